@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Mandate.Core.Storage;
+using Mandate.Server;
+using Microsoft.AspNetCore.Builder;
+
+namespace Mandate.Cli.Commands;
+
+/// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "Listen URLs, separated by ';'.", HelpName = "URL", DefaultValueFactory = _ => MandateServerOptions.DefaultUrls };
+        var store = new Option<string?>("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: sqlite:./.mandate/mandate.db.", HelpName = "STORE" };
+        var demo = new Option<bool>("--demo") { Description = "Seed the demo estate and write an admin token to ./.mandate/admin.token." };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Load *.cedar policies, entities.json and schema.cedarschema from DIR.", HelpName = "DIR" };
+        var state = new Option<string>("--state") { Description = "Directory for the server's own state (default store, admin token).", HelpName = "DIR", DefaultValueFactory = _ => ".mandate" };
+
+        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var options = new MandateServerOptions
+            {
+                Urls = parse.GetValue(urls)!,
+                Demo = parse.GetValue(demo),
+                StateDirectory = parse.GetValue(state)!,
+            };
+            if (parse.GetValue(store) is { } storeText)
+            {
+                if (!StoreLocation.TryParse(storeText, out var location, out var problem))
+                {
+                    await error.WriteLineAsync($"error: --store: {problem}");
+                    return CliApplication.UsageError;
+                }
+
+                options.Store = location;
+            }
+
+            if (parse.GetValue(data) is { } directory)
+            {
+                if (!directory.Exists)
+                {
+                    await error.WriteLineAsync($"error: --data: the directory '{directory.FullName}' does not exist.");
+                    return CliApplication.UsageError;
+                }
+
+                options.DataDirectory = directory.FullName;
+            }
+
+            WebApplication app;
+            try
+            {
+                app = await MandateServer.CreateAsync(options, cancellationToken: cancellationToken);
+            }
+            catch (StoreException ex)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}");
+                return 1;
+            }
+            catch (StartupException ex)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}");
+                return 1;
+            }
+
+            await using (app)
+            {
+                if (options.Demo)
+                {
+                    await parse.InvocationConfiguration.Output.WriteLineAsync($"Demo mode. Admin token: {Path.GetFullPath(options.AdminTokenPath)}");
+                    await parse.InvocationConfiguration.Output.WriteLineAsync($"  export MANDATE_TOKEN=$(cat {options.AdminTokenPath})");
+                }
+
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Mandate {MandateServer.Version} listening on {options.Urls} (Ctrl+C to stop)");
+                try
+                {
+                    await app.RunAsync();
+                }
+                catch (IOException ex)
+                {
+                    // Kestrel reports a port in use or an address it cannot bind as an IOException.
+                    await error.WriteLineAsync($"error: cannot listen on {options.Urls}: {ex.Message}");
+                    return 1;
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Mandate.Core.Audit;
+
+/// <summary>An event as stored: its position in the chain, its time, and the hashes that chain it.</summary>
+public sealed record AuditRecord(
+    long Sequence,
+    DateTimeOffset Time,
+    AuditEvent Event,
+    string PreviousHash,
+    string Hash);

@@ -1,0 +1,7 @@
+namespace Mandate.Core.Storage;
+
+public enum StoreIntent
+{
+    Read,
+    Write,
+}

@@ -1,0 +1,7 @@
+namespace Mandate.Core.Storage;
+
+public enum StoreKind
+{
+    Sqlite,
+    Postgres,
+}

@@ -1,0 +1,151 @@
+using System.Reflection;
+using System.Text.Json;
+using Mandate.Core.Storage;
+using Mandate.Server.Authentication;
+using Mandate.Server.Endpoints;
+using Mandate.Server.ErrorHandling;
+using Mandate.Server.Startup;
+using Mandate.Storage.Postgres;
+using Mandate.Storage.Sqlite;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Mandate.Server;
+
+/// <summary>Builds and starts the Mandate server: the one composition root shared by <c>mandate serve</c> and the tests.</summary>
+public static class MandateServer
+{
+    public const string MeterName = "Mandate";
+    public const string ActivitySourceName = "Mandate";
+
+    public static string Version { get; } =
+        typeof(MandateServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Builds the application and runs every startup task (migrations, keys, policies, demo data).</summary>
+    public static async Task<WebApplication> CreateAsync(MandateServerOptions options, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Production,
+            ApplicationName = typeof(MandateServer).Assembly.GetName().Name,
+        });
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        ConfigureLogging(builder);
+        AddServices(builder.Services, options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        Configure(app);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mandate.Server");
+        Log.Starting(logger, Version, options.Urls, options.EffectiveStore.Describe());
+        foreach (var task in app.Services.GetServices<IStartupTask>().OrderBy(t => t.Order))
+        {
+            await task.RunAsync(cancellationToken);
+        }
+
+        return app;
+    }
+
+    /// <summary>Opens the store named by a location (shared by the server and the CLI's offline commands).</summary>
+    public static IMandateStore OpenStore(StoreLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return location.Kind switch
+        {
+            StoreKind.Sqlite => new SqliteStore(location.Target),
+            StoreKind.Postgres => new PostgresStore(location.Target),
+            _ => throw new ArgumentOutOfRangeException(nameof(location)),
+        };
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        if (string.Equals(Environment.GetEnvironmentVariable("MANDATE_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // Authentication handlers log every challenge at Information; Mandate logs the failures it cares about itself.
+        builder.Logging.AddFilter("Mandate.Server.Authentication", LogLevel.Warning);
+    }
+
+    private static void AddServices(IServiceCollection services, MandateServerOptions options)
+    {
+        services.AddSingleton(Options.Create(options));
+        services.AddMandateCore();
+        services.AddSingleton<IMandateStore>(_ => OpenStore(options.EffectiveStore));
+        services.AddSingleton<ReadinessChecks>();
+        services.AddSingleton<IStartupTask, StoreStartup>();
+        services.AddSingleton<IStartupTask, AdminTokenStartup>();
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
+            if (c.ProblemDetails.Type is null || c.ProblemDetails.Type.StartsWith("https://tools.ietf.org", StringComparison.Ordinal))
+            {
+                var code = c.ProblemDetails.Status switch
+                {
+                    StatusCodes.Status404NotFound => Problems.ProblemTypes.NotFound,
+                    StatusCodes.Status405MethodNotAllowed => Problems.ProblemTypes.MethodNotAllowed,
+                    StatusCodes.Status415UnsupportedMediaType => Problems.ProblemTypes.UnsupportedMediaType,
+                    StatusCodes.Status401Unauthorized => Problems.ProblemTypes.Unauthenticated,
+                    StatusCodes.Status403Forbidden => Problems.ProblemTypes.Forbidden,
+                    >= 500 => Problems.ProblemTypes.Internal,
+                    _ => Problems.ProblemTypes.InvalidRequest,
+                };
+                c.ProblemDetails.Type = Problems.ProblemTypes.Uri(code);
+                c.ProblemDetails.Extensions["code"] = code;
+            }
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthorizationPolicies.Admin, p => p
+                .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
+                .RequireRole(AdminAuthenticationHandler.Role));
+
+        services.AddOpenTelemetry()
+            .WithMetrics(m => m.AddMeter(MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
+            .WithTracing(t => t.AddSource(ActivitySourceName).AddAspNetCoreInstrumentation());
+    }
+
+    private static void Configure(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapAdminStatusEndpoints();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+    }
+}

@@ -1,0 +1,28 @@
+using Mandate.Core.Storage;
+
+namespace Mandate.Server;
+
+/// <summary>How <c>mandate serve</c> was asked to run.</summary>
+public sealed class MandateServerOptions
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <summary>Kestrel listen URLs, separated by ';'.</summary>
+    public string Urls { get; set; } = DefaultUrls;
+
+    /// <summary>Where the server keeps its own state (default SQLite file, admin token file).</summary>
+    public string StateDirectory { get; set; } = ".mandate";
+
+    /// <summary>The store; null means SQLite at <c>StateDirectory/mandate.db</c>.</summary>
+    public StoreLocation? Store { get; set; }
+
+    /// <summary>Seed the demo estate and write a fresh admin token to <c>StateDirectory/admin.token</c>.</summary>
+    public bool Demo { get; set; }
+
+    /// <summary>A directory of <c>*.cedar</c>, <c>entities.json</c> and <c>schema.cedarschema</c> to load.</summary>
+    public string? DataDirectory { get; set; }
+
+    public StoreLocation EffectiveStore => Store ?? StoreLocation.DefaultSqlite(StateDirectory);
+
+    public string AdminTokenPath => Path.Combine(StateDirectory, "admin.token");
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Mandate.Core.Storage;
+
+namespace Mandate.Storage.Relational;
+
+/// <summary>
+/// Applies the dialect's embedded <c>migrations/NNNN_name.sql</c> files in version order, each in its own transaction,
+/// and records them in <c>schema_migrations</c>.
+/// </summary>
+internal sealed partial class Migrator(SqlDialect dialect)
+{
+    private const string CreateTable =
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+    private readonly Lazy<IReadOnlyList<Migration>> migrations = new(() => Load(dialect));
+
+    public int ExpectedVersion => migrations.Value.Count == 0 ? 0 : migrations.Value[^1].Version;
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using (var connection = await dialect.OpenConnectionAsync(cancellationToken))
+        {
+            await dialect.PrepareAsync(connection, cancellationToken);
+        }
+
+        await using var session = await BeginAsync(write: true, cancellationToken);
+        if (dialect.MigrationLockSql is { } lockSql)
+        {
+            await session.ExecuteAsync(lockSql, cancellationToken);
+        }
+
+        await session.ExecuteAsync(CreateTable, cancellationToken);
+        var applied = await AppliedAsync(session, cancellationToken);
+        var newest = applied.Count == 0 ? 0 : applied.Max();
+        if (newest > ExpectedVersion)
+        {
+            throw new StoreException(
+                $"The {dialect.Kind} database is at schema version {newest}, newer than this build knows ({ExpectedVersion}). Refusing to start; use a newer Mandate.");
+        }
+
+        foreach (var migration in migrations.Value)
+        {
+            if (applied.Contains(migration.Version))
+            {
+                continue;
+            }
+
+            foreach (var statement in SplitStatements(migration.Sql))
+            {
+                await session.ExecuteAsync(statement, cancellationToken);
+            }
+
+            await session.ExecuteAsync(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t)",
+                cancellationToken,
+                ("@v", (long)migration.Version),
+                ("@n", migration.Name),
+                ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        }
+
+        await session.CommitAsync(cancellationToken);
+    }
+
+    public async Task<StoreStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        await using var session = await BeginAsync(write: false, cancellationToken);
+        var applied = await AppliedAsync(session, cancellationToken);
+        var missing = migrations.Value.Where(m => !applied.Contains(m.Version)).Select(m => m.Version).ToList();
+        var appliedVersion = applied.Count == 0 ? 0 : applied.Max();
+        return missing.Count == 0
+            ? new StoreStatus(true, appliedVersion, ExpectedVersion, null)
+            : new StoreStatus(false, appliedVersion, ExpectedVersion, $"migrations not applied: {string.Join(", ", missing)}");
+    }
+
+    private async Task<RelationalSession> BeginAsync(bool write, CancellationToken cancellationToken)
+    {
+        var connection = await dialect.OpenConnectionAsync(cancellationToken);
+        var transaction = await dialect.BeginTransactionAsync(connection, write, cancellationToken);
+        return new RelationalSession(dialect, connection, transaction);
+    }
+
+    private static async Task<HashSet<int>> AppliedAsync(RelationalSession session, CancellationToken cancellationToken)
+    {
+        var versions = new HashSet<int>();
+        try
+        {
+            await using var command = session.Command("SELECT version FROM schema_migrations");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                versions.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
+            }
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException && IsMissingTable(ex))
+        {
+            // A brand-new database: nothing applied yet.
+        }
+
+        return versions;
+    }
+
+    private static bool IsMissingTable(Exception ex) =>
+        ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase)
+        || ex.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase);
+
+    private static List<Migration> Load(SqlDialect dialect)
+    {
+        var list = new List<Migration>();
+        var assembly = dialect.MigrationAssembly;
+        foreach (var resource in assembly.GetManifestResourceNames())
+        {
+            var match = MigrationName().Match(resource);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            list.Add(new Migration(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[2].Value, reader.ReadToEnd()));
+        }
+
+        list.Sort((a, b) => a.Version.CompareTo(b.Version));
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (list[i].Version == list[i - 1].Version)
+            {
+                throw new InvalidOperationException($"Two {dialect.Kind} migrations share version {list[i].Version}.");
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Splits on lines that end with ';' — migrations keep one statement per such line group, no procedural bodies.</summary>
+    internal static IEnumerable<string> SplitStatements(string sql)
+    {
+        var current = new System.Text.StringBuilder();
+        foreach (var raw in sql.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.TrimStart().StartsWith("--", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            current.AppendLine(line);
+            if (line.TrimEnd().EndsWith(';'))
+            {
+                var statement = current.ToString().Trim().TrimEnd(';');
+                if (statement.Length > 0)
+                {
+                    yield return statement;
+                }
+
+                current.Clear();
+            }
+        }
+
+        var rest = current.ToString().Trim();
+        if (rest.Length > 0)
+        {
+            yield return rest;
+        }
+    }
+
+    [GeneratedRegex(@"^migrations/(\d{4})_([A-Za-z0-9_]+)\.sql$")]
+    private static partial Regex MigrationName();
+
+    private sealed record Migration(int Version, string Name, string Sql);
+}

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using Mandate.Core.Storage;
+
+namespace Mandate.Storage.Relational;
+
+/// <summary>One connection and its transaction; repositories created from it share both.</summary>
+public sealed class RelationalSession : IStoreSession
+{
+    private readonly Dictionary<Type, object> repositories = [];
+    private bool completed;
+
+    internal RelationalSession(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
+    {
+        Dialect = dialect;
+        Connection = connection;
+        Transaction = transaction;
+    }
+
+    public SqlDialect Dialect { get; }
+
+    public DbConnection Connection { get; }
+
+    public DbTransaction Transaction { get; }
+
+    public TRepository Get<TRepository>()
+        where TRepository : class
+    {
+        if (!repositories.TryGetValue(typeof(TRepository), out var repository))
+        {
+            repository = RepositoryRegistry.Create(typeof(TRepository), this);
+            repositories[typeof(TRepository)] = repository;
+        }
+
+        return (TRepository)repository;
+    }
+
+    /// <summary>A command bound to this session's transaction, with <c>@name</c> parameters.</summary>
+    public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = Connection.CreateCommand();
+        command.Transaction = Transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is DBNull ? null : value;
+    }
+
+    /// <summary>Takes the named serialization lock for the rest of the transaction (no-op where the write lock already serializes).</summary>
+    public async Task SerializeAsync(string lockName, CancellationToken cancellationToken)
+    {
+        if (Dialect.SerializeSql(lockName) is { } sql)
+        {
+            await ExecuteAsync(sql, cancellationToken);
+        }
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await Transaction.CommitAsync(cancellationToken);
+        completed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!completed)
+        {
+            try
+            {
+                await Transaction.RollbackAsync();
+            }
+            catch (InvalidOperationException)
+            {
+                // The connection already ended the transaction (e.g. it broke); nothing left to undo.
+            }
+            catch (DbException)
+            {
+                // Same: a broken connection has already lost the transaction.
+            }
+        }
+
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,30 @@
+using System.Data.Common;
+using System.Reflection;
+
+namespace Mandate.Storage.Relational;
+
+/// <summary>What differs between the SQL databases Mandate runs on. Everything else is shared SQL.</summary>
+public abstract class SqlDialect
+{
+    public abstract string Kind { get; }
+
+    /// <summary>The assembly whose embedded <c>migrations/NNNN_name.sql</c> resources define the schema.</summary>
+    public abstract Assembly MigrationAssembly { get; }
+
+    public abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts a transaction; a write transaction takes the database's write lock up front.</summary>
+    public abstract ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken);
+
+    /// <summary>SQL run inside a write transaction to serialize appends to one chain (e.g. the audit log).</summary>
+    public abstract string? SerializeSql(string lockName);
+
+    /// <summary>Runs once before migrations: checks the database is usable (not corrupt, not from a newer build).</summary>
+    public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Serializes concurrent migrators (several nodes starting at once).</summary>
+    public virtual string? MigrationLockSql => null;
+
+    /// <summary>Maps a driver exception to an operator-readable problem, or null when it is not a store problem.</summary>
+    public abstract string? Describe(Exception exception);
+}

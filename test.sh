@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against real components: SQLite, a throwaway PostgreSQL cluster on loopback,
+# and (when the console tests exist) headless Chromium. Installs what is missing with apt-get.
+# Last line: "tests: N passed, N failed, N skipped". Exit status non-zero on any failure.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+work="$(mktemp -d /tmp/mandate-test.XXXXXX)"
+pg_bin=""
+pg_data="$work/pg"
+
+log() { printf 'test.sh: %s\n' "$*" >&2; }
+
+cleanup() {
+  if [[ -n "$pg_bin" && -f "$pg_data/postmaster.pid" ]]; then
+    as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+apt_install() {
+  if [[ $(id -u) -ne 0 ]]; then
+    log "missing $*; run as root or install it: apt-get install -y $*"
+    return 1
+  fi
+  log "installing $* with apt-get"
+  if [[ -z "${MANDATE_APT_UPDATED:-}" ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || true
+    export MANDATE_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+find_pg_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [[ -x "$dir/initdb" && -x "$dir/pg_ctl" && -x "$dir/postgres" ]]; then
+      echo "$dir"
+      return 0
+    fi
+  done
+  return 1
+}
+
+free_port() {
+  local port
+  for port in $(shuf -i 20000-60000 -n 50); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+start_postgres() {
+  pg_bin="$(find_pg_bin)" || { apt_install postgresql && pg_bin="$(find_pg_bin)"; } || {
+    log "PostgreSQL server binaries are not available"; return 1; }
+  if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+    useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
+  mkdir -p "$pg_data"
+  chmod 755 "$work"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$pg_data"
+  as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --no-instructions >"$work/initdb.log" 2>&1 || {
+    cat "$work/initdb.log" >&2; return 1; }
+  local port
+  port="$(free_port)" || { log "no free loopback port"; return 1; }
+  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -w -t 60 -l "$pg_data/server.log" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null || { cat "$pg_data/server.log" >&2; return 1; }
+  export MANDATE_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20"
+  log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+}
+
+summary() {
+  local passed=0 failed=0 skipped=0 file line
+  for file in "$work"/results/*.trx; do
+    [[ -f "$file" ]] || continue
+    line="$(grep -o '<Counters [^>]*>' "$file" | head -n 1)"
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line")
+    e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$line")
+    s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line")
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + ${s:-0}))
+  done
+  echo "$passed $failed $skipped"
+}
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  log "the .NET 10 SDK is required (dotnet not on PATH)"
+  echo "tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+if ! start_postgres; then
+  log "could not start PostgreSQL; the PostgreSQL tests cannot run"
+  echo "tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+if [[ -d tests/Mandate.Console.Tests ]] && ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium || log "could not install chromium; the console tests will fail"
+fi
+export MANDATE_TEST_CHROMIUM="${MANDATE_TEST_CHROMIUM:-$(command -v chromium || true)}"
+
+log "building"
+if ! dotnet build Mandate.slnx -c Release --nologo -v quiet -clp:"ErrorsOnly;NoSummary" >"$work/build.log" 2>&1; then
+  cat "$work/build.log" >&2
+  log "build failed"
+  echo "tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+log "running tests"
+dotnet test Mandate.slnx -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$work/results" -- xUnit.StopOnFail=false
+status=$?
+
+read -r passed failed skipped < <(summary)
+if [[ $status -ne 0 && $failed -eq 0 ]]; then
+  log "dotnet test exited with $status although no test failed (a test host crashed?)"
+  failed=1
+fi
+if [[ $passed -eq 0 && $failed -eq 0 ]]; then
+  log "no test ran"
+  failed=1
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[[ $failed -eq 0 ]]

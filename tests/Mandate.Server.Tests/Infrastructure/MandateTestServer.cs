@@ -1,0 +1,63 @@
+using Mandate.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mandate.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real Mandate server on a loopback port with its own state directory; tests talk to it over real HTTP.
+/// </summary>
+public sealed class MandateTestServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private MandateTestServer(WebApplication app, MandateServerOptions options, Uri address)
+    {
+        this.app = app;
+        Options = options;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public MandateServerOptions Options { get; }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>The admin token (demo mode writes it to the state directory).</summary>
+    public string AdminToken => File.ReadAllText(Options.AdminTokenPath).Trim();
+
+    public static async Task<MandateTestServer> StartAsync(Action<MandateServerOptions>? configure = null, Action<WebApplicationBuilder>? configureBuilder = null)
+    {
+        var state = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(state);
+        var options = new MandateServerOptions { Urls = "http://127.0.0.1:0", StateDirectory = state, Demo = true };
+        configure?.Invoke(options);
+        var app = await MandateServer.CreateAsync(options, configureBuilder);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new MandateTestServer(app, options, new Uri(address));
+    }
+
+    /// <summary>Options for a PostgreSQL-backed server in a fresh schema.</summary>
+    public static StoreLocation PostgresLocation(string connectionString) => new(StoreKind.Postgres, connectionString);
+
+    public HttpClient CreateAdminClient()
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,52 @@
+using Mandate.Core.Storage;
+using Mandate.Server.Tests.Infrastructure;
+
+namespace Mandate.Server.Tests;
+
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task Start_ShouldRefuse_ACorruptDatabase_AndLeaveItUntouched()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "mandate.db");
+        var bytes = new byte[8192];
+        Random.Shared.NextBytes(bytes);
+        await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAsync<StoreException>(() => MandateTestServer.StartAsync(o => o.StateDirectory = directory));
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task NonDemoStart_ShouldMintTheAdminTokenOnce()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        string first;
+        await using (var server = await MandateTestServer.StartAsync(o => { o.StateDirectory = directory; o.Demo = false; }))
+        {
+            first = server.AdminToken;
+        }
+
+        File.Delete(Path.Combine(directory, "admin.token"));
+        await using (var again = await MandateTestServer.StartAsync(o => { o.StateDirectory = directory; o.Demo = false; }))
+        {
+            Assert.False(File.Exists(again.Options.AdminTokenPath));
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/status");
+            request.Headers.Authorization = new("Bearer", first);
+            var response = await again.Client.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Server_ShouldRunOnPostgres()
+    {
+        var connection = await PostgresSchema.CreateAsync();
+        await using var server = await MandateTestServer.StartAsync(o => o.Store = MandateTestServer.PostgresLocation(connection));
+        var body = await server.Client.GetStringAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Contains("\"kind\":\"postgres\"", body, StringComparison.Ordinal);
+    }
+}
