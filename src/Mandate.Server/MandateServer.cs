@@ -102,6 +102,7 @@ public static class MandateServer
         services.AddSingleton<IStartupTask, StoreStartup>();
         services.AddSingleton<IStartupTask, AdminTokenStartup>();
         services.AddMandateIdentity();
+        services.AddMandateTasks();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -156,6 +157,7 @@ public static class MandateServer
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();
+        app.MapTaskEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

@@ -29,6 +29,7 @@ internal static class TaskEndpoints
         group.MapPost("/{id}/renew", RenewAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         group.MapPost("/{id}/complete", CompleteAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         app.MapTaskRevocationEndpoints();
+        app.MapOAuthEndpoints();
         return app;
     }
 
