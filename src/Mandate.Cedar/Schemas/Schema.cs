@@ -7,9 +7,13 @@ namespace Mandate.Cedar;
 /// <c>.cedarschema</c> syntax or the JSON format; then use it to type entity and context JSON, to check entities
 /// and requests, and to validate policies.
 /// </summary>
-public sealed class Schema
+public sealed partial class Schema
 {
-    private Schema(SchemaModel model) => Model = model;
+    private Schema(SchemaModel model)
+    {
+        Model = model;
+        TypeResolver = new SchemaTypeResolver(model);
+    }
 
     internal SchemaModel Model { get; }
 
@@ -31,6 +35,26 @@ public sealed class Schema
     {
         ArgumentNullException.ThrowIfNull(json);
         return Build(() => JsonSchemaParser.Parse(json), source);
+    }
+
+    /// <summary>
+    /// Checks a request against the schema: the action is declared, the principal and resource types are ones it
+    /// applies to, and the context has the declared shape. Returns one message per problem (empty when valid).
+    /// </summary>
+    public IReadOnlyList<string> ValidateRequest(Request request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SchemaConformance.CheckRequest(Model, request);
+    }
+
+    /// <summary>
+    /// Checks every entity against the schema: declared type, enum ids, required and declared attributes with the
+    /// right types, allowed parent types and tag types. Returns one message per problem (empty when valid).
+    /// </summary>
+    public IReadOnlyList<string> ValidateEntities(Entities entities)
+    {
+        ArgumentNullException.ThrowIfNull(entities);
+        return SchemaConformance.CheckEntities(Model, entities);
     }
 
     private static Schema Build(Func<List<RawNamespace>> parse, string? source)

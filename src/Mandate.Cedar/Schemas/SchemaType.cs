@@ -1,3 +1,5 @@
+using Mandate.Cedar.Json;
+
 namespace Mandate.Cedar.Schemas;
 
 /// <summary>What kind of value a resolved schema type describes.</summary>
@@ -16,9 +18,33 @@ internal enum SchemaTypeKind
 /// A fully resolved schema type: common types are inlined and every name is fully qualified, so consumers
 /// (entity typing, request checks, the validator) never look names up again.
 /// </summary>
-internal abstract class SchemaType
+internal abstract class SchemaType : IValueTypeHint
 {
     public abstract SchemaTypeKind Kind { get; }
+
+    // The hint view lets schema-directed JSON parsing (entities, contexts) ask what each value should be.
+    public ValueTypeHintKind HintKind => Kind switch
+    {
+        SchemaTypeKind.Bool => ValueTypeHintKind.Bool,
+        SchemaTypeKind.Long => ValueTypeHintKind.Long,
+        SchemaTypeKind.String => ValueTypeHintKind.String,
+        SchemaTypeKind.Entity => ValueTypeHintKind.Entity,
+        SchemaTypeKind.Set => ValueTypeHintKind.Set,
+        SchemaTypeKind.Record => ValueTypeHintKind.Record,
+        _ => ValueTypeHintKind.Extension,
+    };
+
+    public string? HintName => this switch
+    {
+        EntitySchemaType e => e.Name,
+        ExtensionSchemaType x => x.Name,
+        _ => null,
+    };
+
+    public IValueTypeHint? HintElement => (this as SetSchemaType)?.Element;
+
+    public IValueTypeHint? HintAttribute(string name) =>
+        this is RecordSchemaType r && r.Attributes.TryGetValue(name, out var attribute) ? attribute.Type : null;
 
     public static SchemaType Bool { get; } = new PrimitiveSchemaType(SchemaTypeKind.Bool);
 
