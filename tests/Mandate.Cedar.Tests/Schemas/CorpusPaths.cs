@@ -17,10 +17,24 @@ internal static class CorpusPaths
         return null;
     }
 
-    /// <summary>Every case folder (one holding tests.json), in ordinal order.</summary>
+    /// <summary>
+    /// Every case folder (one holding tests.json), in ordinal order. Without the copied corpus the test is skipped
+    /// locally and fails under CI, where the corpus must be present.
+    /// </summary>
     public static IReadOnlyList<string> Cases()
     {
-        string root = Root() ?? throw new InvalidOperationException("tests/conformance/cedar was not found above the test output folder.");
+        string? root = Root();
+        if (root is null)
+        {
+            const string missing = "tests/conformance/cedar (the copied Cedar corpus) was not found above the test output folder.";
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException(missing);
+            }
+
+            Assert.Skip(missing);
+        }
+
         return [.. Directory.EnumerateFiles(root, "tests.json", SearchOption.AllDirectories)
             .Select(f => Path.GetDirectoryName(f)!)
             .Order(StringComparer.Ordinal)];
