@@ -99,6 +99,7 @@ public static class MandateServer
         services.AddSingleton<ReadinessChecks>();
         services.AddSingleton<IStartupTask, StoreStartup>();
         services.AddSingleton<IStartupTask, AdminTokenStartup>();
+        services.AddMandateAudit(options);
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -146,6 +147,7 @@ public static class MandateServer
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
+        app.MapAuditEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }
