@@ -64,7 +64,7 @@ public static class JsonCanonicalizer
                 WriteString(ReadString(element), output);
                 break;
             case JsonValueKind.Number:
-                if (!element.TryGetDouble(out var number))
+                if (!element.TryGetDouble(out var number) || double.IsInfinity(number))
                 {
                     throw new JsonCanonicalizationException($"The number {element.GetRawText()} is outside the IEEE 754 double range that I-JSON allows.");
                 }
