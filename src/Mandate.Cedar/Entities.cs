@@ -182,6 +182,58 @@ public sealed class Entities : IEnumerable<Entity>
     internal bool IsInOrEqual(EntityUid descendant, EntityUid ancestor) =>
         descendant == ancestor || (TryGetStored(descendant, out var stored) && stored.Ancestors.Contains(ancestor));
 
+    /// <summary>True when <paramref name="descendant"/> is in (or equal to) any entity of <paramref name="set"/>, which holds only entities.</summary>
+    internal bool IsInAny(EntityUid descendant, Values.SetValue set)
+    {
+        if (set.Count <= 4)
+        {
+            foreach (var item in set.Items)
+            {
+                if (IsInOrEqual(descendant, ((Values.EntityValue)item).Uid))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        var uids = set.EntityUids;
+        if (uids.Contains(descendant))
+        {
+            return true;
+        }
+
+        if (!TryGetStored(descendant, out var stored))
+        {
+            return false;
+        }
+
+        var ancestors = stored.Ancestors;
+        if (ancestors.Count <= uids.Count)
+        {
+            foreach (var ancestor in ancestors)
+            {
+                if (uids.Contains(ancestor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var uid in uids)
+        {
+            if (ancestors.Contains(uid))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static Entities Build(Dictionary<EntityUid, Entity> map)
     {
         var ancestors = new Dictionary<EntityUid, HashSet<EntityUid>>(map.Count);

@@ -197,23 +197,12 @@ internal sealed class BinaryExpr(BinaryOperator op, Expr left, Expr right) : Exp
             return context.TypeError("set or entity", right);
         }
 
-        foreach (var item in set.Items)
+        if (set.FirstNonEntity is { } notEntity)
         {
-            if (item is not EntityValue)
-            {
-                return context.TypeError("set of entities", item);
-            }
+            return context.TypeError("set of entities", notEntity);
         }
 
-        foreach (var item in set.Items)
-        {
-            if (context.Entities.IsInOrEqual(child.Uid, ((EntityValue)item).Uid))
-            {
-                return BoolValue.True;
-            }
-        }
-
-        return BoolValue.False;
+        return BoolValue.Of(context.Entities.IsInAny(child.Uid, set));
     }
 
     private CedarValue? Tag(CedarValue left, CedarValue right, EvaluationContext context)
