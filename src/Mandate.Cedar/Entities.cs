@@ -182,14 +182,19 @@ public sealed class Entities : IEnumerable<Entity>
     internal bool IsInOrEqual(EntityUid descendant, EntityUid ancestor) =>
         descendant == ancestor || (TryGetStored(descendant, out var stored) && stored.Ancestors.Contains(ancestor));
 
-    /// <summary>True when <paramref name="descendant"/> is in (or equal to) any entity of <paramref name="set"/>, which holds only entities.</summary>
-    internal bool IsInAny(EntityUid descendant, Values.SetValue set)
+    /// <summary>
+    /// True when <paramref name="descendant"/> (with its precomputed <paramref name="ancestors"/>, null when it is not
+    /// stored) is in or equal to an entity of <paramref name="set"/>, which holds only entities. Large sets are probed
+    /// with the descendant's ancestors rather than walked.
+    /// </summary>
+    internal static bool IsInAny(EntityUid descendant, HashSet<EntityUid>? ancestors, Values.SetValue set)
     {
         if (set.Count <= 4)
         {
             foreach (var item in set.Items)
             {
-                if (IsInOrEqual(descendant, ((Values.EntityValue)item).Uid))
+                var uid = ((Values.EntityValue)item).Uid;
+                if (uid == descendant || (ancestors is not null && ancestors.Contains(uid)))
                 {
                     return true;
                 }
@@ -204,12 +209,11 @@ public sealed class Entities : IEnumerable<Entity>
             return true;
         }
 
-        if (!TryGetStored(descendant, out var stored))
+        if (ancestors is null || ancestors.Count == 0)
         {
             return false;
         }
 
-        var ancestors = stored.Ancestors;
         if (ancestors.Count <= uids.Count)
         {
             foreach (var ancestor in ancestors)

@@ -189,7 +189,7 @@ internal sealed class BinaryExpr(BinaryOperator op, Expr left, Expr right) : Exp
 
         if (right is EntityValue parent)
         {
-            return BoolValue.Of(context.Entities.IsInOrEqual(child.Uid, parent.Uid));
+            return BoolValue.Of(context.IsIn(child, parent.Uid));
         }
 
         if (right is not SetValue set)
@@ -202,7 +202,7 @@ internal sealed class BinaryExpr(BinaryOperator op, Expr left, Expr right) : Exp
             return context.TypeError("set of entities", notEntity);
         }
 
-        return BoolValue.Of(context.Entities.IsInAny(child.Uid, set));
+        return BoolValue.Of(context.IsInAny(child, set));
     }
 
     private CedarValue? Tag(CedarValue left, CedarValue right, EvaluationContext context)
@@ -217,7 +217,7 @@ internal sealed class BinaryExpr(BinaryOperator op, Expr left, Expr right) : Exp
             return context.TypeError("string", right);
         }
 
-        var found = context.Entities.TryGetStored(entity.Uid, out var stored);
+        var found = context.TryGetStored(entity, out var stored);
         if (Operator == BinaryOperator.HasTag)
         {
             return BoolValue.Of(found && stored.Entity.Tags.ContainsKey(key.Value));

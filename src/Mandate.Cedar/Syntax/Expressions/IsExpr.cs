@@ -44,7 +44,7 @@ internal sealed class IsExpr(Expr target, string entityType, Expr? inExpr) : Exp
 
         if (container is EntityValue parent)
         {
-            return BoolValue.Of(context.Entities.IsInOrEqual(entity.Uid, parent.Uid));
+            return BoolValue.Of(context.IsIn(entity, parent.Uid));
         }
 
         if (container is not SetValue set)
@@ -57,7 +57,7 @@ internal sealed class IsExpr(Expr target, string entityType, Expr? inExpr) : Exp
             return context.TypeError("set of entities", notEntity);
         }
 
-        return BoolValue.Of(context.Entities.IsInAny(entity.Uid, set));
+        return BoolValue.Of(context.IsInAny(entity, set));
     }
 
     public override void Dump(StringBuilder builder)
