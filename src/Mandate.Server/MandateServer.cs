@@ -15,7 +15,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Mandate.Server;
@@ -133,9 +135,15 @@ public static class MandateServer
                 .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
                 .RequireRole(AdminAuthenticationHandler.Role));
 
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("mandate", serviceVersion: Version))
             .WithMetrics(m => m.AddMeter(MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter())
             .WithTracing(t => t.AddSource(ActivitySourceName).AddAspNetCoreInstrumentation());
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+        {
+            // Traces and metrics also go to an OTLP collector when one is configured the standard way.
+            telemetry.UseOtlpExporter();
+        }
     }
 
     private static void Configure(WebApplication app)

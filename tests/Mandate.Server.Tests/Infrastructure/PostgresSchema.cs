@@ -1,31 +1,7 @@
-using Npgsql;
-
 namespace Mandate.Server.Tests.Infrastructure;
 
-/// <summary>A fresh schema in the PostgreSQL started by test.sh; fails under CI when absent, skips elsewhere.</summary>
+/// <summary>The server tests' name for the shared PostgreSQL schema factory.</summary>
 public static class PostgresSchema
 {
-    public static async Task<string> CreateAsync()
-    {
-        var baseConnection = Environment.GetEnvironmentVariable("MANDATE_TEST_PG");
-        if (string.IsNullOrEmpty(baseConnection))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail("MANDATE_TEST_PG is not set under CI: run the tests through ./test.sh, which starts PostgreSQL.");
-            }
-
-            Assert.Skip("MANDATE_TEST_PG is not set; run ./test.sh to test against PostgreSQL.");
-        }
-
-        var schema = "t_" + Guid.NewGuid().ToString("N");
-        await using (var connection = new NpgsqlConnection(baseConnection))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema }.ToString();
-    }
+    public static Task<string> CreateAsync() => Mandate.Tests.Shared.PostgresTestDatabase.CreateSchemaAsync();
 }

@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+
+namespace Mandate.Core.Credentials;
+
+/// <summary>
+/// Revoked <c>jti</c>s in memory. Mandate's own (compact) <c>jti</c>s live in an open-addressing table of 16-byte keys
+/// (about 21 bytes per entry at the 0.75 load factor); any other <c>jti</c> lives in a string dictionary. Readers never
+/// lock: a slot's high word is written before its low word is published with a release store, and readers load the low
+/// word with an acquire load first, so a reader sees either an empty slot or a whole key. Writers are serialized.
+/// </summary>
+internal sealed class RevocationSet : IRevocationSet
+{
+    private readonly Lock writeLock = new();
+    private volatile KeyTable table = new(1024);
+    private volatile ConcurrentDictionary<string, byte> foreign = new(StringComparer.Ordinal);
+
+    public int Count => table.Count + foreign.Count;
+
+    public bool IsRevoked(string jti)
+    {
+        ArgumentNullException.ThrowIfNull(jti);
+        if (CompactJti.TryParse(jti, out var low, out var high))
+        {
+            return table.Contains(low, high);
+        }
+
+        var other = foreign;
+        return !other.IsEmpty && other.ContainsKey(jti);
+    }
+
+    public void Add(IEnumerable<string> jtis)
+    {
+        ArgumentNullException.ThrowIfNull(jtis);
+        lock (writeLock)
+        {
+            foreach (var jti in jtis)
+            {
+                AddLocked(jti);
+            }
+        }
+    }
+
+    public void Replace(IEnumerable<string> jtis)
+    {
+        ArgumentNullException.ThrowIfNull(jtis);
+        var list = jtis as IReadOnlyCollection<string> ?? jtis.ToList();
+        var next = new KeyTable(KeyTable.CapacityFor(list.Count));
+        var nextForeign = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        foreach (var jti in list)
+        {
+            if (CompactJti.TryParse(jti, out var low, out var high))
+            {
+                next.Insert(low, high);
+            }
+            else
+            {
+                nextForeign.TryAdd(jti, 0);
+            }
+        }
+
+        lock (writeLock)
+        {
+            table = next;
+            foreign = nextForeign;
+        }
+    }
+
+    private void AddLocked(string jti)
+    {
+        if (!CompactJti.TryParse(jti, out var low, out var high))
+        {
+            foreign.TryAdd(jti, 0);
+            return;
+        }
+
+        var current = table;
+        if (current.Contains(low, high))
+        {
+            return;
+        }
+
+        if (!current.HasRoomForOneMore)
+        {
+            var grown = new KeyTable(KeyTable.CapacityFor((current.Count + 1) * 3 / 2));
+            current.CopyTo(grown);
+            grown.Insert(low, high);
+            table = grown;
+            return;
+        }
+
+        current.Insert(low, high);
+    }
+
+    /// <summary>Linear probing over pairs of words; slot i is words [2i] (low, the publish word) and [2i+1] (high).</summary>
+    private sealed class KeyTable
+    {
+        private const double MaxLoad = 0.75;
+        private readonly ulong[] words;
+        private readonly ulong capacity;
+        private int count;
+
+        public KeyTable(long capacity)
+        {
+            this.capacity = (ulong)capacity;
+            words = new ulong[capacity * 2];
+        }
+
+        public int Count => Volatile.Read(ref count);
+
+        public bool HasRoomForOneMore => count + 1 <= (long)(capacity * MaxLoad);
+
+        public static long CapacityFor(int entries) => Math.Max(64, (long)Math.Ceiling(entries / MaxLoad) + 1);
+
+        public bool Contains(ulong low, ulong high)
+        {
+            var slot = Home(low, high);
+            var words = this.words;
+            while (true)
+            {
+                var stored = Volatile.Read(ref words[slot * 2]);
+                if (stored == 0)
+                {
+                    return false;
+                }
+
+                if (stored == low && words[(slot * 2) + 1] == high)
+                {
+                    return true;
+                }
+
+                slot = slot + 1 == capacity ? 0 : slot + 1;
+            }
+        }
+
+        /// <summary>Caller holds the write lock and has checked the key is absent and there is room.</summary>
+        public void Insert(ulong low, ulong high)
+        {
+            var slot = Home(low, high);
+            while (words[slot * 2] != 0)
+            {
+                if (words[slot * 2] == low && words[(slot * 2) + 1] == high)
+                {
+                    return;
+                }
+
+                slot = slot + 1 == capacity ? 0 : slot + 1;
+            }
+
+            words[(slot * 2) + 1] = high;
+            Volatile.Write(ref words[slot * 2], low);
+            Volatile.Write(ref count, count + 1);
+        }
+
+        public void CopyTo(KeyTable target)
+        {
+            for (ulong slot = 0; slot < capacity; slot++)
+            {
+                var low = words[slot * 2];
+                if (low != 0)
+                {
+                    target.Insert(low, words[(slot * 2) + 1]);
+                }
+            }
+        }
+
+        /// <summary>Maps the key onto [0, capacity) with a multiply-high (no power-of-two capacity needed).</summary>
+        private ulong Home(ulong low, ulong high)
+        {
+            var mixed = (low ^ (high * 0x9E3779B97F4A7C15UL)) * 0xBF58476D1CE4E5B9UL;
+            return Math.BigMul(mixed, capacity, out _);
+        }
+    }
+}

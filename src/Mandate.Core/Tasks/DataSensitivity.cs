@@ -1,0 +1,11 @@
+namespace Mandate.Core.Tasks;
+
+/// <summary>Data sensitivity levels, least sensitive first (ordered: a ceiling allows its level and those below).</summary>
+public enum DataSensitivity
+{
+    Public = 0,
+    Low = 1,
+    Medium = 2,
+    High = 3,
+    Restricted = 4,
+}

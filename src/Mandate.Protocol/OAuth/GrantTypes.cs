@@ -1,0 +1,10 @@
+namespace Mandate.Protocol.OAuth;
+
+public static class GrantTypes
+{
+    /// <summary>RFC 8693 §2.1: the only token-exchange grant type (with a hyphen).</summary>
+    public const string TokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+    /// <summary>RFC 7523 §2.2: a JWT used as client authentication.</summary>
+    public const string JwtBearerClientAssertion = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+}
