@@ -101,6 +101,7 @@ public static class MandateServer
         services.AddSingleton<ReadinessChecks>();
         services.AddSingleton<IStartupTask, StoreStartup>();
         services.AddSingleton<IStartupTask, AdminTokenStartup>();
+        services.AddMandateDecisions();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -154,6 +155,7 @@ public static class MandateServer
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
+        app.MapAuthZenEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

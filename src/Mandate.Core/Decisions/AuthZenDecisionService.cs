@@ -46,14 +46,7 @@ public sealed class AuthZenDecisionService
         ArgumentNullException.ThrowIfNull(call);
         var snapshot = active.Current;
         var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken);
-        if (mapped.Denied is { } early)
-        {
-            return early;
-        }
-
-        var decision = decisionPoint.Decide(snapshot, mapped.Request!);
-        await decisionPoint.AuditAsync(decision, mapped.Request!, cancellationToken);
-        return AuthZenDecision.From(decision);
+        return await DecideAsync(snapshot, mapped, cancellationToken);
     }
 
     /// <summary>
@@ -98,16 +91,7 @@ public sealed class AuthZenDecisionService
                     call,
                     cancellationToken,
                     $"evaluations[{i}].");
-                if (mapped.Denied is { } early)
-                {
-                    result = early;
-                }
-                else
-                {
-                    var decision = decisionPoint.Decide(snapshot, mapped.Request!);
-                    await decisionPoint.AuditAsync(decision, mapped.Request!, cancellationToken);
-                    result = AuthZenDecision.From(decision);
-                }
+                result = await DecideAsync(snapshot, mapped, cancellationToken);
             }
             catch (AuthZenRequestException e)
             {
@@ -266,6 +250,22 @@ public sealed class AuthZenDecisionService
             },
         }, cancellationToken);
         return new AuthZenSearchResult<T>(page, pageResponse, snapshot.Version);
+    }
+
+    private async ValueTask<AuthZenDecision> DecideAsync(PolicySnapshot snapshot, AuthZenRequestMapper.MapOutcome mapped, CancellationToken cancellationToken)
+    {
+        if (mapped.Denied is { } early)
+        {
+            // Decided before any policy ran (the credential did not verify or does not cover the request): still a
+            // decision with an id, and audited like every deny.
+            var denied = new PolicyDecision(false, DecisionIds.Next(), snapshot.Version, [], []);
+            await decisionPoint.AuditAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription);
+            return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion };
+        }
+
+        var decision = decisionPoint.Decide(snapshot, mapped.Request);
+        await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken);
+        return AuthZenDecision.From(decision);
     }
 
     private static void RequireType(AuthZenEntity? entity, string member)

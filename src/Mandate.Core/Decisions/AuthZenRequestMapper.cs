@@ -40,11 +40,6 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
         }
 
         var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken);
-        if (mappedContext.Denied is { } denied)
-        {
-            return new MapOutcome(null, denied);
-        }
-
         var overlay = new List<Entity>(3);
         AddOverlay(snapshot, overlay, principal, subject!.Properties, path + "subject");
         AddOverlay(snapshot, overlay, actionUid, action!.Properties, path + "action");
@@ -58,7 +53,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
                 TaskId = mappedContext.TaskId,
                 Chain = mappedContext.Chain,
             },
-            null);
+            mappedContext.Denied);
     }
 
     /// <summary>True when the type is a Cedar name the active schema declares (or any Cedar name without a schema).</summary>
@@ -156,5 +151,6 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$", RegexOptions.CultureInvariant)]
     private static partial Regex CedarName();
 
-    public readonly record struct MapOutcome(DecisionRequest? Request, AuthZenDecision? Denied);
+    /// <summary>The Cedar request; <see cref="Denied"/> is set when the credential already decided (a deny).</summary>
+    public readonly record struct MapOutcome(DecisionRequest Request, AuthZenDecision? Denied);
 }

@@ -18,7 +18,11 @@ public static class DecisionServiceCollectionExtensions
         services.TryAddSingleton<DecisionAuditQueue>();
         services.TryAddSingleton<PolicyDecisionPoint>();
         services.TryAddSingleton<IPolicyDecisionPoint>(sp => sp.GetRequiredService<PolicyDecisionPoint>());
-        services.TryAddSingleton<ICredentialContextVerifier, UnavailableCredentialVerifier>();
+        // The tasks feature registers the credential verifier; without it a presented credential denies (fail closed).
+        services.TryAddSingleton<ICredentialContextVerifier>(sp =>
+            sp.GetService<Mandate.Core.Credentials.ICredentialVerifier>() is { } verifier
+                ? new TaskCredentialContextVerifier(verifier)
+                : new UnavailableCredentialVerifier());
         services.TryAddSingleton<CredentialContextBuilder>();
         services.TryAddSingleton<AuthZenRequestMapper>();
         services.TryAddSingleton<AuthZenDecisionService>();

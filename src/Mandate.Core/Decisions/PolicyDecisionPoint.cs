@@ -43,18 +43,18 @@ internal sealed class PolicyDecisionPoint(
             DisplayErrors(snapshot, response.Errors));
     }
 
-    internal ValueTask<PolicyDecision> AuditAsync(PolicyDecision decision, DecisionRequest request, CancellationToken cancellationToken)
+    internal ValueTask<PolicyDecision> AuditAsync(PolicyDecision decision, DecisionRequest request, CancellationToken cancellationToken, string? denyReason = null)
     {
         if (!decision.Allowed)
         {
-            var pending = auditQueue.EnqueueAsync(ToAuditEvent(decision, request), cancellationToken);
+            var pending = auditQueue.EnqueueAsync(ToAuditEvent(decision, request, denyReason), cancellationToken);
             return pending.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(pending, decision);
         }
 
         var rate = settings.AuditAllowSampleRate;
         if (rate >= 1.0 || (rate > 0 && Random.Shared.NextDouble() < rate))
         {
-            auditQueue.TryEnqueue(ToAuditEvent(decision, request));
+            auditQueue.TryEnqueue(ToAuditEvent(decision, request, denyReason));
         }
 
         return ValueTask.FromResult(decision);
@@ -66,18 +66,18 @@ internal sealed class PolicyDecisionPoint(
         return decision;
     }
 
-    private static AuditEvent ToAuditEvent(PolicyDecision decision, DecisionRequest request)
+    private static AuditEvent ToAuditEvent(PolicyDecision decision, DecisionRequest request, string? denyReason = null)
     {
-        string? reason = null;
-        if (decision.Errors.Count > 0)
+        var reason = denyReason;
+        if (reason is null && decision.Errors.Count > 0)
         {
             reason = "policy error: " + string.Join("; ", decision.Errors.Select(e => e.PolicyId + ": " + e.Message));
         }
-        else if (decision.Reasons.Count > 0)
+        else if (reason is null && decision.Reasons.Count > 0)
         {
             reason = string.Join(",", decision.Reasons);
         }
-        else if (!decision.Allowed)
+        else if (reason is null && !decision.Allowed)
         {
             reason = "no policy permits";
         }
