@@ -25,7 +25,12 @@ public static class DecisionServiceCollectionExtensions
                 : new UnavailableCredentialVerifier());
         services.TryAddSingleton<CredentialContextBuilder>();
         services.TryAddSingleton<AuthZenRequestMapper>();
-        services.TryAddSingleton<AuthZenDecisionService>();
+        services.TryAddSingleton(sp => new AuthZenDecisionService(
+            sp.GetRequiredService<ActivePolicySet>(),
+            sp.GetRequiredService<PolicyDecisionPoint>(),
+            sp.GetRequiredService<AuthZenRequestMapper>(),
+            sp.GetRequiredService<DecisionAuditQueue>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DecisionOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DecisionAuditWriter>());
         return services;
     }

@@ -21,7 +21,7 @@ public static class PolicyCompiler
         {
             try
             {
-                schema = Schema.Parse(bundle.Schema, PolicyBundle.SchemaFileName);
+                schema = SchemaFacts.Parse(bundle.Schema, PolicyBundle.SchemaFileName);
             }
             catch (CedarParseException e)
             {
@@ -65,8 +65,7 @@ public static class PolicyCompiler
 
         if (policies is not null && schema is not null)
         {
-            var validation = Validator.Validate(policies, schema);
-            errors.AddRange(validation.Errors.Select(i => i.ToString()));
+            errors.AddRange(SchemaFacts.Validate(policies, schema));
         }
 
         var entities = Entities.Empty;
