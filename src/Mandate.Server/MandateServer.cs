@@ -102,6 +102,7 @@ public static class MandateServer
         services.AddSingleton<IStartupTask, StoreStartup>();
         services.AddSingleton<IStartupTask, AdminTokenStartup>();
         services.AddMandateDecisions();
+        services.AddMandateAudit(options);
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -156,6 +157,7 @@ public static class MandateServer
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapAuthZenEndpoints();
+        app.MapAuditEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }
