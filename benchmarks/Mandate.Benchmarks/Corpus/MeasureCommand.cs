@@ -56,6 +56,7 @@ internal static class MeasureCommand
                 var durations = new double[calls.Length];
                 var responses = new Response[calls.Length];
                 var nanosecondsPerTick = 1e9 / Stopwatch.Frequency;
+                var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 for (var i = 0; i < calls.Length; i++)
                 {
                     var call = calls[i];
@@ -76,6 +77,7 @@ internal static class MeasureCommand
                     durations[i] = (end - start) * nanosecondsPerTick;
                     responses[i] = response;
                 }
+                var bytesPerDecision = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / Math.Max(1, calls.Length);
                 var timings = DecisionTimings.From(durations);
                 var decisions = new string([.. responses.Select(r => r.Decision == Decision.Allow ? 'A' : 'D')]);
                 results.Add(new JsonObject
@@ -91,6 +93,7 @@ internal static class MeasureCommand
                     ["median_us"] = timings.MedianUs,
                     ["p99_us"] = timings.P99Us,
                     ["mean_us"] = timings.MeanUs,
+                    ["bytes_per_decision"] = bytesPerDecision,
                 });
                 decisionLines.Append(JsonSerializer.Serialize(new JsonObject
                 {
@@ -100,7 +103,7 @@ internal static class MeasureCommand
                     ["reasons"] = new JsonArray([.. responses.Select(r => (JsonNode)string.Join(',', r.Reasons.Order(StringComparer.Ordinal)))]),
                     ["errors"] = new JsonArray([.. responses.Select(r => (JsonNode)r.Errors.Count)]),
                 })).Append('\n');
-                error.WriteLine($"mandate ({mode}) {app.Name} {set.Label}: median {timings.MedianUs} µs, p99 {timings.P99Us} µs, mean {timings.MeanUs} µs over {timings.Decisions} decisions");
+                error.WriteLine($"mandate ({mode}) {app.Name} {set.Label}: median {timings.MedianUs} µs, p99 {timings.P99Us} µs, mean {timings.MeanUs} µs over {timings.Decisions} decisions, {bytesPerDecision} B allocated per decision");
             }
         }
 
