@@ -440,6 +440,8 @@ internal sealed class CedarSchemaParser
 
     private RawType ParseType()
     {
+        // Nested record and set types recurse; fail cleanly (caught by Schema) long before the stack runs out.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var start = Current;
         if (Current.IsWord("Set") && Peek(1).Is("<"))
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mandate.Cedar.Schemas;
 
 /// <summary>
@@ -201,6 +203,8 @@ internal sealed class SchemaBuilder
 
     private SchemaType Resolve(RawType raw, string ns)
     {
+        // Long chains of common types and deep records recurse; fail cleanly (caught by Schema) instead of overflowing.
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (raw)
         {
             case RawPrimitiveType p:

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Mandate.Cedar.Syntax;
 using Mandate.Cedar.Syntax.Expressions;
 using SyntaxBinary = Mandate.Cedar.Syntax.Expressions.BinaryOperator;
@@ -52,6 +53,8 @@ internal static class PolicyLowering
 
     public static VExpr Lower(Expr e)
     {
+        // The parser bounds expression depth; this guard only turns a future change there into an exception, not a crash.
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         int line = e.Line, column = e.Column;
         switch (e)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Mandate.Cedar.Schemas;
 
 namespace Mandate.Cedar.Validation;
@@ -11,7 +12,8 @@ namespace Mandate.Cedar.Validation;
 /// </summary>
 internal sealed class Typechecker
 {
-    private const int MaxDepth = 400;
+    // Far above the parser's own bound on expression depth; the stack check below is what protects the process.
+    private const int MaxDepth = 5000;
 
     private readonly SchemaModel schema;
     private readonly ValidationMode mode;
@@ -95,7 +97,7 @@ internal sealed class Typechecker
 
     private Answer Check(ImmutableHashSet<string> prior, VExpr e)
     {
-        if (++depth > MaxDepth)
+        if (++depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             depth--;
             Error(ValidationCodes.TooDeep, e, "expression is nested too deeply to validate");

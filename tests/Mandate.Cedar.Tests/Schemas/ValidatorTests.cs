@@ -115,10 +115,14 @@ public sealed class ValidatorTests
         Assert.Equal(["policy1", "policy2"], result.Errors.Select(e => e.PolicyId).Distinct().Order());
     }
 
-    [Fact]
-    public void DeeplyNestedPolicies_ShouldNotCrashTheValidator()
+    [Theory]
+    [InlineData(150, 1)]
+    [InlineData(1, 900)]
+    public void DeeplyNestedPolicies_ShouldValidateWithoutSpuriousErrors(int parentheses, int chain)
     {
-        string condition = string.Concat(Enumerable.Repeat("(1 + ", 150)) + "1" + new string(')', 150) + " > 0";
+        // Parenthesized nesting and long left-associative chains both make deep trees.
+        string sum = string.Join(" + ", Enumerable.Repeat("1", chain));
+        string condition = string.Concat(Enumerable.Repeat("(1 + ", parentheses)) + sum + new string(')', parentheses) + " > 0";
         var result = Validate($"permit(principal, action, resource) when {{ {condition} }};");
         Assert.True(result.IsValid, string.Join("\n", result.Errors.Take(3)));
     }
