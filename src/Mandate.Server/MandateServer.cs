@@ -101,6 +101,7 @@ public static class MandateServer
         services.AddSingleton<ReadinessChecks>();
         services.AddSingleton<IStartupTask, StoreStartup>();
         services.AddSingleton<IStartupTask, AdminTokenStartup>();
+        services.AddMandateDecisions();
         services.AddMandateAudit(options);
 
         services.ConfigureHttpJsonOptions(o =>
@@ -155,6 +156,7 @@ public static class MandateServer
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
+        app.MapAuthZenEndpoints();
         app.MapAuditEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
