@@ -1,0 +1,7 @@
+namespace Mandate.Cedar;
+
+public enum Decision
+{
+    Deny,
+    Allow,
+}

@@ -1,0 +1,286 @@
+using System.Collections;
+using Mandate.Cedar.Json;
+
+namespace Mandate.Cedar;
+
+/// <summary>
+/// An immutable entity store. Each entity's transitive ancestors are computed once, when the store is built, so
+/// <c>in</c> is a hash lookup. <see cref="WithOverlay"/> adds request-scoped entities without copying the base store.
+/// </summary>
+public sealed class Entities : IEnumerable<Entity>
+{
+    private static readonly HashSet<EntityUid> NoAncestors = [];
+
+    private readonly Dictionary<EntityUid, StoredEntity> entities;
+    private readonly Entities? baseStore;
+
+    // Entities that some other entity names as a parent: replacing one in an overlay can change other entities' ancestors.
+    private readonly HashSet<EntityUid> parentsInUse;
+
+    private Entities(Dictionary<EntityUid, StoredEntity> entities, Entities? baseStore, HashSet<EntityUid> parentsInUse)
+    {
+        this.entities = entities;
+        this.baseStore = baseStore;
+        this.parentsInUse = parentsInUse;
+        Count = entities.Count + (baseStore is null ? 0 : baseStore.entities.Keys.Count(k => !entities.ContainsKey(k)));
+    }
+
+    public static Entities Empty { get; } = new([], null, []);
+
+    public int Count { get; }
+
+    public static Entities Create(IEnumerable<Entity> entities)
+    {
+        ArgumentNullException.ThrowIfNull(entities);
+        var map = new Dictionary<EntityUid, Entity>();
+        foreach (var entity in entities)
+        {
+            if (!map.TryAdd(entity.Uid, entity))
+            {
+                throw new CedarException($"duplicate entity {entity.Uid}");
+            }
+        }
+
+        return Build(map);
+    }
+
+    /// <summary>
+    /// Parses Cedar's entities JSON (an array of <c>{"uid", "attrs", "parents", "tags"}</c>). With a schema, attribute
+    /// values are typed by it (extension strings, implicit entity references) and the schema's action entities are added.
+    /// Throws <see cref="CedarException"/> with a precise message on malformed input.
+    /// </summary>
+    public static Entities ParseJson(string json, Schema? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var resolver = schema?.TypeResolver;
+        var parsed = CedarJsonReader.ReadEntities(json, resolver);
+        var map = new Dictionary<EntityUid, Entity>();
+        foreach (var entity in parsed)
+        {
+            if (!map.TryAdd(entity.Uid, entity))
+            {
+                throw new CedarException($"duplicate entity {entity.Uid} in the entities JSON");
+            }
+        }
+
+        if (resolver is not null)
+        {
+            foreach (var action in resolver.ActionEntities)
+            {
+                // The schema's action hierarchy is authoritative; an action entity in the data adds nothing new.
+                map[action.Uid] = action;
+            }
+        }
+
+        return Build(map);
+    }
+
+    /// <summary>
+    /// A store that sees <paramref name="overlay"/> on top of this one (overlay entities replace base entities with the
+    /// same uid). Cost is proportional to the overlay unless it changes the parents of an entity the base store uses as a parent.
+    /// </summary>
+    public Entities WithOverlay(IEnumerable<Entity> overlay)
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        var added = new Dictionary<EntityUid, Entity>();
+        foreach (var entity in overlay)
+        {
+            added[entity.Uid] = entity;
+        }
+
+        if (added.Count == 0)
+        {
+            return this;
+        }
+
+        var root = baseStore ?? this;
+        var needsRebuild = baseStore is not null;
+        foreach (var entity in added.Values)
+        {
+            if (root.parentsInUse.Contains(entity.Uid) && root.entities.TryGetValue(entity.Uid, out var existing)
+                && !existing.Entity.Parents.ToHashSet().SetEquals(entity.Parents))
+            {
+                needsRebuild = true;
+                break;
+            }
+        }
+
+        if (needsRebuild)
+        {
+            var all = new Dictionary<EntityUid, Entity>();
+            foreach (var entity in this)
+            {
+                all[entity.Uid] = entity;
+            }
+
+            foreach (var entity in added.Values)
+            {
+                all[entity.Uid] = entity;
+            }
+
+            return Build(all);
+        }
+
+        var stored = new Dictionary<EntityUid, StoredEntity>(added.Count);
+        foreach (var entity in added.Values)
+        {
+            stored[entity.Uid] = new StoredEntity(entity, NoAncestors);
+        }
+
+        foreach (var uid in added.Keys)
+        {
+            stored[uid] = stored[uid] with { Ancestors = OverlayAncestors(uid, added, root) };
+        }
+
+        return new Entities(stored, root, root.parentsInUse);
+    }
+
+    public bool TryGet(EntityUid uid, out Entity entity)
+    {
+        if (TryGetStored(uid, out var stored))
+        {
+            entity = stored.Entity;
+            return true;
+        }
+
+        entity = null!;
+        return false;
+    }
+
+    public IEnumerator<Entity> GetEnumerator()
+    {
+        foreach (var stored in entities.Values)
+        {
+            yield return stored.Entity;
+        }
+
+        if (baseStore is not null)
+        {
+            foreach (var (uid, stored) in baseStore.entities)
+            {
+                if (!entities.ContainsKey(uid))
+                {
+                    yield return stored.Entity;
+                }
+            }
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    internal bool TryGetStored(EntityUid uid, out StoredEntity stored)
+    {
+        if (entities.TryGetValue(uid, out stored!))
+        {
+            return true;
+        }
+
+        return baseStore is not null && baseStore.entities.TryGetValue(uid, out stored!);
+    }
+
+    /// <summary>True when <paramref name="descendant"/> equals <paramref name="ancestor"/> or has it as a transitive parent.</summary>
+    internal bool IsInOrEqual(EntityUid descendant, EntityUid ancestor) =>
+        descendant == ancestor || (TryGetStored(descendant, out var stored) && stored.Ancestors.Contains(ancestor));
+
+    private static Entities Build(Dictionary<EntityUid, Entity> map)
+    {
+        var ancestors = new Dictionary<EntityUid, HashSet<EntityUid>>(map.Count);
+        var parentsInUse = new HashSet<EntityUid>();
+        foreach (var entity in map.Values)
+        {
+            foreach (var parent in entity.Parents)
+            {
+                parentsInUse.Add(parent);
+            }
+        }
+
+        foreach (var uid in map.Keys)
+        {
+            Compute(uid, map, ancestors);
+        }
+
+        var stored = new Dictionary<EntityUid, StoredEntity>(map.Count);
+        foreach (var (uid, entity) in map)
+        {
+            stored[uid] = new StoredEntity(entity, ancestors[uid]);
+        }
+
+        return new Entities(stored, null, parentsInUse);
+    }
+
+    // Iterative depth-first closure with memoisation; cycles are tolerated (members of a cycle share ancestors).
+    private static void Compute(EntityUid start, Dictionary<EntityUid, Entity> map, Dictionary<EntityUid, HashSet<EntityUid>> done)
+    {
+        if (done.ContainsKey(start))
+        {
+            return;
+        }
+
+        var result = new HashSet<EntityUid>();
+        var stack = new Stack<EntityUid>();
+        var visited = new HashSet<EntityUid> { start };
+        stack.Push(start);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (!map.TryGetValue(current, out var entity))
+            {
+                continue;
+            }
+
+            foreach (var parent in entity.Parents)
+            {
+                result.Add(parent);
+                if (done.TryGetValue(parent, out var known))
+                {
+                    result.UnionWith(known);
+                }
+                else if (visited.Add(parent))
+                {
+                    stack.Push(parent);
+                }
+            }
+        }
+
+        done[start] = result.Count == 0 ? NoAncestors : result;
+    }
+
+    private static HashSet<EntityUid> OverlayAncestors(EntityUid start, Dictionary<EntityUid, Entity> added, Entities root)
+    {
+        var result = new HashSet<EntityUid>();
+        var stack = new Stack<EntityUid>();
+        stack.Push(start);
+        var visited = new HashSet<EntityUid> { start };
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            IReadOnlyList<EntityUid> parents;
+            if (added.TryGetValue(current, out var overlayEntity))
+            {
+                parents = overlayEntity.Parents;
+            }
+            else if (root.entities.TryGetValue(current, out var baseEntity))
+            {
+                result.UnionWith(baseEntity.Ancestors);
+                continue;
+            }
+            else
+            {
+                continue;
+            }
+
+            foreach (var parent in parents)
+            {
+                result.Add(parent);
+                if (visited.Add(parent))
+                {
+                    stack.Push(parent);
+                }
+            }
+        }
+
+        return result.Count == 0 ? NoAncestors : result;
+    }
+
+    internal sealed record StoredEntity(Entity Entity, HashSet<EntityUid> Ancestors);
+}

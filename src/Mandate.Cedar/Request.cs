@@ -1,0 +1,12 @@
+namespace Mandate.Cedar;
+
+/// <summary>An authorization request: who (principal) does what (action) to what (resource), in which context.</summary>
+public sealed record Request(EntityUid Principal, EntityUid Action, EntityUid Resource, IReadOnlyDictionary<string, CedarValue> Context)
+{
+    private static readonly IReadOnlyDictionary<string, CedarValue> NoContext = new Dictionary<string, CedarValue>(StringComparer.Ordinal);
+
+    public Request(EntityUid principal, EntityUid action, EntityUid resource)
+        : this(principal, action, resource, NoContext)
+    {
+    }
+}

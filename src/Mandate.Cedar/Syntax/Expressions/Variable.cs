@@ -1,0 +1,9 @@
+namespace Mandate.Cedar.Syntax.Expressions;
+
+internal enum Variable
+{
+    Principal,
+    Action,
+    Resource,
+    Context,
+}
