@@ -16,6 +16,7 @@ cleanup() {
   if [[ -n "$pg_bin" && -f "$pg_data/postmaster.pid" ]]; then
     as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
+  dotnet build-server shutdown >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT

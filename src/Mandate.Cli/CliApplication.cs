@@ -12,6 +12,8 @@ internal static class CliApplication
     {
         var root = new RootCommand("Mandate: runtime authorization and lifecycle governance for non-human identities and AI agents.");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(PolicyCommand.Create());
         return root;
     }
 

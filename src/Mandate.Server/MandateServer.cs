@@ -102,6 +102,8 @@ public static class MandateServer
         services.AddSingleton<IStartupTask, StoreStartup>();
         services.AddSingleton<IStartupTask, AdminTokenStartup>();
         services.AddMandateIdentity();
+        services.AddMandateDecisions();
+        services.AddMandateAudit(options);
         services.AddMandateTasks();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -157,6 +159,8 @@ public static class MandateServer
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();
+        app.MapAuthZenEndpoints();
+        app.MapAuditEndpoints();
         app.MapTaskEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

@@ -26,7 +26,7 @@ internal static class ExtensionFunctions
             Unary<IpValue>("isIpv6", "ipaddr", ip => BoolValue.Of(!ip.IsV4)),
             Unary<IpValue>("isLoopback", "ipaddr", ip => BoolValue.Of(ip.IsLoopback)),
             Unary<IpValue>("isMulticast", "ipaddr", ip => BoolValue.Of(ip.IsMulticast)),
-            new("isInRange", true, 2, int.MaxValue, IsInRange),
+            new("isInRange", true, 2, 2, IsInRange),
             Binary<DecimalValue, DecimalValue>("lessThan", "decimal", "decimal", (a, b) => BoolValue.Of(a.Scaled < b.Scaled)),
             Binary<DecimalValue, DecimalValue>("lessThanOrEqual", "decimal", "decimal", (a, b) => BoolValue.Of(a.Scaled <= b.Scaled)),
             Binary<DecimalValue, DecimalValue>("greaterThan", "decimal", "decimal", (a, b) => BoolValue.Of(a.Scaled > b.Scaled)),

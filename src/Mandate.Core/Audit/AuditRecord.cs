@@ -6,4 +6,8 @@ public sealed record AuditRecord(
     DateTimeOffset Time,
     AuditEvent Event,
     string PreviousHash,
-    string Hash);
+    string Hash)
+{
+    /// <summary>The canonical body that was hashed, when read back from a store.</summary>
+    public string? Body { get; init; }
+}

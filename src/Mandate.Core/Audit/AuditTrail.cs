@@ -1,36 +1,174 @@
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using System.Threading.Channels;
 using Mandate.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Audit;
 
 /// <summary>
-/// Chains each event to its predecessor: hash = SHA-256(previous hash || canonical JSON of the record body).
+/// Chains each event to its predecessor (see <see cref="AuditHashing"/>). Events recorded in a caller's session join
+/// that transaction; events appended on their own are queued and written by one writer loop, many per transaction,
+/// so one fsync acknowledges a whole batch.
 /// </summary>
-internal sealed class AuditTrail(TimeProvider time) : IAuditTrail
+internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 {
-    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+    public const string GenesisHash = AuditHashing.GenesisHash;
+
+    private readonly TimeProvider time;
+    private readonly IServiceProvider services;
+    private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock startLock = new();
+    private Task? writer;
+    private ILogger? logger;
+
+    public AuditTrail(TimeProvider time, IServiceProvider services)
+    {
+        this.time = time;
+        this.services = services;
+    }
+
+    private ILogger Logger => logger ??= services.GetService<ILoggerFactory>()?.CreateLogger("Mandate.Core.Audit") ?? NullLogger.Instance;
+
+    private AuditOptions Options => services.GetService<IOptions<AuditOptions>>()?.Value ?? new AuditOptions();
 
     public async Task<AuditRecord> RecordAsync(IStoreSession session, AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        ArgumentNullException.ThrowIfNull(auditEvent);
+        var sanitized = Prepare(auditEvent);
         var repository = session.Get<IAuditRepository>();
         var head = await repository.GetHeadForAppendAsync(cancellationToken);
-        var sequence = (head?.Sequence ?? 0) + 1;
-        var previous = head?.Hash ?? GenesisHash;
-        var now = time.GetUtcNow();
-        var canonical = AuditCanonicalForm.Serialize(sequence, now, auditEvent);
-        var hash = ComputeHash(previous, canonical);
-        var record = new AuditRecord(sequence, now, auditEvent, previous, hash);
+        var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
         await repository.AppendAsync(record, canonical, cancellationToken);
+        services.GetService<AuditCheckpointSignal>()?.Appended(1);
         return record;
     }
 
-    public static string ComputeHash(string previousHash, string canonicalJson)
+    public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        var bytes = Encoding.UTF8.GetBytes(previousHash + "\n" + canonicalJson);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var pending = new PendingAppend(Prepare(auditEvent), new TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
+        EnsureWriter();
+        if (!queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(AuditTrail), "The audit trail is shutting down; the event was not recorded.");
+        }
+
+        // Giving up waiting does not withdraw the event: once queued it is written, acknowledged or not.
+        return pending.Completion.Task.WaitAsync(cancellationToken);
     }
+
+    public static string ComputeHash(string previousHash, string canonicalJson) => AuditHashing.ChainHash(previousHash, canonicalJson);
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        if (writer is not null)
+        {
+            await writer;
+        }
+    }
+
+    private AuditEvent Prepare(AuditEvent auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        if (string.IsNullOrWhiteSpace(auditEvent.Type))
+        {
+            throw new ArgumentException("An audit event needs a type.", nameof(auditEvent));
+        }
+
+        var sanitized = AuditSecretGuard.Sanitize(auditEvent, out var redacted);
+        if (redacted.Count > 0)
+        {
+            AuditLog.SecretRedacted(Logger, auditEvent.Type, string.Join(", ", redacted));
+        }
+
+        return sanitized;
+    }
+
+    private (AuditRecord Record, string Canonical) Chain(long previousSequence, string previousHash, AuditEvent auditEvent)
+    {
+        var sequence = previousSequence + 1;
+        // Bodies keep milliseconds, as the stores do, so a record read back hashes the same.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var canonical = AuditCanonicalForm.SerializeToUtf8(sequence, now, auditEvent);
+        var hash = AuditHashing.ChainHash(previousHash, canonical);
+        return (new AuditRecord(sequence, now, auditEvent, previousHash, hash), Encoding.UTF8.GetString(canonical));
+    }
+
+    private void EnsureWriter()
+    {
+        if (writer is not null)
+        {
+            return;
+        }
+
+        lock (startLock)
+        {
+            writer ??= Task.Run(WriteLoopAsync);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var store = services.GetRequiredService<IMandateStore>();
+        var signal = services.GetService<AuditCheckpointSignal>();
+        var batch = new List<PendingAppend>();
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            var max = Math.Max(1, Options.MaxBatchSize);
+            while (batch.Count < max && queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            try
+            {
+                var records = await WriteBatchAsync(store, batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(records[i]);
+                }
+
+                signal?.Appended(batch.Count);
+            }
+#pragma warning disable CA1031 // Every failure must reach the waiting appenders; the loop keeps serving the next batch.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                AuditLog.GroupCommitFailed(Logger, ex, batch.Count);
+                var failure = ex as StoreException ?? new StoreException("The audit event could not be committed: " + ex.Message, ex);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(failure);
+                }
+            }
+        }
+    }
+
+    private async Task<List<AuditRecord>> WriteBatchAsync(IMandateStore store, List<PendingAppend> batch)
+    {
+        // The batch is committed as a whole; nobody can cancel half of it.
+        await using var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None);
+        var repository = session.Get<IAuditRepository>();
+        var head = await repository.GetHeadForAppendAsync(CancellationToken.None);
+        var sequence = head?.Sequence ?? 0;
+        var hash = head?.Hash ?? GenesisHash;
+        var rows = new List<(AuditRecord Record, string CanonicalJson)>(batch.Count);
+        foreach (var pending in batch)
+        {
+            var row = Chain(sequence, hash, pending.Event);
+            rows.Add(row);
+            sequence = row.Record.Sequence;
+            hash = row.Record.Hash;
+        }
+
+        await repository.AppendManyAsync(rows, CancellationToken.None);
+        await session.CommitAsync(CancellationToken.None);
+        return rows.ConvertAll(r => r.Record);
+    }
+
+    private sealed record PendingAppend(AuditEvent Event, TaskCompletionSource<AuditRecord> Completion);
 }

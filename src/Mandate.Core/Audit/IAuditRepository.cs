@@ -1,6 +1,6 @@
 namespace Mandate.Core.Audit;
 
-/// <summary>Persistence of the audit chain. Implementations lock the chain head for the session's transaction.</summary>
+/// <summary>Persistence of the audit chain, its checkpoints and checkpoint signing keys.</summary>
 public interface IAuditRepository
 {
     /// <summary>The last record, locking the head so no other writer can append until this transaction ends.</summary>
@@ -8,6 +8,33 @@ public interface IAuditRepository
 
     Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken);
 
-    /// <summary>Records in sequence order from <paramref name="fromSequence"/> (inclusive).</summary>
+    /// <summary>Appends several records with as few round trips as the database allows (group commit).</summary>
+    Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken);
+
+    /// <summary>Records in sequence order from <paramref name="fromSequence"/> (inclusive), with their indexed columns.</summary>
     IAsyncEnumerable<StoredAuditRecord> ReadAsync(long fromSequence, CancellationToken cancellationToken);
+
+    /// <summary>Records in sequence order from <paramref name="fromSequence"/> to <paramref name="toSequence"/> (inclusive).</summary>
+    IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, CancellationToken cancellationToken);
+
+    /// <summary>The newest sequence number and hash, without locking; null for an empty chain.</summary>
+    Task<(long Sequence, string Hash)?> GetHeadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Events matching every given filter, in sequence order, after <see cref="AuditQuery.AfterSequence"/>.</summary>
+    Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    Task<AuditCheckpoint?> GetLastCheckpointAsync(CancellationToken cancellationToken);
+
+    Task AddCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>Every checkpoint in sequence order.</summary>
+    Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every checkpoint signing key ever used, public part only.</summary>
+    Task<IReadOnlyList<AuditPublicKey>> GetPublicKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>Signing keys with their encrypted private parts, newest first.</summary>
+    Task<IReadOnlyList<StoredAuditSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken);
+
+    Task AddSigningKeyAsync(StoredAuditSigningKey key, CancellationToken cancellationToken);
 }

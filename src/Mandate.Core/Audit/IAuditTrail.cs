@@ -2,8 +2,19 @@ using Mandate.Core.Storage;
 
 namespace Mandate.Core.Audit;
 
-/// <summary>Appends events to the hash-chained audit log inside the caller's transaction.</summary>
+/// <summary>Appends events to the hash-chained audit log.</summary>
 public interface IAuditTrail
 {
+    /// <summary>
+    /// Appends the event inside the caller's transaction: it commits with the state change it records or not at all.
+    /// Call it before <see cref="IStoreSession.CommitAsync"/>.
+    /// </summary>
     Task<AuditRecord> RecordAsync(IStoreSession session, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends an event that has no state change of its own to ride with (a decision, a failed login, an operator
+    /// note) in its own durable transaction, batched with concurrent appenders (group commit). The task completes only
+    /// once the event is committed; an acknowledged event is never lost.
+    /// </summary>
+    Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
 }

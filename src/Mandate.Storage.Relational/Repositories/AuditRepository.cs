@@ -1,4 +1,7 @@
+using System.Data.Common;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Mandate.Core.Audit;
 
@@ -8,62 +11,247 @@ namespace Mandate.Storage.Relational.Repositories;
 internal sealed class AuditRepository(RelationalSession session) : IAuditRepository
 {
     private const string ChainLock = "audit_chain";
+    private const string Columns = "seq, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id, body, prev_hash, hash, chain, policy_version";
+    private const int ColumnCount = 16;
+
+    // Enough rows per INSERT to amortize round trips, few enough to stay far below every driver's parameter limit.
+    private const int RowsPerInsert = 100;
 
     public async Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken)
     {
         await session.SerializeAsync(ChainLock, cancellationToken);
-        await using var command = session.Command("SELECT seq, time_ms, body, prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+        await using var command = session.Command("SELECT seq, time_ms, type, prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
 
-        var body = reader.GetString(2);
-        var type = JsonDocument.Parse(body).RootElement.GetProperty("type").GetString() ?? string.Empty;
         return new AuditRecord(
             reader.GetInt64(0),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-            new AuditEvent { Type = type },
+            new AuditEvent { Type = reader.GetString(2) },
             reader.GetString(3),
             reader.GetString(4));
     }
 
-    public Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken)
+    public async Task<(long Sequence, string Hash)?> GetHeadAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        var e = record.Event;
-        return session.ExecuteAsync(
-            """
-            INSERT INTO audit_events (seq, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id, body, prev_hash, hash)
-            VALUES (@seq, @time, @type, @actor, @subject, @action, @resource, @decision, @jti, @task, @req, @body, @prev, @hash)
-            """,
-            cancellationToken,
-            ("@seq", record.Sequence),
-            ("@time", record.Time.ToUnixTimeMilliseconds()),
-            ("@type", e.Type),
-            ("@actor", e.Actor),
-            ("@subject", e.Subject),
-            ("@action", e.Action),
-            ("@resource", e.Resource),
-            ("@decision", e.Decision),
-            ("@jti", e.CredentialId),
-            ("@task", e.TaskId),
-            ("@req", e.RequestId),
-            ("@body", canonicalJson),
-            ("@prev", record.PreviousHash),
-            ("@hash", record.Hash));
+        await using var command = session.Command("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
-    public async IAsyncEnumerable<StoredAuditRecord> ReadAsync(long fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken) =>
+        AppendManyAsync([(record, canonicalJson)], cancellationToken);
+
+    public async Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        for (var offset = 0; offset < records.Count; offset += RowsPerInsert)
+        {
+            var count = Math.Min(RowsPerInsert, records.Count - offset);
+            var sql = new StringBuilder("INSERT INTO audit_events (").Append(Columns).Append(") VALUES ");
+            var parameters = new (string Name, object? Value)[count * ColumnCount];
+            for (var row = 0; row < count; row++)
+            {
+                var (record, canonical) = records[offset + row];
+                var e = record.Event;
+                var prefix = "@r" + row.ToString(CultureInfo.InvariantCulture) + "_";
+                sql.Append(row == 0 ? "(" : ",(");
+                object?[] values =
+                [
+                    record.Sequence, record.Time.ToUnixTimeMilliseconds(), e.Type, e.Actor, e.Subject, e.Action, e.Resource,
+                    e.Decision, e.CredentialId, e.TaskId, e.RequestId, canonical, record.PreviousHash, record.Hash,
+                    e.Chain is { Count: > 0 } chain ? JsonSerializer.Serialize(chain) : null, e.PolicyVersion,
+                ];
+                for (var column = 0; column < ColumnCount; column++)
+                {
+                    var name = prefix + column.ToString(CultureInfo.InvariantCulture);
+                    sql.Append(column == 0 ? string.Empty : ",").Append(name);
+                    parameters[(row * ColumnCount) + column] = (name, values[column]);
+                }
+
+                sql.Append(')');
+            }
+
+            await session.ExecuteAsync(sql.ToString(), cancellationToken, parameters);
+        }
+    }
+
+    public IAsyncEnumerable<StoredAuditRecord> ReadAsync(long fromSequence, CancellationToken cancellationToken) =>
+        ReadRangeAsync(fromSequence, long.MaxValue, cancellationToken);
+
+    public async IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = session.Command(
-            "SELECT seq, body, prev_hash, hash FROM audit_events WHERE seq >= @from ORDER BY seq",
-            ("@from", fromSequence));
+            "SELECT seq, body, prev_hash, hash, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id FROM audit_events WHERE seq >= @from AND seq <= @to ORDER BY seq",
+            ("@from", fromSequence),
+            ("@to", toSequence));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return new StoredAuditRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+            yield return new StoredAuditRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))
+            {
+                Columns = new AuditIndexedColumns(
+                    reader.GetInt64(4),
+                    reader.GetString(5),
+                    Text(reader, 6),
+                    Text(reader, 7),
+                    Text(reader, 8),
+                    Text(reader, 9),
+                    Text(reader, 10),
+                    Text(reader, 11),
+                    Text(reader, 12),
+                    Text(reader, 13)),
+            };
         }
     }
+
+    public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = new List<string> { "seq > @after" };
+        var parameters = new List<(string Name, object? Value)> { ("@after", query.AfterSequence) };
+        if (query.Identity is { } identity)
+        {
+            where.Add("(actor = @identity OR subject = @identity OR chain LIKE @chain ESCAPE '\\')");
+            parameters.Add(("@identity", identity));
+            parameters.Add(("@chain", "%" + EscapeLike(JsonSerializer.Serialize(identity)) + "%"));
+        }
+
+        Filter(where, parameters, "task_id", "@task", query.TaskId);
+        Filter(where, parameters, "jti", "@jti", query.CredentialId);
+        Filter(where, parameters, "decision", "@decision", query.Decision);
+        if (query.Type is { } type)
+        {
+            if (type.EndsWith('.'))
+            {
+                where.Add("type LIKE @type ESCAPE '\\'");
+                parameters.Add(("@type", EscapeLike(type) + "%"));
+            }
+            else
+            {
+                Filter(where, parameters, "type", "@type", type);
+            }
+        }
+
+        if (query.Since is { } since)
+        {
+            where.Add("time_ms >= @since");
+            parameters.Add(("@since", since.ToUnixTimeMilliseconds()));
+        }
+
+        if (query.Until is { } until)
+        {
+            where.Add("time_ms < @until");
+            parameters.Add(("@until", until.ToUnixTimeMilliseconds()));
+        }
+
+        var limit = Math.Clamp(query.Limit, 1, AuditQuery.MaxLimit);
+        var sql = $"SELECT seq, body, prev_hash, hash FROM audit_events WHERE {string.Join(" AND ", where)} ORDER BY seq LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+        await using var command = session.Command(sql, [.. parameters]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var results = new List<AuditRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (sequence, time, auditEvent) = AuditCanonicalForm.Parse(reader.GetString(1));
+            results.Add(new AuditRecord(reader.GetInt64(0), time, auditEvent, reader.GetString(2), reader.GetString(3)) { Body = reader.GetString(1) });
+            _ = sequence;
+        }
+
+        return results;
+    }
+
+    public async Task<AuditCheckpoint?> GetLastCheckpointAsync(CancellationToken cancellationToken)
+    {
+        var list = await ReadCheckpointsAsync("ORDER BY to_seq DESC LIMIT 1", cancellationToken);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    public Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken) =>
+        ReadCheckpointsAsync("ORDER BY to_seq", cancellationToken);
+
+    public Task AddCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return session.ExecuteAsync(
+            "INSERT INTO audit_checkpoints (from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature) VALUES (@from, @to, @root, @chain, @time, @kid, @alg, @sig)",
+            cancellationToken,
+            ("@from", checkpoint.FromSequence),
+            ("@to", checkpoint.ToSequence),
+            ("@root", checkpoint.RootHash),
+            ("@chain", checkpoint.ChainHash),
+            ("@time", checkpoint.Time.ToUnixTimeMilliseconds()),
+            ("@kid", checkpoint.KeyId),
+            ("@alg", checkpoint.Algorithm),
+            ("@sig", checkpoint.Signature));
+    }
+
+    public async Task<IReadOnlyList<AuditPublicKey>> GetPublicKeysAsync(CancellationToken cancellationToken) =>
+        (await GetSigningKeysAsync(cancellationToken)).Select(k => k.PublicKey).ToList();
+
+    public async Task<IReadOnlyList<StoredAuditSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken)
+    {
+        await using var command = session.Command("SELECT public_jwk, sealed_private_key, created_at FROM audit_signing_keys ORDER BY created_at DESC, kid");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<StoredAuditSigningKey>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            using var jwk = JsonDocument.Parse(reader.GetString(0));
+            keys.Add(new StoredAuditSigningKey(
+                AuditPublicKey.FromJwk(jwk.RootElement),
+                (byte[])reader.GetValue(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+        }
+
+        return keys;
+    }
+
+    public Task AddSigningKeyAsync(StoredAuditSigningKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return session.ExecuteAsync(
+            "INSERT INTO audit_signing_keys (kid, public_jwk, sealed_private_key, created_at) VALUES (@kid, @jwk, @sealed, @created)",
+            cancellationToken,
+            ("@kid", key.PublicKey.KeyId),
+            ("@jwk", key.PublicKey.ToJwkJson()),
+            ("@sealed", key.EncryptedPrivateKey),
+            ("@created", key.CreatedAt.ToUnixTimeMilliseconds()));
+    }
+
+    private async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(string orderAndLimit, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command("SELECT from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature FROM audit_checkpoints " + orderAndLimit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var checkpoints = new List<AuditCheckpoint>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            checkpoints.Add(new AuditCheckpoint(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetString(7)));
+        }
+
+        return checkpoints;
+    }
+
+    private static void Filter(List<string> where, List<(string Name, object? Value)> parameters, string column, string name, string? value)
+    {
+        if (value is not null)
+        {
+            where.Add($"{column} = {name}");
+            parameters.Add((name, value));
+        }
+    }
+
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

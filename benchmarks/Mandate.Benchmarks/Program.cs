@@ -1,0 +1,17 @@
+using BenchmarkDotNet.Running;
+using Mandate.Benchmarks.Corpus;
+
+namespace Mandate.Benchmarks;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && CorpusCommands.TryRun(args, Console.Out, Console.Error, out var exitCode))
+        {
+            return exitCode;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new ShortRunConfig());
+        return 0;
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Side-by-side run: Mandate.Cedar against the Rust Cedar reference compiled to WebAssembly (@cedar-policy/cedar-wasm),
+# on one exported corpus (same policies, schemas, entities and requests), with the same per-decision method.
+# Prints the timings, the ratio per app and whether both engines gave the same answers (exit 1 if not).
+#
+# Environment:
+#   HIERARCHIES   hierarchies per (app, entity count) in the side-by-side corpus (default 2; the paper uses 200, but
+#                 cedar-wasm handles every entity and the whole policy set inside every call, so 200 takes hours)
+#   FULL          hierarchies for the Mandate-only run on the paper's full shape (default 200; 0 skips it)
+#   REQUESTS      requests per hierarchy (default 500, as in the paper)
+#   AGENT_REQUESTS requests on the agent model and its scaling sets (default 2000)
+#   APPS          apps to export (default gdrive,github,tinytodo,agents,scaling)
+#   WORK          output directory (default artifacts/cedar-compare)
+#   WARMUP_MS     warm-up per app and engine (default 1000)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="${WORK:-$root/artifacts/cedar-compare}"
+hierarchies="${HIERARCHIES:-2}"
+full="${FULL:-200}"
+requests="${REQUESTS:-500}"
+agent_requests="${AGENT_REQUESTS:-2000}"
+apps="${APPS:-gdrive,github,tinytodo,agents,scaling}"
+warmup="${WARMUP_MS:-1000}"
+mkdir -p "$work"
+
+echo "== building Mandate.Benchmarks (Release)"
+dotnet build "$root/benchmarks/Mandate.Benchmarks" -c Release -v q -clp:ErrorsOnly -nologo
+bench=(dotnet "$root/artifacts/bin/Mandate.Benchmarks/release/Mandate.Benchmarks.dll")
+
+echo "== installing the comparator (npm ci)"
+(cd "$here" && npm ci --silent --no-audit --no-fund)
+
+echo "== exporting the corpus to $work/corpus ($hierarchies hierarchies x $requests requests per entity count)"
+rm -rf "$work/corpus"
+"${bench[@]}" export "$work/corpus" --hierarchies "$hierarchies" --requests "$requests" --agent-requests "$agent_requests" --apps "$apps" >/dev/null
+
+echo "== Mandate.Cedar, prepared entity store"
+"${bench[@]}" measure "$work/corpus" --mode prepared --warmup-ms "$warmup" --out "$work/mandate.json" --decisions "$work/mandate-decisions.jsonl"
+echo "== Mandate.Cedar, entities parsed per call (the work cedar-wasm does per call)"
+"${bench[@]}" measure "$work/corpus" --mode per-call --warmup-ms "$warmup" --out "$work/mandate-per-call.json" --decisions "$work/mandate-per-call-decisions.jsonl"
+echo "== cedar-wasm, statefulIsAuthorized with pre-parsed policies and schema"
+node "$here/measure.mjs" "$work/corpus" --warmup-ms "$warmup" --out "$work/wasm.json" --decisions "$work/wasm-decisions.jsonl"
+
+if [[ "$full" != 0 ]]; then
+  echo "== Mandate.Cedar alone on the paper's full shape ($full hierarchies x $requests requests, 5..50 entities per type)"
+  rm -rf "$work/corpus-full"
+  "${bench[@]}" export "$work/corpus-full" --hierarchies "$full" --requests "$requests" --apps gdrive,github,tinytodo >/dev/null
+  "${bench[@]}" measure "$work/corpus-full" --mode prepared --warmup-ms "$warmup" --out "$work/mandate-full.json" --decisions "$work/mandate-full-decisions.jsonl"
+fi
+
+extra=()
+if [[ "$full" != 0 ]]; then extra=(--full "$work/mandate-full.json"); fi
+echo
+node "$here/compare.mjs" --corpus "$work/corpus" \
+  --wasm "$work/wasm.json" --wasm-decisions "$work/wasm-decisions.jsonl" \
+  --mandate "$work/mandate.json" --mandate-decisions "$work/mandate-decisions.jsonl" \
+  --per-call "$work/mandate-per-call.json" --per-call-decisions "$work/mandate-per-call-decisions.jsonl" \
+  "${extra[@]}"

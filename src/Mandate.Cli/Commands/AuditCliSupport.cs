@@ -1,0 +1,79 @@
+using System.Data.Common;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Mandate.Core.Audit;
+using Mandate.Core.Storage;
+using Mandate.Server;
+
+namespace Mandate.Cli.Commands;
+
+/// <summary>What the audit commands share: opening a store read-only in spirit (never migrating it), the admin API client, key pinning.</summary>
+internal static class AuditCliSupport
+{
+    public const string DefaultStore = "sqlite:.mandate/mandate.db";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
+    /// <summary>Opens the store named by <paramref name="text"/> without creating or migrating anything; null and a message when it cannot.</summary>
+    public static (IMandateStore? Store, string? Problem) Open(string? text)
+    {
+        if (!StoreLocation.TryParse(text ?? DefaultStore, out var location, out var problem))
+        {
+            return (null, "--store: " + problem);
+        }
+
+        if (location!.Kind == StoreKind.Sqlite && !File.Exists(location.Target))
+        {
+            return (null, $"--store: the SQLite database '{Path.GetFullPath(location.Target)}' does not exist.");
+        }
+
+        return (MandateServer.OpenStore(location), null);
+    }
+
+    /// <summary>Turns store and driver failures into one operator-readable line.</summary>
+    public static string? Describe(Exception exception) => exception switch
+    {
+        StoreException store => store.Message,
+        DbException db when db.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || db.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
+            => "the store has no audit ledger tables (it was never migrated by 'mandate serve' of this version): " + db.Message,
+        DbException db => "the store cannot be read: " + db.Message,
+        HttpRequestException http => "the server cannot be reached: " + http.Message,
+        _ => null,
+    };
+
+    /// <summary>Reads trusted keys from a JWK or JWK Set file; the error names the file.</summary>
+    public static IReadOnlyList<AuditPublicKey> ReadKeys(FileInfo file)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(file.FullName));
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("keys", out var keys) && keys.ValueKind == JsonValueKind.Array)
+        {
+            return keys.EnumerateArray().Select(AuditPublicKey.FromJwk).ToList();
+        }
+
+        return [AuditPublicKey.FromJwk(root)];
+    }
+
+    public static HttpClient AdminClient(string server, string? tokenFile)
+    {
+        var token = Environment.GetEnvironmentVariable("MANDATE_TOKEN");
+        var path = tokenFile ?? Path.Combine(".mandate", "admin.token");
+        if (string.IsNullOrEmpty(token) && File.Exists(path))
+        {
+            token = File.ReadAllText(path).Trim();
+        }
+
+        var client = new HttpClient { BaseAddress = new Uri(server.EndsWith('/') ? server : server + "/"), Timeout = TimeSpan.FromSeconds(60) };
+        if (!string.IsNullOrEmpty(token))
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+}

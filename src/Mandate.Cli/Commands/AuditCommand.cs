@@ -1,0 +1,297 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Mandate.Core.Audit;
+using Mandate.Core.Storage;
+using Mandate.Server;
+
+namespace Mandate.Cli.Commands;
+
+/// <summary><c>mandate audit verify|export|query|timeline</c>: the tamper-evident ledger, offline from a store or a file.</summary>
+internal static class AuditCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("audit", "Verify, export and query the tamper-evident audit ledger.");
+        command.Subcommands.Add(Verify());
+        command.Subcommands.Add(Export());
+        command.Subcommands.Add(Query());
+        command.Subcommands.Add(AuditTimelineCommand.Create());
+        return command;
+    }
+
+    private static Option<string?> StoreOption() =>
+        new("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + AuditCliSupport.DefaultStore + ".", HelpName = "STORE" };
+
+    private static Command Verify()
+    {
+        var store = StoreOption();
+        var file = new Option<FileInfo?>("--file") { Description = "Verify an export (JSON Lines from 'mandate audit export') instead of a store.", HelpName = "EXPORT" };
+        var key = new Option<FileInfo?>("--key") { Description = "Trust only the checkpoint keys in this JWK or JWK Set file (from GET /v1/audit/keys).", HelpName = "JWKFILE" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var command = new Command("verify", "Verify the whole chain and its signed checkpoints; exit 0 only when everything verifies.") { store, file, key, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(store) is not null && parse.GetValue(file) is not null)
+            {
+                await error.WriteLineAsync("error: give either --store or --file, not both.");
+                return CliApplication.UsageError;
+            }
+
+            IReadOnlyList<AuditPublicKey>? pinned = null;
+            if (parse.GetValue(key) is { } keyFile)
+            {
+                try
+                {
+                    pinned = AuditCliSupport.ReadKeys(keyFile);
+                }
+                catch (Exception ex) when (ex is IOException or JsonException or FormatException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync($"error: --key {keyFile.FullName}: {ex.Message}");
+                    return CliApplication.UsageError;
+                }
+            }
+
+            AuditVerificationResult result;
+            string source;
+            if (parse.GetValue(file) is { } exportFile)
+            {
+                source = exportFile.FullName;
+                if (!exportFile.Exists)
+                {
+                    await error.WriteLineAsync($"error: --file: '{exportFile.FullName}' does not exist.");
+                    return 1;
+                }
+
+                using var reader = new StreamReader(exportFile.FullName, new System.Text.UTF8Encoding(false, true));
+                try
+                {
+                    result = await AuditExport.VerifyAsync(reader, pinned, cancellationToken);
+                }
+                catch (System.Text.DecoderFallbackException ex)
+                {
+                    await error.WriteLineAsync($"{exportFile.FullName}: the file is not valid UTF-8 ({ex.Message}): it is corrupted.");
+                    return 1;
+                }
+            }
+            else
+            {
+                var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
+                if (opened is null)
+                {
+                    await error.WriteLineAsync("error: " + problem);
+                    return 1;
+                }
+
+                source = parse.GetValue(store) ?? AuditCliSupport.DefaultStore;
+                await using (opened)
+                {
+                    try
+                    {
+                        result = await AuditStoreVerifier.VerifyAsync(opened, pinned, cancellationToken);
+                    }
+                    catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+                    {
+                        await error.WriteLineAsync("error: " + described);
+                        return 1;
+                    }
+                }
+
+                if (source.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+                {
+                    source = "postgres:(connection string hidden)";
+                }
+            }
+
+            if (parse.GetValue(json))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(result, AuditCliSupport.Json));
+            }
+            else if (result.Failure is { } failure)
+            {
+                await error.WriteLineAsync($"{source}: audit chain does NOT verify at {failure.Position}: {failure.Reason}");
+                await error.WriteLineAsync($"  {result.Events} events verified before it.");
+            }
+            else
+            {
+                await output.WriteLineAsync(
+                    $"{source}: verified {result.Events} events (last {result.LastSequence?.ToString(CultureInfo.InvariantCulture) ?? "-"}, head {result.HeadHash ?? "-"}), " +
+                    $"{result.Checkpoints} signed checkpoints, {result.UnsignedEvents} events after the last checkpoint.");
+                foreach (var note in result.Notes)
+                {
+                    await output.WriteLineAsync("  note: " + note);
+                }
+            }
+
+            return result.Verified ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var store = StoreOption();
+        var format = new Option<string>("--format") { Description = "jsonl (verifiable, with checkpoints and keys) or ocsf (OCSF-style events for a SIEM).", HelpName = "FORMAT", DefaultValueFactory = _ => "jsonl" };
+        format.AcceptOnlyFromAmong("jsonl", "ocsf");
+        var outputFile = new Option<FileInfo?>("--output") { Description = "Write to FILE instead of standard output.", HelpName = "FILE" };
+        var from = new Option<long>("--from") { Description = "First sequence number.", HelpName = "SEQ", DefaultValueFactory = _ => 1 };
+        var to = new Option<long?>("--to") { Description = "Last sequence number (default: the head).", HelpName = "SEQ" };
+        var command = new Command("export", "Export a range of the ledger as JSON Lines.") { store, format, outputFile, from, to };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
+            if (opened is null)
+            {
+                await error.WriteLineAsync("error: " + problem);
+                return 1;
+            }
+
+            await using (opened)
+            {
+                Stream destination = parse.GetValue(outputFile) is { } file ? File.Create(file.FullName) : new MemoryStream();
+                await using (destination)
+                {
+                    try
+                    {
+                        var count = parse.GetValue(format) == "ocsf"
+                            ? await AuditExport.WriteOcsfAsync(opened, destination, parse.GetValue(from), parse.GetValue(to) ?? long.MaxValue, MandateServer.Version, cancellationToken)
+                            : await AuditExport.WriteJsonLinesAsync(opened, destination, parse.GetValue(from), parse.GetValue(to) ?? long.MaxValue, TimeProvider.System, cancellationToken);
+                        if (destination is MemoryStream memory)
+                        {
+                            await parse.InvocationConfiguration.Output.WriteAsync(System.Text.Encoding.UTF8.GetString(memory.ToArray()));
+                        }
+                        else
+                        {
+                            await error.WriteLineAsync($"exported {count} events to {parse.GetValue(outputFile)!.FullName}");
+                        }
+                    }
+                    catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+                    {
+                        await error.WriteLineAsync("error: " + described);
+                        return 1;
+                    }
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Query()
+    {
+        var store = StoreOption();
+        var server = new Option<string?>("--server") { Description = "Query a running server's admin API instead of a store (token from MANDATE_TOKEN or .mandate/admin.token).", HelpName = "URL" };
+        var identity = new Option<string?>("--identity") { Description = "Events whose actor, subject or delegation chain is this identity.", HelpName = "ID" };
+        var task = new Option<string?>("--task") { Description = "Events of this task.", HelpName = "TASK_ID" };
+        var jti = new Option<string?>("--jti") { Description = "Events about this credential.", HelpName = "JTI" };
+        var decision = new Option<string?>("--decision") { Description = "allow or deny.", HelpName = "DECISION" };
+        decision.AcceptOnlyFromAmong("allow", "deny");
+        var type = new Option<string?>("--type") { Description = "An event type, or a prefix ending in '.'.", HelpName = "TYPE" };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "From this time (RFC 3339).", HelpName = "TIME" };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "Before this time (RFC 3339).", HelpName = "TIME" };
+        var limit = new Option<int>("--limit") { Description = $"At most this many events (1–{AuditQuery.MaxLimit}).", HelpName = "N", DefaultValueFactory = _ => AuditQuery.DefaultLimit };
+        var after = new Option<long>("--after") { Description = "Only events after this sequence number.", HelpName = "SEQ" };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("query", "Find events by identity, task, credential, decision, type and time.") { store, server, identity, task, jti, decision, type, since, until, limit, after, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(limit) is < 1 or > AuditQuery.MaxLimit)
+            {
+                await error.WriteLineAsync($"error: --limit must be between 1 and {AuditQuery.MaxLimit}.");
+                return CliApplication.UsageError;
+            }
+
+            var query = new AuditQuery
+            {
+                Identity = parse.GetValue(identity),
+                TaskId = parse.GetValue(task),
+                CredentialId = parse.GetValue(jti),
+                Decision = parse.GetValue(decision),
+                Type = parse.GetValue(type),
+                Since = parse.GetValue(since),
+                Until = parse.GetValue(until),
+                Limit = parse.GetValue(limit),
+                AfterSequence = parse.GetValue(after),
+            };
+            try
+            {
+                if (parse.GetValue(server) is { } url)
+                {
+                    using var client = AuditCliSupport.AdminClient(url, null);
+                    var parameters = new List<string>();
+                    void Add(string name, string? value)
+                    {
+                        if (value is not null)
+                        {
+                            parameters.Add(name + "=" + Uri.EscapeDataString(value));
+                        }
+                    }
+
+                    Add("identity", query.Identity);
+                    Add("task", query.TaskId);
+                    Add("jti", query.CredentialId);
+                    Add("decision", query.Decision);
+                    Add("type", query.Type);
+                    Add("since", query.Since?.ToString("O", CultureInfo.InvariantCulture));
+                    Add("until", query.Until?.ToString("O", CultureInfo.InvariantCulture));
+                    Add("after", query.AfterSequence.ToString(CultureInfo.InvariantCulture));
+                    Add("limit", query.Limit.ToString(CultureInfo.InvariantCulture));
+                    using var response = await client.GetAsync("v1/audit/events?" + string.Join('&', parameters), cancellationToken);
+                    var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        await error.WriteLineAsync($"error: the server answered {(int)response.StatusCode}: {text}");
+                        return 1;
+                    }
+
+                    await output.WriteLineAsync(text);
+                    return 0;
+                }
+
+                var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
+                if (opened is null)
+                {
+                    await error.WriteLineAsync("error: " + problem);
+                    return 1;
+                }
+
+                await using (opened)
+                {
+                    await using var session = await opened.BeginAsync(StoreIntent.Read, cancellationToken);
+                    var records = await session.Get<IAuditRepository>().QueryAsync(query, cancellationToken);
+                    if (parse.GetValue(json))
+                    {
+                        await output.WriteLineAsync(JsonSerializer.Serialize(records.Select(r => new { seq = r.Sequence, time = AuditCanonicalForm.FormatTime(r.Time), @event = r.Event, hash = r.Hash }), AuditCliSupport.Json));
+                    }
+                    else
+                    {
+                        foreach (var r in records)
+                        {
+                            var e = r.Event;
+                            await output.WriteLineAsync(string.Join(
+                                "  ",
+                                new[] { r.Sequence.ToString(CultureInfo.InvariantCulture), AuditCanonicalForm.FormatTime(r.Time), e.Type, e.Actor, e.Subject, e.Action, e.Resource, e.Decision, e.CredentialId is null ? null : "jti=" + e.CredentialId, e.TaskId is null ? null : "task=" + e.TaskId, e.Reason }
+                                    .Where(v => v is not null)));
+                        }
+
+                        await output.WriteLineAsync($"{records.Count} events");
+                    }
+                }
+
+                return 0;
+            }
+            catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+            {
+                await error.WriteLineAsync("error: " + described);
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Mandate.Core.Audit;
+
+/// <summary>The stored chain does not verify; the operation that needed it intact refused to go on.</summary>
+public sealed class AuditChainBrokenException : Exception
+{
+    public AuditChainBrokenException(string message)
+        : base(message)
+    {
+    }
+
+    public AuditChainBrokenException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public AuditChainBrokenException()
+    {
+    }
+}

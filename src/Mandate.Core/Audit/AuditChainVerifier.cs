@@ -1,0 +1,263 @@
+using System.Text;
+using System.Text.Json;
+using Mandate.Core.Audit.Canonical;
+
+namespace Mandate.Core.Audit;
+
+/// <summary>
+/// Verifies a chain fed in order, one event or checkpoint at a time, in constant memory: sequence continuity, each
+/// body's canonical form, each link and hash, the indexed columns against the body, and each checkpoint's Merkle
+/// root, chain hash and ES256 signature. It stops at the first problem and names its position.
+/// </summary>
+public sealed class AuditChainVerifier
+{
+    private readonly Dictionary<string, AuditPublicKey> keys;
+    private readonly List<string> notes = [];
+    private MerkleTreeBuilder segment = new();
+    private long? segmentStart;
+    private long lastCheckpointTo;
+    private long? firstSequence;
+    private long? lastSequence;
+    private string? headHash;
+    private long events;
+    private long checkpoints;
+
+    /// <summary><paramref name="keys"/> may have signed checkpoints; <paramref name="anchorHash"/> precedes the first
+    /// event, expected at <paramref name="firstSequence"/> (genesis and 1 for a whole chain).</summary>
+    public AuditChainVerifier(IEnumerable<AuditPublicKey> keys, string anchorHash = AuditHashing.GenesisHash, long firstSequence = 1)
+    {
+        this.keys = keys.GroupBy(k => k.KeyId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        headHash = anchorHash;
+        ExpectedNext = firstSequence;
+        lastCheckpointTo = firstSequence - 1;
+    }
+
+    public AuditVerificationFailure? Failure { get; private set; }
+
+    public long ExpectedNext { get; private set; }
+
+    public long? LastSequence => lastSequence;
+
+    public void Note(string note) => notes.Add(note);
+
+    /// <summary>An event as stored: the body text must already be canonical.</summary>
+    public bool AddStored(StoredAuditRecord record, string position)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (Failure is not null)
+        {
+            return false;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(record.CanonicalJson);
+        }
+        catch (JsonException ex)
+        {
+            return Fail(position, record.Sequence, $"the stored body is not valid JSON ({ex.Message}): the row was modified");
+        }
+
+        using (document)
+        {
+            byte[] canonical;
+            try
+            {
+                canonical = JsonCanonicalizer.Canonicalize(document.RootElement);
+            }
+            catch (JsonCanonicalizationException ex)
+            {
+                return Fail(position, record.Sequence, $"the stored body cannot be canonicalized ({ex.Message}): the row was modified");
+            }
+
+            if (!canonical.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(record.CanonicalJson)))
+            {
+                return Fail(position, record.Sequence, "the stored body is not in RFC 8785 canonical form: the row was modified");
+            }
+
+            return Add(record.Sequence, canonical, document.RootElement, record.PreviousHash, record.Hash, record.Columns, position);
+        }
+    }
+
+    /// <summary>An event from an export: its body is any JSON serialization of the object; it is re-canonicalized.</summary>
+    public bool AddExported(long sequence, JsonElement body, string previousHash, string hash, string position)
+    {
+        if (Failure is not null)
+        {
+            return false;
+        }
+
+        byte[] canonical;
+        try
+        {
+            canonical = JsonCanonicalizer.Canonicalize(body);
+        }
+        catch (JsonCanonicalizationException ex)
+        {
+            return Fail(position, sequence, $"the event body cannot be canonicalized: {ex.Message}");
+        }
+
+        return Add(sequence, canonical, body, previousHash, hash, null, position);
+    }
+
+    public bool AddCheckpoint(AuditCheckpoint checkpoint, string position)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (Failure is not null)
+        {
+            return false;
+        }
+
+        if (!keys.TryGetValue(checkpoint.KeyId, out var key))
+        {
+            return Fail(position, checkpoint.ToSequence, $"the checkpoint is signed by key '{checkpoint.KeyId}', which is not among the trusted keys ({string.Join(", ", keys.Keys)})");
+        }
+
+        if (checkpoint.Algorithm != AuditPublicKey.Es256 || !key.Verify(checkpoint.SigningInput(), checkpoint.Signature))
+        {
+            return Fail(position, checkpoint.ToSequence, "the checkpoint's signature does not verify: the checkpoint was altered or forged");
+        }
+
+        if (checkpoint.FromSequence > checkpoint.ToSequence)
+        {
+            return Fail(position, checkpoint.ToSequence, "the checkpoint's range is empty");
+        }
+
+        if (lastSequence != checkpoint.ToSequence)
+        {
+            return Fail(position, checkpoint.ToSequence, lastSequence is null || checkpoint.ToSequence > lastSequence
+                ? $"the checkpoint covers events up to {checkpoint.ToSequence}, but the chain ends at {lastSequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}: signed events were deleted"
+                : $"the checkpoint covers events up to {checkpoint.ToSequence} but follows event {lastSequence}: checkpoints are out of order");
+        }
+
+        if (checkpoint.ChainHash != headHash)
+        {
+            return Fail(position, checkpoint.ToSequence, $"the chain hash after event {checkpoint.ToSequence} differs from the signed one: events up to it were modified and the chain rehashed");
+        }
+
+        if (checkpoint.FromSequence == segmentStart)
+        {
+            var root = Convert.ToHexStringLower(segment.RootHash());
+            if (root != checkpoint.RootHash)
+            {
+                return Fail(position, checkpoint.ToSequence, $"the Merkle root of events {checkpoint.FromSequence}..{checkpoint.ToSequence} differs from the signed one: an event in that range was modified, inserted or deleted");
+            }
+        }
+        else if (checkpoint.FromSequence < (segmentStart ?? long.MaxValue) && checkpoint.FromSequence < (firstSequence ?? long.MaxValue))
+        {
+            notes.Add($"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence} starts before the first event present ({firstSequence}); its signature and chain hash verified, its Merkle root could not be recomputed");
+        }
+        else
+        {
+            return Fail(position, checkpoint.ToSequence, $"the checkpoint starts at event {checkpoint.FromSequence}, but events {segmentStart}..{checkpoint.FromSequence - 1} are covered by no checkpoint: a checkpoint was deleted");
+        }
+
+        checkpoints++;
+        lastCheckpointTo = checkpoint.ToSequence;
+        segment = new MerkleTreeBuilder();
+        segmentStart = null;
+        return true;
+    }
+
+    public AuditVerificationResult Complete()
+    {
+        var verified = Failure is null;
+        return new AuditVerificationResult(
+            verified,
+            events,
+            checkpoints,
+            firstSequence,
+            lastSequence,
+            lastSequence is null ? null : headHash,
+            lastSequence is null ? 0 : Math.Max(0, lastSequence.Value - lastCheckpointTo),
+            Failure,
+            notes,
+            [.. keys.Keys]);
+    }
+
+    public bool Fail(string position, long? sequence, string reason)
+    {
+        Failure ??= new AuditVerificationFailure(position, sequence, reason);
+        return false;
+    }
+
+    private bool Add(long sequence, byte[] canonical, JsonElement body, string previousHash, string hash, AuditIndexedColumns? columns, string position)
+    {
+        if (sequence != ExpectedNext)
+        {
+            return sequence > ExpectedNext
+                ? Fail(position, sequence, ExpectedNext == sequence - 1
+                    ? $"event {ExpectedNext} is missing (deleted): found event {sequence}"
+                    : $"events {ExpectedNext}..{sequence - 1} are missing (deleted): found event {sequence}")
+                : Fail(position, sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
+        }
+
+        long bodySequence;
+        DateTimeOffset bodyTime;
+        AuditEvent bodyEvent;
+        try
+        {
+            (bodySequence, bodyTime, bodyEvent) = AuditCanonicalForm.Parse(body);
+        }
+        catch (FormatException ex)
+        {
+            return Fail(position, sequence, $"{ex.Message}: the event was modified");
+        }
+
+        if (bodySequence != sequence)
+        {
+            return Fail(position, sequence, $"the body says it is event {bodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
+        }
+
+        if (previousHash != headHash)
+        {
+            return Fail(position, sequence, sequence == 1 && firstSequence is null
+                ? "the first event does not link to the start of the chain: an event was inserted or deleted before it"
+                : $"the event does not link to its predecessor (prev_hash differs from the hash of event {sequence - 1}): an event was inserted, deleted or modified before it");
+        }
+
+        if (AuditHashing.ChainHash(previousHash, canonical) != hash)
+        {
+            return Fail(position, sequence, "the event's hash does not match its content: the event was modified");
+        }
+
+        if (columns is not null && ColumnMismatch(columns, bodyTime, bodyEvent) is { } column)
+        {
+            return Fail(position, sequence, $"the stored column '{column}' differs from the hashed body: the row was modified");
+        }
+
+        firstSequence ??= sequence;
+        segmentStart ??= sequence;
+        segment.AddLeaf(canonical);
+        lastSequence = sequence;
+        headHash = hash;
+        ExpectedNext = sequence + 1;
+        events++;
+        return true;
+    }
+
+    private static string? ColumnMismatch(AuditIndexedColumns columns, DateTimeOffset time, AuditEvent e)
+    {
+        if (columns.TimeMilliseconds != time.ToUnixTimeMilliseconds())
+        {
+            return "time_ms";
+        }
+
+        (string Name, string? Stored, string? Body)[] pairs =
+        [
+            ("type", columns.Type, e.Type), ("actor", columns.Actor, e.Actor), ("subject", columns.Subject, e.Subject),
+            ("action", columns.Action, e.Action), ("resource", columns.Resource, e.Resource), ("decision", columns.Decision, e.Decision),
+            ("jti", columns.CredentialId, e.CredentialId), ("task_id", columns.TaskId, e.TaskId), ("request_id", columns.RequestId, e.RequestId),
+        ];
+        foreach (var (name, stored, bodyValue) in pairs)
+        {
+            if (!string.Equals(stored, bodyValue, StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Mandate.Core.Audit;
+
+/// <summary>
+/// The hashes of the ledger. Chain: <c>hash = SHA-256(UTF-8(previous hash, lower-case hex) || 0x0A || canonical body)</c>,
+/// starting from 64 zeros. Checkpoints: an RFC 6962/9162 Merkle tree whose leaf hash is <c>SHA-256(0x00 || body)</c>
+/// and whose interior node hash is <c>SHA-256(0x01 || left || right)</c>.
+/// </summary>
+public static class AuditHashing
+{
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    public static string ChainHash(string previousHash, ReadOnlySpan<byte> canonicalBody)
+    {
+        ArgumentNullException.ThrowIfNull(previousHash);
+        var prefixLength = Encoding.UTF8.GetByteCount(previousHash) + 1;
+        var input = new byte[prefixLength + canonicalBody.Length];
+        Encoding.UTF8.GetBytes(previousHash, input);
+        input[prefixLength - 1] = (byte)'\n';
+        canonicalBody.CopyTo(input.AsSpan(prefixLength));
+        return Convert.ToHexStringLower(SHA256.HashData(input));
+    }
+
+    public static string ChainHash(string previousHash, string canonicalBody) =>
+        ChainHash(previousHash, Encoding.UTF8.GetBytes(canonicalBody));
+
+    public static byte[] LeafHash(ReadOnlySpan<byte> leaf)
+    {
+        var input = new byte[leaf.Length + 1];
+        input[0] = 0x00;
+        leaf.CopyTo(input.AsSpan(1));
+        return SHA256.HashData(input);
+    }
+
+    public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        Span<byte> input = stackalloc byte[1 + (2 * SHA256.HashSizeInBytes)];
+        input[0] = 0x01;
+        left.CopyTo(input[1..]);
+        right.CopyTo(input[(1 + SHA256.HashSizeInBytes)..]);
+        return SHA256.HashData(input);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using Mandate.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Core.Audit;
+
+/// <summary>
+/// The checkpoint signing key: an ES256 key dedicated to the audit ledger (the identity key ring signs tokens; the
+/// ledger keeps its own key so a token-key rotation never strands old checkpoints). The private key lives in the store
+/// sealed with AES-256-GCM under a key-encryption key kept in a 0600 file next to the server's state; the public key
+/// is stored in clear and exported with every range so it verifies offline.
+/// </summary>
+public sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions> options, TimeProvider time)
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private (AuditPublicKey PublicKey, ECDsa PrivateKey)? current;
+
+    /// <summary>The key to sign with: the newest stored key this node can unseal, or a new one.</summary>
+    public async Task<(AuditPublicKey PublicKey, ECDsa PrivateKey)> CurrentAsync(CancellationToken cancellationToken)
+    {
+        if (current is { } cached)
+        {
+            return cached;
+        }
+
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (current is { } raced)
+            {
+                return raced;
+            }
+
+            var kek = LoadOrCreateKeyEncryptionKey();
+            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+            var repository = session.Get<IAuditRepository>();
+            foreach (var stored in await repository.GetSigningKeysAsync(cancellationToken))
+            {
+                if (TryUnseal(kek, stored) is { } unsealed)
+                {
+                    current = (stored.PublicKey, unsealed);
+                    return current.Value;
+                }
+            }
+
+            var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var parameters = key.ExportParameters(false);
+            var kid = "audit-" + AuditPublicKey.Thumbprint(
+                Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Q.X),
+                Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Q.Y))[..16];
+            var publicKey = AuditPublicKey.FromEcdsa(kid, key);
+            await repository.AddSigningKeyAsync(new StoredAuditSigningKey(publicKey, Seal(kek, kid, key.ExportPkcs8PrivateKey()), time.GetUtcNow()), cancellationToken);
+            await session.CommitAsync(cancellationToken);
+            current = (publicKey, key);
+            return current.Value;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private byte[] LoadOrCreateKeyEncryptionKey()
+    {
+        var path = options.Value.KeyEncryptionKeyPath
+            ?? throw new InvalidOperationException("No key-encryption key path is configured (AuditOptions.KeyEncryptionKeyPath); checkpoints cannot be signed.");
+        if (File.Exists(path))
+        {
+            var bytes = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            if (bytes.Length != 32)
+            {
+                throw new StoreException($"The audit key-encryption key file {path} does not hold 32 bytes (base64).");
+            }
+
+            return bytes;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var kek = RandomNumberGenerator.GetBytes(32);
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(path, fileOptions))
+        using (var writer = new StreamWriter(stream, Encoding.ASCII))
+        {
+            writer.Write(Convert.ToBase64String(kek));
+        }
+
+        return kek;
+    }
+
+    private static byte[] Seal(byte[] kek, string kid, byte[] plaintext)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(12);
+        var tag = new byte[16];
+        var ciphertext = new byte[plaintext.Length];
+        using var aes = new AesGcm(kek, 16);
+        aes.Encrypt(nonce, plaintext, ciphertext, tag, Encoding.UTF8.GetBytes(kid));
+        CryptographicOperations.ZeroMemory(plaintext);
+        return [.. nonce, .. tag, .. ciphertext];
+    }
+
+    private static ECDsa? TryUnseal(byte[] kek, StoredAuditSigningKey stored)
+    {
+        var sealedKey = stored.EncryptedPrivateKey;
+        if (sealedKey.Length < 28)
+        {
+            return null;
+        }
+
+        var plaintext = new byte[sealedKey.Length - 28];
+        try
+        {
+            using var aes = new AesGcm(kek, 16);
+            aes.Decrypt(sealedKey.AsSpan(0, 12), sealedKey.AsSpan(28), sealedKey.AsSpan(12, 16), plaintext, Encoding.UTF8.GetBytes(stored.PublicKey.KeyId));
+            var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(plaintext, out _);
+            return key;
+        }
+        catch (CryptographicException)
+        {
+            // Sealed under another node's key-encryption key: not ours to use.
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+}

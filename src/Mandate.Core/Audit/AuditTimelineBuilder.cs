@@ -1,0 +1,97 @@
+using Mandate.Core.Storage;
+
+namespace Mandate.Core.Audit;
+
+/// <summary>
+/// Rebuilds an identity's access history from audit events: its credentials (<c>credential.issued</c>,
+/// <c>token.exchanged</c> with it as subject), their uses (any event carrying the credential's <c>jti</c>:
+/// <c>credential.used</c>, <c>decision</c>), the decisions about it, the delegations it took part in, and the
+/// revocations (<c>credential.revoked</c>).
+/// </summary>
+public static class AuditTimelineBuilder
+{
+    /// <summary>At most this many events are read for one timeline; the result says when it was cut.</summary>
+    public const int MaxEvents = 20_000;
+
+    public static async Task<AuditTimeline> BuildAsync(IStoreSession session, string identity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrEmpty(identity);
+        var repository = session.Get<IAuditRepository>();
+        var records = new SortedDictionary<long, AuditRecord>();
+        var truncated = await CollectAsync(repository, new AuditQuery { Identity = identity }, records, cancellationToken);
+
+        bool IsIssuance(AuditRecord r) => r.Event.Type is "credential.issued" or "token.exchanged" && r.Event.Subject == identity && r.Event.CredentialId is not null;
+        var jtis = records.Values.Where(IsIssuance).Select(r => r.Event.CredentialId!).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var jti in jtis)
+        {
+            truncated |= await CollectAsync(repository, new AuditQuery { CredentialId = jti }, records, cancellationToken);
+            // Exchanges that used this credential as their subject token name it as parent_jti only in details.
+        }
+
+        var credentials = new List<TimelineCredential>();
+        foreach (var issued in records.Values.Where(IsIssuance))
+        {
+            var e = issued.Event;
+            var jti = e.CredentialId!;
+            var related = records.Values.Where(r => r.Sequence != issued.Sequence && r.Event.CredentialId == jti).ToList();
+            var revoked = related.FirstOrDefault(r => r.Event.Type == "credential.revoked");
+            var uses = related.Where(r => r.Event.Type != "credential.revoked" && r.Event.Type != "credential.issued").Select(Entry).ToList();
+            credentials.Add(new TimelineCredential(
+                jti,
+                e.Actor ?? "unknown",
+                Detail(e, "kind") ?? (e.Type == "token.exchanged" ? "exchanged" : "task"),
+                issued.Sequence,
+                issued.Time,
+                e.TaskId,
+                Detail(e, "expires_at"),
+                Detail(e, "scope"),
+                Detail(e, "parent_jti"),
+                e.Chain,
+                uses,
+                revoked?.Time,
+                revoked?.Event.Actor,
+                revoked?.Event.Reason));
+        }
+
+        var delegations = records.Values
+            .Where(r => r.Event.Type == "token.exchanged")
+            .Select(r => new TimelineDelegation(r.Sequence, r.Time, r.Event.Actor, r.Event.Subject, r.Event.Chain, r.Event.CredentialId, Detail(r.Event, "parent_jti"), r.Event.TaskId))
+            .ToList();
+        var decisions = records.Values
+            .Where(r => r.Event.Type == "decision")
+            .Select(r => new TimelineDecision(r.Sequence, r.Time, r.Event.Decision, r.Event.Action, r.Event.Resource, r.Event.PolicyVersion, r.Event.CredentialId, r.Event.Chain, r.Event.Reason))
+            .ToList();
+        return new AuditTimeline(identity, credentials, delegations, decisions, records.Values.Select(Entry).ToList(), truncated);
+    }
+
+    private static async Task<bool> CollectAsync(IAuditRepository repository, AuditQuery query, SortedDictionary<long, AuditRecord> records, CancellationToken cancellationToken)
+    {
+        var after = 0L;
+        while (true)
+        {
+            if (records.Count >= MaxEvents)
+            {
+                return true;
+            }
+
+            var page = await repository.QueryAsync(query with { AfterSequence = after, Limit = AuditQuery.MaxLimit }, cancellationToken);
+            foreach (var record in page)
+            {
+                records.TryAdd(record.Sequence, record);
+            }
+
+            if (page.Count < AuditQuery.MaxLimit)
+            {
+                return false;
+            }
+
+            after = page[^1].Sequence;
+        }
+    }
+
+    private static TimelineEntry Entry(AuditRecord r) =>
+        new(r.Sequence, r.Time, r.Event.Type, r.Event.Actor, r.Event.Subject, r.Event.Action, r.Event.Resource, r.Event.Decision, r.Event.CredentialId, r.Event.TaskId, r.Event.Reason);
+
+    private static string? Detail(AuditEvent e, string key) => e.Details is { } d && d.TryGetValue(key, out var value) ? value : null;
+}

@@ -1,0 +1,20 @@
+namespace Mandate.Core.Audit;
+
+/// <summary>The outcome of verifying a chain (from a store or an export).</summary>
+public sealed record AuditVerificationResult(
+    bool Verified,
+    long Events,
+    long Checkpoints,
+    long? FirstSequence,
+    long? LastSequence,
+    string? HeadHash,
+    long UnsignedEvents,
+    AuditVerificationFailure? Failure,
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<string> KeyIds);
+
+/// <summary>The first position that does not verify and why.</summary>
+public sealed record AuditVerificationFailure(string Position, long? Sequence, string Reason)
+{
+    public override string ToString() => $"{Position}: {Reason}";
+}

@@ -1,0 +1,11 @@
+namespace Mandate.Server.Endpoints;
+
+/// <summary>Problem codes of the audit API (listed in docs/errors.md).</summary>
+internal static class AuditProblemTypes
+{
+    /// <summary>A query parameter of <c>GET /v1/audit/events</c> or <c>/v1/audit/export</c> is not valid.</summary>
+    public const string InvalidAuditQuery = "invalid-audit-query";
+
+    /// <summary>The body of <c>POST /v1/audit/events</c> is not a valid annotation.</summary>
+    public const string InvalidAuditAnnotation = "invalid-audit-annotation";
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mandate.Cli.Tests.Audit;
+
+/// <summary>
+/// The real <c>mandate serve</c> in its own process (the mandate.dll built next to the tests), on a loopback port,
+/// so a test can SIGKILL it.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder log = new();
+
+    private ServerProcess(Process process, Uri address, string stateDirectory)
+    {
+        this.process = process;
+        Address = address;
+        StateDirectory = stateDirectory;
+    }
+
+    public Uri Address { get; }
+
+    public string StateDirectory { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(string stateDirectory, string store, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "mandate.dll"), "serve", "--urls", address.ToString().TrimEnd('/'), "--state", stateDirectory, "--store", store })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet mandate.dll");
+        var server = new ServerProcess(process, address, stateDirectory);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"mandate serve exited with {process.ExitCode}:\n{server.Log}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Slow first request.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"mandate serve did not answer /healthz within 60 s:\n{server.Log}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, no final checkpoint.</summary>
+    public void Kill()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            Kill();
+        }
+
+        process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.AppendLine(line);
+        }
+    }
+}

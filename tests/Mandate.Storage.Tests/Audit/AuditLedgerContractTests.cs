@@ -1,0 +1,426 @@
+using System.Text;
+using Mandate.Core.Audit;
+using Mandate.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mandate.Storage.Tests.Audit;
+
+/// <summary>The audit ledger against a real store: group commit, checkpoints, tampering in the database and in exports.</summary>
+public abstract class AuditLedgerContractTests : IAsyncLifetime
+{
+    private ServiceProvider services = null!;
+
+    protected IMandateStore Store { get; private set; } = null!;
+
+    protected IAuditTrail Trail => services.GetRequiredService<IAuditTrail>();
+
+    protected AuditCheckpointer Checkpointer => services.GetRequiredService<AuditCheckpointer>();
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.MigrateAsync(Ct);
+        var kek = TempPaths.NewFile("audit", ".kek");
+        services = new ServiceCollection()
+            .AddSingleton(Store)
+            .AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = kek)
+            .Services.BuildServiceProvider();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await services.DisposeAsync();
+        await Store.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract Task<IMandateStore> CreateStoreAsync();
+
+    /// <summary>Runs SQL directly against the database, behind the ledger's back (the attacker's view).</summary>
+    protected abstract Task ExecuteRawAsync(string sql);
+
+    [Fact]
+    public async Task GroupCommit_ShouldAcknowledgeEveryEvent_InOneUnbrokenChain_AlongsideSessionWriters()
+    {
+        var appended = Enumerable.Range(0, 300).Select(i => Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = $"s{i}", Decision = "allow" }, Ct)).ToList();
+        await Parallel.ForAsync(0, 20, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Ct }, async (i, token) =>
+        {
+            await using var session = await Store.BeginAsync(StoreIntent.Write, token);
+            await Trail.RecordAsync(session, new AuditEvent { Type = "state.changed", Subject = $"w{i}" }, token);
+            await session.CommitAsync(token);
+        });
+        var acknowledged = await Task.WhenAll(appended);
+
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(320, result.Events);
+        Assert.Equal(300, acknowledged.Select(r => r.Sequence).Distinct().Count());
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = new Dictionary<long, string>();
+        await foreach (var record in read.Get<IAuditRepository>().ReadAsync(1, Ct))
+        {
+            stored[record.Sequence] = record.Hash;
+        }
+
+        Assert.All(acknowledged, a => Assert.Equal(a.Hash, stored[a.Sequence]));
+    }
+
+    [Fact]
+    public async Task RecordedEvent_ShouldVanishWithItsTransaction_WhenTheSessionRollsBack()
+    {
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await Trail.RecordAsync(session, new AuditEvent { Type = "state.changed" }, Ct);
+        }
+
+        await Trail.AppendAsync(new AuditEvent { Type = "after" }, Ct);
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(1, result.Events);
+    }
+
+    [Fact]
+    public async Task Checkpoints_ShouldEachCoverTheEventsSinceTheLastOne_AndVerify()
+    {
+        await AppendAsync(5);
+        var first = await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(3);
+        var second = await Checkpointer.CheckpointAsync(Ct);
+        var none = await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(2);
+
+        Assert.Equal((1L, 5L), (first!.FromSequence, first.ToSequence));
+        Assert.Equal((6L, 8L), (second!.FromSequence, second.ToSequence));
+        Assert.Null(none);
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(2, result.Checkpoints);
+        Assert.Equal(2, result.UnsignedEvents);
+    }
+
+    [Theory]
+    [InlineData("modify-body", "event 3", "the event was modified")]
+    [InlineData("modify-column", "event 3", "column 'actor'")]
+    [InlineData("delete", "event 5", "event 4 is missing")]
+    [InlineData("reorder", "event 2", "reordered")]
+    [InlineData("insert", "event 4", "inserted")]
+    [InlineData("delete-signed-tail", "checkpoint 6..10", "signed events were deleted")]
+    [InlineData("rehash", "checkpoint 1..5", "rehashed")]
+    [InlineData("delete-checkpoint", "checkpoint 11..12", "a checkpoint was deleted")]
+    public async Task Verify_ShouldNameTheFirstBadPosition_WhenRowsAreTamperedWith(string tampering, string position, string reason)
+    {
+        await AppendAsync(5);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(5);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(2);
+        await Checkpointer.CheckpointAsync(Ct);
+        Assert.True((await AuditStoreVerifier.VerifyAsync(Store, null, Ct)).Verified);
+
+        switch (tampering)
+        {
+            case "modify-body":
+                await ExecuteRawAsync("UPDATE audit_events SET body = REPLACE(body, 'note-3', 'note-X') WHERE seq = 3");
+                break;
+            case "modify-column":
+                await ExecuteRawAsync("UPDATE audit_events SET actor = 'spiffe://evil.example/x' WHERE seq = 3");
+                break;
+            case "delete":
+                await ExecuteRawAsync("DELETE FROM audit_events WHERE seq = 4");
+                break;
+            case "reorder":
+                await ExecuteRawAsync("UPDATE audit_events SET seq = -1 WHERE seq = 2");
+                await ExecuteRawAsync("UPDATE audit_events SET seq = 2 WHERE seq = 3");
+                await ExecuteRawAsync("UPDATE audit_events SET seq = 3 WHERE seq = -1");
+                break;
+            case "insert":
+                await InsertForgedRowAsync(3);
+                break;
+            case "delete-signed-tail":
+                await ExecuteRawAsync("DELETE FROM audit_events WHERE seq >= 9");
+                await ExecuteRawAsync("DELETE FROM audit_checkpoints WHERE from_seq = 11");
+                break;
+            case "rehash":
+                await RewriteAndRehashAsync(2);
+                break;
+            case "delete-checkpoint":
+                await ExecuteRawAsync("DELETE FROM audit_checkpoints WHERE from_seq = 6");
+                break;
+        }
+
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+
+        Assert.False(result.Verified);
+        Assert.Equal(position, result.Failure!.Position);
+        Assert.Contains(reason, result.Failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Checkpointer_ShouldRefuseToSign_ABrokenChain()
+    {
+        await AppendAsync(4);
+        await ExecuteRawAsync("UPDATE audit_events SET body = REPLACE(body, 'note-2', 'note-X') WHERE seq = 2");
+
+        var error = await Assert.ThrowsAsync<AuditChainBrokenException>(() => Checkpointer.CheckpointAsync(Ct));
+
+        Assert.Contains("event 2", error.Message, StringComparison.Ordinal);
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        Assert.Empty(await read.Get<IAuditRepository>().ReadCheckpointsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Export_ShouldVerifyOffline_WithOnlyThePinnedPublicKey()
+    {
+        await AppendAsync(7);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(2);
+        var lines = await ExportAsync();
+        IReadOnlyList<AuditPublicKey> keys;
+        await using (var read = await Store.BeginAsync(StoreIntent.Read, Ct))
+        {
+            keys = await read.Get<IAuditRepository>().GetPublicKeysAsync(Ct);
+        }
+
+        var result = await AuditExport.VerifyAsync(new StringReader(string.Join('\n', lines)), keys, Ct);
+
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(9, result.Events);
+        Assert.Equal(1, result.Checkpoints);
+        Assert.Equal(2, result.UnsignedEvents);
+    }
+
+    [Fact]
+    public async Task Export_ShouldFail_WhenPinnedToAnotherKey()
+    {
+        await AppendAsync(3);
+        await Checkpointer.CheckpointAsync(Ct);
+        var lines = await ExportAsync();
+        using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var kid = System.Text.Json.JsonDocument.Parse(lines[0]).RootElement.GetProperty("keys")[0].GetProperty("kid").GetString()!;
+
+        var result = await AuditExport.VerifyAsync(new StringReader(string.Join('\n', lines)), [AuditPublicKey.FromEcdsa(kid, other)], Ct);
+
+        Assert.False(result.Verified);
+        Assert.Contains("signature does not verify", result.Failure!.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("modify", "line 4 (event 3)", "the event was modified")]
+    [InlineData("delete", "line 4 (event 4)", "event 3 is missing")]
+    [InlineData("swap", "line 3 (event 3)", "event 2 is missing")]
+    [InlineData("insert", "line 4 (event 2)", "event 2 appears where event 3 belongs")]
+    [InlineData("truncate-mid-line", "line 6", "not valid JSON")]
+    [InlineData("truncate-at-line", "line 6", "truncated after event 5")]
+    [InlineData("garbage", "line 3", "not valid JSON")]
+    [InlineData("empty", "line 1", "empty")]
+    [InlineData("no-header", "line 1", "does not start with its header")]
+    [InlineData("appended", "line 10", "after the end record")]
+    [InlineData("forged-checkpoint", "line 7", "signature does not verify")]
+    [InlineData("end-count", "line 9", "announces")]
+    public async Task ExportVerification_ShouldGiveLineAndReason_ForEveryCorruption(string corruption, string position, string reason)
+    {
+        await AppendAsync(5);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(1);
+        var lines = await ExportAsync();
+        // header, events 1-5 (lines 2-6), checkpoint (line 7), event 6 (line 8), end (line 9)
+        Assert.Equal(9, lines.Count);
+        string text;
+        switch (corruption)
+        {
+            case "modify":
+                lines[3] = lines[3].Replace("note-3", "note-Y", StringComparison.Ordinal);
+                text = string.Join('\n', lines);
+                break;
+            case "delete":
+                lines.RemoveAt(3);
+                text = string.Join('\n', lines);
+                break;
+            case "swap":
+                (lines[2], lines[3]) = (lines[3], lines[2]);
+                text = string.Join('\n', lines);
+                break;
+            case "insert":
+                lines.Insert(3, lines[2]);
+                text = string.Join('\n', lines);
+                break;
+            case "truncate-mid-line":
+                text = string.Join('\n', lines)[..(string.Join('\n', lines.Take(5)).Length + 40)];
+                break;
+            case "truncate-at-line":
+                text = string.Join('\n', lines.Take(6)) + "\n";
+                break;
+            case "garbage":
+                lines[2] = "\u0001\u0002 not json at all {";
+                text = string.Join('\n', lines);
+                break;
+            case "empty":
+                text = string.Empty;
+                break;
+            case "no-header":
+                text = string.Join('\n', lines.Skip(1));
+                break;
+            case "appended":
+                text = string.Join('\n', lines) + "\n" + lines[1];
+                break;
+            case "forged-checkpoint":
+                lines[6] = lines[6].Replace("\"to\":5", "\"to\":4", StringComparison.Ordinal);
+                text = string.Join('\n', lines);
+                break;
+            default:
+                lines[8] = lines[8].Replace("\"events\":6", "\"events\":7", StringComparison.Ordinal);
+                text = string.Join('\n', lines);
+                break;
+        }
+
+        var result = await AuditExport.VerifyAsync(new StringReader(text), null, Ct);
+
+        Assert.False(result.Verified);
+        Assert.Equal(position, result.Failure!.Position);
+        Assert.Contains(reason, result.Failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_ShouldFilterByIdentityTaskCredentialDecisionTypeAndTime()
+    {
+        const string agent = "spiffe://demo.mandate.local/agent/support-assistant";
+        await Trail.AppendAsync(new AuditEvent { Type = "credential.issued", Actor = "spiffe://demo.mandate.local/mandate", Subject = agent, CredentialId = "jti-1", TaskId = "task-1" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "spiffe://demo.mandate.local/svc/billing", Chain = [agent], Decision = "deny", CredentialId = "jti-2" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = agent, Decision = "allow", CredentialId = "jti-1", TaskId = "task-1" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "other", Subject = "spiffe://demo.mandate.local/ci/github/deploy-pipeline" }, Ct);
+
+        async Task<long[]> Seqs(AuditQuery query)
+        {
+            await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+            return [.. (await read.Get<IAuditRepository>().QueryAsync(query, Ct)).Select(r => r.Sequence)];
+        }
+
+        Assert.Equal(new long[] { 1L, 2, 3 }, await Seqs(new AuditQuery { Identity = agent }));
+        Assert.Equal(new long[] { 1L, 3 }, await Seqs(new AuditQuery { TaskId = "task-1" }));
+        Assert.Equal(new long[] { 1L, 3 }, await Seqs(new AuditQuery { CredentialId = "jti-1" }));
+        Assert.Equal(new long[] { 2L }, await Seqs(new AuditQuery { Decision = "deny" }));
+        Assert.Equal(new long[] { 1L }, await Seqs(new AuditQuery { Type = "credential." }));
+        Assert.Equal(new long[] { 3L }, await Seqs(new AuditQuery { Identity = agent, Decision = "allow" }));
+        Assert.Equal(new long[] { 3L, 4 }, await Seqs(new AuditQuery { AfterSequence = 2 }));
+        Assert.Empty(await Seqs(new AuditQuery { Since = DateTimeOffset.UtcNow.AddDays(1) }));
+        Assert.Equal(new long[] { 1L, 2, 3, 4 }, await Seqs(new AuditQuery { Since = DateTimeOffset.UtcNow.AddHours(-1), Until = DateTimeOffset.UtcNow.AddHours(1) }));
+    }
+
+    [Fact]
+    public async Task Timeline_ShouldReconstructADelegatedTask_EndToEnd()
+    {
+        const string user = "spiffe://demo.mandate.local/svc/billing";
+        const string agent = "spiffe://demo.mandate.local/agent/support-assistant";
+        const string mandate = "spiffe://demo.mandate.local/mandate";
+        await Trail.AppendAsync(new AuditEvent { Type = "task.opened", Actor = agent, Subject = agent, TaskId = "task-7", Reason = "answer ticket 42" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "credential.issued", Actor = mandate, Subject = agent, CredentialId = "jti-task", TaskId = "task-7", Details = new Dictionary<string, string> { ["kind"] = "task", ["scope"] = "tickets:read", ["expires_at"] = "2026-01-01T00:10:00Z" } }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "token.exchanged", Actor = agent, Subject = user, Chain = [agent], CredentialId = "jti-delegated", TaskId = "task-7", Details = new Dictionary<string, string> { ["parent_jti"] = "jti-task", ["scope"] = "tickets:read" } }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "credential.used", Subject = agent, CredentialId = "jti-task", Action = "read", Resource = "ticket:42" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = user, Chain = [agent], CredentialId = "jti-delegated", Action = "read", Resource = "ticket:42", Decision = "allow", PolicyVersion = "pv-1" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = user, Chain = [agent], CredentialId = "jti-delegated", Action = "write", Resource = "https://evil.example/upload", Decision = "deny", PolicyVersion = "pv-1", Reason = "cross-domain write" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "credential.revoked", Actor = "admin", CredentialId = "jti-task", Reason = "task closed" }, Ct);
+
+        AuditTimeline timeline;
+        await using (var read = await Store.BeginAsync(StoreIntent.Read, Ct))
+        {
+            timeline = await AuditTimelineBuilder.BuildAsync(read, agent, Ct);
+        }
+
+        var credential = Assert.Single(timeline.Credentials);
+        Assert.Equal("jti-task", credential.Jti);
+        Assert.Equal("task-7", credential.TaskId);
+        Assert.Equal("tickets:read", credential.Scope);
+        Assert.Equal(["credential.used"], credential.Uses.Select(u => u.Type));
+        Assert.Equal("admin", credential.RevokedBy);
+        Assert.Equal("task closed", credential.RevocationReason);
+        var delegation = Assert.Single(timeline.Delegations);
+        Assert.Equal((agent, user, "jti-task"), (delegation.From, delegation.To, delegation.ParentJti));
+        Assert.Equal(["allow", "deny"], timeline.Decisions.Select(d => d.Decision));
+        Assert.Equal(7, timeline.Events.Count);
+
+        AuditTimeline userTimeline;
+        await using (var read = await Store.BeginAsync(StoreIntent.Read, Ct))
+        {
+            userTimeline = await AuditTimelineBuilder.BuildAsync(read, user, Ct);
+        }
+
+        var delegated = Assert.Single(userTimeline.Credentials);
+        Assert.Equal(("jti-delegated", "jti-task"), (delegated.Jti, delegated.ParentJti));
+        Assert.Equal(2, delegated.Uses.Count);
+        Assert.Null(delegated.RevokedAt);
+    }
+
+    [Fact]
+    public async Task StoredEvents_ShouldNeverHoldAToken()
+    {
+        const string jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzcGlmZmU6Ly9kZW1vIn0.c2lnbmF0dXJlYnl0ZXM";
+        await Trail.AppendAsync(new AuditEvent { Type = "credential.used", Reason = "token " + jwt, Details = new Dictionary<string, string> { ["access_token"] = "opaque-secret-value" } }, Ct);
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        await foreach (var record in read.Get<IAuditRepository>().ReadAsync(1, Ct))
+        {
+            Assert.DoesNotContain(jwt, record.CanonicalJson, StringComparison.Ordinal);
+            Assert.DoesNotContain("opaque-secret-value", record.CanonicalJson, StringComparison.Ordinal);
+        }
+    }
+
+    protected async Task AppendAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+            var head = await session.Get<IAuditRepository>().GetHeadAsync(Ct);
+            var next = (head?.Sequence ?? 0) + 1;
+            await Trail.RecordAsync(session, new AuditEvent { Type = "test.note", Actor = "spiffe://demo.mandate.local/a", Reason = $"note-{next}" }, Ct);
+            await session.CommitAsync(Ct);
+        }
+    }
+
+    private async Task<List<string>> ExportAsync()
+    {
+        using var stream = new MemoryStream();
+        await AuditExport.WriteJsonLinesAsync(Store, stream, 1, long.MaxValue, TimeProvider.System, Ct);
+        return [.. Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    private async Task InsertForgedRowAsync(long at)
+    {
+        string previousHash;
+        await using (var read = await Store.BeginAsync(StoreIntent.Read, Ct))
+        {
+            previousHash = (await read.Get<IAuditRepository>().QueryAsync(new AuditQuery { AfterSequence = at - 2, Limit = 1 }, Ct))[0].Hash;
+        }
+
+        await ExecuteRawAsync($"UPDATE audit_events SET seq = seq + 1000 WHERE seq >= {at}");
+        await ExecuteRawAsync($"UPDATE audit_events SET seq = seq - 999 WHERE seq >= {at + 1000}");
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var body = AuditCanonicalForm.Serialize(at, time, new AuditEvent { Type = "forged" });
+        var hash = AuditHashing.ChainHash(previousHash, body);
+        await ExecuteRawAsync(
+            $"INSERT INTO audit_events (seq, time_ms, type, body, prev_hash, hash) VALUES ({at}, {time.ToUnixTimeMilliseconds()}, 'forged', '{body}', '{previousHash}', '{hash}')");
+    }
+
+    /// <summary>The careful attacker: rewrites an event and recomputes every later hash so the chain alone still links.</summary>
+    private async Task RewriteAndRehashAsync(long at)
+    {
+        var rows = new List<StoredAuditRecord>();
+        await using (var read = await Store.BeginAsync(StoreIntent.Read, Ct))
+        {
+            await foreach (var record in read.Get<IAuditRepository>().ReadAsync(1, Ct))
+            {
+                rows.Add(record);
+            }
+        }
+
+        var previous = rows[(int)at - 2].Hash;
+        foreach (var row in rows.Where(r => r.Sequence >= at))
+        {
+            var body = row.Sequence == at ? row.CanonicalJson.Replace($"note-{at}", "note-Z", StringComparison.Ordinal) : row.CanonicalJson;
+            var hash = AuditHashing.ChainHash(previous, body);
+            await ExecuteRawAsync($"UPDATE audit_events SET body = '{body}', prev_hash = '{previous}', hash = '{hash}' WHERE seq = {row.Sequence}");
+            previous = hash;
+        }
+    }
+}
