@@ -21,15 +21,15 @@ public sealed class TaskOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The Cedar entity type of the workload or agent opening a task.</summary>
-    public string PrincipalEntityType { get; set; } = "Mandate::Workload";
+    public string PrincipalEntityType { get; set; } = "Workload";
 
     /// <summary>The Cedar action asked about when a task is opened.</summary>
     public string OpenTaskAction { get; set; } = "OpenTask";
 
-    public string ActionEntityType { get; set; } = "Mandate::Action";
+    public string ActionEntityType { get; set; } = "Action";
 
     /// <summary>The Cedar entity type of the task being opened.</summary>
-    public string TaskEntityType { get; set; } = "Mandate::Task";
+    public string TaskEntityType { get; set; } = "Task";
 
     /// <summary>Longest accepted intent description, and most entries in any intent list.</summary>
     public int MaxDescriptionLength { get; set; } = 2000;
