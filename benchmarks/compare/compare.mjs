@@ -30,7 +30,7 @@ console.log(`Mandate:    ${mandate.engine}`);
 console.log(`comparator: ${wasm.engine}`);
 if (wasm.floor) console.log(`cedar-wasm floor (one permit-all policy, no entities): median ${wasm.floor.median_us} µs, p99 ${wasm.floor.p99_us} µs`);
 console.log('');
-const header = ['app', 'set', 'entities', 'policies', 'decisions', 'Mandate median', 'p99', 'mean', 'wasm median', 'p99', 'mean', 'ratio median', 'ratio mean'];
+const header = ['app', 'set', 'entities', 'policies', 'decisions', 'Mandate median', 'p99', 'mean', 'B/decision', 'wasm median', 'p99', 'mean', 'ratio median', 'ratio mean'];
 if (perCall) header.push('per-call median', 'per-call ratio');
 const rows = [header];
 const perApp = new Map();
@@ -39,7 +39,7 @@ for (const m of mandate.results) {
   if (!w) continue;
   const ratioMedian = w.median_us / m.median_us;
   const ratioMean = w.mean_us / m.mean_us;
-  const row = [m.app, m.set, m.entities, m.policies, m.decisions, m.median_us, m.p99_us, m.mean_us, w.median_us, w.p99_us, w.mean_us, ratioMedian.toFixed(1) + '×', ratioMean.toFixed(1) + '×'];
+  const row = [m.app, m.set, m.entities, m.policies, m.decisions, m.median_us, m.p99_us, m.mean_us, m.bytes_per_decision ?? '-', w.median_us, w.p99_us, w.mean_us, ratioMedian.toFixed(1) + '×', ratioMean.toFixed(1) + '×'];
   const app = perApp.get(m.app) ?? { medians: [], means: [], perCall: [], mandateMedians: [] };
   app.medians.push(ratioMedian);
   app.means.push(ratioMean);
@@ -71,6 +71,25 @@ for (const [name, app] of perApp) {
   ]);
 }
 printTable(summary);
+
+// Mandate alone on the paper's full shape (200 hierarchies x 500 requests per entity count), if measured.
+if (args['--full']) {
+  const full = JSON.parse(readFileSync(args['--full'], 'utf8'));
+  console.log('');
+  console.log(`Mandate.Cedar on the paper's full shape (${full.engine}), times in µs:`);
+  const table = [['app', 'entities/type', 'entities', 'decisions', 'allows', 'median', 'p99', 'mean', 'B/decision']];
+  const byApp = new Map();
+  for (const r of full.results) {
+    table.push([r.app, r.entitiesPerType, r.entities, r.decisions, r.allows, r.median_us, r.p99_us, r.mean_us, r.bytes_per_decision ?? '-']);
+    byApp.set(r.app, [...(byApp.get(r.app) ?? []), r]);
+  }
+  printTable(table);
+  for (const [name, rs] of byApp) {
+    const first = rs[0];
+    const last = rs[rs.length - 1];
+    console.log(`  ${name}: median ${first.median_us} µs at ${first.entitiesPerType}/type, ${last.median_us} µs at ${last.entitiesPerType}/type (x${(last.median_us / first.median_us).toFixed(2)})`);
+  }
+}
 
 // Decisions: both sides wrote one line per (app, set) in request order.
 const readDecisions = (path) => new Map(readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((d) => [key(d), d]));

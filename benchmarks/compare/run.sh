@@ -8,6 +8,7 @@
 #                 cedar-wasm handles every entity and the whole policy set inside every call, so 200 takes hours)
 #   FULL          hierarchies for the Mandate-only run on the paper's full shape (default 200; 0 skips it)
 #   REQUESTS      requests per hierarchy (default 500, as in the paper)
+#   AGENT_REQUESTS requests on the agent model and its scaling sets (default 2000)
 #   APPS          apps to export (default gdrive,github,tinytodo,agents,scaling)
 #   WORK          output directory (default artifacts/cedar-compare)
 #   WARMUP_MS     warm-up per app and engine (default 1000)
@@ -19,6 +20,7 @@ work="${WORK:-$root/artifacts/cedar-compare}"
 hierarchies="${HIERARCHIES:-2}"
 full="${FULL:-200}"
 requests="${REQUESTS:-500}"
+agent_requests="${AGENT_REQUESTS:-2000}"
 apps="${APPS:-gdrive,github,tinytodo,agents,scaling}"
 warmup="${WARMUP_MS:-1000}"
 mkdir -p "$work"
@@ -32,7 +34,7 @@ echo "== installing the comparator (npm ci)"
 
 echo "== exporting the corpus to $work/corpus ($hierarchies hierarchies x $requests requests per entity count)"
 rm -rf "$work/corpus"
-"${bench[@]}" export "$work/corpus" --hierarchies "$hierarchies" --requests "$requests" --apps "$apps" >/dev/null
+"${bench[@]}" export "$work/corpus" --hierarchies "$hierarchies" --requests "$requests" --agent-requests "$agent_requests" --apps "$apps" >/dev/null
 
 echo "== Mandate.Cedar, prepared entity store"
 "${bench[@]}" measure "$work/corpus" --mode prepared --warmup-ms "$warmup" --out "$work/mandate.json" --decisions "$work/mandate-decisions.jsonl"
@@ -48,8 +50,11 @@ if [[ "$full" != 0 ]]; then
   "${bench[@]}" measure "$work/corpus-full" --mode prepared --warmup-ms "$warmup" --out "$work/mandate-full.json" --decisions "$work/mandate-full-decisions.jsonl"
 fi
 
+extra=()
+if [[ "$full" != 0 ]]; then extra=(--full "$work/mandate-full.json"); fi
 echo
 node "$here/compare.mjs" --corpus "$work/corpus" \
   --wasm "$work/wasm.json" --wasm-decisions "$work/wasm-decisions.jsonl" \
   --mandate "$work/mandate.json" --mandate-decisions "$work/mandate-decisions.jsonl" \
-  --per-call "$work/mandate-per-call.json" --per-call-decisions "$work/mandate-per-call-decisions.jsonl"
+  --per-call "$work/mandate-per-call.json" --per-call-decisions "$work/mandate-per-call-decisions.jsonl" \
+  "${extra[@]}"

@@ -101,6 +101,8 @@ public static class MandateServer
         services.AddSingleton<ReadinessChecks>();
         services.AddSingleton<IStartupTask, StoreStartup>();
         services.AddSingleton<IStartupTask, AdminTokenStartup>();
+        services.AddMandateIdentity();
+        services.AddMandateDecisions();
         services.AddMandateAudit(options);
 
         services.ConfigureHttpJsonOptions(o =>
@@ -155,6 +157,8 @@ public static class MandateServer
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
+        app.MapIdentityEndpoints();
+        app.MapAuthZenEndpoints();
         app.MapAuditEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

@@ -340,6 +340,11 @@ internal sealed class CedarSchemaParser
                 Advance();
                 Expect(":");
                 var list = ParseEntityTypeList();
+                if (list.Count == 0)
+                {
+                    throw new SchemaSyntaxException($"`{key.Text}` is `[]`, which is invalid: list at least one entity type", key.Location);
+                }
+
                 if (key.IsWord("principal"))
                 {
                     if (principals is not null)
@@ -455,7 +460,6 @@ internal sealed class CedarSchemaParser
         if (Accept("{"))
         {
             var attributes = new List<RawAttribute>();
-            var names = new HashSet<string>(StringComparer.Ordinal);
             while (!Current.Is("}"))
             {
                 var annotations = ParseAnnotations();
@@ -463,11 +467,8 @@ internal sealed class CedarSchemaParser
                 bool required = !Accept("?");
                 Expect(":");
                 var type = ParseType();
-                if (!names.Add(name))
-                {
-                    throw new SchemaSyntaxException($"attribute `{name}` is declared twice", location);
-                }
-
+                // As in the reference implementation, a repeated attribute replaces the earlier declaration.
+                attributes.RemoveAll(a => string.Equals(a.Name, name, StringComparison.Ordinal));
                 attributes.Add(new RawAttribute(name, type, required, annotations, location));
                 if (!Accept(","))
                 {

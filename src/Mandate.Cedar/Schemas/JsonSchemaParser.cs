@@ -127,6 +127,11 @@ internal static class JsonSchemaParser
         var properties = Properties(value, path);
         RejectUnknownKeys(properties, path, "commonTypes", "entityTypes", "actions", "annotations");
         var ns = new RawNamespace(name, Loc(path));
+        if (name.Length == 0 && Get(properties, "annotations") is not null)
+        {
+            throw new SchemaSyntaxException("annotations are not allowed on the empty namespace", Loc(path + ".annotations"));
+        }
+
         foreach (var (key, annotation) in ParseAnnotations(Get(properties, "annotations"), path + ".annotations"))
         {
             ns.Annotations[key] = annotation;
@@ -260,7 +265,7 @@ internal static class JsonSchemaParser
             }
         }
 
-        if (Get(properties, "attributes") is { } attributes && (attributes.ValueKind != JsonValueKind.Object || attributes.EnumerateObject().Any()))
+        if (Get(properties, "attributes") is not null)
         {
             throw new SchemaSyntaxException("action attributes are not supported", Loc(path + ".attributes"));
         }
@@ -341,27 +346,26 @@ internal static class JsonSchemaParser
                     }
 
                     var attributes = new List<RawAttribute>();
-                    if (Get(properties, "attributes") is { } attributesValue)
+                    var attributesValue = Get(properties, "attributes")
+                        ?? throw new SchemaSyntaxException("record type is missing its \"attributes\"", location);
+                    string aPath = path + ".attributes";
+                    RequireKind(attributesValue, JsonValueKind.Object, aPath, "an object of attribute types");
+                    foreach (var (name, attribute) in Properties(attributesValue, aPath))
                     {
-                        string aPath = path + ".attributes";
-                        RequireKind(attributesValue, JsonValueKind.Object, aPath, "an object of attribute types");
-                        foreach (var (name, attribute) in Properties(attributesValue, aPath))
+                        string attributePath = $"{aPath}[{Quote(name)}]";
+                        var attributeType = ParseType(attribute, attributePath, allowRequired: true);
+                        bool required = true;
+                        if (attribute.TryGetProperty("required", out var requiredValue))
                         {
-                            string attributePath = $"{aPath}[{Quote(name)}]";
-                            var attributeType = ParseType(attribute, attributePath, allowRequired: true);
-                            bool required = true;
-                            if (attribute.TryGetProperty("required", out var requiredValue))
+                            required = requiredValue.ValueKind switch
                             {
-                                required = requiredValue.ValueKind switch
-                                {
-                                    JsonValueKind.True => true,
-                                    JsonValueKind.False => false,
-                                    _ => throw new SchemaSyntaxException("\"required\" must be true or false", Loc(attributePath + ".required")),
-                                };
-                            }
-
-                            attributes.Add(new RawAttribute(name, attributeType, required, TypeAnnotations(attribute, attributePath), Loc(attributePath)));
+                                JsonValueKind.True => true,
+                                JsonValueKind.False => false,
+                                _ => throw new SchemaSyntaxException("\"required\" must be true or false", Loc(attributePath + ".required")),
+                            };
                         }
+
+                        attributes.Add(new RawAttribute(name, attributeType, required, TypeAnnotations(attribute, attributePath), Loc(attributePath)));
                     }
 
                     return new RawRecordType(attributes, location);

@@ -62,6 +62,11 @@ internal sealed class SchemaBuilder
             foreach (var entity in ns.EntityTypes)
             {
                 CheckDeclaredName(entity.Name, entity.Location);
+                if (string.Equals(entity.Name, "Action", StringComparison.Ordinal))
+                {
+                    throw new SchemaSyntaxException("entity type `Action` cannot be declared: it is the type of the namespace's actions", entity.Location);
+                }
+
                 string name = Qualify(ns.Name, entity.Name);
                 if (!entityTypes.TryAdd(name, (entity, ns.Name)))
                 {
@@ -81,6 +86,7 @@ internal sealed class SchemaBuilder
             }
         }
 
+        CheckShadowing();
         foreach (var name in commonTypes.Keys)
         {
             ResolveCommonType(name);
@@ -102,7 +108,8 @@ internal sealed class SchemaBuilder
                     ?? throw new SchemaSyntaxException($"the shape of entity type `{name}` must be a record type", raw.Shape.Location);
             }
 
-            SchemaType? tags = raw.Tags is null ? null : Resolve(raw.Tags, ns);
+            // The reference does not resolve action entity types in tag types (nor in memberOfTypes and appliesTo).
+            SchemaType? tags = raw.Tags is null ? null : Resolve(raw.Tags, ns, allowActionTypes: false);
             entityDefinitions[name] = new EntityTypeDefinition(name, memberOf, attributes, tags, raw.EnumValues, raw.Annotations);
         }
 
@@ -153,6 +160,27 @@ internal sealed class SchemaBuilder
         return new SchemaModel(entityDefinitions, actionDefinitions, actionEntityTypes, resolvedCommonTypes, namespaceAnnotations);
     }
 
+    /// <summary>A namespace may not declare a common or entity type whose name the empty namespace already declares (RFC 70).</summary>
+    private void CheckShadowing()
+    {
+        IEnumerable<(string Name, string Namespace, SchemaLocation Location)> declarations =
+            commonTypes.Select(c => (c.Key, c.Value.Namespace, c.Value.Raw.Location))
+                .Concat(entityTypes.Select(e => (e.Key, e.Value.Namespace, e.Value.Raw.Location)));
+        foreach (var (name, ns, location) in declarations)
+        {
+            if (ns.Length == 0)
+            {
+                continue;
+            }
+
+            string basename = name[(ns.Length + 2)..];
+            if (commonTypes.ContainsKey(basename) || entityTypes.ContainsKey(basename))
+            {
+                throw new SchemaSyntaxException($"definition of `{name}` illegally shadows the existing definition of `{basename}`", location);
+            }
+        }
+    }
+
     private static void CheckDeclaredName(string name, SchemaLocation location)
     {
         if (string.Equals(name, "__cedar", StringComparison.Ordinal))
@@ -190,8 +218,6 @@ internal sealed class SchemaBuilder
         yield return name;
     }
 
-    private bool IsEntityType(string name) => entityTypes.ContainsKey(name) || actionEntityTypes.Contains(name);
-
     private static SchemaType? Builtin(string name) => name switch
     {
         "Bool" => SchemaType.Bool,
@@ -201,7 +227,7 @@ internal sealed class SchemaBuilder
         _ => null,
     };
 
-    private SchemaType Resolve(RawType raw, string ns)
+    private SchemaType Resolve(RawType raw, string ns, bool allowActionTypes = true)
     {
         // Long chains of common types and deep records recurse; fail cleanly (caught by Schema) instead of overflowing.
         RuntimeHelpers.EnsureSufficientExecutionStack();
@@ -219,29 +245,26 @@ internal sealed class SchemaBuilder
                     ? new ExtensionSchemaType(e.Name)
                     : throw new SchemaSyntaxException($"unknown extension type `{e.Name}`", e.Location);
             case RawSetType s:
-                return new SetSchemaType(Resolve(s.Element, ns));
+                return new SetSchemaType(Resolve(s.Element, ns, allowActionTypes));
             case RawRecordType r:
                 {
                     var attributes = new Dictionary<string, SchemaAttribute>(StringComparer.Ordinal);
                     foreach (var attribute in r.Attributes)
                     {
-                        if (!attributes.TryAdd(attribute.Name, new SchemaAttribute(Resolve(attribute.Type, ns), attribute.Required, attribute.Annotations)))
-                        {
-                            throw new SchemaSyntaxException($"attribute `{attribute.Name}` is declared twice", attribute.Location);
-                        }
+                        attributes[attribute.Name] = new SchemaAttribute(Resolve(attribute.Type, ns, allowActionTypes), attribute.Required, attribute.Annotations);
                     }
 
                     return new RecordSchemaType(attributes);
                 }
 
             case RawNamedType n:
-                return ResolveNamed(n, ns);
+                return ResolveNamed(n, ns, allowActionTypes);
             default:
                 throw new SchemaSyntaxException("unsupported type", raw.Location);
         }
     }
 
-    private SchemaType ResolveNamed(RawNamedType named, string ns)
+    private SchemaType ResolveNamed(RawNamedType named, string ns, bool allowActionTypes)
     {
         string name = named.Name;
         if (name.StartsWith("__cedar::", StringComparison.Ordinal))
@@ -257,7 +280,7 @@ internal sealed class SchemaBuilder
                 return ResolveCommonType(candidate);
             }
 
-            if (named.Reference != RawReferenceKind.Common && IsEntityType(candidate))
+            if (named.Reference != RawReferenceKind.Common && (entityTypes.ContainsKey(candidate) || (allowActionTypes && actionEntityTypes.Contains(candidate))))
             {
                 return new EntitySchemaType(candidate);
             }
@@ -280,7 +303,7 @@ internal sealed class SchemaBuilder
     }
 
     private string ResolveEntityTypeName(string name, string ns, SchemaLocation location) =>
-        ((EntitySchemaType)ResolveNamed(new RawNamedType(name, RawReferenceKind.Entity, location), ns)).Name;
+        ((EntitySchemaType)ResolveNamed(new RawNamedType(name, RawReferenceKind.Entity, location), ns, allowActionTypes: false)).Name;
 
     private EntityUid ResolveActionReference(RawActionReference reference, string ns)
     {

@@ -57,15 +57,19 @@ internal sealed class Pattern
     public void AppendLiteral(StringBuilder builder)
     {
         builder.Append('"');
-        for (var i = 0; i < text.Length; i++)
+        var runStart = 0;
+        for (var i = 0; i <= text.Length; i++)
         {
-            if (isWildcard[i])
+            if (i == text.Length || isWildcard[i])
             {
-                builder.Append('*');
-            }
-            else
-            {
-                StringEscaper.AppendEscaped(builder, text[i].ToString(), escapeStar: true);
+                // Escape whole runs of literal text so surrogate pairs stay together.
+                StringEscaper.AppendEscaped(builder, text[runStart..i], escapeStar: true);
+                if (i < text.Length)
+                {
+                    builder.Append('*');
+                }
+
+                runStart = i + 1;
             }
         }
 

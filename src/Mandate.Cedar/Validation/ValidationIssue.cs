@@ -6,9 +6,3 @@ public sealed record ValidationIssue(string Code, string PolicyId, string Messag
     /// <summary><c>source:line:col: policy id: message</c>.</summary>
     public override string ToString() => $"{Source ?? "<policy>"}:{Line}:{Column}: {PolicyId}: {Message}";
 }
-
-/// <summary>The outcome of validating a policy set: errors make it invalid, warnings do not.</summary>
-public sealed record ValidationResult(IReadOnlyList<ValidationIssue> Errors, IReadOnlyList<ValidationIssue> Warnings)
-{
-    public bool IsValid => Errors.Count == 0;
-}

@@ -110,14 +110,14 @@ public sealed class SchemaParserTests
     }
 
     [Fact]
-    public void TypeNames_ShouldPreferCommonTypes_ThenTheCurrentNamespace_ThenBuiltins()
+    public void TypeNames_ShouldResolveInTheCurrentNamespace_ThenTheEmptyNamespace_ThenBuiltins()
     {
         var model = Schema.Parse("""
             entity String;
-            type Name = Long;
+            type Num = Long;
             namespace N {
-              type Name = Bool;
-              entity E { a: Name, b: String, c: __cedar::String, d: ipaddr, e: N::Name };
+              type Flag = Bool;
+              entity E { a: Flag, b: String, c: __cedar::String, d: ipaddr, e: N::Flag, f: Num };
             }
             """).Model;
         var attributes = model.EntityTypes["N::E"].Attributes.Attributes;
@@ -126,6 +126,14 @@ public sealed class SchemaParserTests
         Assert.Equal(SchemaTypeKind.String, attributes["c"].Type.Kind);
         Assert.Equal(SchemaTypeKind.Extension, attributes["d"].Type.Kind);
         Assert.Equal(SchemaTypeKind.Bool, attributes["e"].Type.Kind);
+        Assert.Equal(SchemaTypeKind.Long, attributes["f"].Type.Kind);
+    }
+
+    [Fact]
+    public void RepeatedRecordAttributes_ShouldKeepTheLastDeclaration()
+    {
+        var model = Schema.Parse("entity E { a: Long, a: String };").Model;
+        Assert.Equal(SchemaTypeKind.String, model.EntityTypes["E"].Attributes.Attributes["a"].Type.Kind);
     }
 
     [Fact]
@@ -151,6 +159,10 @@ public sealed class SchemaParserTests
     [InlineData("action a appliesTo { principal: A, resource: A, context: Long };\nentity A;", 1, 58, "record")]
     [InlineData("entity A { \"\\q\": Long };", 1, 12, "escape")]
     [InlineData("@a @a entity A;", 1, 4, "duplicate annotation")]
+    [InlineData("entity A;\nnamespace N { entity A; }", 2, 22, "shadows")]
+    [InlineData("entity Action;", 1, 8, "Action")]
+    [InlineData("entity A;\naction a appliesTo { principal: [], resource: A };", 2, 22, "[]")]
+    [InlineData("entity A in [Action];\naction a;", 1, 14, "Action")]
     public void Parse_ShouldReportLineAndColumn(string text, int line, int column, string fragment)
     {
         var ex = Assert.Throws<CedarParseException>(() => Schema.Parse(text, "s.cedarschema"));

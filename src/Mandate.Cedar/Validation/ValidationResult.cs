@@ -1,0 +1,7 @@
+namespace Mandate.Cedar;
+
+/// <summary>The outcome of validating a policy set: errors make it invalid, warnings do not.</summary>
+public sealed record ValidationResult(IReadOnlyList<ValidationIssue> Errors, IReadOnlyList<ValidationIssue> Warnings)
+{
+    public bool IsValid => Errors.Count == 0;
+}

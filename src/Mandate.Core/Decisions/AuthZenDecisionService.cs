@@ -1,0 +1,307 @@
+using System.Text.Json;
+using Mandate.Cedar;
+using Mandate.Core.Audit;
+using Mandate.Core.Policies;
+using Mandate.Protocol.AuthZen;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Core.Decisions;
+
+/// <summary>
+/// The AuthZEN 1.0 semantics over the decision point: single and batch evaluation (defaults replaced whole per item,
+/// the three evaluation semantics), and subject, resource and action search (candidates from the entity store, each
+/// evaluated, paged). Validation failures throw <see cref="AuthZenRequestException"/> for the whole request, or become
+/// in-place denies for batch items.
+/// </summary>
+public sealed class AuthZenDecisionService
+{
+    private readonly ActivePolicySet active;
+    private readonly PolicyDecisionPoint decisionPoint;
+    private readonly AuthZenRequestMapper mapper;
+    private readonly DecisionAuditQueue auditQueue;
+    private readonly DecisionOptions settings;
+
+    internal AuthZenDecisionService(
+        ActivePolicySet active,
+        PolicyDecisionPoint decisionPoint,
+        AuthZenRequestMapper mapper,
+        DecisionAuditQueue auditQueue,
+        IOptions<DecisionOptions> options)
+    {
+        this.active = active;
+        this.decisionPoint = decisionPoint;
+        this.mapper = mapper;
+        this.auditQueue = auditQueue;
+        settings = options.Value;
+    }
+
+    public string PolicyVersion => active.Current.Version;
+
+    public DecisionOptions Options => settings;
+
+    /// <summary>One evaluation; throws <see cref="AuthZenRequestException"/> when the request is not valid.</summary>
+    public async ValueTask<AuthZenDecision> EvaluateAsync(EvaluationRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(call);
+        var snapshot = active.Current;
+        var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken);
+        return await DecideAsync(snapshot, mapped, cancellationToken);
+    }
+
+    /// <summary>
+    /// A batch with at least one item. Items inherit the top-level members they leave out; an item that cannot be
+    /// evaluated is a deny carrying its error. The result is shorter than the request when a semantic short-circuits.
+    /// </summary>
+    public async Task<IReadOnlyList<AuthZenDecision>> EvaluateBatchAsync(EvaluationsRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(call);
+        var items = request.Evaluations ?? [];
+        if (items.Count > settings.MaxBatchItems)
+        {
+            throw new AuthZenRequestException(
+                AuthZenErrorCodes.BatchTooLarge,
+                $"The batch has {items.Count} evaluations; at most {settings.MaxBatchItems} are allowed.");
+        }
+
+        var semantic = request.Options?.EvaluationsSemantic ?? EvaluationsSemantic.ExecuteAll;
+        if (semantic is not (EvaluationsSemantic.ExecuteAll or EvaluationsSemantic.DenyOnFirstDeny or EvaluationsSemantic.PermitOnFirstPermit))
+        {
+            throw new AuthZenRequestException(
+                AuthZenErrorCodes.UnknownSemantic,
+                $"options.evaluations_semantic '{semantic}' is not one of execute_all, deny_on_first_deny, permit_on_first_permit.");
+        }
+
+        // One snapshot for the whole batch: every item is decided under the same policy version.
+        var snapshot = active.Current;
+        var results = new List<AuthZenDecision>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] ?? new EvaluationRequest();
+            AuthZenDecision result;
+            try
+            {
+                var mapped = await mapper.MapAsync(
+                    snapshot,
+                    item.Subject ?? request.Subject,
+                    item.Action ?? request.Action,
+                    item.Resource ?? request.Resource,
+                    item.Context ?? request.Context,
+                    call,
+                    cancellationToken,
+                    $"evaluations[{i}].");
+                result = await DecideAsync(snapshot, mapped, cancellationToken);
+            }
+            catch (AuthZenRequestException e)
+            {
+                result = AuthZenDecision.Failed(new AuthZenItemError(400, e.Code, e.Message));
+            }
+
+            results.Add(result);
+            if ((semantic == EvaluationsSemantic.DenyOnFirstDeny && !result.Allowed)
+                || (semantic == EvaluationsSemantic.PermitOnFirstPermit && result.Allowed))
+            {
+                break;
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Which subjects of <c>subject.type</c> may do the action on the resource.</summary>
+    public Task<AuthZenSearchResult<AuthZenEntity>> SearchSubjectsAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireType(request.Subject, "subject");
+        RequireName(request.Action, "action");
+        RequireEntity(request.Resource, "resource");
+        var snapshot = active.Current;
+        var candidates = mapper.IsKnownType(snapshot, request.Subject!.Type!) ? snapshot.EntitiesOfType(request.Subject.Type!) : [];
+        return SearchAsync(
+            snapshot,
+            request,
+            call,
+            "subject",
+            candidates,
+            uid => new SearchProbe(new AuthZenEntity(uid.Type, uid.Id), request.Action, request.Resource),
+            uid => new AuthZenEntity(uid.Type, uid.Id),
+            cancellationToken);
+    }
+
+    /// <summary>Which resources of <c>resource.type</c> the subject may do the action on.</summary>
+    public Task<AuthZenSearchResult<AuthZenEntity>> SearchResourcesAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireEntity(request.Subject, "subject");
+        RequireName(request.Action, "action");
+        RequireType(request.Resource, "resource");
+        var snapshot = active.Current;
+        var candidates = mapper.IsKnownType(snapshot, request.Resource!.Type!) ? snapshot.EntitiesOfType(request.Resource.Type!) : [];
+        return SearchAsync(
+            snapshot,
+            request,
+            call,
+            "resource",
+            candidates,
+            uid => new SearchProbe(request.Subject, request.Action, new AuthZenEntity(uid.Type, uid.Id)),
+            uid => new AuthZenEntity(uid.Type, uid.Id),
+            cancellationToken);
+    }
+
+    /// <summary>Which actions the subject may do on the resource.</summary>
+    public Task<AuthZenSearchResult<AuthZenAction>> SearchActionsAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireEntity(request.Subject, "subject");
+        RequireEntity(request.Resource, "resource");
+        var snapshot = active.Current;
+        return SearchAsync(
+            snapshot,
+            request,
+            call,
+            "action",
+            snapshot.Actions,
+            uid => new SearchProbe(request.Subject, new AuthZenAction(uid.Id), request.Resource),
+            uid => new AuthZenAction(uid.Id),
+            cancellationToken);
+    }
+
+    private async Task<AuthZenSearchResult<T>> SearchAsync<T>(
+        PolicySnapshot snapshot,
+        SearchRequest request,
+        AuthZenCall call,
+        string searched,
+        IReadOnlyList<EntityUid> candidates,
+        Func<EntityUid, SearchProbe> probe,
+        Func<EntityUid, T> result,
+        CancellationToken cancellationToken)
+    {
+        var limit = request.Page?.Limit;
+        if (limit is < 0)
+        {
+            throw new AuthZenRequestException("page.limit must be a non-negative integer.");
+        }
+
+        var pageSize = limit is null or 0 ? settings.MaxSearchPageSize : Math.Min(limit.Value, settings.MaxSearchPageSize);
+        var fingerprint = SearchPageToken.Fingerprint(request, searched);
+        var offset = 0;
+        if (!string.IsNullOrEmpty(request.Page?.Token))
+        {
+            offset = SearchPageToken.Read(request.Page.Token, fingerprint);
+        }
+
+        var permitted = new List<EntityUid>();
+        foreach (var candidate in candidates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var p = probe(candidate);
+            DecisionRequest? mapped;
+            try
+            {
+                var outcome = await mapper.MapAsync(snapshot, p.Subject, p.Action, p.Resource, request.Context, call, cancellationToken);
+                if (outcome.Denied is not null)
+                {
+                    continue;
+                }
+
+                mapped = outcome.Request;
+            }
+            catch (AuthZenRequestException)
+            {
+                // A candidate the request cannot be evaluated for (for example an input entity of an unknown type) is
+                // simply not a result: search answers unknown entities with an empty list, not an error.
+                continue;
+            }
+
+            if (decisionPoint.Decide(snapshot, mapped!).Allowed)
+            {
+                permitted.Add(candidate);
+            }
+        }
+
+        var page = permitted.Skip(offset).Take(pageSize).Select(result).ToList();
+        var next = offset + page.Count;
+        PageResponse? pageResponse = null;
+        if (request.Page is not null || permitted.Count > pageSize)
+        {
+            pageResponse = new PageResponse
+            {
+                NextToken = next < permitted.Count ? SearchPageToken.Create(next, fingerprint) : string.Empty,
+                Count = page.Count,
+                Total = permitted.Count,
+            };
+        }
+
+        await auditQueue.EnqueueAsync(new AuditEvent
+        {
+            Type = "decision.search",
+            Actor = call.Caller,
+            Subject = request.Subject is { Type: not null } s ? s.Type + "::" + (s.Id ?? "*") : null,
+            Action = request.Action?.Name ?? "*",
+            Resource = request.Resource is { Type: not null } r ? r.Type + "::" + (r.Id ?? "*") : null,
+            PolicyVersion = snapshot.Version,
+            RequestId = call.RequestId,
+            Details = new Dictionary<string, string>
+            {
+                ["searched"] = searched,
+                ["candidates"] = candidates.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["permitted"] = permitted.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }, cancellationToken);
+        return new AuthZenSearchResult<T>(page, pageResponse, snapshot.Version);
+    }
+
+    private async ValueTask<AuthZenDecision> DecideAsync(PolicySnapshot snapshot, AuthZenRequestMapper.MapOutcome mapped, CancellationToken cancellationToken)
+    {
+        if (mapped.Denied is { } early)
+        {
+            // Decided before any policy ran (the credential did not verify or does not cover the request): still a
+            // decision with an id, and audited like every deny.
+            var denied = new PolicyDecision(false, DecisionIds.Next(), snapshot.Version, [], []);
+            await decisionPoint.AuditAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription);
+            return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion };
+        }
+
+        var decision = decisionPoint.Decide(snapshot, mapped.Request);
+        await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken);
+        return AuthZenDecision.From(decision);
+    }
+
+    private static void RequireType(AuthZenEntity? entity, string member)
+    {
+        if (entity is null)
+        {
+            throw new AuthZenRequestException($"{member} is required.");
+        }
+
+        if (string.IsNullOrEmpty(entity.Type))
+        {
+            throw new AuthZenRequestException($"{member}.type is required.");
+        }
+    }
+
+    private static void RequireEntity(AuthZenEntity? entity, string member)
+    {
+        RequireType(entity, member);
+        if (entity!.Id is null)
+        {
+            throw new AuthZenRequestException($"{member}.id is required.");
+        }
+    }
+
+    private static void RequireName(AuthZenAction? action, string member)
+    {
+        if (action is null)
+        {
+            throw new AuthZenRequestException($"{member} is required.");
+        }
+
+        if (string.IsNullOrEmpty(action.Name))
+        {
+            throw new AuthZenRequestException($"{member}.name is required.");
+        }
+    }
+
+    private readonly record struct SearchProbe(AuthZenEntity? Subject, AuthZenAction? Action, AuthZenEntity? Resource);
+}

@@ -1,0 +1,156 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Mandate.Cedar;
+using Mandate.Core.Policies;
+using Mandate.Protocol.AuthZen;
+
+namespace Mandate.Core.Decisions;
+
+/// <summary>
+/// Maps AuthZEN onto Cedar. <c>subject</c> → principal <c>type::"id"</c>; <c>action.name</c> → the declared action of
+/// that name (else <c>Action::"name"</c>); <c>resource</c> → resource <c>type::"id"</c>. <c>properties</c> become
+/// request-scoped overlay entities: the stored entity's attributes and parents, with each property replacing the
+/// attribute of the same name. <c>context</c> becomes the Cedar context, except the reserved members (<c>credential</c>,
+/// <c>task</c>, <c>chain</c>, <c>chain_depth</c>, <c>risk</c>), which only the decision point sets, from a verified credential.
+/// </summary>
+internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder credentials)
+{
+    /// <summary>Context members a caller cannot set: the decision point derives them from the verified credential.</summary>
+    public static readonly FrozenSet<string> ReservedContextMembers =
+        new[] { "credential", "task", "chain", "chain_depth", "risk" }.ToFrozenSet(StringComparer.Ordinal);
+
+    public async ValueTask<MapOutcome> MapAsync(
+        PolicySnapshot snapshot,
+        AuthZenEntity? subject,
+        AuthZenAction? action,
+        AuthZenEntity? resource,
+        JsonElement? context,
+        AuthZenCall call,
+        CancellationToken cancellationToken,
+        string path = "")
+    {
+        // Validate the shape first so a bad request is a 400 whatever its credential says.
+        var principal = EntityOf(snapshot, subject, path + "subject");
+        var actionUid = ActionOf(snapshot, action, path + "action");
+        var resourceUid = EntityOf(snapshot, resource, path + "resource");
+        if (context is { } c && c.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined))
+        {
+            throw new AuthZenRequestException($"{path}context must be a JSON object.");
+        }
+
+        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken);
+        var overlay = new List<Entity>(3);
+        AddOverlay(snapshot, overlay, principal, subject!.Properties, path + "subject");
+        AddOverlay(snapshot, overlay, actionUid, action!.Properties, path + "action");
+        AddOverlay(snapshot, overlay, resourceUid, resource!.Properties, path + "resource");
+        return new MapOutcome(
+            new DecisionRequest(principal, actionUid, resourceUid, mappedContext.Context, overlay.Count == 0 ? null : overlay)
+            {
+                RequestId = call.RequestId,
+                Caller = call.Caller,
+                CredentialId = mappedContext.CredentialId,
+                TaskId = mappedContext.TaskId,
+                Chain = mappedContext.Chain,
+            },
+            mappedContext.Denied);
+    }
+
+    /// <summary>True when the type is a Cedar name the active schema declares (or any Cedar name without a schema).</summary>
+    public bool IsKnownType(PolicySnapshot snapshot, string type) =>
+        CedarName().IsMatch(type) && (snapshot.KnownEntityTypes is null || snapshot.KnownEntityTypes.Contains(type));
+
+    private EntityUid EntityOf(PolicySnapshot snapshot, AuthZenEntity? entity, string member)
+    {
+        if (entity is null)
+        {
+            throw new AuthZenRequestException($"{member} is required.");
+        }
+
+        if (string.IsNullOrEmpty(entity.Type))
+        {
+            throw new AuthZenRequestException($"{member}.type is required.");
+        }
+
+        if (entity.Id is null)
+        {
+            throw new AuthZenRequestException($"{member}.id is required.");
+        }
+
+        if (!CedarName().IsMatch(entity.Type))
+        {
+            throw new AuthZenRequestException(AuthZenErrorCodes.UnknownEntityType, $"{member}.type '{entity.Type}' is not a Cedar entity type name.");
+        }
+
+        if (snapshot.KnownEntityTypes is { } known && !known.Contains(entity.Type))
+        {
+            throw new AuthZenRequestException(AuthZenErrorCodes.UnknownEntityType, $"{member}.type '{entity.Type}' is not declared by the active schema.");
+        }
+
+        return new EntityUid(entity.Type, entity.Id);
+    }
+
+    private static EntityUid ActionOf(PolicySnapshot snapshot, AuthZenAction? action, string member)
+    {
+        if (action is null)
+        {
+            throw new AuthZenRequestException($"{member} is required.");
+        }
+
+        if (string.IsNullOrEmpty(action.Name))
+        {
+            throw new AuthZenRequestException($"{member}.name is required.");
+        }
+
+        return snapshot.ActionFor(action.Name);
+    }
+
+    private static void AddOverlay(PolicySnapshot snapshot, List<Entity> overlay, EntityUid uid, JsonElement? properties, string member)
+    {
+        if (properties is not { } json || json.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return;
+        }
+
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new AuthZenRequestException($"{member}.properties must be a JSON object.");
+        }
+
+        Dictionary<string, CedarValue> supplied;
+        try
+        {
+            supplied = JsonCedar.ToAttributes(json);
+        }
+        catch (JsonException e)
+        {
+            throw new AuthZenRequestException($"{member}.properties: {e.Message}", e);
+        }
+
+        if (supplied.Count == 0)
+        {
+            return;
+        }
+
+        IEnumerable<EntityUid>? parents = null;
+        IReadOnlyDictionary<string, CedarValue>? tags = null;
+        if (snapshot.Entities.TryGet(uid, out var stored))
+        {
+            foreach (var (name, value) in stored.Attributes)
+            {
+                supplied.TryAdd(name, value);
+            }
+
+            parents = stored.Parents;
+            tags = stored.Tags;
+        }
+
+        overlay.Add(new Entity(uid, supplied, parents, tags));
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex CedarName();
+
+    /// <summary>The Cedar request; <see cref="Denied"/> is set when the credential already decided (a deny).</summary>
+    public readonly record struct MapOutcome(DecisionRequest Request, AuthZenDecision? Denied);
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Mandate.Cedar;
+
+namespace Mandate.Core.Decisions;
+
+/// <summary>
+/// Builds the Cedar context: the caller's context members (reserved ones removed), <c>risk</c>, and — when
+/// <c>context.credential</c> carries a task token or SVID — the verified <c>task</c>, <c>chain</c> and
+/// <c>chain_depth</c>. A credential that does not verify, or whose subject is not the request's subject, denies before
+/// any policy runs.
+/// </summary>
+internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSources, ICredentialContextVerifier credentialVerifier)
+{
+    private static readonly CedarValue LowRisk = Risk(new RiskAssessment(0, "low"));
+    private static readonly IReadOnlyDictionary<string, CedarValue> DefaultContext =
+        new Dictionary<string, CedarValue>(StringComparer.Ordinal) { ["risk"] = LowRisk };
+
+    private readonly IRiskSource[] risks = riskSources.ToArray();
+
+    public async ValueTask<MappedContext> BuildAsync(JsonElement? context, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
+    {
+        var hasContext = context is { ValueKind: JsonValueKind.Object } json && json.EnumerateObject().Any();
+        if (!hasContext && risks.Length == 0)
+        {
+            return new MappedContext(DefaultContext);
+        }
+
+        Dictionary<string, CedarValue> attributes;
+        try
+        {
+            attributes = hasContext
+                ? JsonCedar.ToAttributes(context!.Value, AuthZenRequestMapper.ReservedContextMembers)
+                : new Dictionary<string, CedarValue>(StringComparer.Ordinal);
+        }
+        catch (JsonException e)
+        {
+            throw new AuthZenRequestException("context: " + e.Message, e);
+        }
+
+        attributes["risk"] = CurrentRisk(principal);
+        if (!hasContext || !context!.Value.TryGetProperty("credential", out var credential)
+            || credential.ValueKind is JsonValueKind.Null)
+        {
+            return new MappedContext(attributes);
+        }
+
+        if (credential.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(credential.GetString()))
+        {
+            throw new AuthZenRequestException("context.credential must be a non-empty string (a task token or JWT-SVID).");
+        }
+
+        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, principal, action, resource, cancellationToken);
+        if (!verified.Valid)
+        {
+            return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain, new AuthZenDecision(
+                false, null, null, [], [], DenyCode: verified.Error ?? "invalid_credential", DenyDescription: verified.Description));
+        }
+
+        foreach (var (name, value) in verified.ContextMembers)
+        {
+            attributes[name] = value;
+        }
+
+        return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain);
+    }
+
+    private CedarValue CurrentRisk(EntityUid principal)
+    {
+        foreach (var source in risks)
+        {
+            if (source.Assess(principal) is { } assessment)
+            {
+                return Risk(assessment);
+            }
+        }
+
+        return LowRisk;
+    }
+
+    private static CedarValue Risk(RiskAssessment assessment) => CedarValue.Record(
+    [
+        new("score", CedarValue.Long(assessment.Score)),
+        new("level", CedarValue.String(assessment.Level)),
+    ]);
+}

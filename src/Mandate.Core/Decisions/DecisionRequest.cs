@@ -1,0 +1,29 @@
+using Mandate.Cedar;
+
+namespace Mandate.Core.Decisions;
+
+/// <summary>
+/// A Cedar request plus request-scoped entities (overlaid on the store for this decision only) and the facts the audit
+/// record needs.
+/// </summary>
+public sealed record DecisionRequest(
+    EntityUid Principal,
+    EntityUid Action,
+    EntityUid Resource,
+    IReadOnlyDictionary<string, CedarValue> Context,
+    IReadOnlyList<Entity>? ExtraEntities = null)
+{
+    /// <summary>The caller's X-Request-ID, for the audit record.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The <c>jti</c> of the credential the decision was made for (never the credential itself).</summary>
+    public string? CredentialId { get; init; }
+
+    public string? TaskId { get; init; }
+
+    /// <summary>The delegation chain, outermost actor first.</summary>
+    public IReadOnlyList<string>? Chain { get; init; }
+
+    /// <summary>Who asked (a SPIFFE ID, <c>admin</c>, or null for an anonymous enforcement point).</summary>
+    public string? Caller { get; init; }
+}

@@ -1,0 +1,128 @@
+using Mandate.Cedar;
+using Mandate.Core.Audit;
+using Mandate.Core.Policies;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Core.Decisions;
+
+/// <summary>
+/// Evaluates a request against the snapshot active when the call starts (one volatile read, no parsing), overlays the
+/// request's entities on the stored ones, and queues the audit record: every deny, and allows as sampled.
+/// </summary>
+internal sealed class PolicyDecisionPoint(
+    ActivePolicySet active,
+    DecisionAuditQueue auditQueue,
+    IOptions<DecisionOptions> options) : IPolicyDecisionPoint
+{
+    private readonly DecisionOptions settings = options.Value;
+
+    public string PolicyVersion => active.Current.Version;
+
+    public ValueTask<PolicyDecision> DecideAsync(DecisionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var snapshot = active.Current;
+        var decision = Decide(snapshot, request);
+        return AuditAsync(decision, request, cancellationToken);
+    }
+
+    /// <summary>The pure part: no audit, no I/O (search evaluates many candidates and audits once).</summary>
+    internal PolicyDecision Decide(PolicySnapshot snapshot, DecisionRequest request)
+    {
+        var entities = request.ExtraEntities is { Count: > 0 } extra ? snapshot.Entities.WithOverlay(extra) : snapshot.Entities;
+        var response = Authorizer.IsAuthorized(
+            new Request(request.Principal, request.Action, request.Resource, request.Context),
+            snapshot.Policies,
+            entities);
+        var allowed = response.Decision == Cedar.Decision.Allow && (response.Errors.Count == 0 || !settings.DenyOnPolicyError);
+        return new PolicyDecision(
+            allowed,
+            DecisionIds.Next(),
+            snapshot.Version,
+            DisplayReasons(snapshot, response.Reasons),
+            DisplayErrors(snapshot, response.Errors));
+    }
+
+    internal ValueTask<PolicyDecision> AuditAsync(PolicyDecision decision, DecisionRequest request, CancellationToken cancellationToken, string? denyReason = null)
+    {
+        if (!decision.Allowed)
+        {
+            var pending = auditQueue.EnqueueAsync(ToAuditEvent(decision, request, denyReason), cancellationToken);
+            return pending.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(pending, decision);
+        }
+
+        var rate = settings.AuditAllowSampleRate;
+        if (rate >= 1.0 || (rate > 0 && Random.Shared.NextDouble() < rate))
+        {
+            auditQueue.TryEnqueue(ToAuditEvent(decision, request, denyReason));
+        }
+
+        return ValueTask.FromResult(decision);
+    }
+
+    private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask pending, PolicyDecision decision)
+    {
+        await pending;
+        return decision;
+    }
+
+    private static AuditEvent ToAuditEvent(PolicyDecision decision, DecisionRequest request, string? denyReason = null)
+    {
+        var reason = denyReason;
+        if (reason is null && decision.Errors.Count > 0)
+        {
+            reason = "policy error: " + string.Join("; ", decision.Errors.Select(e => e.PolicyId + ": " + e.Message));
+        }
+        else if (reason is null && decision.Reasons.Count > 0)
+        {
+            reason = string.Join(",", decision.Reasons);
+        }
+        else if (reason is null && !decision.Allowed)
+        {
+            reason = "no policy permits";
+        }
+
+        return new AuditEvent
+        {
+            Type = "decision",
+            Actor = request.Caller,
+            Subject = request.Principal.ToString(),
+            Action = request.Action.ToString(),
+            Resource = request.Resource.ToString(),
+            Decision = decision.Allowed ? "allow" : "deny",
+            PolicyVersion = decision.PolicyVersion,
+            CredentialId = request.CredentialId,
+            TaskId = request.TaskId,
+            Chain = request.Chain,
+            Reason = reason,
+            RequestId = request.RequestId,
+            Details = new Dictionary<string, string> { ["decision_id"] = decision.DecisionId },
+        };
+    }
+
+    private static IReadOnlyList<string> DisplayReasons(PolicySnapshot snapshot, IReadOnlyList<string> reasons)
+    {
+        if (reasons.Count == 0 || snapshot.DisplayIds.Count == 0)
+        {
+            return reasons;
+        }
+
+        var display = new string[reasons.Count];
+        for (var i = 0; i < reasons.Count; i++)
+        {
+            display[i] = snapshot.DisplayId(reasons[i]);
+        }
+
+        return display;
+    }
+
+    private static IReadOnlyList<AuthorizationError> DisplayErrors(PolicySnapshot snapshot, IReadOnlyList<AuthorizationError> errors)
+    {
+        if (errors.Count == 0 || snapshot.DisplayIds.Count == 0)
+        {
+            return errors;
+        }
+
+        return errors.Select(e => e with { PolicyId = snapshot.DisplayId(e.PolicyId) }).ToArray();
+    }
+}

@@ -1,0 +1,77 @@
+using Mandate.Cedar;
+using Mandate.Core.Credentials;
+using Mandate.Core.Tasks;
+
+namespace Mandate.Core.Decisions;
+
+/// <summary>
+/// Verifies <c>context.credential</c> with the tasks feature's <see cref="ICredentialVerifier"/> (signature, expiry,
+/// revocation of the credential and its lineage, proof of possession), then checks that it belongs to this request:
+/// the subject is the credential's subject or its current actor, and a task credential's intent covers the action and
+/// the resource. What the credential says becomes <c>context.credential</c>, <c>context.task</c>, <c>context.chain</c>
+/// and <c>context.chain_depth</c>.
+/// </summary>
+internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier) : ICredentialContextVerifier
+{
+    public async ValueTask<CredentialContext> VerifyAsync(string token, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
+    {
+        var verification = await verifier.VerifyAsync(new CredentialPresentation(token) { Source = "authzen" }, cancellationToken);
+        if (!verification.Valid || verification.Credential is not { } credential)
+        {
+            return CredentialContext.Invalid(verification.Error ?? "invalid_token", verification.Description ?? "The credential did not verify.");
+        }
+
+        if (principal.Id != credential.Subject && principal.Id != credential.Holder)
+        {
+            return CredentialContext.Invalid(
+                "subject_mismatch",
+                "The request's subject is neither the credential's subject nor its current actor.",
+                credential.Jti);
+        }
+
+        if (credential.Intent is { } intent)
+        {
+            if (!intent.Actions.Contains(action.Id, StringComparer.Ordinal))
+            {
+                return CredentialContext.Invalid("outside_task_scope", $"The task does not include the action '{action.Id}'.", credential.Jti);
+            }
+
+            if (!TaskScope.Covers(intent.Resources, resource))
+            {
+                return CredentialContext.Invalid("outside_task_scope", $"The task does not include the resource {resource}.", credential.Jti);
+            }
+        }
+
+        var members = new Dictionary<string, CedarValue>(StringComparer.Ordinal)
+        {
+            ["credential"] = CedarValue.Record(
+            [
+                new("kind", CedarValue.String(credential.Kind)),
+                new("subject", CedarValue.String(credential.Subject)),
+                new("holder", CedarValue.String(credential.Holder)),
+                new("scopes", CedarValue.Set(credential.Scopes.Select(CedarValue.String))),
+            ]),
+            ["chain"] = CedarValue.Set(credential.Chain.Select(CedarValue.String)),
+            ["chain_depth"] = CedarValue.Long(credential.Chain.Count),
+        };
+        if (credential.Intent is { } scope)
+        {
+            var task = new List<KeyValuePair<string, CedarValue>>
+            {
+                new("actions", CedarValue.Set(scope.Actions.Select(CedarValue.String))),
+                new("resources", CedarValue.Set(scope.Resources.Select(CedarValue.String))),
+                new("sensitivity_ceiling", CedarValue.String(scope.SensitivityCeiling.ToName())),
+                new("sensitivity_ceiling_level", CedarValue.Long((long)scope.SensitivityCeiling)),
+                new("destinations", CedarValue.Set(scope.Destinations.Select(CedarValue.String))),
+            };
+            if (credential.TaskId is { } taskId)
+            {
+                task.Add(new("id", CedarValue.String(taskId)));
+            }
+
+            members["task"] = CedarValue.Record(task);
+        }
+
+        return new CredentialContext(true, null, null, credential.Jti, credential.TaskId, credential.Chain, members);
+    }
+}

@@ -1,0 +1,63 @@
+namespace Mandate.Core.Identity;
+
+/// <summary>
+/// Workload identity settings (configuration section <c>Mandate:Identity</c>, e.g. <c>Mandate__Identity__TrustDomain</c>).
+/// Validated when the server starts; a bad value stops it with a message naming the setting.
+/// </summary>
+public sealed class IdentityOptions
+{
+    public const string SectionName = "Mandate:Identity";
+
+    /// <summary>The trust domain whose identities Mandate issues (demo mode: <c>demo.mandate.local</c>).</summary>
+    public string TrustDomain { get; set; } = "mandate.local";
+
+    /// <summary>The <c>iss</c> of every token Mandate signs, and the audience of tokens meant for Mandate itself. Default <c>spiffe://TRUST-DOMAIN</c>.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>JWT signing algorithm for new keys: <c>ES256</c> (default) or <c>RS256</c>. EdDSA is refused: .NET has no built-in Ed25519.</summary>
+    public string SigningAlgorithm { get; set; } = "ES256";
+
+    /// <summary>How long a JWT signing key signs before its successor takes over.</summary>
+    public TimeSpan KeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long before activation a successor key is published (so relying parties fetch it before it signs).</summary>
+    public TimeSpan KeyPrepublication { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The longest lifetime of any token signed with the key ring (by any feature). A retired key stays published this
+    /// long (plus <see cref="ClockSkew"/>) after it stopped signing, so every token it signed can still be validated.
+    /// </summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the server checks whether a key is due for rotation and reloads keys written by other nodes.</summary>
+    public TimeSpan KeyCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Tolerated clock difference on <c>exp</c>, <c>nbf</c> and <c>iat</c>.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest lifetime an inventory identity may be registered with.</summary>
+    public TimeSpan MaxIdentityLifetime { get; set; } = TimeSpan.FromDays(365);
+
+    public TimeSpan JwtSvidDefaultTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan JwtSvidMaxTtl { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan X509SvidDefaultTtl { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan X509SvidMaxTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Validity of the self-signed X.509 root generated at first start.</summary>
+    public TimeSpan CaLifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Suggested bundle polling interval, published as <c>spiffe_refresh_hint</c>.</summary>
+    public TimeSpan BundleRefreshHint { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan JoinTokenDefaultTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan JoinTokenMaxTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Trusted OIDC issuers whose tokens can be exchanged for SVIDs.</summary>
+    public IList<OidcIssuerOptions> OidcIssuers { get; } = [];
+
+    public string EffectiveIssuer => string.IsNullOrWhiteSpace(Issuer) ? SpiffeId.Scheme + TrustDomain : Issuer;
+}

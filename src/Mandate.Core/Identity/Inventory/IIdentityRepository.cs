@@ -1,0 +1,13 @@
+namespace Mandate.Core.Identity.Inventory;
+
+public interface IIdentityRepository
+{
+    Task<WorkloadIdentity?> GetAsync(string spiffeId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts; returns false when the SPIFFE ID is already registered.</summary>
+    Task<bool> InsertAsync(WorkloadIdentity identity, CancellationToken cancellationToken);
+
+    Task UpdateStatusAsync(string spiffeId, IdentityStatus status, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<WorkloadIdentity>> ListAsync(IdentityQuery query, CancellationToken cancellationToken);
+}

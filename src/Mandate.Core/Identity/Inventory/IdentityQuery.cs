@@ -1,0 +1,24 @@
+namespace Mandate.Core.Identity.Inventory;
+
+/// <summary>Filters for listing the inventory; null means any. Results are ordered by SPIFFE ID, after <see cref="After"/>.</summary>
+public sealed record IdentityQuery
+{
+    public string? Owner { get; init; }
+
+    public NhiKind? Kind { get; init; }
+
+    public IdentityStatus? Status { get; init; }
+
+    public string? Environment { get; init; }
+
+    /// <summary>A label that must be present with this value.</summary>
+    public KeyValuePair<string, string>? Label { get; init; }
+
+    /// <summary>Only SPIFFE IDs starting with this prefix.</summary>
+    public string? Prefix { get; init; }
+
+    /// <summary>Keyset pagination: SPIFFE IDs strictly greater than this.</summary>
+    public string? After { get; init; }
+
+    public int Limit { get; init; } = 100;
+}

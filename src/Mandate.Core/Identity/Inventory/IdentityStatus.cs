@@ -1,0 +1,10 @@
+namespace Mandate.Core.Identity.Inventory;
+
+/// <summary>Lifecycle of an identity. Only <see cref="Active"/> identities get SVIDs or pass validation.</summary>
+public enum IdentityStatus
+{
+    Active,
+    Suspended,
+    Revoked,
+    Offboarded,
+}

@@ -1,0 +1,13 @@
+namespace Mandate.Core.Identity.Inventory;
+
+/// <summary>The kinds of non-human identity the inventory tracks; wire names in <see cref="NhiKinds"/>.</summary>
+public enum NhiKind
+{
+    Workload,
+    ServiceAccount,
+    Agent,
+    ApiKey,
+    Certificate,
+    CiPipeline,
+    StaticSecret,
+}

@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Mandate.Core.Identity.Keys;
+
+/// <summary>A key loaded into memory: decrypted private half, public half for verification, and its schedule.</summary>
+public sealed class RingKey
+{
+    internal RingKey(StoredKey stored, AsymmetricAlgorithm privateKey, X509Certificate2? certificate)
+    {
+        Stored = stored;
+        PrivateKey = privateKey;
+        Certificate = certificate;
+        Verification = VerificationKey.FromPrivate(stored.Kid, stored.Algorithm, privateKey);
+        SigningKey = privateKey switch
+        {
+            ECDsa ecdsa => new ECDsaSecurityKey(ecdsa) { KeyId = stored.Kid },
+            RSA rsa => new RsaSecurityKey(rsa) { KeyId = stored.Kid },
+            _ => throw new CryptographicException("Unsupported key type."),
+        };
+        SigningCredentials = new SigningCredentials(SigningKey, stored.Algorithm);
+    }
+
+    public StoredKey Stored { get; }
+
+    public string Kid => Stored.Kid;
+
+    public string Algorithm => Stored.Algorithm;
+
+    public string Purpose => Stored.Purpose;
+
+    internal AsymmetricAlgorithm PrivateKey { get; }
+
+    /// <summary>The CA certificate with its private key (CA keys only).</summary>
+    internal X509Certificate2? Certificate { get; }
+
+    public VerificationKey Verification { get; }
+
+    internal SecurityKey SigningKey { get; }
+
+    internal SigningCredentials SigningCredentials { get; }
+
+    /// <summary>Published from creation until its overlap ends (CA keys: until the certificate expires).</summary>
+    public bool IsPublishedAt(DateTimeOffset time) =>
+        time >= Stored.CreatedAt
+        && (Stored.PublishUntil is not { } until || time < until)
+        && (Certificate is null || time < Certificate.NotAfter);
+
+    public bool SignsAt(DateTimeOffset time) =>
+        time >= Stored.ActivatesAt && (Stored.RetiresAt is not { } retires || time < retires);
+}

@@ -1,0 +1,32 @@
+namespace Mandate.Core.Identity;
+
+/// <summary>A platform token issuer Mandate trusts for attestation (GitHub Actions, a Kubernetes cluster, …).</summary>
+public sealed class OidcIssuerOptions
+{
+    /// <summary>Exact <c>iss</c> value.</summary>
+    public string Issuer { get; set; } = string.Empty;
+
+    /// <summary>Where the issuer's JWKS is fetched (http(s)); exclusive with <see cref="Jwks"/>.</summary>
+    public string? JwksUri { get; set; }
+
+    /// <summary>An inline JWKS document (JSON), for issuers whose keys are distributed out of band.</summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>The audience the platform token must carry (what the workload asked its platform for).</summary>
+    public string Audience { get; set; } = string.Empty;
+
+    /// <summary>Pinned algorithms; a token signed with any other is refused. Asymmetric only (RS*, PS*, ES*).</summary>
+    public IList<string> Algorithms { get; } = [];
+
+    /// <summary>Claim → SPIFFE ID rules, tried in order; the first that matches decides.</summary>
+    public IList<ClaimMappingRule> Rules { get; } = [];
+
+    /// <summary>How long a fetched JWKS is used before it is fetched again.</summary>
+    public TimeSpan JwksCacheDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Least time between two fetches caused by an unknown <c>kid</c> (stops a flood of forged kids from hammering the issuer).</summary>
+    public TimeSpan JwksMinRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Oldest acceptable <c>iat</c>; tokens issued longer ago are refused even if not yet expired.</summary>
+    public TimeSpan MaxTokenAge { get; set; } = TimeSpan.FromHours(1);
+}

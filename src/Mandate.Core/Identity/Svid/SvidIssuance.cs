@@ -1,0 +1,79 @@
+using Mandate.Core.Audit;
+using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Core.Identity.Svid;
+
+/// <summary>
+/// Issues SVIDs to identities that are in the inventory and active, within the configured lifetimes, and records
+/// each issuance (by <c>jti</c> or certificate serial, never the SVID) in the audit log.
+/// </summary>
+public sealed class SvidIssuance(
+    JwtSvidIssuer jwtIssuer,
+    IdentityDirectory directory,
+    IMandateStore store,
+    IAuditTrail audit,
+    IOptions<IdentityOptions> options,
+    TimeProvider time)
+{
+    public const int MaxAudiences = 8;
+
+    public async Task<SvidIssueResult<IssuedJwtSvid>> IssueJwtAsync(
+        SpiffeId subject,
+        IReadOnlyList<string> audiences,
+        TimeSpan? ttl,
+        string actor,
+        string via,
+        string? requestId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(audiences);
+        var settings = options.Value;
+        if (audiences.Count == 0 || audiences.Any(a => string.IsNullOrWhiteSpace(a) || a.Length > 512))
+        {
+            return SvidIssueResult<IssuedJwtSvid>.Fail(IdentityErrorCodes.SvidAudienceRequired, "audience: at least one non-empty audience (at most 512 characters) is required.");
+        }
+
+        if (audiences.Count > MaxAudiences)
+        {
+            return SvidIssueResult<IssuedJwtSvid>.Fail(IdentityErrorCodes.SvidAudienceRequired, $"audience: at most {MaxAudiences} audiences; one is recommended.");
+        }
+
+        var lifetime = ttl ?? settings.JwtSvidDefaultTtl;
+        if (lifetime <= TimeSpan.Zero || lifetime > settings.JwtSvidMaxTtl)
+        {
+            return SvidIssueResult<IssuedJwtSvid>.Fail(IdentityErrorCodes.SvidTtlExceeded, $"ttl_seconds: must be between 1 and {(long)settings.JwtSvidMaxTtl.TotalSeconds}.");
+        }
+
+        if (directory.CheckUsable(subject.Value, time.GetUtcNow()) is { } unusable)
+        {
+            return new SvidIssueResult<IssuedJwtSvid>(null, unusable);
+        }
+
+        var issued = jwtIssuer.Issue(subject, audiences.Distinct(StringComparer.Ordinal).ToList(), lifetime);
+        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        await audit.RecordAsync(
+            session,
+            new AuditEvent
+            {
+                Type = "identity.jwt_svid_issued",
+                Actor = actor,
+                Subject = subject.Value,
+                Action = "issue",
+                CredentialId = issued.Jti,
+                RequestId = requestId,
+                Details = new Dictionary<string, string>
+                {
+                    ["audience"] = string.Join(' ', issued.Audiences),
+                    ["expires_at"] = issued.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ["kid"] = issued.Kid,
+                    ["via"] = via,
+                },
+            },
+            cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        return new SvidIssueResult<IssuedJwtSvid>(issued, null);
+    }
+}

@@ -1,0 +1,128 @@
+using Mandate.Core.Audit;
+using Mandate.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Mandate.Core.Policies;
+
+/// <summary>
+/// Validates, stores and activates policy bundles. An activation is all or nothing: a bundle that fails to compile
+/// leaves the current set in force and is reported; one that compiles is stored as a version (with an audit record)
+/// and then swapped in.
+/// </summary>
+public sealed partial class PolicyService(
+    ActivePolicySet active,
+    IMandateStore store,
+    IAuditTrail audit,
+    TimeProvider time,
+    ILogger<PolicyService> logger)
+{
+    public ActivePolicySet Active => active;
+
+    /// <summary>Compiles without activating: throws <see cref="PolicySetRejectedException"/> listing every error.</summary>
+    public PolicySnapshot Validate(PolicyBundle bundle) => PolicyCompiler.Compile(bundle, "validation", time.GetUtcNow());
+
+    public async Task<PolicySnapshot> ActivateAsync(PolicyBundle bundle, string origin, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        PolicySnapshot snapshot;
+        try
+        {
+            snapshot = PolicyCompiler.Compile(bundle, origin, time.GetUtcNow());
+        }
+        catch (PolicySetRejectedException e)
+        {
+            await RejectAsync(origin, actor, e.Errors, cancellationToken);
+            throw;
+        }
+
+        await using (var session = await store.BeginAsync(StoreIntent.Write, cancellationToken))
+        {
+            await session.Get<IPolicyVersionRepository>().SaveActivationAsync(snapshot.Version, origin, actor, bundle, time.GetUtcNow(), cancellationToken);
+            await audit.RecordAsync(session, new AuditEvent
+            {
+                Type = "policy.activated",
+                Actor = actor,
+                PolicyVersion = snapshot.Version,
+                Details = new Dictionary<string, string>
+                {
+                    ["origin"] = origin,
+                    ["previous_version"] = active.Current.Version,
+                    ["policies"] = snapshot.Policies.Policies.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["entities"] = snapshot.Entities.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+            }, cancellationToken);
+            await session.CommitAsync(cancellationToken);
+        }
+
+        active.Activate(snapshot);
+        LogActivated(logger, snapshot.Version, origin, snapshot.Policies.Policies.Count, snapshot.Entities.Count);
+        return snapshot;
+    }
+
+    /// <summary>Activates the most recently stored version (after a restart without <c>--data</c>); false when none exists.</summary>
+    public async Task<bool> RestoreLastAsync(CancellationToken cancellationToken)
+    {
+        PolicyVersionRecord? last;
+        await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+        {
+            last = await session.Get<IPolicyVersionRepository>().GetLastActivatedAsync(cancellationToken);
+        }
+
+        if (last is null)
+        {
+            return false;
+        }
+
+        var snapshot = PolicyCompiler.Compile(last.Bundle, "store", time.GetUtcNow());
+        active.Activate(snapshot);
+        LogActivated(logger, snapshot.Version, "store", snapshot.Policies.Policies.Count, snapshot.Entities.Count);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<PolicyVersionRecord>> ListVersionsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        return await session.Get<IPolicyVersionRepository>().ListAsync(limit, cancellationToken);
+    }
+
+    public async Task<PolicyVersionRecord?> GetVersionAsync(string version, CancellationToken cancellationToken)
+    {
+        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        return await session.Get<IPolicyVersionRepository>().GetAsync(version, cancellationToken);
+    }
+
+    private async Task RejectAsync(string origin, string actor, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    {
+        var rejection = new PolicyRejection(origin, errors, time.GetUtcNow());
+        active.Reject(rejection);
+        LogRejected(logger, origin, active.Current.Version, string.Join("; ", errors));
+        try
+        {
+            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+            await audit.RecordAsync(session, new AuditEvent
+            {
+                Type = "policy.rejected",
+                Actor = actor,
+                PolicyVersion = active.Current.Version,
+                Reason = Truncate(string.Join("; ", errors), 2000),
+                Details = new Dictionary<string, string> { ["origin"] = origin },
+            }, cancellationToken);
+            await session.CommitAsync(cancellationToken);
+        }
+        catch (StoreException e)
+        {
+            LogRejectionNotAudited(logger, e, origin);
+        }
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Policy set {Version} from {Origin} active: {Policies} policies, {Entities} entities")]
+    private static partial void LogActivated(ILogger logger, string version, string origin, int policies, int entities);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Policy set from {Origin} rejected; version {Version} stays in force: {Errors}")]
+    private static partial void LogRejected(ILogger logger, string origin, string version, string errors);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Policy rejection from {Origin} could not be audited")]
+    private static partial void LogRejectionNotAudited(ILogger logger, Exception exception, string origin);
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Mandate.Protocol.AuthZen;
+
+/// <summary>The answer to a batch: one decision per item in request order (shorter when a semantic short-circuits).</summary>
+public sealed class EvaluationsResponse
+{
+    [JsonPropertyName("evaluations")]
+    public IList<EvaluationResponse> Evaluations { get; init; } = [];
+}

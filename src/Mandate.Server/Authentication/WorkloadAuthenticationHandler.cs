@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Mandate.Core.Audit;
+using Mandate.Core.Identity;
+using Mandate.Core.Identity.Keys;
+using Mandate.Core.Identity.Svid;
+using Mandate.Core.Storage;
+using Mandate.Server.Identity;
+using Mandate.Server.Problems;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Server.Authentication;
+
+/// <summary>Validates a Mandate JWT-SVID bearer token (audience: the Mandate issuer) and yields the workload's principal.</summary>
+internal sealed class WorkloadAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    JwtSvidValidator validator,
+    IKeyRing keyRing,
+    IMandateStore store,
+    IAuditTrail audit)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    private const string FailureKey = "mandate.workload.failure";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = BearerToken.Read(Request);
+        if (presented is null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var result = validator.Validate(presented, keyRing.Issuer);
+        if (!result.IsValid)
+        {
+            Context.Items[FailureKey] = result.Error;
+            return Task.FromResult(AuthenticateResult.Fail(result.Error!.Code));
+        }
+
+        var svid = result.Svid!;
+        var claims = new List<Claim>
+        {
+            new(WorkloadAuthentication.SubjectClaim, svid.Subject.Value),
+            new(ClaimTypes.NameIdentifier, svid.Subject.Value),
+        };
+        if (svid.Jti is not null)
+        {
+            claims.Add(new Claim(WorkloadAuthentication.JtiClaim, svid.Jti));
+        }
+
+        var identity = new ClaimsIdentity(claims, WorkloadAuthentication.SchemeName, WorkloadAuthentication.SubjectClaim, ClaimTypes.Role);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), WorkloadAuthentication.SchemeName)));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var error = Context.Items.TryGetValue(FailureKey, out var value) && value is IdentityError e
+            ? e
+            : new IdentityError(ProblemTypes.Unauthenticated, "no bearer token was presented");
+        IdentityLog.WorkloadAuthenticationFailed(Logger, Request.Path, error.Code);
+        await RecordFailureAsync(error);
+        Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-workload\", error=\"invalid_token\"";
+        await Problem.WriteAsync(
+            Context,
+            StatusCodes.Status401Unauthorized,
+            error.Code,
+            "Workload authentication required.",
+            $"This endpoint needs a Mandate JWT-SVID (audience {keyRing.Issuer}) as 'Authorization: Bearer <token>': {error.Message}");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The workload is authenticated but not allowed to make this call.");
+
+    private async Task RecordFailureAsync(IdentityError error)
+    {
+        try
+        {
+            await using var session = await store.BeginAsync(StoreIntent.Write, Context.RequestAborted);
+            await audit.RecordAsync(
+                session,
+                new AuditEvent
+                {
+                    Type = "identity.authentication_failed",
+                    Actor = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    Action = Request.Method,
+                    Resource = Request.Path,
+                    Decision = "deny",
+                    Reason = error.Code,
+                    RequestId = Context.TraceIdentifier,
+                },
+                Context.RequestAborted);
+            await session.CommitAsync(Context.RequestAborted);
+        }
+        catch (StoreException)
+        {
+            // The 401 stands whether or not the store can record it; readiness reports the store.
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.AspNetCore.Routing;
+
+namespace Mandate.Server.Endpoints;
+
+/// <summary>Every HTTP surface of workload identity.</summary>
+internal static class IdentityEndpoints
+{
+    public static IEndpointRouteBuilder MapIdentityEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapWellKnownIdentityEndpoints();
+        app.MapSvidEndpoints();
+        return app;
+    }
+}

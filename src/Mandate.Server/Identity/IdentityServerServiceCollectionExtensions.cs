@@ -1,0 +1,50 @@
+using Mandate.Core.Identity;
+using Mandate.Core.Identity.Keys;
+using Mandate.Server;
+using Mandate.Server.Authentication;
+using Mandate.Server.Identity;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class IdentityServerServiceCollectionExtensions
+{
+    /// <summary>The demo estate's trust domain (CONTRACTS.md §7).</summary>
+    public const string DemoTrustDomain = "demo.mandate.local";
+
+    /// <summary>
+    /// Workload identity in the server: settings from <c>Mandate:Identity</c> (demo mode defaults the trust domain to
+    /// <see cref="DemoTrustDomain"/>), the key-encryption key file, key and CA start-up, rotation, the
+    /// <see cref="WorkloadAuthentication.SchemeName"/> scheme and the <see cref="AuthorizationPolicies.Workload"/> policy.
+    /// </summary>
+    public static IServiceCollection AddMandateIdentity(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddMandateIdentityCore();
+        services.AddOptions<IdentityOptions>()
+            .Configure<IOptions<MandateServerOptions>>((identity, server) =>
+            {
+                if (server.Value.Demo)
+                {
+                    identity.TrustDomain = DemoTrustDomain;
+                }
+            })
+            .BindConfiguration(IdentityOptions.SectionName);
+        services.TryAddSingleton<IKeyEncryptionKeySource, StateDirectoryKeyEncryptionKey>();
+        services.AddSingleton<IStartupTask, IdentityKeyStartup>();
+        services.AddSingleton<IdentityMaintenanceService>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenanceService>());
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, WorkloadAuthenticationHandler>(WorkloadAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthorizationPolicies.Workload, p => p
+                .AddAuthenticationSchemes(WorkloadAuthentication.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(WorkloadAuthentication.SubjectClaim));
+        return services;
+    }
+}
