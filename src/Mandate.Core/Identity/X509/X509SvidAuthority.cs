@@ -40,9 +40,7 @@ public sealed class X509SvidAuthority(KeyRing keyRing, TimeProvider time)
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
             [new Oid("1.3.6.1.5.5.7.3.1", "serverAuth"), new Oid("1.3.6.1.5.5.7.3.2", "clientAuth")],
             false));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(subject.Value));
-        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(SpiffeSan.Create(subject.Value));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(publicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
 
