@@ -35,6 +35,11 @@ for (const app of manifest.apps) {
   const schemaText = readFileSync(join(corpus, app.schema), 'utf8');
   check(cedar.preparsePolicySet(app.name, { staticPolicies: policyText }), `${app.name}: policies`);
   check(cedar.preparseSchema(app.name, schemaText), `${app.name}: schema`);
+  // The benchmark policies are meant to pass strict validation; say so if the reference disagrees.
+  const validation = cedar.validate({ schema: schemaText, policies: { staticPolicies: policyText } });
+  if (validation.type !== 'success' || validation.validationErrors.length > 0) {
+    console.error(`${app.name}: cedar-wasm validation: ${JSON.stringify(validation).slice(0, 500)}`);
+  }
 
   let warmedUp = false;
   for (const set of app.sets) {

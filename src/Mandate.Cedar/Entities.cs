@@ -182,6 +182,62 @@ public sealed class Entities : IEnumerable<Entity>
     internal bool IsInOrEqual(EntityUid descendant, EntityUid ancestor) =>
         descendant == ancestor || (TryGetStored(descendant, out var stored) && stored.Ancestors.Contains(ancestor));
 
+    /// <summary>
+    /// True when <paramref name="descendant"/> (with its precomputed <paramref name="ancestors"/>, null when it is not
+    /// stored) is in or equal to an entity of <paramref name="set"/>, which holds only entities. Large sets are probed
+    /// with the descendant's ancestors rather than walked.
+    /// </summary>
+    internal static bool IsInAny(EntityUid descendant, HashSet<EntityUid>? ancestors, Values.SetValue set)
+    {
+        if (set.Count <= 4)
+        {
+            foreach (var item in set.Items)
+            {
+                var uid = ((Values.EntityValue)item).Uid;
+                if (uid == descendant || (ancestors is not null && ancestors.Contains(uid)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        var uids = set.EntityUids;
+        if (uids.Contains(descendant))
+        {
+            return true;
+        }
+
+        if (ancestors is null || ancestors.Count == 0)
+        {
+            return false;
+        }
+
+        if (ancestors.Count <= uids.Count)
+        {
+            foreach (var ancestor in ancestors)
+            {
+                if (uids.Contains(ancestor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var uid in uids)
+        {
+            if (ancestors.Contains(uid))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static Entities Build(Dictionary<EntityUid, Entity> map)
     {
         var ancestors = new Dictionary<EntityUid, HashSet<EntityUid>>(map.Count);

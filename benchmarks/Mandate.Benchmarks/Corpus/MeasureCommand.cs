@@ -43,6 +43,12 @@ internal static class MeasureCommand
                 continue;
             }
             var (policies, schema) = CorpusReader.ReadApp(line.Directory, app);
+            // The benchmark policies are meant to pass strict validation (the paper's harness checks the same).
+            var validation = Validator.Validate(policies, schema);
+            foreach (var issue in validation.Errors.Take(5))
+            {
+                error.WriteLine($"validation error in {app.Name}: {issue}");
+            }
             var warmedUp = false;
             foreach (var set in app.Sets)
             {

@@ -23,7 +23,6 @@ internal sealed class Parser
     };
 
     private readonly List<Token> tokens;
-    private readonly Dictionary<Expr, int> depths = new(ReferenceEqualityComparer.Instance);
     private int index;
     private int nesting;
 
@@ -1072,18 +1071,14 @@ internal sealed class Parser
         return value;
     }
 
-    private Expr Leaf(Expr expr)
-    {
-        depths[expr] = 1;
-        return expr;
-    }
+    private static Expr Leaf(Expr expr) => expr;
 
-    private Expr Node(Expr expr, params Expr[] children)
+    private static Expr Node(Expr expr, params Expr[] children)
     {
         var depth = 0;
         foreach (var child in children)
         {
-            depth = Math.Max(depth, depths.TryGetValue(child, out var d) ? d : 1);
+            depth = Math.Max(depth, child.Depth);
         }
 
         if (depth + 1 > MaxTreeDepth)
@@ -1091,7 +1086,7 @@ internal sealed class Parser
             throw new CedarSyntaxException($"the expression is nested more than {MaxTreeDepth} levels deep", expr.Line, expr.Column);
         }
 
-        depths[expr] = depth + 1;
+        expr.Depth = depth + 1;
         return expr;
     }
 }
