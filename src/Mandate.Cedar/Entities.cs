@@ -22,7 +22,8 @@ public sealed class Entities : IEnumerable<Entity>
         this.entities = entities;
         this.baseStore = baseStore;
         this.parentsInUse = parentsInUse;
-        Count = entities.Count + (baseStore is null ? 0 : baseStore.entities.Keys.Count(k => !entities.ContainsKey(k)));
+        // O(overlay), not O(base): an overlay is built per decision.
+        Count = baseStore is null ? entities.Count : baseStore.Count + entities.Keys.Count(k => !baseStore.entities.ContainsKey(k));
     }
 
     public static Entities Empty { get; } = new([], null, []);
@@ -97,8 +98,10 @@ public sealed class Entities : IEnumerable<Entity>
         var needsRebuild = baseStore is not null;
         foreach (var entity in added.Values)
         {
-            if (root.parentsInUse.Contains(entity.Uid) && root.entities.TryGetValue(entity.Uid, out var existing)
-                && !existing.Entity.Parents.ToHashSet().SetEquals(entity.Parents))
+            // An entity others name as a parent changes their ancestors when its own parents change (a parent that
+            // was missing from the base store counts as having none).
+            IReadOnlyList<EntityUid> before = root.entities.TryGetValue(entity.Uid, out var existing) ? existing.Entity.Parents : [];
+            if (root.parentsInUse.Contains(entity.Uid) && !before.ToHashSet().SetEquals(entity.Parents))
             {
                 needsRebuild = true;
                 break;

@@ -15,6 +15,7 @@ internal static class CliApplication
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(TaskCommand.Create());
+        root.Subcommands.Add(IdentityCommand.Create());
         return root;
     }
 
