@@ -5,12 +5,14 @@
 //
 // usage: node compare.mjs --corpus DIR --wasm wasm.json --wasm-decisions wasm.jsonl
 //                         --mandate mandate.json --mandate-decisions mandate.jsonl [--per-call mandate-per-call.json]
+//                         [--per-call-decisions P.jsonl] [--full mandate-full.json] [--markdown]
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = {};
-const argv = process.argv.slice(2);
+const argv = process.argv.slice(2).filter((a) => a !== '--markdown');
+const markdown = process.argv.includes('--markdown');
 for (let i = 0; i < argv.length; i += 2) args[argv[i]] = argv[i + 1];
 for (const required of ['--corpus', '--wasm', '--wasm-decisions', '--mandate', '--mandate-decisions']) {
   if (!args[required]) {
@@ -154,6 +156,12 @@ function geomean(xs) {
 }
 
 function printTable(table) {
+  if (markdown) {
+    console.log(`| ${table[0].join(' | ')} |`);
+    console.log(`|${table[0].map((_, c) => (c < 2 ? '---' : '---:')).join('|')}|`);
+    for (const r of table.slice(1)) console.log(`| ${r.join(' | ')} |`);
+    return;
+  }
   const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
   for (const r of table) console.log(r.map((v, c) => (c < 2 ? String(v).padEnd(widths[c]) : String(v).padStart(widths[c]))).join('  '));
 }

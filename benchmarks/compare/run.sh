@@ -25,6 +25,7 @@ apps="${APPS:-gdrive,github,tinytodo,agents,scaling}"
 warmup="${WARMUP_MS:-1000}"
 mkdir -p "$work"
 
+echo "== start: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== building Mandate.Benchmarks (Release)"
 dotnet build "$root/benchmarks/Mandate.Benchmarks" -c Release -v q -clp:ErrorsOnly -nologo
 bench=(dotnet "$root/artifacts/bin/Mandate.Benchmarks/release/Mandate.Benchmarks.dll")
@@ -50,11 +51,12 @@ if [[ "$full" != 0 ]]; then
   "${bench[@]}" measure "$work/corpus-full" --mode prepared --warmup-ms "$warmup" --out "$work/mandate-full.json" --decisions "$work/mandate-full-decisions.jsonl"
 fi
 
-extra=()
-if [[ "$full" != 0 ]]; then extra=(--full "$work/mandate-full.json"); fi
+compare=(node "$here/compare.mjs" --corpus "$work/corpus"
+  --wasm "$work/wasm.json" --wasm-decisions "$work/wasm-decisions.jsonl"
+  --mandate "$work/mandate.json" --mandate-decisions "$work/mandate-decisions.jsonl"
+  --per-call "$work/mandate-per-call.json" --per-call-decisions "$work/mandate-per-call-decisions.jsonl")
+if [[ "$full" != 0 ]]; then compare+=(--full "$work/mandate-full.json"); fi
+echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-node "$here/compare.mjs" --corpus "$work/corpus" \
-  --wasm "$work/wasm.json" --wasm-decisions "$work/wasm-decisions.jsonl" \
-  --mandate "$work/mandate.json" --mandate-decisions "$work/mandate-decisions.jsonl" \
-  --per-call "$work/mandate-per-call.json" --per-call-decisions "$work/mandate-per-call-decisions.jsonl" \
-  "${extra[@]}"
+"${compare[@]}" --markdown >"$work/report.md" || true
+"${compare[@]}" | tee "$work/report.txt"
