@@ -21,7 +21,10 @@ for (const required of ['--corpus', '--wasm', '--wasm-decisions', '--mandate', '
   }
 }
 
-const wasm = JSON.parse(readFileSync(args['--wasm'], 'utf8'));
+// --wasm and --wasm-decisions may list several files (comma-separated): run.sh measures each app in its own node
+// process, because node 20's V8 once died with a deoptimizer fatal error deep into a long single-process run.
+const wasmParts = args['--wasm'].split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')));
+const wasm = { ...wasmParts[0], results: wasmParts.flatMap((p) => p.results) };
 const mandate = JSON.parse(readFileSync(args['--mandate'], 'utf8'));
 const perCall = args['--per-call'] ? JSON.parse(readFileSync(args['--per-call'], 'utf8')) : null;
 const key = (r) => `${r.app}/${r.set}`;
@@ -94,7 +97,7 @@ if (args['--full']) {
 }
 
 // Decisions: both sides wrote one line per (app, set) in request order.
-const readDecisions = (path) => new Map(readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((d) => [key(d), d]));
+const readDecisions = (paths) => new Map(paths.split(',').flatMap((path) => readFileSync(path, 'utf8').trim().split('\n')).filter(Boolean).map((l) => JSON.parse(l)).map((d) => [key(d), d]));
 const wasmDecisions = readDecisions(args['--wasm-decisions']);
 const mandateDecisions = readDecisions(args['--mandate-decisions']);
 const manifest = JSON.parse(readFileSync(join(args['--corpus'], 'manifest.json'), 'utf8'));
