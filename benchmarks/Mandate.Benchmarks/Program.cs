@@ -7,6 +7,11 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "audit-size")
+        {
+            return Audit.AuditSizeCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && CorpusCommands.TryRun(args, Console.Out, Console.Error, out var exitCode))
         {
             return exitCode;

@@ -22,5 +22,7 @@ internal sealed class ShortRunConfig : ManualConfig
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median, StatisticColumn.P95);
         WithOptions(ConfigOptions.JoinSummary);
+        // The generated benchmark project builds the whole solution graph; on two shared cores that can pass 2 minutes.
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }

@@ -22,7 +22,8 @@ public sealed class Entities : IEnumerable<Entity>
         this.entities = entities;
         this.baseStore = baseStore;
         this.parentsInUse = parentsInUse;
-        Count = entities.Count + (baseStore is null ? 0 : baseStore.entities.Keys.Count(k => !entities.ContainsKey(k)));
+        // O(overlay), not O(base): an overlay is built per decision.
+        Count = baseStore is null ? entities.Count : baseStore.Count + entities.Keys.Count(k => !baseStore.entities.ContainsKey(k));
     }
 
     public static Entities Empty { get; } = new([], null, []);
@@ -97,8 +98,10 @@ public sealed class Entities : IEnumerable<Entity>
         var needsRebuild = baseStore is not null;
         foreach (var entity in added.Values)
         {
-            if (root.parentsInUse.Contains(entity.Uid) && root.entities.TryGetValue(entity.Uid, out var existing)
-                && !existing.Entity.Parents.ToHashSet().SetEquals(entity.Parents))
+            // An entity others name as a parent changes their ancestors when its own parents change (a parent that
+            // was missing from the base store counts as having none).
+            IReadOnlyList<EntityUid> before = root.entities.TryGetValue(entity.Uid, out var existing) ? existing.Entity.Parents : [];
+            if (root.parentsInUse.Contains(entity.Uid) && !before.ToHashSet().SetEquals(entity.Parents))
             {
                 needsRebuild = true;
                 break;
@@ -181,6 +184,62 @@ public sealed class Entities : IEnumerable<Entity>
     /// <summary>True when <paramref name="descendant"/> equals <paramref name="ancestor"/> or has it as a transitive parent.</summary>
     internal bool IsInOrEqual(EntityUid descendant, EntityUid ancestor) =>
         descendant == ancestor || (TryGetStored(descendant, out var stored) && stored.Ancestors.Contains(ancestor));
+
+    /// <summary>
+    /// True when <paramref name="descendant"/> (with its precomputed <paramref name="ancestors"/>, null when it is not
+    /// stored) is in or equal to an entity of <paramref name="set"/>, which holds only entities. Large sets are probed
+    /// with the descendant's ancestors rather than walked.
+    /// </summary>
+    internal static bool IsInAny(EntityUid descendant, HashSet<EntityUid>? ancestors, Values.SetValue set)
+    {
+        if (set.Count <= 4)
+        {
+            foreach (var item in set.Items)
+            {
+                var uid = ((Values.EntityValue)item).Uid;
+                if (uid == descendant || (ancestors is not null && ancestors.Contains(uid)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        var uids = set.EntityUids;
+        if (uids.Contains(descendant))
+        {
+            return true;
+        }
+
+        if (ancestors is null || ancestors.Count == 0)
+        {
+            return false;
+        }
+
+        if (ancestors.Count <= uids.Count)
+        {
+            foreach (var ancestor in ancestors)
+            {
+                if (uids.Contains(ancestor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var uid in uids)
+        {
+            if (ancestors.Contains(uid))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static Entities Build(Dictionary<EntityUid, Entity> map)
     {

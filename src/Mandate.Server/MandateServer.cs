@@ -104,6 +104,7 @@ public static class MandateServer
         services.AddMandateIdentity();
         services.AddMandateDecisions();
         services.AddMandateAudit(options);
+        services.AddMandateTasks();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -160,6 +161,7 @@ public static class MandateServer
         app.MapIdentityEndpoints();
         app.MapAuthZenEndpoints();
         app.MapAuditEndpoints();
+        app.MapTaskEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

@@ -36,6 +36,53 @@ internal sealed class EvaluationContext
 
     public string? Error { get; private set; }
 
+    // The request's principal and resource are looked up by most policies: resolve each once per request.
+    private Entities.StoredEntity? principalEntry;
+    private Entities.StoredEntity? resourceEntry;
+    private bool principalResolved;
+    private bool resourceResolved;
+
+    /// <summary>The stored entity behind <paramref name="value"/>, with the request's principal and resource cached.</summary>
+    public bool TryGetStored(EntityValue value, out Entities.StoredEntity stored)
+    {
+        if (ReferenceEquals(value, Principal))
+        {
+            if (!principalResolved)
+            {
+                principalEntry = Entities.TryGetStored(value.Uid, out var found) ? found : null;
+                principalResolved = true;
+            }
+
+            stored = principalEntry!;
+            return principalEntry is not null;
+        }
+
+        if (ReferenceEquals(value, Resource))
+        {
+            if (!resourceResolved)
+            {
+                resourceEntry = Entities.TryGetStored(value.Uid, out var found) ? found : null;
+                resourceResolved = true;
+            }
+
+            stored = resourceEntry!;
+            return resourceEntry is not null;
+        }
+
+        return Entities.TryGetStored(value.Uid, out stored);
+    }
+
+    /// <summary><c>child in parent</c>: equal, or <paramref name="parent"/> is among the child's precomputed ancestors.</summary>
+    public bool IsIn(EntityValue child, EntityUid parent) =>
+        child.Uid == parent || (TryGetStored(child, out var stored) && stored.Ancestors.Contains(parent));
+
+    /// <summary><c>child in set</c> for a set that holds only entities.</summary>
+    public bool IsInAny(EntityValue child, SetValue set)
+    {
+        var ancestors = TryGetStored(child, out var stored) ? stored.Ancestors : null;
+        return Entities.IsInAny(child.Uid, ancestors, set);
+    }
+
     /// <summary>Records an evaluation error and returns null, so callers can write <c>return context.Fail(...)</c>.</summary>
     public CedarValue? Fail(string message)
     {

@@ -33,10 +33,9 @@ internal sealed class PreparedPolicy(Policy policy)
 
     public PolicyOutcome Evaluate(EvaluationContext context)
     {
-        var entities = context.Entities;
-        if (!principal.Matches(context.Principal.Uid, entities)
-            || !action.Matches(context.Action.Uid, entities)
-            || !resource.Matches(context.Resource.Uid, entities))
+        if (!principal.Matches(context.Principal, context)
+            || !action.Matches(context.Action, context)
+            || !resource.Matches(context.Resource, context))
         {
             return PolicyOutcome.NotSatisfied;
         }

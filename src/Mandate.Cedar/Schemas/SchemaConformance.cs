@@ -56,10 +56,13 @@ internal static class SchemaConformance
             problems.Add($"entity `{uid}`: `{uid.Type}` is an enumerated type and \"{uid.Id}\" is not one of its ids");
         }
 
-        CheckRecord(definition.Attributes, entity.Attributes, $"entity `{uid}`", problems);
+        CheckRecord(model, definition.Attributes, entity.Attributes, $"entity `{uid}`", problems);
         foreach (var parent in entity.Parents)
         {
-            if (!definition.MemberOfTypes.Contains(parent.Type))
+            CheckReference(model, parent, $"entity `{uid}`, parent", problems);
+
+            // Any ancestor type is allowed as a direct parent: the schema's memberOfTypes relation is closed transitively.
+            if (!model.EntityTypes.TryGetValue(parent.Type, out var parentDefinition) || !parentDefinition.DescendantTypes.Contains(uid.Type))
             {
                 problems.Add($"entity `{uid}`: `{uid.Type}` entities cannot be in `{parent}` (a `{parent.Type}`)");
             }
@@ -75,7 +78,7 @@ internal static class SchemaConformance
             {
                 foreach (var (tag, value) in entity.Tags)
                 {
-                    CheckValue(definition.Tags, value, $"entity `{uid}`, tag `{tag}`", problems);
+                    CheckValue(model, definition.Tags, value, $"entity `{uid}`, tag `{tag}`", problems);
                 }
             }
         }
@@ -92,7 +95,7 @@ internal static class SchemaConformance
 
         CheckRequestEntity(model, request.Principal, action.PrincipalTypes, "principal", action, problems);
         CheckRequestEntity(model, request.Resource, action.ResourceTypes, "resource", action, problems);
-        CheckRecord(action.Context, request.Context, "context", problems);
+        CheckRecord(model, action.Context, request.Context, "context", problems);
         return problems;
     }
 
@@ -112,13 +115,13 @@ internal static class SchemaConformance
         }
     }
 
-    private static void CheckRecord(RecordSchemaType type, IReadOnlyDictionary<string, CedarValue> attributes, string where, List<string> problems)
+    private static void CheckRecord(SchemaModel model, RecordSchemaType type, IReadOnlyDictionary<string, CedarValue> attributes, string where, List<string> problems)
     {
         foreach (var (name, attribute) in type.Attributes)
         {
             if (attributes.TryGetValue(name, out var value))
             {
-                CheckValue(attribute.Type, value, $"{where}, attribute `{name}`", problems);
+                CheckValue(model, attribute.Type, value, $"{where}, attribute `{name}`", problems);
             }
             else if (attribute.Required)
             {
@@ -135,7 +138,22 @@ internal static class SchemaConformance
         }
     }
 
-    private static void CheckValue(SchemaType type, CedarValue value, string where, List<string> problems)
+    /// <summary>An entity reference must name a declared action if it is one, and a listed id if its type is enumerated.</summary>
+    private static void CheckReference(SchemaModel model, EntityUid reference, string where, List<string> problems)
+    {
+        if (model.EntityTypes.TryGetValue(reference.Type, out var definition) && definition.EnumValues is { } values
+            && !values.Contains(reference.Id, StringComparer.Ordinal))
+        {
+            problems.Add($"{where}: `{reference}` is not a valid entity: `{reference.Type}` is an enumerated type and \"{reference.Id}\" is not one of its ids");
+        }
+
+        if (SchemaNames.IsActionType(reference.Type) && !model.Actions.ContainsKey(reference))
+        {
+            problems.Add($"{where}: `{reference}` is not an action declared in the schema");
+        }
+    }
+
+    private static void CheckValue(SchemaModel model, SchemaType type, CedarValue value, string where, List<string> problems)
     {
         switch (type)
         {
@@ -148,6 +166,10 @@ internal static class SchemaConformance
                 {
                     problems.Add($"{where}: expected an entity of type `{entity.Name}` but found `{value.AsEntity()}`");
                 }
+                else
+                {
+                    CheckReference(model, value.AsEntity(), where, problems);
+                }
 
                 return;
             case SetSchemaType set:
@@ -159,7 +181,7 @@ internal static class SchemaConformance
 
                 foreach (var item in value.AsSet())
                 {
-                    CheckValue(set.Element, item, where + " (set element)", problems);
+                    CheckValue(model, set.Element, item, where + " (set element)", problems);
                 }
 
                 return;
@@ -170,7 +192,7 @@ internal static class SchemaConformance
                     return;
                 }
 
-                CheckRecord(record, value.AsRecord(), where, problems);
+                CheckRecord(model, record, value.AsRecord(), where, problems);
                 return;
             case ExtensionSchemaType extension:
                 {

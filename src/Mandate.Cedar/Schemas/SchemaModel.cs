@@ -19,7 +19,30 @@ internal sealed class SchemaModel(
 
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> NamespaceAnnotations { get; } = namespaceAnnotations;
 
+    private Dictionary<EntityUid, HashSet<EntityUid>>? actionDescendants;
+
     public bool IsActionType(string type) => ActionEntityTypes.Contains(type);
+
+    /// <summary>Every declared action transitively in <paramref name="action"/> (not itself); empty for undeclared ones.</summary>
+    public IReadOnlySet<EntityUid> ActionDescendants(EntityUid action)
+    {
+        var map = actionDescendants;
+        if (map is null)
+        {
+            map = Actions.Keys.ToDictionary(k => k, _ => new HashSet<EntityUid>());
+            foreach (var definition in Actions.Values)
+            {
+                foreach (var ancestor in definition.Ancestors)
+                {
+                    map[ancestor].Add(definition.Uid);
+                }
+            }
+
+            actionDescendants = map;
+        }
+
+        return map.TryGetValue(action, out var set) ? set : [];
+    }
 
     /// <summary>True when an entity of type <paramref name="descendant"/> may be in one of type <paramref name="ancestor"/> (or is it).</summary>
     public bool CanBeDescendant(string descendant, string ancestor) =>

@@ -7,18 +7,18 @@ internal sealed record ActionConstraint(ScopeKind Kind, IReadOnlyList<EntityUid>
 {
     public static readonly ActionConstraint Any = new(ScopeKind.Any, [], false);
 
-    public bool Matches(EntityUid action, Entities entities)
+    public bool Matches(Values.EntityValue action, Evaluation.EvaluationContext context)
     {
         switch (Kind)
         {
             case ScopeKind.Any:
                 return true;
             case ScopeKind.Equal:
-                return action == Entities[0];
+                return action.Uid == Entities[0];
             default:
                 foreach (var candidate in Entities)
                 {
-                    if (entities.IsInOrEqual(action, candidate))
+                    if (context.IsIn(action, candidate))
                     {
                         return true;
                     }

@@ -4,6 +4,9 @@ namespace Mandate.Cedar.Syntax;
 internal sealed class Lexer
 {
     private readonly string text;
+
+    // Identifiers repeat a lot (principal, context, attribute names): share one string per distinct identifier.
+    private readonly Dictionary<string, string> identifiers = new(StringComparer.Ordinal);
     private int position;
     private int line = 1;
     private int lineStart;
@@ -49,7 +52,7 @@ internal sealed class Lexer
                 position++;
             }
 
-            return new Token(TokenKind.Identifier, text[start..position], start, line, column);
+            return new Token(TokenKind.Identifier, Intern(text.AsSpan(start, position - start)), start, line, column);
         }
 
         if (char.IsAsciiDigit(c))
@@ -106,7 +109,7 @@ internal sealed class Lexer
             _ => throw new CedarSyntaxException($"unexpected character {Describe(c)}", line, column),
         };
         position += length;
-        return new Token(kind, text.Substring(start, length), start, line, column);
+        return new Token(kind, Intern(text.AsSpan(start, length)), start, line, column);
     }
 
     private Token LexString(int start, int column)
@@ -176,6 +179,19 @@ internal sealed class Lexer
                 return;
             }
         }
+    }
+
+    private string Intern(ReadOnlySpan<char> span)
+    {
+        var lookup = identifiers.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(span, out var existing))
+        {
+            return existing;
+        }
+
+        var created = span.ToString();
+        identifiers[created] = created;
+        return created;
     }
 
     private static bool IsIdentifierStart(char c) => c == '_' || char.IsAsciiLetter(c);

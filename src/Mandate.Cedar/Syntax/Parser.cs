@@ -23,7 +23,6 @@ internal sealed class Parser
     };
 
     private readonly List<Token> tokens;
-    private readonly Dictionary<Expr, int> depths = new(ReferenceEqualityComparer.Instance);
     private int index;
     private int nesting;
 
@@ -303,7 +302,28 @@ internal sealed class Parser
         }
     }
 
-    private (EntityUid? Entity, bool IsSlot) ParseScopeTarget(string variable)
+    /// <summary>Scope targets may be wrapped in any number of parentheses, as in the reference grammar.</summary>
+    private T Parenthesized<T>(Func<T> parse)
+    {
+        var depth = 0;
+        while (Current.Kind == TokenKind.LeftParen && depth < MaxNesting)
+        {
+            Advance();
+            depth++;
+        }
+
+        var result = parse();
+        for (var i = 0; i < depth; i++)
+        {
+            Expect(TokenKind.RightParen, "`)` to close the parenthesis");
+        }
+
+        return result;
+    }
+
+    private (EntityUid? Entity, bool IsSlot) ParseScopeTarget(string variable) => Parenthesized(() => ParseScopeTargetBare(variable));
+
+    private (EntityUid? Entity, bool IsSlot) ParseScopeTargetBare(string variable)
     {
         if (Current.Kind == TokenKind.Slot)
         {
@@ -348,9 +368,7 @@ internal sealed class Parser
         if (op.Kind == TokenKind.EqualEqual)
         {
             Advance();
-            var target = Current;
             var entity = ParseActionEntity();
-            _ = target;
             return new ActionConstraint(ScopeKind.Equal, [entity], false);
         }
 
@@ -360,6 +378,17 @@ internal sealed class Parser
         }
 
         Advance();
+        var constraint = Parenthesized(ParseActionInTarget);
+        if (Current.IsIdentifier("is"))
+        {
+            throw Error("`is` cannot be used in the action scope");
+        }
+
+        return constraint;
+    }
+
+    private ActionConstraint ParseActionInTarget()
+    {
         if (Accept(TokenKind.LeftBracket))
         {
             var list = new List<EntityUid>();
@@ -373,24 +402,16 @@ internal sealed class Parser
             }
 
             Expect(TokenKind.RightBracket, "`]` to close the action list");
-            if (Current.IsIdentifier("is"))
-            {
-                throw Error("`is` cannot be used in the action scope");
-            }
-
             return new ActionConstraint(ScopeKind.In, list, true);
         }
 
         var single = ParseActionEntity();
-        if (Current.IsIdentifier("is"))
-        {
-            throw Error("`is` cannot be used in the action scope");
-        }
-
         return new ActionConstraint(ScopeKind.In, [single], false);
     }
 
-    private EntityUid ParseActionEntity()
+    private EntityUid ParseActionEntity() => Parenthesized(ParseActionEntityBare);
+
+    private EntityUid ParseActionEntityBare()
     {
         var start = Current;
         if (start.Kind == TokenKind.Slot)
@@ -442,11 +463,6 @@ internal sealed class Parser
         {
             Advance();
             parts.Add(Advance().Text);
-        }
-
-        if (parts.Count == 1 && parts[0] is "principal" or "action" or "resource" or "context")
-        {
-            throw Error($"expected an entity type, found the variable `{parts[0]}`", start);
         }
 
         return ValidateTypeName(parts, start);
@@ -1072,18 +1088,14 @@ internal sealed class Parser
         return value;
     }
 
-    private Expr Leaf(Expr expr)
-    {
-        depths[expr] = 1;
-        return expr;
-    }
+    private static Expr Leaf(Expr expr) => expr;
 
-    private Expr Node(Expr expr, params Expr[] children)
+    private static Expr Node(Expr expr, params Expr[] children)
     {
         var depth = 0;
         foreach (var child in children)
         {
-            depth = Math.Max(depth, depths.TryGetValue(child, out var d) ? d : 1);
+            depth = Math.Max(depth, child.Depth);
         }
 
         if (depth + 1 > MaxTreeDepth)
@@ -1091,7 +1103,7 @@ internal sealed class Parser
             throw new CedarSyntaxException($"the expression is nested more than {MaxTreeDepth} levels deep", expr.Line, expr.Column);
         }
 
-        depths[expr] = depth + 1;
+        expr.Depth = depth + 1;
         return expr;
     }
 }

@@ -21,13 +21,13 @@ internal sealed record ScopeConstraint(ScopeKind Kind, EntityUid? Entity, string
 
     public ScopeConstraint Link(EntityUid value) => IsSlot ? this with { Entity = value, IsSlot = false } : this;
 
-    public bool Matches(EntityUid uid, Entities entities) => Kind switch
+    public bool Matches(Values.EntityValue value, Evaluation.EvaluationContext context) => Kind switch
     {
         ScopeKind.Any => true,
-        ScopeKind.Equal => uid == Entity!.Value,
-        ScopeKind.In => entities.IsInOrEqual(uid, Entity!.Value),
-        ScopeKind.Is => string.Equals(uid.Type, EntityType, StringComparison.Ordinal),
-        _ => string.Equals(uid.Type, EntityType, StringComparison.Ordinal) && entities.IsInOrEqual(uid, Entity!.Value),
+        ScopeKind.Equal => value.Uid == Entity!.Value,
+        ScopeKind.In => context.IsIn(value, Entity!.Value),
+        ScopeKind.Is => string.Equals(value.Uid.Type, EntityType, StringComparison.Ordinal),
+        _ => string.Equals(value.Uid.Type, EntityType, StringComparison.Ordinal) && context.IsIn(value, Entity!.Value),
     };
 
     public void Dump(StringBuilder builder, string variable)

@@ -68,13 +68,25 @@ internal static class Unescaper
                         return false;
                     }
 
+                    // As in the reference, an escaped star (\x2a, \u{2a}) in a pattern is still a wildcard; only \* is literal.
+                    if (hex == '*' && pattern)
+                    {
+                        wildcards!.Add(builder.Length);
+                    }
+
                     builder.Append((char)hex);
                     i += 2;
                     break;
                 case 'u':
+                    var before = builder.Length;
                     if (!TryUnicode(raw, ref i, builder, out error))
                     {
                         return false;
+                    }
+
+                    if (pattern && builder.Length == before + 1 && builder[before] == '*')
+                    {
+                        wildcards!.Add(before);
                     }
 
                     break;

@@ -9,6 +9,17 @@ namespace Mandate.Cedar.Validation;
 /// </summary>
 internal sealed class PolicyValidator(SchemaModel schema, ValidationMode mode)
 {
+    // Every (principal type, action, resource type, context) the schema allows; the same for every policy.
+    private readonly List<RequestEnvironment> baseEnvironments =
+    [
+        .. schema.Actions.Values.SelectMany(action =>
+        {
+            var context = ValidatorType.FromSchema(action.Context);
+            return action.PrincipalTypes.SelectMany(principal => action.ResourceTypes.Select(resource =>
+                new RequestEnvironment(principal, action.Uid, resource, context, null, null)));
+        }),
+    ];
+
     public ValidationResult Validate(IEnumerable<ValidationPolicy> policies)
     {
         var errors = new List<ValidationIssue>();
@@ -127,8 +138,13 @@ internal sealed class PolicyValidator(SchemaModel schema, ValidationMode mode)
                         return [];
                     }
 
-                    var groups = scope.Actions.ToHashSet();
-                    return schema.Actions.Values.Where(a => groups.Contains(a.Uid) || a.Ancestors.Overlaps(groups));
+                    var actions = new HashSet<EntityUid>(scope.Actions);
+                    foreach (var group in scope.Actions)
+                    {
+                        actions.UnionWith(schema.ActionDescendants(group));
+                    }
+
+                    return actions.Select(a => schema.Actions[a]);
                 }
         }
     }
@@ -185,20 +201,19 @@ internal sealed class PolicyValidator(SchemaModel schema, ValidationMode mode)
 
     private IEnumerable<RequestEnvironment> Environments(ValidationPolicy policy)
     {
-        foreach (var action in schema.Actions.Values)
+        foreach (var environment in baseEnvironments)
         {
-            var context = ValidatorType.FromSchema(action.Context);
-            foreach (var principal in action.PrincipalTypes)
+            if (!policy.HasPrincipalSlot && !policy.HasResourceSlot)
             {
-                foreach (var resource in action.ResourceTypes)
+                yield return environment;
+                continue;
+            }
+
+            foreach (var principalSlot in SlotTypes(policy.HasPrincipalSlot, policy.Principal, environment.PrincipalType))
+            {
+                foreach (var resourceSlot in SlotTypes(policy.HasResourceSlot, policy.Resource, environment.ResourceType))
                 {
-                    foreach (var principalSlot in SlotTypes(policy.HasPrincipalSlot, policy.Principal, principal))
-                    {
-                        foreach (var resourceSlot in SlotTypes(policy.HasResourceSlot, policy.Resource, resource))
-                        {
-                            yield return new RequestEnvironment(principal, action.Uid, resource, context, principalSlot, resourceSlot);
-                        }
-                    }
+                    yield return environment with { PrincipalSlot = principalSlot, ResourceSlot = resourceSlot };
                 }
             }
         }

@@ -536,13 +536,7 @@ internal sealed class Typechecker
             }
 
             result.Add(action);
-            foreach (var candidate in schema.Actions.Values)
-            {
-                if (candidate.Ancestors.Contains(action))
-                {
-                    result.Add(candidate.Uid);
-                }
-            }
+            result.UnionWith(schema.ActionDescendants(action));
         }
 
         return result;

@@ -11,6 +11,7 @@ internal sealed class SetValue : CedarValue
 
     private readonly CedarValue[] items;
     private readonly HashSet<CedarValue>? lookup;
+    private HashSet<EntityUid>? entityUids;
     private int hash;
 
     private SetValue(CedarValue[] distinctItems)
@@ -19,6 +20,37 @@ internal sealed class SetValue : CedarValue
         if (items.Length > LinearScanLimit)
         {
             lookup = new HashSet<CedarValue>(items);
+        }
+
+        FirstNonEntity = Array.Find(items, item => item is not EntityValue);
+    }
+
+    /// <summary>The first item that is not an entity reference (for <c>in</c>'s type error), or null.</summary>
+    public CedarValue? FirstNonEntity { get; }
+
+    /// <summary>
+    /// The uids of a set of entities, built on first use: <c>e in set</c> on a large set checks e and its ancestors
+    /// against it instead of walking the set, so its cost does not grow with the set.
+    /// </summary>
+    public HashSet<EntityUid> EntityUids
+    {
+        get
+        {
+            if (entityUids is null)
+            {
+                var uids = new HashSet<EntityUid>(items.Length);
+                foreach (var item in items)
+                {
+                    if (item is EntityValue entity)
+                    {
+                        uids.Add(entity.Uid);
+                    }
+                }
+
+                entityUids = uids;
+            }
+
+            return entityUids;
         }
     }
 

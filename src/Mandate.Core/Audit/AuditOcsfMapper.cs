@@ -127,7 +127,7 @@ public static class AuditOcsfMapper
     private static (int ClassUid, string ClassName, int CategoryUid, string CategoryName, int ActivityId, string ActivityName) Classify(string type) => type switch
     {
         "decision" => (3003, "Authorize Session", 3, "Identity & Access Management", 1, "Assign Privileges"),
-        "credential.issued" or "token.exchanged" or "svid.issued" => (3005, "User Access Management", 3, "Identity & Access Management", 1, "Assign Privileges"),
+        "credential.issued" or "token.exchanged" or "credential.exchanged" or "identity.jwt_svid_issued" or "identity.x509_svid_issued" or "task.opened" or "task.renewed" => (3005, "User Access Management", 3, "Identity & Access Management", 1, "Assign Privileges"),
         "credential.revoked" => (3005, "User Access Management", 3, "Identity & Access Management", 2, "Revoke Privileges"),
         _ when type.Contains("authentication", StringComparison.Ordinal) => (3002, "Authentication", 3, "Identity & Access Management", 1, "Logon"),
         _ when type.StartsWith("identity.", StringComparison.Ordinal) => (3001, "Account Change", 3, "Identity & Access Management", 99, "Other"),

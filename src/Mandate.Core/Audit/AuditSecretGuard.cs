@@ -97,7 +97,12 @@ public static partial class AuditSecretGuard
 
     private static string RedactTokens(string value)
     {
-        if (!TokenPattern().IsMatch(value))
+        // Cheap pre-check: every pattern needs "eyJ", "bearer " or "basic "; most fields have none of them.
+        if (value.Length < 16
+            || (!value.Contains("eyJ", StringComparison.Ordinal)
+                && !value.Contains("earer", StringComparison.OrdinalIgnoreCase)
+                && !value.Contains("asic", StringComparison.OrdinalIgnoreCase))
+            || !TokenPattern().IsMatch(value))
         {
             return value;
         }

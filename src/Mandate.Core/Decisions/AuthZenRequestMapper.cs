@@ -40,12 +40,12 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
         }
 
         var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken);
-        var overlay = new List<Entity>(3);
-        AddOverlay(snapshot, overlay, principal, subject!.Properties, path + "subject");
-        AddOverlay(snapshot, overlay, actionUid, action!.Properties, path + "action");
-        AddOverlay(snapshot, overlay, resourceUid, resource!.Properties, path + "resource");
+        List<Entity>? overlay = null;
+        AddOverlay(snapshot, ref overlay, principal, subject!.Properties, path + "subject");
+        AddOverlay(snapshot, ref overlay, actionUid, action!.Properties, path + "action");
+        AddOverlay(snapshot, ref overlay, resourceUid, resource!.Properties, path + "resource");
         return new MapOutcome(
-            new DecisionRequest(principal, actionUid, resourceUid, mappedContext.Context, overlay.Count == 0 ? null : overlay)
+            new DecisionRequest(principal, actionUid, resourceUid, mappedContext.Context, overlay)
             {
                 RequestId = call.RequestId,
                 Caller = call.Caller,
@@ -58,7 +58,26 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
 
     /// <summary>True when the type is a Cedar name the active schema declares (or any Cedar name without a schema).</summary>
     public bool IsKnownType(PolicySnapshot snapshot, string type) =>
-        CedarName().IsMatch(type) && (snapshot.KnownEntityTypes is null || snapshot.KnownEntityTypes.Contains(type));
+        IsCedarName(type) && (snapshot.KnownEntityTypes is null || snapshot.KnownEntityTypes.Contains(type));
+
+    /// <summary>Type names repeat across requests: remember the answers (bounded, so junk names cannot grow it).</summary>
+    private static bool IsCedarName(string type)
+    {
+        if (CheckedNames.TryGetValue(type, out var valid))
+        {
+            return valid;
+        }
+
+        valid = CedarName().IsMatch(type);
+        if (CheckedNames.Count < 4096)
+        {
+            CheckedNames[type] = valid;
+        }
+
+        return valid;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> CheckedNames = new(StringComparer.Ordinal);
 
     private EntityUid EntityOf(PolicySnapshot snapshot, AuthZenEntity? entity, string member)
     {
@@ -77,7 +96,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
             throw new AuthZenRequestException($"{member}.id is required.");
         }
 
-        if (!CedarName().IsMatch(entity.Type))
+        if (!IsCedarName(entity.Type))
         {
             throw new AuthZenRequestException(AuthZenErrorCodes.UnknownEntityType, $"{member}.type '{entity.Type}' is not a Cedar entity type name.");
         }
@@ -105,7 +124,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
         return snapshot.ActionFor(action.Name);
     }
 
-    private static void AddOverlay(PolicySnapshot snapshot, List<Entity> overlay, EntityUid uid, JsonElement? properties, string member)
+    private static void AddOverlay(PolicySnapshot snapshot, ref List<Entity>? overlay, EntityUid uid, JsonElement? properties, string member)
     {
         if (properties is not { } json || json.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
@@ -145,7 +164,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
             tags = stored.Tags;
         }
 
-        overlay.Add(new Entity(uid, supplied, parents, tags));
+        (overlay ??= new List<Entity>(3)).Add(new Entity(uid, supplied, parents, tags));
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$", RegexOptions.CultureInvariant)]

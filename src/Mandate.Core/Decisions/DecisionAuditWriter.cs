@@ -85,6 +85,12 @@ internal sealed partial class DecisionAuditWriter(
                 await session.CommitAsync(CancellationToken.None);
                 return;
             }
+            catch (ObjectDisposedException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The host is gone before the backlog was written (shutdown timeout): nothing can be written any more.
+                LogDroppedAtShutdown(logger, batch.Count);
+                return;
+            }
             catch (StoreException e) when (attempt < 10 || !stoppingToken.IsCancellationRequested)
             {
                 LogWriteFailed(logger, e, batch.Count, attempt);
@@ -93,6 +99,9 @@ internal sealed partial class DecisionAuditWriter(
             }
         }
     }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Shutdown overtook the decision audit writer: {Count} queued records were not written")]
+    private static partial void LogDroppedAtShutdown(ILogger logger, int count);
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Writing {Count} decision audit records failed (attempt {Attempt}); retrying")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt);

@@ -1,8 +1,10 @@
 using Mandate.Core;
 using Mandate.Core.Identity;
+using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
+using Mandate.Core.Identity.X509;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +28,10 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<IdentityInventory>();
         services.TryAddSingleton<JwtSvidIssuer>();
         services.TryAddSingleton<JwtSvidValidator>();
+        services.TryAddSingleton<X509SvidAuthority>();
         services.TryAddSingleton<SvidIssuance>();
+        services.TryAddSingleton<JoinTokens>();
+        services.TryAddSingleton<OidcAttestor>();
         return new MandateBuilder(services);
     }
 }

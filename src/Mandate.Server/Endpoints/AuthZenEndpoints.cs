@@ -17,14 +17,14 @@ internal static class AuthZenEndpoints
 {
     public static IEndpointRouteBuilder MapAuthZenEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(string.Empty).AllowAnonymous().AddEndpointFilter(EchoRequestId);
+        var group = app.MapGroup(string.Empty).AllowAnonymous();
 
         group.MapPost(AuthZenPaths.Evaluation, async (HttpContext http, AuthZenDecisionService service) =>
         {
             var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationRequest, service.Options.MaxRequestBodyBytes);
             if (problem is not null)
             {
-                return problem;
+                return Echo(http, problem);
             }
 
             var call = await CallOfAsync(http);
@@ -43,7 +43,7 @@ internal static class AuthZenEndpoints
             var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationsRequest, service.Options.MaxRequestBodyBytes);
             if (problem is not null)
             {
-                return problem;
+                return Echo(http, problem);
             }
 
             var call = await CallOfAsync(http);
@@ -89,7 +89,7 @@ internal static class AuthZenEndpoints
             var request = http.Request;
             var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
             http.Response.Headers.CacheControl = "public, max-age=300";
-            return TypedResults.Json(
+            return Echo(http, TypedResults.Json(
                 new AuthZenMetadata
                 {
                     PolicyDecisionPoint = baseUrl,
@@ -99,7 +99,7 @@ internal static class AuthZenEndpoints
                     SearchResourceEndpoint = baseUrl + AuthZenPaths.SearchResource,
                     SearchActionEndpoint = baseUrl + AuthZenPaths.SearchAction,
                 },
-                AuthZenJsonContext.Default.AuthZenMetadata);
+                AuthZenJsonContext.Default.AuthZenMetadata));
         });
 
         // The admin side of the decision point (policy versions) is registered with it.
@@ -112,7 +112,7 @@ internal static class AuthZenEndpoints
         var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.SearchRequest, service.Options.MaxRequestBodyBytes);
         if (problem is not null)
         {
-            return problem;
+            return Echo(http, problem);
         }
 
         var call = await CallOfAsync(http);
@@ -134,6 +134,11 @@ internal static class AuthZenEndpoints
     private static async ValueTask<AuthZenCall> CallOfAsync(HttpContext http)
     {
         var requestId = http.Request.Headers[AuthZenPaths.RequestIdHeader].ToString();
+        if (requestId.Length > 0)
+        {
+            http.Response.Headers[AuthZenPaths.RequestIdHeader] = requestId;
+        }
+
         var diagnostics = false;
         if (http.Request.Headers.Authorization.Count > 0)
         {
@@ -144,15 +149,15 @@ internal static class AuthZenEndpoints
         return new AuthZenCall(requestId.Length == 0 ? http.TraceIdentifier : requestId, diagnostics, diagnostics ? "admin" : null);
     }
 
-    private static ValueTask<object?> EchoRequestId(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Echoes X-Request-ID also on answers given before the call is known (bad bodies).</summary>
+    private static IResult Echo(HttpContext http, IResult result)
     {
-        var http = context.HttpContext;
         var requestId = http.Request.Headers[AuthZenPaths.RequestIdHeader];
         if (requestId.Count > 0)
         {
             http.Response.Headers[AuthZenPaths.RequestIdHeader] = requestId;
         }
 
-        return next(context);
+        return result;
     }
 }

@@ -9,6 +9,8 @@ internal static class IdentityEndpoints
     {
         app.MapWellKnownIdentityEndpoints();
         app.MapSvidEndpoints();
+        app.MapIdentityInventoryEndpoints();
+        app.MapIdentityAttestationEndpoints();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Mandate.Core.Identity.Svid;
+using Mandate.Core.Identity.X509;
 
 namespace Mandate.Server.Endpoints;
 
@@ -12,4 +13,19 @@ internal sealed record JwtSvidResponse(string Token, string SpiffeId, IReadOnlyL
 {
     public static JwtSvidResponse From(IssuedJwtSvid svid) =>
         new(svid.Token, svid.SpiffeId, svid.Audiences, svid.IssuedAt, svid.ExpiresAt, svid.Jti);
+}
+
+/// <summary><c>POST /v1/svid/x509</c> body: a PKCS#10 CSR (PEM or base64 DER) and an optional <c>ttl_seconds</c>.</summary>
+internal sealed record X509SvidRequest(string? Csr, long? TtlSeconds);
+
+/// <summary>The leaf, the chain to present (leaf first, PEM) and the CA bundle to trust (PEM).</summary>
+internal sealed record X509SvidResponse(string SpiffeId, string Certificate, IReadOnlyList<string> Chain, IReadOnlyList<string> Bundle, string SerialNumber, DateTimeOffset ExpiresAt)
+{
+    public static X509SvidResponse From(IssuedX509Svid svid) => new(
+        svid.SpiffeId,
+        svid.Certificate.ExportCertificatePem(),
+        svid.Chain.Select(c => c.ExportCertificatePem()).ToList(),
+        svid.Bundle.Select(c => c.ExportCertificatePem()).ToList(),
+        svid.SerialNumber,
+        svid.ExpiresAt);
 }

@@ -14,6 +14,7 @@ internal static class SvidEndpoints
     public static IEndpointRouteBuilder MapSvidEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/svid/jwt", IssueJwtAsync).RequireAuthorization(AuthorizationPolicies.Workload);
+        app.MapPost("/v1/svid/x509", IssueX509Async).RequireAuthorization(AuthorizationPolicies.Workload);
         app.MapPost("/v1/svid/validate", ValidateAsync).RequireAuthorization(AuthorizationPolicies.Workload);
         return app;
     }
@@ -30,6 +31,19 @@ internal static class SvidEndpoints
         }
 
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
+    }
+
+    private static async Task<IResult> IssueX509Async(X509SvidRequest? request, HttpContext context, SvidIssuance issuance, CancellationToken cancellationToken)
+    {
+        var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
+        TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
+        var result = await issuance.IssueX509Async(caller, request?.Csr, ttl, caller.Value, context.TraceIdentifier, cancellationToken);
+        if (result.Error is { } error)
+        {
+            return await IdentityProblems.RejectAsync(context, error, "issue_x509_svid", caller.Value, cancellationToken: cancellationToken);
+        }
+
+        return TypedResults.Ok(X509SvidResponse.From(result.Svid!));
     }
 
     private static async Task<IResult> ValidateAsync(JwtSvidValidationRequest? request, HttpContext context, JwtSvidValidator validator, CancellationToken cancellationToken)

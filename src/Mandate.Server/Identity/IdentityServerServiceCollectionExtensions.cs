@@ -1,4 +1,5 @@
 using Mandate.Core.Identity;
+using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Keys;
 using Mandate.Server;
 using Mandate.Server.Authentication;
@@ -34,7 +35,17 @@ public static class IdentityServerServiceCollectionExtensions
             })
             .BindConfiguration(IdentityOptions.SectionName);
         services.TryAddSingleton<IKeyEncryptionKeySource, StateDirectoryKeyEncryptionKey>();
+        services.TryAddSingleton(_ => new OidcHttpClient(new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            AllowAutoRedirect = false,
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+        }));
         services.AddSingleton<IStartupTask, IdentityKeyStartup>();
+        services.AddSingleton<IStartupTask, IdentityDemoSeed>();
         services.AddSingleton<IdentityMaintenanceService>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenanceService>());
 

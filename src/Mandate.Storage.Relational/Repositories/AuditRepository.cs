@@ -19,9 +19,16 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken)
     {
-        await session.SerializeAsync(ChainLock, cancellationToken);
-        await using var command = session.Command("SELECT seq, time_ms, type, prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+        // The lock and the head read go in one round trip: this runs once per group-commit batch.
+        const string head = "SELECT seq, time_ms, type, prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+        var serialize = session.Dialect.SerializeSql(ChainLock);
+        await using var command = session.Command(serialize is null ? head : serialize + ";\n" + head);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (serialize is not null)
+        {
+            await reader.NextResultAsync(cancellationToken);
+        }
+
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;

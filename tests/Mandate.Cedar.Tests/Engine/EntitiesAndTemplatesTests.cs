@@ -65,6 +65,11 @@ public sealed class EntitiesAndTemplatesTests
         Assert.Equal(["policy1"], Authorizer.IsAuthorized(new Request(Alice, Read, Doc), policies, moved).Reasons);
         Assert.Equal(3, moved.Count);
         Assert.Equal(3, baseStore.Count);
+
+        // A parent that was missing from the base store and arrives with parents of its own extends the hierarchy.
+        var dangling = Entities.Create([new Entity(Alice, null, [new EntityUid("Group", "late")])]);
+        var arrived = dangling.WithOverlay([new Entity(new EntityUid("Group", "late"), null, [other])]);
+        Assert.Equal(["policy1"], Authorizer.IsAuthorized(new Request(Alice, Read, Doc), policies, arrived).Reasons);
     }
 
     [Fact]

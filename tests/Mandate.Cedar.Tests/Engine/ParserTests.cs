@@ -80,11 +80,13 @@ public sealed class ParserTests
 
     [Theory]
     [InlineData("permit(principal, action in [], resource);")]
+    [InlineData("permit(principal in (User::\"a\"), action in ([(Action::\"a\")]), resource == ((?resource)));")]
     [InlineData("permit(principal, action in [Action::\"a\", NS::Action::\"b\",], resource,);")]
     [InlineData("@id(\"x\") @oi @if(\"reserved words are fine as keys\") forbid(principal in G::\"\", action, resource is a::b::C in R::\"r\");")]
     [InlineData("permit(principal == ?principal, action, resource in ?resource);")]
     [InlineData("permit(principal is User in ?principal, action, resource) unless { context has \"a b\" } when { context[\"a b\"] };")]
     [InlineData("permit(principal, action, resource) when { principal has principal && {when: 1}.permit == 1 };")]
+    [InlineData("permit(principal is principal, action, resource) when { context is action && resource is context::X };")]
     [InlineData("permit(principal, action, resource) when { -1.contains(1) || [1,].contains(1) && {a: 1,}.a == 1 };")]
     [InlineData("// leading\npermit(principal, action, resource) // trailing\n; // after")]
     [InlineData("permit(principal, action, resource) when { context.x like \"\\u{0}*\\*\" && ip(\"1.2.3.4\").isIpv4() };")]

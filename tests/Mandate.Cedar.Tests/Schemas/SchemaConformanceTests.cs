@@ -43,6 +43,8 @@ public sealed class SchemaConformanceTests
     [InlineData("""[{"uid": {"type": "User", "id": "a"}, "attrs": {"name": "A"}, "parents": [], "tags": {"t": 1}}]""", "tag `t`")]
     [InlineData("""[{"uid": {"type": "Color", "id": "blue"}, "attrs": {}, "parents": []}]""", "enumerated")]
     [InlineData("""[{"uid": {"type": "Robot", "id": "r"}, "attrs": {}, "parents": []}]""", "not declared")]
+    [InlineData("""[{"uid": {"type": "Doc", "id": "d"}, "attrs": {}, "parents": [{"type": "Color", "id": "red"}]}]""", "cannot be in")]
+    [InlineData("""[{"uid": {"type": "Color", "id": "red"}, "attrs": {}, "parents": [{"type": "Action", "id": "nope"}]}]""", "not an action declared")]
     public void NonConformingEntities_ShouldBeReported(string json, string fragment)
     {
         IReadOnlyList<string> problems;
@@ -57,6 +59,26 @@ public sealed class SchemaConformanceTests
         }
 
         Assert.Contains(problems, p => p.Contains(fragment, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AncestorTypes_ShouldBeAllowedAsDirectParents()
+    {
+        var schema = Schema.Parse("entity Org; entity Team in [Org]; entity Person in [Team];");
+        var entities = Entities.ParseJson("""
+            [{"uid": {"type": "Person", "id": "p"}, "attrs": {}, "parents": [{"type": "Org", "id": "o"}]}]
+            """, schema);
+        Assert.Empty(schema.ValidateEntities(entities));
+    }
+
+    [Fact]
+    public void EntityReferencesInValues_ShouldUseDeclaredEnumIds()
+    {
+        var schema = Schema.Parse("""entity Color enum ["red"]; entity Car { color: Color };""");
+        var entities = Entities.ParseJson("""
+            [{"uid": {"type": "Car", "id": "c"}, "attrs": {"color": {"type": "Color", "id": "blue"}}, "parents": []}]
+            """, schema);
+        Assert.Contains(schema.ValidateEntities(entities), p => p.Contains("enumerated", StringComparison.Ordinal));
     }
 
     private static Request MakeRequest(string principalType, string action, string resourceType, string contextJson)

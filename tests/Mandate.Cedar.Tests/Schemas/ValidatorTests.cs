@@ -105,6 +105,17 @@ public sealed class ValidatorTests
     }
 
     [Fact]
+    public void LinkedPolicies_ShouldBeValidatedWithTheirSlotValues()
+    {
+        var set = PolicySet.Parse("permit(principal == ?principal, action == App::Action::\"read\", resource is App::Doc);", "t.cedar")
+            .Link("policy0", "good", new Dictionary<string, EntityUid> { ["?principal"] = new("App::User", "u") })
+            .Link("policy0", "bad", new Dictionary<string, EntityUid> { ["?principal"] = new("App::Robot", "r") });
+        var result = Validator.Validate(set, AppSchema);
+        Assert.Equal(["bad"], result.Errors.Select(e => e.PolicyId).Distinct());
+        Assert.Contains(result.Errors, e => e.Code == "unrecognized-entity-type");
+    }
+
+    [Fact]
     public void ErrorsOfSeveralPolicies_ShouldNameEachPolicy()
     {
         var result = Validator.Validate(PolicySet.Parse("""

@@ -101,7 +101,9 @@ public sealed class AuditDurabilityTests
         await File.WriteAllLinesAsync(edited, lines.Select(l => l.Replace("entry 4", "entry 5", StringComparison.Ordinal)), Ct);
         (code, _, error) = await Cli.RunAsync("audit", "verify", "--file", edited);
         Assert.Equal(1, code);
-        Assert.Contains("line 7 (event 6)", error, StringComparison.Ordinal);
+        var editedLine = Array.FindIndex(lines, l => l.Contains("entry 4", StringComparison.Ordinal));
+        var editedSequence = JsonDocument.Parse(lines[editedLine]).RootElement.GetProperty("seq").GetInt64();
+        Assert.Contains($"line {editedLine + 1} (event {editedSequence}): the event's hash does not match its content", error, StringComparison.Ordinal);
 
         var corrupt = Path.Combine(state, "corrupt.jsonl");
         await File.WriteAllBytesAsync(corrupt, [0xff, 0xfe, 0x00, 0x41, 0x0a], Ct);

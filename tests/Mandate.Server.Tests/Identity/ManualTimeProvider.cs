@@ -1,7 +1,7 @@
 namespace Mandate.Server.Tests.Identity;
 
 /// <summary>A clock tests move by hand. Timers are real (never fire in these tests' time frame); only "now" is moved.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private long ticks = start.UtcTicks;
 

@@ -353,6 +353,30 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Timeline_ShouldUnderstandTheEventsTheOtherFeaturesEmit()
+    {
+        const string agent = "spiffe://demo.mandate.local/agent/support-assistant";
+        const string user = "spiffe://demo.mandate.local/svc/billing";
+        await Trail.AppendAsync(new AuditEvent { Type = "identity.jwt_svid_issued", Actor = "admin", Subject = agent, CredentialId = "jti-svid" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "task.opened", Actor = agent, Subject = agent, CredentialId = "jti-task", TaskId = "task-9" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "credential.exchanged", Actor = agent, Subject = user, Chain = [agent], CredentialId = "jti-x", TaskId = "task-9", Details = new Dictionary<string, string> { ["parent_jti"] = "jti-task" } }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = agent, CredentialId = "jti-task", Action = "read", Resource = "ticket:1", Decision = "allow" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "credential.revoked", Actor = "admin", CredentialId = "jti-task", Reason = "task closed" }, Ct);
+
+        AuditTimeline timeline;
+        await using (var read = await Store.BeginAsync(StoreIntent.Read, Ct))
+        {
+            timeline = await AuditTimelineBuilder.BuildAsync(read, agent, Ct);
+        }
+
+        Assert.Equal(["jwt-svid", "task"], timeline.Credentials.Select(c => c.Kind));
+        var task = timeline.Credentials.Single(c => c.Jti == "jti-task");
+        Assert.Equal(["decision"], task.Uses.Select(u => u.Type));
+        Assert.Equal("task closed", task.RevocationReason);
+        Assert.Equal((agent, user), (timeline.Delegations.Single().From, timeline.Delegations.Single().To));
+    }
+
+    [Fact]
     public async Task StoredEvents_ShouldNeverHoldAToken()
     {
         const string jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzcGlmZmU6Ly9kZW1vIn0.c2lnbmF0dXJlYnl0ZXM";

@@ -35,7 +35,7 @@ internal sealed class AttributeExpr(bool isHas, Expr target, string attribute) :
 
         if (target is EntityValue entity)
         {
-            if (!context.Entities.TryGetStored(entity.Uid, out var stored))
+            if (!context.TryGetStored(entity, out var stored))
             {
                 return IsHas ? BoolValue.False : context.Fail($"entity `{entity.Uid}` does not exist");
             }

@@ -189,7 +189,7 @@ internal sealed class BinaryExpr(BinaryOperator op, Expr left, Expr right) : Exp
 
         if (right is EntityValue parent)
         {
-            return BoolValue.Of(context.Entities.IsInOrEqual(child.Uid, parent.Uid));
+            return BoolValue.Of(context.IsIn(child, parent.Uid));
         }
 
         if (right is not SetValue set)
@@ -197,23 +197,12 @@ internal sealed class BinaryExpr(BinaryOperator op, Expr left, Expr right) : Exp
             return context.TypeError("set or entity", right);
         }
 
-        foreach (var item in set.Items)
+        if (set.FirstNonEntity is { } notEntity)
         {
-            if (item is not EntityValue)
-            {
-                return context.TypeError("set of entities", item);
-            }
+            return context.TypeError("set of entities", notEntity);
         }
 
-        foreach (var item in set.Items)
-        {
-            if (context.Entities.IsInOrEqual(child.Uid, ((EntityValue)item).Uid))
-            {
-                return BoolValue.True;
-            }
-        }
-
-        return BoolValue.False;
+        return BoolValue.Of(context.IsInAny(child, set));
     }
 
     private CedarValue? Tag(CedarValue left, CedarValue right, EvaluationContext context)
@@ -228,7 +217,7 @@ internal sealed class BinaryExpr(BinaryOperator op, Expr left, Expr right) : Exp
             return context.TypeError("string", right);
         }
 
-        var found = context.Entities.TryGetStored(entity.Uid, out var stored);
+        var found = context.TryGetStored(entity, out var stored);
         if (Operator == BinaryOperator.HasTag)
         {
             return BoolValue.Of(found && stored.Entity.Tags.ContainsKey(key.Value));

@@ -13,6 +13,9 @@ internal abstract class Expr
 
     public int Column { get; init; }
 
+    /// <summary>Height of the tree below this node (a leaf is 1); bounded by the parser so evaluation cannot overflow the stack.</summary>
+    public int Depth { get; set; } = 1;
+
     public abstract CedarValue? Evaluate(EvaluationContext context);
 
     /// <summary>A canonical, position-free rendering used to compare trees structurally.</summary>

@@ -44,7 +44,7 @@ internal sealed class IsExpr(Expr target, string entityType, Expr? inExpr) : Exp
 
         if (container is EntityValue parent)
         {
-            return BoolValue.Of(context.Entities.IsInOrEqual(entity.Uid, parent.Uid));
+            return BoolValue.Of(context.IsIn(entity, parent.Uid));
         }
 
         if (container is not SetValue set)
@@ -52,18 +52,12 @@ internal sealed class IsExpr(Expr target, string entityType, Expr? inExpr) : Exp
             return context.TypeError("set or entity", container);
         }
 
-        var result = false;
-        foreach (var item in set.Items)
+        if (set.FirstNonEntity is { } notEntity)
         {
-            if (item is not EntityValue candidate)
-            {
-                return context.TypeError("set of entities", item);
-            }
-
-            result = result || context.Entities.IsInOrEqual(entity.Uid, candidate.Uid);
+            return context.TypeError("set of entities", notEntity);
         }
 
-        return BoolValue.Of(result);
+        return BoolValue.Of(context.IsInAny(entity, set));
     }
 
     public override void Dump(StringBuilder builder)

@@ -167,6 +167,18 @@ public static class JsonCanonicalizer
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(output);
+        if (!NeedsEscaping(value))
+        {
+            // The common case (identifiers, hashes, ASCII text): copy the UTF-8 straight into the output.
+            var length = Encoding.UTF8.GetByteCount(value);
+            var span = output.GetSpan(length + 2);
+            span[0] = (byte)'"';
+            Encoding.UTF8.GetBytes(value, span[1..]);
+            span[length + 1] = (byte)'"';
+            output.Advance(length + 2);
+            return;
+        }
+
         var builder = new StringBuilder(value.Length + 2);
         builder.Append('"');
         for (var i = 0; i < value.Length; i++)
@@ -219,6 +231,19 @@ public static class JsonCanonicalizer
 
         builder.Append('"');
         Append(output, Encoding.UTF8.GetBytes(builder.ToString()));
+    }
+
+    private static bool NeedsEscaping(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c < 0x20 || c == '"' || c == '\\' || char.IsSurrogate(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Orders names by UTF-16 code units, as RFC 8785 §3.2.3 requires (string.CompareOrdinal does exactly that).</summary>

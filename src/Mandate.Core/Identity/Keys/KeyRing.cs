@@ -264,9 +264,7 @@ public sealed class KeyRing(
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(SpiffeId.Scheme + settings.TrustDomain));
-        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(X509.SpiffeSan.Create(SpiffeId.Scheme + settings.TrustDomain));
         // Back-dated a little so relying parties with a slightly slow clock accept it at once.
         using var certificate = request.CreateSelfSigned(now - settings.ClockSkew, now + settings.CaLifetime);
         var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, key), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, now, null, null);

@@ -1,5 +1,6 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Identity.X509;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,7 @@ namespace Mandate.Core.Identity.Svid;
 /// </summary>
 public sealed class SvidIssuance(
     JwtSvidIssuer jwtIssuer,
+    X509SvidAuthority x509Authority,
     IdentityDirectory directory,
     IMandateStore store,
     IAuditTrail audit,
@@ -75,5 +77,56 @@ public sealed class SvidIssuance(
             cancellationToken);
         await session.CommitAsync(cancellationToken);
         return new SvidIssueResult<IssuedJwtSvid>(issued, null);
+    }
+
+    /// <summary>Signs an X.509-SVID for <paramref name="subject"/> from a CSR that passes <see cref="CertificateSigningRequestInspector"/>.</summary>
+    public async Task<SvidIssueResult<IssuedX509Svid>> IssueX509Async(
+        SpiffeId subject,
+        string? csr,
+        TimeSpan? ttl,
+        string actor,
+        string? requestId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var settings = options.Value;
+        var lifetime = ttl ?? settings.X509SvidDefaultTtl;
+        if (lifetime <= TimeSpan.Zero || lifetime > settings.X509SvidMaxTtl)
+        {
+            return SvidIssueResult<IssuedX509Svid>.Fail(IdentityErrorCodes.SvidTtlExceeded, $"ttl_seconds: must be between 1 and {(long)settings.X509SvidMaxTtl.TotalSeconds}.");
+        }
+
+        if (!CertificateSigningRequestInspector.TryInspect(csr, subject, out var publicKey, out var csrError))
+        {
+            return new SvidIssueResult<IssuedX509Svid>(null, csrError);
+        }
+
+        if (directory.CheckUsable(subject.Value, time.GetUtcNow()) is { } unusable)
+        {
+            return new SvidIssueResult<IssuedX509Svid>(null, unusable);
+        }
+
+        var issued = x509Authority.Sign(subject, publicKey!, lifetime);
+        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        await audit.RecordAsync(
+            session,
+            new AuditEvent
+            {
+                Type = "identity.x509_svid_issued",
+                Actor = actor,
+                Subject = subject.Value,
+                Action = "issue",
+                CredentialId = "x509:" + issued.SerialNumber,
+                RequestId = requestId,
+                Details = new Dictionary<string, string>
+                {
+                    ["serial"] = issued.SerialNumber,
+                    ["expires_at"] = issued.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ["sha256"] = issued.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256),
+                },
+            },
+            cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        return new SvidIssueResult<IssuedX509Svid>(issued, null);
     }
 }

@@ -1,0 +1,46 @@
+using BenchmarkDotNet.Attributes;
+using Mandate.Core.Audit;
+using Mandate.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mandate.Benchmarks.Audit;
+
+/// <summary>Verification speed: the whole chain of <see cref="Events"/> events with a checkpoint every 1,000, read from the store.</summary>
+[MemoryDiagnoser]
+public class AuditVerifyBenchmarks
+{
+    private IMandateStore store = null!;
+
+    [ParamsSource(nameof(Stores))]
+    public string Store { get; set; } = "sqlite";
+
+    [Params(20_000)]
+    public int Events { get; set; }
+
+    public static IEnumerable<string> Stores() => AuditBenchmarkStores.Available();
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        (store, _) = await AuditBenchmarkStores.CreateAsync(Store);
+        var kek = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N") + ".kek");
+        await using var services = new ServiceCollection().AddSingleton(store).AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
+        var trail = services.GetRequiredService<IAuditTrail>();
+        var checkpointer = services.GetRequiredService<AuditCheckpointer>();
+        for (var written = 0; written < Events; written += 1000)
+        {
+            await Task.WhenAll(Enumerable.Range(written, 1000).Select(i => trail.AppendAsync(AuditBenchmarkStores.SampleEvent(i), CancellationToken.None)));
+            await checkpointer.CheckpointAsync(CancellationToken.None);
+        }
+    }
+
+    [GlobalCleanup]
+    public ValueTask CleanupAsync() => store.DisposeAsync();
+
+    [Benchmark(Description = "verify chain + checkpoints (per event)", OperationsPerInvoke = 20_000)]
+    public async Task<long> VerifyStore()
+    {
+        var result = await AuditStoreVerifier.VerifyAsync(store, null, CancellationToken.None);
+        return result.Verified ? result.Events : throw new InvalidOperationException(result.Failure!.ToString());
+    }
+}

@@ -1,0 +1,29 @@
+namespace Mandate.Core.Credentials;
+
+/// <summary>Issued credentials, their revocation and their use.</summary>
+public interface ICredentialRepository
+{
+    Task InsertAsync(CredentialRecord credential, CancellationToken cancellationToken);
+
+    Task<CredentialRecord?> GetAsync(string jti, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CredentialRecord>> ListByTaskAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>The <c>jti</c>s of credentials whose subject or holder is one of <paramref name="identities"/>.</summary>
+    Task<IReadOnlyList<string>> ListJtisHeldByAsync(IReadOnlyCollection<string> identities, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Revokes the given credentials and every credential derived from them by exchange (at any depth) that is not
+    /// revoked yet; returns the <c>jti</c>s it revoked now.
+    /// </summary>
+    Task<IReadOnlyList<string>> RevokeWithDescendantsAsync(IReadOnlyCollection<string> rootJtis, DateTimeOffset now, string reason, string revokedBy, CancellationToken cancellationToken);
+
+    /// <summary>Adds uses to a credential's counters (first use kept, last use advanced).</summary>
+    Task RecordUseAsync(string jti, long count, DateTimeOffset firstUse, DateTimeOffset lastUse, string? source, CancellationToken cancellationToken);
+
+    /// <summary>Revoked credentials not yet expired at <paramref name="now"/> whose revocation is at or after <paramref name="revokedSince"/>.</summary>
+    Task<IReadOnlyList<string>> ListRevokedJtisAsync(DateTimeOffset revokedSince, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Tells other nodes sharing the store about new revocations (delivered at commit; a no-op where there is one node).</summary>
+    Task NotifyRevokedAsync(IReadOnlyCollection<string> jtis, CancellationToken cancellationToken);
+}

@@ -1,0 +1,9 @@
+namespace Mandate.Core.Credentials;
+
+public interface IRevocationLogRepository
+{
+    Task AppendAsync(RevocationEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<RevocationEntry>> ListAsync(int limit, CancellationToken cancellationToken);
+}

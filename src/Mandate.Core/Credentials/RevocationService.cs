@@ -1,0 +1,113 @@
+using Mandate.Core.Audit;
+using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Storage;
+using Mandate.Core.Tasks;
+
+namespace Mandate.Core.Credentials;
+
+/// <summary>
+/// Revokes credentials and everything derived from them by exchange: store, audit and the in-memory set change in
+/// one step, and other nodes hear of it at commit. The in-memory set is updated before the commit: if the commit
+/// fails, the set is stricter than the store until the next reconcile, never looser.
+/// </summary>
+public sealed class RevocationService(IMandateStore store, IAuditTrail audit, IRevocationSet revocations, TimeProvider time)
+{
+    /// <summary>Revokes in a session of its own.</summary>
+    public async Task<RevocationOutcome?> RevokeAsync(string targetKind, string target, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
+    {
+        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var outcome = await RevokeAsync(session, targetKind, target, reason, revokedBy, requestId, cancellationToken);
+        if (outcome is null)
+        {
+            return null;
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>Revokes inside the caller's session (the caller commits). Null when the target does not exist.</summary>
+    public async Task<RevocationOutcome?> RevokeAsync(IStoreSession session, string targetKind, string target, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var credentials = session.Get<ICredentialRepository>();
+        IReadOnlyCollection<string> roots;
+        switch (targetKind)
+        {
+            case RevocationTargetKind.Credential:
+                if (await credentials.GetAsync(target, cancellationToken) is null)
+                {
+                    return null;
+                }
+
+                roots = [target];
+                break;
+            case RevocationTargetKind.Task:
+                if (await session.Get<ITaskRepository>().GetAsync(target, cancellationToken) is null)
+                {
+                    return null;
+                }
+
+                roots = (await credentials.ListByTaskAsync(target, cancellationToken)).Select(c => c.Jti).ToList();
+                break;
+            case RevocationTargetKind.Identity:
+                roots = await credentials.ListJtisHeldByAsync([target], cancellationToken);
+                break;
+            case RevocationTargetKind.Owner:
+                var owned = await OwnedIdentitiesAsync(session, target, cancellationToken);
+                roots = owned.Count == 0 ? [] : await credentials.ListJtisHeldByAsync(owned, cancellationToken);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, $"A revocation target is one of {string.Join(", ", RevocationTargetKind.All)}.");
+        }
+
+        var now = time.GetUtcNow();
+        var why = string.IsNullOrWhiteSpace(reason) ? $"{targetKind} revoked" : reason;
+        var revoked = roots.Count == 0 ? [] : await credentials.RevokeWithDescendantsAsync(roots, now, why, revokedBy, cancellationToken);
+        var entry = new RevocationEntry("rev_" + CompactJti.New(), targetKind, target, reason, revokedBy, now, revoked.Count);
+        await session.Get<IRevocationLogRepository>().AppendAsync(entry, cancellationToken);
+        await audit.RecordAsync(
+            session,
+            new AuditEvent
+            {
+                Type = "credential.revoked",
+                Actor = revokedBy,
+                Subject = targetKind is RevocationTargetKind.Identity ? target : null,
+                Action = "revoke",
+                Resource = $"{targetKind}:{target}",
+                CredentialId = targetKind == RevocationTargetKind.Credential ? target : null,
+                TaskId = targetKind == RevocationTargetKind.Task ? target : null,
+                Reason = why,
+                RequestId = requestId,
+                Details = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["revocation_id"] = entry.Id,
+                    ["count"] = revoked.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    // jtis are identifiers, not secrets; cap the list so that one event stays small.
+                    ["jtis"] = string.Join(' ', revoked.Take(200)),
+                },
+            },
+            cancellationToken);
+        await credentials.NotifyRevokedAsync(revoked, cancellationToken);
+        revocations.Add(revoked);
+        return new RevocationOutcome(entry, revoked);
+    }
+
+    private static async Task<IReadOnlyList<string>> OwnedIdentitiesAsync(IStoreSession session, string owner, CancellationToken cancellationToken)
+    {
+        var identities = session.Get<IIdentityRepository>();
+        var result = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await identities.ListAsync(new IdentityQuery { Owner = owner, After = after, Limit = 500 }, cancellationToken);
+            result.AddRange(page.Select(i => i.SpiffeId));
+            if (page.Count < 500)
+            {
+                return result;
+            }
+
+            after = page[^1].SpiffeId;
+        }
+    }
+}

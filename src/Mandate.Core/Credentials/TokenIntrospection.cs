@@ -1,0 +1,71 @@
+using Mandate.Protocol.OAuth;
+
+namespace Mandate.Core.Credentials;
+
+/// <summary>RFC 7662 introspection and RFC 7009 revocation of a presented Mandate token.</summary>
+public sealed class TokenIntrospection
+{
+    private const int ChainReadLimit = 64;
+    private readonly TokenValidator validator;
+    private readonly RevocationService revocation;
+
+    internal TokenIntrospection(TokenValidator validator, RevocationService revocation)
+    {
+        this.validator = validator;
+        this.revocation = revocation;
+    }
+
+    /// <summary>Active only for a Mandate token that verifies now and is not revoked (nor any token it derives from).</summary>
+    public async Task<IntrospectionResponse> IntrospectAsync(string token)
+    {
+        var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit);
+        if (!result.IsValid || result.Token is not { IsMandateIssued: true, Jti: not null } claims)
+        {
+            return new IntrospectionResponse { Active = false };
+        }
+
+        var payload = claims.Payload;
+        return new IntrospectionResponse
+        {
+            Active = true,
+            Scope = claims.Scopes.Count == 0 ? null : string.Join(' ', claims.Scopes),
+            ClientId = claims.ClientId,
+            TokenType = claims.Confirmation is { Method: ProofOfPossession.Methods.Dpop } ? "DPoP" : "Bearer",
+            Exp = claims.ExpiresAt.ToUnixTimeSeconds(),
+            Iat = claims.IssuedAt?.ToUnixTimeSeconds(),
+            Nbf = claims.NotBefore?.ToUnixTimeSeconds(),
+            Sub = claims.Subject,
+            Aud = payload.TryGetProperty("aud", out var aud) ? aud.Clone() : null,
+            Iss = claims.Issuer,
+            Jti = claims.Jti,
+            Act = payload.TryGetProperty("act", out var act) ? act.Clone() : null,
+            Cnf = payload.TryGetProperty("cnf", out var cnf) ? cnf.Clone() : null,
+            TaskId = claims.TaskId,
+            CredentialKind = claims.Kind,
+        };
+    }
+
+    /// <summary>
+    /// Revokes a presented Mandate token (and what was derived from it). The caller must be an admin, or the token's
+    /// subject, current actor or client. Unknown, foreign or already dead tokens are a no-op (RFC 7009 §2.2).
+    /// </summary>
+    public async Task<PresentedTokenRevocation> RevokeAsync(string token, string? caller, bool isAdmin, string? requestId, CancellationToken cancellationToken)
+    {
+        var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit);
+        var claims = result.Token ?? result.GenuineButDead;
+        if (claims is not { IsMandateIssued: true, Jti: not null })
+        {
+            return PresentedTokenRevocation.NothingToRevoke;
+        }
+
+        var allowed = isAdmin
+            || (caller is not null && (caller == claims.Subject || caller == claims.Chain.Current?.Subject || caller == claims.ClientId));
+        if (!allowed)
+        {
+            return PresentedTokenRevocation.NotYours;
+        }
+
+        var outcome = await revocation.RevokeAsync(RevocationTargetKind.Credential, claims.Jti, "revoked by its holder (RFC 7009)", caller ?? "admin", requestId, cancellationToken);
+        return outcome is null ? PresentedTokenRevocation.NothingToRevoke : PresentedTokenRevocation.Revoked;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Mandate.Core.Credentials;
+
+/// <summary>Why a token was refused; <see cref="Expired"/> and <see cref="Revoked"/> on a Mandate token mean it was presented again after its end.</summary>
+public enum TokenValidationFailure
+{
+    None,
+    Malformed,
+    UntrustedIssuer,
+    BadSignature,
+    Expired,
+    NotYetValid,
+    WrongAudience,
+    Revoked,
+}

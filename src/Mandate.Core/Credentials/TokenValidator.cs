@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Mandate.Core.Delegation;
+using Mandate.Core.Identity.Keys;
+using Mandate.Core.Tasks;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Mandate.Core.Credentials;
+
+/// <summary>
+/// Validates JWTs signed by Mandate's key ring or by a configured trusted issuer: signature with a pinned algorithm,
+/// issuer, <c>exp</c>/<c>nbf</c> against the injected clock, audience when asked, and revocation of Mandate tokens
+/// (the token and every token it was exchanged from).
+/// </summary>
+internal sealed class TokenValidator(
+    IKeyRing keyRing,
+    IRevocationSet revocations,
+    IOptionsMonitor<TokenExchangeOptions> options,
+    TimeProvider time)
+{
+    private static readonly string[] MandateAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256];
+    private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
+    private readonly ConcurrentDictionary<string, JsonWebKeySet> parsedJwks = new(StringComparer.Ordinal);
+
+    /// <summary>The identifiers accepted as <c>aud</c> of tokens addressed to Mandate itself.</summary>
+    public IReadOnlyList<string> OwnAudiences => [keyRing.Issuer, .. options.CurrentValue.Audiences];
+
+    public async Task<TokenValidationResult> ValidateAsync(string token, IReadOnlyCollection<string>? acceptedAudiences, int maxChainDepth)
+    {
+        if (string.IsNullOrWhiteSpace(token) || !handler.CanReadToken(token))
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token is not a signed JWT");
+        }
+
+        JsonWebToken unverified;
+        try
+        {
+            unverified = handler.ReadJsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token is not a signed JWT");
+        }
+
+        var issuer = unverified.TryGetPayloadValue<string>("iss", out var iss) ? iss : null;
+        var subject = unverified.TryGetPayloadValue<string>("sub", out var sub) ? sub : null;
+        var own = issuer is not null && string.Equals(issuer, keyRing.Issuer, StringComparison.Ordinal);
+        IEnumerable<SecurityKey> keys;
+        IEnumerable<string> algorithms;
+        if (own)
+        {
+            keys = keyRing.ValidationKeys();
+            algorithms = MandateAlgorithms;
+        }
+        else if (FindTrustedIssuer(issuer, subject) is { } trusted)
+        {
+            if (!TryGetKeys(trusted, out var jwks))
+            {
+                return TokenValidationResult.Fail(TokenValidationFailure.UntrustedIssuer, $"the keys configured for issuer '{issuer ?? trusted.TrustDomain}' are not a valid JWKS");
+            }
+
+            keys = jwks.GetSigningKeys();
+            algorithms = trusted.Algorithms.Where(a => !a.StartsWith("HS", StringComparison.OrdinalIgnoreCase) && !a.Equals("none", StringComparison.OrdinalIgnoreCase));
+        }
+        else
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.UntrustedIssuer, issuer is null ? "the token has no issuer Mandate trusts" : $"the issuer '{issuer}' is not trusted");
+        }
+
+        var parameters = new TokenValidationParameters
+        {
+            ValidateIssuer = issuer is not null,
+            ValidIssuer = issuer,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = false,
+            IssuerSigningKeys = keys,
+            ValidAlgorithms = algorithms,
+            TryAllIssuerSigningKeys = true,
+        };
+        var validation = await handler.ValidateTokenAsync(token, parameters);
+        if (!validation.IsValid)
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, "the token's signature does not verify with the issuer's keys");
+        }
+
+        ValidatedToken claims;
+        try
+        {
+            var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(unverified.EncodedPayload)).RootElement.Clone();
+            if (!TryReadClaims(payload, unverified, own, maxChainDepth, out claims, out var error))
+            {
+                return TokenValidationResult.Fail(TokenValidationFailure.Malformed, error!);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token's claims are not valid JSON");
+        }
+
+        var now = time.GetUtcNow();
+        var skew = options.CurrentValue.ClockSkew;
+        if (now > claims.ExpiresAt + skew)
+        {
+            return new TokenValidationResult(null, TokenValidationFailure.Expired, $"the token expired at {claims.ExpiresAt:O}") { GenuineButDead = claims };
+        }
+
+        if (claims.NotBefore is { } nbf && nbf > now + skew)
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.NotYetValid, $"the token is not valid before {nbf:O}");
+        }
+
+        if (acceptedAudiences is not null && !claims.Audiences.Any(a => acceptedAudiences.Contains(a, StringComparer.Ordinal)))
+        {
+            return TokenValidationResult.Fail(
+                TokenValidationFailure.WrongAudience,
+                claims.Audiences.Count == 0 ? "the token has no audience" : $"the token is addressed to {string.Join(", ", claims.Audiences)}, not to this server");
+        }
+
+        if (own && IsRevoked(claims) is { } revokedJti)
+        {
+            var what = revokedJti == claims.Jti ? "the token has been revoked" : "a token it was exchanged from has been revoked";
+            return new TokenValidationResult(null, TokenValidationFailure.Revoked, what) { GenuineButDead = claims };
+        }
+
+        return new TokenValidationResult(claims, TokenValidationFailure.None, null);
+    }
+
+    private string? IsRevoked(ValidatedToken token)
+    {
+        if (token.Jti is { } jti && revocations.IsRevoked(jti))
+        {
+            return jti;
+        }
+
+        foreach (var ancestor in token.Lineage)
+        {
+            if (revocations.IsRevoked(ancestor))
+            {
+                return ancestor;
+            }
+        }
+
+        return null;
+    }
+
+    private TrustedIssuerOptions? FindTrustedIssuer(string? issuer, string? subject)
+    {
+        var trusted = options.CurrentValue.TrustedIssuers;
+        if (issuer is not null)
+        {
+            return trusted.FirstOrDefault(t => string.Equals(t.Issuer, issuer, StringComparison.Ordinal));
+        }
+
+        // A JWT-SVID may omit iss: it is then trusted through the bundle of its SPIFFE ID's trust domain.
+        if (subject is not null && subject.StartsWith("spiffe://", StringComparison.Ordinal))
+        {
+            var rest = subject["spiffe://".Length..];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            var domain = slash < 0 ? rest : rest[..slash];
+            return trusted.FirstOrDefault(t => t.Issuer is null && string.Equals(t.TrustDomain, domain, StringComparison.OrdinalIgnoreCase));
+        }
+
+        return null;
+    }
+
+    private bool TryGetKeys(TrustedIssuerOptions trusted, out JsonWebKeySet jwks)
+    {
+        jwks = null!;
+        if (string.IsNullOrWhiteSpace(trusted.Jwks))
+        {
+            return false;
+        }
+
+        try
+        {
+            jwks = parsedJwks.GetOrAdd(trusted.Jwks, static json => new JsonWebKeySet(json) { SkipUnresolvedJsonWebKeys = true });
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryReadClaims(JsonElement payload, JsonWebToken jwt, bool own, int maxChainDepth, out ValidatedToken token, out string? error)
+    {
+        token = null!;
+        error = null;
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            error = "the token's claims are not a JSON object";
+            return false;
+        }
+
+        var subject = String(payload, "sub");
+        if (string.IsNullOrEmpty(subject))
+        {
+            error = "the token has no sub";
+            return false;
+        }
+
+        if (Time(payload, "exp") is not { } exp)
+        {
+            error = "the token has no exp";
+            return false;
+        }
+
+        var audiences = payload.TryGetProperty("aud", out var aud)
+            ? aud.ValueKind switch
+            {
+                JsonValueKind.String => [aud.GetString()!],
+                JsonValueKind.Array => aud.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!).ToList(),
+                _ => (IReadOnlyList<string>)[],
+            }
+            : [];
+        var scope = String(payload, "scope");
+        if (!ActorChain.TryParse(payload.TryGetProperty("act", out var act) ? act : null, maxChainDepth, out var chain, out error))
+        {
+            return false;
+        }
+
+        TaskIntent? intent = null;
+        if (own && payload.TryGetProperty(MandateClaims.Intent, out var intentClaim) && intentClaim.ValueKind == JsonValueKind.Object)
+        {
+            intent = intentClaim.Deserialize<TaskIntent>(TaskIntentJson.Options);
+        }
+
+        IReadOnlyList<string> lineage = own && payload.TryGetProperty(MandateClaims.Lineage, out var lineageClaim) && lineageClaim.ValueKind == JsonValueKind.Array
+            ? lineageClaim.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
+            : [];
+        ProofOfPossession? confirmation = null;
+        if (payload.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == JsonValueKind.Object)
+        {
+            if (String(cnf, ProofOfPossession.Methods.Dpop) is { } jkt)
+            {
+                confirmation = new ProofOfPossession(ProofOfPossession.Methods.Dpop, jkt);
+            }
+            else if (String(cnf, ProofOfPossession.Methods.X509) is { } x5t)
+            {
+                confirmation = new ProofOfPossession(ProofOfPossession.Methods.X509, x5t);
+            }
+        }
+
+        token = new ValidatedToken
+        {
+            Issuer = String(payload, "iss"),
+            Subject = subject,
+            Jti = String(payload, "jti"),
+            Audiences = audiences,
+            IssuedAt = Time(payload, "iat"),
+            NotBefore = Time(payload, "nbf"),
+            ExpiresAt = exp,
+            Scopes = ScopeSet.Parse(scope),
+            Chain = chain,
+            MayAct = payload.TryGetProperty("may_act", out var mayAct) ? mayAct.Clone() : null,
+            IsMandateIssued = own,
+            Kind = own ? String(payload, MandateClaims.Kind) ?? CredentialKinds.Svid : null,
+            TaskId = own ? String(payload, MandateClaims.TaskId) : null,
+            Intent = intent,
+            Lineage = lineage,
+            Confirmation = confirmation,
+            ClientId = String(payload, "client_id"),
+            TokenType = jwt.Typ,
+            Payload = payload,
+        };
+        return true;
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset? Time(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
+            : null;
+}

@@ -1,0 +1,148 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Mandate.Core.Identity.Keys;
+
+namespace Mandate.Core.Identity.Attestation;
+
+/// <summary>
+/// The verification keys of one trusted issuer: parsed once from an inline JWKS, or fetched from its JWKS URI and
+/// cached for <see cref="OidcIssuerOptions.JwksCacheDuration"/>. A token with an unknown <c>kid</c> triggers a refresh,
+/// at most once per <see cref="OidcIssuerOptions.JwksMinRefreshInterval"/> (so forged kids cannot hammer the issuer).
+/// When a refresh fails the last good keys stay in use.
+/// </summary>
+public sealed class OidcJwksCache
+{
+    /// <summary>Largest JWKS document accepted.</summary>
+    public const int MaxJwksBytes = 512 * 1024;
+
+    private readonly OidcIssuerOptions issuer;
+    private readonly HttpClient http;
+    private readonly TimeProvider time;
+    private readonly SemaphoreSlim refreshLock = new(1, 1);
+    private FrozenDictionary<string, VerificationKey> keys = FrozenDictionary<string, VerificationKey>.Empty;
+    private DateTimeOffset? fetchedAt;
+    private DateTimeOffset? lastAttempt;
+
+    public OidcJwksCache(OidcIssuerOptions issuer, HttpClient http, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        this.issuer = issuer;
+        this.http = http;
+        this.time = time;
+        if (!string.IsNullOrWhiteSpace(issuer.Jwks))
+        {
+            keys = Parse(issuer.Jwks, issuer.Algorithms.ToList());
+            fetchedAt = DateTimeOffset.MaxValue;
+        }
+    }
+
+    /// <summary>How many fetches were attempted (for tests and metrics).</summary>
+    public int FetchCount { get; private set; }
+
+    public sealed record Lookup(VerificationKey? Key, string? Problem);
+
+    public async Task<Lookup> FindAsync(string kid, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (fetchedAt is { } at && now - at < issuer.JwksCacheDuration && keys.TryGetValue(kid, out var cached))
+        {
+            return new Lookup(cached, null);
+        }
+
+        if (string.IsNullOrWhiteSpace(issuer.JwksUri))
+        {
+            return new Lookup(keys.GetValueOrDefault(kid), null);
+        }
+
+        string? problem = null;
+        if (MayRefresh(now))
+        {
+            await refreshLock.WaitAsync(cancellationToken);
+            try
+            {
+                // Decide again under the lock: a concurrent caller may have refreshed meanwhile.
+                var fresh = fetchedAt is { } f && now - f < issuer.JwksCacheDuration;
+                if (!(fresh && keys.ContainsKey(kid)) && MayRefresh(now))
+                {
+                    problem = await RefreshAsync(cancellationToken);
+                }
+            }
+            finally
+            {
+                refreshLock.Release();
+            }
+        }
+
+        if (keys.TryGetValue(kid, out var key))
+        {
+            return new Lookup(key, null);
+        }
+
+        return new Lookup(null, fetchedAt is null ? problem ?? "the issuer's JWKS has not been fetched" : null);
+    }
+
+    /// <summary>Every fetch, whatever caused it (expiry, unknown kid, earlier failure), waits out the minimum interval.</summary>
+    private bool MayRefresh(DateTimeOffset now) =>
+        lastAttempt is null || now - lastAttempt.Value >= issuer.JwksMinRefreshInterval;
+
+    private async Task<string?> RefreshAsync(CancellationToken cancellationToken)
+    {
+        lastAttempt = time.GetUtcNow();
+        FetchCount++;
+        try
+        {
+            using var response = await http.GetAsync(new Uri(issuer.JwksUri!), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return $"the JWKS endpoint answered {(int)response.StatusCode}";
+            }
+
+            if (response.Content.Headers.ContentLength is > MaxJwksBytes)
+            {
+                return "the JWKS document is too large";
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[MaxJwksBytes + 1];
+            var total = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+            {
+                total += read;
+                if (total > MaxJwksBytes)
+                {
+                    return "the JWKS document is too large";
+                }
+            }
+
+            keys = Parse(System.Text.Encoding.UTF8.GetString(buffer, 0, total), issuer.Algorithms.ToList());
+            fetchedAt = time.GetUtcNow();
+            return null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidDataException)
+        {
+            return ex is JsonException or InvalidDataException ? "the JWKS document is not a JWK set" : "the JWKS endpoint could not be reached";
+        }
+    }
+
+    private static FrozenDictionary<string, VerificationKey> Parse(string json, IReadOnlyCollection<string> algorithms)
+    {
+        using var document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("keys", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException("not a JWK set");
+        }
+
+        var result = new Dictionary<string, VerificationKey>(StringComparer.Ordinal);
+        foreach (var jwk in list.EnumerateArray())
+        {
+            // Keys that cannot verify under the pinned algorithms (symmetric, unknown type…) are skipped, never trusted.
+            if (VerificationKey.FromJwk(jwk, algorithms, out _) is { } key)
+            {
+                result.TryAdd(key.Kid, key);
+            }
+        }
+
+        return result.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+}

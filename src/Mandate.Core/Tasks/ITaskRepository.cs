@@ -1,0 +1,20 @@
+namespace Mandate.Core.Tasks;
+
+public interface ITaskRepository
+{
+    Task InsertAsync(MandateTask task, CancellationToken cancellationToken);
+
+    Task<MandateTask?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Reads a task and holds its lock until the session ends, so that concurrent changes (complete, renew, sweep) apply one after another.</summary>
+    Task<MandateTask?> GetForUpdateAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, optionally only one subject's or one status.</summary>
+    Task<IReadOnlyList<MandateTask>> ListAsync(string? subject, string? status, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Writes status, lease and closing fields.</summary>
+    Task UpdateAsync(MandateTask task, CancellationToken cancellationToken);
+
+    /// <summary>Open tasks whose lease ended at or before <paramref name="now"/>, oldest first.</summary>
+    Task<IReadOnlyList<MandateTask>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,11 @@
+using Mandate.Core.Credentials;
+
+namespace Mandate.Server.Endpoints;
+
+/// <summary>Loads every revoked, unexpired credential into memory before the server takes traffic.</summary>
+internal sealed class TaskStartup(RevocationSync sync) : IStartupTask
+{
+    public int Order => 200;
+
+    public Task RunAsync(CancellationToken cancellationToken) => sync.FullReloadAsync(cancellationToken);
+}

@@ -1,0 +1,137 @@
+using Mandate.Core.Identity.Attestation;
+using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Identity.Keys;
+using Mandate.Core.Storage;
+using Mandate.Storage.Postgres;
+using Mandate.Storage.Sqlite;
+
+namespace Mandate.Storage.Tests.Identity;
+
+/// <summary>The identity repositories behave the same on every store.</summary>
+public abstract class IdentityStoreContractTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
+
+    protected IMandateStore Store { get; private set; } = null!;
+
+    protected abstract Task<IMandateStore> CreateStoreAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.MigrateAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private static WorkloadIdentity Identity(string path, string owner = "team:a", NhiKind kind = NhiKind.Workload, IReadOnlyDictionary<string, string>? labels = null) => new()
+    {
+        SpiffeId = "spiffe://td.example/" + path,
+        Kind = kind,
+        Owner = owner,
+        Purpose = "p",
+        Environment = "production",
+        Status = IdentityStatus.Active,
+        Labels = labels ?? new SortedDictionary<string, string>(),
+        CreatedAt = Now,
+        UpdatedAt = Now,
+        ExpiresAt = Now.AddDays(30),
+    };
+
+    [Fact]
+    public async Task Identities_ShouldRoundTrip_FilterAndPage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var repository = session.Get<IIdentityRepository>();
+            Assert.True(await repository.InsertAsync(Identity("a", labels: new SortedDictionary<string, string> { ["zone"] = "eu" }), ct));
+            Assert.True(await repository.InsertAsync(Identity("b", owner: "team:b", kind: NhiKind.Agent), ct));
+            Assert.True(await repository.InsertAsync(Identity("c/d"), ct));
+            Assert.False(await repository.InsertAsync(Identity("a"), ct));
+            await repository.UpdateStatusAsync("spiffe://td.example/b", IdentityStatus.Suspended, "why", Now.AddMinutes(1), ct);
+            await session.CommitAsync(ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        var repo = read.Get<IIdentityRepository>();
+        var a = await repo.GetAsync("spiffe://td.example/a", ct);
+        Assert.Equal(Identity("a", labels: new SortedDictionary<string, string> { ["zone"] = "eu" }) with { Labels = a!.Labels }, a);
+        Assert.Equal("eu", a.Labels["zone"]);
+        var b = await repo.GetAsync("spiffe://td.example/b", ct);
+        Assert.Equal(IdentityStatus.Suspended, b!.Status);
+        Assert.Equal("why", b.StatusReason);
+        Assert.Null(await repo.GetAsync("spiffe://td.example/none", ct));
+
+        async Task<string[]> Ids(IdentityQuery q) => (await repo.ListAsync(q, ct)).Select(i => i.SpiffeId).ToArray();
+        Assert.Equal(["spiffe://td.example/a", "spiffe://td.example/b", "spiffe://td.example/c/d"], await Ids(new IdentityQuery()));
+        Assert.Equal(["spiffe://td.example/b"], await Ids(new IdentityQuery { Owner = "team:b" }));
+        Assert.Equal(["spiffe://td.example/b"], await Ids(new IdentityQuery { Kind = NhiKind.Agent }));
+        Assert.Equal(["spiffe://td.example/b"], await Ids(new IdentityQuery { Status = IdentityStatus.Suspended }));
+        Assert.Equal(["spiffe://td.example/a"], await Ids(new IdentityQuery { Label = new("zone", "eu") }));
+        Assert.Equal(["spiffe://td.example/c/d"], await Ids(new IdentityQuery { Prefix = "spiffe://td.example/c/" }));
+        Assert.Equal(["spiffe://td.example/a", "spiffe://td.example/b"], await Ids(new IdentityQuery { Limit = 2 }));
+        Assert.Equal(["spiffe://td.example/c/d"], await Ids(new IdentityQuery { After = "spiffe://td.example/b" }));
+    }
+
+    [Fact]
+    public async Task Keys_ShouldRoundTrip_AndScheduleRetirement()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = new StoredKey("kid-1", KeyPurposes.Jwt, "ES256", "{}", [1, 2, 3], null, Now, Now, null, null);
+        var ca = new StoredKey("kid-2", KeyPurposes.X509Authority, "ES256", "{}", [4, 5], [6, 7, 8], Now, Now, null, null);
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var repository = session.Get<IKeyRepository>();
+            await repository.LockAsync(ct);
+            await repository.InsertAsync(key, ct);
+            await repository.InsertAsync(ca, ct);
+            await repository.ScheduleRetirementAsync("kid-1", Now.AddHours(1), Now.AddHours(2), ct);
+            await session.CommitAsync(ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        var keys = await read.Get<IKeyRepository>().ListAsync(ct);
+        var loaded = keys.Single(k => k.Kid == "kid-1");
+        Assert.Equal([1, 2, 3], loaded.EncryptedPrivateKey);
+        Assert.Equal(Now.AddHours(1), loaded.RetiresAt);
+        Assert.Equal(Now.AddHours(2), loaded.PublishUntil);
+        Assert.Equal([6, 7, 8], keys.Single(k => k.Kid == "kid-2").Certificate);
+    }
+
+    [Fact]
+    public async Task JoinTokens_ShouldBeConsumedOnce_AndNotAfterExpiry()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var repository = session.Get<IJoinTokenRepository>();
+            await repository.InsertAsync("h1", "spiffe://td.example/a", Now, Now.AddMinutes(5), ct);
+            await repository.InsertAsync("h2", "spiffe://td.example/b", Now, Now.AddMinutes(5), ct);
+            await session.CommitAsync(ct);
+        }
+
+        await using var write = await Store.BeginAsync(StoreIntent.Write, ct);
+        var tokens = write.Get<IJoinTokenRepository>();
+        Assert.Equal("spiffe://td.example/a", await tokens.ConsumeAsync("h1", Now.AddMinutes(1), ct));
+        Assert.Null(await tokens.ConsumeAsync("h1", Now.AddMinutes(1), ct));
+        Assert.Null(await tokens.ConsumeAsync("h2", Now.AddMinutes(5), ct));
+        Assert.Null(await tokens.ConsumeAsync("unknown", Now, ct));
+    }
+}
+
+public sealed class SqliteIdentityStoreTests : IdentityStoreContractTests
+{
+    protected override Task<IMandateStore> CreateStoreAsync() =>
+        Task.FromResult<IMandateStore>(new SqliteStore(TempPaths.NewFile("identity", ".db")));
+}
+
+public sealed class PostgresIdentityStoreTests : IdentityStoreContractTests
+{
+    protected override async Task<IMandateStore> CreateStoreAsync() =>
+        new PostgresStore(await PostgresTestDatabase.CreateSchemaAsync());
+}

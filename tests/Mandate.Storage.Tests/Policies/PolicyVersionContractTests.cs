@@ -1,0 +1,78 @@
+using Mandate.Core.Policies;
+using Mandate.Core.Storage;
+
+namespace Mandate.Storage.Tests.Policies;
+
+/// <summary>The policy-version repository contract, run against SQLite and PostgreSQL.</summary>
+public abstract class PolicyVersionContractTests
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+
+    protected abstract Task<IMandateStore> CreateStoreAsync();
+
+    [Fact]
+    public async Task Versions_ShouldBeKept_AndListedNewestFirst_WithTheirBundles()
+    {
+        await using var store = await MigratedAsync();
+        var first = Bundle("permit (principal, action, resource);");
+        var second = Bundle("forbid (principal, action, resource);");
+
+        await SaveAsync(store, "v1", first, T0);
+        await SaveAsync(store, "v2", second, T0.AddMinutes(1));
+
+        await using var session = await store.BeginAsync(StoreIntent.Read, Ct);
+        var repository = session.Get<IPolicyVersionRepository>();
+        var list = await repository.ListAsync(10, Ct);
+        Assert.Equal(["v2", "v1"], list.Select(v => v.Version));
+        Assert.Equal([2L, 1L], list.Select(v => v.Sequence));
+        var stored = await repository.GetAsync("v1", Ct);
+        Assert.Equal(first.Policies[0].Text, stored!.Bundle.Policies[0].Text);
+        Assert.Equal(first.EntitiesJson, stored.Bundle.EntitiesJson);
+        Assert.Equal("v2", (await repository.GetLastActivatedAsync(Ct))!.Version);
+    }
+
+    [Fact]
+    public async Task Reactivating_ShouldNotDuplicateAVersion_ButMakeItTheLastActivated()
+    {
+        await using var store = await MigratedAsync();
+        await SaveAsync(store, "v1", Bundle("permit (principal, action, resource);"), T0);
+        await SaveAsync(store, "v2", Bundle("forbid (principal, action, resource);"), T0.AddMinutes(1));
+        await SaveAsync(store, "v1", Bundle("permit (principal, action, resource);"), T0.AddMinutes(2));
+
+        await using var session = await store.BeginAsync(StoreIntent.Read, Ct);
+        var repository = session.Get<IPolicyVersionRepository>();
+        Assert.Equal(2, (await repository.ListAsync(10, Ct)).Count);
+        var last = await repository.GetLastActivatedAsync(Ct);
+        Assert.Equal("v1", last!.Version);
+        Assert.Equal(T0, last.CreatedAt);
+        Assert.Equal(T0.AddMinutes(2), last.ActivatedAt);
+    }
+
+    [Fact]
+    public async Task UnknownVersion_ShouldBeNull()
+    {
+        await using var store = await MigratedAsync();
+        await using var session = await store.BeginAsync(StoreIntent.Read, Ct);
+        Assert.Null(await session.Get<IPolicyVersionRepository>().GetAsync("nope", Ct));
+        Assert.Null(await session.Get<IPolicyVersionRepository>().GetLastActivatedAsync(Ct));
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static PolicyBundle Bundle(string policy) =>
+        new([new PolicyFile("p.cedar", policy)], """[{"uid":{"type":"User","id":"a"},"attrs":{},"parents":[]}]""", null);
+
+    private static async Task SaveAsync(IMandateStore store, string version, PolicyBundle bundle, DateTimeOffset now)
+    {
+        await using var session = await store.BeginAsync(StoreIntent.Write, Ct);
+        await session.Get<IPolicyVersionRepository>().SaveActivationAsync(version, "test", "tester", bundle, now, Ct);
+        await session.CommitAsync(Ct);
+    }
+
+    private async Task<IMandateStore> MigratedAsync()
+    {
+        var store = await CreateStoreAsync();
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+}

@@ -1,0 +1,10 @@
+using Mandate.Core.Storage;
+using Mandate.Storage.Sqlite;
+
+namespace Mandate.Storage.Tests.Policies;
+
+public sealed class SqlitePolicyVersionTests : PolicyVersionContractTests
+{
+    protected override Task<IMandateStore> CreateStoreAsync() =>
+        Task.FromResult<IMandateStore>(new SqliteStore(TempPaths.NewFile("policies", ".db")));
+}
