@@ -5,12 +5,14 @@
 //
 // usage: node compare.mjs --corpus DIR --wasm wasm.json --wasm-decisions wasm.jsonl
 //                         --mandate mandate.json --mandate-decisions mandate.jsonl [--per-call mandate-per-call.json]
+//                         [--per-call-decisions P.jsonl] [--full mandate-full.json] [--markdown]
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = {};
-const argv = process.argv.slice(2);
+const argv = process.argv.slice(2).filter((a) => a !== '--markdown');
+const markdown = process.argv.includes('--markdown');
 for (let i = 0; i < argv.length; i += 2) args[argv[i]] = argv[i + 1];
 for (const required of ['--corpus', '--wasm', '--wasm-decisions', '--mandate', '--mandate-decisions']) {
   if (!args[required]) {
@@ -19,7 +21,10 @@ for (const required of ['--corpus', '--wasm', '--wasm-decisions', '--mandate', '
   }
 }
 
-const wasm = JSON.parse(readFileSync(args['--wasm'], 'utf8'));
+// --wasm and --wasm-decisions may list several files (comma-separated): run.sh measures each app in its own node
+// process, because node 20's V8 once died with a deoptimizer fatal error deep into a long single-process run.
+const wasmParts = args['--wasm'].split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')));
+const wasm = { ...wasmParts[0], results: wasmParts.flatMap((p) => p.results) };
 const mandate = JSON.parse(readFileSync(args['--mandate'], 'utf8'));
 const perCall = args['--per-call'] ? JSON.parse(readFileSync(args['--per-call'], 'utf8')) : null;
 const key = (r) => `${r.app}/${r.set}`;
@@ -92,7 +97,7 @@ if (args['--full']) {
 }
 
 // Decisions: both sides wrote one line per (app, set) in request order.
-const readDecisions = (path) => new Map(readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((d) => [key(d), d]));
+const readDecisions = (paths) => new Map(paths.split(',').flatMap((path) => readFileSync(path, 'utf8').trim().split('\n')).filter(Boolean).map((l) => JSON.parse(l)).map((d) => [key(d), d]));
 const wasmDecisions = readDecisions(args['--wasm-decisions']);
 const mandateDecisions = readDecisions(args['--mandate-decisions']);
 const manifest = JSON.parse(readFileSync(join(args['--corpus'], 'manifest.json'), 'utf8'));
@@ -154,6 +159,12 @@ function geomean(xs) {
 }
 
 function printTable(table) {
+  if (markdown) {
+    console.log(`| ${table[0].join(' | ')} |`);
+    console.log(`|${table[0].map((_, c) => (c < 2 ? '---' : '---:')).join('|')}|`);
+    for (const r of table.slice(1)) console.log(`| ${r.join(' | ')} |`);
+    return;
+  }
   const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
   for (const r of table) console.log(r.map((v, c) => (c < 2 ? String(v).padEnd(widths[c]) : String(v).padStart(widths[c]))).join('  '));
 }

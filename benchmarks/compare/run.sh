@@ -25,6 +25,7 @@ apps="${APPS:-gdrive,github,tinytodo,agents,scaling}"
 warmup="${WARMUP_MS:-1000}"
 mkdir -p "$work"
 
+echo "== start: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== building Mandate.Benchmarks (Release)"
 dotnet build "$root/benchmarks/Mandate.Benchmarks" -c Release -v q -clp:ErrorsOnly -nologo
 bench=(dotnet "$root/artifacts/bin/Mandate.Benchmarks/release/Mandate.Benchmarks.dll")
@@ -40,8 +41,18 @@ echo "== Mandate.Cedar, prepared entity store"
 "${bench[@]}" measure "$work/corpus" --mode prepared --warmup-ms "$warmup" --out "$work/mandate.json" --decisions "$work/mandate-decisions.jsonl"
 echo "== Mandate.Cedar, entities parsed per call (the work cedar-wasm does per call)"
 "${bench[@]}" measure "$work/corpus" --mode per-call --warmup-ms "$warmup" --out "$work/mandate-per-call.json" --decisions "$work/mandate-per-call-decisions.jsonl"
-echo "== cedar-wasm, statefulIsAuthorized with pre-parsed policies and schema"
-node "$here/measure.mjs" "$work/corpus" --warmup-ms "$warmup" --out "$work/wasm.json" --decisions "$work/wasm-decisions.jsonl"
+echo "== cedar-wasm, statefulIsAuthorized with pre-parsed policies and schema (one node process per app)"
+wasm_results=()
+wasm_decisions=()
+for app in $(node -e "for (const a of JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).apps) console.log(a.name)" "$work/corpus/manifest.json"); do
+  measure=(node "$here/measure.mjs" "$work/corpus" --apps "$app" --warmup-ms "$warmup" --out "$work/wasm-$app.json" --decisions "$work/wasm-$app-decisions.jsonl")
+  # node 20's V8 has died once with a deoptimizer fatal error in a long run: one retry per app.
+  "${measure[@]}" || "${measure[@]}"
+  wasm_results+=("$work/wasm-$app.json")
+  wasm_decisions+=("$work/wasm-$app-decisions.jsonl")
+done
+wasm_json="$(IFS=,; echo "${wasm_results[*]}")"
+wasm_jsonl="$(IFS=,; echo "${wasm_decisions[*]}")"
 
 if [[ "$full" != 0 ]]; then
   echo "== Mandate.Cedar alone on the paper's full shape ($full hierarchies x $requests requests, 5..50 entities per type)"
@@ -50,11 +61,12 @@ if [[ "$full" != 0 ]]; then
   "${bench[@]}" measure "$work/corpus-full" --mode prepared --warmup-ms "$warmup" --out "$work/mandate-full.json" --decisions "$work/mandate-full-decisions.jsonl"
 fi
 
-extra=()
-if [[ "$full" != 0 ]]; then extra=(--full "$work/mandate-full.json"); fi
+compare=(node "$here/compare.mjs" --corpus "$work/corpus"
+  --wasm "$wasm_json" --wasm-decisions "$wasm_jsonl"
+  --mandate "$work/mandate.json" --mandate-decisions "$work/mandate-decisions.jsonl"
+  --per-call "$work/mandate-per-call.json" --per-call-decisions "$work/mandate-per-call-decisions.jsonl")
+if [[ "$full" != 0 ]]; then compare+=(--full "$work/mandate-full.json"); fi
+echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-node "$here/compare.mjs" --corpus "$work/corpus" \
-  --wasm "$work/wasm.json" --wasm-decisions "$work/wasm-decisions.jsonl" \
-  --mandate "$work/mandate.json" --mandate-decisions "$work/mandate-decisions.jsonl" \
-  --per-call "$work/mandate-per-call.json" --per-call-decisions "$work/mandate-per-call-decisions.jsonl" \
-  "${extra[@]}"
+"${compare[@]}" --markdown >"$work/report.md" || true
+"${compare[@]}" | tee "$work/report.txt"

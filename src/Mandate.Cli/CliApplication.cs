@@ -14,6 +14,7 @@ internal static class CliApplication
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
+        root.Subcommands.Add(TaskCommand.Create());
         root.Subcommands.Add(IdentityCommand.Create());
         return root;
     }

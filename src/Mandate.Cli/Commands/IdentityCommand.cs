@@ -19,6 +19,7 @@ internal static class IdentityCommand
         command.Subcommands.Add(Show());
         command.Subcommands.Add(ChangeStatus("suspend", "Suspend an identity: its SVIDs stop validating until it is reactivated."));
         command.Subcommands.Add(ChangeStatus("revoke", "Revoke an identity for good: its SVIDs stop validating."));
+        command.Subcommands.Add(AuditTimelineCommand.Create());
         return command;
     }
 

@@ -41,6 +41,17 @@ public sealed class AuditQueryCommandTests
     }
 
     [Fact]
+    public async Task IdentityTimeline_ShouldBeTheSameCommand()
+    {
+        var store = await SeedAsync();
+
+        var (code, output, error) = await Cli.RunAsync("identity", "timeline", Agent, "--store", store, "--json");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("\"jti\": \"jti-task\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Query_ShouldBeAUsageError_ForABadDecision()
     {
         var (code, _, error) = await Cli.RunAsync("audit", "query", "--decision", "maybe");

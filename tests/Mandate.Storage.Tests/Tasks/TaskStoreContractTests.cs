@@ -1,0 +1,151 @@
+using Mandate.Core.Credentials;
+using Mandate.Core.Storage;
+using Mandate.Core.Tasks;
+
+namespace Mandate.Storage.Tests.Tasks;
+
+/// <summary>What every store must do for tasks and credentials; run against SQLite and PostgreSQL.</summary>
+public abstract class TaskStoreContractTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(1_760_000_000);
+
+    protected IMandateStore Store { get; private set; } = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected abstract Task<IMandateStore> CreateStoreAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.MigrateAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Tasks_ShouldRoundTrip_AndListDueOnes()
+    {
+        var task = NewTask("task_a", T0.AddMinutes(5));
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<ITaskRepository>().InsertAsync(task, Ct);
+            await session.Get<ITaskRepository>().InsertAsync(NewTask("task_b", T0.AddMinutes(50)), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var tasks = read.Get<ITaskRepository>();
+        var loaded = await tasks.GetAsync("task_a", Ct);
+        Assert.Equal(task.Intent.Actions, loaded!.Intent.Actions);
+        Assert.Equal(DataSensitivity.Medium, loaded.Intent.SensitivityCeiling);
+        Assert.Equal(task.ExpiresAt, loaded.ExpiresAt);
+        Assert.Equal(["task_a"], (await tasks.ListDueAsync(T0.AddMinutes(10), 10, Ct)).Select(t => t.Id));
+        Assert.Equal(2, (await tasks.ListAsync("spiffe://td/agent", MandateTaskStatus.Open, 10, Ct)).Count);
+        Assert.Empty(await tasks.ListAsync("spiffe://td/other", null, 10, Ct));
+    }
+
+    [Fact]
+    public async Task Revoke_ShouldReachEveryDescendant_OnlyOnce()
+    {
+        var root = Credential("root", null);
+        var child = Credential("child", "root");
+        var grandchild = Credential("grandchild", "child");
+        var unrelated = Credential("unrelated", null);
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            foreach (var credential in new[] { root, child, grandchild, unrelated })
+            {
+                await session.Get<ICredentialRepository>().InsertAsync(credential, Ct);
+            }
+
+            await session.CommitAsync(Ct);
+        }
+
+        IReadOnlyList<string> revoked;
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            revoked = await session.Get<ICredentialRepository>().RevokeWithDescendantsAsync(["root"], T0, "test", "admin", Ct);
+            Assert.Empty(await session.Get<ICredentialRepository>().RevokeWithDescendantsAsync(["child"], T0, "again", "admin", Ct));
+            await session.CommitAsync(Ct);
+        }
+
+        Assert.Equal(["child", "grandchild", "root"], revoked.Order(StringComparer.Ordinal));
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var credentials = read.Get<ICredentialRepository>();
+        Assert.Equal("test", (await credentials.GetAsync("grandchild", Ct))!.RevokedReason);
+        Assert.Null((await credentials.GetAsync("unrelated", Ct))!.RevokedAt);
+        Assert.Equal(3, (await credentials.ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, T0, Ct)).Count);
+        Assert.Empty(await credentials.ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, T0.AddHours(2), Ct));
+    }
+
+    [Fact]
+    public async Task Uses_ShouldAccumulate_KeepingFirstAndLast()
+    {
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<ICredentialRepository>().InsertAsync(Credential("used", null), Ct);
+            await session.Get<ICredentialRepository>().RecordUseAsync("used", 2, T0.AddSeconds(10), T0.AddSeconds(20), "pep-a", Ct);
+            await session.Get<ICredentialRepository>().RecordUseAsync("used", 1, T0.AddSeconds(5), T0.AddSeconds(5), "pep-old", Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var usage = (await read.Get<ICredentialRepository>().GetAsync("used", Ct))!.Usage;
+        Assert.Equal(3, usage.Count);
+        Assert.Equal(T0.AddSeconds(5), usage.FirstUsedAt);
+        Assert.Equal(T0.AddSeconds(20), usage.LastUsedAt);
+        Assert.Equal("pep-a", usage.LastSource);
+    }
+
+    [Fact]
+    public async Task HeldBy_ShouldFindCredentialsBySubjectOrHolder()
+    {
+        await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+        var credentials = session.Get<ICredentialRepository>();
+        await credentials.InsertAsync(Credential("mine", null), Ct);
+        await credentials.InsertAsync(Credential("acting", null) with { Subject = "spiffe://td/user", Holder = "spiffe://td/agent", Chain = ["spiffe://td/agent"] }, Ct);
+        await credentials.InsertAsync(Credential("other", null) with { Subject = "spiffe://td/x", Holder = "spiffe://td/x" }, Ct);
+        Assert.Equal(["acting", "mine"], (await credentials.ListJtisHeldByAsync(["spiffe://td/agent"], Ct)).Order(StringComparer.Ordinal));
+    }
+
+    private static MandateTask NewTask(string id, DateTimeOffset expires) => new()
+    {
+        Id = id,
+        Subject = "spiffe://td/agent",
+        Intent = new TaskIntent { Description = "d", Actions = ["read"], Resources = ["Ticket"], SensitivityCeiling = DataSensitivity.Medium },
+        Status = MandateTaskStatus.Open,
+        OpenedAt = T0,
+        ExpiresAt = expires,
+        LeaseLimit = T0.AddHours(8),
+    };
+
+    private static CredentialRecord Credential(string jti, string? parent) => new()
+    {
+        Jti = jti,
+        Kind = parent is null ? CredentialKinds.Task : CredentialKinds.Exchanged,
+        Subject = "spiffe://td/agent",
+        Holder = "spiffe://td/agent",
+        ParentJti = parent,
+        Scopes = ["read"],
+        Audiences = ["spiffe://td"],
+        IssuedAt = T0,
+        ExpiresAt = T0.AddHours(1),
+    };
+}
+
+public sealed class SqliteTaskStoreTests : TaskStoreContractTests
+{
+    protected override Task<IMandateStore> CreateStoreAsync() =>
+        Task.FromResult<IMandateStore>(new Mandate.Storage.Sqlite.SqliteStore(TempPaths.NewFile("tasks", ".db")));
+}
+
+public sealed class PostgresTaskStoreTests : TaskStoreContractTests
+{
+    protected override async Task<IMandateStore> CreateStoreAsync() =>
+        new Mandate.Storage.Postgres.PostgresStore(await PostgresTestDatabase.CreateSchemaAsync());
+}
