@@ -59,29 +59,6 @@ internal sealed class AdminAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant admin access.");
 
-    private async Task RecordFailureAsync(string reason)
-    {
-        try
-        {
-            await using var session = await store.BeginAsync(StoreIntent.Write, Context.RequestAborted);
-            await audit.RecordAsync(
-                session,
-                new AuditEvent
-                {
-                    Type = "admin.authentication_failed",
-                    Actor = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    Action = Request.Method,
-                    Resource = Request.Path,
-                    Decision = "deny",
-                    Reason = reason,
-                    RequestId = Context.TraceIdentifier,
-                },
-                Context.RequestAborted);
-            await session.CommitAsync(Context.RequestAborted);
-        }
-        catch (StoreException)
-        {
-            // The 401 stands whether or not the store can record it; readiness reports the store.
-        }
-    }
+    private Task RecordFailureAsync(string reason) =>
+        AuthenticationFailureAudit.RecordAsync(Context, store, audit, "admin.authentication_failed", reason);
 }

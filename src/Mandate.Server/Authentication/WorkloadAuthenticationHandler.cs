@@ -76,29 +76,6 @@ internal sealed class WorkloadAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The workload is authenticated but not allowed to make this call.");
 
-    private async Task RecordFailureAsync(IdentityError error)
-    {
-        try
-        {
-            await using var session = await store.BeginAsync(StoreIntent.Write, Context.RequestAborted);
-            await audit.RecordAsync(
-                session,
-                new AuditEvent
-                {
-                    Type = "identity.authentication_failed",
-                    Actor = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    Action = Request.Method,
-                    Resource = Request.Path,
-                    Decision = "deny",
-                    Reason = error.Code,
-                    RequestId = Context.TraceIdentifier,
-                },
-                Context.RequestAborted);
-            await session.CommitAsync(Context.RequestAborted);
-        }
-        catch (StoreException)
-        {
-            // The 401 stands whether or not the store can record it; readiness reports the store.
-        }
-    }
+    private Task RecordFailureAsync(IdentityError error) =>
+        AuthenticationFailureAudit.RecordAsync(Context, store, audit, "identity.authentication_failed", error.Code);
 }
