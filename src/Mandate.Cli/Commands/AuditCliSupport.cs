@@ -76,4 +76,19 @@ internal static class AuditCliSupport
 
         return client;
     }
+
+    /// <summary>GETs an admin path and prints the body; exit 0 on success, 1 with the server's answer otherwise.</summary>
+    public static async Task<int> PrintAdminGetAsync(HttpClient client, string path, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(path, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await error.WriteLineAsync($"error: the server answered {(int)response.StatusCode}: {text}");
+            return 1;
+        }
+
+        await output.WriteLineAsync(text);
+        return 0;
+    }
 }

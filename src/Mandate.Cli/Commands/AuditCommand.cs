@@ -242,16 +242,7 @@ internal static class AuditCommand
                     Add("until", query.Until?.ToString("O", CultureInfo.InvariantCulture));
                     Add("after", query.AfterSequence.ToString(CultureInfo.InvariantCulture));
                     Add("limit", query.Limit.ToString(CultureInfo.InvariantCulture));
-                    using var response = await client.GetAsync("v1/audit/events?" + string.Join('&', parameters), cancellationToken);
-                    var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        await error.WriteLineAsync($"error: the server answered {(int)response.StatusCode}: {text}");
-                        return 1;
-                    }
-
-                    await output.WriteLineAsync(text);
-                    return 0;
+                    return await AuditCliSupport.PrintAdminGetAsync(client, "v1/audit/events?" + string.Join('&', parameters), output, error, cancellationToken);
                 }
 
                 var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));

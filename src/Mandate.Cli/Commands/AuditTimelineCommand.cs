@@ -28,16 +28,7 @@ internal static class AuditTimelineCommand
                 if (parse.GetValue(server) is { } url)
                 {
                     using var client = AuditCliSupport.AdminClient(url, null);
-                    using var response = await client.GetAsync($"v1/identities/{Uri.EscapeDataString(identity)}/timeline", cancellationToken);
-                    var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        await error.WriteLineAsync($"error: the server answered {(int)response.StatusCode}: {text}");
-                        return 1;
-                    }
-
-                    await output.WriteLineAsync(text);
-                    return 0;
+                    return await AuditCliSupport.PrintAdminGetAsync(client, $"v1/identities/{Uri.EscapeDataString(identity)}/timeline", output, error, cancellationToken);
                 }
 
                 var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
