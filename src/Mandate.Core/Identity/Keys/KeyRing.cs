@@ -190,12 +190,16 @@ public sealed class KeyRing(
     public X509Certificate2 CurrentAuthority()
     {
         var now = time.GetUtcNow();
-        return snapshot.Authorities
-            .Where(k => k.Certificate!.NotBefore <= now.UtcDateTime && now.UtcDateTime < k.Certificate.NotAfter)
-            .OrderByDescending(k => k.Certificate!.NotBefore)
-            .Select(k => k.Certificate!)
-            .FirstOrDefault()
-            ?? throw new InvalidOperationException("The key ring has no valid X.509 authority: it was not initialized.");
+        RingKey? best = null;
+        foreach (var key in snapshot.Authorities)
+        {
+            if (key.CertifiesAt(now) && (best is null || key.CertificateNotBefore > best.CertificateNotBefore))
+            {
+                best = key;
+            }
+        }
+
+        return best?.Certificate ?? throw new InvalidOperationException("The key ring has no valid X.509 authority: it was not initialized.");
     }
 
     /// <summary>Every CA certificate that is still valid (the X.509 part of the trust bundle).</summary>

@@ -12,6 +12,14 @@ public sealed class RingKey
         Stored = stored;
         PrivateKey = privateKey;
         Certificate = certificate;
+        if (certificate is not null)
+        {
+            // X509Certificate2 reports validity as local times; keep instants so that no comparison depends on the
+            // machine's time zone.
+            CertificateNotBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+            CertificateNotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        }
+
         Verification = VerificationKey.FromPrivate(stored.Kid, stored.Algorithm, privateKey);
         SigningKey = privateKey switch
         {
@@ -35,6 +43,12 @@ public sealed class RingKey
     /// <summary>The CA certificate with its private key (CA keys only).</summary>
     internal X509Certificate2? Certificate { get; }
 
+    /// <summary>Start of the CA certificate's validity, as an instant (CA keys only).</summary>
+    public DateTimeOffset? CertificateNotBefore { get; }
+
+    /// <summary>End of the CA certificate's validity, as an instant (CA keys only).</summary>
+    public DateTimeOffset? CertificateNotAfter { get; }
+
     public VerificationKey Verification { get; }
 
     internal SecurityKey SigningKey { get; }
@@ -45,7 +59,11 @@ public sealed class RingKey
     public bool IsPublishedAt(DateTimeOffset time) =>
         time >= Stored.CreatedAt
         && (Stored.PublishUntil is not { } until || time < until)
-        && (Certificate is null || time < Certificate.NotAfter);
+        && (CertificateNotAfter is not { } notAfter || time < notAfter);
+
+    /// <summary>Whether the CA certificate is within its validity at <paramref name="time"/> (false for keys without a certificate).</summary>
+    public bool CertifiesAt(DateTimeOffset time) =>
+        CertificateNotBefore is { } notBefore && CertificateNotAfter is { } notAfter && notBefore <= time && time < notAfter;
 
     public bool SignsAt(DateTimeOffset time) =>
         time >= Stored.ActivatesAt && (Stored.RetiresAt is not { } retires || time < retires);
