@@ -68,11 +68,23 @@ public sealed class KeyRing(
                 created = true;
             }
 
-            var authorities = keys.Where(k => k.Purpose == KeyPurposes.X509Authority && k.Certificate is not null).ToList();
+            var authorities = keys
+                .Where(k => k.Purpose == KeyPurposes.X509Authority && k.Certificate is not null)
+                .Select(k => (Key: k, Validity: CertificateValidity(k)))
+                .ToList();
             var renewBefore = TimeSpan.FromTicks(settings.CaLifetime.Ticks / 3);
-            if (!authorities.Any(k => CertificateNotAfter(k) - now > renewBefore))
+            if (!authorities.Any(a => a.Validity.NotAfter - now > renewBefore))
             {
-                await CreateAuthorityAsync(session, repository, now, cancellationToken);
+                // Like a JWT key, a renewed CA is published at once but signs only from its activation, so relying
+                // parties have it in their bundle before they meet a leaf it signed. The CA signing now (whose leaves
+                // never outlive it, and which stays published until it expires) hands over at the latest when it
+                // expires; with no valid CA left the new one signs at once.
+                var signing = authorities
+                    .Where(a => a.Key.ActivatesAt <= now && a.Validity.NotBefore <= now && now < a.Validity.NotAfter)
+                    .Select(a => (DateTimeOffset?)a.Validity.NotAfter)
+                    .Max();
+                var activation = signing is { } end ? Min(now + settings.KeyPrepublication, end) : now;
+                await CreateAuthorityAsync(session, repository, now, activation, authorities.Count == 0 ? "initial" : "renewal", cancellationToken);
                 created = true;
             }
 
@@ -186,14 +198,24 @@ public sealed class KeyRing(
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The CA that signs X.509-SVIDs now: the valid authority with the latest start.</summary>
+    /// <summary>
+    /// The CA that signs X.509-SVIDs now: among valid authorities whose activation has come, the one activated last
+    /// (a renewed CA is published before it activates).
+    /// </summary>
     public X509Certificate2 CurrentAuthority()
     {
         var now = time.GetUtcNow();
         RingKey? best = null;
         foreach (var key in snapshot.Authorities)
         {
-            if (key.CertifiesAt(now) && (best is null || key.CertificateNotBefore > best.CertificateNotBefore))
+            if (!key.CertifiesAt(now) || key.Stored.ActivatesAt > now)
+            {
+                continue;
+            }
+
+            if (best is null
+                || key.Stored.ActivatesAt > best.Stored.ActivatesAt
+                || (key.Stored.ActivatesAt == best.Stored.ActivatesAt && key.CertificateNotBefore > best.CertificateNotBefore))
             {
                 best = key;
             }
@@ -259,7 +281,7 @@ public sealed class KeyRing(
             cancellationToken);
     }
 
-    private async Task CreateAuthorityAsync(IStoreSession session, IKeyRepository repository, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task CreateAuthorityAsync(IStoreSession session, IKeyRepository repository, DateTimeOffset now, DateTimeOffset activation, string reason, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -271,7 +293,7 @@ public sealed class KeyRing(
         request.CertificateExtensions.Add(X509.SpiffeSan.Create(SpiffeId.Scheme + settings.TrustDomain));
         // Back-dated a little so relying parties with a slightly slow clock accept it at once.
         using var certificate = request.CreateSelfSigned(now - settings.ClockSkew, now + settings.CaLifetime);
-        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, key), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, now, null, null);
+        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, key), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, activation, null, null);
         await repository.InsertAsync(stored, cancellationToken);
         await audit.RecordAsync(
             session,
@@ -281,8 +303,10 @@ public sealed class KeyRing(
                 Actor = "system",
                 Subject = SpiffeId.Scheme + settings.TrustDomain,
                 Resource = "key:" + kid,
+                Reason = reason,
                 Details = new Dictionary<string, string>
                 {
+                    ["activates_at"] = activation.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                     ["not_after"] = certificate.NotAfter.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                     ["sha256"] = certificate.GetCertHashString(HashAlgorithmName.SHA256),
                 },
@@ -333,10 +357,10 @@ public sealed class KeyRing(
         }
     }
 
-    private static DateTimeOffset CertificateNotAfter(StoredKey key)
+    private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) CertificateValidity(StoredKey key)
     {
         using var certificate = X509CertificateLoader.LoadCertificate(key.Certificate!);
-        return new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+        return (new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero), new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
     }
 
     private static string Thumbprint(AsymmetricAlgorithm key)
@@ -366,6 +390,8 @@ public sealed class KeyRing(
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private sealed class Snapshot
     {
