@@ -40,5 +40,6 @@ public static class IdentityErrorCodes
     public const string AttestationIssuerUntrusted = "attestation-issuer-untrusted";
     public const string AttestationNoRuleMatched = "attestation-no-rule-matched";
     public const string AttestationIssuerUnavailable = "attestation-issuer-unavailable";
+    public const string AttestationTokenReplayed = "attestation-token-replayed";
     public const string JoinTokenInvalid = "join-token-invalid";
 }

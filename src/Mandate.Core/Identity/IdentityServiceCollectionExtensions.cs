@@ -31,6 +31,7 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<X509SvidAuthority>();
         services.TryAddSingleton<SvidIssuance>();
         services.TryAddSingleton<JoinTokens>();
+        services.TryAddSingleton<PlatformTokenReplayGuard>();
         services.TryAddSingleton<OidcAttestor>();
         return new MandateBuilder(services);
     }

@@ -29,4 +29,14 @@ public sealed class OidcIssuerOptions
 
     /// <summary>Oldest acceptable <c>iat</c>; tokens issued longer ago are refused even if not yet expired.</summary>
     public TimeSpan MaxTokenAge { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Whether a token carrying a <c>jti</c> may be exchanged for an SVID only once within its lifetime (on any node:
+    /// the record is in the store). Turn off for platforms that reuse a token by design, such as Kubernetes projected
+    /// service account tokens, which the kubelet hands out again until it refreshes them.
+    /// </summary>
+    public bool ReplayProtection { get; set; } = true;
+
+    /// <summary>Whether a token without a <c>jti</c> is refused (by default it is accepted, and cannot be checked for replay).</summary>
+    public bool RequireJti { get; set; }
 }

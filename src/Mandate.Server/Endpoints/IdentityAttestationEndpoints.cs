@@ -25,7 +25,7 @@ internal static class IdentityAttestationEndpoints
 
     private static async Task<IResult> AttestOidcAsync(AttestationRequest? request, HttpContext context, OidcAttestor attestor, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
     {
-        var attestation = await attestor.AttestAsync(request?.Token, cancellationToken);
+        var attestation = await attestor.AttestAsync(request?.Token, context.TraceIdentifier, cancellationToken);
         if (attestation.Error is { } error)
         {
             return await IdentityProblems.RejectAsync(context, error, "attest_oidc", attestation.Issuer, cancellationToken: cancellationToken);

@@ -15,7 +15,7 @@ internal static class IdentityProblems
         IdentityErrorCodes.IdentityExists or IdentityErrorCodes.IdentityTransitionRefused => StatusCodes.Status409Conflict,
         IdentityErrorCodes.IdentityInactive or IdentityErrorCodes.AttestationNoRuleMatched => StatusCodes.Status403Forbidden,
         IdentityErrorCodes.AttestationIssuerUnavailable => StatusCodes.Status503ServiceUnavailable,
-        IdentityErrorCodes.AttestationIssuerUntrusted or IdentityErrorCodes.JoinTokenInvalid => StatusCodes.Status401Unauthorized,
+        IdentityErrorCodes.AttestationIssuerUntrusted or IdentityErrorCodes.AttestationTokenReplayed or IdentityErrorCodes.JoinTokenInvalid => StatusCodes.Status401Unauthorized,
         _ when code.StartsWith("token-", StringComparison.Ordinal) => StatusCodes.Status401Unauthorized,
         _ => StatusCodes.Status400BadRequest,
     };

@@ -11,11 +11,14 @@ internal static partial class IdentityLog
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Key rotation: a new key was created and published")]
     public static partial void KeyCreated(ILogger logger);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Identity maintenance (key rotation, inventory reload) failed; retrying at the next interval")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Identity maintenance (key rotation, inventory reload, replay record purge) failed; retrying at the next interval")]
     public static partial void MaintenanceFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Demo identities seeded in {TrustDomain}")]
     public static partial void DemoSeeded(ILogger logger, string trustDomain);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Debug, Message = "Purged {Count} replay records of expired platform tokens")]
+    public static partial void RedemptionsPurged(ILogger logger, int count);
 
     [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Workload authentication failed on {Path}: {Code}")]
     public static partial void WorkloadAuthenticationFailed(ILogger logger, string path, string code);

@@ -1,4 +1,5 @@
 using Mandate.Core.Identity;
+using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
 using Microsoft.Extensions.Hosting;
@@ -9,11 +10,13 @@ namespace Mandate.Server.Identity;
 
 /// <summary>
 /// Every <see cref="IdentityOptions.KeyCheckInterval"/>: rotates keys that are due (on whichever node gets there
-/// first; the store lock makes it happen once) and reloads keys and the inventory view written by other nodes.
+/// first; the store lock makes it happen once), reloads keys and the inventory view written by other nodes, and purges
+/// the replay records of platform tokens that have expired.
 /// </summary>
 internal sealed class IdentityMaintenanceService(
     KeyRing keyRing,
     IdentityDirectory directory,
+    PlatformTokenReplayGuard replayGuard,
     IOptions<IdentityOptions> options,
     TimeProvider time,
     ILogger<IdentityMaintenanceService> logger) : BackgroundService
@@ -44,6 +47,11 @@ internal sealed class IdentityMaintenanceService(
             }
 
             await directory.ReloadAsync(cancellationToken);
+            var purged = await replayGuard.PurgeExpiredAsync(cancellationToken);
+            if (purged > 0)
+            {
+                IdentityLog.RedemptionsPurged(logger, purged);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -122,6 +122,71 @@ public abstract class IdentityStoreContractTests : IAsyncLifetime
         Assert.Null(await tokens.ConsumeAsync("h2", Now.AddMinutes(5), ct));
         Assert.Null(await tokens.ConsumeAsync("unknown", Now, ct));
     }
+
+    private async Task<bool> TryRedeemAsync(RedeemedPlatformToken token)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var session = await Store.BeginAsync(StoreIntent.Write, ct);
+        var recorded = await session.Get<IRedeemedPlatformTokenRepository>().TryRecordAsync(token, ct);
+        await session.CommitAsync(ct);
+        return recorded;
+    }
+
+    private static RedeemedPlatformToken Redemption(string issuer, string jtiHash, DateTimeOffset at, string path = "ci/a") =>
+        new(issuer, jtiHash, "spiffe://td.example/" + path, at, at.AddMinutes(5));
+
+    [Fact]
+    public async Task RedeemedPlatformTokens_ShouldBeRecordedOncePerIssuerAndJti()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True(await TryRedeemAsync(Redemption("https://issuer-a", "j1", Now)));
+        Assert.False(await TryRedeemAsync(Redemption("https://issuer-a", "j1", Now.AddMinutes(1), "ci/b")));
+        Assert.True(await TryRedeemAsync(Redemption("https://issuer-b", "j1", Now)));
+        Assert.True(await TryRedeemAsync(Redemption("https://issuer-a", "j2", Now)));
+
+        // The refused attempt changed nothing: the first redemption is what the record says.
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        var repository = read.Get<IRedeemedPlatformTokenRepository>();
+        Assert.Equal(Redemption("https://issuer-a", "j1", Now), await repository.GetAsync("https://issuer-a", "j1", ct));
+        Assert.Null(await repository.GetAsync("https://issuer-a", "j3", ct));
+        Assert.Null(await repository.GetAsync("https://issuer-c", "j1", ct));
+    }
+
+    [Fact]
+    public async Task RedeemedPlatformTokens_ShouldBePurgedOnceExpired_AndAnExpiredRecordReplaced()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True(await TryRedeemAsync(Redemption("https://issuer-a", "early", Now)));
+        Assert.True(await TryRedeemAsync(Redemption("https://issuer-a", "late", Now.AddMinutes(3))));
+
+        // Up to its expiry a record still refuses; from its expiry a new redemption replaces it (purge may lag).
+        Assert.False(await TryRedeemAsync(Redemption("https://issuer-a", "early", Now.AddMinutes(5).AddMilliseconds(-1))));
+        Assert.True(await TryRedeemAsync(Redemption("https://issuer-a", "early", Now.AddMinutes(5))));
+
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var repository = session.Get<IRedeemedPlatformTokenRepository>();
+            Assert.Equal(0, await repository.PurgeExpiredAsync(Now.AddMinutes(8).AddMilliseconds(-1), ct));
+            Assert.Equal(1, await repository.PurgeExpiredAsync(Now.AddMinutes(8), ct));
+            Assert.Null(await repository.GetAsync("https://issuer-a", "late", ct));
+            Assert.NotNull(await repository.GetAsync("https://issuer-a", "early", ct));
+            Assert.Equal(1, await repository.PurgeExpiredAsync(Now.AddMinutes(10), ct));
+            Assert.Equal(0, await repository.PurgeExpiredAsync(Now.AddDays(1), ct));
+            await session.CommitAsync(ct);
+        }
+    }
+
+    [Fact]
+    public async Task RedeemedPlatformTokens_ShouldLetExactlyOneOfConcurrentRedemptionsWin()
+    {
+        // Separate sessions racing for the same token, as on several nodes: one wins, the others see it.
+        for (var round = 0; round < 3; round++)
+        {
+            var jti = "race-" + round;
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => TryRedeemAsync(Redemption("https://issuer-a", jti, Now, "ci/" + i)))));
+            Assert.Equal(1, results.Count(r => r));
+        }
+    }
 }
 
 public sealed class SqliteIdentityStoreTests : IdentityStoreContractTests

@@ -8,20 +8,24 @@ namespace Mandate.Core.Identity.Attestation;
 /// Verifies a platform token (GitHub Actions, Kubernetes service account, any OIDC issuer) against the configured
 /// trusted issuers and maps it to a SPIFFE ID. Strict: issuer known; <c>alg</c> in the issuer's pinned list (never
 /// <c>none</c> or HMAC) and equal to the algorithm of the key chosen by <c>kid</c>; signature; <c>aud</c> contains
-/// the configured audience; <c>exp</c>, <c>nbf</c>, <c>iat</c> checked with bounded skew and a maximum token age.
+/// the configured audience; <c>exp</c>, <c>nbf</c>, <c>iat</c> checked with bounded skew and a maximum token age;
+/// <c>jti</c> present when the issuer requires it. A verified and mapped token with a <c>jti</c> is then redeemed once
+/// (<see cref="PlatformTokenReplayGuard"/>) unless the issuer turns replay protection off.
 /// </summary>
 public sealed class OidcAttestor
 {
     private readonly IOptions<IdentityOptions> options;
     private readonly TimeProvider time;
+    private readonly PlatformTokenReplayGuard replayGuard;
     private readonly Dictionary<string, (OidcIssuerOptions Options, OidcJwksCache Keys)> issuers;
 
-    public OidcAttestor(IOptions<IdentityOptions> options, TimeProvider time, OidcHttpClient http)
+    public OidcAttestor(IOptions<IdentityOptions> options, TimeProvider time, OidcHttpClient http, PlatformTokenReplayGuard replayGuard)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(http);
         this.options = options;
         this.time = time;
+        this.replayGuard = replayGuard;
         issuers = options.Value.OidcIssuers.ToDictionary(i => i.Issuer, i => (i, new OidcJwksCache(i, http.Client, time)), StringComparer.Ordinal);
     }
 
@@ -30,7 +34,8 @@ public sealed class OidcAttestor
     /// <summary>The JWKS cache of a configured issuer (tests and diagnostics).</summary>
     public OidcJwksCache? KeysOf(string issuer) => issuers.TryGetValue(issuer, out var entry) ? entry.Keys : null;
 
-    public async Task<Attestation> AttestAsync(string? token, CancellationToken cancellationToken)
+    /// <summary>Verifies and maps a platform token, and redeems it (see the class summary); the request id goes into the audit log.</summary>
+    public async Task<Attestation> AttestAsync(string? token, string? requestId, CancellationToken cancellationToken)
     {
         static Attestation Fail(string code, string message, string? issuer = null) => new(null, issuer, null, null, new IdentityError(code, message));
 
@@ -117,11 +122,23 @@ public sealed class OidcAttestor
             return Fail(IdentityErrorCodes.TokenExpired, "The token is older than the issuer's maximum token age (iat).", issuer.Issuer);
         }
 
+        if (string.IsNullOrEmpty(claims.Jti) && issuer.RequireJti)
+        {
+            return Fail(IdentityErrorCodes.TokenMalformed, $"The token has no jti claim, which issuer {issuer.Issuer} requires.", issuer.Issuer);
+        }
+
         using var document = JsonDocument.Parse(jws.Payload);
         var id = ClaimMapper.Map(document.RootElement, issuer.Rules, settings.TrustDomain);
         if (id is null)
         {
             return Fail(IdentityErrorCodes.AttestationNoRuleMatched, $"The token from {issuer.Issuer} is valid but no mapping rule gives it a SPIFFE ID.", issuer.Issuer);
+        }
+
+        // Last, so that only tokens that verified and mapped are ever recorded: forged tokens cannot fill the store.
+        if (!string.IsNullOrEmpty(claims.Jti) && issuer.ReplayProtection
+            && await replayGuard.RedeemAsync(issuer.Issuer, claims.Jti, expires, id, claims.Subject, requestId, cancellationToken) is { } replayed)
+        {
+            return new Attestation(null, issuer.Issuer, claims.Subject, claims.Jti, replayed);
         }
 
         return new Attestation(id, issuer.Issuer, claims.Subject, claims.Jti, null);
