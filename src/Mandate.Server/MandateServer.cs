@@ -154,6 +154,8 @@ public static class MandateServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();

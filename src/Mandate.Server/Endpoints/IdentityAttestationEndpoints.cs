@@ -6,6 +6,7 @@ using Mandate.Server.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Server.Endpoints;
 
@@ -17,8 +18,10 @@ internal static class IdentityAttestationEndpoints
 {
     public static IEndpointRouteBuilder MapIdentityAttestationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/attest/oidc", AttestOidcAsync).AllowAnonymous();
-        app.MapPost("/v1/attest/join", RedeemJoinTokenAsync).AllowAnonymous();
+        // Anonymous, so limited per client network (AttestationRateLimitOptions); the name is the rate-limit partition
+        // and the audited action.
+        app.MapPost("/v1/attest/oidc", AttestOidcAsync).AllowAnonymous().WithName("attest_oidc").RequireRateLimiting(AttestationRateLimiting.PolicyName);
+        app.MapPost("/v1/attest/join", RedeemJoinTokenAsync).AllowAnonymous().WithName("attest_join").RequireRateLimiting(AttestationRateLimiting.PolicyName);
         app.MapPost("/v1/attest/join-tokens", CreateJoinTokenAsync).RequireAuthorization(AuthorizationPolicies.Admin);
         return app;
     }

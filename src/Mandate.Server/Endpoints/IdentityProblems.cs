@@ -38,8 +38,15 @@ internal static class IdentityProblems
         int? status = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
+        await AuditRefusalAsync(context, error.Code, action, subject, cancellationToken);
+        return Problem.Result(status ?? Status(error.Code), error.Code, Title(error.Code), error.Message);
+    }
+
+    /// <summary>Records <c>identity.request_rejected</c> (reason = the problem code); a store outage does not stop the refusal.</summary>
+    public static async Task AuditRefusalAsync(HttpContext context, string code, string action, string? subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
         var store = (IMandateStore)context.RequestServices.GetService(typeof(IMandateStore))!;
         var audit = (IAuditTrail)context.RequestServices.GetService(typeof(IAuditTrail))!;
         try
@@ -55,7 +62,7 @@ internal static class IdentityProblems
                     Action = action,
                     Resource = context.Request.Path,
                     Decision = "deny",
-                    Reason = error.Code,
+                    Reason = code,
                     RequestId = context.TraceIdentifier,
                 },
                 cancellationToken);
@@ -65,7 +72,5 @@ internal static class IdentityProblems
         {
             // The refusal stands even if the store cannot record it; readiness reports the store.
         }
-
-        return Problem.Result(status ?? Status(error.Code), error.Code, Title(error.Code), error.Message);
     }
 }

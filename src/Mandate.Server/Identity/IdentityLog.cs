@@ -25,4 +25,7 @@ internal static partial class IdentityLog
 
     [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "JWKS fetch from {Issuer} failed: {Problem}")]
     public static partial void JwksFetchFailed(ILogger logger, string issuer, string problem);
+
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Attestation rate limit ({PermitLimit} per {Window}) reached on {Endpoint} by client {Client}; further refusals in this window are counted, not logged")]
+    public static partial void AttestationRateLimited(ILogger logger, int permitLimit, TimeSpan window, string endpoint, string client);
 }

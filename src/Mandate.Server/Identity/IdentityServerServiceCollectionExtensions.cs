@@ -19,7 +19,8 @@ public static class IdentityServerServiceCollectionExtensions
     /// <summary>
     /// Workload identity in the server: settings from <c>Mandate:Identity</c> (demo mode defaults the trust domain to
     /// <see cref="DemoTrustDomain"/>), the key-encryption key file, key and CA start-up, rotation, the
-    /// <see cref="WorkloadAuthentication.SchemeName"/> scheme and the <see cref="AuthorizationPolicies.Workload"/> policy.
+    /// <see cref="WorkloadAuthentication.SchemeName"/> scheme, the <see cref="AuthorizationPolicies.Workload"/> policy and the
+    /// rate limit of the anonymous attestation endpoints.
     /// </summary>
     public static IServiceCollection AddMandateIdentity(this IServiceCollection services)
     {
@@ -44,6 +45,7 @@ public static class IdentityServerServiceCollectionExtensions
         {
             Timeout = TimeSpan.FromSeconds(10),
         }));
+        services.AddAttestationRateLimiting();
         services.AddSingleton<IStartupTask, IdentityKeyStartup>();
         services.AddSingleton<IStartupTask, IdentityDemoSeed>();
         services.AddSingleton<IdentityMaintenanceService>();

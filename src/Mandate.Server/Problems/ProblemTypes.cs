@@ -15,6 +15,7 @@ public static class ProblemTypes
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string Conflict = "conflict";
     public const string StoreUnavailable = "store-unavailable";
+    public const string RateLimited = "rate-limited";
     public const string Internal = "internal-error";
 
     public static string Uri(string code) => BaseUri + code;

@@ -49,6 +49,9 @@ public sealed class AttestationTests(AttestationTests.Fixture fixture) : IClassF
                     ["Mandate:Identity:OidcIssuers:0:Rules:0:Match:ref"] = "refs/heads/main",
                     ["Mandate:Identity:OidcIssuers:0:Rules:0:Match:workflow"] = "deploy",
                     ["Mandate:Identity:OidcIssuers:0:Rules:0:SpiffeId"] = "spiffe://demo.mandate.local/ci/github/{repository}",
+
+                    // These tests attest far more often than a workload would; the limit has tests of its own.
+                    ["Mandate:Identity:AttestationRateLimit:PermitLimit"] = "10000",
                 });
             });
             await IdentityTestData.RegisterAsync(Server, Pipeline, "ci_pipeline");

@@ -54,6 +54,33 @@ public sealed class MandateTestServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A client whose connections leave from another loopback address (e.g. 127.0.0.2), so the server sees another
+    /// client IP without any forwarding header.
+    /// </summary>
+    public HttpClient CreateClientFrom(System.Net.IPAddress localAddress)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(localAddress, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
