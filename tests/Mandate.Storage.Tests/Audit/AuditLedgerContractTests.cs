@@ -68,6 +68,58 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GroupCommit_ShouldRechainOnTheRealHead_WhenSomeoneElseAppendedSinceItsLastBatch()
+    {
+        // The writer remembers the head it committed; an event recorded inside a state change moves the head behind
+        // its back, and its next batch must land after that event, not collide with it or fork the chain.
+        var first = await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "a" }, Ct);
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await Trail.RecordAsync(session, new AuditEvent { Type = "state.changed", Subject = "b" }, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        var second = await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "c" }, Ct);
+        var third = await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "d" }, Ct);
+
+        Assert.Equal([1L, 3L, 4L], new[] { first.Sequence, second.Sequence, third.Sequence });
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(4, result.Events);
+    }
+
+    [Fact]
+    public async Task TwoWriters_OnOneStore_ShouldInterleaveIntoOneUnbrokenChain()
+    {
+        // Two group-commit writers over one database, as two server nodes have: each keeps colliding with the other's
+        // batches and must recover without losing, duplicating or forking anything.
+        var otherKek = TempPaths.NewFile("audit-other", ".kek");
+        await using var otherNode = new ServiceCollection()
+            .AddSingleton(Store)
+            .AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = otherKek)
+            .Services.BuildServiceProvider();
+        var other = otherNode.GetRequiredService<IAuditTrail>();
+
+        var appended = new List<Task<AuditRecord>>();
+        for (var round = 0; round < 20; round++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                appended.Add(Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = $"one-{round}-{i}" }, Ct));
+                appended.Add(other.AppendAsync(new AuditEvent { Type = "decision", Subject = $"two-{round}-{i}" }, Ct));
+            }
+
+            await Task.WhenAll(appended);
+        }
+
+        var acknowledged = await Task.WhenAll(appended);
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(200, result.Events);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), acknowledged.Select(r => r.Sequence).Order());
+    }
+
+    [Fact]
     public async Task RecordedEvent_ShouldVanishWithItsTransaction_WhenTheSessionRollsBack()
     {
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
