@@ -31,6 +31,11 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     // (RecordAsync, another node) makes it stale, which the next batch detects as a taken sequence number.
     private (long Sequence, string Hash)? rememberedHead;
     private int optimisticPause;
+
+    // Events recorded inside callers' sessions on this node move the head too; the writer then reads it rather than
+    // colliding with them.
+    private long sessionAppends;
+    private long sessionAppendsAtRememberedHead;
     private Task? writer;
     private ILogger? logger;
 
@@ -48,6 +53,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         var sanitized = Prepare(auditEvent);
+        Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
         var head = await repository.GetHeadForAppendAsync(cancellationToken);
         var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
@@ -162,7 +168,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private async Task<List<AuditRecord>> WriteBatchAsync(IMandateStore store, List<PendingAppend> batch)
     {
         // The batch is committed as a whole; nobody can cancel half of it.
-        if (rememberedHead is { } remembered && optimisticPause == 0)
+        if (rememberedHead is { } remembered && optimisticPause == 0 && Interlocked.Read(ref sessionAppends) == sessionAppendsAtRememberedHead)
         {
             await using var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None);
             var rows = ChainBatch(remembered.Sequence, remembered.Hash, batch);
@@ -172,8 +178,8 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
                 return rows.ConvertAll(r => r.Record);
             }
 
-            // Someone else appended (another node, or an event recorded inside a state change): read the head for a
-            // while instead of guessing, so several writers do not keep colliding.
+            // Someone else appended (another node, or a state change on this node in the instant before our commit):
+            // read the head for a while instead of guessing, so several writers do not keep colliding.
             AuditLog.HeadMoved(Logger, batch.Count);
             rememberedHead = null;
             optimisticPause = OptimisticPauseBatches;
@@ -211,9 +217,11 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private async Task CommitAsync(IStoreSession session, List<(AuditRecord Record, string CanonicalJson)> rows)
     {
         rememberedHead = null;
+        var sessionAppendsBeforeCommit = Interlocked.Read(ref sessionAppends);
         await session.CommitAsync(CancellationToken.None);
         var last = rows[^1].Record;
         rememberedHead = (last.Sequence, last.Hash);
+        sessionAppendsAtRememberedHead = sessionAppendsBeforeCommit;
     }
 
     private sealed record PendingAppend(AuditEvent Event, TaskCompletionSource<AuditRecord> Completion);
