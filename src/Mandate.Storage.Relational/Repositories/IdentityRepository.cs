@@ -8,6 +8,9 @@ namespace Mandate.Storage.Relational.Repositories;
 [Repository(typeof(IIdentityRepository))]
 internal sealed class IdentityRepository(RelationalSession session) : IIdentityRepository
 {
+    /// <summary>The PostgreSQL channel is this prefix followed by the schema name.</summary>
+    public const string NotificationChannelPrefix = "mandate_identities_";
+
     private const string Columns = "spiffe_id, kind, owner, purpose, environment, status, status_reason, labels, created_at, expires_at, updated_at";
 
     public async Task<WorkloadIdentity?> GetAsync(string spiffeId, CancellationToken cancellationToken)
@@ -15,6 +18,17 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
         await using var command = session.Command($"SELECT {Columns} FROM identities WHERE spiffe_id = @id", ("@id", spiffeId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task NotifyChangedAsync(string spiffeId, CancellationToken cancellationToken)
+    {
+        if (session.Dialect.Kind != "postgres")
+        {
+            return;
+        }
+
+        // Delivered at commit; a SPIFFE ID is at most 2048 bytes, well inside PostgreSQL's payload limit.
+        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @id)", cancellationToken, ("@prefix", NotificationChannelPrefix), ("@id", spiffeId));
     }
 
     public async Task<bool> InsertAsync(WorkloadIdentity identity, CancellationToken cancellationToken)
