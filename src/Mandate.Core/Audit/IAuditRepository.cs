@@ -35,6 +35,9 @@ public interface IAuditRepository
 
     Task AddCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
 
+    /// <summary>The signed checkpoint whose range holds <paramref name="sequence"/>, or null when none does (yet).</summary>
+    Task<AuditCheckpoint?> GetCheckpointCoveringAsync(long sequence, CancellationToken cancellationToken);
+
     /// <summary>Every checkpoint in sequence order.</summary>
     Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken);
 

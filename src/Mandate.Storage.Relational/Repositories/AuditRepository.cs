@@ -250,9 +250,16 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             ("@created", key.CreatedAt.ToUnixTimeMilliseconds()));
     }
 
-    private async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(string orderAndLimit, CancellationToken cancellationToken)
+    public async Task<AuditCheckpoint?> GetCheckpointCoveringAsync(long sequence, CancellationToken cancellationToken)
     {
-        await using var command = session.Command("SELECT from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature FROM audit_checkpoints " + orderAndLimit);
+        // Checkpoints tile the chain without overlap, so the last one starting at or before the event is the only candidate.
+        var list = await ReadCheckpointsAsync("WHERE from_seq <= @seq ORDER BY from_seq DESC LIMIT 1", cancellationToken, ("@seq", sequence));
+        return list.Count == 1 && list[0].ToSequence >= sequence ? list[0] : null;
+    }
+
+    private async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(string condition, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = session.Command("SELECT from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature FROM audit_checkpoints " + condition, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var checkpoints = new List<AuditCheckpoint>();
         while (await reader.ReadAsync(cancellationToken))
