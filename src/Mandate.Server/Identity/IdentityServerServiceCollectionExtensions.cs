@@ -58,7 +58,7 @@ public static class IdentityServerServiceCollectionExtensions
             sp.GetRequiredService<IdentityDirectory>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<IdentityDirectorySync>>(),
-            PostgresIdentityNotifications.For(sp.GetRequiredService<IMandateStore>())));
+            PostgresStoreNotifications.For(sp.GetRequiredService<IMandateStore>())));
         services.AddHostedService<IdentityDirectorySyncService>();
 
         services.AddAuthentication()

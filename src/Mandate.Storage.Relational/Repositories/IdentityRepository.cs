@@ -2,15 +2,13 @@ using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Storage;
 
 namespace Mandate.Storage.Relational.Repositories;
 
 [Repository(typeof(IIdentityRepository))]
 internal sealed class IdentityRepository(RelationalSession session) : IIdentityRepository
 {
-    /// <summary>The PostgreSQL channel is this prefix followed by the schema name.</summary>
-    public const string NotificationChannelPrefix = "mandate_identities_";
-
     private const string Columns = "spiffe_id, kind, owner, purpose, environment, status, status_reason, labels, created_at, expires_at, updated_at";
 
     public async Task<WorkloadIdentity?> GetAsync(string spiffeId, CancellationToken cancellationToken)
@@ -28,7 +26,7 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
         }
 
         // Delivered at commit; a SPIFFE ID is at most 2048 bytes, well inside PostgreSQL's payload limit.
-        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @id)", cancellationToken, ("@prefix", NotificationChannelPrefix), ("@id", spiffeId));
+        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @id)", cancellationToken, ("@prefix", StoreChannels.Identities), ("@id", spiffeId));
     }
 
     public async Task<bool> InsertAsync(WorkloadIdentity identity, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Storage.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Cli.Tests.Audit;
 
@@ -67,27 +66,8 @@ public sealed class AuditProveCommandTests
         return "{\"keys\":[" + string.Join(',', keys.Select(k => k.ToJwkJson())) + "]}";
     }
 
-    private static async Task<(string Store, string Directory)> SeedAsync(bool checkpoint)
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, "ledger.db");
-        await using (var store = new SqliteStore(path))
-        {
-            await store.MigrateAsync(Ct);
-            await using var services = new ServiceCollection().AddSingleton<IMandateStore>(store).AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = Path.Combine(directory, "kek")).Services.BuildServiceProvider();
-            var trail = services.GetRequiredService<IAuditTrail>();
-            for (var i = 0; i < 5; i++)
-            {
-                await trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "spiffe://demo.mandate.local/svc/billing", Action = "write", Resource = $"doc:{i}", Decision = "deny" }, Ct);
-            }
-
-            if (checkpoint)
-            {
-                await services.GetRequiredService<AuditCheckpointer>().CheckpointAsync(Ct);
-            }
-        }
-
-        return ("sqlite:" + path, directory);
-    }
+    private static Task<(string Store, string Directory)> SeedAsync(bool checkpoint) =>
+        AuditTestLedger.CreateAsync(
+            Enumerable.Range(0, 5).Select(i => new AuditEvent { Type = "decision", Subject = "spiffe://demo.mandate.local/svc/billing", Action = "write", Resource = $"doc:{i}", Decision = "deny" }),
+            checkpoint);
 }

@@ -1,3 +1,4 @@
+using Mandate.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Mandate.Core.Identity.Inventory;
@@ -12,7 +13,7 @@ public sealed partial class IdentityDirectorySync(
     IdentityDirectory directory,
     TimeProvider time,
     ILogger<IdentityDirectorySync> logger,
-    IIdentityChangeNotifications? notifications = null)
+    IStoreNotifications? notifications = null)
 {
     /// <summary>Completes once the listener is subscribed (immediately where there is none).</summary>
     public TaskCompletionSource Listening { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,6 +33,7 @@ public sealed partial class IdentityDirectorySync(
             try
             {
                 await notifications.ListenAsync(
+                    StoreChannels.Identities,
                     spiffeId => directory.RefreshAsync(spiffeId, CancellationToken.None),
                     () =>
                     {
