@@ -25,6 +25,8 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
 
     public override string MigrationLockSql => $"SELECT pg_advisory_xact_lock({StableKey("schema_migrations")})";
 
+    public override bool IsUniqueViolation(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
     public override string? Describe(Exception exception) => exception switch
     {
         PostgresException pg => $"PostgreSQL error {pg.SqlState}: {pg.MessageText}",

@@ -25,6 +25,9 @@ public abstract class SqlDialect
     /// <summary>Serializes concurrent migrators (several nodes starting at once).</summary>
     public virtual string? MigrationLockSql => null;
 
+    /// <summary>Whether the exception is a violated primary-key or unique constraint (a row with that key exists already).</summary>
+    public abstract bool IsUniqueViolation(Exception exception);
+
     /// <summary>Maps a driver exception to an operator-readable problem, or null when it is not a store problem.</summary>
     public abstract string? Describe(Exception exception);
 }

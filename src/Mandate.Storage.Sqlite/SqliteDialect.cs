@@ -73,6 +73,9 @@ internal sealed class SqliteDialect : SqlDialect
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
+    // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
+    public override bool IsUniqueViolation(Exception exception) => exception is SqliteException { SqliteExtendedErrorCode: 1555 or 2067 };
+
     public override string? Describe(Exception exception) => exception switch
     {
         SqliteException { SqliteErrorCode: 26 } => $"The file {path} is not a SQLite database (or it is corrupt or encrypted). Refusing to start; it was not modified.",

@@ -7,7 +7,7 @@ using Mandate.Server;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary><c>mandate audit verify|export|query|timeline</c>: the tamper-evident ledger, offline from a store or a file.</summary>
+/// <summary><c>mandate audit verify|export|query|prove|timeline</c>: the tamper-evident ledger, offline from a store or a file.</summary>
 internal static class AuditCommand
 {
     public static Command Create()
@@ -16,6 +16,7 @@ internal static class AuditCommand
         command.Subcommands.Add(Verify());
         command.Subcommands.Add(Export());
         command.Subcommands.Add(Query());
+        command.Subcommands.Add(AuditProveCommand.Create());
         command.Subcommands.Add(AuditTimelineCommand.Create());
         return command;
     }
@@ -28,15 +29,16 @@ internal static class AuditCommand
         var store = StoreOption();
         var file = new Option<FileInfo?>("--file") { Description = "Verify an export (JSON Lines from 'mandate audit export') instead of a store.", HelpName = "EXPORT" };
         var key = new Option<FileInfo?>("--key") { Description = "Trust only the checkpoint keys in this JWK or JWK Set file (from GET /v1/audit/keys).", HelpName = "JWKFILE" };
+        var proofFile = new Option<FileInfo?>("--proof") { Description = "Verify one event's inclusion proof (from 'mandate audit prove') instead of a whole chain.", HelpName = "PROOF" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("verify", "Verify the whole chain and its signed checkpoints; exit 0 only when everything verifies.") { store, file, key, json };
+        var command = new Command("verify", "Verify the whole chain and its signed checkpoints (or one event's inclusion proof); exit 0 only when everything verifies.") { store, file, proofFile, key, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            if (parse.GetValue(store) is not null && parse.GetValue(file) is not null)
+            if (new object?[] { parse.GetValue(store), parse.GetValue(file), parse.GetValue(proofFile) }.Count(v => v is not null) > 1)
             {
-                await error.WriteLineAsync("error: give either --store or --file, not both.");
+                await error.WriteLineAsync("error: give one of --store, --file and --proof.");
                 return CliApplication.UsageError;
             }
 
@@ -52,6 +54,11 @@ internal static class AuditCommand
                     await error.WriteLineAsync($"error: --key {keyFile.FullName}: {ex.Message}");
                     return CliApplication.UsageError;
                 }
+            }
+
+            if (parse.GetValue(proofFile) is { } proofPath)
+            {
+                return await VerifyProofAsync(proofPath, pinned, parse.GetValue(json), output, error);
             }
 
             AuditVerificationResult result;
@@ -128,6 +135,54 @@ internal static class AuditCommand
             return result.Verified ? 0 : 1;
         });
         return command;
+    }
+
+    private static async Task<int> VerifyProofAsync(FileInfo proofFile, IReadOnlyList<AuditPublicKey>? pinned, bool json, TextWriter output, TextWriter error)
+    {
+        AuditInclusionProof proof;
+        try
+        {
+            using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(proofFile.FullName));
+            proof = AuditInclusionProof.Parse(document.RootElement);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"error: --proof: {proofFile.FullName}: {ex.Message}");
+            return 1;
+        }
+        catch (JsonException ex)
+        {
+            await error.WriteLineAsync($"{proofFile.FullName}:{(ex.LineNumber ?? 0) + 1}:{(ex.BytePositionInLine ?? 0) + 1}: not valid JSON: the proof is corrupted or truncated.");
+            return 1;
+        }
+        catch (FormatException ex)
+        {
+            await error.WriteLineAsync($"{proofFile.FullName}: not an inclusion proof: {ex.Message}.");
+            return 1;
+        }
+
+        var result = AuditInclusionProofs.Verify(proof, pinned);
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(result, AuditCliSupport.Json));
+        }
+        else if (result.Verified)
+        {
+            var checkpoint = proof.Checkpoint;
+            await output.WriteLineAsync(
+                $"{proofFile.FullName}: event {proof.Sequence.ToString(CultureInfo.InvariantCulture)} is in the ledger: it leads to the root of checkpoint " +
+                $"{checkpoint.FromSequence.ToString(CultureInfo.InvariantCulture)}..{checkpoint.ToSequence.ToString(CultureInfo.InvariantCulture)}, signed by key {checkpoint.KeyId} at {AuditCanonicalForm.FormatTime(checkpoint.Time)}.");
+            foreach (var note in result.Notes)
+            {
+                await output.WriteLineAsync("  note: " + note);
+            }
+        }
+        else
+        {
+            await error.WriteLineAsync($"{proofFile.FullName}: proof of event {proof.Sequence.ToString(CultureInfo.InvariantCulture)} does NOT verify: {result.Reason}");
+        }
+
+        return result.Verified ? 0 : 1;
     }
 
     private static Command Export()

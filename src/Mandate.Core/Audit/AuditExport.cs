@@ -330,7 +330,7 @@ public static class AuditExport
         return verifier;
     }
 
-    private static AuditCheckpoint ReadCheckpoint(JsonElement root)
+    internal static AuditCheckpoint ReadCheckpoint(JsonElement root)
     {
         var timeText = Text(root, "time");
         if (!DateTimeOffset.TryParseExact(timeText, AuditCanonicalForm.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
@@ -341,12 +341,12 @@ public static class AuditExport
         return new AuditCheckpoint(Number(root, "from"), Number(root, "to"), Text(root, "root"), Text(root, "chain_hash"), time, Text(root, "kid"), Text(root, "alg"), Text(root, "signature"));
     }
 
-    private static string Text(JsonElement root, string name) =>
+    internal static string Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()!
             : throw new FormatException($"'{name}' is missing or not a string");
 
-    private static long Number(JsonElement root, string name) =>
+    internal static long Number(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
             ? number
             : throw new FormatException($"'{name}' is missing or not an integer");

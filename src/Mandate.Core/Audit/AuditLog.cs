@@ -10,4 +10,7 @@ internal static partial class AuditLog
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Audit group commit of {Count} events failed; none of them was acknowledged")]
     public static partial void GroupCommitFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Audit group commit: another writer moved the chain head; the batch of {Count} events is rechained on the current head")]
+    public static partial void HeadMoved(ILogger logger, int count);
 }

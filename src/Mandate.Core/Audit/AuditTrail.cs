@@ -11,7 +11,9 @@ namespace Mandate.Core.Audit;
 /// <summary>
 /// Chains each event to its predecessor (see <see cref="AuditHashing"/>). Events recorded in a caller's session join
 /// that transaction; events appended on their own are queued and written by one writer loop, many per transaction,
-/// so one fsync acknowledges a whole batch.
+/// so one fsync acknowledges a whole batch. The writer remembers the head it last committed and chains the next batch
+/// onto it without reading the head first (the chain lock travels with the INSERT); the primary key on the sequence
+/// number refuses the batch if anyone else appended meanwhile, and the batch is then redone on a freshly read head.
 /// </summary>
 internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 {
@@ -20,7 +22,20 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private readonly TimeProvider time;
     private readonly IServiceProvider services;
     private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    // After a collision, this many batches read the head before remembering it again.
+    private const int OptimisticPauseBatches = 64;
+
     private readonly Lock startLock = new();
+
+    // The head as of this writer's last commit. Only the writer loop reads or sets these; an append made elsewhere
+    // (RecordAsync, another node) makes it stale, which the next batch detects as a taken sequence number.
+    private (long Sequence, string Hash)? rememberedHead;
+    private int optimisticPause;
+
+    // Events recorded inside callers' sessions on this node move the head too; the writer then reads it rather than
+    // colliding with them.
+    private long sessionAppends;
+    private long sessionAppendsAtRememberedHead;
     private Task? writer;
     private ILogger? logger;
 
@@ -38,6 +53,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         var sanitized = Prepare(auditEvent);
+        Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
         var head = await repository.GetHeadForAppendAsync(cancellationToken);
         var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
@@ -138,6 +154,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                rememberedHead = null;
                 AuditLog.GroupCommitFailed(Logger, ex, batch.Count);
                 var failure = ex as StoreException ?? new StoreException("The audit event could not be committed: " + ex.Message, ex);
                 foreach (var pending in batch)
@@ -151,11 +168,40 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private async Task<List<AuditRecord>> WriteBatchAsync(IMandateStore store, List<PendingAppend> batch)
     {
         // The batch is committed as a whole; nobody can cancel half of it.
-        await using var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None);
-        var repository = session.Get<IAuditRepository>();
-        var head = await repository.GetHeadForAppendAsync(CancellationToken.None);
-        var sequence = head?.Sequence ?? 0;
-        var hash = head?.Hash ?? GenesisHash;
+        if (rememberedHead is { } remembered && optimisticPause == 0 && Interlocked.Read(ref sessionAppends) == sessionAppendsAtRememberedHead)
+        {
+            await using var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None);
+            var rows = ChainBatch(remembered.Sequence, remembered.Hash, batch);
+            if (await session.Get<IAuditRepository>().TryAppendOnRememberedHeadAsync(rows, CancellationToken.None))
+            {
+                await CommitAsync(session, rows);
+                return rows.ConvertAll(r => r.Record);
+            }
+
+            // Someone else appended (another node, or a state change on this node in the instant before our commit):
+            // read the head for a while instead of guessing, so several writers do not keep colliding.
+            AuditLog.HeadMoved(Logger, batch.Count);
+            rememberedHead = null;
+            optimisticPause = OptimisticPauseBatches;
+        }
+        else if (optimisticPause > 0)
+        {
+            optimisticPause--;
+        }
+
+        await using (var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None))
+        {
+            var repository = session.Get<IAuditRepository>();
+            var head = await repository.GetHeadForAppendAsync(CancellationToken.None);
+            var rows = ChainBatch(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, batch);
+            await repository.AppendManyAsync(rows, CancellationToken.None);
+            await CommitAsync(session, rows);
+            return rows.ConvertAll(r => r.Record);
+        }
+    }
+
+    private List<(AuditRecord Record, string CanonicalJson)> ChainBatch(long sequence, string hash, List<PendingAppend> batch)
+    {
         var rows = new List<(AuditRecord Record, string CanonicalJson)>(batch.Count);
         foreach (var pending in batch)
         {
@@ -165,9 +211,17 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
             hash = row.Record.Hash;
         }
 
-        await repository.AppendManyAsync(rows, CancellationToken.None);
+        return rows;
+    }
+
+    private async Task CommitAsync(IStoreSession session, List<(AuditRecord Record, string CanonicalJson)> rows)
+    {
+        rememberedHead = null;
+        var sessionAppendsBeforeCommit = Interlocked.Read(ref sessionAppends);
         await session.CommitAsync(CancellationToken.None);
-        return rows.ConvertAll(r => r.Record);
+        var last = rows[^1].Record;
+        rememberedHead = (last.Sequence, last.Hash);
+        sessionAppendsAtRememberedHead = sessionAppendsBeforeCommit;
     }
 
     private sealed record PendingAppend(AuditEvent Event, TaskCompletionSource<AuditRecord> Completion);

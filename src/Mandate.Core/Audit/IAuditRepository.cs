@@ -8,6 +8,14 @@ public interface IAuditRepository
 
     Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends records chained onto a head this writer remembers from its own last commit, taking the chain lock in the
+    /// same round trip instead of reading the head first. Returns false, having written nothing, when that head is no
+    /// longer the head (someone else appended meanwhile: the first sequence number is taken); the transaction is then
+    /// unusable and the caller retries in a new one from a freshly read head.
+    /// </summary>
+    Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken);
+
     /// <summary>Appends several records with as few round trips as the database allows (group commit).</summary>
     Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken);
 
@@ -26,6 +34,9 @@ public interface IAuditRepository
     Task<AuditCheckpoint?> GetLastCheckpointAsync(CancellationToken cancellationToken);
 
     Task AddCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>The signed checkpoint whose range holds <paramref name="sequence"/>, or null when none does (yet).</summary>
+    Task<AuditCheckpoint?> GetCheckpointCoveringAsync(long sequence, CancellationToken cancellationToken);
 
     /// <summary>Every checkpoint in sequence order.</summary>
     Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken);

@@ -14,7 +14,7 @@ public sealed partial class RevocationSync(
     IOptions<RevocationSyncOptions> options,
     TimeProvider time,
     ILogger<RevocationSync> logger,
-    IRevocationNotifications? notifications = null)
+    IStoreNotifications? notifications = null)
 {
     private DateTimeOffset lastPoll = DateTimeOffset.UnixEpoch;
 
@@ -94,7 +94,7 @@ public sealed partial class RevocationSync(
         {
             try
             {
-                await notifications!.ListenAsync(OnPayloadAsync, () => Listening.TrySetResult(), cancellationToken);
+                await notifications!.ListenAsync(StoreChannels.Revocations, OnPayloadAsync, () => Listening.TrySetResult(), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

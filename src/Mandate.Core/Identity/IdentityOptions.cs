@@ -56,6 +56,13 @@ public sealed class IdentityOptions
 
     public TimeSpan JoinTokenMaxTtl { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How many validated JWT-SVIDs the validator remembers (by the SHA-256 of the token, never the token) so that a
+    /// token presented again skips the signature verification; time, audience, key and inventory checks still run on
+    /// every presentation. 0 turns the cache off.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+
     /// <summary>Trusted OIDC issuers whose tokens can be exchanged for SVIDs.</summary>
     public IList<OidcIssuerOptions> OidcIssuers { get; } = [];
 

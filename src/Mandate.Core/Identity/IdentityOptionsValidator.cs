@@ -55,6 +55,11 @@ internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOption
             failures.Add("Mandate:Identity:ClockSkew: must be between 0 and 5 minutes.");
         }
 
+        if (options.ValidatedTokenCacheSize is < 0 or > 10_000_000)
+        {
+            failures.Add("Mandate:Identity:ValidatedTokenCacheSize: must be between 0 (off) and 10,000,000.");
+        }
+
         if (options.JwtSvidDefaultTtl > options.JwtSvidMaxTtl)
         {
             failures.Add("Mandate:Identity:JwtSvidDefaultTtl: must not exceed JwtSvidMaxTtl.");

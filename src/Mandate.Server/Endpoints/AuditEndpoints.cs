@@ -21,6 +21,7 @@ internal static class AuditEndpoints
         admin.MapGet("/verify", VerifyAsync);
         admin.MapGet("/events", QueryAsync);
         admin.MapPost("/events", AnnotateAsync);
+        admin.MapGet("/events/{seq:long}/proof", ProofAsync);
         admin.MapGet("/checkpoints", CheckpointsAsync);
         admin.MapPost("/checkpoints", CheckpointAsync);
         admin.MapGet("/export", ExportAsync);
@@ -115,6 +116,34 @@ internal static class AuditEndpoints
             return checkpoint is null
                 ? TypedResults.Ok(new { checkpoint = (object?)null, detail = "every event is already covered by a checkpoint" })
                 : TypedResults.Created("/v1/audit/checkpoints", new { checkpoint = View(checkpoint) });
+        }
+        catch (AuditChainBrokenException ex)
+        {
+            return Problem.Conflict(ex.Message);
+        }
+    }
+
+    private static async Task<IResult> ProofAsync(long seq, IMandateStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (proof, unavailable) = await AuditInclusionProofs.BuildAsync(store, seq, cancellationToken);
+            return unavailable switch
+            {
+                AuditProofUnavailable.NoSuchEvent => Problem.Result(StatusCodes.Status404NotFound, AuditProblemTypes.AuditEventNotFound, "No such audit event.", $"The ledger has no event {seq.ToString(CultureInfo.InvariantCulture)}."),
+                AuditProofUnavailable.NotCheckpointed => Problem.Result(
+                    StatusCodes.Status409Conflict,
+                    AuditProblemTypes.AuditEventNotCheckpointed,
+                    "The event is not covered by a signed checkpoint yet.",
+                    $"Event {seq.ToString(CultureInfo.InvariantCulture)} is newer than the last signed checkpoint. Checkpoints are signed periodically; POST /v1/audit/checkpoints signs one now."),
+                _ => Results.Stream(
+                    async output =>
+                    {
+                        await using var writer = new System.Text.Json.Utf8JsonWriter(output);
+                        proof!.WriteJson(writer);
+                    },
+                    "application/json"),
+            };
         }
         catch (AuditChainBrokenException ex)
         {

@@ -27,7 +27,7 @@ public static class TaskServiceRegistration
             sp.GetRequiredService<IOptions<RevocationSyncOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RevocationSync>>(),
-            PostgresRevocationNotifications.For(sp.GetRequiredService<IMandateStore>())));
+            PostgresStoreNotifications.For(sp.GetRequiredService<IMandateStore>())));
         services.AddHostedService<RevocationSyncService>();
         services.AddHostedService<CredentialUseFlushService>();
         services.AddHostedService<TaskSweeper>();

@@ -1,12 +1,16 @@
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
+using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
+using Mandate.Core.Storage;
 using Mandate.Server;
 using Mandate.Server.Authentication;
 using Mandate.Server.Identity;
+using Mandate.Storage.Postgres;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -50,6 +54,14 @@ public static class IdentityServerServiceCollectionExtensions
         services.AddSingleton<IStartupTask, IdentityDemoSeed>();
         services.AddSingleton<IdentityMaintenanceService>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenanceService>());
+
+        // On PostgreSQL, other nodes' identity changes arrive as they commit rather than at the next reload.
+        services.AddSingleton(sp => new IdentityDirectorySync(
+            sp.GetRequiredService<IdentityDirectory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<IdentityDirectorySync>>(),
+            PostgresStoreNotifications.For(sp.GetRequiredService<IMandateStore>())));
+        services.AddHostedService<IdentityDirectorySyncService>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, WorkloadAuthenticationHandler>(WorkloadAuthentication.SchemeName, null);

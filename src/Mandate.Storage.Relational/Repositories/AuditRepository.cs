@@ -52,13 +52,36 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     public Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken) =>
         AppendManyAsync([(record, canonicalJson)], cancellationToken);
 
-    public async Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken)
+    public Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken) =>
+        InsertAsync(records, null, cancellationToken);
+
+    public async Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The lock rides with the first INSERT; a moved head shows as the first sequence number being taken.
+            await InsertAsync(records, session.Dialect.SerializeSql(ChainLock), cancellationToken);
+            return true;
+        }
+        catch (DbException ex) when (session.Dialect.IsUniqueViolation(ex))
+        {
+            return false;
+        }
+    }
+
+    private async Task InsertAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, string? firstStatement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         for (var offset = 0; offset < records.Count; offset += RowsPerInsert)
         {
             var count = Math.Min(RowsPerInsert, records.Count - offset);
-            var sql = new StringBuilder("INSERT INTO audit_events (").Append(Columns).Append(") VALUES ");
+            var sql = new StringBuilder();
+            if (offset == 0 && firstStatement is not null)
+            {
+                sql.Append(firstStatement).Append(";\n");
+            }
+
+            sql.Append("INSERT INTO audit_events (").Append(Columns).Append(") VALUES ");
             var parameters = new (string Name, object? Value)[count * ColumnCount];
             for (var row = 0; row < count; row++)
             {
@@ -227,9 +250,16 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             ("@created", key.CreatedAt.ToUnixTimeMilliseconds()));
     }
 
-    private async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(string orderAndLimit, CancellationToken cancellationToken)
+    public async Task<AuditCheckpoint?> GetCheckpointCoveringAsync(long sequence, CancellationToken cancellationToken)
     {
-        await using var command = session.Command("SELECT from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature FROM audit_checkpoints " + orderAndLimit);
+        // Checkpoints tile the chain without overlap, so the last one starting at or before the event is the only candidate.
+        var list = await ReadCheckpointsAsync("WHERE from_seq <= @seq ORDER BY from_seq DESC LIMIT 1", cancellationToken, ("@seq", sequence));
+        return list.Count == 1 && list[0].ToSequence >= sequence ? list[0] : null;
+    }
+
+    private async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(string condition, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = session.Command("SELECT from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature FROM audit_checkpoints " + condition, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var checkpoints = new List<AuditCheckpoint>();
         while (await reader.ReadAsync(cancellationToken))

@@ -3,18 +3,13 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Mandate.Core.Credentials;
+using Mandate.Core.Storage;
 
 namespace Mandate.Storage.Relational.Repositories;
 
 [Repository(typeof(ICredentialRepository))]
 internal sealed class CredentialRepository(RelationalSession session) : ICredentialRepository
 {
-    /// <summary>
-    /// The PostgreSQL channel prefix other nodes LISTEN on (the channel is this plus the schema, since channels are
-    /// database-wide); the payload is space-separated <c>jti</c>s or <c>*</c> (reconcile).
-    /// </summary>
-    public const string NotificationChannelPrefix = "mandate_revocations_";
-
     private const string Columns =
         "jti, kind, subject, holder, task_id, parent_jti, chain, scope, audiences, issued_at, expires_at, cnf_method, cnf_thumbprint, revoked_at, revoked_reason, revoked_by, first_used_at, last_used_at, use_count, last_use_source";
 
@@ -144,7 +139,7 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
             payload = "*";
         }
 
-        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @payload)", cancellationToken, ("@prefix", NotificationChannelPrefix), ("@payload", payload));
+        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @payload)", cancellationToken, ("@prefix", StoreChannels.Revocations), ("@payload", payload));
     }
 
     private static (string List, (string, object?)[] Parameters) InList(string prefix, string[] values)

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Storage;
 
 namespace Mandate.Storage.Relational.Repositories;
 
@@ -15,6 +16,17 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
         await using var command = session.Command($"SELECT {Columns} FROM identities WHERE spiffe_id = @id", ("@id", spiffeId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task NotifyChangedAsync(string spiffeId, CancellationToken cancellationToken)
+    {
+        if (session.Dialect.Kind != "postgres")
+        {
+            return;
+        }
+
+        // Delivered at commit; a SPIFFE ID is at most 2048 bytes, well inside PostgreSQL's payload limit.
+        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @id)", cancellationToken, ("@prefix", StoreChannels.Identities), ("@id", spiffeId));
     }
 
     public async Task<bool> InsertAsync(WorkloadIdentity identity, CancellationToken cancellationToken)

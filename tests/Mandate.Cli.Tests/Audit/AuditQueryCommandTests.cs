@@ -1,7 +1,4 @@
 using Mandate.Core.Audit;
-using Mandate.Core.Storage;
-using Mandate.Storage.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Cli.Tests.Audit;
 
@@ -9,8 +6,6 @@ public sealed class AuditQueryCommandTests
 {
     private const string Agent = "spiffe://demo.mandate.local/agent/support-assistant";
     private const string Billing = "spiffe://demo.mandate.local/svc/billing";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Query_ShouldPrintTheMatchingEvents_FromAStoreOffline()
@@ -61,28 +56,15 @@ public sealed class AuditQueryCommandTests
 
     private static async Task<string> SeedAsync()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, "ledger.db");
-        await using (var store = new SqliteStore(path))
-        {
-            await store.MigrateAsync(Ct);
-            await using var services = new ServiceCollection().AddSingleton<IMandateStore>(store).AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = Path.Combine(directory, "kek")).Services.BuildServiceProvider();
-            var trail = services.GetRequiredService<IAuditTrail>();
-            AuditEvent[] events =
-            [
-                new() { Type = "credential.issued", Actor = "spiffe://demo.mandate.local/mandate", Subject = Agent, CredentialId = "jti-task", TaskId = "task-7", Details = new Dictionary<string, string> { ["kind"] = "task" } },
-                new() { Type = "token.exchanged", Actor = Agent, Subject = Billing, Chain = [Agent], CredentialId = "jti-delegated", TaskId = "task-7", Details = new Dictionary<string, string> { ["parent_jti"] = "jti-task" } },
-                new() { Type = "decision", Subject = Billing, Chain = [Agent], CredentialId = "jti-delegated", Action = "read", Resource = "ticket:42", Decision = "allow" },
-                new() { Type = "decision", Subject = Billing, Chain = [Agent], CredentialId = "jti-delegated", Action = "write", Resource = "https://evil.example/upload", Decision = "deny" },
-                new() { Type = "credential.revoked", Actor = "admin", CredentialId = "jti-task", Reason = "task closed" },
-            ];
-            foreach (var e in events)
-            {
-                await trail.AppendAsync(e, Ct);
-            }
-        }
+        AuditEvent[] events =
+        [
+            new() { Type = "credential.issued", Actor = "spiffe://demo.mandate.local/mandate", Subject = Agent, CredentialId = "jti-task", TaskId = "task-7", Details = new Dictionary<string, string> { ["kind"] = "task" } },
+            new() { Type = "token.exchanged", Actor = Agent, Subject = Billing, Chain = [Agent], CredentialId = "jti-delegated", TaskId = "task-7", Details = new Dictionary<string, string> { ["parent_jti"] = "jti-task" } },
+            new() { Type = "decision", Subject = Billing, Chain = [Agent], CredentialId = "jti-delegated", Action = "read", Resource = "ticket:42", Decision = "allow" },
+            new() { Type = "decision", Subject = Billing, Chain = [Agent], CredentialId = "jti-delegated", Action = "write", Resource = "https://evil.example/upload", Decision = "deny" },
+            new() { Type = "credential.revoked", Actor = "admin", CredentialId = "jti-task", Reason = "task closed" },
+        ];
 
-        return "sqlite:" + path;
+        return (await AuditTestLedger.CreateAsync(events)).Store;
     }
 }

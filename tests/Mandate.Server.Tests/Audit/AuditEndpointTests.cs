@@ -73,6 +73,7 @@ public sealed class AuditEndpointTests
     [InlineData("GET", "/v1/audit/events")]
     [InlineData("POST", "/v1/audit/events")]
     [InlineData("GET", "/v1/audit/export")]
+    [InlineData("GET", "/v1/audit/events/1/proof")]
     [InlineData("GET", "/v1/identities/x/timeline")]
     public async Task AuditEndpoints_ShouldRequireTheAdminToken(string method, string path)
     {
@@ -81,6 +82,33 @@ public sealed class AuditEndpointTests
         var response = await server.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Proof_ShouldProveOneEvent_AgainstThePublishedKey_OrSayWhyNot()
+    {
+        await using var server = await MandateTestServer.StartAsync();
+        using var admin = server.CreateAdminClient();
+        var annotated = await admin.PostAsJsonAsync("/v1/audit/events", new { reason = "prove me" }, Ct);
+        var seq = (await annotated.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("seq").GetInt64();
+
+        var early = await admin.GetAsync(new Uri($"/v1/audit/events/{seq}/proof", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Equal("https://mandate.dev/problems/audit-event-not-checkpointed", (await early.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("type").GetString());
+        var missing = await admin.GetAsync(new Uri("/v1/audit/events/999999/proof", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("https://mandate.dev/problems/audit-event-not-found", (await missing.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("type").GetString());
+
+        await admin.PostAsync(new Uri("/v1/audit/checkpoints", UriKind.Relative), null, Ct);
+        var proofJson = await admin.GetStringAsync(new Uri($"/v1/audit/events/{seq}/proof", UriKind.Relative), Ct);
+        var keys = await server.Client.GetFromJsonAsync<JsonElement>("/v1/audit/keys", Ct);
+        var pinned = keys.GetProperty("keys").EnumerateArray().Select(Core.Audit.AuditPublicKey.FromJwk).ToList();
+        using var document = JsonDocument.Parse(proofJson);
+        var proof = Core.Audit.AuditInclusionProof.Parse(document.RootElement);
+        var result = Core.Audit.AuditInclusionProofs.Verify(proof, pinned);
+
+        Assert.True(result.Verified, result.Reason);
+        Assert.Equal("prove me", document.RootElement.GetProperty("event").GetProperty("reason").GetString());
     }
 
     [Fact]

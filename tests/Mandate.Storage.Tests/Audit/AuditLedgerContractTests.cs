@@ -68,6 +68,144 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GroupCommit_ShouldRechainOnTheRealHead_WhenSomeoneElseAppendedSinceItsLastBatch()
+    {
+        // The writer remembers the head it committed; an event recorded inside a state change moves the head behind
+        // its back, and its next batch must land after that event, not collide with it or fork the chain.
+        var first = await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "a" }, Ct);
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await Trail.RecordAsync(session, new AuditEvent { Type = "state.changed", Subject = "b" }, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        var second = await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "c" }, Ct);
+        var third = await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = "d" }, Ct);
+
+        Assert.Equal([1L, 3L, 4L], new[] { first.Sequence, second.Sequence, third.Sequence });
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(4, result.Events);
+    }
+
+    [Fact]
+    public async Task TwoWriters_OnOneStore_ShouldInterleaveIntoOneUnbrokenChain()
+    {
+        // Two group-commit writers over one database, as two server nodes have: each keeps colliding with the other's
+        // batches and must recover without losing, duplicating or forking anything.
+        var otherKek = TempPaths.NewFile("audit-other", ".kek");
+        await using var otherNode = new ServiceCollection()
+            .AddSingleton(Store)
+            .AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = otherKek)
+            .Services.BuildServiceProvider();
+        var other = otherNode.GetRequiredService<IAuditTrail>();
+
+        var appended = new List<Task<AuditRecord>>();
+        for (var round = 0; round < 20; round++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                appended.Add(Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = $"one-{round}-{i}" }, Ct));
+                appended.Add(other.AppendAsync(new AuditEvent { Type = "decision", Subject = $"two-{round}-{i}" }, Ct));
+            }
+
+            await Task.WhenAll(appended);
+        }
+
+        var acknowledged = await Task.WhenAll(appended);
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(200, result.Events);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), acknowledged.Select(r => r.Sequence).Order());
+    }
+
+    [Fact]
+    public async Task InclusionProof_ShouldVerifyOffline_ForEveryEventOfEveryCheckpoint()
+    {
+        await AppendAsync(7);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(6);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(1);
+        var pinned = await PublicKeysAsync();
+
+        for (var seq = 1L; seq <= 13; seq++)
+        {
+            var (proof, unavailable) = await AuditInclusionProofs.BuildAsync(Store, seq, Ct);
+            Assert.Null(unavailable);
+            var result = AuditInclusionProofs.Verify(RoundTrip(proof!), pinned);
+            Assert.True(result.Verified, $"event {seq}: {result.Reason}");
+            Assert.Empty(result.Notes);
+        }
+
+        Assert.Equal(AuditProofUnavailable.NotCheckpointed, (await AuditInclusionProofs.BuildAsync(Store, 14, Ct)).Unavailable);
+        Assert.Equal(AuditProofUnavailable.NoSuchEvent, (await AuditInclusionProofs.BuildAsync(Store, 15, Ct)).Unavailable);
+        Assert.Equal(AuditProofUnavailable.NoSuchEvent, (await AuditInclusionProofs.BuildAsync(Store, 0, Ct)).Unavailable);
+    }
+
+    [Theory]
+    [InlineData("event", "the event was modified")]
+    [InlineData("path", "audit path does not lead")]
+    [InlineData("seq", "the proof says")]
+    [InlineData("other-event", "audit path does not lead")]
+    [InlineData("signature", "signature does not verify")]
+    [InlineData("foreign-key", "not among the trusted keys")]
+    public async Task InclusionProof_ShouldFail_WhenAnyPartIsAltered(string alteration, string reason)
+    {
+        await AppendAsync(9);
+        await Checkpointer.CheckpointAsync(Ct);
+        var pinned = await PublicKeysAsync();
+        var proof = RoundTrip((await AuditInclusionProofs.BuildAsync(Store, 4, Ct)).Proof!);
+        var other = RoundTrip((await AuditInclusionProofs.BuildAsync(Store, 5, Ct)).Proof!);
+
+        var altered = alteration switch
+        {
+            "event" => proof with { CanonicalJson = proof.CanonicalJson.Replace("note-4", "note-X", StringComparison.Ordinal) },
+            "path" => proof with { AuditPath = [.. proof.AuditPath.Take(proof.AuditPath.Count - 1), new string('0', 64)] },
+            "seq" => proof with { Sequence = 5 },
+            "other-event" => proof with { Sequence = other.Sequence, CanonicalJson = other.CanonicalJson, PreviousHash = other.PreviousHash, Hash = other.Hash },
+            "signature" => proof with { Checkpoint = proof.Checkpoint with { Time = proof.Checkpoint.Time.AddSeconds(1) } },
+            _ => proof,
+        };
+        var keys = alteration == "foreign-key"
+            ? [AuditPublicKey.FromEcdsa("someone-else", System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))]
+            : pinned;
+
+        var result = AuditInclusionProofs.Verify(altered, keys);
+        Assert.False(result.Verified);
+        Assert.Contains(reason, result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InclusionProof_ShouldBeRefused_WhenTheStoredRangeNoLongerMatchesItsCheckpoint()
+    {
+        await AppendAsync(5);
+        await Checkpointer.CheckpointAsync(Ct);
+        await ExecuteRawAsync("UPDATE audit_events SET body = REPLACE(body, 'note-2', 'note-X') WHERE seq = 2");
+
+        await Assert.ThrowsAsync<AuditChainBrokenException>(() => AuditInclusionProofs.BuildAsync(Store, 4, Ct));
+    }
+
+    private async Task<IReadOnlyList<AuditPublicKey>> PublicKeysAsync()
+    {
+        await using var session = await Store.BeginAsync(StoreIntent.Read, Ct);
+        return await session.Get<IAuditRepository>().GetPublicKeysAsync(Ct);
+    }
+
+    /// <summary>Through the JSON document and back, as a proof travels to whoever checks it.</summary>
+    private static AuditInclusionProof RoundTrip(AuditInclusionProof proof)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            proof.WriteJson(writer);
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+        return AuditInclusionProof.Parse(document.RootElement);
+    }
+
+    [Fact]
     public async Task RecordedEvent_ShouldVanishWithItsTransaction_WhenTheSessionRollsBack()
     {
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))

@@ -10,4 +10,10 @@ public interface IIdentityRepository
     Task UpdateStatusAsync(string spiffeId, IdentityStatus status, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<WorkloadIdentity>> ListAsync(IdentityQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tells other nodes sharing the store that the identity was registered or changed status, when this transaction
+    /// commits (nothing is announced if it rolls back). A no-op where the store has a single node.
+    /// </summary>
+    Task NotifyChangedAsync(string spiffeId, CancellationToken cancellationToken);
 }

@@ -5,7 +5,8 @@ namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>
 /// An in-memory view of every identity's status and expiry, so token validation never waits on the store. Updated
-/// by this process right after each committed change, and reloaded periodically to see other nodes' changes.
+/// by this process right after each committed change, by <see cref="IdentityDirectorySync"/> as other nodes announce
+/// theirs (PostgreSQL), and reloaded periodically as a safety net.
 /// </summary>
 public sealed class IdentityDirectory(IMandateStore store)
 {
@@ -38,6 +39,25 @@ public sealed class IdentityDirectory(IMandateStore store)
         }
 
         entries = fresh;
+    }
+
+    /// <summary>Re-reads one identity from the store (another node announced a change to it).</summary>
+    public async Task RefreshAsync(string spiffeId, CancellationToken cancellationToken)
+    {
+        WorkloadIdentity? identity;
+        await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+        {
+            identity = await session.Get<IIdentityRepository>().GetAsync(spiffeId, cancellationToken);
+        }
+
+        if (identity is null)
+        {
+            entries.TryRemove(spiffeId, out _);
+        }
+        else
+        {
+            Apply(identity);
+        }
     }
 
     public void Apply(WorkloadIdentity identity)

@@ -34,10 +34,13 @@ public sealed partial class IdentityInventory(
         }
 
         await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        if (!await session.Get<IIdentityRepository>().InsertAsync(identity!, cancellationToken))
+        var repository = session.Get<IIdentityRepository>();
+        if (!await repository.InsertAsync(identity!, cancellationToken))
         {
             return IdentityResult.Fail(IdentityErrorCodes.IdentityExists, $"The identity {identity!.SpiffeId} is already registered.");
         }
+
+        await repository.NotifyChangedAsync(identity!.SpiffeId, cancellationToken);
 
         await audit.RecordAsync(
             session,
@@ -100,6 +103,7 @@ public sealed partial class IdentityInventory(
         }
 
         await repository.UpdateStatusAsync(spiffeId, target, trimmedReason, now, cancellationToken);
+        await repository.NotifyChangedAsync(spiffeId, cancellationToken);
         var verb = target switch
         {
             IdentityStatus.Active => "reactivated",

@@ -9,7 +9,8 @@ namespace Mandate.Core.Identity.Svid;
 /// size (≤ 16 KiB), compact form, algorithm (asymmetric JWS algorithms only: <c>none</c> and HMAC refused), <c>typ</c>,
 /// <c>kid</c> present, <c>sub</c> a SPIFFE ID of our trust domain, <c>exp</c> present, key known by <c>kid</c> and
 /// still published, <c>alg</c> equal to that key's algorithm, signature, <c>iss</c>, audience, time claims with
-/// bounded skew, and finally the identity active in the inventory. Thread-safe and allocation-light; no I/O.
+/// bounded skew, and finally the identity active in the inventory. Thread-safe and allocation-light; no I/O. A token
+/// presented again skips only the signature work (see <see cref="VerifiedJwtSvidCache"/>).
 /// </summary>
 public sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory directory, IOptions<IdentityOptions> options, TimeProvider time)
 {
@@ -18,6 +19,8 @@ public sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory director
         "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512",
     };
 
+    private readonly VerifiedJwtSvidCache cache = new(options.Value.ValidatedTokenCacheSize);
+
     /// <summary>Validates <paramref name="token"/> for one accepted audience.</summary>
     public JwtSvidValidationResult Validate(string? token, string audience) => Validate(token, [audience]);
 
@@ -25,6 +28,50 @@ public sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory director
     public JwtSvidValidationResult Validate(string? token, IReadOnlyCollection<string> acceptedAudiences)
     {
         ArgumentNullException.ThrowIfNull(acceptedAudiences);
+        if (token is { Length: > 0 and <= CompactJws.MaxTokenLength })
+        {
+            var digest = VerifiedJwtSvidCache.Digest(token);
+            if (cache.TryGet(digest, out var remembered))
+            {
+                return Recheck(digest, remembered!, acceptedAudiences);
+            }
+
+            var result = ValidateUncached(token, acceptedAudiences, out var verified);
+            if (result.IsValid)
+            {
+                cache.Add(digest, verified!, time.GetUtcNow());
+            }
+
+            return result;
+        }
+
+        return ValidateUncached(token, acceptedAudiences, out _);
+    }
+
+    /// <summary>Validated tokens currently remembered (their digests), for metrics and tests.</summary>
+    public int CachedTokenCount => cache.Count;
+
+    private JwtSvidValidationResult Recheck(VerifiedJwtSvidCache.TokenDigest digest, VerifiedJwtSvid remembered, IReadOnlyCollection<string> acceptedAudiences)
+    {
+        // The signature verdict is fixed by the token's bytes; whether its key is still published is not.
+        if (keyRing.FindValidationKey(remembered.Svid.Kid) is null)
+        {
+            cache.Remove(digest);
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenUnknownKey, "The token's kid names no published key of this trust domain.");
+        }
+
+        var result = CheckUse(remembered.Svid, remembered.NotBefore, acceptedAudiences);
+        if (result.Error?.Code == IdentityErrorCodes.TokenExpired)
+        {
+            cache.Remove(digest);
+        }
+
+        return result;
+    }
+
+    private JwtSvidValidationResult ValidateUncached(string? token, IReadOnlyCollection<string> acceptedAudiences, out VerifiedJwtSvid? verified)
+    {
+        verified = null;
         if (!CompactJws.TryParse(token, out var jws, out var error))
         {
             return new JwtSvidValidationResult(null, error);
@@ -97,34 +144,60 @@ public sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory director
             return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAudienceMismatch, "The token has no aud claim.");
         }
 
-        if (!claims.Audiences.Any(acceptedAudiences.Contains))
+        var svid = new JwtSvid(subject, claims.Audiences, claims.Issuer!, expiresAt, claims.IssuedAt, claims.Jti, key.Kid);
+        var result = CheckUse(svid, claims.NotBefore, acceptedAudiences);
+        if (result.IsValid)
+        {
+            verified = new VerifiedJwtSvid(svid, claims.NotBefore);
+        }
+
+        return result;
+    }
+
+    /// <summary>The checks that depend on where and when the token is presented rather than on its bytes.</summary>
+    private JwtSvidValidationResult CheckUse(JwtSvid svid, DateTimeOffset? notBefore, IReadOnlyCollection<string> acceptedAudiences)
+    {
+        if (!AnyAccepted(svid.Audiences, acceptedAudiences))
         {
             return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAudienceMismatch, "The token's audience is not accepted here.");
         }
 
         var now = time.GetUtcNow();
-        var skew = settings.ClockSkew;
-        if (now >= expiresAt + skew)
+        var skew = options.Value.ClockSkew;
+        if (now >= svid.ExpiresAt + skew)
         {
             return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenExpired, "The token has expired.");
         }
 
-        if (claims.NotBefore is { } notBefore && now + skew < notBefore)
+        if (notBefore is { } nbf && now + skew < nbf)
         {
             return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenNotYetValid, "The token is not valid yet (nbf).");
         }
 
-        if (claims.IssuedAt is { } issuedAt && now + skew < issuedAt)
+        if (svid.IssuedAt is { } issuedAt && now + skew < issuedAt)
         {
             return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenNotYetValid, "The token was issued in the future (iat).");
         }
 
-        if (directory.CheckUsable(subject.Value, now) is { } inactive)
+        if (directory.CheckUsable(svid.Subject.Value, now) is { } inactive)
         {
             return new JwtSvidValidationResult(null, inactive);
         }
 
-        return new JwtSvidValidationResult(new JwtSvid(subject, claims.Audiences, claims.Issuer!, expiresAt, claims.IssuedAt, claims.Jti, key.Kid), null);
+        return new JwtSvidValidationResult(svid, null);
+    }
+
+    private static bool AnyAccepted(IReadOnlyList<string> audiences, IReadOnlyCollection<string> accepted)
+    {
+        for (var i = 0; i < audiences.Count; i++)
+        {
+            if (accepted.Contains(audiences[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Echoes at most a short, printable prefix of attacker-controlled text.</summary>

@@ -1,0 +1,11 @@
+namespace Mandate.Core.Storage;
+
+/// <summary>The announcement channels of <see cref="IStoreNotifications"/> and what their payloads are.</summary>
+public static class StoreChannels
+{
+    /// <summary>Revoked credentials: space-separated <c>jti</c>s, or <c>*</c> for "too many to list: reconcile from the store".</summary>
+    public const string Revocations = "mandate_revocations_";
+
+    /// <summary>An identity that was registered or changed status: its SPIFFE ID.</summary>
+    public const string Identities = "mandate_identities_";
+}

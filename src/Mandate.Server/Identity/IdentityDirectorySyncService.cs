@@ -1,0 +1,10 @@
+using Mandate.Core.Identity.Inventory;
+using Microsoft.Extensions.Hosting;
+
+namespace Mandate.Server.Identity;
+
+/// <summary>Runs <see cref="IdentityDirectorySync"/> for the life of the host.</summary>
+internal sealed class IdentityDirectorySyncService(IdentityDirectorySync sync) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => sync.RunAsync(stoppingToken);
+}

@@ -1,0 +1,58 @@
+using Mandate.Core.Storage;
+using Mandate.Storage.Relational;
+using Npgsql;
+
+namespace Mandate.Storage.Postgres;
+
+/// <summary>
+/// LISTENs on a channel of a PostgreSQL store on a dedicated connection. The channel's name is the
+/// <see cref="StoreChannels"/> prefix plus the schema, so deployments sharing a database do not hear each other.
+/// </summary>
+public sealed class PostgresStoreNotifications : IStoreNotifications
+{
+    private readonly NpgsqlDataSource dataSource;
+
+    private PostgresStoreNotifications(NpgsqlDataSource dataSource) => this.dataSource = dataSource;
+
+    /// <summary>The listener for <paramref name="store"/>, or null when it is not a PostgreSQL store.</summary>
+    public static PostgresStoreNotifications? For(IMandateStore store) =>
+        store is RelationalStore { Dialect: PostgresDialect dialect } ? new PostgresStoreNotifications(dialect.DataSource) : null;
+
+    public async Task ListenAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onPayload);
+        ArgumentNullException.ThrowIfNull(onListening);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        string name;
+        await using (var command = new NpgsqlCommand("SELECT @prefix || current_schema()", connection))
+        {
+            command.Parameters.AddWithValue("prefix", channel);
+            name = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var received = new List<string>();
+        connection.Notification += (_, e) =>
+        {
+            if (e.Channel == name)
+            {
+                received.Add(e.Payload);
+            }
+        };
+        await using (var listen = new NpgsqlCommand($"LISTEN \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection))
+        {
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        onListening();
+        while (true)
+        {
+            await connection.WaitAsync(cancellationToken);
+            var batch = received.ToArray();
+            received.Clear();
+            foreach (var payload in batch)
+            {
+                await onPayload(payload);
+            }
+        }
+    }
+}
