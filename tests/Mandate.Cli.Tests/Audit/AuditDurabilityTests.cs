@@ -132,7 +132,7 @@ public sealed class AuditDurabilityTests
     {
         var (code, _, error) = await Cli.RunAsync("audit", "verify", "--store", "sqlite:x.db", "--file", "x.jsonl");
         Assert.Equal(2, code);
-        Assert.Contains("not both", error, StringComparison.Ordinal);
+        Assert.Contains("give one of --store, --file and --proof", error, StringComparison.Ordinal);
     }
 
     private static async Task RunKillTestAsync(string state, string store)
