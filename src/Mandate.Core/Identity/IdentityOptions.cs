@@ -20,7 +20,10 @@ public sealed class IdentityOptions
     /// <summary>How long a JWT signing key signs before its successor takes over.</summary>
     public TimeSpan KeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How long before activation a successor key is published (so relying parties fetch it before it signs).</summary>
+    /// <summary>
+    /// How long before activation a successor key (a JWT signing key, or a renewed X.509 CA) is published, so relying
+    /// parties fetch it before it signs. A renewed CA starts signing no later than the old CA's expiry.
+    /// </summary>
     public TimeSpan KeyPrepublication { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
