@@ -9,15 +9,15 @@ using Mandate.Storage.Relational;
 namespace Mandate.Benchmarks.Audit;
 
 /// <summary>
-/// The comparator: the same rows (same canonical body, same indexed columns) written with the same group commit
-/// (one writer, batches of whatever queued meanwhile, 100-row INSERTs, one transaction per batch) but without the
-/// chain: no head lookup, no serialization lock, no hashing, no prev_hash/hash columns.
+/// The comparator: the same rows (same secret redaction, same canonical body, same indexed columns) written with the
+/// same group commit (one writer, the ledger's batch cutting, 100-row INSERTs, one transaction per batch) but without
+/// the chain: no head, no serialization lock, no hashing, no prev_hash/hash columns.
 /// </summary>
 internal sealed class PlainGroupCommitWriter : IAsyncDisposable
 {
     private const int RowsPerInsert = 100;
     private readonly IMandateStore store;
-    private readonly Channel<(AuditEvent Event, TaskCompletionSource Done)> queue = Channel.CreateUnbounded<(AuditEvent, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(AuditEvent Event, TaskCompletionSource Done)> queue = Channel.CreateUnbounded<(AuditEvent, TaskCompletionSource)>();
     private readonly Task loop;
     private long sequence;
 
@@ -30,7 +30,9 @@ internal sealed class PlainGroupCommitWriter : IAsyncDisposable
     public Task AppendAsync(AuditEvent auditEvent)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Writer.TryWrite((auditEvent, done));
+
+        // An unchained log must keep secrets out too: the rows are the ledger's rows, redacted the same way.
+        queue.Writer.TryWrite((AuditSecretGuard.Sanitize(auditEvent, out _), done));
         return done.Task;
     }
 
@@ -45,6 +47,8 @@ internal sealed class PlainGroupCommitWriter : IAsyncDisposable
         var batch = new List<(AuditEvent Event, TaskCompletionSource Done)>();
         while (await queue.Reader.WaitToReadAsync())
         {
+            // The ledger writer's batching, to the letter.
+            await GroupCommit.LetTheBatchFillAsync(queue.Reader);
             batch.Clear();
             while (batch.Count < 512 && queue.Reader.TryRead(out var item))
             {

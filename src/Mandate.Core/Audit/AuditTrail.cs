@@ -21,7 +21,10 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 
     private readonly TimeProvider time;
     private readonly IServiceProvider services;
-    private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Not SingleReader: that channel cannot count its items, which the batching needs (GroupCommit).
+    private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>();
+
     // After a collision, this many batches read the head before remembering it again.
     private const int OptimisticPauseBatches = 64;
 
@@ -133,6 +136,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         var batch = new List<PendingAppend>();
         while (await queue.Reader.WaitToReadAsync())
         {
+            await GroupCommit.LetTheBatchFillAsync(queue.Reader);
             batch.Clear();
             var max = Math.Max(1, Options.MaxBatchSize);
             while (batch.Count < max && queue.Reader.TryRead(out var pending))
