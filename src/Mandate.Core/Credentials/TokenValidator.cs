@@ -20,9 +20,8 @@ internal sealed class TokenValidator(
     IOptionsMonitor<TokenExchangeOptions> options,
     TimeProvider time)
 {
-    private static readonly string[] MandateAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256];
     private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
-    private readonly ConcurrentDictionary<string, JsonWebKeySet> parsedJwks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<SecurityKey>> parsedJwks = new(StringComparer.Ordinal);
 
     /// <summary>The identifiers accepted as <c>aud</c> of tokens addressed to Mandate itself.</summary>
     public IReadOnlyList<string> OwnAudiences => [keyRing.Issuer, .. options.CurrentValue.Audiences];
@@ -52,16 +51,16 @@ internal sealed class TokenValidator(
         if (own)
         {
             keys = keyRing.ValidationKeys();
-            algorithms = MandateAlgorithms;
+            algorithms = SigningAlgorithms.All;
         }
         else if (FindTrustedIssuer(issuer, subject) is { } trusted)
         {
-            if (!TryGetKeys(trusted, out var jwks))
+            if (!TryGetKeys(trusted, out var trustedKeys))
             {
                 return TokenValidationResult.Fail(TokenValidationFailure.UntrustedIssuer, $"the keys configured for issuer '{issuer ?? trusted.TrustDomain}' are not a valid JWKS");
             }
 
-            keys = jwks.GetSigningKeys();
+            keys = trustedKeys;
             algorithms = trusted.Algorithms.Where(a => !a.StartsWith("HS", StringComparison.OrdinalIgnoreCase) && !a.Equals("none", StringComparison.OrdinalIgnoreCase));
         }
         else
@@ -168,9 +167,9 @@ internal sealed class TokenValidator(
         return null;
     }
 
-    private bool TryGetKeys(TrustedIssuerOptions trusted, out JsonWebKeySet jwks)
+    private bool TryGetKeys(TrustedIssuerOptions trusted, out IReadOnlyList<SecurityKey> keys)
     {
-        jwks = null!;
+        keys = null!;
         if (string.IsNullOrWhiteSpace(trusted.Jwks))
         {
             return false;
@@ -178,13 +177,30 @@ internal sealed class TokenValidator(
 
         try
         {
-            jwks = parsedJwks.GetOrAdd(trusted.Jwks, static json => new JsonWebKeySet(json) { SkipUnresolvedJsonWebKeys = true });
+            keys = parsedJwks.GetOrAdd(trusted.Jwks, static json => SigningKeys(new JsonWebKeySet(json) { SkipUnresolvedJsonWebKeys = true }));
             return true;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
             return false;
         }
+    }
+
+    /// <summary>The set's EC and RSA keys as Microsoft.IdentityModel resolves them, plus its Ed25519 keys, which it cannot.</summary>
+    private static List<SecurityKey> SigningKeys(JsonWebKeySet jwks)
+    {
+        var keys = new List<SecurityKey>(jwks.GetSigningKeys());
+        foreach (var jwk in jwks.Keys)
+        {
+            if (jwk.Kty == "OKP" && jwk.Crv == Ed25519SecurityKey.Curve && jwk.Use is null or "sig"
+                && Ed25519SecurityKey.FromRawPublicKey(Base64UrlEncoder.DecodeBytes(jwk.X ?? string.Empty)) is { } ed25519)
+            {
+                ed25519.KeyId = jwk.Kid;
+                keys.Add(ed25519);
+            }
+        }
+
+        return keys;
     }
 
     private static bool TryReadClaims(JsonElement payload, JsonWebToken jwt, bool own, int maxChainDepth, out ValidatedToken token, out string? error)

@@ -14,7 +14,7 @@ public sealed class IdentityOptions
     /// <summary>The <c>iss</c> of every token Mandate signs, and the audience of tokens meant for Mandate itself. Default <c>spiffe://TRUST-DOMAIN</c>.</summary>
     public string? Issuer { get; set; }
 
-    /// <summary>JWT signing algorithm for new keys: <c>ES256</c> (default) or <c>RS256</c>. EdDSA is refused: .NET has no built-in Ed25519.</summary>
+    /// <summary>JWT signing algorithm for new keys: <c>ES256</c> (default), <c>RS256</c> (RSA-3072) or <c>EdDSA</c> (Ed25519, RFC 8037). Existing keys keep their algorithm until they rotate.</summary>
     public string SigningAlgorithm { get; set; } = "ES256";
 
     /// <summary>How long a JWT signing key signs before its successor takes over.</summary>

@@ -6,11 +6,6 @@ namespace Mandate.Core.Identity;
 /// <summary>Checks identity settings at start; each failure names the setting.</summary>
 internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOptions>
 {
-    private static readonly HashSet<string> PinnableAlgorithms = new(StringComparer.Ordinal)
-    {
-        "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512",
-    };
-
     public ValidateOptionsResult Validate(string? name, IdentityOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -124,9 +119,9 @@ internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOption
 
         foreach (var algorithm in issuer.Algorithms)
         {
-            if (!PinnableAlgorithms.Contains(algorithm))
+            if (!SigningAlgorithms.Verifiable.Contains(algorithm))
             {
-                failures.Add($"{path}:Algorithms: '{algorithm}' is not allowed; asymmetric RS/PS/ES algorithms only (none and HMAC are refused).");
+                failures.Add($"{path}:Algorithms: '{algorithm}' is not allowed; asymmetric RS/PS/ES algorithms and EdDSA only (none and HMAC are refused).");
             }
         }
 

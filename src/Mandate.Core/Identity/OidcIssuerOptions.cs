@@ -15,7 +15,7 @@ public sealed class OidcIssuerOptions
     /// <summary>The audience the platform token must carry (what the workload asked its platform for).</summary>
     public string Audience { get; set; } = string.Empty;
 
-    /// <summary>Pinned algorithms; a token signed with any other is refused. Asymmetric only (RS*, PS*, ES*).</summary>
+    /// <summary>Pinned algorithms; a token signed with any other is refused. Asymmetric only (RS*, PS*, ES*, EdDSA).</summary>
     public IList<string> Algorithms { get; } = [];
 
     /// <summary>Claim → SPIFFE ID rules, tried in order; the first that matches decides.</summary>

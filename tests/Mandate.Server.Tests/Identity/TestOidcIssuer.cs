@@ -13,12 +13,12 @@ namespace Mandate.Server.Tests.Identity;
 
 /// <summary>
 /// A real OIDC-style token issuer for tests: a tiny Kestrel app on 127.0.0.1:0 serving its JWKS over HTTP, signing
-/// tokens with real RSA and EC keys. Keys can be added (rotation) and fetches are counted.
+/// tokens with real RSA and Ed25519 keys. Keys can be added (rotation) and fetches are counted.
 /// </summary>
 public sealed class TestOidcIssuer : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly List<(string Kid, string Alg, AsymmetricAlgorithm Key)> keys = [];
+    private readonly List<(string Kid, string Alg, IDisposable Key)> keys = [];
     private int fetches;
 
     private TestOidcIssuer(WebApplication app, string issuer)
@@ -64,6 +64,17 @@ public sealed class TestOidcIssuer : IAsyncDisposable
         return kid;
     }
 
+    /// <summary>Adds an Ed25519 key (RFC 8037 OKP JWK, alg EdDSA).</summary>
+    public string AddEd25519Key(string kid)
+    {
+        lock (keys)
+        {
+            keys.Add((kid, "EdDSA", NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519)));
+        }
+
+        return kid;
+    }
+
     public string JwksJson()
     {
         using var stream = new MemoryStream();
@@ -75,14 +86,24 @@ public sealed class TestOidcIssuer : IAsyncDisposable
             {
                 foreach (var (kid, alg, key) in keys)
                 {
-                    var p = ((RSA)key).ExportParameters(false);
                     writer.WriteStartObject();
-                    writer.WriteString("kty", "RSA");
                     writer.WriteString("kid", kid);
                     writer.WriteString("alg", alg);
                     writer.WriteString("use", "sig");
-                    writer.WriteString("n", B64(p.Modulus!));
-                    writer.WriteString("e", B64(p.Exponent!));
+                    if (key is RSA rsa)
+                    {
+                        var p = rsa.ExportParameters(false);
+                        writer.WriteString("kty", "RSA");
+                        writer.WriteString("n", B64(p.Modulus!));
+                        writer.WriteString("e", B64(p.Exponent!));
+                    }
+                    else
+                    {
+                        writer.WriteString("kty", "OKP");
+                        writer.WriteString("crv", "Ed25519");
+                        writer.WriteString("x", B64(((NSec.Cryptography.Key)key).PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey)));
+                    }
+
                     writer.WriteEndObject();
                 }
             }
@@ -109,10 +130,10 @@ public sealed class TestOidcIssuer : IAsyncDisposable
         ["jti"] = Guid.NewGuid().ToString("N"),
     };
 
-    /// <summary>Signs claims as a real RS256 JWS with the named key (default: the first).</summary>
+    /// <summary>Signs claims as a real JWS with the named key (default: the first): RSA PKCS#1 v1.5 or Ed25519, whatever <paramref name="alg"/> says.</summary>
     public string Sign(Dictionary<string, object> claims, string? kid = null, string alg = "RS256", IDictionary<string, object>? extraHeader = null)
     {
-        (string Kid, string Alg, AsymmetricAlgorithm Key) key;
+        (string Kid, string Alg, IDisposable Key) key;
         lock (keys)
         {
             key = kid is null ? keys[0] : keys.First(k => k.Kid == kid);
@@ -134,7 +155,9 @@ public sealed class TestOidcIssuer : IAsyncDisposable
             "RS512" => HashAlgorithmName.SHA512,
             _ => HashAlgorithmName.SHA256,
         };
-        var signature = ((RSA)key.Key).SignData(Encoding.ASCII.GetBytes(input), hash, RSASignaturePadding.Pkcs1);
+        var signature = key.Key is RSA rsa
+            ? rsa.SignData(Encoding.ASCII.GetBytes(input), hash, RSASignaturePadding.Pkcs1)
+            : NSec.Cryptography.SignatureAlgorithm.Ed25519.Sign((NSec.Cryptography.Key)key.Key, Encoding.ASCII.GetBytes(input));
         return input + "." + B64(signature);
     }
 

@@ -167,10 +167,8 @@ public sealed class KeyRing(
         var set = new JsonWebKeySet();
         foreach (var key in PublishedJwtKeys())
         {
-            var jwk = JsonWebKeyConverter.ConvertFromSecurityKey(key.Verification.SecurityKey);
-            jwk.Alg = key.Algorithm;
-            jwk.Use = "sig";
-            set.Keys.Add(jwk);
+            // From the stored public JWK, which covers key types Microsoft.IdentityModel cannot convert (OKP).
+            set.Keys.Add(new JsonWebKey(key.Stored.PublicJwk));
         }
 
         return set;
@@ -258,9 +256,19 @@ public sealed class KeyRing(
     private async Task CreateJwtKeyAsync(IStoreSession session, IKeyRepository repository, DateTimeOffset now, DateTimeOffset activation, string reason, CancellationToken cancellationToken, string? predecessor = null)
     {
         var algorithm = options.Value.SigningAlgorithm;
-        using AsymmetricAlgorithm key = algorithm == SigningAlgorithms.RS256 ? RSA.Create(3072) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var key = SigningAlgorithms.Generate(algorithm);
         var kid = Thumbprint(key);
-        var stored = new StoredKey(kid, KeyPurposes.Jwt, algorithm, PublicJwk(kid, algorithm, key), protector.Protect(kid, key.ExportPkcs8PrivateKey()), null, now, activation, null, null);
+        var pkcs8 = SigningAlgorithms.ExportPkcs8(key);
+        StoredKey stored;
+        try
+        {
+            stored = new StoredKey(kid, KeyPurposes.Jwt, algorithm, PublicJwk(kid, algorithm, key), protector.Protect(kid, pkcs8), null, now, activation, null, null);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+
         await repository.InsertAsync(stored, cancellationToken);
         await audit.RecordAsync(
             session,
@@ -285,7 +293,7 @@ public sealed class KeyRing(
     {
         var settings = options.Value;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var kid = Thumbprint(key);
+        var kid = Thumbprint(new ECDsaSecurityKey(key));
         var request = new CertificateRequest(new X500DistinguishedName($"O=Mandate, CN=Mandate CA {settings.TrustDomain}"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
@@ -293,7 +301,7 @@ public sealed class KeyRing(
         request.CertificateExtensions.Add(X509.SpiffeSan.Create(SpiffeId.Scheme + settings.TrustDomain));
         // Back-dated a little so relying parties with a slightly slow clock accept it at once.
         using var certificate = request.CreateSelfSigned(now - settings.ClockSkew, now + settings.CaLifetime);
-        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, key), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, activation, null, null);
+        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, new ECDsaSecurityKey(key)), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, activation, null, null);
         await repository.InsertAsync(stored, cancellationToken);
         await audit.RecordAsync(
             session,
@@ -331,22 +339,12 @@ public sealed class KeyRing(
 
         try
         {
-            AsymmetricAlgorithm privateKey = key.Algorithm.StartsWith("RS", StringComparison.Ordinal) ? RSA.Create() : ECDsa.Create();
-            switch (privateKey)
-            {
-                case RSA rsa:
-                    rsa.ImportPkcs8PrivateKey(pkcs8, out _);
-                    break;
-                case ECDsa ecdsa:
-                    ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
-                    break;
-            }
-
+            var privateKey = SigningAlgorithms.ImportPkcs8(key.Algorithm, pkcs8);
             X509Certificate2? certificate = null;
             if (key.Certificate is not null)
             {
                 using var publicCertificate = X509CertificateLoader.LoadCertificate(key.Certificate);
-                certificate = publicCertificate.CopyWithPrivateKey((ECDsa)privateKey);
+                certificate = publicCertificate.CopyWithPrivateKey(((ECDsaSecurityKey)privateKey).ECDsa);
             }
 
             return new RingKey(key, privateKey, certificate);
@@ -360,22 +358,18 @@ public sealed class KeyRing(
     private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) CertificateValidity(StoredKey key)
     {
         using var certificate = X509CertificateLoader.LoadCertificate(key.Certificate!);
-        return (new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero), new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+        return RingKey.ValidityOf(certificate);
     }
 
-    private static string Thumbprint(AsymmetricAlgorithm key)
+    /// <summary>The kid: the RFC 7638 thumbprint of the public key.</summary>
+    private static string Thumbprint(SecurityKey key) => Base64UrlEncoder.Encode(key switch
     {
-        var securityKey = key switch
-        {
-            ECDsa ecdsa => (SecurityKey)new ECDsaSecurityKey(ecdsa),
-            RSA rsa => new RsaSecurityKey(rsa),
-            _ => throw new CryptographicException("Unsupported key type."),
-        };
-        var jwk = JsonWebKeyConverter.ConvertFromSecurityKey(securityKey);
-        return Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
-    }
+        // Microsoft.IdentityModel's JWK conversion reads only the public parameters.
+        ECDsaSecurityKey or RsaSecurityKey => JsonWebKeyConverter.ConvertFromSecurityKey(key).ComputeJwkThumbprint(),
+        _ => key.ComputeJwkThumbprint(),
+    });
 
-    private static string PublicJwk(string kid, string algorithm, AsymmetricAlgorithm key)
+    private static string PublicJwk(string kid, string algorithm, SecurityKey key)
     {
         var verification = VerificationKey.FromPrivate(kid, algorithm, key);
         var buffer = new ArrayBufferWriter<byte>();

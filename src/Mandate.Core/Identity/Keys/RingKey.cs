@@ -7,27 +7,19 @@ namespace Mandate.Core.Identity.Keys;
 /// <summary>A key loaded into memory: decrypted private half, public half for verification, and its schedule.</summary>
 public sealed class RingKey
 {
-    internal RingKey(StoredKey stored, AsymmetricAlgorithm privateKey, X509Certificate2? certificate)
+    internal RingKey(StoredKey stored, SecurityKey signingKey, X509Certificate2? certificate)
     {
         Stored = stored;
-        PrivateKey = privateKey;
         Certificate = certificate;
         if (certificate is not null)
         {
-            // X509Certificate2 reports validity as local times; keep instants so that no comparison depends on the
-            // machine's time zone.
-            CertificateNotBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
-            CertificateNotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+            (CertificateNotBefore, CertificateNotAfter) = ValidityOf(certificate);
         }
 
-        Verification = VerificationKey.FromPrivate(stored.Kid, stored.Algorithm, privateKey);
-        SigningKey = privateKey switch
-        {
-            ECDsa ecdsa => new ECDsaSecurityKey(ecdsa) { KeyId = stored.Kid },
-            RSA rsa => new RsaSecurityKey(rsa) { KeyId = stored.Kid },
-            _ => throw new CryptographicException("Unsupported key type."),
-        };
-        SigningCredentials = new SigningCredentials(SigningKey, stored.Algorithm);
+        signingKey.KeyId = stored.Kid;
+        SigningKey = signingKey;
+        SigningCredentials = new SigningCredentials(signingKey, stored.Algorithm);
+        Verification = VerificationKey.FromPrivate(stored.Kid, stored.Algorithm, signingKey);
     }
 
     public StoredKey Stored { get; }
@@ -37,8 +29,6 @@ public sealed class RingKey
     public string Algorithm => Stored.Algorithm;
 
     public string Purpose => Stored.Purpose;
-
-    internal AsymmetricAlgorithm PrivateKey { get; }
 
     /// <summary>The CA certificate with its private key (CA keys only).</summary>
     internal X509Certificate2? Certificate { get; }
@@ -67,4 +57,20 @@ public sealed class RingKey
 
     public bool SignsAt(DateTimeOffset time) =>
         time >= Stored.ActivatesAt && (Stored.RetiresAt is not { } retires || time < retires);
+
+    /// <summary>
+    /// A certificate's validity as instants. X509Certificate2 reports it in local time; instants keep every
+    /// comparison independent of the machine's time zone.
+    /// </summary>
+    internal static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) ValidityOf(X509Certificate2 certificate) =>
+        (new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero), new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+
+    /// <summary>The JWS signature of <paramref name="signingInput"/> under this key's algorithm (ECDSA as IEEE P1363 r||s, as JWS wants).</summary>
+    internal byte[] Sign(ReadOnlySpan<byte> signingInput) => (SigningKey, Algorithm) switch
+    {
+        (ECDsaSecurityKey ecdsa, "ES256") => ecdsa.ECDsa.SignData(signingInput, HashAlgorithmName.SHA256),
+        (RsaSecurityKey rsa, "RS256") => rsa.Rsa.SignData(signingInput, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+        (Ed25519SecurityKey ed25519, Ed25519SecurityKey.Algorithm) => ed25519.Sign(signingInput),
+        _ => throw new CryptographicException($"Key {Kid} cannot sign with {Algorithm}."),
+    };
 }

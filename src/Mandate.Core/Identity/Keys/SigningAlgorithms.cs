@@ -1,18 +1,69 @@
+using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Mandate.Core.Identity.Keys;
 
-/// <summary>The JWS algorithms Mandate signs with, and what they need.</summary>
+/// <summary>The JWS algorithms Mandate signs with, and how their keys are made, exported and loaded.</summary>
 public static class SigningAlgorithms
 {
     public const string ES256 = SecurityAlgorithms.EcdsaSha256;
     public const string RS256 = SecurityAlgorithms.RsaSha256;
+    public const string EdDSA = Ed25519SecurityKey.Algorithm;
+
+    /// <summary>Every algorithm a key of Mandate's may carry (what its own tokens are validated against).</summary>
+    public static IReadOnlyList<string> All { get; } = [ES256, RS256, EdDSA];
+
+    /// <summary>
+    /// The asymmetric JWS algorithms a pinned verification key may use (ours or a federated issuer's). <c>none</c> and
+    /// the HMAC family are absent on purpose: with them a published public key would become a shared secret.
+    /// </summary>
+    public static IReadOnlySet<string> Verifiable { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", EdDSA,
+    };
 
     /// <summary>Why an algorithm cannot be used to sign, or null when it can.</summary>
     public static string? Refusal(string algorithm) => algorithm switch
     {
-        ES256 or RS256 => null,
-        "EdDSA" or "Ed25519" => "EdDSA is not supported: .NET has no built-in Ed25519 implementation and Mandate does not ship its own curve code; use ES256 (default) or RS256",
-        _ => $"'{algorithm}' is not a supported signing algorithm; use ES256 (default) or RS256",
+        ES256 or RS256 or EdDSA => null,
+        "Ed25519" => "write EdDSA, the JWS name of Ed25519 signatures (RFC 8037)",
+        _ => $"'{algorithm}' is not a supported signing algorithm; use ES256 (default), RS256 or EdDSA",
     };
+
+    /// <summary>A new private key for <paramref name="algorithm"/>: P-256, RSA-3072 or Ed25519.</summary>
+    internal static SecurityKey Generate(string algorithm) => algorithm switch
+    {
+        ES256 => new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
+        RS256 => new RsaSecurityKey(RSA.Create(3072)),
+        EdDSA => Ed25519SecurityKey.Generate(),
+        _ => throw new CryptographicException(Refusal(algorithm)),
+    };
+
+    internal static byte[] ExportPkcs8(SecurityKey key) => key switch
+    {
+        ECDsaSecurityKey ecdsa => ecdsa.ECDsa.ExportPkcs8PrivateKey(),
+        RsaSecurityKey rsa => rsa.Rsa.ExportPkcs8PrivateKey(),
+        Ed25519SecurityKey ed25519 => ed25519.ExportPkcs8(),
+        _ => throw new CryptographicException("Unsupported key type."),
+    };
+
+    /// <exception cref="CryptographicException">The document is not a private key of the algorithm's type.</exception>
+    internal static SecurityKey ImportPkcs8(string algorithm, ReadOnlySpan<byte> pkcs8)
+    {
+        if (algorithm == EdDSA)
+        {
+            return Ed25519SecurityKey.FromPkcs8(pkcs8);
+        }
+
+        if (algorithm.StartsWith("RS", StringComparison.Ordinal))
+        {
+            var rsa = RSA.Create();
+            rsa.ImportPkcs8PrivateKey(pkcs8, out _);
+            return new RsaSecurityKey(rsa);
+        }
+
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
+        return new ECDsaSecurityKey(ecdsa);
+    }
 }

@@ -10,13 +10,17 @@ namespace Mandate.Core.Identity.Keys;
 /// </summary>
 public sealed class VerificationKey
 {
-    private VerificationKey(string kid, string algorithm, ECDsa? ecdsa, RSA? rsa)
+    private VerificationKey(string kid, string algorithm, ECDsa? ecdsa, RSA? rsa, Ed25519SecurityKey? ed25519 = null)
     {
         Kid = kid;
         Algorithm = algorithm;
         Ecdsa = ecdsa;
         Rsa = rsa;
-        SecurityKey = ecdsa is not null ? new ECDsaSecurityKey(ecdsa) { KeyId = kid } : new RsaSecurityKey(rsa!) { KeyId = kid };
+        Ed25519 = ed25519;
+        SecurityKey = ecdsa is not null ? new ECDsaSecurityKey(ecdsa) { KeyId = kid }
+            : rsa is not null ? new RsaSecurityKey(rsa) { KeyId = kid }
+            : ed25519!;
+        SecurityKey.KeyId = kid;
     }
 
     public string Kid { get; }
@@ -30,6 +34,8 @@ public sealed class VerificationKey
 
     private RSA? Rsa { get; }
 
+    private Ed25519SecurityKey? Ed25519 { get; }
+
     /// <summary>Writes the public JWK's members (<c>kty</c>, curve or modulus, <c>kid</c>, <c>alg</c>, and <c>use</c> when given) into an object the caller opened.</summary>
     public void WriteJwkMembers(Utf8JsonWriter writer, string? use, bool includeKid = true, bool includeAlg = true)
     {
@@ -41,6 +47,12 @@ public sealed class VerificationKey
             writer.WriteString("crv", CurveName(Algorithm));
             writer.WriteString("x", Base64UrlEncoder.Encode(p.Q.X));
             writer.WriteString("y", Base64UrlEncoder.Encode(p.Q.Y));
+        }
+        else if (Ed25519 is not null)
+        {
+            writer.WriteString("kty", "OKP");
+            writer.WriteString("crv", Ed25519SecurityKey.Curve);
+            writer.WriteString("x", Base64UrlEncoder.Encode(Ed25519.RawPublicKey));
         }
         else
         {
@@ -85,14 +97,16 @@ public sealed class VerificationKey
             "PS256" => Rsa!.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss),
             "PS384" => Rsa!.VerifyData(signingInput, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pss),
             "PS512" => Rsa!.VerifyData(signingInput, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pss),
+            Ed25519SecurityKey.Algorithm => Ed25519!.Verify(signingInput, signature),
             _ => false,
         };
     }
 
-    internal static VerificationKey FromPrivate(string kid, string algorithm, AsymmetricAlgorithm key) => key switch
+    internal static VerificationKey FromPrivate(string kid, string algorithm, SecurityKey key) => key switch
     {
-        ECDsa ecdsa => new VerificationKey(kid, algorithm, PublicOnly(ecdsa), null),
-        RSA rsa => new VerificationKey(kid, algorithm, null, PublicOnly(rsa)),
+        ECDsaSecurityKey ecdsa => new VerificationKey(kid, algorithm, PublicOnly(ecdsa.ECDsa), null),
+        RsaSecurityKey rsa => new VerificationKey(kid, algorithm, null, PublicOnly(rsa.Rsa)),
+        Ed25519SecurityKey ed25519 => new VerificationKey(kid, algorithm, null, null, ed25519.PublicOnly()),
         _ => throw new CryptographicException("Unsupported key type."),
     };
 
@@ -186,6 +200,30 @@ public sealed class VerificationKey
 
                     var rsa = RSA.Create(new RSAParameters { Modulus = n, Exponent = e });
                     return new VerificationKey(kid, chosen, null, rsa);
+                }
+
+                case "OKP":
+                {
+                    if (Text(jwk, "crv") != Ed25519SecurityKey.Curve)
+                    {
+                        reason = "unsupported curve";
+                        return null;
+                    }
+
+                    var chosen = alg ?? Ed25519SecurityKey.Algorithm;
+                    if (chosen != Ed25519SecurityKey.Algorithm || !allowedAlgorithms.Contains(chosen))
+                    {
+                        reason = $"algorithm {chosen} is not pinned for this key";
+                        return null;
+                    }
+
+                    if (Ed25519SecurityKey.FromRawPublicKey(Base64UrlEncoder.DecodeBytes(Text(jwk, "x") ?? string.Empty)) is not { } ed25519)
+                    {
+                        reason = "bad public key";
+                        return null;
+                    }
+
+                    return new VerificationKey(kid, chosen, null, null, ed25519);
                 }
 
                 default:

@@ -72,16 +72,8 @@ public sealed class JwtSvidIssuer(KeyRing keyRing, TimeProvider time)
         }
 
         var signingInput = Base64Url.EncodeToString(header.WrittenSpan) + "." + Base64Url.EncodeToString(payload.WrittenSpan);
-        var signature = Sign(key, Encoding.ASCII.GetBytes(signingInput));
+        var signature = key.Sign(Encoding.ASCII.GetBytes(signingInput));
         var token = signingInput + "." + Base64Url.EncodeToString(signature);
         return new IssuedJwtSvid(token, jti, subject.Value, audiences.ToArray(), now, expires, key.Kid);
     }
-
-    private static byte[] Sign(RingKey key, byte[] data) => key.PrivateKey switch
-    {
-        // .NET produces IEEE P1363 (r||s) signatures, the JWS encoding.
-        ECDsa ecdsa => ecdsa.SignData(data, HashAlgorithmName.SHA256),
-        RSA rsa => rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
-        _ => throw new CryptographicException("Unsupported key type."),
-    };
 }

@@ -14,11 +14,6 @@ namespace Mandate.Core.Identity.Svid;
 /// </summary>
 public sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory directory, IOptions<IdentityOptions> options, TimeProvider time)
 {
-    private static readonly HashSet<string> AsymmetricAlgorithms = new(StringComparer.Ordinal)
-    {
-        "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512",
-    };
-
     private readonly VerifiedJwtSvidCache cache = new(options.Value.ValidatedTokenCacheSize);
 
     /// <summary>Validates <paramref name="token"/> for one accepted audience.</summary>
@@ -77,9 +72,9 @@ public sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory director
             return new JwtSvidValidationResult(null, error);
         }
 
-        if (!AsymmetricAlgorithms.Contains(jws!.Algorithm))
+        if (!SigningAlgorithms.Verifiable.Contains(jws!.Algorithm))
         {
-            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAlgorithmRefused, $"The algorithm '{Printable(jws.Algorithm)}' is not allowed for JWT-SVIDs (asymmetric RS/ES/PS algorithms only; none and HMAC are refused).");
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAlgorithmRefused, $"The algorithm '{Printable(jws.Algorithm)}' is not allowed for JWT-SVIDs (asymmetric RS/ES/PS algorithms and EdDSA only; none and HMAC are refused).");
         }
 
         if (jws.Type is not null and not "JWT" and not "JOSE")

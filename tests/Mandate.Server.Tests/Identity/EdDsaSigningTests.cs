@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Mandate.Core.Credentials;
+using Mandate.Core.Identity;
+using Mandate.Core.Identity.Keys;
+using Mandate.Core.Identity.Svid;
+using Mandate.Server.Tests.Infrastructure;
+using Mandate.Server.Tests.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+using NSec.Cryptography;
+
+namespace Mandate.Server.Tests.Identity;
+
+/// <summary>
+/// A trust domain configured for EdDSA (Ed25519, RFC 8037): OKP keys in the JWKS and the SPIFFE bundle, JWT-SVIDs that
+/// a relying party verifies from the published key alone, rotation with overlap, restart, and task credentials through
+/// the whole delegation flow.
+/// </summary>
+public sealed class EdDsaSigningTests : IAsyncLifetime
+{
+    private const string Workload = "spiffe://demo.mandate.local/test/eddsa";
+    private readonly ManualTimeProvider clock = new(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
+    private MandateTestServer server = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        server = await StartAsync();
+        await IdentityTestData.RegisterAsync(server, Workload);
+    }
+
+    public async ValueTask DisposeAsync() => await server.DisposeAsync();
+
+    private static void UseEdDsa(WebApplicationBuilder builder) =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mandate:Identity:SigningAlgorithm"] = "EdDSA",
+            ["Mandate:Identity:KeyRotationInterval"] = "01:00:00",
+            ["Mandate:Identity:KeyPrepublication"] = "00:01:00",
+            ["Mandate:Identity:MaxTokenLifetime"] = "00:30:00",
+            ["Mandate:Identity:JwtSvidMaxTtl"] = "00:10:00",
+            ["Mandate:Identity:ClockSkew"] = "00:00:30",
+        });
+
+    private Task<MandateTestServer> StartAsync(string? state = null) =>
+        MandateTestServer.StartAsync(
+            o =>
+            {
+                if (state is not null)
+                {
+                    o.StateDirectory = state;
+                }
+            },
+            b =>
+            {
+                b.Services.AddSingleton<TimeProvider>(clock);
+                UseEdDsa(b);
+            });
+
+    private async Task<List<JsonElement>> JwksKeysAsync() =>
+        [.. (await server.Client.GetFromJsonAsync<JsonElement>("/.well-known/jwks.json", Ct)).GetProperty("keys").EnumerateArray()];
+
+    private async Task<List<JsonElement>> BundleJwtKeysAsync() =>
+        [.. (await server.Client.GetFromJsonAsync<JsonElement>("/.well-known/spiffe-bundle", Ct)).GetProperty("keys").EnumerateArray()
+            .Where(k => k.GetProperty("use").GetString() == "jwt-svid")];
+
+    /// <summary>
+    /// What an independent relying party does with nothing but the published keys: pick the key by kid, require
+    /// OKP/Ed25519 and alg EdDSA, and verify the signature with libsodium directly (no Mandate code involved).
+    /// </summary>
+    private static bool VerifiesWith(string token, IEnumerable<JsonElement> publishedKeys)
+    {
+        var parts = token.Split('.');
+        var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(parts[0])).RootElement;
+        if (header.GetProperty("alg").GetString() != "EdDSA")
+        {
+            return false;
+        }
+
+        var kid = header.GetProperty("kid").GetString();
+        var jwk = publishedKeys.FirstOrDefault(k => k.GetProperty("kid").GetString() == kid);
+        if (jwk.ValueKind != JsonValueKind.Object || jwk.GetProperty("kty").GetString() != "OKP" || jwk.GetProperty("crv").GetString() != "Ed25519")
+        {
+            return false;
+        }
+
+        var publicKey = PublicKey.Import(SignatureAlgorithm.Ed25519, Base64UrlEncoder.DecodeBytes(jwk.GetProperty("x").GetString()), KeyBlobFormat.RawPublicKey);
+        return SignatureAlgorithm.Ed25519.Verify(publicKey, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64UrlEncoder.DecodeBytes(parts[2]));
+    }
+
+    private static JsonElement Header(string token) =>
+        JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.Split('.')[0])).RootElement;
+
+    [Fact]
+    public async Task Jwks_ShouldPublishAnEd25519OkpKey_WithoutPrivateMaterial_NamedByItsThumbprint()
+    {
+        var key = Assert.Single(await JwksKeysAsync());
+        Assert.Equal("OKP", key.GetProperty("kty").GetString());
+        Assert.Equal("Ed25519", key.GetProperty("crv").GetString());
+        Assert.Equal("EdDSA", key.GetProperty("alg").GetString());
+        Assert.Equal("sig", key.GetProperty("use").GetString());
+        var x = key.GetProperty("x").GetString()!;
+        Assert.Equal(32, Base64UrlEncoder.DecodeBytes(x).Length);
+        Assert.False(key.TryGetProperty("d", out _), "the JWKS must not carry the private key");
+
+        // RFC 7638 over the required OKP members, as RFC 8037 section 2 defines them.
+        var thumbprint = Base64UrlEncoder.Encode(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($$"""{"crv":"Ed25519","kty":"OKP","x":"{{x}}"}""")));
+        Assert.Equal(thumbprint, key.GetProperty("kid").GetString());
+
+        var ring = server.Services.GetRequiredService<KeyRing>();
+        Assert.Equal(thumbprint, ring.CurrentSigningKey().Kid);
+        Assert.Equal("EdDSA", ring.CurrentSigningCredentials().Algorithm);
+        var inProcess = Assert.Single(ring.PublicJwks().Keys);
+        Assert.Equal(("OKP", "Ed25519", x), (inProcess.Kty, inProcess.Crv, inProcess.X));
+        Assert.Null(inProcess.D);
+
+        var bundleKey = Assert.Single(await BundleJwtKeysAsync());
+        Assert.Equal(("OKP", x, thumbprint), (bundleKey.GetProperty("kty").GetString(), bundleKey.GetProperty("x").GetString(), bundleKey.GetProperty("kid").GetString()));
+    }
+
+    [Fact]
+    public async Task JwtSvid_ShouldBeSignedWithEdDsa_AndVerifyFromTheJwksAndTheBundle_AndWithOurValidator()
+    {
+        using var client = IdentityTestData.WorkloadClient(server, IdentityTestData.MandateSvid(server, Workload));
+        var response = await client.PostAsJsonAsync("/v1/svid/jwt", new { audience = "rp" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+        Assert.Equal("EdDSA", Header(token).GetProperty("alg").GetString());
+        Assert.Equal(64, Base64UrlEncoder.DecodeBytes(token.Split('.')[2]).Length);
+
+        Assert.True(VerifiesWith(token, await JwksKeysAsync()));
+        Assert.True(VerifiesWith(token, await BundleJwtKeysAsync()));
+        var validator = server.Services.GetRequiredService<JwtSvidValidator>();
+        var ours = validator.Validate(token, "rp");
+        Assert.True(ours.IsValid, ours.Error?.Message);
+        Assert.Equal(Workload, ours.Svid!.Subject.Value);
+        using var validated = await client.PostAsJsonAsync("/v1/svid/validate", new { token, audience = "rp" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, validated.StatusCode);
+
+        // The key stays pinned to EdDSA: the same signature under another alg is refused before any signature work,
+        // and one changed claim breaks the signature.
+        var parts = token.Split('.');
+        var kid = Header(token).GetProperty("kid").GetString();
+        foreach (var alg in new[] { "ES256", "RS256", "HS256" })
+        {
+            var relabelled = Base64UrlEncoder.Encode($$"""{"alg":"{{alg}}","kid":"{{kid}}","typ":"JWT"}""") + "." + parts[1] + "." + parts[2];
+            Assert.Equal(IdentityErrorCodes.TokenAlgorithmRefused, validator.Validate(relabelled, "rp").Error!.Code);
+        }
+
+        var claims = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1])).Replace(Workload, Workload + "x", StringComparison.Ordinal);
+        var forged = parts[0] + "." + Base64UrlEncoder.Encode(claims) + "." + parts[2];
+        Assert.Equal(IdentityErrorCodes.TokenSignatureInvalid, validator.Validate(forged, "rp").Error!.Code);
+        Assert.False(VerifiesWith(forged, await JwksKeysAsync()));
+    }
+
+    [Fact]
+    public async Task Rotation_ShouldPrepublishTheEd25519Successor_AndKeepTheRetiredKeyUntilItsTokensExpired()
+    {
+        var ring = server.Services.GetRequiredService<KeyRing>();
+        var issuer = server.Services.GetRequiredService<JwtSvidIssuer>();
+        var validator = server.Services.GetRequiredService<JwtSvidValidator>();
+        var subject = SpiffeId.Parse(Workload);
+        var start = clock.GetUtcNow();
+        var first = ring.CurrentSigningKey().Kid;
+
+        clock.Set(start.AddMinutes(59).AddSeconds(1));
+        Assert.True(await ring.RotateIfDueAsync(Ct));
+        var published = await JwksKeysAsync();
+        Assert.Equal(2, published.Count);
+        Assert.All(published, k => Assert.Equal(("OKP", "EdDSA"), (k.GetProperty("kty").GetString(), k.GetProperty("alg").GetString())));
+        var before = issuer.Issue(subject, ["rp"], TimeSpan.FromMinutes(10));
+        Assert.Equal(first, before.Kid);
+
+        clock.Set(start.AddHours(1).AddSeconds(2));
+        var after = issuer.Issue(subject, ["rp"], TimeSpan.FromMinutes(10));
+        Assert.NotEqual(first, after.Kid);
+        foreach (var token in new[] { before.Token, after.Token })
+        {
+            Assert.True(validator.Validate(token, "rp").IsValid);
+            Assert.True(VerifiesWith(token, await BundleJwtKeysAsync()));
+        }
+
+        clock.Set(before.ExpiresAt.AddSeconds(-1));
+        Assert.Contains(first, (await JwksKeysAsync()).Select(k => k.GetProperty("kid").GetString()));
+
+        clock.Set(start.AddHours(1).AddMinutes(30).AddSeconds(31));
+        Assert.Equal([after.Kid], (await JwksKeysAsync()).Select(k => k.GetProperty("kid").GetString()));
+        Assert.Equal(IdentityErrorCodes.TokenUnknownKey, validator.Validate(before.Token, "rp").Error!.Code);
+        Assert.False(VerifiesWith(before.Token, await JwksKeysAsync()));
+    }
+
+    [Fact]
+    public async Task Restart_ShouldDecryptTheStoredEd25519Key_AndKeepValidatingItsTokens()
+    {
+        var token = IdentityTestData.MandateSvid(server, Workload);
+        var kid = server.Services.GetRequiredService<KeyRing>().CurrentSigningKey().Kid;
+        var state = server.Options.StateDirectory;
+        await server.DisposeAsync();
+        server = await StartAsync(state);
+
+        var ring = server.Services.GetRequiredService<KeyRing>();
+        Assert.Equal((kid, "EdDSA"), (ring.CurrentSigningKey().Kid, ring.CurrentSigningKey().Algorithm));
+        var validator = server.Services.GetRequiredService<JwtSvidValidator>();
+        Assert.True(validator.Validate(token, ring.Issuer).IsValid);
+        Assert.True(validator.Validate(IdentityTestData.MandateSvid(server, Workload), ring.Issuer).IsValid);
+    }
+
+    [Fact]
+    public async Task TaskCredentials_ShouldBeSignedWithEdDsa_AndVerifyThroughExchangeIntrospectionAndCompletion()
+    {
+        // Task credentials are signed by Microsoft.IdentityModel through the key ring's signing credentials, and
+        // validated by it on exchange and introspection: the Ed25519 crypto provider has to carry both.
+        await using var estate = await TaskEstate.StartAsync(configureBuilder: UseEdDsa);
+        var (taskId, taskToken, _) = await estate.OpenAsync();
+        Assert.Equal("EdDSA", Header(taskToken).GetProperty("alg").GetString());
+        Assert.True((await estate.IntrospectAsync(taskToken)).GetProperty("active").GetBoolean());
+
+        using var exchange = await estate.ExchangeAsync(taskToken, TaskEstate.SubAgent, scope: "read");
+        var body = await exchange.Content.ReadAsStringAsync(Ct);
+        Assert.True(exchange.StatusCode == HttpStatusCode.OK, body);
+        var delegated = JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+        Assert.Equal("EdDSA", Header(delegated).GetProperty("alg").GetString());
+
+        var verifier = estate.Server.Services.GetRequiredService<ICredentialVerifier>();
+        var verified = await verifier.VerifyAsync(delegated, Ct);
+        Assert.True(verified.Valid, verified.Description);
+        Assert.Equal([TaskEstate.SubAgent], verified.Credential!.Chain);
+
+        var parts = delegated.Split('.');
+        var widened = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1])).Replace("\"read\"", "\"read write\"", StringComparison.Ordinal);
+        Assert.False((await verifier.VerifyAsync(parts[0] + "." + Base64UrlEncoder.Encode(widened) + "." + parts[2], Ct)).Valid);
+
+        using var agent = estate.As(TaskEstate.Agent);
+        using var complete = await agent.PostAsync($"/v1/tasks/{taskId}/complete", null, Ct);
+        Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        Assert.False((await estate.IntrospectAsync(delegated)).GetProperty("active").GetBoolean());
+    }
+}
