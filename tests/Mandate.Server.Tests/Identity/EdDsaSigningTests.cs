@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Mandate.Core.Credentials;
+using Mandate.Core.Delegation;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
@@ -240,5 +241,43 @@ public sealed class EdDsaSigningTests : IAsyncLifetime
         using var complete = await agent.PostAsync($"/v1/tasks/{taskId}/complete", null, Ct);
         Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
         Assert.False((await estate.IntrospectAsync(delegated)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task TrustedIssuer_ShouldBeAcceptedWithAnOkpKey_OnlyWhenEdDsaIsPinned()
+    {
+        // An external issuer that signs its tokens with Ed25519 and publishes an OKP JWKS.
+        var external = Ed25519SecurityKey.Generate();
+        external.KeyId = "idp-ed";
+        var jwks = $$"""{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"idp-ed","use":"sig","alg":"EdDSA","x":"{{Base64UrlEncoder.Encode(external.RawPublicKey)}}"}]}""";
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
+            $$"""{"iss":"https://idp.example.com","sub":"user@example.com","aud":"{{IdentityTestData.TrustDomain}}","iat":{{now}},"exp":{{now + 300}}}""",
+            new SigningCredentials(external, "EdDSA"));
+
+        async Task<Mandate.Core.Credentials.TokenValidationResult> ValidateAsync(params string[] pinned)
+        {
+            await using var host = await MandateTestServer.StartAsync(configureBuilder: b =>
+            {
+                b.Services.AddSingleton<TimeProvider>(clock);
+                b.Services.PostConfigure<TokenExchangeOptions>(o =>
+                {
+                    var trusted = new TrustedIssuerOptions { Issuer = "https://idp.example.com", Jwks = jwks };
+                    trusted.Algorithms.Clear();
+                    foreach (var algorithm in pinned)
+                    {
+                        trusted.Algorithms.Add(algorithm);
+                    }
+
+                    o.TrustedIssuers.Add(trusted);
+                });
+            });
+            return await host.Services.GetRequiredService<TokenValidator>().ValidateAsync(token, null, 5);
+        }
+
+        var accepted = await ValidateAsync("EdDSA");
+        Assert.True(accepted.IsValid, accepted.Description);
+        Assert.Equal("user@example.com", accepted.Token!.Subject);
+        Assert.Equal(TokenValidationFailure.BadSignature, (await ValidateAsync("ES256", "RS256")).Failure);
     }
 }
