@@ -14,7 +14,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Mandate.Benchmarks.Identity;
 
 /// <summary>
-/// JWT-SVID issuance and validation (ES256 and RS256), with a plain Microsoft.IdentityModel <c>JsonWebTokenHandler</c>
+/// JWT-SVID issuance and validation (ES256, RS256 and EdDSA), with a plain Microsoft.IdentityModel <c>JsonWebTokenHandler</c>
 /// validation of the same token as the comparator (the baseline). Keys are loaded and the inventory view is warm
 /// before timing. Mandate's validator does more than the comparator: SPIFFE ID parsing, trust-domain and
 /// inventory-status checks. It is measured twice: on a token it has not seen (its verified-token cache off, so every
@@ -34,7 +34,7 @@ public class JwtSvidBenchmarks
     private SpiffeId subject = null!;
     private string token = null!;
 
-    [Params("ES256", "RS256")]
+    [Params("ES256", "RS256", "EdDSA")]
     public string Algorithm { get; set; } = "ES256";
 
     [GlobalSetup]
