@@ -30,25 +30,16 @@ public sealed class CaRenewalTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await server.DisposeAsync();
 
     private Task<MandateTestServer> StartAsync(string? state = null) =>
-        MandateTestServer.StartAsync(
-            o =>
+        KeyRingTestServer.StartAsync(
+            clock,
+            new Dictionary<string, string?>
             {
-                if (state is not null)
-                {
-                    o.StateDirectory = state;
-                }
+                // Renewed with a third of its life (one day) left; leaves live at most that day.
+                ["Mandate:Identity:CaLifetime"] = "3.00:00:00",
+                ["Mandate:Identity:X509SvidMaxTtl"] = "1.00:00:00",
+                ["Mandate:Identity:KeyPrepublication"] = "00:10:00",
             },
-            b =>
-            {
-                b.Services.AddSingleton<TimeProvider>(clock);
-                b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    // Renewed with a third of its life (one day) left; leaves live at most that day.
-                    ["Mandate:Identity:CaLifetime"] = "3.00:00:00",
-                    ["Mandate:Identity:X509SvidMaxTtl"] = "1.00:00:00",
-                    ["Mandate:Identity:KeyPrepublication"] = "00:10:00",
-                });
-            });
+            state);
 
     private KeyRing Ring => server.Services.GetRequiredService<KeyRing>();
 

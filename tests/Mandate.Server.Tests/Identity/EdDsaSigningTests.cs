@@ -38,31 +38,8 @@ public sealed class EdDsaSigningTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await server.DisposeAsync();
 
-    private static void UseEdDsa(WebApplicationBuilder builder) =>
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Mandate:Identity:SigningAlgorithm"] = "EdDSA",
-            ["Mandate:Identity:KeyRotationInterval"] = "01:00:00",
-            ["Mandate:Identity:KeyPrepublication"] = "00:01:00",
-            ["Mandate:Identity:MaxTokenLifetime"] = "00:30:00",
-            ["Mandate:Identity:JwtSvidMaxTtl"] = "00:10:00",
-            ["Mandate:Identity:ClockSkew"] = "00:00:30",
-        });
-
     private Task<MandateTestServer> StartAsync(string? state = null) =>
-        MandateTestServer.StartAsync(
-            o =>
-            {
-                if (state is not null)
-                {
-                    o.StateDirectory = state;
-                }
-            },
-            b =>
-            {
-                b.Services.AddSingleton<TimeProvider>(clock);
-                UseEdDsa(b);
-            });
+        KeyRingTestServer.StartAsync(clock, KeyRingTestServer.FastRotation("EdDSA"), state);
 
     private async Task<List<JsonElement>> JwksKeysAsync() =>
         [.. (await server.Client.GetFromJsonAsync<JsonElement>("/.well-known/jwks.json", Ct)).GetProperty("keys").EnumerateArray()];
@@ -217,7 +194,7 @@ public sealed class EdDsaSigningTests : IAsyncLifetime
     {
         // Task credentials are signed by Microsoft.IdentityModel through the key ring's signing credentials, and
         // validated by it on exchange and introspection: the Ed25519 crypto provider has to carry both.
-        await using var estate = await TaskEstate.StartAsync(configureBuilder: UseEdDsa);
+        await using var estate = await TaskEstate.StartAsync(configureBuilder: b => b.Configuration.AddInMemoryCollection(KeyRingTestServer.FastRotation("EdDSA")));
         var (taskId, taskToken, _) = await estate.OpenAsync();
         Assert.Equal("EdDSA", Header(taskToken).GetProperty("alg").GetString());
         Assert.True((await estate.IntrospectAsync(taskToken)).GetProperty("active").GetBoolean());

@@ -18,18 +18,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        server = await MandateTestServer.StartAsync(configureBuilder: b =>
-        {
-            b.Services.AddSingleton<TimeProvider>(clock);
-            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Mandate:Identity:KeyRotationInterval"] = "01:00:00",
-                ["Mandate:Identity:KeyPrepublication"] = "00:01:00",
-                ["Mandate:Identity:MaxTokenLifetime"] = "00:30:00",
-                ["Mandate:Identity:JwtSvidMaxTtl"] = "00:10:00",
-                ["Mandate:Identity:ClockSkew"] = "00:00:30",
-            });
-        });
+        server = await KeyRingTestServer.StartAsync(clock, KeyRingTestServer.FastRotation());
         await IdentityTestData.RegisterAsync(server, Workload);
     }
 
@@ -105,17 +94,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
 
         var state = server.Options.StateDirectory;
         await server.DisposeAsync();
-        server = await MandateTestServer.StartAsync(o => o.StateDirectory = state, b =>
-        {
-            b.Services.AddSingleton<TimeProvider>(clock);
-            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Mandate:Identity:KeyRotationInterval"] = "01:00:00",
-                ["Mandate:Identity:KeyPrepublication"] = "00:01:00",
-                ["Mandate:Identity:MaxTokenLifetime"] = "00:30:00",
-                ["Mandate:Identity:JwtSvidMaxTtl"] = "00:10:00",
-            });
-        });
+        server = await KeyRingTestServer.StartAsync(clock, KeyRingTestServer.FastRotation(), state);
         Assert.Equal(second, server.Services.GetRequiredService<IKeyRing>().CurrentSigningCredentials().Key.KeyId);
         Assert.Equal(2, (await PublishedKidsAsync()).Count);
     }

@@ -33,27 +33,7 @@ public sealed class Rs256SigningTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await server.DisposeAsync();
 
     private Task<MandateTestServer> StartAsync(string algorithm = "RS256", string? state = null) =>
-        MandateTestServer.StartAsync(
-            o =>
-            {
-                if (state is not null)
-                {
-                    o.StateDirectory = state;
-                }
-            },
-            b =>
-            {
-                b.Services.AddSingleton<TimeProvider>(clock);
-                b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Mandate:Identity:SigningAlgorithm"] = algorithm,
-                    ["Mandate:Identity:KeyRotationInterval"] = "01:00:00",
-                    ["Mandate:Identity:KeyPrepublication"] = "00:01:00",
-                    ["Mandate:Identity:MaxTokenLifetime"] = "00:30:00",
-                    ["Mandate:Identity:JwtSvidMaxTtl"] = "00:10:00",
-                    ["Mandate:Identity:ClockSkew"] = "00:00:30",
-                });
-            });
+        KeyRingTestServer.StartAsync(clock, KeyRingTestServer.FastRotation(algorithm), state);
 
     private async Task<JsonWebKeySet> JwksAsync() =>
         new(await server.Client.GetStringAsync(new Uri("/.well-known/jwks.json", UriKind.Relative), TestContext.Current.CancellationToken));
