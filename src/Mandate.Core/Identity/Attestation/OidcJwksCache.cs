@@ -22,6 +22,7 @@ public sealed class OidcJwksCache
     private FrozenDictionary<string, VerificationKey> keys = FrozenDictionary<string, VerificationKey>.Empty;
     private DateTimeOffset? fetchedAt;
     private DateTimeOffset? lastAttempt;
+    private string? lastProblem;
 
     public OidcJwksCache(OidcIssuerOptions issuer, HttpClient http, TimeProvider time)
     {
@@ -55,22 +56,22 @@ public sealed class OidcJwksCache
         }
 
         string? problem = null;
-        if (MayRefresh(now))
+        // Every miss waits for the lock, so a caller arriving while a fetch is in flight uses its result instead of
+        // failing on keys not fetched yet; the lock is held long only while a fetch (bounded by its timeout) runs.
+        await refreshLock.WaitAsync(cancellationToken);
+        try
         {
-            await refreshLock.WaitAsync(cancellationToken);
-            try
+            now = time.GetUtcNow();
+            var fresh = fetchedAt is { } f && now - f < issuer.JwksCacheDuration;
+            if (!(fresh && keys.ContainsKey(kid)) && MayRefresh(now))
             {
-                // Decide again under the lock: a concurrent caller may have refreshed meanwhile.
-                var fresh = fetchedAt is { } f && now - f < issuer.JwksCacheDuration;
-                if (!(fresh && keys.ContainsKey(kid)) && MayRefresh(now))
-                {
-                    problem = await RefreshAsync(cancellationToken);
-                }
+                problem = await RefreshAsync(cancellationToken);
+                lastProblem = problem;
             }
-            finally
-            {
-                refreshLock.Release();
-            }
+        }
+        finally
+        {
+            refreshLock.Release();
         }
 
         if (keys.TryGetValue(kid, out var key))
@@ -78,7 +79,7 @@ public sealed class OidcJwksCache
             return new Lookup(key, null);
         }
 
-        return new Lookup(null, fetchedAt is null ? problem ?? "the issuer's JWKS has not been fetched" : null);
+        return new Lookup(null, fetchedAt is null ? problem ?? lastProblem ?? "the issuer's JWKS has not been fetched" : null);
     }
 
     /// <summary>Every fetch, whatever caused it (expiry, unknown kid, earlier failure), waits out the minimum interval.</summary>
