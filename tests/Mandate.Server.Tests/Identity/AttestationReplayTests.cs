@@ -212,6 +212,21 @@ public sealed class AttestationReplayTests(AttestationReplayTests.Fixture fixtur
     }
 
     [Fact]
+    public async Task ATokenForAnIdentityNotRegisteredYet_ShouldNotBeSpent()
+    {
+        // The platform token verifies and maps, but its SPIFFE ID is not in the inventory yet: refused, and not redeemed,
+        // so the same token works once an administrator registers the identity.
+        var repository = "acme/late-" + Guid.NewGuid().ToString("N")[..8];
+        var claims = fixture.Strict.GitHubClaims(clock.GetUtcNow(), Audience, repository: repository);
+        var token = fixture.Strict.Sign(claims);
+        await ProblemAsync(await AttestAsync(server, token), HttpStatusCode.NotFound, "identity-unknown");
+
+        await IdentityTestData.RegisterAsync(server, "spiffe://demo.mandate.local/ci/github/" + repository, "ci_pipeline");
+        Assert.Equal(HttpStatusCode.OK, (await AttestAsync(server, token)).StatusCode);
+        await ProblemAsync(await AttestAsync(server, token), HttpStatusCode.Unauthorized, "attestation-token-replayed");
+    }
+
+    [Fact]
     public async Task Maintenance_ShouldPurgeTheRecord_OnceTheTokenExpired()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Svid;
 using Microsoft.Extensions.Options;
 
@@ -9,23 +10,26 @@ namespace Mandate.Core.Identity.Attestation;
 /// trusted issuers and maps it to a SPIFFE ID. Strict: issuer known; <c>alg</c> in the issuer's pinned list (never
 /// <c>none</c> or HMAC) and equal to the algorithm of the key chosen by <c>kid</c>; signature; <c>aud</c> contains
 /// the configured audience; <c>exp</c>, <c>nbf</c>, <c>iat</c> checked with bounded skew and a maximum token age;
-/// <c>jti</c> present when the issuer requires it. A verified and mapped token with a <c>jti</c> is then redeemed once
-/// (<see cref="PlatformTokenReplayGuard"/>) unless the issuer turns replay protection off.
+/// <c>jti</c> present when the issuer requires it. A verified and mapped token whose SPIFFE ID is registered and
+/// usable, and which has a <c>jti</c>, is then redeemed once (<see cref="PlatformTokenReplayGuard"/>) unless the issuer
+/// turns replay protection off.
 /// </summary>
 public sealed class OidcAttestor
 {
     private readonly IOptions<IdentityOptions> options;
     private readonly TimeProvider time;
     private readonly PlatformTokenReplayGuard replayGuard;
+    private readonly IdentityDirectory directory;
     private readonly Dictionary<string, (OidcIssuerOptions Options, OidcJwksCache Keys)> issuers;
 
-    public OidcAttestor(IOptions<IdentityOptions> options, TimeProvider time, OidcHttpClient http, PlatformTokenReplayGuard replayGuard)
+    public OidcAttestor(IOptions<IdentityOptions> options, TimeProvider time, OidcHttpClient http, PlatformTokenReplayGuard replayGuard, IdentityDirectory directory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(http);
         this.options = options;
         this.time = time;
         this.replayGuard = replayGuard;
+        this.directory = directory;
         issuers = options.Value.OidcIssuers.ToDictionary(i => i.Issuer, i => (i, new OidcJwksCache(i, http.Client, time)), StringComparer.Ordinal);
     }
 
@@ -132,6 +136,13 @@ public sealed class OidcAttestor
         if (id is null)
         {
             return Fail(IdentityErrorCodes.AttestationNoRuleMatched, $"The token from {issuer.Issuer} is valid but no mapping rule gives it a SPIFFE ID.", issuer.Issuer);
+        }
+
+        // Before redemption, so that a token mapping to an identity not registered (or suspended) yet is not spent: once
+        // an administrator fixes the inventory, the workload's token still works.
+        if (directory.CheckUsable(id.Value, now) is { } unusable)
+        {
+            return new Attestation(null, issuer.Issuer, claims.Subject, claims.Jti, unusable);
         }
 
         // Last, so that only tokens that verified and mapped are ever recorded: forged tokens cannot fill the store.
