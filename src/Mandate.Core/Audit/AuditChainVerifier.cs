@@ -49,10 +49,12 @@ public sealed class AuditChainVerifier
             return false;
         }
 
+        // Parsed from the very bytes that were hashed, so the canonical-form check compares like with like.
+        var stored = Encoding.UTF8.GetBytes(record.CanonicalJson);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(record.CanonicalJson);
+            document = JsonDocument.Parse(stored);
         }
         catch (JsonException ex)
         {
@@ -71,7 +73,7 @@ public sealed class AuditChainVerifier
                 return Fail(position, record.Sequence, $"the stored body cannot be canonicalized ({ex.Message}): the row was modified");
             }
 
-            if (!canonical.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(record.CanonicalJson)))
+            if (!canonical.AsSpan().SequenceEqual(stored))
             {
                 return Fail(position, record.Sequence, "the stored body is not in RFC 8785 canonical form: the row was modified");
             }
