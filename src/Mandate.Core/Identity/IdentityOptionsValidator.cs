@@ -80,9 +80,14 @@ internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOption
             failures.Add("Mandate:Identity:JoinTokenDefaultTtl: must not exceed JoinTokenMaxTtl.");
         }
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.OidcIssuers.Count; i++)
         {
             ValidateIssuer(options.OidcIssuers[i], $"Mandate:Identity:OidcIssuers:{i}", options.TrustDomain, failures);
+            if (!string.IsNullOrWhiteSpace(options.OidcIssuers[i].Issuer) && !seen.Add(options.OidcIssuers[i].Issuer))
+            {
+                failures.Add($"Mandate:Identity:OidcIssuers:{i}:Issuer: '{options.OidcIssuers[i].Issuer}' is configured twice; tokens are matched to their issuer by iss, so each issuer needs exactly one entry.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -139,9 +144,9 @@ internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOption
             }
         }
 
-        if (issuer.JwksCacheDuration <= TimeSpan.Zero || issuer.JwksMinRefreshInterval < TimeSpan.Zero || issuer.MaxTokenAge <= TimeSpan.Zero)
+        if (issuer.JwksCacheDuration <= TimeSpan.Zero || issuer.JwksFetchTimeout <= TimeSpan.Zero || issuer.JwksMinRefreshInterval < TimeSpan.Zero || issuer.MaxTokenAge <= TimeSpan.Zero)
         {
-            failures.Add($"{path}: JwksCacheDuration and MaxTokenAge must be positive, JwksMinRefreshInterval at least zero.");
+            failures.Add($"{path}: JwksCacheDuration, JwksFetchTimeout and MaxTokenAge must be positive, JwksMinRefreshInterval at least zero.");
         }
     }
 }

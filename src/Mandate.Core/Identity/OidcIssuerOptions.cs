@@ -27,6 +27,9 @@ public sealed class OidcIssuerOptions
     /// <summary>Least time between two fetches caused by an unknown <c>kid</c> (stops a flood of forged kids from hammering the issuer).</summary>
     public TimeSpan JwksMinRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest one JWKS fetch may take, body included; a slower issuer counts as unreachable.</summary>
+    public TimeSpan JwksFetchTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Oldest acceptable <c>iat</c>; tokens issued longer ago are refused even if not yet expired.</summary>
     public TimeSpan MaxTokenAge { get; set; } = TimeSpan.FromHours(1);
 

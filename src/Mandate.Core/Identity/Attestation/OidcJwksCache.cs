@@ -58,6 +58,8 @@ public sealed class OidcJwksCache
         string? problem = null;
         // Every miss waits for the lock, so a caller arriving while a fetch is in flight uses its result instead of
         // failing on keys not fetched yet; the lock is held long only while a fetch (bounded by its timeout) runs.
+        // The caller's token bounds only this wait: the fetch serves every caller, so one client dropping its request
+        // (anyone can, with a forged kid) must not abort it and leave the issuer "unreachable" for the refresh interval.
         await refreshLock.WaitAsync(cancellationToken);
         try
         {
@@ -65,7 +67,7 @@ public sealed class OidcJwksCache
             var fresh = fetchedAt is { } f && now - f < issuer.JwksCacheDuration;
             if (!(fresh && keys.ContainsKey(kid)) && MayRefresh(now))
             {
-                problem = await RefreshAsync(cancellationToken);
+                problem = await RefreshAsync();
                 lastProblem = problem;
             }
         }
@@ -86,10 +88,13 @@ public sealed class OidcJwksCache
     private bool MayRefresh(DateTimeOffset now) =>
         lastAttempt is null || now - lastAttempt.Value >= issuer.JwksMinRefreshInterval;
 
-    private async Task<string?> RefreshAsync(CancellationToken cancellationToken)
+    private async Task<string?> RefreshAsync()
     {
         lastAttempt = time.GetUtcNow();
         FetchCount++;
+        // Bounds the body too: HttpClient's own timeout ends when the headers arrive.
+        using var deadline = new CancellationTokenSource(issuer.JwksFetchTimeout);
+        var cancellationToken = deadline.Token;
         try
         {
             using var response = await http.GetAsync(new Uri(issuer.JwksUri!), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -120,9 +125,14 @@ public sealed class OidcJwksCache
             fetchedAt = time.GetUtcNow();
             return null;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidDataException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or InvalidDataException or IOException)
         {
-            return ex is JsonException or InvalidDataException ? "the JWKS document is not a JWK set" : "the JWKS endpoint could not be reached";
+            return ex switch
+            {
+                JsonException or InvalidDataException => "the JWKS document is not a JWK set",
+                OperationCanceledException => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the JWKS endpoint did not answer within {issuer.JwksFetchTimeout.TotalSeconds:0.###} s"),
+                _ => "the JWKS endpoint could not be reached",
+            };
         }
     }
 
