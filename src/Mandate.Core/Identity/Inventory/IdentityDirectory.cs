@@ -10,35 +10,75 @@ namespace Mandate.Core.Identity.Inventory;
 /// </summary>
 public sealed class IdentityDirectory(IMandateStore store)
 {
-    private ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    // Writers (changes, refreshes, the swap at the end of a reload) take the gate; readers never do.
+    private readonly Lock gate = new();
+    private readonly SemaphoreSlim reloadLock = new(1, 1);
+    private volatile ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+
+    // While a reload reads the store, the changes applied meanwhile: its snapshot may predate them, so they are
+    // replayed onto it before it replaces the live view (null: the identity was found gone).
+    private Dictionary<string, Entry?>? changedDuringReload;
 
     public int Count => entries.Count;
 
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var fresh = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
-        await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+        await reloadLock.WaitAsync(cancellationToken);
+        try
         {
-            var repository = session.Get<IIdentityRepository>();
-            string? after = null;
-            while (true)
+            lock (gate)
             {
-                var page = await repository.ListAsync(new IdentityQuery { After = after, Limit = 1000 }, cancellationToken);
-                foreach (var identity in page)
+                changedDuringReload = new Dictionary<string, Entry?>(StringComparer.Ordinal);
+            }
+
+            var fresh = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
+            await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+            {
+                var repository = session.Get<IIdentityRepository>();
+                string? after = null;
+                while (true)
                 {
-                    fresh[identity.SpiffeId] = new Entry(identity.Status, identity.ExpiresAt);
+                    var page = await repository.ListAsync(new IdentityQuery { After = after, Limit = 1000 }, cancellationToken);
+                    foreach (var identity in page)
+                    {
+                        fresh[identity.SpiffeId] = Entry.Of(identity);
+                    }
+
+                    if (page.Count < 1000)
+                    {
+                        break;
+                    }
+
+                    after = page[^1].SpiffeId;
+                }
+            }
+
+            lock (gate)
+            {
+                foreach (var (spiffeId, change) in changedDuringReload!)
+                {
+                    if (change is { } entry)
+                    {
+                        fresh[spiffeId] = entry;
+                    }
+                    else
+                    {
+                        fresh.TryRemove(spiffeId, out _);
+                    }
                 }
 
-                if (page.Count < 1000)
-                {
-                    break;
-                }
-
-                after = page[^1].SpiffeId;
+                entries = fresh;
             }
         }
+        finally
+        {
+            lock (gate)
+            {
+                changedDuringReload = null;
+            }
 
-        entries = fresh;
+            reloadLock.Release();
+        }
     }
 
     /// <summary>Re-reads one identity from the store (another node announced a change to it).</summary>
@@ -50,20 +90,33 @@ public sealed class IdentityDirectory(IMandateStore store)
             identity = await session.Get<IIdentityRepository>().GetAsync(spiffeId, cancellationToken);
         }
 
-        if (identity is null)
-        {
-            entries.TryRemove(spiffeId, out _);
-        }
-        else
+        if (identity is not null)
         {
             Apply(identity);
+            return;
+        }
+
+        lock (gate)
+        {
+            entries.TryRemove(spiffeId, out _);
+            changedDuringReload?[spiffeId] = null;
         }
     }
 
+    /// <summary>
+    /// Takes a committed state of the identity; the last one applied wins. (Timestamps from several nodes' clocks
+    /// cannot order changes safely. A refresh that read the store just before a local change and applies just after
+    /// it is corrected by the refresh that change's own announcement triggers, as announcements are handled in order.)
+    /// </summary>
     public void Apply(WorkloadIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        entries[identity.SpiffeId] = new Entry(identity.Status, identity.ExpiresAt);
+        var entry = Entry.Of(identity);
+        lock (gate)
+        {
+            entries[identity.SpiffeId] = entry;
+            changedDuringReload?[identity.SpiffeId] = entry;
+        }
     }
 
     /// <summary>Null when the identity exists, is active and has not expired; otherwise why it cannot be used.</summary>
@@ -87,5 +140,8 @@ public sealed class IdentityDirectory(IMandateStore store)
         return null;
     }
 
-    private readonly record struct Entry(IdentityStatus Status, DateTimeOffset ExpiresAt);
+    private readonly record struct Entry(IdentityStatus Status, DateTimeOffset ExpiresAt)
+    {
+        public static Entry Of(WorkloadIdentity identity) => new(identity.Status, identity.ExpiresAt);
+    }
 }
