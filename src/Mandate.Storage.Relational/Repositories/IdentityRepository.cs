@@ -68,14 +68,17 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
         return true;
     }
 
-    public Task UpdateStatusAsync(string spiffeId, IdentityStatus status, string? reason, DateTimeOffset now, CancellationToken cancellationToken) =>
-        session.ExecuteAsync(
-            "UPDATE identities SET status = @status, status_reason = @reason, updated_at = @now WHERE spiffe_id = @id",
+    public async Task<bool> UpdateStatusAsync(string spiffeId, IdentityStatus expected, IdentityStatus status, string? reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        // Compare-and-set: on PostgreSQL (READ COMMITTED) two transactions may both have read the old status; the
+        // second UPDATE re-checks the condition on the row the first committed and matches nothing.
+        await session.ExecuteAsync(
+            "UPDATE identities SET status = @status, status_reason = @reason, updated_at = @now WHERE spiffe_id = @id AND status = @expected",
             cancellationToken,
             ("@id", spiffeId),
+            ("@expected", IdentityStatuses.Name(expected)),
             ("@status", IdentityStatuses.Name(status)),
             ("@reason", reason),
-            ("@now", now.ToUnixTimeMilliseconds()));
+            ("@now", now.ToUnixTimeMilliseconds())) == 1;
 
     public async Task<IReadOnlyList<WorkloadIdentity>> ListAsync(IdentityQuery query, CancellationToken cancellationToken)
     {

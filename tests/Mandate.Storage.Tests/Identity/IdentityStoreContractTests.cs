@@ -43,6 +43,44 @@ public abstract class IdentityStoreContractTests : IAsyncLifetime
     };
 
     [Fact]
+    public async Task StatusChange_ShouldBeACompareAndSet_WhenTwoWritersRaceOnOneIdentity()
+    {
+        // Writer one suspends while writer two, which read the identity as active too, tries to revoke it. On
+        // PostgreSQL (READ COMMITTED) the second UPDATE waits for the first commit and must then match nothing; on
+        // SQLite the second transaction starts only after the first commits.
+        var ct = TestContext.Current.CancellationToken;
+        const string id = "spiffe://td.example/raced";
+        await using (var setup = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            Assert.True(await setup.Get<IIdentityRepository>().InsertAsync(Identity("raced"), ct));
+            await setup.CommitAsync(ct);
+        }
+
+        bool secondChanged;
+        await using (var first = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            Assert.True(await first.Get<IIdentityRepository>().UpdateStatusAsync(id, IdentityStatus.Active, IdentityStatus.Suspended, "first", Now.AddMinutes(1), ct));
+            var second = Task.Run(
+                async () =>
+                {
+                    await using var session = await Store.BeginAsync(StoreIntent.Write, ct);
+                    var changed = await session.Get<IIdentityRepository>().UpdateStatusAsync(id, IdentityStatus.Active, IdentityStatus.Revoked, "second", Now.AddMinutes(2), ct);
+                    await session.CommitAsync(ct);
+                    return changed;
+                },
+                ct);
+            await Task.Delay(200, ct);
+            await first.CommitAsync(ct);
+            secondChanged = await second.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+
+        Assert.False(secondChanged);
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        var stored = await read.Get<IIdentityRepository>().GetAsync(id, ct);
+        Assert.Equal((IdentityStatus.Suspended, "first"), (stored!.Status, stored.StatusReason));
+    }
+
+    [Fact]
     public async Task Identities_ShouldRoundTrip_FilterAndPage()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -53,7 +91,8 @@ public abstract class IdentityStoreContractTests : IAsyncLifetime
             Assert.True(await repository.InsertAsync(Identity("b", owner: "team:b", kind: NhiKind.Agent), ct));
             Assert.True(await repository.InsertAsync(Identity("c/d"), ct));
             Assert.False(await repository.InsertAsync(Identity("a"), ct));
-            await repository.UpdateStatusAsync("spiffe://td.example/b", IdentityStatus.Suspended, "why", Now.AddMinutes(1), ct);
+            Assert.True(await repository.UpdateStatusAsync("spiffe://td.example/b", IdentityStatus.Active, IdentityStatus.Suspended, "why", Now.AddMinutes(1), ct));
+            Assert.False(await repository.UpdateStatusAsync("spiffe://td.example/b", IdentityStatus.Active, IdentityStatus.Revoked, "stale", Now.AddMinutes(2), ct));
             await session.CommitAsync(ct);
         }
 

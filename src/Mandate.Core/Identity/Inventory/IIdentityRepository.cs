@@ -7,7 +7,11 @@ public interface IIdentityRepository
     /// <summary>Inserts; returns false when the SPIFFE ID is already registered.</summary>
     Task<bool> InsertAsync(WorkloadIdentity identity, CancellationToken cancellationToken);
 
-    Task UpdateStatusAsync(string spiffeId, IdentityStatus status, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves the identity from <paramref name="expected"/> to <paramref name="status"/>; returns false, changing nothing,
+    /// when its status is no longer <paramref name="expected"/> (another request changed it since it was read).
+    /// </summary>
+    Task<bool> UpdateStatusAsync(string spiffeId, IdentityStatus expected, IdentityStatus status, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<WorkloadIdentity>> ListAsync(IdentityQuery query, CancellationToken cancellationToken);
 

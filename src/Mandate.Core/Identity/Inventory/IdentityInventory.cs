@@ -102,7 +102,13 @@ public sealed partial class IdentityInventory(
             return IdentityResult.Fail(IdentityErrorCodes.IdentityInvalid, $"The reason is longer than {MaxPurposeLength} characters.");
         }
 
-        await repository.UpdateStatusAsync(spiffeId, target, trimmedReason, now, cancellationToken);
+        if (!await repository.UpdateStatusAsync(spiffeId, current.Status, target, trimmedReason, now, cancellationToken))
+        {
+            return IdentityResult.Fail(
+                IdentityErrorCodes.IdentityTransitionRefused,
+                $"The identity {spiffeId} was changed by another request while this one ran; read it again and retry if the change is still wanted.");
+        }
+
         await repository.NotifyChangedAsync(spiffeId, cancellationToken);
         var verb = target switch
         {
