@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -161,6 +162,102 @@ public sealed class X509SvidTests(X509SvidTests.Fixture fixture) : IClassFixture
         using var rsa = RSA.Create(1024);
         var problem = await IssueAsync(Csr(key: rsa), HttpStatusCode.BadRequest);
         Assert.Equal("https://mandate.dev/problems/csr-key-refused", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Csr_ShouldBeRefusedWithProblemDetails_WhenItsKeyIsEd25519()
+    {
+        // .NET cannot load an Ed25519 key from a CSR; the refusal must still be a 400, not an unhandled exception.
+        var problem = await IssueAsync(Ed25519Csr(), HttpStatusCode.BadRequest);
+        Assert.Equal("https://mandate.dev/problems/csr-key-refused", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Csr_ShouldBeRefused_WhenItsCurveIsNotP256OrP384()
+    {
+        // secp256k1 has a 256-bit key like P-256: the curve itself must be checked.
+        using var key = ECDsa.Create(ECCurve.CreateFromValue("1.3.132.0.10"));
+        var problem = await IssueAsync(Csr(key: key), HttpStatusCode.BadRequest);
+        Assert.Equal("https://mandate.dev/problems/csr-key-refused", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Csr_ShouldBeRefused_WhenSignedWithSha1()
+    {
+        // .NET will not sign a request with SHA-1 itself; this generator does, with a genuine signature.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var sha1 = new Sha1EcdsaSignatureGenerator(key);
+        var csr = PemEncoding.WriteString("CERTIFICATE REQUEST", new CertificateRequest(new X500DistinguishedName("CN=w"), sha1.PublicKey, HashAlgorithmName.SHA256).CreateSigningRequest(sha1));
+        var problem = await IssueAsync(csr, HttpStatusCode.BadRequest);
+        Assert.Equal("https://mandate.dev/problems/csr-signature-invalid", problem.GetProperty("type").GetString());
+        Assert.Contains("1.2.840.10045.4.1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Csr_ShouldBeRefused_WhenThePemBlockIsNotACertificateRequest()
+    {
+        var csr = Csr().Replace("CERTIFICATE REQUEST", "PRIVATE KEY", StringComparison.Ordinal);
+        var problem = await IssueAsync(csr, HttpStatusCode.BadRequest);
+        Assert.Equal("https://mandate.dev/problems/csr-malformed", problem.GetProperty("type").GetString());
+    }
+
+    /// <summary>ecdsa-with-SHA1 (1.2.840.10045.4.1), whatever hash the request asks for.</summary>
+    private sealed class Sha1EcdsaSignatureGenerator(ECDsa key) : X509SignatureGenerator
+    {
+        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm)
+        {
+            var writer = new AsnWriter(AsnEncodingRules.DER);
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("1.2.840.10045.4.1");
+            }
+
+            return writer.Encode();
+        }
+
+        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) =>
+            key.SignData(data, HashAlgorithmName.SHA1, DSASignatureFormat.Rfc3279DerSequence);
+
+        protected override PublicKey BuildPublicKey() => CreateForECDsa(key).PublicKey;
+    }
+
+    /// <summary>A well-formed, correctly self-signed PKCS#10 request for an Ed25519 key (RFC 2986, RFC 8410).</summary>
+    private static string Ed25519Csr()
+    {
+        using var key = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519);
+        const string ed25519 = "1.3.101.112";
+        var info = new AsnWriter(AsnEncodingRules.DER);
+        using (info.PushSequence())
+        {
+            info.WriteInteger(0);
+            info.WriteEncodedValue(new X500DistinguishedName("CN=w").RawData);
+            using (info.PushSequence())
+            {
+                using (info.PushSequence())
+                {
+                    info.WriteObjectIdentifier(ed25519);
+                }
+
+                info.WriteBitString(key.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey));
+            }
+
+            info.WriteEncodedValue([0xA0, 0x00]); // attributes [0] IMPLICIT SET OF, empty
+        }
+
+        var encodedInfo = info.Encode();
+        var request = new AsnWriter(AsnEncodingRules.DER);
+        using (request.PushSequence())
+        {
+            request.WriteEncodedValue(encodedInfo);
+            using (request.PushSequence())
+            {
+                request.WriteObjectIdentifier(ed25519);
+            }
+
+            request.WriteBitString(NSec.Cryptography.SignatureAlgorithm.Ed25519.Sign(key, encodedInfo));
+        }
+
+        return PemEncoding.WriteString("CERTIFICATE REQUEST", request.Encode());
     }
 
     [Fact]

@@ -5,15 +5,35 @@ using System.Security.Cryptography.X509Certificates;
 namespace Mandate.Core.Identity.X509;
 
 /// <summary>
-/// Reads a PKCS#10 CSR (PEM or base64 DER) and decides whether Mandate will sign it for a given SPIFFE ID: the
-/// self-signature must verify; it may ask for no SAN or for exactly one URI SAN equal to the caller's SPIFFE ID;
-/// it must not ask to be a CA (basicConstraints CA:true, keyCertSign, cRLSign); its key must be EC P-256/P-384 or
-/// RSA of at least 2048 bits. Nothing else it asks for is copied: Mandate writes every extension itself.
+/// Reads a PKCS#10 CSR (PEM or base64 DER) and decides whether Mandate will sign it for a given SPIFFE ID: its key must
+/// be EC P-256/P-384 or RSA of at least 2048 bits; it must be signed with SHA-256 or stronger and the self-signature
+/// must verify; it may ask for no SAN or for exactly one URI SAN equal to the caller's SPIFFE ID; it must not ask to be
+/// a CA (basicConstraints CA:true, keyCertSign, cRLSign). Nothing else it asks for is copied: Mandate writes every
+/// extension itself.
 /// </summary>
 public static class CertificateSigningRequestInspector
 {
     public const int MaxCsrLength = 16 * 1024;
     private const string SubjectAltNameOid = "2.5.29.17";
+    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
+    private const string RsaEncryptionOid = "1.2.840.113549.1.1.1";
+
+    private static readonly HashSet<string> AcceptedCurves = new(StringComparer.Ordinal)
+    {
+        "1.2.840.10045.3.1.7", // P-256
+        "1.3.132.0.34", // P-384
+    };
+
+    private static readonly HashSet<string> AcceptedSignatureAlgorithms = new(StringComparer.Ordinal)
+    {
+        "1.2.840.10045.4.3.2", // ecdsa-with-SHA256
+        "1.2.840.10045.4.3.3", // ecdsa-with-SHA384
+        "1.2.840.10045.4.3.4", // ecdsa-with-SHA512
+        "1.2.840.113549.1.1.11", // sha256WithRSAEncryption
+        "1.2.840.113549.1.1.12", // sha384WithRSAEncryption
+        "1.2.840.113549.1.1.13", // sha512WithRSAEncryption
+        "1.2.840.113549.1.1.10", // RSASSA-PSS (its hash is checked when the signature is verified)
+    };
 
     public static bool TryInspect(string? csr, SpiffeId caller, out PublicKey? publicKey, out IdentityError? error)
     {
@@ -25,22 +45,40 @@ public static class CertificateSigningRequestInspector
             return false;
         }
 
+        byte[] der;
         CertificateRequest unchecked_;
+        string signatureAlgorithm;
         try
         {
-            unchecked_ = Load(csr, CertificateRequestLoadOptions.SkipSignatureValidation | CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+            der = Decode(csr);
+            signatureAlgorithm = SignatureAlgorithmOf(der);
+            unchecked_ = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.SkipSignatureValidation | CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
         }
-        catch (Exception ex) when (ex is CryptographicException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or FormatException or ArgumentException or AsnContentException)
         {
             error = new IdentityError(IdentityErrorCodes.CsrMalformed, "csr: not a PKCS#10 certificate signing request.");
             return false;
         }
 
+        // The key first: a key type .NET cannot use (Ed25519, say) cannot have its signature checked either.
+        var key = unchecked_.PublicKey;
+        if (!IsAcceptableKey(key))
+        {
+            error = new IdentityError(IdentityErrorCodes.CsrKeyRefused, "csr: the key must be EC P-256 or P-384, or RSA of at least 2048 bits.");
+            return false;
+        }
+
+        if (!AcceptedSignatureAlgorithms.Contains(signatureAlgorithm))
+        {
+            error = new IdentityError(IdentityErrorCodes.CsrSignatureInvalid, $"csr: the request is signed with algorithm {signatureAlgorithm}; sign it with ECDSA or RSA over SHA-256 or stronger.");
+            return false;
+        }
+
         try
         {
-            _ = Load(csr, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+            _ = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or NotSupportedException)
         {
             error = new IdentityError(IdentityErrorCodes.CsrSignatureInvalid, "csr: the request's signature does not verify with its own key.");
             return false;
@@ -65,24 +103,34 @@ public static class CertificateSigningRequestInspector
             }
         }
 
-        var key = unchecked_.PublicKey;
-        if (!IsAcceptableKey(key))
-        {
-            error = new IdentityError(IdentityErrorCodes.CsrKeyRefused, "csr: the key must be EC P-256 or P-384, or RSA of at least 2048 bits.");
-            return false;
-        }
-
         publicKey = key;
         error = null;
         return true;
     }
 
-    private static CertificateRequest Load(string csr, CertificateRequestLoadOptions options)
+    /// <exception cref="FormatException">Neither a CERTIFICATE REQUEST PEM block nor base64.</exception>
+    private static byte[] Decode(string csr)
     {
         var text = csr.Trim();
-        return text.StartsWith("-----BEGIN", StringComparison.Ordinal)
-            ? CertificateRequest.LoadSigningRequestPem(text, HashAlgorithmName.SHA256, options, RSASignaturePadding.Pkcs1)
-            : CertificateRequest.LoadSigningRequest(Convert.FromBase64String(text), HashAlgorithmName.SHA256, options, RSASignaturePadding.Pkcs1);
+        if (!text.StartsWith("-----BEGIN", StringComparison.Ordinal))
+        {
+            return Convert.FromBase64String(text);
+        }
+
+        if (!PemEncoding.TryFind(text, out var fields) || text[fields.Label] is not ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST"))
+        {
+            throw new FormatException("not a CERTIFICATE REQUEST PEM block");
+        }
+
+        return Convert.FromBase64String(text[fields.Base64Data]);
+    }
+
+    /// <summary>The OID of CertificationRequest.signatureAlgorithm (RFC 2986 §4.2).</summary>
+    private static string SignatureAlgorithmOf(byte[] der)
+    {
+        var request = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+        _ = request.ReadEncodedValue(); // certificationRequestInfo
+        return request.ReadSequence().ReadObjectIdentifier();
     }
 
     /// <summary>GeneralNames with exactly one entry: uniformResourceIdentifier [6] equal to the caller's ID.</summary>
@@ -112,16 +160,27 @@ public static class CertificateSigningRequestInspector
     {
         try
         {
-            using var ecdsa = key.GetECDsaPublicKey();
-            if (ecdsa is not null)
+            switch (key.Oid.Value)
             {
-                return ecdsa.KeySize is 256 or 384;
-            }
+                case EcPublicKeyOid:
+                    // The named curve is the algorithm's parameter; the key size alone would let secp256k1 through.
+                    var curve = key.EncodedParameters?.RawData is { } parameters ? new AsnReader(parameters, AsnEncodingRules.DER).ReadObjectIdentifier() : null;
+                    using (var ecdsa = key.GetECDsaPublicKey())
+                    {
+                        return curve is not null && AcceptedCurves.Contains(curve) && ecdsa is not null;
+                    }
 
-            using var rsa = key.GetRSAPublicKey();
-            return rsa is not null && rsa.KeySize >= 2048;
+                case RsaEncryptionOid:
+                    using (var rsa = key.GetRSAPublicKey())
+                    {
+                        return rsa is not null && rsa.KeySize >= 2048;
+                    }
+
+                default:
+                    return false;
+            }
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or AsnContentException or NotSupportedException)
         {
             return false;
         }
