@@ -239,18 +239,22 @@ public sealed class AuditChainVerifier
         return true;
     }
 
+    /// <summary>Every column a query or the timeline filters on (and the rest of <see cref="AuditIndexedColumns"/>),
+    /// against what append would have written for the hashed body: an edited column silently changes query answers.</summary>
     private static string? ColumnMismatch(AuditIndexedColumns columns, DateTimeOffset time, AuditEvent e)
     {
-        if (columns.TimeMilliseconds != time.ToUnixTimeMilliseconds())
+        var expected = AuditIndexedColumns.From(time, e);
+        if (columns.TimeMilliseconds != expected.TimeMilliseconds)
         {
             return "time_ms";
         }
 
         (string Name, string? Stored, string? Body)[] pairs =
         [
-            ("type", columns.Type, e.Type), ("actor", columns.Actor, e.Actor), ("subject", columns.Subject, e.Subject),
-            ("action", columns.Action, e.Action), ("resource", columns.Resource, e.Resource), ("decision", columns.Decision, e.Decision),
-            ("jti", columns.CredentialId, e.CredentialId), ("task_id", columns.TaskId, e.TaskId), ("request_id", columns.RequestId, e.RequestId),
+            ("type", columns.Type, expected.Type), ("actor", columns.Actor, expected.Actor), ("subject", columns.Subject, expected.Subject),
+            ("chain", columns.Chain, expected.Chain), ("action", columns.Action, expected.Action), ("resource", columns.Resource, expected.Resource),
+            ("decision", columns.Decision, expected.Decision), ("policy_version", columns.PolicyVersion, expected.PolicyVersion),
+            ("jti", columns.CredentialId, expected.CredentialId), ("task_id", columns.TaskId, expected.TaskId), ("request_id", columns.RequestId, expected.RequestId),
         ];
         foreach (var (name, stored, bodyValue) in pairs)
         {

@@ -23,7 +23,23 @@ public sealed class AuditCheckpointSignal(Microsoft.Extensions.Options.IOptions<
         }
     }
 
-    public void Reset(long covered) => Interlocked.Exchange(ref pending, Math.Max(0, Interlocked.Read(ref pending) - covered));
+    /// <summary>Takes the events a checkpoint covered off the count, never below zero (events recorded before this
+    /// process started were never counted but are covered).</summary>
+    public void Reset(long covered)
+    {
+        // Compare-and-swap: a plain read then write would drop any Appended that lands in between.
+        var current = Interlocked.Read(ref pending);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref pending, Math.Max(0, current - covered), current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
 
     /// <summary>Waits until enough events are pending or the timeout passes; true when woken by events.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)

@@ -86,14 +86,14 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             for (var row = 0; row < count; row++)
             {
                 var (record, canonical) = records[offset + row];
-                var e = record.Event;
+                var c = AuditIndexedColumns.From(record.Time, record.Event);
                 var prefix = "@r" + row.ToString(CultureInfo.InvariantCulture) + "_";
                 sql.Append(row == 0 ? "(" : ",(");
                 object?[] values =
                 [
-                    record.Sequence, record.Time.ToUnixTimeMilliseconds(), e.Type, e.Actor, e.Subject, e.Action, e.Resource,
-                    e.Decision, e.CredentialId, e.TaskId, e.RequestId, canonical, record.PreviousHash, record.Hash,
-                    e.Chain is { Count: > 0 } chain ? JsonSerializer.Serialize(chain) : null, e.PolicyVersion,
+                    record.Sequence, c.TimeMilliseconds, c.Type, c.Actor, c.Subject, c.Action, c.Resource,
+                    c.Decision, c.CredentialId, c.TaskId, c.RequestId, canonical, record.PreviousHash, record.Hash,
+                    c.Chain, c.PolicyVersion,
                 ];
                 for (var column = 0; column < ColumnCount; column++)
                 {
@@ -115,7 +115,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     public async IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = session.Command(
-            "SELECT seq, body, prev_hash, hash, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id FROM audit_events WHERE seq >= @from AND seq <= @to ORDER BY seq",
+            "SELECT seq, body, prev_hash, hash, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id, chain, policy_version FROM audit_events WHERE seq >= @from AND seq <= @to ORDER BY seq",
             ("@from", fromSequence),
             ("@to", toSequence));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -133,7 +133,9 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
                     Text(reader, 10),
                     Text(reader, 11),
                     Text(reader, 12),
-                    Text(reader, 13)),
+                    Text(reader, 13),
+                    Text(reader, 14),
+                    Text(reader, 15)),
             };
         }
     }
@@ -147,7 +149,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         {
             where.Add("(actor = @identity OR subject = @identity OR chain LIKE @chain ESCAPE '\\')");
             parameters.Add(("@identity", identity));
-            parameters.Add(("@chain", "%" + EscapeLike(JsonSerializer.Serialize(identity)) + "%"));
+            parameters.Add(("@chain", "%" + EscapeLike(AuditIndexedColumns.ChainElement(identity)) + "%"));
         }
 
         Filter(where, parameters, "task_id", "@task", query.TaskId);

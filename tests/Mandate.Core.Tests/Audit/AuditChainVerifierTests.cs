@@ -127,7 +127,7 @@ public sealed class AuditChainVerifierTests
     public void Verify_ShouldReportAColumnThatDisagreesWithTheBody()
     {
         var records = Chain(2);
-        records[1] = records[1] with { Columns = new AuditIndexedColumns(Start.AddSeconds(2).ToUnixTimeMilliseconds(), "test", "spiffe://evil", null, null, null, null, null, null, null) };
+        records[1] = records[1] with { Columns = records[1].Columns! with { Actor = "spiffe://evil" } };
 
         var result = VerifyAll(records);
 
@@ -162,7 +162,7 @@ public sealed class AuditChainVerifierTests
             var hash = AuditHashing.ChainHash(previous, body);
             records.Add(new StoredAuditRecord(i, body, previous, hash)
             {
-                Columns = new AuditIndexedColumns(time.ToUnixTimeMilliseconds(), e.Type, e.Actor, null, null, null, null, null, null, null),
+                Columns = AuditIndexedColumns.From(time, e),
             });
             previous = hash;
         }

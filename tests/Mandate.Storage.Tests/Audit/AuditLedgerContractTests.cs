@@ -295,6 +295,69 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
         Assert.Contains(reason, result.Failure.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("rewrite", 3)]
+    [InlineData("clear", 3)]
+    [InlineData("add", 4)]
+    public async Task Verify_ShouldFail_WhenTheChainColumnIsEdited(string edit, long sequence)
+    {
+        await AppendDelegatedDecisionsAsync();
+        Assert.Equal(new long[] { 1L, 2, 3 }, await IdentitySequencesAsync(DelegatingAgent));
+
+        await ExecuteRawAsync(edit switch
+        {
+            "rewrite" => $"UPDATE audit_events SET chain = '[\"{Intruder}\"]' WHERE seq = {sequence}",
+            "clear" => $"UPDATE audit_events SET chain = NULL WHERE seq = {sequence}",
+            _ => $"UPDATE audit_events SET chain = '[\"{DelegatingAgent}\"]' WHERE seq = {sequence}",
+        });
+        // The edit is worth detecting: identity queries (and so timelines) now answer differently.
+        Assert.NotEqual(new long[] { 1L, 2, 3 }, await IdentitySequencesAsync(DelegatingAgent));
+
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+
+        Assert.False(result.Verified);
+        Assert.Equal($"event {sequence}", result.Failure!.Position);
+        Assert.Equal("the stored column 'chain' differs from the hashed body: the row was modified", result.Failure.Reason);
+    }
+
+    [Fact]
+    public async Task Verify_ShouldFail_WhenThePolicyVersionColumnIsEdited()
+    {
+        await AppendDelegatedDecisionsAsync();
+
+        await ExecuteRawAsync("UPDATE audit_events SET policy_version = 'pv-forged' WHERE seq = 2");
+
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+
+        Assert.False(result.Verified);
+        Assert.Equal("event 2", result.Failure!.Position);
+        Assert.Equal("the stored column 'policy_version' differs from the hashed body: the row was modified", result.Failure.Reason);
+    }
+
+    private const string DelegatingAgent = "spiffe://demo.mandate.local/agent/support-assistant";
+
+    private const string Intruder = "spiffe://evil.example/x";
+
+    /// <summary>Events with delegation chains and policy versions; one chain holds characters the column's JSON escapes
+    /// (non-ASCII, '+', '&lt;') so an untouched store only verifies when the column is compared as it was written.</summary>
+    private async Task AppendDelegatedDecisionsAsync()
+    {
+        const string user = "spiffe://demo.mandate.local/svc/billing";
+        const string unusual = "spiffe://demo.mandate.local/agent/résumé+<parser>";
+        await Trail.AppendAsync(new AuditEvent { Type = "token.exchanged", Actor = DelegatingAgent, Subject = user, Chain = [DelegatingAgent], CredentialId = "jti-d" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = user, Chain = [DelegatingAgent], CredentialId = "jti-d", Decision = "allow", PolicyVersion = "pv-1" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = user, Chain = [unusual, DelegatingAgent], CredentialId = "jti-d", Decision = "deny", PolicyVersion = "pv-1" }, Ct);
+        await Trail.AppendAsync(new AuditEvent { Type = "decision", Subject = user, Decision = "allow", PolicyVersion = "pv-2" }, Ct);
+        var untouched = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(untouched.Verified, untouched.Failure?.ToString());
+    }
+
+    private async Task<long[]> IdentitySequencesAsync(string identity)
+    {
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        return [.. (await read.Get<IAuditRepository>().QueryAsync(new AuditQuery { Identity = identity }, Ct)).Select(r => r.Sequence)];
+    }
+
     [Fact]
     public async Task Checkpointer_ShouldRefuseToSign_ABrokenChain()
     {
