@@ -260,6 +260,26 @@ public sealed class AttestationTests(AttestationTests.Fixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task JoinToken_ForASuspendedIdentity_ShouldBeRefusedWithoutBeingSpent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var host = "spiffe://demo.mandate.local/host/suspended-" + Guid.NewGuid().ToString("N")[..8];
+        await IdentityTestData.RegisterAsync(server, host);
+        using var admin = server.CreateAdminClient();
+        var created = await admin.PostAsJsonAsync("/v1/attest/join-tokens", new { spiffe_id = host, ttl_seconds = 120 }, ct);
+        var token = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("token").GetString();
+        var inventory = server.Services.GetRequiredService<Mandate.Core.Identity.Inventory.IdentityInventory>();
+
+        Assert.Null((await inventory.ChangeStatusAsync(host, Mandate.Core.Identity.Inventory.IdentityStatus.Suspended, "drill", "test", null, ct)).Error);
+        await AssertRejectedAsync(await server.Client.PostAsJsonAsync("/v1/attest/join", new { token }, ct), HttpStatusCode.Forbidden, "identity-inactive");
+
+        Assert.Null((await inventory.ChangeStatusAsync(host, Mandate.Core.Identity.Inventory.IdentityStatus.Active, "drill over", "test", null, ct)).Error);
+        var redeemed = await server.Client.PostAsJsonAsync("/v1/attest/join", new { token }, ct);
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+        await AssertRejectedAsync(await server.Client.PostAsJsonAsync("/v1/attest/join", new { token }, ct), HttpStatusCode.Unauthorized, "join-token-invalid");
+    }
+
+    [Fact]
     public async Task JoinToken_ShouldExpire()
     {
         var ct = TestContext.Current.CancellationToken;

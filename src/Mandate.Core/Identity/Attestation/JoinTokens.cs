@@ -65,7 +65,10 @@ public sealed class JoinTokens(
         return (new CreatedJoinToken(token, id.Value, expires, hash[..16]), null);
     }
 
-    /// <summary>Consumes a join token; the same answer for unknown, used and expired tokens.</summary>
+    /// <summary>
+    /// Consumes a join token; the same answer for unknown, used and expired tokens. A token whose identity cannot get
+    /// an SVID now (suspended, expired) is refused without being spent, so it works again once the identity is usable.
+    /// </summary>
     public async Task<(SpiffeId? Id, IdentityError? Error)> RedeemAsync(string? token, string? requestId, CancellationToken cancellationToken)
     {
         var invalid = new IdentityError(IdentityErrorCodes.JoinTokenInvalid, "The join token is unknown, already used, or expired.");
@@ -81,6 +84,12 @@ public sealed class JoinTokens(
         if (spiffeId is null)
         {
             return (null, invalid);
+        }
+
+        if (directory.CheckUsable(spiffeId, now) is { } unusable)
+        {
+            // Not committed: the consumption rolls back.
+            return (null, unusable);
         }
 
         await audit.RecordAsync(
