@@ -14,14 +14,16 @@ namespace Mandate.Core.Audit;
 public sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions> options, TimeProvider time)
 {
     private readonly SemaphoreSlim gate = new(1, 1);
-    private (AuditPublicKey PublicKey, ECDsa PrivateKey)? current;
+    // A reference, so that the lock-free read below sees either nothing or a whole key (a nullable tuple is several
+    // fields and could be read half-written).
+    private volatile Loaded? current;
 
     /// <summary>The key to sign with: the newest stored key this node can unseal, or a new one.</summary>
     public async Task<(AuditPublicKey PublicKey, ECDsa PrivateKey)> CurrentAsync(CancellationToken cancellationToken)
     {
         if (current is { } cached)
         {
-            return cached;
+            return (cached.PublicKey, cached.PrivateKey);
         }
 
         await gate.WaitAsync(cancellationToken);
@@ -29,7 +31,7 @@ public sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions>
         {
             if (current is { } raced)
             {
-                return raced;
+                return (raced.PublicKey, raced.PrivateKey);
             }
 
             var kek = LoadOrCreateKeyEncryptionKey();
@@ -39,8 +41,8 @@ public sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions>
             {
                 if (TryUnseal(kek, stored) is { } unsealed)
                 {
-                    current = (stored.PublicKey, unsealed);
-                    return current.Value;
+                    current = new Loaded(stored.PublicKey, unsealed);
+                    return (stored.PublicKey, unsealed);
                 }
             }
 
@@ -52,8 +54,8 @@ public sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions>
             var publicKey = AuditPublicKey.FromEcdsa(kid, key);
             await repository.AddSigningKeyAsync(new StoredAuditSigningKey(publicKey, Seal(kek, kid, key.ExportPkcs8PrivateKey()), time.GetUtcNow()), cancellationToken);
             await session.CommitAsync(cancellationToken);
-            current = (publicKey, key);
-            return current.Value;
+            current = new Loaded(publicKey, key);
+            return (publicKey, key);
         }
         finally
         {
@@ -136,4 +138,6 @@ public sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions>
             CryptographicOperations.ZeroMemory(plaintext);
         }
     }
+
+    private sealed record Loaded(AuditPublicKey PublicKey, ECDsa PrivateKey);
 }
