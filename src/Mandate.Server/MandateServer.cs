@@ -132,6 +132,10 @@ public static class MandateServer
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
+        // Body and parameter binding failures throw, so ProblemExceptionHandler can say what was wrong (where in the
+        // JSON, which parameter) instead of the bare 400 minimal APIs write outside Development.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -48,10 +48,7 @@ internal static class AuthZenBody
         }
         catch (JsonException e)
         {
-            var detail = e.Path is { Length: > 1 } path
-                ? $"The body is not a valid AuthZEN request at {path}: {FirstSentence(e.Message)}"
-                : $"The body is not valid JSON: {FirstSentence(e.Message)}";
-            return (null, Problem.BadRequest(detail, ProblemTypes.MalformedJson));
+            return (null, Problem.BadRequest(JsonErrorDetail.Describe(e), ProblemTypes.MalformedJson));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -82,11 +79,5 @@ internal static class AuthZenBody
         mediaType = mediaType.Trim();
         return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end > 0 ? message[..(end + 1)] : message;
     }
 }

@@ -231,8 +231,7 @@ internal static class TaskEndpoints
         }
         catch (JsonException ex)
         {
-            var where = ex.LineNumber is { } line ? $" at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
-            return (null, Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", $"The body is not valid JSON{where}: {ex.Message}"));
+            return (null, Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", JsonErrorDetail.Describe(ex)));
         }
     }
 }

@@ -16,8 +16,11 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
                 await Problem.WriteAsync(httpContext, StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.");
                 return true;
+            case BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType }:
+                await Problem.WriteAsync(httpContext, StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type.", "Send the body as application/json.");
+                return true;
             case BadHttpRequestException bad when bad.InnerException is System.Text.Json.JsonException json:
-                await Problem.WriteAsync(httpContext, StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", json.Message);
+                await Problem.WriteAsync(httpContext, StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", JsonErrorDetail.Describe(json));
                 return true;
             case BadHttpRequestException bad:
                 await Problem.WriteAsync(httpContext, bad.StatusCode, ProblemTypes.InvalidRequest, "The request is not valid.", bad.Message);
