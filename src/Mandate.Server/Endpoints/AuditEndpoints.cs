@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Mandate.Core;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server.Authentication;
@@ -21,7 +22,7 @@ internal static class AuditEndpoints
         admin.MapGet("/verify", VerifyAsync);
         admin.MapGet("/events", QueryAsync);
         admin.MapPost("/events", AnnotateAsync);
-        admin.MapGet("/events/{seq:long}/proof", ProofAsync);
+        admin.MapGet("/events/{seq}/proof", ProofAsync);
         admin.MapGet("/checkpoints", CheckpointsAsync);
         admin.MapPost("/checkpoints", CheckpointAsync);
         admin.MapGet("/export", ExportAsync);
@@ -123,7 +124,17 @@ internal static class AuditEndpoints
         }
     }
 
-    private static async Task<IResult> ProofAsync(long seq, IMandateStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ProofAsync(string seq, IMandateStore store, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || sequence < 1)
+        {
+            return Problem.BadRequest($"The event sequence number must be a whole number from 1 (got '{(seq.Length > 32 ? seq[..32] + "…" : seq)}').", AuditProblemTypes.InvalidAuditQuery);
+        }
+
+        return await ProofOfAsync(sequence, store, cancellationToken);
+    }
+
+    private static async Task<IResult> ProofOfAsync(long seq, IMandateStore store, CancellationToken cancellationToken)
     {
         try
         {
@@ -156,11 +167,18 @@ internal static class AuditEndpoints
         var query = context.Request.Query;
         long from = 1, to = long.MaxValue;
         var format = query["format"].ToString() is { Length: > 0 } f ? f : "jsonl";
+        if (query.Keys.FirstOrDefault(k => k is not ("from" or "to" or "format")) is { } unknown)
+        {
+            await Problem.WriteAsync(context, StatusCodes.Status400BadRequest, AuditProblemTypes.InvalidAuditQuery, "The request is not valid.", $"Unknown query parameter '{(unknown.Length > 64 ? unknown[..64] + "…" : unknown)}'. Use from, to and format.");
+            return;
+        }
+
         if ((query["from"].Count > 0 && !long.TryParse(query["from"], NumberStyles.None, CultureInfo.InvariantCulture, out from))
             || (query["to"].Count > 0 && !long.TryParse(query["to"], NumberStyles.None, CultureInfo.InvariantCulture, out to))
+            || from < 1 || to < from
             || format is not ("jsonl" or "ocsf"))
         {
-            await Problem.WriteAsync(context, StatusCodes.Status400BadRequest, AuditProblemTypes.InvalidAuditQuery, "The request is not valid.", "Use from=SEQ, to=SEQ (non-negative integers) and format=jsonl|ocsf.");
+            await Problem.WriteAsync(context, StatusCodes.Status400BadRequest, AuditProblemTypes.InvalidAuditQuery, "The request is not valid.", "Use from=SEQ and to=SEQ (whole numbers, 1 ≤ from ≤ to) and format=jsonl|ocsf.");
             return;
         }
 
@@ -221,7 +239,7 @@ internal static class AuditEndpoints
         {
             if (Value(name) is { } text)
             {
-                if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+                if (!Rfc3339.TryParse(text, out var parsed))
                 {
                     return Problem.BadRequest($"'{name}' is not an RFC 3339 time (got '{text}'), e.g. 2026-01-31T12:00:00Z.", AuditProblemTypes.InvalidAuditQuery);
                 }

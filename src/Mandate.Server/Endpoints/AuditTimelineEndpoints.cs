@@ -1,4 +1,5 @@
 using Mandate.Core.Audit;
+using Mandate.Core.Identity;
 using Mandate.Core.Storage;
 using Mandate.Server.Authentication;
 using Mandate.Server.Problems;
@@ -18,11 +19,13 @@ internal static class AuditTimelineEndpoints
     {
         app.MapGet("/v1/identities/{id}/timeline", async (string id, IMandateStore store, CancellationToken cancellationToken) =>
         {
-            // Routing leaves %2F encoded inside a segment; SPIFFE IDs need their slashes back.
-            var identity = Uri.UnescapeDataString(id);
-            if (identity.Length is 0 or > 2048)
+            // Routing decodes a segment except %2F, which a SPIFFE ID's slashes need; decoding everything again would
+            // turn %25xx sequences into other characters.
+            var identity = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+            if (!SpiffeId.TryParse(identity, out _, out var error))
             {
-                return Problem.BadRequest("The identity is empty or longer than 2048 characters.");
+                var shown = identity.Length > 128 ? identity[..128] + "…" : identity;
+                return Problem.BadRequest($"'{shown}' is not a SPIFFE ID: {error}. Percent-encode its slashes, e.g. spiffe:%2F%2Fexample.org%2Fsvc.", IdentityErrorCodes.InvalidSpiffeId);
             }
 
             await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);

@@ -52,6 +52,8 @@ public sealed class AuditEndpointTests
     [Theory]
     [InlineData("decision=maybe", "decision")]
     [InlineData("since=yesterday", "since")]
+    [InlineData("since=1/2/2026", "since")]
+    [InlineData("until=2026-01-31T12:00:00", "until")]
     [InlineData("limit=0", "limit")]
     [InlineData("after=-1", "after")]
     [InlineData("colour=red", "colour")]
@@ -126,6 +128,43 @@ public sealed class AuditEndpointTests
 
         Assert.True(result.Verified, result.Failure?.ToString());
         Assert.True(result.Checkpoints >= 1);
+    }
+
+    [Theory]
+    [InlineData("/v1/audit/export?from=10&to=5")]
+    [InlineData("/v1/audit/export?from=0")]
+    [InlineData("/v1/audit/export?from=-5")]
+    [InlineData("/v1/audit/export?bogus=1")]
+    [InlineData("/v1/audit/events/abc/proof")]
+    [InlineData("/v1/audit/events/0/proof")]
+    [InlineData("/v1/audit/events/-1/proof")]
+    [InlineData("/v1/audit/events/99999999999999999999/proof")]
+    public async Task BadRangesAndSequenceNumbers_ShouldBeInvalidAuditQueries_NotEmptyAnswersOrNotFound(string path)
+    {
+        await using var server = await MandateTestServer.StartAsync();
+        using var admin = server.CreateAdminClient();
+
+        var response = await admin.GetAsync(new Uri(path, UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("invalid-audit-query", problem.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+    }
+
+    [Theory]
+    [InlineData("nobody")]
+    [InlineData("%2525")]
+    [InlineData("spiffe:%2F%2Fdemo.mandate.local%2F..%2Fy")]
+    public async Task Timeline_ShouldRefuseWhatIsNotASpiffeId(string encodedId)
+    {
+        await using var server = await MandateTestServer.StartAsync();
+        using var admin = server.CreateAdminClient();
+
+        var response = await admin.GetAsync(new Uri($"/v1/identities/{encodedId}/timeline", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid-spiffe-id", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
     }
 
     [Fact]
