@@ -110,6 +110,9 @@ public static class MandateServer
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+
+            // {"a":"1","a":"3"} would otherwise keep only the last value without a word: refuse the ambiguity.
+            o.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {

@@ -74,6 +74,15 @@ public sealed class BodyBindingProblemTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADuplicatedMember_ShouldBeRefused_NotSilentlyResolved()
+    {
+        using var admin = server.CreateAdminClient();
+        using var response = await admin.PostAsync("/v1/audit/events", Json("""{"reason":"r","details":{"a":"1","a":"3"}}"""), Ct);
+        var detail = (await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed-json")).GetProperty("detail").GetString()!;
+        Assert.Contains("$.details", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ABodyThatIsNotJson_ShouldBeUnsupportedMediaType()
     {
         using var client = IdentityTestData.WorkloadClient(server, IdentityTestData.MandateSvid(server, Workload));
