@@ -266,7 +266,9 @@ public sealed class KeyRing(
         }
         finally
         {
+            // The ring loads the key back from the store; this copy has served.
             CryptographicOperations.ZeroMemory(pkcs8);
+            SigningAlgorithms.Destroy(key);
         }
 
         await repository.InsertAsync(stored, cancellationToken);

@@ -47,6 +47,23 @@ public static class SigningAlgorithms
         _ => throw new CryptographicException("Unsupported key type."),
     };
 
+    /// <summary>Frees (and, where the library does, wipes) the private key of a key that is no longer used.</summary>
+    internal static void Destroy(SecurityKey key)
+    {
+        switch (key)
+        {
+            case ECDsaSecurityKey ecdsa:
+                ecdsa.ECDsa.Dispose();
+                break;
+            case RsaSecurityKey { Rsa: { } rsa }:
+                rsa.Dispose();
+                break;
+            case Ed25519SecurityKey { PrivateKey: { } ed25519 }:
+                ed25519.Dispose();
+                break;
+        }
+    }
+
     /// <exception cref="CryptographicException">The document is not a private key of the algorithm's type.</exception>
     internal static SecurityKey ImportPkcs8(string algorithm, ReadOnlySpan<byte> pkcs8)
     {
