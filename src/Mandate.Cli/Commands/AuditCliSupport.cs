@@ -46,7 +46,7 @@ internal static class AuditCliSupport
         _ => null,
     };
 
-    /// <summary>Reads trusted keys from a JWK or JWK Set file; the error names the file.</summary>
+    /// <summary>Reads trusted keys from a JWK or JWK Set file; throws IO errors, <see cref="JsonException"/> and <see cref="FormatException"/> for the caller to name the file.</summary>
     public static IReadOnlyList<AuditPublicKey> ReadKeys(FileInfo file)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(file.FullName));

@@ -5,6 +5,8 @@ namespace Mandate.Cli.Tests.Audit;
 /// <summary>Bad paths, URLs and files given to the audit commands: a clear error naming the input, a non-zero exit, no exception.</summary>
 public sealed class AuditInputErrorTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Verify_ShouldTakeAnArgumentStartingWithAt_AsAPath()
     {
@@ -15,6 +17,73 @@ public sealed class AuditInputErrorTests
         Assert.Equal(1, code);
         Assert.Contains("--file", error, StringComparison.Ordinal);
         Assert.Contains("@" + directory, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyFile_ShouldNameLineAndColumn_OfAByteThatIsNotUtf8()
+    {
+        var export = await ExportAsync();
+        var bytes = await File.ReadAllBytesAsync(export, Ct);
+        var lineStart = StartOfLine(bytes, 3);
+        bytes[lineStart + 20] = 0xFF;
+        await File.WriteAllBytesAsync(export, bytes, Ct);
+
+        var (code, _, error) = await Cli.RunAsync("audit", "verify", "--file", export);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{export}:3:21: not valid UTF-8", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("index", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyFile_ShouldNameLineAndColumn_OfAJsonError_WithoutTheReadersZeroBasedPosition()
+    {
+        var export = await ExportAsync();
+        var lines = (await File.ReadAllTextAsync(export, Ct)).Split('\n');
+        Assert.StartsWith("{\"kind\":\"event\",", lines[2], StringComparison.Ordinal);
+        lines[2] = lines[2].Insert("{\"kind\":\"event\"".Length, "#");
+        await File.WriteAllTextAsync(export, string.Join('\n', lines), Ct);
+
+        var (code, _, error) = await Cli.RunAsync("audit", "verify", "--file", export);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{export}:3:16: not valid JSON (", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", error, StringComparison.Ordinal);
+        Assert.Contains("1 events verified before it", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_ShouldReportABrokenKeyFile_ByLineAndColumn_AsAContentError()
+    {
+        var export = await ExportAsync();
+        var keys = Path.Combine(Path.GetDirectoryName(export)!, "keys.json");
+        await File.WriteAllTextAsync(keys, "{\n  \"keys\": [ }\n", Ct);
+
+        var (code, _, error) = await Cli.RunAsync("audit", "verify", "--file", export, "--key", keys);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{keys}:2:13: not valid JSON (", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", error, StringComparison.Ordinal);
+    }
+
+    private static int StartOfLine(byte[] bytes, int line)
+    {
+        var start = 0;
+        for (var i = 1; i < line; i++)
+        {
+            start = Array.IndexOf(bytes, (byte)'\n', start) + 1;
+        }
+
+        return start;
+    }
+
+    private static async Task<string> ExportAsync()
+    {
+        var (store, directory) = await SeedAsync();
+        var export = Path.Combine(directory, "audit.jsonl");
+        var (code, _, error) = await Cli.RunAsync("audit", "export", "--store", store, "--output", export);
+        Assert.True(code == 0, error);
+        return export;
     }
 
     private static Task<(string Store, string Directory)> SeedAsync() =>
