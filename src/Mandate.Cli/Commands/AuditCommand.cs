@@ -239,6 +239,13 @@ internal static class AuditCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
+            var target = parse.GetValue(outputFile);
+            if (target is not null && OutputProblem(target) is { } outputProblem)
+            {
+                await error.WriteLineAsync($"error: --output: {outputProblem}");
+                return 1;
+            }
+
             var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
             if (opened is null)
             {
@@ -246,36 +253,61 @@ internal static class AuditCommand
                 return 1;
             }
 
-            await using (opened)
+            // A file is written beside the target and renamed over it only once complete, so that a failed export
+            // leaves a previous one as it was.
+            var temporary = target is null ? null : Path.Combine(target.DirectoryName!, $".{target.Name}.{Guid.NewGuid():N}.tmp");
+            try
             {
-                Stream destination = parse.GetValue(outputFile) is { } file ? File.Create(file.FullName) : new MemoryStream();
-                await using (destination)
+                await using (opened)
                 {
-                    try
+                    long count;
+                    await using (Stream destination = temporary is null ? new MemoryStream() : new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
                     {
-                        var count = parse.GetValue(format) == "ocsf"
+                        count = parse.GetValue(format) == "ocsf"
                             ? await AuditExport.WriteOcsfAsync(opened, destination, parse.GetValue(from), parse.GetValue(to) ?? long.MaxValue, MandateServer.Version, cancellationToken)
                             : await AuditExport.WriteJsonLinesAsync(opened, destination, parse.GetValue(from), parse.GetValue(to) ?? long.MaxValue, TimeProvider.System, cancellationToken);
                         if (destination is MemoryStream memory)
                         {
                             await parse.InvocationConfiguration.Output.WriteAsync(System.Text.Encoding.UTF8.GetString(memory.ToArray()));
-                        }
-                        else
-                        {
-                            await error.WriteLineAsync($"exported {count} events to {parse.GetValue(outputFile)!.FullName}");
+                            return 0;
                         }
                     }
-                    catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
-                    {
-                        await error.WriteLineAsync("error: " + described);
-                        return 1;
-                    }
+
+                    File.Move(temporary!, target!.FullName, overwrite: true);
+                    await error.WriteLineAsync($"exported {count} events to {target.FullName}");
+                    return 0;
                 }
             }
-
-            return 0;
+            catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+            {
+                await error.WriteLineAsync("error: " + described);
+                return 1;
+            }
+            catch (Exception ex) when (target is not null && ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"error: --output: cannot write '{target.FullName}': {ex.Message}");
+                return 1;
+            }
+            finally
+            {
+                if (temporary is not null)
+                {
+                    File.Delete(temporary);
+                }
+            }
         });
         return command;
+    }
+
+    /// <summary>Why <paramref name="target"/> cannot be written, checked before the export starts; null when it looks writable.</summary>
+    private static string? OutputProblem(FileInfo target)
+    {
+        if (Directory.Exists(target.FullName))
+        {
+            return $"'{target.FullName}' is a directory.";
+        }
+
+        return Directory.Exists(target.DirectoryName) ? null : $"the directory '{target.DirectoryName}' does not exist.";
     }
 
     private static Command Query()

@@ -20,6 +20,40 @@ public sealed class AuditInputErrorTests
     }
 
     [Fact]
+    public async Task Export_ShouldNameTheOutput_WhenItsDirectoryIsMissing_OrItIsADirectory()
+    {
+        var (store, directory) = await SeedAsync();
+
+        var missing = Path.Combine(directory, "nodir", "x.jsonl");
+        var (code, _, error) = await Cli.RunAsync("audit", "export", "--store", store, "--output", missing);
+        Assert.Equal(1, code);
+        Assert.Contains("--output", error, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(directory, "nodir"), error, StringComparison.Ordinal);
+
+        (code, _, error) = await Cli.RunAsync("audit", "export", "--store", store, "--output", directory);
+        Assert.Equal(1, code);
+        Assert.Contains("--output", error, StringComparison.Ordinal);
+        Assert.Contains("is a directory", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_ShouldLeaveAnExistingOutputAsItWas_WhenTheExportFails()
+    {
+        var (_, directory) = await SeedAsync();
+        var unmigrated = Path.Combine(directory, "unmigrated.db");
+        await File.WriteAllBytesAsync(unmigrated, [], Ct);
+        var output = Path.Combine(directory, "previous.jsonl");
+        await File.WriteAllTextAsync(output, "the previous export\n", Ct);
+
+        var (code, _, error) = await Cli.RunAsync("audit", "export", "--store", "sqlite:" + unmigrated, "--output", output);
+
+        Assert.Equal(1, code);
+        Assert.Contains("no audit ledger tables", error, StringComparison.Ordinal);
+        Assert.Equal("the previous export\n", await File.ReadAllTextAsync(output, Ct));
+        Assert.Equal(["previous.jsonl"], Directory.GetFiles(directory, "*.jsonl*").Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task VerifyFile_ShouldNameLineAndColumn_OfAByteThatIsNotUtf8()
     {
         var export = await ExportAsync();
