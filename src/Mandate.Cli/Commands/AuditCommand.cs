@@ -352,7 +352,13 @@ internal static class AuditCommand
             {
                 if (parse.GetValue(server) is { } url)
                 {
-                    using var client = AuditCliSupport.AdminClient(url, null);
+                    if (!ServerUrl.TryParse(url, out var serverUri, out var invalid))
+                    {
+                        await error.WriteLineAsync("error: " + invalid);
+                        return CliApplication.UsageError;
+                    }
+
+                    using var client = AuditCliSupport.AdminClient(serverUri, null);
                     var parameters = new List<string>();
                     void Add(string name, string? value)
                     {

@@ -53,6 +53,21 @@ public sealed class AuditInputErrorTests
         Assert.Equal(["previous.jsonl"], Directory.GetFiles(directory, "*.jsonl*").Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("not a url", "audit", "query")]
+    [InlineData("ftp://x", "audit", "query")]
+    [InlineData("not a url", "audit", "prove", "1")]
+    [InlineData("ftp://x", "audit", "prove", "1")]
+    [InlineData("not a url", "identity", "timeline", "spiffe://demo.mandate.local/svc/billing")]
+    [InlineData("ftp://x", "identity", "timeline", "spiffe://demo.mandate.local/svc/billing")]
+    public async Task AdminApiCommands_ShouldRefuseAServerThatIsNotAnHttpUrl(string server, params string[] command)
+    {
+        var (code, _, error) = await Cli.RunAsync([.. command, "--server", server]);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"--server: '{server}' is not an http(s) URL", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task VerifyFile_ShouldNameLineAndColumn_OfAByteThatIsNotUtf8()
     {
