@@ -8,6 +8,10 @@ internal static class CliApplication
 {
     public const int UsageError = 2;
 
+    // Response files off: System.CommandLine would replace any argument starting with '@' by the words of that file
+    // (throwing on a directory), so '--context @FILE' and paths that start with '@' never reached the commands.
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("Mandate: runtime authorization and lifecycle governance for non-human identities and AI agents.");
@@ -22,7 +26,7 @@ internal static class CliApplication
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = BuildRoot();
-        var result = root.Parse(args);
+        var result = root.Parse(args, Parsing);
         if (result.Errors.Count > 0)
         {
             foreach (var parseError in result.Errors)

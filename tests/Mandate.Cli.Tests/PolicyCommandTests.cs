@@ -142,4 +142,35 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("--principal", error, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task Eval_ShouldReadTheContextFromAFile_GivenAsAtFile()
+    {
+        var policies = Write("p.cedar", "permit(principal, action, resource) when { context.tier == \"gold plan\" };");
+        var context = Write("ctx.json", "{\"tier\": \"gold plan\"}");
+        var (code, output, error) = await Cli.RunAsync("policy", "eval", policies,
+            "--principal", "User::\"alice\"", "--action", "Action::\"read\"", "--resource", "Doc::\"d\"", "--context", "@" + context);
+        Assert.True(code == 0, error);
+        Assert.StartsWith("ALLOW", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_ShouldNameTheContextFile_WhenItIsMissing_ADirectory_OrNotJson()
+    {
+        var policies = Write("p.cedar", "permit(principal, action, resource);");
+        Task<(int Code, string Output, string Error)> Eval(string contextArgument) => Cli.RunAsync("policy", "eval", policies,
+            "--principal", "User::\"alice\"", "--action", "Action::\"read\"", "--resource", "Doc::\"d\"", "--context", contextArgument);
+
+        var missing = await Eval("@" + Path.Combine(temp.FullName, "missing.json"));
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("missing.json: error: cannot read the file", missing.Error, StringComparison.Ordinal);
+
+        var directory = await Eval("@" + temp.FullName);
+        Assert.Equal(1, directory.Code);
+        Assert.Contains(temp.Name, directory.Error, StringComparison.Ordinal);
+
+        var broken = await Eval("@" + Write("broken.json", "{\n  \"tier\": }\n"));
+        Assert.Equal(1, broken.Code);
+        Assert.Contains("broken.json:2:11: not valid JSON (", broken.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", broken.Error, StringComparison.Ordinal);
+    }
 }

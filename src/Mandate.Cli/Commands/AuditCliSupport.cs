@@ -46,7 +46,7 @@ internal static class AuditCliSupport
         _ => null,
     };
 
-    /// <summary>Reads trusted keys from a JWK or JWK Set file; the error names the file.</summary>
+    /// <summary>Reads trusted keys from a JWK or JWK Set file; throws IO errors, <see cref="JsonException"/> and <see cref="FormatException"/> for the caller to name the file.</summary>
     public static IReadOnlyList<AuditPublicKey> ReadKeys(FileInfo file)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(file.FullName));
@@ -59,7 +59,8 @@ internal static class AuditCliSupport
         return [AuditPublicKey.FromJwk(root)];
     }
 
-    public static HttpClient AdminClient(string server, string? tokenFile)
+    /// <summary>A client for the admin API at <paramref name="server"/> (checked by <see cref="ServerUrl.TryParse"/>).</summary>
+    public static HttpClient AdminClient(Uri server, string? tokenFile)
     {
         var token = Environment.GetEnvironmentVariable("MANDATE_TOKEN");
         var path = tokenFile ?? Path.Combine(".mandate", "admin.token");
@@ -68,7 +69,7 @@ internal static class AuditCliSupport
             token = File.ReadAllText(path).Trim();
         }
 
-        var client = new HttpClient { BaseAddress = new Uri(server.EndsWith('/') ? server : server + "/"), Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient { BaseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/"), Timeout = TimeSpan.FromSeconds(60) };
         if (!string.IsNullOrEmpty(token))
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -49,10 +49,20 @@ internal static class AuditCommand
                 {
                     pinned = AuditCliSupport.ReadKeys(keyFile);
                 }
-                catch (Exception ex) when (ex is IOException or JsonException or FormatException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    await error.WriteLineAsync($"error: --key {keyFile.FullName}: {ex.Message}");
-                    return CliApplication.UsageError;
+                    await error.WriteLineAsync($"error: --key: {keyFile.FullName}: {ex.Message}");
+                    return 1;
+                }
+                catch (JsonException ex)
+                {
+                    await error.WriteLineAsync(JsonErrors.Describe(keyFile.FullName, ex) + ".");
+                    return 1;
+                }
+                catch (FormatException ex)
+                {
+                    await error.WriteLineAsync($"{keyFile.FullName}: not a JWK or JWK Set: {ex.Message}.");
+                    return 1;
                 }
             }
 
@@ -63,23 +73,30 @@ internal static class AuditCommand
 
             AuditVerificationResult result;
             string source;
+            string? located = null;
             if (parse.GetValue(file) is { } exportFile)
             {
                 source = exportFile.FullName;
                 if (!exportFile.Exists)
                 {
-                    await error.WriteLineAsync($"error: --file: '{exportFile.FullName}' does not exist.");
+                    await error.WriteLineAsync($"error: --file: '{exportFile.FullName}' {(Directory.Exists(exportFile.FullName) ? "is a directory" : "does not exist")}.");
                     return 1;
                 }
 
-                using var reader = new StreamReader(exportFile.FullName, new System.Text.UTF8Encoding(false, true));
                 try
                 {
+                    using var reader = Utf8LineReader.Open(exportFile.FullName, exportFile.FullName);
                     result = await AuditExport.VerifyAsync(reader, pinned, cancellationToken);
+                    located = LocateJsonError(ref result, reader, exportFile.FullName);
                 }
-                catch (System.Text.DecoderFallbackException ex)
+                catch (InvalidDataException ex)
                 {
-                    await error.WriteLineAsync($"{exportFile.FullName}: the file is not valid UTF-8 ({ex.Message}): it is corrupted.");
+                    await error.WriteLineAsync($"{ex.Message}: the file is corrupted.");
+                    return 1;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync($"error: --file: {exportFile.FullName}: {ex.Message}");
                     return 1;
                 }
             }
@@ -118,7 +135,7 @@ internal static class AuditCommand
             }
             else if (result.Failure is { } failure)
             {
-                await error.WriteLineAsync($"{source}: audit chain does NOT verify at {failure.Position}: {failure.Reason}");
+                await error.WriteLineAsync(located ?? $"{source}: audit chain does NOT verify at {failure.Position}: {failure.Reason}");
                 await error.WriteLineAsync($"  {result.Events} events verified before it.");
             }
             else
@@ -137,6 +154,31 @@ internal static class AuditCommand
         return command;
     }
 
+    /// <summary>
+    /// When the export stopped at a line that is not JSON, the line the verifier gave up on is parsed again to say where
+    /// in it (the verifier only names the line, and appends the JSON reader's 0-based position): returns the
+    /// <c>FILE:LINE:COLUMN</c> message and puts the same position and reason in <paramref name="result"/> for --json.
+    /// </summary>
+    private static string? LocateJsonError(ref AuditVerificationResult result, Utf8LineReader reader, string file)
+    {
+        if (result.Failure is not { } failure || !failure.Reason.StartsWith("not valid JSON", StringComparison.Ordinal) || reader.LastLine is not { } line)
+        {
+            return null;
+        }
+
+        try
+        {
+            JsonDocument.Parse(line).Dispose();
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            var position = $"line {JsonErrors.Line(ex, reader.LineNumber).ToString(CultureInfo.InvariantCulture)}, column {JsonErrors.Column(ex).ToString(CultureInfo.InvariantCulture)}";
+            result = result with { Failure = failure with { Position = position, Reason = $"not valid JSON ({JsonErrors.Reason(ex)}); the file is corrupted or truncated" } };
+            return JsonErrors.Describe(file, ex, reader.LineNumber) + ": the file is corrupted or truncated.";
+        }
+    }
+
     private static async Task<int> VerifyProofAsync(FileInfo proofFile, IReadOnlyList<AuditPublicKey>? pinned, bool json, TextWriter output, TextWriter error)
     {
         AuditInclusionProof proof;
@@ -152,7 +194,7 @@ internal static class AuditCommand
         }
         catch (JsonException ex)
         {
-            await error.WriteLineAsync($"{proofFile.FullName}:{(ex.LineNumber ?? 0) + 1}:{(ex.BytePositionInLine ?? 0) + 1}: not valid JSON: the proof is corrupted or truncated.");
+            await error.WriteLineAsync(JsonErrors.Describe(proofFile.FullName, ex) + ": the proof is corrupted or truncated.");
             return 1;
         }
         catch (FormatException ex)
@@ -197,6 +239,13 @@ internal static class AuditCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
+            var target = parse.GetValue(outputFile);
+            if (target is not null && OutputProblem(target) is { } outputProblem)
+            {
+                await error.WriteLineAsync($"error: --output: {outputProblem}");
+                return 1;
+            }
+
             var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
             if (opened is null)
             {
@@ -204,36 +253,61 @@ internal static class AuditCommand
                 return 1;
             }
 
-            await using (opened)
+            // A file is written beside the target and renamed over it only once complete, so that a failed export
+            // leaves a previous one as it was.
+            var temporary = target is null ? null : Path.Combine(target.DirectoryName!, $".{target.Name}.{Guid.NewGuid():N}.tmp");
+            try
             {
-                Stream destination = parse.GetValue(outputFile) is { } file ? File.Create(file.FullName) : new MemoryStream();
-                await using (destination)
+                await using (opened)
                 {
-                    try
+                    long count;
+                    await using (Stream destination = temporary is null ? new MemoryStream() : new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
                     {
-                        var count = parse.GetValue(format) == "ocsf"
+                        count = parse.GetValue(format) == "ocsf"
                             ? await AuditExport.WriteOcsfAsync(opened, destination, parse.GetValue(from), parse.GetValue(to) ?? long.MaxValue, MandateServer.Version, cancellationToken)
                             : await AuditExport.WriteJsonLinesAsync(opened, destination, parse.GetValue(from), parse.GetValue(to) ?? long.MaxValue, TimeProvider.System, cancellationToken);
                         if (destination is MemoryStream memory)
                         {
                             await parse.InvocationConfiguration.Output.WriteAsync(System.Text.Encoding.UTF8.GetString(memory.ToArray()));
-                        }
-                        else
-                        {
-                            await error.WriteLineAsync($"exported {count} events to {parse.GetValue(outputFile)!.FullName}");
+                            return 0;
                         }
                     }
-                    catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
-                    {
-                        await error.WriteLineAsync("error: " + described);
-                        return 1;
-                    }
+
+                    File.Move(temporary!, target!.FullName, overwrite: true);
+                    await error.WriteLineAsync($"exported {count} events to {target.FullName}");
+                    return 0;
                 }
             }
-
-            return 0;
+            catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+            {
+                await error.WriteLineAsync("error: " + described);
+                return 1;
+            }
+            catch (Exception ex) when (target is not null && ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"error: --output: cannot write '{target.FullName}': {ex.Message}");
+                return 1;
+            }
+            finally
+            {
+                if (temporary is not null)
+                {
+                    File.Delete(temporary);
+                }
+            }
         });
         return command;
+    }
+
+    /// <summary>Why <paramref name="target"/> cannot be written, checked before the export starts; null when it looks writable.</summary>
+    private static string? OutputProblem(FileInfo target)
+    {
+        if (Directory.Exists(target.FullName))
+        {
+            return $"'{target.FullName}' is a directory.";
+        }
+
+        return Directory.Exists(target.DirectoryName) ? null : $"the directory '{target.DirectoryName}' does not exist.";
     }
 
     private static Command Query()
@@ -278,7 +352,13 @@ internal static class AuditCommand
             {
                 if (parse.GetValue(server) is { } url)
                 {
-                    using var client = AuditCliSupport.AdminClient(url, null);
+                    if (!ServerUrl.TryParse(url, out var serverUri, out var invalid))
+                    {
+                        await error.WriteLineAsync("error: " + invalid);
+                        return CliApplication.UsageError;
+                    }
+
+                    using var client = AuditCliSupport.AdminClient(serverUri, null);
                     var parameters = new List<string>();
                     void Add(string name, string? value)
                     {

@@ -34,7 +34,13 @@ internal static class AuditProveCommand
             {
                 if (parse.GetValue(server) is { } url)
                 {
-                    using var client = AuditCliSupport.AdminClient(url, null);
+                    if (!ServerUrl.TryParse(url, out var serverUri, out var invalid))
+                    {
+                        await error.WriteLineAsync("error: " + invalid);
+                        return CliApplication.UsageError;
+                    }
+
+                    using var client = AuditCliSupport.AdminClient(serverUri, null);
                     return await AuditCliSupport.PrintAdminGetAsync(client, $"v1/audit/events/{seq.ToString(CultureInfo.InvariantCulture)}/proof", output, error, cancellationToken);
                 }
 

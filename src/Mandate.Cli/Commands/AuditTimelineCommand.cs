@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Mandate.Core.Audit;
+using Mandate.Core.Identity;
 using Mandate.Core.Storage;
 
 namespace Mandate.Cli.Commands;
@@ -23,11 +24,24 @@ internal static class AuditTimelineCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var identity = parse.GetValue(id)!;
+            if (!SpiffeId.TryParse(identity, out _, out var notSpiffe))
+            {
+                // Otherwise a typo gets an empty timeline and exit 0, as if the identity had done nothing.
+                await error.WriteLineAsync($"error: ID: '{identity}' is not a SPIFFE ID: {notSpiffe}.");
+                return CliApplication.UsageError;
+            }
+
             try
             {
                 if (parse.GetValue(server) is { } url)
                 {
-                    using var client = AuditCliSupport.AdminClient(url, null);
+                    if (!ServerUrl.TryParse(url, out var serverUri, out var invalid))
+                    {
+                        await error.WriteLineAsync("error: " + invalid);
+                        return CliApplication.UsageError;
+                    }
+
+                    using var client = AuditCliSupport.AdminClient(serverUri, null);
                     return await AuditCliSupport.PrintAdminGetAsync(client, $"v1/identities/{Uri.EscapeDataString(identity)}/timeline", output, error, cancellationToken);
                 }
 

@@ -181,9 +181,9 @@ internal static class IdentityCommand
             return CliApplication.UsageError;
         }
 
-        if (!Uri.TryCreate(parse.GetValue(connection.Server), UriKind.Absolute, out var server) || (server.Scheme != Uri.UriSchemeHttp && server.Scheme != Uri.UriSchemeHttps))
+        if (!ServerUrl.TryParse(parse.GetValue(connection.Server), out var server, out var problem))
         {
-            await error.WriteLineAsync($"error: --server: '{parse.GetValue(connection.Server)}' is not an http(s) URL.");
+            await error.WriteLineAsync("error: " + problem);
             return CliApplication.UsageError;
         }
 

@@ -56,11 +56,18 @@ internal static class PolicyEvalCommand
                 var contextText = parse.GetValue(context) ?? "{}";
                 if (contextText.StartsWith('@'))
                 {
-                    var contextFile = new FileInfo(contextText[1..]);
-                    contextText = await PolicyFiles.ReadAsync(contextFile, error, cancellationToken) ?? throw new CedarException($"cannot read {contextFile.FullName}");
-                }
+                    var loaded = await LoadContextFileAsync(new FileInfo(contextText[1..]), schema, actionUid, error, cancellationToken);
+                    if (loaded is null)
+                    {
+                        return 1;
+                    }
 
-                contextValues = Context.FromJson(contextText, schema, actionUid);
+                    contextValues = loaded;
+                }
+                else
+                {
+                    contextValues = Context.FromJson(contextText, schema, actionUid);
+                }
             }
             catch (CedarException ex)
             {
@@ -104,6 +111,41 @@ internal static class PolicyEvalCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The context from a file, its errors naming the file (and line and column for JSON syntax); null when it fails.</summary>
+    private static async Task<IReadOnlyDictionary<string, CedarValue>?> LoadContextFileAsync(FileInfo file, Schema? schema, EntityUid action, TextWriter error, CancellationToken cancellationToken)
+    {
+        var text = await PolicyFiles.ReadAsync(file, error, cancellationToken);
+        if (text is null)
+        {
+            return null;
+        }
+
+        JsonDocument document;
+        try
+        {
+            // Parsed here rather than by Context.FromJson(string), whose error has lost the position; as deep as it allows.
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException ex)
+        {
+            await error.WriteLineAsync(JsonErrors.Describe(PolicyFiles.Display(file), ex));
+            return null;
+        }
+
+        using (document)
+        {
+            try
+            {
+                return Context.FromJson(document.RootElement, schema, action);
+            }
+            catch (CedarException ex)
+            {
+                await error.WriteLineAsync($"{PolicyFiles.Display(file)}:1:1: error: {ex.Message}");
+                return null;
+            }
+        }
     }
 
     private static string Describe(PolicySet policies, string id) =>

@@ -95,7 +95,7 @@ public sealed class AuditDurabilityTests
         await File.WriteAllTextAsync(truncated, string.Join('\n', lines)[..(lines[0].Length + lines[1].Length + 30)], Ct);
         (code, _, error) = await Cli.RunAsync("audit", "verify", "--file", truncated);
         Assert.Equal(1, code);
-        Assert.Contains("at line 3: not valid JSON", error, StringComparison.Ordinal);
+        Assert.Matches(@"truncated\.jsonl:3:\d+: not valid JSON \(", error);
 
         var edited = Path.Combine(state, "edited.jsonl");
         await File.WriteAllLinesAsync(edited, lines.Select(l => l.Replace("entry 4", "entry 5", StringComparison.Ordinal)), Ct);

@@ -47,6 +47,17 @@ public sealed class AuditQueryCommandTests
     }
 
     [Fact]
+    public async Task Timeline_ShouldBeAUsageError_ForAnIdThatIsNotASpiffeId()
+    {
+        var store = await SeedAsync();
+
+        var (code, _, error) = await Cli.RunAsync("identity", "timeline", "nobody", "--store", store);
+
+        Assert.Equal(2, code);
+        Assert.Contains("'nobody' is not a SPIFFE ID", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Query_ShouldBeAUsageError_ForABadDecision()
     {
         var (code, _, error) = await Cli.RunAsync("audit", "query", "--decision", "maybe");
