@@ -236,6 +236,21 @@ internal static class AuditCommand
         var from = new Option<long>("--from") { Description = "First sequence number.", HelpName = "SEQ", DefaultValueFactory = _ => 1 };
         var to = new Option<long?>("--to") { Description = "Last sequence number (default: the head).", HelpName = "SEQ" };
         var command = new Command("export", "Export a range of the ledger as JSON Lines.") { store, format, outputFile, from, to };
+
+        // An impossible range would export nothing and verify "clean": refuse it instead.
+        command.Validators.Add(result =>
+        {
+            // Only what was typed: inside a validator an omitted option does not have its default yet.
+            var first = result.GetResult(from) is { Implicit: false } typed ? typed.GetValueOrDefault<long>() : 1;
+            if (first < 1)
+            {
+                result.AddError($"--from: sequence numbers start at 1 (got {first.ToString(CultureInfo.InvariantCulture)}).");
+            }
+            else if (result.GetValue(to) is { } last && last < first)
+            {
+                result.AddError($"--to: {last.ToString(CultureInfo.InvariantCulture)} is before --from {first.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;

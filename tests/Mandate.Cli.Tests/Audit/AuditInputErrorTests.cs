@@ -36,6 +36,21 @@ public sealed class AuditInputErrorTests
         Assert.Contains("is a directory", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--from", "0")]
+    [InlineData("--from", "-5")]
+    [InlineData("--to", "0")]
+    public async Task Export_ShouldRefuseARangeThatCannotHoldAnEvent(string option, string value)
+    {
+        var (store, _) = await SeedAsync();
+
+        var (code, output, error) = await Cli.RunAsync("audit", "export", "--store", store, option, value);
+
+        Assert.Equal(2, code);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output);
+    }
+
     [Fact]
     public async Task Export_ShouldLeaveAnExistingOutputAsItWas_WhenTheExportFails()
     {
