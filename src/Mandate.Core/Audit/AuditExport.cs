@@ -27,6 +27,7 @@ public static class AuditExport
         var to = Math.Min(toSequence, head?.Sequence ?? 0);
         var writerOptions = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         var count = 0L;
+        var checkpointsWritten = 0L;
         var anchor = AuditHashing.GenesisHash;
         var lastHash = anchor;
         var lastSequence = from - 1;
@@ -104,6 +105,7 @@ public static class AuditExport
                 {
                     var checkpoint = checkpoints[next++];
                     await LineAsync(w => WriteCheckpoint(w, checkpoint));
+                    checkpointsWritten++;
                 }
             }
         }
@@ -120,6 +122,7 @@ public static class AuditExport
             w.WriteNumber("events", count);
             w.WriteNumber("last_seq", lastSequence);
             w.WriteString("head_hash", lastHash);
+            w.WriteNumber("checkpoints", checkpointsWritten);
             w.WriteEndObject();
         });
         await output.FlushAsync(cancellationToken);
@@ -263,6 +266,13 @@ public static class AuditExport
                                 return Broken(Position(), "the end record's head hash differs from the last event's hash");
                             }
 
+                            // Absent from exports written before it was added; when present it must match, so a
+                            // checkpoint line lost after the last signed event does not go unnoticed.
+                            if (root.TryGetProperty("checkpoints", out _) && Number(root, "checkpoints") != result.Checkpoints)
+                            {
+                                return Broken(Position(), $"the end record announces {Number(root, "checkpoints").ToString(CultureInfo.InvariantCulture)} checkpoints, but the file holds {result.Checkpoints.ToString(CultureInfo.InvariantCulture)}: a checkpoint was deleted or inserted");
+                            }
+
                             sawEnd = true;
                             break;
                         }
@@ -338,7 +348,15 @@ public static class AuditExport
             throw new FormatException("the checkpoint's time is not of the form " + AuditCanonicalForm.TimeFormat);
         }
 
-        return new AuditCheckpoint(Number(root, "from"), Number(root, "to"), Text(root, "root"), Text(root, "chain_hash"), time, Text(root, "kid"), Text(root, "alg"), Text(root, "signature"));
+        var checkpoint = new AuditCheckpoint(Number(root, "from"), Number(root, "to"), Text(root, "root"), Text(root, "chain_hash"), time, Text(root, "kid"), Text(root, "alg"), Text(root, "signature"));
+
+        // Signed implicitly (the signed payload derives it from from..to); a record that states another size was altered.
+        if (Number(root, "tree_size") != checkpoint.TreeSize)
+        {
+            throw new FormatException($"the checkpoint's tree_size {Number(root, "tree_size").ToString(CultureInfo.InvariantCulture)} does not match its range {checkpoint.FromSequence.ToString(CultureInfo.InvariantCulture)}..{checkpoint.ToSequence.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return checkpoint;
     }
 
     internal static string Text(JsonElement root, string name) =>

@@ -393,6 +393,67 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Export_ShouldNeverCrashVerify_AndNeverPassWhenARecordWasAltered_UnderRandomCorruption()
+    {
+        // Seeded, so a failure replays: 400 corruptions of a real export (a checkpoint, signed and unsigned events):
+        // a changed, dropped, duplicated, swapped or cut character or line. Verification must answer every time, and
+        // must refuse every one that altered an event, checkpoint or end record. (The header only lists keys and
+        // metadata; with pinned keys its alteration may be harmless, so only the no-crash half applies to it.)
+        await AppendAsync(5);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(3);
+        var lines = await ExportAsync();
+        var keys = await PublicKeysAsync();
+        var original = string.Join('\n', lines);
+        var random = new Random(8785);
+        const string alphabet = "{}[]\":,0123456789abcdef-xyzAZ \\é";
+        for (var round = 0; round < 400; round++)
+        {
+            var mutated = lines.ToList();
+            var target = random.Next(mutated.Count);
+            var line = mutated[target];
+            var touchesOnlyHeader = target == 0;
+            switch (random.Next(6))
+            {
+                case 0 when line.Length > 0:
+                    var at = random.Next(line.Length);
+                    mutated[target] = line[..at] + alphabet[random.Next(alphabet.Length)] + line[(at + 1)..];
+                    break;
+                case 1 when line.Length > 0:
+                    var cut = random.Next(line.Length);
+                    mutated[target] = line[..cut] + line[(cut + 1)..];
+                    break;
+                case 2:
+                    mutated.Insert(target, line);
+                    touchesOnlyHeader = false;
+                    break;
+                case 3 when mutated.Count > 1:
+                    var other = (target + 1 + random.Next(mutated.Count - 1)) % mutated.Count;
+                    (mutated[target], mutated[other]) = (mutated[other], mutated[target]);
+                    touchesOnlyHeader = false;
+                    break;
+                case 4:
+                    mutated.RemoveAt(target);
+                    touchesOnlyHeader = false;
+                    break;
+                default:
+                    var text = string.Join('\n', mutated);
+                    mutated = [text[..random.Next(text.Length)]];
+                    touchesOnlyHeader = false;
+                    break;
+            }
+
+            var corrupted = string.Join('\n', mutated);
+            var result = await AuditExport.VerifyAsync(new StringReader(corrupted), keys, Ct);
+            if (corrupted != original && !touchesOnlyHeader)
+            {
+                Assert.False(result.Verified, $"round {round}: a corrupted export verified:\n{corrupted}");
+                Assert.NotNull(result.Failure);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Export_ShouldFail_WhenPinnedToAnotherKey()
     {
         await AppendAsync(3);
@@ -420,6 +481,8 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
     [InlineData("appended", "line 10", "after the end record")]
     [InlineData("forged-checkpoint", "line 7", "signature does not verify")]
     [InlineData("end-count", "line 9", "announces")]
+    [InlineData("tree-size", "line 7", "tree_size 6 does not match")]
+    [InlineData("dropped-checkpoint", "line 8", "announces 1 checkpoints, but the file holds 0")]
     public async Task ExportVerification_ShouldGiveLineAndReason_ForEveryCorruption(string corruption, string position, string reason)
     {
         await AppendAsync(5);
@@ -467,7 +530,15 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
                 text = string.Join('\n', lines) + "\n" + lines[1];
                 break;
             case "forged-checkpoint":
-                lines[6] = lines[6].Replace("\"to\":5", "\"to\":4", StringComparison.Ordinal);
+                lines[6] = lines[6].Replace("\"to\":5", "\"to\":4", StringComparison.Ordinal).Replace("\"tree_size\":5", "\"tree_size\":4", StringComparison.Ordinal);
+                text = string.Join('\n', lines);
+                break;
+            case "tree-size":
+                lines[6] = lines[6].Replace("\"tree_size\":5", "\"tree_size\":6", StringComparison.Ordinal);
+                text = string.Join('\n', lines);
+                break;
+            case "dropped-checkpoint":
+                lines.RemoveAt(6);
                 text = string.Join('\n', lines);
                 break;
             default:
