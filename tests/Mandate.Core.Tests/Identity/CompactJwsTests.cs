@@ -32,6 +32,20 @@ public sealed class CompactJwsTests
         Assert.Equal(IdentityErrorCodes.TokenTooLarge, error!.Code);
     }
 
+    [Fact]
+    public void TryParse_ShouldRefuseAHeaderOrPayloadThatIsNotUtf8()
+    {
+        // A lone continuation byte inside a claim string: System.Text.Json would only throw when the claim is read.
+        static string B64Bytes(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        byte[] badPayload = [.. "{\"sub\":\""u8, 0xA2, .. "\"}"u8];
+        byte[] badHeader = [.. "{\"alg\":\"ES256\",\"kid\":\""u8, 0xFF, .. "\"}"u8];
+
+        Assert.False(CompactJws.TryParse(B64("{\"alg\":\"ES256\"}") + "." + B64Bytes(badPayload) + ".c2ln", out _, out var payloadError));
+        Assert.Equal(IdentityErrorCodes.TokenMalformed, payloadError!.Code);
+        Assert.False(CompactJws.TryParse(B64Bytes(badHeader) + "." + B64("{}") + ".c2ln", out _, out var headerError));
+        Assert.Equal(IdentityErrorCodes.TokenMalformed, headerError!.Code);
+    }
+
     [Theory]
     [InlineData("{}")]
     [InlineData("[]")]

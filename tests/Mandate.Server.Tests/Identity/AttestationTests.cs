@@ -219,6 +219,20 @@ public sealed class AttestationTests(AttestationTests.Fixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Attest_ShouldRefuseAGenuinelySignedTokenWhoseClaimsAreNotUtf8()
+    {
+        // Signed by the trusted issuer, so only the content can stop it; before the UTF-8 check the mapper met the bad
+        // byte while reading 'repository' and the anonymous endpoint answered 500.
+        var claims = System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(issuer.GitHubClaims(clock.GetUtcNow(), Audience)));
+        var at = claims.IndexOf("acme/deploy", StringComparison.Ordinal);
+        byte[] payload = [.. System.Text.Encoding.UTF8.GetBytes(claims[..at]), 0xC3, 0x28, .. System.Text.Encoding.UTF8.GetBytes(claims[at..])];
+        var input = TestOidcIssuer.B64("{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"typ\":\"JWT\"}"u8.ToArray()) + "." + TestOidcIssuer.B64(payload);
+        var signature = issuer.Rsa.SignData(System.Text.Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+        await AssertRejectedAsync(await AttestAsync(input + "." + TestOidcIssuer.B64(signature)), HttpStatusCode.Unauthorized, "token-malformed");
+    }
+
+    [Fact]
     public async Task Attest_ShouldFetchANewKeyOnUnknownKid_ButRateLimitRefetches()
     {
         var ok = await AttestAsync(issuer.Sign(issuer.GitHubClaims(clock.GetUtcNow(), Audience)));

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Mandate.Core.Identity.Svid;
 
 /// <summary>
-/// A JWS in compact serialization, split and decoded strictly: exactly three base64url parts, a JSON object header
+/// A JWS in compact serialization, split and decoded strictly: exactly three base64url parts, UTF-8 header and payload, a JSON object header
 /// with a string <c>alg</c>, no duplicate <c>alg</c>/<c>kid</c>/<c>typ</c>, no <c>crit</c> (nothing here understands
 /// extensions), and nothing decoded beyond <see cref="MaxTokenLength"/>. Nothing is trusted until
 /// <see cref="Keys.VerificationKey.Verify"/> says so.
@@ -65,6 +65,14 @@ public sealed class CompactJws
         if (!TryDecode(span[..first], out var header) || !TryDecode(span[(first + 1)..second], out var payload) || !TryDecode(span[(second + 1)..], out var signature))
         {
             error = new IdentityError(IdentityErrorCodes.TokenMalformed, "A part of the token is not base64url.");
+            return false;
+        }
+
+        // RFC 7515 header and JWT claims are UTF-8 JSON. System.Text.Json checks a string's UTF-8 only when it is read,
+        // by throwing, so a bad byte deep in a claim would surface wherever that claim is first used: refuse it here.
+        if (!System.Text.Unicode.Utf8.IsValid(header) || !System.Text.Unicode.Utf8.IsValid(payload))
+        {
+            error = new IdentityError(IdentityErrorCodes.TokenMalformed, "The token's header or payload is not valid UTF-8.");
             return false;
         }
 
