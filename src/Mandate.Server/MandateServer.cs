@@ -113,6 +113,9 @@ public static class MandateServer
 
             // {"a":"1","a":"3"} would otherwise keep only the last value without a word: refuse the ambiguity.
             o.SerializerOptions.AllowDuplicateProperties = false;
+
+            // A number is a JSON number: "ttl_seconds": "300" is a mistake to report, not to guess at.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {

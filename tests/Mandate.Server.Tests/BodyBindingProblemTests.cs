@@ -40,6 +40,7 @@ public sealed class BodyBindingProblemTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"audience":42}""", "$.audience", "line 1, column 15")]
     [InlineData("""{"audience":"rp","ttl_seconds":"soon"}""", "$.ttl_seconds", "line 1")]
+    [InlineData("""{"audience":"rp","ttl_seconds":"300"}""", "$.ttl_seconds", "line 1")]
     [InlineData("[]", null, "line 1, column 2")]
     [InlineData("""{"audience":"rp" """, null, "line 1")]
     public async Task SvidRequest_WithTheWrongJson_ShouldSayWhereAndWhat(string body, string? path, string where)
