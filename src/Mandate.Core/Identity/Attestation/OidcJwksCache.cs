@@ -19,8 +19,8 @@ public sealed class OidcJwksCache
     private readonly HttpClient http;
     private readonly TimeProvider time;
     private readonly SemaphoreSlim refreshLock = new(1, 1);
-    private FrozenDictionary<string, VerificationKey> keys = FrozenDictionary<string, VerificationKey>.Empty;
-    private DateTimeOffset? fetchedAt;
+    // Keys and their fetch time change together and are read without the lock: one immutable snapshot, swapped whole.
+    private volatile KeySet current = KeySet.None;
     private DateTimeOffset? lastAttempt;
     private string? lastProblem;
 
@@ -32,8 +32,7 @@ public sealed class OidcJwksCache
         this.time = time;
         if (!string.IsNullOrWhiteSpace(issuer.Jwks))
         {
-            keys = Parse(issuer.Jwks, issuer.Algorithms.ToList());
-            fetchedAt = DateTimeOffset.MaxValue;
+            current = new KeySet(Parse(issuer.Jwks, issuer.Algorithms.ToList()), DateTimeOffset.MaxValue);
         }
     }
 
@@ -45,14 +44,15 @@ public sealed class OidcJwksCache
     public async Task<Lookup> FindAsync(string kid, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (fetchedAt is { } at && now - at < issuer.JwksCacheDuration && keys.TryGetValue(kid, out var cached))
+        var known = current;
+        if (known.IsFreshAt(now, issuer.JwksCacheDuration) && known.Keys.TryGetValue(kid, out var cached))
         {
             return new Lookup(cached, null);
         }
 
         if (string.IsNullOrWhiteSpace(issuer.JwksUri))
         {
-            return new Lookup(keys.GetValueOrDefault(kid), null);
+            return new Lookup(known.Keys.GetValueOrDefault(kid), null);
         }
 
         string? problem = null;
@@ -64,8 +64,8 @@ public sealed class OidcJwksCache
         try
         {
             now = time.GetUtcNow();
-            var fresh = fetchedAt is { } f && now - f < issuer.JwksCacheDuration;
-            if (!(fresh && keys.ContainsKey(kid)) && MayRefresh(now))
+            known = current;
+            if (!(known.IsFreshAt(now, issuer.JwksCacheDuration) && known.Keys.ContainsKey(kid)) && MayRefresh(now))
             {
                 problem = await RefreshAsync();
                 lastProblem = problem;
@@ -76,12 +76,13 @@ public sealed class OidcJwksCache
             refreshLock.Release();
         }
 
-        if (keys.TryGetValue(kid, out var key))
+        known = current;
+        if (known.Keys.TryGetValue(kid, out var key))
         {
             return new Lookup(key, null);
         }
 
-        return new Lookup(null, fetchedAt is null ? problem ?? lastProblem ?? "the issuer's JWKS has not been fetched" : null);
+        return new Lookup(null, known.FetchedAt is null ? problem ?? lastProblem ?? "the issuer's JWKS has not been fetched" : null);
     }
 
     /// <summary>Every fetch, whatever caused it (expiry, unknown kid, earlier failure), waits out the minimum interval.</summary>
@@ -121,8 +122,7 @@ public sealed class OidcJwksCache
                 }
             }
 
-            keys = Parse(System.Text.Encoding.UTF8.GetString(buffer, 0, total), issuer.Algorithms.ToList());
-            fetchedAt = time.GetUtcNow();
+            current = new KeySet(Parse(System.Text.Encoding.UTF8.GetString(buffer, 0, total), issuer.Algorithms.ToList()), time.GetUtcNow());
             return null;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or InvalidDataException or IOException)
@@ -155,5 +155,12 @@ public sealed class OidcJwksCache
         }
 
         return result.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private sealed record KeySet(FrozenDictionary<string, VerificationKey> Keys, DateTimeOffset? FetchedAt)
+    {
+        public static readonly KeySet None = new(FrozenDictionary<string, VerificationKey>.Empty, null);
+
+        public bool IsFreshAt(DateTimeOffset now, TimeSpan cacheDuration) => FetchedAt is { } at && now - at < cacheDuration;
     }
 }
