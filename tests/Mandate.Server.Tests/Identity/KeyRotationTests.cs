@@ -31,6 +31,25 @@ public sealed class KeyRotationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reload_ShouldReuseDecryptedKeys_AndKeepTheirMaterialWhenOnlyTheScheduleChanged()
+    {
+        // The periodic reload must not decrypt and import every key again (the store hands out new arrays each read).
+        var ct = TestContext.Current.CancellationToken;
+        var ring = server.Services.GetRequiredService<KeyRing>();
+        var before = ring.CurrentSigningKey();
+        await ring.ReloadAsync(ct);
+        Assert.Same(before, ring.CurrentSigningKey());
+
+        // Rotation schedules the old key's retirement: a new schedule, the same decrypted key.
+        clock.Set(clock.GetUtcNow().AddMinutes(59).AddSeconds(1));
+        Assert.True(await ring.RotateIfDueAsync(ct));
+        var rescheduled = ring.PublishedJwtKeys().Single(k => k.Kid == before.Kid);
+        Assert.NotSame(before, rescheduled);
+        Assert.NotNull(rescheduled.Stored.RetiresAt);
+        Assert.Same(before.SigningKey, rescheduled.SigningKey);
+    }
+
+    [Fact]
     public async Task Rotation_ShouldPrepublishTheSuccessor_AndKeepTheRetiredKeyUntilItsTokensExpired()
     {
         var ct = TestContext.Current.CancellationToken;

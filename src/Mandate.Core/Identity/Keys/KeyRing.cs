@@ -111,10 +111,11 @@ public sealed class KeyRing(
         var loaded = new List<RingKey>(stored.Count);
         foreach (var key in stored)
         {
-            // Reuse keys already decrypted when nothing about them changed.
-            if (current.ByKid.TryGetValue(key.Kid, out var existing) && existing.Stored == key)
+            // Keys already decrypted are reused (the store hands out new arrays on every read, so the key material is
+            // compared by content); only a changed schedule gives the same key a new RingKey.
+            if (current.ByKid.TryGetValue(key.Kid, out var existing) && existing.Stored.HasSameMaterial(key))
             {
-                loaded.Add(existing);
+                loaded.Add(existing.Stored.HasSameSchedule(key) ? existing : new RingKey(key, existing.SigningKey, existing.Certificate));
                 continue;
             }
 
@@ -257,17 +258,23 @@ public sealed class KeyRing(
     {
         var algorithm = options.Value.SigningAlgorithm;
         var key = SigningAlgorithms.Generate(algorithm);
-        var kid = Thumbprint(key);
-        var pkcs8 = SigningAlgorithms.ExportPkcs8(key);
+        byte[]? pkcs8 = null;
         StoredKey stored;
+        string kid;
         try
         {
+            kid = Thumbprint(key);
+            pkcs8 = SigningAlgorithms.ExportPkcs8(key);
             stored = new StoredKey(kid, KeyPurposes.Jwt, algorithm, PublicJwk(kid, algorithm, key), protector.Protect(kid, pkcs8), null, now, activation, null, null);
         }
         finally
         {
             // The ring loads the key back from the store; this copy has served.
-            CryptographicOperations.ZeroMemory(pkcs8);
+            if (pkcs8 is not null)
+            {
+                CryptographicOperations.ZeroMemory(pkcs8);
+            }
+
             SigningAlgorithms.Destroy(key);
         }
 

@@ -24,4 +24,16 @@ public sealed record StoredKey(
     DateTimeOffset CreatedAt,
     DateTimeOffset ActivatesAt,
     DateTimeOffset? RetiresAt,
-    DateTimeOffset? PublishUntil);
+    DateTimeOffset? PublishUntil)
+{
+    /// <summary>The same key material (by content: record equality compares the arrays by reference).</summary>
+    public bool HasSameMaterial(StoredKey other) =>
+        other is not null
+        && Kid == other.Kid && Purpose == other.Purpose && Algorithm == other.Algorithm && PublicJwk == other.PublicJwk
+        && EncryptedPrivateKey.AsSpan().SequenceEqual(other.EncryptedPrivateKey)
+        && (Certificate is null ? other.Certificate is null : other.Certificate is not null && Certificate.AsSpan().SequenceEqual(other.Certificate));
+
+    public bool HasSameSchedule(StoredKey other) =>
+        other is not null
+        && CreatedAt == other.CreatedAt && ActivatesAt == other.ActivatesAt && RetiresAt == other.RetiresAt && PublishUntil == other.PublishUntil;
+}
