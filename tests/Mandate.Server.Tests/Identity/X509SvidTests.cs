@@ -194,6 +194,43 @@ public sealed class X509SvidTests(X509SvidTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Csr_SignedWithRsaPss_ShouldBeAcceptedOverSha256_AndRefusedOverSha1()
+    {
+        using var rsa = RSA.Create(2048);
+        var pss256 = new CertificateRequest("CN=w", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pss).CreateSigningRequestPem();
+        await IssueAsync(pss256, HttpStatusCode.OK);
+
+        // RSASSA-PSS with absent parameters means SHA-1 throughout (RFC 4055), and .NET verifies it as such.
+        var sha1 = new Sha1PssSignatureGenerator(rsa);
+        var pss1 = PemEncoding.WriteString("CERTIFICATE REQUEST", new CertificateRequest(new X500DistinguishedName("CN=w"), sha1.PublicKey, HashAlgorithmName.SHA256).CreateSigningRequest(sha1));
+        var problem = await IssueAsync(pss1, HttpStatusCode.BadRequest);
+        Assert.Equal("https://mandate.dev/problems/csr-signature-invalid", problem.GetProperty("type").GetString());
+    }
+
+    /// <summary>RSASSA-PSS with default (SHA-1) parameters.</summary>
+    private sealed class Sha1PssSignatureGenerator(RSA key) : X509SignatureGenerator
+    {
+        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm)
+        {
+            var writer = new AsnWriter(AsnEncodingRules.DER);
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("1.2.840.113549.1.1.10");
+                using (writer.PushSequence())
+                {
+                }
+            }
+
+            return writer.Encode();
+        }
+
+        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) =>
+            key.SignData(data, HashAlgorithmName.SHA1, RSASignaturePadding.Pss);
+
+        protected override PublicKey BuildPublicKey() => CreateForRSA(key, RSASignaturePadding.Pss).PublicKey;
+    }
+
+    [Fact]
     public async Task Csr_ShouldBeRefused_WhenThePemBlockIsNotACertificateRequest()
     {
         var csr = Csr().Replace("CERTIFICATE REQUEST", "PRIVATE KEY", StringComparison.Ordinal);

@@ -32,7 +32,17 @@ public static class CertificateSigningRequestInspector
         "1.2.840.113549.1.1.11", // sha256WithRSAEncryption
         "1.2.840.113549.1.1.12", // sha384WithRSAEncryption
         "1.2.840.113549.1.1.13", // sha512WithRSAEncryption
-        "1.2.840.113549.1.1.10", // RSASSA-PSS (its hash is checked when the signature is verified)
+        RsassaPssOid, // only with SHA-256 or stronger in its parameters, see SignatureAlgorithmOf
+    };
+
+    private const string RsassaPssOid = "1.2.840.113549.1.1.10";
+    private const string Mgf1Oid = "1.2.840.113549.1.1.8";
+
+    private static readonly HashSet<string> StrongHashes = new(StringComparer.Ordinal)
+    {
+        "2.16.840.1.101.3.4.2.1", // SHA-256
+        "2.16.840.1.101.3.4.2.2", // SHA-384
+        "2.16.840.1.101.3.4.2.3", // SHA-512
     };
 
     public static bool TryInspect(string? csr, SpiffeId caller, out PublicKey? publicKey, out IdentityError? error)
@@ -125,12 +135,58 @@ public static class CertificateSigningRequestInspector
         return Convert.FromBase64String(text[fields.Base64Data]);
     }
 
-    /// <summary>The OID of CertificationRequest.signatureAlgorithm (RFC 2986 §4.2).</summary>
+    /// <summary>
+    /// The OID of CertificationRequest.signatureAlgorithm (RFC 2986 §4.2). For RSASSA-PSS the hash lives in the
+    /// parameters, and absent parameters mean SHA-1 (RFC 4055 §3.1): such a request is reported as "RSASSA-PSS with
+    /// SHA-1", which no list accepts.
+    /// </summary>
     private static string SignatureAlgorithmOf(byte[] der)
     {
         var request = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
         _ = request.ReadEncodedValue(); // certificationRequestInfo
-        return request.ReadSequence().ReadObjectIdentifier();
+        var algorithm = request.ReadSequence();
+        var oid = algorithm.ReadObjectIdentifier();
+        if (oid != RsassaPssOid)
+        {
+            return oid;
+        }
+
+        return PssHashes(algorithm) is ({ } hash, { } maskHash) && StrongHashes.Contains(hash) && hash == maskHash
+            ? oid
+            : oid + " (RSASSA-PSS with SHA-1 or mismatched hashes)";
+    }
+
+    /// <summary>The message hash and MGF1 hash named by RSASSA-PSS-params (RFC 4055 §3.1); SHA-1 when left out.</summary>
+    private static (string? Hash, string? MaskHash) PssHashes(AsnReader algorithm)
+    {
+        const string sha1 = "1.3.14.3.2.26";
+        if (!algorithm.HasData)
+        {
+            return (sha1, sha1);
+        }
+
+        var parameters = algorithm.ReadSequence();
+        var hash = sha1;
+        var maskHash = sha1;
+        var hashTag = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+        var maskTag = new Asn1Tag(TagClass.ContextSpecific, 1, isConstructed: true);
+        if (parameters.HasData && parameters.PeekTag() == hashTag)
+        {
+            hash = parameters.ReadSequence(hashTag).ReadSequence().ReadObjectIdentifier();
+        }
+
+        if (parameters.HasData && parameters.PeekTag() == maskTag)
+        {
+            var mask = parameters.ReadSequence(maskTag).ReadSequence();
+            if (mask.ReadObjectIdentifier() != Mgf1Oid)
+            {
+                return (hash, null);
+            }
+
+            maskHash = mask.ReadSequence().ReadObjectIdentifier();
+        }
+
+        return (hash, maskHash);
     }
 
     /// <summary>GeneralNames with exactly one entry: uniformResourceIdentifier [6] equal to the caller's ID.</summary>
