@@ -112,6 +112,9 @@ public sealed class Ed25519Rfc8037Tests
         var data = "payload"u8.ToArray();
         Assert.True(reloaded.PublicOnly().Verify(data, key.Sign(data)));
         Assert.Equal(PrivateKeyStatus.DoesNotExist, key.PublicOnly().PrivateKeyStatus);
+
+        // Only a new key is exported (once, to be encrypted for the store); a loaded one never is.
+        Assert.ThrowsAny<InvalidOperationException>(() => reloaded.ExportPkcs8());
     }
 
     [Fact]

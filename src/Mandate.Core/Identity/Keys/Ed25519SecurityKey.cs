@@ -46,11 +46,11 @@ internal sealed class Ed25519SecurityKey : AsymmetricSecurityKey
     /// <summary>A fresh key pair whose private half can be exported once, to be encrypted for the store.</summary>
     public static Ed25519SecurityKey Generate() => WithPrivate(Key.Create(SignatureAlgorithm.Ed25519, Exportable));
 
-    /// <summary>The key a PKCS#8 document holds (RFC 8410).</summary>
+    /// <summary>The key a PKCS#8 document holds (RFC 8410), loaded so that it cannot be exported again.</summary>
     /// <exception cref="CryptographicException">The document is not an Ed25519 private key.</exception>
     public static Ed25519SecurityKey FromPkcs8(ReadOnlySpan<byte> pkcs8)
     {
-        if (!Key.TryImport(SignatureAlgorithm.Ed25519, pkcs8, KeyBlobFormat.PkixPrivateKey, out var key, Exportable) || key is null)
+        if (!Key.TryImport(SignatureAlgorithm.Ed25519, pkcs8, KeyBlobFormat.PkixPrivateKey, out var key, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None }) || key is null)
         {
             throw new CryptographicException("The stored private key is not an Ed25519 PKCS#8 key.");
         }
