@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Mandate.Core;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server;
@@ -325,6 +326,20 @@ internal static class AuditCommand
         return Directory.Exists(target.DirectoryName) ? null : $"the directory '{target.DirectoryName}' does not exist.";
     }
 
+    /// <summary>RFC 3339 only: System.CommandLine's own DateTimeOffset parsing follows the machine's culture and
+    /// takes a time without a zone as local, and the server, which is strict, would never see what was typed.</summary>
+    private static DateTimeOffset? Rfc3339Option(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (Rfc3339.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"'{text}' is not an RFC 3339 time with a zone, e.g. 2026-01-31T12:00:00Z.");
+        return null;
+    }
+
     private static Command Query()
     {
         var store = StoreOption();
@@ -335,8 +350,8 @@ internal static class AuditCommand
         var decision = new Option<string?>("--decision") { Description = "allow or deny.", HelpName = "DECISION" };
         decision.AcceptOnlyFromAmong("allow", "deny");
         var type = new Option<string?>("--type") { Description = "An event type, or a prefix ending in '.'.", HelpName = "TYPE" };
-        var since = new Option<DateTimeOffset?>("--since") { Description = "From this time (RFC 3339).", HelpName = "TIME" };
-        var until = new Option<DateTimeOffset?>("--until") { Description = "Before this time (RFC 3339).", HelpName = "TIME" };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "From this time (RFC 3339, with Z or an offset).", HelpName = "TIME", CustomParser = Rfc3339Option };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "Before this time (RFC 3339, with Z or an offset).", HelpName = "TIME", CustomParser = Rfc3339Option };
         var limit = new Option<int>("--limit") { Description = $"At most this many events (1–{AuditQuery.MaxLimit}).", HelpName = "N", DefaultValueFactory = _ => AuditQuery.DefaultLimit };
         var after = new Option<long>("--after") { Description = "Only events after this sequence number.", HelpName = "SEQ" };
         var json = new Option<bool>("--json") { Description = "Print JSON." };

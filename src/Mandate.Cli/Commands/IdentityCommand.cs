@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mandate.Core;
 
 namespace Mandate.Cli.Commands;
 
@@ -62,7 +63,7 @@ internal static class IdentityCommand
             {
                 body["ttl_seconds"] = (long)ttl.TotalSeconds;
             }
-            else if (DateTimeOffset.TryParse(when, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            else if (Rfc3339.TryParse(when, out var at))
             {
                 body["expires_at"] = at;
             }

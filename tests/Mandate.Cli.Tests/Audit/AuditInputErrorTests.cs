@@ -37,6 +37,21 @@ public sealed class AuditInputErrorTests
     }
 
     [Theory]
+    [InlineData("--since", "1/2/2026")]
+    [InlineData("--since", "2026-01-02T00:00:00")]
+    [InlineData("--until", "yesterday")]
+    public async Task Query_ShouldRefuseTimesThatAreNotRfc3339WithAZone(string option, string value)
+    {
+        var (store, _) = await SeedAsync();
+
+        var (code, _, error) = await Cli.RunAsync("audit", "query", "--store", store, option, value);
+
+        Assert.Equal(2, code);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+        Assert.Contains("RFC 3339", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--from", "0")]
     [InlineData("--from", "-5")]
     [InlineData("--to", "0")]

@@ -80,9 +80,13 @@ public sealed class IdentityCommandTests : IAsyncLifetime
         var missingOwner = await Run("identity", "add", "spiffe://demo.mandate.local/x", "--kind", "workload", "--purpose", "p", "--expires", "1d");
         Assert.Equal(2, missingOwner.Code);
 
-        var badExpiry = await Run("identity", "add", "spiffe://demo.mandate.local/x", "--kind", "workload", "--owner", "o", "--purpose", "p", "--expires", "soon");
-        Assert.Equal(2, badExpiry.Code);
-        Assert.Contains("--expires", badExpiry.Error, StringComparison.Ordinal);
+        foreach (var expiry in new[] { "soon", "1/2/2027", "2027-01-02T00:00:00" })
+        {
+            // Neither a word, nor a culture-dependent date, nor a time without a zone is guessed at.
+            var badExpiry = await Run("identity", "add", "spiffe://demo.mandate.local/x", "--kind", "workload", "--owner", "o", "--purpose", "p", "--expires", expiry);
+            Assert.Equal(2, badExpiry.Code);
+            Assert.Contains("--expires", badExpiry.Error, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
