@@ -184,10 +184,12 @@ public sealed class X509SvidTests(X509SvidTests.Fixture fixture) : IClassFixture
     [Fact]
     public async Task Csr_ShouldBeRefused_WhenSignedWithSha1()
     {
-        // .NET will not sign a request with SHA-1 itself; this generator does, with a genuine signature.
+        // .NET will not sign a request with ecdsa-with-SHA1 itself.
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var sha1 = new Sha1EcdsaSignatureGenerator(key);
-        var csr = PemEncoding.WriteString("CERTIFICATE REQUEST", new CertificateRequest(new X500DistinguishedName("CN=w"), sha1.PublicKey, HashAlgorithmName.SHA256).CreateSigningRequest(sha1));
+        var csr = CsrSignedWith(
+            AlgorithmIdentifier("1.2.840.10045.4.1"),
+            data => key.SignData(data, HashAlgorithmName.SHA1, DSASignatureFormat.Rfc3279DerSequence),
+            X509SignatureGenerator.CreateForECDsa(key).PublicKey);
         var problem = await IssueAsync(csr, HttpStatusCode.BadRequest);
         Assert.Equal("https://mandate.dev/problems/csr-signature-invalid", problem.GetProperty("type").GetString());
         Assert.Contains("1.2.840.10045.4.1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -201,33 +203,12 @@ public sealed class X509SvidTests(X509SvidTests.Fixture fixture) : IClassFixture
         await IssueAsync(pss256, HttpStatusCode.OK);
 
         // RSASSA-PSS with absent parameters means SHA-1 throughout (RFC 4055), and .NET verifies it as such.
-        var sha1 = new Sha1PssSignatureGenerator(rsa);
-        var pss1 = PemEncoding.WriteString("CERTIFICATE REQUEST", new CertificateRequest(new X500DistinguishedName("CN=w"), sha1.PublicKey, HashAlgorithmName.SHA256).CreateSigningRequest(sha1));
+        var pss1 = CsrSignedWith(
+            AlgorithmIdentifier("1.2.840.113549.1.1.10", emptyParameters: true),
+            data => rsa.SignData(data, HashAlgorithmName.SHA1, RSASignaturePadding.Pss),
+            X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pss).PublicKey);
         var problem = await IssueAsync(pss1, HttpStatusCode.BadRequest);
         Assert.Equal("https://mandate.dev/problems/csr-signature-invalid", problem.GetProperty("type").GetString());
-    }
-
-    /// <summary>RSASSA-PSS with default (SHA-1) parameters.</summary>
-    private sealed class Sha1PssSignatureGenerator(RSA key) : X509SignatureGenerator
-    {
-        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm)
-        {
-            var writer = new AsnWriter(AsnEncodingRules.DER);
-            using (writer.PushSequence())
-            {
-                writer.WriteObjectIdentifier("1.2.840.113549.1.1.10");
-                using (writer.PushSequence())
-                {
-                }
-            }
-
-            return writer.Encode();
-        }
-
-        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) =>
-            key.SignData(data, HashAlgorithmName.SHA1, RSASignaturePadding.Pss);
-
-        protected override PublicKey BuildPublicKey() => CreateForRSA(key, RSASignaturePadding.Pss).PublicKey;
     }
 
     [Fact]
@@ -238,24 +219,38 @@ public sealed class X509SvidTests(X509SvidTests.Fixture fixture) : IClassFixture
         Assert.Equal("https://mandate.dev/problems/csr-malformed", problem.GetProperty("type").GetString());
     }
 
-    /// <summary>ecdsa-with-SHA1 (1.2.840.10045.4.1), whatever hash the request asks for.</summary>
-    private sealed class Sha1EcdsaSignatureGenerator(ECDsa key) : X509SignatureGenerator
-    {
-        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm)
-        {
-            var writer = new AsnWriter(AsnEncodingRules.DER);
-            using (writer.PushSequence())
-            {
-                writer.WriteObjectIdentifier("1.2.840.10045.4.1");
-            }
+    /// <summary>
+    /// A request signed the way .NET refuses to: <paramref name="algorithmIdentifier"/> is written as the signature
+    /// algorithm (whatever hash the request asks for) and <paramref name="sign"/> makes a genuine signature with it.
+    /// </summary>
+    private static string CsrSignedWith(byte[] algorithmIdentifier, Func<byte[], byte[]> sign, PublicKey publicKey) =>
+        PemEncoding.WriteString("CERTIFICATE REQUEST", new CertificateRequest(new X500DistinguishedName("CN=w"), publicKey, HashAlgorithmName.SHA256).CreateSigningRequest(new FixedSignatureGenerator(algorithmIdentifier, sign, publicKey)));
 
-            return writer.Encode();
+    /// <summary>An AlgorithmIdentifier: the OID, then the parameters' DER when there are any.</summary>
+    private static byte[] AlgorithmIdentifier(string oid, bool emptyParameters = false)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(oid);
+            if (emptyParameters)
+            {
+                using (writer.PushSequence())
+                {
+                }
+            }
         }
 
-        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) =>
-            key.SignData(data, HashAlgorithmName.SHA1, DSASignatureFormat.Rfc3279DerSequence);
+        return writer.Encode();
+    }
 
-        protected override PublicKey BuildPublicKey() => CreateForECDsa(key).PublicKey;
+    private sealed class FixedSignatureGenerator(byte[] algorithmIdentifier, Func<byte[], byte[]> sign, PublicKey publicKey) : X509SignatureGenerator
+    {
+        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => algorithmIdentifier;
+
+        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) => sign(data);
+
+        protected override PublicKey BuildPublicKey() => publicKey;
     }
 
     /// <summary>A well-formed, correctly self-signed PKCS#10 request for an Ed25519 key (RFC 2986, RFC 8410).</summary>
