@@ -27,7 +27,6 @@ public sealed class Utf8LineReaderTests : IDisposable
 
         Assert.Equal(lines, read);
         Assert.Equal(5, reader.LineNumber);
-        Assert.Null(reader.LastLine);
     }
 
     [Fact]

@@ -74,7 +74,6 @@ internal static class AuditCommand
 
             AuditVerificationResult result;
             string source;
-            string? located = null;
             if (parse.GetValue(file) is { } exportFile)
             {
                 source = exportFile.FullName;
@@ -88,7 +87,6 @@ internal static class AuditCommand
                 {
                     using var reader = Utf8LineReader.Open(exportFile.FullName, exportFile.FullName);
                     result = await AuditExport.VerifyAsync(reader, pinned, cancellationToken);
-                    located = LocateJsonError(ref result, reader, exportFile.FullName);
                 }
                 catch (InvalidDataException ex)
                 {
@@ -136,7 +134,9 @@ internal static class AuditCommand
             }
             else if (result.Failure is { } failure)
             {
-                await error.WriteLineAsync(located ?? $"{source}: audit chain does NOT verify at {failure.Position}: {failure.Reason}");
+                await error.WriteLineAsync(failure is { Line: { } line, Column: { } column }
+                    ? string.Create(CultureInfo.InvariantCulture, $"{source}:{line}:{column}: {failure.Reason}.")
+                    : $"{source}: audit chain does NOT verify at {failure.Position}: {failure.Reason}");
                 await error.WriteLineAsync($"  {result.Events} events verified before it.");
             }
             else
@@ -153,31 +153,6 @@ internal static class AuditCommand
             return result.Verified ? 0 : 1;
         });
         return command;
-    }
-
-    /// <summary>
-    /// When the export stopped at a line that is not JSON, the line the verifier gave up on is parsed again to say where
-    /// in it (the verifier only names the line, and appends the JSON reader's 0-based position): returns the
-    /// <c>FILE:LINE:COLUMN</c> message and puts the same position and reason in <paramref name="result"/> for --json.
-    /// </summary>
-    private static string? LocateJsonError(ref AuditVerificationResult result, Utf8LineReader reader, string file)
-    {
-        if (result.Failure is not { } failure || !failure.Reason.StartsWith("not valid JSON", StringComparison.Ordinal) || reader.LastLine is not { } line)
-        {
-            return null;
-        }
-
-        try
-        {
-            JsonDocument.Parse(line).Dispose();
-            return null;
-        }
-        catch (JsonException ex)
-        {
-            var position = $"line {JsonErrors.Line(ex, reader.LineNumber).ToString(CultureInfo.InvariantCulture)}, column {JsonErrors.Column(ex).ToString(CultureInfo.InvariantCulture)}";
-            result = result with { Failure = failure with { Position = position, Reason = $"not valid JSON ({JsonErrors.Reason(ex)}); the file is corrupted or truncated" } };
-            return JsonErrors.Describe(file, ex, reader.LineNumber) + ": the file is corrupted or truncated.";
-        }
     }
 
     private static async Task<int> VerifyProofAsync(FileInfo proofFile, IReadOnlyList<AuditPublicKey>? pinned, bool json, TextWriter output, TextWriter error)

@@ -32,9 +32,6 @@ internal sealed class Utf8LineReader : TextReader
     /// <summary>The number of the line last returned (1-based).</summary>
     public long LineNumber { get; private set; }
 
-    /// <summary>The line last returned; null at the end of the file.</summary>
-    public string? LastLine { get; private set; }
-
     /// <summary>Opens <paramref name="path"/>; errors (and <see cref="InvalidDataException"/> for a byte that is not UTF-8) name it as <paramref name="name"/>.</summary>
     public static Utf8LineReader Open(string path, string name) =>
         new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan), name);
@@ -58,7 +55,6 @@ internal sealed class Utf8LineReader : TextReader
             {
                 if (scanned == 0)
                 {
-                    LastLine = null;
                     return null;
                 }
 
@@ -119,7 +115,7 @@ internal sealed class Utf8LineReader : TextReader
 
         try
         {
-            return LastLine = Strict.GetString(line);
+            return Strict.GetString(line);
         }
         catch (DecoderFallbackException)
         {

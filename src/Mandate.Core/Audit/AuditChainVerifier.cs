@@ -178,9 +178,12 @@ public sealed class AuditChainVerifier
             [.. keys.Keys]);
     }
 
-    public bool Fail(string position, long? sequence, string reason)
+    public bool Fail(string position, long? sequence, string reason) => Fail(new AuditVerificationFailure(position, sequence, reason));
+
+    /// <summary>Records <paramref name="failure"/> unless an earlier one is recorded; always false.</summary>
+    public bool Fail(AuditVerificationFailure failure)
     {
-        Failure ??= new AuditVerificationFailure(position, sequence, reason);
+        Failure ??= failure;
         return false;
     }
 

@@ -185,10 +185,10 @@ public static class AuditExport
         string Position(long? sequence = null) =>
             "line " + lineNumber.ToString(CultureInfo.InvariantCulture) + (sequence is { } s ? " (event " + s.ToString(CultureInfo.InvariantCulture) + ")" : string.Empty);
 
-        AuditVerificationResult Broken(string position, string reason)
+        AuditVerificationResult Broken(string position, string reason, long? column = null)
         {
             verifier ??= new AuditChainVerifier([]);
-            verifier.Fail(position, null, reason);
+            verifier.Fail(new AuditVerificationFailure(position, null, reason) { Line = column is null ? null : lineNumber, Column = column });
             return verifier.Complete();
         }
 
@@ -212,7 +212,7 @@ public static class AuditExport
             }
             catch (JsonException ex)
             {
-                return Broken(Position(), $"not valid JSON ({ex.Message}); the file is corrupted or truncated");
+                return Broken(Position(), $"not valid JSON ({JsonErrorText.Reason(ex)}); the file is corrupted or truncated", JsonErrorText.Column(ex));
             }
 
             using (document)

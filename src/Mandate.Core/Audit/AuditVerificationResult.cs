@@ -16,5 +16,11 @@ public sealed record AuditVerificationResult(
 /// <summary>The first position that does not verify and why.</summary>
 public sealed record AuditVerificationFailure(string Position, long? Sequence, string Reason)
 {
+    /// <summary>The line in an export file (1-based), when the failure is at a place in the text.</summary>
+    public long? Line { get; init; }
+
+    /// <summary>The column (1-based, in bytes) within <see cref="Line"/>, when known.</summary>
+    public long? Column { get; init; }
+
     public override string ToString() => $"{Position}: {Reason}";
 }
