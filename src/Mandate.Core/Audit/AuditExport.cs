@@ -351,9 +351,10 @@ public static class AuditExport
         var checkpoint = new AuditCheckpoint(Number(root, "from"), Number(root, "to"), Text(root, "root"), Text(root, "chain_hash"), time, Text(root, "kid"), Text(root, "alg"), Text(root, "signature"));
 
         // Signed implicitly (the signed payload derives it from from..to); a record that states another size was altered.
-        if (Number(root, "tree_size") != checkpoint.TreeSize)
+        var treeSize = Number(root, "tree_size");
+        if (treeSize != checkpoint.TreeSize)
         {
-            throw new FormatException($"the checkpoint's tree_size {Number(root, "tree_size").ToString(CultureInfo.InvariantCulture)} does not match its range {checkpoint.FromSequence.ToString(CultureInfo.InvariantCulture)}..{checkpoint.ToSequence.ToString(CultureInfo.InvariantCulture)}");
+            throw new FormatException($"the checkpoint's tree_size {treeSize.ToString(CultureInfo.InvariantCulture)} does not match its range {checkpoint.FromSequence.ToString(CultureInfo.InvariantCulture)}..{checkpoint.ToSequence.ToString(CultureInfo.InvariantCulture)}");
         }
 
         return checkpoint;

@@ -302,7 +302,8 @@ public sealed class KeyRing(
     {
         var settings = options.Value;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var kid = Thumbprint(new ECDsaSecurityKey(key));
+        var securityKey = new ECDsaSecurityKey(key);
+        var kid = Thumbprint(securityKey);
         var request = new CertificateRequest(new X500DistinguishedName($"O=Mandate, CN=Mandate CA {settings.TrustDomain}"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
@@ -310,7 +311,7 @@ public sealed class KeyRing(
         request.CertificateExtensions.Add(X509.SpiffeSan.Create(SpiffeId.Scheme + settings.TrustDomain));
         // Back-dated a little so relying parties with a slightly slow clock accept it at once.
         using var certificate = request.CreateSelfSigned(now - settings.ClockSkew, now + settings.CaLifetime);
-        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, new ECDsaSecurityKey(key)), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, activation, null, null);
+        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, securityKey), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, activation, null, null);
         await repository.InsertAsync(stored, cancellationToken);
         await audit.RecordAsync(
             session,

@@ -17,9 +17,7 @@ public sealed class VerificationKey
         Ecdsa = ecdsa;
         Rsa = rsa;
         Ed25519 = ed25519;
-        SecurityKey = ecdsa is not null ? new ECDsaSecurityKey(ecdsa) { KeyId = kid }
-            : rsa is not null ? new RsaSecurityKey(rsa) { KeyId = kid }
-            : ed25519!;
+        SecurityKey = ecdsa is not null ? new ECDsaSecurityKey(ecdsa) : rsa is not null ? new RsaSecurityKey(rsa) : ed25519!;
         SecurityKey.KeyId = kid;
     }
 
