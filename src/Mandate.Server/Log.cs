@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Mandate.Server;
 
 /// <summary>Every log line the server writes. Never a token, key or secret as a parameter.</summary>

@@ -3,14 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Mandate.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 // Bounded load driver (loopback only, stops by itself). Starts, in this process, the Mandate server in demo mode and a
 // trivial Kestrel app that answers every POST with a fixed AuthZEN decision (the ceiling: same host, same HTTP stack, no

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mandate.Core.Storage;
 using Mandate.Server;
+using Mandate.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 
 namespace Mandate.Cli.Commands;

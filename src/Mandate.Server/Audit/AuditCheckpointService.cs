@@ -1,6 +1,5 @@
 using Mandate.Core.Audit;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Mandate.Server.Health;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Audit;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Mandate.Server.Audit;
 
 /// <summary>Log lines of the server's audit ledger (event ids 3100–3199).</summary>

@@ -1,5 +1,6 @@
 using Mandate.Server;
 using Mandate.Server.Audit;
+using Mandate.Server.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

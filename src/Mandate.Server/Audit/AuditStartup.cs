@@ -1,6 +1,7 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
-using Microsoft.Extensions.Logging;
+using Mandate.Server.Health;
+using Mandate.Server.Hosting;
 
 namespace Mandate.Server.Audit;
 

@@ -5,8 +5,6 @@ using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Authentication;

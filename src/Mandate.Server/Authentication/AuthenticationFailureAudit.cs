@@ -1,6 +1,5 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
-using Microsoft.AspNetCore.Http;
 
 namespace Mandate.Server.Authentication;
 

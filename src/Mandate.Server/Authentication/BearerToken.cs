@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Mandate.Server.Authentication;
 
 internal static class BearerToken

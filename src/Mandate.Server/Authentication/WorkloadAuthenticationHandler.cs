@@ -8,8 +8,6 @@ using Mandate.Core.Storage;
 using Mandate.Server.Identity;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Authentication;

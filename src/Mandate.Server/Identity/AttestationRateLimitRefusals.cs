@@ -2,11 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Mandate.Server.Endpoints;
 using Mandate.Server.Problems;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Identity;

@@ -1,6 +1,6 @@
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
-using Microsoft.Extensions.Logging;
+using Mandate.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Identity;

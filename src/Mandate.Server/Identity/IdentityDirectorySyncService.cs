@@ -1,5 +1,4 @@
 using Mandate.Core.Identity.Inventory;
-using Microsoft.Extensions.Hosting;
 
 namespace Mandate.Server.Identity;
 

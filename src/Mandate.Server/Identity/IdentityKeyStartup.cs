@@ -1,7 +1,7 @@
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
-using Microsoft.Extensions.Logging;
+using Mandate.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Identity;

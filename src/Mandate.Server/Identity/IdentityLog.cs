@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Mandate.Server.Identity;
 
 /// <summary>Log lines of the identity feature (event ids 5000–5099). Never a token or key: kids, jtis and SPIFFE IDs only.</summary>

@@ -2,8 +2,6 @@ using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Identity;

@@ -5,12 +5,11 @@ using Mandate.Core.Identity.Keys;
 using Mandate.Core.Storage;
 using Mandate.Server;
 using Mandate.Server.Authentication;
+using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
 using Mandate.Storage.Postgres;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Mandate.Core.Identity.Keys;
-using Mandate.Server.Startup;
+using Mandate.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Identity;

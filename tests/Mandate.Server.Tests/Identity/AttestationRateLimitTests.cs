@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Mandate.Server.Identity;
 using Mandate.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -5,7 +5,6 @@ using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Storage;
 using Mandate.Server.Identity;
 using Mandate.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

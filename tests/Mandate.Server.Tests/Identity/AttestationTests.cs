@@ -4,10 +4,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Mandate.Core.Audit;
-using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Storage;
 using Mandate.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -4,8 +4,6 @@ using Mandate.Core.Identity.Keys;
 using Mandate.Core.Storage;
 using Mandate.Server.Identity;
 using Mandate.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Server.Tests.Identity;

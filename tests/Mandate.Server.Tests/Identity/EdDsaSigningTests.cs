@@ -9,7 +9,6 @@ using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
 using Mandate.Server.Tests.Infrastructure;
 using Mandate.Server.Tests.Tasks;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;

@@ -3,7 +3,6 @@ using Mandate.Core.Identity;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
 using Mandate.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,6 @@ using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Svid;
 using Mandate.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Mandate.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Mandate.Core.Credentials;
+using Mandate.Core.Storage;
+using Mandate.Server.Authentication;
+using Mandate.Server.Problems;
+using Mandate.Server.Tasks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Server.Credentials;
+
+/// <summary>Admin revocation: one credential, a task, an identity, or everything an owner's identities hold.</summary>
+internal static class TaskRevocationEndpoints
+{
+    public static IEndpointRouteBuilder MapTaskRevocationEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/revocations", RevokeAsync).RequireAuthorization(AuthorizationPolicies.Admin);
+        app.MapGet("/v1/revocations", ListAsync).RequireAuthorization(AuthorizationPolicies.Admin);
+        app.MapGet("/v1/credentials/{jti}", GetCredentialAsync).RequireAuthorization(AuthorizationPolicies.Admin);
+        return app;
+    }
+
+    private static async Task<IResult> RevokeAsync(HttpContext context, ClaimsPrincipal user, RevocationService revocations, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            return Problem.Result(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type.", "Send the body as application/json.");
+        }
+
+        RevocationBody? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<RevocationBody>(context.Request.Body, json.Value.SerializerOptions, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", ex.Message);
+        }
+
+        if (body?.TargetKind is not { } kind || !RevocationTargetKind.All.Contains(kind))
+        {
+            return Problem.BadRequest($"target_kind must be one of {string.Join(", ", RevocationTargetKind.All)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Target))
+        {
+            return Problem.BadRequest("target is required: a jti, task id, SPIFFE ID or owner.");
+        }
+
+        var outcome = await revocations.RevokeAsync(kind, body.Target, body.Reason, TaskAuthorization.Caller(user), context.TraceIdentifier, cancellationToken);
+        if (outcome is null)
+        {
+            return Problem.Result(StatusCodes.Status404NotFound, TaskProblemTypes.RevocationTargetNotFound, "Not found.", $"There is no {kind} '{body.Target}' to revoke.");
+        }
+
+        return TypedResults.Created($"/v1/revocations/{outcome.Entry.Id}", new
+        {
+            id = outcome.Entry.Id,
+            target_kind = kind,
+            target = body.Target,
+            revoked_count = outcome.RevokedJtis.Count,
+            revoked_jtis = outcome.RevokedJtis,
+            revoked_at = outcome.Entry.RevokedAt,
+        });
+    }
+
+    private static async Task<IResult> ListAsync(IMandateStore store, int? limit, CancellationToken cancellationToken)
+    {
+        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        var entries = await session.Get<IRevocationLogRepository>().ListAsync(Math.Clamp(limit ?? 100, 1, 1000), cancellationToken);
+        return TypedResults.Ok(new { revocations = entries });
+    }
+
+    private static async Task<IResult> GetCredentialAsync(string jti, IMandateStore store, CancellationToken cancellationToken)
+    {
+        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        var record = await session.Get<ICredentialRepository>().GetAsync(jti, cancellationToken);
+        return record is null
+            ? Problem.NotFound($"There is no credential {jti}.")
+            : TypedResults.Ok(CredentialView.From(record));
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Mandate.Core.Decisions;
+using Mandate.Protocol.AuthZen;
+
+namespace Mandate.Server.Decisions;
+
+/// <summary>
+/// Writes AuthZEN decisions straight to the response with a <see cref="Utf8JsonWriter"/> (the hot path: no
+/// intermediate objects). Every decision carries <c>context.decision_id</c>; callers with the admin token also get
+/// <c>policy_version</c>, <c>reasons</c> (determining policy ids) and <c>errors</c>.
+/// </summary>
+internal static class AuthZenResults
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    public static IResult Decision(AuthZenDecision decision, bool diagnostics) => new DecisionResult(decision, null, diagnostics);
+
+    public static IResult Batch(IReadOnlyList<AuthZenDecision> decisions, bool diagnostics) => new DecisionResult(null, decisions, diagnostics);
+
+    private static void WriteDecision(Utf8JsonWriter writer, AuthZenDecision decision, bool diagnostics)
+    {
+        writer.WriteStartObject();
+        writer.WriteBoolean("decision", decision.Allowed);
+        writer.WriteStartObject("context");
+        if (decision.DecisionId is not null)
+        {
+            writer.WriteString("decision_id", decision.DecisionId);
+        }
+
+        if (decision.Error is { } error)
+        {
+            writer.WriteStartObject("error");
+            writer.WriteNumber("status", error.Status);
+            writer.WriteString("code", error.Code);
+            writer.WriteString("message", error.Message);
+            writer.WriteEndObject();
+        }
+
+        if (decision.DenyCode is not null)
+        {
+            writer.WriteString("reason", decision.DenyCode);
+            if (decision.DenyDescription is not null)
+            {
+                writer.WriteString("reason_user", decision.DenyDescription);
+            }
+        }
+
+        if (diagnostics)
+        {
+            if (decision.PolicyVersion is not null)
+            {
+                writer.WriteString("policy_version", decision.PolicyVersion);
+            }
+
+            writer.WriteStartArray("reasons");
+            foreach (var reason in decision.Reasons)
+            {
+                writer.WriteStringValue(reason);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("errors");
+            foreach (var policyError in decision.Errors)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("policy_id", policyError.PolicyId);
+                writer.WriteString("message", policyError.Message);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private sealed class DecisionResult(AuthZenDecision? single, IReadOnlyList<AuthZenDecision>? batch, bool diagnostics) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json";
+            var version = single?.PolicyVersion ?? batch?.FirstOrDefault(d => d.PolicyVersion is not null)?.PolicyVersion;
+            if (version is not null)
+            {
+                response.Headers[AuthZenPaths.PolicyVersionHeader] = version;
+            }
+
+            using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+            {
+                if (single is not null)
+                {
+                    WriteDecision(writer, single, diagnostics);
+                }
+                else
+                {
+                    writer.WriteStartObject();
+                    writer.WriteStartArray("evaluations");
+                    foreach (var decision in batch!)
+                    {
+                        WriteDecision(writer, decision, diagnostics);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+
+                await writer.FlushAsync(httpContext.RequestAborted);
+            }
+        }
+    }
+}

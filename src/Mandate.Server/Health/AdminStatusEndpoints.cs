@@ -1,0 +1,23 @@
+using System.Reflection;
+using Mandate.Core.Storage;
+using Mandate.Server.Authentication;
+
+namespace Mandate.Server.Health;
+
+internal static class AdminStatusEndpoints
+{
+    public static IEndpointRouteBuilder MapAdminStatusEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/status", async (IMandateStore store, CancellationToken cancellationToken) =>
+        {
+            var status = await store.CheckAsync(cancellationToken);
+            return TypedResults.Ok(new
+            {
+                version = typeof(AdminStatusEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
+                store = store.Kind,
+                schema_version = status.AppliedVersion,
+            });
+        }).RequireAuthorization(AuthorizationPolicies.Admin);
+        return app;
+    }
+}

@@ -1,0 +1,158 @@
+using Mandate.Core.Identity;
+using Mandate.Core.Identity.Inventory;
+using Mandate.Server.Authentication;
+
+namespace Mandate.Server.Identity;
+
+/// <summary>
+/// The NHI inventory admin API. An identity is addressed in URLs without its scheme:
+/// <c>GET /v1/identities/demo.mandate.local/svc/billing</c> is <c>spiffe://demo.mandate.local/svc/billing</c>.
+/// </summary>
+internal static class IdentityInventoryEndpoints
+{
+    public static IEndpointRouteBuilder MapIdentityInventoryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/identities").RequireAuthorization(AuthorizationPolicies.Admin);
+        group.MapPost("/", RegisterAsync);
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{trustDomain}/{**path}", GetAsync);
+        group.MapPost("/suspend", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Suspended, c, i, ct));
+        group.MapPost("/reactivate", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Active, c, i, ct));
+        group.MapPost("/revoke", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Revoked, c, i, ct));
+        group.MapPost("/offboard", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Offboarded, c, i, ct));
+        return app;
+    }
+
+    private static async Task<IResult> RegisterAsync(IdentityRegistrationRequest? request, HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.IdentityInvalid, "A JSON body is required."), "register", null, cancellationToken: cancellationToken);
+        }
+
+        if (request.TtlSeconds is <= 0 or > 100L * 365 * 24 * 3600)
+        {
+            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.IdentityInvalid, "ttl_seconds: must be positive and reasonable."), "register", request.SpiffeId, cancellationToken: cancellationToken);
+        }
+
+        var result = await inventory.RegisterAsync(
+            new IdentityRegistration
+            {
+                SpiffeId = request.SpiffeId,
+                Kind = request.Kind,
+                Owner = request.Owner,
+                Purpose = request.Purpose,
+                Environment = request.Environment,
+                ExpiresAt = request.ExpiresAt,
+                Ttl = request.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                Labels = request.Labels,
+            },
+            "admin",
+            context.TraceIdentifier,
+            cancellationToken);
+        if (result.Error is { } error)
+        {
+            return await IdentityProblems.RejectAsync(context, error, "register", request.SpiffeId, cancellationToken: cancellationToken);
+        }
+
+        var created = IdentityResponse.From(result.Identity!);
+        return TypedResults.Created("/v1/identities/" + created.SpiffeId[SpiffeId.Scheme.Length..], created);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    {
+        var q = context.Request.Query;
+        NhiKind? kind = null;
+        IdentityStatus? status = null;
+        KeyValuePair<string, string>? label = null;
+        if (q["kind"].ToString() is { Length: > 0 } kindText)
+        {
+            if (!NhiKinds.TryParse(kindText, out var k))
+            {
+                return Problems.Problem.BadRequest($"kind: must be one of {string.Join(", ", NhiKinds.All)}.");
+            }
+
+            kind = k;
+        }
+
+        if (q["status"].ToString() is { Length: > 0 } statusText)
+        {
+            if (!IdentityStatuses.TryParse(statusText, out var s))
+            {
+                return Problems.Problem.BadRequest("status: must be one of active, suspended, revoked, offboarded.");
+            }
+
+            status = s;
+        }
+
+        if (q["label"].ToString() is { Length: > 0 } labelText)
+        {
+            var equals = labelText.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                return Problems.Problem.BadRequest("label: use key=value.");
+            }
+
+            label = new KeyValuePair<string, string>(labelText[..equals], labelText[(equals + 1)..]);
+        }
+
+        var limit = 100;
+        if (q["limit"].ToString() is { Length: > 0 } limitText && (!int.TryParse(limitText, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
+        {
+            return Problems.Problem.BadRequest("limit: a number from 1 to 1000.");
+        }
+
+        var items = await inventory.ListAsync(
+            new IdentityQuery
+            {
+                Owner = NullIfEmpty(q["owner"]),
+                Environment = NullIfEmpty(q["environment"]),
+                Prefix = NullIfEmpty(q["prefix"]),
+                After = NullIfEmpty(q["after"]),
+                Kind = kind,
+                Status = status,
+                Label = label,
+                Limit = limit,
+            },
+            cancellationToken);
+        return TypedResults.Ok(new
+        {
+            identities = items.Select(IdentityResponse.From).ToList(),
+            next = items.Count == limit ? items[^1].SpiffeId : null,
+        });
+    }
+
+    private static async Task<IResult> GetAsync(string trustDomain, string? path, HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    {
+        var text = SpiffeId.Scheme + trustDomain + (string.IsNullOrEmpty(path) ? string.Empty : "/" + path);
+        if (!SpiffeId.TryParse(text, out var id, out var error))
+        {
+            return Problems.Problem.Result(StatusCodes.Status400BadRequest, IdentityErrorCodes.InvalidSpiffeId, "The identity request is refused.", error + ".");
+        }
+
+        var identity = await inventory.GetAsync(id.Value, cancellationToken);
+        return identity is null
+            ? Problems.Problem.Result(StatusCodes.Status404NotFound, IdentityErrorCodes.IdentityUnknown, "Not found.", $"The identity {id} is not in the inventory.")
+            : TypedResults.Ok(IdentityResponse.From(identity));
+    }
+
+    private static async Task<IResult> ChangeAsync(IdentityStatusRequest? request, IdentityStatus target, HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    {
+        var action = IdentityStatuses.Name(target);
+        string? parseError = "required";
+        if (request?.SpiffeId is null || !SpiffeId.TryParse(request.SpiffeId, out _, out parseError))
+        {
+            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.InvalidSpiffeId, "spiffe_id: " + parseError + "."), action, request?.SpiffeId, cancellationToken: cancellationToken);
+        }
+
+        var result = await inventory.ChangeStatusAsync(request.SpiffeId, target, request.Reason, "admin", context.TraceIdentifier, cancellationToken);
+        if (result.Error is { } error)
+        {
+            return await IdentityProblems.RejectAsync(context, error, action, request.SpiffeId, cancellationToken: cancellationToken);
+        }
+
+        return TypedResults.Ok(IdentityResponse.From(result.Identity!));
+    }
+
+    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues value) => value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value[0];
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using Mandate.Core.Identity;
+using Mandate.Core.Identity.Svid;
+using Mandate.Server.Authentication;
+
+namespace Mandate.Server.Identity;
+
+/// <summary>SVID issuance for attested workloads, and JWT-SVID validation for relying parties.</summary>
+internal static class SvidEndpoints
+{
+    public static IEndpointRouteBuilder MapSvidEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/svid/jwt", IssueJwtAsync).RequireAuthorization(AuthorizationPolicies.Workload);
+        app.MapPost("/v1/svid/x509", IssueX509Async).RequireAuthorization(AuthorizationPolicies.Workload);
+        app.MapPost("/v1/svid/validate", ValidateAsync).RequireAuthorization(AuthorizationPolicies.Workload);
+        return app;
+    }
+
+    private static async Task<IResult> IssueJwtAsync(JwtSvidRequest? request, HttpContext context, SvidIssuance issuance, CancellationToken cancellationToken)
+    {
+        var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
+        var audiences = request?.Audiences ?? (request?.Audience is { } single ? [single] : []);
+        TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
+        var result = await issuance.IssueJwtAsync(caller, audiences, ttl, caller.Value, "svid-jwt", context.TraceIdentifier, cancellationToken);
+        if (result.Error is { } error)
+        {
+            return await IdentityProblems.RejectAsync(context, error, "issue_jwt_svid", caller.Value, cancellationToken: cancellationToken);
+        }
+
+        return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
+    }
+
+    private static async Task<IResult> IssueX509Async(X509SvidRequest? request, HttpContext context, SvidIssuance issuance, CancellationToken cancellationToken)
+    {
+        var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
+        TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
+        var result = await issuance.IssueX509Async(caller, request?.Csr, ttl, caller.Value, context.TraceIdentifier, cancellationToken);
+        if (result.Error is { } error)
+        {
+            return await IdentityProblems.RejectAsync(context, error, "issue_x509_svid", caller.Value, cancellationToken: cancellationToken);
+        }
+
+        return TypedResults.Ok(X509SvidResponse.From(result.Svid!));
+    }
+
+    private static async Task<IResult> ValidateAsync(JwtSvidValidationRequest? request, HttpContext context, JwtSvidValidator validator, CancellationToken cancellationToken)
+    {
+        var caller = context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!;
+        if (string.IsNullOrEmpty(request?.Token))
+        {
+            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.TokenMalformed, "token: required."), "validate_jwt_svid", null, StatusCodes.Status400BadRequest, cancellationToken);
+        }
+
+        // The relying party validates tokens meant for itself: its own SPIFFE ID unless it names another audience.
+        var audience = string.IsNullOrEmpty(request.Audience) ? caller : request.Audience;
+        var result = validator.Validate(request.Token, audience);
+        if (result.Error is { } error)
+        {
+            return await IdentityProblems.RejectAsync(context, error, "validate_jwt_svid", null, StatusCodes.Status422UnprocessableEntity, cancellationToken);
+        }
+
+        var svid = result.Svid!;
+        return TypedResults.Ok(new
+        {
+            valid = true,
+            spiffe_id = svid.Subject.Value,
+            audiences = svid.Audiences,
+            issuer = svid.Issuer,
+            expires_at = svid.ExpiresAt,
+            issued_at = svid.IssuedAt,
+            jti = svid.Jti,
+            kid = svid.Kid,
+        });
+    }
+}

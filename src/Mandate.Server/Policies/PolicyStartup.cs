@@ -1,0 +1,81 @@
+using Mandate.Core.Policies;
+using Mandate.Server.Health;
+using Mandate.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Server.Policies;
+
+/// <summary>
+/// Loads the policy set before traffic: <c>--data DIR</c> (then watched for changes), else the bundled demo estate in
+/// demo mode, else the last version stored (set through the admin API), else the empty set, which denies everything.
+/// Rejections are reported on <c>/readyz</c> until a later set loads.
+/// </summary>
+internal sealed class PolicyStartup(
+    IOptions<MandateServerOptions> options,
+    PolicyService policies,
+    ReadinessChecks readiness,
+    IServiceProvider services) : IStartupTask, IDisposable
+{
+    private PolicyDirectoryWatcher? watcher;
+
+    public int Order => 400;
+
+    /// <summary>The watcher of <c>--data DIR</c>, when one runs.</summary>
+    public PolicyDirectoryWatcher? Watcher => watcher;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        policies.Active.RejectionChanged += (_, rejection) => readiness.Report("policies", rejection?.Summary);
+        var settings = options.Value;
+        if (!string.IsNullOrEmpty(settings.DataDirectory))
+        {
+            var directory = Path.GetFullPath(settings.DataDirectory);
+            try
+            {
+                await policies.ActivateAsync(PolicyDirectory.Read(directory), "data:" + directory, "system", cancellationToken);
+            }
+            catch (PolicySetRejectedException e)
+            {
+                throw new StartupException($"The policies in {directory} cannot be loaded:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", e.Errors)}", e);
+            }
+
+            watcher = ActivatorUtilities.CreateInstance<PolicyDirectoryWatcher>(services, directory);
+            watcher.Start();
+            return;
+        }
+
+        if (settings.Demo)
+        {
+            var bundle = DemoPolicies.Read();
+            try
+            {
+                await policies.ActivateAsync(bundle, "demo", "system", cancellationToken);
+            }
+            catch (PolicySetRejectedException e)
+            {
+                throw new StartupException("The bundled demo policies do not load (a build defect): " + string.Join("; ", e.Errors), e);
+            }
+
+            return;
+        }
+
+        try
+        {
+            await policies.RestoreLastAsync(cancellationToken);
+        }
+        catch (PolicySetRejectedException e)
+        {
+            // The stored version no longer compiles (an engine change): keep the empty set and say why.
+            readiness.Report("policies", "the last stored policy version does not load: " + string.Join("; ", e.Errors));
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<PolicyStartup>().LogStoredPolicyRejected(e);
+        }
+    }
+
+    public void Dispose() => watcher?.Dispose();
+}
+
+internal static partial class PolicyStartupLog
+{
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Error, Message = "The last stored policy version does not load; deciding with the empty set (deny all)")]
+    public static partial void LogStoredPolicyRejected(this ILogger logger, Exception exception);
+}
