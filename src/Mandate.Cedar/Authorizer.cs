@@ -10,6 +10,7 @@ public static class Authorizer
 {
     private static readonly CandidateVisitor<Accumulator> Visit = VisitPolicy;
 
+    /// <summary>Decides <paramref name="request"/> against <paramref name="policies"/>, reading attributes and ancestry from <paramref name="entities"/>.</summary>
     public static Response IsAuthorized(Request request, PolicySet policies, Entities entities)
     {
         ArgumentNullException.ThrowIfNull(request);

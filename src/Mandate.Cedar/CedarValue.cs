@@ -15,18 +15,25 @@ public abstract class CedarValue : IEquatable<CedarValue>
     {
     }
 
+    /// <summary>Which kind of value this is; the <c>As…</c> accessor of that kind returns it.</summary>
     public abstract CedarValueKind Kind { get; }
 
+    /// <summary>A Cedar boolean.</summary>
     public static CedarValue Bool(bool value) => value ? BoolValue.True : BoolValue.False;
 
+    /// <summary>A Cedar <c>Long</c> (64-bit signed integer).</summary>
     public static CedarValue Long(long value) => LongValue.Of(value);
 
+    /// <summary>A Cedar string.</summary>
     public static CedarValue String(string value) => new StringValue(value ?? throw new ArgumentNullException(nameof(value)));
 
+    /// <summary>A reference to an entity (the entity need not exist in any store).</summary>
     public static CedarValue Entity(EntityUid uid) => new EntityValue(uid);
 
+    /// <summary>A Cedar set: unordered, duplicates removed.</summary>
     public static CedarValue Set(IEnumerable<CedarValue> items) => SetValue.Of(items ?? throw new ArgumentNullException(nameof(items)));
 
+    /// <summary>A Cedar record of named attributes.</summary>
     public static CedarValue Record(IEnumerable<KeyValuePair<string, CedarValue>> attributes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
@@ -66,16 +73,22 @@ public abstract class CedarValue : IEquatable<CedarValue>
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>The boolean; throws <see cref="InvalidOperationException"/> for any other kind.</summary>
     public bool AsBool() => this is BoolValue b ? b.Value : throw WrongKind(CedarValueKind.Bool);
 
+    /// <summary>The integer; throws <see cref="InvalidOperationException"/> for any other kind.</summary>
     public long AsLong() => this is LongValue l ? l.Value : throw WrongKind(CedarValueKind.Long);
 
+    /// <summary>The string; throws <see cref="InvalidOperationException"/> for any other kind.</summary>
     public string AsString() => this is StringValue s ? s.Value : throw WrongKind(CedarValueKind.String);
 
+    /// <summary>The entity reference; throws <see cref="InvalidOperationException"/> for any other kind.</summary>
     public EntityUid AsEntity() => this is EntityValue e ? e.Uid : throw WrongKind(CedarValueKind.Entity);
 
+    /// <summary>The set's elements; throws <see cref="InvalidOperationException"/> for any other kind.</summary>
     public IReadOnlyList<CedarValue> AsSet() => this is SetValue s ? s.Items : throw WrongKind(CedarValueKind.Set);
 
+    /// <summary>The record's attributes; throws <see cref="InvalidOperationException"/> for any other kind.</summary>
     public IReadOnlyDictionary<string, CedarValue> AsRecord() => this is RecordValue r ? r.Attributes : throw WrongKind(CedarValueKind.Record);
 
     internal abstract void WriteJson(Utf8JsonWriter writer);
@@ -91,14 +104,19 @@ public abstract class CedarValue : IEquatable<CedarValue>
         return builder.ToString();
     }
 
+    /// <summary>Cedar equality: same kind and same value, sets compared without regard to order.</summary>
     public abstract bool Equals(CedarValue? other);
 
+    /// <summary>Cedar equality with another <see cref="CedarValue"/>; false for anything else.</summary>
     public override bool Equals(object? obj) => obj is CedarValue other && Equals(other);
 
+    /// <summary>A hash consistent with Cedar equality.</summary>
     public abstract override int GetHashCode();
 
+    /// <summary>Cedar equality; two nulls are equal.</summary>
     public static bool operator ==(CedarValue? left, CedarValue? right) => left is null ? right is null : left.Equals(right);
 
+    /// <summary>The negation of Cedar equality.</summary>
     public static bool operator !=(CedarValue? left, CedarValue? right) => !(left == right);
 
     private InvalidOperationException WrongKind(CedarValueKind expected) =>

@@ -26,10 +26,13 @@ public sealed class Entities : IEnumerable<Entity>
         Count = baseStore is null ? entities.Count : baseStore.Count + entities.Keys.Count(k => !baseStore.entities.ContainsKey(k));
     }
 
+    /// <summary>A store with no entities.</summary>
     public static Entities Empty { get; } = new([], null, []);
 
+    /// <summary>How many entities the store holds (an overlay's replacements counted once).</summary>
     public int Count { get; }
 
+    /// <summary>Builds a store; throws <see cref="CedarException"/> when a uid appears twice.</summary>
     public static Entities Create(IEnumerable<Entity> entities)
     {
         ArgumentNullException.ThrowIfNull(entities);
@@ -138,6 +141,7 @@ public sealed class Entities : IEnumerable<Entity>
         return new Entities(stored, root, root.parentsInUse);
     }
 
+    /// <summary>Finds the entity with <paramref name="uid"/>, looking in an overlay before its base store.</summary>
     public bool TryGet(EntityUid uid, out Entity entity)
     {
         if (TryGetStored(uid, out var stored))
@@ -150,6 +154,7 @@ public sealed class Entities : IEnumerable<Entity>
         return false;
     }
 
+    /// <summary>Every entity in the store, an overlay's entities first.</summary>
     public IEnumerator<Entity> GetEnumerator()
     {
         foreach (var stored in entities.Values)

@@ -5,6 +5,7 @@ public sealed class Entity
 {
     private static readonly IReadOnlyDictionary<string, CedarValue> NoValues = new Dictionary<string, CedarValue>(StringComparer.Ordinal);
 
+    /// <summary>An entity; the attribute and tag maps are copied and repeated parents kept once.</summary>
     public Entity(
         EntityUid uid,
         IReadOnlyDictionary<string, CedarValue>? attributes = null,
@@ -19,14 +20,19 @@ public sealed class Entity
         Tags = Copy(tags);
     }
 
+    /// <summary>The entity's type and id.</summary>
     public EntityUid Uid { get; }
 
+    /// <summary>The entity's attributes, read with <c>.</c> and <c>has</c> in policies.</summary>
     public IReadOnlyDictionary<string, CedarValue> Attributes { get; }
 
+    /// <summary>The entities this one is directly <c>in</c>; ancestry is their transitive closure.</summary>
     public IReadOnlyList<EntityUid> Parents { get; }
 
+    /// <summary>The entity's tags, read with <c>getTag</c> and <c>hasTag</c> in policies.</summary>
     public IReadOnlyDictionary<string, CedarValue> Tags { get; }
 
+    /// <summary>The uid as Cedar text, for example <c>User::"alice"</c>.</summary>
     public override string ToString() => Uid.ToString();
 
     private static IReadOnlyDictionary<string, CedarValue> Copy(IReadOnlyDictionary<string, CedarValue>? source)

@@ -25,10 +25,13 @@ public sealed class Policy
         Annotations = annotations;
     }
 
+    /// <summary>The policy's id in its set (see <see cref="PolicySet"/> for how ids are given).</summary>
     public string Id { get; }
 
+    /// <summary>Whether the policy permits or forbids.</summary>
     public Effect Effect => Ast.Effect;
 
+    /// <summary>The policy's annotations by name, without the <c>@</c>.</summary>
     public IReadOnlyDictionary<string, string> Annotations { get; }
 
     /// <summary>True for a template (a policy with <c>?principal</c> or <c>?resource</c> slots), which is never evaluated itself.</summary>
@@ -40,13 +43,17 @@ public sealed class Policy
     /// <summary>For a template-linked policy, the slot values (<c>?principal</c>, <c>?resource</c>) it was linked with.</summary>
     public IReadOnlyDictionary<string, EntityUid> SlotValues { get; }
 
+    /// <summary>Where the policy text came from (a file name, for example), as given to the parser; null when not given.</summary>
     public string? Source { get; }
 
+    /// <summary>The line of the policy's start in its source.</summary>
     public int Line => Ast.Line;
 
+    /// <summary>The column of the policy's start in its source.</summary>
     public int Column => Ast.Column;
 
     internal PolicyAst Ast { get; }
 
+    /// <summary>The policy as formatted Cedar text.</summary>
     public override string ToString() => PolicyFormatter.Format(Ast);
 }

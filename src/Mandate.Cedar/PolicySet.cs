@@ -27,11 +27,13 @@ public sealed class PolicySet
         Index = new PolicyIndex(policies.Where(p => !p.IsTemplate));
     }
 
+    /// <summary>A set with no policies: every request is denied.</summary>
     public static PolicySet Empty { get; } = new([]);
 
     /// <summary>Every policy, template and linked policy, in order.</summary>
     public IReadOnlyList<Policy> Policies { get; }
 
+    /// <summary>How many policies, templates and linked policies the set holds.</summary>
     public int Count => Policies.Count;
 
     internal PolicyIndex Index { get; }
@@ -50,9 +52,11 @@ public sealed class PolicySet
         return set;
     }
 
+    /// <summary>Parses policy text without throwing on syntax errors: false and every error in <paramref name="diagnostics"/>.</summary>
     public static bool TryParse(string text, string? source, out PolicySet set, out IReadOnlyList<CedarDiagnostic> diagnostics) =>
         TryParse(text, source, "", out set, out diagnostics);
 
+    /// <summary>Parses policy text with an id prefix, without throwing on syntax errors: false and every error in <paramref name="diagnostics"/>.</summary>
     public static bool TryParse(string text, string? source, string idPrefix, out PolicySet set, out IReadOnlyList<CedarDiagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -91,6 +95,7 @@ public sealed class PolicySet
         return new PolicySet(policies.ToList());
     }
 
+    /// <summary>Finds a policy, template or linked policy by id.</summary>
     public bool TryGetPolicy(string id, out Policy policy) => byId.TryGetValue(id, out policy!);
 
     /// <summary>

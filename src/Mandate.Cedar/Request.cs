@@ -5,6 +5,7 @@ public sealed record Request(EntityUid Principal, EntityUid Action, EntityUid Re
 {
     private static readonly IReadOnlyDictionary<string, CedarValue> NoContext = new Dictionary<string, CedarValue>(StringComparer.Ordinal);
 
+    /// <summary>A request with an empty context.</summary>
     public Request(EntityUid principal, EntityUid action, EntityUid resource)
         : this(principal, action, resource, NoContext)
     {

@@ -6,5 +6,6 @@ namespace Mandate.Cedar;
 /// </summary>
 public sealed record Response(Decision Decision, IReadOnlyList<string> Reasons, IReadOnlyList<AuthorizationError> Errors)
 {
+    /// <summary>True when <see cref="Decision"/> is <see cref="Decision.Allow"/>.</summary>
     public bool IsAllowed => Decision == Decision.Allow;
 }

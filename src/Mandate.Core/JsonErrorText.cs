@@ -5,7 +5,7 @@ namespace Mandate.Core;
 /// reason without the reader's own 0-based "Path: … | LineNumber: … | BytePositionInLine: …" suffix, which would
 /// contradict the position given in front of it.
 /// </summary>
-public static class JsonErrorText
+internal static class JsonErrorText
 {
     /// <summary>The line of the error in a text whose first line is <paramref name="firstLine"/>.</summary>
     public static long Line(System.Text.Json.JsonException exception, long firstLine = 1)

@@ -8,7 +8,7 @@ namespace Mandate.Core;
 /// optional fraction, and a mandatory zone (<c>Z</c> or <c>±hh:mm</c>). Culture-dependent forms such as
 /// <c>1/2/2026</c> are refused rather than guessed.
 /// </summary>
-public static partial class Rfc3339
+internal static partial class Rfc3339
 {
     public static bool TryParse(string? text, out DateTimeOffset value)
     {

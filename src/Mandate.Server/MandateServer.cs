@@ -22,7 +22,7 @@ using OpenTelemetry.Trace;
 namespace Mandate.Server;
 
 /// <summary>Builds and starts the Mandate server: the one composition root shared by <c>mandate serve</c> and the tests.</summary>
-public static class MandateServer
+internal static class MandateServer
 {
     public const string MeterName = "Mandate";
     public const string ActivitySourceName = "Mandate";

@@ -3,7 +3,7 @@ using Mandate.Core.Storage;
 namespace Mandate.Server;
 
 /// <summary>How <c>mandate serve</c> was asked to run.</summary>
-public sealed class MandateServerOptions
+internal sealed class MandateServerOptions
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
 

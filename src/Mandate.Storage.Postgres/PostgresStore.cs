@@ -4,7 +4,7 @@ using Npgsql;
 namespace Mandate.Storage.Postgres;
 
 /// <summary>The multi-node store on PostgreSQL.</summary>
-public sealed class PostgresStore : RelationalStore
+internal sealed class PostgresStore : RelationalStore
 {
     private readonly NpgsqlDataSource dataSource;
 

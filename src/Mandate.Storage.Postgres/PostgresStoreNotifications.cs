@@ -8,7 +8,7 @@ namespace Mandate.Storage.Postgres;
 /// LISTENs on a channel of a PostgreSQL store on a dedicated connection. The channel's name is the
 /// <see cref="StoreChannels"/> prefix plus the schema, so deployments sharing a database do not hear each other.
 /// </summary>
-public sealed class PostgresStoreNotifications : IStoreNotifications
+internal sealed class PostgresStoreNotifications : IStoreNotifications
 {
     private readonly NpgsqlDataSource dataSource;
 

@@ -4,7 +4,7 @@ using Mandate.Core.Storage;
 namespace Mandate.Storage.Relational;
 
 /// <summary>One connection and its transaction; repositories created from it share both.</summary>
-public sealed class RelationalSession : IStoreSession
+internal sealed class RelationalSession : IStoreSession
 {
     private readonly Dictionary<Type, object> repositories = [];
     private bool completed;

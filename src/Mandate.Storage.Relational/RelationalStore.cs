@@ -4,7 +4,7 @@ using Mandate.Core.Storage;
 namespace Mandate.Storage.Relational;
 
 /// <summary>The Core store contract over ADO.NET; SQLite and PostgreSQL differ only in their <see cref="SqlDialect"/>.</summary>
-public class RelationalStore(SqlDialect dialect) : IMandateStore
+internal class RelationalStore(SqlDialect dialect) : IMandateStore
 {
     private readonly Migrator migrator = new(dialect);
 

@@ -4,7 +4,7 @@ using System.Reflection;
 namespace Mandate.Storage.Relational;
 
 /// <summary>What differs between the SQL databases Mandate runs on. Everything else is shared SQL.</summary>
-public abstract class SqlDialect
+internal abstract class SqlDialect
 {
     public abstract string Kind { get; }
 

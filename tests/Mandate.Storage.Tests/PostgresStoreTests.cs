@@ -5,7 +5,7 @@ namespace Mandate.Storage.Tests;
 
 public sealed class PostgresStoreTests : StoreContractTests
 {
-    protected override async Task<IMandateStore> CreateStoreAsync() =>
+    private protected override async Task<IMandateStore> CreateStoreAsync() =>
         new PostgresStore(await PostgresTestDatabase.CreateSchemaAsync());
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Mandate.Storage.Tests;
 
 public sealed class SqliteStoreTests : StoreContractTests
 {
-    protected override Task<IMandateStore> CreateStoreAsync() =>
+    private protected override Task<IMandateStore> CreateStoreAsync() =>
         Task.FromResult<IMandateStore>(new SqliteStore(TempPaths.NewFile("store", ".db")));
 
     [Fact]

@@ -7,9 +7,9 @@ namespace Mandate.Storage.Tests;
 /// <summary>The behaviour every store must have. Each store runs it through a subclass against a real database.</summary>
 public abstract class StoreContractTests : IAsyncLifetime
 {
-    protected IMandateStore Store { get; private set; } = null!;
+    private protected IMandateStore Store { get; private set; } = null!;
 
-    protected abstract Task<IMandateStore> CreateStoreAsync();
+    private protected abstract Task<IMandateStore> CreateStoreAsync();
 
     public async ValueTask InitializeAsync()
     {

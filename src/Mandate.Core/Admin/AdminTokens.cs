@@ -8,7 +8,7 @@ namespace Mandate.Core.Admin;
 /// <summary>
 /// The bootstrap admin credential. Only its SHA-256 is stored; the token itself exists once, when it is minted.
 /// </summary>
-public sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimeProvider time)
+internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimeProvider time)
 {
     internal const string SettingKey = "admin.token.sha256";
     private const string Prefix = "mdt_";

@@ -11,7 +11,7 @@ namespace Mandate.Core.Audit;
 /// values left out. These exact bytes are hashed into the chain, so an exported event that was re-serialized anywhere
 /// can be re-canonicalized and checked.
 /// </summary>
-public static class AuditCanonicalForm
+internal static class AuditCanonicalForm
 {
     /// <summary>The timestamp layout in bodies: UTC with milliseconds (the precision the stores keep).</summary>
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>The stored chain does not verify; the operation that needed it intact refused to go on.</summary>
-public sealed class AuditChainBrokenException : Exception
+internal sealed class AuditChainBrokenException : Exception
 {
     public AuditChainBrokenException(string message)
         : base(message)

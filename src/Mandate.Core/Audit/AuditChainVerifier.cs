@@ -9,7 +9,7 @@ namespace Mandate.Core.Audit;
 /// body's canonical form, each link and hash, the indexed columns against the body, and each checkpoint's Merkle
 /// root, chain hash and ES256 signature. It stops at the first problem and names its position.
 /// </summary>
-public sealed class AuditChainVerifier
+internal sealed class AuditChainVerifier
 {
     private readonly Dictionary<string, AuditPublicKey> keys;
     private readonly List<string> notes = [];

@@ -9,7 +9,7 @@ namespace Mandate.Core.Audit;
 /// <see cref="RootHash"/> and that the chain hash after <see cref="ToSequence"/> is <see cref="ChainHash"/>.
 /// The signature (ES256, IEEE P1363 r||s, base64url) covers <c>SigningInput()</c>.
 /// </summary>
-public sealed record AuditCheckpoint(
+internal sealed record AuditCheckpoint(
     long FromSequence,
     long ToSequence,
     string RootHash,

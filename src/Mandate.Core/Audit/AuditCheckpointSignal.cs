@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>Counts events appended since the last checkpoint and wakes the checkpoint writer when enough piled up.</summary>
-public sealed class AuditCheckpointSignal(Microsoft.Extensions.Options.IOptions<AuditOptions> options)
+internal sealed class AuditCheckpointSignal(Microsoft.Extensions.Options.IOptions<AuditOptions> options)
 {
     private readonly SemaphoreSlim wake = new(0, 1);
     private long pending;

@@ -9,7 +9,7 @@ namespace Mandate.Core.Audit;
 /// Signs a checkpoint over the events appended since the last one. It re-checks the chain of that range first: a
 /// broken chain is never signed (that would bless a tampered record), it is reported instead.
 /// </summary>
-public sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys keys, TimeProvider time, AuditCheckpointSignal signal)
+internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys keys, TimeProvider time, AuditCheckpointSignal signal)
 {
     /// <summary>The new checkpoint, or null when every event is already covered.</summary>
     public async Task<AuditCheckpoint?> CheckpointAsync(CancellationToken cancellationToken)

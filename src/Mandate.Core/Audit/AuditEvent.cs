@@ -4,7 +4,7 @@ namespace Mandate.Core.Audit;
 /// Something that happened and must be provable later: an issuance, a use, a decision, a revocation, a review.
 /// Tokens never appear here, only their <c>jti</c> or a hash.
 /// </summary>
-public sealed record AuditEvent
+internal sealed record AuditEvent
 {
     /// <summary>Dotted event type, e.g. <c>identity.registered</c>, <c>decision</c>, <c>credential.revoked</c>.</summary>
     public required string Type { get; init; }

@@ -9,7 +9,7 @@ namespace Mandate.Core.Audit;
 /// (its canonical body as a JSON object, with prev_hash and hash), each checkpoint after the event it ends at, and an
 /// end record so truncation is detectable.
 /// </summary>
-public static class AuditExport
+internal static class AuditExport
 {
     public const string Format = "mandate-audit-export";
     public const int FormatVersion = 1;

@@ -8,7 +8,7 @@ namespace Mandate.Core.Audit;
 /// starting from 64 zeros. Checkpoints: an RFC 6962/9162 Merkle tree whose leaf hash is <c>SHA-256(0x00 || body)</c>
 /// and whose interior node hash is <c>SHA-256(0x01 || left || right)</c>.
 /// </summary>
-public static class AuditHashing
+internal static class AuditHashing
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -7,7 +7,7 @@ namespace Mandate.Core.Audit;
 /// its place in the chain, the RFC 9162 audit path from its leaf to the Merkle root of the signed checkpoint that
 /// covers it, and that checkpoint. It proves the event without handing over the rest of the log.
 /// </summary>
-public sealed record AuditInclusionProof(
+internal sealed record AuditInclusionProof(
     long Sequence,
     string CanonicalJson,
     string PreviousHash,

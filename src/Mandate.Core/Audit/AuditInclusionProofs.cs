@@ -5,7 +5,7 @@ using Mandate.Core.Storage;
 namespace Mandate.Core.Audit;
 
 /// <summary>Builds inclusion proofs from a store and checks them offline.</summary>
-public static class AuditInclusionProofs
+internal static class AuditInclusionProofs
 {
     /// <summary>
     /// The proof for event <paramref name="sequence"/>, or why there is none: the event does not exist, or no signed

@@ -8,7 +8,7 @@ namespace Mandate.Core.Audit;
 /// the check compares exactly the representation that was written. <c>Chain</c> holds the delegation chain as a JSON
 /// array of strings (identity queries match a quoted element in it), null when the event has none.
 /// </summary>
-public sealed record AuditIndexedColumns(
+internal sealed record AuditIndexedColumns(
     long TimeMilliseconds,
     string Type,
     string? Actor,

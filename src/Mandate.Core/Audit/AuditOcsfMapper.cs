@@ -8,7 +8,7 @@ namespace Mandate.Core.Audit;
 /// Account Change, everything else as API Activity. The mapping is for search and alerting; the JSON Lines export is
 /// the verifiable form (each OCSF record carries the ledger's sequence number and hash to find it there).
 /// </summary>
-public static class AuditOcsfMapper
+internal static class AuditOcsfMapper
 {
     public const string OcsfVersion = "1.1.0";
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>Tuning of the audit ledger (section <c>Mandate:Audit</c>).</summary>
-public sealed class AuditOptions
+internal sealed class AuditOptions
 {
     /// <summary>Most events one group commit writes in a single transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;

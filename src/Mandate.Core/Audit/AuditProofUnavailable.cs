@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>Why an inclusion proof cannot be given for an event.</summary>
-public enum AuditProofUnavailable
+internal enum AuditProofUnavailable
 {
     /// <summary>The ledger has no event with that sequence number.</summary>
     NoSuchEvent,

@@ -1,4 +1,4 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>The outcome of checking an inclusion proof: verified, or the first reason it does not hold.</summary>
-public sealed record AuditProofVerification(bool Verified, long Sequence, string? Reason, IReadOnlyList<string> Notes);
+internal sealed record AuditProofVerification(bool Verified, long Sequence, string? Reason, IReadOnlyList<string> Notes);

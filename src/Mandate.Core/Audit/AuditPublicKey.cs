@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Mandate.Core.Audit;
 
 /// <summary>A checkpoint verification key: an EC P-256 public key with its key id, as a JWK.</summary>
-public sealed record AuditPublicKey(string KeyId, string Algorithm, string Curve, string X, string Y)
+internal sealed record AuditPublicKey(string KeyId, string Algorithm, string Curve, string X, string Y)
 {
     public const string Es256 = "ES256";
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>Filters for audit queries; every filter given must match. Results are in sequence order.</summary>
-public sealed record AuditQuery
+internal sealed record AuditQuery
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;

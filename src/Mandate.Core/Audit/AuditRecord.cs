@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>An event as stored: its position in the chain, its time, and the hashes that chain it.</summary>
-public sealed record AuditRecord(
+internal sealed record AuditRecord(
     long Sequence,
     DateTimeOffset Time,
     AuditEvent Event,

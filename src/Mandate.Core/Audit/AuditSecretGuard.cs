@@ -9,7 +9,7 @@ namespace Mandate.Core.Audit;
 /// that names a secret is replaced by a short SHA-256 fingerprint, so the event is still recorded and correlatable
 /// but the token cannot be replayed from the log.
 /// </summary>
-public static partial class AuditSecretGuard
+internal static partial class AuditSecretGuard
 {
     private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-public static class AuditServiceCollectionExtensions
+internal static class AuditServiceCollectionExtensions
 {
     /// <summary>The audit ledger's checkpoint signing on top of the trail that <c>AddMandateCore</c> registers.</summary>
     public static MandateBuilder AddMandateAuditLedger(this IServiceCollection services, Action<AuditOptions>? configure = null)

@@ -11,7 +11,7 @@ namespace Mandate.Core.Audit;
 /// sealed with AES-256-GCM under a key-encryption key kept in a 0600 file next to the server's state; the public key
 /// is stored in clear and exported with every range so it verifies offline.
 /// </summary>
-public sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions> options, TimeProvider time)
+internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOptions> options, TimeProvider time)
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     // A reference, so that the lock-free read below sees either nothing or a whole key (a nullable tuple is several

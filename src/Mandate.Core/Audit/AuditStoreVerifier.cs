@@ -4,7 +4,7 @@ using Mandate.Core.Storage;
 namespace Mandate.Core.Audit;
 
 /// <summary>Verifies the whole chain held by a store, with its checkpoints.</summary>
-public static class AuditStoreVerifier
+internal static class AuditStoreVerifier
 {
     /// <summary>Reads the chain in one read transaction. <paramref name="pinnedKeys"/>, when given, are the only keys
     /// trusted for checkpoints; otherwise the store's own public keys are.</summary>

@@ -8,7 +8,7 @@ namespace Mandate.Core.Audit;
 /// <c>decision</c>), the decisions about it, the delegations it took part in (<see cref="DelegationTypes"/>), and the
 /// revocations (<c>credential.revoked</c>).
 /// </summary>
-public static class AuditTimelineBuilder
+internal static class AuditTimelineBuilder
 {
     /// <summary>At most this many events are read for one timeline; the result says when it was cut.</summary>
     public const int MaxEvents = 20_000;

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>The outcome of verifying a chain (from a store or an export).</summary>
-public sealed record AuditVerificationResult(
+internal sealed record AuditVerificationResult(
     bool Verified,
     long Events,
     long Checkpoints,
@@ -14,7 +14,7 @@ public sealed record AuditVerificationResult(
     IReadOnlyList<string> KeyIds);
 
 /// <summary>The first position that does not verify and why.</summary>
-public sealed record AuditVerificationFailure(string Position, long? Sequence, string Reason)
+internal sealed record AuditVerificationFailure(string Position, long? Sequence, string Reason)
 {
     /// <summary>The line in an export file (1-based), when the failure is at a place in the text.</summary>
     public long? Line { get; init; }

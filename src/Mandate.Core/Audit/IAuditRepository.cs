@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>Persistence of the audit chain, its checkpoints and checkpoint signing keys.</summary>
-public interface IAuditRepository
+internal interface IAuditRepository
 {
     /// <summary>The last record, locking the head so no other writer can append until this transaction ends.</summary>
     Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken);

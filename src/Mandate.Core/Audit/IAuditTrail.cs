@@ -3,7 +3,7 @@ using Mandate.Core.Storage;
 namespace Mandate.Core.Audit;
 
 /// <summary>Appends events to the hash-chained audit log.</summary>
-public interface IAuditTrail
+internal interface IAuditTrail
 {
     /// <summary>
     /// Appends the event inside the caller's transaction: it commits with the state change it records or not at all.

@@ -4,7 +4,7 @@ namespace Mandate.Core.Audit;
 /// RFC 9162 (section 2.1.3) inclusion proofs over the RFC 6962 Merkle trees that checkpoints sign: the audit path of
 /// one leaf, and the verifier that folds a leaf hash and its path back into a root.
 /// </summary>
-public static class MerkleInclusion
+internal static class MerkleInclusion
 {
     /// <summary>The audit path of leaf <paramref name="index"/> in the tree over <paramref name="leafHashes"/>, from the leaf's sibling upwards.</summary>
     public static IReadOnlyList<byte[]> AuditPath(IReadOnlyList<byte[]> leafHashes, int index)

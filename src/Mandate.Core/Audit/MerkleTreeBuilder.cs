@@ -6,7 +6,7 @@ namespace Mandate.Core.Audit;
 /// Computes an RFC 6962 Merkle tree head incrementally, keeping only one hash per level: the tree of RFC 6962 is
 /// left-balanced, so its head is the perfect subtrees on the stack folded from the right.
 /// </summary>
-public sealed class MerkleTreeBuilder
+internal sealed class MerkleTreeBuilder
 {
     private readonly List<(int Height, byte[] Hash)> stack = [];
 

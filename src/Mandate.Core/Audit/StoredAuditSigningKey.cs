@@ -1,4 +1,4 @@
 namespace Mandate.Core.Audit;
 
 /// <summary>A checkpoint signing key as stored: the public JWK and the private key sealed with AES-256-GCM.</summary>
-public sealed record StoredAuditSigningKey(AuditPublicKey PublicKey, byte[] EncryptedPrivateKey, DateTimeOffset CreatedAt);
+internal sealed record StoredAuditSigningKey(AuditPublicKey PublicKey, byte[] EncryptedPrivateKey, DateTimeOffset CreatedAt);

@@ -9,7 +9,7 @@ namespace Mandate.Core.Credentials;
 /// half is never zero (the revocation table uses zero to mean "empty slot"). Such a <c>jti</c> is held in the
 /// revocation set as two machine words instead of a string.
 /// </summary>
-public static class CompactJti
+internal static class CompactJti
 {
     public const int Length = 22;
 

@@ -5,7 +5,7 @@ using Mandate.Core.Tasks;
 namespace Mandate.Core.Credentials;
 
 /// <summary>What a credential about to be issued says.</summary>
-public sealed record CredentialDraft
+internal sealed record CredentialDraft
 {
     public required string Kind { get; init; }
 

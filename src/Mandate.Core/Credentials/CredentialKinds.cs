@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>The kinds of credential Mandate issues (claim <c>mandate_kind</c>).</summary>
-public static class CredentialKinds
+internal static class CredentialKinds
 {
     /// <summary>Issued when a task is opened.</summary>
     public const string Task = "task";

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>A token as it was presented, with what proves the presenter holds its key.</summary>
-public sealed record CredentialPresentation(string Token)
+internal sealed record CredentialPresentation(string Token)
 {
     /// <summary>The <c>DPoP</c> header (RFC 9449) sent with the token, if any.</summary>
     public string? DpopProof { get; init; }

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>A credential Mandate issued, as the store keeps it (never the token itself).</summary>
-public sealed record CredentialRecord
+internal sealed record CredentialRecord
 {
     public required string Jti { get; init; }
 

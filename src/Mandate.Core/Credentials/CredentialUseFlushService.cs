@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Core.Credentials;
 
 /// <summary>Writes recorded credential uses to the store periodically and once more at shutdown.</summary>
-public sealed partial class CredentialUseFlushService(
+internal sealed partial class CredentialUseFlushService(
     CredentialUseRecorder recorder,
     IOptions<RevocationSyncOptions> options,
     TimeProvider time,

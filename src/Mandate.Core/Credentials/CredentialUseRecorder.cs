@@ -7,7 +7,7 @@ namespace Mandate.Core.Credentials;
 /// Counts credential uses in memory and writes them to the store in batches (the decision path never waits on a
 /// write). <see cref="FlushAsync"/> runs periodically and at shutdown.
 /// </summary>
-public sealed class CredentialUseRecorder(IMandateStore store)
+internal sealed class CredentialUseRecorder(IMandateStore store)
 {
     private ConcurrentDictionary<string, PendingUse> pending = new(StringComparer.Ordinal);
 

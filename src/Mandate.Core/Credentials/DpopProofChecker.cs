@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>Checks DPoP proofs sent to Mandate's own endpoints (task open, token exchange) and yields the key thumbprint.</summary>
-public sealed class DpopProofChecker
+internal sealed class DpopProofChecker
 {
     private readonly DpopProofValidator validator;
 

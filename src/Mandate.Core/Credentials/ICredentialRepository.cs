@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>Issued credentials, their revocation and their use.</summary>
-public interface ICredentialRepository
+internal interface ICredentialRepository
 {
     Task InsertAsync(CredentialRecord credential, CancellationToken cancellationToken);
 

@@ -6,7 +6,7 @@ namespace Mandate.Core.Credentials;
 /// derived from (in memory), proof of possession when the credential is bound, and records the use.
 /// A revoked or expired credential presented again raises a <c>detection.token_reuse</c> audit event.
 /// </summary>
-public interface ICredentialVerifier
+internal interface ICredentialVerifier
 {
     /// <summary>Verifies a bare token. A credential bound to a key (<c>cnf</c>) fails here: use the presentation overload with its proof.</summary>
     ValueTask<CredentialVerification> VerifyAsync(string token, CancellationToken ct);

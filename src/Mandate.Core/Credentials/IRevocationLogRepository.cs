@@ -1,6 +1,6 @@
 namespace Mandate.Core.Credentials;
 
-public interface IRevocationLogRepository
+internal interface IRevocationLogRepository
 {
     Task AppendAsync(RevocationEntry entry, CancellationToken cancellationToken);
 

@@ -4,7 +4,7 @@ namespace Mandate.Core.Credentials;
 /// The revoked <c>jti</c>s held in memory so that every decision can check revocation without a store round trip.
 /// Kept in sync with the store (and, on PostgreSQL, with other nodes). Lookups are lock-free.
 /// </summary>
-public interface IRevocationSet
+internal interface IRevocationSet
 {
     bool IsRevoked(string jti);
 

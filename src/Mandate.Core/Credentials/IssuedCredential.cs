@@ -1,4 +1,4 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>A freshly signed credential: the token (handed to the caller once, never stored or logged) and its record.</summary>
-public sealed record IssuedCredential(string Token, CredentialRecord Record);
+internal sealed record IssuedCredential(string Token, CredentialRecord Record);

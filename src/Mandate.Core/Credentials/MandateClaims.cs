@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>Private claim names Mandate puts in the credentials it issues (RFC 7519 §4.3 collision-resistant by prefix).</summary>
-public static class MandateClaims
+internal static class MandateClaims
 {
     public const string Kind = "mandate_kind";
     public const string TaskId = "task_id";

@@ -1,6 +1,6 @@
 namespace Mandate.Core.Credentials;
 
-public enum PresentedTokenRevocation
+internal enum PresentedTokenRevocation
 {
     /// <summary>Revoked now (with its descendants).</summary>
     Revoked,

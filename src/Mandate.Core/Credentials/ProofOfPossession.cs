@@ -4,7 +4,7 @@ namespace Mandate.Core.Credentials;
 /// The key a credential is bound to (<c>cnf</c>): <see cref="Methods.Dpop"/> with the RFC 7638 JWK thumbprint
 /// (<c>jkt</c>, RFC 9449), or <see cref="Methods.X509"/> with the certificate's SHA-256 thumbprint (<c>x5t#S256</c>, RFC 8705).
 /// </summary>
-public sealed record ProofOfPossession(string Method, string Thumbprint)
+internal sealed record ProofOfPossession(string Method, string Thumbprint)
 {
     public static class Methods
     {

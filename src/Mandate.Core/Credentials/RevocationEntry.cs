@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>One revocation request as the log keeps it: what was targeted, by whom, and how many credentials it reached.</summary>
-public sealed record RevocationEntry(
+internal sealed record RevocationEntry(
     string Id,
     string TargetKind,
     string Target,

@@ -8,7 +8,7 @@ namespace Mandate.Core.Credentials;
 /// Keeps <see cref="IRevocationSet"/> equal to the store: a full load at start, notifications from other nodes as they
 /// commit (PostgreSQL), an incremental poll as a safety net, and a periodic full rebuild that drops expired entries.
 /// </summary>
-public sealed partial class RevocationSync(
+internal sealed partial class RevocationSync(
     IMandateStore store,
     IRevocationSet revocations,
     IOptions<RevocationSyncOptions> options,

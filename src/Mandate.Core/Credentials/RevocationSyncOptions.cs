@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>How the in-memory revocation set follows the store (configuration section <c>Mandate:Revocation</c>).</summary>
-public sealed class RevocationSyncOptions
+internal sealed class RevocationSyncOptions
 {
     public const string SectionName = "Mandate:Revocation";
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>What a revocation names (lower-case on the wire).</summary>
-public static class RevocationTargetKind
+internal static class RevocationTargetKind
 {
     /// <summary>One credential by <c>jti</c>.</summary>
     public const string Credential = "credential";

@@ -5,7 +5,7 @@ namespace Mandate.Core.Credentials;
 /// or by a trusted issuer, addressed to this server, live and not revoked. Task credentials and exchanged tokens are
 /// not client credentials and are refused.
 /// </summary>
-public sealed class TokenAssertionValidator
+internal sealed class TokenAssertionValidator
 {
     private readonly TokenValidator validator;
 

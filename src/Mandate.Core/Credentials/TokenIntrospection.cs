@@ -3,7 +3,7 @@ using Mandate.Protocol.OAuth;
 namespace Mandate.Core.Credentials;
 
 /// <summary>RFC 7662 introspection and RFC 7009 revocation of a presented Mandate token.</summary>
-public sealed class TokenIntrospection
+internal sealed class TokenIntrospection
 {
     private const int ChainReadLimit = 64;
     private readonly TokenValidator validator;

@@ -8,7 +8,7 @@ namespace Mandate.Core.Credentials;
 /// Raises <c>detection.token_reuse</c> when a Mandate credential is presented after it was revoked or expired. At most
 /// one event per credential per minute, so that a client retrying in a loop cannot flood the audit log.
 /// </summary>
-public sealed class TokenReuseDetector(IMandateStore store, IAuditTrail audit, TimeProvider time)
+internal sealed class TokenReuseDetector(IMandateStore store, IAuditTrail audit, TimeProvider time)
 {
     public const string EventType = "detection.token_reuse";
     private static readonly TimeSpan Quiet = TimeSpan.FromMinutes(1);

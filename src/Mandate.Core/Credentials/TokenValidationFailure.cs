@@ -1,7 +1,7 @@
 namespace Mandate.Core.Credentials;
 
 /// <summary>Why a token was refused; <see cref="Expired"/> and <see cref="Revoked"/> on a Mandate token mean it was presented again after its end.</summary>
-public enum TokenValidationFailure
+internal enum TokenValidationFailure
 {
     None,
     Malformed,

@@ -1,6 +1,6 @@
 namespace Mandate.Core.Credentials;
 
-public sealed record TokenValidationResult(ValidatedToken? Token, TokenValidationFailure Failure, string? Description)
+internal sealed record TokenValidationResult(ValidatedToken? Token, TokenValidationFailure Failure, string? Description)
 {
     public bool IsValid => Failure == TokenValidationFailure.None && Token is not null;
 

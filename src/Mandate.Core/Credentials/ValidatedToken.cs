@@ -5,7 +5,7 @@ using Mandate.Core.Tasks;
 namespace Mandate.Core.Credentials;
 
 /// <summary>A JWT whose signature, issuer and lifetime checked out, with its claims read.</summary>
-public sealed record ValidatedToken
+internal sealed record ValidatedToken
 {
     public required string? Issuer { get; init; }
 

@@ -3,7 +3,7 @@ using Mandate.Core.Tasks;
 namespace Mandate.Core.Credentials;
 
 /// <summary>What a verified credential says. Only the outermost actor of <see cref="Chain"/> is the current actor.</summary>
-public sealed record VerifiedCredential
+internal sealed record VerifiedCredential
 {
     public required string Jti { get; init; }
 

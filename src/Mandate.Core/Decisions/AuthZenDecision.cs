@@ -7,7 +7,7 @@ namespace Mandate.Core.Decisions;
 /// (answered in place as a deny); <see cref="DenyCode"/> explains a deny decided before policy evaluation (for example
 /// a credential that did not verify).
 /// </summary>
-public sealed record AuthZenDecision(
+internal sealed record AuthZenDecision(
     bool Allowed,
     string? DecisionId,
     string? PolicyVersion,
@@ -27,4 +27,4 @@ public sealed record AuthZenDecision(
 }
 
 /// <summary>Why one batch item was not evaluated: an HTTP-like status, a problem code and a message.</summary>
-public sealed record AuthZenItemError(int Status, string Code, string Message);
+internal sealed record AuthZenItemError(int Status, string Code, string Message);

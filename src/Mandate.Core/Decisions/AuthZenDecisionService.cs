@@ -13,7 +13,7 @@ namespace Mandate.Core.Decisions;
 /// evaluated, paged). Validation failures throw <see cref="AuthZenRequestException"/> for the whole request, or become
 /// in-place denies for batch items.
 /// </summary>
-public sealed class AuthZenDecisionService
+internal sealed class AuthZenDecisionService
 {
     private readonly ActivePolicySet active;
     private readonly PolicyDecisionPoint decisionPoint;

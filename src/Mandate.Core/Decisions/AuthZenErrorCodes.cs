@@ -1,7 +1,7 @@
 namespace Mandate.Core.Decisions;
 
 /// <summary>Stable problem codes of the decision API (documented in docs/errors.md).</summary>
-public static class AuthZenErrorCodes
+internal static class AuthZenErrorCodes
 {
     /// <summary>A required member is missing or has the wrong JSON type.</summary>
     public const string InvalidRequest = "invalid-request";

@@ -4,7 +4,7 @@ namespace Mandate.Core.Decisions;
 /// An AuthZEN request the decision point cannot evaluate (a missing or mistyped member, an unknown entity type): 400 for
 /// a whole request, an in-place failed item in a batch. <see cref="Code"/> is one of <see cref="AuthZenErrorCodes"/>.
 /// </summary>
-public sealed class AuthZenRequestException : Exception
+internal sealed class AuthZenRequestException : Exception
 {
     public AuthZenRequestException()
         : this(AuthZenErrorCodes.InvalidRequest, "The AuthZEN request is not valid.")

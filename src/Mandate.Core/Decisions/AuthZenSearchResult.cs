@@ -3,4 +3,4 @@ using Mandate.Protocol.AuthZen;
 namespace Mandate.Core.Decisions;
 
 /// <summary>One page of search results; <see cref="Page"/> is null when the whole result set fits and no paging was asked for.</summary>
-public sealed record AuthZenSearchResult<T>(IReadOnlyList<T> Results, PageResponse? Page, string PolicyVersion);
+internal sealed record AuthZenSearchResult<T>(IReadOnlyList<T> Results, PageResponse? Page, string PolicyVersion);

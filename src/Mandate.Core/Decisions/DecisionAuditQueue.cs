@@ -8,7 +8,7 @@ namespace Mandate.Core.Decisions;
 /// batches (one transaction per batch). A deny waits for room when the queue is full, so none is ever dropped; a sampled
 /// allow is dropped (and counted) instead of slowing the hot path.
 /// </summary>
-public sealed class DecisionAuditQueue
+internal sealed class DecisionAuditQueue
 {
     private readonly Channel<object> channel;
     private long droppedAllows;

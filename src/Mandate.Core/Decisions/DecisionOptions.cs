@@ -1,7 +1,7 @@
 namespace Mandate.Core.Decisions;
 
 /// <summary>How decisions are made, audited and bounded (configuration section <c>Mandate:Decisions</c>).</summary>
-public sealed class DecisionOptions
+internal sealed class DecisionOptions
 {
     public const string SectionName = "Mandate:Decisions";
 

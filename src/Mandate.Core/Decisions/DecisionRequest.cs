@@ -6,7 +6,7 @@ namespace Mandate.Core.Decisions;
 /// A Cedar request plus request-scoped entities (overlaid on the store for this decision only) and the facts the audit
 /// record needs.
 /// </summary>
-public sealed record DecisionRequest(
+internal sealed record DecisionRequest(
     EntityUid Principal,
     EntityUid Action,
     EntityUid Resource,

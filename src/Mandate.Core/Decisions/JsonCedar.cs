@@ -9,7 +9,7 @@ namespace Mandate.Core.Decisions;
 /// numbers Cedar lacks (fractions, huge values): those become their JSON text as a string. <c>null</c> members are
 /// left out (I-JSON says null-valued members should not be sent at all).
 /// </summary>
-public static class JsonCedar
+internal static class JsonCedar
 {
     public static CedarValue? ToValue(JsonElement json)
     {

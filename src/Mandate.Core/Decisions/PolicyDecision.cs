@@ -6,7 +6,7 @@ namespace Mandate.Core.Decisions;
 /// The outcome of one decision. <see cref="Reasons"/> are the ids of the determining policies (their <c>@id</c>
 /// annotation when they have one); <see cref="Errors"/> name the policies that failed to evaluate.
 /// </summary>
-public sealed record PolicyDecision(
+internal sealed record PolicyDecision(
     bool Allowed,
     string DecisionId,
     string PolicyVersion,

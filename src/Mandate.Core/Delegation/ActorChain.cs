@@ -7,7 +7,7 @@ namespace Mandate.Core.Delegation;
 /// The RFC 8693 §4.1 <c>act</c> claim as a list: the current actor first, the first actor last. Each actor keeps the
 /// identity claims it was given (<c>sub</c>, and <c>iss</c> where the issuer is needed to make it unique).
 /// </summary>
-public sealed class ActorChain
+internal sealed class ActorChain
 {
     public static readonly ActorChain Empty = new([]);
 

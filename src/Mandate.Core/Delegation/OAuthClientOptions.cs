@@ -1,7 +1,7 @@
 namespace Mandate.Core.Delegation;
 
 /// <summary>A confidential OAuth client: its id and the lower-case hex SHA-256 of its secret (the secret is never stored).</summary>
-public sealed class OAuthClientOptions
+internal sealed class OAuthClientOptions
 {
     public string ClientId { get; set; } = string.Empty;
 

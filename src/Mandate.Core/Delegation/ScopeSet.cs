@@ -1,7 +1,7 @@
 namespace Mandate.Core.Delegation;
 
 /// <summary>An OAuth scope (RFC 6749 §3.3): space-separated tokens of printable ASCII without <c>"</c> and <c>\</c>.</summary>
-public static class ScopeSet
+internal static class ScopeSet
 {
     public static IReadOnlyList<string> Parse(string? scope) =>
         string.IsNullOrWhiteSpace(scope)

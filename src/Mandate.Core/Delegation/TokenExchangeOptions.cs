@@ -4,7 +4,7 @@ namespace Mandate.Core.Delegation;
 /// RFC 8693 token exchange settings (configuration section <c>Mandate:TokenExchange</c>). The Mandate issuer is always
 /// an accepted audience for input tokens and its own tokens are always trusted; everything else is configured here.
 /// </summary>
-public sealed class TokenExchangeOptions
+internal sealed class TokenExchangeOptions
 {
     public const string SectionName = "Mandate:TokenExchange";
 

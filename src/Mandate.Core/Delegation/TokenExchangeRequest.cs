@@ -1,7 +1,7 @@
 namespace Mandate.Core.Delegation;
 
 /// <summary>An RFC 8693 §2.1 request as received (form parameters), with who sent it.</summary>
-public sealed record TokenExchangeRequest
+internal sealed record TokenExchangeRequest
 {
     public string? GrantType { get; init; }
 

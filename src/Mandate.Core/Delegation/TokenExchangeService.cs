@@ -14,7 +14,7 @@ namespace Mandate.Core.Delegation;
 /// <c>act</c> (current actor outermost), only narrows scope, never outlives the subject token, and is recorded as a
 /// child of a Mandate subject token so that revoking the parent revokes it too.
 /// </summary>
-public sealed class TokenExchangeService
+internal sealed class TokenExchangeService
 {
     /// <summary>Actors read from an input token at most; a longer chain is refused long before this.</summary>
     private const int ChainReadLimit = 64;

@@ -4,7 +4,7 @@ namespace Mandate.Core.Delegation;
 /// An issuer whose JWTs Mandate accepts as input tokens: matched by <c>iss</c>, or, for JWT-SVIDs without <c>iss</c>,
 /// by the trust domain of their SPIFFE ID <c>sub</c>. Keys are a JWKS document.
 /// </summary>
-public sealed class TrustedIssuerOptions
+internal sealed class TrustedIssuerOptions
 {
     public string? Issuer { get; set; }
 

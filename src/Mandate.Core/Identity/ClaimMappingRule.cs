@@ -5,7 +5,7 @@ namespace Mandate.Core.Identity;
 /// or matches it when the value ends with <c>*</c> as a prefix pattern); then <see cref="SpiffeId"/> is expanded with
 /// <c>{claim}</c> placeholders and must parse as a SPIFFE ID in Mandate's trust domain.
 /// </summary>
-public sealed class ClaimMappingRule
+internal sealed class ClaimMappingRule
 {
     public IDictionary<string, string> Match { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

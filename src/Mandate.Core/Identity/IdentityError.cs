@@ -1,4 +1,4 @@
 namespace Mandate.Core.Identity;
 
 /// <summary>Why an identity operation was refused: a stable <see cref="IdentityErrorCodes">code</see> and a message for the caller.</summary>
-public sealed record IdentityError(string Code, string Message);
+internal sealed record IdentityError(string Code, string Message);

@@ -4,7 +4,7 @@ namespace Mandate.Core.Identity;
 /// Stable codes for every identity error; the server uses each as the last segment of the problem-details <c>type</c>
 /// (listed in docs/errors.md). Messages never carry a token or key.
 /// </summary>
-public static class IdentityErrorCodes
+internal static class IdentityErrorCodes
 {
     // Tokens (JWT-SVIDs and platform tokens)
     public const string TokenMalformed = "token-malformed";

@@ -4,7 +4,7 @@ namespace Mandate.Core.Identity;
 /// Workload identity settings (configuration section <c>Mandate:Identity</c>, e.g. <c>Mandate__Identity__TrustDomain</c>).
 /// Validated when the server starts; a bad value stops it with a message naming the setting.
 /// </summary>
-public sealed class IdentityOptions
+internal sealed class IdentityOptions
 {
     public const string SectionName = "Mandate:Identity";
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity;
 
 /// <summary>A platform token issuer Mandate trusts for attestation (GitHub Actions, a Kubernetes cluster, …).</summary>
-public sealed class OidcIssuerOptions
+internal sealed class OidcIssuerOptions
 {
     /// <summary>Exact <c>iss</c> value.</summary>
     public string Issuer { get; set; } = string.Empty;

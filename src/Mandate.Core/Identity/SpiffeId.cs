@@ -8,7 +8,7 @@ namespace Mandate.Core.Identity;
 /// <c>[A-Za-z0-9._-]</c>, no empty, <c>.</c> or <c>..</c> segment, no percent-encoding, query or fragment. Compared
 /// as exact strings.
 /// </summary>
-public sealed class SpiffeId : IEquatable<SpiffeId>
+internal sealed class SpiffeId : IEquatable<SpiffeId>
 {
     public const string Scheme = "spiffe://";
 

@@ -4,7 +4,7 @@ namespace Mandate.Core.Policies;
 /// The policy set decisions are made under. A reader takes <see cref="Current"/> once per decision; a new snapshot
 /// replaces it with one reference write, so a decision never sees half of a reload.
 /// </summary>
-public sealed class ActivePolicySet
+internal sealed class ActivePolicySet
 {
     private PolicySnapshot current;
     private PolicyRejection? lastRejection;

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Policies;
 
 /// <summary>Every policy-set version ever activated, kept for listing, reading and audit.</summary>
-public interface IPolicyVersionRepository
+internal interface IPolicyVersionRepository
 {
     /// <summary>Stores the version, or when the same content exists, marks it activated again. Returns the stored record.</summary>
     Task<PolicyVersionRecord> SaveActivationAsync(string version, string origin, string actor, PolicyBundle bundle, DateTimeOffset now, CancellationToken cancellationToken);

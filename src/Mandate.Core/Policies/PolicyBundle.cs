@@ -4,7 +4,7 @@ namespace Mandate.Core.Policies;
 /// Everything a policy set is made of, as text: the Cedar files, the entities (Cedar entity JSON) and an optional
 /// schema. A bundle is what is versioned, stored and replaced.
 /// </summary>
-public sealed record PolicyBundle(IReadOnlyList<PolicyFile> Policies, string? EntitiesJson, string? Schema)
+internal sealed record PolicyBundle(IReadOnlyList<PolicyFile> Policies, string? EntitiesJson, string? Schema)
 {
     public const string EntitiesFileName = "entities.json";
     public const string SchemaFileName = "schema.cedarschema";

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Mandate.Core.Policies;
 
 /// <summary>The stored (and admin API) JSON form of a bundle: <c>{"policies":{"name.cedar":"…"},"entities":…,"schema":"…"}</c>.</summary>
-public static class PolicyBundleJson
+internal static class PolicyBundleJson
 {
     public static string Serialize(PolicyBundle bundle)
     {

@@ -9,7 +9,7 @@ namespace Mandate.Core.Policies;
 /// collide), parses the schema, validates the policies and entities against it, and loads the entities. Any error
 /// rejects the whole bundle.
 /// </summary>
-public static class PolicyCompiler
+internal static class PolicyCompiler
 {
     public static PolicySnapshot Compile(PolicyBundle bundle, string origin, DateTimeOffset now)
     {

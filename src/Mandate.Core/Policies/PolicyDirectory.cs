@@ -1,7 +1,7 @@
 namespace Mandate.Core.Policies;
 
 /// <summary>Reads a <c>--data DIR</c>: every <c>*.cedar</c> file, <c>entities.json</c> and <c>schema.cedarschema</c> (both optional).</summary>
-public static class PolicyDirectory
+internal static class PolicyDirectory
 {
     public static PolicyBundle Read(string directory)
     {

@@ -8,7 +8,7 @@ namespace Mandate.Core.Policies;
 /// write files in several steps); the reload compiles the whole directory and swaps it in, or reports why not and
 /// keeps the current set.
 /// </summary>
-public sealed partial class PolicyDirectoryWatcher : IDisposable
+internal sealed partial class PolicyDirectoryWatcher : IDisposable
 {
     private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(200);
 

@@ -9,7 +9,7 @@ namespace Mandate.Core.Policies;
 /// leaves the current set in force and is reported; one that compiles is stored as a version (with an audit record)
 /// and then swapped in.
 /// </summary>
-public sealed partial class PolicyService(
+internal sealed partial class PolicyService(
     ActivePolicySet active,
     IMandateStore store,
     IAuditTrail audit,

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Policies;
 
 /// <summary>A bundle that does not parse, validate or load; each error names its file, line and column when known.</summary>
-public sealed class PolicySetRejectedException : Exception
+internal sealed class PolicySetRejectedException : Exception
 {
     public PolicySetRejectedException()
         : this([])

@@ -7,7 +7,7 @@ namespace Mandate.Core.Policies;
 /// A prepared, immutable policy set with its entities and schema: parsed and indexed once, then shared by every
 /// decision until the next one is swapped in.
 /// </summary>
-public sealed class PolicySnapshot
+internal sealed class PolicySnapshot
 {
     private static readonly EntityUid[] NoEntities = [];
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Policies;
 
 /// <summary>A stored policy-set version: the whole bundle, where it came from, who made it and when it was last activated.</summary>
-public sealed record PolicyVersionRecord(
+internal sealed record PolicyVersionRecord(
     long Sequence,
     string Version,
     string Origin,

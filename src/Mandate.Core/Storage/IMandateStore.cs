@@ -4,7 +4,7 @@ namespace Mandate.Core.Storage;
 /// A Mandate store: the one place state lives. Every change runs inside a session (a transaction) so that the
 /// change and the audit event that records it commit together or not at all.
 /// </summary>
-public interface IMandateStore : IAsyncDisposable
+internal interface IMandateStore : IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgres".</summary>
     string Kind { get; }

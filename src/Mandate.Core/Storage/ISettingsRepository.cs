@@ -1,7 +1,7 @@
 namespace Mandate.Core.Storage;
 
 /// <summary>Small named values the control plane keeps about itself (bootstrap state, hashes of admin tokens).</summary>
-public interface ISettingsRepository
+internal interface ISettingsRepository
 {
     Task<string?> GetAsync(string key, CancellationToken cancellationToken);
 

@@ -4,7 +4,7 @@ namespace Mandate.Core.Storage;
 /// Announcements that nodes sharing a store make as their transactions commit (PostgreSQL LISTEN/NOTIFY), so every
 /// node's in-memory views follow at once. Single-node stores have none.
 /// </summary>
-public interface IStoreNotifications
+internal interface IStoreNotifications
 {
     /// <summary>
     /// Listens on <paramref name="channel"/> (one of <see cref="StoreChannels"/>) until cancelled, calling

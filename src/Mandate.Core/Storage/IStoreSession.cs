@@ -4,7 +4,7 @@ namespace Mandate.Core.Storage;
 /// One transaction against the store. Repositories obtained from a session all share its transaction.
 /// Disposing a session that was not committed rolls it back.
 /// </summary>
-public interface IStoreSession : IAsyncDisposable
+internal interface IStoreSession : IAsyncDisposable
 {
     /// <summary>The repository implementing <typeparamref name="TRepository"/> (an interface declared in Core).</summary>
     TRepository Get<TRepository>()

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Storage;
 
 /// <summary>The announcement channels of <see cref="IStoreNotifications"/> and what their payloads are.</summary>
-public static class StoreChannels
+internal static class StoreChannels
 {
     /// <summary>Revoked credentials: space-separated <c>jti</c>s, or <c>*</c> for "too many to list: reconcile from the store".</summary>
     public const string Revocations = "mandate_revocations_";

@@ -4,7 +4,7 @@ namespace Mandate.Core.Storage;
 /// The store cannot be used as it is (unreadable, corrupt, from a newer build, unreachable). The message is meant for
 /// an operator and never carries credentials.
 /// </summary>
-public sealed class StoreException : Exception
+internal sealed class StoreException : Exception
 {
     public StoreException(string message)
         : base(message)

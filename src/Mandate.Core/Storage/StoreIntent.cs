@@ -1,6 +1,6 @@
 namespace Mandate.Core.Storage;
 
-public enum StoreIntent
+internal enum StoreIntent
 {
     Read,
     Write,

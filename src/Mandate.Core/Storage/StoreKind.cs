@@ -1,6 +1,6 @@
 namespace Mandate.Core.Storage;
 
-public enum StoreKind
+internal enum StoreKind
 {
     Sqlite,
     Postgres,

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Storage;
 
 /// <summary>Where the store is: <c>sqlite:PATH</c> or <c>postgres:CONNSTR</c>.</summary>
-public sealed record StoreLocation(StoreKind Kind, string Target)
+internal sealed record StoreLocation(StoreKind Kind, string Target)
 {
     public const string AcceptedForms = "sqlite:PATH (for example sqlite:./.mandate/mandate.db) or postgres:CONNSTR (for example postgres:Host=127.0.0.1;Port=5432;Username=mandate;Database=mandate)";
 

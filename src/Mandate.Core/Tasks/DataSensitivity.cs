@@ -1,7 +1,7 @@
 namespace Mandate.Core.Tasks;
 
 /// <summary>Data sensitivity levels, least sensitive first (ordered: a ceiling allows its level and those below).</summary>
-public enum DataSensitivity
+internal enum DataSensitivity
 {
     Public = 0,
     Low = 1,

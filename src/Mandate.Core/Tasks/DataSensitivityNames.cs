@@ -1,7 +1,7 @@
 namespace Mandate.Core.Tasks;
 
 /// <summary>The lower-case names of <see cref="DataSensitivity"/> used on the wire, in tokens and in Cedar context.</summary>
-public static class DataSensitivityNames
+internal static class DataSensitivityNames
 {
     public static string ToName(this DataSensitivity level) => level switch
     {

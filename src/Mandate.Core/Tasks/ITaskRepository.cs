@@ -1,6 +1,6 @@
 namespace Mandate.Core.Tasks;
 
-public interface ITaskRepository
+internal interface ITaskRepository
 {
     Task InsertAsync(MandateTask task, CancellationToken cancellationToken);
 

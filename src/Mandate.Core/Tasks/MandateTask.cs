@@ -1,7 +1,7 @@
 namespace Mandate.Core.Tasks;
 
 /// <summary>A unit of work an attested workload or agent opened, and the lease its credentials live under.</summary>
-public sealed record MandateTask
+internal sealed record MandateTask
 {
     public required string Id { get; init; }
 

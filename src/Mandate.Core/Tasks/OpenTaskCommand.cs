@@ -3,7 +3,7 @@ using Mandate.Core.Credentials;
 namespace Mandate.Core.Tasks;
 
 /// <summary>An attested caller asks to open a task.</summary>
-public sealed record OpenTaskCommand
+internal sealed record OpenTaskCommand
 {
     /// <summary>The caller's SPIFFE ID, as authenticated.</summary>
     public required string Subject { get; init; }

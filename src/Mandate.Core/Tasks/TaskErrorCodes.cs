@@ -1,7 +1,7 @@
 namespace Mandate.Core.Tasks;
 
 /// <summary>Stable codes for refused task requests (problem-details <c>code</c>; listed in docs/errors.md).</summary>
-public static class TaskErrorCodes
+internal static class TaskErrorCodes
 {
     public const string InvalidIntent = "task-invalid-intent";
     public const string TtlTooLong = "task-ttl-too-long";

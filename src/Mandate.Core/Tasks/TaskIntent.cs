@@ -4,7 +4,7 @@ namespace Mandate.Core.Tasks;
 /// What a task is for, stated when it is opened: a description for people and structure for decisions. A credential
 /// issued for the task (or derived from it by exchange) never reaches beyond its intent.
 /// </summary>
-public sealed record TaskIntent
+internal sealed record TaskIntent
 {
     /// <summary>What the task does, in words (shown to reviewers; never evaluated).</summary>
     public required string Description { get; init; }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Mandate.Core.Tasks;
 
 /// <summary>The one JSON form of an intent (store, token claim, API): snake_case, sensitivity as its lower-case name.</summary>
-public static class TaskIntentJson
+internal static class TaskIntentJson
 {
     public static JsonSerializerOptions Options { get; } = new()
     {

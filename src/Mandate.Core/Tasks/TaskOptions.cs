@@ -1,7 +1,7 @@
 namespace Mandate.Core.Tasks;
 
 /// <summary>Task settings (configuration section <c>Mandate:Tasks</c>).</summary>
-public sealed class TaskOptions
+internal sealed class TaskOptions
 {
     public const string SectionName = "Mandate:Tasks";
 

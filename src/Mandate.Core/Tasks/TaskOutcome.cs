@@ -4,7 +4,7 @@ namespace Mandate.Core.Tasks;
 /// What happened to a task request: the task (and, when one was issued, its credential token), or a refusal with a
 /// stable code from <see cref="TaskErrorCodes"/> and a message for the caller.
 /// </summary>
-public sealed record TaskOutcome(MandateTask? Task, string? Token, string? ErrorCode, string? Message)
+internal sealed record TaskOutcome(MandateTask? Task, string? Token, string? ErrorCode, string? Message)
 {
     public IReadOnlyList<string> Reasons { get; init; } = [];
 

@@ -14,7 +14,7 @@ namespace Mandate.Core.Tasks;
 /// leases up to their limit, and closes tasks — completed by their owner or expired by the sweeper — revoking every
 /// credential issued for them or derived from those by exchange.
 /// </summary>
-public sealed class TaskService
+internal sealed class TaskService
 {
     private readonly IMandateStore store;
     private readonly IAuditTrail audit;

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Tasks;
 
 /// <summary>Lower-case task states as stored and shown.</summary>
-public static class MandateTaskStatus
+internal static class MandateTaskStatus
 {
     public const string Open = "open";
     public const string Completed = "completed";

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Core.Tasks;
 
 /// <summary>Closes tasks whose lease ended (revoking their credentials) on the injected clock's timer.</summary>
-public sealed partial class TaskSweeper(TaskService tasks, IOptions<TaskOptions> options, TimeProvider time, ILogger<TaskSweeper> logger) : BackgroundService
+internal sealed partial class TaskSweeper(TaskService tasks, IOptions<TaskOptions> options, TimeProvider time, ILogger<TaskSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

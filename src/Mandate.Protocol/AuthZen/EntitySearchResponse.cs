@@ -6,13 +6,16 @@ namespace Mandate.Protocol.AuthZen;
 /// <summary>The answer to a subject or resource search.</summary>
 public sealed class EntitySearchResponse
 {
+    /// <summary>AuthZEN <c>page</c>: where the next page starts; absent when the results are complete.</summary>
     [JsonPropertyName("page")]
     [JsonPropertyOrder(-1)]
     public PageResponse? Page { get; set; }
 
+    /// <summary>AuthZEN <c>context</c>: optional free-form information from the PDP about the search.</summary>
     [JsonPropertyName("context")]
     public JsonElement? Context { get; set; }
 
+    /// <summary>AuthZEN <c>results</c>: the subjects or resources found, each with its <c>type</c> and <c>id</c>.</summary>
     [JsonPropertyName("results")]
     public IList<AuthZenEntity> Results { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 namespace Mandate.Protocol.OAuth;
 
+/// <summary>OAuth 2.0 <c>grant_type</c> and <c>client_assertion_type</c> values Mandate accepts.</summary>
 public static class GrantTypes
 {
     /// <summary>RFC 8693 §2.1: the only token-exchange grant type (with a hyphen).</summary>

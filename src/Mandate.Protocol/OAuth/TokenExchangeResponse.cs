@@ -9,6 +9,7 @@ public sealed class TokenExchangeResponse
     [JsonPropertyName("access_token")]
     public required string AccessToken { get; init; }
 
+    /// <summary>RFC 8693 <c>issued_token_type</c>: a <see cref="TokenTypes"/> URI naming what <c>access_token</c> holds.</summary>
     [JsonPropertyName("issued_token_type")]
     public required string IssuedTokenType { get; init; }
 
@@ -16,6 +17,7 @@ public sealed class TokenExchangeResponse
     [JsonPropertyName("token_type")]
     public required string TokenType { get; init; }
 
+    /// <summary>RFC 8693 <c>expires_in</c>: seconds until the issued token expires.</summary>
     [JsonPropertyName("expires_in")]
     public long? ExpiresIn { get; init; }
 

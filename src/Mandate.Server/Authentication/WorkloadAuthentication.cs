@@ -4,7 +4,7 @@ namespace Mandate.Server.Authentication;
 /// Workload callers authenticate with <c>Authorization: Bearer &lt;JWT-SVID issued by Mandate&gt;</c> whose audience
 /// is the Mandate issuer. The principal's <c>sub</c> claim is the caller's SPIFFE ID.
 /// </summary>
-public static class WorkloadAuthentication
+internal static class WorkloadAuthentication
 {
     public const string SchemeName = "WorkloadSvid";
 

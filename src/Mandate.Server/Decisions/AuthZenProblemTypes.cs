@@ -1,7 +1,7 @@
 namespace Mandate.Server.Decisions;
 
 /// <summary>Problem codes of the decision and policy APIs (listed in docs/errors.md).</summary>
-public static class AuthZenProblemTypes
+internal static class AuthZenProblemTypes
 {
     /// <summary>An entity type that is not a Cedar name or that the active schema does not declare (400).</summary>
     public const string UnknownEntityType = Core.Decisions.AuthZenErrorCodes.UnknownEntityType;

@@ -6,7 +6,7 @@ namespace Mandate.Server.Health;
 /// Components report what keeps the server from being ready (a rejected policy set, an audit chain that does not
 /// verify) under a key of their own; <c>/readyz</c> lists them.
 /// </summary>
-public sealed class ReadinessChecks
+internal sealed class ReadinessChecks
 {
     private readonly ConcurrentDictionary<string, string> problems = new(StringComparer.Ordinal);
 

@@ -5,7 +5,7 @@ namespace Mandate.Server.Hosting;
 /// keys, seeding the demo estate. Register with <c>services.AddSingleton&lt;IStartupTask, T&gt;()</c>; run in
 /// ascending <see cref="Order"/>.
 /// </summary>
-public interface IStartupTask
+internal interface IStartupTask
 {
     /// <summary>0–99 foundation, 100s identity and keys, 200s tasks, 300s audit, 400s policies and decisions, 900s demo data.</summary>
     int Order { get; }

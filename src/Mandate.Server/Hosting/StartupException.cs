@@ -1,7 +1,7 @@
 namespace Mandate.Server.Hosting;
 
 /// <summary>The server cannot start as configured (bad policy directory, bad key material…). The message is for an operator.</summary>
-public sealed class StartupException : Exception
+internal sealed class StartupException : Exception
 {
     public StartupException(string message)
         : base(message)

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Mandate.Server.Problems;
 
 /// <summary>Builds RFC 9457 problem details with a stable <c>type</c> and the request's trace id.</summary>
-public static class Problem
+internal static class Problem
 {
     public static IResult Result(int status, string code, string title, string? detail = null, IDictionary<string, object?>? extensions = null)
     {

@@ -1,7 +1,7 @@
 namespace Mandate.Server.Problems;
 
 /// <summary>Stable problem codes: each is the last segment of its problem-details <c>type</c> and a heading in docs/errors.md.</summary>
-public static class ProblemTypes
+internal static class ProblemTypes
 {
     public const string BaseUri = "https://mandate.dev/problems/";
 

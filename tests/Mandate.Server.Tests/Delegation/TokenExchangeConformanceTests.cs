@@ -218,7 +218,7 @@ public sealed class TokenExchangeConformanceTests(TokenExchangeConformanceTests.
 
         private readonly ConcurrentDictionary<Setup, Lazy<Task<MandateTestServer>>> servers = new();
 
-        public Task<MandateTestServer> GetAsync(Setup setup) =>
+        internal Task<MandateTestServer> GetAsync(Setup setup) =>
             servers.GetOrAdd(setup, s => new Lazy<Task<MandateTestServer>>(() => StartAsync(s))).Value;
 
         public async ValueTask DisposeAsync()

@@ -35,7 +35,7 @@ public sealed class AttestationReplayTests(AttestationReplayTests.Fixture fixtur
 
         public TestOidcIssuer Requiring { get; private set; } = null!;
 
-        public MandateTestServer Server { get; private set; } = null!;
+        internal MandateTestServer Server { get; private set; } = null!;
 
         public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 

@@ -27,7 +27,7 @@ public sealed class AttestationTests(AttestationTests.Fixture fixture) : IClassF
     {
         public TestOidcIssuer Issuer { get; private set; } = null!;
 
-        public MandateTestServer Server { get; private set; } = null!;
+        internal MandateTestServer Server { get; private set; } = null!;
 
         public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 

@@ -12,7 +12,7 @@ public sealed class InventoryEndpointTests(InventoryEndpointTests.Fixture fixtur
 {
     public sealed class Fixture : IAsyncLifetime
     {
-        public MandateTestServer Server { get; private set; } = null!;
+        internal MandateTestServer Server { get; private set; } = null!;
 
         public HttpClient Admin { get; private set; } = null!;
 

@@ -20,7 +20,7 @@ public sealed class JwtSvidValidationTests(JwtSvidValidationTests.Fixture fixtur
 
     public sealed class Fixture : IAsyncLifetime
     {
-        public MandateTestServer Server { get; private set; } = null!;
+        internal MandateTestServer Server { get; private set; } = null!;
 
         public HttpClient Client { get; private set; } = null!;
 
@@ -147,10 +147,12 @@ public sealed class JwtSvidValidationTests(JwtSvidValidationTests.Fixture fixtur
     }
 
     [Theory]
-    [InlineData("suspend", IdentityStatus.Suspended)]
-    [InlineData("revoke", IdentityStatus.Revoked)]
-    public async Task Validator_ShouldRefuseTokensOfAnIdentity_OnceItIsSuspendedOrRevoked(string action, IdentityStatus status)
+    [InlineData("suspend", nameof(IdentityStatus.Suspended))]
+    [InlineData("revoke", nameof(IdentityStatus.Revoked))]
+    public async Task Validator_ShouldRefuseTokensOfAnIdentity_OnceItIsSuspendedOrRevoked(string action, string statusName)
     {
+        // IdentityStatus is internal to Core, so a public theory names it rather than taking it.
+        var status = Enum.Parse<IdentityStatus>(statusName);
         var id = $"spiffe://demo.mandate.local/test/{action}-me";
         await IdentityTestData.RegisterAsync(fixture.Server, id);
         var token = Valid(subject: id);

@@ -14,7 +14,7 @@ public sealed class X509SvidTests(X509SvidTests.Fixture fixture) : IClassFixture
 
     public sealed class Fixture : IAsyncLifetime
     {
-        public MandateTestServer Server { get; private set; } = null!;
+        internal MandateTestServer Server { get; private set; } = null!;
 
         public HttpClient Client { get; private set; } = null!;
 

@@ -9,7 +9,7 @@ namespace Mandate.Server.Tests.Infrastructure;
 /// <summary>
 /// A real Mandate server on a loopback port with its own state directory; tests talk to it over real HTTP.
 /// </summary>
-public sealed class MandateTestServer : IAsyncDisposable
+internal sealed class MandateTestServer : IAsyncDisposable
 {
     private readonly WebApplication app;
 

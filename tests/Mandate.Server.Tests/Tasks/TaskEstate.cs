@@ -18,7 +18,7 @@ namespace Mandate.Server.Tests.Tasks;
 /// A real server with a small policy directory (opening tasks up to medium sensitivity is allowed) and registered
 /// workloads that get real JWT-SVIDs from the identity service's issuer.
 /// </summary>
-public sealed class TaskEstate : IAsyncDisposable
+internal sealed class TaskEstate : IAsyncDisposable
 {
     public const string Agent = "spiffe://demo.mandate.local/agent/support-assistant";
     public const string SubAgent = "spiffe://demo.mandate.local/agent/ticket-summarizer";

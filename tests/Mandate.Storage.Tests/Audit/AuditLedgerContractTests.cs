@@ -10,11 +10,11 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
 {
     private ServiceProvider services = null!;
 
-    protected IMandateStore Store { get; private set; } = null!;
+    private protected IMandateStore Store { get; private set; } = null!;
 
-    protected IAuditTrail Trail => services.GetRequiredService<IAuditTrail>();
+    private protected IAuditTrail Trail => services.GetRequiredService<IAuditTrail>();
 
-    protected AuditCheckpointer Checkpointer => services.GetRequiredService<AuditCheckpointer>();
+    private protected AuditCheckpointer Checkpointer => services.GetRequiredService<AuditCheckpointer>();
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -36,7 +36,7 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    protected abstract Task<IMandateStore> CreateStoreAsync();
+    private protected abstract Task<IMandateStore> CreateStoreAsync();
 
     /// <summary>Runs SQL directly against the database, behind the ledger's back (the attacker's view).</summary>
     protected abstract Task ExecuteRawAsync(string sql);

@@ -8,7 +8,7 @@ public sealed class PostgresAuditLedgerTests : AuditLedgerContractTests
 {
     private string connectionString = string.Empty;
 
-    protected override async Task<IMandateStore> CreateStoreAsync()
+    private protected override async Task<IMandateStore> CreateStoreAsync()
     {
         connectionString = await PostgresTestDatabase.CreateSchemaAsync();
         return new PostgresStore(connectionString);

@@ -8,7 +8,7 @@ public sealed class SqliteAuditLedgerTests : AuditLedgerContractTests
 {
     private readonly string path = TempPaths.NewFile("audit", ".db");
 
-    protected override Task<IMandateStore> CreateStoreAsync() => Task.FromResult<IMandateStore>(new SqliteStore(path));
+    private protected override Task<IMandateStore> CreateStoreAsync() => Task.FromResult<IMandateStore>(new SqliteStore(path));
 
     protected override async Task ExecuteRawAsync(string sql)
     {

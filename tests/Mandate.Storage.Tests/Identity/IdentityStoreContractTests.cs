@@ -12,9 +12,9 @@ public abstract class IdentityStoreContractTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
 
-    protected IMandateStore Store { get; private set; } = null!;
+    private protected IMandateStore Store { get; private set; } = null!;
 
-    protected abstract Task<IMandateStore> CreateStoreAsync();
+    private protected abstract Task<IMandateStore> CreateStoreAsync();
 
     public async ValueTask InitializeAsync()
     {
@@ -230,12 +230,12 @@ public abstract class IdentityStoreContractTests : IAsyncLifetime
 
 public sealed class SqliteIdentityStoreTests : IdentityStoreContractTests
 {
-    protected override Task<IMandateStore> CreateStoreAsync() =>
+    private protected override Task<IMandateStore> CreateStoreAsync() =>
         Task.FromResult<IMandateStore>(new SqliteStore(TempPaths.NewFile("identity", ".db")));
 }
 
 public sealed class PostgresIdentityStoreTests : IdentityStoreContractTests
 {
-    protected override async Task<IMandateStore> CreateStoreAsync() =>
+    private protected override async Task<IMandateStore> CreateStoreAsync() =>
         new PostgresStore(await PostgresTestDatabase.CreateSchemaAsync());
 }

@@ -8,7 +8,7 @@ public abstract class PolicyVersionContractTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
 
-    protected abstract Task<IMandateStore> CreateStoreAsync();
+    private protected abstract Task<IMandateStore> CreateStoreAsync();
 
     [Fact]
     public async Task Versions_ShouldBeKept_AndListedNewestFirst_WithTheirBundles()

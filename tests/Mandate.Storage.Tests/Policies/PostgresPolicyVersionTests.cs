@@ -5,6 +5,6 @@ namespace Mandate.Storage.Tests.Policies;
 
 public sealed class PostgresPolicyVersionTests : PolicyVersionContractTests
 {
-    protected override async Task<IMandateStore> CreateStoreAsync() =>
+    private protected override async Task<IMandateStore> CreateStoreAsync() =>
         new PostgresStore(await PostgresTestDatabase.CreateSchemaAsync());
 }

@@ -5,6 +5,6 @@ namespace Mandate.Storage.Tests.Policies;
 
 public sealed class SqlitePolicyVersionTests : PolicyVersionContractTests
 {
-    protected override Task<IMandateStore> CreateStoreAsync() =>
+    private protected override Task<IMandateStore> CreateStoreAsync() =>
         Task.FromResult<IMandateStore>(new SqliteStore(TempPaths.NewFile("policies", ".db")));
 }

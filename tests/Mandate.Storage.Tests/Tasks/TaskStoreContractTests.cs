@@ -9,11 +9,11 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(1_760_000_000);
 
-    protected IMandateStore Store { get; private set; } = null!;
+    private protected IMandateStore Store { get; private set; } = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected abstract Task<IMandateStore> CreateStoreAsync();
+    private protected abstract Task<IMandateStore> CreateStoreAsync();
 
     public async ValueTask InitializeAsync()
     {
@@ -140,12 +140,12 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
 
 public sealed class SqliteTaskStoreTests : TaskStoreContractTests
 {
-    protected override Task<IMandateStore> CreateStoreAsync() =>
+    private protected override Task<IMandateStore> CreateStoreAsync() =>
         Task.FromResult<IMandateStore>(new Mandate.Storage.Sqlite.SqliteStore(TempPaths.NewFile("tasks", ".db")));
 }
 
 public sealed class PostgresTaskStoreTests : TaskStoreContractTests
 {
-    protected override async Task<IMandateStore> CreateStoreAsync() =>
+    private protected override async Task<IMandateStore> CreateStoreAsync() =>
         new Mandate.Storage.Postgres.PostgresStore(await PostgresTestDatabase.CreateSchemaAsync());
 }

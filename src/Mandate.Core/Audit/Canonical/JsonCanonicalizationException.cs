@@ -1,7 +1,7 @@
 namespace Mandate.Core.Audit.Canonical;
 
 /// <summary>A JSON value that RFC 8785 cannot canonicalize (invalid JSON, NaN, a duplicate member, a lone surrogate).</summary>
-public sealed class JsonCanonicalizationException : Exception
+internal sealed class JsonCanonicalizationException : Exception
 {
     public JsonCanonicalizationException(string message)
         : base(message)

@@ -11,7 +11,7 @@ namespace Mandate.Core.Audit.Canonical;
 /// minimal escaping of ECMAScript's <c>JSON.stringify</c>. The same value always gives the same bytes, which is what
 /// makes an audit event hashable after it was parsed and re-serialized elsewhere (an export, a SIEM).
 /// </summary>
-public static class JsonCanonicalizer
+internal static class JsonCanonicalizer
 {
     /// <summary>The canonical UTF-8 bytes of a JSON text. Throws <see cref="JsonCanonicalizationException"/> for what I-JSON forbids.</summary>
     public static byte[] Canonicalize(string json)

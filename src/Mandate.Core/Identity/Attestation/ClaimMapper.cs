@@ -11,7 +11,7 @@ namespace Mandate.Core.Identity.Attestation;
 /// <c>system:serviceaccount:NS:NAME</c>). A substituted value must consist of SPIFFE path characters and <c>/</c>;
 /// anything else makes the rule not match, so a claim can never inject <c>..</c>, a query or another trust domain.
 /// </summary>
-public static class ClaimMapper
+internal static class ClaimMapper
 {
     public static SpiffeId? Map(JsonElement claims, IEnumerable<ClaimMappingRule> rules, string trustDomain)
     {

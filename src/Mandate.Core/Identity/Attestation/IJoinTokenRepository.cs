@@ -1,6 +1,6 @@
 namespace Mandate.Core.Identity.Attestation;
 
-public interface IJoinTokenRepository
+internal interface IJoinTokenRepository
 {
     Task InsertAsync(string tokenHash, string spiffeId, DateTimeOffset createdAt, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 

@@ -4,7 +4,7 @@ namespace Mandate.Core.Identity.Attestation;
 /// The platform tokens already exchanged for SVIDs. Kept in the store, so a token redeemed on one node is refused on
 /// every other.
 /// </summary>
-public interface IRedeemedPlatformTokenRepository
+internal interface IRedeemedPlatformTokenRepository
 {
     /// <summary>
     /// Records a redemption unless an unexpired record for the same issuer and <c>jti</c> exists (an expired one is

@@ -12,7 +12,7 @@ namespace Mandate.Core.Identity.Attestation;
 /// with a short TTL; the host redeems it once for a JWT-SVID. Only the token's SHA-256 is stored; the audit log
 /// names a token by the first 16 hex digits of that hash.
 /// </summary>
-public sealed class JoinTokens(
+internal sealed class JoinTokens(
     IMandateStore store,
     IAuditTrail audit,
     IdentityDirectory directory,

@@ -14,7 +14,7 @@ namespace Mandate.Core.Identity.Attestation;
 /// usable, and which has a <c>jti</c>, is then redeemed once (<see cref="PlatformTokenReplayGuard"/>) unless the issuer
 /// turns replay protection off.
 /// </summary>
-public sealed class OidcAttestor
+internal sealed class OidcAttestor
 {
     private readonly IOptions<IdentityOptions> options;
     private readonly TimeProvider time;

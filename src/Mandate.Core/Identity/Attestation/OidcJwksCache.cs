@@ -10,7 +10,7 @@ namespace Mandate.Core.Identity.Attestation;
 /// at most once per <see cref="OidcIssuerOptions.JwksMinRefreshInterval"/> (so forged kids cannot hammer the issuer).
 /// When a refresh fails the last good keys stay in use.
 /// </summary>
-public sealed class OidcJwksCache
+internal sealed class OidcJwksCache
 {
     /// <summary>Largest JWKS document accepted.</summary>
     public const int MaxJwksBytes = 512 * 1024;

@@ -14,7 +14,7 @@ namespace Mandate.Core.Identity.Attestation;
 /// <c>detection.token_reuse</c> in the same transaction. A stolen token that its workload already used is then worth
 /// nothing, and one used by the thief first makes the workload's own attestation fail loudly.
 /// </summary>
-public sealed class PlatformTokenReplayGuard(IMandateStore store, IAuditTrail audit, IOptions<IdentityOptions> options, TimeProvider time)
+internal sealed class PlatformTokenReplayGuard(IMandateStore store, IAuditTrail audit, IOptions<IdentityOptions> options, TimeProvider time)
 {
     /// <summary>
     /// Records the redemption of a verified token; returns the refusal when the same issuer's token with this

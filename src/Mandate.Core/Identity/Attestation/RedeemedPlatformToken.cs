@@ -9,4 +9,4 @@ namespace Mandate.Core.Identity.Attestation;
 /// <param name="SpiffeId">The SPIFFE ID the token was mapped to.</param>
 /// <param name="RedeemedAt">When it was first exchanged.</param>
 /// <param name="ExpiresAt">The token's <c>exp</c> plus the clock skew Mandate allows.</param>
-public sealed record RedeemedPlatformToken(string Issuer, string JtiHash, string SpiffeId, DateTimeOffset RedeemedAt, DateTimeOffset ExpiresAt);
+internal sealed record RedeemedPlatformToken(string Issuer, string JtiHash, string SpiffeId, DateTimeOffset RedeemedAt, DateTimeOffset ExpiresAt);

@@ -1,6 +1,6 @@
 namespace Mandate.Core.Identity.Inventory;
 
-public interface IIdentityRepository
+internal interface IIdentityRepository
 {
     Task<WorkloadIdentity?> GetAsync(string spiffeId, CancellationToken cancellationToken);
 

@@ -8,7 +8,7 @@ namespace Mandate.Core.Identity.Inventory;
 /// by this process right after each committed change, by <see cref="IdentityDirectorySync"/> as other nodes announce
 /// theirs (PostgreSQL), and reloaded periodically as a safety net.
 /// </summary>
-public sealed class IdentityDirectory(IMandateStore store)
+internal sealed class IdentityDirectory(IMandateStore store)
 {
     // Writers (changes, refreshes, the swap at the end of a reload) take the gate; readers never do.
     private readonly Lock gate = new();

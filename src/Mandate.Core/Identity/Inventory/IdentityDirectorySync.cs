@@ -9,7 +9,7 @@ namespace Mandate.Core.Identity.Inventory;
 /// within moments rather than at the next periodic reload. After the listener's connection breaks, the whole directory
 /// is reloaded on reconnect, since announcements made meanwhile were lost.
 /// </summary>
-public sealed partial class IdentityDirectorySync(
+internal sealed partial class IdentityDirectorySync(
     IdentityDirectory directory,
     TimeProvider time,
     ILogger<IdentityDirectorySync> logger,

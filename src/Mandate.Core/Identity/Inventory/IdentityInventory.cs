@@ -10,7 +10,7 @@ namespace Mandate.Core.Identity.Inventory;
 /// Registers identities and moves them through their lifecycle. Every change and its audit event commit in one
 /// transaction; the in-memory <see cref="IdentityDirectory"/> is updated after the commit.
 /// </summary>
-public sealed partial class IdentityInventory(
+internal sealed partial class IdentityInventory(
     IMandateStore store,
     IAuditTrail audit,
     IdentityDirectory directory,

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>Filters for listing the inventory; null means any. Results are ordered by SPIFFE ID, after <see cref="After"/>.</summary>
-public sealed record IdentityQuery
+internal sealed record IdentityQuery
 {
     public string? Owner { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>What an admin supplies to register an identity. Owner, purpose and expiry are mandatory.</summary>
-public sealed record IdentityRegistration
+internal sealed record IdentityRegistration
 {
     public string? SpiffeId { get; init; }
 

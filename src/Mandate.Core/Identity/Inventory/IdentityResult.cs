@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>An inventory operation's outcome: the identity, or why it was refused.</summary>
-public sealed record IdentityResult(WorkloadIdentity? Identity, IdentityError? Error)
+internal sealed record IdentityResult(WorkloadIdentity? Identity, IdentityError? Error)
 {
     public static IdentityResult Ok(WorkloadIdentity identity) => new(identity, null);
 

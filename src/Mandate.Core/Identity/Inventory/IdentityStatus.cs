@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>Lifecycle of an identity. Only <see cref="Active"/> identities get SVIDs or pass validation.</summary>
-public enum IdentityStatus
+internal enum IdentityStatus
 {
     Active,
     Suspended,

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>Wire names of <see cref="IdentityStatus"/> and the transitions allowed between them.</summary>
-public static class IdentityStatuses
+internal static class IdentityStatuses
 {
     public static string Name(IdentityStatus status) => status switch
     {

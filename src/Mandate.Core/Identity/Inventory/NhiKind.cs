@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>The kinds of non-human identity the inventory tracks; wire names in <see cref="NhiKinds"/>.</summary>
-public enum NhiKind
+internal enum NhiKind
 {
     Workload,
     ServiceAccount,

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>Wire names of <see cref="NhiKind"/> (snake_case, as stored and as the API speaks them).</summary>
-public static class NhiKinds
+internal static class NhiKinds
 {
     private static readonly (NhiKind Kind, string Name)[] Names =
     [

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Inventory;
 
 /// <summary>A non-human identity in the inventory: what it is, who owns it, why it exists, until when.</summary>
-public sealed record WorkloadIdentity
+internal sealed record WorkloadIdentity
 {
     public required string SpiffeId { get; init; }
 

@@ -4,7 +4,7 @@ namespace Mandate.Core.Identity.Keys;
 /// The key-encryption key (32 bytes) that protects private keys at rest. The server keeps it in a file of its own
 /// in the state directory, mode 0600, apart from the store; every node sharing a store needs the same file.
 /// </summary>
-public interface IKeyEncryptionKeySource
+internal interface IKeyEncryptionKeySource
 {
     ReadOnlySpan<byte> Key { get; }
 }

@@ -1,6 +1,6 @@
 namespace Mandate.Core.Identity.Keys;
 
-public interface IKeyRepository
+internal interface IKeyRepository
 {
     Task<IReadOnlyList<StoredKey>> ListAsync(CancellationToken cancellationToken);
 

@@ -7,7 +7,7 @@ namespace Mandate.Core.Identity.Keys;
 /// <see cref="MaxTokenLifetime"/>: a retired key stays published exactly that long after it stops signing.
 /// Validate with <see cref="ValidationKeys"/> called per validation (the set changes as keys rotate).
 /// </summary>
-public interface IKeyRing
+internal interface IKeyRing
 {
     string TrustDomain { get; }
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Keys;
 
 /// <summary>What a stored key is for.</summary>
-public static class KeyPurposes
+internal static class KeyPurposes
 {
     /// <summary>Signs JWTs (JWT-SVIDs, task credentials, …).</summary>
     public const string Jwt = "jwt";

@@ -16,7 +16,7 @@ namespace Mandate.Core.Identity.Keys;
 /// Rotation: a successor is published <see cref="IdentityOptions.KeyPrepublication"/> before it starts signing;
 /// the key it replaces stays published for <see cref="IdentityOptions.MaxTokenLifetime"/> + skew after that.
 /// </summary>
-public sealed class KeyRing(
+internal sealed class KeyRing(
     IOptions<IdentityOptions> options,
     TimeProvider time,
     IMandateStore store,

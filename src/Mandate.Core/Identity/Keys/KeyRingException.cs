@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Keys;
 
 /// <summary>The key ring cannot load its keys (wrong key-encryption key, damaged key). The message is for an operator and never carries key material.</summary>
-public sealed class KeyRingException : Exception
+internal sealed class KeyRingException : Exception
 {
     public KeyRingException(string message)
         : base(message)

@@ -7,7 +7,7 @@ namespace Mandate.Core.Identity.Keys;
 /// Encrypts private keys (PKCS#8) with AES-256-GCM under the key-encryption key. Layout: version byte (1), 12-byte
 /// nonce, 16-byte tag, ciphertext. The key id is bound as associated data so a ciphertext cannot be moved to another row.
 /// </summary>
-public sealed class PrivateKeyProtector(IKeyEncryptionKeySource keySource)
+internal sealed class PrivateKeyProtector(IKeyEncryptionKeySource keySource)
 {
     private const byte Version = 1;
     private const int NonceSize = 12;

@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Mandate.Core.Identity.Keys;
 
 /// <summary>A key loaded into memory: decrypted private half, public half for verification, and its schedule.</summary>
-public sealed class RingKey
+internal sealed class RingKey
 {
     internal RingKey(StoredKey stored, SecurityKey signingKey, X509Certificate2? certificate)
     {

@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Mandate.Core.Identity.Keys;
 
 /// <summary>The JWS algorithms Mandate signs with, and how their keys are made, exported and loaded.</summary>
-public static class SigningAlgorithms
+internal static class SigningAlgorithms
 {
     public const string ES256 = SecurityAlgorithms.EcdsaSha256;
     public const string RS256 = SecurityAlgorithms.RsaSha256;

@@ -14,7 +14,7 @@ namespace Mandate.Core.Identity.Keys;
 /// <param name="ActivatesAt">From when the key signs; before that it is only published.</param>
 /// <param name="RetiresAt">When the key stops signing (its successor's activation), or null while it has none.</param>
 /// <param name="PublishUntil">When the key leaves the published set (every token it signed has expired), or null.</param>
-public sealed record StoredKey(
+internal sealed record StoredKey(
     string Kid,
     string Purpose,
     string Algorithm,

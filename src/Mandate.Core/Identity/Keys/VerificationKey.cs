@@ -8,7 +8,7 @@ namespace Mandate.Core.Identity.Keys;
 /// A public key a JWS may be verified with, bound to the one algorithm it may be used with (alg pinning): a token whose
 /// header names another algorithm is refused before any signature work.
 /// </summary>
-public sealed class VerificationKey
+internal sealed class VerificationKey
 {
     private VerificationKey(string kid, string algorithm, ECDsa? ecdsa, RSA? rsa, Ed25519SecurityKey? ed25519 = null)
     {

@@ -11,7 +11,7 @@ namespace Mandate.Core.Identity.Svid;
 /// extensions), and nothing decoded beyond <see cref="MaxTokenLength"/>. Nothing is trusted until
 /// <see cref="Keys.VerificationKey.Verify"/> says so.
 /// </summary>
-public sealed class CompactJws
+internal sealed class CompactJws
 {
     /// <summary>Tokens longer than this are refused before any decoding (16 KiB).</summary>
     public const int MaxTokenLength = 16 * 1024;

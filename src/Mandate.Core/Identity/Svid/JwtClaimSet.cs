@@ -6,7 +6,7 @@ namespace Mandate.Core.Identity.Svid;
 /// The registered claims of a JWT payload, read strictly: each at most once, with the RFC 7519 types (<c>aud</c> a
 /// string or an array of strings, times as NumericDate). Other claims are skipped.
 /// </summary>
-public sealed class JwtClaimSet
+internal sealed class JwtClaimSet
 {
     public string? Subject { get; private set; }
 

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Svid;
 
 /// <summary>A validated JWT-SVID's facts (never the token itself).</summary>
-public sealed record JwtSvid(
+internal sealed record JwtSvid(
     SpiffeId Subject,
     IReadOnlyList<string> Audiences,
     string Issuer,

@@ -12,7 +12,7 @@ namespace Mandate.Core.Identity.Svid;
 /// (SPIFFE ID), <c>aud</c>, <c>iss</c>, <c>iat</c>, <c>nbf</c>, <c>exp</c>, <c>jti</c>. Policy (who may get what)
 /// is the caller's business; this checks only what makes a token well-formed.
 /// </summary>
-public sealed class JwtSvidIssuer(KeyRing keyRing, TimeProvider time)
+internal sealed class JwtSvidIssuer(KeyRing keyRing, TimeProvider time)
 {
     public IssuedJwtSvid Issue(SpiffeId subject, IReadOnlyList<string> audiences, TimeSpan ttl)
     {

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Identity.Svid;
 
 /// <summary>The outcome of validating a JWT-SVID: the SVID, or the stable code and message of the first failed check.</summary>
-public sealed record JwtSvidValidationResult(JwtSvid? Svid, IdentityError? Error)
+internal sealed record JwtSvidValidationResult(JwtSvid? Svid, IdentityError? Error)
 {
     public bool IsValid => Svid is not null;
 

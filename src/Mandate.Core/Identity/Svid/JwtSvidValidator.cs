@@ -12,7 +12,7 @@ namespace Mandate.Core.Identity.Svid;
 /// bounded skew, and finally the identity active in the inventory. Thread-safe and allocation-light; no I/O. A token
 /// presented again skips only the signature work (see <see cref="VerifiedJwtSvidCache"/>).
 /// </summary>
-public sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory directory, IOptions<IdentityOptions> options, TimeProvider time)
+internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory directory, IOptions<IdentityOptions> options, TimeProvider time)
 {
     private readonly VerifiedJwtSvidCache cache = new(options.Value.ValidatedTokenCacheSize);
 

@@ -10,7 +10,7 @@ namespace Mandate.Core.Identity.Svid;
 /// Issues SVIDs to identities that are in the inventory and active, within the configured lifetimes, and records
 /// each issuance (by <c>jti</c> or certificate serial, never the SVID) in the audit log.
 /// </summary>
-public sealed class SvidIssuance(
+internal sealed class SvidIssuance(
     JwtSvidIssuer jwtIssuer,
     X509SvidAuthority x509Authority,
     IdentityDirectory directory,

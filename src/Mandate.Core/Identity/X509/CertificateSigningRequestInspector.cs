@@ -11,7 +11,7 @@ namespace Mandate.Core.Identity.X509;
 /// a CA (basicConstraints CA:true, keyCertSign, cRLSign). Nothing else it asks for is copied: Mandate writes every
 /// extension itself.
 /// </summary>
-public static class CertificateSigningRequestInspector
+internal static class CertificateSigningRequestInspector
 {
     public const int MaxCsrLength = 16 * 1024;
     private const string SubjectAltNameOid = "2.5.29.17";

@@ -7,7 +7,7 @@ namespace Mandate.Core.Identity.X509;
 /// A subjectAltName extension holding exactly one URI: the SPIFFE ID byte for byte. Written by hand because
 /// <see cref="System.Uri"/> normalizes (<c>spiffe://td</c> would become <c>spiffe://td/</c>, which is not a SPIFFE ID).
 /// </summary>
-public static class SpiffeSan
+internal static class SpiffeSan
 {
     public static X509Extension Create(string spiffeId, bool critical = false)
     {

@@ -10,7 +10,7 @@ namespace Mandate.Core.Identity.X509;
 /// EKU serverAuth + clientAuth, subject and authority key identifiers, a random 128-bit serial, and a validity that
 /// never outlives the CA.
 /// </summary>
-public sealed class X509SvidAuthority(KeyRing keyRing, TimeProvider time)
+internal sealed class X509SvidAuthority(KeyRing keyRing, TimeProvider time)
 {
     public IssuedX509Svid Sign(SpiffeId subject, PublicKey publicKey, TimeSpan ttl)
     {
