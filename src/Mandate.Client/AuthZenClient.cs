@@ -1,18 +1,19 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Mandate.Protocol.AuthZen;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace Mandate.Client;
 
 /// <summary>
-/// <see cref="IAuthZenClient"/> over an <see cref="HttpClient"/> from the factory: per-attempt timeout, retries with
-/// exponential backoff and jitter on transient failures, source-generated JSON, and single evaluations served from the
+/// <see cref="IAuthZenClient"/> over an <see cref="HttpClient"/> from the factory, whose resilience handler gives
+/// each attempt its timeout and retries transient failures with exponential backoff and jitter
+/// (<see cref="MandateClientResilience"/>); source-generated JSON; single evaluations served from the
 /// <see cref="DecisionCache"/> while the policy version is unchanged.
 /// </summary>
-internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptions> options, DecisionCache cache, TimeProvider time) : IAuthZenClient
+internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptions> options, DecisionCache cache) : IAuthZenClient
 {
     private readonly MandateClientOptions settings = options.Value;
     private string? lastPolicyVersion;
@@ -28,7 +29,7 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
             return cached;
         }
 
-        var response = await PostAsync(AuthZenPaths.Evaluation, request, AuthZenJsonContext.Default.EvaluationRequest, AuthZenJsonContext.Default.EvaluationResponse, cancellationToken);
+        var response = await PostAsync(AuthZenPaths.Evaluation, request, AuthZenJsonContext.Default.EvaluationRequest, AuthZenJsonContext.Default.EvaluationResponse, cancellationToken).ConfigureAwait(false);
         cache.Set(key, LastPolicyVersion, DecisionCache.CredentialOf(request), response);
         return response;
     }
@@ -64,72 +65,60 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
 
     private async Task<TResponse> SendAsync<TResponse>(Func<HttpRequestMessage> create, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
-        Exception? last = null;
-        int? lastStatus = null;
-        for (var attempt = 0; attempt <= settings.MaxRetries; attempt++)
+        // Timeouts and retries of transient failures happen in the resilience handler below this HttpClient
+        // (MandateClientServiceCollectionExtensions); what arrives here is the last attempt's outcome.
+        try
         {
-            if (attempt > 0)
+            using var message = create();
+            if (settings.AccessToken is { Length: > 0 } token)
             {
-                await Task.Delay(Backoff(attempt), time, cancellationToken);
+                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
 
-            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptTimeout.CancelAfter(settings.AttemptTimeout);
-            try
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            if (response.Headers.TryGetValues(AuthZenPaths.PolicyVersionHeader, out var versions))
             {
-                using var message = create();
-                if (settings.AccessToken is { Length: > 0 } token)
-                {
-                    message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                }
+                Volatile.Write(ref lastPolicyVersion, versions.FirstOrDefault());
+            }
 
-                using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attemptTimeout.Token);
-                if (response.Headers.TryGetValues(AuthZenPaths.PolicyVersionHeader, out var versions))
+            if (response.IsSuccessStatusCode)
+            {
+                var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
                 {
-                    Volatile.Write(ref lastPolicyVersion, versions.FirstOrDefault());
-                }
-
-                if (response.IsSuccessStatusCode)
-                {
-                    await using var stream = await response.Content.ReadAsStreamAsync(attemptTimeout.Token);
-                    return await JsonSerializer.DeserializeAsync(stream, responseType, attemptTimeout.Token)
+                    return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
                         ?? throw new MandateUnavailableException("The PDP answered with an empty body.");
                 }
+            }
 
-                lastStatus = (int)response.StatusCode;
-                if (!IsTransient(response.StatusCode))
-                {
-                    throw new MandateUnavailableException($"The PDP refused the request with HTTP {lastStatus}.") { StatusCode = lastStatus };
-                }
+            var status = (int)response.StatusCode;
+            if (!MandateClientResilience.IsTransient(response.StatusCode))
+            {
+                throw new MandateUnavailableException($"The PDP refused the request with HTTP {status}.") { StatusCode = status };
+            }
 
-                last = new HttpRequestException($"HTTP {lastStatus}", null, response.StatusCode);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                last = e;
-            }
-            catch (HttpRequestException e)
-            {
-                last = e;
-            }
-            catch (JsonException e)
-            {
-                throw new MandateUnavailableException("The PDP answered with a body that is not an AuthZEN response.", e);
-            }
+            throw new MandateUnavailableException(GaveUp, new HttpRequestException($"HTTP {status}", null, response.StatusCode)) { StatusCode = status };
         }
-
-        throw new MandateUnavailableException($"The PDP did not answer after {settings.MaxRetries + 1} attempts.", last!) { StatusCode = lastStatus };
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MandateUnavailableException(GaveUp, e);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new MandateUnavailableException(GaveUp, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new MandateUnavailableException(GaveUp, e);
+        }
+        catch (JsonException e)
+        {
+            throw new MandateUnavailableException("The PDP answered with a body that is not an AuthZEN response.", e);
+        }
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        var jitter = 0.5 + Random.Shared.NextDouble();
-        return TimeSpan.FromMilliseconds(settings.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1) * jitter);
-    }
+    private string GaveUp => $"The PDP did not answer after {settings.MaxRetries + 1} attempts.";
 
     private Uri Resolve(string path) =>
         settings.BaseAddress is { } baseAddress ? new Uri(baseAddress, path) : new Uri(path, UriKind.Relative);
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 }

@@ -11,11 +11,14 @@ namespace Mandate.Client;
 /// decided with (a response announcing another version makes every older entry a miss) and for a short time.
 /// <see cref="Revoke"/> drops every decision made for a credential, so a revocation takes effect at once.
 /// </summary>
+/// <param name="options">The cache's size and how long a decision may be reused (<see cref="MandateClientOptions"/>).</param>
+/// <param name="time">The clock entries expire by.</param>
 public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimeProvider time)
 {
     private readonly MandateClientOptions settings = options.Value;
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
+    /// <summary>How many decisions are cached now.</summary>
     public int Count => entries.Count;
 
     /// <summary>Forgets every decision made for this credential (call when it is revoked).</summary>
@@ -32,6 +35,7 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
         }
     }
 
+    /// <summary>Forgets every cached decision.</summary>
     public void Clear() => entries.Clear();
 
     internal bool TryGet(string key, string? policyVersion, out EvaluationResponse response)

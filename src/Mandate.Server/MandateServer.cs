@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using Mandate.Core.Storage;
 using Mandate.Server.Audit;
 using Mandate.Server.Authentication;
 using Mandate.Server.Decisions;
@@ -8,11 +7,9 @@ using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
 using Mandate.Server.Problems;
-using Mandate.Server.Storage;
 using Mandate.Server.Tasks;
-using Mandate.Storage.Postgres;
-using Mandate.Storage.Sqlite;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -58,18 +55,6 @@ internal static class MandateServer
         return app;
     }
 
-    /// <summary>Opens the store named by a location (shared by the server and the CLI's offline commands).</summary>
-    public static IMandateStore OpenStore(StoreLocation location)
-    {
-        ArgumentNullException.ThrowIfNull(location);
-        return location.Kind switch
-        {
-            StoreKind.Sqlite => new SqliteStore(location.Target),
-            StoreKind.Postgres => new PostgresStore(location.Target),
-            _ => throw new ArgumentOutOfRangeException(nameof(location)),
-        };
-    }
-
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
@@ -95,15 +80,14 @@ internal static class MandateServer
     private static void AddServices(IServiceCollection services, MandateServerOptions options)
     {
         services.AddSingleton(Options.Create(options));
-        services.AddMandateCore();
-        services.AddSingleton<IMandateStore>(_ => OpenStore(options.EffectiveStore));
-        services.AddSingleton<ReadinessChecks>();
-        services.AddSingleton<IStartupTask, StoreStartup>();
-        services.AddSingleton<IStartupTask, AdminTokenStartup>();
-        services.AddMandateIdentity();
-        services.AddMandateDecisions();
-        services.AddMandateAudit(options);
-        services.AddMandateTasks();
+        services.TryAddSingleton<ReadinessChecks>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, AdminTokenStartup>());
+        services.AddMandate()
+            .AddStore(options.EffectiveStore)
+            .AddIdentity().AddIdentityHosting()
+            .AddDecisions().AddDecisionHosting()
+            .AddAudit().AddAuditHosting()
+            .AddTasks().AddTaskHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -19,6 +19,8 @@ internal sealed class PostgresStore : RelationalStore
         this.dataSource = dataSource;
     }
 
+    internal NpgsqlDataSource DataSource => dataSource;
+
     public override async ValueTask DisposeAsync()
     {
         await dataSource.DisposeAsync();

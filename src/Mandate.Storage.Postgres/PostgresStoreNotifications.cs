@@ -1,5 +1,4 @@
 using Mandate.Core.Storage;
-using Mandate.Storage.Relational;
 using Npgsql;
 
 namespace Mandate.Storage.Postgres;
@@ -12,11 +11,12 @@ internal sealed class PostgresStoreNotifications : IStoreNotifications
 {
     private readonly NpgsqlDataSource dataSource;
 
-    private PostgresStoreNotifications(NpgsqlDataSource dataSource) => this.dataSource = dataSource;
-
-    /// <summary>The listener for <paramref name="store"/>, or null when it is not a PostgreSQL store.</summary>
-    public static PostgresStoreNotifications? For(IMandateStore store) =>
-        store is RelationalStore { Dialect: PostgresDialect dialect } ? new PostgresStoreNotifications(dialect.DataSource) : null;
+    /// <summary>Listens on the database and schema of <paramref name="store"/>.</summary>
+    public PostgresStoreNotifications(PostgresStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        dataSource = store.DataSource;
+    }
 
     public async Task ListenAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken)
     {

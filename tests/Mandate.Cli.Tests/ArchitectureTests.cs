@@ -3,8 +3,9 @@ using System.Reflection;
 namespace Mandate.Cli.Tests;
 
 /// <summary>
-/// Dependencies point inward: Cli/Server → Core + Storage → Core → Cedar, Protocol; Client → Protocol only. The inner
-/// assemblies also name every outside assembly they may reference: no host (ASP.NET Core), no database driver.
+/// Dependencies point inward: Cli/Server → Core + Storage → Core → Cedar, Protocol; Client → Protocol only;
+/// Client.AspNetCore → Client. The inner assemblies also name every outside assembly they may reference: no host
+/// (ASP.NET Core), no database driver.
 /// </summary>
 public sealed class ArchitectureTests
 {
@@ -23,6 +24,7 @@ public sealed class ArchitectureTests
         { "Mandate.Storage.Sqlite", ["Mandate.Storage.Relational", "Mandate.Core", "Mandate.Cedar", "Mandate.Protocol"] },
         { "Mandate.Storage.Postgres", ["Mandate.Storage.Relational", "Mandate.Core", "Mandate.Cedar", "Mandate.Protocol"] },
         { "Mandate.Client", ["Mandate.Protocol"] },
+        { "Mandate.Client.AspNetCore", ["Mandate.Client", "Mandate.Protocol"] },
     };
 
     /// <summary>Every assembly reference allowed, by name or by <c>Prefix.*</c> family (Core: what it references today).</summary>
@@ -62,12 +64,9 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void Client_ShouldNotReferenceAspNetCore_OnceEnforcementLivesInMandateClientAspNetCore()
+    public void Client_ShouldNotReferenceAspNetCore()
     {
-        // ASP.NET Core enforcement is moving from Mandate.Client into Mandate.Client.AspNetCore; the rule holds from then on.
-        Assert.SkipUnless(
-            Directory.Exists(Path.Combine(RepositoryRoot(), "src", "Mandate.Client.AspNetCore")),
-            "Mandate.Client still holds the ASP.NET Core enforcement (no src/Mandate.Client.AspNetCore yet).");
+        // ASP.NET Core enforcement lives in Mandate.Client.AspNetCore; the plain SDK must not drag the framework in.
         var references = ReferencesOf("Mandate.Client");
         Assert.DoesNotContain(references, r => Matches(r, "Microsoft.AspNetCore*"));
         Assert.Empty(Violations(references.Where(r => r.StartsWith("Mandate.", StringComparison.Ordinal)), ["Mandate.Protocol"]));
@@ -108,17 +107,4 @@ public sealed class ArchitectureTests
 
     private static List<string> ReferencesOf(string assemblyName) =>
         Assembly.Load(assemblyName).GetReferencedAssemblies().Select(a => a.Name!).ToList();
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mandate.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Mandate.slnx above {AppContext.BaseDirectory}.");
-    }
 }

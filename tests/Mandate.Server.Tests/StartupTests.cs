@@ -1,5 +1,7 @@
 using Mandate.Core.Storage;
 using Mandate.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Tests;
 
@@ -39,6 +41,21 @@ public sealed class StartupTests
             var response = await again.Client.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         }
+    }
+
+    [Theory]
+    [InlineData("Mandate:Tasks:SweepInterval", "00:00:00")]
+    [InlineData("Mandate:Tasks:DefaultTtl", "-00:01:00")]
+    [InlineData("Mandate:Revocation:ReconcileInterval", "00:00:00")]
+    [InlineData("Mandate:TokenExchange:MaxChainDepth", "-1")]
+    [InlineData("Mandate:Audit:CheckpointInterval", "00:00:00")]
+    [InlineData("Mandate:Decisions:AuditAllowSampleRate", "2")]
+    public async Task Start_ShouldRefuse_AnInvalidSetting_NamingIt(string setting, string value)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MandateTestServer.StartAsync(
+            configureBuilder: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [setting] = value })));
+
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     public async Task AuditTrail_ShouldChainEvents_InOrder()
     {
         var ct = TestContext.Current.CancellationToken;
-        var trail = new ServiceCollection().AddMandateCore().Services.BuildServiceProvider().GetRequiredService<IAuditTrail>();
+        var trail = new ServiceCollection().AddSingleton(Store).AddMandate().Services.BuildServiceProvider().GetRequiredService<IAuditTrail>();
         for (var i = 0; i < 3; i++)
         {
             await using var session = await Store.BeginAsync(StoreIntent.Write, ct);
@@ -89,7 +89,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     public async Task AuditTrail_ShouldKeepOneChain_UnderConcurrentWriters()
     {
         var ct = TestContext.Current.CancellationToken;
-        var trail = new ServiceCollection().AddMandateCore().Services.BuildServiceProvider().GetRequiredService<IAuditTrail>();
+        var trail = new ServiceCollection().AddSingleton(Store).AddMandate().Services.BuildServiceProvider().GetRequiredService<IAuditTrail>();
         await Parallel.ForAsync(0, 20, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
         {
             await using var session = await Store.BeginAsync(StoreIntent.Write, token);

@@ -33,7 +33,7 @@ public class AuditAppendBenchmarks
     {
         (store, _) = await AuditBenchmarkStores.CreateAsync(Store);
         var kek = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N") + ".kek");
-        services = new ServiceCollection().AddSingleton(store).AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
+        services = new ServiceCollection().AddSingleton(store).AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
         trail = services.GetRequiredService<IAuditTrail>();
         plain = new PlainGroupCommitWriter(store);
     }

@@ -28,7 +28,7 @@ internal static class AuditSizeCommand
                 var chainedBefore = await SizeAsync(chainedStore, kind, ["audit_events", "audit_checkpoints"]);
                 var plainBefore = await SizeAsync(plainStore, kind, ["audit_plain"]);
                 var kek = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N") + ".kek");
-                await using var services = new ServiceCollection().AddSingleton(chainedStore).AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
+                await using var services = new ServiceCollection().AddSingleton(chainedStore).AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
                 var trail = services.GetRequiredService<IAuditTrail>();
                 var checkpointer = services.GetRequiredService<AuditCheckpointer>();
                 await using (var plain = new PlainGroupCommitWriter(plainStore))

@@ -30,7 +30,7 @@ public class AuditVerifyBenchmarks
     {
         (store, _) = await AuditBenchmarkStores.CreateAsync(Store);
         var kek = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N") + ".kek");
-        await using var services = new ServiceCollection().AddSingleton(store).AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
+        await using var services = new ServiceCollection().AddSingleton(store).AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
         var trail = services.GetRequiredService<IAuditTrail>();
         var checkpointer = services.GetRequiredService<AuditCheckpointer>();
         for (var written = 0; written < Events; written += 1000)

@@ -42,8 +42,7 @@ public class JwtSvidBenchmarks
     {
         var path = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N"), "bench.db");
         var collection = new ServiceCollection();
-        collection.AddMandateCore();
-        collection.AddMandateIdentityCore();
+        collection.AddMandate().AddIdentity();
         collection.Configure<IdentityOptions>(o =>
         {
             o.TrustDomain = "bench.mandate.local";

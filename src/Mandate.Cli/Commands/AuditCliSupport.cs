@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Cli.Commands;
 
@@ -32,7 +33,7 @@ internal static class AuditCliSupport
             return (null, $"--store: the SQLite database '{Path.GetFullPath(location.Target)}' does not exist.");
         }
 
-        return (MandateServer.OpenStore(location), null);
+        return (StoreRegistration.Open(location), null);
     }
 
     /// <summary>Turns store and driver failures into one operator-readable line.</summary>

@@ -3,6 +3,8 @@ namespace Mandate.Core.Audit;
 /// <summary>Tuning of the audit ledger (section <c>Mandate:Audit</c>).</summary>
 internal sealed class AuditOptions
 {
+    public const string SectionName = "Mandate:Audit";
+
     /// <summary>Most events one group commit writes in a single transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;
 

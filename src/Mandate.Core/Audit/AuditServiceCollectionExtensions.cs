@@ -1,17 +1,16 @@
-using Mandate.Core;
 using Mandate.Core.Audit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Registration of the audit ledger.</summary>
 internal static class AuditServiceCollectionExtensions
 {
-    /// <summary>The audit ledger's checkpoint signing on top of the trail that <c>AddMandateCore</c> registers.</summary>
-    public static MandateBuilder AddMandateAuditLedger(this IServiceCollection services, Action<AuditOptions>? configure = null)
+    /// <summary>The audit ledger's checkpoint signing on top of the trail that <c>AddMandate</c> registers.</summary>
+    public static MandateBuilder AddAudit(this MandateBuilder builder, Action<AuditOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var builder = services.AddMandateCore();
-        services.AddOptions<AuditOptions>();
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
         if (configure is not null)
         {
             services.Configure(configure);

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
 using Mandate.Core.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,7 +19,12 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     public const string GenesisHash = AuditHashing.GenesisHash;
 
     private readonly TimeProvider time;
-    private readonly IServiceProvider services;
+    private readonly IMandateStore store;
+    private readonly AuditOptions options;
+    private readonly ILogger logger;
+
+    // Registered with the audit ledger (checkpoints); a trail without a ledger counts nothing.
+    private readonly AuditCheckpointSignal? signal;
 
     // Not SingleReader: that channel cannot count its items, which the batching needs (GroupCommit).
     private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>();
@@ -40,17 +44,23 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private long sessionAppends;
     private long sessionAppendsAtRememberedHead;
     private Task? writer;
-    private ILogger? logger;
 
-    public AuditTrail(TimeProvider time, IServiceProvider services)
+    // No cycle: the store needs nothing from the audit trail, so everything arrives by constructor. The logger factory
+    // and the checkpoint signal are optional (a bare container without logging or the ledger still gets a trail).
+    public AuditTrail(
+        TimeProvider time,
+        IMandateStore store,
+        IOptions<AuditOptions> options,
+        ILoggerFactory? loggerFactory = null,
+        AuditCheckpointSignal? signal = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         this.time = time;
-        this.services = services;
+        this.store = store;
+        this.options = options.Value;
+        this.signal = signal;
+        logger = loggerFactory?.CreateLogger("Mandate.Core.Audit") ?? NullLogger.Instance;
     }
-
-    private ILogger Logger => logger ??= services.GetService<ILoggerFactory>()?.CreateLogger("Mandate.Core.Audit") ?? NullLogger.Instance;
-
-    private AuditOptions Options => services.GetService<IOptions<AuditOptions>>()?.Value ?? new AuditOptions();
 
     public async Task<AuditRecord> RecordAsync(IStoreSession session, AuditEvent auditEvent, CancellationToken cancellationToken)
     {
@@ -61,7 +71,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         var head = await repository.GetHeadForAppendAsync(cancellationToken);
         var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
         await repository.AppendAsync(record, canonical, cancellationToken);
-        services.GetService<AuditCheckpointSignal>()?.Appended(1);
+        signal?.Appended(1);
         return record;
     }
 
@@ -100,7 +110,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         var sanitized = AuditSecretGuard.Sanitize(auditEvent, out var redacted);
         if (redacted.Count > 0)
         {
-            AuditLog.SecretRedacted(Logger, auditEvent.Type, string.Join(", ", redacted));
+            AuditLog.SecretRedacted(logger, auditEvent.Type, string.Join(", ", redacted));
         }
 
         return sanitized;
@@ -131,14 +141,12 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var store = services.GetRequiredService<IMandateStore>();
-        var signal = services.GetService<AuditCheckpointSignal>();
         var batch = new List<PendingAppend>();
         while (await queue.Reader.WaitToReadAsync())
         {
             await GroupCommit.LetTheBatchFillAsync(queue.Reader);
             batch.Clear();
-            var max = Math.Max(1, Options.MaxBatchSize);
+            var max = Math.Max(1, options.MaxBatchSize);
             while (batch.Count < max && queue.Reader.TryRead(out var pending))
             {
                 batch.Add(pending);
@@ -146,7 +154,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 
             try
             {
-                var records = await WriteBatchAsync(store, batch);
+                var records = await WriteBatchAsync(batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Completion.TrySetResult(records[i]);
@@ -159,7 +167,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 #pragma warning restore CA1031
             {
                 rememberedHead = null;
-                AuditLog.GroupCommitFailed(Logger, ex, batch.Count);
+                AuditLog.GroupCommitFailed(logger, ex, batch.Count);
                 var failure = ex as StoreException ?? new StoreException("The audit event could not be committed: " + ex.Message, ex);
                 foreach (var pending in batch)
                 {
@@ -169,7 +177,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         }
     }
 
-    private async Task<List<AuditRecord>> WriteBatchAsync(IMandateStore store, List<PendingAppend> batch)
+    private async Task<List<AuditRecord>> WriteBatchAsync(List<PendingAppend> batch)
     {
         // The batch is committed as a whole; nobody can cancel half of it.
         if (rememberedHead is { } remembered && optimisticPause == 0 && Interlocked.Read(ref sessionAppends) == sessionAppendsAtRememberedHead)
@@ -184,7 +192,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 
             // Someone else appended (another node, or a state change on this node in the instant before our commit):
             // read the head for a while instead of guessing, so several writers do not keep colliding.
-            AuditLog.HeadMoved(Logger, batch.Count);
+            AuditLog.HeadMoved(logger, batch.Count);
             rememberedHead = null;
             optimisticPause = OptimisticPauseBatches;
         }

@@ -2,16 +2,23 @@ using Mandate.Core.Decisions;
 using Mandate.Core.Policies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Registration of the decision point.</summary>
 public static class DecisionServiceCollectionExtensions
 {
-    /// <summary>Registers the policy store, the decision point (<see cref="IPolicyDecisionPoint"/>), the AuthZEN service and the decision audit writer.</summary>
-    public static IServiceCollection AddMandateDecisionPoint(this IServiceCollection services)
+    /// <summary>
+    /// Registers the policy store, the decision point (<see cref="IPolicyDecisionPoint"/>), the AuthZEN service and the
+    /// decision audit writer; <see cref="DecisionOptions"/> are validated at start.
+    /// </summary>
+    public static MandateBuilder AddDecisions(this MandateBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<DecisionOptions>();
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<DecisionOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DecisionOptions>, DecisionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ActivePolicySet>();
         services.TryAddSingleton<PolicyService>();
@@ -30,8 +37,8 @@ public static class DecisionServiceCollectionExtensions
             sp.GetRequiredService<PolicyDecisionPoint>(),
             sp.GetRequiredService<AuthZenRequestMapper>(),
             sp.GetRequiredService<DecisionAuditQueue>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DecisionOptions>>()));
+            sp.GetRequiredService<IOptions<DecisionOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DecisionAuditWriter>());
-        return services;
+        return builder;
     }
 }

@@ -1,17 +1,23 @@
-using Mandate.Core;
 using Mandate.Core.Admin;
 using Mandate.Core.Audit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>The entry point of Mandate's composition: <c>services.AddMandate().Add…Store(…).AddIdentity()…</c>.</summary>
 public static class MandateServiceCollectionExtensions
 {
-    /// <summary>Registers Mandate's domain services. A store must be registered too (see the storage packages).</summary>
-    public static MandateBuilder AddMandateCore(this IServiceCollection services)
+    /// <summary>
+    /// Registers what every Mandate feature shares (the clock, the audit trail, admin tokens) and returns the
+    /// <see cref="MandateBuilder"/> the store and the features are added to. A store must be added too
+    /// (<c>AddSqliteStore</c> or <c>AddPostgresStore</c>).
+    /// </summary>
+    public static MandateBuilder AddMandate(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<AuditOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.TryAddSingleton<AdminTokens>();
         return new MandateBuilder(services);

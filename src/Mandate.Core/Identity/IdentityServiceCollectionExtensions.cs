@@ -1,4 +1,3 @@
-using Mandate.Core;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Inventory;
@@ -10,21 +9,25 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Registration of the workload identity domain.</summary>
 public static class IdentityServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the workload identity domain (key ring, inventory, SVID issuance and validation). The host supplies an
-    /// <see cref="IKeyEncryptionKeySource"/> and initializes the key ring at start.
+    /// Registers the workload identity domain (key ring, inventory and its sync with other nodes, SVID issuance and
+    /// validation, attestation). The host supplies an <see cref="IKeyEncryptionKeySource"/> and initializes the key
+    /// ring at start.
     /// </summary>
-    public static MandateBuilder AddMandateIdentityCore(this IServiceCollection services)
+    public static MandateBuilder AddIdentity(this MandateBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
         services.AddOptions<IdentityOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>());
         services.TryAddSingleton<PrivateKeyProtector>();
         services.TryAddSingleton<KeyRing>();
         services.TryAddSingleton<IKeyRing>(sp => sp.GetRequiredService<KeyRing>());
         services.TryAddSingleton<IdentityDirectory>();
+        services.TryAddSingleton<IdentityDirectorySync>();
         services.TryAddSingleton<IdentityInventory>();
         services.TryAddSingleton<JwtSvidIssuer>();
         services.TryAddSingleton<JwtSvidValidator>();
@@ -33,6 +36,6 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<JoinTokens>();
         services.TryAddSingleton<PlatformTokenReplayGuard>();
         services.TryAddSingleton<OidcAttestor>();
-        return new MandateBuilder(services);
+        return builder;
     }
 }

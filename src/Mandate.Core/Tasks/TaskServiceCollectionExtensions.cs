@@ -1,4 +1,3 @@
-using Mandate.Core;
 using Mandate.Core.Audit;
 using Mandate.Core.Credentials;
 using Mandate.Core.Decisions;
@@ -11,19 +10,25 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Registration of tasks, task credentials and delegation.</summary>
 public static class TaskServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers tasks, credentials (issuer, <see cref="ICredentialVerifier"/>, revocation set and its sync, use
-    /// recording) and RFC 8693 delegation. Needs the key ring (<c>AddMandateIdentity</c>) and a decision point.
+    /// Registers tasks, credentials (issuer, <see cref="ICredentialVerifier"/>, the in-memory revocation set and its
+    /// sync with the store, use recording) and RFC 8693 delegation; their options are validated at start. Needs the
+    /// key ring (<c>AddIdentity</c>) and a decision point (<c>AddDecisions</c>).
     /// </summary>
-    public static MandateBuilder AddMandateTaskCore(this IServiceCollection services)
+    public static MandateBuilder AddTasks(this MandateBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddMandateRevocationSet();
-        services.AddOptions<TaskOptions>();
-        services.AddOptions<TokenExchangeOptions>();
-        services.AddOptions<RevocationSyncOptions>();
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<TaskOptions>().ValidateOnStart();
+        services.AddOptions<TokenExchangeOptions>().ValidateOnStart();
+        services.AddOptions<RevocationSyncOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenExchangeOptions>, TokenExchangeOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RevocationSyncOptions>, RevocationSyncOptionsValidator>());
+        services.TryAddSingleton<IRevocationSet, RevocationSet>();
         services.TryAddSingleton<TokenValidator>();
         services.TryAddSingleton<CredentialIssuer>();
         services.TryAddSingleton<DpopProofValidator>();
@@ -31,6 +36,8 @@ public static class TaskServiceCollectionExtensions
         services.TryAddSingleton<TokenReuseDetector>();
         services.TryAddSingleton<ICredentialVerifier, CredentialVerifier>();
         services.TryAddSingleton<RevocationService>();
+
+        // The store's IStoreNotifications (PostgreSQL LISTEN/NOTIFY) comes from the container when the store registers one.
         services.TryAddSingleton<RevocationSync>();
         services.TryAddSingleton(sp => new TokenExchangeService(
             sp.GetRequiredService<TokenValidator>(),
@@ -53,6 +60,6 @@ public static class TaskServiceCollectionExtensions
         services.TryAddSingleton(sp => new TokenIntrospection(sp.GetRequiredService<TokenValidator>(), sp.GetRequiredService<RevocationService>()));
         services.TryAddSingleton(sp => new TokenAssertionValidator(sp.GetRequiredService<TokenValidator>()));
         services.TryAddSingleton(sp => new DpopProofChecker(sp.GetRequiredService<DpopProofValidator>()));
-        return new MandateBuilder(services);
+        return builder;
     }
 }

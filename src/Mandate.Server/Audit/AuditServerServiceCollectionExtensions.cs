@@ -1,17 +1,30 @@
+using Mandate.Core.Audit;
 using Mandate.Server;
 using Mandate.Server.Audit;
 using Mandate.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-internal static class AuditServerServiceCollectionExtensions
+/// <summary>The audit ledger in the server.</summary>
+public static class AuditServerServiceCollectionExtensions
 {
-    /// <summary>The audit ledger in the server: start-up verification, periodic signed checkpoints.</summary>
-    public static IServiceCollection AddMandateAudit(this IServiceCollection services, MandateServerOptions options)
+    /// <summary>
+    /// The audit ledger in the server (after <c>AddAudit</c>): settings from <c>Mandate:Audit</c>, the checkpoint
+    /// signing key's key-encryption key in the state directory unless configured, start-up verification and periodic
+    /// signed checkpoints.
+    /// </summary>
+    public static MandateBuilder AddAuditHosting(this MandateBuilder builder)
     {
-        services.AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = Path.Combine(options.StateDirectory, "audit-signing.kek"));
-        services.AddSingleton<IStartupTask, AuditStartup>();
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<AuditOptions>()
+            .Configure<IOptions<MandateServerOptions>>((audit, server) =>
+                audit.KeyEncryptionKeyPath = Path.Combine(server.Value.StateDirectory, "audit-signing.kek"))
+            .BindConfiguration(AuditOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, AuditStartup>());
         services.AddHostedService<AuditCheckpointService>();
-        return services;
+        return builder;
     }
 }

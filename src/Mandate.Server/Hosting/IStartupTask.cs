@@ -2,8 +2,9 @@ namespace Mandate.Server.Hosting;
 
 /// <summary>
 /// Work that must finish before the server takes traffic (after the store is migrated): loading policies, creating
-/// keys, seeding the demo estate. Register with <c>services.AddSingleton&lt;IStartupTask, T&gt;()</c>; run in
-/// ascending <see cref="Order"/>.
+/// keys, seeding the demo estate. A feature's registration adds one with
+/// <c>services.TryAddEnumerable(ServiceDescriptor.Singleton&lt;IStartupTask, T&gt;())</c>; run in ascending
+/// <see cref="Order"/>.
 /// </summary>
 internal interface IStartupTask
 {

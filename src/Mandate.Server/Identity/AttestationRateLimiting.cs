@@ -9,8 +9,9 @@ internal static class AttestationRateLimiting
     /// <summary>The policy the attestation endpoints require (<c>RequireRateLimiting</c>).</summary>
     public const string PolicyName = "attestation";
 
-    public static IServiceCollection AddAttestationRateLimiting(this IServiceCollection services)
+    public static MandateBuilder AddAttestationRateLimiting(this MandateBuilder builder)
     {
+        var services = builder.Services;
         services.AddOptions<AttestationRateLimitOptions>()
             .BindConfiguration(AttestationRateLimitOptions.SectionName)
             .Validate(o => o.PermitLimit > 0, "Mandate:Identity:AttestationRateLimit:PermitLimit must be positive.")
@@ -24,6 +25,6 @@ internal static class AttestationRateLimiting
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy<string, AttestationRateLimitPolicy>(PolicyName);
         });
-        return services;
+        return builder;
     }
 }

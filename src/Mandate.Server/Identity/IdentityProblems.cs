@@ -43,11 +43,27 @@ internal static class IdentityProblems
     }
 
     /// <summary>Records <c>identity.request_rejected</c> (reason = the problem code); a store outage does not stop the refusal.</summary>
-    public static async Task AuditRefusalAsync(HttpContext context, string code, string action, string? subject, CancellationToken cancellationToken = default)
+    public static Task AuditRefusalAsync(HttpContext context, string code, string action, string? subject, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var store = (IMandateStore)context.RequestServices.GetService(typeof(IMandateStore))!;
-        var audit = (IAuditTrail)context.RequestServices.GetService(typeof(IAuditTrail))!;
+
+        // Endpoint handlers reach the store and the trail through the request's services, as minimal APIs do.
+        return AuditRefusalAsync(
+            context.RequestServices.GetRequiredService<IMandateStore>(),
+            context.RequestServices.GetRequiredService<IAuditTrail>(),
+            context,
+            code,
+            action,
+            subject,
+            cancellationToken);
+    }
+
+    /// <summary>Records <c>identity.request_rejected</c> with the given store and trail (for services that have them injected).</summary>
+    public static async Task AuditRefusalAsync(IMandateStore store, IAuditTrail audit, HttpContext context, string code, string action, string? subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(context);
         try
         {
             await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);

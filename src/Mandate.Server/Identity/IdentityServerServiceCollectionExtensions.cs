@@ -1,34 +1,32 @@
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
-using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
-using Mandate.Core.Storage;
 using Mandate.Server;
 using Mandate.Server.Authentication;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
-using Mandate.Storage.Postgres;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Workload identity in the server.</summary>
 public static class IdentityServerServiceCollectionExtensions
 {
     /// <summary>The demo estate's trust domain (CONTRACTS.md §7).</summary>
     public const string DemoTrustDomain = "demo.mandate.local";
 
     /// <summary>
-    /// Workload identity in the server: settings from <c>Mandate:Identity</c> (demo mode defaults the trust domain to
-    /// <see cref="DemoTrustDomain"/>), the key-encryption key file, key and CA start-up, rotation, the
-    /// <see cref="WorkloadAuthentication.SchemeName"/> scheme, the <see cref="AuthorizationPolicies.Workload"/> policy and the
-    /// rate limit of the anonymous attestation endpoints.
+    /// Workload identity in the server (after <c>AddIdentity</c>): settings from <c>Mandate:Identity</c> (demo mode
+    /// defaults the trust domain to <see cref="DemoTrustDomain"/>), the key-encryption key file, key and CA start-up,
+    /// rotation, the directory's sync with other nodes, the <see cref="WorkloadAuthentication.SchemeName"/> scheme, the
+    /// <see cref="AuthorizationPolicies.Workload"/> policy and the rate limit of the anonymous attestation endpoints.
     /// </summary>
-    public static IServiceCollection AddMandateIdentity(this IServiceCollection services)
+    public static MandateBuilder AddIdentityHosting(this MandateBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddMandateIdentityCore();
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
         services.AddOptions<IdentityOptions>()
             .Configure<IOptions<MandateServerOptions>>((identity, server) =>
             {
@@ -48,18 +46,14 @@ public static class IdentityServerServiceCollectionExtensions
         {
             Timeout = TimeSpan.FromSeconds(10),
         }));
-        services.AddAttestationRateLimiting();
-        services.AddSingleton<IStartupTask, IdentityKeyStartup>();
-        services.AddSingleton<IStartupTask, IdentityDemoSeed>();
-        services.AddSingleton<IdentityMaintenanceService>();
+        builder.AddAttestationRateLimiting();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, IdentityKeyStartup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, IdentityDemoSeed>());
+        services.TryAddSingleton<IdentityMaintenanceService>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenanceService>());
 
-        // On PostgreSQL, other nodes' identity changes arrive as they commit rather than at the next reload.
-        services.AddSingleton(sp => new IdentityDirectorySync(
-            sp.GetRequiredService<IdentityDirectory>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<IdentityDirectorySync>>(),
-            PostgresStoreNotifications.For(sp.GetRequiredService<IMandateStore>())));
+        // The store's notifications reach IdentityDirectorySync from the container: on PostgreSQL, other nodes'
+        // identity changes arrive as they commit rather than at the next reload.
         services.AddHostedService<IdentityDirectorySyncService>();
 
         services.AddAuthentication()
@@ -69,6 +63,6 @@ public static class IdentityServerServiceCollectionExtensions
                 .AddAuthenticationSchemes(WorkloadAuthentication.SchemeName)
                 .RequireAuthenticatedUser()
                 .RequireClaim(WorkloadAuthentication.SubjectClaim));
-        return services;
+        return builder;
     }
 }

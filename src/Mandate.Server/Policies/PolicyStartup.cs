@@ -14,7 +14,8 @@ internal sealed class PolicyStartup(
     IOptions<MandateServerOptions> options,
     PolicyService policies,
     ReadinessChecks readiness,
-    IServiceProvider services) : IStartupTask, IDisposable
+    TimeProvider time,
+    ILoggerFactory loggers) : IStartupTask, IDisposable
 {
     private PolicyDirectoryWatcher? watcher;
 
@@ -39,7 +40,7 @@ internal sealed class PolicyStartup(
                 throw new StartupException($"The policies in {directory} cannot be loaded:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", e.Errors)}", e);
             }
 
-            watcher = ActivatorUtilities.CreateInstance<PolicyDirectoryWatcher>(services, directory);
+            watcher = new PolicyDirectoryWatcher(directory, policies, time, loggers.CreateLogger<PolicyDirectoryWatcher>());
             watcher.Start();
             return;
         }
@@ -67,7 +68,7 @@ internal sealed class PolicyStartup(
         {
             // The stored version no longer compiles (an engine change): keep the empty set and say why.
             readiness.Report("policies", "the last stored policy version does not load: " + string.Join("; ", e.Errors));
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<PolicyStartup>().LogStoredPolicyRejected(e);
+            loggers.CreateLogger<PolicyStartup>().LogStoredPolicyRejected(e);
         }
     }
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Cli.Tests.Audit;
 
@@ -176,7 +177,7 @@ public sealed class AuditDurabilityTests
         }
 
         Assert.True(StoreLocation.TryParse(store, out var location, out _));
-        await using var opened = MandateServer.OpenStore(location!);
+        await using var opened = StoreRegistration.Open(location!);
         var result = await AuditStoreVerifier.VerifyAsync(opened, null, Ct);
         Assert.True(result.Verified, result.Failure?.ToString());
 

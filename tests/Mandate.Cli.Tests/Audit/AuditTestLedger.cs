@@ -17,7 +17,7 @@ internal static class AuditTestLedger
         await using (var store = new SqliteStore(path))
         {
             await store.MigrateAsync(ct);
-            await using var services = new ServiceCollection().AddSingleton<IMandateStore>(store).AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = Path.Combine(directory, "kek")).Services.BuildServiceProvider();
+            await using var services = new ServiceCollection().AddSingleton<IMandateStore>(store).AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = Path.Combine(directory, "kek")).Services.BuildServiceProvider();
             var trail = services.GetRequiredService<IAuditTrail>();
             foreach (var e in events)
             {

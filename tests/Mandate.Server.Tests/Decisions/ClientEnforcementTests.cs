@@ -121,7 +121,7 @@ public sealed class ClientEnforcementTests : IAsyncLifetime
                 o.MaxRetries = 1;
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
                 o.AttemptTimeout = TimeSpan.FromSeconds(2);
-            });
+            }).AddMandateEnforcement();
             var app = builder.Build();
             app.UseAuthentication();
             app.UseAuthorization();

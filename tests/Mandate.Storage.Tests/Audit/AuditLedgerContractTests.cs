@@ -25,7 +25,7 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
         var kek = TempPaths.NewFile("audit", ".kek");
         services = new ServiceCollection()
             .AddSingleton(Store)
-            .AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = kek)
+            .AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = kek)
             .Services.BuildServiceProvider();
     }
 
@@ -96,7 +96,7 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
         var otherKek = TempPaths.NewFile("audit-other", ".kek");
         await using var otherNode = new ServiceCollection()
             .AddSingleton(Store)
-            .AddMandateAuditLedger(o => o.KeyEncryptionKeyPath = otherKek)
+            .AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = otherKek)
             .Services.BuildServiceProvider();
         var other = otherNode.GetRequiredService<IAuditTrail>();
 

@@ -45,7 +45,7 @@ internal sealed partial class MandateAuthorizationHandler(
 
         try
         {
-            var decision = await client.EvaluateAsync(request, http.RequestAborted);
+            var decision = await client.EvaluateAsync(request, http.RequestAborted).ConfigureAwait(false);
             if (decision.Decision)
             {
                 context.Succeed(requirement);

@@ -1,36 +1,32 @@
 using Mandate.Core.Credentials;
 using Mandate.Core.Delegation;
-using Mandate.Core.Storage;
 using Mandate.Core.Tasks;
 using Mandate.Server.Authentication;
 using Mandate.Server.Hosting;
-using Mandate.Storage.Postgres;
-using Microsoft.Extensions.Options;
+using Mandate.Server.Tasks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Mandate.Server.Tasks;
+namespace Microsoft.Extensions.DependencyInjection;
 
-public static class TaskServiceRegistration
+/// <summary>Tasks, task credentials and token exchange in the server.</summary>
+public static class TaskServerServiceCollectionExtensions
 {
-    /// <summary>Tasks, task credentials, token exchange, introspection and revocation, with their background work.</summary>
-    public static IServiceCollection AddMandateTasks(this IServiceCollection services)
+    /// <summary>
+    /// Tasks, task credentials, token exchange, introspection and revocation in the server (after <c>AddTasks</c>):
+    /// settings from <c>Mandate:Tasks</c>, <c>Mandate:TokenExchange</c> and <c>Mandate:Revocation</c>, the background
+    /// work (revocation sync, use flush, lease sweeper), start-up, and the admin-or-workload authentication policy.
+    /// </summary>
+    public static MandateBuilder AddTaskHosting(this MandateBuilder builder)
     {
-        services.AddMandateTaskCore();
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
         services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.SectionName);
         services.AddOptions<TokenExchangeOptions>().BindConfiguration(TokenExchangeOptions.SectionName);
         services.AddOptions<RevocationSyncOptions>().BindConfiguration(RevocationSyncOptions.SectionName);
-
-        // Replace the plain registration: on PostgreSQL the sync also listens for other nodes' revocations.
-        services.AddSingleton(sp => new RevocationSync(
-            sp.GetRequiredService<IMandateStore>(),
-            sp.GetRequiredService<IRevocationSet>(),
-            sp.GetRequiredService<IOptions<RevocationSyncOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<RevocationSync>>(),
-            PostgresStoreNotifications.For(sp.GetRequiredService<IMandateStore>())));
         services.AddHostedService<RevocationSyncService>();
         services.AddHostedService<CredentialUseFlushService>();
         services.AddHostedService<TaskSweeper>();
-        services.AddSingleton<IStartupTask, TaskStartup>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, TaskStartup>());
 
         services.AddAuthentication().AddPolicyScheme(TaskAuthorization.Scheme, "Admin token or workload SVID", o =>
             o.ForwardDefaultSelector = context =>
@@ -40,6 +36,6 @@ public static class TaskServiceRegistration
         services.AddAuthorizationBuilder().AddPolicy(TaskAuthorization.AdminOrWorkload, p => p
             .AddAuthenticationSchemes(TaskAuthorization.Scheme)
             .RequireAuthenticatedUser());
-        return services;
+        return builder;
     }
 }

@@ -1,0 +1,24 @@
+using Mandate.Core.Decisions;
+using Mandate.Server.Hosting;
+using Mandate.Server.Policies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The decision point in the server.</summary>
+public static class DecisionServerServiceCollectionExtensions
+{
+    /// <summary>
+    /// The decision point in the server (after <c>AddDecisions</c>): settings from <c>Mandate:Decisions</c>, the policy
+    /// store's start-up (data directory, demo estate, stored version).
+    /// </summary>
+    public static MandateBuilder AddDecisionHosting(this MandateBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<DecisionOptions>().BindConfiguration(DecisionOptions.SectionName);
+        services.TryAddSingleton<PolicyStartup>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, PolicyStartup>(sp => sp.GetRequiredService<PolicyStartup>()));
+        return builder;
+    }
+}

@@ -1,0 +1,23 @@
+using Mandate.Core.Storage;
+using Mandate.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registration of the embedded SQLite store.</summary>
+public static class SqliteStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="SqliteStore"/> on the file <paramref name="path"/> as the <see cref="IMandateStore"/>.
+    /// A single node owns the file, so its <see cref="IStoreNotifications"/> announce nothing
+    /// (<see cref="NoStoreNotifications"/>).
+    /// </summary>
+    public static MandateBuilder AddSqliteStore(this MandateBuilder builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        builder.Services.TryAddSingleton<IMandateStore>(_ => new SqliteStore(path));
+        builder.Services.TryAddSingleton<IStoreNotifications, NoStoreNotifications>();
+        return builder;
+    }
+}
