@@ -1,6 +1,7 @@
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 using Mandate.Server.Policies;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
@@ -19,7 +20,7 @@ internal static class AuthZenEndpoints
 
         group.MapPost(AuthZenPaths.Evaluation, async (HttpContext http, AuthZenDecisionService service) =>
         {
-            var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationRequest, service.Options.MaxRequestBodyBytes);
+            var (request, problem) = await JsonBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationRequest, service.Options.MaxRequestBodyBytes, JsonBodyProblems.AuthZen);
             if (problem is not null)
             {
                 return Echo(http, problem);
@@ -38,7 +39,7 @@ internal static class AuthZenEndpoints
 
         group.MapPost(AuthZenPaths.Evaluations, async (HttpContext http, AuthZenDecisionService service) =>
         {
-            var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationsRequest, service.Options.MaxRequestBodyBytes);
+            var (request, problem) = await JsonBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationsRequest, service.Options.MaxRequestBodyBytes, JsonBodyProblems.AuthZen);
             if (problem is not null)
             {
                 return Echo(http, problem);
@@ -107,7 +108,7 @@ internal static class AuthZenEndpoints
 
     private static async Task<IResult> SearchAsync(HttpContext http, AuthZenDecisionService service, Func<SearchRequest, AuthZenCall, Task<IResult>> search)
     {
-        var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.SearchRequest, service.Options.MaxRequestBodyBytes);
+        var (request, problem) = await JsonBody.ReadAsync(http, AuthZenJsonContext.Default.SearchRequest, service.Options.MaxRequestBodyBytes, JsonBodyProblems.AuthZen);
         if (problem is not null)
         {
             return Echo(http, problem);
