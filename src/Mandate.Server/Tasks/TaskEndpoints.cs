@@ -6,6 +6,7 @@ using Mandate.Core.Credentials;
 using Mandate.Core.Tasks;
 using Mandate.Server.Authentication;
 using Mandate.Server.Credentials;
+using Mandate.Server.Delegation;
 using Mandate.Server.Http;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Http.Extensions;
@@ -30,6 +31,7 @@ internal static class TaskEndpoints
         group.MapPost("/{id}/complete", CompleteAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         app.MapTaskRevocationEndpoints();
         app.MapOAuthEndpoints();
+        app.MapTokenExchangeEndpoints();
         return app;
     }
 
