@@ -318,7 +318,6 @@ internal static class AuditCommand
     private static Command Query()
     {
         var store = StoreOption();
-        var server = new Option<string?>("--server") { Description = "Query a running server's admin API instead of a store (token from MANDATE_TOKEN or .mandate/admin.token).", HelpName = "URL" };
         var identity = new Option<string?>("--identity") { Description = "Events whose actor, subject or delegation chain is this identity.", HelpName = "ID" };
         var task = new Option<string?>("--task") { Description = "Events of this task.", HelpName = "TASK_ID" };
         var jti = new Option<string?>("--jti") { Description = "Events about this credential.", HelpName = "JTI" };
@@ -330,7 +329,8 @@ internal static class AuditCommand
         var limit = new Option<int>("--limit") { Description = $"At most this many events (1–{AuditQuery.MaxLimit}).", HelpName = "N", DefaultValueFactory = _ => AuditQuery.DefaultLimit };
         var after = new Option<long>("--after") { Description = "Only events after this sequence number.", HelpName = "SEQ" };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("query", "Find events by identity, task, credential, decision, type and time.") { store, server, identity, task, jti, decision, type, since, until, limit, after, json };
+        var command = new Command("query", "Find events by identity, task, credential, decision, type and time.") { store, identity, task, jti, decision, type, since, until, limit, after, json };
+        var server = AuditCliSupport.AddServer(command, "Query a running server's admin API instead of a store");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -355,15 +355,8 @@ internal static class AuditCommand
             };
             try
             {
-                if (parse.GetValue(server) is { } url)
+                if (server.Requested(parse))
                 {
-                    if (!ServerUrl.TryParse(url, out var serverUri, out var invalid))
-                    {
-                        await error.WriteLineAsync("error: " + invalid);
-                        return CliApplication.UsageError;
-                    }
-
-                    using var client = AuditCliSupport.AdminClient(serverUri, null);
                     var parameters = new List<string>();
                     void Add(string name, string? value)
                     {
@@ -382,7 +375,7 @@ internal static class AuditCommand
                     Add("until", query.Until?.ToString("O", CultureInfo.InvariantCulture));
                     Add("after", query.AfterSequence.ToString(CultureInfo.InvariantCulture));
                     Add("limit", query.Limit.ToString(CultureInfo.InvariantCulture));
-                    return await AuditCliSupport.PrintAdminGetAsync(client, "v1/audit/events?" + string.Join('&', parameters), output, error, cancellationToken);
+                    return await AuditCliSupport.PrintAdminGetAsync(parse, server, "v1/audit/events?" + string.Join('&', parameters), cancellationToken);
                 }
 
                 var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
