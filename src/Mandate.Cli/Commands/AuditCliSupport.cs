@@ -19,6 +19,10 @@ internal static class AuditCliSupport
         WriteIndented = true,
     };
 
+    /// <summary>The <c>--store</c> the audit commands read.</summary>
+    public static Option<string?> StoreOption() =>
+        new("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + DefaultStore + ".", HelpName = "STORE" };
+
     /// <summary>Opens the store named by <paramref name="text"/> without creating or migrating anything; null and a message when it cannot.</summary>
     public static (IMandateStore? Store, string? Problem) Open(string? text)
     {

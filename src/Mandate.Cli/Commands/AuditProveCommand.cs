@@ -16,7 +16,7 @@ internal static class AuditProveCommand
     public static Command Create()
     {
         var sequence = new Argument<long>("SEQ") { Description = "The event's sequence number." };
-        var store = new Option<string?>("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + AuditCliSupport.DefaultStore + ".", HelpName = "STORE" };
+        var store = AuditCliSupport.StoreOption();
         var command = new Command("prove", "Print an inclusion proof for one event, verifiable offline with 'mandate audit verify --proof'.") { sequence, store };
         var server = AuditCliSupport.AddServer(command, "Ask a running server's admin API instead of a store");
         command.SetAction(async (parse, cancellationToken) =>

@@ -15,7 +15,7 @@ internal static class AuditTimelineCommand
     public static Command Create()
     {
         var id = new Argument<string>("ID") { Description = "The identity (a SPIFFE ID)." };
-        var store = new Option<string?>("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + AuditCliSupport.DefaultStore + ".", HelpName = "STORE" };
+        var store = AuditCliSupport.StoreOption();
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("timeline", "Reconstruct an identity's access history from the audit ledger.") { id, store, json };
         var server = AuditCliSupport.AddServer(command, "Ask a running server instead");
