@@ -311,7 +311,17 @@ public sealed class KeyRing(
         request.CertificateExtensions.Add(X509.SpiffeSan.Create(SpiffeId.Scheme + settings.TrustDomain));
         // Back-dated a little so relying parties with a slightly slow clock accept it at once.
         using var certificate = request.CreateSelfSigned(now - settings.ClockSkew, now + settings.CaLifetime);
-        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, securityKey), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, activation, null, null);
+        var pkcs8 = key.ExportPkcs8PrivateKey();
+        StoredKey stored;
+        try
+        {
+            stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, securityKey), protector.Protect(kid, pkcs8), certificate.RawData, now, activation, null, null);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+
         await repository.InsertAsync(stored, cancellationToken);
         await audit.RecordAsync(
             session,
@@ -351,13 +361,22 @@ public sealed class KeyRing(
         {
             var privateKey = SigningAlgorithms.ImportPkcs8(key.Algorithm, pkcs8);
             X509Certificate2? certificate = null;
-            if (key.Certificate is not null)
+            try
             {
-                using var publicCertificate = X509CertificateLoader.LoadCertificate(key.Certificate);
-                certificate = publicCertificate.CopyWithPrivateKey(((ECDsaSecurityKey)privateKey).ECDsa);
-            }
+                if (key.Certificate is not null)
+                {
+                    using var publicCertificate = X509CertificateLoader.LoadCertificate(key.Certificate);
+                    certificate = publicCertificate.CopyWithPrivateKey(((ECDsaSecurityKey)privateKey).ECDsa);
+                }
 
-            return new RingKey(key, privateKey, certificate);
+                return new RingKey(key, privateKey, certificate);
+            }
+            catch
+            {
+                certificate?.Dispose();
+                SigningAlgorithms.Destroy(privateKey);
+                throw;
+            }
         }
         finally
         {
@@ -381,7 +400,7 @@ public sealed class KeyRing(
 
     private static string PublicJwk(string kid, string algorithm, SecurityKey key)
     {
-        var verification = VerificationKey.FromPrivate(kid, algorithm, key);
+        using var verification = VerificationKey.FromPrivate(kid, algorithm, key);
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {

@@ -75,12 +75,28 @@ public static class SigningAlgorithms
         if (algorithm.StartsWith("RS", StringComparison.Ordinal))
         {
             var rsa = RSA.Create();
-            rsa.ImportPkcs8PrivateKey(pkcs8, out _);
-            return new RsaSecurityKey(rsa);
+            try
+            {
+                rsa.ImportPkcs8PrivateKey(pkcs8, out _);
+                return new RsaSecurityKey(rsa);
+            }
+            catch
+            {
+                rsa.Dispose();
+                throw;
+            }
         }
 
         var ecdsa = ECDsa.Create();
-        ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
-        return new ECDsaSecurityKey(ecdsa);
+        try
+        {
+            ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
+            return new ECDsaSecurityKey(ecdsa);
+        }
+        catch
+        {
+            ecdsa.Dispose();
+            throw;
+        }
     }
 }
