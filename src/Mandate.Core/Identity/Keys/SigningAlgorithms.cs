@@ -72,30 +72,16 @@ public static class SigningAlgorithms
             return Ed25519SecurityKey.FromPkcs8(pkcs8);
         }
 
-        if (algorithm.StartsWith("RS", StringComparison.Ordinal))
-        {
-            var rsa = RSA.Create();
-            try
-            {
-                rsa.ImportPkcs8PrivateKey(pkcs8, out _);
-                return new RsaSecurityKey(rsa);
-            }
-            catch
-            {
-                rsa.Dispose();
-                throw;
-            }
-        }
-
-        var ecdsa = ECDsa.Create();
+        AsymmetricAlgorithm key = algorithm.StartsWith("RS", StringComparison.Ordinal) ? RSA.Create() : ECDsa.Create();
         try
         {
-            ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
-            return new ECDsaSecurityKey(ecdsa);
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+            return key is RSA rsa ? new RsaSecurityKey(rsa) : new ECDsaSecurityKey((ECDsa)key);
         }
         catch
         {
-            ecdsa.Dispose();
+            // Not this algorithm's key: the half-made one holds a native handle.
+            key.Dispose();
             throw;
         }
     }
