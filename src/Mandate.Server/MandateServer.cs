@@ -2,7 +2,9 @@ using System.Reflection;
 using System.Text.Json;
 using Mandate.Server.Audit;
 using Mandate.Server.Authentication;
+using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
+using Mandate.Server.Delegation;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
@@ -157,6 +159,9 @@ internal static class MandateServer
         app.MapAuthZenEndpoints();
         app.MapAuditEndpoints();
         app.MapTaskEndpoints();
+        app.MapTaskRevocationEndpoints();
+        app.MapOAuthEndpoints();
+        app.MapTokenExchangeEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

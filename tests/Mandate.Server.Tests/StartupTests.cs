@@ -61,7 +61,7 @@ public sealed class StartupTests
     [Fact]
     public async Task Server_ShouldRunOnPostgres()
     {
-        var connection = await PostgresSchema.CreateAsync();
+        var connection = await PostgresTestDatabase.CreateSchemaAsync();
         await using var server = await MandateTestServer.StartAsync(o => o.Store = MandateTestServer.PostgresLocation(connection));
         var body = await server.Client.GetStringAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Contains("\"kind\":\"postgres\"", body, StringComparison.Ordinal);

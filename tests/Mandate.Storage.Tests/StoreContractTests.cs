@@ -5,24 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mandate.Storage.Tests;
 
 /// <summary>The behaviour every store must have. Each store runs it through a subclass against a real database.</summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract class StoreContractTests : MigratedStoreTests
 {
-    private protected IMandateStore Store { get; private set; } = null!;
-
-    private protected abstract Task<IMandateStore> CreateStoreAsync();
-
-    public async ValueTask InitializeAsync()
-    {
-        Store = await CreateStoreAsync();
-        await Store.MigrateAsync(TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task Migrate_ShouldBeIdempotent()
     {

@@ -31,4 +31,13 @@ public static class PostgresTestDatabase
 
         return new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema }.ToString();
     }
+
+    /// <summary>Runs one statement (a test tampering with stored rows, say).</summary>
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }

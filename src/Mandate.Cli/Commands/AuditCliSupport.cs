@@ -1,5 +1,5 @@
 using System.Data.Common;
-using System.Net.Http.Headers;
+using System.CommandLine;
 using System.Text.Json;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary>What the audit commands share: opening a store read-only in spirit (never migrating it), the admin API client, key pinning.</summary>
+/// <summary>What the audit commands share: opening a store read-only in spirit (never migrating it), the admin API over --server, key pinning.</summary>
 internal static class AuditCliSupport
 {
     public const string DefaultStore = "sqlite:.mandate/mandate.db";
@@ -19,6 +19,10 @@ internal static class AuditCliSupport
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = true,
     };
+
+    /// <summary>The <c>--store</c> the audit commands read.</summary>
+    public static Option<string?> StoreOption() =>
+        new("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + DefaultStore + ".", HelpName = "STORE" };
 
     /// <summary>Opens the store named by <paramref name="text"/> without creating or migrating anything; null and a message when it cannot.</summary>
     public static (IMandateStore? Store, string? Problem) Open(string? text)
@@ -60,28 +64,22 @@ internal static class AuditCliSupport
         return [AuditPublicKey.FromJwk(root)];
     }
 
-    /// <summary>A client for the admin API at <paramref name="server"/> (checked by <see cref="ServerUrl.TryParse"/>).</summary>
-    public static HttpClient AdminClient(Uri server, string? tokenFile)
-    {
-        var token = Environment.GetEnvironmentVariable("MANDATE_TOKEN");
-        var path = tokenFile ?? Path.Combine(".mandate", "admin.token");
-        if (string.IsNullOrEmpty(token) && File.Exists(path))
-        {
-            token = File.ReadAllText(path).Trim();
-        }
-
-        var client = new HttpClient { BaseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/"), Timeout = TimeSpan.FromSeconds(60) };
-        if (!string.IsNullOrEmpty(token))
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return client;
-    }
+    /// <summary>The <c>--server</c> (and admin token) of an audit command that otherwise reads a store.</summary>
+    public static AdminConnection AddServer(Command command, string description) =>
+        AdminConnection.AddTo(command, description + " (token: --token, --token-file, MANDATE_TOKEN or .mandate/admin.token).", serverDefaults: false);
 
     /// <summary>GETs an admin path and prints the body; exit 0 on success, 1 with the server's answer otherwise.</summary>
-    public static async Task<int> PrintAdminGetAsync(HttpClient client, string path, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> PrintAdminGetAsync(ParseResult parse, AdminConnection connection, string path, CancellationToken cancellationToken)
     {
+        var (connected, exitCode) = await connection.ConnectAsync(parse, cancellationToken, timeout: TimeSpan.FromSeconds(60));
+        if (connected is null)
+        {
+            return exitCode;
+        }
+
+        using var client = connected;
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
         using var response = await client.GetAsync(path, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -16,9 +16,9 @@ internal static class AuditProveCommand
     public static Command Create()
     {
         var sequence = new Argument<long>("SEQ") { Description = "The event's sequence number." };
-        var store = new Option<string?>("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + AuditCliSupport.DefaultStore + ".", HelpName = "STORE" };
-        var server = new Option<string?>("--server") { Description = "Ask a running server's admin API instead of a store (token from MANDATE_TOKEN or .mandate/admin.token).", HelpName = "URL" };
-        var command = new Command("prove", "Print an inclusion proof for one event, verifiable offline with 'mandate audit verify --proof'.") { sequence, store, server };
+        var store = AuditCliSupport.StoreOption();
+        var command = new Command("prove", "Print an inclusion proof for one event, verifiable offline with 'mandate audit verify --proof'.") { sequence, store };
+        var server = AuditCliSupport.AddServer(command, "Ask a running server's admin API instead of a store");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -32,16 +32,9 @@ internal static class AuditProveCommand
 
             try
             {
-                if (parse.GetValue(server) is { } url)
+                if (server.Requested(parse))
                 {
-                    if (!ServerUrl.TryParse(url, out var serverUri, out var invalid))
-                    {
-                        await error.WriteLineAsync("error: " + invalid);
-                        return CliApplication.UsageError;
-                    }
-
-                    using var client = AuditCliSupport.AdminClient(serverUri, null);
-                    return await AuditCliSupport.PrintAdminGetAsync(client, $"v1/audit/events/{seq.ToString(CultureInfo.InvariantCulture)}/proof", output, error, cancellationToken);
+                    return await AuditCliSupport.PrintAdminGetAsync(parse, server, $"v1/audit/events/{seq.ToString(CultureInfo.InvariantCulture)}/proof", cancellationToken);
                 }
 
                 var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));

@@ -15,10 +15,10 @@ internal static class AuditTimelineCommand
     public static Command Create()
     {
         var id = new Argument<string>("ID") { Description = "The identity (a SPIFFE ID)." };
-        var store = new Option<string?>("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + AuditCliSupport.DefaultStore + ".", HelpName = "STORE" };
-        var server = new Option<string?>("--server") { Description = "Ask a running server instead (token from MANDATE_TOKEN or .mandate/admin.token).", HelpName = "URL" };
+        var store = AuditCliSupport.StoreOption();
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("timeline", "Reconstruct an identity's access history from the audit ledger.") { id, store, server, json };
+        var command = new Command("timeline", "Reconstruct an identity's access history from the audit ledger.") { id, store, json };
+        var server = AuditCliSupport.AddServer(command, "Ask a running server instead");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -33,16 +33,9 @@ internal static class AuditTimelineCommand
 
             try
             {
-                if (parse.GetValue(server) is { } url)
+                if (server.Requested(parse))
                 {
-                    if (!ServerUrl.TryParse(url, out var serverUri, out var invalid))
-                    {
-                        await error.WriteLineAsync("error: " + invalid);
-                        return CliApplication.UsageError;
-                    }
-
-                    using var client = AuditCliSupport.AdminClient(serverUri, null);
-                    return await AuditCliSupport.PrintAdminGetAsync(client, $"v1/identities/{Uri.EscapeDataString(identity)}/timeline", output, error, cancellationToken);
+                    return await AuditCliSupport.PrintAdminGetAsync(parse, server, $"v1/identities/{Uri.EscapeDataString(identity)}/timeline", cancellationToken);
                 }
 
                 var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));

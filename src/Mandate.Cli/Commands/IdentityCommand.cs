@@ -7,8 +7,8 @@ using Mandate.Core;
 namespace Mandate.Cli.Commands;
 
 /// <summary>
-/// <c>mandate identity add|list|show|suspend|revoke</c>: the NHI inventory through the server's admin API. The admin
-/// token comes from <c>--token</c>, <c>MANDATE_TOKEN</c>, or <c>./.mandate/admin.token</c>.
+/// <c>mandate identity add|list|show|suspend|revoke</c>: the NHI inventory through the server's admin API (server and
+/// admin token: <see cref="AdminConnection"/>).
 /// </summary>
 internal static class IdentityCommand
 {
@@ -24,16 +24,7 @@ internal static class IdentityCommand
         return command;
     }
 
-    private sealed record Connection(Option<string> Server, Option<string?> Token);
-
-    private static Connection AddConnection(Command command)
-    {
-        var server = new Option<string>("--server") { Description = "Server URL.", HelpName = "URL", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var token = new Option<string?>("--token") { Description = "Admin token (default: $MANDATE_TOKEN, then ./.mandate/admin.token).", HelpName = "TOKEN" };
-        command.Options.Add(server);
-        command.Options.Add(token);
-        return new Connection(server, token);
-    }
+    private static AdminConnection AddConnection(Command command) => AdminConnection.AddTo(command, "Server URL.");
 
     private static Command Add()
     {
@@ -165,31 +156,18 @@ internal static class IdentityCommand
         return command;
     }
 
-    private static async Task<int> CallAsync(ParseResult parse, Connection connection, Func<HttpClient, Task<HttpResponseMessage>> call, bool json, Func<JsonElement, TextWriter, Task> print, CancellationToken ct)
+    private static async Task<int> CallAsync(ParseResult parse, AdminConnection connection, Func<HttpClient, Task<HttpResponseMessage>> call, bool json, Func<JsonElement, TextWriter, Task> print, CancellationToken ct)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        var token = parse.GetValue(connection.Token) ?? Environment.GetEnvironmentVariable("MANDATE_TOKEN");
-        if (string.IsNullOrWhiteSpace(token))
+        var (connected, exitCode) = await connection.ConnectAsync(parse, ct);
+        if (connected is null)
         {
-            var file = Path.Combine(".mandate", "admin.token");
-            token = File.Exists(file) ? (await File.ReadAllTextAsync(file, ct)).Trim() : null;
+            return exitCode;
         }
 
-        if (string.IsNullOrWhiteSpace(token))
-        {
-            await error.WriteLineAsync("error: no admin token: pass --token, set MANDATE_TOKEN, or run from the directory holding .mandate/admin.token.");
-            return CliApplication.UsageError;
-        }
-
-        if (!ServerUrl.TryParse(parse.GetValue(connection.Server), out var server, out var problem))
-        {
-            await error.WriteLineAsync("error: " + problem);
-            return CliApplication.UsageError;
-        }
-
-        using var client = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var client = connected;
+        var server = client.BaseAddress;
         HttpResponseMessage response;
         try
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -11,8 +10,6 @@ namespace Mandate.Cli.Commands;
 /// </summary>
 internal static class TaskCommand
 {
-    private const string DefaultServer = "http://127.0.0.1:8080";
-
     public static Command Create()
     {
         var command = new Command("task", "Open, list, show and complete tasks (task-scoped credentials).");
@@ -23,21 +20,18 @@ internal static class TaskCommand
         return command;
     }
 
-    private static (Option<string> Server, Option<string?> Svid, Option<string?> AdminToken) Connection(Command command)
+    private static (AdminConnection Admin, Option<string?> Svid) Connection(Command command)
     {
-        var server = new Option<string>("--server") { Description = "The Mandate server.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MANDATE_SERVER") ?? DefaultServer };
-        var svid = new Option<string?>("--svid-file") { Description = "A file holding the caller's JWT-SVID (default: $MANDATE_SVID)." };
-        var admin = new Option<string?>("--admin-token-file") { Description = "The admin token file (default .mandate/admin.token) when no SVID is given." };
-        command.Options.Add(server);
+        var admin = AdminConnection.AddTo(command, "The Mandate server.");
+        var svid = new Option<string?>("--svid-file") { Description = "A file holding the caller's JWT-SVID (default: $MANDATE_SVID); else the admin token is used." };
         command.Options.Add(svid);
-        command.Options.Add(admin);
-        return (server, svid, admin);
+        return (admin, svid);
     }
 
     private static Command Open()
     {
         var command = new Command("open", "Open a task and print its credential (shown once).");
-        var (server, svid, admin) = Connection(command);
+        var (admin, svid) = Connection(command);
         var description = new Option<string>("--description") { Description = "What the task does.", Required = true };
         var actions = new Option<string[]>("--action") { Description = "An action the task may perform (repeat).", Required = true, AllowMultipleArgumentsPerToken = true };
         var resources = new Option<string[]>("--resource") { Description = "A resource type or pattern (repeat).", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -65,7 +59,7 @@ internal static class TaskCommand
                 },
                 ttl_seconds = parse.GetValue(ttl),
             };
-            return await SendAsync(parse, server, svid, admin, requireSvid: true, c => c.PostAsJsonAsync("v1/tasks", body, ct), ct);
+            return await SendAsync(parse, admin, svid, requireSvid: true, c => c.PostAsJsonAsync("v1/tasks", body, ct), ct);
         });
         return command;
     }
@@ -73,13 +67,13 @@ internal static class TaskCommand
     private static Command List()
     {
         var command = new Command("list", "List tasks (a workload sees its own).");
-        var (server, svid, admin) = Connection(command);
+        var (admin, svid) = Connection(command);
         var status = new Option<string?>("--status") { Description = "open, completed, expired or revoked." };
         command.Options.Add(status);
         command.SetAction(async (parse, ct) =>
         {
             var query = parse.GetValue(status) is { } s ? "?status=" + Uri.EscapeDataString(s) : string.Empty;
-            return await SendAsync(parse, server, svid, admin, requireSvid: false, c => c.GetAsync("v1/tasks" + query, ct), ct);
+            return await SendAsync(parse, admin, svid, requireSvid: false, c => c.GetAsync("v1/tasks" + query, ct), ct);
         });
         return command;
     }
@@ -87,69 +81,51 @@ internal static class TaskCommand
     private static Command Show()
     {
         var command = new Command("show", "Show a task with its credentials and their use.");
-        var (server, svid, admin) = Connection(command);
+        var (admin, svid) = Connection(command);
         var id = new Argument<string>("id") { Description = "The task id." };
         command.Arguments.Add(id);
         command.SetAction(async (parse, ct) =>
-            await SendAsync(parse, server, svid, admin, requireSvid: false, c => c.GetAsync("v1/tasks/" + Uri.EscapeDataString(parse.GetValue(id)!), ct), ct));
+            await SendAsync(parse, admin, svid, requireSvid: false, c => c.GetAsync("v1/tasks/" + Uri.EscapeDataString(parse.GetValue(id)!), ct), ct));
         return command;
     }
 
     private static Command Complete()
     {
         var command = new Command("complete", "Complete a task: every credential of it (and derived from it) is revoked at once.");
-        var (server, svid, admin) = Connection(command);
+        var (admin, svid) = Connection(command);
         var id = new Argument<string>("id") { Description = "The task id." };
         command.Arguments.Add(id);
         command.SetAction(async (parse, ct) =>
-            await SendAsync(parse, server, svid, admin, requireSvid: false, c => c.PostAsync("v1/tasks/" + Uri.EscapeDataString(parse.GetValue(id)!) + "/complete", null, ct), ct));
+            await SendAsync(parse, admin, svid, requireSvid: false, c => c.PostAsync("v1/tasks/" + Uri.EscapeDataString(parse.GetValue(id)!) + "/complete", null, ct), ct));
         return command;
     }
 
     private static async Task<int> SendAsync(
         ParseResult parse,
-        Option<string> serverOption,
+        AdminConnection admin,
         Option<string?> svidOption,
-        Option<string?> adminOption,
         bool requireSvid,
         Func<HttpClient, Task<HttpResponseMessage>> send,
         CancellationToken ct)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        string token;
         var svidPath = parse.GetValue(svidOption);
         var svid = svidPath is not null ? ReadFile(svidPath) : Environment.GetEnvironmentVariable("MANDATE_SVID");
-        if (!string.IsNullOrWhiteSpace(svid))
-        {
-            token = svid.Trim();
-        }
-        else if (requireSvid)
+        if (requireSvid && string.IsNullOrWhiteSpace(svid))
         {
             await error.WriteLineAsync("error: opening a task needs the workload's JWT-SVID: --svid-file FILE or MANDATE_SVID.");
             return 2;
         }
-        else
-        {
-            var adminPath = parse.GetValue(adminOption) ?? Path.Combine(".mandate", "admin.token");
-            if (ReadFile(adminPath) is not { } admin)
-            {
-                await error.WriteLineAsync($"error: {adminPath}: cannot read the admin token (give --svid-file or --admin-token-file).");
-                return 1;
-            }
 
-            token = admin.Trim();
+        var (connected, exitCode) = await admin.ConnectAsync(parse, ct, bearer: svid?.Trim());
+        if (connected is null)
+        {
+            return exitCode;
         }
 
-        var server = parse.GetValue(serverOption)!;
-        if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var address))
-        {
-            await error.WriteLineAsync($"error: --server '{server}' is not an absolute URL.");
-            return 2;
-        }
-
-        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var client = connected;
+        var address = client.BaseAddress;
         try
         {
             using var response = await send(client);

@@ -47,15 +47,25 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
             }
 
             var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var parameters = key.ExportParameters(false);
-            var kid = "audit-" + AuditPublicKey.Thumbprint(
-                Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Q.X),
-                Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Q.Y))[..16];
-            var publicKey = AuditPublicKey.FromEcdsa(kid, key);
-            await repository.AddSigningKeyAsync(new StoredAuditSigningKey(publicKey, Seal(kek, kid, key.ExportPkcs8PrivateKey()), time.GetUtcNow()), cancellationToken);
-            await session.CommitAsync(cancellationToken);
-            current = new Loaded(publicKey, key);
-            return (publicKey, key);
+            try
+            {
+                var parameters = key.ExportParameters(false);
+                var kid = "audit-" + AuditPublicKey.Thumbprint(
+                    Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Q.X),
+                    Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Q.Y))[..16];
+                var publicKey = AuditPublicKey.FromEcdsa(kid, key);
+
+                // Seal zeroes the exported private key once it is encrypted.
+                await repository.AddSigningKeyAsync(new StoredAuditSigningKey(publicKey, Seal(kek, kid, key.ExportPkcs8PrivateKey()), time.GetUtcNow()), cancellationToken);
+                await session.CommitAsync(cancellationToken);
+                current = new Loaded(publicKey, key);
+                return (publicKey, key);
+            }
+            catch
+            {
+                key.Dispose();
+                throw;
+            }
         }
         finally
         {
@@ -102,13 +112,19 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
 
     private static byte[] Seal(byte[] kek, string kid, byte[] plaintext)
     {
-        var nonce = RandomNumberGenerator.GetBytes(12);
-        var tag = new byte[16];
-        var ciphertext = new byte[plaintext.Length];
-        using var aes = new AesGcm(kek, 16);
-        aes.Encrypt(nonce, plaintext, ciphertext, tag, Encoding.UTF8.GetBytes(kid));
-        CryptographicOperations.ZeroMemory(plaintext);
-        return [.. nonce, .. tag, .. ciphertext];
+        try
+        {
+            var nonce = RandomNumberGenerator.GetBytes(12);
+            var tag = new byte[16];
+            var ciphertext = new byte[plaintext.Length];
+            using var aes = new AesGcm(kek, 16);
+            aes.Encrypt(nonce, plaintext, ciphertext, tag, Encoding.UTF8.GetBytes(kid));
+            return [.. nonce, .. tag, .. ciphertext];
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
     }
 
     private static ECDsa? TryUnseal(byte[] kek, StoredAuditSigningKey stored)
@@ -125,8 +141,16 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
             using var aes = new AesGcm(kek, 16);
             aes.Decrypt(sealedKey.AsSpan(0, 12), sealedKey.AsSpan(28), sealedKey.AsSpan(12, 16), plaintext, Encoding.UTF8.GetBytes(stored.PublicKey.KeyId));
             var key = ECDsa.Create();
-            key.ImportPkcs8PrivateKey(plaintext, out _);
-            return key;
+            try
+            {
+                key.ImportPkcs8PrivateKey(plaintext, out _);
+                return key;
+            }
+            catch
+            {
+                key.Dispose();
+                throw;
+            }
         }
         catch (CryptographicException)
         {

@@ -110,43 +110,50 @@ internal sealed class AuthZenDecisionService
     }
 
     /// <summary>Which subjects of <c>subject.type</c> may do the action on the resource.</summary>
-    public Task<AuthZenSearchResult<AuthZenEntity>> SearchSubjectsAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        RequireType(request.Subject, "subject");
-        RequireName(request.Action, "action");
-        RequireEntity(request.Resource, "resource");
-        var snapshot = active.Current;
-        var candidates = mapper.IsKnownType(snapshot, request.Subject!.Type!) ? snapshot.EntitiesOfType(request.Subject.Type!) : [];
-        return SearchAsync(
-            snapshot,
-            request,
-            call,
-            "subject",
-            candidates,
-            uid => new SearchProbe(new AuthZenEntity(uid.Type, uid.Id), request.Action, request.Resource),
-            uid => new AuthZenEntity(uid.Type, uid.Id),
-            cancellationToken);
-    }
+    public Task<AuthZenSearchResult<AuthZenEntity>> SearchSubjectsAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken) =>
+        SearchEntitiesAsync(request, call, searchingSubjects: true, cancellationToken);
 
     /// <summary>Which resources of <c>resource.type</c> the subject may do the action on.</summary>
-    public Task<AuthZenSearchResult<AuthZenEntity>> SearchResourcesAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    public Task<AuthZenSearchResult<AuthZenEntity>> SearchResourcesAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken) =>
+        SearchEntitiesAsync(request, call, searchingSubjects: false, cancellationToken);
+
+    /// <summary>
+    /// Subject or resource search: the searched side names only a type, the other side and the action are given; each
+    /// entity of that type is tried in its place.
+    /// </summary>
+    private Task<AuthZenSearchResult<AuthZenEntity>> SearchEntitiesAsync(SearchRequest request, AuthZenCall call, bool searchingSubjects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RequireEntity(request.Subject, "subject");
+        RequireSide(request.Subject, "subject", typeOnly: searchingSubjects);
         RequireName(request.Action, "action");
-        RequireType(request.Resource, "resource");
+        RequireSide(request.Resource, "resource", typeOnly: !searchingSubjects);
+        var member = searchingSubjects ? "subject" : "resource";
+        var type = (searchingSubjects ? request.Subject : request.Resource)!.Type!;
         var snapshot = active.Current;
-        var candidates = mapper.IsKnownType(snapshot, request.Resource!.Type!) ? snapshot.EntitiesOfType(request.Resource.Type!) : [];
+        var candidates = mapper.IsKnownType(snapshot, type) ? snapshot.EntitiesOfType(type) : [];
         return SearchAsync(
             snapshot,
             request,
             call,
-            "resource",
+            member,
             candidates,
-            uid => new SearchProbe(request.Subject, request.Action, new AuthZenEntity(uid.Type, uid.Id)),
+            uid => searchingSubjects
+                ? new SearchProbe(new AuthZenEntity(uid.Type, uid.Id), request.Action, request.Resource)
+                : new SearchProbe(request.Subject, request.Action, new AuthZenEntity(uid.Type, uid.Id)),
             uid => new AuthZenEntity(uid.Type, uid.Id),
             cancellationToken);
+
+        static void RequireSide(AuthZenEntity? entity, string member, bool typeOnly)
+        {
+            if (typeOnly)
+            {
+                RequireType(entity, member);
+            }
+            else
+            {
+                RequireEntity(entity, member);
+            }
+        }
     }
 
     /// <summary>Which actions the subject may do on the resource.</summary>

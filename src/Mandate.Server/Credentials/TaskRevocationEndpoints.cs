@@ -1,8 +1,9 @@
 using System.Security.Claims;
-using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Mandate.Core.Credentials;
 using Mandate.Core.Storage;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 using Mandate.Server.Problems;
 using Mandate.Server.Tasks;
 using Microsoft.AspNetCore.Http.Json;
@@ -23,19 +24,12 @@ internal static class TaskRevocationEndpoints
 
     private static async Task<IResult> RevokeAsync(HttpContext context, ClaimsPrincipal user, RevocationService revocations, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (!context.Request.HasJsonContentType())
+        // No limit of its own: the server's applies.
+        var (body, bodyProblem) = await JsonBody.ReadAsync(
+            context, (JsonTypeInfo<RevocationBody>)json.Value.SerializerOptions.GetTypeInfo(typeof(RevocationBody)), maxBytes: null, JsonBodyProblems.Admin);
+        if (bodyProblem is not null)
         {
-            return Problem.Result(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type.", "Send the body as application/json.");
-        }
-
-        RevocationBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<RevocationBody>(context.Request.Body, json.Value.SerializerOptions, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", ex.Message);
+            return bodyProblem;
         }
 
         if (body?.TargetKind is not { } kind || !RevocationTargetKind.All.Contains(kind))

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization.Metadata;
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 using Mandate.Server.Policies;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
@@ -17,49 +19,21 @@ internal static class AuthZenEndpoints
     {
         var group = app.MapGroup(string.Empty).AllowAnonymous();
 
-        group.MapPost(AuthZenPaths.Evaluation, async (HttpContext http, AuthZenDecisionService service) =>
-        {
-            var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationRequest, service.Options.MaxRequestBodyBytes);
-            if (problem is not null)
-            {
-                return Echo(http, problem);
-            }
+        group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service) =>
+            HandleAsync(http, service, AuthZenJsonContext.Default.EvaluationRequest, async (request, call) =>
+                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call.IncludeDiagnostics)));
 
-            var call = await CallOfAsync(http);
-            try
-            {
-                return AuthZenResults.Decision(await service.EvaluateAsync(request!, call, http.RequestAborted), call.IncludeDiagnostics);
-            }
-            catch (AuthZenRequestException e)
-            {
-                return BadRequest(e);
-            }
-        });
-
-        group.MapPost(AuthZenPaths.Evaluations, async (HttpContext http, AuthZenDecisionService service) =>
-        {
-            var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.EvaluationsRequest, service.Options.MaxRequestBodyBytes);
-            if (problem is not null)
-            {
-                return Echo(http, problem);
-            }
-
-            var call = await CallOfAsync(http);
-            try
+        group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service) =>
+            HandleAsync(http, service, AuthZenJsonContext.Default.EvaluationsRequest, async (request, call) =>
             {
                 // Without items the batch endpoint is the single evaluation endpoint.
-                if (request!.Evaluations is not { Count: > 0 })
+                if (request.Evaluations is not { Count: > 0 })
                 {
                     return AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call.IncludeDiagnostics);
                 }
 
                 return AuthZenResults.Batch(await service.EvaluateBatchAsync(request, call, http.RequestAborted), call.IncludeDiagnostics);
-            }
-            catch (AuthZenRequestException e)
-            {
-                return BadRequest(e);
-            }
-        });
+            }));
 
         group.MapPost(AuthZenPaths.SearchSubject, (HttpContext http, AuthZenDecisionService service) =>
             SearchAsync(http, service, async (request, call) =>
@@ -105,9 +79,19 @@ internal static class AuthZenEndpoints
         return app;
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, AuthZenDecisionService service, Func<SearchRequest, AuthZenCall, Task<IResult>> search)
+    private static Task<IResult> SearchAsync(HttpContext http, AuthZenDecisionService service, Func<SearchRequest, AuthZenCall, Task<IResult>> search) =>
+        HandleAsync(http, service, AuthZenJsonContext.Default.SearchRequest, (request, call) =>
+        {
+            http.Response.Headers[AuthZenPaths.PolicyVersionHeader] = service.PolicyVersion;
+            return search(request, call);
+        });
+
+    /// <summary>Reads the AuthZEN request body, then answers it; a body or request the service refuses is a problem (400, 413).</summary>
+    private static async Task<IResult> HandleAsync<TRequest>(
+        HttpContext http, AuthZenDecisionService service, JsonTypeInfo<TRequest> body, Func<TRequest, AuthZenCall, Task<IResult>> answer)
+        where TRequest : class
     {
-        var (request, problem) = await AuthZenBody.ReadAsync(http, AuthZenJsonContext.Default.SearchRequest, service.Options.MaxRequestBodyBytes);
+        var (request, problem) = await JsonBody.ReadAsync(http, body, service.Options.MaxRequestBodyBytes, JsonBodyProblems.AuthZen);
         if (problem is not null)
         {
             return Echo(http, problem);
@@ -116,8 +100,7 @@ internal static class AuthZenEndpoints
         var call = await CallOfAsync(http);
         try
         {
-            http.Response.Headers[AuthZenPaths.PolicyVersionHeader] = service.PolicyVersion;
-            return await search(request!, call);
+            return await answer(request!, call);
         }
         catch (AuthZenRequestException e)
         {

@@ -1,10 +1,13 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Mandate.Core.Credentials;
 using Mandate.Core.Tasks;
 using Mandate.Server.Authentication;
 using Mandate.Server.Credentials;
+using Mandate.Server.Delegation;
+using Mandate.Server.Http;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Json;
@@ -26,8 +29,6 @@ internal static class TaskEndpoints
         group.MapGet("/{id}", GetAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         group.MapPost("/{id}/renew", RenewAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         group.MapPost("/{id}/complete", CompleteAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
-        app.MapTaskRevocationEndpoints();
-        app.MapOAuthEndpoints();
         return app;
     }
 
@@ -40,7 +41,7 @@ internal static class TaskEndpoints
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
-        var (body, bodyProblem) = await ReadBodyAsync<OpenTaskBody>(context, json.Value.SerializerOptions, required: true, cancellationToken);
+        var (body, bodyProblem) = await ReadBodyAsync<OpenTaskBody>(context, json.Value.SerializerOptions, required: true);
         if (bodyProblem is not null)
         {
             return bodyProblem;
@@ -137,7 +138,7 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> RenewAsync(string id, HttpContext context, ClaimsPrincipal user, TaskService tasks, TimeProvider time, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (body, bodyProblem) = await ReadBodyAsync<RenewTaskBody>(context, json.Value.SerializerOptions, required: false, cancellationToken);
+        var (body, bodyProblem) = await ReadBodyAsync<RenewTaskBody>(context, json.Value.SerializerOptions, required: false);
         if (bodyProblem is not null)
         {
             return bodyProblem;
@@ -201,35 +202,7 @@ internal static class TaskEndpoints
     internal static string RequestUri(HttpRequest request) =>
         UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path);
 
-    private static async Task<(T? Body, IResult? Problem)> ReadBodyAsync<T>(HttpContext context, JsonSerializerOptions options, bool required, CancellationToken cancellationToken)
-        where T : class
-    {
-        var request = context.Request;
-        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
-        {
-            return required
-                ? (null, Problem.BadRequest("The request needs a JSON body."))
-                : (null, null);
-        }
-
-        if (!request.HasJsonContentType())
-        {
-            return (null, Problem.Result(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type.", "Send the body as application/json."));
-        }
-
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (null, Problem.Result(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.", $"At most {MaxBodyBytes} bytes."));
-        }
-
-        try
-        {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, options, cancellationToken);
-            return body is null && required ? (null, Problem.BadRequest("The request body is JSON null.")) : (body, null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", JsonErrorDetail.Describe(ex)));
-        }
-    }
+    private static ValueTask<(T? Value, IResult? Problem)> ReadBodyAsync<T>(HttpContext context, JsonSerializerOptions options, bool required)
+        where T : class =>
+        JsonBody.ReadAsync(context, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)), MaxBodyBytes, JsonBodyProblems.Admin, required);
 }

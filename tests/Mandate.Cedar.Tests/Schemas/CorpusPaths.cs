@@ -3,19 +3,10 @@ namespace Mandate.Cedar.Tests.Schemas;
 /// <summary>Finds the copied Cedar conformance corpus (tests/conformance/cedar) from the test's output folder.</summary>
 internal static class CorpusPaths
 {
-    public static string? Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "conformance", "cedar");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    public static string? Root() =>
+        RepositoryRoot.TryPath is { } repository && Path.Combine(repository, "tests", "conformance", "cedar") is var corpus && Directory.Exists(corpus)
+            ? corpus
+            : null;
 
     /// <summary>
     /// Every case folder (one holding tests.json), in ordinal order. Without the copied corpus the test is skipped

@@ -52,7 +52,7 @@ public sealed class AuditDurabilityTests
     [Fact]
     public async Task KilledServer_ShouldLoseNoAcknowledgedEvent_OnPostgres()
     {
-        var connectionString = await AuditTestPostgres.CreateSchemaAsync();
+        var connectionString = await PostgresTestDatabase.CreateSchemaAsync();
         var store = "postgres:" + connectionString;
 
         await RunKillTestAsync(NewDirectory(), store);
@@ -60,7 +60,7 @@ public sealed class AuditDurabilityTests
         var (code, output, error) = await Cli.RunAsync("audit", "verify", "--store", store);
         Assert.True(code == 0, error);
         Assert.DoesNotContain("Password", output + error, StringComparison.OrdinalIgnoreCase);
-        await AuditTestPostgres.ExecuteAsync(connectionString, "DELETE FROM audit_events WHERE seq = 5");
+        await PostgresTestDatabase.ExecuteAsync(connectionString, "DELETE FROM audit_events WHERE seq = 5");
         (code, _, error) = await Cli.RunAsync("audit", "verify", "--store", store);
         Assert.Equal(1, code);
         Assert.Contains("at event 6: event 5 is missing", error, StringComparison.Ordinal);

@@ -8,19 +8,7 @@ public sealed class PolicyCommandTests : IDisposable
 
     public void Dispose() => temp.Delete(recursive: true);
 
-    private static string Handwritten()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "conformance", "cedar", "handwritten");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tests/conformance/cedar/handwritten not found");
-    }
+    private static string Handwritten() => RepositoryRoot.Combine("tests", "conformance", "cedar", "handwritten");
 
     private string Write(string name, string text)
     {

@@ -208,7 +208,7 @@ public sealed class AuditEndpointTests
     [Fact]
     public async Task Startup_ShouldReportATamperedChainInReadyz_AndNotRepairIt_OnPostgres()
     {
-        var connectionString = await PostgresSchema.CreateAsync();
+        var connectionString = await PostgresTestDatabase.CreateSchemaAsync();
         // One state directory for both starts: it holds the key-encryption keys that unseal the store's keys.
         var state = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
         void Configure(MandateServerOptions o)

@@ -14,7 +14,7 @@ public sealed class RevocationFanOutTests
     public async Task RevocationOnOneNode_ShouldReachTheOtherNode_ThroughNotify()
     {
         var ct = TestContext.Current.CancellationToken;
-        var connection = await PostgresSchema.CreateAsync();
+        var connection = await PostgresTestDatabase.CreateSchemaAsync();
         var state = Path.Combine(Path.GetTempPath(), "mandate-tests", "fanout-" + Guid.NewGuid().ToString("N"));
 
         // Both nodes share the state directory (and so the key-encryption key) as nodes of one deployment would share their secrets.

@@ -67,7 +67,7 @@ public sealed class AuthZenEndpointTests : IAsyncLifetime
     public async Task Evaluation_ShouldAnswer413_WhenAChunkedBodyGrowsOverTheLimit()
     {
         var json = AliceReadsRecord1.Replace("\"alice\"}", "\"alice\",\"properties\":{\"pad\":\"" + new string('x', 4096) + "\"}}", StringComparison.Ordinal);
-        using var content = new PushStreamContentWithoutLength(json);
+        using var content = new ChunkedJsonContent(json);
         var response = await server.Client.PostAsync(new Uri("/access/v1/evaluation", UriKind.Relative), content, TestContext.Current.CancellationToken);
         Assert.Equal(413, (int)response.StatusCode);
     }
@@ -154,19 +154,5 @@ public sealed class AuthZenEndpointTests : IAsyncLifetime
         var (status, body, _) = await PostAsync(server.Client, "/access/v1/search/subject", query.Replace("record-1", "record-2", StringComparison.Ordinal).Replace("\"limit\":1", $"\"token\":\"{token}\"", StringComparison.Ordinal));
         Assert.Equal(400, status);
         Assert.Equal("invalid-page-token", Code(body));
-    }
-
-    /// <summary>Content without a length, so the server sees a chunked body and must enforce the limit while reading.</summary>
-    private sealed class PushStreamContentWithoutLength(string text) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
-            stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text)).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            length = -1;
-            return false;
-        }
     }
 }

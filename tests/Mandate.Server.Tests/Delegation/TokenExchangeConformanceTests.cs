@@ -170,21 +170,8 @@ public sealed class TokenExchangeConformanceTests(TokenExchangeConformanceTests.
 
     private static IEnumerable<JsonElement> Cases()
     {
-        var path = Path.Combine(RepositoryRoot(), "tests", "conformance", "token-exchange", "cases.json");
+        var path = RepositoryRoot.Combine("tests", "conformance", "token-exchange", "cases.json");
         return JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("cases").EnumerateArray().Select(c => c.Clone()).ToList();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mandate.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Mandate.slnx not found above the test binaries.");
     }
 
     /// <summary>Which server a case needs: the STS identifier, the clock, and the chain-depth policy.</summary>

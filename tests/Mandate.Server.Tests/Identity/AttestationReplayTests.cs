@@ -7,6 +7,7 @@ using Mandate.Server.Identity;
 using Mandate.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using static Mandate.Tests.Shared.ProblemAssert;
 
 namespace Mandate.Server.Tests.Identity;
 
@@ -21,7 +22,7 @@ public sealed class AttestationReplayTests(AttestationReplayTests.Fixture fixtur
 
     private MandateTestServer server => fixture.Server;
 
-    private ManualTimeProvider clock => fixture.Clock;
+    private ManualClock clock => fixture.Clock;
 
     /// <summary>
     /// Three issuers: <see cref="Strict"/> (defaults: replay protection on, jti optional), <see cref="Reusing"/>
@@ -37,7 +38,7 @@ public sealed class AttestationReplayTests(AttestationReplayTests.Fixture fixtur
 
         internal MandateTestServer Server { get; private set; } = null!;
 
-        public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+        public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
         public async ValueTask InitializeAsync()
         {
@@ -112,16 +113,6 @@ public sealed class AttestationReplayTests(AttestationReplayTests.Fixture fixtur
 
     private static Task<HttpResponseMessage> AttestAsync(MandateTestServer target, string token) =>
         target.Client.PostAsJsonAsync("/v1/attest/oidc", new { token }, TestContext.Current.CancellationToken);
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        Assert.Equal("https://mandate.dev/problems/" + code, problem.GetProperty("type").GetString());
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
-    }
 
     [Fact]
     public async Task Replay_ShouldBeRefused_AndRaiseATokenReuseDetection()
@@ -251,7 +242,7 @@ public sealed class AttestationReplayTests(AttestationReplayTests.Fixture fixtur
     [Fact]
     public async Task Replay_ShouldBeRefusedOnAnotherNode_SharingThePostgresStore()
     {
-        var connection = await PostgresSchema.CreateAsync();
+        var connection = await PostgresTestDatabase.CreateSchemaAsync();
         await using var first = await MandateTestServer.StartAsync(
             o => o.Store = MandateTestServer.PostgresLocation(connection),
             b => b.Configuration.AddInMemoryCollection(Configuration(fixture.Strict)));

@@ -20,7 +20,7 @@ public sealed class AttestationTests(AttestationTests.Fixture fixture) : IClassF
 
     private MandateTestServer server => fixture.Server;
 
-    private ManualTimeProvider clock => fixture.Clock;
+    private ManualClock clock => fixture.Clock;
 
     /// <summary>One issuer and one server for the class: each test builds its own tokens from the shared clock.</summary>
     public sealed class Fixture : IAsyncLifetime
@@ -29,7 +29,7 @@ public sealed class AttestationTests(AttestationTests.Fixture fixture) : IClassF
 
         internal MandateTestServer Server { get; private set; } = null!;
 
-        public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+        public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
         public async ValueTask InitializeAsync()
         {

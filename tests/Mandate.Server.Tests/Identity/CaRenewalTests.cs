@@ -16,7 +16,7 @@ public sealed class CaRenewalTests : IAsyncLifetime
 {
     private const string Workload = "spiffe://demo.mandate.local/test/ca-renewal";
     private static readonly TimeSpan Prepublication = TimeSpan.FromMinutes(10);
-    private readonly ManualTimeProvider clock = new(new DateTimeOffset(2031, 3, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ManualClock clock = new(new DateTimeOffset(2031, 3, 1, 0, 0, 0, TimeSpan.Zero));
     private MandateTestServer server = null!;
 
     public async ValueTask InitializeAsync()

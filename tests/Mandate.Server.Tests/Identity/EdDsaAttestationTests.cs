@@ -13,7 +13,7 @@ public sealed class EdDsaAttestationTests : IAsyncLifetime
 {
     private const string Audience = "mandate-attestation";
     private const string Pipeline = "spiffe://demo.mandate.local/ci/github/acme/deploy";
-    private readonly ManualTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private readonly ManualClock clock = new(DateTimeOffset.UtcNow);
     private TestOidcIssuer issuer = null!;
     private MandateTestServer server = null!;
     private string edKid = null!;

@@ -24,7 +24,7 @@ namespace Mandate.Server.Tests.Identity;
 public sealed class EdDsaSigningTests : IAsyncLifetime
 {
     private const string Workload = "spiffe://demo.mandate.local/test/eddsa";
-    private readonly ManualTimeProvider clock = new(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ManualClock clock = new(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
     private MandateTestServer server = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -20,7 +20,7 @@ public sealed class IdentityFanOutTests
     public async Task RegistrationAndSuspension_OnOneNode_ShouldReachTheOtherNodesValidator_ThroughNotify()
     {
         var ct = TestContext.Current.CancellationToken;
-        var connection = await PostgresSchema.CreateAsync();
+        var connection = await PostgresTestDatabase.CreateSchemaAsync();
         var state = Path.Combine(Path.GetTempPath(), "mandate-tests", "identity-fanout-" + Guid.NewGuid().ToString("N"));
 
         // Both nodes share the state directory (and so the key-encryption key), as nodes of one deployment share secrets.

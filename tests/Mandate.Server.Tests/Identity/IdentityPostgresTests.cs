@@ -13,7 +13,7 @@ public sealed class IdentityPostgresTests
     public async Task Identity_ShouldWorkEndToEnd_OnPostgres_AndKeepItsKeysAcrossNodes()
     {
         var ct = TestContext.Current.CancellationToken;
-        var connection = await PostgresSchema.CreateAsync();
+        var connection = await PostgresTestDatabase.CreateSchemaAsync();
         await using var first = await MandateTestServer.StartAsync(o => o.Store = MandateTestServer.PostgresLocation(connection));
         const string id = "spiffe://demo.mandate.local/pg/workload";
         await IdentityTestData.RegisterAsync(first, id);

@@ -5,6 +5,7 @@ using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using static Mandate.Tests.Shared.ProblemAssert;
 
 namespace Mandate.Server.Tests.Identity;
 
@@ -39,14 +40,6 @@ public sealed class InventoryEndpointTests(InventoryEndpointTests.Fixture fixtur
         ttl_seconds = 86400,
         labels = labels ?? new Dictionary<string, string> { ["tier"] = "gold" },
     };
-
-    private async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        Assert.Equal("https://mandate.dev/problems/" + code, problem.GetProperty("type").GetString());
-        return problem;
-    }
 
     private async Task<List<string>> AuditTypesForAsync(string subject)
     {

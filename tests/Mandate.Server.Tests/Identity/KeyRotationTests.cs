@@ -12,7 +12,7 @@ namespace Mandate.Server.Tests.Identity;
 public sealed class KeyRotationTests : IAsyncLifetime
 {
     private const string Workload = "spiffe://demo.mandate.local/test/rotation";
-    private readonly ManualTimeProvider clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ManualClock clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private MandateTestServer server = null!;
 
     public async ValueTask InitializeAsync()

@@ -20,7 +20,7 @@ public sealed class Rs256SigningTests : IAsyncLifetime
 {
     private const string Workload = "spiffe://demo.mandate.local/test/rs256";
     private const string TrustDomainIssuer = "spiffe://demo.mandate.local";
-    private readonly ManualTimeProvider clock = new(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ManualClock clock = new(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
     private MandateTestServer server = null!;
 
     public async ValueTask InitializeAsync()

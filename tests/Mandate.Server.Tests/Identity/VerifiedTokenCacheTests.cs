@@ -16,7 +16,7 @@ public sealed class VerifiedTokenCacheTests : IAsyncLifetime
 {
     private const string Subject = "spiffe://demo.mandate.local/test/cached";
     private const string Audience = "spiffe://demo.mandate.local/test/rp";
-    private readonly ManualTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private readonly ManualClock clock = new(DateTimeOffset.UtcNow);
     private MandateTestServer server = null!;
 
     public async ValueTask InitializeAsync()

@@ -21,7 +21,7 @@ public sealed class X509TimeZoneTests
     [InlineData("Etc/UTC")]
     public async Task X509Svid_ShouldBeIssuedThroughoutTheCaLifetime_WhateverTheLocalTimeZone(string zone)
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var clock = new ManualClock(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero));
         X509Certificate2 first, late;
         List<X509Certificate2> authorities;
         DateTimeOffset firstAt, lateAt, caNotAfter;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Mandate.Server.Tests.Identity;
 using Mandate.Server.Tests.Infrastructure;
+using static Mandate.Tests.Shared.ProblemAssert;
 
 namespace Mandate.Server.Tests.Problems;
 
@@ -25,15 +26,6 @@ public sealed class BodyBindingProblemTests : IAsyncLifetime
     }
 
     public async ValueTask DisposeAsync() => await server.DisposeAsync();
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal("https://mandate.dev/problems/" + code, problem.GetProperty("type").GetString());
-        return problem;
-    }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 

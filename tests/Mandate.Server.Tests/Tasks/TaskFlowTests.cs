@@ -154,6 +154,16 @@ public sealed class TaskFlowTests
     }
 
     [Fact]
+    public async Task Open_ShouldAnswer413_WhenAChunkedBodyGrowsOverTheLimit()
+    {
+        await using var estate = await TaskEstate.StartAsync();
+        using var agent = estate.As(TaskEstate.Agent);
+        using var content = new ChunkedJsonContent("{\"intent\": {\"purpose\": \"" + new string('x', 70 * 1024) + "\"}}");
+        using var response = await agent.PostAsync(new Uri("/v1/tasks", UriKind.Relative), content, Ct);
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
+    }
+
+    [Fact]
     public async Task Exchange_ShouldRefuseWidening_AndAuditIt()
     {
         await using var estate = await TaskEstate.StartAsync();

@@ -6,22 +6,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mandate.Storage.Tests.Audit;
 
 /// <summary>The audit ledger against a real store: group commit, checkpoints, tampering in the database and in exports.</summary>
-public abstract class AuditLedgerContractTests : IAsyncLifetime
+public abstract class AuditLedgerContractTests : MigratedStoreTests
 {
     private ServiceProvider services = null!;
-
-    private protected IMandateStore Store { get; private set; } = null!;
 
     private protected IAuditTrail Trail => services.GetRequiredService<IAuditTrail>();
 
     private protected AuditCheckpointer Checkpointer => services.GetRequiredService<AuditCheckpointer>();
 
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        Store = await CreateStoreAsync();
-        await Store.MigrateAsync(Ct);
+        await base.InitializeAsync();
         var kek = TempPaths.NewFile("audit", ".kek");
         services = new ServiceCollection()
             .AddSingleton(Store)
@@ -29,14 +24,11 @@ public abstract class AuditLedgerContractTests : IAsyncLifetime
             .Services.BuildServiceProvider();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await services.DisposeAsync();
-        await Store.DisposeAsync();
-        GC.SuppressFinalize(this);
+        await base.DisposeAsync();
     }
-
-    private protected abstract Task<IMandateStore> CreateStoreAsync();
 
     /// <summary>Runs SQL directly against the database, behind the ledger's back (the attacker's view).</summary>
     protected abstract Task ExecuteRawAsync(string sql);

@@ -8,25 +8,9 @@ using Mandate.Storage.Sqlite;
 namespace Mandate.Storage.Tests.Identity;
 
 /// <summary>The identity repositories behave the same on every store.</summary>
-public abstract class IdentityStoreContractTests : IAsyncLifetime
+public abstract class IdentityStoreContractTests : MigratedStoreTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
-
-    private protected IMandateStore Store { get; private set; } = null!;
-
-    private protected abstract Task<IMandateStore> CreateStoreAsync();
-
-    public async ValueTask InitializeAsync()
-    {
-        Store = await CreateStoreAsync();
-        await Store.MigrateAsync(TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
 
     private static WorkloadIdentity Identity(string path, string owner = "team:a", NhiKind kind = NhiKind.Workload, IReadOnlyDictionary<string, string>? labels = null) => new()
     {

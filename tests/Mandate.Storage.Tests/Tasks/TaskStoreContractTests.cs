@@ -5,27 +5,9 @@ using Mandate.Core.Tasks;
 namespace Mandate.Storage.Tests.Tasks;
 
 /// <summary>What every store must do for tasks and credentials; run against SQLite and PostgreSQL.</summary>
-public abstract class TaskStoreContractTests : IAsyncLifetime
+public abstract class TaskStoreContractTests : MigratedStoreTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(1_760_000_000);
-
-    private protected IMandateStore Store { get; private set; } = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private protected abstract Task<IMandateStore> CreateStoreAsync();
-
-    public async ValueTask InitializeAsync()
-    {
-        Store = await CreateStoreAsync();
-        await Store.MigrateAsync(Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
 
     [Fact]
     public async Task Tasks_ShouldRoundTrip_AndListDueOnes()

@@ -148,9 +148,10 @@ internal sealed class OidcJwksCache
         foreach (var jwk in list.EnumerateArray())
         {
             // Keys that cannot verify under the pinned algorithms (symmetric, unknown type…) are skipped, never trusted.
-            if (VerificationKey.FromJwk(jwk, algorithms, out _) is { } key)
+            if (VerificationKey.FromJwk(jwk, algorithms, out _) is { } key && !result.TryAdd(key.Kid, key))
             {
-                result.TryAdd(key.Kid, key);
+                // A repeated kid: the first stands.
+                key.Dispose();
             }
         }
 

@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Collections.Frozen;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -23,6 +20,8 @@ internal sealed class KeyRing(
     IAuditTrail audit,
     PrivateKeyProtector protector) : IKeyRing
 {
+    private readonly KeyMint mint = new(options, audit, protector);
+    private readonly KeyLoader loader = new(protector);
     private volatile Snapshot snapshot = Snapshot.Empty;
 
     public string TrustDomain => options.Value.TrustDomain;
@@ -52,39 +51,22 @@ internal sealed class KeyRing(
             var keys = await repository.ListAsync(cancellationToken);
             var now = time.GetUtcNow();
 
-            var jwtKeys = keys.Where(k => k.Purpose == KeyPurposes.Jwt).OrderBy(k => k.ActivatesAt).ToList();
-            var newest = jwtKeys.LastOrDefault();
+            var newest = keys.Where(k => k.Purpose == KeyPurposes.Jwt).OrderBy(k => k.ActivatesAt).LastOrDefault();
             if (newest is null)
             {
-                await CreateJwtKeyAsync(session, repository, now, now, "initial", cancellationToken);
+                await mint.CreateJwtKeyAsync(session, repository, now, now, "initial", cancellationToken);
                 created = true;
             }
-            else if (newest.ActivatesAt <= now && now >= newest.ActivatesAt + settings.KeyRotationInterval - settings.KeyPrepublication)
+            else if (RotationSchedule.SuccessorActivation(newest, now, settings) is { } activation)
             {
-                // The newest key signs and is due: publish its successor ahead of activation.
-                var activation = Max(newest.ActivatesAt + settings.KeyRotationInterval, now + settings.KeyPrepublication);
-                await repository.ScheduleRetirementAsync(newest.Kid, activation, activation + settings.MaxTokenLifetime + settings.ClockSkew, cancellationToken);
-                await CreateJwtKeyAsync(session, repository, now, activation, "rotation", cancellationToken, newest.Kid);
+                await repository.ScheduleRetirementAsync(newest.Kid, activation, RotationSchedule.PublishedUntil(activation, settings), cancellationToken);
+                await mint.CreateJwtKeyAsync(session, repository, now, activation, "rotation", cancellationToken, newest.Kid);
                 created = true;
             }
 
-            var authorities = keys
-                .Where(k => k.Purpose == KeyPurposes.X509Authority && k.Certificate is not null)
-                .Select(k => (Key: k, Validity: CertificateValidity(k)))
-                .ToList();
-            var renewBefore = TimeSpan.FromTicks(settings.CaLifetime.Ticks / 3);
-            if (!authorities.Any(a => a.Validity.NotAfter - now > renewBefore))
+            if (RotationSchedule.AuthorityActivation(keys, now, settings, out var initial) is { } authorityActivation)
             {
-                // Like a JWT key, a renewed CA is published at once but signs only from its activation, so relying
-                // parties have it in their bundle before they meet a leaf it signed. The CA signing now (whose leaves
-                // never outlive it, and which stays published until it expires) hands over at the latest when it
-                // expires; with no valid CA left the new one signs at once.
-                var signing = authorities
-                    .Where(a => a.Key.ActivatesAt <= now && a.Validity.NotBefore <= now && now < a.Validity.NotAfter)
-                    .Select(a => (DateTimeOffset?)a.Validity.NotAfter)
-                    .Max();
-                var activation = signing is { } end ? Min(now + settings.KeyPrepublication, end) : now;
-                await CreateAuthorityAsync(session, repository, now, activation, authorities.Count == 0 ? "initial" : "renewal", cancellationToken);
+                await mint.CreateAuthorityAsync(session, repository, now, authorityActivation, initial ? "initial" : "renewal", cancellationToken);
                 created = true;
             }
 
@@ -107,21 +89,7 @@ internal sealed class KeyRing(
             stored = await session.Get<IKeyRepository>().ListAsync(cancellationToken);
         }
 
-        var current = snapshot;
-        var loaded = new List<RingKey>(stored.Count);
-        foreach (var key in stored)
-        {
-            // Keys already decrypted are reused (the store hands out new arrays on every read, so the key material is
-            // compared by content); only a changed schedule gives the same key a new RingKey.
-            if (current.ByKid.TryGetValue(key.Kid, out var existing) && existing.Stored.HasSameMaterial(key))
-            {
-                loaded.Add(existing.Stored.HasSameSchedule(key) ? existing : new RingKey(key, existing.SigningKey, existing.Certificate));
-                continue;
-            }
-
-            loaded.Add(Load(key));
-        }
-
+        var loaded = loader.Load(stored, snapshot.ByKid);
         snapshot = new Snapshot(loaded);
     }
 
@@ -163,39 +131,10 @@ internal sealed class KeyRing(
         return null;
     }
 
-    public JsonWebKeySet PublicJwks()
-    {
-        var set = new JsonWebKeySet();
-        foreach (var key in PublishedJwtKeys())
-        {
-            // From the stored public JWK, which covers key types Microsoft.IdentityModel cannot convert (OKP).
-            set.Keys.Add(new JsonWebKey(key.Stored.PublicJwk));
-        }
-
-        return set;
-    }
+    public JsonWebKeySet PublicJwks() => JwksPublication.ToKeySet(PublishedJwtKeys());
 
     /// <summary>The JWKS document served at <c>/.well-known/jwks.json</c>.</summary>
-    public byte[] PublicJwksJson()
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("keys");
-            foreach (var key in PublishedJwtKeys())
-            {
-                writer.WriteStartObject();
-                key.Verification.WriteJwkMembers(writer, "sig");
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    public byte[] PublicJwksJson() => JwksPublication.ToJson(PublishedJwtKeys());
 
     /// <summary>
     /// The CA that signs X.509-SVIDs now: among valid authorities whose activation has come, the one activated last
@@ -234,168 +173,7 @@ internal sealed class KeyRing(
     /// A number that grows whenever the published bundle changes: one per key ever created plus one per key whose
     /// publication has ended. Derived from the keys, so every node computes the same value without a counter.
     /// </summary>
-    public long BundleSequence()
-    {
-        var now = time.GetUtcNow();
-        long sequence = 0;
-        foreach (var key in snapshot.All)
-        {
-            if (key.Stored.CreatedAt <= now)
-            {
-                sequence++;
-            }
-
-            if (!key.IsPublishedAt(now) && key.Stored.CreatedAt <= now)
-            {
-                sequence++;
-            }
-        }
-
-        return sequence;
-    }
-
-    private async Task CreateJwtKeyAsync(IStoreSession session, IKeyRepository repository, DateTimeOffset now, DateTimeOffset activation, string reason, CancellationToken cancellationToken, string? predecessor = null)
-    {
-        var algorithm = options.Value.SigningAlgorithm;
-        var key = SigningAlgorithms.Generate(algorithm);
-        byte[]? pkcs8 = null;
-        StoredKey stored;
-        string kid;
-        try
-        {
-            kid = Thumbprint(key);
-            pkcs8 = SigningAlgorithms.ExportPkcs8(key);
-            stored = new StoredKey(kid, KeyPurposes.Jwt, algorithm, PublicJwk(kid, algorithm, key), protector.Protect(kid, pkcs8), null, now, activation, null, null);
-        }
-        finally
-        {
-            // The ring loads the key back from the store; this copy has served.
-            if (pkcs8 is not null)
-            {
-                CryptographicOperations.ZeroMemory(pkcs8);
-            }
-
-            SigningAlgorithms.Destroy(key);
-        }
-
-        await repository.InsertAsync(stored, cancellationToken);
-        await audit.RecordAsync(
-            session,
-            new AuditEvent
-            {
-                Type = "identity.key_created",
-                Actor = "system",
-                Subject = Issuer,
-                Resource = "key:" + kid,
-                Reason = reason,
-                Details = new Dictionary<string, string>
-                {
-                    ["algorithm"] = algorithm,
-                    ["activates_at"] = activation.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ["predecessor"] = predecessor ?? string.Empty,
-                },
-            },
-            cancellationToken);
-    }
-
-    private async Task CreateAuthorityAsync(IStoreSession session, IKeyRepository repository, DateTimeOffset now, DateTimeOffset activation, string reason, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var securityKey = new ECDsaSecurityKey(key);
-        var kid = Thumbprint(securityKey);
-        var request = new CertificateRequest(new X500DistinguishedName($"O=Mandate, CN=Mandate CA {settings.TrustDomain}"), key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(X509.SpiffeSan.Create(SpiffeId.Scheme + settings.TrustDomain));
-        // Back-dated a little so relying parties with a slightly slow clock accept it at once.
-        using var certificate = request.CreateSelfSigned(now - settings.ClockSkew, now + settings.CaLifetime);
-        var stored = new StoredKey(kid, KeyPurposes.X509Authority, SigningAlgorithms.ES256, PublicJwk(kid, SigningAlgorithms.ES256, securityKey), protector.Protect(kid, key.ExportPkcs8PrivateKey()), certificate.RawData, now, activation, null, null);
-        await repository.InsertAsync(stored, cancellationToken);
-        await audit.RecordAsync(
-            session,
-            new AuditEvent
-            {
-                Type = "identity.authority_created",
-                Actor = "system",
-                Subject = SpiffeId.Scheme + settings.TrustDomain,
-                Resource = "key:" + kid,
-                Reason = reason,
-                Details = new Dictionary<string, string>
-                {
-                    ["activates_at"] = activation.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ["not_after"] = certificate.NotAfter.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ["sha256"] = certificate.GetCertHashString(HashAlgorithmName.SHA256),
-                },
-            },
-            cancellationToken);
-    }
-
-    private RingKey Load(StoredKey key)
-    {
-        byte[] pkcs8;
-        try
-        {
-            pkcs8 = protector.Unprotect(key.Kid, key.EncryptedPrivateKey);
-        }
-        catch (CryptographicException ex)
-        {
-            throw new KeyRingException(
-                $"The private key '{key.Kid}' in the store cannot be decrypted with this server's key-encryption key. "
-                + "Every node sharing a store needs the same identity.kek file in its state directory.",
-                ex);
-        }
-
-        try
-        {
-            var privateKey = SigningAlgorithms.ImportPkcs8(key.Algorithm, pkcs8);
-            X509Certificate2? certificate = null;
-            if (key.Certificate is not null)
-            {
-                using var publicCertificate = X509CertificateLoader.LoadCertificate(key.Certificate);
-                certificate = publicCertificate.CopyWithPrivateKey(((ECDsaSecurityKey)privateKey).ECDsa);
-            }
-
-            return new RingKey(key, privateKey, certificate);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(pkcs8);
-        }
-    }
-
-    private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) CertificateValidity(StoredKey key)
-    {
-        using var certificate = X509CertificateLoader.LoadCertificate(key.Certificate!);
-        return RingKey.ValidityOf(certificate);
-    }
-
-    /// <summary>The kid: the RFC 7638 thumbprint of the public key.</summary>
-    private static string Thumbprint(SecurityKey key) => Base64UrlEncoder.Encode(key switch
-    {
-        // Microsoft.IdentityModel's JWK conversion reads only the public parameters.
-        ECDsaSecurityKey or RsaSecurityKey => JsonWebKeyConverter.ConvertFromSecurityKey(key).ComputeJwkThumbprint(),
-        _ => key.ComputeJwkThumbprint(),
-    });
-
-    private static string PublicJwk(string kid, string algorithm, SecurityKey key)
-    {
-        var verification = VerificationKey.FromPrivate(kid, algorithm, key);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            verification.WriteJwkMembers(writer, "sig");
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+    public long BundleSequence() => JwksPublication.BundleSequence(snapshot.All, time.GetUtcNow());
 
     private sealed class Snapshot
     {

@@ -72,15 +72,17 @@ internal static class SigningAlgorithms
             return Ed25519SecurityKey.FromPkcs8(pkcs8);
         }
 
-        if (algorithm.StartsWith("RS", StringComparison.Ordinal))
+        AsymmetricAlgorithm key = algorithm.StartsWith("RS", StringComparison.Ordinal) ? RSA.Create() : ECDsa.Create();
+        try
         {
-            var rsa = RSA.Create();
-            rsa.ImportPkcs8PrivateKey(pkcs8, out _);
-            return new RsaSecurityKey(rsa);
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+            return key is RSA rsa ? new RsaSecurityKey(rsa) : new ECDsaSecurityKey((ECDsa)key);
         }
-
-        var ecdsa = ECDsa.Create();
-        ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
-        return new ECDsaSecurityKey(ecdsa);
+        catch
+        {
+            // Not this algorithm's key: the half-made one holds a native handle.
+            key.Dispose();
+            throw;
+        }
     }
 }

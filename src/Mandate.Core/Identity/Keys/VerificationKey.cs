@@ -8,7 +8,7 @@ namespace Mandate.Core.Identity.Keys;
 /// A public key a JWS may be verified with, bound to the one algorithm it may be used with (alg pinning): a token whose
 /// header names another algorithm is refused before any signature work.
 /// </summary>
-internal sealed class VerificationKey
+internal sealed class VerificationKey : IDisposable
 {
     private VerificationKey(string kid, string algorithm, ECDsa? ecdsa, RSA? rsa, Ed25519SecurityKey? ed25519 = null)
     {
@@ -33,6 +33,13 @@ internal sealed class VerificationKey
     private RSA? Rsa { get; }
 
     private Ed25519SecurityKey? Ed25519 { get; }
+
+    /// <summary>Frees the public key's native handle (ECDSA, RSA); a key still in a published set must not be disposed.</summary>
+    public void Dispose()
+    {
+        Ecdsa?.Dispose();
+        Rsa?.Dispose();
+    }
 
     /// <summary>Writes the public JWK's members (<c>kty</c>, curve or modulus, <c>kid</c>, <c>alg</c>, and <c>use</c> when given) into an object the caller opened.</summary>
     public void WriteJwkMembers(Utf8JsonWriter writer, string? use, bool includeKid = true, bool includeAlg = true)

@@ -1,7 +1,10 @@
-namespace Mandate.Server.Tests.Identity;
+namespace Mandate.Tests.Shared;
 
-/// <summary>A clock tests move by hand. Timers are real (never fire in these tests' time frame); only "now" is moved.</summary>
-public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+/// <summary>
+/// A clock tests move by hand: only "now" moves; timers still run on real time (tests call sweeps directly rather than
+/// wait for them).
+/// </summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     private long ticks = start.UtcTicks;
 

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Mandate.Server.Http;
+
+/// <summary>
+/// The one reader of hand-read JSON request bodies: content type, a size limit enforced on the stream itself (a chunked
+/// body without <c>Content-Length</c> is cut at the limit too), malformed, empty or null JSON; never a 500. What each
+/// failure looks like to the caller is the endpoint family's <see cref="JsonBodyProblems"/>.
+/// </summary>
+internal static class JsonBody
+{
+    /// <param name="http">The request's context.</param>
+    /// <param name="typeInfo">How to read the body.</param>
+    /// <param name="maxBytes">The largest body accepted (413 beyond it); <see langword="null"/> leaves the server's own limit.</param>
+    /// <param name="problems">The endpoint family's answers to a body it cannot use.</param>
+    /// <param name="required">Whether a missing body (or JSON null) is a problem; when not, both read as no value.</param>
+    public static async ValueTask<(T? Value, IResult? Problem)> ReadAsync<T>(
+        HttpContext http, JsonTypeInfo<T> typeInfo, long? maxBytes, JsonBodyProblems problems, bool required = true)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(problems);
+        var request = http.Request;
+        if (problems.MissingBody is { } missing && !HasBody(request))
+        {
+            return required ? (null, missing()) : (null, null);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, problems.NotJson());
+        }
+
+        var body = request.Body;
+        if (maxBytes is { } limit)
+        {
+            if (request.ContentLength > limit)
+            {
+                return (null, problems.TooLarge(limit));
+            }
+
+            // Lets the server stop reading early where it can; the bounded stream holds the limit where it cannot.
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+            {
+                sizeFeature.MaxRequestBodySize = limit;
+            }
+
+            body = new BoundedReadStream(body, limit);
+        }
+
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(body, typeInfo, http.RequestAborted);
+            return value is null && required ? (null, problems.Null()) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, problems.Malformed(e));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && maxBytes is not null)
+        {
+            return (null, problems.TooLarge(maxBytes.Value));
+        }
+    }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is not 0 && (request.ContentLength is not null || request.Headers.ContainsKey("Transfer-Encoding"));
+}

@@ -1,0 +1,19 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Mandate.Tests.Shared;
+
+/// <summary>A JSON body sent without Content-Length (chunked), as a client streaming it would: limits must hold on the stream.</summary>
+public sealed class ChunkedJsonContent(string text) : HttpContent
+{
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        stream.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask();
+
+    protected override bool TryComputeLength(out long length)
+    {
+        Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        length = -1;
+        return false;
+    }
+}
