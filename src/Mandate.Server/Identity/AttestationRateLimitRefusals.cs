@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Mandate.Core.Audit;
-using Mandate.Core.Storage;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -22,16 +20,14 @@ internal sealed class AttestationRateLimitRefusals
     private readonly IOptions<AttestationRateLimitOptions> options;
     private readonly TimeProvider time;
     private readonly ILogger<AttestationRateLimitRefusals> logger;
-    private readonly IMandateStore store;
-    private readonly IAuditTrail audit;
+    private readonly IdentityRefusals refusals;
     private readonly Counter<long> refused;
     private readonly ConcurrentDictionary<string, DateTimeOffset> lastRecorded = new(StringComparer.Ordinal);
 
-    public AttestationRateLimitRefusals(IOptions<AttestationRateLimitOptions> options, TimeProvider time, IMeterFactory meters, ILogger<AttestationRateLimitRefusals> logger, IMandateStore store, IAuditTrail audit)
+    public AttestationRateLimitRefusals(IOptions<AttestationRateLimitOptions> options, TimeProvider time, IMeterFactory meters, ILogger<AttestationRateLimitRefusals> logger, IdentityRefusals refusals)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        this.store = store;
-        this.audit = audit;
+        this.refusals = refusals;
         this.options = options;
         this.time = time;
         this.logger = logger;
@@ -55,7 +51,7 @@ internal sealed class AttestationRateLimitRefusals
         if (FirstInWindow(endpoint + " " + client, settings.Window))
         {
             IdentityLog.AttestationRateLimited(logger, settings.PermitLimit, settings.Window, endpoint, client);
-            await IdentityProblems.AuditRefusalAsync(store, audit, http, ProblemTypes.RateLimited, endpoint, null, cancellationToken);
+            await refusals.AuditAsync(http, ProblemTypes.RateLimited, endpoint, null, cancellationToken);
         }
 
         await Problem.WriteAsync(

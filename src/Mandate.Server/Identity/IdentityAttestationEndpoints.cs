@@ -21,48 +21,48 @@ internal static class IdentityAttestationEndpoints
         return app;
     }
 
-    private static async Task<IResult> AttestOidcAsync(AttestationRequest? request, HttpContext context, OidcAttestor attestor, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
+    private static async Task<IResult> AttestOidcAsync(AttestationRequest? request, HttpContext context, IdentityRefusals refusals, OidcAttestor attestor, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
     {
         var attestation = await attestor.AttestAsync(request?.Token, context.TraceIdentifier, cancellationToken);
         if (attestation.Error is { } error)
         {
-            return await IdentityProblems.RejectAsync(context, error, "attest_oidc", attestation.Issuer, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, error, "attest_oidc", attestation.Issuer, cancellationToken: cancellationToken);
         }
 
         var id = attestation.SpiffeId!;
         var result = await issuance.IssueJwtAsync(id, [keyRing.Issuer], null, id.Value, "oidc:" + attestation.Issuer, context.TraceIdentifier, cancellationToken);
         if (result.Error is { } issueError)
         {
-            return await IdentityProblems.RejectAsync(context, issueError, "attest_oidc", id.Value, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, issueError, "attest_oidc", id.Value, cancellationToken: cancellationToken);
         }
 
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> RedeemJoinTokenAsync(AttestationRequest? request, HttpContext context, JoinTokens joinTokens, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
+    private static async Task<IResult> RedeemJoinTokenAsync(AttestationRequest? request, HttpContext context, IdentityRefusals refusals, JoinTokens joinTokens, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
     {
         var (id, error) = await joinTokens.RedeemAsync(request?.Token, context.TraceIdentifier, cancellationToken);
         if (error is not null)
         {
-            return await IdentityProblems.RejectAsync(context, error, "attest_join", null, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, error, "attest_join", null, cancellationToken: cancellationToken);
         }
 
         var result = await issuance.IssueJwtAsync(id!, [keyRing.Issuer], null, id!.Value, "join-token", context.TraceIdentifier, cancellationToken);
         if (result.Error is { } issueError)
         {
-            return await IdentityProblems.RejectAsync(context, issueError, "attest_join", id.Value, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, issueError, "attest_join", id.Value, cancellationToken: cancellationToken);
         }
 
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> CreateJoinTokenAsync(JoinTokenRequest? request, HttpContext context, JoinTokens joinTokens, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateJoinTokenAsync(JoinTokenRequest? request, HttpContext context, IdentityRefusals refusals, JoinTokens joinTokens, CancellationToken cancellationToken)
     {
         TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
         var (token, error) = await joinTokens.CreateAsync(request?.SpiffeId, ttl, "admin", context.TraceIdentifier, cancellationToken);
         if (error is not null)
         {
-            return await IdentityProblems.RejectAsync(context, error, "create_join_token", request?.SpiffeId, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, error, "create_join_token", request?.SpiffeId, cancellationToken: cancellationToken);
         }
 
         return TypedResults.Ok(new { token = token!.Token, spiffe_id = token.SpiffeId, expires_at = token.ExpiresAt, token_id = token.TokenId });

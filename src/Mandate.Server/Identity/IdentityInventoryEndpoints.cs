@@ -16,23 +16,23 @@ internal static class IdentityInventoryEndpoints
         group.MapPost("/", RegisterAsync);
         group.MapGet("/", ListAsync);
         group.MapGet("/{trustDomain}/{**path}", GetAsync);
-        group.MapPost("/suspend", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Suspended, c, i, ct));
-        group.MapPost("/reactivate", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Active, c, i, ct));
-        group.MapPost("/revoke", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Revoked, c, i, ct));
-        group.MapPost("/offboard", (IdentityStatusRequest? r, HttpContext c, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Offboarded, c, i, ct));
+        group.MapPost("/suspend", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Suspended, c, f, i, ct));
+        group.MapPost("/reactivate", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Active, c, f, i, ct));
+        group.MapPost("/revoke", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Revoked, c, f, i, ct));
+        group.MapPost("/offboard", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Offboarded, c, f, i, ct));
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(IdentityRegistrationRequest? request, HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(IdentityRegistrationRequest? request, HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
     {
         if (request is null)
         {
-            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.IdentityInvalid, "A JSON body is required."), "register", null, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, new IdentityError(IdentityErrorCodes.IdentityInvalid, "A JSON body is required."), "register", null, cancellationToken: cancellationToken);
         }
 
         if (request.TtlSeconds is <= 0 or > 100L * 365 * 24 * 3600)
         {
-            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.IdentityInvalid, "ttl_seconds: must be positive and reasonable."), "register", request.SpiffeId, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, new IdentityError(IdentityErrorCodes.IdentityInvalid, "ttl_seconds: must be positive and reasonable."), "register", request.SpiffeId, cancellationToken: cancellationToken);
         }
 
         var result = await inventory.RegisterAsync(
@@ -52,7 +52,7 @@ internal static class IdentityInventoryEndpoints
             cancellationToken);
         if (result.Error is { } error)
         {
-            return await IdentityProblems.RejectAsync(context, error, "register", request.SpiffeId, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, error, "register", request.SpiffeId, cancellationToken: cancellationToken);
         }
 
         var created = IdentityResponse.From(result.Identity!);
@@ -136,19 +136,19 @@ internal static class IdentityInventoryEndpoints
             : TypedResults.Ok(IdentityResponse.From(identity));
     }
 
-    private static async Task<IResult> ChangeAsync(IdentityStatusRequest? request, IdentityStatus target, HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(IdentityStatusRequest? request, IdentityStatus target, HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
     {
         var action = IdentityStatuses.Name(target);
         string? parseError = "required";
         if (request?.SpiffeId is null || !SpiffeId.TryParse(request.SpiffeId, out _, out parseError))
         {
-            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.InvalidSpiffeId, "spiffe_id: " + parseError + "."), action, request?.SpiffeId, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, new IdentityError(IdentityErrorCodes.InvalidSpiffeId, "spiffe_id: " + parseError + "."), action, request?.SpiffeId, cancellationToken: cancellationToken);
         }
 
         var result = await inventory.ChangeStatusAsync(request.SpiffeId, target, request.Reason, "admin", context.TraceIdentifier, cancellationToken);
         if (result.Error is { } error)
         {
-            return await IdentityProblems.RejectAsync(context, error, action, request.SpiffeId, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, error, action, request.SpiffeId, cancellationToken: cancellationToken);
         }
 
         return TypedResults.Ok(IdentityResponse.From(result.Identity!));

@@ -1,11 +1,8 @@
-using Mandate.Core.Audit;
 using Mandate.Core.Identity;
-using Mandate.Core.Storage;
-using Mandate.Server.Problems;
 
 namespace Mandate.Server.Identity;
 
-/// <summary>Turns identity errors into problem details (type = the error's stable code) after auditing the refusal.</summary>
+/// <summary>The status and title of an identity error's problem details (type = the error's stable code); <see cref="IdentityRefusals"/> audits and answers.</summary>
 internal static class IdentityProblems
 {
     public static int Status(string code) => code switch
@@ -27,65 +24,4 @@ internal static class IdentityProblems
         _ when code.StartsWith("svid-", StringComparison.Ordinal) => "The SVID request is not valid.",
         _ => "The identity request is refused.",
     };
-
-    /// <summary>Audits the refusal (type <c>identity.request_rejected</c>, reason = code) and answers with problem details.</summary>
-    public static async Task<IResult> RejectAsync(
-        HttpContext context,
-        IdentityError error,
-        string action,
-        string? subject,
-        int? status = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        await AuditRefusalAsync(context, error.Code, action, subject, cancellationToken);
-        return Problem.Result(status ?? Status(error.Code), error.Code, Title(error.Code), error.Message);
-    }
-
-    /// <summary>Records <c>identity.request_rejected</c> (reason = the problem code); a store outage does not stop the refusal.</summary>
-    public static Task AuditRefusalAsync(HttpContext context, string code, string action, string? subject, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-
-        // Endpoint handlers reach the store and the trail through the request's services, as minimal APIs do.
-        return AuditRefusalAsync(
-            context.RequestServices.GetRequiredService<IMandateStore>(),
-            context.RequestServices.GetRequiredService<IAuditTrail>(),
-            context,
-            code,
-            action,
-            subject,
-            cancellationToken);
-    }
-
-    /// <summary>Records <c>identity.request_rejected</c> with the given store and trail (for services that have them injected).</summary>
-    public static async Task AuditRefusalAsync(IMandateStore store, IAuditTrail audit, HttpContext context, string code, string action, string? subject, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(audit);
-        ArgumentNullException.ThrowIfNull(context);
-        try
-        {
-            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-            await audit.RecordAsync(
-                session,
-                new AuditEvent
-                {
-                    Type = "identity.request_rejected",
-                    Actor = context.User.FindFirst("sub")?.Value ?? (context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null) ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    Subject = subject,
-                    Action = action,
-                    Resource = context.Request.Path,
-                    Decision = "deny",
-                    Reason = code,
-                    RequestId = context.TraceIdentifier,
-                },
-                cancellationToken);
-            await session.CommitAsync(cancellationToken);
-        }
-        catch (StoreException)
-        {
-            // The refusal stands even if the store cannot record it; readiness reports the store.
-        }
-    }
 }

@@ -50,6 +50,7 @@ public static class IdentityServerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, IdentityKeyStartup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, IdentityDemoSeed>());
         services.TryAddSingleton<IdentityMaintenanceService>();
+        services.TryAddSingleton<IdentityRefusals>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentityMaintenanceService>());
 
         // The store's notifications reach IdentityDirectorySync from the container: on PostgreSQL, other nodes'

@@ -16,7 +16,7 @@ internal static class SvidEndpoints
         return app;
     }
 
-    private static async Task<IResult> IssueJwtAsync(JwtSvidRequest? request, HttpContext context, SvidIssuance issuance, CancellationToken cancellationToken)
+    private static async Task<IResult> IssueJwtAsync(JwtSvidRequest? request, HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, CancellationToken cancellationToken)
     {
         var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
         var audiences = request?.Audiences ?? (request?.Audience is { } single ? [single] : []);
@@ -24,31 +24,31 @@ internal static class SvidEndpoints
         var result = await issuance.IssueJwtAsync(caller, audiences, ttl, caller.Value, "svid-jwt", context.TraceIdentifier, cancellationToken);
         if (result.Error is { } error)
         {
-            return await IdentityProblems.RejectAsync(context, error, "issue_jwt_svid", caller.Value, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, error, "issue_jwt_svid", caller.Value, cancellationToken: cancellationToken);
         }
 
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> IssueX509Async(X509SvidRequest? request, HttpContext context, SvidIssuance issuance, CancellationToken cancellationToken)
+    private static async Task<IResult> IssueX509Async(X509SvidRequest? request, HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, CancellationToken cancellationToken)
     {
         var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
         TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
         var result = await issuance.IssueX509Async(caller, request?.Csr, ttl, caller.Value, context.TraceIdentifier, cancellationToken);
         if (result.Error is { } error)
         {
-            return await IdentityProblems.RejectAsync(context, error, "issue_x509_svid", caller.Value, cancellationToken: cancellationToken);
+            return await refusals.RejectAsync(context, error, "issue_x509_svid", caller.Value, cancellationToken: cancellationToken);
         }
 
         return TypedResults.Ok(X509SvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> ValidateAsync(JwtSvidValidationRequest? request, HttpContext context, JwtSvidValidator validator, CancellationToken cancellationToken)
+    private static async Task<IResult> ValidateAsync(JwtSvidValidationRequest? request, HttpContext context, IdentityRefusals refusals, JwtSvidValidator validator, CancellationToken cancellationToken)
     {
         var caller = context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!;
         if (string.IsNullOrEmpty(request?.Token))
         {
-            return await IdentityProblems.RejectAsync(context, new IdentityError(IdentityErrorCodes.TokenMalformed, "token: required."), "validate_jwt_svid", null, StatusCodes.Status400BadRequest, cancellationToken);
+            return await refusals.RejectAsync(context, new IdentityError(IdentityErrorCodes.TokenMalformed, "token: required."), "validate_jwt_svid", null, StatusCodes.Status400BadRequest, cancellationToken);
         }
 
         // The relying party validates tokens meant for itself: its own SPIFFE ID unless it names another audience.
@@ -56,7 +56,7 @@ internal static class SvidEndpoints
         var result = validator.Validate(request.Token, audience);
         if (result.Error is { } error)
         {
-            return await IdentityProblems.RejectAsync(context, error, "validate_jwt_svid", null, StatusCodes.Status422UnprocessableEntity, cancellationToken);
+            return await refusals.RejectAsync(context, error, "validate_jwt_svid", null, StatusCodes.Status422UnprocessableEntity, cancellationToken);
         }
 
         var svid = result.Svid!;
