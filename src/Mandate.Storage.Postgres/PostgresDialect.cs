@@ -15,10 +15,10 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
     public NpgsqlDataSource DataSource => dataSource;
 
     public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await dataSource.OpenConnectionAsync(cancellationToken);
+        await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     public override async ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken) =>
-        await ((NpgsqlConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
 
     public override string? SerializeSql(string lockName) =>
         $"SELECT pg_advisory_xact_lock({StableKey(lockName)})";

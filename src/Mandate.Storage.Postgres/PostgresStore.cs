@@ -23,7 +23,7 @@ internal sealed class PostgresStore : RelationalStore
 
     public override async ValueTask DisposeAsync()
     {
-        await dataSource.DisposeAsync();
-        await base.DisposeAsync();
+        await dataSource.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -22,12 +22,14 @@ internal sealed class PostgresStoreNotifications : IStoreNotifications
     {
         ArgumentNullException.ThrowIfNull(onPayload);
         ArgumentNullException.ThrowIfNull(onListening);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         string name;
-        await using (var command = new NpgsqlCommand("SELECT @prefix || current_schema()", connection))
+        var command = new NpgsqlCommand("SELECT @prefix || current_schema()", connection);
+        await using (command.ConfigureAwait(false))
         {
             command.Parameters.AddWithValue("prefix", channel);
-            name = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+            name = (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         var received = new List<string>();
@@ -38,20 +40,21 @@ internal sealed class PostgresStoreNotifications : IStoreNotifications
                 received.Add(e.Payload);
             }
         };
-        await using (var listen = new NpgsqlCommand($"LISTEN \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection))
+        var listen = new NpgsqlCommand($"LISTEN \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+        await using (listen.ConfigureAwait(false))
         {
-            await listen.ExecuteNonQueryAsync(cancellationToken);
+            await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         onListening();
         while (true)
         {
-            await connection.WaitAsync(cancellationToken);
+            await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
             var batch = received.ToArray();
             received.Clear();
             foreach (var payload in batch)
             {
-                await onPayload(payload);
+                await onPayload(payload).ConfigureAwait(false);
             }
         }
     }

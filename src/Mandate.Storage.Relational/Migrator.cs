@@ -19,19 +19,21 @@ internal sealed partial class Migrator(SqlDialect dialect)
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using (var connection = await dialect.OpenConnectionAsync(cancellationToken))
+        var connection = await dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            await dialect.PrepareAsync(connection, cancellationToken);
+            await dialect.PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var session = await BeginAsync(write: true, cancellationToken);
+        var session = await BeginAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         if (dialect.MigrationLockSql is { } lockSql)
         {
-            await session.ExecuteAsync(lockSql, cancellationToken);
+            await session.ExecuteAsync(lockSql, cancellationToken).ConfigureAwait(false);
         }
 
-        await session.ExecuteAsync(CreateTable, cancellationToken);
-        var applied = await AppliedAsync(session, cancellationToken);
+        await session.ExecuteAsync(CreateTable, cancellationToken).ConfigureAwait(false);
+        var applied = await AppliedAsync(session, cancellationToken).ConfigureAwait(false);
         var newest = applied.Count == 0 ? 0 : applied.Max();
         if (newest > ExpectedVersion)
         {
@@ -48,7 +50,7 @@ internal sealed partial class Migrator(SqlDialect dialect)
 
             foreach (var statement in SplitStatements(migration.Sql))
             {
-                await session.ExecuteAsync(statement, cancellationToken);
+                await session.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
             }
 
             await session.ExecuteAsync(
@@ -56,16 +58,17 @@ internal sealed partial class Migrator(SqlDialect dialect)
                 cancellationToken,
                 ("@v", (long)migration.Version),
                 ("@n", migration.Name),
-                ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         }
 
-        await session.CommitAsync(cancellationToken);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoreStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        await using var session = await BeginAsync(write: false, cancellationToken);
-        var applied = await AppliedAsync(session, cancellationToken);
+        var session = await BeginAsync(write: false, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var applied = await AppliedAsync(session, cancellationToken).ConfigureAwait(false);
         var missing = migrations.Value.Where(m => !applied.Contains(m.Version)).Select(m => m.Version).ToList();
         var appliedVersion = applied.Count == 0 ? 0 : applied.Max();
         return missing.Count == 0
@@ -75,8 +78,8 @@ internal sealed partial class Migrator(SqlDialect dialect)
 
     private async Task<RelationalSession> BeginAsync(bool write, CancellationToken cancellationToken)
     {
-        var connection = await dialect.OpenConnectionAsync(cancellationToken);
-        var transaction = await dialect.BeginTransactionAsync(connection, write, cancellationToken);
+        var connection = await dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var transaction = await dialect.BeginTransactionAsync(connection, write, cancellationToken).ConfigureAwait(false);
         return new RelationalSession(dialect, connection, transaction);
     }
 
@@ -85,9 +88,11 @@ internal sealed partial class Migrator(SqlDialect dialect)
         var versions = new HashSet<int>();
         try
         {
-            await using var command = session.Command("SELECT version FROM schema_migrations");
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var command = session.Command("SELECT version FROM schema_migrations");
+            await using var commandDisposal = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 versions.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
             }

@@ -53,14 +53,16 @@ internal sealed class RelationalSession : IStoreSession
 
     public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = Command(sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var command = Command(sql, parameters);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = Command(sql, parameters);
-        var value = await command.ExecuteScalarAsync(cancellationToken);
+        var command = Command(sql, parameters);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DBNull ? null : value;
     }
 
@@ -69,13 +71,13 @@ internal sealed class RelationalSession : IStoreSession
     {
         if (Dialect.SerializeSql(lockName) is { } sql)
         {
-            await ExecuteAsync(sql, cancellationToken);
+            await ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await Transaction.CommitAsync(cancellationToken);
+        await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         completed = true;
     }
 
@@ -85,7 +87,7 @@ internal sealed class RelationalSession : IStoreSession
         {
             try
             {
-                await Transaction.RollbackAsync();
+                await Transaction.RollbackAsync().ConfigureAwait(false);
             }
             catch (InvalidOperationException)
             {
@@ -97,7 +99,7 @@ internal sealed class RelationalSession : IStoreSession
             }
         }
 
-        await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        await Transaction.DisposeAsync().ConfigureAwait(false);
+        await Connection.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -16,7 +16,7 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
     {
         try
         {
-            await migrator.MigrateAsync(cancellationToken);
+            await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not StoreException && dialect.Describe(ex) is { } problem)
         {
@@ -28,7 +28,7 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
     {
         try
         {
-            return await migrator.StatusAsync(cancellationToken);
+            return await migrator.StatusAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (dialect.Describe(ex) is { } problem)
         {
@@ -41,15 +41,15 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
         DbConnection? connection = null;
         try
         {
-            connection = await dialect.OpenConnectionAsync(cancellationToken);
-            var transaction = await dialect.BeginTransactionAsync(connection, intent == StoreIntent.Write, cancellationToken);
+            connection = await dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = await dialect.BeginTransactionAsync(connection, intent == StoreIntent.Write, cancellationToken).ConfigureAwait(false);
             return new RelationalSession(dialect, connection, transaction);
         }
         catch (Exception ex)
         {
             if (connection is not null)
             {
-                await connection.DisposeAsync();
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
 
             if (ex is not StoreException && dialect.Describe(ex) is { } problem)

@@ -43,10 +43,11 @@ internal sealed class SqliteDialect : SqlDialect
         }
 
         var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var pragma = connection.CreateCommand();
+        await using var pragmaDisposal = pragma.ConfigureAwait(false);
         pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
 
@@ -54,23 +55,24 @@ internal sealed class SqliteDialect : SqlDialect
     {
         // Deferred read transactions see a snapshot; write transactions lock at BEGIN so they never fail on upgrade.
         var sqlite = (SqliteConnection)connection;
-        return await Task.FromResult<DbTransaction>(sqlite.BeginTransaction(deferred: !write));
+        return await Task.FromResult<DbTransaction>(sqlite.BeginTransaction(deferred: !write)).ConfigureAwait(false);
     }
 
     public override string? SerializeSql(string lockName) => null;
 
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
+        var command = connection.CreateCommand();
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.CommandText = "PRAGMA quick_check";
-        var result = await command.ExecuteScalarAsync(cancellationToken) as string;
+        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
         if (!string.Equals(result, "ok", StringComparison.Ordinal))
         {
             throw new StoreException($"The SQLite database {path} failed its integrity check ({result}). Refusing to start; restore it from a backup. It was not modified.");
         }
 
         command.CommandText = "PRAGMA journal_mode = WAL";
-        await command.ExecuteScalarAsync(cancellationToken);
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).

@@ -20,9 +20,10 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
     /// </summary>
     public async Task<string?> EnsureAsync(bool replace, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var settings = session.Get<ISettingsRepository>();
-        var existing = await settings.GetAsync(SettingKey, cancellationToken);
+        var existing = await settings.GetAsync(SettingKey, cancellationToken).ConfigureAwait(false);
         if (existing is not null && !replace)
         {
             cachedHash = Convert.FromHexString(existing);
@@ -31,12 +32,12 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
 
         var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var hash = Hash(token);
-        await settings.SetAsync(SettingKey, Convert.ToHexStringLower(hash), time.GetUtcNow(), cancellationToken);
+        await settings.SetAsync(SettingKey, Convert.ToHexStringLower(hash), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent { Type = "admin.token_issued", Actor = "system", Reason = existing is null ? "bootstrap" : "replaced" },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         cachedHash = hash;
         return token;
     }
@@ -52,8 +53,9 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
         var expected = cachedHash;
         if (expected is null)
         {
-            await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-            var stored = await session.Get<ISettingsRepository>().GetAsync(SettingKey, cancellationToken);
+            var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var stored = await session.Get<ISettingsRepository>().GetAsync(SettingKey, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
                 return false;

@@ -48,7 +48,7 @@ internal sealed class AuditCheckpointSignal(Microsoft.Extensions.Options.IOption
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
         try
         {
-            await wake.WaitAsync(linked.Token);
+            await wake.WaitAsync(linked.Token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

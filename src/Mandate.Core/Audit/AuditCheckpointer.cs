@@ -14,11 +14,12 @@ internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys ke
     /// <summary>The new checkpoint, or null when every event is already covered.</summary>
     public async Task<AuditCheckpoint?> CheckpointAsync(CancellationToken cancellationToken)
     {
-        var (publicKey, privateKey) = await keys.CurrentAsync(cancellationToken);
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var (publicKey, privateKey) = await keys.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IAuditRepository>();
-        var head = await repository.GetHeadForAppendAsync(cancellationToken);
-        var last = await repository.GetLastCheckpointAsync(cancellationToken);
+        var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
+        var last = await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false);
         var from = (last?.ToSequence ?? 0) + 1;
         if (head is null || head.Sequence < from)
         {
@@ -28,7 +29,7 @@ internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys ke
         var tree = new MerkleTreeBuilder();
         var expected = from;
         string? previousHash = last?.ChainHash;
-        await foreach (var record in repository.ReadRangeAsync(from, head.Sequence, cancellationToken))
+        await foreach (var record in repository.ReadRangeAsync(from, head.Sequence, cancellationToken).ConfigureAwait(false))
         {
             var body = Encoding.UTF8.GetBytes(record.CanonicalJson);
             if (record.Sequence != expected
@@ -54,8 +55,8 @@ internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys ke
         var input = AuditCheckpoint.SigningInput(from, head.Sequence, root, head.Hash, checkpointTime, publicKey.KeyId, publicKey.Algorithm);
         var signature = Base64UrlEncoder.Encode(privateKey.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
         var checkpoint = new AuditCheckpoint(from, head.Sequence, root, head.Hash, checkpointTime, publicKey.KeyId, publicKey.Algorithm, signature);
-        await repository.AddCheckpointAsync(checkpoint, cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        await repository.AddCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         signal.Reset(checkpoint.TreeSize);
         return checkpoint;
     }

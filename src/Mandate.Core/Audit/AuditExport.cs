@@ -18,11 +18,12 @@ internal static class AuditExport
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IAuditRepository>();
-        var checkpoints = await repository.ReadCheckpointsAsync(cancellationToken);
-        var keys = await repository.GetPublicKeysAsync(cancellationToken);
-        var head = await repository.GetHeadAsync(cancellationToken);
+        var checkpoints = await repository.ReadCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        var keys = await repository.GetPublicKeysAsync(cancellationToken).ConfigureAwait(false);
+        var head = await repository.GetHeadAsync(cancellationToken).ConfigureAwait(false);
         var from = Math.Max(1, fromSequence);
         var to = Math.Min(toSequence, head?.Sequence ?? 0);
         var writerOptions = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -48,7 +49,7 @@ internal static class AuditExport
 
             buffer.WriteByte((byte)'\n');
             buffer.Position = 0;
-            await buffer.CopyToAsync(output, cancellationToken);
+            await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
         }
 
         async Task HeaderAsync(string anchorHash)
@@ -72,18 +73,18 @@ internal static class AuditExport
 
                 w.WriteEndArray();
                 w.WriteEndObject();
-            });
+            }).ConfigureAwait(false);
             headerWritten = true;
         }
 
         if (to >= from)
         {
-            await foreach (var record in repository.ReadRangeAsync(from, to, cancellationToken))
+            await foreach (var record in repository.ReadRangeAsync(from, to, cancellationToken).ConfigureAwait(false))
             {
                 if (!headerWritten)
                 {
                     anchor = record.PreviousHash;
-                    await HeaderAsync(anchor);
+                    await HeaderAsync(anchor).ConfigureAwait(false);
                 }
 
                 using var body = JsonDocument.Parse(record.CanonicalJson);
@@ -97,14 +98,14 @@ internal static class AuditExport
                     w.WritePropertyName("event");
                     body.RootElement.WriteTo(w);
                     w.WriteEndObject();
-                });
+                }).ConfigureAwait(false);
                 count++;
                 lastSequence = record.Sequence;
                 lastHash = record.Hash;
                 while (next < checkpoints.Count && checkpoints[next].ToSequence == record.Sequence)
                 {
                     var checkpoint = checkpoints[next++];
-                    await LineAsync(w => WriteCheckpoint(w, checkpoint));
+                    await LineAsync(w => WriteCheckpoint(w, checkpoint)).ConfigureAwait(false);
                     checkpointsWritten++;
                 }
             }
@@ -112,7 +113,7 @@ internal static class AuditExport
 
         if (!headerWritten)
         {
-            await HeaderAsync(anchor);
+            await HeaderAsync(anchor).ConfigureAwait(false);
         }
 
         await LineAsync(w =>
@@ -124,8 +125,8 @@ internal static class AuditExport
             w.WriteString("head_hash", lastHash);
             w.WriteNumber("checkpoints", checkpointsWritten);
             w.WriteEndObject();
-        });
-        await output.FlushAsync(cancellationToken);
+        }).ConfigureAwait(false);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         return count;
     }
 
@@ -134,10 +135,11 @@ internal static class AuditExport
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(output);
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IAuditRepository>();
         var count = 0L;
-        await foreach (var stored in repository.ReadRangeAsync(Math.Max(1, fromSequence), toSequence, cancellationToken))
+        await foreach (var stored in repository.ReadRangeAsync(Math.Max(1, fromSequence), toSequence, cancellationToken).ConfigureAwait(false))
         {
             var (_, recordTime, auditEvent) = AuditCanonicalForm.Parse(stored.CanonicalJson);
             var record = new AuditRecord(stored.Sequence, recordTime, auditEvent, stored.PreviousHash, stored.Hash);
@@ -149,11 +151,11 @@ internal static class AuditExport
 
             buffer.WriteByte((byte)'\n');
             buffer.Position = 0;
-            await buffer.CopyToAsync(output, cancellationToken);
+            await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
             count++;
         }
 
-        await output.FlushAsync(cancellationToken);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         return count;
     }
 
@@ -192,7 +194,7 @@ internal static class AuditExport
             return verifier.Complete();
         }
 
-        while (await input.ReadLineAsync(cancellationToken) is { } line)
+        while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             lineNumber++;
             if (line.Length == 0)

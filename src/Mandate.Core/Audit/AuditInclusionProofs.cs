@@ -15,15 +15,16 @@ internal static class AuditInclusionProofs
     public static async Task<(AuditInclusionProof? Proof, AuditProofUnavailable? Unavailable)> BuildAsync(IMandateStore store, long sequence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IAuditRepository>();
-        var head = await repository.GetHeadAsync(cancellationToken);
+        var head = await repository.GetHeadAsync(cancellationToken).ConfigureAwait(false);
         if (sequence < 1 || head is null || sequence > head.Value.Sequence)
         {
             return (null, AuditProofUnavailable.NoSuchEvent);
         }
 
-        var checkpoint = await repository.GetCheckpointCoveringAsync(sequence, cancellationToken);
+        var checkpoint = await repository.GetCheckpointCoveringAsync(sequence, cancellationToken).ConfigureAwait(false);
         if (checkpoint is null)
         {
             return (null, AuditProofUnavailable.NotCheckpointed);
@@ -31,7 +32,7 @@ internal static class AuditInclusionProofs
 
         var leaves = new List<byte[]>((int)Math.Min(checkpoint.TreeSize, 1_000_000));
         StoredAuditRecord? target = null;
-        await foreach (var record in repository.ReadRangeAsync(checkpoint.FromSequence, checkpoint.ToSequence, cancellationToken))
+        await foreach (var record in repository.ReadRangeAsync(checkpoint.FromSequence, checkpoint.ToSequence, cancellationToken).ConfigureAwait(false))
         {
             leaves.Add(AuditHashing.LeafHash(Encoding.UTF8.GetBytes(record.CanonicalJson)));
             if (record.Sequence == sequence)
@@ -50,7 +51,7 @@ internal static class AuditInclusionProofs
         }
 
         var path = MerkleInclusion.AuditPath(leaves, (int)(sequence - checkpoint.FromSequence)).Select(Convert.ToHexStringLower).ToList();
-        var keys = (await repository.GetPublicKeysAsync(cancellationToken)).Where(k => k.KeyId == checkpoint.KeyId).ToList();
+        var keys = (await repository.GetPublicKeysAsync(cancellationToken).ConfigureAwait(false)).Where(k => k.KeyId == checkpoint.KeyId).ToList();
         return (new AuditInclusionProof(sequence, target.CanonicalJson, target.PreviousHash, target.Hash, path, checkpoint, keys), null);
     }
 

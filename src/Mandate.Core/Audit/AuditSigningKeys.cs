@@ -26,7 +26,7 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
             return (cached.PublicKey, cached.PrivateKey);
         }
 
-        await gate.WaitAsync(cancellationToken);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (current is { } raced)
@@ -35,9 +35,10 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
             }
 
             var kek = LoadOrCreateKeyEncryptionKey();
-            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
             var repository = session.Get<IAuditRepository>();
-            foreach (var stored in await repository.GetSigningKeysAsync(cancellationToken))
+            foreach (var stored in await repository.GetSigningKeysAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (TryUnseal(kek, stored) is { } unsealed)
                 {
@@ -56,8 +57,8 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
                 var publicKey = AuditPublicKey.FromEcdsa(kid, key);
 
                 // Seal zeroes the exported private key once it is encrypted.
-                await repository.AddSigningKeyAsync(new StoredAuditSigningKey(publicKey, Seal(kek, kid, key.ExportPkcs8PrivateKey()), time.GetUtcNow()), cancellationToken);
-                await session.CommitAsync(cancellationToken);
+                await repository.AddSigningKeyAsync(new StoredAuditSigningKey(publicKey, Seal(kek, kid, key.ExportPkcs8PrivateKey()), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
                 current = new Loaded(publicKey, key);
                 return (publicKey, key);
             }

@@ -11,11 +11,12 @@ internal static class AuditStoreVerifier
     public static async Task<AuditVerificationResult> VerifyAsync(IMandateStore store, IReadOnlyList<AuditPublicKey>? pinnedKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IAuditRepository>();
         // Checkpoints first: a checkpoint read before the events can never cover an event the event scan misses.
-        var checkpoints = await repository.ReadCheckpointsAsync(cancellationToken);
-        var keys = pinnedKeys ?? await repository.GetPublicKeysAsync(cancellationToken);
+        var checkpoints = await repository.ReadCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        var keys = pinnedKeys ?? await repository.GetPublicKeysAsync(cancellationToken).ConfigureAwait(false);
         var verifier = new AuditChainVerifier(keys);
         if (pinnedKeys is null && checkpoints.Count > 0)
         {
@@ -23,7 +24,7 @@ internal static class AuditStoreVerifier
         }
 
         var next = 0;
-        await foreach (var record in repository.ReadAsync(1, cancellationToken))
+        await foreach (var record in repository.ReadAsync(1, cancellationToken).ConfigureAwait(false))
         {
             if (!verifier.AddStored(record, "event " + record.Sequence.ToString(CultureInfo.InvariantCulture)))
             {

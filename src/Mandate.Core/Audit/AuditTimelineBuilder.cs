@@ -29,13 +29,13 @@ internal static class AuditTimelineBuilder
         ArgumentException.ThrowIfNullOrEmpty(identity);
         var repository = session.Get<IAuditRepository>();
         var records = new SortedDictionary<long, AuditRecord>();
-        var truncated = await CollectAsync(repository, new AuditQuery { Identity = identity }, records, cancellationToken);
+        var truncated = await CollectAsync(repository, new AuditQuery { Identity = identity }, records, cancellationToken).ConfigureAwait(false);
 
         bool IsIssuance(AuditRecord r) => IssuanceTypes.Contains(r.Event.Type) && r.Event.Subject == identity && r.Event.CredentialId is not null;
         var jtis = records.Values.Where(IsIssuance).Select(r => r.Event.CredentialId!).Distinct(StringComparer.Ordinal).ToList();
         foreach (var jti in jtis)
         {
-            truncated |= await CollectAsync(repository, new AuditQuery { CredentialId = jti }, records, cancellationToken);
+            truncated |= await CollectAsync(repository, new AuditQuery { CredentialId = jti }, records, cancellationToken).ConfigureAwait(false);
             // Exchanges that used this credential as their subject token name it as parent_jti only in details.
         }
 
@@ -85,7 +85,7 @@ internal static class AuditTimelineBuilder
                 return true;
             }
 
-            var page = await repository.QueryAsync(query with { AfterSequence = after, Limit = AuditQuery.MaxLimit }, cancellationToken);
+            var page = await repository.QueryAsync(query with { AfterSequence = after, Limit = AuditQuery.MaxLimit }, cancellationToken).ConfigureAwait(false);
             foreach (var record in page)
             {
                 records.TryAdd(record.Sequence, record);

@@ -68,9 +68,9 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         var sanitized = Prepare(auditEvent);
         Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
-        var head = await repository.GetHeadForAppendAsync(cancellationToken);
+        var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
         var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
-        await repository.AppendAsync(record, canonical, cancellationToken);
+        await repository.AppendAsync(record, canonical, cancellationToken).ConfigureAwait(false);
         signal?.Appended(1);
         return record;
     }
@@ -95,7 +95,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         queue.Writer.TryComplete();
         if (writer is not null)
         {
-            await writer;
+            await writer.ConfigureAwait(false);
         }
     }
 
@@ -142,9 +142,9 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingAppend>();
-        while (await queue.Reader.WaitToReadAsync())
+        while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            await GroupCommit.LetTheBatchFillAsync(queue.Reader);
+            await GroupCommit.LetTheBatchFillAsync(queue.Reader).ConfigureAwait(false);
             batch.Clear();
             var max = Math.Max(1, options.MaxBatchSize);
             while (batch.Count < max && queue.Reader.TryRead(out var pending))
@@ -154,7 +154,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 
             try
             {
-                var records = await WriteBatchAsync(batch);
+                var records = await WriteBatchAsync(batch).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Completion.TrySetResult(records[i]);
@@ -182,12 +182,15 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         // The batch is committed as a whole; nobody can cancel half of it.
         if (rememberedHead is { } remembered && optimisticPause == 0 && Interlocked.Read(ref sessionAppends) == sessionAppendsAtRememberedHead)
         {
-            await using var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None);
-            var rows = ChainBatch(remembered.Sequence, remembered.Hash, batch);
-            if (await session.Get<IAuditRepository>().TryAppendOnRememberedHeadAsync(rows, CancellationToken.None))
+            var optimistic = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+            await using (optimistic.ConfigureAwait(false))
             {
-                await CommitAsync(session, rows);
-                return rows.ConvertAll(r => r.Record);
+                var rows = ChainBatch(remembered.Sequence, remembered.Hash, batch);
+                if (await optimistic.Get<IAuditRepository>().TryAppendOnRememberedHeadAsync(rows, CancellationToken.None).ConfigureAwait(false))
+                {
+                    await CommitAsync(optimistic, rows).ConfigureAwait(false);
+                    return rows.ConvertAll(r => r.Record);
+                }
             }
 
             // Someone else appended (another node, or a state change on this node in the instant before our commit):
@@ -201,13 +204,14 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
             optimisticPause--;
         }
 
-        await using (var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None))
+        var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
             var repository = session.Get<IAuditRepository>();
-            var head = await repository.GetHeadForAppendAsync(CancellationToken.None);
+            var head = await repository.GetHeadForAppendAsync(CancellationToken.None).ConfigureAwait(false);
             var rows = ChainBatch(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, batch);
-            await repository.AppendManyAsync(rows, CancellationToken.None);
-            await CommitAsync(session, rows);
+            await repository.AppendManyAsync(rows, CancellationToken.None).ConfigureAwait(false);
+            await CommitAsync(session, rows).ConfigureAwait(false);
             return rows.ConvertAll(r => r.Record);
         }
     }
@@ -230,7 +234,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     {
         rememberedHead = null;
         var sessionAppendsBeforeCommit = Interlocked.Read(ref sessionAppends);
-        await session.CommitAsync(CancellationToken.None);
+        await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         var last = rows[^1].Record;
         rememberedHead = (last.Sequence, last.Hash);
         sessionAppendsAtRememberedHead = sessionAppendsBeforeCommit;

@@ -17,9 +17,9 @@ internal sealed partial class CredentialUseFlushService(
         using var timer = new PeriodicTimer(options.Value.UseFlushInterval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await FlushAsync(stoppingToken);
+                await FlushAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -30,15 +30,15 @@ internal sealed partial class CredentialUseFlushService(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
-        await FlushAsync(cancellationToken);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await recorder.FlushAsync(cancellationToken);
+            await recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException ex)
         {

@@ -40,14 +40,15 @@ internal sealed class CredentialUseRecorder(IMandateStore store)
         var batch = Interlocked.Exchange(ref pending, new ConcurrentDictionary<string, PendingUse>(StringComparer.Ordinal));
         try
         {
-            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
             var credentials = session.Get<ICredentialRepository>();
             foreach (var (jti, use) in batch)
             {
-                await credentials.RecordUseAsync(jti, use.Count, use.First, use.Last, use.Source, cancellationToken);
+                await credentials.RecordUseAsync(jti, use.Count, use.First, use.Last, use.Source, cancellationToken).ConfigureAwait(false);
             }
 
-            await session.CommitAsync(cancellationToken);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {

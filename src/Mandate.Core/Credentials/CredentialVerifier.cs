@@ -18,12 +18,12 @@ internal sealed class CredentialVerifier(
     public async ValueTask<CredentialVerification> VerifyAsync(CredentialPresentation presentation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(presentation);
-        var result = await validator.ValidateAsync(presentation.Token, acceptedAudiences: null, maxChainDepth: Math.Max(options.CurrentValue.MaxChainDepth, 16));
+        var result = await validator.ValidateAsync(presentation.Token, acceptedAudiences: null, maxChainDepth: Math.Max(options.CurrentValue.MaxChainDepth, 16)).ConfigureAwait(false);
         if (!result.IsValid)
         {
             if (result.GenuineButDead is { IsMandateIssued: true } dead)
             {
-                await reuse.RaiseAsync(dead, result.Failure, "verify", presentation.Source, null, ct);
+                await reuse.RaiseAsync(dead, result.Failure, "verify", presentation.Source, null, ct).ConfigureAwait(false);
             }
 
             return CredentialVerification.Failure(result.Description ?? "the credential is not valid");
@@ -40,7 +40,7 @@ internal sealed class CredentialVerifier(
             return CredentialVerification.Failure("the credential has no jti");
         }
 
-        if (token.Confirmation is { } cnf && await CheckPossessionAsync(cnf, presentation) is { } possessionError)
+        if (token.Confirmation is { } cnf && await CheckPossessionAsync(cnf, presentation).ConfigureAwait(false) is { } possessionError)
         {
             return CredentialVerification.Failure(possessionError);
         }
@@ -81,7 +81,7 @@ internal sealed class CredentialVerifier(
             return "the credential is DPoP-bound: present it with a DPoP proof";
         }
 
-        var proof = await dpop.ValidateAsync(presentation.DpopProof, presentation.HttpMethod, presentation.HttpUri, presentation.Token);
+        var proof = await dpop.ValidateAsync(presentation.DpopProof, presentation.HttpMethod, presentation.HttpUri, presentation.Token).ConfigureAwait(false);
         if (!proof.Valid)
         {
             return proof.Error;

@@ -10,7 +10,7 @@ internal sealed class DpopProofChecker
     /// <summary>The proof's key thumbprint, or an error describing why the proof is refused.</summary>
     public async Task<(string? Thumbprint, string? Error)> CheckAsync(string proof, string method, string uri, string? accessToken)
     {
-        var result = await validator.ValidateAsync(proof, method, uri, accessToken);
+        var result = await validator.ValidateAsync(proof, method, uri, accessToken).ConfigureAwait(false);
         return (result.Thumbprint, result.Error);
     }
 }

@@ -69,7 +69,7 @@ internal sealed class DpopProofValidator(TimeProvider time)
             IssuerSigningKey = key,
             ValidAlgorithms = Algorithms,
             ValidTypes = ["dpop+jwt"],
-        });
+        }).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return DpopValidation.Fail("the DPoP proof's signature does not verify with its jwk");

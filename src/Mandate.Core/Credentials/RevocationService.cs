@@ -15,14 +15,15 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
     /// <summary>Revokes in a session of its own.</summary>
     public async Task<RevocationOutcome?> RevokeAsync(string targetKind, string target, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        var outcome = await RevokeAsync(session, targetKind, target, reason, revokedBy, requestId, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var outcome = await RevokeAsync(session, targetKind, target, reason, revokedBy, requestId, cancellationToken).ConfigureAwait(false);
         if (outcome is null)
         {
             return null;
         }
 
-        await session.CommitAsync(cancellationToken);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 
@@ -35,7 +36,7 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
         switch (targetKind)
         {
             case RevocationTargetKind.Credential:
-                if (await credentials.GetAsync(target, cancellationToken) is null)
+                if (await credentials.GetAsync(target, cancellationToken).ConfigureAwait(false) is null)
                 {
                     return null;
                 }
@@ -43,19 +44,19 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
                 roots = [target];
                 break;
             case RevocationTargetKind.Task:
-                if (await session.Get<ITaskRepository>().GetAsync(target, cancellationToken) is null)
+                if (await session.Get<ITaskRepository>().GetAsync(target, cancellationToken).ConfigureAwait(false) is null)
                 {
                     return null;
                 }
 
-                roots = (await credentials.ListByTaskAsync(target, cancellationToken)).Select(c => c.Jti).ToList();
+                roots = (await credentials.ListByTaskAsync(target, cancellationToken).ConfigureAwait(false)).Select(c => c.Jti).ToList();
                 break;
             case RevocationTargetKind.Identity:
-                roots = await credentials.ListJtisHeldByAsync([target], cancellationToken);
+                roots = await credentials.ListJtisHeldByAsync([target], cancellationToken).ConfigureAwait(false);
                 break;
             case RevocationTargetKind.Owner:
-                var owned = await OwnedIdentitiesAsync(session, target, cancellationToken);
-                roots = owned.Count == 0 ? [] : await credentials.ListJtisHeldByAsync(owned, cancellationToken);
+                var owned = await OwnedIdentitiesAsync(session, target, cancellationToken).ConfigureAwait(false);
+                roots = owned.Count == 0 ? [] : await credentials.ListJtisHeldByAsync(owned, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, $"A revocation target is one of {string.Join(", ", RevocationTargetKind.All)}.");
@@ -63,9 +64,9 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
 
         var now = time.GetUtcNow();
         var why = string.IsNullOrWhiteSpace(reason) ? $"{targetKind} revoked" : reason;
-        var revoked = roots.Count == 0 ? [] : await credentials.RevokeWithDescendantsAsync(roots, now, why, revokedBy, cancellationToken);
+        var revoked = roots.Count == 0 ? [] : await credentials.RevokeWithDescendantsAsync(roots, now, why, revokedBy, cancellationToken).ConfigureAwait(false);
         var entry = new RevocationEntry("rev_" + CompactJti.New(), targetKind, target, reason, revokedBy, now, revoked.Count);
-        await session.Get<IRevocationLogRepository>().AppendAsync(entry, cancellationToken);
+        await session.Get<IRevocationLogRepository>().AppendAsync(entry, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -87,8 +88,8 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
                     ["jtis"] = string.Join(' ', revoked.Take(200)),
                 },
             },
-            cancellationToken);
-        await credentials.NotifyRevokedAsync(revoked, cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await credentials.NotifyRevokedAsync(revoked, cancellationToken).ConfigureAwait(false);
         revocations.Add(revoked);
         return new RevocationOutcome(entry, revoked);
     }
@@ -100,7 +101,7 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
         string? after = null;
         while (true)
         {
-            var page = await identities.ListAsync(new IdentityQuery { Owner = owner, After = after, Limit = 500 }, cancellationToken);
+            var page = await identities.ListAsync(new IdentityQuery { Owner = owner, After = after, Limit = 500 }, cancellationToken).ConfigureAwait(false);
             result.AddRange(page.Select(i => i.SpiffeId));
             if (page.Count < 500)
             {

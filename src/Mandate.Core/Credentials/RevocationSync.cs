@@ -24,8 +24,9 @@ internal sealed partial class RevocationSync(
     public async Task FullReloadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, now, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, now, cancellationToken).ConfigureAwait(false);
         revocations.Replace(jtis);
         lastPoll = now;
         LogReloaded(logger, jtis.Count);
@@ -35,8 +36,9 @@ internal sealed partial class RevocationSync(
     {
         var now = time.GetUtcNow();
         var since = lastPoll - options.Value.PollOverlap;
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(since, now, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(since, now, cancellationToken).ConfigureAwait(false);
         revocations.Add(jtis);
         lastPoll = now;
     }
@@ -46,7 +48,7 @@ internal sealed partial class RevocationSync(
     {
         var listen = notifications is null ? NoListener() : ListenLoopAsync(cancellationToken);
         var poll = PollLoopAsync(cancellationToken);
-        await Task.WhenAll(listen, poll);
+        await Task.WhenAll(listen, poll).ConfigureAwait(false);
     }
 
     private Task NoListener()
@@ -62,18 +64,18 @@ internal sealed partial class RevocationSync(
         var lastFull = time.GetUtcNow();
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
                     if (time.GetUtcNow() - lastFull >= settings.FullReloadInterval)
                     {
-                        await FullReloadAsync(cancellationToken);
+                        await FullReloadAsync(cancellationToken).ConfigureAwait(false);
                         lastFull = time.GetUtcNow();
                     }
                     else
                     {
-                        await PollAsync(cancellationToken);
+                        await PollAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
                 catch (StoreException ex)
@@ -94,7 +96,7 @@ internal sealed partial class RevocationSync(
         {
             try
             {
-                await notifications!.ListenAsync(StoreChannels.Revocations, OnPayloadAsync, () => Listening.TrySetResult(), cancellationToken);
+                await notifications!.ListenAsync(StoreChannels.Revocations, OnPayloadAsync, () => Listening.TrySetResult(), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -105,10 +107,10 @@ internal sealed partial class RevocationSync(
                 LogListenFailed(logger, ex.Message);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
+                    await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken).ConfigureAwait(false);
 
                     // Whatever was announced while the connection was down is caught by a poll right after reconnecting.
-                    await PollAsync(cancellationToken);
+                    await PollAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -126,7 +128,7 @@ internal sealed partial class RevocationSync(
     {
         if (payload == "*")
         {
-            await PollAsync(CancellationToken.None);
+            await PollAsync(CancellationToken.None).ConfigureAwait(false);
             return;
         }
 

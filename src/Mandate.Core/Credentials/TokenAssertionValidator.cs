@@ -13,7 +13,7 @@ internal sealed class TokenAssertionValidator
 
     public async Task<(string? Subject, string? Error)> ValidateAsync(string assertion)
     {
-        var result = await validator.ValidateAsync(assertion, validator.OwnAudiences, maxChainDepth: 1);
+        var result = await validator.ValidateAsync(assertion, validator.OwnAudiences, maxChainDepth: 1).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return (null, result.Description);

@@ -18,7 +18,7 @@ internal sealed class TokenIntrospection
     /// <summary>Active only for a Mandate token that verifies now and is not revoked (nor any token it derives from).</summary>
     public async Task<IntrospectionResponse> IntrospectAsync(string token)
     {
-        var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit);
+        var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit).ConfigureAwait(false);
         if (!result.IsValid || result.Token is not { IsMandateIssued: true, Jti: not null } claims)
         {
             return new IntrospectionResponse { Active = false };
@@ -51,7 +51,7 @@ internal sealed class TokenIntrospection
     /// </summary>
     public async Task<PresentedTokenRevocation> RevokeAsync(string token, string? caller, bool isAdmin, string? requestId, CancellationToken cancellationToken)
     {
-        var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit);
+        var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit).ConfigureAwait(false);
         var claims = result.Token ?? result.GenuineButDead;
         if (claims is not { IsMandateIssued: true, Jti: not null })
         {
@@ -65,7 +65,7 @@ internal sealed class TokenIntrospection
             return PresentedTokenRevocation.NotYours;
         }
 
-        var outcome = await revocation.RevokeAsync(RevocationTargetKind.Credential, claims.Jti, "revoked by its holder (RFC 7009)", caller ?? "admin", requestId, cancellationToken);
+        var outcome = await revocation.RevokeAsync(RevocationTargetKind.Credential, claims.Jti, "revoked by its holder (RFC 7009)", caller ?? "admin", requestId, cancellationToken).ConfigureAwait(false);
         return outcome is null ? PresentedTokenRevocation.NothingToRevoke : PresentedTokenRevocation.Revoked;
     }
 }

@@ -39,7 +39,8 @@ internal sealed class TokenReuseDetector(IMandateStore store, IAuditTrail audit,
         var reason = failure == TokenValidationFailure.Revoked ? "revoked" : "expired";
         try
         {
-            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
             await audit.RecordAsync(
                 session,
                 new AuditEvent
@@ -61,8 +62,8 @@ internal sealed class TokenReuseDetector(IMandateStore store, IAuditTrail audit,
                         ["source"] = source ?? "unknown",
                     },
                 },
-                cancellationToken);
-            await session.CommitAsync(cancellationToken);
+                cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException)
         {

@@ -81,7 +81,7 @@ internal sealed class TokenValidator(
             ValidAlgorithms = algorithms,
             TryAllIssuerSigningKeys = true,
         };
-        var validation = await handler.ValidateTokenAsync(token, parameters);
+        var validation = await handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
         if (!validation.IsValid)
         {
             return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, "the token's signature does not verify with the issuer's keys");

@@ -45,8 +45,8 @@ internal sealed class AuthZenDecisionService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(call);
         var snapshot = active.Current;
-        var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken);
-        return await DecideAsync(snapshot, mapped, cancellationToken);
+        var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken).ConfigureAwait(false);
+        return await DecideAsync(snapshot, mapped, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -90,8 +90,8 @@ internal sealed class AuthZenDecisionService
                     item.Context ?? request.Context,
                     call,
                     cancellationToken,
-                    $"evaluations[{i}].");
-                result = await DecideAsync(snapshot, mapped, cancellationToken);
+                    $"evaluations[{i}].").ConfigureAwait(false);
+                result = await DecideAsync(snapshot, mapped, cancellationToken).ConfigureAwait(false);
             }
             catch (AuthZenRequestException e)
             {
@@ -206,7 +206,7 @@ internal sealed class AuthZenDecisionService
             DecisionRequest? mapped;
             try
             {
-                var outcome = await mapper.MapAsync(snapshot, p.Subject, p.Action, p.Resource, request.Context, call, cancellationToken);
+                var outcome = await mapper.MapAsync(snapshot, p.Subject, p.Action, p.Resource, request.Context, call, cancellationToken).ConfigureAwait(false);
                 if (outcome.Denied is not null)
                 {
                     continue;
@@ -255,7 +255,7 @@ internal sealed class AuthZenDecisionService
                 ["candidates"] = candidates.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["permitted"] = permitted.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
         return new AuthZenSearchResult<T>(page, pageResponse, snapshot.Version);
     }
 
@@ -266,12 +266,12 @@ internal sealed class AuthZenDecisionService
             // Decided before any policy ran (the credential did not verify or does not cover the request): still a
             // decision with an id, and audited like every deny.
             var denied = new PolicyDecision(false, DecisionIds.Next(), snapshot.Version, [], []);
-            await decisionPoint.AuditAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription);
+            await decisionPoint.AuditAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription).ConfigureAwait(false);
             return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion };
         }
 
         var decision = decisionPoint.Decide(snapshot, mapped.Request);
-        await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken);
+        await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken).ConfigureAwait(false);
         return AuthZenDecision.From(decision);
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
             throw new AuthZenRequestException($"{path}context must be a JSON object.");
         }
 
-        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken);
+        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken).ConfigureAwait(false);
         List<Entity>? overlay = null;
         AddOverlay(snapshot, ref overlay, principal, subject!.Properties, path + "subject");
         AddOverlay(snapshot, ref overlay, actionUid, action!.Properties, path + "action");

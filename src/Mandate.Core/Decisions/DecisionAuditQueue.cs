@@ -45,8 +45,8 @@ internal sealed class DecisionAuditQueue
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var marker = new FlushMarker();
-        await channel.Writer.WriteAsync(marker, cancellationToken);
-        await marker.Completion.Task.WaitAsync(cancellationToken);
+        await channel.Writer.WriteAsync(marker, cancellationToken).ConfigureAwait(false);
+        await marker.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal void Complete() => channel.Writer.TryComplete();

@@ -19,7 +19,7 @@ internal sealed partial class DecisionAuditWriter(
     {
         // Let the writer drain what is queued before the store goes away.
         queue.Complete();
-        await base.StopAsync(cancellationToken);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,7 +29,7 @@ internal sealed partial class DecisionAuditWriter(
         var reader = queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(CancellationToken.None))
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 while (batch.Count < BatchSize && reader.TryRead(out var item))
                 {
@@ -44,7 +44,7 @@ internal sealed partial class DecisionAuditWriter(
                     }
                 }
 
-                await WriteWithRetryAsync(batch, stoppingToken);
+                await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
                 batch.Clear();
                 foreach (var marker in markers)
                 {
@@ -76,13 +76,14 @@ internal sealed partial class DecisionAuditWriter(
         {
             try
             {
-                await using var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None);
+                var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+                await using var sessionDisposal = session.ConfigureAwait(false);
                 foreach (var e in batch)
                 {
-                    await audit.RecordAsync(session, e, CancellationToken.None);
+                    await audit.RecordAsync(session, e, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                await session.CommitAsync(CancellationToken.None);
+                await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (ObjectDisposedException) when (stoppingToken.IsCancellationRequested)
@@ -94,7 +95,7 @@ internal sealed partial class DecisionAuditWriter(
             catch (StoreException e) when (attempt < 10 || !stoppingToken.IsCancellationRequested)
             {
                 LogWriteFailed(logger, e, batch.Count, attempt);
-                await Task.Delay(delay, time, CancellationToken.None);
+                await Task.Delay(delay, time, CancellationToken.None).ConfigureAwait(false);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
             }
         }

@@ -62,7 +62,7 @@ internal sealed class PolicyDecisionPoint(
 
     private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask pending, PolicyDecision decision)
     {
-        await pending;
+        await pending.ConfigureAwait(false);
         return decision;
     }
 

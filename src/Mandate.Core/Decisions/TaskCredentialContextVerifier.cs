@@ -15,7 +15,7 @@ internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier
 {
     public async ValueTask<CredentialContext> VerifyAsync(string token, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
     {
-        var verification = await verifier.VerifyAsync(new CredentialPresentation(token) { Source = "authzen" }, cancellationToken);
+        var verification = await verifier.VerifyAsync(new CredentialPresentation(token) { Source = "authzen" }, cancellationToken).ConfigureAwait(false);
         if (!verification.Valid || verification.Credential is not { } credential)
         {
             return CredentialContext.Invalid(verification.Error ?? "invalid_token", verification.Description ?? "The credential did not verify.");

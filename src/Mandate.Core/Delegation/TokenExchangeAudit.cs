@@ -12,8 +12,9 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
     public async Task RecordIssuedAsync(TokenExchangeRequest request, ExchangeGrant grant, CredentialRecord record, string issuedType, CancellationToken cancellationToken)
     {
         var subject = grant.Subject;
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        await session.Get<ICredentialRepository>().InsertAsync(record, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        await session.Get<ICredentialRepository>().InsertAsync(record, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -38,8 +39,8 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
                     ["expires_at"] = grant.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                 },
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records <c>delegation.exchange_refused</c>; the refusal stands even when it cannot be recorded.</summary>
@@ -47,7 +48,8 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
     {
         try
         {
-            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
             await audit.RecordAsync(
                 session,
                 new AuditEvent
@@ -69,8 +71,8 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
                         ["client_id"] = request.ClientId ?? string.Empty,
                     },
                 },
-                cancellationToken);
-            await session.CommitAsync(cancellationToken);
+                cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException)
         {

@@ -69,7 +69,7 @@ internal sealed class TokenExchangeService
         var targets = TokenExchangeTargets.Resolve(request, settings, validator.OwnAudiences, keyRing.Issuer, keyRing.TrustDomain, out var targetError);
         if (targetError is not null)
         {
-            await records.RecordRefusalAsync(request, null, null, targetError, cancellationToken);
+            await records.RecordRefusalAsync(request, null, null, targetError, cancellationToken).ConfigureAwait(false);
             return TokenExchangeOutcome.Refused(OAuthErrorCodes.InvalidTarget, targetError);
         }
 
@@ -79,21 +79,21 @@ internal sealed class TokenExchangeService
         }
 
         // 3. The input tokens: whatever is wrong with them is invalid_request (RFC 8693 §2.2.2).
-        var (subject, actor, inputRefusal) = await ValidateInputTokensAsync(request, cancellationToken);
+        var (subject, actor, inputRefusal) = await ValidateInputTokensAsync(request, cancellationToken).ConfigureAwait(false);
         if (inputRefusal is not null)
         {
             return inputRefusal;
         }
 
         // 4. Delegation policy: who may act, cycles, depth.
-        var (chain, delegationRefusal) = await DelegateAsync(request, subject!, actor, settings, cancellationToken);
+        var (chain, delegationRefusal) = await DelegateAsync(request, subject!, actor, settings, cancellationToken).ConfigureAwait(false);
         if (delegationRefusal is not null)
         {
             return delegationRefusal;
         }
 
         // 5. Scope only narrows.
-        var (scopes, scopeRefusal) = await NarrowScopeAsync(request, subject!, actor, requestedScopes, cancellationToken);
+        var (scopes, scopeRefusal) = await NarrowScopeAsync(request, subject!, actor, requestedScopes, cancellationToken).ConfigureAwait(false);
         if (scopeRefusal is not null)
         {
             return scopeRefusal;
@@ -109,7 +109,7 @@ internal sealed class TokenExchangeService
         }
 
         // 7. Issue, store and record it.
-        return await IssueAsync(request, new ExchangeGrant(subject, actor, chain!, targets, scopes!, now, expires), cancellationToken);
+        return await IssueAsync(request, new ExchangeGrant(subject, actor, chain!, targets, scopes!, now, expires), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Step 3: the subject token (and its proof of possession) and the actor token, when one is sent.</summary>
@@ -117,10 +117,10 @@ internal sealed class TokenExchangeService
         TokenExchangeRequest request, CancellationToken cancellationToken)
     {
         var ownAudiences = validator.OwnAudiences;
-        var subjectResult = await validator.ValidateAsync(request.SubjectToken!, ownAudiences, ChainReadLimit);
+        var subjectResult = await validator.ValidateAsync(request.SubjectToken!, ownAudiences, ChainReadLimit).ConfigureAwait(false);
         if (!subjectResult.IsValid)
         {
-            await RaiseReuseAsync(subjectResult, request, cancellationToken);
+            await RaiseReuseAsync(subjectResult, request, cancellationToken).ConfigureAwait(false);
             return (null, null, Invalid($"subject_token is not valid: {subjectResult.Description}"));
         }
 
@@ -140,10 +140,10 @@ internal sealed class TokenExchangeService
             return (subject, null, null);
         }
 
-        var actorResult = await validator.ValidateAsync(request.ActorToken!, ownAudiences, ChainReadLimit);
+        var actorResult = await validator.ValidateAsync(request.ActorToken!, ownAudiences, ChainReadLimit).ConfigureAwait(false);
         if (!actorResult.IsValid)
         {
-            await RaiseReuseAsync(actorResult, request, cancellationToken);
+            await RaiseReuseAsync(actorResult, request, cancellationToken).ConfigureAwait(false);
             return (null, null, Invalid($"actor_token is not valid: {actorResult.Description}"));
         }
 
@@ -163,7 +163,7 @@ internal sealed class TokenExchangeService
 
         if (DelegationPolicy.Refusal(subject, actor, request.ClientId) is { } refusal)
         {
-            await records.RecordRefusalAsync(request, subject, actor, refusal, cancellationToken);
+            await records.RecordRefusalAsync(request, subject, actor, refusal, cancellationToken).ConfigureAwait(false);
             return (null, Invalid(refusal));
         }
 
@@ -173,7 +173,7 @@ internal sealed class TokenExchangeService
         {
             var depth = chain.Depth > ChainReadLimit ? $"more than {ChainReadLimit}" : chain.Depth.ToString(CultureInfo.InvariantCulture);
             var message = $"the delegation chain would be {depth} actors deep, over the maximum depth of {settings.MaxChainDepth}";
-            await records.RecordRefusalAsync(request, subject, actor, message, cancellationToken);
+            await records.RecordRefusalAsync(request, subject, actor, message, cancellationToken).ConfigureAwait(false);
             return (null, Invalid(message));
         }
 
@@ -193,7 +193,7 @@ internal sealed class TokenExchangeService
         if (beyond.Count > 0)
         {
             var message = $"the requested scope {ScopeSet.Format(beyond)} is beyond the subject token's scope '{ScopeSet.Format(subject.Scopes)}'";
-            await records.RecordRefusalAsync(request, subject, actor, message, cancellationToken);
+            await records.RecordRefusalAsync(request, subject, actor, message, cancellationToken).ConfigureAwait(false);
             return (null, TokenExchangeOutcome.Refused(OAuthErrorCodes.InvalidScope, message));
         }
 
@@ -225,7 +225,7 @@ internal sealed class TokenExchangeService
             TokenType = issuedType == TokenTypes.AccessToken ? "at+jwt" : "exchanged+jwt",
         });
 
-        await records.RecordIssuedAsync(request, grant, issued.Record, issuedType, cancellationToken);
+        await records.RecordIssuedAsync(request, grant, issued.Record, issuedType, cancellationToken).ConfigureAwait(false);
         if (subject.IsMandateIssued && subject.Jti is not null)
         {
             uses.Record(subject.Jti, time.GetUtcNow(), "token_exchange");
@@ -245,7 +245,7 @@ internal sealed class TokenExchangeService
     {
         if (result.GenuineButDead is { IsMandateIssued: true } dead)
         {
-            await reuse.RaiseAsync(dead, result.Failure, "token_exchange", request.ClientId, request.RequestId, cancellationToken);
+            await reuse.RaiseAsync(dead, result.Failure, "token_exchange", request.ClientId, request.RequestId, cancellationToken).ConfigureAwait(false);
         }
     }
 

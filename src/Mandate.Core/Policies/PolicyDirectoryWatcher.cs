@@ -50,7 +50,7 @@ internal sealed partial class PolicyDirectoryWatcher : IDisposable
     /// <summary>Loads the directory now; returns the activated snapshot, or null when it was rejected or unchanged.</summary>
     public async Task<PolicySnapshot?> ReloadAsync(CancellationToken cancellationToken)
     {
-        await reloading.WaitAsync(cancellationToken);
+        await reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var bundle = PolicyDirectory.Read(directory);
@@ -59,7 +59,7 @@ internal sealed partial class PolicyDirectoryWatcher : IDisposable
                 return null;
             }
 
-            return await policies.ActivateAsync(bundle, "data:" + directory, "system", cancellationToken);
+            return await policies.ActivateAsync(bundle, "data:" + directory, "system", cancellationToken).ConfigureAwait(false);
         }
         catch (PolicySetRejectedException)
         {
@@ -92,7 +92,7 @@ internal sealed partial class PolicyDirectoryWatcher : IDisposable
     {
         try
         {
-            await ReloadAsync(CancellationToken.None);
+            await ReloadAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (StoreException e)
         {

@@ -31,13 +31,14 @@ internal sealed partial class PolicyService(
         }
         catch (PolicySetRejectedException e)
         {
-            await RejectAsync(origin, actor, e.Errors, cancellationToken);
+            await RejectAsync(origin, actor, e.Errors, cancellationToken).ConfigureAwait(false);
             throw;
         }
 
-        await using (var session = await store.BeginAsync(StoreIntent.Write, cancellationToken))
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await session.Get<IPolicyVersionRepository>().SaveActivationAsync(snapshot.Version, origin, actor, bundle, time.GetUtcNow(), cancellationToken);
+            await session.Get<IPolicyVersionRepository>().SaveActivationAsync(snapshot.Version, origin, actor, bundle, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(session, new AuditEvent
             {
                 Type = "policy.activated",
@@ -50,8 +51,8 @@ internal sealed partial class PolicyService(
                     ["policies"] = snapshot.Policies.Policies.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["entities"] = snapshot.Entities.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 },
-            }, cancellationToken);
-            await session.CommitAsync(cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         active.Activate(snapshot);
@@ -63,9 +64,10 @@ internal sealed partial class PolicyService(
     public async Task<bool> RestoreLastAsync(CancellationToken cancellationToken)
     {
         PolicyVersionRecord? last;
-        await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            last = await session.Get<IPolicyVersionRepository>().GetLastActivatedAsync(cancellationToken);
+            last = await session.Get<IPolicyVersionRepository>().GetLastActivatedAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (last is null)
@@ -81,14 +83,16 @@ internal sealed partial class PolicyService(
 
     public async Task<IReadOnlyList<PolicyVersionRecord>> ListVersionsAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        return await session.Get<IPolicyVersionRepository>().ListAsync(limit, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<IPolicyVersionRepository>().ListAsync(limit, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PolicyVersionRecord?> GetVersionAsync(string version, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        return await session.Get<IPolicyVersionRepository>().GetAsync(version, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<IPolicyVersionRepository>().GetAsync(version, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RejectAsync(string origin, string actor, IReadOnlyList<string> errors, CancellationToken cancellationToken)
@@ -98,7 +102,8 @@ internal sealed partial class PolicyService(
         LogRejected(logger, origin, active.Current.Version, string.Join("; ", errors));
         try
         {
-            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
             await audit.RecordAsync(session, new AuditEvent
             {
                 Type = "policy.rejected",
@@ -106,8 +111,8 @@ internal sealed partial class PolicyService(
                 PolicyVersion = active.Current.Version,
                 Reason = Truncate(string.Join("; ", errors), 2000),
                 Details = new Dictionary<string, string> { ["origin"] = origin },
-            }, cancellationToken);
-            await session.CommitAsync(cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException e)
         {

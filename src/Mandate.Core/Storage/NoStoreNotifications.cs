@@ -11,6 +11,6 @@ internal sealed class NoStoreNotifications : IStoreNotifications
     {
         ArgumentNullException.ThrowIfNull(onListening);
         onListening();
-        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
     }
 }

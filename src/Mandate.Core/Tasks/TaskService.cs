@@ -77,7 +77,7 @@ internal sealed class TaskService
                 TaskId = id,
                 Caller = command.Subject,
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         if (!decision.Allowed)
         {
             var why = decision.Errors.Count > 0
@@ -100,17 +100,18 @@ internal sealed class TaskService
             PolicyVersion = decision.PolicyVersion,
         };
         var credential = IssueFor(task, now, command.Confirmation);
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        await session.Get<ITaskRepository>().InsertAsync(task, cancellationToken);
-        await session.Get<ICredentialRepository>().InsertAsync(credential.Record, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        await session.Get<ITaskRepository>().InsertAsync(task, cancellationToken).ConfigureAwait(false);
+        await session.Get<ICredentialRepository>().InsertAsync(credential.Record, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(session, TaskEvent("task.opened", task, command.Subject, credential.Record.Jti, command.RequestId, new()
         {
             ["ttl_seconds"] = ((long)ttl.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             ["scope"] = ScopeSet.Format(credential.Record.Scopes),
             ["decision_id"] = decision.DecisionId,
             ["bound"] = credential.Record.ProofOfPossession?.Method ?? "none",
-        }), cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        }), cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new TaskOutcome(task, credential.Token, null, null) { CredentialJti = credential.Record.Jti };
     }
 
@@ -123,8 +124,9 @@ internal sealed class TaskService
             return TaskOutcome.Fail(TaskErrorCodes.TtlTooLong, $"ttl_seconds must be between 1 and {(long)settings.MaxTtl.TotalSeconds}");
         }
 
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        var (task, refusal) = await LoadForChangeAsync(session, taskId, caller, isAdmin, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var (task, refusal) = await LoadForChangeAsync(session, taskId, caller, isAdmin, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -148,31 +150,32 @@ internal sealed class TaskService
         }
 
         var renewed = task with { ExpiresAt = expires, Renewals = task.Renewals + 1 };
-        var previous = await session.Get<ICredentialRepository>().ListByTaskAsync(taskId, cancellationToken);
+        var previous = await session.Get<ICredentialRepository>().ListByTaskAsync(taskId, cancellationToken).ConfigureAwait(false);
         var binding = previous.FirstOrDefault(c => c.Kind == CredentialKinds.Task)?.ProofOfPossession;
         var credential = IssueFor(renewed, now, binding);
-        await session.Get<ITaskRepository>().UpdateAsync(renewed, cancellationToken);
-        await session.Get<ICredentialRepository>().InsertAsync(credential.Record, cancellationToken);
+        await session.Get<ITaskRepository>().UpdateAsync(renewed, cancellationToken).ConfigureAwait(false);
+        await session.Get<ICredentialRepository>().InsertAsync(credential.Record, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(session, TaskEvent("task.renewed", renewed, caller, credential.Record.Jti, requestId, new()
         {
             ["expires_at"] = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
             ["renewals"] = renewed.Renewals.ToString(CultureInfo.InvariantCulture),
-        }), cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        }), cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new TaskOutcome(renewed, credential.Token, null, null) { CredentialJti = credential.Record.Jti };
     }
 
     public async Task<TaskOutcome> CompleteAsync(string taskId, string caller, bool isAdmin, string? requestId, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        var (task, refusal) = await LoadForChangeAsync(session, taskId, caller, isAdmin, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var (task, refusal) = await LoadForChangeAsync(session, taskId, caller, isAdmin, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        var outcome = await CloseAsync(session, task!, MandateTaskStatus.Completed, "completed", caller, requestId, cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        var outcome = await CloseAsync(session, task!, MandateTaskStatus.Completed, "completed", caller, requestId, cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 
@@ -180,23 +183,25 @@ internal sealed class TaskService
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<MandateTask> due;
-        await using (var read = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+        var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using (read.ConfigureAwait(false))
         {
-            due = await read.Get<ITaskRepository>().ListDueAsync(Now(), 200, cancellationToken);
+            due = await read.Get<ITaskRepository>().ListDueAsync(Now(), 200, cancellationToken).ConfigureAwait(false);
         }
 
         var closed = 0;
         foreach (var candidate in due)
         {
-            await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-            var task = await session.Get<ITaskRepository>().GetForUpdateAsync(candidate.Id, cancellationToken);
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var task = await session.Get<ITaskRepository>().GetForUpdateAsync(candidate.Id, cancellationToken).ConfigureAwait(false);
             if (task is null || !task.IsOpen || task.ExpiresAt > Now())
             {
                 continue;
             }
 
-            await CloseAsync(session, task, MandateTaskStatus.Expired, "lease expired", "system", null, cancellationToken);
-            await session.CommitAsync(cancellationToken);
+            await CloseAsync(session, task, MandateTaskStatus.Expired, "lease expired", "system", null, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
             closed++;
         }
 
@@ -205,37 +210,40 @@ internal sealed class TaskService
 
     public async Task<MandateTask?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        return await session.Get<ITaskRepository>().GetAsync(id, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<ITaskRepository>().GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<MandateTask>> ListAsync(string? subject, string? status, int limit, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        return await session.Get<ITaskRepository>().ListAsync(subject, status, limit, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<ITaskRepository>().ListAsync(subject, status, limit, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<CredentialRecord>> ListCredentialsAsync(string taskId, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        return await session.Get<ICredentialRepository>().ListByTaskAsync(taskId, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<ICredentialRepository>().ListByTaskAsync(taskId, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TaskOutcome> CloseAsync(IStoreSession session, MandateTask task, string status, string reason, string actor, string? requestId, CancellationToken cancellationToken)
     {
         var closed = task with { Status = status, ClosedAt = Now(), CloseReason = reason };
-        await session.Get<ITaskRepository>().UpdateAsync(closed, cancellationToken);
-        var revoked = await revocation.RevokeAsync(session, RevocationTargetKind.Task, task.Id, $"task {reason}", actor, requestId, cancellationToken);
+        await session.Get<ITaskRepository>().UpdateAsync(closed, cancellationToken).ConfigureAwait(false);
+        var revoked = await revocation.RevokeAsync(session, RevocationTargetKind.Task, task.Id, $"task {reason}", actor, requestId, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(session, TaskEvent("task." + status, closed, actor, null, requestId, new()
         {
             ["revoked_credentials"] = (revoked?.RevokedJtis.Count ?? 0).ToString(CultureInfo.InvariantCulture),
-        }), cancellationToken);
+        }), cancellationToken).ConfigureAwait(false);
         return new TaskOutcome(closed, null, null, null) { RevokedCount = revoked?.RevokedJtis.Count ?? 0 };
     }
 
     private static async Task<(MandateTask? Task, TaskOutcome? Refusal)> LoadForChangeAsync(IStoreSession session, string taskId, string caller, bool isAdmin, CancellationToken cancellationToken)
     {
-        var task = await session.Get<ITaskRepository>().GetForUpdateAsync(taskId, cancellationToken);
+        var task = await session.Get<ITaskRepository>().GetForUpdateAsync(taskId, cancellationToken).ConfigureAwait(false);
         if (task is null)
         {
             return (null, TaskOutcome.Fail(TaskErrorCodes.NotFound, $"There is no task {taskId}."));

@@ -13,11 +13,11 @@ internal sealed partial class TaskSweeper(TaskService tasks, IOptions<TaskOption
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 try
                 {
-                    var closed = await tasks.SweepAsync(stoppingToken);
+                    var closed = await tasks.SweepAsync(stoppingToken).ConfigureAwait(false);
                     if (closed > 0)
                     {
                         LogSwept(logger, closed);

@@ -22,14 +22,16 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         // The lock and the head read go in one round trip: this runs once per group-commit batch.
         const string head = "SELECT seq, time_ms, type, prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
         var serialize = session.Dialect.SerializeSql(ChainLock);
-        await using var command = session.Command(serialize is null ? head : serialize + ";\n" + head);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command(serialize is null ? head : serialize + ";\n" + head);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         if (serialize is not null)
         {
-            await reader.NextResultAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (!await reader.ReadAsync(cancellationToken))
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -44,9 +46,11 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async Task<(long Sequence, string Hash)?> GetHeadAsync(CancellationToken cancellationToken)
     {
-        await using var command = session.Command("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        var command = session.Command("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
     public Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken) =>
@@ -60,7 +64,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         try
         {
             // The lock rides with the first INSERT; a moved head shows as the first sequence number being taken.
-            await InsertAsync(records, session.Dialect.SerializeSql(ChainLock), cancellationToken);
+            await InsertAsync(records, session.Dialect.SerializeSql(ChainLock), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (DbException ex) when (session.Dialect.IsUniqueViolation(ex))
@@ -105,7 +109,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
                 sql.Append(')');
             }
 
-            await session.ExecuteAsync(sql.ToString(), cancellationToken, parameters);
+            await session.ExecuteAsync(sql.ToString(), cancellationToken, parameters).ConfigureAwait(false);
         }
     }
 
@@ -114,12 +118,14 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var command = session.Command(
+        var command = session.Command(
             "SELECT seq, body, prev_hash, hash, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id, chain, policy_version FROM audit_events WHERE seq >= @from AND seq <= @to ORDER BY seq",
             ("@from", fromSequence),
             ("@to", toSequence));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return new StoredAuditRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))
             {
@@ -182,10 +188,12 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
         var limit = Math.Clamp(query.Limit, 1, AuditQuery.MaxLimit);
         var sql = $"SELECT seq, body, prev_hash, hash FROM audit_events WHERE {string.Join(" AND ", where)} ORDER BY seq LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
-        await using var command = session.Command(sql, [.. parameters]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command(sql, [.. parameters]);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var results = new List<AuditRecord>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var (sequence, time, auditEvent) = AuditCanonicalForm.Parse(reader.GetString(1));
             results.Add(new AuditRecord(reader.GetInt64(0), time, auditEvent, reader.GetString(2), reader.GetString(3)) { Body = reader.GetString(1) });
@@ -197,7 +205,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async Task<AuditCheckpoint?> GetLastCheckpointAsync(CancellationToken cancellationToken)
     {
-        var list = await ReadCheckpointsAsync("ORDER BY to_seq DESC LIMIT 1", cancellationToken);
+        var list = await ReadCheckpointsAsync("ORDER BY to_seq DESC LIMIT 1", cancellationToken).ConfigureAwait(false);
         return list.Count == 0 ? null : list[0];
     }
 
@@ -221,14 +229,16 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     }
 
     public async Task<IReadOnlyList<AuditPublicKey>> GetPublicKeysAsync(CancellationToken cancellationToken) =>
-        (await GetSigningKeysAsync(cancellationToken)).Select(k => k.PublicKey).ToList();
+        (await GetSigningKeysAsync(cancellationToken).ConfigureAwait(false)).Select(k => k.PublicKey).ToList();
 
     public async Task<IReadOnlyList<StoredAuditSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken)
     {
-        await using var command = session.Command("SELECT public_jwk, sealed_private_key, created_at FROM audit_signing_keys ORDER BY created_at DESC, kid");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command("SELECT public_jwk, sealed_private_key, created_at FROM audit_signing_keys ORDER BY created_at DESC, kid");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var keys = new List<StoredAuditSigningKey>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             using var jwk = JsonDocument.Parse(reader.GetString(0));
             keys.Add(new StoredAuditSigningKey(
@@ -255,16 +265,18 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     public async Task<AuditCheckpoint?> GetCheckpointCoveringAsync(long sequence, CancellationToken cancellationToken)
     {
         // Checkpoints tile the chain without overlap, so the last one starting at or before the event is the only candidate.
-        var list = await ReadCheckpointsAsync("WHERE from_seq <= @seq ORDER BY from_seq DESC LIMIT 1", cancellationToken, ("@seq", sequence));
+        var list = await ReadCheckpointsAsync("WHERE from_seq <= @seq ORDER BY from_seq DESC LIMIT 1", cancellationToken, ("@seq", sequence)).ConfigureAwait(false);
         return list.Count == 1 && list[0].ToSequence >= sequence ? list[0] : null;
     }
 
     private async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(string condition, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = session.Command("SELECT from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature FROM audit_checkpoints " + condition, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command("SELECT from_seq, to_seq, root_hash, chain_hash, time_ms, kid, alg, signature FROM audit_checkpoints " + condition, parameters);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var checkpoints = new List<AuditCheckpoint>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             checkpoints.Add(new AuditCheckpoint(
                 reader.GetInt64(0),

@@ -43,7 +43,7 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
 
     public async Task<CredentialRecord?> GetAsync(string jti, CancellationToken cancellationToken)
     {
-        var list = await QueryAsync($"SELECT {Columns} FROM credentials WHERE jti = @jti", cancellationToken, ("@jti", jti));
+        var list = await QueryAsync($"SELECT {Columns} FROM credentials WHERE jti = @jti", cancellationToken, ("@jti", jti)).ConfigureAwait(false);
         return list.Count == 0 ? null : list[0];
     }
 
@@ -60,7 +60,7 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
             result.AddRange(await QueryStringsAsync(
                 $"SELECT jti FROM credentials WHERE subject IN ({list}) OR holder IN ({list})",
                 cancellationToken,
-                parameters));
+                parameters).ConfigureAwait(false));
         }
 
         return result;
@@ -93,7 +93,7 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
                 RETURNING jti
                 """,
                 cancellationToken,
-                all));
+                all).ConfigureAwait(false));
         }
 
         return revoked;
@@ -139,7 +139,7 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
             payload = "*";
         }
 
-        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @payload)", cancellationToken, ("@prefix", StoreChannels.Revocations), ("@payload", payload));
+        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @payload)", cancellationToken, ("@prefix", StoreChannels.Revocations), ("@payload", payload)).ConfigureAwait(false);
     }
 
     private static (string List, (string, object?)[] Parameters) InList(string prefix, string[] values)
@@ -158,10 +158,12 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
 
     private async Task<IReadOnlyList<string>> QueryStringsAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
-        await using var command = session.Command(sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command(sql, parameters);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var result = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             result.Add(reader.GetString(0));
         }
@@ -171,10 +173,12 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
 
     private async Task<IReadOnlyList<CredentialRecord>> QueryAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
-        await using var command = session.Command(sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command(sql, parameters);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var result = new List<CredentialRecord>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             result.Add(Read(reader));
         }

@@ -7,11 +7,13 @@ internal sealed class IdentityKeyRepository(RelationalSession session) : IKeyRep
 {
     public async Task<IReadOnlyList<StoredKey>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var command = session.Command(
+        var command = session.Command(
             "SELECT kid, purpose, algorithm, public_jwk, private_key, certificate, created_at, activates_at, retires_at, publish_until FROM identity_keys ORDER BY created_at, kid");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var keys = new List<StoredKey>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             keys.Add(new StoredKey(
                 reader.GetString(0),

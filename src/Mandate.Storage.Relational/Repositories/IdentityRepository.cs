@@ -13,9 +13,11 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
 
     public async Task<WorkloadIdentity?> GetAsync(string spiffeId, CancellationToken cancellationToken)
     {
-        await using var command = session.Command($"SELECT {Columns} FROM identities WHERE spiffe_id = @id", ("@id", spiffeId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        var command = session.Command($"SELECT {Columns} FROM identities WHERE spiffe_id = @id", ("@id", spiffeId));
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
     public async Task NotifyChangedAsync(string spiffeId, CancellationToken cancellationToken)
@@ -26,7 +28,7 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
         }
 
         // Delivered at commit; a SPIFFE ID is at most 2048 bytes, well inside PostgreSQL's payload limit.
-        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @id)", cancellationToken, ("@prefix", StoreChannels.Identities), ("@id", spiffeId));
+        await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @id)", cancellationToken, ("@prefix", StoreChannels.Identities), ("@id", spiffeId)).ConfigureAwait(false);
     }
 
     public async Task<bool> InsertAsync(WorkloadIdentity identity, CancellationToken cancellationToken)
@@ -49,7 +51,7 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
             ("@labels", JsonSerializer.Serialize(identity.Labels)),
             ("@created", identity.CreatedAt.ToUnixTimeMilliseconds()),
             ("@expires", identity.ExpiresAt.ToUnixTimeMilliseconds()),
-            ("@updated", identity.UpdatedAt.ToUnixTimeMilliseconds()));
+            ("@updated", identity.UpdatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (inserted == 0)
         {
             return false;
@@ -62,7 +64,7 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
                 cancellationToken,
                 ("@id", identity.SpiffeId),
                 ("@k", key),
-                ("@v", value));
+                ("@v", value)).ConfigureAwait(false);
         }
 
         return true;
@@ -78,7 +80,7 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
             ("@expected", IdentityStatuses.Name(expected)),
             ("@status", IdentityStatuses.Name(status)),
             ("@reason", reason),
-            ("@now", now.ToUnixTimeMilliseconds())) == 1;
+            ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false) == 1;
 
     public async Task<IReadOnlyList<WorkloadIdentity>> ListAsync(IdentityQuery query, CancellationToken cancellationToken)
     {
@@ -132,10 +134,12 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
 
         sql.Append(" ORDER BY spiffe_id LIMIT @limit");
         parameters.Add(("@limit", (long)Math.Clamp(query.Limit, 1, 1000)));
-        await using var command = session.Command(sql.ToString(), [.. parameters]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command(sql.ToString(), [.. parameters]);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var list = new List<WorkloadIdentity>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             list.Add(Read(reader));
         }

@@ -21,12 +21,12 @@ internal sealed class JoinTokenRepository(RelationalSession session) : IJoinToke
             "UPDATE identity_join_tokens SET used_at = @now WHERE token_hash = @h AND used_at IS NULL AND expires_at > @now",
             cancellationToken,
             ("@h", tokenHash),
-            ("@now", now.ToUnixTimeMilliseconds()));
+            ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (changed != 1)
         {
             return null;
         }
 
-        return await session.ScalarAsync("SELECT spiffe_id FROM identity_join_tokens WHERE token_hash = @h", cancellationToken, ("@h", tokenHash)) as string;
+        return await session.ScalarAsync("SELECT spiffe_id FROM identity_join_tokens WHERE token_hash = @h", cancellationToken, ("@h", tokenHash)).ConfigureAwait(false) as string;
     }
 }

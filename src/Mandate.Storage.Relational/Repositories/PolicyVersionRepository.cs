@@ -10,7 +10,7 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
 
     public async Task<PolicyVersionRecord> SaveActivationAsync(string version, string origin, string actor, PolicyBundle bundle, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await session.SerializeAsync("policy_versions", cancellationToken);
+        await session.SerializeAsync("policy_versions", cancellationToken).ConfigureAwait(false);
         var nowMs = now.ToUnixTimeMilliseconds();
         var updated = await session.ExecuteAsync(
             "UPDATE policy_versions SET activated_ms = @now, origin = @origin, actor = @actor WHERE version = @version",
@@ -18,11 +18,11 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
             ("@now", nowMs),
             ("@origin", origin),
             ("@actor", actor),
-            ("@version", version));
+            ("@version", version)).ConfigureAwait(false);
         if (updated == 0)
         {
             var next = Convert.ToInt64(
-                await session.ScalarAsync("SELECT COALESCE(MAX(seq), 0) + 1 FROM policy_versions", cancellationToken),
+                await session.ScalarAsync("SELECT COALESCE(MAX(seq), 0) + 1 FROM policy_versions", cancellationToken).ConfigureAwait(false),
                 System.Globalization.CultureInfo.InvariantCulture);
             await session.ExecuteAsync(
                 "INSERT INTO policy_versions (" + Columns + ") VALUES (@seq, @version, @origin, @actor, @now, @now, @bundle)",
@@ -32,37 +32,41 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
                 ("@origin", origin),
                 ("@actor", actor),
                 ("@now", nowMs),
-                ("@bundle", PolicyBundleJson.Serialize(bundle)));
+                ("@bundle", PolicyBundleJson.Serialize(bundle))).ConfigureAwait(false);
         }
 
-        return await GetAsync(version, cancellationToken) ?? throw new InvalidOperationException("The policy version just saved cannot be read back.");
+        return await GetAsync(version, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("The policy version just saved cannot be read back.");
     }
 
     public async Task<IReadOnlyList<PolicyVersionRecord>> ListAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var command = session.Command(
+        var command = session.Command(
             "SELECT " + Columns + " FROM policy_versions ORDER BY seq DESC LIMIT @limit",
             ("@limit", (long)Math.Clamp(limit, 1, 10_000)));
-        return await ReadAllAsync(command, cancellationToken);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PolicyVersionRecord?> GetAsync(string version, CancellationToken cancellationToken)
     {
-        await using var command = session.Command("SELECT " + Columns + " FROM policy_versions WHERE version = @version", ("@version", version));
-        return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+        var command = session.Command("SELECT " + Columns + " FROM policy_versions WHERE version = @version", ("@version", version));
+        await using var commandDisposal = command.ConfigureAwait(false);
+        return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
     public async Task<PolicyVersionRecord?> GetLastActivatedAsync(CancellationToken cancellationToken)
     {
-        await using var command = session.Command("SELECT " + Columns + " FROM policy_versions ORDER BY activated_ms DESC, seq DESC LIMIT 1");
-        return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+        var command = session.Command("SELECT " + Columns + " FROM policy_versions ORDER BY activated_ms DESC, seq DESC LIMIT 1");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
     private static async Task<IReadOnlyList<PolicyVersionRecord>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
     {
         var records = new List<PolicyVersionRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             records.Add(new PolicyVersionRecord(
                 reader.GetInt64(0),

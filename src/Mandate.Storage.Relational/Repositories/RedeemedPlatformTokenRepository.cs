@@ -25,18 +25,20 @@ internal sealed class RedeemedPlatformTokenRepository(RelationalSession session)
             ("@jti", token.JtiHash),
             ("@id", token.SpiffeId),
             ("@at", token.RedeemedAt.ToUnixTimeMilliseconds()),
-            ("@expires", token.ExpiresAt.ToUnixTimeMilliseconds()));
+            ("@expires", token.ExpiresAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         return changed == 1;
     }
 
     public async Task<RedeemedPlatformToken?> GetAsync(string issuer, string jtiHash, CancellationToken cancellationToken)
     {
-        await using var command = session.Command(
+        var command = session.Command(
             "SELECT issuer, jti_hash, spiffe_id, redeemed_at, expires_at FROM identity_redeemed_platform_tokens WHERE issuer = @issuer AND jti_hash = @jti",
             ("@issuer", issuer),
             ("@jti", jtiHash));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
         }

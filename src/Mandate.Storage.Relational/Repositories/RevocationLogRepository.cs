@@ -23,12 +23,14 @@ internal sealed class RevocationLogRepository(RelationalSession session) : IRevo
 
     public async Task<IReadOnlyList<RevocationEntry>> ListAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var command = session.Command(
+        var command = session.Command(
             "SELECT id, target_kind, target, reason, revoked_by, revoked_at, credential_count FROM revocations ORDER BY revoked_at DESC, id LIMIT @limit",
             ("@limit", (long)limit));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var result = new List<RevocationEntry>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             result.Add(new RevocationEntry(
                 reader.GetString(0),

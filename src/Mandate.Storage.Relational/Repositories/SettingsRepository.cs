@@ -6,7 +6,7 @@ namespace Mandate.Storage.Relational.Repositories;
 internal sealed class SettingsRepository(RelationalSession session) : ISettingsRepository
 {
     public async Task<string?> GetAsync(string key, CancellationToken cancellationToken) =>
-        await session.ScalarAsync("SELECT value FROM settings WHERE key = @k", cancellationToken, ("@k", key)) as string;
+        await session.ScalarAsync("SELECT value FROM settings WHERE key = @k", cancellationToken, ("@k", key)).ConfigureAwait(false) as string;
 
     public Task SetAsync(string key, string value, DateTimeOffset now, CancellationToken cancellationToken) =>
         session.ExecuteAsync(

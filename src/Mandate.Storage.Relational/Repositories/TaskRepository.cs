@@ -36,14 +36,14 @@ internal sealed class TaskRepository(RelationalSession session) : ITaskRepositor
 
     public async Task<MandateTask?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        var list = await QueryAsync($"SELECT {Columns} FROM tasks WHERE id = @id", cancellationToken, ("@id", id));
+        var list = await QueryAsync($"SELECT {Columns} FROM tasks WHERE id = @id", cancellationToken, ("@id", id)).ConfigureAwait(false);
         return list.Count == 0 ? null : list[0];
     }
 
     public async Task<MandateTask?> GetForUpdateAsync(string id, CancellationToken cancellationToken)
     {
-        await session.SerializeAsync("task:" + id, cancellationToken);
-        return await GetAsync(id, cancellationToken);
+        await session.SerializeAsync("task:" + id, cancellationToken).ConfigureAwait(false);
+        return await GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<MandateTask>> ListAsync(string? subject, string? status, int limit, CancellationToken cancellationToken)
@@ -90,10 +90,12 @@ internal sealed class TaskRepository(RelationalSession session) : ITaskRepositor
 
     private async Task<IReadOnlyList<MandateTask>> QueryAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
-        await using var command = session.Command(sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var command = session.Command(sql, parameters);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var result = new List<MandateTask>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             result.Add(Read(reader));
         }

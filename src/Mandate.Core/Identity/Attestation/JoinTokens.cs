@@ -46,8 +46,9 @@ internal sealed class JoinTokens(
         var token = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var hash = Hash(token);
         var expires = now + lifetime;
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        await session.Get<IJoinTokenRepository>().InsertAsync(hash, id.Value, now, expires, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        await session.Get<IJoinTokenRepository>().InsertAsync(hash, id.Value, now, expires, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -60,8 +61,8 @@ internal sealed class JoinTokens(
                 RequestId = requestId,
                 Details = new Dictionary<string, string> { ["expires_at"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (new CreatedJoinToken(token, id.Value, expires, hash[..16]), null);
     }
 
@@ -79,8 +80,9 @@ internal sealed class JoinTokens(
 
         var hash = Hash(token);
         var now = time.GetUtcNow();
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        var spiffeId = await session.Get<IJoinTokenRepository>().ConsumeAsync(hash, now, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var spiffeId = await session.Get<IJoinTokenRepository>().ConsumeAsync(hash, now, cancellationToken).ConfigureAwait(false);
         if (spiffeId is null)
         {
             return (null, invalid);
@@ -103,8 +105,8 @@ internal sealed class JoinTokens(
                 CredentialId = "join:" + hash[..16],
                 RequestId = requestId,
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (SpiffeId.Parse(spiffeId), null);
     }
 

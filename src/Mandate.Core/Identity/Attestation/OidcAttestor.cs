@@ -70,7 +70,7 @@ internal sealed class OidcAttestor
             return Fail(IdentityErrorCodes.TokenMalformed, "The token header has no kid.", issuer.Issuer);
         }
 
-        var lookup = await entry.Keys.FindAsync(jws.Kid, cancellationToken);
+        var lookup = await entry.Keys.FindAsync(jws.Kid, cancellationToken).ConfigureAwait(false);
         if (lookup.Key is null)
         {
             return lookup.Problem is not null
@@ -147,7 +147,7 @@ internal sealed class OidcAttestor
 
         // Last, so that only tokens that verified and mapped are ever recorded: forged tokens cannot fill the store.
         if (!string.IsNullOrEmpty(claims.Jti) && issuer.ReplayProtection
-            && await replayGuard.RedeemAsync(issuer.Issuer, claims.Jti, expires, id, claims.Subject, requestId, cancellationToken) is { } replayed)
+            && await replayGuard.RedeemAsync(issuer.Issuer, claims.Jti, expires, id, claims.Subject, requestId, cancellationToken).ConfigureAwait(false) is { } replayed)
         {
             return new Attestation(null, issuer.Issuer, claims.Subject, claims.Jti, replayed);
         }

@@ -60,14 +60,14 @@ internal sealed class OidcJwksCache
         // failing on keys not fetched yet; the lock is held long only while a fetch (bounded by its timeout) runs.
         // The caller's token bounds only this wait: the fetch serves every caller, so one client dropping its request
         // (anyone can, with a forged kid) must not abort it and leave the issuer "unreachable" for the refresh interval.
-        await refreshLock.WaitAsync(cancellationToken);
+        await refreshLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             now = time.GetUtcNow();
             known = current;
             if (!(known.IsFreshAt(now, issuer.JwksCacheDuration) && known.Keys.ContainsKey(kid)) && MayRefresh(now))
             {
-                problem = await RefreshAsync();
+                problem = await RefreshAsync().ConfigureAwait(false);
                 lastProblem = problem;
             }
         }
@@ -98,7 +98,7 @@ internal sealed class OidcJwksCache
         var cancellationToken = deadline.Token;
         try
         {
-            using var response = await http.GetAsync(new Uri(issuer.JwksUri!), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.GetAsync(new Uri(issuer.JwksUri!), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 return $"the JWKS endpoint answered {(int)response.StatusCode}";
@@ -109,11 +109,12 @@ internal sealed class OidcJwksCache
                 return "the JWKS document is too large";
             }
 
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using var streamDisposal = stream.ConfigureAwait(false);
             var buffer = new byte[MaxJwksBytes + 1];
             var total = 0;
             int read;
-            while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+            while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 total += read;
                 if (total > MaxJwksBytes)

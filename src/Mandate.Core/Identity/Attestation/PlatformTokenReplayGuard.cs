@@ -38,15 +38,16 @@ internal sealed class PlatformTokenReplayGuard(IMandateStore store, IAuditTrail 
 
         // Kept as long as the token could still be accepted: its exp plus the tolerated skew.
         var record = new RedeemedPlatformToken(issuer, hash, spiffeId.Value, now, tokenExpiresAt + options.Value.ClockSkew);
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IRedeemedPlatformTokenRepository>();
-        if (await repository.TryRecordAsync(record, cancellationToken))
+        if (await repository.TryRecordAsync(record, cancellationToken).ConfigureAwait(false))
         {
-            await session.CommitAsync(cancellationToken);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        var first = await repository.GetAsync(issuer, hash, cancellationToken);
+        var first = await repository.GetAsync(issuer, hash, cancellationToken).ConfigureAwait(false);
         var details = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["state"] = "replayed",
@@ -73,8 +74,8 @@ internal sealed class PlatformTokenReplayGuard(IMandateStore store, IAuditTrail 
                 RequestId = requestId,
                 Details = details,
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new IdentityError(
             IdentityErrorCodes.AttestationTokenReplayed,
             $"This platform token was already exchanged for an SVID; tokens of issuer {issuer} are accepted once. Ask the platform for a fresh token.");
@@ -83,9 +84,10 @@ internal sealed class PlatformTokenReplayGuard(IMandateStore store, IAuditTrail 
     /// <summary>Deletes the records of tokens that can no longer be accepted anyway; returns how many.</summary>
     public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-        var purged = await session.Get<IRedeemedPlatformTokenRepository>().PurgeExpiredAsync(time.GetUtcNow(), cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var purged = await session.Get<IRedeemedPlatformTokenRepository>().PurgeExpiredAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return purged;
     }
 

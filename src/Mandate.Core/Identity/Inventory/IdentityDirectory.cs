@@ -23,7 +23,7 @@ internal sealed class IdentityDirectory(IMandateStore store)
 
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        await reloadLock.WaitAsync(cancellationToken);
+        await reloadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             lock (gate)
@@ -32,13 +32,14 @@ internal sealed class IdentityDirectory(IMandateStore store)
             }
 
             var fresh = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
-            await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+            var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+            await using (session.ConfigureAwait(false))
             {
                 var repository = session.Get<IIdentityRepository>();
                 string? after = null;
                 while (true)
                 {
-                    var page = await repository.ListAsync(new IdentityQuery { After = after, Limit = 1000 }, cancellationToken);
+                    var page = await repository.ListAsync(new IdentityQuery { After = after, Limit = 1000 }, cancellationToken).ConfigureAwait(false);
                     foreach (var identity in page)
                     {
                         fresh[identity.SpiffeId] = Entry.Of(identity);
@@ -85,9 +86,10 @@ internal sealed class IdentityDirectory(IMandateStore store)
     public async Task RefreshAsync(string spiffeId, CancellationToken cancellationToken)
     {
         WorkloadIdentity? identity;
-        await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            identity = await session.Get<IIdentityRepository>().GetAsync(spiffeId, cancellationToken);
+            identity = await session.Get<IIdentityRepository>().GetAsync(spiffeId, cancellationToken).ConfigureAwait(false);
         }
 
         if (identity is not null)

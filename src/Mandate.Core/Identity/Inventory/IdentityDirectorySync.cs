@@ -43,7 +43,7 @@ internal sealed partial class IdentityDirectorySync(
                             _ = ReloadAfterReconnectAsync(cancellationToken);
                         }
                     },
-                    cancellationToken);
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -55,7 +55,7 @@ internal sealed partial class IdentityDirectorySync(
                 reconnecting = true;
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
+                    await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -69,7 +69,7 @@ internal sealed partial class IdentityDirectorySync(
     {
         try
         {
-            await directory.ReloadAsync(cancellationToken);
+            await directory.ReloadAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -33,14 +33,15 @@ internal sealed partial class IdentityInventory(
             return new IdentityResult(null, error);
         }
 
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IIdentityRepository>();
-        if (!await repository.InsertAsync(identity!, cancellationToken))
+        if (!await repository.InsertAsync(identity!, cancellationToken).ConfigureAwait(false))
         {
             return IdentityResult.Fail(IdentityErrorCodes.IdentityExists, $"The identity {identity!.SpiffeId} is already registered.");
         }
 
-        await repository.NotifyChangedAsync(identity!.SpiffeId, cancellationToken);
+        await repository.NotifyChangedAsync(identity!.SpiffeId, cancellationToken).ConfigureAwait(false);
 
         await audit.RecordAsync(
             session,
@@ -59,31 +60,34 @@ internal sealed partial class IdentityInventory(
                     ["expires_at"] = identity.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
                 },
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         directory.Apply(identity);
         return IdentityResult.Ok(identity);
     }
 
     public async Task<WorkloadIdentity?> GetAsync(string spiffeId, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        return await session.Get<IIdentityRepository>().GetAsync(spiffeId, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<IIdentityRepository>().GetAsync(spiffeId, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<WorkloadIdentity>> ListAsync(IdentityQuery query, CancellationToken cancellationToken)
     {
-        await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
-        return await session.Get<IIdentityRepository>().ListAsync(query, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<IIdentityRepository>().ListAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Moves an identity to <paramref name="target"/> if its lifecycle allows it; audited with the reason.</summary>
     public async Task<IdentityResult> ChangeStatusAsync(string spiffeId, IdentityStatus target, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IIdentityRepository>();
-        var current = await repository.GetAsync(spiffeId, cancellationToken);
+        var current = await repository.GetAsync(spiffeId, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             return IdentityResult.Fail(IdentityErrorCodes.IdentityUnknown, $"The identity {spiffeId} is not in the inventory.");
@@ -102,14 +106,14 @@ internal sealed partial class IdentityInventory(
             return IdentityResult.Fail(IdentityErrorCodes.IdentityInvalid, $"The reason is longer than {MaxPurposeLength} characters.");
         }
 
-        if (!await repository.UpdateStatusAsync(spiffeId, current.Status, target, trimmedReason, now, cancellationToken))
+        if (!await repository.UpdateStatusAsync(spiffeId, current.Status, target, trimmedReason, now, cancellationToken).ConfigureAwait(false))
         {
             return IdentityResult.Fail(
                 IdentityErrorCodes.IdentityTransitionRefused,
                 $"The identity {spiffeId} was changed by another request while this one ran; read it again and retry if the change is still wanted.");
         }
 
-        await repository.NotifyChangedAsync(spiffeId, cancellationToken);
+        await repository.NotifyChangedAsync(spiffeId, cancellationToken).ConfigureAwait(false);
         var verb = target switch
         {
             IdentityStatus.Active => "reactivated",
@@ -129,8 +133,8 @@ internal sealed partial class IdentityInventory(
                 RequestId = requestId,
                 Details = new Dictionary<string, string> { ["from"] = IdentityStatuses.Name(current.Status), ["to"] = IdentityStatuses.Name(target) },
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         var updated = current with { Status = target, StatusReason = trimmedReason, UpdatedAt = now };
         directory.Apply(updated);
         return IdentityResult.Ok(updated);

@@ -40,7 +40,7 @@ internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail aud
             SigningAlgorithms.Destroy(key);
         }
 
-        await repository.InsertAsync(stored, cancellationToken);
+        await repository.InsertAsync(stored, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -57,7 +57,7 @@ internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail aud
                     ["predecessor"] = predecessor ?? string.Empty,
                 },
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CreateAuthorityAsync(IStoreSession session, IKeyRepository repository, DateTimeOffset now, DateTimeOffset activation, string reason, CancellationToken cancellationToken)
@@ -84,7 +84,7 @@ internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail aud
             CryptographicOperations.ZeroMemory(pkcs8);
         }
 
-        await repository.InsertAsync(stored, cancellationToken);
+        await repository.InsertAsync(stored, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -101,7 +101,7 @@ internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail aud
                     ["sha256"] = certificate.GetCertHashString(HashAlgorithmName.SHA256),
                 },
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The kid: the RFC 7638 thumbprint of the public key.</summary>

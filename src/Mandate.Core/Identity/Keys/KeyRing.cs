@@ -33,7 +33,7 @@ internal sealed class KeyRing(
     /// <summary>Creates whatever key is missing or due, then loads every key. Safe to run on several nodes at once.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await RotateIfDueAsync(cancellationToken);
+        await RotateIfDueAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -44,39 +44,40 @@ internal sealed class KeyRing(
     {
         var settings = options.Value;
         var created = false;
-        await using (var session = await store.BeginAsync(StoreIntent.Write, cancellationToken))
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
             var repository = session.Get<IKeyRepository>();
-            await repository.LockAsync(cancellationToken);
-            var keys = await repository.ListAsync(cancellationToken);
+            await repository.LockAsync(cancellationToken).ConfigureAwait(false);
+            var keys = await repository.ListAsync(cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
 
             var newest = keys.Where(k => k.Purpose == KeyPurposes.Jwt).OrderBy(k => k.ActivatesAt).LastOrDefault();
             if (newest is null)
             {
-                await mint.CreateJwtKeyAsync(session, repository, now, now, "initial", cancellationToken);
+                await mint.CreateJwtKeyAsync(session, repository, now, now, "initial", cancellationToken).ConfigureAwait(false);
                 created = true;
             }
             else if (RotationSchedule.SuccessorActivation(newest, now, settings) is { } activation)
             {
-                await repository.ScheduleRetirementAsync(newest.Kid, activation, RotationSchedule.PublishedUntil(activation, settings), cancellationToken);
-                await mint.CreateJwtKeyAsync(session, repository, now, activation, "rotation", cancellationToken, newest.Kid);
+                await repository.ScheduleRetirementAsync(newest.Kid, activation, RotationSchedule.PublishedUntil(activation, settings), cancellationToken).ConfigureAwait(false);
+                await mint.CreateJwtKeyAsync(session, repository, now, activation, "rotation", cancellationToken, newest.Kid).ConfigureAwait(false);
                 created = true;
             }
 
             if (RotationSchedule.AuthorityActivation(keys, now, settings, out var initial) is { } authorityActivation)
             {
-                await mint.CreateAuthorityAsync(session, repository, now, authorityActivation, initial ? "initial" : "renewal", cancellationToken);
+                await mint.CreateAuthorityAsync(session, repository, now, authorityActivation, initial ? "initial" : "renewal", cancellationToken).ConfigureAwait(false);
                 created = true;
             }
 
             if (created)
             {
-                await session.CommitAsync(cancellationToken);
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await ReloadAsync(cancellationToken);
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
         return created;
     }
 
@@ -84,9 +85,10 @@ internal sealed class KeyRing(
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<StoredKey> stored;
-        await using (var session = await store.BeginAsync(StoreIntent.Read, cancellationToken))
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            stored = await session.Get<IKeyRepository>().ListAsync(cancellationToken);
+            stored = await session.Get<IKeyRepository>().ListAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var loaded = loader.Load(stored, snapshot.ByKid);

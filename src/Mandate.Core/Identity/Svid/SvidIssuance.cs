@@ -55,7 +55,8 @@ internal sealed class SvidIssuance(
         }
 
         var issued = jwtIssuer.Issue(subject, audiences.Distinct(StringComparer.Ordinal).ToList(), lifetime);
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -74,8 +75,8 @@ internal sealed class SvidIssuance(
                     ["via"] = via,
                 },
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SvidIssueResult<IssuedJwtSvid>(issued, null);
     }
 
@@ -107,7 +108,8 @@ internal sealed class SvidIssuance(
         }
 
         var issued = x509Authority.Sign(subject, publicKey!, lifetime);
-        await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -125,8 +127,8 @@ internal sealed class SvidIssuance(
                     ["sha256"] = issued.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256),
                 },
             },
-            cancellationToken);
-        await session.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SvidIssueResult<IssuedX509Svid>(issued, null);
     }
 }
