@@ -36,6 +36,8 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
                     ["scope"] = ScopeSet.Format(grant.Scopes),
                     ["issued_token_type"] = issuedType,
                     ["client_id"] = request.ClientId ?? string.Empty,
+                    ["actor_jti"] = grant.Actor?.Jti ?? string.Empty,
+                    ["actor_issuer"] = grant.Actor?.Issuer ?? string.Empty,
                     ["expires_at"] = grant.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                 },
             },

@@ -35,6 +35,13 @@ internal sealed class TokenExchangeOptions
     /// <summary>Whether an exchange without an actor token (impersonation, RFC 8693 §1.1) is allowed.</summary>
     public bool AllowImpersonation { get; set; } = true;
 
+    /// <summary>
+    /// Clients trusted to exchange any subject token without an actor token (RFC 8693 §1.1 impersonation, e.g. a gateway
+    /// that re-addresses the tokens it receives). Empty by default: then only the token's holder (its subject, or its
+    /// current actor when delegated) or a client its <c>may_act</c> names may.
+    /// </summary>
+    public IList<string> ImpersonatingClients { get; } = [];
+
     /// <summary>Confidential clients that authenticate with HTTP Basic (<c>client_secret_basic</c>).</summary>
     public IList<OAuthClientOptions> Clients { get; } = [];
 

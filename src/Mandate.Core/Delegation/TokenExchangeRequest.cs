@@ -17,6 +17,9 @@ internal sealed record TokenExchangeRequest
 
     public string? Scope { get; init; }
 
+    /// <summary>The <c>intent</c> parameter (Mandate extension): JSON narrowing the subject token's task intent.</summary>
+    public string? Intent { get; init; }
+
     public IReadOnlyList<string> Resources { get; init; } = [];
 
     public IReadOnlyList<string> Audiences { get; init; } = [];

@@ -99,9 +99,22 @@ internal sealed class TokenExchangeService
             return scopeRefusal;
         }
 
-        // 6. Lifetime: never beyond the subject token.
+        // 5b. The task intent narrows with the scope and as asked; it never widens.
+        var (intent, intentRefusal) = IntentNarrowing.Narrow(subject!.Intent, scopes!, request.Intent);
+        if (intentRefusal is not null)
+        {
+            await records.RecordRefusalAsync(request, subject, actor, intentRefusal.Error!.ErrorDescription!, cancellationToken).ConfigureAwait(false);
+            return intentRefusal;
+        }
+
+        // 6. Lifetime: never beyond the subject token, nor beyond the actor token (the new token dies with either).
         var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
-        var expires = Min(Min(now + settings.DefaultLifetime, subject!.ExpiresAt), now + keyRing.MaxTokenLifetime);
+        var expires = Min(Min(now + settings.DefaultLifetime, subject.ExpiresAt), now + keyRing.MaxTokenLifetime);
+        if (actor is not null)
+        {
+            expires = Min(expires, actor.ExpiresAt);
+        }
+
         expires = DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds());
         if (expires <= now)
         {
@@ -109,7 +122,7 @@ internal sealed class TokenExchangeService
         }
 
         // 7. Issue, store and record it.
-        return await IssueAsync(request, new ExchangeGrant(subject, actor, chain!, targets, scopes!, now, expires), cancellationToken).ConfigureAwait(false);
+        return await IssueAsync(request, new ExchangeGrant(subject, actor, chain!, targets, scopes!, intent, now, expires), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Step 3: the subject token (and its proof of possession) and the actor token, when one is sent.</summary>
@@ -147,7 +160,15 @@ internal sealed class TokenExchangeService
             return (null, null, Invalid($"actor_token is not valid: {actorResult.Description}"));
         }
 
-        return (subject, actorResult.Token!, null);
+        var actor = actorResult.Token!;
+        if (ActorTokenRules.Refusal(actor, request.ClientId, request.DpopThumbprint) is { } notTheActor)
+        {
+            // The actor token does not prove who acts: the ledger names the client that asked, never the token's subject.
+            await records.RecordRefusalAsync(request, subject, null, notTheActor, cancellationToken).ConfigureAwait(false);
+            return (null, null, Invalid(notTheActor));
+        }
+
+        return (subject, actor, null);
     }
 
     /// <summary>Step 4: the actor chain of the new token (the actor prepended), or why the actor may not act.</summary>
@@ -156,9 +177,18 @@ internal sealed class TokenExchangeService
     {
         if (actor is null)
         {
-            return settings.AllowImpersonation
-                ? (subject.Chain, null)
-                : (null, Invalid("this server issues delegated tokens only: send an actor_token (impersonation is disabled)"));
+            if (!settings.AllowImpersonation)
+            {
+                return (null, Invalid("this server issues delegated tokens only: send an actor_token (impersonation is disabled)"));
+            }
+
+            if (DelegationPolicy.ImpersonationRefusal(subject, request.ClientId, settings.ImpersonatingClients) is { } impersonation)
+            {
+                await records.RecordRefusalAsync(request, subject, null, impersonation, cancellationToken).ConfigureAwait(false);
+                return (null, Invalid(impersonation));
+            }
+
+            return (subject.Chain, null);
         }
 
         if (DelegationPolicy.Refusal(subject, actor, request.ClientId) is { } refusal)
@@ -216,9 +246,9 @@ internal sealed class TokenExchangeService
             ExpiresAt = grant.ExpiresAt,
             Chain = grant.Chain,
             TaskId = subject.TaskId,
-            Intent = subject.Intent,
+            Intent = grant.Intent,
             ParentJti = subject.IsMandateIssued ? subject.Jti : null,
-            Lineage = subject.IsMandateIssued && subject.Jti is not null ? [.. subject.Lineage, subject.Jti] : [],
+            Lineage = Lineage(subject, grant.Actor),
             Confirmation = confirmation,
             ClientId = request.ClientId,
             // Never plain "JWT": an exchanged token must not pass for a JWT-SVID where SVIDs are accepted.
@@ -239,6 +269,25 @@ internal sealed class TokenExchangeService
             ExpiresIn = (long)(issued.Record.ExpiresAt - grant.IssuedAt).TotalSeconds,
             Scope = grant.Scopes.Count == 0 ? null : ScopeSet.Format(grant.Scopes),
         });
+    }
+
+    /// <summary>
+    /// Every Mandate token the new one derives from, root first: the subject token's lineage and jti, then the actor
+    /// token's, so that revoking either revokes the new token.
+    /// </summary>
+    private static List<string> Lineage(ValidatedToken subject, ValidatedToken? actor)
+    {
+        var lineage = new List<string>();
+        foreach (var token in actor is null ? [subject] : new[] { subject, actor })
+        {
+            if (token.IsMandateIssued && token.Jti is not null)
+            {
+                lineage.AddRange(token.Lineage);
+                lineage.Add(token.Jti);
+            }
+        }
+
+        return lineage.Distinct(StringComparer.Ordinal).ToList();
     }
 
     private async Task RaiseReuseAsync(TokenValidationResult result, TokenExchangeRequest request, CancellationToken cancellationToken)

@@ -24,9 +24,9 @@ internal static class TokenExchangeTargets
         var targets = new List<string>();
         foreach (var resource in request.Resources)
         {
-            if (!Uri.TryCreate(resource, UriKind.Absolute, out _) || resource.Contains('#', StringComparison.Ordinal))
+            if (!IsWellFormed(resource))
             {
-                error = $"resource '{resource}' must be an absolute URI without a fragment";
+                error = $"resource '{Shown(resource)}' must be an absolute URI without a fragment, dot segments, whitespace or control characters";
                 return [];
             }
 
@@ -44,7 +44,13 @@ internal static class TokenExchangeTargets
 
         foreach (var audience in request.Audiences)
         {
-            if (string.IsNullOrWhiteSpace(audience) || !AudienceAllowed(audience, settings, ownAudiences, trustDomain))
+            if (!IsWellFormed(audience))
+            {
+                error = $"audience '{Shown(audience)}' must be an absolute URI or a SPIFFE ID, without a fragment, dot segments, whitespace or control characters";
+                return [];
+            }
+
+            if (!AudienceAllowed(audience, settings, ownAudiences, trustDomain))
             {
                 error = $"Mandate does not issue tokens for audience '{audience}'";
                 return [];
@@ -54,6 +60,45 @@ internal static class TokenExchangeTargets
         }
 
         return targets.Count == 0 ? [issuer] : targets.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The longest audience or resource accepted.</summary>
+    private const int MaxTargetLength = 512;
+
+    /// <summary>
+    /// A target Mandate can name safely: a valid SPIFFE ID, or an absolute URI (URNs included) without a fragment,
+    /// whitespace, control characters, backslashes, or dot segments (plain or percent-encoded) that could walk out of an
+    /// allowed prefix.
+    /// </summary>
+    private static bool IsWellFormed(string target)
+    {
+        if (string.IsNullOrEmpty(target) || target.Length > MaxTargetLength
+            || target.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '#' or '\\'))
+        {
+            return false;
+        }
+
+        if (target.StartsWith("spiffe://", StringComparison.OrdinalIgnoreCase))
+        {
+            return Identity.SpiffeId.TryParse(target, out var id) && string.Equals(id.ToString(), target, StringComparison.Ordinal);
+        }
+
+        if (!Uri.TryCreate(target, UriKind.Absolute, out _))
+        {
+            return false;
+        }
+
+        var decoded = Uri.UnescapeDataString(target);
+        return !decoded.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '#' or '\\')
+            && !decoded.Split('/').Any(segment => segment is "." or "..")
+            && !target.Contains("%2f", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A target as it may be echoed in an error: printable and short.</summary>
+    private static string Shown(string target)
+    {
+        var printable = new string(target.Take(128).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return target.Length > 128 ? printable + "…" : printable;
     }
 
     private static bool AudienceAllowed(string audience, TokenExchangeOptions settings, IReadOnlyList<string> ownAudiences, string trustDomain)

@@ -16,7 +16,7 @@ internal static class OAuthRequest
     private static readonly string[] SingleValued =
     [
         "grant_type", "subject_token", "subject_token_type", "actor_token", "actor_token_type", "requested_token_type", "scope",
-        "client_assertion", "client_assertion_type", "client_id", "token", "token_type_hint",
+        "client_assertion", "client_assertion_type", "client_id", "token", "token_type_hint", "intent",
     ];
 
     /// <summary>Reads the form and authenticates the client that sent it (token exchange, revocation).</summary>

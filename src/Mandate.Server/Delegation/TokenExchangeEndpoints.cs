@@ -60,6 +60,7 @@ internal static class TokenExchangeEndpoints
                 ActorTokenType = Single(form!, "actor_token_type"),
                 RequestedTokenType = Single(form!, "requested_token_type"),
                 Scope = form!.ContainsKey("scope") ? form["scope"].ToString() : null,
+                Intent = Single(form, "intent"),
                 Resources = [.. form["resource"].Select(v => v ?? string.Empty)],
                 Audiences = [.. form["audience"].Select(v => v ?? string.Empty)],
                 ClientId = client!.ClientId,

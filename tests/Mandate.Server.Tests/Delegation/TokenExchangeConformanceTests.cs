@@ -227,6 +227,10 @@ public sealed class TokenExchangeConformanceTests(TokenExchangeConformanceTests.
                     o.AllowedAudiences.Add("spiffe://example.org/*");
                     o.AllowedAudiences.Add("urn:example:cooperation-context");
                     o.AllowedResources.Add("https://backend.example.com");
+                    // The corpus's impersonation cases (RFC A.1, te-03) re-address tokens for other parties: Mandate allows
+                    // that only to the token's holder, a client its may_act names, or a client configured as trusted.
+                    o.ImpersonatingClients.Add("rs08");
+                    o.ImpersonatingClients.Add("spiffe://example.org/gateway");
                     o.TrustedIssuers.Add(new TrustedIssuerOptions { TrustDomain = "example.org", Jwks = ExampleOrg.Jwks() });
                     foreach (var (issuer, key) in External)
                     {
