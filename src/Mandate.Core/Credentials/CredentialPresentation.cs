@@ -18,6 +18,9 @@ internal sealed record CredentialPresentation(string Token)
     /// <summary>Where the presentation came from (an address or component name), recorded as the use's source.</summary>
     public string? Source { get; init; }
 
+    /// <summary>Whether the credential must be addressed to Mandate itself (its <c>aud</c> one of Mandate's own audiences), as at the decision point.</summary>
+    public bool AddressedToMandate { get; init; }
+
     /// <summary>Whether this presentation counts as a use (introspection looks, it does not use).</summary>
     public bool RecordUse { get; init; } = true;
 }

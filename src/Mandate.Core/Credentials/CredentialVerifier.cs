@@ -18,7 +18,7 @@ internal sealed class CredentialVerifier(
     public async ValueTask<CredentialVerification> VerifyAsync(CredentialPresentation presentation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(presentation);
-        var result = await validator.ValidateAsync(presentation.Token, acceptedAudiences: null, maxChainDepth: Math.Max(options.CurrentValue.MaxChainDepth, 16)).ConfigureAwait(false);
+        var result = await validator.ValidateAsync(presentation.Token, acceptedAudiences: presentation.AddressedToMandate ? validator.OwnAudiences : null, maxChainDepth: Math.Max(options.CurrentValue.MaxChainDepth, 16)).ConfigureAwait(false);
         if (!result.IsValid)
         {
             if (result.GenuineButDead is { IsMandateIssued: true } dead)

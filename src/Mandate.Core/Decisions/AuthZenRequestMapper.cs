@@ -18,7 +18,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
 {
     /// <summary>Context members a caller cannot set: the decision point derives them from the verified credential.</summary>
     public static readonly FrozenSet<string> ReservedContextMembers =
-        new[] { "credential", "task", "chain", "chain_depth", "risk" }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { "credential", CredentialProof.ContextMember, "task", "chain", "chain_depth", "risk" }.ToFrozenSet(StringComparer.Ordinal);
 
     public async ValueTask<MapOutcome> MapAsync(
         PolicySnapshot snapshot,

@@ -49,7 +49,8 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
             throw new AuthZenRequestException("context.credential must be a non-empty string (a task token or JWT-SVID).");
         }
 
-        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, principal, action, resource, cancellationToken).ConfigureAwait(false);
+        var proof = CredentialProof.Read(context!.Value);
+        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, principal, action, resource, cancellationToken).ConfigureAwait(false);
         if (!verified.Valid)
         {
             return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain, new AuthZenDecision(

@@ -8,7 +8,13 @@ namespace Mandate.Core.Decisions;
 /// </summary>
 internal interface ICredentialContextVerifier
 {
-    ValueTask<CredentialContext> VerifyAsync(string token, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken);
+    /// <param name="token">The credential (<c>context.credential</c>).</param>
+    /// <param name="proof">The PEP's proof of possession (<c>context.credential_proof</c>), when it forwarded one.</param>
+    /// <param name="principal">The request's subject.</param>
+    /// <param name="action">The request's action.</param>
+    /// <param name="resource">The request's resource.</param>
+    /// <param name="cancellationToken">Cancels the verification.</param>
+    ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken);
 }
 
 /// <summary>The verdict on a presented credential and the context members it contributes (<c>task</c>, <c>chain</c>, …).</summary>

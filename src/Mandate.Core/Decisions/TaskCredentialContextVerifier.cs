@@ -7,15 +7,23 @@ namespace Mandate.Core.Decisions;
 /// <summary>
 /// Verifies <c>context.credential</c> with the tasks feature's <see cref="ICredentialVerifier"/> (signature, expiry,
 /// revocation of the credential and its lineage, proof of possession), then checks that it belongs to this request:
-/// the subject is the credential's subject or its current actor, and a task credential's intent covers the action and
-/// the resource. What the credential says becomes <c>context.credential</c>, <c>context.task</c>, <c>context.chain</c>
+/// the subject is the credential's subject or its current actor, and its scope and task intent cover the action and the
+/// resource (<see cref="CredentialRights"/>); a DPoP-bound credential needs the PEP's <see cref="CredentialProof"/>. What the credential says becomes <c>context.credential</c>, <c>context.task</c>, <c>context.chain</c>
 /// and <c>context.chain_depth</c>.
 /// </summary>
 internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier) : ICredentialContextVerifier
 {
-    public async ValueTask<CredentialContext> VerifyAsync(string token, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
+    public async ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
     {
-        var verification = await verifier.VerifyAsync(new CredentialPresentation(token) { Source = "authzen" }, cancellationToken).ConfigureAwait(false);
+        var presentation = new CredentialPresentation(token)
+        {
+            Source = "authzen",
+            AddressedToMandate = true,
+            DpopProof = proof?.Dpop,
+            HttpMethod = proof?.Method,
+            HttpUri = proof?.Uri,
+        };
+        var verification = await verifier.VerifyAsync(presentation, cancellationToken).ConfigureAwait(false);
         if (!verification.Valid || verification.Credential is not { } credential)
         {
             return CredentialContext.Invalid(verification.Error ?? "invalid_token", verification.Description ?? "The credential did not verify.");
@@ -29,17 +37,9 @@ internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier
                 credential.Jti);
         }
 
-        if (credential.Intent is { } intent)
+        if (CredentialRights.Refusal(credential, action, resource) is { } outside)
         {
-            if (!intent.Actions.Contains(action.Id, StringComparer.Ordinal))
-            {
-                return CredentialContext.Invalid("outside_task_scope", $"The task does not include the action '{action.Id}'.", credential.Jti);
-            }
-
-            if (!TaskScope.Covers(intent.Resources, resource))
-            {
-                return CredentialContext.Invalid("outside_task_scope", $"The task does not include the resource {resource}.", credential.Jti);
-            }
+            return CredentialContext.Invalid(outside.Code, outside.Description, credential.Jti);
         }
 
         var members = new Dictionary<string, CedarValue>(StringComparer.Ordinal)
