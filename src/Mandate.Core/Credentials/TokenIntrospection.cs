@@ -46,6 +46,32 @@ internal sealed class TokenIntrospection
     }
 
     /// <summary>
+    /// Introspection on behalf of <paramref name="caller"/>: an admin sees every answer; a workload learns that a token is
+    /// active only when the token is addressed to it or to Mandate itself — a credential minted for another audience is
+    /// not that workload's to accept (RFC 7662 §4).
+    /// </summary>
+    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? caller, bool isAdmin)
+    {
+        var response = await IntrospectAsync(token).ConfigureAwait(false);
+        if (!response.Active || isAdmin)
+        {
+            return response;
+        }
+
+        var audiences = response.Aud switch
+        {
+            { ValueKind: System.Text.Json.JsonValueKind.String } one => [one.GetString()!],
+            { ValueKind: System.Text.Json.JsonValueKind.Array } many => many.EnumerateArray()
+                .Where(a => a.ValueKind == System.Text.Json.JsonValueKind.String).Select(a => a.GetString()!).ToList(),
+            _ => (IReadOnlyList<string>)[],
+        };
+        var own = validator.OwnAudiences;
+        return audiences.Any(a => string.Equals(a, caller, StringComparison.Ordinal) || own.Contains(a, StringComparer.Ordinal))
+            ? response
+            : new IntrospectionResponse { Active = false };
+    }
+
+    /// <summary>
     /// Revokes a presented Mandate token (and what was derived from it). The caller must be an admin, or the token's
     /// subject, current actor or client. Unknown, foreign or already dead tokens are a no-op (RFC 7009 §2.2).
     /// </summary>

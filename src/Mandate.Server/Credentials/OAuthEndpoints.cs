@@ -33,7 +33,10 @@ internal static class OAuthEndpoints
             return Error(OAuthErrorCodes.InvalidRequest, "token is required");
         }
 
-        var response = await introspection.IntrospectAsync(token);
+        var response = await introspection.IntrospectAsync(
+            token,
+            context.User.FindFirst(WorkloadAuthentication.SubjectClaim)?.Value,
+            context.User.IsInRole(AdminAuthenticationHandler.Role));
         NoStore(context);
         return TypedResults.Json(response, OAuthJsonContext.Default.IntrospectionResponse);
     }

@@ -45,4 +45,28 @@ public sealed class AudienceConfusionTests
         Assert.False(denied, deniedBody.ToString());
         Assert.True(allowed);
     }
+
+    [Fact]
+    public async Task CredentialMintedForAnotherAudience_ShouldIntrospectInactive_ForAWorkloadItIsNotAddressedTo()
+    {
+        await using var estate = await StartDemoAsync();
+        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, Intent(["read"], [TaskEstate.SubAgent]));
+        using var ts = estate.As(TaskEstate.SubAgent);
+        var (status, body) = await ExchangeAsync(ts, saTask, estate.Svid(TaskEstate.SubAgent), extra: [new("audience", TaskEstate.Outsider)]);
+        Assert.True(status == 200, body.ToString());
+        var forBilling = body.GetProperty("access_token").GetString()!;
+
+        async Task<bool> ActiveForAsync(string workload)
+        {
+            using var client = estate.As(workload);
+            using var response = await client.PostAsync("/oauth2/introspect", new FormUrlEncodedContent([new("token", forBilling)]), TestContext.Current.CancellationToken);
+            var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+            Assert.True(response.IsSuccessStatusCode, json.ToString());
+            return json.GetProperty("active").GetBoolean();
+        }
+
+        Assert.False(await ActiveForAsync(TaskEstate.Helper));
+        Assert.True(await ActiveForAsync(TaskEstate.Outsider));
+        Assert.True((await estate.IntrospectAsync(forBilling)).GetProperty("active").GetBoolean());
+    }
 }
