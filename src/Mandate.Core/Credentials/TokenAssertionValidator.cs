@@ -25,6 +25,12 @@ internal sealed class TokenAssertionValidator
             return (null, $"a {token.Kind} credential is not a client credential");
         }
 
+        if (token.Confirmation is not null)
+        {
+            // A bound token is worth nothing without the proof of its key, and a client assertion carries none.
+            return (null, "a token bound to a key (cnf) is not a client assertion: its proof of possession cannot be checked here");
+        }
+
         return token.Chain.Depth > 0 ? (null, "a delegated token is not a client credential") : (token.Subject, null);
     }
 }

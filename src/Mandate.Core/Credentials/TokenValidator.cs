@@ -55,6 +55,11 @@ internal sealed class TokenValidator(
         }
         else if (FindTrustedIssuer(issuer, subject) is { } trusted)
         {
+            if (ClaimsOwnTrustDomain(subject))
+            {
+                return TokenValidationResult.Fail(TokenValidationFailure.UntrustedIssuer, $"only Mandate speaks for identities of its trust domain {keyRing.TrustDomain}, not the issuer '{issuer ?? trusted.TrustDomain}'");
+            }
+
             if (!TryGetKeys(trusted, out var trustedKeys))
             {
                 return TokenValidationResult.Fail(TokenValidationFailure.UntrustedIssuer, $"the keys configured for issuer '{issuer ?? trusted.TrustDomain}' are not a valid JWKS");
@@ -145,6 +150,15 @@ internal sealed class TokenValidator(
         }
 
         return null;
+    }
+
+    /// <summary>Whether a foreign token's <c>sub</c> names a workload of Mandate's own trust domain, which only Mandate's key ring may.</summary>
+    private bool ClaimsOwnTrustDomain(string? subject)
+    {
+        var own = "spiffe://" + keyRing.TrustDomain;
+        return subject is not null
+            && subject.StartsWith(own, StringComparison.OrdinalIgnoreCase)
+            && (subject.Length == own.Length || subject[own.Length] == '/');
     }
 
     private TrustedIssuerOptions? FindTrustedIssuer(string? issuer, string? subject)

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Mandate.Core.Delegation;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Svid;
 using Mandate.Server.Tests.Tasks;
@@ -57,6 +59,26 @@ public sealed class ActorTokenConfusionTests
         using var helper = estate.As(TaskEstate.Helper);
 
         var (status, body) = await ExchangeAsync(helper, saTask, estate.Svid(TaskEstate.SubAgent));
+
+        Assert.True(status == 400, body.ToString());
+        Assert.Equal("invalid_request", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task ActorToken_ShouldBeRefused_WhenAForeignIssuerClaimsAWorkloadOfMandatesTrustDomain()
+    {
+        using var idp = new TestKey("idp");
+        await using var estate = await StartDemoAsync(b => b.Services.PostConfigure<TokenExchangeOptions>(o =>
+            o.TrustedIssuers.Add(new TrustedIssuerOptions { Issuer = "https://idp.example.com", Jwks = idp.Jwks() })));
+        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, Intent(["read"], [TaskEstate.SubAgent]));
+        var now = estate.Clock.GetUtcNow().ToUnixTimeSeconds();
+        // A trusted partner IdP mints a token saying it is the summarizer: only Mandate's key ring speaks for its workloads.
+        var spoofed = TestKey.Sign(
+            new JsonObject { ["iss"] = "https://idp.example.com", ["sub"] = TaskEstate.SubAgent, ["aud"] = estate.Issuer, ["exp"] = now + 300 }.ToJsonString(),
+            idp.Credentials);
+        using var ts = estate.As(TaskEstate.SubAgent);
+
+        var (status, body) = await ExchangeAsync(ts, saTask, spoofed);
 
         Assert.True(status == 400, body.ToString());
         Assert.Equal("invalid_request", body.GetProperty("error").GetString());

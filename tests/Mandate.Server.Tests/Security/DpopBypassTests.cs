@@ -18,6 +18,7 @@ public sealed class DpopBypassTests
 {
     private const string ExternalIssuer = "https://idp.example.com";
     private const string ProtectedUri = "https://pep.example/tickets/T-1001";
+    private const string Partner = "spiffe://partner.example/agent/summarizer";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -28,33 +29,43 @@ public sealed class DpopBypassTests
         using var actorKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         await using var estate = await StartDemoAsync(b => b.Services.PostConfigure<TokenExchangeOptions>(o =>
             o.TrustedIssuers.Add(new TrustedIssuerOptions { Issuer = ExternalIssuer, Jwks = idp.Jwks() })));
-        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, Intent(["read"], [TaskEstate.SubAgent]));
-        var now = estate.Clock.GetUtcNow().ToUnixTimeSeconds();
-        var boundActor = TestKey.Sign(
-            new JsonObject
-            {
-                ["iss"] = ExternalIssuer,
-                ["sub"] = TaskEstate.SubAgent,
-                ["aud"] = estate.Issuer,
-                ["iat"] = now,
-                ["exp"] = now + 300,
-                ["jti"] = Guid.NewGuid().ToString("N"),
-                ["cnf"] = new JsonObject { ["jkt"] = Thumbprint(actorKey) },
-            }.ToJsonString(),
-            idp.Credentials);
-        using var ts = estate.As(TaskEstate.SubAgent);
+        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, Intent(["read"], [Partner]));
+        var boundActor = PartnerToken(idp, estate, new JsonObject { ["jkt"] = Thumbprint(actorKey) });
 
         // Lifted without its key: no proof at all, then a proof signed by another key.
-        var (bare, bareBody) = await ExchangeAsync(ts, saTask, boundActor);
+        var (bare, bareBody) = await ExchangeAsPartnerAsync(idp, estate, saTask, boundActor, null);
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var (other, otherBody) = await ExchangeAsync(ts, saTask, boundActor, dpopProof: DpopProof(otherKey, "POST", TokenEndpoint(estate), null, estate.Clock.GetUtcNow()));
+        var (other, otherBody) = await ExchangeAsPartnerAsync(idp, estate, saTask, boundActor, DpopProof(otherKey, "POST", TokenEndpoint(estate), null, estate.Clock.GetUtcNow()));
         // The holder of the key can use it.
-        var (held, heldBody) = await ExchangeAsync(ts, saTask, boundActor, dpopProof: DpopProof(actorKey, "POST", TokenEndpoint(estate), null, estate.Clock.GetUtcNow()));
+        var (held, heldBody) = await ExchangeAsPartnerAsync(idp, estate, saTask, boundActor, DpopProof(actorKey, "POST", TokenEndpoint(estate), null, estate.Clock.GetUtcNow()));
 
         Assert.True(bare == 400, bareBody.ToString());
         Assert.Contains("actor_token is DPoP-bound", bareBody.GetProperty("error_description").GetString(), StringComparison.Ordinal);
         Assert.True(other == 400, otherBody.ToString());
         Assert.True(held == 200, heldBody.ToString());
+    }
+
+    [Fact]
+    public async Task DpopBoundClientAssertion_ShouldBeRefused_SinceNoProofOfItsKeyCanBeChecked()
+    {
+        using var idp = new TestKey("idp");
+        using var assertionKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await using var estate = await StartDemoAsync(b => b.Services.PostConfigure<TokenExchangeOptions>(o =>
+            o.TrustedIssuers.Add(new TrustedIssuerOptions { Issuer = ExternalIssuer, Jwks = idp.Jwks() })));
+        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, Intent(["read"], []));
+        var boundAssertion = PartnerToken(idp, estate, new JsonObject { ["jkt"] = Thumbprint(assertionKey) });
+
+        var (status, body) = await ExchangeAsync(
+            estate.Server.Client,
+            saTask,
+            extra:
+            [
+                new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                new("client_assertion", boundAssertion),
+            ]);
+
+        Assert.True(status == 401, body.ToString());
+        Assert.Equal("invalid_client", body.GetProperty("error").GetString());
     }
 
     [Fact]
@@ -96,6 +107,40 @@ public sealed class DpopBypassTests
             Assert.False(decision, proof.ToJsonString() + " → " + body);
         }
     }
+
+    /// <summary>A token of the partner workload from the trusted external issuer, bound to a key when <paramref name="cnf"/> is given.</summary>
+    private static string PartnerToken(TestKey idp, TaskEstate estate, JsonObject? cnf = null)
+    {
+        var now = estate.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var claims = new JsonObject
+        {
+            ["iss"] = ExternalIssuer,
+            ["sub"] = Partner,
+            ["aud"] = estate.Issuer,
+            ["iat"] = now,
+            ["exp"] = now + 300,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        };
+        if (cnf is not null)
+        {
+            claims["cnf"] = cnf;
+        }
+
+        return TestKey.Sign(claims.ToJsonString(), idp.Credentials);
+    }
+
+    /// <summary>The partner authenticates with an (unbound) client assertion of its issuer and presents <paramref name="actorToken"/>.</summary>
+    private static Task<(int Status, JsonElement Body)> ExchangeAsPartnerAsync(TestKey idp, TaskEstate estate, string subjectToken, string actorToken, string? dpop) =>
+        ExchangeAsync(
+            estate.Server.Client,
+            subjectToken,
+            actorToken,
+            extra:
+            [
+                new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                new("client_assertion", PartnerToken(idp, estate)),
+            ],
+            dpopProof: dpop);
 
     private static JsonObject Proof(ECDsa key, string method, string uri, string token, TaskEstate estate, string? htm = null, string? htu = null) => new()
     {

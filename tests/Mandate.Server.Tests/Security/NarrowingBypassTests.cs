@@ -56,6 +56,21 @@ public sealed class NarrowingBypassTests
         Assert.Equal("low", intent.GetProperty("sensitivity_ceiling").GetString());
     }
 
+    [Fact]
+    public async Task TokenNarrowedToALowCeiling_ShouldBeDeniedMediumData_AtTheDecisionPoint()
+    {
+        await using var estate = await StartDemoAsync();
+        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, Intent(["read"], [TaskEstate.SubAgent]));
+        using var ts = estate.As(TaskEstate.SubAgent);
+        var (status, body) = await ExchangeAsync(ts, saTask, estate.Svid(TaskEstate.SubAgent), extra: [new("intent", "{\"sensitivity_ceiling\":\"low\"}")]);
+        Assert.True(status == 200, body.ToString());
+        var low = body.GetProperty("access_token").GetString()!;
+
+        Assert.False((await DecideAsync(estate, TaskEstate.Agent, "read", "Dataset", "customer-profiles", low)).Decision);
+        Assert.True((await DecideAsync(estate, TaskEstate.Agent, "read", "Dataset", "kb-articles", low)).Decision);
+        Assert.True((await DecideAsync(estate, TaskEstate.Agent, "read", "Dataset", "customer-profiles", saTask)).Decision);
+    }
+
     [Theory]
     [InlineData("{\"actions\":[\"read\",\"delete\"]}", "invalid_scope")]
     [InlineData("{\"resources\":[\"*\"]}", "invalid_scope")]
