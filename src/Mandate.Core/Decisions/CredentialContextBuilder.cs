@@ -50,7 +50,8 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
         }
 
         var proof = CredentialProof.Read(context!.Value);
-        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, principal, action, resource, cancellationToken).ConfigureAwait(false);
+        var destination = context.Value.TryGetProperty("destination", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
+        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, destination, principal, action, resource, cancellationToken).ConfigureAwait(false);
         if (!verified.Valid)
         {
             return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain, new AuthZenDecision(

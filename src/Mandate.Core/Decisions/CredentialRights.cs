@@ -11,7 +11,11 @@ namespace Mandate.Core.Decisions;
 internal static class CredentialRights
 {
     /// <summary>The deny code and description when the action or resource is outside the credential's rights; null when inside.</summary>
-    public static (string Code, string Description)? Refusal(VerifiedCredential credential, EntityUid action, EntityUid resource)
+    /// <param name="credential">The verified credential.</param>
+    /// <param name="action">The request's action.</param>
+    /// <param name="resource">The request's resource.</param>
+    /// <param name="destination">The request's <c>context.destination</c> (where data goes), when it names one.</param>
+    public static (string Code, string Description)? Refusal(VerifiedCredential credential, EntityUid action, EntityUid resource, string? destination)
     {
         // Task and exchanged credentials carry their rights in scope: an action the scope does not grant is denied,
         // whatever the copied intent says (a token exchanged down to "read" never writes).
@@ -32,8 +36,50 @@ internal static class CredentialRights
             {
                 return ("outside_task_scope", $"The task does not include the resource {resource}.");
             }
+
+            if (destination is not null && !DestinationAllowed(intent.Destinations, destination, credential.Subject))
+            {
+                return ("outside_task_scope", "The task does not allow data to go to the request's destination.");
+            }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A task's data may go inside its owner's trust domain, and outside it only where the intent lists: a SPIFFE ID, a
+    /// trust domain (<c>spiffe://td</c>) covering its IDs, or a host name covering URIs of that host.
+    /// </summary>
+    private static bool DestinationAllowed(IReadOnlyList<string> allowed, string destination, string subject)
+    {
+        if (TrustDomainOf(destination) is { } domain && string.Equals(domain, TrustDomainOf(subject), StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var host = Uri.TryCreate(destination, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.Host) ? uri.Host : null;
+        foreach (var entry in allowed)
+        {
+            if (string.Equals(entry, destination, StringComparison.Ordinal)
+                || (entry.StartsWith("spiffe://", StringComparison.Ordinal) && entry.IndexOf('/', "spiffe://".Length) < 0
+                    && destination.StartsWith(entry + "/", StringComparison.Ordinal))
+                || (!entry.Contains("://", StringComparison.Ordinal) && string.Equals(entry, host, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? TrustDomainOf(string id)
+    {
+        if (!id.StartsWith("spiffe://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var slash = id.IndexOf('/', "spiffe://".Length);
+        return slash < 0 ? id["spiffe://".Length..] : id["spiffe://".Length..slash];
     }
 }

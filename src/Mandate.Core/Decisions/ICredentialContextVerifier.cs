@@ -10,11 +10,12 @@ internal interface ICredentialContextVerifier
 {
     /// <param name="token">The credential (<c>context.credential</c>).</param>
     /// <param name="proof">The PEP's proof of possession (<c>context.credential_proof</c>), when it forwarded one.</param>
+    /// <param name="destination">Where the request's data goes (<c>context.destination</c>), when it names one.</param>
     /// <param name="principal">The request's subject.</param>
     /// <param name="action">The request's action.</param>
     /// <param name="resource">The request's resource.</param>
     /// <param name="cancellationToken">Cancels the verification.</param>
-    ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken);
+    ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken);
 }
 
 /// <summary>The verdict on a presented credential and the context members it contributes (<c>task</c>, <c>chain</c>, …).</summary>

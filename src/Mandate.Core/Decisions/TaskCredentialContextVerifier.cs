@@ -13,7 +13,7 @@ namespace Mandate.Core.Decisions;
 /// </summary>
 internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier) : ICredentialContextVerifier
 {
-    public async ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
+    public async ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
     {
         var presentation = new CredentialPresentation(token)
         {
@@ -37,7 +37,7 @@ internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier
                 credential.Jti);
         }
 
-        if (CredentialRights.Refusal(credential, action, resource) is { } outside)
+        if (CredentialRights.Refusal(credential, action, resource, destination) is { } outside)
         {
             return CredentialContext.Invalid(outside.Code, outside.Description, credential.Jti);
         }

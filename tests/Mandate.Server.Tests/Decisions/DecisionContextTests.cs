@@ -132,6 +132,8 @@ public sealed class DecisionContextTests : IAsyncLifetime
                 Actions = ["read", "write"],
                 Resources = ["Ticket", "Dataset"],
                 SensitivityCeiling = DataSensitivity.Medium,
+                // The task lets data go to the paste host, so the cross-domain write is left to the estate's policy.
+                Destinations = ["paste.example.com"],
             },
         };
     }

@@ -83,9 +83,10 @@ internal static class DelegationAttack
 
     /// <summary>An AuthZEN evaluation by an authenticated PEP (the admin token) presenting <paramref name="credential"/>.</summary>
     public static async Task<(bool Decision, JsonElement Body)> DecideAsync(
-        TaskEstate estate, string principal, string action, string type, string id, string credential, JsonObject? proof = null)
+        TaskEstate estate, string principal, string action, string type, string id, string credential, JsonObject? proof = null, JsonObject? context = null)
     {
-        var context = new JsonObject { ["credential"] = credential };
+        context = context is null ? [] : JsonNode.Parse(context.ToJsonString())!.AsObject();
+        context["credential"] = credential;
         if (proof is not null)
         {
             context["credential_proof"] = proof;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mandate.Server.Tests.Tasks;
 using static Mandate.Server.Tests.Security.DelegationAttack;
 
@@ -69,6 +70,31 @@ public sealed class NarrowingBypassTests
         Assert.False((await DecideAsync(estate, TaskEstate.Agent, "read", "Dataset", "customer-profiles", low)).Decision);
         Assert.True((await DecideAsync(estate, TaskEstate.Agent, "read", "Dataset", "kb-articles", low)).Decision);
         Assert.True((await DecideAsync(estate, TaskEstate.Agent, "read", "Dataset", "customer-profiles", saTask)).Decision);
+    }
+
+    [Fact]
+    public async Task TokenNarrowedToNoOutsideDestination_ShouldBeDeniedSendingDataOutside_AtTheDecisionPoint()
+    {
+        await using var estate = await StartDemoAsync();
+        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, new
+        {
+            description = "Summarize tickets into the partner's paste bin",
+            actions = new[] { "read" },
+            resources = new[] { "Ticket" },
+            sensitivity_ceiling = "medium",
+            destinations = new[] { "paste.example.com" },
+            delegates = new[] { TaskEstate.SubAgent },
+        });
+        using var ts = estate.As(TaskEstate.SubAgent);
+        var (status, body) = await ExchangeAsync(ts, saTask, estate.Svid(TaskEstate.SubAgent), extra: [new("intent", "{\"destinations\":[]}")]);
+        Assert.True(status == 200, body.ToString());
+        var inside = body.GetProperty("access_token").GetString()!;
+        var paste = new JsonObject { ["destination"] = "https://paste.example.com/upload" };
+        var billing = new JsonObject { ["destination"] = "spiffe://demo.mandate.local/svc/billing" };
+
+        Assert.True((await DecideAsync(estate, TaskEstate.Agent, "read", "Ticket", "T-1001", saTask, context: paste)).Decision);
+        Assert.False((await DecideAsync(estate, TaskEstate.Agent, "read", "Ticket", "T-1001", inside, context: paste)).Decision);
+        Assert.True((await DecideAsync(estate, TaskEstate.Agent, "read", "Ticket", "T-1001", inside, context: billing)).Decision);
     }
 
     [Theory]
