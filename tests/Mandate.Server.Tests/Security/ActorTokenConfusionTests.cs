@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mandate.Core.Credentials;
 using Mandate.Core.Delegation;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Svid;
@@ -103,6 +104,27 @@ public sealed class ActorTokenConfusionTests
         Assert.True(TaskEstate.Claims(delegated).GetProperty("exp").GetInt64() <= shortSvid.ExpiresAt.ToUnixTimeSeconds());
         estate.Clock.Advance(TimeSpan.FromMinutes(3));
         Assert.False((await estate.IntrospectAsync(delegated)).GetProperty("active").GetBoolean());
+        Assert.True((await estate.IntrospectAsync(saTask)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task DelegatedToken_ShouldDie_WhenItsActorTokenIsRevoked()
+    {
+        await using var estate = await StartDemoAsync();
+        var (_, saTask, _) = await estate.OpenAsync(TaskEstate.Agent, Intent(["read"], [TaskEstate.SubAgent]));
+        var actorSvid = estate.Server.Services.GetRequiredService<JwtSvidIssuer>()
+            .Issue(SpiffeId.Parse(TaskEstate.SubAgent), [estate.Issuer], TimeSpan.FromMinutes(30));
+        using var ts = estate.As(TaskEstate.SubAgent);
+        var (status, body) = await ExchangeAsync(ts, saTask, actorSvid.Token);
+        Assert.True(status == 200, body.ToString());
+        var delegated = body.GetProperty("access_token").GetString()!;
+        Assert.True((await DecideAsync(estate, TaskEstate.Agent, "read", "Ticket", "T-1001", delegated)).Decision);
+
+        // The actor's SVID is revoked by jti (the revocation set every verification consults).
+        estate.Server.Services.GetRequiredService<IRevocationSet>().Add([actorSvid.Jti]);
+
+        Assert.False((await estate.IntrospectAsync(delegated)).GetProperty("active").GetBoolean());
+        Assert.False((await DecideAsync(estate, TaskEstate.Agent, "read", "Ticket", "T-1001", delegated)).Decision);
         Assert.True((await estate.IntrospectAsync(saTask)).GetProperty("active").GetBoolean());
     }
 
