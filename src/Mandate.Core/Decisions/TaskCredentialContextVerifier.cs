@@ -8,8 +8,9 @@ namespace Mandate.Core.Decisions;
 /// Verifies <c>context.credential</c> with the tasks feature's <see cref="ICredentialVerifier"/> (signature, expiry,
 /// revocation of the credential and its lineage, proof of possession), then checks that it belongs to this request:
 /// the subject is the credential's subject or its current actor, and its scope and task intent cover the action and the
-/// resource (<see cref="CredentialRights"/>); a DPoP-bound credential needs the PEP's <see cref="CredentialProof"/>. What the credential says becomes <c>context.credential</c>, <c>context.task</c>, <c>context.chain</c>
-/// and <c>context.chain_depth</c>.
+/// resource (<see cref="CredentialRights"/>); it must be addressed to Mandate, and a DPoP-bound credential needs the
+/// PEP's <see cref="CredentialProof"/>. What the credential says becomes <c>context.credential</c>, <c>context.task</c>,
+/// <c>context.chain</c> and <c>context.chain_depth</c>.
 /// </summary>
 internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier) : ICredentialContextVerifier
 {

@@ -10,8 +10,9 @@ namespace Mandate.Core.Delegation;
 
 /// <summary>
 /// RFC 8693 token exchange. The issued token keeps the subject's <c>sub</c>, nests the whole actor chain in
-/// <c>act</c> (current actor outermost), only narrows scope, never outlives the subject token, and is recorded as a
-/// child of a Mandate subject token so that revoking the parent revokes it too.
+/// <c>act</c> (current actor outermost), only narrows scope and task intent, never outlives the subject or actor token,
+/// and is recorded as a child of a Mandate subject token (and carries both input tokens' lineage) so that revoking
+/// either revokes it too. The actor token must be the acting party's own identity token (<see cref="ActorTokenRules"/>).
 /// </summary>
 internal sealed class TokenExchangeService
 {
