@@ -28,6 +28,7 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<IKeyRing>(sp => sp.GetRequiredService<KeyRing>());
         services.TryAddSingleton<IdentityDirectory>();
         services.TryAddSingleton<IdentityDirectorySync>();
+        services.TryAddSingleton<IdentityStanding>();
         services.TryAddSingleton<IdentityInventory>();
         services.TryAddSingleton<JwtSvidIssuer>();
         services.TryAddSingleton<JwtSvidValidator>();
