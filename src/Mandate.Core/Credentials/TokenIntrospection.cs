@@ -65,7 +65,7 @@ internal sealed class TokenIntrospection
             return PresentedTokenRevocation.NotYours;
         }
 
-        var outcome = await revocation.RevokeAsync(RevocationTargetKind.Credential, claims.Jti, "revoked by its holder (RFC 7009)", caller ?? "admin", requestId, cancellationToken).ConfigureAwait(false);
+        var outcome = await revocation.RevokePresentedAsync(claims, "revoked by its holder (RFC 7009)", caller ?? "admin", requestId, cancellationToken).ConfigureAwait(false);
         return outcome is null ? PresentedTokenRevocation.NothingToRevoke : PresentedTokenRevocation.Revoked;
     }
 }

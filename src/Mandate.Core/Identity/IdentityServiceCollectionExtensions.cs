@@ -1,3 +1,4 @@
+using Mandate.Core.Credentials;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Inventory;
@@ -31,6 +32,7 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<IdentityStanding>();
         services.TryAddSingleton<IdentityInventory>();
         services.TryAddSingleton<JwtSvidIssuer>();
+        services.TryAddSingleton<IRevocationSet, RevocationSet>();
         services.TryAddSingleton<JwtSvidValidator>();
         services.TryAddSingleton<X509SvidAuthority>();
         services.TryAddSingleton<SvidIssuance>();

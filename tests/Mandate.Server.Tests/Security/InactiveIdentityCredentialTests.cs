@@ -140,7 +140,7 @@ public sealed class InactiveIdentityCredentialTests
 
         await EndAsync(estate, ending);
 
-        using var jwt = await victim.PostAsJsonAsync("/v1/svid/jwt", new { audience = new[] { "spiffe://demo.mandate.local/svc/billing" } }, Ct);
+        using var jwt = await victim.PostAsJsonAsync("/v1/svid/jwt", new { audiences = new[] { "spiffe://demo.mandate.local/svc/billing" } }, Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, jwt.StatusCode);
         Assert.Contains("identity-inactive", await jwt.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
