@@ -15,11 +15,20 @@ internal sealed class TokenIntrospection
         this.revocation = revocation;
     }
 
-    /// <summary>Active only for a Mandate token that verifies now and is not revoked (nor any token it derives from).</summary>
-    public async Task<IntrospectionResponse> IntrospectAsync(string token)
+    /// <summary>
+    /// Active only for a Mandate token that verifies now and is not revoked (nor any token it derives from), and — unless
+    /// an admin asks — only to a caller that is its subject, one of its actors, its client or one of its audiences:
+    /// anyone else learns nothing about another party's token (<c>active: false</c>, RFC 7662 §2.2).
+    /// </summary>
+    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? caller, bool isAdmin)
     {
         var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit).ConfigureAwait(false);
         if (!result.IsValid || result.Token is not { IsMandateIssued: true, Jti: not null } claims)
+        {
+            return new IntrospectionResponse { Active = false };
+        }
+
+        if (!isAdmin && !IsParty(claims, caller))
         {
             return new IntrospectionResponse { Active = false };
         }
@@ -44,6 +53,13 @@ internal sealed class TokenIntrospection
             CredentialKind = claims.Kind,
         };
     }
+
+    private static bool IsParty(ValidatedToken token, string? caller) =>
+        !string.IsNullOrEmpty(caller)
+        && (caller == token.Subject
+            || caller == token.ClientId
+            || token.Chain.Contains(caller)
+            || token.Audiences.Contains(caller, StringComparer.Ordinal));
 
     /// <summary>
     /// Revokes a presented Mandate token (and what was derived from it). The caller must be an admin, or the token's
