@@ -284,7 +284,7 @@ public sealed class TaskFlowTests
         Assert.Single(shown.GetProperty("credentials").EnumerateArray());
 
         using var notOwner = await outsider.PostAsync($"/v1/tasks/{taskId}/complete", null, Ct);
-        Assert.Equal(HttpStatusCode.Forbidden, notOwner.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, notOwner.StatusCode); // like GET: another's task is not revealed
     }
 
     [Fact]
