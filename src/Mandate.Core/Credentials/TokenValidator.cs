@@ -124,6 +124,14 @@ internal sealed class TokenValidator(
                 claims.Audiences.Count == 0 ? "the token has no audience" : $"the token is addressed to {string.Join(", ", claims.Audiences)}, not to this server");
         }
 
+        // A JWT-SVID presented to Mandate (subject or actor token, client assertion) is addressed to Mandate alone: one
+        // that also names a relying party could be replayed here by that party.
+        if (acceptedAudiences is not null && own && claims.Kind == CredentialKinds.Svid
+            && claims.Audiences.Any(a => !acceptedAudiences.Contains(a, StringComparer.Ordinal)))
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.WrongAudience, "a JWT-SVID presented to Mandate must have Mandate as its only audience");
+        }
+
         if (own && IsRevoked(claims) is { } revokedJti)
         {
             var what = revokedJti == claims.Jti ? "the token has been revoked" : "a token it was exchanged from has been revoked";

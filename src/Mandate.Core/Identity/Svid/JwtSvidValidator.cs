@@ -20,6 +20,22 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
     /// <summary>Validates <paramref name="token"/> for one accepted audience.</summary>
     public JwtSvidValidationResult Validate(string? token, string audience) => Validate(token, [audience]);
 
+    /// <summary>
+    /// Validates a JWT-SVID presented to Mandate itself as a credential: besides every check of
+    /// <see cref="Validate(string?, string)"/>, <paramref name="audience"/> must be its only audience, so that a relying
+    /// party that received a token also addressed to it cannot replay it here.
+    /// </summary>
+    public JwtSvidValidationResult ValidatePresentedTo(string? token, string audience)
+    {
+        var result = Validate(token, [audience]);
+        if (result.Svid is { } svid && svid.Audiences.Any(a => !string.Equals(a, audience, StringComparison.Ordinal)))
+        {
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAudienceMismatch, "A JWT-SVID presented to Mandate must have Mandate as its only audience.");
+        }
+
+        return result;
+    }
+
     /// <summary>Validates <paramref name="token"/>; it passes when any of its audiences is one of <paramref name="acceptedAudiences"/>.</summary>
     public JwtSvidValidationResult Validate(string? token, IReadOnlyCollection<string> acceptedAudiences)
     {
