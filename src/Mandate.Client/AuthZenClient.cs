@@ -11,45 +11,54 @@ namespace Mandate.Client;
 /// <see cref="IAuthZenClient"/> over an <see cref="HttpClient"/> from the factory, whose resilience handler gives
 /// each attempt its timeout and retries transient failures with exponential backoff and jitter
 /// (<see cref="MandateClientResilience"/>); source-generated JSON; single evaluations served from the
-/// <see cref="DecisionCache"/> while the policy version is unchanged.
+/// <see cref="DecisionCache"/> while the policy version they were decided under is the PDP's latest. The policy
+/// version is tracked by the (shared) cache, so every client instance sees the same one.
 /// </summary>
 internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptions> options, DecisionCache cache) : IAuthZenClient
 {
     private readonly MandateClientOptions settings = options.Value;
-    private string? lastPolicyVersion;
 
-    public string? LastPolicyVersion => Volatile.Read(ref lastPolicyVersion);
+    public string? LastPolicyVersion => cache.LatestPolicyVersion;
 
     public async Task<EvaluationResponse> EvaluateAsync(EvaluationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var key = DecisionCache.KeyOf(request);
-        if (cache.TryGet(key, LastPolicyVersion, out var cached))
+        if (cache.TryGet(key, out var cached))
         {
             return cached;
         }
 
-        var response = await PostAsync(AuthZenPaths.Evaluation, request, AuthZenJsonContext.Default.EvaluationRequest, AuthZenJsonContext.Default.EvaluationResponse, cancellationToken).ConfigureAwait(false);
-        cache.Set(key, LastPolicyVersion, DecisionCache.CredentialOf(request), response);
+        var generation = cache.Generation;
+        var (response, decidedUnder) = await PostAsync(AuthZenPaths.Evaluation, request, AuthZenJsonContext.Default.EvaluationRequest, AuthZenJsonContext.Default.EvaluationResponse, cancellationToken).ConfigureAwait(false);
+        var credential = DecisionCache.CredentialOf(request);
+        if (credential is not null && DecisionCache.SaysCredentialIsDead(response))
+        {
+            // The PDP says the credential no longer verifies: nothing decided for it may be reused.
+            cache.Revoke(credential);
+            return response;
+        }
+
+        cache.Set(key, decidedUnder, credential, response, generation);
         return response;
     }
 
-    public Task<EvaluationsResponse> EvaluateBatchAsync(EvaluationsRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync(AuthZenPaths.Evaluations, request, AuthZenJsonContext.Default.EvaluationsRequest, AuthZenJsonContext.Default.EvaluationsResponse, cancellationToken);
+    public async Task<EvaluationsResponse> EvaluateBatchAsync(EvaluationsRequest request, CancellationToken cancellationToken = default) =>
+        (await PostAsync(AuthZenPaths.Evaluations, request, AuthZenJsonContext.Default.EvaluationsRequest, AuthZenJsonContext.Default.EvaluationsResponse, cancellationToken).ConfigureAwait(false)).Response;
 
-    public Task<EntitySearchResponse> SearchSubjectsAsync(SearchRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync(AuthZenPaths.SearchSubject, request, AuthZenJsonContext.Default.SearchRequest, AuthZenJsonContext.Default.EntitySearchResponse, cancellationToken);
+    public async Task<EntitySearchResponse> SearchSubjectsAsync(SearchRequest request, CancellationToken cancellationToken = default) =>
+        (await PostAsync(AuthZenPaths.SearchSubject, request, AuthZenJsonContext.Default.SearchRequest, AuthZenJsonContext.Default.EntitySearchResponse, cancellationToken).ConfigureAwait(false)).Response;
 
-    public Task<EntitySearchResponse> SearchResourcesAsync(SearchRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync(AuthZenPaths.SearchResource, request, AuthZenJsonContext.Default.SearchRequest, AuthZenJsonContext.Default.EntitySearchResponse, cancellationToken);
+    public async Task<EntitySearchResponse> SearchResourcesAsync(SearchRequest request, CancellationToken cancellationToken = default) =>
+        (await PostAsync(AuthZenPaths.SearchResource, request, AuthZenJsonContext.Default.SearchRequest, AuthZenJsonContext.Default.EntitySearchResponse, cancellationToken).ConfigureAwait(false)).Response;
 
-    public Task<ActionSearchResponse> SearchActionsAsync(SearchRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync(AuthZenPaths.SearchAction, request, AuthZenJsonContext.Default.SearchRequest, AuthZenJsonContext.Default.ActionSearchResponse, cancellationToken);
+    public async Task<ActionSearchResponse> SearchActionsAsync(SearchRequest request, CancellationToken cancellationToken = default) =>
+        (await PostAsync(AuthZenPaths.SearchAction, request, AuthZenJsonContext.Default.SearchRequest, AuthZenJsonContext.Default.ActionSearchResponse, cancellationToken).ConfigureAwait(false)).Response;
 
-    public Task<AuthZenMetadata> GetMetadataAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Resolve(AuthZenPaths.Metadata)), AuthZenJsonContext.Default.AuthZenMetadata, cancellationToken);
+    public async Task<AuthZenMetadata> GetMetadataAsync(CancellationToken cancellationToken = default) =>
+        (await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Resolve(AuthZenPaths.Metadata)), AuthZenJsonContext.Default.AuthZenMetadata, cancellationToken).ConfigureAwait(false)).Response;
 
-    private Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    private Task<(TResponse Response, string? PolicyVersion)> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
         return SendAsync(
@@ -63,7 +72,8 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
             cancellationToken);
     }
 
-    private async Task<TResponse> SendAsync<TResponse>(Func<HttpRequestMessage> create, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    /// <summary>The answer and the policy version it was decided under (its own <c>X-Mandate-Policy-Version</c>).</summary>
+    private async Task<(TResponse Response, string? PolicyVersion)> SendAsync<TResponse>(Func<HttpRequestMessage> create, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         // Timeouts and retries of transient failures happen in the resilience handler below this HttpClient
         // (MandateClientServiceCollectionExtensions); what arrives here is the last attempt's outcome.
@@ -75,10 +85,13 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
                 message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
 
+            var ticket = cache.BeginCall();
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            string? version = null;
             if (response.Headers.TryGetValues(AuthZenPaths.PolicyVersionHeader, out var versions))
             {
-                Volatile.Write(ref lastPolicyVersion, versions.FirstOrDefault());
+                version = versions.FirstOrDefault();
+                cache.ObservePolicyVersion(version, ticket);
             }
 
             if (response.IsSuccessStatusCode)
@@ -86,8 +99,9 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
                 var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
-                    return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
+                    var body = await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
                         ?? throw new MandateUnavailableException("The PDP answered with an empty body.");
+                    return (body, version);
                 }
             }
 

@@ -7,24 +7,51 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Client;
 
 /// <summary>
-/// A small cache of single-evaluation decisions, keyed by the request and valid only under the policy version it was
-/// decided with (a response announcing another version makes every older entry a miss) and for a short time.
-/// <see cref="Revoke"/> drops every decision made for a credential, so a revocation takes effect at once.
+/// A small cache of single-evaluation decisions, keyed by the request, labelled with the policy version the PDP decided
+/// it under (an entry is served only while that is still the PDP's latest version) and kept for a short time.
+/// <see cref="Revoke"/> drops every decision made for a credential, and the client calls it by itself when a fresh PDP
+/// answer says a credential no longer verifies (revoked, expired, or its identity no longer active). An answer that
+/// was in flight while decisions were revoked or cleared is never cached, so it cannot undo the revocation.
 /// </summary>
 /// <param name="options">The cache's size and how long a decision may be reused (<see cref="MandateClientOptions"/>).</param>
 /// <param name="time">The clock entries expire by.</param>
 public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimeProvider time)
 {
+    // Deny reasons (context.reason) by which the PDP says the credential itself is dead, not just out of scope here.
+    private static readonly string[] DeadCredentialReasons = ["invalid_token", "invalid_credential", "identity_inactive"];
+
     private readonly MandateClientOptions settings = options.Value;
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    private readonly Lock versionGate = new();
+    private long generation;
+    private long calls;
+    private long latestCall;
+    private string? latestVersion;
 
     /// <summary>How many decisions are cached now.</summary>
     public int Count => entries.Count;
 
-    /// <summary>Forgets every decision made for this credential (call when it is revoked).</summary>
+    /// <summary>The PDP's policy version as of the most recently sent call that reported one.</summary>
+    internal string? LatestPolicyVersion
+    {
+        get
+        {
+            lock (versionGate)
+            {
+                return latestVersion;
+            }
+        }
+    }
+
+    /// <summary>Changes whenever decisions are revoked or cleared; an answer to a call begun under another value is not cached.</summary>
+    internal long Generation => Interlocked.Read(ref generation);
+
+    /// <summary>Forgets every decision made for this credential (the client also does so by itself when the PDP reports it dead).</summary>
+    /// <param name="credential">The credential as sent in <c>context.credential</c>.</param>
     public void Revoke(string credential)
     {
         ArgumentNullException.ThrowIfNull(credential);
+        Interlocked.Increment(ref generation);
         var hash = Hash(credential);
         foreach (var (key, entry) in entries)
         {
@@ -36,11 +63,37 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
     }
 
     /// <summary>Forgets every cached decision.</summary>
-    public void Clear() => entries.Clear();
+    public void Clear()
+    {
+        Interlocked.Increment(ref generation);
+        entries.Clear();
+    }
 
-    internal bool TryGet(string key, string? policyVersion, out EvaluationResponse response)
+    /// <summary>A ticket for a call about to be sent: later tickets carry the newer view of the PDP's policy version.</summary>
+    internal long BeginCall() => Interlocked.Increment(ref calls);
+
+    /// <summary>Records the policy version a call's answer reported, unless a call sent later already reported one.</summary>
+    internal void ObservePolicyVersion(string? version, long ticket)
+    {
+        if (version is null)
+        {
+            return;
+        }
+
+        lock (versionGate)
+        {
+            if (ticket > latestCall)
+            {
+                latestCall = ticket;
+                latestVersion = version;
+            }
+        }
+    }
+
+    internal bool TryGet(string key, out EvaluationResponse response)
     {
         response = null!;
+        var policyVersion = LatestPolicyVersion;
         if (settings.CacheDuration <= TimeSpan.Zero || policyVersion is null || !entries.TryGetValue(key, out var entry))
         {
             return false;
@@ -48,7 +101,7 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
 
         if (entry.PolicyVersion != policyVersion || entry.Expires <= time.GetUtcNow())
         {
-            entries.TryRemove(key, out _);
+            entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
             return false;
         }
 
@@ -56,9 +109,14 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
         return true;
     }
 
-    internal void Set(string key, string? policyVersion, string? credential, EvaluationResponse response)
+    /// <summary>
+    /// Caches an answer decided under <paramref name="decidedUnder"/> for a call begun at <paramref name="generationAtStart"/>;
+    /// nothing when decisions were revoked or cleared meanwhile, or the policy version has moved on.
+    /// </summary>
+    internal void Set(string key, string? decidedUnder, string? credential, EvaluationResponse response, long generationAtStart)
     {
-        if (settings.CacheDuration <= TimeSpan.Zero || policyVersion is null)
+        if (settings.CacheDuration <= TimeSpan.Zero || decidedUnder is null
+            || Generation != generationAtStart || decidedUnder != LatestPolicyVersion)
         {
             return;
         }
@@ -68,8 +126,23 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
             entries.Clear();
         }
 
-        entries[key] = new Entry(policyVersion, credential is null ? null : Hash(credential), time.GetUtcNow() + settings.CacheDuration, response);
+        var entry = new Entry(decidedUnder, credential is null ? null : Hash(credential), time.GetUtcNow() + settings.CacheDuration, response);
+        entries[key] = entry;
+
+        // A revocation that began after the check above may have scanned before this entry was stored: take it back.
+        if (Generation != generationAtStart)
+        {
+            entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+        }
     }
+
+    /// <summary>True when the PDP denied because the credential itself no longer verifies.</summary>
+    internal static bool SaysCredentialIsDead(EvaluationResponse response) =>
+        !response.Decision
+        && response.Context is { ValueKind: JsonValueKind.Object } context
+        && context.TryGetProperty("reason", out var reason)
+        && reason.ValueKind == JsonValueKind.String
+        && DeadCredentialReasons.Contains(reason.GetString(), StringComparer.Ordinal);
 
     internal static string KeyOf(EvaluationRequest request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, AuthZenJsonContext.Default.EvaluationRequest)));

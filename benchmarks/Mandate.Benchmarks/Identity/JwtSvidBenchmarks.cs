@@ -70,7 +70,7 @@ public class JwtSvidBenchmarks
         issuer = services.GetRequiredService<JwtSvidIssuer>();
         validator = services.GetRequiredService<JwtSvidValidator>();
         var uncachedOptions = new IdentityOptions { TrustDomain = "bench.mandate.local", SigningAlgorithm = Algorithm, ValidatedTokenCacheSize = 0 };
-        uncachedValidator = new JwtSvidValidator(ring, services.GetRequiredService<IdentityDirectory>(), Options.Create(uncachedOptions), TimeProvider.System);
+        uncachedValidator = new JwtSvidValidator(ring, services.GetRequiredService<IdentityDirectory>(), new Mandate.Core.Credentials.RevocationSet(), Options.Create(uncachedOptions), TimeProvider.System);
         token = issuer.Issue(subject, [Audience], TimeSpan.FromMinutes(5)).Token;
         handler = new JsonWebTokenHandler();
         parameters = new TokenValidationParameters

@@ -14,6 +14,9 @@ internal interface IRevocationSet
     /// <summary>Adds revoked <c>jti</c>s (idempotent).</summary>
     void Add(IEnumerable<string> jtis);
 
-    /// <summary>Replaces the whole set (a full reconcile from the store, which also drops expired credentials).</summary>
+    /// <summary>
+    /// Replaces the whole set (a full reconcile from the store, which also drops expired credentials), keeping every
+    /// <c>jti</c> added since that the snapshot may predate: a revoked <c>jti</c> never reads as valid again.
+    /// </summary>
     void Replace(IEnumerable<string> jtis);
 }

@@ -27,6 +27,48 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
         return outcome;
     }
 
+    /// <summary>
+    /// Revokes a presented, genuine Mandate token by its <c>jti</c>. Task and exchanged tokens are in the store from
+    /// their issuance; a JWT-SVID is not (issuance records only an audit event), so it is entered as a credential of
+    /// kind <c>svid</c> first: the revocation set, the periodic reconcile and other nodes then treat it like any other.
+    /// </summary>
+    public async Task<RevocationOutcome?> RevokePresentedAsync(ValidatedToken token, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (token is not { IsMandateIssued: true, Jti: { } jti })
+        {
+            return null;
+        }
+
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var credentials = session.Get<ICredentialRepository>();
+        if (token.Kind == CredentialKinds.Svid && await credentials.GetAsync(jti, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await credentials.InsertAsync(
+                new CredentialRecord
+                {
+                    Jti = jti,
+                    Kind = CredentialKinds.Svid,
+                    Subject = token.Subject,
+                    Holder = token.Subject,
+                    Audiences = token.Audiences,
+                    IssuedAt = token.IssuedAt ?? token.NotBefore ?? time.GetUtcNow(),
+                    ExpiresAt = token.ExpiresAt,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var outcome = await RevokeAsync(session, RevocationTargetKind.Credential, jti, reason, revokedBy, requestId, cancellationToken).ConfigureAwait(false);
+        if (outcome is null)
+        {
+            return null;
+        }
+
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
     /// <summary>Revokes inside the caller's session (the caller commits). Null when the target does not exist.</summary>
     public async Task<RevocationOutcome?> RevokeAsync(IStoreSession session, string targetKind, string target, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
     {

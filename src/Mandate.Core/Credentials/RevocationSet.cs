@@ -7,10 +7,23 @@ namespace Mandate.Core.Credentials;
 /// (about 21 bytes per entry at the 0.75 load factor); any other <c>jti</c> lives in a string dictionary. Readers never
 /// lock: a slot's high word is written before its low word is published with a release store, and readers load the low
 /// word with an acquire load first, so a reader sees either an empty slot or a whole key. Writers are serialized.
+/// <para>
+/// A full reload (<see cref="Replace"/>) builds the new table from a store snapshot, which may predate revocations
+/// added meanwhile: by <see cref="RevocationService"/> before its commit, or by a notification or poll while the
+/// snapshot was read. So every <c>jti</c> added is also remembered as pending until a snapshot lists it, and each
+/// replace carries the pending ones over; a pending <c>jti</c> no snapshot confirms within
+/// <see cref="PendingRetention"/> (its transaction rolled back, or the credential expired) is dropped. A revoked
+/// <c>jti</c> therefore never reads as valid again.
+/// </para>
 /// </summary>
-internal sealed class RevocationSet : IRevocationSet
+internal sealed class RevocationSet(TimeProvider? time = null) : IRevocationSet
 {
+    /// <summary>How long a revocation no store snapshot has listed yet is kept (well beyond any transaction and a full-reload interval).</summary>
+    public static readonly TimeSpan PendingRetention = TimeSpan.FromMinutes(30);
+
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly Lock writeLock = new();
+    private readonly Dictionary<string, DateTimeOffset> pending = new(StringComparer.Ordinal);
     private volatile KeyTable table = new(1024);
     private volatile ConcurrentDictionary<string, byte> foreign = new(StringComparer.Ordinal);
 
@@ -33,9 +46,11 @@ internal sealed class RevocationSet : IRevocationSet
         ArgumentNullException.ThrowIfNull(jtis);
         lock (writeLock)
         {
+            var now = clock.GetUtcNow();
             foreach (var jti in jtis)
             {
                 AddLocked(jti);
+                pending[jti] = now;
             }
         }
     }
@@ -60,6 +75,43 @@ internal sealed class RevocationSet : IRevocationSet
 
         lock (writeLock)
         {
+            // Carry over what was added but is not in the snapshot yet; forget what the snapshot confirms.
+            var now = clock.GetUtcNow();
+            List<string>? settled = null;
+            foreach (var (jti, addedAt) in pending)
+            {
+                var compact = CompactJti.TryParse(jti, out var low, out var high);
+                var listed = compact ? next.Contains(low, high) : nextForeign.ContainsKey(jti);
+                if (listed || now - addedAt > PendingRetention)
+                {
+                    (settled ??= []).Add(jti);
+                    continue;
+                }
+
+                if (!compact)
+                {
+                    nextForeign.TryAdd(jti, 0);
+                    continue;
+                }
+
+                if (!next.HasRoomForOneMore)
+                {
+                    var grown = new KeyTable(KeyTable.CapacityFor((next.Count + 1) * 3 / 2));
+                    next.CopyTo(grown);
+                    next = grown;
+                }
+
+                next.Insert(low, high);
+            }
+
+            if (settled is not null)
+            {
+                foreach (var jti in settled)
+                {
+                    pending.Remove(jti);
+                }
+            }
+
             table = next;
             foreign = nextForeign;
         }

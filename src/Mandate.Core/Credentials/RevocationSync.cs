@@ -16,6 +16,9 @@ internal sealed partial class RevocationSync(
     ILogger<RevocationSync> logger,
     IStoreNotifications? notifications = null)
 {
+    // Full reloads and polls run one at a time (the poll loop, the listener's "*" payload and its reconnect all reach
+    // them), so lastPoll, a 16-byte struct, is never torn and only moves forward.
+    private readonly SemaphoreSlim syncGate = new(1, 1);
     private DateTimeOffset lastPoll = DateTimeOffset.UnixEpoch;
 
     /// <summary>Completes once the notification listener is subscribed (immediately where there is none).</summary>
@@ -23,24 +26,48 @@ internal sealed partial class RevocationSync(
 
     public async Task FullReloadAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
-        await using var sessionDisposal = session.ConfigureAwait(false);
-        var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, now, cancellationToken).ConfigureAwait(false);
-        revocations.Replace(jtis);
-        lastPoll = now;
-        LogReloaded(logger, jtis.Count);
+        await syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = time.GetUtcNow();
+            var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, now, cancellationToken).ConfigureAwait(false);
+            revocations.Replace(jtis);
+            Advance(now);
+            LogReloaded(logger, jtis.Count);
+        }
+        finally
+        {
+            syncGate.Release();
+        }
     }
 
     public async Task PollAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var since = lastPoll - options.Value.PollOverlap;
-        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
-        await using var sessionDisposal = session.ConfigureAwait(false);
-        var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(since, now, cancellationToken).ConfigureAwait(false);
-        revocations.Add(jtis);
-        lastPoll = now;
+        await syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = time.GetUtcNow();
+            var since = lastPoll - options.Value.PollOverlap;
+            var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var jtis = await session.Get<ICredentialRepository>().ListRevokedJtisAsync(since, now, cancellationToken).ConfigureAwait(false);
+            revocations.Add(jtis);
+            Advance(now);
+        }
+        finally
+        {
+            syncGate.Release();
+        }
+    }
+
+    private void Advance(DateTimeOffset readAt)
+    {
+        if (readAt > lastPoll)
+        {
+            lastPoll = readAt;
+        }
     }
 
     /// <summary>Runs until cancelled: the listener (if any) and the poll/reload loop side by side.</summary>

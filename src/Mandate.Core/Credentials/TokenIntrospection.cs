@@ -15,11 +15,20 @@ internal sealed class TokenIntrospection
         this.revocation = revocation;
     }
 
-    /// <summary>Active only for a Mandate token that verifies now and is not revoked (nor any token it derives from).</summary>
-    public async Task<IntrospectionResponse> IntrospectAsync(string token)
+    /// <summary>
+    /// Active only for a Mandate token that verifies now and is not revoked (nor any token it derives from), and — unless
+    /// an admin asks — only to a caller that is its subject, one of its actors, its client or one of its audiences:
+    /// anyone else learns nothing about another party's token (<c>active: false</c>, RFC 7662 §2.2).
+    /// </summary>
+    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? caller, bool isAdmin)
     {
         var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit).ConfigureAwait(false);
         if (!result.IsValid || result.Token is not { IsMandateIssued: true, Jti: not null } claims)
+        {
+            return new IntrospectionResponse { Active = false };
+        }
+
+        if (!isAdmin && !IsParty(claims, caller))
         {
             return new IntrospectionResponse { Active = false };
         }
@@ -45,31 +54,12 @@ internal sealed class TokenIntrospection
         };
     }
 
-    /// <summary>
-    /// Introspection on behalf of <paramref name="caller"/>: an admin sees every answer; a workload learns that a token is
-    /// active only when the token is addressed to it or to Mandate itself — a credential minted for another audience is
-    /// not that workload's to accept (RFC 7662 §4).
-    /// </summary>
-    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? caller, bool isAdmin)
-    {
-        var response = await IntrospectAsync(token).ConfigureAwait(false);
-        if (!response.Active || isAdmin)
-        {
-            return response;
-        }
-
-        var audiences = response.Aud switch
-        {
-            { ValueKind: System.Text.Json.JsonValueKind.String } one => [one.GetString()!],
-            { ValueKind: System.Text.Json.JsonValueKind.Array } many => many.EnumerateArray()
-                .Where(a => a.ValueKind == System.Text.Json.JsonValueKind.String).Select(a => a.GetString()!).ToList(),
-            _ => (IReadOnlyList<string>)[],
-        };
-        var own = validator.OwnAudiences;
-        return audiences.Any(a => string.Equals(a, caller, StringComparison.Ordinal) || own.Contains(a, StringComparer.Ordinal))
-            ? response
-            : new IntrospectionResponse { Active = false };
-    }
+    private static bool IsParty(ValidatedToken token, string? caller) =>
+        !string.IsNullOrEmpty(caller)
+        && (caller == token.Subject
+            || caller == token.ClientId
+            || token.Chain.Contains(caller)
+            || token.Audiences.Contains(caller, StringComparer.Ordinal));
 
     /// <summary>
     /// Revokes a presented Mandate token (and what was derived from it). The caller must be an admin, or the token's
@@ -91,7 +81,7 @@ internal sealed class TokenIntrospection
             return PresentedTokenRevocation.NotYours;
         }
 
-        var outcome = await revocation.RevokeAsync(RevocationTargetKind.Credential, claims.Jti, "revoked by its holder (RFC 7009)", caller ?? "admin", requestId, cancellationToken).ConfigureAwait(false);
+        var outcome = await revocation.RevokePresentedAsync(claims, "revoked by its holder (RFC 7009)", caller ?? "admin", requestId, cancellationToken).ConfigureAwait(false);
         return outcome is null ? PresentedTokenRevocation.NothingToRevoke : PresentedTokenRevocation.Revoked;
     }
 }

@@ -36,7 +36,12 @@ internal sealed class TokenReuseDetector(IMandateStore store, IAuditTrail audit,
             }
         }
 
-        var reason = failure == TokenValidationFailure.Revoked ? "revoked" : "expired";
+        var reason = failure switch
+        {
+            TokenValidationFailure.Revoked => "revoked",
+            TokenValidationFailure.IdentityInactive => "identity_inactive",
+            _ => "expired",
+        };
         try
         {
             var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
@@ -53,7 +58,9 @@ internal sealed class TokenReuseDetector(IMandateStore store, IAuditTrail audit,
                     Decision = "deny",
                     CredentialId = token.Jti,
                     TaskId = token.TaskId,
-                    Reason = $"a {reason} credential was presented again",
+                    Reason = failure == TokenValidationFailure.IdentityInactive
+                        ? "a credential of an identity that is no longer active was presented"
+                        : $"a {reason} credential was presented again",
                     RequestId = requestId,
                     Details = new Dictionary<string, string>(StringComparer.Ordinal)
                     {

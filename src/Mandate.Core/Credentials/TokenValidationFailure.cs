@@ -11,4 +11,7 @@ internal enum TokenValidationFailure
     NotYetValid,
     WrongAudience,
     Revoked,
+
+    /// <summary>An identity the token names (subject, an actor of its chain, or its client) is no longer active.</summary>
+    IdentityInactive,
 }

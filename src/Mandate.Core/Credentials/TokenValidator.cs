@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Mandate.Core.Delegation;
+using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Tasks;
 using Microsoft.Extensions.Options;
@@ -12,11 +13,14 @@ namespace Mandate.Core.Credentials;
 /// <summary>
 /// Validates JWTs signed by Mandate's key ring or by a configured trusted issuer: signature with a pinned algorithm,
 /// issuer, <c>exp</c>/<c>nbf</c> against the injected clock, audience when asked, and revocation of Mandate tokens
-/// (the token and every token it was exchanged from).
+/// (the token and every token it was exchanged from), and the standing of every identity the token names (subject,
+/// each actor of its <c>act</c> chain, its client): a token naming a suspended, revoked, offboarded or expired
+/// inventory identity is dead for as long as that identity is not active.
 /// </summary>
 internal sealed class TokenValidator(
     IKeyRing keyRing,
     IRevocationSet revocations,
+    IdentityStanding standing,
     IOptionsMonitor<TokenExchangeOptions> options,
     TimeProvider time)
 {
@@ -125,13 +129,37 @@ internal sealed class TokenValidator(
                 claims.Audiences.Count == 0 ? "the token has no audience" : $"the token is addressed to {string.Join(", ", claims.Audiences)}, not to this server");
         }
 
+        // A JWT-SVID presented to Mandate (subject or actor token, client assertion) is addressed to Mandate alone: one
+        // that also names a relying party could be replayed here by that party.
+        if (acceptedAudiences is not null && own && claims.Kind == CredentialKinds.Svid
+            && claims.Audiences.Any(a => !acceptedAudiences.Contains(a, StringComparer.Ordinal)))
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.WrongAudience, "a JWT-SVID presented to Mandate must have Mandate as its only audience");
+        }
+
         if (own && IsRevoked(claims) is { } revokedJti)
         {
             var what = revokedJti == claims.Jti ? "the token has been revoked" : "a token it was exchanged from has been revoked";
             return new TokenValidationResult(null, TokenValidationFailure.Revoked, what) { GenuineButDead = claims };
         }
 
+        if (standing.FirstInactive(Parties(claims)) is { } inactive)
+        {
+            return new TokenValidationResult(null, TokenValidationFailure.IdentityInactive, inactive.Message) { GenuineButDead = claims };
+        }
+
         return new TokenValidationResult(claims, TokenValidationFailure.None, null);
+    }
+
+    private static IEnumerable<string?> Parties(ValidatedToken token)
+    {
+        yield return token.Subject;
+        foreach (var actor in token.Chain.Subjects)
+        {
+            yield return actor;
+        }
+
+        yield return token.ClientId;
     }
 
     private string? IsRevoked(ValidatedToken token)

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mandate.Cedar;
+using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Policies;
 using Mandate.Protocol.AuthZen;
 
@@ -14,8 +15,13 @@ namespace Mandate.Core.Decisions;
 /// attribute of the same name. <c>context</c> becomes the Cedar context, except the reserved members (<c>credential</c>,
 /// <c>task</c>, <c>chain</c>, <c>chain_depth</c>, <c>risk</c>), which only the decision point sets, from a verified credential.
 /// </summary>
-internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder credentials)
+internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder credentials, IdentityStanding standing)
 {
+    /// <summary>The reason of a deny whose subject is an inventory identity that is no longer active.</summary>
+    public const string IdentityInactiveReason = "identity_inactive";
+
+    private static readonly IReadOnlyDictionary<string, CedarValue> NoContext = new Dictionary<string, CedarValue>(StringComparer.Ordinal);
+
     /// <summary>Context members a caller cannot set: the decision point derives them from the verified credential.</summary>
     public static readonly FrozenSet<string> ReservedContextMembers =
         new[] { "credential", CredentialProof.ContextMember, "task", "chain", "chain_depth", "risk" }.ToFrozenSet(StringComparer.Ordinal);
@@ -37,6 +43,14 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
         if (context is { } c && c.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined))
         {
             throw new AuthZenRequestException($"{path}context must be a JSON object.");
+        }
+
+        // An inactive inventory identity is denied whatever the request carries, credential or not.
+        if (standing.Check(principal.Id) is { } inactive)
+        {
+            return new MapOutcome(
+                new DecisionRequest(principal, actionUid, resourceUid, NoContext, null) { RequestId = call.RequestId, Caller = call.Caller },
+                new AuthZenDecision(false, null, null, [], [], DenyCode: IdentityInactiveReason, DenyDescription: inactive.Message));
         }
 
         var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken).ConfigureAwait(false);

@@ -17,6 +17,7 @@ internal static class IdentityErrorCodes
     public const string TokenAudienceMismatch = "token-audience-mismatch";
     public const string TokenIssuerMismatch = "token-issuer-mismatch";
     public const string TokenSubjectInvalid = "token-subject-invalid";
+    public const string TokenRevoked = "token-revoked";
 
     // Inventory
     public const string InvalidSpiffeId = "invalid-spiffe-id";

@@ -1,3 +1,4 @@
+using Mandate.Core.Credentials;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Inventory;
@@ -28,8 +29,10 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<IKeyRing>(sp => sp.GetRequiredService<KeyRing>());
         services.TryAddSingleton<IdentityDirectory>();
         services.TryAddSingleton<IdentityDirectorySync>();
+        services.TryAddSingleton<IdentityStanding>();
         services.TryAddSingleton<IdentityInventory>();
         services.TryAddSingleton<JwtSvidIssuer>();
+        services.TryAddSingleton<IRevocationSet, RevocationSet>();
         services.TryAddSingleton<JwtSvidValidator>();
         services.TryAddSingleton<X509SvidAuthority>();
         services.TryAddSingleton<SvidIssuance>();

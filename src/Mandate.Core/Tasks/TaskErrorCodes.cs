@@ -7,7 +7,6 @@ internal static class TaskErrorCodes
     public const string TtlTooLong = "task-ttl-too-long";
     public const string Denied = "task-denied";
     public const string NotFound = "task-not-found";
-    public const string NotOwner = "task-not-owner";
     public const string NotOpen = "task-not-open";
     public const string LeaseLimit = "task-lease-limit";
 }

@@ -243,15 +243,12 @@ internal sealed class TaskService
 
     private static async Task<(MandateTask? Task, TaskOutcome? Refusal)> LoadForChangeAsync(IStoreSession session, string taskId, string caller, bool isAdmin, CancellationToken cancellationToken)
     {
+        // Another workload's task is answered exactly like a missing one (as GET does): neither its owner nor its
+        // existence nor its state is revealed.
         var task = await session.Get<ITaskRepository>().GetForUpdateAsync(taskId, cancellationToken).ConfigureAwait(false);
-        if (task is null)
+        if (task is null || (!isAdmin && !string.Equals(task.Subject, caller, StringComparison.Ordinal)))
         {
             return (null, TaskOutcome.Fail(TaskErrorCodes.NotFound, $"There is no task {taskId}."));
-        }
-
-        if (!isAdmin && !string.Equals(task.Subject, caller, StringComparison.Ordinal))
-        {
-            return (null, TaskOutcome.Fail(TaskErrorCodes.NotOwner, $"Task {taskId} belongs to {task.Subject}; only it (or an admin) may change it."));
         }
 
         if (!task.IsOpen)

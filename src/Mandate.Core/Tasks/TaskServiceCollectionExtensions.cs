@@ -1,3 +1,4 @@
+using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Audit;
 using Mandate.Core.Credentials;
 using Mandate.Core.Decisions;
@@ -29,6 +30,7 @@ public static class TaskServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenExchangeOptions>, TokenExchangeOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RevocationSyncOptions>, RevocationSyncOptionsValidator>());
         services.TryAddSingleton<IRevocationSet, RevocationSet>();
+        services.TryAddSingleton<IdentityStanding>();
         services.TryAddSingleton<TokenValidator>();
         services.TryAddSingleton<CredentialIssuer>();
         services.TryAddSingleton<DpopProofValidator>();

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Authentication;
 
-/// <summary>Validates a Mandate JWT-SVID bearer token (audience: the Mandate issuer) and yields the workload's principal.</summary>
+/// <summary>Validates a Mandate JWT-SVID bearer token (sole audience: the Mandate issuer) and yields the workload's principal.</summary>
 internal sealed class WorkloadAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
@@ -33,7 +33,7 @@ internal sealed class WorkloadAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var result = validator.Validate(presented, keyRing.Issuer);
+        var result = validator.ValidatePresentedTo(presented, keyRing.Issuer);
         if (!result.IsValid)
         {
             Context.Items[FailureKey] = result.Error;

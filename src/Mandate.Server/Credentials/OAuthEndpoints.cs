@@ -33,10 +33,7 @@ internal static class OAuthEndpoints
             return Error(OAuthErrorCodes.InvalidRequest, "token is required");
         }
 
-        var response = await introspection.IntrospectAsync(
-            token,
-            context.User.FindFirst(WorkloadAuthentication.SubjectClaim)?.Value,
-            context.User.IsInRole(AdminAuthenticationHandler.Role));
+        var response = await introspection.IntrospectAsync(token, TaskAuthorization.Caller(context.User), TaskAuthorization.IsAdmin(context.User));
         NoStore(context);
         return TypedResults.Json(response, OAuthJsonContext.Default.IntrospectionResponse);
     }
@@ -59,10 +56,10 @@ internal static class OAuthEndpoints
             return Error(OAuthErrorCodes.InvalidRequest, "token is required");
         }
 
-        var result = await revocation.RevokeAsync(token, client!.ClientId, client.IsAdmin, context.TraceIdentifier, cancellationToken);
+        // RFC 7009 §2.2: one answer whatever the token (someone else's is left alone, silently), so that revocation
+        // is not an oracle on which tokens exist or whose they are.
+        await revocation.RevokeAsync(token, client!.ClientId, client.IsAdmin, context.TraceIdentifier, cancellationToken);
         NoStore(context);
-        return result == PresentedTokenRevocation.NotYours
-            ? Error(OAuthErrorCodes.UnauthorizedClient, "the token was not issued to this client, nor is it acting with it")
-            : TypedResults.Ok();
+        return TypedResults.Ok();
     }
 }

@@ -4,6 +4,7 @@ using Mandate.Protocol.OAuth;
 using Mandate.Server.Tasks;
 using Microsoft.Extensions.Options;
 using static Mandate.Server.Credentials.OAuthRequest;
+using Mandate.Server.Http;
 
 namespace Mandate.Server.Delegation;
 
@@ -15,7 +16,7 @@ internal static class TokenExchangeEndpoints
 {
     public static IEndpointRouteBuilder MapTokenExchangeEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/oauth2/token", TokenAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/oauth2/token", TokenAsync).AllowAnonymous().DisableAntiforgery().DisallowCaching();
         return app;
     }
 

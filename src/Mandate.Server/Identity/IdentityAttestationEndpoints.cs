@@ -2,6 +2,7 @@ using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 
 namespace Mandate.Server.Identity;
 
@@ -15,9 +16,9 @@ internal static class IdentityAttestationEndpoints
     {
         // Anonymous, so limited per client network (AttestationRateLimitOptions); the name is the rate-limit partition
         // and the audited action.
-        app.MapPost("/v1/attest/oidc", AttestOidcAsync).AllowAnonymous().WithName("attest_oidc").RequireRateLimiting(AttestationRateLimiting.PolicyName);
-        app.MapPost("/v1/attest/join", RedeemJoinTokenAsync).AllowAnonymous().WithName("attest_join").RequireRateLimiting(AttestationRateLimiting.PolicyName);
-        app.MapPost("/v1/attest/join-tokens", CreateJoinTokenAsync).RequireAuthorization(AuthorizationPolicies.Admin);
+        app.MapPost("/v1/attest/oidc", AttestOidcAsync).AllowAnonymous().WithName("attest_oidc").RequireRateLimiting(AttestationRateLimiting.PolicyName).DisallowCaching();
+        app.MapPost("/v1/attest/join", RedeemJoinTokenAsync).AllowAnonymous().WithName("attest_join").RequireRateLimiting(AttestationRateLimiting.PolicyName).DisallowCaching();
+        app.MapPost("/v1/attest/join-tokens", CreateJoinTokenAsync).RequireAuthorization(AuthorizationPolicies.Admin).DisallowCaching();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Svid;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 
 namespace Mandate.Server.Identity;
 
@@ -10,9 +11,9 @@ internal static class SvidEndpoints
 {
     public static IEndpointRouteBuilder MapSvidEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/svid/jwt", IssueJwtAsync).RequireAuthorization(AuthorizationPolicies.Workload);
-        app.MapPost("/v1/svid/x509", IssueX509Async).RequireAuthorization(AuthorizationPolicies.Workload);
-        app.MapPost("/v1/svid/validate", ValidateAsync).RequireAuthorization(AuthorizationPolicies.Workload);
+        app.MapPost("/v1/svid/jwt", IssueJwtAsync).RequireAuthorization(AuthorizationPolicies.Workload).DisallowCaching();
+        app.MapPost("/v1/svid/x509", IssueX509Async).RequireAuthorization(AuthorizationPolicies.Workload).DisallowCaching();
+        app.MapPost("/v1/svid/validate", ValidateAsync).RequireAuthorization(AuthorizationPolicies.Workload).DisallowCaching();
         return app;
     }
 

@@ -23,7 +23,7 @@ internal static class TaskEndpoints
 
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/tasks");
+        var group = app.MapGroup("/v1/tasks").DisallowCaching();
         group.MapPost(string.Empty, OpenAsync).RequireAuthorization(AuthorizationPolicies.Workload);
         group.MapGet(string.Empty, ListAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         group.MapGet("/{id}", GetAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);

@@ -11,7 +11,7 @@ internal static class TaskProblemTypes
     public static int StatusOf(string code) => code switch
     {
         TaskErrorCodes.InvalidIntent or TaskErrorCodes.TtlTooLong => StatusCodes.Status400BadRequest,
-        TaskErrorCodes.Denied or TaskErrorCodes.NotOwner => StatusCodes.Status403Forbidden,
+        TaskErrorCodes.Denied => StatusCodes.Status403Forbidden,
         TaskErrorCodes.NotFound => StatusCodes.Status404NotFound,
         TaskErrorCodes.NotOpen or TaskErrorCodes.LeaseLimit => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,

@@ -52,7 +52,7 @@ public sealed class ClientEnforcementTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Client_ShouldServeRepeatedDecisionsFromTheCache_AndForgetThemOnRevocation()
+    public async Task Client_ShouldServeRepeatedDecisionsFromTheCache_ButNeverADeadCredentials()
     {
         await using var api = await SampleApi.StartAsync(mandate.Address);
         var client = api.Services.GetRequiredService<IAuthZenClient>();
@@ -62,17 +62,27 @@ public sealed class ClientEnforcementTests : IAsyncLifetime
             Subject = new AuthZenEntity("identity", Morty),
             Action = new AuthZenAction("GET"),
             Resource = new AuthZenEntity("route", "/todos"),
-            Context = System.Text.Json.JsonDocument.Parse("""{"credential":"token-1"}""").RootElement,
         };
 
-        // The credential is not verifiable by this PDP, so the decision is a deny; what matters is the caching.
         var first = await client.EvaluateAsync(request, TestContext.Current.CancellationToken);
         var second = await client.EvaluateAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(1, cache.Count);
         Assert.Equal(first.Decision, second.Decision);
         Assert.NotNull(client.LastPolicyVersion);
 
-        cache.Revoke("token-1");
+        // The credential is not verifiable by this PDP: that deny says the credential is dead, so it is not cached
+        // (and would drop anything cached for that credential; the security suite covers revocations).
+        var withCredential = new EvaluationRequest
+        {
+            Subject = request.Subject,
+            Action = request.Action,
+            Resource = request.Resource,
+            Context = System.Text.Json.JsonDocument.Parse("""{"credential":"token-1"}""").RootElement,
+        };
+        Assert.False((await client.EvaluateAsync(withCredential, TestContext.Current.CancellationToken)).Decision);
+        Assert.Equal(1, cache.Count);
+
+        cache.Clear();
         Assert.Equal(0, cache.Count);
     }
 

@@ -142,6 +142,13 @@ internal sealed class IdentityDirectory(IMandateStore store)
         return null;
     }
 
+    /// <summary>
+    /// Null when the identity is not in the inventory, or is active and has not expired; otherwise why it cannot be
+    /// used (for credentials that may name parties Mandate does not inventory, such as a trusted foreign workload).
+    /// </summary>
+    public IdentityError? CheckKnownUsable(string spiffeId, DateTimeOffset now) =>
+        entries.ContainsKey(spiffeId) ? CheckUsable(spiffeId, now) : null;
+
     private readonly record struct Entry(IdentityStatus Status, DateTimeOffset ExpiresAt)
     {
         public static Entry Of(WorkloadIdentity identity) => new(identity.Status, identity.ExpiresAt);

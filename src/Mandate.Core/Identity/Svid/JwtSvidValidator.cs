@@ -1,3 +1,4 @@
+using Mandate.Core.Credentials;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
 using Microsoft.Extensions.Options;
@@ -9,15 +10,31 @@ namespace Mandate.Core.Identity.Svid;
 /// size (≤ 16 KiB), compact form, algorithm (asymmetric JWS algorithms only: <c>none</c> and HMAC refused), <c>typ</c>,
 /// <c>kid</c> present, <c>sub</c> a SPIFFE ID of our trust domain, <c>exp</c> present, key known by <c>kid</c> and
 /// still published, <c>alg</c> equal to that key's algorithm, signature, <c>iss</c>, audience, time claims with
-/// bounded skew, and finally the identity active in the inventory. Thread-safe and allocation-light; no I/O. A token
+/// bounded skew, the <c>jti</c> not revoked, and finally the identity active in the inventory. Thread-safe and allocation-light; no I/O. A token
 /// presented again skips only the signature work (see <see cref="VerifiedJwtSvidCache"/>).
 /// </summary>
-internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory directory, IOptions<IdentityOptions> options, TimeProvider time)
+internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory directory, IRevocationSet revocations, IOptions<IdentityOptions> options, TimeProvider time)
 {
     private readonly VerifiedJwtSvidCache cache = new(options.Value.ValidatedTokenCacheSize);
 
     /// <summary>Validates <paramref name="token"/> for one accepted audience.</summary>
     public JwtSvidValidationResult Validate(string? token, string audience) => Validate(token, [audience]);
+
+    /// <summary>
+    /// Validates a JWT-SVID presented to Mandate itself as a credential: besides every check of
+    /// <see cref="Validate(string?, string)"/>, <paramref name="audience"/> must be its only audience, so that a relying
+    /// party that received a token also addressed to it cannot replay it here.
+    /// </summary>
+    public JwtSvidValidationResult ValidatePresentedTo(string? token, string audience)
+    {
+        var result = Validate(token, [audience]);
+        if (result.Svid is { } svid && svid.Audiences.Any(a => !string.Equals(a, audience, StringComparison.Ordinal)))
+        {
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAudienceMismatch, "A JWT-SVID presented to Mandate must have Mandate as its only audience.");
+        }
+
+        return result;
+    }
 
     /// <summary>Validates <paramref name="token"/>; it passes when any of its audiences is one of <paramref name="acceptedAudiences"/>.</summary>
     public JwtSvidValidationResult Validate(string? token, IReadOnlyCollection<string> acceptedAudiences)
@@ -172,6 +189,11 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
         if (svid.IssuedAt is { } issuedAt && now + skew < issuedAt)
         {
             return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenNotYetValid, "The token was issued in the future (iat).");
+        }
+
+        if (svid.Jti is { } jti && revocations.IsRevoked(jti))
+        {
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenRevoked, "The token has been revoked.");
         }
 
         if (directory.CheckUsable(svid.Subject.Value, now) is { } inactive)
