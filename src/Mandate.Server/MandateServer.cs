@@ -127,6 +127,7 @@ internal static class MandateServer
         // JSON, which parameter) instead of the bare 400 minimal APIs write outside Development.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
+        services.TryAddSingleton<AuthenticationFailureAudit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

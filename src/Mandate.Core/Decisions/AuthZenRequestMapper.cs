@@ -49,6 +49,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
             {
                 RequestId = call.RequestId,
                 Caller = call.Caller,
+                Client = call.Client,
                 CredentialId = mappedContext.CredentialId,
                 TaskId = mappedContext.TaskId,
                 Chain = mappedContext.Chain,

@@ -26,4 +26,7 @@ internal sealed record DecisionRequest(
 
     /// <summary>Who asked (a SPIFFE ID, <c>admin</c>, or null for an anonymous enforcement point).</summary>
     public string? Caller { get; init; }
+
+    /// <summary>The client network the request came from (for folding repeated denies), when known.</summary>
+    public string? Client { get; init; }
 }

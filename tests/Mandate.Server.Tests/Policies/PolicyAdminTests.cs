@@ -30,7 +30,7 @@ public sealed class PolicyAdminTests : IAsyncLifetime
         {
             o.Demo = false;
             o.DataDirectory = dataDirectory;
-        });
+        }, b => b.Configuration["Mandate:Decisions:AllowAnonymousPeps"] = "Loopback");
     }
 
     public async ValueTask DisposeAsync()
