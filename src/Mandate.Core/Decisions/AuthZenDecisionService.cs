@@ -271,12 +271,12 @@ internal sealed class AuthZenDecisionService
             // decision with an id, and audited like every deny.
             var denied = new PolicyDecision(false, DecisionIds.Next(), snapshot.Version, [], []);
             await decisionPoint.AuditAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription).ConfigureAwait(false);
-            return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion };
+            return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion, IgnoredProperties = mapped.Request.IgnoredProperties };
         }
 
         var decision = decisionPoint.Decide(snapshot, mapped.Request);
         await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken).ConfigureAwait(false);
-        return AuthZenDecision.From(decision);
+        return AuthZenDecision.From(decision) with { IgnoredProperties = mapped.Request.IgnoredProperties };
     }
 
     private static void RequireType(AuthZenEntity? entity, string member)

@@ -102,7 +102,9 @@ internal sealed class PolicyDecisionPoint(
             Chain = request.Chain,
             Reason = reason,
             RequestId = request.RequestId,
-            Details = new Dictionary<string, string> { ["decision_id"] = decision.DecisionId },
+            Details = request.IgnoredProperties is { Count: > 0 } ignored
+                ? new Dictionary<string, string> { ["decision_id"] = decision.DecisionId, ["ignored_properties"] = string.Join(",", ignored) }
+                : new Dictionary<string, string> { ["decision_id"] = decision.DecisionId },
         };
     }
 

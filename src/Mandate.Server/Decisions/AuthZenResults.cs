@@ -46,6 +46,18 @@ internal static class AuthZenResults
             }
         }
 
+        if (call.IncludeReasons && decision.IgnoredProperties is { Count: > 0 } ignored)
+        {
+            // Stored attributes are authoritative: say which caller properties did not count.
+            writer.WriteStartArray("ignored_properties");
+            foreach (var name in ignored)
+            {
+                writer.WriteStringValue(name);
+            }
+
+            writer.WriteEndArray();
+        }
+
         if (call.IncludeDiagnostics)
         {
             if (decision.PolicyVersion is not null)
