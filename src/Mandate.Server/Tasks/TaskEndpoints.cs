@@ -97,7 +97,7 @@ internal static class TaskEndpoints
             {
                 Subject = TaskAuthorization.Caller(user),
                 Intent = intent,
-                Ttl = body.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                Ttl = body.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null,
                 Confirmation = confirmation,
                 RequestId = context.TraceIdentifier,
             },
@@ -148,7 +148,7 @@ internal static class TaskEndpoints
             id,
             TaskAuthorization.Caller(user),
             TaskAuthorization.IsAdmin(user),
-            body?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            body?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null,
             context.TraceIdentifier,
             cancellationToken);
         if (!outcome.Succeeded)
