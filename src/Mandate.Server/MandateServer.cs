@@ -33,6 +33,11 @@ internal static class MandateServer
     public static async Task<WebApplication> CreateAsync(MandateServerOptions options, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.PublicUrl is { } publicUrl && !Http.PublicBaseUrl.IsValid(publicUrl))
+        {
+            throw new ArgumentException("PublicUrl must be an absolute http(s) URL without query or fragment.", nameof(options));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Production,

@@ -58,8 +58,8 @@ internal static class AuthZenEndpoints
 
         group.MapGet(AuthZenPaths.Metadata, (HttpContext http) =>
         {
-            var request = http.Request;
-            var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
+            // The configured public URL, never the Host header: metadata must not point a client at an attacker's host.
+            var baseUrl = PublicBaseUrl.Of(http);
             http.Response.Headers.CacheControl = "public, max-age=300";
             return Echo(http, TypedResults.Json(
                 new AuthZenMetadata
