@@ -159,6 +159,7 @@ internal static class MandateServer
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMetricsAccess();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();
