@@ -104,7 +104,7 @@ internal static class AuthZenEndpoints
             return Echo(http, problem);
         }
 
-        Echo(http, null);
+        EchoRequestId(http);
         try
         {
             return await answer(request!, call!);
@@ -122,13 +122,17 @@ internal static class AuthZenEndpoints
     /// Echoes the caller's X-Request-ID (also on answers given before the call is known, such as bad bodies) when it is
     /// within <see cref="PepAuthentication.MaxRequestIdLength"/>; a longer or malformed one is not copied anywhere.
     /// </summary>
-    private static IResult Echo(HttpContext http, IResult? result)
+    private static IResult Echo(HttpContext http, IResult result)
+    {
+        EchoRequestId(http);
+        return result;
+    }
+
+    private static void EchoRequestId(HttpContext http)
     {
         if (http.Request.Headers[AuthZenPaths.RequestIdHeader].Count > 0)
         {
             http.Response.Headers[AuthZenPaths.RequestIdHeader] = PepAuthentication.RequestId(http);
         }
-
-        return result!;
     }
 }
