@@ -133,6 +133,11 @@ internal static class MandateServer
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         services.TryAddSingleton<AuthenticationFailureAudit>();
+        services.AddOptions<AuthenticationFailureLimitOptions>()
+            .BindConfiguration(AuthenticationFailureLimit.SectionName)
+            .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ": PermitLimit and Window must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<AuthenticationFailureLimit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -157,6 +162,7 @@ internal static class MandateServer
         app.UseStatusCodePages();
         // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
         app.UseRateLimiter();
+        app.Use((context, next) => context.RequestServices.GetRequiredService<AuthenticationFailureLimit>().InvokeAsync(context, next));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMetricsAccess();

@@ -10,11 +10,12 @@ namespace Mandate.Server.Authentication;
 /// and reason) are folded by <see cref="AuditRepetitions"/>: the first in each window is written, the rest counted in
 /// one <c>*.repeated</c> record. 500 anonymous requests are one or two ledger records, not 500 synchronous writes.
 /// </summary>
-internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions)
+internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, AuthenticationFailureLimit limit)
 {
     public async Task RecordAsync(HttpContext context, string type, string reason)
     {
         ArgumentNullException.ThrowIfNull(context);
+        limit.Failed(context);
         var address = context.Connection.RemoteIpAddress;
         var network = ClientNetwork.Of(address, 64);
         var record = new AuditEvent
