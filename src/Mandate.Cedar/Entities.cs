@@ -4,13 +4,11 @@ using Mandate.Cedar.Json;
 namespace Mandate.Cedar;
 
 /// <summary>
-/// An immutable entity store. Each entity's transitive ancestors are computed once, when the store is built, so
-/// <c>in</c> is a hash lookup. <see cref="WithOverlay"/> adds request-scoped entities without copying the base store.
+/// An immutable entity store. The hierarchy is indexed once, when the store is built, in near-linear time and memory
+/// (see <see cref="AncestorSet"/>), so <c>in</c> is a hash lookup and an interval check per anchor. <see cref="WithOverlay"/> adds request-scoped entities without copying the base store.
 /// </summary>
 public sealed class Entities : IEnumerable<Entity>
 {
-    private static readonly HashSet<EntityUid> NoAncestors = [];
-
     private readonly Dictionary<EntityUid, StoredEntity> entities;
     private readonly Entities? baseStore;
 
@@ -130,7 +128,7 @@ public sealed class Entities : IEnumerable<Entity>
         var stored = new Dictionary<EntityUid, StoredEntity>(added.Count);
         foreach (var entity in added.Values)
         {
-            stored[entity.Uid] = new StoredEntity(entity, NoAncestors);
+            stored[entity.Uid] = new StoredEntity(entity, AncestorSet.Empty);
         }
 
         foreach (var uid in added.Keys)
@@ -195,7 +193,7 @@ public sealed class Entities : IEnumerable<Entity>
     /// stored) is in or equal to an entity of <paramref name="set"/>, which holds only entities. Large sets are probed
     /// with the descendant's ancestors rather than walked.
     /// </summary>
-    internal static bool IsInAny(EntityUid descendant, HashSet<EntityUid>? ancestors, Values.SetValue set)
+    internal static bool IsInAny(EntityUid descendant, AncestorSet? ancestors, Values.SetValue set)
     {
         if (set.Count <= 4)
         {
@@ -217,14 +215,14 @@ public sealed class Entities : IEnumerable<Entity>
             return true;
         }
 
-        if (ancestors is null || ancestors.Count == 0)
+        if (ancestors is null || ancestors.IsEmpty)
         {
             return false;
         }
 
-        if (ancestors.Count <= uids.Count)
+        if (ancestors.SizeHint <= uids.Count)
         {
-            foreach (var ancestor in ancestors)
+            foreach (var ancestor in ancestors.Enumerate())
             {
                 if (uids.Contains(ancestor))
                 {
@@ -248,7 +246,6 @@ public sealed class Entities : IEnumerable<Entity>
 
     private static Entities Build(Dictionary<EntityUid, Entity> map)
     {
-        var ancestors = new Dictionary<EntityUid, HashSet<EntityUid>>(map.Count);
         var parentsInUse = new HashSet<EntityUid>();
         foreach (var entity in map.Values)
         {
@@ -258,11 +255,7 @@ public sealed class Entities : IEnumerable<Entity>
             }
         }
 
-        foreach (var uid in map.Keys)
-        {
-            Compute(uid, map, ancestors);
-        }
-
+        var ancestors = AncestorSet.Build(map);
         var stored = new Dictionary<EntityUid, StoredEntity>(map.Count);
         foreach (var (uid, entity) in map)
         {
@@ -272,44 +265,7 @@ public sealed class Entities : IEnumerable<Entity>
         return new Entities(stored, null, parentsInUse);
     }
 
-    // Iterative depth-first closure with memoisation; cycles are tolerated (members of a cycle share ancestors).
-    private static void Compute(EntityUid start, Dictionary<EntityUid, Entity> map, Dictionary<EntityUid, HashSet<EntityUid>> done)
-    {
-        if (done.ContainsKey(start))
-        {
-            return;
-        }
-
-        var result = new HashSet<EntityUid>();
-        var stack = new Stack<EntityUid>();
-        var visited = new HashSet<EntityUid> { start };
-        stack.Push(start);
-        while (stack.Count > 0)
-        {
-            var current = stack.Pop();
-            if (!map.TryGetValue(current, out var entity))
-            {
-                continue;
-            }
-
-            foreach (var parent in entity.Parents)
-            {
-                result.Add(parent);
-                if (done.TryGetValue(parent, out var known))
-                {
-                    result.UnionWith(known);
-                }
-                else if (visited.Add(parent))
-                {
-                    stack.Push(parent);
-                }
-            }
-        }
-
-        done[start] = result.Count == 0 ? NoAncestors : result;
-    }
-
-    private static HashSet<EntityUid> OverlayAncestors(EntityUid start, Dictionary<EntityUid, Entity> added, Entities root)
+    private static AncestorSet OverlayAncestors(EntityUid start, Dictionary<EntityUid, Entity> added, Entities root)
     {
         var result = new HashSet<EntityUid>();
         var stack = new Stack<EntityUid>();
@@ -325,7 +281,7 @@ public sealed class Entities : IEnumerable<Entity>
             }
             else if (root.entities.TryGetValue(current, out var baseEntity))
             {
-                result.UnionWith(baseEntity.Ancestors);
+                result.UnionWith(baseEntity.Ancestors.Enumerate());
                 continue;
             }
             else
@@ -343,8 +299,8 @@ public sealed class Entities : IEnumerable<Entity>
             }
         }
 
-        return result.Count == 0 ? NoAncestors : result;
+        return result.Count == 0 ? AncestorSet.Empty : new AncestorSet(result);
     }
 
-    internal sealed record StoredEntity(Entity Entity, HashSet<EntityUid> Ancestors);
+    internal sealed record StoredEntity(Entity Entity, AncestorSet Ancestors);
 }

@@ -33,6 +33,11 @@ internal static class MandateServer
     public static async Task<WebApplication> CreateAsync(MandateServerOptions options, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.PublicUrl is { } publicUrl && !Http.PublicBaseUrl.IsValid(publicUrl))
+        {
+            throw new ArgumentException("PublicUrl must be an absolute http(s) URL without query or fragment.", nameof(options));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Production,
@@ -127,6 +132,12 @@ internal static class MandateServer
         // JSON, which parameter) instead of the bare 400 minimal APIs write outside Development.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
+        services.TryAddSingleton<AuthenticationFailureAudit>();
+        services.AddOptions<AuthenticationFailureLimitOptions>()
+            .BindConfiguration(AuthenticationFailureLimit.SectionName)
+            .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ": PermitLimit and Window must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<AuthenticationFailureLimit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -151,8 +162,10 @@ internal static class MandateServer
         app.UseStatusCodePages();
         // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
         app.UseRateLimiter();
+        app.Use((context, next) => context.RequestServices.GetRequiredService<AuthenticationFailureLimit>().InvokeAsync(context, next));
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMetricsAccess();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();

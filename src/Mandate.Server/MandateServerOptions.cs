@@ -22,6 +22,13 @@ internal sealed class MandateServerOptions
     /// <summary>A directory of <c>*.cedar</c>, <c>entities.json</c> and <c>schema.cedarschema</c> to load.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>
+    /// The server's public base URL (<c>--public-url</c>): the only source of the URL a DPoP proof's <c>htu</c> must name
+    /// and of the AuthZEN metadata. Null: the first listen URL (with the port actually bound). The request's Host header
+    /// is never used.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     public StoreLocation EffectiveStore => Store ?? StoreLocation.DefaultSqlite(StateDirectory);
 
     public string AdminTokenPath => Path.Combine(StateDirectory, "admin.token");

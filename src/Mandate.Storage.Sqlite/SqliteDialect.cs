@@ -33,10 +33,12 @@ internal sealed class SqliteDialect : SqlDialect
     {
         if (!directoryEnsured)
         {
-            var directory = Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(directory))
+            // The database holds the ledger, identities and wrapped keys: a 0700 directory (when we create it) and a 0600
+            // file created before SQLite opens it, so its journals (created with the database's mode) are 0600 too.
+            PrivateFiles.EnsureFile(path);
+            foreach (var journal in new[] { "-wal", "-shm", "-journal" })
             {
-                Directory.CreateDirectory(directory);
+                PrivateFiles.Tighten(path + journal);
             }
 
             directoryEnsured = true;

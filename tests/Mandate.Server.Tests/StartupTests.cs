@@ -63,7 +63,8 @@ public sealed class StartupTests
     {
         var connection = await PostgresTestDatabase.CreateSchemaAsync();
         await using var server = await MandateTestServer.StartAsync(o => o.Store = MandateTestServer.PostgresLocation(connection));
-        var body = await server.Client.GetStringAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var admin = server.CreateAdminClient();
+        var body = await admin.GetStringAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Contains("\"kind\":\"postgres\"", body, StringComparison.Ordinal);
     }
 }

@@ -150,6 +150,10 @@ static async Task<WebApplication> StartMandateAsync(string state, double auditAl
             b.WebHost.ConfigureKestrel(Loopback);
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             b.Configuration["Mandate:Decisions:AuditAllowSampleRate"] = auditAllowRate.ToString(CultureInfo.InvariantCulture);
+
+            // The driver is one loopback client measuring the decision point's ceiling: the per-client limit would
+            // measure the limiter instead.
+            b.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
         });
     await app.StartAsync();
     return app;

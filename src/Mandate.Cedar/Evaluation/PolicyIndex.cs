@@ -80,15 +80,15 @@ internal sealed class PolicyIndex
             }
         }
 
-        if (!entities.TryGetStored(uid, out var stored) || stored.Ancestors.Count == 0)
+        if (!entities.TryGetStored(uid, out var stored) || stored.Ancestors.IsEmpty)
         {
             return;
         }
 
         var ancestors = stored.Ancestors;
-        if (ancestors.Count <= buckets.Count)
+        if (ancestors.SizeHint <= buckets.Count)
         {
-            foreach (var ancestor in ancestors)
+            foreach (var ancestor in ancestors.Enumerate())
             {
                 if (ancestor != uid && buckets.TryGetValue(ancestor, out var list))
                 {

@@ -23,6 +23,14 @@ public sealed partial class Schema
     /// <summary>The declared actions.</summary>
     public IEnumerable<EntityUid> Actions => Model.Actions.Keys;
 
+    /// <summary>Whether entities of <paramref name="entityType"/> may carry the attribute <paramref name="attribute"/>.</summary>
+    public bool DeclaresAttribute(string entityType, string attribute)
+    {
+        ArgumentNullException.ThrowIfNull(entityType);
+        ArgumentNullException.ThrowIfNull(attribute);
+        return Model.EntityTypes.TryGetValue(entityType, out var definition) && definition.Attributes.Attributes.ContainsKey(attribute);
+    }
+
     /// <summary>Parses the human schema syntax; throws <see cref="CedarParseException"/> with line and column.</summary>
     public static Schema Parse(string cedarschemaText, string? source = null)
     {

@@ -2,11 +2,12 @@ using System.CommandLine;
 using Mandate.Core.Storage;
 using Mandate.Server;
 using Mandate.Server.Hosting;
+using Mandate.Server.Http;
 using Microsoft.AspNetCore.Builder;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
+/// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -17,7 +18,8 @@ internal static class ServeCommand
         var data = new Option<DirectoryInfo?>("--data") { Description = "Load *.cedar policies, entities.json and schema.cedarschema from DIR.", HelpName = "DIR" };
         var state = new Option<string>("--state") { Description = "Directory for the server's own state (default store, admin token).", HelpName = "DIR", DefaultValueFactory = _ => ".mandate" };
 
-        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state };
+        var publicUrl = new Option<string?>("--public-url") { Description = "The server's public base URL (DPoP htu, AuthZEN metadata). Default: the first listen URL.", HelpName = "URL" };
+        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -26,7 +28,13 @@ internal static class ServeCommand
                 Urls = parse.GetValue(urls)!,
                 Demo = parse.GetValue(demo),
                 StateDirectory = parse.GetValue(state)!,
+                PublicUrl = parse.GetValue(publicUrl),
             };
+            if (options.PublicUrl is { } configured && !PublicBaseUrl.IsValid(configured))
+            {
+                await error.WriteLineAsync("error: --public-url: an absolute http(s) URL without query or fragment is required");
+                return CliApplication.UsageError;
+            }
             if (parse.GetValue(store) is { } storeText)
             {
                 if (!StoreLocation.TryParse(storeText, out var location, out var problem))

@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 namespace Mandate.Core.Audit;
 
 /// <summary>
-/// Keeps secrets out of the ledger: anything shaped like a JWT (or JWE), a bearer header, or the value of a details key
+/// Keeps secrets out of the ledger: anything shaped like a JWT (or JWE), a bearer header, one of Mandate's own secret
+/// formats (admin tokens <c>mdt_…</c>, join tokens <c>mjt_…</c>, PEP tokens <c>mpt_…</c>), or the value of a details key
 /// that names a secret is replaced by a short SHA-256 fingerprint, so the event is still recorded and correlatable
 /// but the token cannot be replayed from the log.
 /// </summary>
@@ -97,11 +98,12 @@ internal static partial class AuditSecretGuard
 
     private static string RedactTokens(string value)
     {
-        // Cheap pre-check: every pattern needs "eyJ", "bearer " or "basic "; most fields have none of them.
+        // Cheap pre-check: every pattern needs "eyJ", "bearer ", "basic " or "t_" (mdt_, mjt_, mpt_); most fields have none.
         if (value.Length < 16
             || (!value.Contains("eyJ", StringComparison.Ordinal)
                 && !value.Contains("earer", StringComparison.OrdinalIgnoreCase)
-                && !value.Contains("asic", StringComparison.OrdinalIgnoreCase))
+                && !value.Contains("asic", StringComparison.OrdinalIgnoreCase)
+                && !value.Contains("t_", StringComparison.Ordinal))
             || !TokenPattern().IsMatch(value))
         {
             return value;
@@ -111,7 +113,7 @@ internal static partial class AuditSecretGuard
     }
 
     // Compact JWS/JWE: a base64url JSON header ("eyJ") and at least two more dot-separated base64url parts; or a
-    // bearer/basic authorization value.
-    [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*)?|(?i:\b(bearer|basic)\s+)[A-Za-z0-9_\-\.~\+/]{16,}=*", RegexOptions.CultureInvariant)]
+    // bearer/basic authorization value; or a Mandate admin, join or PEP token (a prefix and at least 16 token characters).
+    [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*)?|(?i:\b(bearer|basic)\s+)[A-Za-z0-9_\-\.~\+/]{16,}=*|\bm[djp]t_[A-Za-z0-9_\-]{16,}", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();
 }

@@ -89,11 +89,7 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
             return bytes;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
+        Storage.PrivateFiles.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path)));
 
         var kek = RandomNumberGenerator.GetBytes(32);
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

@@ -147,7 +147,9 @@ internal sealed class DpopProofValidator(TimeProvider time)
             return false;
         }
 
-        // RFC 9449 §4.3: compare without query and fragment, after normalization of scheme and host case and default port.
-        return Uri.Compare(a, b, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+        // RFC 9449 §4.3: compare without query and fragment, after normalization of scheme and host case and default port;
+        // the path is case-sensitive (RFC 3986 §6.2.2.1).
+        return Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+            && Uri.Compare(a, b, UriComponents.Path, UriFormat.Unescaped, StringComparison.Ordinal) == 0;
     }
 }

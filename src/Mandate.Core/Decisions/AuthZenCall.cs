@@ -1,4 +1,12 @@
 namespace Mandate.Core.Decisions;
 
-/// <summary>Who is asking and how: the request id to echo and audit, and whether the caller may see reasons.</summary>
-internal sealed record AuthZenCall(string? RequestId, bool IncludeDiagnostics, string? Caller = null);
+/// <summary>
+/// Who is asking and how: the request id to echo and audit, whether the caller may see policy diagnostics, the
+/// authenticated caller (a SPIFFE ID, <c>pep:&lt;name&gt;</c>, <c>admin</c>; null for an anonymous enforcement point) and
+/// the client network it called from (for folding repeated denies).
+/// </summary>
+internal sealed record AuthZenCall(string? RequestId, bool IncludeDiagnostics, string? Caller = null, string? Client = null)
+{
+    /// <summary>Authenticated enforcement points see why a request was denied; anonymous ones only the decision.</summary>
+    public bool IncludeReasons => Caller is not null;
+}

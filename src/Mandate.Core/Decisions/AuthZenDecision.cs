@@ -17,6 +17,9 @@ internal sealed record AuthZenDecision(
     string? DenyCode = null,
     string? DenyDescription = null)
 {
+    /// <summary>Caller properties that were not applied (stored attributes are authoritative); see <see cref="DecisionRequest.IgnoredProperties"/>.</summary>
+    public IReadOnlyList<string>? IgnoredProperties { get; init; }
+
     public static AuthZenDecision Failed(AuthZenItemError error) => new(false, null, null, [], [], error);
 
     public static AuthZenDecision From(PolicyDecision decision)

@@ -44,6 +44,7 @@ internal sealed class AuthZenDecisionService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(call);
+        AuthZenLimits.Check(settings, request.Subject, request.Action, request.Resource, request.Context);
         var snapshot = active.Current;
         var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken).ConfigureAwait(false);
         return await DecideAsync(snapshot, mapped, cancellationToken).ConfigureAwait(false);
@@ -82,6 +83,8 @@ internal sealed class AuthZenDecisionService
             AuthZenDecision result;
             try
             {
+                AuthZenLimits.Check(
+                    settings, item.Subject ?? request.Subject, item.Action ?? request.Action, item.Resource ?? request.Resource, item.Context ?? request.Context, $"evaluations[{i}].");
                 var mapped = await mapper.MapAsync(
                     snapshot,
                     item.Subject ?? request.Subject,
@@ -184,6 +187,7 @@ internal sealed class AuthZenDecisionService
         Func<EntityUid, T> result,
         CancellationToken cancellationToken)
     {
+        AuthZenLimits.Check(settings, request.Subject, request.Action, request.Resource, request.Context);
         var limit = request.Page?.Limit;
         if (limit is < 0)
         {
@@ -267,12 +271,12 @@ internal sealed class AuthZenDecisionService
             // decision with an id, and audited like every deny.
             var denied = new PolicyDecision(false, DecisionIds.Next(), snapshot.Version, [], []);
             await decisionPoint.AuditAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription).ConfigureAwait(false);
-            return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion };
+            return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion, IgnoredProperties = mapped.Request.IgnoredProperties };
         }
 
         var decision = decisionPoint.Decide(snapshot, mapped.Request);
         await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken).ConfigureAwait(false);
-        return AuthZenDecision.From(decision);
+        return AuthZenDecision.From(decision) with { IgnoredProperties = mapped.Request.IgnoredProperties };
     }
 
     private static void RequireType(AuthZenEntity? entity, string member)

@@ -9,6 +9,9 @@ internal static class AuthZenErrorCodes
     /// <summary>An entity type that is not a Cedar name, or that the active schema does not declare.</summary>
     public const string UnknownEntityType = "unknown-entity-type";
 
+    /// <summary>An id, name, <c>properties</c> or <c>context</c> longer than the configured bound.</summary>
+    public const string InputTooLarge = "input-too-large";
+
     /// <summary>A batch with more items than the configured maximum.</summary>
     public const string BatchTooLarge = "batch-too-large";
 

@@ -11,8 +11,9 @@ namespace Mandate.Core.Decisions;
 /// <summary>
 /// Maps AuthZEN onto Cedar. <c>subject</c> → principal <c>type::"id"</c>; <c>action.name</c> → the declared action of
 /// that name (else <c>Action::"name"</c>); <c>resource</c> → resource <c>type::"id"</c>. <c>properties</c> become
-/// request-scoped overlay entities: the stored entity's attributes and parents, with each property replacing the
-/// attribute of the same name. <c>context</c> becomes the Cedar context, except the reserved members (<c>credential</c>,
+/// request-scoped overlay entities: the stored entity's attributes and parents, plus the properties the store does not
+/// have (stored attributes are authoritative: a property naming one is ignored; with a schema, only declared attributes
+/// are added). Ignored properties are reported (<see cref="DecisionRequest.IgnoredProperties"/>). <c>context</c> becomes the Cedar context, except the reserved members (<c>credential</c>,
 /// <c>task</c>, <c>chain</c>, <c>chain_depth</c>, <c>risk</c>), which only the decision point sets, from a verified credential.
 /// </summary>
 internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder credentials, IdentityStanding standing)
@@ -55,17 +56,20 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
 
         var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken).ConfigureAwait(false);
         List<Entity>? overlay = null;
-        AddOverlay(snapshot, ref overlay, principal, subject!.Properties, path + "subject");
-        AddOverlay(snapshot, ref overlay, actionUid, action!.Properties, path + "action");
-        AddOverlay(snapshot, ref overlay, resourceUid, resource!.Properties, path + "resource");
+        List<string>? ignored = null;
+        AddOverlay(snapshot, ref overlay, ref ignored, principal, subject!.Properties, path + "subject");
+        AddOverlay(snapshot, ref overlay, ref ignored, actionUid, action!.Properties, path + "action");
+        AddOverlay(snapshot, ref overlay, ref ignored, resourceUid, resource!.Properties, path + "resource");
         return new MapOutcome(
             new DecisionRequest(principal, actionUid, resourceUid, mappedContext.Context, overlay)
             {
                 RequestId = call.RequestId,
                 Caller = call.Caller,
+                Client = call.Client,
                 CredentialId = mappedContext.CredentialId,
                 TaskId = mappedContext.TaskId,
                 Chain = mappedContext.Chain,
+                IgnoredProperties = ignored,
             },
             mappedContext.Denied);
     }
@@ -138,7 +142,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
         return snapshot.ActionFor(action.Name);
     }
 
-    private static void AddOverlay(PolicySnapshot snapshot, ref List<Entity>? overlay, EntityUid uid, JsonElement? properties, string member)
+    private static void AddOverlay(PolicySnapshot snapshot, ref List<Entity>? overlay, ref List<string>? ignored, EntityUid uid, JsonElement? properties, string member)
     {
         if (properties is not { } json || json.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
@@ -165,20 +169,41 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
             return;
         }
 
+        // Stored attributes are authoritative: a property may only add what the store does not have (and, with a schema,
+        // what the schema declares for the type), so "stage": "staging" cannot turn a production resource into staging.
         IEnumerable<EntityUid>? parents = null;
         IReadOnlyDictionary<string, CedarValue>? tags = null;
+        var attributes = new Dictionary<string, CedarValue>(StringComparer.Ordinal);
+        var storedCount = -1;
         if (snapshot.Entities.TryGet(uid, out var stored))
         {
+            storedCount = stored.Attributes.Count;
             foreach (var (name, value) in stored.Attributes)
             {
-                supplied.TryAdd(name, value);
+                attributes[name] = value;
             }
 
             parents = stored.Parents;
             tags = stored.Tags;
         }
 
-        (overlay ??= new List<Entity>(3)).Add(new Entity(uid, supplied, parents, tags));
+        foreach (var (name, value) in supplied)
+        {
+            if (attributes.ContainsKey(name) || (snapshot.Schema is { } schema && !schema.DeclaresAttribute(uid.Type, name)))
+            {
+                (ignored ??= []).Add($"{member}.properties.{name}");
+                continue;
+            }
+
+            attributes[name] = value;
+        }
+
+        if (attributes.Count == 0 || attributes.Count == storedCount)
+        {
+            return;
+        }
+
+        (overlay ??= new List<Entity>(3)).Add(new Entity(uid, attributes, parents, tags));
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$", RegexOptions.CultureInvariant)]

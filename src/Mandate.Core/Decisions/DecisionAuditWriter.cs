@@ -8,6 +8,7 @@ namespace Mandate.Core.Decisions;
 /// <summary>The single writer behind <see cref="DecisionAuditQueue"/>: appends queued decision records in batches.</summary>
 internal sealed partial class DecisionAuditWriter(
     DecisionAuditQueue queue,
+    AuditRepetitions repetitions,
     IMandateStore store,
     IAuditTrail audit,
     TimeProvider time,
@@ -17,7 +18,8 @@ internal sealed partial class DecisionAuditWriter(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Let the writer drain what is queued before the store goes away.
+        // Let the writer drain what is queued (and the counts of repeated denies) before the store goes away.
+        await repetitions.FlushAsync().ConfigureAwait(false);
         queue.Complete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }

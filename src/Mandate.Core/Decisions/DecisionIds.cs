@@ -3,14 +3,15 @@ using System.Security.Cryptography;
 namespace Mandate.Core.Decisions;
 
 /// <summary>
-/// Opaque decision ids: a per-process random prefix plus a counter, so making one costs an increment and a format
-/// (no lock, no allocation beyond the string) and ids never repeat across restarts.
+/// Opaque decision ids: <c>d_</c> and 128 random bits (hex). Random rather than a counter, so an id tells nobody how many
+/// decisions the server made or which other ids exist, and ids never repeat across restarts or nodes.
 /// </summary>
 internal static class DecisionIds
 {
-    private static readonly string Prefix = "d_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + "_";
-    private static long counter;
-
-    public static string Next() =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Prefix}{Interlocked.Increment(ref counter):x}");
+    public static string Next()
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        return "d_" + Convert.ToHexStringLower(random);
+    }
 }

@@ -15,14 +15,66 @@ internal sealed class DecisionOptions
     public bool DenyOnPolicyError { get; set; } = true;
 
     /// <summary>Largest request body the AuthZEN endpoints read, in bytes.</summary>
-    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
     /// <summary>Most items a batch (<c>/access/v1/evaluations</c>) may carry.</summary>
-    public int MaxBatchItems { get; set; } = 1000;
+    public int MaxBatchItems { get; set; } = 100;
+
+    /// <summary>
+    /// Longest entity type, entity id or action name a request may name (UTF-16 code units). Ids are audited with every
+    /// deny and reach policy matching (<c>like</c>, task globs), so they are bounded.
+    /// </summary>
+    public int MaxIdentifierLength { get; set; } = 256;
+
+    /// <summary>Largest <c>properties</c> object of one subject, action or resource, in bytes of JSON.</summary>
+    public int MaxPropertiesBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Largest <c>context</c> object of one evaluation, in bytes of JSON (a forwarded credential included).</summary>
+    public int MaxContextBytes { get; set; } = 32 * 1024;
+
+    /// <summary>
+    /// Repeated identical denies (same client, request and reason) and repeated identical authentication failures
+    /// within this window are written once and then counted: one <c>*.repeated</c> record per window carries the count.
+    /// Zero writes every one.
+    /// </summary>
+    public TimeSpan AuditRepeatWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Whether enforcement points may call <c>/access/v1/*</c> without a credential. Null: <see
+    /// cref="AnonymousPepAccess.Loopback"/> in demo mode, <see cref="AnonymousPepAccess.None"/> otherwise. Anonymous
+    /// callers never see deny reasons.
+    /// </summary>
+    public AnonymousPepAccess? AllowAnonymousPeps { get; set; }
+
+    /// <summary>
+    /// PEP credentials the operator issued: a name and the SHA-256 (hex) of a bearer token of at least 32 characters.
+    /// An enforcement point presents the token as <c>Authorization: Bearer</c>; only the hash is configured.
+    /// </summary>
+    public IList<PepCredentialOptions> PepCredentials { get; } = [];
 
     /// <summary>Largest page a search returns; a request's <c>page.limit</c> is capped to it.</summary>
     public int MaxSearchPageSize { get; set; } = 1000;
 
     /// <summary>Pending audit records held in memory before deciders wait for the writer.</summary>
     public int AuditQueueCapacity { get; set; } = 20_000;
+}
+
+/// <summary>Which callers of <c>/access/v1/*</c> need no credential.</summary>
+internal enum AnonymousPepAccess
+{
+    /// <summary>Every enforcement point authenticates (a workload JWT-SVID, a PEP credential, or the admin token).</summary>
+    None,
+
+    /// <summary>Clients connecting from a loopback address may call anonymously (the demo); everyone else authenticates.</summary>
+    Loopback,
+}
+
+/// <summary>One operator-issued PEP credential (<c>Mandate:Decisions:PepCredentials</c>).</summary>
+internal sealed class PepCredentialOptions
+{
+    /// <summary>The enforcement point's name, recorded as the caller of its decisions (<c>pep:&lt;name&gt;</c>).</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Lower-case hex SHA-256 of the token.</summary>
+    public string TokenSha256 { get; set; } = string.Empty;
 }

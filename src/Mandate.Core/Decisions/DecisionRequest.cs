@@ -26,4 +26,13 @@ internal sealed record DecisionRequest(
 
     /// <summary>Who asked (a SPIFFE ID, <c>admin</c>, or null for an anonymous enforcement point).</summary>
     public string? Caller { get; init; }
+
+    /// <summary>
+    /// Caller <c>properties</c> that were not applied (<c>subject.properties.stage</c>): the store already has the
+    /// attribute, or the schema does not declare it. Null when every property was applied.
+    /// </summary>
+    public IReadOnlyList<string>? IgnoredProperties { get; init; }
+
+    /// <summary>The client network the request came from (for folding repeated denies), when known.</summary>
+    public string? Client { get; init; }
 }

@@ -23,6 +23,7 @@ public static class DecisionServiceCollectionExtensions
         services.TryAddSingleton<ActivePolicySet>();
         services.TryAddSingleton<PolicyService>();
         services.TryAddSingleton<DecisionAuditQueue>();
+        services.TryAddSingleton<AuditRepetitions>();
         services.TryAddSingleton<PolicyDecisionPoint>();
         services.TryAddSingleton<IPolicyDecisionPoint>(sp => sp.GetRequiredService<PolicyDecisionPoint>());
         // The tasks feature registers the credential verifier; without it a presented credential denies (fail closed).

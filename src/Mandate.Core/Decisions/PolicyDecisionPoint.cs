@@ -12,6 +12,7 @@ namespace Mandate.Core.Decisions;
 internal sealed class PolicyDecisionPoint(
     ActivePolicySet active,
     DecisionAuditQueue auditQueue,
+    AuditRepetitions repetitions,
     IOptions<DecisionOptions> options) : IPolicyDecisionPoint
 {
     private readonly DecisionOptions settings = options.Value;
@@ -47,7 +48,9 @@ internal sealed class PolicyDecisionPoint(
     {
         if (!decision.Allowed)
         {
-            var pending = auditQueue.EnqueueAsync(ToAuditEvent(decision, request, denyReason), cancellationToken);
+            // Identical denies for the same client fold into one counted record per window (a flood is not a ledger).
+            var record = ToAuditEvent(decision, request, denyReason);
+            var pending = repetitions.RecordAsync(RepeatKey(record, request), record, cancellationToken);
             return pending.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(pending, decision);
         }
 
@@ -65,6 +68,9 @@ internal sealed class PolicyDecisionPoint(
         await pending.ConfigureAwait(false);
         return decision;
     }
+
+    private static string RepeatKey(AuditEvent record, DecisionRequest request) =>
+        string.Join('\n', "decision", request.Client, record.Actor, record.Subject, record.Action, record.Resource, record.Reason, record.CredentialId, record.PolicyVersion);
 
     private static AuditEvent ToAuditEvent(PolicyDecision decision, DecisionRequest request, string? denyReason = null)
     {
@@ -96,7 +102,9 @@ internal sealed class PolicyDecisionPoint(
             Chain = request.Chain,
             Reason = reason,
             RequestId = request.RequestId,
-            Details = new Dictionary<string, string> { ["decision_id"] = decision.DecisionId },
+            Details = request.IgnoredProperties is { Count: > 0 } ignored
+                ? new Dictionary<string, string> { ["decision_id"] = decision.DecisionId, ["ignored_properties"] = string.Join(",", ignored) }
+                : new Dictionary<string, string> { ["decision_id"] = decision.DecisionId },
         };
     }
 

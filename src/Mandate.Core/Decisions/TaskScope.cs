@@ -47,38 +47,50 @@ internal static class TaskScope
     private static bool TypeMatches(string pattern, string type) =>
         pattern == type || type.EndsWith("::" + pattern, StringComparison.Ordinal);
 
-    private static bool Glob(string pattern, string text)
+    /// <summary>
+    /// <c>*</c>-only glob: the literal runs between stars are matched in order, the first as a prefix and the last as a
+    /// suffix (unless the pattern starts or ends with a star), each middle run at its leftmost occurrence after the
+    /// previous one (always right for star-only patterns). No backtracking: every run is searched once, with the
+    /// vectorised ordinal <c>IndexOf</c>, so the cost is linear in practice and at worst O(n·k) for a run of length k.
+    /// Both sides are bounded before they get here: intent patterns to 512 characters (task validation), resource ids
+    /// to <c>Mandate:Decisions:MaxIdentifierLength</c> (256), so the worst case is about 10^5 character comparisons.
+    /// </summary>
+    internal static bool Glob(string pattern, string text)
     {
-        // Iterative wildcard match with backtracking to the last '*': linear in practice, no regex allocation.
-        int p = 0, t = 0, star = -1, mark = 0;
-        while (t < text.Length)
+        var star = pattern.IndexOf('*', StringComparison.Ordinal);
+        if (star < 0)
         {
-            if (p < pattern.Length && pattern[p] == '*')
+            return string.Equals(pattern, text, StringComparison.Ordinal);
+        }
+
+        var input = text.AsSpan();
+        var lastStar = pattern.LastIndexOf('*');
+        var prefix = pattern.AsSpan(0, star);
+        var suffix = pattern.AsSpan(lastStar + 1);
+        if (input.Length < prefix.Length + suffix.Length || !input.StartsWith(prefix, StringComparison.Ordinal) || !input.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = input[prefix.Length..^suffix.Length];
+        var middles = lastStar > star ? pattern.AsSpan(star + 1, lastStar - star - 1) : [];
+        foreach (var run in middles.Split('*'))
+        {
+            var middle = middles[run];
+            if (middle.IsEmpty)
             {
-                star = p++;
-                mark = t;
+                continue;
             }
-            else if (p < pattern.Length && pattern[p] == text[t])
-            {
-                p++;
-                t++;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                t = ++mark;
-            }
-            else
+
+            var found = rest.IndexOf(middle, StringComparison.Ordinal);
+            if (found < 0)
             {
                 return false;
             }
+
+            rest = rest[(found + middle.Length)..];
         }
 
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
+        return true;
     }
 }

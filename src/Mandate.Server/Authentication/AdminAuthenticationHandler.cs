@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Mandate.Core.Admin;
-using Mandate.Core.Audit;
-using Mandate.Core.Storage;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -15,8 +13,7 @@ internal sealed class AdminAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     AdminTokens adminTokens,
-    IMandateStore store,
-    IAuditTrail audit)
+    AuthenticationFailureAudit failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "MandateAdmin";
@@ -58,5 +55,5 @@ internal sealed class AdminAuthenticationHandler(
         Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant admin access.");
 
     private Task RecordFailureAsync(string reason) =>
-        AuthenticationFailureAudit.RecordAsync(Context, store, audit, "admin.authentication_failed", reason);
+        failures.RecordAsync(Context, "admin.authentication_failed", reason);
 }

@@ -1,10 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Mandate.Core.Audit;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
-using Mandate.Core.Storage;
 using Mandate.Server.Identity;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
@@ -19,8 +17,7 @@ internal sealed class WorkloadAuthenticationHandler(
     UrlEncoder encoder,
     JwtSvidValidator validator,
     IKeyRing keyRing,
-    IMandateStore store,
-    IAuditTrail audit)
+    AuthenticationFailureAudit failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string FailureKey = "mandate.workload.failure";
@@ -75,5 +72,5 @@ internal sealed class WorkloadAuthenticationHandler(
         Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The workload is authenticated but not allowed to make this call.");
 
     private Task RecordFailureAsync(IdentityError error) =>
-        AuthenticationFailureAudit.RecordAsync(Context, store, audit, "identity.authentication_failed", error.Code);
+        failures.RecordAsync(Context, "identity.authentication_failed", error.Code);
 }

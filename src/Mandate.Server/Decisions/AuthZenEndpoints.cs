@@ -5,23 +5,23 @@ using Mandate.Server.Authentication;
 using Mandate.Server.Http;
 using Mandate.Server.Policies;
 using Mandate.Server.Problems;
-using Microsoft.AspNetCore.Authentication;
 
 namespace Mandate.Server.Decisions;
 
 /// <summary>
 /// OpenID AuthZEN 1.0: evaluation, batch evaluations, subject/resource/action search and the PDP metadata. Enforcement
-/// points call these anonymously; a caller presenting the admin token also sees reasons and errors.
+/// points authenticate (<see cref="PepAuthentication"/>); authenticated ones see deny reasons, a caller presenting the
+/// admin token also sees policy reasons and errors. Every call is rate limited per client network.
 /// </summary>
 internal static class AuthZenEndpoints
 {
     public static IEndpointRouteBuilder MapAuthZenEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(string.Empty).AllowAnonymous();
+        var group = app.MapGroup(string.Empty).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy);
 
         group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service) =>
             HandleAsync(http, service, AuthZenJsonContext.Default.EvaluationRequest, async (request, call) =>
-                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call.IncludeDiagnostics)));
+                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)));
 
         group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service) =>
             HandleAsync(http, service, AuthZenJsonContext.Default.EvaluationsRequest, async (request, call) =>
@@ -29,10 +29,10 @@ internal static class AuthZenEndpoints
                 // Without items the batch endpoint is the single evaluation endpoint.
                 if (request.Evaluations is not { Count: > 0 })
                 {
-                    return AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call.IncludeDiagnostics);
+                    return AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call);
                 }
 
-                return AuthZenResults.Batch(await service.EvaluateBatchAsync(request, call, http.RequestAborted), call.IncludeDiagnostics);
+                return AuthZenResults.Batch(await service.EvaluateBatchAsync(request, call, http.RequestAborted), call);
             }));
 
         group.MapPost(AuthZenPaths.SearchSubject, (HttpContext http, AuthZenDecisionService service) =>
@@ -58,8 +58,8 @@ internal static class AuthZenEndpoints
 
         group.MapGet(AuthZenPaths.Metadata, (HttpContext http) =>
         {
-            var request = http.Request;
-            var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
+            // The configured public URL, never the Host header: metadata must not point a client at an attacker's host.
+            var baseUrl = PublicBaseUrl.Of(http);
             http.Response.Headers.CacheControl = "public, max-age=300";
             return Echo(http, TypedResults.Json(
                 new AuthZenMetadata
@@ -91,16 +91,23 @@ internal static class AuthZenEndpoints
         HttpContext http, AuthZenDecisionService service, JsonTypeInfo<TRequest> body, Func<TRequest, AuthZenCall, Task<IResult>> answer)
         where TRequest : class
     {
+        // Authenticate before reading the body: a refused caller costs no parsing.
+        var (call, refused) = await PepAuthentication.AuthenticateAsync(http, service.Options);
+        if (refused is not null)
+        {
+            return Echo(http, refused);
+        }
+
         var (request, problem) = await JsonBody.ReadAsync(http, body, service.Options.MaxRequestBodyBytes, JsonBodyProblems.AuthZen);
         if (problem is not null)
         {
             return Echo(http, problem);
         }
 
-        var call = await CallOfAsync(http);
+        EchoRequestId(http);
         try
         {
-            return await answer(request!, call);
+            return await answer(request!, call!);
         }
         catch (AuthZenRequestException e)
         {
@@ -111,34 +118,21 @@ internal static class AuthZenEndpoints
     private static IResult BadRequest(AuthZenRequestException e) =>
         Problem.Result(StatusCodes.Status400BadRequest, e.Code, "The AuthZEN request is not valid.", e.Message);
 
-    /// <summary>The request id to echo and audit, and whether the caller presented the admin token (then it sees reasons).</summary>
-    private static async ValueTask<AuthZenCall> CallOfAsync(HttpContext http)
-    {
-        var requestId = http.Request.Headers[AuthZenPaths.RequestIdHeader].ToString();
-        if (requestId.Length > 0)
-        {
-            http.Response.Headers[AuthZenPaths.RequestIdHeader] = requestId;
-        }
-
-        var diagnostics = false;
-        if (http.Request.Headers.Authorization.Count > 0)
-        {
-            var result = await http.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
-            diagnostics = result.Succeeded && result.Principal.IsInRole(AdminAuthenticationHandler.Role);
-        }
-
-        return new AuthZenCall(requestId.Length == 0 ? http.TraceIdentifier : requestId, diagnostics, diagnostics ? "admin" : null);
-    }
-
-    /// <summary>Echoes X-Request-ID also on answers given before the call is known (bad bodies).</summary>
+    /// <summary>
+    /// Echoes the caller's X-Request-ID (also on answers given before the call is known, such as bad bodies) when it is
+    /// within <see cref="PepAuthentication.MaxRequestIdLength"/>; a longer or malformed one is not copied anywhere.
+    /// </summary>
     private static IResult Echo(HttpContext http, IResult result)
     {
-        var requestId = http.Request.Headers[AuthZenPaths.RequestIdHeader];
-        if (requestId.Count > 0)
-        {
-            http.Response.Headers[AuthZenPaths.RequestIdHeader] = requestId;
-        }
-
+        EchoRequestId(http);
         return result;
+    }
+
+    private static void EchoRequestId(HttpContext http)
+    {
+        if (http.Request.Headers[AuthZenPaths.RequestIdHeader].Count > 0)
+        {
+            http.Response.Headers[AuthZenPaths.RequestIdHeader] = PepAuthentication.RequestId(http);
+        }
     }
 }

@@ -6,18 +6,19 @@ namespace Mandate.Server.Decisions;
 
 /// <summary>
 /// Writes AuthZEN decisions straight to the response with a <see cref="Utf8JsonWriter"/> (the hot path: no
-/// intermediate objects). Every decision carries <c>context.decision_id</c>; callers with the admin token also get
-/// <c>policy_version</c>, <c>reasons</c> (determining policy ids) and <c>errors</c>.
+/// intermediate objects). Every decision carries <c>context.decision_id</c>; authenticated enforcement points also get
+/// the deny <c>reason</c> and <c>reason_user</c> (anonymous callers must not learn a credential's status from them);
+/// callers with the admin token also get <c>policy_version</c>, <c>reasons</c> (determining policy ids) and <c>errors</c>.
 /// </summary>
 internal static class AuthZenResults
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
-    public static IResult Decision(AuthZenDecision decision, bool diagnostics) => new DecisionResult(decision, null, diagnostics);
+    public static IResult Decision(AuthZenDecision decision, AuthZenCall call) => new DecisionResult(decision, null, call);
 
-    public static IResult Batch(IReadOnlyList<AuthZenDecision> decisions, bool diagnostics) => new DecisionResult(null, decisions, diagnostics);
+    public static IResult Batch(IReadOnlyList<AuthZenDecision> decisions, AuthZenCall call) => new DecisionResult(null, decisions, call);
 
-    private static void WriteDecision(Utf8JsonWriter writer, AuthZenDecision decision, bool diagnostics)
+    private static void WriteDecision(Utf8JsonWriter writer, AuthZenDecision decision, AuthZenCall call)
     {
         writer.WriteStartObject();
         writer.WriteBoolean("decision", decision.Allowed);
@@ -36,7 +37,7 @@ internal static class AuthZenResults
             writer.WriteEndObject();
         }
 
-        if (decision.DenyCode is not null)
+        if (decision.DenyCode is not null && call.IncludeReasons)
         {
             writer.WriteString("reason", decision.DenyCode);
             if (decision.DenyDescription is not null)
@@ -45,7 +46,19 @@ internal static class AuthZenResults
             }
         }
 
-        if (diagnostics)
+        if (call.IncludeReasons && decision.IgnoredProperties is { Count: > 0 } ignored)
+        {
+            // Stored attributes are authoritative: say which caller properties did not count.
+            writer.WriteStartArray("ignored_properties");
+            foreach (var name in ignored)
+            {
+                writer.WriteStringValue(name);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (call.IncludeDiagnostics)
         {
             if (decision.PolicyVersion is not null)
             {
@@ -75,7 +88,7 @@ internal static class AuthZenResults
         writer.WriteEndObject();
     }
 
-    private sealed class DecisionResult(AuthZenDecision? single, IReadOnlyList<AuthZenDecision>? batch, bool diagnostics) : IResult
+    private sealed class DecisionResult(AuthZenDecision? single, IReadOnlyList<AuthZenDecision>? batch, AuthZenCall call) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -92,7 +105,7 @@ internal static class AuthZenResults
             {
                 if (single is not null)
                 {
-                    WriteDecision(writer, single, diagnostics);
+                    WriteDecision(writer, single, call);
                 }
                 else
                 {
@@ -100,7 +113,7 @@ internal static class AuthZenResults
                     writer.WriteStartArray("evaluations");
                     foreach (var decision in batch!)
                     {
-                        WriteDecision(writer, decision, diagnostics);
+                        WriteDecision(writer, decision, call);
                     }
 
                     writer.WriteEndArray();

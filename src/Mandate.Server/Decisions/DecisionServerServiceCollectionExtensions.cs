@@ -1,7 +1,10 @@
 using Mandate.Core.Decisions;
+using Mandate.Server;
 using Mandate.Server.Hosting;
+using Mandate.Server.Http;
 using Mandate.Server.Policies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,6 +20,11 @@ public static class DecisionServerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<DecisionOptions>().BindConfiguration(DecisionOptions.SectionName);
+
+        // Anonymous enforcement points only where the operator says so; the demo admits loopback clients.
+        services.AddOptions<DecisionOptions>().PostConfigure<IOptions<MandateServerOptions>>((o, server) =>
+            o.AllowAnonymousPeps ??= server.Value.Demo ? AnonymousPepAccess.Loopback : AnonymousPepAccess.None);
+        services.AddRequestRateLimiting();
         services.TryAddSingleton<PolicyStartup>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, PolicyStartup>(sp => sp.GetRequiredService<PolicyStartup>()));
         return builder;

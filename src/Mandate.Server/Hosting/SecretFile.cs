@@ -5,11 +5,7 @@ internal static class SecretFile
 {
     public static void Write(string path, string secret)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
+        Mandate.Core.Storage.PrivateFiles.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path)));
 
         var options = new FileStreamOptions
         {

@@ -9,7 +9,6 @@ using Mandate.Server.Credentials;
 using Mandate.Server.Delegation;
 using Mandate.Server.Http;
 using Mandate.Server.Problems;
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -97,7 +96,7 @@ internal static class TaskEndpoints
             {
                 Subject = TaskAuthorization.Caller(user),
                 Intent = intent,
-                Ttl = body.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                Ttl = body.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null,
                 Confirmation = confirmation,
                 RequestId = context.TraceIdentifier,
             },
@@ -148,7 +147,7 @@ internal static class TaskEndpoints
             id,
             TaskAuthorization.Caller(user),
             TaskAuthorization.IsAdmin(user),
-            body?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            body?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null,
             context.TraceIdentifier,
             cancellationToken);
         if (!outcome.Succeeded)
@@ -198,9 +197,11 @@ internal static class TaskEndpoints
         return Problem.Result(status, outcome.ErrorCode!, title, outcome.Message, extensions);
     }
 
-    /// <summary>The request URI without query and fragment, as a DPoP proof's <c>htu</c> names it.</summary>
-    internal static string RequestUri(HttpRequest request) =>
-        UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path);
+    /// <summary>
+    /// The request URI without query and fragment, as a DPoP proof's <c>htu</c> names it: the configured public base URL
+    /// plus the path (never the Host header).
+    /// </summary>
+    internal static string RequestUri(HttpRequest request) => Mandate.Server.Http.PublicBaseUrl.RequestUri(request);
 
     private static ValueTask<(T? Value, IResult? Problem)> ReadBodyAsync<T>(HttpContext context, JsonSerializerOptions options, bool required)
         where T : class =>

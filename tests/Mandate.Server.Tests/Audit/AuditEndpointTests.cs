@@ -240,7 +240,7 @@ public sealed class AuditEndpointTests
     {
         await using var server = await MandateTestServer.StartAsync(configure);
         using var admin = server.CreateAdminClient();
-        var ready = await server.Client.GetAsync(new Uri("/readyz", UriKind.Relative), Ct);
+        var ready = await admin.GetAsync(new Uri("/readyz", UriKind.Relative), Ct);
         var readyBody = await ready.Content.ReadAsStringAsync(Ct);
         var verify = await admin.GetFromJsonAsync<JsonElement>("/v1/audit/verify", Ct);
         var again = await admin.GetFromJsonAsync<JsonElement>("/v1/audit/verify", Ct);

@@ -19,6 +19,9 @@ public sealed class AuthZenEndpointTests : IAsyncLifetime
         {
             b.Configuration["Mandate:Decisions:MaxRequestBodyBytes"] = "2048";
             b.Configuration["Mandate:Decisions:MaxBatchItems"] = "3";
+
+            // These cases are about AuthZEN semantics as an anonymous loopback PEP sees them: admitted explicitly.
+            b.Configuration["Mandate:Decisions:AllowAnonymousPeps"] = "Loopback";
         });
 
     public async ValueTask DisposeAsync() => await server.DisposeAsync();

@@ -28,7 +28,7 @@ public sealed class ClientEnforcementTests : IAsyncLifetime
     {
         o.Demo = false;
         o.DataDirectory = RepositoryPaths.Samples("authzen/api-gateway");
-    });
+    }, TestPep.Configure);
 
     public async ValueTask DisposeAsync() => await mandate.DisposeAsync();
 
@@ -127,6 +127,7 @@ public sealed class ClientEnforcementTests : IAsyncLifetime
             builder.Services.AddMandateClient(o =>
             {
                 o.BaseAddress = pdp;
+                o.AccessToken = TestPep.Token;
                 o.SubjectType = "identity";
                 o.MaxRetries = 1;
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);

@@ -24,8 +24,11 @@ public sealed class InteropScenarioTests
         {
             o.Demo = false;
             o.DataDirectory = RepositoryPaths.Samples(Path.Combine("authzen", scenario));
-        });
-        var runner = new AuthZenCaseRunner(server.Client);
+        }, TestPep.Configure);
+
+        // The corpus is run as an enforcement point holding an operator-issued PEP credential (no anonymous access).
+        using var pep = TestPep.CreateClient(server);
+        var runner = new AuthZenCaseRunner(pep);
         var failures = new List<string>();
         var run = 0;
         foreach (var file in caseFiles)

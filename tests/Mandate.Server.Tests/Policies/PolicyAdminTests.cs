@@ -30,7 +30,7 @@ public sealed class PolicyAdminTests : IAsyncLifetime
         {
             o.Demo = false;
             o.DataDirectory = dataDirectory;
-        });
+        }, b => b.Configuration["Mandate:Decisions:AllowAnonymousPeps"] = "Loopback");
     }
 
     public async ValueTask DisposeAsync()
@@ -113,7 +113,8 @@ public sealed class PolicyAdminTests : IAsyncLifetime
         await ChangeAndWaitAsync(watcher, () => File.WriteAllText(Path.Combine(dataDirectory, "zz-forbid.cedar"), "forbid (principal, action, resource"));
         var (_, afterInvalid, _) = await PostAsync(server.Client, "/access/v1/evaluation", AliceReadsRecord1);
         Assert.False(afterInvalid.GetProperty("decision").GetBoolean());
-        var ready = await server.Client.GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var admin = server.CreateAdminClient();
+        var ready = await admin.GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(503, (int)ready.StatusCode);
         Assert.Contains("zz-forbid.cedar:1:", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 

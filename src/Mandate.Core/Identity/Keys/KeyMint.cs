@@ -67,7 +67,8 @@ internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail aud
         var securityKey = new ECDsaSecurityKey(key);
         var kid = Thumbprint(securityKey);
         var request = new CertificateRequest(new X500DistinguishedName($"O=Mandate, CN=Mandate CA {settings.TrustDomain}"), key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        // pathLenConstraint=0: the CA signs leaf SVIDs only, never another CA.
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509.SpiffeSan.Create(SpiffeId.Scheme + settings.TrustDomain));

@@ -1,0 +1,154 @@
+using Mandate.Core.Audit;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Core.Decisions;
+
+/// <summary>
+/// Folds repeated identical audit events (the same deny of the same request from the same client, the same failed
+/// authentication from the same network) into one counted record per window, so that a flood of refused requests cannot
+/// turn into a flood of ledger writes. The first event of a key in a window is written as it happens; the repeats are
+/// counted, and when the window ends one <c>&lt;type&gt;.repeated</c> record carries the count (with the window's
+/// bounds). Nothing is lost: every repeat is counted, and the counts still pending are written at shutdown. With
+/// <see cref="DecisionOptions.AuditRepeatWindow"/> zero every event is written.
+/// </summary>
+internal sealed class AuditRepetitions : IDisposable
+{
+    /// <summary>Keys tracked at once; beyond it new keys are written unfolded (the rate limits bound those).</summary>
+    internal const int MaxKeys = 10_000;
+
+    private readonly DecisionAuditQueue queue;
+    private readonly TimeProvider time;
+    private readonly TimeSpan window;
+    private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+    private readonly ITimer? sweeper;
+
+    public AuditRepetitions(DecisionAuditQueue queue, TimeProvider time, IOptions<DecisionOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        this.queue = queue;
+        this.time = time;
+        window = options.Value.AuditRepeatWindow;
+        if (window > TimeSpan.Zero)
+        {
+            sweeper = time.CreateTimer(_ => _ = SweepAsync(all: false), null, window, window);
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="auditEvent"/> under <paramref name="key"/>: queued when it is the first of its key in the
+    /// window, otherwise only counted. Waits for room in the queue like every deny.
+    /// </summary>
+    public ValueTask RecordAsync(string key, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        if (window <= TimeSpan.Zero)
+        {
+            return queue.EnqueueAsync(auditEvent, cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        AuditEvent? summary = null;
+        lock (gate)
+        {
+            if (entries.TryGetValue(key, out var entry))
+            {
+                if (now >= entry.Start && now - entry.Start < window)
+                {
+                    entry.Repeats++;
+                    return ValueTask.CompletedTask;
+                }
+
+                summary = Summary(entry, now);
+                entries[key] = new Entry(now, auditEvent);
+            }
+            else if (entries.Count < MaxKeys)
+            {
+                entries[key] = new Entry(now, auditEvent);
+            }
+        }
+
+        return summary is null ? queue.EnqueueAsync(auditEvent, cancellationToken) : EnqueueBothAsync(summary, auditEvent, cancellationToken);
+    }
+
+    /// <summary>Writes the counts of every window still open (at shutdown, before the audit queue closes).</summary>
+    public Task FlushAsync() => SweepAsync(all: true);
+
+    public void Dispose() => sweeper?.Dispose();
+
+    private async ValueTask EnqueueBothAsync(AuditEvent summary, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        await queue.EnqueueAsync(summary, cancellationToken).ConfigureAwait(false);
+        await queue.EnqueueAsync(auditEvent, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SweepAsync(bool all)
+    {
+        var now = time.GetUtcNow();
+        List<AuditEvent>? summaries = null;
+        lock (gate)
+        {
+            List<string>? expired = null;
+            foreach (var (key, entry) in entries)
+            {
+                if (all || now < entry.Start || now - entry.Start >= window)
+                {
+                    (expired ??= []).Add(key);
+                    if (Summary(entry, now) is { } summary)
+                    {
+                        (summaries ??= []).Add(summary);
+                    }
+                }
+            }
+
+            foreach (var key in expired ?? [])
+            {
+                entries.Remove(key);
+            }
+        }
+
+        foreach (var summary in summaries ?? [])
+        {
+            try
+            {
+                await queue.EnqueueAsync(summary, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (System.Threading.Channels.ChannelClosedException)
+            {
+                // Shutdown closed the queue after the final flush: nothing more can be written.
+                return;
+            }
+        }
+    }
+
+    /// <summary>The counted record of a window's repeats, or null when there were none.</summary>
+    private static AuditEvent? Summary(Entry entry, DateTimeOffset now)
+    {
+        if (entry.Repeats == 0)
+        {
+            return null;
+        }
+
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in entry.First.Details ?? new Dictionary<string, string>())
+        {
+            details["first_" + name] = value;
+        }
+
+        details["repeats"] = entry.Repeats.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        details["window_start"] = entry.Start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        details["window_end"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return entry.First with { Type = entry.First.Type + ".repeated", Details = details };
+    }
+
+    private sealed class Entry(DateTimeOffset start, AuditEvent first)
+    {
+        public DateTimeOffset Start { get; } = start;
+
+        public AuditEvent First { get; } = first;
+
+        public long Repeats { get; set; }
+    }
+}

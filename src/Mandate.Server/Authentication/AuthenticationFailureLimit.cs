@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Mandate.Server.Identity;
+using Mandate.Server.Problems;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Server.Authentication;
+
+/// <summary>
+/// Brute-force brake on authentication (configuration <c>Mandate:RateLimits:AuthenticationFailures</c>): every refused
+/// admin, workload or PEP credential takes a permit from its client network's fixed window (default 100 per minute);
+/// once a network has none left, every request from it that presents credentials is answered 429 (<c>rate-limited</c>,
+/// <c>Retry-After</c>) before any credential is checked, until the window ends. Honest callers rarely fail at all.
+/// </summary>
+internal sealed class AuthenticationFailureLimit : IDisposable
+{
+    public const string SectionName = "Mandate:RateLimits:AuthenticationFailures";
+
+    private readonly AuthenticationFailureLimitOptions settings;
+    private readonly PartitionedRateLimiter<string> limiter;
+
+    public AuthenticationFailureLimit(IOptions<AuthenticationFailureLimitOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        settings = options.Value;
+        limiter = PartitionedRateLimiter.Create<string, string>(network => RateLimitPartition.GetFixedWindowLimiter(
+            network,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.PermitLimit, Window = settings.Window, QueueLimit = 0, AutoReplenishment = true }));
+    }
+
+    /// <summary>Counts one refused authentication against the caller's network.</summary>
+    public void Failed(HttpContext context)
+    {
+        if (settings.Enabled)
+        {
+            using var lease = limiter.AttemptAcquire(Network(context));
+        }
+    }
+
+    /// <summary>Refuses requests with credentials from a network that used up its failures.</summary>
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        if (settings.Enabled && context.Request.Headers.Authorization.Count > 0
+            && limiter.GetStatistics(Network(context)) is { CurrentAvailablePermits: 0 })
+        {
+            var seconds = Math.Max(1, (long)Math.Ceiling(settings.Window.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await Problem.WriteAsync(
+                context,
+                StatusCodes.Status429TooManyRequests,
+                ProblemTypes.RateLimited,
+                "Too many requests.",
+                $"Too many failed authentications from this client; retry after at most {seconds} seconds.");
+            return;
+        }
+
+        await next(context);
+    }
+
+    public void Dispose() => limiter.Dispose();
+
+    private static string Network(HttpContext context) => ClientNetwork.Of(context.Connection.RemoteIpAddress, 64);
+}
+
+/// <summary>The settings of <see cref="AuthenticationFailureLimit"/>.</summary>
+internal sealed class AuthenticationFailureLimitOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public int PermitLimit { get; set; } = 100;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}

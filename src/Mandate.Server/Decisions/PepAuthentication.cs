@@ -1,0 +1,122 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Mandate.Core.Decisions;
+using Mandate.Protocol.AuthZen;
+using Mandate.Server.Authentication;
+using Mandate.Server.Identity;
+using Mandate.Server.Problems;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Mandate.Server.Decisions;
+
+/// <summary>
+/// Who calls the decision point. An enforcement point authenticates with <c>Authorization: Bearer</c> and one of: the
+/// admin token (sees policy diagnostics too), a PEP credential the operator configured
+/// (<c>Mandate:Decisions:PepCredentials</c>, recorded as <c>pep:&lt;name&gt;</c>), or a Mandate JWT-SVID (recorded as
+/// its SPIFFE ID). Without a credential the call is refused (401) unless <c>Mandate:Decisions:AllowAnonymousPeps</c>
+/// admits it (<c>Loopback</c>: clients on a loopback address; the demo's default). A credential that does not verify is
+/// refused even where anonymous calls are admitted. Anonymous callers see decisions only, never deny reasons.
+/// </summary>
+internal static class PepAuthentication
+{
+    /// <summary>The longest <c>X-Request-ID</c> that is echoed and audited; a longer one is replaced by the server's own id.</summary>
+    public const int MaxRequestIdLength = 128;
+
+    /// <summary>The call, or the 401 problem to answer instead.</summary>
+    public static async ValueTask<(AuthZenCall? Call, IResult? Problem)> AuthenticateAsync(HttpContext http, DecisionOptions settings)
+    {
+        var requestId = RequestId(http);
+        var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, 64);
+        var presented = BearerToken.Read(http.Request);
+        if (presented is null)
+        {
+            if (http.Request.Headers.Authorization.Count == 0 && AnonymousAllowed(http, settings))
+            {
+                return (new AuthZenCall(requestId, false, null, client), null);
+            }
+
+            return (null, await RefuseAsync(http, "no PEP credential was presented", "missing"));
+        }
+
+        var admin = await http.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
+        if (admin.Succeeded && admin.Principal.IsInRole(AdminAuthenticationHandler.Role))
+        {
+            return (new AuthZenCall(requestId, true, "admin", client), null);
+        }
+
+        if (PepName(presented, settings) is { } name)
+        {
+            return (new AuthZenCall(requestId, false, "pep:" + name, client), null);
+        }
+
+        var workload = await http.AuthenticateAsync(WorkloadAuthentication.SchemeName);
+        if (workload.Succeeded && workload.Principal.FindFirst(WorkloadAuthentication.SubjectClaim)?.Value is { } spiffeId)
+        {
+            return (new AuthZenCall(requestId, false, spiffeId, client), null);
+        }
+
+        return (null, await RefuseAsync(http, "the bearer token is not a PEP credential, a Mandate JWT-SVID or the admin token", "invalid"));
+    }
+
+    /// <summary>The caller's <c>X-Request-ID</c> when it is short printable ASCII, else the server's own id.</summary>
+    public static string RequestId(HttpContext http)
+    {
+        var presented = http.Request.Headers[AuthZenPaths.RequestIdHeader];
+        if (presented.Count == 1 && presented[0] is { Length: > 0 and <= MaxRequestIdLength } id && id.All(c => c is >= '!' and <= '~'))
+        {
+            return id;
+        }
+
+        return http.TraceIdentifier;
+    }
+
+    private static bool AnonymousAllowed(HttpContext http, DecisionOptions settings)
+    {
+        if (settings.AllowAnonymousPeps is not AnonymousPepAccess.Loopback)
+        {
+            return false;
+        }
+
+        var address = http.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return false;
+        }
+
+        return IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    }
+
+    /// <summary>The name of the configured PEP credential the token is, by constant-time comparison of SHA-256 hashes.</summary>
+    private static string? PepName(string presented, DecisionOptions settings)
+    {
+        if (settings.PepCredentials.Count == 0 || presented.Length is < 32 or > 512)
+        {
+            return null;
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        string? match = null;
+        foreach (var pep in settings.PepCredentials)
+        {
+            var expected = Convert.FromHexString(pep.TokenSha256);
+            if (CryptographicOperations.FixedTimeEquals(hash, expected))
+            {
+                match ??= pep.Name;
+            }
+        }
+
+        return match;
+    }
+
+    private static async Task<IResult> RefuseAsync(HttpContext http, string reason, string kind)
+    {
+        await http.RequestServices.GetRequiredService<AuthenticationFailureAudit>().RecordAsync(http, "decision.authentication_failed", kind);
+        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-pep\"";
+        return Problem.Result(
+            StatusCodes.Status401Unauthorized,
+            ProblemTypes.Unauthenticated,
+            "Authentication required.",
+            $"The decision point needs an enforcement point credential as 'Authorization: Bearer <token>' (a Mandate JWT-SVID, a PEP credential or the admin token): {reason}.");
+    }
+}

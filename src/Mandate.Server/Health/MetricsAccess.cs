@@ -1,0 +1,58 @@
+using System.Net;
+using Mandate.Server.Authentication;
+using Mandate.Server.Problems;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Mandate.Server.Health;
+
+/// <summary>
+/// Who may scrape <c>/metrics</c> (configuration <c>Mandate:Metrics:Access</c>): <c>Loopback</c> (the default: clients on
+/// a loopback address, or with the admin token), <c>Admin</c> (the admin token only), or <c>Anonymous</c> (anyone; for a
+/// scraper on a private network). Metrics name endpoints, counts and refusals: reconnaissance for an attacker.
+/// </summary>
+internal static class MetricsAccess
+{
+    public const string Path = "/metrics";
+    public const string SettingName = "Mandate:Metrics:Access";
+
+    public static IApplicationBuilder UseMetricsAccess(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase) || await AllowedAsync(context))
+            {
+                await next(context);
+                return;
+            }
+
+            await Problem.WriteAsync(
+                context,
+                StatusCodes.Status401Unauthorized,
+                ProblemTypes.Unauthenticated,
+                "Authentication required.",
+                $"/metrics needs the admin token (or a loopback client, as {SettingName} says).");
+        });
+
+    private static async Task<bool> AllowedAsync(HttpContext context)
+    {
+        var access = context.RequestServices.GetRequiredService<IConfiguration>()[SettingName] ?? "Loopback";
+        if (string.Equals(access, "Anonymous", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var address = context.Connection.RemoteIpAddress;
+        if (string.Equals(access, "Loopback", StringComparison.OrdinalIgnoreCase) && address is not null
+            && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address))
+        {
+            return true;
+        }
+
+        if (context.Request.Headers.Authorization.Count == 0)
+        {
+            return false;
+        }
+
+        var result = await context.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
+        return result.Succeeded && result.Principal.IsInRole(AdminAuthenticationHandler.Role);
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Server.Http;
+
+/// <summary>
+/// The server's own absolute URL, from configuration only (<see cref="MandateServerOptions.PublicUrl"/>, else the first
+/// address Kestrel listens on): what a DPoP proof's <c>htu</c> must name and what the AuthZEN metadata advertises. The
+/// request's <c>Host</c> header (and any forwarded host) is attacker-controlled and never used.
+/// </summary>
+internal static class PublicBaseUrl
+{
+    /// <summary>An absolute http(s) URL without user info, query or fragment.</summary>
+    public static bool IsValid(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
+
+    /// <summary>The base URL without a trailing slash.</summary>
+    public static string Of(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var options = http.RequestServices.GetRequiredService<IOptions<MandateServerOptions>>().Value;
+        if (options.PublicUrl is { Length: > 0 } configured)
+        {
+            return configured.TrimEnd('/');
+        }
+
+        var listening = http.RequestServices.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        var first = listening ?? options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? MandateServerOptions.DefaultUrls;
+        return first.TrimEnd('/');
+    }
+
+    /// <summary>The URI a request was made to as a DPoP proof's <c>htu</c> must name it: the public base URL plus the path.</summary>
+    public static string RequestUri(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Of(request.HttpContext) + request.Path.ToUriComponent();
+    }
+}

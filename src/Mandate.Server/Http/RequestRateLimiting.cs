@@ -1,0 +1,164 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Mandate.Core.Audit;
+using Mandate.Core.Decisions;
+using Mandate.Server.Identity;
+using Mandate.Server.Problems;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Mandate.Server.Http;
+
+/// <summary>
+/// One per-client rate limit (configuration <c>Mandate:RateLimits:Decisions</c> or <c>Mandate:RateLimits:Credentials</c>):
+/// a fixed window of <see cref="PermitLimit"/> requests per client network (an IPv4 address, an IPv6 prefix).
+/// </summary>
+internal sealed class RequestRateLimitOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public int PermitLimit { get; set; }
+
+    public TimeSpan Window { get; set; }
+
+    /// <summary>IPv6 clients are counted per prefix of this length (one host usually holds a whole /64).</summary>
+    public int Ipv6PrefixLength { get; set; } = 64;
+}
+
+/// <summary>
+/// Per-client rate limits on the endpoints anyone can reach with a request that costs the server work: the decision
+/// point (<c>/access/v1/*</c>, policy <see cref="DecisionsPolicy"/>; default 1,000 requests per second per client) and
+/// the credential endpoints (<c>/oauth2/*</c> token, introspection and revocation, <c>/v1/svid/*</c>, <c>/v1/tasks*</c>;
+/// default 600 per minute per client). Attestation has its own limit (<see cref="AttestationRateLimitOptions"/>). A
+/// refusal is a 429 problem (<c>rate-limited</c>) with <c>Retry-After</c>, counted in <c>mandate.requests.rate_limited</c>
+/// and audited once per client and window (repeats folded by <see cref="AuditRepetitions"/>).
+/// </summary>
+internal static class RequestRateLimiting
+{
+    public const string DecisionsPolicy = "decisions";
+    public const string CredentialsLimit = "credentials";
+    public const string DecisionsSection = "Mandate:RateLimits:Decisions";
+    public const string CredentialsSection = "Mandate:RateLimits:Credentials";
+    public const string MetricName = "mandate.requests.rate_limited";
+
+    /// <summary>Path prefixes under the credentials limit.</summary>
+    private static readonly string[] CredentialPaths = ["/oauth2/", "/v1/svid/", "/v1/tasks"];
+
+    public static IServiceCollection AddRequestRateLimiting(this IServiceCollection services)
+    {
+        services.AddOptions<RequestRateLimitOptions>(DecisionsPolicy)
+            .Configure(o => (o.PermitLimit, o.Window) = (1000, TimeSpan.FromSeconds(1)))
+            .BindConfiguration(DecisionsSection);
+        services.AddOptions<RequestRateLimitOptions>(CredentialsLimit)
+            .Configure(o => (o.PermitLimit, o.Window) = (600, TimeSpan.FromMinutes(1)))
+            .BindConfiguration(CredentialsSection);
+        services.AddSingleton<IValidateOptions<RequestRateLimitOptions>>(new ValidateOptions<RequestRateLimitOptions>(
+            null,
+            o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero && o.Ipv6PrefixLength is >= 1 and <= 128,
+            "Mandate:RateLimits: PermitLimit and Window must be positive and Ipv6PrefixLength between 1 and 128."));
+        services.AddSingleton<RequestRateLimitRefusals>();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy<string, DecisionRateLimitPolicy>(DecisionsPolicy);
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(CredentialPartition);
+            o.OnRejected = (context, cancellationToken) =>
+                context.HttpContext.RequestServices.GetRequiredService<RequestRateLimitRefusals>().OnRejectedAsync(CredentialsLimit, context, cancellationToken);
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> CredentialPartition(HttpContext http)
+    {
+        var path = http.Request.Path.Value ?? string.Empty;
+        if (!CredentialPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            return RateLimitPartition.GetNoLimiter(string.Empty);
+        }
+
+        var settings = http.RequestServices.GetRequiredService<IOptionsMonitor<RequestRateLimitOptions>>().Get(CredentialsLimit);
+        return Partition(http, settings);
+    }
+
+    internal static RateLimitPartition<string> Partition(HttpContext http, RequestRateLimitOptions settings)
+    {
+        if (!settings.Enabled)
+        {
+            return RateLimitPartition.GetNoLimiter(string.Empty);
+        }
+
+        return RateLimitPartition.GetFixedWindowLimiter(
+            ClientNetwork.Of(http.Connection.RemoteIpAddress, settings.Ipv6PrefixLength),
+            _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = settings.PermitLimit,
+                Window = settings.Window,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+    }
+
+    /// <summary>The decision point's limit, one budget per client network for all of <c>/access/v1/*</c>.</summary>
+    private sealed class DecisionRateLimitPolicy(IOptionsMonitor<RequestRateLimitOptions> options, RequestRateLimitRefusals refusals) : IRateLimiterPolicy<string>
+    {
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected =>
+            (context, cancellationToken) => refusals.OnRejectedAsync(DecisionsPolicy, context, cancellationToken);
+
+        public RateLimitPartition<string> GetPartition(HttpContext httpContext) => Partition(httpContext, options.Get(DecisionsPolicy));
+    }
+}
+
+/// <summary>Answers a request refused by a <see cref="RequestRateLimiting"/> limit: 429, counted, audited once per window.</summary>
+internal sealed class RequestRateLimitRefusals
+{
+    private readonly IOptionsMonitor<RequestRateLimitOptions> options;
+    private readonly AuditRepetitions repetitions;
+    private readonly Counter<long> refused;
+
+    public RequestRateLimitRefusals(IOptionsMonitor<RequestRateLimitOptions> options, AuditRepetitions repetitions, IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        this.options = options;
+        this.repetitions = repetitions;
+        refused = meters.Create(MandateServer.MeterName).CreateCounter<long>(RequestRateLimiting.MetricName, "{request}", "Requests refused by a per-client rate limit");
+    }
+
+    public async ValueTask OnRejectedAsync(string limit, OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        var settings = options.Get(limit);
+        refused.Add(1, new KeyValuePair<string, object?>("limit", limit));
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.Window;
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, settings.Ipv6PrefixLength);
+        try
+        {
+            await repetitions.RecordAsync(
+                string.Join('\n', "rate_limited", limit, client),
+                new AuditEvent
+                {
+                    Type = "request.rate_limited",
+                    Actor = client,
+                    Action = http.Request.Method,
+                    Resource = limit,
+                    Decision = "deny",
+                    Reason = $"more than {settings.PermitLimit} requests per {settings.Window}",
+                    RequestId = http.TraceIdentifier,
+                },
+                cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left; the 429 needs no audit record of its own.
+        }
+
+        await Problem.WriteAsync(
+            http,
+            StatusCodes.Status429TooManyRequests,
+            ProblemTypes.RateLimited,
+            "Too many requests.",
+            $"Too many requests from this client; retry after {seconds} seconds.");
+    }
+}
