@@ -38,16 +38,15 @@ public sealed class WildcardMatchTests
     }
 
     [Fact]
-    public void Matches_ShouldStayLinear_OnANearMatchEverywhere()
+    public void Matches_ShouldAnswerCorrectly_OnANearMatchEverywhere()
     {
         // 1 MB of 'a' against "*a…ab*" (a run of 5,000): backtracking did ~5·10^9 comparisons here; KMP does ~10^6.
+        // The cost itself is measured in benchmarks (WildcardMatchBenchmarks), not timed here.
         var run = new string('a', 5_000) + "b";
         var pattern = new Pattern("*" + run + "*", [0, run.Length + 1]);
         var input = new string('a', 1_000_000);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.False(pattern.Matches(input));
         Assert.True(pattern.Matches(input + "b"));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 
     private static bool Reference(char[] pattern, HashSet<int> wildcards, string input)
