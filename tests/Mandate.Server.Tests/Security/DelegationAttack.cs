@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mandate.Server.Tests.Infrastructure;
 using Mandate.Server.Tests.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -107,33 +108,8 @@ internal static class DelegationAttack
     }
 
     /// <summary>An RFC 9449 DPoP proof signed by <paramref name="key"/>, with <c>ath</c> when an access token is given.</summary>
-    public static string DpopProof(ECDsa key, string method, string uri, string? accessToken, DateTimeOffset now)
-    {
-        var parameters = key.ExportParameters(false);
-        var jwk = new Dictionary<string, object>
-        {
-            ["kty"] = "EC",
-            ["crv"] = "P-256",
-            ["x"] = Base64UrlEncoder.Encode(parameters.Q.X),
-            ["y"] = Base64UrlEncoder.Encode(parameters.Q.Y),
-        };
-        var claims = new Dictionary<string, object>
-        {
-            ["htm"] = method,
-            ["htu"] = uri,
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["jti"] = Guid.NewGuid().ToString("N"),
-        };
-        if (accessToken is not null)
-        {
-            claims["ath"] = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(accessToken)));
-        }
-
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
-            JsonSerializer.Serialize(claims),
-            new SigningCredentials(new ECDsaSecurityKey(key), SecurityAlgorithms.EcdsaSha256),
-            new Dictionary<string, object> { ["typ"] = "dpop+jwt", ["jwk"] = jwk });
-    }
+    public static string DpopProof(ECDsa key, string method, string uri, string? accessToken, DateTimeOffset now) =>
+        DpopProofs.Create(key, method, uri, accessToken, now);
 
     /// <summary>The RFC 7638 thumbprint of <paramref name="key"/>'s public key (the <c>jkt</c> a bound token carries).</summary>
     public static string Thumbprint(ECDsa key)

@@ -62,26 +62,5 @@ public sealed class HostHeaderTests
         Assert.Equal("https://pdp.example.com/access/v1/evaluation", metadata.GetProperty("access_evaluation_endpoint").GetString());
     }
 
-    private static string Proof(ECDsa key, string method, string uri, DateTimeOffset now)
-    {
-        var parameters = key.ExportParameters(false);
-        var jwk = new Dictionary<string, object>
-        {
-            ["kty"] = "EC",
-            ["crv"] = "P-256",
-            ["x"] = Base64UrlEncoder.Encode(parameters.Q.X),
-            ["y"] = Base64UrlEncoder.Encode(parameters.Q.Y),
-        };
-        var claims = new Dictionary<string, object>
-        {
-            ["htm"] = method,
-            ["htu"] = uri,
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["jti"] = Guid.NewGuid().ToString("N"),
-        };
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
-            JsonSerializer.Serialize(claims),
-            new SigningCredentials(new ECDsaSecurityKey(key), SecurityAlgorithms.EcdsaSha256),
-            new Dictionary<string, object> { ["typ"] = "dpop+jwt", ["jwk"] = jwk });
-    }
+    private static string Proof(ECDsa key, string method, string uri, DateTimeOffset now) => DpopProofs.Create(key, method, uri, null, now);
 }
