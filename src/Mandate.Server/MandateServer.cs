@@ -162,10 +162,10 @@ internal static class MandateServer
         app.UseStatusCodePages();
         // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
         app.UseRateLimiter();
-        app.Use((context, next) => context.RequestServices.GetRequiredService<AuthenticationFailureLimit>().InvokeAsync(context, next));
+        app.UseMiddleware<AuthenticationFailureLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseMetricsAccess();
+        app.UseMiddleware<MetricsAccess>();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();

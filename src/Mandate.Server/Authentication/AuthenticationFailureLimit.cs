@@ -12,7 +12,7 @@ namespace Mandate.Server.Authentication;
 /// once a network has none left, every request from it that presents credentials is answered 429 (<c>rate-limited</c>,
 /// <c>Retry-After</c>) before any credential is checked, until the window ends. Honest callers rarely fail at all.
 /// </summary>
-internal sealed class AuthenticationFailureLimit : IDisposable
+internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
 {
     public const string SectionName = "Mandate:RateLimits:AuthenticationFailures";
 

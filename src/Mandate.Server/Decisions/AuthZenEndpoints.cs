@@ -19,12 +19,12 @@ internal static class AuthZenEndpoints
     {
         var group = app.MapGroup(string.Empty).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy);
 
-        group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service) =>
-            HandleAsync(http, service, AuthZenJsonContext.Default.EvaluationRequest, async (request, call) =>
+        group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
+            HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest, async (request, call) =>
                 AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)));
 
-        group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service) =>
-            HandleAsync(http, service, AuthZenJsonContext.Default.EvaluationsRequest, async (request, call) =>
+        group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
+            HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationsRequest, async (request, call) =>
             {
                 // Without items the batch endpoint is the single evaluation endpoint.
                 if (request.Evaluations is not { Count: > 0 })
@@ -35,22 +35,22 @@ internal static class AuthZenEndpoints
                 return AuthZenResults.Batch(await service.EvaluateBatchAsync(request, call, http.RequestAborted), call);
             }));
 
-        group.MapPost(AuthZenPaths.SearchSubject, (HttpContext http, AuthZenDecisionService service) =>
-            SearchAsync(http, service, async (request, call) =>
+        group.MapPost(AuthZenPaths.SearchSubject, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
+            SearchAsync(http, service, failures, async (request, call) =>
             {
                 var result = await service.SearchSubjectsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
             }));
 
-        group.MapPost(AuthZenPaths.SearchResource, (HttpContext http, AuthZenDecisionService service) =>
-            SearchAsync(http, service, async (request, call) =>
+        group.MapPost(AuthZenPaths.SearchResource, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
+            SearchAsync(http, service, failures, async (request, call) =>
             {
                 var result = await service.SearchResourcesAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
             }));
 
-        group.MapPost(AuthZenPaths.SearchAction, (HttpContext http, AuthZenDecisionService service) =>
-            SearchAsync(http, service, async (request, call) =>
+        group.MapPost(AuthZenPaths.SearchAction, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
+            SearchAsync(http, service, failures, async (request, call) =>
             {
                 var result = await service.SearchActionsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new ActionSearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.ActionSearchResponse);
@@ -79,8 +79,8 @@ internal static class AuthZenEndpoints
         return app;
     }
 
-    private static Task<IResult> SearchAsync(HttpContext http, AuthZenDecisionService service, Func<SearchRequest, AuthZenCall, Task<IResult>> search) =>
-        HandleAsync(http, service, AuthZenJsonContext.Default.SearchRequest, (request, call) =>
+    private static Task<IResult> SearchAsync(HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures, Func<SearchRequest, AuthZenCall, Task<IResult>> search) =>
+        HandleAsync(http, service, failures, AuthZenJsonContext.Default.SearchRequest, (request, call) =>
         {
             http.Response.Headers[AuthZenPaths.PolicyVersionHeader] = service.PolicyVersion;
             return search(request, call);
@@ -88,11 +88,11 @@ internal static class AuthZenEndpoints
 
     /// <summary>Reads the AuthZEN request body, then answers it; a body or request the service refuses is a problem (400, 413).</summary>
     private static async Task<IResult> HandleAsync<TRequest>(
-        HttpContext http, AuthZenDecisionService service, JsonTypeInfo<TRequest> body, Func<TRequest, AuthZenCall, Task<IResult>> answer)
+        HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures, JsonTypeInfo<TRequest> body, Func<TRequest, AuthZenCall, Task<IResult>> answer)
         where TRequest : class
     {
         // Authenticate before reading the body: a refused caller costs no parsing.
-        var (call, refused) = await PepAuthentication.AuthenticateAsync(http, service.Options);
+        var (call, refused) = await PepAuthentication.AuthenticateAsync(http, service.Options, failures);
         if (refused is not null)
         {
             return Echo(http, refused);

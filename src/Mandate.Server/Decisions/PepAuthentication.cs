@@ -24,7 +24,7 @@ internal static class PepAuthentication
     public const int MaxRequestIdLength = 128;
 
     /// <summary>The call, or the 401 problem to answer instead.</summary>
-    public static async ValueTask<(AuthZenCall? Call, IResult? Problem)> AuthenticateAsync(HttpContext http, DecisionOptions settings)
+    public static async ValueTask<(AuthZenCall? Call, IResult? Problem)> AuthenticateAsync(HttpContext http, DecisionOptions settings, AuthenticationFailureAudit failures)
     {
         var requestId = RequestId(http);
         var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, 64);
@@ -36,7 +36,7 @@ internal static class PepAuthentication
                 return (new AuthZenCall(requestId, false, null, client), null);
             }
 
-            return (null, await RefuseAsync(http, "no PEP credential was presented", "missing"));
+            return (null, await RefuseAsync(http, failures, "no PEP credential was presented", "missing"));
         }
 
         var admin = await http.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
@@ -56,7 +56,7 @@ internal static class PepAuthentication
             return (new AuthZenCall(requestId, false, spiffeId, client), null);
         }
 
-        return (null, await RefuseAsync(http, "the bearer token is not a PEP credential, a Mandate JWT-SVID or the admin token", "invalid"));
+        return (null, await RefuseAsync(http, failures, "the bearer token is not a PEP credential, a Mandate JWT-SVID or the admin token", "invalid"));
     }
 
     /// <summary>The caller's <c>X-Request-ID</c> when it is short printable ASCII, else the server's own id.</summary>
@@ -109,9 +109,9 @@ internal static class PepAuthentication
         return match;
     }
 
-    private static async Task<IResult> RefuseAsync(HttpContext http, string reason, string kind)
+    private static async Task<IResult> RefuseAsync(HttpContext http, AuthenticationFailureAudit failures, string reason, string kind)
     {
-        await http.RequestServices.GetRequiredService<AuthenticationFailureAudit>().RecordAsync(http, "decision.authentication_failed", kind);
+        await failures.RecordAsync(http, "decision.authentication_failed", kind);
         http.Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-pep\"";
         return Problem.Result(
             StatusCodes.Status401Unauthorized,

@@ -10,31 +10,30 @@ namespace Mandate.Server.Health;
 /// a loopback address, or with the admin token), <c>Admin</c> (the admin token only), or <c>Anonymous</c> (anyone; for a
 /// scraper on a private network). Metrics name endpoints, counts and refusals: reconnaissance for an attacker.
 /// </summary>
-internal static class MetricsAccess
+internal sealed class MetricsAccess(RequestDelegate next, IConfiguration configuration)
 {
     public const string Path = "/metrics";
     public const string SettingName = "Mandate:Metrics:Access";
 
-    public static IApplicationBuilder UseMetricsAccess(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
-        {
-            if (!context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase) || await AllowedAsync(context))
-            {
-                await next(context);
-                return;
-            }
-
-            await Problem.WriteAsync(
-                context,
-                StatusCodes.Status401Unauthorized,
-                ProblemTypes.Unauthenticated,
-                "Authentication required.",
-                $"/metrics needs the admin token (or a loopback client, as {SettingName} says).");
-        });
-
-    private static async Task<bool> AllowedAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
-        var access = context.RequestServices.GetRequiredService<IConfiguration>()[SettingName] ?? "Loopback";
+        if (!context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase) || await AllowedAsync(context))
+        {
+            await next(context);
+            return;
+        }
+
+        await Problem.WriteAsync(
+            context,
+            StatusCodes.Status401Unauthorized,
+            ProblemTypes.Unauthenticated,
+            "Authentication required.",
+            $"/metrics needs the admin token (or a loopback client, as {SettingName} says).");
+    }
+
+    private async Task<bool> AllowedAsync(HttpContext context)
+    {
+        var access = configuration[SettingName] ?? "Loopback";
         if (string.Equals(access, "Anonymous", StringComparison.OrdinalIgnoreCase))
         {
             return true;
