@@ -133,6 +133,7 @@ internal static class MandateServer
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         services.TryAddSingleton<AuthenticationFailureAudit>();
+        services.TryAddSingleton<Http.PublicBaseUrl>();
         services.AddOptions<AuthenticationFailureLimitOptions>()
             .BindConfiguration(AuthenticationFailureLimit.SectionName)
             .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ": PermitLimit and Window must be positive.")

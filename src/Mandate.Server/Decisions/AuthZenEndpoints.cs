@@ -56,10 +56,10 @@ internal static class AuthZenEndpoints
                 return TypedResults.Json(new ActionSearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.ActionSearchResponse);
             }));
 
-        group.MapGet(AuthZenPaths.Metadata, (HttpContext http) =>
+        group.MapGet(AuthZenPaths.Metadata, (HttpContext http, PublicBaseUrl publicUrl) =>
         {
             // The configured public URL, never the Host header: metadata must not point a client at an attacker's host.
-            var baseUrl = PublicBaseUrl.Of(http);
+            var baseUrl = publicUrl.Value();
             http.Response.Headers.CacheControl = "public, max-age=300";
             return Echo(http, TypedResults.Json(
                 new AuthZenMetadata

@@ -25,6 +25,7 @@ internal static class TokenExchangeEndpoints
         TokenExchangeService exchange,
         TokenAssertionValidator assertions,
         DpopProofChecker dpop,
+        PublicBaseUrl publicUrl,
         IOptionsMonitor<TokenExchangeOptions> options,
         CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ internal static class TokenExchangeEndpoints
                 return Error("invalid_dpop_proof", "send exactly one DPoP header");
             }
 
-            var (key, proofError) = await dpop.CheckAsync(proofs[0]!, context.Request.Method, TaskEndpoints.RequestUri(context.Request), accessToken: null);
+            var (key, proofError) = await dpop.CheckAsync(proofs[0]!, context.Request.Method, publicUrl.RequestUri(context.Request), accessToken: null);
             if (proofError is not null)
             {
                 return Error("invalid_dpop_proof", proofError);

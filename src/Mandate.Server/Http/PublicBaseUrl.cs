@@ -9,7 +9,7 @@ namespace Mandate.Server.Http;
 /// address Kestrel listens on): what a DPoP proof's <c>htu</c> must name and what the AuthZEN metadata advertises. The
 /// request's <c>Host</c> header (and any forwarded host) is attacker-controlled and never used.
 /// </summary>
-internal static class PublicBaseUrl
+internal sealed class PublicBaseUrl(IOptions<MandateServerOptions> options, IServer server)
 {
     /// <summary>An absolute http(s) URL without user info, query or fragment.</summary>
     public static bool IsValid(string url) =>
@@ -18,24 +18,24 @@ internal static class PublicBaseUrl
         && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
 
     /// <summary>The base URL without a trailing slash.</summary>
-    public static string Of(HttpContext http)
+    public string Value()
     {
-        ArgumentNullException.ThrowIfNull(http);
-        var options = http.RequestServices.GetRequiredService<IOptions<MandateServerOptions>>().Value;
-        if (options.PublicUrl is { Length: > 0 } configured)
+        var settings = options.Value;
+        if (settings.PublicUrl is { Length: > 0 } configured)
         {
             return configured.TrimEnd('/');
         }
 
-        var listening = http.RequestServices.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        var first = listening ?? options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? MandateServerOptions.DefaultUrls;
+        // Read per call: the listening address of a server started on port 0 is known only once it listens.
+        var listening = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        var first = listening ?? settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? MandateServerOptions.DefaultUrls;
         return first.TrimEnd('/');
     }
 
     /// <summary>The URI a request was made to as a DPoP proof's <c>htu</c> must name it: the public base URL plus the path.</summary>
-    public static string RequestUri(HttpRequest request)
+    public string RequestUri(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Of(request.HttpContext) + request.Path.ToUriComponent();
+        return Value() + request.Path.ToUriComponent();
     }
 }

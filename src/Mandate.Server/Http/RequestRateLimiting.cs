@@ -62,14 +62,18 @@ internal static class RequestRateLimiting
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy<string, DecisionRateLimitPolicy>(DecisionsPolicy);
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(CredentialPartition);
-            o.OnRejected = (context, cancellationToken) =>
-                context.HttpContext.RequestServices.GetRequiredService<RequestRateLimitRefusals>().OnRejectedAsync(CredentialsLimit, context, cancellationToken);
+        });
+
+        // The global limiter and its refusal need services: they are given to the options, not looked up per request.
+        services.AddOptions<RateLimiterOptions>().Configure<RequestRateLimitRefusals, IOptionsMonitor<RequestRateLimitOptions>>((o, refusals, settings) =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => CredentialPartition(http, settings.Get(CredentialsLimit)));
+            o.OnRejected = (context, cancellationToken) => refusals.OnRejectedAsync(CredentialsLimit, context, cancellationToken);
         });
         return services;
     }
 
-    private static RateLimitPartition<string> CredentialPartition(HttpContext http)
+    private static RateLimitPartition<string> CredentialPartition(HttpContext http, RequestRateLimitOptions settings)
     {
         var path = http.Request.Path.Value ?? string.Empty;
         if (!CredentialPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
@@ -77,7 +81,6 @@ internal static class RequestRateLimiting
             return RateLimitPartition.GetNoLimiter(string.Empty);
         }
 
-        var settings = http.RequestServices.GetRequiredService<IOptionsMonitor<RequestRateLimitOptions>>().Get(CredentialsLimit);
         return Partition(http, settings);
     }
 

@@ -36,6 +36,7 @@ internal static class TaskEndpoints
         ClaimsPrincipal user,
         TaskService tasks,
         DpopProofChecker dpop,
+        PublicBaseUrl publicUrl,
         TimeProvider time,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
@@ -78,7 +79,7 @@ internal static class TaskEndpoints
                 return Problem.Result(StatusCodes.Status400BadRequest, TaskProblemTypes.InvalidDpopProof, "The DPoP proof is not valid.", "send exactly one DPoP header");
             }
 
-            var (thumbprint, error) = await dpop.CheckAsync(proofs[0]!, context.Request.Method, RequestUri(context.Request), accessToken: null);
+            var (thumbprint, error) = await dpop.CheckAsync(proofs[0]!, context.Request.Method, publicUrl.RequestUri(context.Request), accessToken: null);
             if (error is not null)
             {
                 return Problem.Result(StatusCodes.Status400BadRequest, TaskProblemTypes.InvalidDpopProof, "The DPoP proof is not valid.", error);
@@ -196,12 +197,6 @@ internal static class TaskEndpoints
         var extensions = outcome.Reasons.Count > 0 ? new Dictionary<string, object?> { ["reasons"] = outcome.Reasons } : null;
         return Problem.Result(status, outcome.ErrorCode!, title, outcome.Message, extensions);
     }
-
-    /// <summary>
-    /// The request URI without query and fragment, as a DPoP proof's <c>htu</c> names it: the configured public base URL
-    /// plus the path (never the Host header).
-    /// </summary>
-    internal static string RequestUri(HttpRequest request) => Mandate.Server.Http.PublicBaseUrl.RequestUri(request);
 
     private static ValueTask<(T? Value, IResult? Problem)> ReadBodyAsync<T>(HttpContext context, JsonSerializerOptions options, bool required)
         where T : class =>
