@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Mandate.Core.Audit;
+using Mandate.Core.Decisions;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
@@ -165,6 +166,8 @@ internal sealed class TaskEstate : IAsyncDisposable
 
     public async Task<List<JsonElement>> AuditAsync(string type)
     {
+        // Decision events are written behind the answer: wait until the ones already decided are in the ledger.
+        await Server.Services.GetRequiredService<DecisionAuditQueue>().FlushAsync(TestContext.Current.CancellationToken);
         var store = Server.Services.GetRequiredService<IMandateStore>();
         var found = new List<JsonElement>();
         await using var session = await store.BeginAsync(StoreIntent.Read, TestContext.Current.CancellationToken);
