@@ -33,7 +33,7 @@ public sealed class BodyLimitTests
     public async Task ChunkedOversizedIdentityRegistration_ShouldBeRefused_AndRegisterNothing()
     {
         await using var estate = await TaskEstate.StartAsync();
-        using var content = Padded("\"spiffe_id\":\"" + Probe + "\",\"kind\":\"service_account\",\"owner\":\"team:x\",\"purpose\":\"p\",\"environment\":\"test\"", OverSmallLimit);
+        using var content = Padded("\"spiffe_id\":\"" + Probe + "\",\"kind\":\"service_account\",\"owner\":\"team:x\",\"purpose\":\"p\",\"environment\":\"test\",\"ttl_seconds\":3600", OverSmallLimit);
         using var response = await estate.Admin.PostAsync("/v1/identities", content, Ct);
         await AssertTooLargeAsync(response, "POST /v1/identities");
 
