@@ -4,6 +4,7 @@ using Mandate.Core;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 using Mandate.Server.Problems;
 
 namespace Mandate.Server.Audit;
@@ -62,8 +63,14 @@ internal static class AuditEndpoints
         });
     }
 
-    private static async Task<IResult> AnnotateAsync(AuditAnnotationRequest? body, ClaimsPrincipal user, HttpContext context, IAuditTrail trail, CancellationToken cancellationToken)
+    private static async Task<IResult> AnnotateAsync(ClaimsPrincipal user, HttpContext context, IAuditTrail trail, CancellationToken cancellationToken)
     {
+        var (body, bodyProblem) = await JsonBody.ReadAsync<AuditAnnotationRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         if (body is null)
         {
             return Problem.BadRequest("The body must be a JSON object such as {\"reason\":\"…\"}.", AuditProblemTypes.InvalidAuditAnnotation);

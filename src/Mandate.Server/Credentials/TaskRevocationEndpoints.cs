@@ -24,9 +24,8 @@ internal static class TaskRevocationEndpoints
 
     private static async Task<IResult> RevokeAsync(HttpContext context, ClaimsPrincipal user, RevocationService revocations, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        // No limit of its own: the server's applies.
         var (body, bodyProblem) = await JsonBody.ReadAsync(
-            context, (JsonTypeInfo<RevocationBody>)json.Value.SerializerOptions.GetTypeInfo(typeof(RevocationBody)), maxBytes: null, JsonBodyProblems.Admin);
+            context, (JsonTypeInfo<RevocationBody>)json.Value.SerializerOptions.GetTypeInfo(typeof(RevocationBody)), BodyLimits.Request, JsonBodyProblems.Admin);
         if (bodyProblem is not null)
         {
             return bodyProblem;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Http;
 
@@ -11,6 +13,19 @@ namespace Mandate.Server.Http;
 /// </summary>
 internal static class JsonBody
 {
+    /// <summary>Reads the body as <typeparamref name="T"/> with the server's JSON options (those the framework binds with).</summary>
+    /// <param name="http">The request's context.</param>
+    /// <param name="maxBytes">The largest body accepted (413 beyond it); see <see cref="BodyLimits"/>.</param>
+    /// <param name="problems">The endpoint family's answers to a body it cannot use.</param>
+    /// <param name="required">Whether a missing body (or JSON null) is a problem; when not, both read as no value.</param>
+    public static ValueTask<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext http, long maxBytes, JsonBodyProblems problems, bool required = true)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        return ReadAsync(http, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)), maxBytes, problems, required);
+    }
+
     /// <param name="http">The request's context.</param>
     /// <param name="typeInfo">How to read the body.</param>
     /// <param name="maxBytes">The largest body accepted (413 beyond it); <see langword="null"/> leaves the server's own limit.</param>

@@ -40,6 +40,20 @@ internal sealed class JsonBodyProblems
         Null = () => Problem.BadRequest("The request body is JSON null."),
     };
 
+    /// <summary>
+    /// The endpoints whose bodies the framework used to bind (identities, attestation, SVIDs, audit annotations,
+    /// policies), with the answers they gave then: 415 for anything but JSON, malformed JSON as the admin API; a
+    /// missing body (or JSON null) where one is required is an invalid request.
+    /// </summary>
+    public static JsonBodyProblems Framework { get; } = new()
+    {
+        MissingBody = () => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request is not valid.", "The request needs a JSON body."),
+        NotJson = Admin.NotJson,
+        TooLarge = Admin.TooLarge,
+        Malformed = Admin.Malformed,
+        Null = () => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request is not valid.", "The request body must be a JSON object, not null."),
+    };
+
     /// <summary>The answer to a request without a body; <see langword="null"/> reads it as JSON (and so as malformed).</summary>
     public required Func<IResult>? MissingBody { get; init; }
 

@@ -22,8 +22,14 @@ internal static class IdentityAttestationEndpoints
         return app;
     }
 
-    private static async Task<IResult> AttestOidcAsync(AttestationRequest? request, HttpContext context, IdentityRefusals refusals, OidcAttestor attestor, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
+    private static async Task<IResult> AttestOidcAsync(HttpContext context, IdentityRefusals refusals, OidcAttestor attestor, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<AttestationRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         var attestation = await attestor.AttestAsync(request?.Token, context.TraceIdentifier, cancellationToken);
         if (attestation.Error is { } error)
         {
@@ -40,8 +46,14 @@ internal static class IdentityAttestationEndpoints
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> RedeemJoinTokenAsync(AttestationRequest? request, HttpContext context, IdentityRefusals refusals, JoinTokens joinTokens, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
+    private static async Task<IResult> RedeemJoinTokenAsync(HttpContext context, IdentityRefusals refusals, JoinTokens joinTokens, SvidIssuance issuance, IKeyRing keyRing, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<AttestationRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         var (id, error) = await joinTokens.RedeemAsync(request?.Token, context.TraceIdentifier, cancellationToken);
         if (error is not null)
         {
@@ -57,8 +69,14 @@ internal static class IdentityAttestationEndpoints
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> CreateJoinTokenAsync(JoinTokenRequest? request, HttpContext context, IdentityRefusals refusals, JoinTokens joinTokens, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateJoinTokenAsync(HttpContext context, IdentityRefusals refusals, JoinTokens joinTokens, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<JoinTokenRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
         var (token, error) = await joinTokens.CreateAsync(request?.SpiffeId, ttl, "admin", context.TraceIdentifier, cancellationToken);
         if (error is not null)

@@ -1,6 +1,7 @@
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 
 namespace Mandate.Server.Identity;
 
@@ -16,15 +17,21 @@ internal static class IdentityInventoryEndpoints
         group.MapPost("/", RegisterAsync);
         group.MapGet("/", ListAsync);
         group.MapGet("/{trustDomain}/{**path}", GetAsync);
-        group.MapPost("/suspend", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Suspended, c, f, i, ct));
-        group.MapPost("/reactivate", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Active, c, f, i, ct));
-        group.MapPost("/revoke", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Revoked, c, f, i, ct));
-        group.MapPost("/offboard", (IdentityStatusRequest? r, HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(r, IdentityStatus.Offboarded, c, f, i, ct));
+        group.MapPost("/suspend", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Suspended, c, f, i, ct));
+        group.MapPost("/reactivate", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Active, c, f, i, ct));
+        group.MapPost("/revoke", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Revoked, c, f, i, ct));
+        group.MapPost("/offboard", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Offboarded, c, f, i, ct));
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(IdentityRegistrationRequest? request, HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<IdentityRegistrationRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         if (request is null)
         {
             return await refusals.RejectAsync(context, new IdentityError(IdentityErrorCodes.IdentityInvalid, "A JSON body is required."), "register", null, cancellationToken: cancellationToken);
@@ -136,8 +143,14 @@ internal static class IdentityInventoryEndpoints
             : TypedResults.Ok(IdentityResponse.From(identity));
     }
 
-    private static async Task<IResult> ChangeAsync(IdentityStatusRequest? request, IdentityStatus target, HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(IdentityStatus target, HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<IdentityStatusRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         var action = IdentityStatuses.Name(target);
         string? parseError = "required";
         if (request?.SpiffeId is null || !SpiffeId.TryParse(request.SpiffeId, out _, out parseError))

@@ -17,8 +17,14 @@ internal static class SvidEndpoints
         return app;
     }
 
-    private static async Task<IResult> IssueJwtAsync(JwtSvidRequest? request, HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, CancellationToken cancellationToken)
+    private static async Task<IResult> IssueJwtAsync(HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<JwtSvidRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
         var audiences = request?.Audiences ?? (request?.Audience is { } single ? [single] : []);
         TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
@@ -31,8 +37,14 @@ internal static class SvidEndpoints
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> IssueX509Async(X509SvidRequest? request, HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, CancellationToken cancellationToken)
+    private static async Task<IResult> IssueX509Async(HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<X509SvidRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
         TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
         var result = await issuance.IssueX509Async(caller, request?.Csr, ttl, caller.Value, context.TraceIdentifier, cancellationToken);
@@ -44,8 +56,14 @@ internal static class SvidEndpoints
         return TypedResults.Ok(X509SvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> ValidateAsync(JwtSvidValidationRequest? request, HttpContext context, IdentityRefusals refusals, JwtSvidValidator validator, CancellationToken cancellationToken)
+    private static async Task<IResult> ValidateAsync(HttpContext context, IdentityRefusals refusals, JwtSvidValidator validator, CancellationToken cancellationToken)
     {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<JwtSvidValidationRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
         var caller = context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!;
         if (string.IsNullOrEmpty(request?.Token))
         {

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Mandate.Core.Policies;
 using Mandate.Server.Authentication;
 using Mandate.Server.Decisions;
+using Mandate.Server.Http;
 using Mandate.Server.Problems;
 
 namespace Mandate.Server.Policies;
@@ -30,9 +31,15 @@ internal static class PolicyEndpoints
                 policies.Active.LastRejection is { } r ? new RejectionView(r.Origin, r.Errors, r.At) : null));
         });
 
-        group.MapPut(string.Empty, async (BundleView body, PolicyService policies, CancellationToken cancellationToken) =>
+        group.MapPut(string.Empty, async (HttpContext context, PolicyService policies, CancellationToken cancellationToken) =>
         {
-            if (ToBundle(body, out var bundle) is { } problem)
+            var (body, bodyProblem) = await JsonBody.ReadAsync<BundleView>(context, BodyLimits.PolicyBundle, JsonBodyProblems.Framework);
+            if (bodyProblem is not null)
+            {
+                return bodyProblem;
+            }
+
+            if (ToBundle(body!, out var bundle) is { } problem)
             {
                 return problem;
             }
@@ -48,9 +55,15 @@ internal static class PolicyEndpoints
             }
         });
 
-        group.MapPost("/validate", (BundleView body, PolicyService policies) =>
+        group.MapPost("/validate", async (HttpContext context, PolicyService policies) =>
         {
-            if (ToBundle(body, out var bundle) is { } problem)
+            var (body, bodyProblem) = await JsonBody.ReadAsync<BundleView>(context, BodyLimits.PolicyBundle, JsonBodyProblems.Framework);
+            if (bodyProblem is not null)
+            {
+                return bodyProblem;
+            }
+
+            if (ToBundle(body!, out var bundle) is { } problem)
             {
                 return problem;
             }

@@ -18,7 +18,7 @@ namespace Mandate.Server.Tasks;
 /// <summary><c>/v1/tasks</c>: open (attested workloads), list, show, renew, complete.</summary>
 internal static class TaskEndpoints
 {
-    private const int MaxBodyBytes = 64 * 1024;
+    private const long MaxBodyBytes = BodyLimits.Request;
 
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {

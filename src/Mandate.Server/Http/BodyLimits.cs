@@ -1,0 +1,18 @@
+namespace Mandate.Server.Http;
+
+/// <summary>
+/// The largest JSON body each endpoint family reads (<see cref="JsonBody"/> holds it on the stream, so a chunked body
+/// without <c>Content-Length</c> is cut at it too; 413 <c>payload-too-large</c> beyond it). The decision point has its
+/// own setting, <c>Mandate:Decisions:MaxRequestBodyBytes</c>.
+/// </summary>
+internal static class BodyLimits
+{
+    /// <summary>
+    /// 64 KiB: requests that name a few things — tasks, revocations, identities and their status changes, attestation
+    /// and join tokens, SVIDs, audit annotations.
+    /// </summary>
+    public const long Request = 64 * 1024;
+
+    /// <summary>16 MiB: a policy bundle (Cedar files, the schema and the entity data) to activate or validate.</summary>
+    public const long PolicyBundle = 16 * 1024 * 1024;
+}
