@@ -43,27 +43,7 @@ internal static class LifecycleEstate
         await File.WriteAllTextAsync(Path.Combine(data, "policies.cedar"), Policies, Ct);
         await File.WriteAllTextAsync(Path.Combine(data, "entities.json"), "[]", Ct);
         var estate = await TaskEstate.StartAsync(o => o.DataDirectory = data);
-        var now = estate.Clock.GetUtcNow();
-        var identity = new WorkloadIdentity
-        {
-            SpiffeId = Victim,
-            Kind = NhiKind.Agent,
-            Owner = "team:support",
-            Purpose = "lifecycle attacks",
-            Environment = "test",
-            Status = IdentityStatus.Active,
-            CreatedAt = now,
-            UpdatedAt = now,
-            ExpiresAt = ending == "expire" ? now.AddMinutes(5) : now.AddDays(30),
-        };
-        var store = estate.Server.Services.GetRequiredService<IMandateStore>();
-        await using (var session = await store.BeginAsync(StoreIntent.Write, Ct))
-        {
-            Assert.True(await session.Get<IIdentityRepository>().InsertAsync(identity, Ct));
-            await session.CommitAsync(Ct);
-        }
-
-        estate.Server.Services.GetRequiredService<IdentityDirectory>().Apply(identity);
+        await estate.RegisterAsync(Victim, ending == "expire" ? TimeSpan.FromMinutes(5) : TimeSpan.FromDays(30), "lifecycle attacks");
         return estate;
     }
 

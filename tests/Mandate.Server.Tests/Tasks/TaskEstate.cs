@@ -78,7 +78,8 @@ internal sealed class TaskEstate : IAsyncDisposable
         return estate;
     }
 
-    public async Task RegisterAsync(string spiffeId)
+    /// <summary>Registers an active agent identity in the inventory (store and this node's directory).</summary>
+    public async Task RegisterAsync(string spiffeId, TimeSpan? lifetime = null, string purpose = "task tests")
     {
         var store = Server.Services.GetRequiredService<IMandateStore>();
         var now = Clock.GetUtcNow();
@@ -87,11 +88,11 @@ internal sealed class TaskEstate : IAsyncDisposable
             SpiffeId = spiffeId,
             Kind = NhiKind.Agent,
             Owner = "team:support",
-            Purpose = "task tests",
+            Purpose = purpose,
             Environment = "test",
             Status = IdentityStatus.Active,
             CreatedAt = now,
-            ExpiresAt = now.AddDays(30),
+            ExpiresAt = now + (lifetime ?? TimeSpan.FromDays(30)),
             UpdatedAt = now,
         };
         await using (var session = await store.BeginAsync(StoreIntent.Write, TestContext.Current.CancellationToken))
