@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Mandate.Core.Decisions;
@@ -78,13 +77,7 @@ internal static class PepAuthentication
             return false;
         }
 
-        var address = http.Connection.RemoteIpAddress;
-        if (address is null)
-        {
-            return false;
-        }
-
-        return IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        return ClientNetwork.IsLoopback(http.Connection.RemoteIpAddress);
     }
 
     /// <summary>The name of the configured PEP credential the token is, by constant-time comparison of SHA-256 hashes.</summary>

@@ -1,5 +1,5 @@
-using System.Net;
 using Mandate.Server.Authentication;
+using Mandate.Server.Identity;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
 
@@ -39,9 +39,7 @@ internal sealed class MetricsAccess(RequestDelegate next, IConfiguration configu
             return true;
         }
 
-        var address = context.Connection.RemoteIpAddress;
-        if (string.Equals(access, "Loopback", StringComparison.OrdinalIgnoreCase) && address is not null
-            && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address))
+        if (string.Equals(access, "Loopback", StringComparison.OrdinalIgnoreCase) && ClientNetwork.IsLoopback(context.Connection.RemoteIpAddress))
         {
             return true;
         }

@@ -8,6 +8,10 @@ internal static class ClientNetwork
 {
     public const string Unknown = "unknown";
 
+    /// <summary>Whether the client is on this machine (an IPv4-mapped IPv6 address counts as its IPv4 form).</summary>
+    public static bool IsLoopback(IPAddress? address) =>
+        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
     /// <summary>
     /// IPv4 (and IPv4-mapped IPv6) addresses as they are; IPv6 addresses cut to <paramref name="ipv6PrefixLength"/> bits
     /// and written as a prefix (<c>2001:db8:1:2::/64</c>); no address (a Unix socket, an in-memory test host) as
