@@ -60,9 +60,7 @@ internal static class CredentialRights
         var host = Uri.TryCreate(destination, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.Host) ? uri.Host : null;
         foreach (var entry in allowed)
         {
-            if (string.Equals(entry, destination, StringComparison.Ordinal)
-                || (entry.StartsWith("spiffe://", StringComparison.Ordinal) && entry.IndexOf('/', "spiffe://".Length) < 0
-                    && destination.StartsWith(entry + "/", StringComparison.Ordinal))
+            if (EntryCovers(entry, destination)
                 || (!entry.Contains("://", StringComparison.Ordinal) && string.Equals(entry, host, StringComparison.OrdinalIgnoreCase)))
             {
                 return true;
@@ -71,6 +69,12 @@ internal static class CredentialRights
 
         return false;
     }
+
+    /// <summary>A destination entry covers itself and, as a trust domain (<c>spiffe://td</c>), the SPIFFE IDs in it.</summary>
+    internal static bool EntryCovers(string entry, string destination) =>
+        string.Equals(entry, destination, StringComparison.Ordinal)
+        || (entry.StartsWith("spiffe://", StringComparison.Ordinal) && entry.IndexOf('/', "spiffe://".Length) < 0
+            && destination.StartsWith(entry + "/", StringComparison.Ordinal));
 
     private static string? TrustDomainOf(string id)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mandate.Core.Decisions;
 using Mandate.Core.Tasks;
 using Mandate.Protocol.OAuth;
 
@@ -65,7 +66,7 @@ internal static class IntentNarrowing
             {
                 "actions" => Apply(member.Value, "actions", a => actions.Contains(a, StringComparer.Ordinal), list => narrowed with { Actions = list }),
                 "resources" => Apply(member.Value, "resources", r => narrowed.Resources.Any(outer => ResourcePatterns.Contains(outer, r)), list => narrowed with { Resources = list }),
-                "destinations" => Apply(member.Value, "destinations", d => narrowed.Destinations.Any(outer => DestinationContains(outer, d)), list => narrowed with { Destinations = list }),
+                "destinations" => Apply(member.Value, "destinations", d => narrowed.Destinations.Any(outer => CredentialRights.EntryCovers(outer, d)), list => narrowed with { Destinations = list }),
                 "sensitivity_ceiling" => Ceiling(member.Value, narrowed),
                 _ => (null, Invalid($"intent.{member.Name} is not a member Mandate narrows (actions, resources, sensitivity_ceiling, destinations)")),
             };
@@ -107,12 +108,6 @@ internal static class IntentNarrowing
             ? (null, Widening($"intent.sensitivity_ceiling '{level.ToName()}' is above the subject token's task ceiling '{intent.SensitivityCeiling.ToName()}'"))
             : (intent with { SensitivityCeiling = level }, null);
     }
-
-    /// <summary>An allowed destination covers itself and, as a trust domain (<c>spiffe://td</c>), the SPIFFE IDs in it.</summary>
-    private static bool DestinationContains(string outer, string destination) =>
-        string.Equals(outer, destination, StringComparison.Ordinal)
-        || (outer.StartsWith("spiffe://", StringComparison.Ordinal) && outer.IndexOf('/', "spiffe://".Length) < 0
-            && destination.StartsWith(outer + "/", StringComparison.Ordinal));
 
     private static TokenExchangeOutcome Invalid(string description) => TokenExchangeRequestRules.Invalid(description);
 
