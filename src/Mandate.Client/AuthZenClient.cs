@@ -30,7 +30,7 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
         }
 
         var generation = cache.Generation;
-        var (response, decidedUnder) = await PostAsync(AuthZenPaths.Evaluation, request, AuthZenJsonContext.Default.EvaluationRequest, AuthZenJsonContext.Default.EvaluationResponse, cancellationToken).ConfigureAwait(false);
+        var (response, decidedUnder, epoch) = await PostAsync(AuthZenPaths.Evaluation, request, AuthZenJsonContext.Default.EvaluationRequest, AuthZenJsonContext.Default.EvaluationResponse, cancellationToken).ConfigureAwait(false);
         var credential = DecisionCache.CredentialOf(request);
         if (credential is not null && DecisionCache.SaysCredentialIsDead(response))
         {
@@ -39,7 +39,7 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
             return response;
         }
 
-        cache.Set(key, decidedUnder, credential, response, generation);
+        cache.Set(key, decidedUnder, epoch, credential, response, generation);
         return response;
     }
 
@@ -58,7 +58,7 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
     public async Task<AuthZenMetadata> GetMetadataAsync(CancellationToken cancellationToken = default) =>
         (await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Resolve(AuthZenPaths.Metadata)), AuthZenJsonContext.Default.AuthZenMetadata, cancellationToken).ConfigureAwait(false)).Response;
 
-    private Task<(TResponse Response, string? PolicyVersion)> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    private Task<(TResponse Response, string? PolicyVersion, string? Epoch)> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
         return SendAsync(
@@ -72,8 +72,11 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
             cancellationToken);
     }
 
-    /// <summary>The answer and the policy version it was decided under (its own <c>X-Mandate-Policy-Version</c>).</summary>
-    private async Task<(TResponse Response, string? PolicyVersion)> SendAsync<TResponse>(Func<HttpRequestMessage> create, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    /// <summary>
+    /// The answer, the policy version it was decided under (its own <c>X-Mandate-Policy-Version</c>) and the PDP's
+    /// credential epoch when it began deciding (<c>X-Mandate-Credential-Epoch</c>).
+    /// </summary>
+    private async Task<(TResponse Response, string? PolicyVersion, string? Epoch)> SendAsync<TResponse>(Func<HttpRequestMessage> create, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         // Timeouts and retries of transient failures happen in the resilience handler below this HttpClient
         // (MandateClientServiceCollectionExtensions); what arrives here is the last attempt's outcome.
@@ -88,10 +91,11 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
             var ticket = cache.BeginCall();
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             string? version = null;
+            string? epoch = response.Headers.TryGetValues(AuthZenPaths.CredentialEpochHeader, out var epochs) ? epochs.FirstOrDefault() : null;
             if (response.Headers.TryGetValues(AuthZenPaths.PolicyVersionHeader, out var versions))
             {
                 version = versions.FirstOrDefault();
-                cache.ObservePolicyVersion(version, ticket);
+                cache.ObservePolicyVersion(version, epoch, ticket);
             }
 
             if (response.IsSuccessStatusCode)
@@ -101,7 +105,7 @@ internal sealed class AuthZenClient(HttpClient http, IOptions<MandateClientOptio
                 {
                     var body = await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
                         ?? throw new MandateUnavailableException("The PDP answered with an empty body.");
-                    return (body, version);
+                    return (body, version, epoch);
                 }
             }
 

@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Client;
 
 /// <summary>
-/// A small cache of single-evaluation decisions, keyed by the request, labelled with the policy version the PDP decided
-/// it under (an entry is served only while that is still the PDP's latest version) and kept for a short time.
+/// A small cache of single-evaluation decisions, keyed by the request, labelled with the policy version and the
+/// credential-state epoch the PDP decided it under (an entry is served only while both are still the latest the client
+/// has seen, so any later answer after a revocation or a suspension retires it) and kept for a short time, never past
+/// the expiry of the credential it was decided for.
 /// <see cref="Revoke"/> drops every decision made for a credential, and the client calls it by itself when a fresh PDP
 /// answer says a credential no longer verifies (revoked, expired, or its identity no longer active). An answer that
 /// was in flight while decisions were revoked or cleared is never cached, so it cannot undo the revocation.
@@ -27,6 +29,7 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
     private long calls;
     private long latestCall;
     private string? latestVersion;
+    private string? latestEpoch;
 
     /// <summary>How many decisions are cached now.</summary>
     public int Count => entries.Count;
@@ -39,6 +42,18 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
             lock (versionGate)
             {
                 return latestVersion;
+            }
+        }
+    }
+
+    /// <summary>The PDP's credential-state epoch as of the most recently sent call that reported a policy version.</summary>
+    internal string? LatestCredentialEpoch
+    {
+        get
+        {
+            lock (versionGate)
+            {
+                return latestEpoch;
             }
         }
     }
@@ -72,8 +87,8 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
     /// <summary>A ticket for a call about to be sent: later tickets carry the newer view of the PDP's policy version.</summary>
     internal long BeginCall() => Interlocked.Increment(ref calls);
 
-    /// <summary>Records the policy version a call's answer reported, unless a call sent later already reported one.</summary>
-    internal void ObservePolicyVersion(string? version, long ticket)
+    /// <summary>Records the policy version and credential epoch a call's answer reported, unless a call sent later already reported them.</summary>
+    internal void ObservePolicyVersion(string? version, string? epoch, long ticket)
     {
         if (version is null)
         {
@@ -86,6 +101,7 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
             {
                 latestCall = ticket;
                 latestVersion = version;
+                latestEpoch = epoch;
             }
         }
     }
@@ -93,13 +109,19 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
     internal bool TryGet(string key, out EvaluationResponse response)
     {
         response = null!;
-        var policyVersion = LatestPolicyVersion;
+        string? policyVersion, epoch;
+        lock (versionGate)
+        {
+            policyVersion = latestVersion;
+            epoch = latestEpoch;
+        }
+
         if (settings.CacheDuration <= TimeSpan.Zero || policyVersion is null || !entries.TryGetValue(key, out var entry))
         {
             return false;
         }
 
-        if (entry.PolicyVersion != policyVersion || entry.Expires <= time.GetUtcNow())
+        if (entry.PolicyVersion != policyVersion || entry.Epoch != epoch || entry.Expires <= time.GetUtcNow())
         {
             entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
             return false;
@@ -110,15 +132,29 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
     }
 
     /// <summary>
-    /// Caches an answer decided under <paramref name="decidedUnder"/> for a call begun at <paramref name="generationAtStart"/>;
-    /// nothing when decisions were revoked or cleared meanwhile, or the policy version has moved on.
+    /// Caches an answer decided under <paramref name="decidedUnder"/> and <paramref name="epoch"/> for a call begun at
+    /// <paramref name="generationAtStart"/>; nothing when decisions were revoked or cleared meanwhile, or the policy
+    /// version or the credential epoch has moved on.
     /// </summary>
-    internal void Set(string key, string? decidedUnder, string? credential, EvaluationResponse response, long generationAtStart)
+    internal void Set(string key, string? decidedUnder, string? epoch, string? credential, EvaluationResponse response, long generationAtStart)
     {
-        if (settings.CacheDuration <= TimeSpan.Zero || decidedUnder is null
-            || Generation != generationAtStart || decidedUnder != LatestPolicyVersion)
+        if (settings.CacheDuration <= TimeSpan.Zero || decidedUnder is null || Generation != generationAtStart)
         {
             return;
+        }
+
+        lock (versionGate)
+        {
+            if (decidedUnder != latestVersion || epoch != latestEpoch)
+            {
+                return;
+            }
+        }
+
+        var expires = time.GetUtcNow() + settings.CacheDuration;
+        if (credential is not null && CredentialExpiry.Of(credential) is { } credentialExpires && credentialExpires < expires)
+        {
+            expires = credentialExpires;
         }
 
         if (entries.Count >= settings.CacheSize)
@@ -126,7 +162,7 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
             entries.Clear();
         }
 
-        var entry = new Entry(decidedUnder, credential is null ? null : Hash(credential), time.GetUtcNow() + settings.CacheDuration, response);
+        var entry = new Entry(decidedUnder, epoch, credential is null ? null : Hash(credential), expires, response);
         entries[key] = entry;
 
         // A revocation that began after the check above may have scanned before this entry was stored: take it back.
@@ -156,5 +192,5 @@ public sealed class DecisionCache(IOptions<MandateClientOptions> options, TimePr
 
     private static string Hash(string credential) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)));
 
-    private sealed record Entry(string PolicyVersion, string? CredentialHash, DateTimeOffset Expires, EvaluationResponse Response);
+    private sealed record Entry(string PolicyVersion, string? Epoch, string? CredentialHash, DateTimeOffset Expires, EvaluationResponse Response);
 }

@@ -11,6 +11,9 @@ internal interface IRevocationSet
     /// <summary>How many revoked <c>jti</c>s are held.</summary>
     int Count { get; }
 
+    /// <summary>Grows whenever a <c>jti</c> the set did not hold is added, so an answer decided under an older epoch may be stale.</summary>
+    long Epoch { get; }
+
     /// <summary>Adds revoked <c>jti</c>s (idempotent).</summary>
     void Add(IEnumerable<string> jtis);
 

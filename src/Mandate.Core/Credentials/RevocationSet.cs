@@ -27,7 +27,11 @@ internal sealed class RevocationSet(TimeProvider? time = null) : IRevocationSet
     private volatile KeyTable table = new(1024);
     private volatile ConcurrentDictionary<string, byte> foreign = new(StringComparer.Ordinal);
 
+    private long epoch;
+
     public int Count => table.Count + foreign.Count;
+
+    public long Epoch => Interlocked.Read(ref epoch);
 
     public bool IsRevoked(string jti)
     {
@@ -47,10 +51,16 @@ internal sealed class RevocationSet(TimeProvider? time = null) : IRevocationSet
         lock (writeLock)
         {
             var now = clock.GetUtcNow();
+            var added = false;
             foreach (var jti in jtis)
             {
-                AddLocked(jti);
+                added |= AddLocked(jti);
                 pending[jti] = now;
+            }
+
+            if (added)
+            {
+                Interlocked.Increment(ref epoch);
             }
         }
     }
@@ -61,15 +71,20 @@ internal sealed class RevocationSet(TimeProvider? time = null) : IRevocationSet
         var list = jtis as IReadOnlyCollection<string> ?? jtis.ToList();
         var next = new KeyTable(KeyTable.CapacityFor(list.Count));
         var nextForeign = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var current = table;
+        var currentForeign = foreign;
+        var added = false;
         foreach (var jti in list)
         {
             if (CompactJti.TryParse(jti, out var low, out var high))
             {
                 next.Insert(low, high);
+                added |= !current.Contains(low, high);
             }
             else
             {
                 nextForeign.TryAdd(jti, 0);
+                added |= !currentForeign.ContainsKey(jti);
             }
         }
 
@@ -114,21 +129,26 @@ internal sealed class RevocationSet(TimeProvider? time = null) : IRevocationSet
 
             table = next;
             foreign = nextForeign;
+            if (added)
+            {
+                // The snapshot held revocations this node had missed (a lost notification).
+                Interlocked.Increment(ref epoch);
+            }
         }
     }
 
-    private void AddLocked(string jti)
+    /// <summary>True when the <c>jti</c> was not held before.</summary>
+    private bool AddLocked(string jti)
     {
         if (!CompactJti.TryParse(jti, out var low, out var high))
         {
-            foreign.TryAdd(jti, 0);
-            return;
+            return foreign.TryAdd(jti, 0);
         }
 
         var current = table;
         if (current.Contains(low, high))
         {
-            return;
+            return false;
         }
 
         if (!current.HasRoomForOneMore)
@@ -137,10 +157,11 @@ internal sealed class RevocationSet(TimeProvider? time = null) : IRevocationSet
             current.CopyTo(grown);
             grown.Insert(low, high);
             table = grown;
-            return;
+            return true;
         }
 
         current.Insert(low, high);
+        return true;
     }
 
     /// <summary>Linear probing over pairs of words; slot i is words [2i] (low, the publish word) and [2i+1] (high).</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Mandate.Core.Delegation;
+using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Tasks;
@@ -198,12 +199,10 @@ internal sealed class TokenValidator(
         }
 
         // A JWT-SVID may omit iss: it is then trusted through the bundle of its SPIFFE ID's trust domain.
-        if (subject is not null && subject.StartsWith("spiffe://", StringComparison.Ordinal))
+        // A subject that is not a valid SPIFFE ID has no trust domain, so no bundle speaks for it.
+        if (SpiffeId.TryParse(subject, out var spiffeId))
         {
-            var rest = subject["spiffe://".Length..];
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            var domain = slash < 0 ? rest : rest[..slash];
-            return trusted.FirstOrDefault(t => t.Issuer is null && string.Equals(t.TrustDomain, domain, StringComparison.OrdinalIgnoreCase));
+            return trusted.FirstOrDefault(t => t.Issuer is null && string.Equals(t.TrustDomain, spiffeId.TrustDomain, StringComparison.OrdinalIgnoreCase));
         }
 
         return null;

@@ -38,15 +38,16 @@ internal sealed class AuditRepetitions : IDisposable
 
     /// <summary>
     /// Records <paramref name="auditEvent"/> under <paramref name="key"/>: queued when it is the first of its key in the
-    /// window, otherwise only counted. Waits for room in the queue like every deny.
+    /// window, otherwise only counted. Waits for room in the queue like every deny. True when the event was queued
+    /// (callers that also log use it to log once per window, as the ledger does).
     /// </summary>
-    public ValueTask RecordAsync(string key, AuditEvent auditEvent, CancellationToken cancellationToken)
+    public ValueTask<bool> RecordAsync(string key, AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(auditEvent);
         if (window <= TimeSpan.Zero)
         {
-            return queue.EnqueueAsync(auditEvent, cancellationToken);
+            return Written(queue.EnqueueAsync(auditEvent, cancellationToken));
         }
 
         var now = time.GetUtcNow();
@@ -58,7 +59,7 @@ internal sealed class AuditRepetitions : IDisposable
                 if (now >= entry.Start && now - entry.Start < window)
                 {
                     entry.Repeats++;
-                    return ValueTask.CompletedTask;
+                    return ValueTask.FromResult(false);
                 }
 
                 summary = Summary(entry, now);
@@ -70,13 +71,22 @@ internal sealed class AuditRepetitions : IDisposable
             }
         }
 
-        return summary is null ? queue.EnqueueAsync(auditEvent, cancellationToken) : EnqueueBothAsync(summary, auditEvent, cancellationToken);
+        return Written(summary is null ? queue.EnqueueAsync(auditEvent, cancellationToken) : EnqueueBothAsync(summary, auditEvent, cancellationToken));
     }
 
     /// <summary>Writes the counts of every window still open (at shutdown, before the audit queue closes).</summary>
     public Task FlushAsync() => SweepAsync(all: true);
 
     public void Dispose() => sweeper?.Dispose();
+
+    private static ValueTask<bool> Written(ValueTask pending) =>
+        pending.IsCompletedSuccessfully ? ValueTask.FromResult(true) : AwaitWrittenAsync(pending);
+
+    private static async ValueTask<bool> AwaitWrittenAsync(ValueTask pending)
+    {
+        await pending.ConfigureAwait(false);
+        return true;
+    }
 
     private async ValueTask EnqueueBothAsync(AuditEvent summary, AuditEvent auditEvent, CancellationToken cancellationToken)
     {

@@ -20,14 +20,17 @@ internal sealed class AuthZenDecisionService
     private readonly AuthZenRequestMapper mapper;
     private readonly DecisionAuditQueue auditQueue;
     private readonly DecisionOptions settings;
+    private readonly CredentialEpoch epoch;
 
     internal AuthZenDecisionService(
         ActivePolicySet active,
         PolicyDecisionPoint decisionPoint,
         AuthZenRequestMapper mapper,
         DecisionAuditQueue auditQueue,
+        CredentialEpoch epoch,
         IOptions<DecisionOptions> options)
     {
+        this.epoch = epoch;
         this.active = active;
         this.decisionPoint = decisionPoint;
         this.mapper = mapper;
@@ -36,6 +39,9 @@ internal sealed class AuthZenDecisionService
     }
 
     public string PolicyVersion => active.Current.Version;
+
+    /// <summary>The credential-state epoch to send with an answer; read it before deciding (<see cref="CredentialEpoch"/>).</summary>
+    public string CredentialEpoch => epoch.Current;
 
     public DecisionOptions Options => settings;
 

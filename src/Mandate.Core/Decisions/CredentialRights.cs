@@ -1,5 +1,6 @@
 using Mandate.Cedar;
 using Mandate.Core.Credentials;
+using Mandate.Core.Identity;
 
 namespace Mandate.Core.Decisions;
 
@@ -76,14 +77,6 @@ internal static class CredentialRights
         || (entry.StartsWith("spiffe://", StringComparison.Ordinal) && entry.IndexOf('/', "spiffe://".Length) < 0
             && destination.StartsWith(entry + "/", StringComparison.Ordinal));
 
-    private static string? TrustDomainOf(string id)
-    {
-        if (!id.StartsWith("spiffe://", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var slash = id.IndexOf('/', "spiffe://".Length);
-        return slash < 0 ? id["spiffe://".Length..] : id["spiffe://".Length..slash];
-    }
+    /// <summary>The trust domain of a valid SPIFFE ID; null for anything else (a URL, a host, a malformed ID).</summary>
+    private static string? TrustDomainOf(string id) => SpiffeId.TryParse(id, out var spiffeId) ? spiffeId.TrustDomain : null;
 }

@@ -33,11 +33,15 @@ public static class DecisionServiceCollectionExtensions
                 : new UnavailableCredentialVerifier());
         services.TryAddSingleton<CredentialContextBuilder>();
         services.TryAddSingleton<AuthZenRequestMapper>();
+        services.TryAddSingleton(sp => new CredentialEpoch(
+            sp.GetService<Mandate.Core.Credentials.IRevocationSet>(),
+            sp.GetService<Mandate.Core.Identity.Inventory.IdentityDirectory>()));
         services.TryAddSingleton(sp => new AuthZenDecisionService(
             sp.GetRequiredService<ActivePolicySet>(),
             sp.GetRequiredService<PolicyDecisionPoint>(),
             sp.GetRequiredService<AuthZenRequestMapper>(),
             sp.GetRequiredService<DecisionAuditQueue>(),
+            sp.GetRequiredService<CredentialEpoch>(),
             sp.GetRequiredService<IOptions<DecisionOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DecisionAuditWriter>());
         return builder;

@@ -63,7 +63,7 @@ internal sealed class PolicyDecisionPoint(
         return ValueTask.FromResult(decision);
     }
 
-    private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask pending, PolicyDecision decision)
+    private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask<bool> pending, PolicyDecision decision)
     {
         await pending.ConfigureAwait(false);
         return decision;

@@ -21,4 +21,11 @@ public static class AuthZenPaths
 
     /// <summary>The response header carrying the version of the policy set that decided (used by client caches).</summary>
     public const string PolicyVersionHeader = "X-Mandate-Policy-Version";
+
+    /// <summary>
+    /// The response header carrying the PDP's credential-state epoch when it began deciding: it changes whenever a
+    /// credential is revoked or an identity's status changes there, so a client cache serves an answer only while the
+    /// epoch it was decided under is still the latest it has seen.
+    /// </summary>
+    public const string CredentialEpochHeader = "X-Mandate-Credential-Epoch";
 }

@@ -2,6 +2,8 @@ using Mandate.Core.Credentials;
 using Mandate.Core.Delegation;
 using Mandate.Protocol.OAuth;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Credentials;
@@ -44,6 +46,18 @@ internal static class OAuthRequest
             return (null, Error(OAuthErrorCodes.InvalidRequest, "send the parameters as application/x-www-form-urlencoded"));
         }
 
+        if (context.Request.ContentLength > BodyLimits.OAuthForm)
+        {
+            return (null, TooLarge());
+        }
+
+        // Held on the stream, so a chunked body without Content-Length is cut at the limit too.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = BodyLimits.OAuthForm;
+        }
+
+        context.Request.Body = new BoundedReadStream(context.Request.Body, BodyLimits.OAuthForm);
         IFormCollection form;
         try
         {
@@ -52,6 +66,10 @@ internal static class OAuthRequest
         catch (InvalidDataException ex)
         {
             return (null, Error(OAuthErrorCodes.InvalidRequest, "the form body is not valid: " + ex.Message));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
         }
 
         foreach (var name in SingleValued)
@@ -64,6 +82,9 @@ internal static class OAuthRequest
 
         return (form, null);
     }
+
+    private static IResult TooLarge() =>
+        Error(OAuthErrorCodes.InvalidRequest, $"the form body is larger than {BodyLimits.OAuthForm} bytes", StatusCodes.Status413PayloadTooLarge);
 
     public static string? Single(IFormCollection form, string name) => form[name].Count == 1 ? form[name].ToString() : null;
 

@@ -105,6 +105,9 @@ internal static class AuthZenEndpoints
         }
 
         EchoRequestId(http);
+
+        // Read before deciding: a revocation that lands while this call is decided makes its answer stale for caches.
+        http.Response.Headers[AuthZenPaths.CredentialEpochHeader] = service.CredentialEpoch;
         try
         {
             return await answer(request!, call!);

@@ -13,6 +13,12 @@ internal static class BodyLimits
     /// </summary>
     public const long Request = 64 * 1024;
 
+    /// <summary>
+    /// 64 KiB: an OAuth form (token exchange, introspection, revocation): two tokens, a client assertion and a few
+    /// parameters are a few kilobytes; 413 <c>invalid_request</c> beyond it.
+    /// </summary>
+    public const long OAuthForm = 64 * 1024;
+
     /// <summary>16 MiB: a policy bundle (Cedar files, the schema and the entity data) to activate or validate.</summary>
     public const long PolicyBundle = 16 * 1024 * 1024;
 }

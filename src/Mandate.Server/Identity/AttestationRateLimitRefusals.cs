@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Mandate.Core.Decisions;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -10,26 +10,24 @@ namespace Mandate.Server.Identity;
 
 /// <summary>
 /// Answers a request refused by <see cref="AttestationRateLimitPolicy"/>: 429 problem details (<c>rate-limited</c>)
-/// with <c>Retry-After</c>. Every refusal is counted in the <c>mandate.attestation.rate_limited</c> metric; only the
-/// first per client and endpoint in each window is logged and audited, so that a flood cannot turn into a flood of log
-/// lines and ledger writes. Nothing of the request body (the token) is read.
+/// with <c>Retry-After</c>. Every refusal is counted in the <c>mandate.attestation.rate_limited</c> metric and in the
+/// ledger through <see cref="AuditRepetitions"/> (the first per client and endpoint in each window is written and logged,
+/// the repeats are counted into one record), so that a flood cannot turn into a flood of log lines and ledger writes.
+/// Nothing of the request body (the token) is read.
 /// </summary>
 internal sealed class AttestationRateLimitRefusals
 {
     public const string MetricName = "mandate.attestation.rate_limited";
     private readonly IOptions<AttestationRateLimitOptions> options;
-    private readonly TimeProvider time;
     private readonly ILogger<AttestationRateLimitRefusals> logger;
-    private readonly IdentityRefusals refusals;
+    private readonly AuditRepetitions repetitions;
     private readonly Counter<long> refused;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> lastRecorded = new(StringComparer.Ordinal);
 
-    public AttestationRateLimitRefusals(IOptions<AttestationRateLimitOptions> options, TimeProvider time, IMeterFactory meters, ILogger<AttestationRateLimitRefusals> logger, IdentityRefusals refusals)
+    public AttestationRateLimitRefusals(IOptions<AttestationRateLimitOptions> options, IMeterFactory meters, ILogger<AttestationRateLimitRefusals> logger, AuditRepetitions repetitions)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        this.refusals = refusals;
+        this.repetitions = repetitions;
         this.options = options;
-        this.time = time;
         this.logger = logger;
         refused = meters.Create(MandateServer.MeterName).CreateCounter<long>(MetricName, "{request}", "Attestation requests refused by the rate limit");
     }
@@ -48,10 +46,17 @@ internal sealed class AttestationRateLimitRefusals
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
 
-        if (FirstInWindow(endpoint + " " + client, settings.Window))
+        try
         {
-            IdentityLog.AttestationRateLimited(logger, settings.PermitLimit, settings.Window, endpoint, client);
-            await refusals.AuditAsync(http, ProblemTypes.RateLimited, endpoint, null, cancellationToken);
+            var record = IdentityRefusals.Describe(http, ProblemTypes.RateLimited, endpoint, null);
+            if (await repetitions.RecordAsync(string.Join('\n', "attestation_rate_limited", endpoint, client), record, cancellationToken))
+            {
+                IdentityLog.AttestationRateLimited(logger, settings.PermitLimit, settings.Window, endpoint, client);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left; the 429 needs no audit record of its own.
         }
 
         await Problem.WriteAsync(
@@ -60,28 +65,5 @@ internal sealed class AttestationRateLimitRefusals
             ProblemTypes.RateLimited,
             "Too many requests.",
             $"Too many attestation requests from this client; retry after {seconds} seconds.");
-    }
-
-    private bool FirstInWindow(string key, TimeSpan window)
-    {
-        var now = time.GetUtcNow();
-        if (lastRecorded.TryGetValue(key, out var previous) && now - previous < window && now >= previous)
-        {
-            return false;
-        }
-
-        lastRecorded[key] = now;
-        if (lastRecorded.Count > 10_000)
-        {
-            foreach (var (k, at) in lastRecorded)
-            {
-                if (now - at >= window)
-                {
-                    lastRecorded.TryRemove(k, out _);
-                }
-            }
-        }
-
-        return true;
     }
 }

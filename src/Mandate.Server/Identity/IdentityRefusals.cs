@@ -25,6 +25,23 @@ internal sealed class IdentityRefusals(IMandateStore store, IAuditTrail audit)
         return Problem.Result(status ?? IdentityProblems.Status(error.Code), error.Code, IdentityProblems.Title(error.Code), error.Message);
     }
 
+    /// <summary>The <c>identity.request_rejected</c> event of a refusal.</summary>
+    public static AuditEvent Describe(HttpContext context, string code, string action, string? subject)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new AuditEvent
+        {
+            Type = "identity.request_rejected",
+            Actor = context.User.FindFirst("sub")?.Value ?? (context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null) ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            Subject = subject,
+            Action = action,
+            Resource = context.Request.Path,
+            Decision = "deny",
+            Reason = code,
+            RequestId = context.TraceIdentifier,
+        };
+    }
+
     /// <summary>Records <c>identity.request_rejected</c>; a store outage does not stop the refusal.</summary>
     public async Task AuditAsync(HttpContext context, string code, string action, string? subject, CancellationToken cancellationToken = default)
     {
@@ -32,20 +49,7 @@ internal sealed class IdentityRefusals(IMandateStore store, IAuditTrail audit)
         try
         {
             await using var session = await store.BeginAsync(StoreIntent.Write, cancellationToken);
-            await audit.RecordAsync(
-                session,
-                new AuditEvent
-                {
-                    Type = "identity.request_rejected",
-                    Actor = context.User.FindFirst("sub")?.Value ?? (context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null) ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    Subject = subject,
-                    Action = action,
-                    Resource = context.Request.Path,
-                    Decision = "deny",
-                    Reason = code,
-                    RequestId = context.TraceIdentifier,
-                },
-                cancellationToken);
+            await audit.RecordAsync(session, Describe(context, code, action, subject), cancellationToken);
             await session.CommitAsync(cancellationToken);
         }
         catch (StoreException)

@@ -107,4 +107,23 @@ public sealed class RevocationSetTests
         Assert.Equal(0, await reader);
         Assert.All(jtis, jti => Assert.True(set.IsRevoked(jti)));
     }
+
+    [Fact]
+    public void Epoch_ShouldMove_OnlyWhenARevocationTheSetDidNotHoldArrives()
+    {
+        var set = new RevocationSet();
+        var first = CompactJti.New();
+        var start = set.Epoch;
+
+        set.Add([first, "foreign-jti"]);
+        var afterAdd = set.Epoch;
+        set.Add([first, "foreign-jti"]);
+        set.Replace([first, "foreign-jti"]);
+        var afterRepeats = set.Epoch;
+        set.Replace([first, "foreign-jti", CompactJti.New()]);
+
+        Assert.True(afterAdd > start);
+        Assert.Equal(afterAdd, afterRepeats);
+        Assert.True(set.Epoch > afterRepeats);
+    }
 }

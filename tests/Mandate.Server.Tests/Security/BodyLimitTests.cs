@@ -145,4 +145,30 @@ public sealed class BodyLimitTests
         versions.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await versions.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("versions").GetArrayLength();
     }
+
+    [Theory]
+    [InlineData("/oauth2/revoke", false)]
+    [InlineData("/oauth2/revoke", true)]
+    [InlineData("/oauth2/introspect", false)]
+    [InlineData("/oauth2/token", true)]
+    public async Task OversizedOAuthForm_ShouldBeRefused_AndRevokeNothing(string path, bool chunked)
+    {
+        await using var estate = await TaskEstate.StartAsync();
+        var (_, token, _) = await estate.OpenAsync();
+        var form = "token=" + Uri.EscapeDataString(token) + "&subject_token=" + Uri.EscapeDataString(token)
+            + "&grant_type=" + Uri.EscapeDataString("urn:ietf:params:oauth:grant-type:token-exchange")
+            + "&padding=" + new string('a', OverSmallLimit);
+        using HttpContent content = chunked
+            ? new ChunkedJsonContent(form, "application/x-www-form-urlencoded")
+            : new StringContent(form, System.Text.Encoding.ASCII, "application/x-www-form-urlencoded");
+        using var response = await estate.Admin.PostAsync(path, content, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"POST {path}: {(int)response.StatusCode} {text}");
+        Assert.Equal("invalid_request", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
+
+        using var introspection = new FormUrlEncodedContent([new("token", token)]);
+        using var check = await estate.Admin.PostAsync("/oauth2/introspect", introspection, Ct);
+        check.EnsureSuccessStatusCode();
+        Assert.True(JsonDocument.Parse(await check.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("active").GetBoolean());
+    }
 }

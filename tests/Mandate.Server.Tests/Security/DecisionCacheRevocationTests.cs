@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mandate.Client;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Tests.Tasks;
+using Mandate.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using static Mandate.Server.Tests.Security.LifecycleEstate;
 
@@ -82,7 +83,56 @@ public sealed class DecisionCacheRevocationTests
         Assert.False((await sdk.Client.EvaluateAsync(Request("read", "Ticket", "T-1", token), Ct)).Decision);
     }
 
-    /// <summary>The SDK as an enforcement point uses it (authenticated with the admin token), with a long cache.</summary>
+    [Theory]
+    [InlineData("suspend")]
+    [InlineData("revoke")]
+    [InlineData("offboard")]
+    [InlineData("revoke-task")]
+    public async Task CachedAllow_ShouldNotBeServed_AfterAnyLaterAnswerReportsTheCredentialStateChanged(string ending)
+    {
+        await using var estate = await LifecycleEstate.StartAsync(ending);
+        var (taskId, token, _) = await estate.OpenAsync(Victim);
+        await using var sdk = Sdk.Start(estate);
+        var request = Request("read", "Ticket", "T-1", token);
+        Assert.True((await sdk.Client.EvaluateAsync(request, Ct)).Decision);
+
+        // The credential or its identity ends behind the SDK's back (another operator, another PEP's revocation).
+        if (ending == "revoke-task")
+        {
+            using var revoked = await estate.Admin.PostAsJsonAsync("/v1/revocations", new { target_kind = "task", target = taskId, reason = "compromised" }, Ct);
+            Assert.True(revoked.IsSuccessStatusCode);
+        }
+        else
+        {
+            await LifecycleEstate.EndAsync(estate, ending);
+        }
+
+        // Any later call, about anything, tells the SDK that the PDP's credential state moved on.
+        await sdk.Client.EvaluateAsync(Request("ping", "Service", "api"), Ct);
+        var callsBefore = sdk.Calls;
+        Assert.False((await sdk.Client.EvaluateAsync(request, Ct)).Decision);
+        Assert.Equal(callsBefore + 1, sdk.Calls);
+    }
+
+    [Fact]
+    public async Task CachedAllow_ShouldNotOutliveTheCredentialItWasDecidedFor()
+    {
+        await using var estate = await LifecycleEstate.StartAsync("revoke");
+        var (_, token, _) = await estate.OpenAsync(Victim);
+        await using var sdk = Sdk.Start(estate);
+        var request = Request("read", "Ticket", "T-1", token);
+        Assert.True((await sdk.Client.EvaluateAsync(request, Ct)).Decision);
+        Assert.True((await sdk.Client.EvaluateAsync(request, Ct)).Decision);
+        Assert.Equal(1, sdk.Calls);
+
+        // Time passes the task token's exp (the SDK's cache would keep the answer for an hour).
+        using var payload = JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]));
+        sdk.Clock.Set(DateTimeOffset.FromUnixTimeSeconds(payload.RootElement.GetProperty("exp").GetInt64()).AddSeconds(1));
+        await sdk.Client.EvaluateAsync(request, Ct);
+        Assert.Equal(2, sdk.Calls);
+    }
+
+    /// <summary>The SDK as an enforcement point uses it (authenticated with the admin token), with a long (one-hour) cache.</summary>
     private sealed class Sdk : IAsyncDisposable
     {
         private readonly ServiceProvider services;
@@ -97,6 +147,9 @@ public sealed class DecisionCacheRevocationTests
         /// <summary>One client, as an enforcement point holds it.</summary>
         public IAuthZenClient Client { get; private init; } = null!;
 
+        /// <summary>The clock the SDK's cache expires entries by.</summary>
+        public ManualClock Clock { get; private init; } = null!;
+
         public DecisionCache Cache => services.GetRequiredService<DecisionCache>();
 
         public int Calls => Volatile.Read(ref gate.Calls);
@@ -106,17 +159,19 @@ public sealed class DecisionCacheRevocationTests
         public static Sdk Start(TaskEstate estate)
         {
             var gate = new Gate();
+            var clock = estate.Clock;
             var collection = new ServiceCollection();
+            collection.AddSingleton<TimeProvider>(clock);
             collection.AddMandateClient(o =>
             {
                 o.BaseAddress = estate.Server.Address;
                 o.AccessToken = estate.Server.AdminToken;
-                o.CacheDuration = TimeSpan.FromMinutes(5);
+                o.CacheDuration = TimeSpan.FromHours(1);
                 o.MaxRetries = 0;
                 o.AttemptTimeout = TimeSpan.FromSeconds(20);
             }).HttpClient.AddHttpMessageHandler(() => gate);
             var provider = collection.BuildServiceProvider();
-            return new Sdk(provider, gate) { Client = provider.GetRequiredService<IAuthZenClient>() };
+            return new Sdk(provider, gate) { Client = provider.GetRequiredService<IAuthZenClient>(), Clock = clock };
         }
 
         /// <summary>Starts a call whose answer, once received from the PDP, waits for <see cref="Release"/>.</summary>

@@ -19,7 +19,12 @@ internal sealed class IdentityDirectory(IMandateStore store)
     // replayed onto it before it replaces the live view (null: the identity was found gone).
     private Dictionary<string, Entry?>? changedDuringReload;
 
+    private long epoch;
+
     public int Count => entries.Count;
+
+    /// <summary>Grows whenever an identity's status or expiry changes here, so an answer decided under an older epoch may be stale.</summary>
+    public long Epoch => Interlocked.Read(ref epoch);
 
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
@@ -68,6 +73,11 @@ internal sealed class IdentityDirectory(IMandateStore store)
                     }
                 }
 
+                if (Differs(entries, fresh))
+                {
+                    Interlocked.Increment(ref epoch);
+                }
+
                 entries = fresh;
             }
         }
@@ -100,7 +110,11 @@ internal sealed class IdentityDirectory(IMandateStore store)
 
         lock (gate)
         {
-            entries.TryRemove(spiffeId, out _);
+            if (entries.TryRemove(spiffeId, out _))
+            {
+                Interlocked.Increment(ref epoch);
+            }
+
             changedDuringReload?[spiffeId] = null;
         }
     }
@@ -116,6 +130,11 @@ internal sealed class IdentityDirectory(IMandateStore store)
         var entry = Entry.Of(identity);
         lock (gate)
         {
+            if (!entries.TryGetValue(identity.SpiffeId, out var before) || before != entry)
+            {
+                Interlocked.Increment(ref epoch);
+            }
+
             entries[identity.SpiffeId] = entry;
             changedDuringReload?[identity.SpiffeId] = entry;
         }
@@ -148,6 +167,24 @@ internal sealed class IdentityDirectory(IMandateStore store)
     /// </summary>
     public IdentityError? CheckKnownUsable(string spiffeId, DateTimeOffset now) =>
         entries.ContainsKey(spiffeId) ? CheckUsable(spiffeId, now) : null;
+
+    private static bool Differs(ConcurrentDictionary<string, Entry> before, ConcurrentDictionary<string, Entry> after)
+    {
+        if (before.Count != after.Count)
+        {
+            return true;
+        }
+
+        foreach (var (spiffeId, entry) in after)
+        {
+            if (!before.TryGetValue(spiffeId, out var old) || old != entry)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private readonly record struct Entry(IdentityStatus Status, DateTimeOffset ExpiresAt)
     {
