@@ -4,12 +4,17 @@ using Mandate.Server;
 using Mandate.Server.Hosting;
 using Mandate.Server.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Cli.Commands;
 
 /// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
 internal static class ServeCommand
 {
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Listen URLs, separated by ';'.", HelpName = "URL", DefaultValueFactory = _ => MandateServerOptions.DefaultUrls };
@@ -60,7 +65,8 @@ internal static class ServeCommand
             WebApplication app;
             try
             {
-                app = await MandateServer.CreateAsync(options, cancellationToken: cancellationToken);
+                // This command reports a failed start itself, in one line; the host's own report is a stack trace.
+                app = await MandateServer.CreateAsync(options, b => b.Logging.AddFilter(HostCategory, LogLevel.Critical), cancellationToken);
             }
             catch (StoreException ex)
             {
@@ -72,9 +78,25 @@ internal static class ServeCommand
                 await error.WriteLineAsync($"error: {ex.Message}");
                 return 1;
             }
+            catch (OptionsValidationException ex)
+            {
+                await error.WriteLineAsync($"error: invalid configuration: {string.Join(" ", ex.Failures)}");
+                return 1;
+            }
 
             await using (app)
             {
+                try
+                {
+                    await app.StartAsync(cancellationToken);
+                }
+                catch (IOException ex)
+                {
+                    // Kestrel reports a port in use or an address it cannot bind as an IOException naming the address.
+                    await error.WriteLineAsync($"error: cannot listen: {ex.Message}");
+                    return 1;
+                }
+
                 if (options.Demo)
                 {
                     await parse.InvocationConfiguration.Output.WriteLineAsync($"Demo mode. Admin token: {Path.GetFullPath(options.AdminTokenPath)}");
@@ -82,16 +104,7 @@ internal static class ServeCommand
                 }
 
                 await parse.InvocationConfiguration.Output.WriteLineAsync($"Mandate {MandateServer.Version} listening on {options.Urls} (Ctrl+C to stop)");
-                try
-                {
-                    await app.RunAsync();
-                }
-                catch (IOException ex)
-                {
-                    // Kestrel reports a port in use or an address it cannot bind as an IOException.
-                    await error.WriteLineAsync($"error: cannot listen on {options.Urls}: {ex.Message}");
-                    return 1;
-                }
+                await app.WaitForShutdownAsync(cancellationToken);
             }
 
             return 0;
