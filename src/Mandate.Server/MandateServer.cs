@@ -147,7 +147,8 @@ internal static class MandateServer
         services.TryAddSingleton<Http.PublicBaseUrl>();
         services.AddOptions<AuthenticationFailureLimitOptions>()
             .BindConfiguration(AuthenticationFailureLimit.SectionName)
-            .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ": PermitLimit and Window must be positive.")
+            .Validate(o => o.PermitLimit > 0, AuthenticationFailureLimit.SectionName + ":PermitLimit must be greater than 0.")
+            .Validate(o => o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ":Window must be greater than 0.")
             .ValidateOnStart();
         services.TryAddSingleton<AuthenticationFailureLimit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)

@@ -117,7 +117,16 @@ internal sealed partial class BackgroundLoop(string name, BackgroundHealth healt
     public void Failed(Exception exception)
     {
         var state = health.Failed(name, exception);
-        LogFailed(logger, exception, name, state.LastErrorKind ?? "unknown", state.Failures, state.FailingSince ?? time.GetUtcNow());
+        var since = state.FailingSince ?? time.GetUtcNow();
+        if (exception is Storage.StoreException)
+        {
+            // A store outage is expected operation, not a defect: its message says what is wrong, a stack trace would not.
+            LogStoreFailed(logger, name, state.LastErrorKind ?? "store", state.Failures, since, exception.Message);
+        }
+        else
+        {
+            LogFailed(logger, exception, name, state.LastErrorKind ?? "unknown", state.Failures, since);
+        }
     }
 
     /// <summary>Marks the loop running again from inside a long round (a listener that has reconnected).</summary>
@@ -144,6 +153,9 @@ internal sealed partial class BackgroundLoop(string name, BackgroundHealth healt
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Background loop {Loop} failed ({Kind}, {Failures} in a row since {Since:O}); retrying with backoff")]
     private static partial void LogFailed(ILogger logger, Exception exception, string loop, string kind, int failures, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Background loop {Loop} failed ({Kind}, {Failures} in a row since {Since:O}): {Problem}; retrying with backoff")]
+    private static partial void LogStoreFailed(ILogger logger, string loop, string kind, int failures, DateTimeOffset since, string problem);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Background loop {Loop} recovered after {Failures} failed attempts")]
     private static partial void LogRecovered(ILogger logger, string loop, int failures);
