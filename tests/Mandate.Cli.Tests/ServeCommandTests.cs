@@ -30,7 +30,7 @@ public sealed class ServeCommandTests
         var stderr = (await error).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(1, process.ExitCode);
         var line = Assert.Single(stderr);
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.StartsWith("mandate: error: ", line, StringComparison.Ordinal);
         Assert.Contains(url, line, StringComparison.Ordinal);
         Assert.Contains("address already in use", line, StringComparison.Ordinal);
         Assert.DoesNotContain("listening", stdout, StringComparison.Ordinal);

@@ -86,7 +86,8 @@ internal sealed partial class DecisionAuditWriter(
 
         // A queued decision is never dropped for a store error: the batch is retried (capped, jittered backoff) until it
         // is written. Only the host's shutdown deadline ends the retries; what is then unwritten is logged as lost.
-        var backoff = new RetryBackoff();
+        // Capped low: a backlog of decisions waits on this writer, so it retries often once the store is back.
+        var backoff = new RetryBackoff(RetryBackoff.DefaultInitial, TimeSpan.FromSeconds(5));
         while (true)
         {
             if (await loop.RunRoundAsync(_ => WriteAsync(batch), backoff, CancellationToken.None).ConfigureAwait(false))

@@ -20,6 +20,7 @@ internal sealed class PolicyDirectoryWatcher : IDisposable
     private readonly RetryBackoff backoff = new();
     private readonly CancellationTokenSource disposed = new();
     private FileSystemWatcher? watcher;
+    private int disposeCalls;
 
     public PolicyDirectoryWatcher(string directory, PolicyService policies, BackgroundHealth health, TimeProvider time, ILogger<PolicyDirectoryWatcher> logger)
     {
@@ -79,6 +80,12 @@ internal sealed class PolicyDirectoryWatcher : IDisposable
 
     public void Dispose()
     {
+        // Disposed by its owner and again by the container: only the first call does anything.
+        if (Interlocked.Exchange(ref disposeCalls, 1) != 0)
+        {
+            return;
+        }
+
         disposed.Cancel();
         watcher?.Dispose();
         debounce.Dispose();

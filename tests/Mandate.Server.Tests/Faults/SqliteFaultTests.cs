@@ -44,7 +44,7 @@ public sealed class SqliteFaultTests
         }
 
         Assert.Equal(HttpStatusCode.Created, (await FaultServer.RegisterAsync(admin, "spiffe://demo.mandate.local/fault/unlocked", Ct)).Status);
-        await FaultServer.WaitForReadinessAsync(admin, r => r.GetProperty("status").GetString() == "ready" && FaultServer.AllLoopsRunning(r), TimeSpan.FromSeconds(30), Ct);
+        await FaultServer.WaitForReadinessAsync(admin, r => r.GetProperty("status").GetString() == "ready" && FaultServer.AllLoopsRunning(r), TimeSpan.FromSeconds(45), Ct);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class SqliteFaultTests
         }
         while (after != HttpStatusCode.Created && DateTime.UtcNow < deadline);
         Assert.Equal(HttpStatusCode.Created, after);
-        await FaultServer.WaitForReadinessAsync(admin, r => r.GetProperty("status").GetString() == "ready" && FaultServer.AllLoopsRunning(r), TimeSpan.FromSeconds(30), Ct);
+        await FaultServer.WaitForReadinessAsync(admin, r => r.GetProperty("status").GetString() == "ready" && FaultServer.AllLoopsRunning(r), TimeSpan.FromSeconds(45), Ct);
     }
 
     // The decision made during the fault queued an audit record: its writer meets the fault and must retry the same
