@@ -14,9 +14,9 @@ internal interface ICredentialRepository
 
     /// <summary>
     /// Revokes the given credentials and every credential derived from them by exchange (at any depth) that is not
-    /// revoked yet; returns the <c>jti</c>s it revoked now.
+    /// revoked yet; returns the credentials it revoked now.
     /// </summary>
-    Task<IReadOnlyList<string>> RevokeWithDescendantsAsync(IReadOnlyCollection<string> rootJtis, DateTimeOffset now, string reason, string revokedBy, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RevokedCredential>> RevokeWithDescendantsAsync(IReadOnlyCollection<string> rootJtis, DateTimeOffset now, string reason, string revokedBy, CancellationToken cancellationToken);
 
     /// <summary>Adds uses to a credential's counters (first use kept, last use advanced).</summary>
     Task RecordUseAsync(string jti, long count, DateTimeOffset firstUse, DateTimeOffset lastUse, string? source, CancellationToken cancellationToken);

@@ -48,7 +48,7 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
             await session.CommitAsync(Ct);
         }
 
-        IReadOnlyList<string> revoked;
+        IReadOnlyList<RevokedCredential> revoked;
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
         {
             revoked = await session.Get<ICredentialRepository>().RevokeWithDescendantsAsync(["root"], T0, "test", "admin", Ct);
@@ -56,7 +56,11 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
             await session.CommitAsync(Ct);
         }
 
-        Assert.Equal(["child", "grandchild", "root"], revoked.Order(StringComparer.Ordinal));
+        Assert.Equal(["child", "grandchild", "root"], revoked.Select(c => c.Jti).Order(StringComparer.Ordinal));
+        Assert.Equal("child", revoked.Single(c => c.Jti == "grandchild").ParentJti);
+        Assert.Null(revoked.Single(c => c.Jti == "root").ParentJti);
+        Assert.All(revoked, c => Assert.Equal(root.Subject, c.Subject));
+        Assert.All(revoked, c => Assert.Equal("task_contract", c.TaskId));
         await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
         var credentials = read.Get<ICredentialRepository>();
         Assert.Equal("test", (await credentials.GetAsync("grandchild", Ct))!.RevokedReason);
@@ -112,6 +116,7 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
         Kind = parent is null ? CredentialKinds.Task : CredentialKinds.Exchanged,
         Subject = "spiffe://td/agent",
         Holder = "spiffe://td/agent",
+        TaskId = "task_contract",
         ParentJti = parent,
         Scopes = ["read"],
         Audiences = ["spiffe://td"],
