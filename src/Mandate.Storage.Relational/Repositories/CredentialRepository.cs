@@ -109,6 +109,26 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
         return revoked;
     }
 
+    public async Task ScheduleRevocationAsync(IReadOnlyCollection<string> jtis, DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jtis);
+        foreach (var chunk in jtis.Distinct(StringComparer.Ordinal).Chunk(ChunkSize))
+        {
+            var (list, parameters) = InList("@j", chunk);
+            await session.ExecuteAsync(
+                $"UPDATE credentials SET revoke_after = @after WHERE jti IN ({list}) AND revoked_at IS NULL",
+                cancellationToken,
+                parameters.Append(("@after", (object?)after.ToUnixTimeMilliseconds())).ToArray()).ConfigureAwait(false);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListRevocationsDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        QueryStringsAsync(
+            "SELECT jti FROM credentials WHERE revoke_after IS NOT NULL AND revoke_after <= @now AND revoked_at IS NULL ORDER BY revoke_after, jti LIMIT @limit",
+            cancellationToken,
+            ("@now", now.ToUnixTimeMilliseconds()),
+            ("@limit", (long)Math.Clamp(limit, 1, 10_000)));
+
     public Task RecordUseAsync(string jti, long count, DateTimeOffset firstUse, DateTimeOffset lastUse, string? source, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
             """

@@ -70,6 +70,28 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task ScheduledRevocation_ShouldBeDueOnlyOnceItsTimeHasCome_AndOnlyWhileNotRevoked()
+    {
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var credentials = session.Get<ICredentialRepository>();
+            foreach (var jti in new[] { "old", "gone", "other" })
+            {
+                await credentials.InsertAsync(Credential(jti, null), Ct);
+            }
+
+            await credentials.RevokeWithDescendantsAsync(["gone"], T0, "test", "admin", Ct);
+            await credentials.ScheduleRevocationAsync(["old", "gone"], T0.AddMinutes(2), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var repository = read.Get<ICredentialRepository>();
+        Assert.Empty(await repository.ListRevocationsDueAsync(T0.AddMinutes(1), 10, Ct));
+        Assert.Equal(["old"], await repository.ListRevocationsDueAsync(T0.AddMinutes(2), 10, Ct));
+    }
+
+    [Fact]
     public async Task Uses_ShouldAccumulate_KeepingFirstAndLast()
     {
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
