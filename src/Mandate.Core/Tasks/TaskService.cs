@@ -324,6 +324,8 @@ internal sealed class TaskService
             TaskId = task.Id,
             Intent = task.Intent,
             Confirmation = confirmation,
+            // RFC 9068 §2.2: the client the token was issued to; a task credential goes to the workload that opened it.
+            ClientId = task.Subject,
             TokenType = "at+jwt",
         });
 
