@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.CommandLine;
 using System.Text.Json;
+using Mandate.Cli.Grammar;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
 using Mandate.Server;
@@ -8,37 +9,38 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary>What the audit commands share: opening a store read-only in spirit (never migrating it), the admin API over --server, key pinning.</summary>
+/// <summary>What the audit commands share offline: opening a store read-only in spirit (never migrating it), describing store failures, key pinning.</summary>
 internal static class AuditCliSupport
 {
     public const string DefaultStore = "sqlite:.mandate/mandate.db";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-    };
-
-    /// <summary>The <c>--store</c> the audit commands read.</summary>
+    /// <summary>The <c>--store</c> that makes an audit command read a database itself instead of asking the server.</summary>
     public static Option<string?> StoreOption() =>
-        new("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: " + DefaultStore + ".", HelpName = "STORE" };
-
-    /// <summary>Opens the store named by <paramref name="text"/> without creating or migrating anything; null and a message when it cannot.</summary>
-    public static (IMandateStore? Store, string? Problem) Open(string? text)
-    {
-        if (!StoreLocation.TryParse(text ?? DefaultStore, out var location, out var problem))
+        new("--store")
         {
-            return (null, "--store: " + problem);
+            Description = "Read this store offline instead of asking the server: " + StoreLocation.AcceptedForms + " (the demo's is " + DefaultStore + ").",
+            HelpName = "STORE",
+        };
+
+    /// <summary>Opens the store named by <paramref name="text"/> without creating or migrating anything; a <see cref="CliException"/> when it cannot.</summary>
+    public static IMandateStore Open(string text)
+    {
+        if (!StoreLocation.TryParse(text, out var location, out var problem))
+        {
+            throw CliException.Usage("--store: " + problem);
         }
 
         if (location!.Kind == StoreKind.Sqlite && !File.Exists(location.Target))
         {
-            return (null, $"--store: the SQLite database '{Path.GetFullPath(location.Target)}' does not exist.");
+            throw CliException.Failed($"--store: the SQLite database '{Path.GetFullPath(location.Target)}' does not exist.");
         }
 
-        return (StoreRegistration.Open(location), null);
+        return StoreRegistration.Open(location);
     }
+
+    /// <summary>A store location as it may be shown: a PostgreSQL connection string is hidden (it may hold a password).</summary>
+    public static string Shown(string store) =>
+        store.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? "postgres:(connection string hidden)" : store;
 
     /// <summary>Turns store and driver failures into one operator-readable line.</summary>
     public static string? Describe(Exception exception) => exception switch
@@ -47,7 +49,6 @@ internal static class AuditCliSupport
         DbException db when db.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || db.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
             => "the store has no audit ledger tables (it was never migrated by 'mandate serve' of this version): " + db.Message,
         DbException db => "the store cannot be read: " + db.Message,
-        HttpRequestException http => "the server cannot be reached: " + http.Message,
         _ => null,
     };
 
@@ -64,31 +65,47 @@ internal static class AuditCliSupport
         return [AuditPublicKey.FromJwk(root)];
     }
 
-    /// <summary>The <c>--server</c> (and admin token) of an audit command that otherwise reads a store.</summary>
-    public static AdminConnection AddServer(Command command, string description) =>
-        AdminConnection.AddTo(command, description + " (token: --token, --token-file, MANDATE_TOKEN or .mandate/admin.token).", serverDefaults: false);
-
-    /// <summary>GETs an admin path and prints the body; exit 0 on success, 1 with the server's answer otherwise.</summary>
-    public static async Task<int> PrintAdminGetAsync(ParseResult parse, AdminConnection connection, string path, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> on the store named by <paramref name="store"/>, store and driver failures as one line (exit 1).</summary>
+    public static async Task<T> WithStoreAsync<T>(string store, Func<IMandateStore, Task<T>> work)
     {
-        var (connected, exitCode) = await connection.ConnectAsync(parse, cancellationToken, timeout: TimeSpan.FromSeconds(60));
-        if (connected is null)
+        ArgumentNullException.ThrowIfNull(work);
+        var opened = Open(store);
+        await using (opened)
         {
-            return exitCode;
+            try
+            {
+                return await work(opened);
+            }
+            catch (Exception ex) when (Describe(ex) is { } described)
+            {
+                throw CliException.Failed(described);
+            }
+            catch (AuditChainBrokenException ex)
+            {
+                throw CliException.Failed(ex.Message);
+            }
         }
+    }
 
-        using var client = connected;
-        var output = parse.InvocationConfiguration.Output;
-        var error = parse.InvocationConfiguration.Error;
-        using var response = await client.GetAsync(path, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
+    /// <summary>The pinned keys of <c>--key</c>, failures naming the file (and line and column for JSON syntax).</summary>
+    public static IReadOnlyList<AuditPublicKey> ReadKeysOrFail(FileInfo keyFile)
+    {
+        ArgumentNullException.ThrowIfNull(keyFile);
+        try
         {
-            await error.WriteLineAsync($"error: the server answered {(int)response.StatusCode}: {text}");
-            return 1;
+            return ReadKeys(keyFile);
         }
-
-        await output.WriteLineAsync(text);
-        return 0;
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Failed($"--key: {keyFile.FullName}: {ex.Message}");
+        }
+        catch (JsonException ex)
+        {
+            throw CliException.Failed(JsonErrors.Describe(keyFile.FullName, ex) + ".");
+        }
+        catch (FormatException ex)
+        {
+            throw CliException.Failed($"{keyFile.FullName}: not a JWK or JWK Set: {ex.Message}.");
+        }
     }
 }

@@ -1,82 +1,60 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Mandate.Cli.Grammar;
 using Mandate.Core.Audit;
-using Mandate.Core.Storage;
 
 namespace Mandate.Cli.Commands;
 
 /// <summary>
 /// <c>mandate audit prove SEQ</c>: an inclusion proof for one event (its body, its Merkle audit path and the signed
-/// checkpoint over it), for someone who should be able to check that event without receiving the whole log.
-/// <c>mandate audit verify --proof FILE --key JWKFILE</c> checks it offline.
+/// checkpoint over it), from the server (<c>GET /v1/audit/events/{seq}/proof</c>) or offline from <c>--store</c>, for
+/// someone who should be able to check that event without receiving the whole log. The proof is a JSON document
+/// either way; <c>mandate audit verify --proof FILE --key JWKFILE</c> checks it offline.
 /// </summary>
 internal static class AuditProveCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
-        var sequence = new Argument<long>("SEQ") { Description = "The event's sequence number." };
+        var sequence = new Argument<long>("seq") { Description = "The event's sequence number." };
         var store = AuditCliSupport.StoreOption();
         var command = new Command("prove", "Print an inclusion proof for one event, verifiable offline with 'mandate audit verify --proof'.") { sequence, store };
-        var server = AuditCliSupport.AddServer(command, "Ask a running server's admin API instead of a store");
-        command.SetAction(async (parse, cancellationToken) =>
+        CliAction.Set(command, globals, async context =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            var seq = parse.GetValue(sequence);
+            var seq = context.Value(sequence);
             if (seq < 1)
             {
-                await error.WriteLineAsync("error: SEQ must be a positive sequence number.");
-                return CliApplication.UsageError;
+                throw CliException.Usage("seq: must be a positive sequence number.");
             }
 
-            try
+            if (context.Value(store) is not { } location)
             {
-                if (server.Requested(parse))
-                {
-                    return await AuditCliSupport.PrintAdminGetAsync(parse, server, $"v1/audit/events/{seq.ToString(CultureInfo.InvariantCulture)}/proof", cancellationToken);
-                }
-
-                var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
-                if (opened is null)
-                {
-                    await error.WriteLineAsync("error: " + problem);
-                    return 1;
-                }
-
-                await using (opened)
-                {
-                    var (proof, unavailable) = await AuditInclusionProofs.BuildAsync(opened, seq, cancellationToken);
-                    switch (unavailable)
-                    {
-                        case AuditProofUnavailable.NoSuchEvent:
-                            await error.WriteLineAsync($"error: the ledger has no event {seq.ToString(CultureInfo.InvariantCulture)}.");
-                            return 1;
-                        case AuditProofUnavailable.NotCheckpointed:
-                            await error.WriteLineAsync($"error: event {seq.ToString(CultureInfo.InvariantCulture)} is not covered by a signed checkpoint yet (the server signs one periodically; POST /v1/audit/checkpoints signs one now).");
-                            return 1;
-                    }
-
-                    using var buffer = new MemoryStream();
-                    await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-                    {
-                        proof!.WriteJson(writer);
-                    }
-
-                    await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-                    return 0;
-                }
+                using var api = await context.ConnectAsync();
+                await context.Output.JsonAsync(await api.GetAsync($"v1/audit/events/{seq.ToString(CultureInfo.InvariantCulture)}/proof", context.CancellationToken));
+                return ExitCodes.Success;
             }
-            catch (AuditChainBrokenException ex)
+
+            var proof = await AuditCliSupport.WithStoreAsync(location, async opened =>
             {
-                await error.WriteLineAsync("error: " + ex.Message);
-                return 1;
-            }
-            catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+                var (built, unavailable) = await AuditInclusionProofs.BuildAsync(opened, seq, context.CancellationToken);
+                return unavailable switch
+                {
+                    AuditProofUnavailable.NoSuchEvent => throw CliException.Failed($"the ledger has no event {seq.ToString(CultureInfo.InvariantCulture)}."),
+                    AuditProofUnavailable.NotCheckpointed => throw CliException.Failed(
+                        $"event {seq.ToString(CultureInfo.InvariantCulture)} is not covered by a signed checkpoint yet (the server signs one periodically; 'mandate audit checkpoint' signs one now)."),
+                    _ => built!,
+                };
+            });
+
+            using var buffer = new MemoryStream();
+            await using (var writer = new Utf8JsonWriter(buffer))
             {
-                await error.WriteLineAsync("error: " + described);
-                return 1;
+                proof.WriteJson(writer);
             }
+
+            using var document = JsonDocument.Parse(buffer.ToArray());
+            await context.Output.JsonAsync(document.RootElement);
+            return ExitCodes.Success;
         });
         return command;
     }

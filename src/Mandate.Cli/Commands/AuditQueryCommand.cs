@@ -1,16 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Mandate.Cli.Grammar;
 using Mandate.Core;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
+using Mandate.Server.Audit;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary><c>mandate audit query</c>: events by identity, task, credential, decision, type and time, from a store or a server.</summary>
+/// <summary>
+/// <c>mandate audit query</c>: events by identity, task, credential, decision, type and time, from the server
+/// (<c>GET /v1/audit/events</c>) or offline from <c>--store</c>. Both print the API's event shape
+/// (<see cref="AuditEventView"/>): <c>{"events":[…],"next_after":…}</c>.
+/// </summary>
 internal static class AuditQueryCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var store = AuditCliSupport.StoreOption();
         var identity = new Option<string?>("--identity") { Description = "Events whose actor, subject or delegation chain is this identity.", HelpName = "ID" };
@@ -21,95 +27,71 @@ internal static class AuditQueryCommand
         var type = new Option<string?>("--type") { Description = "An event type, or a prefix ending in '.'.", HelpName = "TYPE" };
         var since = new Option<DateTimeOffset?>("--since") { Description = "From this time (RFC 3339, with Z or an offset).", HelpName = "TIME", CustomParser = Rfc3339Option };
         var until = new Option<DateTimeOffset?>("--until") { Description = "Before this time (RFC 3339, with Z or an offset).", HelpName = "TIME", CustomParser = Rfc3339Option };
-        var limit = new Option<int>("--limit") { Description = $"At most this many events (1–{AuditQuery.MaxLimit}).", HelpName = "N", DefaultValueFactory = _ => AuditQuery.DefaultLimit };
+        var limit = new Option<int>("--limit") { Description = $"At most this many events (1-{AuditQuery.MaxLimit}).", HelpName = "N", DefaultValueFactory = _ => AuditQuery.DefaultLimit };
         var after = new Option<long>("--after") { Description = "Only events after this sequence number.", HelpName = "SEQ" };
-        var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("query", "Find events by identity, task, credential, decision, type and time.") { store, identity, task, jti, decision, type, since, until, limit, after, json };
-        var server = AuditCliSupport.AddServer(command, "Query a running server's admin API instead of a store");
-        command.SetAction(async (parse, cancellationToken) =>
+        var command = new Command("query", "Find events by identity, task, credential, decision, type and time (server, or offline with --store).") { store, identity, task, jti, decision, type, since, until, limit, after };
+        CliAction.Set(command, globals, async context =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            if (parse.GetValue(limit) is < 1 or > AuditQuery.MaxLimit)
+            if (context.Value(limit) is < 1 or > AuditQuery.MaxLimit)
             {
-                await error.WriteLineAsync($"error: --limit must be between 1 and {AuditQuery.MaxLimit}.");
-                return CliApplication.UsageError;
+                throw CliException.Usage($"--limit: must be between 1 and {AuditQuery.MaxLimit}.");
             }
 
             var query = new AuditQuery
             {
-                Identity = parse.GetValue(identity),
-                TaskId = parse.GetValue(task),
-                CredentialId = parse.GetValue(jti),
-                Decision = parse.GetValue(decision),
-                Type = parse.GetValue(type),
-                Since = parse.GetValue(since),
-                Until = parse.GetValue(until),
-                Limit = parse.GetValue(limit),
-                AfterSequence = parse.GetValue(after),
+                Identity = context.Value(identity),
+                TaskId = context.Value(task),
+                CredentialId = context.Value(jti),
+                Decision = context.Value(decision),
+                Type = context.Value(type),
+                Since = context.Value(since),
+                Until = context.Value(until),
+                Limit = context.Value(limit),
+                AfterSequence = context.Value(after),
             };
-            try
+
+            JsonElement answer;
+            if (context.Value(store) is { } location)
             {
-                if (server.Requested(parse))
+                var records = await AuditCliSupport.WithStoreAsync(location, async opened =>
                 {
-                    var parameters = new List<string>();
-                    void Add(string name, string? value)
-                    {
-                        if (value is not null)
-                        {
-                            parameters.Add(name + "=" + Uri.EscapeDataString(value));
-                        }
-                    }
+                    await using var session = await opened.BeginAsync(StoreIntent.Read, context.CancellationToken);
+                    return await session.Get<IAuditRepository>().QueryAsync(query, context.CancellationToken);
+                });
 
-                    Add("identity", query.Identity);
-                    Add("task", query.TaskId);
-                    Add("jti", query.CredentialId);
-                    Add("decision", query.Decision);
-                    Add("type", query.Type);
-                    Add("since", query.Since?.ToString("O", CultureInfo.InvariantCulture));
-                    Add("until", query.Until?.ToString("O", CultureInfo.InvariantCulture));
-                    Add("after", query.AfterSequence.ToString(CultureInfo.InvariantCulture));
-                    Add("limit", query.Limit.ToString(CultureInfo.InvariantCulture));
-                    return await AuditCliSupport.PrintAdminGetAsync(parse, server, "v1/audit/events?" + string.Join('&', parameters), cancellationToken);
-                }
-
-                var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
-                if (opened is null)
-                {
-                    await error.WriteLineAsync("error: " + problem);
-                    return 1;
-                }
-
-                await using (opened)
-                {
-                    await using var session = await opened.BeginAsync(StoreIntent.Read, cancellationToken);
-                    var records = await session.Get<IAuditRepository>().QueryAsync(query, cancellationToken);
-                    if (parse.GetValue(json))
-                    {
-                        await output.WriteLineAsync(JsonSerializer.Serialize(records.Select(r => new { seq = r.Sequence, time = AuditCanonicalForm.FormatTime(r.Time), @event = r.Event, hash = r.Hash }), AuditCliSupport.Json));
-                    }
-                    else
-                    {
-                        foreach (var r in records)
-                        {
-                            var e = r.Event;
-                            await output.WriteLineAsync(string.Join(
-                                "  ",
-                                new[] { r.Sequence.ToString(CultureInfo.InvariantCulture), AuditCanonicalForm.FormatTime(r.Time), e.Type, e.Actor, e.Subject, e.Action, e.Resource, e.Decision, e.CredentialId is null ? null : "jti=" + e.CredentialId, e.TaskId is null ? null : "task=" + e.TaskId, e.Reason }
-                                    .Where(v => v is not null)));
-                        }
-
-                        await output.WriteLineAsync($"{records.Count} events");
-                    }
-                }
-
-                return 0;
+                // Exactly what the server answers for the same query.
+                answer = JsonSerializer.SerializeToElement(
+                    new { events = records.Select(AuditEventView.From).ToList(), next_after = records.Count == query.Limit ? records[^1].Sequence : (long?)null },
+                    CliOutput.ApiJson);
             }
-            catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+            else
             {
-                await error.WriteLineAsync("error: " + described);
-                return 1;
+                using var api = await context.ConnectAsync();
+                answer = await api.GetAsync(
+                    "v1/audit/events" + CommandArguments.Query(
+                        ("identity", query.Identity), ("task", query.TaskId), ("jti", query.CredentialId), ("decision", query.Decision), ("type", query.Type),
+                        ("since", query.Since?.ToString("O", CultureInfo.InvariantCulture)), ("until", query.Until?.ToString("O", CultureInfo.InvariantCulture)),
+                        ("after", query.AfterSequence.ToString(CultureInfo.InvariantCulture)), ("limit", query.Limit.ToString(CultureInfo.InvariantCulture))),
+                    context.CancellationToken);
             }
+
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(answer);
+                return ExitCodes.Success;
+            }
+
+            var events = answer.GetProperty("events").EnumerateArray().ToList();
+            context.Output.Table(
+                ["SEQ", "TIME", "TYPE", "ACTOR", "SUBJECT", "ACTION", "RESOURCE", "DECISION", "JTI", "TASK", "REASON"],
+                events.Select(e => new[]
+                {
+                    CliOutput.Cell(e, "seq"), CliOutput.Cell(e, "time"), CliOutput.Cell(e, "type"), CliOutput.Cell(e, "actor"), CliOutput.Cell(e, "subject"),
+                    CliOutput.Cell(e, "action"), CliOutput.Cell(e, "resource"), CliOutput.Cell(e, "decision"), CliOutput.Cell(e, "jti"), CliOutput.Cell(e, "task_id"), CliOutput.Cell(e, "reason"),
+                }));
+            var next = answer.TryGetProperty("next_after", out var n) && n.ValueKind == JsonValueKind.Number ? $" (more: --after {n.GetInt64().ToString(CultureInfo.InvariantCulture)})" : string.Empty;
+            await context.Output.LineAsync($"{events.Count} events{next}");
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -1,105 +1,99 @@
 using System.CommandLine;
 using System.Text.Json;
+using Mandate.Cli.Grammar;
 using Mandate.Core.Audit;
-using Mandate.Core.Identity;
 using Mandate.Core.Storage;
 
 namespace Mandate.Cli.Commands;
 
 /// <summary>
 /// <c>timeline ID</c>: an identity's credentials, their uses, decisions, delegations and revocations, rebuilt from the
-/// audit ledger. Registered as <c>mandate audit timeline</c> and, by the identity command, as <c>mandate identity timeline</c>.
+/// audit ledger by the server (<c>GET /v1/identities/{id}/timeline</c>) or offline from <c>--store</c>, in the same
+/// shape. Registered as <c>mandate audit timeline</c> and <c>mandate identity timeline</c>.
 /// </summary>
 internal static class AuditTimelineCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
-        var id = new Argument<string>("ID") { Description = "The identity (a SPIFFE ID)." };
+        var id = new Argument<string>("spiffe-id") { Description = "The identity (a SPIFFE ID)." };
         var store = AuditCliSupport.StoreOption();
-        var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("timeline", "Reconstruct an identity's access history from the audit ledger.") { id, store, json };
-        var server = AuditCliSupport.AddServer(command, "Ask a running server instead");
-        command.SetAction(async (parse, cancellationToken) =>
+        var command = new Command("timeline", "Reconstruct an identity's access history from the audit ledger (server, or offline with --store).") { id, store };
+        CliAction.Set(command, globals, async context =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            var identity = parse.GetValue(id)!;
-            if (!SpiffeId.TryParse(identity, out _, out var notSpiffe))
+            // Otherwise a typo gets an empty timeline and exit 0, as if the identity had done nothing.
+            var identity = CommandArguments.SpiffeIdOrUsage(context.Value(id), "spiffe-id");
+            JsonElement timeline;
+            if (context.Value(store) is { } location)
             {
-                // Otherwise a typo gets an empty timeline and exit 0, as if the identity had done nothing.
-                await error.WriteLineAsync($"error: ID: '{identity}' is not a SPIFFE ID: {notSpiffe}.");
-                return CliApplication.UsageError;
+                var built = await AuditCliSupport.WithStoreAsync(location, async opened =>
+                {
+                    await using var session = await opened.BeginAsync(StoreIntent.Read, context.CancellationToken);
+                    return await AuditTimelineBuilder.BuildAsync(session, identity, context.CancellationToken);
+                });
+                timeline = JsonSerializer.SerializeToElement(built, CliOutput.ApiJson);
+            }
+            else
+            {
+                using var api = await context.ConnectAsync();
+                timeline = await api.GetAsync($"v1/identities/{Uri.EscapeDataString(identity)}/timeline", context.CancellationToken);
             }
 
-            try
+            if (context.Json)
             {
-                if (server.Requested(parse))
-                {
-                    return await AuditCliSupport.PrintAdminGetAsync(parse, server, $"v1/identities/{Uri.EscapeDataString(identity)}/timeline", cancellationToken);
-                }
-
-                var (opened, problem) = AuditCliSupport.Open(parse.GetValue(store));
-                if (opened is null)
-                {
-                    await error.WriteLineAsync("error: " + problem);
-                    return 1;
-                }
-
-                AuditTimeline timeline;
-                await using (opened)
-                {
-                    await using var session = await opened.BeginAsync(StoreIntent.Read, cancellationToken);
-                    timeline = await AuditTimelineBuilder.BuildAsync(session, identity, cancellationToken);
-                }
-
-                if (parse.GetValue(json))
-                {
-                    await output.WriteLineAsync(JsonSerializer.Serialize(timeline, AuditCliSupport.Json));
-                }
-                else
-                {
-                    await WriteTextAsync(output, timeline);
-                }
-
-                return 0;
+                await context.Output.JsonAsync(timeline);
             }
-            catch (Exception ex) when (AuditCliSupport.Describe(ex) is { } described)
+            else
             {
-                await error.WriteLineAsync("error: " + described);
-                return 1;
+                await WriteTextAsync(context.Output, timeline);
             }
+
+            return ExitCodes.Success;
         });
         return command;
     }
 
-    private static async Task WriteTextAsync(TextWriter output, AuditTimeline timeline)
+    private static async Task WriteTextAsync(CliOutput output, JsonElement timeline)
     {
-        static string T(DateTimeOffset time) => AuditCanonicalForm.FormatTime(time);
-        await output.WriteLineAsync($"Timeline of {timeline.Identity}: {timeline.Events.Count} events{(timeline.Truncated ? " (truncated)" : string.Empty)}");
-        await output.WriteLineAsync($"Credentials ({timeline.Credentials.Count}):");
-        foreach (var c in timeline.Credentials)
+        static string C(JsonElement e, string name) => CliOutput.Cell(e, name);
+        static string Chain(JsonElement e, string prefix) =>
+            e.TryGetProperty("chain", out var chain) && chain.ValueKind == JsonValueKind.Array && chain.GetArrayLength() > 0
+                ? prefix + string.Join(" > ", chain.EnumerateArray().Select(c => c.GetString()))
+                : string.Empty;
+        static List<JsonElement> Items(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().ToList() : [];
+
+        var events = Items(timeline, "events");
+        var truncated = timeline.TryGetProperty("truncated", out var t) && t.ValueKind == JsonValueKind.True;
+        await output.LineAsync($"Timeline of {C(timeline, "identity")}: {events.Count} events{(truncated ? " (truncated)" : string.Empty)}");
+        var credentials = Items(timeline, "credentials");
+        await output.LineAsync($"Credentials ({credentials.Count}):");
+        foreach (var c in credentials)
         {
-            await output.WriteLineAsync($"  {c.Jti} ({c.Kind}) issued {T(c.IssuedAt)} by {c.IssuedBy}{(c.TaskId is null ? string.Empty : " for task " + c.TaskId)}{(c.ParentJti is null ? string.Empty : " from " + c.ParentJti)}{(c.Chain is { Count: > 0 } ch ? " chain " + string.Join(" > ", ch) : string.Empty)}");
-            foreach (var use in c.Uses)
+            var task = C(c, "task_id") is var taskId && taskId != "-" ? " for task " + taskId : string.Empty;
+            var parent = C(c, "parent_jti") is var parentJti && parentJti != "-" ? " from " + parentJti : string.Empty;
+            await output.LineAsync($"  {C(c, "jti")} ({C(c, "kind")}) issued {C(c, "issued_at")} by {C(c, "issued_by")}{task}{parent}{Chain(c, " chain ")}");
+            foreach (var use in Items(c, "uses"))
             {
-                await output.WriteLineAsync($"    {T(use.Time)} {use.Type} {use.Action} {use.Resource} {use.Decision}".TrimEnd());
+                await output.LineAsync("    " + string.Join(' ', new[] { "time", "type", "action", "resource", "decision" }.Select(name => C(use, name)).Where(v => v != "-")));
             }
 
-            await output.WriteLineAsync(c.RevokedAt is { } revoked
-                ? $"    revoked {T(revoked)} by {c.RevokedBy}{(c.RevocationReason is null ? string.Empty : ": " + c.RevocationReason)}"
-                : "    not revoked");
+            var reason = C(c, "revocation_reason") is var why && why != "-" ? ": " + why : string.Empty;
+            await output.LineAsync(C(c, "revoked_at") != "-" ? $"    revoked {C(c, "revoked_at")} by {C(c, "revoked_by")}{reason}" : "    not revoked");
         }
 
-        await output.WriteLineAsync($"Delegations ({timeline.Delegations.Count}):");
-        foreach (var d in timeline.Delegations)
+        var delegations = Items(timeline, "delegations");
+        await output.LineAsync($"Delegations ({delegations.Count}):");
+        foreach (var d in delegations)
         {
-            await output.WriteLineAsync($"  {T(d.Time)} {d.From} acted for {d.To}{(d.Chain is { Count: > 0 } ch ? " via " + string.Join(" > ", ch) : string.Empty)} (jti {d.Jti})");
+            await output.LineAsync($"  {C(d, "time")} {C(d, "from")} acted for {C(d, "to")}{Chain(d, " via ")} (jti {C(d, "jti")})");
         }
 
-        await output.WriteLineAsync($"Decisions ({timeline.Decisions.Count}):");
-        foreach (var d in timeline.Decisions)
+        var decisions = Items(timeline, "decisions");
+        await output.LineAsync($"Decisions ({decisions.Count}):");
+        foreach (var d in decisions)
         {
-            await output.WriteLineAsync($"  {T(d.Time)} {d.Decision} {d.Action} on {d.Resource} (policy {d.PolicyVersion ?? "-"}){(d.Reason is null ? string.Empty : ": " + d.Reason)}");
+            var reason = C(d, "reason") is var why && why != "-" ? ": " + why : string.Empty;
+            await output.LineAsync($"  {C(d, "time")} {C(d, "decision")} {C(d, "action")} on {C(d, "resource")} (policy {C(d, "policy_version")}){reason}");
         }
     }
 }

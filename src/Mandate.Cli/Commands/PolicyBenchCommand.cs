@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Mandate.Cli.Grammar;
 using Mandate.Cedar;
 using Mandate.Cedar.Conformance;
 
@@ -15,28 +16,27 @@ namespace Mandate.Cli.Commands;
 /// </summary>
 internal static class PolicyBenchCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var corpus = new Option<DirectoryInfo>("--corpus") { Description = "The corpus folder (cases are folders holding tests.json).", HelpName = "DIR", Required = true };
         var iterations = new Option<int>("--iterations") { Description = "Times each request is decided (default 10).", HelpName = "N", DefaultValueFactory = _ => 10 };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("bench", "Time authorization decisions over a Cedar corpus (loading excluded).") { corpus, iterations, json };
-        command.SetAction(async (parse, cancellationToken) =>
+        var command = new Command("bench", "Time authorization decisions over a Cedar corpus (loading excluded).") { corpus, iterations };
+        CliAction.Set(command, globals, async cli =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
+            var parse = cli.Parse;
+            var cancellationToken = cli.CancellationToken;
+            var output = cli.Output.Out;
+            var error = cli.Output.Error;
             var directory = parse.GetValue(corpus)!;
             var rounds = parse.GetValue(iterations);
             if (!directory.Exists)
             {
-                await error.WriteLineAsync($"error: --corpus: the directory '{directory.FullName}' does not exist.");
-                return CliApplication.UsageError;
+                throw CliException.Usage($"--corpus: the directory '{directory.FullName}' does not exist.");
             }
 
             if (rounds < 1)
             {
-                await error.WriteLineAsync("error: --iterations must be at least 1.");
-                return CliApplication.UsageError;
+                throw CliException.Usage("--iterations: must be at least 1.");
             }
 
             var work = new List<(Request Request, PolicySet Policies, Entities Entities)>();
@@ -49,15 +49,13 @@ internal static class PolicyBenchCommand
                 }
                 catch (Exception ex) when (ex is CedarException or IOException or JsonException)
                 {
-                    await error.WriteLineAsync($"error: {id}: {ex.Message}");
-                    return 1;
+                    throw CliException.Failed($"{id}: {ex.Message}");
                 }
             }
 
             if (work.Count == 0)
             {
-                await error.WriteLineAsync("error: the corpus has no requests.");
-                return 1;
+                throw CliException.Failed("the corpus has no requests.");
             }
 
             var samples = await Task.Run(() => Measure(work, rounds, cancellationToken), cancellationToken);
@@ -65,7 +63,7 @@ internal static class PolicyBenchCommand
             var median = Percentile(samples, 0.5);
             var p99 = Percentile(samples, 0.99);
             var mean = samples.Average();
-            if (parse.GetValue(json))
+            if (cli.Json)
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(new { decisions = samples.Length, median_us = Math.Round(median, 3), p99_us = Math.Round(p99, 3), mean_us = Math.Round(mean, 3) }));
             }

@@ -1,49 +1,53 @@
 using System.CommandLine;
 using System.Text.Json;
 using Mandate.Cedar;
+using Mandate.Cli.Grammar;
 
 namespace Mandate.Cli.Commands;
 
 /// <summary>
 /// <c>mandate policy eval FILE... --principal UID --action UID --resource UID [--context JSON] [--entities FILE]
-/// [--schema FILE] [--json]</c>: authorize one request. Exit 0 when it was evaluated (allow or deny), 1 on bad input.
+/// [--schema FILE] [--json]</c>: authorize one request against local files. Exit 0 when it was evaluated (allow or
+/// deny), 1 on bad input. Policies are named as the server names them: their <c>@id</c>, else <c>FILE.policyN</c>.
 /// </summary>
 internal static class PolicyEvalCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var files = new Argument<FileInfo[]>("files") { Description = "Cedar policy files.", Arity = ArgumentArity.OneOrMore };
+        files.AcceptExistingOnly();
         var principal = new Option<string>("--principal") { Description = "The principal, like User::\"alice\".", HelpName = "UID", Required = true };
         var action = new Option<string>("--action") { Description = "The action, like Action::\"view\".", HelpName = "UID", Required = true };
         var resource = new Option<string>("--resource") { Description = "The resource, like Photo::\"a.jpg\".", HelpName = "UID", Required = true };
         var context = new Option<string?>("--context") { Description = "The context as a JSON object, or @FILE.", HelpName = "JSON" };
         var entitiesOption = new Option<FileInfo?>("--entities") { Description = "Entities JSON file.", HelpName = "FILE" };
         var schemaOption = new Option<FileInfo?>("--schema") { Description = "Schema used to type the entities and context.", HelpName = "FILE" };
-        var json = new Option<bool>("--json") { Description = "Print the response as JSON." };
-        var command = new Command("eval", "Authorize one request against policy files.")
+        var command = new Command("eval", "Authorize one request against policy files (local files).")
         {
-            files, principal, action, resource, context, entitiesOption, schemaOption, json,
+            files, principal, action, resource, context, entitiesOption, schemaOption,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        CliAction.Set(command, globals, async cli =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
+            var parse = cli.Parse;
+            var cancellationToken = cli.CancellationToken;
+            var output = cli.Output.Out;
+            var error = cli.Output.Error;
             var policies = await PolicyFiles.LoadPoliciesAsync(parse.GetValue(files)!, error, cancellationToken);
             if (policies is null)
             {
-                return 1;
+                return ExitCodes.Failed;
             }
 
             Schema? schema = null;
             if (parse.GetValue(schemaOption) is { } schemaFile && (schema = await PolicyFiles.LoadSchemaAsync(schemaFile, error, cancellationToken)) is null)
             {
-                return 1;
+                return ExitCodes.Failed;
             }
 
             var entities = Entities.Empty;
             if (parse.GetValue(entitiesOption) is { } entitiesFile && (entities = await PolicyFiles.LoadEntitiesAsync(entitiesFile, schema, error, cancellationToken)) is null)
             {
-                return 1;
+                return ExitCodes.Failed;
             }
 
             EntityUid principalUid, actionUid, resourceUid;
@@ -59,7 +63,7 @@ internal static class PolicyEvalCommand
                     var loaded = await LoadContextFileAsync(new FileInfo(contextText[1..]), schema, actionUid, error, cancellationToken);
                     if (loaded is null)
                     {
-                        return 1;
+                        return ExitCodes.Failed;
                     }
 
                     contextValues = loaded;
@@ -71,8 +75,8 @@ internal static class PolicyEvalCommand
             }
             catch (CedarException ex)
             {
-                await error.WriteLineAsync($"error: {ex.Message}");
-                return 1;
+                await cli.Output.ErrorAsync(ex.Message);
+                return ExitCodes.Failed;
             }
 
             var request = new Request(principalUid, actionUid, resourceUid, contextValues);
@@ -80,19 +84,19 @@ internal static class PolicyEvalCommand
             {
                 foreach (var problem in schema.ValidateRequest(request))
                 {
-                    await error.WriteLineAsync($"warning: the request does not conform to the schema: {problem}");
+                    await cli.Output.WarningAsync($"the request does not conform to the schema: {problem}");
                 }
             }
 
             var response = Authorizer.IsAuthorized(request, policies, entities);
-            if (parse.GetValue(json))
+            if (cli.Json)
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                await cli.Output.JsonAsync(new
                 {
                     decision = response.Decision == Decision.Allow ? "allow" : "deny",
-                    reasons = response.Reasons,
-                    errors = response.Errors.Select(e => new { policy_id = e.PolicyId, message = e.Message }),
-                }));
+                    reasons = response.Reasons.Select(r => PolicyFiles.DisplayId(policies, r)).ToList(),
+                    errors = response.Errors.Select(e => new { policy_id = PolicyFiles.DisplayId(policies, e.PolicyId), message = e.Message }).ToList(),
+                });
             }
             else
             {
@@ -104,11 +108,11 @@ internal static class PolicyEvalCommand
 
                 foreach (var failure in response.Errors)
                 {
-                    await output.WriteLineAsync($"  error: {failure.Message}");
+                    await output.WriteLineAsync($"  error: {PolicyFiles.DisplayId(policies, failure.PolicyId)}: {failure.Message}");
                 }
             }
 
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }
@@ -130,7 +134,7 @@ internal static class PolicyEvalCommand
         }
         catch (JsonException ex)
         {
-            await error.WriteLineAsync(JsonErrors.Describe(PolicyFiles.Display(file), ex));
+            await error.WriteLineAsync("mandate: error: " + JsonErrors.Describe(PolicyFiles.Display(file), ex));
             return null;
         }
 
@@ -142,7 +146,7 @@ internal static class PolicyEvalCommand
             }
             catch (CedarException ex)
             {
-                await error.WriteLineAsync($"{PolicyFiles.Display(file)}:1:1: error: {ex.Message}");
+                await error.WriteLineAsync($"mandate: error: {PolicyFiles.Display(file)}:1:1: {ex.Message}");
                 return null;
             }
         }
@@ -150,6 +154,6 @@ internal static class PolicyEvalCommand
 
     private static string Describe(PolicySet policies, string id) =>
         policies.TryGetPolicy(id, out var policy) && policy.Source is not null
-            ? $"{id} ({PolicyFiles.Display(new FileInfo(policy.Source))}:{policy.Line}:{policy.Column})"
-            : id;
+            ? $"{PolicyFiles.DisplayId(policies, id)} ({PolicyFiles.Display(new FileInfo(policy.Source))}:{policy.Line}:{policy.Column})"
+            : PolicyFiles.DisplayId(policies, id);
 }

@@ -5,7 +5,10 @@ namespace Mandate.Cli.Commands;
 /// <summary>Loading policy, schema and entity files for the policy commands, with errors that name file:line:column.</summary>
 internal static class PolicyFiles
 {
-    /// <summary>Parses every file (ids prefixed by the file's position when there are several); null when any fails.</summary>
+    /// <summary>
+    /// Parses every file; null when any fails. Ids are given as the server gives them: the file's name without
+    /// <c>.cedar</c>, a dot, then <c>policyN</c> (<c>demo.policy3</c>); <see cref="DisplayId"/> prefers the <c>@id</c>.
+    /// </summary>
     public static async Task<PolicySet?> LoadPoliciesAsync(IReadOnlyList<FileInfo> files, TextWriter error, CancellationToken cancellationToken)
     {
         var sets = new List<PolicySet>();
@@ -19,7 +22,14 @@ internal static class PolicyFiles
                 continue;
             }
 
-            var prefix = files.Count == 1 ? "" : $"f{i}.";
+            var prefix = Path.GetFileNameWithoutExtension(files[i].Name) is { Length: > 0 } stem ? stem + "." : string.Empty;
+            if (files.Take(i).Any(f => string.Equals(Path.GetFileNameWithoutExtension(f.Name), Path.GetFileNameWithoutExtension(files[i].Name), StringComparison.Ordinal)))
+            {
+                await error.WriteLineAsync($"mandate: error: {Display(files[i])}: another file has the same name; policy ids are named after the file, as the server names them.");
+                ok = false;
+                continue;
+            }
+
             if (PolicySet.TryParse(text, files[i].FullName, prefix, out var set, out var diagnostics))
             {
                 sets.Add(set);
@@ -29,7 +39,7 @@ internal static class PolicyFiles
                 ok = false;
                 foreach (var diagnostic in diagnostics)
                 {
-                    await error.WriteLineAsync($"{Display(files[i])}:{diagnostic.Line}:{diagnostic.Column}: error: {diagnostic.Message}");
+                    await error.WriteLineAsync($"mandate: error: {Display(files[i])}:{diagnostic.Line}:{diagnostic.Column}: {diagnostic.Message}");
                 }
             }
         }
@@ -55,14 +65,14 @@ internal static class PolicyFiles
         {
             foreach (var diagnostic in ex.Diagnostics)
             {
-                await error.WriteLineAsync($"{Display(file)}:{diagnostic.Line}:{diagnostic.Column}: error: {diagnostic.Message}");
+                await error.WriteLineAsync($"mandate: error: {Display(file)}:{diagnostic.Line}:{diagnostic.Column}: {diagnostic.Message}");
             }
 
             return null;
         }
         catch (CedarException ex)
         {
-            await error.WriteLineAsync($"{Display(file)}:1:1: error: {ex.Message}");
+            await error.WriteLineAsync($"mandate: error: {Display(file)}:1:1: {ex.Message}");
             return null;
         }
     }
@@ -81,7 +91,7 @@ internal static class PolicyFiles
         }
         catch (CedarException ex)
         {
-            await error.WriteLineAsync($"{Display(file)}:1:1: error: {ex.Message}");
+            await error.WriteLineAsync($"mandate: error: {Display(file)}:1:1: {ex.Message}");
             return null;
         }
     }
@@ -94,10 +104,14 @@ internal static class PolicyFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"{Display(file)}: error: cannot read the file: {ex.Message}");
+            await error.WriteLineAsync($"mandate: error: {Display(file)}: cannot read the file: {ex.Message}");
             return null;
         }
     }
+
+    /// <summary>The name the server shows for a policy: its <c>@id</c> annotation when it has one, else its id.</summary>
+    public static string DisplayId(PolicySet policies, string id) =>
+        policies.TryGetPolicy(id, out var policy) && policy.Annotations.TryGetValue("id", out var annotated) && !string.IsNullOrEmpty(annotated) ? annotated : id;
 
     /// <summary>The path as the user is likely to recognise it: relative to the current directory when inside it.</summary>
     public static string Display(FileInfo file)

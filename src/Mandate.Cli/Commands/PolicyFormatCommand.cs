@@ -1,34 +1,34 @@
 using System.CommandLine;
 using Mandate.Cedar;
+using Mandate.Cli.Grammar;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary><c>mandate policy format FILE... [--write | --check]</c>.</summary>
+/// <summary><c>mandate policy format FILE... [--write | --check]</c> (local files).</summary>
 internal static class PolicyFormatCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var files = new Argument<FileInfo[]>("files") { Description = "Cedar policy files.", Arity = ArgumentArity.OneOrMore };
+        files.AcceptExistingOnly();
         var write = new Option<bool>("--write") { Description = "Rewrite the files in place instead of printing." };
         var check = new Option<bool>("--check") { Description = "Print nothing; exit 1 when a file is not formatted." };
-        var command = new Command("format", "Format Cedar policy files (prints the result unless --write or --check).") { files, write, check };
-        command.SetAction(async (parse, cancellationToken) =>
+        var command = new Command("format", "Format Cedar policy files (prints the result unless --write or --check; local files).") { files, write, check };
+        CliAction.Set(command, globals, async context =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            if (parse.GetValue(write) && parse.GetValue(check))
+            if (context.Value(write) && context.Value(check))
             {
-                await error.WriteLineAsync("error: use either --write or --check, not both.");
-                return CliApplication.UsageError;
+                throw CliException.Usage("use either --write or --check, not both.");
             }
 
-            var exit = 0;
-            foreach (var file in parse.GetValue(files)!)
+            var exit = ExitCodes.Success;
+            var report = new List<object>();
+            foreach (var file in context.Value(files)!)
             {
-                var text = await PolicyFiles.ReadAsync(file, error, cancellationToken);
+                var text = await PolicyFiles.ReadAsync(file, context.Output.Error, context.CancellationToken);
                 if (text is null)
                 {
-                    exit = 1;
+                    exit = ExitCodes.Failed;
                     continue;
                 }
 
@@ -41,32 +41,46 @@ internal static class PolicyFormatCommand
                 {
                     foreach (var diagnostic in ex.Diagnostics)
                     {
-                        await error.WriteLineAsync($"{PolicyFiles.Display(file)}:{diagnostic.Line}:{diagnostic.Column}: error: {diagnostic.Message}");
+                        await context.Output.ErrorAsync($"{PolicyFiles.Display(file)}:{diagnostic.Line}:{diagnostic.Column}: {diagnostic.Message}");
                     }
 
-                    exit = 1;
+                    exit = ExitCodes.Failed;
                     continue;
                 }
 
-                if (parse.GetValue(check))
+                var isFormatted = string.Equals(formatted, text, StringComparison.Ordinal);
+                if (context.Value(check))
                 {
-                    if (!string.Equals(formatted, text, StringComparison.Ordinal))
+                    if (!isFormatted)
                     {
-                        await error.WriteLineAsync($"{PolicyFiles.Display(file)}: not formatted");
-                        exit = 1;
+                        await context.Output.ErrorAsync($"{PolicyFiles.Display(file)}: not formatted (run 'mandate policy format --write' on it).");
+                        exit = ExitCodes.Failed;
                     }
+
+                    report.Add(new { file = PolicyFiles.Display(file), formatted = isFormatted });
                 }
-                else if (parse.GetValue(write))
+                else if (context.Value(write))
                 {
-                    if (!string.Equals(formatted, text, StringComparison.Ordinal))
+                    if (!isFormatted)
                     {
-                        await File.WriteAllTextAsync(file.FullName, formatted, cancellationToken);
+                        await File.WriteAllTextAsync(file.FullName, formatted, context.CancellationToken);
                     }
+
+                    report.Add(new { file = PolicyFiles.Display(file), rewritten = !isFormatted });
+                }
+                else if (context.Json)
+                {
+                    report.Add(new { file = PolicyFiles.Display(file), text = formatted });
                 }
                 else
                 {
-                    await output.WriteAsync(formatted);
+                    await context.Output.Out.WriteAsync(formatted);
                 }
+            }
+
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(new { files = report });
             }
 
             return exit;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Mandate.Cli.Grammar;
 using Mandate.Cedar.Conformance;
 
 namespace Mandate.Cli.Commands;
@@ -11,25 +12,25 @@ namespace Mandate.Cli.Commands;
 /// </summary>
 internal static class PolicyTestCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var corpus = new Option<DirectoryInfo>("--corpus") { Description = "The corpus folder (cases are folders holding tests.json).", HelpName = "DIR", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with the counts and the failures." };
         var jsonSchema = new Option<bool>("--json-schema") { Description = "Use each case's schema.json (JSON schema syntax) when present." };
-        var command = new Command("test", "Run a Cedar conformance corpus and report passed and failed cases.") { corpus, json, jsonSchema };
-        command.SetAction(async (parse, cancellationToken) =>
+        var command = new Command("test", "Run a Cedar conformance corpus and report passed and failed cases.") { corpus, jsonSchema };
+        CliAction.Set(command, globals, async cli =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
+            var parse = cli.Parse;
+            var cancellationToken = cli.CancellationToken;
+            var output = cli.Output.Out;
+            var error = cli.Output.Error;
             var directory = parse.GetValue(corpus)!;
             if (!directory.Exists)
             {
-                await error.WriteLineAsync($"error: --corpus: the directory '{directory.FullName}' does not exist.");
-                return CliApplication.UsageError;
+                throw CliException.Usage($"--corpus: the directory '{directory.FullName}' does not exist.");
             }
 
             var report = await Task.Run(() => CorpusRunner.Run(directory.FullName, parse.GetValue(jsonSchema)), cancellationToken);
-            if (parse.GetValue(json))
+            if (cli.Json)
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
                 {
@@ -42,7 +43,7 @@ internal static class PolicyTestCommand
             {
                 foreach (var failure in report.Failures)
                 {
-                    await error.WriteLineAsync($"FAIL {failure.Case} [{failure.Request}]: expected {failure.Expected}; got {failure.Actual}");
+                    await cli.Output.ErrorAsync($"FAIL {failure.Case} [{failure.Request}]: expected {failure.Expected}; got {failure.Actual}");
                 }
 
                 await output.WriteLineAsync($"{report.Passed} passed, {report.Failed} failed");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mandate.Cli.Grammar;
 using Mandate.Core.Storage;
 using Mandate.Server;
 using Mandate.Server.Hosting;
@@ -10,7 +11,7 @@ namespace Mandate.Cli.Commands;
 /// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var urls = new Option<string>("--urls") { Description = "Listen URLs, separated by ';'.", HelpName = "URL", DefaultValueFactory = _ => MandateServerOptions.DefaultUrls };
         var store = new Option<string?>("--store") { Description = "The store: " + StoreLocation.AcceptedForms + ". Default: sqlite:./.mandate/mandate.db.", HelpName = "STORE" };
@@ -20,9 +21,16 @@ internal static class ServeCommand
 
         var publicUrl = new Option<string?>("--public-url") { Description = "The server's public base URL (DPoP htu, AuthZEN metadata). Default: the first listen URL.", HelpName = "URL" };
         var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl };
-        command.SetAction(async (parse, cancellationToken) =>
+        CliAction.Set(command, globals, async context =>
         {
-            var error = parse.InvocationConfiguration.Error;
+            var parse = context.Parse;
+            var cancellationToken = context.CancellationToken;
+            if (context.Given(globals.Server) || context.Given(globals.TokenFile))
+            {
+                // The client options name a server to call; this command is the server (its address is --urls).
+                throw CliException.Usage("serve is the server: it takes --urls and --public-url, not --server or --token-file.");
+            }
+
             var options = new MandateServerOptions
             {
                 Urls = parse.GetValue(urls)!,
@@ -32,15 +40,13 @@ internal static class ServeCommand
             };
             if (options.PublicUrl is { } configured && !PublicBaseUrl.IsValid(configured))
             {
-                await error.WriteLineAsync("error: --public-url: an absolute http(s) URL without query or fragment is required");
-                return CliApplication.UsageError;
+                throw CliException.Usage("--public-url: an absolute http(s) URL without query or fragment is required.");
             }
             if (parse.GetValue(store) is { } storeText)
             {
                 if (!StoreLocation.TryParse(storeText, out var location, out var problem))
                 {
-                    await error.WriteLineAsync($"error: --store: {problem}");
-                    return CliApplication.UsageError;
+                    throw CliException.Usage($"--store: {problem}");
                 }
 
                 options.Store = location;
@@ -50,8 +56,7 @@ internal static class ServeCommand
             {
                 if (!directory.Exists)
                 {
-                    await error.WriteLineAsync($"error: --data: the directory '{directory.FullName}' does not exist.");
-                    return CliApplication.UsageError;
+                    throw CliException.Usage($"--data: the directory '{directory.FullName}' does not exist.");
                 }
 
                 options.DataDirectory = directory.FullName;
@@ -64,24 +69,35 @@ internal static class ServeCommand
             }
             catch (StoreException ex)
             {
-                await error.WriteLineAsync($"error: {ex.Message}");
-                return 1;
+                throw CliException.Failed(ex.Message);
             }
             catch (StartupException ex)
             {
-                await error.WriteLineAsync($"error: {ex.Message}");
-                return 1;
+                throw CliException.Failed(ex.Message);
             }
 
             await using (app)
             {
-                if (options.Demo)
+                if (context.Json)
                 {
-                    await parse.InvocationConfiguration.Output.WriteLineAsync($"Demo mode. Admin token: {Path.GetFullPath(options.AdminTokenPath)}");
-                    await parse.InvocationConfiguration.Output.WriteLineAsync($"  export MANDATE_TOKEN=$(cat {options.AdminTokenPath})");
+                    await context.Output.JsonAsync(new
+                    {
+                        version = MandateServer.Version,
+                        urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        demo = options.Demo,
+                        admin_token_file = options.Demo ? Path.GetFullPath(options.AdminTokenPath) : null,
+                    });
                 }
+                else
+                {
+                    if (options.Demo)
+                    {
+                        await context.Output.LineAsync($"Demo mode. Admin token: {Path.GetFullPath(options.AdminTokenPath)}");
+                        await context.Output.LineAsync($"  export MANDATE_TOKEN=$(cat {options.AdminTokenPath})");
+                    }
 
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"Mandate {MandateServer.Version} listening on {options.Urls} (Ctrl+C to stop)");
+                    await context.Output.LineAsync($"Mandate {MandateServer.Version} listening on {options.Urls} (Ctrl+C to stop)");
+                }
                 try
                 {
                     await app.RunAsync();
@@ -89,12 +105,11 @@ internal static class ServeCommand
                 catch (IOException ex)
                 {
                     // Kestrel reports a port in use or an address it cannot bind as an IOException.
-                    await error.WriteLineAsync($"error: cannot listen on {options.Urls}: {ex.Message}");
-                    return 1;
+                    throw CliException.Failed($"cannot listen on {options.Urls}: {ex.Message}");
                 }
             }
 
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

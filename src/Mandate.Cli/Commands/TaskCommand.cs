@@ -1,179 +1,225 @@
 using System.CommandLine;
-using System.Net.Http.Json;
 using System.Text.Json;
+using Mandate.Cli.Grammar;
 
 namespace Mandate.Cli.Commands;
 
 /// <summary>
-/// <c>mandate task open|list|show|complete</c> against a running server. <c>open</c> authenticates as a workload
-/// (a JWT-SVID from <c>--svid-file</c> or <c>MANDATE_SVID</c>); the others use the SVID when given, else the admin token.
+/// <c>mandate task open|list|show|renew|complete|revoke</c> (<c>/v1/tasks</c>, <c>/v1/revocations</c>). <c>open</c>
+/// authenticates as a workload (a JWT-SVID from <c>--svid-file</c> or <c>$MANDATE_SVID</c>); the others use the SVID
+/// when given, else the admin token.
 /// </summary>
 internal static class TaskCommand
 {
-    public static Command Create()
-    {
-        var command = new Command("task", "Open, list, show and complete tasks (task-scoped credentials).");
-        command.Subcommands.Add(Open());
-        command.Subcommands.Add(List());
-        command.Subcommands.Add(Show());
-        command.Subcommands.Add(Complete());
-        return command;
-    }
+    public const string SvidVariable = "MANDATE_SVID";
 
-    private static (AdminConnection Admin, Option<string?> Svid) Connection(Command command)
-    {
-        var admin = AdminConnection.AddTo(command, "The Mandate server.");
-        var svid = new Option<string?>("--svid-file") { Description = "A file holding the caller's JWT-SVID (default: $MANDATE_SVID); else the admin token is used." };
-        command.Options.Add(svid);
-        return (admin, svid);
-    }
+    public static Command Create(GlobalOptions globals) => CliAction.Group(
+        "task",
+        "Open, list, show, renew, complete and revoke tasks (task-scoped credentials).",
+        Open(globals),
+        List(globals),
+        Show(globals),
+        Renew(globals),
+        Complete(globals),
+        Revoke(globals));
 
-    private static Command Open()
+    private static Option<FileInfo?> SvidOption() => new("--svid-file")
     {
-        var command = new Command("open", "Open a task and print its credential (shown once).");
-        var (admin, svid) = Connection(command);
-        var description = new Option<string>("--description") { Description = "What the task does.", Required = true };
-        var actions = new Option<string[]>("--action") { Description = "An action the task may perform (repeat).", Required = true, AllowMultipleArgumentsPerToken = true };
-        var resources = new Option<string[]>("--resource") { Description = "A resource type or pattern (repeat).", Required = true, AllowMultipleArgumentsPerToken = true };
-        var ceiling = new Option<string>("--sensitivity") { Description = "Sensitivity ceiling: public, low, medium, high or restricted.", DefaultValueFactory = _ => "low" };
-        var destinations = new Option<string[]>("--destination") { Description = "An allowed destination (repeat).", AllowMultipleArgumentsPerToken = true };
-        var delegates = new Option<string[]>("--delegate") { Description = "A SPIFFE ID allowed to act for the task by token exchange (repeat).", AllowMultipleArgumentsPerToken = true };
-        var ttl = new Option<int?>("--ttl") { Description = "Lease in seconds (default: the server's)." };
-        foreach (var option in new Option[] { description, actions, resources, ceiling, destinations, delegates, ttl })
+        Description = $"A file holding the calling workload's JWT-SVID (default: ${SvidVariable}; else the admin token is used).",
+        HelpName = "FILE",
+    };
+
+    private static Argument<string> IdArgument() => new("task-id") { Description = "The task id." };
+
+    /// <summary>The workload credential: <c>--svid-file</c>, else <c>$MANDATE_SVID</c>; null when neither is given.</summary>
+    private static async Task<string?> SvidAsync(CliContext context, Option<FileInfo?> option)
+    {
+        if (context.Value(option) is { } file)
         {
-            command.Options.Add(option);
+            return await AdminApi.ReadSecretFileAsync(file, "--svid-file", context.CancellationToken);
         }
 
-        command.SetAction(async (parse, ct) =>
+        return Environment.GetEnvironmentVariable(SvidVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null;
+    }
+
+    private static Command Open(GlobalOptions globals)
+    {
+        var svid = SvidOption();
+        var description = new Option<string>("--description") { Description = "What the task does.", Required = true, HelpName = "TEXT" };
+        var actions = new Option<string[]>("--action") { Description = "An action the task may perform (repeat).", Required = true, HelpName = "ACTION" };
+        var resources = new Option<string[]>("--resource") { Description = "A resource type or pattern (repeat).", Required = true, HelpName = "RESOURCE" };
+        var ceiling = new Option<string>("--sensitivity") { Description = "Sensitivity ceiling: public, low, medium, high or restricted.", DefaultValueFactory = _ => "low", HelpName = "LEVEL" };
+        var destinations = new Option<string[]>("--destination") { Description = "An allowed destination (repeat).", HelpName = "DEST" };
+        var delegates = new Option<string[]>("--delegate") { Description = "A SPIFFE ID allowed to act for the task by token exchange (repeat).", HelpName = "SPIFFE_ID" };
+        var ttl = new Option<string?>("--ttl") { Description = "Lease: seconds or a duration (default: the server's).", HelpName = "SECONDS" };
+        var command = new Command("open", "Open a task as a workload and print its credential (shown once).") { svid, description, actions, resources, ceiling, destinations, delegates, ttl };
+        CliAction.Set(command, globals, async context =>
         {
+            var bearer = await SvidAsync(context, svid)
+                ?? throw CliException.Usage($"opening a task needs the workload's JWT-SVID: --svid-file FILE or ${SvidVariable}.");
             var body = new
             {
                 intent = new
                 {
-                    description = parse.GetValue(description),
-                    actions = parse.GetValue(actions) ?? [],
-                    resources = parse.GetValue(resources) ?? [],
-                    sensitivity_ceiling = parse.GetValue(ceiling),
-                    destinations = parse.GetValue(destinations) ?? [],
-                    delegates = parse.GetValue(delegates) ?? [],
+                    description = context.Value(description),
+                    actions = context.Value(actions) ?? [],
+                    resources = context.Value(resources) ?? [],
+                    sensitivity_ceiling = context.Value(ceiling),
+                    destinations = context.Value(destinations) ?? [],
+                    delegates = context.Value(delegates) ?? [],
                 },
-                ttl_seconds = parse.GetValue(ttl),
+                ttl_seconds = CommandArguments.SecondsOrUsage(context.Value(ttl), "--ttl"),
             };
-            return await SendAsync(parse, admin, svid, requireSvid: true, c => c.PostAsJsonAsync("v1/tasks", body, ct), ct);
+            using var api = await context.ConnectAsync(bearer);
+            await PrintIssuedAsync(context, await api.PostAsync("v1/tasks", body, context.CancellationToken));
+            return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command List()
+    private static Command List(GlobalOptions globals)
     {
-        var command = new Command("list", "List tasks (a workload sees its own).");
-        var (admin, svid) = Connection(command);
-        var status = new Option<string?>("--status") { Description = "open, completed, expired or revoked." };
-        command.Options.Add(status);
-        command.SetAction(async (parse, ct) =>
+        var svid = SvidOption();
+        var status = new Option<string?>("--status") { Description = "open, completed, expired or revoked.", HelpName = "STATUS" };
+        var subject = new Option<string?>("--subject") { Description = "Only this workload's tasks (admin).", HelpName = "SPIFFE_ID" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (1-1000).", HelpName = "N", DefaultValueFactory = _ => 100 };
+        var command = new Command("list", "List tasks (a workload sees its own).") { svid, status, subject, limit };
+        CliAction.Set(command, globals, async context =>
         {
-            var query = parse.GetValue(status) is { } s ? "?status=" + Uri.EscapeDataString(s) : string.Empty;
-            return await SendAsync(parse, admin, svid, requireSvid: false, c => c.GetAsync("v1/tasks" + query, ct), ct);
-        });
-        return command;
-    }
-
-    private static Command Show()
-    {
-        var command = new Command("show", "Show a task with its credentials and their use.");
-        var (admin, svid) = Connection(command);
-        var id = new Argument<string>("id") { Description = "The task id." };
-        command.Arguments.Add(id);
-        command.SetAction(async (parse, ct) =>
-            await SendAsync(parse, admin, svid, requireSvid: false, c => c.GetAsync("v1/tasks/" + Uri.EscapeDataString(parse.GetValue(id)!), ct), ct));
-        return command;
-    }
-
-    private static Command Complete()
-    {
-        var command = new Command("complete", "Complete a task: every credential of it (and derived from it) is revoked at once.");
-        var (admin, svid) = Connection(command);
-        var id = new Argument<string>("id") { Description = "The task id." };
-        command.Arguments.Add(id);
-        command.SetAction(async (parse, ct) =>
-            await SendAsync(parse, admin, svid, requireSvid: false, c => c.PostAsync("v1/tasks/" + Uri.EscapeDataString(parse.GetValue(id)!) + "/complete", null, ct), ct));
-        return command;
-    }
-
-    private static async Task<int> SendAsync(
-        ParseResult parse,
-        AdminConnection admin,
-        Option<string?> svidOption,
-        bool requireSvid,
-        Func<HttpClient, Task<HttpResponseMessage>> send,
-        CancellationToken ct)
-    {
-        var output = parse.InvocationConfiguration.Output;
-        var error = parse.InvocationConfiguration.Error;
-        var svidPath = parse.GetValue(svidOption);
-        var svid = svidPath is not null ? ReadFile(svidPath) : Environment.GetEnvironmentVariable("MANDATE_SVID");
-        if (requireSvid && string.IsNullOrWhiteSpace(svid))
-        {
-            await error.WriteLineAsync("error: opening a task needs the workload's JWT-SVID: --svid-file FILE or MANDATE_SVID.");
-            return 2;
-        }
-
-        var (connected, exitCode) = await admin.ConnectAsync(parse, ct, bearer: svid?.Trim());
-        if (connected is null)
-        {
-            return exitCode;
-        }
-
-        using var client = connected;
-        var address = client.BaseAddress;
-        try
-        {
-            using var response = await send(client);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            var pretty = Pretty(text);
-            if (!response.IsSuccessStatusCode)
+            if (context.Value(limit) is < 1 or > 1000)
             {
-                await error.WriteLineAsync($"error: {(int)response.StatusCode} {response.ReasonPhrase}");
-                await error.WriteLineAsync(pretty);
-                return 1;
+                throw CliException.Usage("--limit: must be between 1 and 1000.");
             }
 
-            await output.WriteLineAsync(pretty);
-            return 0;
-        }
-        catch (HttpRequestException ex)
-        {
-            await error.WriteLineAsync($"error: cannot reach {address}: {ex.Message}");
-            return 1;
-        }
+            using var api = await context.ConnectAsync(await SvidAsync(context, svid));
+            var body = await api.GetAsync(
+                "v1/tasks" + CommandArguments.Query(("status", context.Value(status)), ("subject", context.Value(subject)), ("limit", context.Value(limit).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+                context.CancellationToken);
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(body);
+                return ExitCodes.Success;
+            }
+
+            var tasks = body.GetProperty("tasks").EnumerateArray().ToList();
+            context.Output.Table(
+                ["ID", "SUBJECT", "STATUS", "DESCRIPTION", "OPENED", "EXPIRES"],
+                tasks.Select(t => new[] { CliOutput.Cell(t, "id"), CliOutput.Cell(t, "subject"), CliOutput.Cell(t, "status"), t.TryGetProperty("intent", out var i) ? CliOutput.Cell(i, "description") : "-", CliOutput.Cell(t, "opened_at"), CliOutput.Cell(t, "expires_at") }));
+            await context.Output.LineAsync($"{tasks.Count} task{(tasks.Count == 1 ? string.Empty : "s")}");
+            return ExitCodes.Success;
+        });
+        return command;
     }
 
-    private static string? ReadFile(string path)
+    private static Command Show(GlobalOptions globals)
     {
-        try
+        var svid = SvidOption();
+        var id = IdArgument();
+        var command = new Command("show", "Show a task with its credentials and their use.") { id, svid };
+        CliAction.Set(command, globals, async context =>
         {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
+            using var api = await context.ConnectAsync(await SvidAsync(context, svid));
+            var task = await api.GetAsync("v1/tasks/" + CommandArguments.Segment(context.Value(id)!), context.CancellationToken);
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(task);
+                return ExitCodes.Success;
+            }
+
+            PrintTask(context, task);
+            if (task.TryGetProperty("credentials", out var credentials) && credentials.ValueKind == JsonValueKind.Array)
+            {
+                await context.Output.LineAsync();
+                context.Output.Table(
+                    ["JTI", "KIND", "HOLDER", "SCOPE", "ISSUED", "EXPIRES", "REVOKED", "USES"],
+                    credentials.EnumerateArray().Select(c => new[]
+                    {
+                        CliOutput.Cell(c, "jti"), CliOutput.Cell(c, "kind"), CliOutput.Cell(c, "holder"), CliOutput.Cell(c, "scope"),
+                        CliOutput.Cell(c, "issued_at"), CliOutput.Cell(c, "expires_at"), CliOutput.Cell(c, "revoked_at"),
+                        c.TryGetProperty("usage", out var usage) ? CliOutput.Cell(usage, "count") : "-",
+                    }));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
     }
 
-    private static string Pretty(string text)
+    private static Command Renew(GlobalOptions globals)
     {
-        try
+        var svid = SvidOption();
+        var id = IdArgument();
+        var ttl = new Option<string?>("--ttl") { Description = "New lease: seconds or a duration (default: the server's).", HelpName = "SECONDS" };
+        var command = new Command("renew", "Renew a task's lease: a new credential is issued (shown once).") { id, svid, ttl };
+        CliAction.Set(command, globals, async context =>
         {
-            using var document = JsonDocument.Parse(text);
-            return JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true });
-        }
-        catch (JsonException)
+            var body = new Dictionary<string, object?> { ["ttl_seconds"] = CommandArguments.SecondsOrUsage(context.Value(ttl), "--ttl") };
+            using var api = await context.ConnectAsync(await SvidAsync(context, svid));
+            await PrintIssuedAsync(context, await api.PostAsync($"v1/tasks/{CommandArguments.Segment(context.Value(id)!)}/renew", body, context.CancellationToken));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Complete(GlobalOptions globals)
+    {
+        var svid = SvidOption();
+        var id = IdArgument();
+        var command = new Command("complete", "Complete a task: every credential of it (and derived from it) is revoked at once.") { id, svid };
+        CliAction.Set(command, globals, async context =>
         {
-            return text;
+            using var api = await context.ConnectAsync(await SvidAsync(context, svid));
+            var answer = await api.PostAsync($"v1/tasks/{CommandArguments.Segment(context.Value(id)!)}/complete", null, context.CancellationToken);
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(answer);
+                return ExitCodes.Success;
+            }
+
+            PrintTask(context, answer.GetProperty("task"));
+            await context.Output.LineAsync($"{CliOutput.Cell(answer, "revoked_credentials")} credential(s) revoked");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Revoke(GlobalOptions globals)
+    {
+        var id = IdArgument();
+        var reason = new Option<string?>("--reason") { Description = "Why (recorded in the audit log).", HelpName = "TEXT" };
+        var command = new Command("revoke", "Revoke every credential of a task (admin; same as 'mandate revocations add --kind task ID').") { id, reason };
+        CliAction.Set(command, globals, async context =>
+        {
+            using var api = await context.ConnectAsync();
+            var answer = await api.PostAsync("v1/revocations", new { target_kind = "task", target = context.Value(id), reason = context.Value(reason) }, context.CancellationToken);
+            await RevocationsCommand.PrintRevocationAsync(context, answer);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void PrintTask(CliContext context, JsonElement task)
+    {
+        var fields = task.EnumerateObject().Where(p => p.Name is not ("intent" or "credentials")).Select(p => (p.Name, (string?)CliOutput.Cell(p.Value))).ToList();
+        if (task.TryGetProperty("intent", out var intent))
+        {
+            fields.AddRange(intent.EnumerateObject().Select(p => ("intent." + p.Name, (string?)CliOutput.Cell(p.Value))));
         }
+
+        context.Output.Fields(fields);
+    }
+
+    /// <summary><c>{task, credential}</c> from open and renew: the task, then the credential (its token is shown once, here).</summary>
+    private static async Task PrintIssuedAsync(CliContext context, JsonElement answer)
+    {
+        if (context.Json)
+        {
+            await context.Output.JsonAsync(answer);
+            return;
+        }
+
+        PrintTask(context, answer.GetProperty("task"));
+        await context.Output.LineAsync();
+        context.Output.Fields(answer.GetProperty("credential").EnumerateObject().Select(p => ("credential." + p.Name, (string?)CliOutput.Cell(p.Value))));
     }
 }

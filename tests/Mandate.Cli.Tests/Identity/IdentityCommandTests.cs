@@ -11,7 +11,7 @@ public sealed class IdentityCommandTests : IAsyncLifetime
 {
     private WebApplication app = null!;
     private string url = null!;
-    private string token = null!;
+    private string tokenFile = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -20,7 +20,7 @@ public sealed class IdentityCommandTests : IAsyncLifetime
         app = await MandateServer.CreateAsync(options, cancellationToken: TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
         url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        token = File.ReadAllText(options.AdminTokenPath).Trim();
+        tokenFile = options.AdminTokenPath;
     }
 
     public async ValueTask DisposeAsync()
@@ -29,7 +29,7 @@ public sealed class IdentityCommandTests : IAsyncLifetime
         await app.DisposeAsync();
     }
 
-    private Task<(int Code, string Output, string Error)> Run(params string[] args) => Cli.RunAsync([.. args, "--server", url, "--token", token]);
+    private Task<(int Code, string Output, string Error)> Run(params string[] args) => Cli.RunAsync([.. args, "--server", url, "--token-file", tokenFile]);
 
     [Fact]
     public async Task AddListShowSuspendRevoke_ShouldDriveTheInventory()
@@ -46,7 +46,7 @@ public sealed class IdentityCommandTests : IAsyncLifetime
 
         var show = await Run("identity", "show", "spiffe://demo.mandate.local/svc/cli", "--json");
         Assert.Equal(0, show.Code);
-        Assert.Contains("\"environment\":\"staging\"", show.Output, StringComparison.Ordinal);
+        Assert.Contains("\"environment\": \"staging\"", show.Output, StringComparison.Ordinal);
 
         var suspend = await Run("identity", "suspend", "spiffe://demo.mandate.local/svc/cli", "--reason", "rotation drill");
         Assert.Equal(0, suspend.Code);
@@ -92,12 +92,14 @@ public sealed class IdentityCommandTests : IAsyncLifetime
     [Fact]
     public async Task Commands_ShouldRefuseAWrongToken_AndAnUnreachableServer()
     {
-        var wrong = await Cli.RunAsync("identity", "list", "--server", url, "--token", "mdt_wrong");
-        Assert.Equal(1, wrong.Code);
+        var wrongFile = Path.Combine(Path.GetDirectoryName(tokenFile)!, "wrong.token");
+        await File.WriteAllTextAsync(wrongFile, "mdt_wrong", TestContext.Current.CancellationToken);
+        var wrong = await Cli.RunAsync("identity", "list", "--server", url, "--token-file", wrongFile);
+        Assert.Equal(3, wrong.Code);
         Assert.Contains("unauthenticated", wrong.Error, StringComparison.Ordinal);
 
-        var unreachable = await Cli.RunAsync("identity", "list", "--server", "http://127.0.0.1:1", "--token", token);
-        Assert.Equal(1, unreachable.Code);
+        var unreachable = await Cli.RunAsync("identity", "list", "--server", "http://127.0.0.1:1", "--token-file", tokenFile);
+        Assert.Equal(3, unreachable.Code);
         Assert.Contains("cannot reach", unreachable.Error, StringComparison.Ordinal);
     }
 }

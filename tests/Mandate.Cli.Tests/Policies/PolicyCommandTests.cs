@@ -82,7 +82,8 @@ public sealed class PolicyCommandTests : IDisposable
         var file = Write("bad.cedar", "permit(principal, action, resource);\npermit(principal, action, resource) when { 1 + };\n");
         var (code, _, error) = await Cli.RunAsync("policy", "validate", file);
         Assert.Equal(1, code);
-        Assert.Contains("bad.cedar:2:48: error: expected an expression", error, StringComparison.Ordinal);
+        Assert.StartsWith("mandate: error: ", error, StringComparison.Ordinal);
+        Assert.Contains("bad.cedar:2:48: expected an expression", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,7 +120,8 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.Equal(0, code);
         using var document = JsonDocument.Parse(output);
         Assert.Equal("allow", document.RootElement.GetProperty("decision").GetString());
-        Assert.Equal("policy0", document.RootElement.GetProperty("reasons")[0].GetString());
+        // Named as the server names it: the file's name, then policyN (an @id wins when there is one).
+        Assert.Equal("p.policy0", document.RootElement.GetProperty("reasons")[0].GetString());
     }
 
     [Fact]
@@ -150,7 +152,7 @@ public sealed class PolicyCommandTests : IDisposable
 
         var missing = await Eval("@" + Path.Combine(temp.FullName, "missing.json"));
         Assert.Equal(1, missing.Code);
-        Assert.Contains("missing.json: error: cannot read the file", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("missing.json: cannot read the file", missing.Error, StringComparison.Ordinal);
 
         var directory = await Eval("@" + temp.FullName);
         Assert.Equal(1, directory.Code);

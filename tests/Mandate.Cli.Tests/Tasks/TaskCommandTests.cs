@@ -33,8 +33,9 @@ public sealed class TaskCommandTests
         var tokenFile = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"), "admin.token");
         Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
         await File.WriteAllTextAsync(tokenFile, "not-a-real-token", TestContext.Current.CancellationToken);
-        var (code, _, error) = await Cli.RunAsync("task", "list", "--server", "http://127.0.0.1:1", "--admin-token-file", tokenFile);
-        Assert.Equal(1, code);
+        var (code, _, error) = await Cli.RunAsync("task", "list", "--server", "http://127.0.0.1:1", "--token-file", tokenFile);
+        Assert.Equal(3, code);
+        Assert.StartsWith("mandate: error: ", error, StringComparison.Ordinal);
         Assert.Contains("cannot reach http://127.0.0.1:1/", error, StringComparison.Ordinal);
     }
 }

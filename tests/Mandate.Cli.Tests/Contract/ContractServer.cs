@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mandate.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mandate.Cli.Tests.Contract;
+
+/// <summary>
+/// A demo server on a loopback port with what the contract's sample command lines refer to: identities to change,
+/// tasks opened by a workload over the real join-token flow, two policy versions, a signed checkpoint.
+/// </summary>
+public sealed class ContractServer : IAsyncLifetime
+{
+    private WebApplication app = null!;
+
+    public string Url { get; private set; } = null!;
+
+    public string Directory { get; private set; } = null!;
+
+    public string TokenFile { get; private set; } = null!;
+
+    public string WrongTokenFile { get; private set; } = null!;
+
+    public string SvidFile { get; private set; } = null!;
+
+    public string WrongSvidFile { get; private set; } = null!;
+
+    public string Store { get; private set; } = null!;
+
+    public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
+
+    public async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Directory = Path.Combine(Path.GetTempPath(), "mandate-tests", "contract-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+        var options = new MandateServerOptions { Urls = "http://127.0.0.1:0", StateDirectory = Path.Combine(Directory, "state"), Demo = true };
+        app = await MandateServer.CreateAsync(options, cancellationToken: ct);
+        await app.StartAsync(ct);
+        Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        TokenFile = options.AdminTokenPath;
+        Store = "sqlite:" + options.EffectiveStore.Target;
+        WrongTokenFile = Write("wrong.token", "mdt_not-the-admin-token");
+        WrongSvidFile = Write("wrong.svid", "eyJhbGciOiJFUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl");
+
+        using var admin = new HttpClient { BaseAddress = new Uri(Url) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(TokenFile, ct)).Trim());
+        foreach (var name in new[] { "suspend", "reactivate", "revoke", "offboard", "revocations" })
+        {
+            var id = $"spiffe://demo.mandate.local/contract/{name}";
+            Values["id:" + name] = id;
+            (await admin.PostAsJsonAsync("/v1/identities", new { spiffe_id = id, kind = "workload", owner = "team:contract", purpose = "CLI contract test", ttl_seconds = 86400 }, ct)).EnsureSuccessStatusCode();
+        }
+
+        (await admin.PostAsJsonAsync("/v1/identities/suspend", new { spiffe_id = Values["id:reactivate"] }, ct)).EnsureSuccessStatusCode();
+
+        // A workload credential the way a host gets one: a join token, redeemed.
+        var join = await Json(await admin.PostAsJsonAsync("/v1/attest/join-tokens", new { spiffe_id = "spiffe://demo.mandate.local/agent/support-assistant", ttl_seconds = 300 }, ct));
+        var svid = await Json(await admin.PostAsJsonAsync("/v1/attest/join", new { token = join.GetProperty("token").GetString() }, ct));
+        SvidFile = Write("agent.svid", svid.GetProperty("token").GetString()!);
+        using var workload = new HttpClient { BaseAddress = new Uri(Url) };
+        workload.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", svid.GetProperty("token").GetString());
+        foreach (var name in new[] { "show", "renew", "complete", "revoke" })
+        {
+            var opened = await Json(await workload.PostAsJsonAsync(
+                "/v1/tasks",
+                new { intent = new { description = "contract " + name, actions = new[] { "read" }, resources = new[] { "Ticket" }, sensitivity_ceiling = "low" }, ttl_seconds = 120 },
+                ct));
+            Values["task:" + name] = opened.GetProperty("task").GetProperty("id").GetString()!;
+            Values["jti:" + name] = opened.GetProperty("credential").GetProperty("jti").GetString()!;
+        }
+
+        // A second policy version, so that diff and rollback have something to work with.
+        var active = await Json(await admin.GetAsync("/v1/policies", ct));
+        Values["version:demo"] = active.GetProperty("version").GetString()!;
+        var bundle = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(active.GetProperty("bundle").GetRawText())!;
+        var policies = JsonSerializer.Deserialize<Dictionary<string, string>>(bundle["policies"].GetRawText())!;
+        policies["contract.cedar"] = "@id(\"contract-extra\")\nforbid (principal == Workload::\"spiffe://demo.mandate.local/contract/none\", action, resource);\n";
+        var pushed = await Json(await admin.PutAsJsonAsync("/v1/policies", new { policies, entities = bundle["entities"], schema = bundle["schema"] }, ct));
+        Values["version"] = pushed.GetProperty("version").GetString()!;
+
+        (await admin.PostAsync("/v1/audit/checkpoints", null, ct)).EnsureSuccessStatusCode();
+        Values["dir"] = Directory;
+        Values["demo"] = RepositoryRoot.Combine("src", "Mandate.Server", "Demo");
+        Values["corpus"] = RepositoryRoot.Combine("tests", "conformance", "cedar", "handwritten");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    /// <summary>Replaces <c>{name}</c> in a sample argument by the value the fixture prepared.</summary>
+    public string Expand(string argument) =>
+        Values.Aggregate(argument, (text, pair) => text.Replace("{" + pair.Key + "}", pair.Value, StringComparison.Ordinal));
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, text);
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(Directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
