@@ -171,6 +171,7 @@ internal static class MandateServer
 
     private static void Configure(WebApplication app)
     {
+        app.UseMiddleware<ChallengeHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
@@ -188,6 +189,7 @@ internal static class MandateServer
         app.MapTaskRevocationEndpoints();
         app.MapOAuthEndpoints();
         app.MapTokenExchangeEndpoints();
+        app.MapOAuthMetadataEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

@@ -47,12 +47,15 @@ internal sealed class AdminAuthenticationHandler(
             : "no bearer token was presented";
         Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
         await RecordFailureAsync(reason);
-        Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-admin\"";
+        Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-admin");
         await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, "Authentication required.", $"This endpoint needs the admin token as 'Authorization: Bearer <token>': {reason}.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant admin access.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-admin");
+        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant admin access.");
+    }
 
     private Task RecordFailureAsync(string reason) =>
         failures.RecordAsync(Context, "admin.authentication_failed", reason);
