@@ -19,6 +19,7 @@ public static class MandateServiceCollectionExtensions
         services.AddOptions<AuditOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
+        services.AddOptions<AdminOptions>();
         services.TryAddSingleton<AdminTokens>();
         return new MandateBuilder(services);
     }
