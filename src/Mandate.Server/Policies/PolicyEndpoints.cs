@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mandate.Core.Policies;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Decisions;
 using Mandate.Server.Http;
 using Mandate.Server.Problems;
@@ -16,7 +18,8 @@ internal static class PolicyEndpoints
 {
     public static IEndpointRouteBuilder MapPolicyEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/policies").RequireAuthorization(AuthorizationPolicies.Admin);
+        // Reading policies is an auditor's; changing (and trying) them is security's.
+        var group = app.MapGroup("/v1/policies").RequireOperatorRole(OperatorRole.Auditor);
 
         group.MapGet(string.Empty, (PolicyService policies) =>
         {
@@ -46,14 +49,14 @@ internal static class PolicyEndpoints
 
             try
             {
-                var snapshot = await policies.ActivateAsync(bundle, "admin", "admin", cancellationToken);
+                var snapshot = await policies.ActivateAsync(bundle, "admin", context.OperatorActor(), cancellationToken);
                 return Results.Ok(new ActivationView(snapshot.Version, snapshot.Policies.Policies.Count, snapshot.Entities.Count, snapshot.ActivatedAt));
             }
             catch (PolicySetRejectedException e)
             {
                 return Rejected(e);
             }
-        });
+        }).RequireOperatorRole(OperatorRole.Security);
 
         group.MapPost("/validate", async (HttpContext context, PolicyService policies) =>
         {
@@ -77,7 +80,7 @@ internal static class PolicyEndpoints
             {
                 return Rejected(e);
             }
-        });
+        }).RequireOperatorRole(OperatorRole.Security);
 
         group.MapGet("/versions", async (PolicyService policies, int? limit, CancellationToken cancellationToken) =>
         {
@@ -96,7 +99,7 @@ internal static class PolicyEndpoints
                 : Results.Ok(new VersionDetailView(record.Sequence, record.Version, record.Origin, record.Actor, record.CreatedAt, record.ActivatedAt, BundleView.Of(record.Bundle)));
         });
 
-        group.MapPost("/versions/{version}/activate", async (string version, PolicyService policies, CancellationToken cancellationToken) =>
+        group.MapPost("/versions/{version}/activate", async (string version, HttpContext context, PolicyService policies, CancellationToken cancellationToken) =>
         {
             var record = await policies.GetVersionAsync(version, cancellationToken);
             if (record is null)
@@ -106,14 +109,14 @@ internal static class PolicyEndpoints
 
             try
             {
-                var snapshot = await policies.ActivateAsync(record.Bundle, "admin", "admin", cancellationToken);
+                var snapshot = await policies.ActivateAsync(record.Bundle, "admin", context.OperatorActor(), cancellationToken);
                 return Results.Ok(new ActivationView(snapshot.Version, snapshot.Policies.Policies.Count, snapshot.Entities.Count, snapshot.ActivatedAt));
             }
             catch (PolicySetRejectedException e)
             {
                 return Rejected(e);
             }
-        });
+        }).RequireOperatorRole(OperatorRole.Security);
 
         return app;
     }
