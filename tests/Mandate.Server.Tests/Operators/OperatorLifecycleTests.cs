@@ -203,6 +203,13 @@ public sealed class OperatorLifecycleTests(OperatorLifecycleTests.Fixture fixtur
     }
 
     [Fact]
+    public async Task SignIn_ShouldBeAProblem_WhenNoOidcProviderIsConfigured()
+    {
+        using var response = await server.Client.PostAsJsonAsync("/v1/operators/sign-in", new { id_token = "x.y.z" }, Ct);
+        await OperatorTestData.AssertProblemAsync(response, HttpStatusCode.NotFound, "operator-sign-in-not-configured");
+    }
+
+    [Fact]
     public async Task FailedOperatorAuthentication_ShouldBeAudited_AndFolded()
     {
         using var forged = OperatorTestData.Client(server, "mot_" + new string('A', 43));
