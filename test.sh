@@ -89,8 +89,11 @@ summary() {
     p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line")
     f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line")
     e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$line")
-    s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line")
-    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + ${s:-0}))
+    t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$line")
+    # A skipped xUnit test is in the total but neither passed nor failed (trx leaves notExecuted at 0 for it).
+    s=$(( ${t:-0} - ${p:-0} - ${f:-0} - ${e:-0} ))
+    (( s < 0 )) && s=0
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + s))
   done
   echo "$passed $failed $skipped"
 }

@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Admin authentication failed from {Remote} on {Path}: {Reason}")]
     public static partial void AdminAuthenticationFailed(ILogger logger, string? remote, string path, string reason);
 
+    [LoggerMessage(EventId = 1901, Level = LogLevel.Warning, Message = "Store unavailable on {Method} {Path} ({Fault}): {Problem}; answered 503")]
+    public static partial void StoreUnavailable(ILogger logger, string method, string path, string fault, string problem);
+
     [LoggerMessage(EventId = 1900, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
 }

@@ -75,6 +75,33 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         return record;
     }
 
+    public async Task<IReadOnlyList<AuditRecord>> RecordManyAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(auditEvents);
+        if (auditEvents.Count == 0)
+        {
+            return [];
+        }
+
+        var sanitized = auditEvents.Select(Prepare).ToList();
+        Interlocked.Increment(ref sessionAppends);
+        var repository = session.Get<IAuditRepository>();
+        var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<(AuditRecord Record, string CanonicalJson)>(sanitized.Count);
+        var (sequence, hash) = (head?.Sequence ?? 0, head?.Hash ?? GenesisHash);
+        foreach (var auditEvent in sanitized)
+        {
+            var row = Chain(sequence, hash, auditEvent);
+            rows.Add(row);
+            (sequence, hash) = (row.Record.Sequence, row.Record.Hash);
+        }
+
+        await repository.AppendManyAsync(rows, cancellationToken).ConfigureAwait(false);
+        signal?.Appended(rows.Count);
+        return rows.ConvertAll(r => r.Record);
+    }
+
     public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         var pending = new PendingAppend(Prepare(auditEvent), new TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously));

@@ -12,6 +12,13 @@ internal interface IAuditTrail
     Task<AuditRecord> RecordAsync(IStoreSession session, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Appends several events, in order, inside the caller's transaction (one head read, batched inserts): a state
+    /// change that touches many things (a cascading revocation, a flush of credential uses) records one event per
+    /// thing without one round trip per event.
+    /// </summary>
+    Task<IReadOnlyList<AuditRecord>> RecordManyAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Appends an event that has no state change of its own to ride with (a decision, a failed login, an operator
     /// note) in its own durable transaction, batched with concurrent appenders (group commit). The task completes only
     /// once the event is committed; an acknowledged event is never lost.

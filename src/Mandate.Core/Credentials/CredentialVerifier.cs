@@ -47,7 +47,7 @@ internal sealed class CredentialVerifier(
 
         if (presentation.RecordUse)
         {
-            uses.Record(token.Jti, time.GetUtcNow(), presentation.Source);
+            uses.Record(token.Jti, token.Subject, token.TaskId, time.GetUtcNow(), presentation.Source);
         }
 
         return CredentialVerification.Success(new VerifiedCredential

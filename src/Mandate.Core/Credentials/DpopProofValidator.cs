@@ -14,7 +14,8 @@ namespace Mandate.Core.Credentials;
 /// </summary>
 internal sealed class DpopProofValidator(TimeProvider time)
 {
-    private static readonly string[] Algorithms =
+    /// <summary>The algorithms a DPoP proof may be signed with (advertised as <c>dpop_signing_alg_values_supported</c>).</summary>
+    internal static readonly string[] Algorithms =
         [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256];
 
     /// <summary>How old (or, within the skew, how far in the future) a proof's <c>iat</c> may be.</summary>

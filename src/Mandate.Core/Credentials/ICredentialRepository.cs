@@ -14,9 +14,18 @@ internal interface ICredentialRepository
 
     /// <summary>
     /// Revokes the given credentials and every credential derived from them by exchange (at any depth) that is not
-    /// revoked yet; returns the <c>jti</c>s it revoked now.
+    /// revoked yet; returns the credentials it revoked now.
     /// </summary>
-    Task<IReadOnlyList<string>> RevokeWithDescendantsAsync(IReadOnlyCollection<string> rootJtis, DateTimeOffset now, string reason, string revokedBy, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RevokedCredential>> RevokeWithDescendantsAsync(IReadOnlyCollection<string> rootJtis, DateTimeOffset now, string reason, string revokedBy, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks live credentials for revocation once <paramref name="after"/> has passed (a renewal's grace period); the task
+    /// sweeper revokes them (<see cref="ListRevocationsDueAsync"/>).
+    /// </summary>
+    Task ScheduleRevocationAsync(IReadOnlyCollection<string> jtis, DateTimeOffset after, CancellationToken cancellationToken);
+
+    /// <summary>Credentials not revoked yet whose scheduled revocation time is at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<string>> ListRevocationsDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>Adds uses to a credential's counters (first use kept, last use advanced).</summary>
     Task RecordUseAsync(string jti, long count, DateTimeOffset firstUse, DateTimeOffset lastUse, string? source, CancellationToken cancellationToken);

@@ -109,31 +109,79 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
         var revoked = roots.Count == 0 ? [] : await credentials.RevokeWithDescendantsAsync(roots, now, why, revokedBy, cancellationToken).ConfigureAwait(false);
         var entry = new RevocationEntry("rev_" + CompactJti.New(), targetKind, target, reason, revokedBy, now, revoked.Count);
         await session.Get<IRevocationLogRepository>().AppendAsync(entry, cancellationToken).ConfigureAwait(false);
-        await audit.RecordAsync(
-            session,
-            new AuditEvent
+        await audit.RecordManyAsync(session, RevocationEvents(entry, why, requestId, revoked), cancellationToken).ConfigureAwait(false);
+        var jtis = revoked.Select(c => c.Jti).ToList();
+        await credentials.NotifyRevokedAsync(jtis, cancellationToken).ConfigureAwait(false);
+        revocations.Add(jtis);
+        return new RevocationOutcome(entry, jtis);
+    }
+
+    /// <summary>
+    /// One <c>credential.revoked</c> event per credential the revocation reached, each carrying its <c>jti</c> in the
+    /// indexed column (so a query, a timeline or an export by <c>jti</c> finds every one) and the shared cause: the
+    /// revocation id and its target. A credential exchanged from another one this revocation also reached names that
+    /// parent as <c>cause_jti</c> (the lineage of the cascade). A revocation that reached nothing still leaves one event,
+    /// without a <c>jti</c>.
+    /// </summary>
+    private static List<AuditEvent> RevocationEvents(RevocationEntry entry, string why, string? requestId, IReadOnlyList<RevokedCredential> revoked)
+    {
+        var cause = $"{entry.TargetKind}:{entry.Target}";
+        var count = revoked.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (revoked.Count == 0)
+        {
+            return
+            [
+                new AuditEvent
+                {
+                    Type = "credential.revoked",
+                    Actor = entry.RevokedBy,
+                    Subject = entry.TargetKind is RevocationTargetKind.Identity ? entry.Target : null,
+                    Action = "revoke",
+                    Resource = cause,
+                    TaskId = entry.TargetKind == RevocationTargetKind.Task ? entry.Target : null,
+                    Reason = why,
+                    RequestId = requestId,
+                    Details = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["revocation_id"] = entry.Id,
+                        ["cause"] = cause,
+                        ["count"] = count,
+                    },
+                },
+            ];
+        }
+
+        var reached = revoked.Select(c => c.Jti).ToHashSet(StringComparer.Ordinal);
+        var events = new List<AuditEvent>(revoked.Count);
+        foreach (var credential in revoked)
+        {
+            var details = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["revocation_id"] = entry.Id,
+                ["cause"] = cause,
+                ["count"] = count,
+            };
+            if (credential.ParentJti is { } parent && reached.Contains(parent))
+            {
+                details["cause_jti"] = parent;
+            }
+
+            events.Add(new AuditEvent
             {
                 Type = "credential.revoked",
-                Actor = revokedBy,
-                Subject = targetKind is RevocationTargetKind.Identity ? target : null,
+                Actor = entry.RevokedBy,
+                Subject = credential.Subject,
                 Action = "revoke",
-                Resource = $"{targetKind}:{target}",
-                CredentialId = targetKind == RevocationTargetKind.Credential ? target : null,
-                TaskId = targetKind == RevocationTargetKind.Task ? target : null,
+                Resource = cause,
+                CredentialId = credential.Jti,
+                TaskId = credential.TaskId,
                 Reason = why,
                 RequestId = requestId,
-                Details = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["revocation_id"] = entry.Id,
-                    ["count"] = revoked.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    // jtis are identifiers, not secrets; cap the list so that one event stays small.
-                    ["jtis"] = string.Join(' ', revoked.Take(200)),
-                },
-            },
-            cancellationToken).ConfigureAwait(false);
-        await credentials.NotifyRevokedAsync(revoked, cancellationToken).ConfigureAwait(false);
-        revocations.Add(revoked);
-        return new RevocationOutcome(entry, revoked);
+                Details = details,
+            });
+        }
+
+        return events;
     }
 
     private static async Task<IReadOnlyList<string>> OwnedIdentitiesAsync(IStoreSession session, string owner, CancellationToken cancellationToken)

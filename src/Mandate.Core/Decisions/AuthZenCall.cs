@@ -9,4 +9,17 @@ internal sealed record AuthZenCall(string? RequestId, bool IncludeDiagnostics, s
 {
     /// <summary>Authenticated enforcement points see why a request was denied; anonymous ones only the decision.</summary>
     public bool IncludeReasons => Caller is not null;
+
+    /// <summary>
+    /// Where a credential presented in this call was used from, as the ledger's <c>credential.used</c> events name it:
+    /// <c>authzen:</c> and the authenticated caller with its client address (<c>authzen:pep:gateway@10.0.0.7</c>), or the
+    /// address alone for an anonymous enforcement point.
+    /// </summary>
+    public string UseSource => "authzen:" + (Caller, Client) switch
+    {
+        (null, null) => "anonymous",
+        (null, { } client) => client,
+        ({ } caller, null) => caller,
+        ({ } caller, { } client) => caller + "@" + client,
+    };
 }

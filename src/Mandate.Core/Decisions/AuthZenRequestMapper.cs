@@ -54,7 +54,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
                 new AuthZenDecision(false, null, null, [], [], DenyCode: IdentityInactiveReason, DenyDescription: inactive.Message));
         }
 
-        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, cancellationToken).ConfigureAwait(false);
+        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, call.UseSource, cancellationToken).ConfigureAwait(false);
         List<Entity>? overlay = null;
         List<string>? ignored = null;
         AddOverlay(snapshot, ref overlay, ref ignored, principal, subject!.Properties, path + "subject");

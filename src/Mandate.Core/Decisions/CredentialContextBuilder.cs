@@ -17,7 +17,7 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
 
     private readonly IRiskSource[] risks = riskSources.ToArray();
 
-    public async ValueTask<MappedContext> BuildAsync(JsonElement? context, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
+    public async ValueTask<MappedContext> BuildAsync(JsonElement? context, EntityUid principal, EntityUid action, EntityUid resource, string source, CancellationToken cancellationToken)
     {
         var hasContext = context is { ValueKind: JsonValueKind.Object } json && json.EnumerateObject().Any();
         if (!hasContext && risks.Length == 0)
@@ -51,7 +51,7 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
 
         var proof = CredentialProof.Read(context!.Value);
         var destination = context.Value.TryGetProperty("destination", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
-        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, destination, principal, action, resource, cancellationToken).ConfigureAwait(false);
+        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, destination, principal, action, resource, source, cancellationToken).ConfigureAwait(false);
         if (!verified.Valid)
         {
             return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain, new AuthZenDecision(

@@ -14,8 +14,9 @@ internal interface ICredentialContextVerifier
     /// <param name="principal">The request's subject.</param>
     /// <param name="action">The request's action.</param>
     /// <param name="resource">The request's resource.</param>
+    /// <param name="source">Who presented it (the calling enforcement point and its address), recorded with the use.</param>
     /// <param name="cancellationToken">Cancels the verification.</param>
-    ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken);
+    ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, string source, CancellationToken cancellationToken);
 }
 
 /// <summary>The verdict on a presented credential and the context members it contributes (<c>task</c>, <c>chain</c>, …).</summary>

@@ -14,11 +14,11 @@ namespace Mandate.Core.Decisions;
 /// </summary>
 internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier) : ICredentialContextVerifier
 {
-    public async ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken)
+    public async ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, string source, CancellationToken cancellationToken)
     {
         var presentation = new CredentialPresentation(token)
         {
-            Source = "authzen",
+            Source = source,
             AddressedToMandate = true,
             DpopProof = proof?.Dpop,
             HttpMethod = proof?.Method,

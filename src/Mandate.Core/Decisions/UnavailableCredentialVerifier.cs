@@ -5,6 +5,6 @@ namespace Mandate.Core.Decisions;
 /// <summary>Used when no credential verifier is registered: a presented credential cannot be checked, so it denies (fail closed).</summary>
 internal sealed class UnavailableCredentialVerifier : ICredentialContextVerifier
 {
-    public ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, CancellationToken cancellationToken) =>
+    public ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, string source, CancellationToken cancellationToken) =>
         ValueTask.FromResult(CredentialContext.Invalid("credential_unverifiable", "This server has no credential verifier; a request carrying a credential is denied."));
 }

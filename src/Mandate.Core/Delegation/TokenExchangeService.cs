@@ -259,7 +259,7 @@ internal sealed class TokenExchangeService
         await records.RecordIssuedAsync(request, grant, issued.Record, issuedType, cancellationToken).ConfigureAwait(false);
         if (subject.IsMandateIssued && subject.Jti is not null)
         {
-            uses.Record(subject.Jti, time.GetUtcNow(), "token_exchange");
+            uses.Record(subject.Jti, subject.Subject, subject.TaskId, time.GetUtcNow(), "token_exchange:" + (request.ClientId ?? "unknown"));
         }
 
         return TokenExchangeOutcome.Issued(new TokenExchangeResponse

@@ -35,22 +35,31 @@ internal sealed partial class PolicyService(
             throw;
         }
 
+        var previous = active.Current.Version;
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            await session.Get<IPolicyVersionRepository>().SaveActivationAsync(snapshot.Version, origin, actor, bundle, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var activation = await session.Get<IPolicyVersionRepository>()
+                .SaveActivationAsync(snapshot.Version, PolicyActivationKinds.Activation, origin, actor, bundle, previous, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var details = new Dictionary<string, string>
+            {
+                ["origin"] = origin,
+                ["previous_version"] = previous,
+                ["activation"] = activation.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["policies"] = snapshot.Policies.Policies.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["entities"] = snapshot.Entities.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (!activation.NewVersion)
+            {
+                details["reactivated"] = "true";
+            }
+
             await audit.RecordAsync(session, new AuditEvent
             {
                 Type = "policy.activated",
                 Actor = actor,
                 PolicyVersion = snapshot.Version,
-                Details = new Dictionary<string, string>
-                {
-                    ["origin"] = origin,
-                    ["previous_version"] = active.Current.Version,
-                    ["policies"] = snapshot.Policies.Policies.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["entities"] = snapshot.Entities.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                },
+                Details = details,
             }, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -58,6 +67,68 @@ internal sealed partial class PolicyService(
         active.Activate(snapshot);
         LogActivated(logger, snapshot.Version, origin, snapshot.Policies.Policies.Count, snapshot.Entities.Count);
         return snapshot;
+    }
+
+    /// <summary>
+    /// Returns to a stored version: its row stays exactly as first recorded (origin, actor, time); the rollback is a new
+    /// activation that points at it, and a <c>policy.rolled_back</c> event. Null when no such version is stored; throws
+    /// <see cref="PolicySetRejectedException"/> when the stored bundle no longer compiles (the active set stays).
+    /// </summary>
+    public async Task<PolicySnapshot?> RollBackAsync(string version, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        var target = await GetVersionAsync(version, cancellationToken).ConfigureAwait(false);
+        if (target is null)
+        {
+            return null;
+        }
+
+        const string origin = "rollback";
+        PolicySnapshot snapshot;
+        try
+        {
+            snapshot = PolicyCompiler.Compile(target.Bundle, origin, time.GetUtcNow());
+        }
+        catch (PolicySetRejectedException e)
+        {
+            await RejectAsync(origin + ":" + version, actor, e.Errors, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        var previous = active.Current.Version;
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var activation = await session.Get<IPolicyVersionRepository>()
+                .SaveActivationAsync(snapshot.Version, PolicyActivationKinds.Rollback, origin, actor, target.Bundle, previous, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(session, new AuditEvent
+            {
+                Type = "policy.rolled_back",
+                Actor = actor,
+                PolicyVersion = snapshot.Version,
+                Details = new Dictionary<string, string>
+                {
+                    ["previous_version"] = previous,
+                    ["activation"] = activation.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["version_origin"] = target.Origin,
+                    ["version_actor"] = target.Actor,
+                    ["version_created_at"] = target.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                },
+            }, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        active.Activate(snapshot);
+        LogRolledBack(logger, snapshot.Version, previous, actor);
+        return snapshot;
+    }
+
+    /// <summary>The activation history, newest first.</summary>
+    public async Task<IReadOnlyList<PolicyActivationRecord>> ListActivationsAsync(int limit, CancellationToken cancellationToken)
+    {
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<IPolicyVersionRepository>().ListActivationsAsync(limit, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Activates the most recently stored version (after a restart without <c>--data</c>); false when none exists.</summary>
@@ -130,4 +201,7 @@ internal sealed partial class PolicyService(
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Policy rejection from {Origin} could not be audited")]
     private static partial void LogRejectionNotAudited(ILogger logger, Exception exception, string origin);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Policy set rolled back to {Version} (was {Previous}) by {Actor}")]
+    private static partial void LogRolledBack(ILogger logger, string version, string previous, string actor);
 }

@@ -1,8 +1,8 @@
 namespace Mandate.Core.Storage;
 
 /// <summary>
-/// The store cannot be used as it is (unreadable, corrupt, from a newer build, unreachable). The message is meant for
-/// an operator and never carries credentials.
+/// The store cannot be used as it is (unreadable, corrupt, from a newer build, unreachable, locked, read-only). The
+/// message is meant for an operator and never carries credentials; <see cref="Fault"/> classifies it.
 /// </summary>
 internal sealed class StoreException : Exception
 {
@@ -16,7 +16,15 @@ internal sealed class StoreException : Exception
     {
     }
 
+    public StoreException(StoreFault fault, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Fault = fault;
+    }
+
     public StoreException()
     {
     }
+
+    public StoreFault Fault { get; }
 }

@@ -17,6 +17,13 @@ internal sealed class TaskOptions
     /// <summary>How many times a lease may be renewed.</summary>
     public int MaxRenewals { get; set; } = 10;
 
+    /// <summary>
+    /// How long the credential a renewal replaces stays valid after the renewal is issued (for requests already in
+    /// flight). Zero, the default, revokes it in the renewal's own transaction; otherwise the sweeper revokes it once the
+    /// grace has passed. At most <see cref="MaxTtl"/>.
+    /// </summary>
+    public TimeSpan RenewalGrace { get; set; } = TimeSpan.Zero;
+
     /// <summary>How often the sweeper closes tasks whose lease ended.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 

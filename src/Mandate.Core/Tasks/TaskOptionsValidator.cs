@@ -13,6 +13,11 @@ internal sealed class TaskOptionsValidator : IValidateOptions<TaskOptions>
         Positive(builder, options.MaxTtl, nameof(TaskOptions.MaxTtl));
         Positive(builder, options.MaxLeaseTotal, nameof(TaskOptions.MaxLeaseTotal));
         Positive(builder, options.SweepInterval, nameof(TaskOptions.SweepInterval));
+        if (options.RenewalGrace < TimeSpan.Zero || options.RenewalGrace > options.MaxTtl)
+        {
+            builder.AddError($"{TaskOptions.SectionName}:{nameof(TaskOptions.RenewalGrace)} must be zero (the default: the replaced credential is revoked at once) or positive and at most {TaskOptions.SectionName}:{nameof(TaskOptions.MaxTtl)} ({options.MaxTtl}); it is {options.RenewalGrace}.");
+        }
+
         if (options.MaxRenewals < 0)
         {
             builder.AddError($"{TaskOptions.SectionName}:{nameof(TaskOptions.MaxRenewals)} must be zero or positive.");

@@ -150,16 +150,39 @@ internal sealed class TaskService
         }
 
         var renewed = task with { ExpiresAt = expires, Renewals = task.Renewals + 1 };
-        var previous = await session.Get<ICredentialRepository>().ListByTaskAsync(taskId, cancellationToken).ConfigureAwait(false);
+        var credentials = session.Get<ICredentialRepository>();
+        var previous = await credentials.ListByTaskAsync(taskId, cancellationToken).ConfigureAwait(false);
         var binding = previous.FirstOrDefault(c => c.Kind == CredentialKinds.Task)?.ProofOfPossession;
+
+        // The task credentials this renewal replaces (normally one): revoked now, or after the configured grace.
+        var superseded = previous.Where(c => c.Kind == CredentialKinds.Task && c.RevokedAt is null && c.ExpiresAt > now).Select(c => c.Jti).ToList();
         var credential = IssueFor(renewed, now, binding);
         await session.Get<ITaskRepository>().UpdateAsync(renewed, cancellationToken).ConfigureAwait(false);
-        await session.Get<ICredentialRepository>().InsertAsync(credential.Record, cancellationToken).ConfigureAwait(false);
-        await audit.RecordAsync(session, TaskEvent("task.renewed", renewed, caller, credential.Record.Jti, requestId, new()
+        await credentials.InsertAsync(credential.Record, cancellationToken).ConfigureAwait(false);
+        var details = new Dictionary<string, string>
         {
             ["expires_at"] = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
             ["renewals"] = renewed.Renewals.ToString(CultureInfo.InvariantCulture),
-        }), cancellationToken).ConfigureAwait(false);
+        };
+        if (superseded.Count > 0)
+        {
+            details["superseded_jtis"] = string.Join(' ', superseded);
+            details["superseded_revoked_at"] = (now + settings.RenewalGrace).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        }
+
+        await audit.RecordAsync(session, TaskEvent("task.renewed", renewed, caller, credential.Record.Jti, requestId, details), cancellationToken).ConfigureAwait(false);
+        if (settings.RenewalGrace <= TimeSpan.Zero)
+        {
+            foreach (var jti in superseded)
+            {
+                await revocation.RevokeAsync(session, RevocationTargetKind.Credential, jti, SupersededReason, caller, requestId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (superseded.Count > 0)
+        {
+            await credentials.ScheduleRevocationAsync(superseded, now + settings.RenewalGrace, cancellationToken).ConfigureAwait(false);
+        }
+
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new TaskOutcome(renewed, credential.Token, null, null) { CredentialJti = credential.Record.Jti };
     }
@@ -179,9 +202,13 @@ internal sealed class TaskService
         return outcome;
     }
 
-    /// <summary>Closes every open task whose lease has ended; returns how many it closed.</summary>
+    /// <summary>
+    /// Closes every open task whose lease has ended; returns how many it closed. Also revokes the credentials renewals
+    /// replaced whose grace period has passed (<see cref="RevokeSupersededAsync"/>).
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
+        await RevokeSupersededAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<MandateTask> due;
         var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
         await using (read.ConfigureAwait(false))
@@ -206,6 +233,32 @@ internal sealed class TaskService
         }
 
         return closed;
+    }
+
+    /// <summary>Revokes the credentials renewals replaced once their grace period has passed; returns how many.</summary>
+    public async Task<int> RevokeSupersededAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> due;
+        var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using (read.ConfigureAwait(false))
+        {
+            due = await read.Get<ICredentialRepository>().ListRevocationsDueAsync(time.GetUtcNow(), 200, cancellationToken).ConfigureAwait(false);
+        }
+
+        var revoked = 0;
+        foreach (var jti in due)
+        {
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var outcome = await revocation.RevokeAsync(session, RevocationTargetKind.Credential, jti, SupersededReason + " (grace period ended)", "system", null, cancellationToken).ConfigureAwait(false);
+            if (outcome is { RevokedJtis.Count: > 0 })
+            {
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+                revoked++;
+            }
+        }
+
+        return revoked;
     }
 
     public async Task<MandateTask?> GetAsync(string id, CancellationToken cancellationToken)
@@ -271,8 +324,12 @@ internal sealed class TaskService
             TaskId = task.Id,
             Intent = task.Intent,
             Confirmation = confirmation,
+            // RFC 9068 §2.2: the client the token was issued to; a task credential goes to the workload that opened it.
+            ClientId = task.Subject,
             TokenType = "at+jwt",
         });
+
+    private const string SupersededReason = "superseded by a renewal of its task";
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
 

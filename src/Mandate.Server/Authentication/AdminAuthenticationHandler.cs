@@ -72,10 +72,13 @@ internal sealed class AdminAuthenticationHandler(
         var type = Context.Items.TryGetValue(FailureTypeKey, out var kind) && kind is string t ? t : "admin.authentication_failed";
         Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
         await failures.RecordAsync(Context, type, reason);
-        Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-admin\"";
+        Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-admin");
         await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, "Authentication required.", $"This endpoint needs an operator token or the admin token as 'Authorization: Bearer <token>': {reason}.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant this access.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-admin");
+        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant this access.");
+    }
 }

@@ -59,7 +59,7 @@ internal sealed class WorkloadAuthenticationHandler(
             : new IdentityError(ProblemTypes.Unauthenticated, "no bearer token was presented");
         IdentityLog.WorkloadAuthenticationFailed(Logger, Request.Path, error.Code);
         await RecordFailureAsync(error);
-        Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-workload\", error=\"invalid_token\"";
+        Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-workload");
         await Problem.WriteAsync(
             Context,
             StatusCodes.Status401Unauthorized,
@@ -68,8 +68,11 @@ internal sealed class WorkloadAuthenticationHandler(
             $"This endpoint needs a Mandate JWT-SVID (audience {keyRing.Issuer}) as 'Authorization: Bearer <token>': {error.Message}");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The workload is authenticated but not allowed to make this call.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-workload");
+        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The workload is authenticated but not allowed to make this call.");
+    }
 
     private Task RecordFailureAsync(IdentityError error) =>
         failures.RecordAsync(Context, "identity.authentication_failed", error.Code);

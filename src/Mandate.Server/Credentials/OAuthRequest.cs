@@ -123,7 +123,8 @@ internal static class OAuthRequest
         public Task ExecuteAsync(HttpContext httpContext)
         {
             NoStore(httpContext);
-            httpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"mandate\", Bearer realm=\"mandate\"";
+            // Both methods a client may authenticate with here; the Bearer one carries the RFC 6750 error and metadata.
+            httpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"mandate\", " + BearerChallenge.ForClientAuthentication(httpContext, "mandate");
             return TypedResults.Json(new OAuthError { Error = OAuthErrorCodes.InvalidClient, ErrorDescription = description }, OAuthJsonContext.Default.OAuthError, statusCode: StatusCodes.Status401Unauthorized)
                 .ExecuteAsync(httpContext);
         }

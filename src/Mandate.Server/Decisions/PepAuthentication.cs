@@ -119,7 +119,7 @@ internal static class PepAuthentication
     private static async Task<IResult> RefuseAsync(HttpContext http, AuthenticationFailureAudit failures, string reason, string kind)
     {
         await failures.RecordAsync(http, "decision.authentication_failed", kind);
-        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-pep\"";
+        http.Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(http, "mandate-pep");
         return Problem.Result(
             StatusCodes.Status401Unauthorized,
             ProblemTypes.Unauthenticated,

@@ -26,19 +26,25 @@ internal sealed record IdentityResponse(
     string Purpose,
     string Environment,
     string Status,
+    bool Expired,
     string? StatusReason,
     IReadOnlyDictionary<string, string> Labels,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     DateTimeOffset UpdatedAt)
 {
-    public static IdentityResponse From(WorkloadIdentity identity) => new(
+    /// <summary>
+    /// <c>status</c> is computed at <paramref name="now"/>: <c>expired</c> for an active identity past its expiry
+    /// (<see cref="IdentityStatuses.EffectiveName"/>); <c>expired</c> is also true for one suspended past its expiry.
+    /// </summary>
+    public static IdentityResponse From(WorkloadIdentity identity, DateTimeOffset now) => new(
         identity.SpiffeId,
         NhiKinds.Name(identity.Kind),
         identity.Owner,
         identity.Purpose,
         identity.Environment,
-        IdentityStatuses.Name(identity.Status),
+        IdentityStatuses.EffectiveName(identity, now),
+        now >= identity.ExpiresAt,
         identity.StatusReason,
         identity.Labels,
         identity.CreatedAt,

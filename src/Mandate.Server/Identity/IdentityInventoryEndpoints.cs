@@ -20,14 +20,14 @@ internal static class IdentityInventoryEndpoints
         group.MapPost("/", RegisterAsync).RequireOperatorRole(OperatorRole.Admin);
         group.MapGet("/", ListAsync);
         group.MapGet("/{trustDomain}/{**path}", GetAsync);
-        group.MapPost("/suspend", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Suspended, c, f, i, ct)).RequireOperatorRole(OperatorRole.Security);
-        group.MapPost("/reactivate", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Active, c, f, i, ct)).RequireOperatorRole(OperatorRole.Security);
-        group.MapPost("/revoke", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Revoked, c, f, i, ct)).RequireOperatorRole(OperatorRole.Security);
-        group.MapPost("/offboard", (HttpContext c, IdentityRefusals f, IdentityInventory i, CancellationToken ct) => ChangeAsync(IdentityStatus.Offboarded, c, f, i, ct)).RequireOperatorRole(OperatorRole.Security);
+        group.MapPost("/suspend", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Suspended, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
+        group.MapPost("/reactivate", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Active, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
+        group.MapPost("/revoke", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Revoked, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
+        group.MapPost("/offboard", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Offboarded, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, bodyProblem) = await JsonBody.ReadAsync<IdentityRegistrationRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
         if (bodyProblem is not null)
@@ -65,11 +65,11 @@ internal static class IdentityInventoryEndpoints
             return await refusals.RejectAsync(context, error, "register", request.SpiffeId, cancellationToken: cancellationToken);
         }
 
-        var created = IdentityResponse.From(result.Identity!);
+        var created = IdentityResponse.From(result.Identity!, time.GetUtcNow());
         return TypedResults.Created("/v1/identities/" + created.SpiffeId[SpiffeId.Scheme.Length..], created);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, IdentityInventory inventory, TimeProvider time, CancellationToken cancellationToken)
     {
         var q = context.Request.Query;
         NhiKind? kind = null;
@@ -85,14 +85,26 @@ internal static class IdentityInventoryEndpoints
             kind = k;
         }
 
+        var now = time.GetUtcNow();
+        DateTimeOffset? expiredBy = null;
+        DateTimeOffset? liveAfter = null;
         if (q["status"].ToString() is { Length: > 0 } statusText)
         {
-            if (!IdentityStatuses.TryParse(statusText, out var s))
+            // "active" and "expired" split the active lifecycle state by expiry, as the listed status shows it.
+            if (statusText == IdentityStatuses.Expired)
             {
-                return Problems.Problem.BadRequest("status: must be one of active, suspended, revoked, offboarded.");
+                status = IdentityStatus.Active;
+                expiredBy = now;
             }
-
-            status = s;
+            else if (IdentityStatuses.TryParse(statusText, out var s))
+            {
+                status = s;
+                liveAfter = s == IdentityStatus.Active ? now : null;
+            }
+            else
+            {
+                return Problems.Problem.BadRequest($"status: must be one of {string.Join(", ", IdentityStatuses.FilterNames)}.");
+            }
         }
 
         if (q["label"].ToString() is { Length: > 0 } labelText)
@@ -121,18 +133,20 @@ internal static class IdentityInventoryEndpoints
                 After = NullIfEmpty(q["after"]),
                 Kind = kind,
                 Status = status,
+                ExpiresAtOrBefore = expiredBy,
+                ExpiresAfter = liveAfter,
                 Label = label,
                 Limit = limit,
             },
             cancellationToken);
         return TypedResults.Ok(new
         {
-            identities = items.Select(IdentityResponse.From).ToList(),
+            identities = items.Select(i => IdentityResponse.From(i, now)).ToList(),
             next = items.Count == limit ? items[^1].SpiffeId : null,
         });
     }
 
-    private static async Task<IResult> GetAsync(string trustDomain, string? path, HttpContext context, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string trustDomain, string? path, HttpContext context, IdentityInventory inventory, TimeProvider time, CancellationToken cancellationToken)
     {
         var text = SpiffeId.Scheme + trustDomain + (string.IsNullOrEmpty(path) ? string.Empty : "/" + path);
         if (!SpiffeId.TryParse(text, out var id, out var error))
@@ -143,10 +157,10 @@ internal static class IdentityInventoryEndpoints
         var identity = await inventory.GetAsync(id.Value, cancellationToken);
         return identity is null
             ? Problems.Problem.Result(StatusCodes.Status404NotFound, IdentityErrorCodes.IdentityUnknown, "Not found.", $"The identity {id} is not in the inventory.")
-            : TypedResults.Ok(IdentityResponse.From(identity));
+            : TypedResults.Ok(IdentityResponse.From(identity, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> ChangeAsync(IdentityStatus target, HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(IdentityStatus target, HttpContext context, IdentityRefusals refusals, IdentityInventory inventory, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, bodyProblem) = await JsonBody.ReadAsync<IdentityStatusRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
         if (bodyProblem is not null)
@@ -167,7 +181,7 @@ internal static class IdentityInventoryEndpoints
             return await refusals.RejectAsync(context, error, action, request.SpiffeId, cancellationToken: cancellationToken);
         }
 
-        return TypedResults.Ok(IdentityResponse.From(result.Identity!));
+        return TypedResults.Ok(IdentityResponse.From(result.Identity!, time.GetUtcNow()));
     }
 
     private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues value) => value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value[0];

@@ -99,26 +99,58 @@ internal static class PolicyEndpoints
                 : Results.Ok(new VersionDetailView(record.Sequence, record.Version, record.Origin, record.Actor, record.CreatedAt, record.ActivatedAt, BundleView.Of(record.Bundle)));
         });
 
+        // Returning to a stored version is a rollback: a new activation pointing at the version, never an edit of it.
         group.MapPost("/versions/{version}/activate", async (string version, HttpContext context, PolicyService policies, CancellationToken cancellationToken) =>
+            await RollBackAsync(version, context.OperatorActor(), policies, cancellationToken)).RequireOperatorRole(OperatorRole.Security);
+
+        // Back to the version that was active before the current one (or to "version" when the body names one).
+        group.MapPost("/rollback", async (HttpContext context, PolicyService policies, CancellationToken cancellationToken) =>
         {
-            var record = await policies.GetVersionAsync(version, cancellationToken);
-            if (record is null)
+            var (body, bodyProblem) = await JsonBody.ReadAsync<RollbackRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
+            if (bodyProblem is not null)
             {
-                return Problem.NotFound($"No policy version '{version}' is stored.");
+                return bodyProblem;
             }
 
-            try
+            var version = body?.Version;
+            if (string.IsNullOrEmpty(version))
             {
-                var snapshot = await policies.ActivateAsync(record.Bundle, "admin", context.OperatorActor(), cancellationToken);
-                return Results.Ok(new ActivationView(snapshot.Version, snapshot.Policies.Policies.Count, snapshot.Entities.Count, snapshot.ActivatedAt));
+                var current = policies.Active.Current.Version;
+                var history = await policies.ListActivationsAsync(1000, cancellationToken);
+                version = history.SkipWhile(a => a.Version == current).FirstOrDefault()?.Version;
+                if (version is null)
+                {
+                    return Problem.Conflict($"There is no earlier policy version to roll back to: {current} is the only one ever activated.");
+                }
             }
-            catch (PolicySetRejectedException e)
-            {
-                return Rejected(e);
-            }
+
+            return await RollBackAsync(version, context.OperatorActor(), policies, cancellationToken);
         }).RequireOperatorRole(OperatorRole.Security);
 
+        group.MapGet("/activations", async (PolicyService policies, int? limit, CancellationToken cancellationToken) =>
+        {
+            var activations = await policies.ListActivationsAsync(limit ?? 100, cancellationToken);
+            return TypedResults.Ok(new ActivationListView(activations
+                .Select(a => new ActivationRecordView(a.Sequence, a.Version, a.Kind, a.Origin, a.Actor, a.ActivatedAt, a.PreviousVersion))
+                .ToList()));
+        });
+
         return app;
+    }
+
+    private static async Task<IResult> RollBackAsync(string version, string actor, PolicyService policies, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var snapshot = await policies.RollBackAsync(version, actor, cancellationToken);
+            return snapshot is null
+                ? Problem.NotFound($"No policy version '{version}' is stored.")
+                : Results.Ok(new ActivationView(snapshot.Version, snapshot.Policies.Policies.Count, snapshot.Entities.Count, snapshot.ActivatedAt));
+        }
+        catch (PolicySetRejectedException e)
+        {
+            return Rejected(e);
+        }
     }
 
     private static IResult? ToBundle(BundleView body, out PolicyBundle bundle)
@@ -207,6 +239,12 @@ internal static class PolicyEndpoints
     internal sealed record VersionView(long Sequence, string Version, string Origin, string Actor, DateTimeOffset CreatedAt, DateTimeOffset ActivatedAt, bool Active);
 
     internal sealed record VersionListView(IReadOnlyList<VersionView> Versions);
+
+    internal sealed record RollbackRequest(string? Version);
+
+    internal sealed record ActivationRecordView(long Sequence, string Version, string Kind, string Origin, string Actor, DateTimeOffset ActivatedAt, string? PreviousVersion);
+
+    internal sealed record ActivationListView(IReadOnlyList<ActivationRecordView> Activations);
 
     internal sealed record VersionDetailView(long Sequence, string Version, string Origin, string Actor, DateTimeOffset CreatedAt, DateTimeOffset ActivatedAt, BundleView Bundle);
 }

@@ -66,7 +66,7 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
         return result;
     }
 
-    public async Task<IReadOnlyList<string>> RevokeWithDescendantsAsync(
+    public async Task<IReadOnlyList<RevokedCredential>> RevokeWithDescendantsAsync(
         IReadOnlyCollection<string> rootJtis,
         DateTimeOffset now,
         string reason,
@@ -74,14 +74,14 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rootJtis);
-        var revoked = new List<string>();
+        var revoked = new List<RevokedCredential>();
         foreach (var chunk in rootJtis.Distinct(StringComparer.Ordinal).Chunk(ChunkSize))
         {
             var (list, parameters) = InList("@r", chunk);
             var all = parameters.Concat([("@now", (object?)now.ToUnixTimeMilliseconds()), ("@reason", reason), ("@by", revokedBy)]).ToArray();
 
             // One statement walks the exchange tree (parent_jti links) and revokes whatever in it is still live.
-            revoked.AddRange(await QueryStringsAsync(
+            var command = session.Command(
                 $"""
                 WITH RECURSIVE tree(jti) AS (
                   SELECT jti FROM credentials WHERE jti IN ({list})
@@ -90,14 +90,44 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
                 )
                 UPDATE credentials SET revoked_at = @now, revoked_reason = @reason, revoked_by = @by
                 WHERE jti IN (SELECT jti FROM tree) AND revoked_at IS NULL
-                RETURNING jti
+                RETURNING jti, subject, task_id, parent_jti
                 """,
-                cancellationToken,
-                all).ConfigureAwait(false));
+                all);
+            await using var commandDisposal = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                revoked.Add(new RevokedCredential(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
         }
 
         return revoked;
     }
+
+    public async Task ScheduleRevocationAsync(IReadOnlyCollection<string> jtis, DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jtis);
+        foreach (var chunk in jtis.Distinct(StringComparer.Ordinal).Chunk(ChunkSize))
+        {
+            var (list, parameters) = InList("@j", chunk);
+            await session.ExecuteAsync(
+                $"UPDATE credentials SET revoke_after = @after WHERE jti IN ({list}) AND revoked_at IS NULL",
+                cancellationToken,
+                parameters.Append(("@after", (object?)after.ToUnixTimeMilliseconds())).ToArray()).ConfigureAwait(false);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListRevocationsDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        QueryStringsAsync(
+            "SELECT jti FROM credentials WHERE revoke_after IS NOT NULL AND revoke_after <= @now AND revoked_at IS NULL ORDER BY revoke_after, jti LIMIT @limit",
+            cancellationToken,
+            ("@now", now.ToUnixTimeMilliseconds()),
+            ("@limit", (long)Math.Clamp(limit, 1, 10_000)));
 
     public Task RecordUseAsync(string jti, long count, DateTimeOffset firstUse, DateTimeOffset lastUse, string? source, CancellationToken cancellationToken) =>
         session.ExecuteAsync(

@@ -108,6 +108,16 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
             Filter("status = @status", "@status", IdentityStatuses.Name(status));
         }
 
+        if (query.ExpiresAtOrBefore is { } expiredBy)
+        {
+            Filter("expires_at <= @expiredBy", "@expiredBy", expiredBy.ToUnixTimeMilliseconds());
+        }
+
+        if (query.ExpiresAfter is { } liveAfter)
+        {
+            Filter("expires_at > @liveAfter", "@liveAfter", liveAfter.ToUnixTimeMilliseconds());
+        }
+
         if (query.Environment is not null)
         {
             Filter("environment = @env", "@env", query.Environment);

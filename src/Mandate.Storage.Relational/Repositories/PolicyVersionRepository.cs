@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Mandate.Core.Policies;
 
 namespace Mandate.Storage.Relational.Repositories;
@@ -8,22 +9,32 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
 {
     private const string Columns = "seq, version, origin, actor, created_ms, activated_ms, bundle";
 
-    public async Task<PolicyVersionRecord> SaveActivationAsync(string version, string origin, string actor, PolicyBundle bundle, DateTimeOffset now, CancellationToken cancellationToken)
+    // A version's activation time is its latest activation; rows stored before the history existed were backfilled.
+    private const string Select =
+        """
+        SELECT v.seq, v.version, v.origin, v.actor, v.created_ms,
+          COALESCE((SELECT MAX(a.activated_ms) FROM policy_activations a WHERE a.version = v.version), v.activated_ms), v.bundle
+        FROM policy_versions v
+        """;
+
+    private const string ActivationColumns = "seq, version, kind, origin, actor, activated_ms, previous_version";
+
+    public async Task<PolicyActivationRecord> SaveActivationAsync(
+        string version,
+        string kind,
+        string origin,
+        string actor,
+        PolicyBundle bundle,
+        string? previousVersion,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         await session.SerializeAsync("policy_versions", cancellationToken).ConfigureAwait(false);
         var nowMs = now.ToUnixTimeMilliseconds();
-        var updated = await session.ExecuteAsync(
-            "UPDATE policy_versions SET activated_ms = @now, origin = @origin, actor = @actor WHERE version = @version",
-            cancellationToken,
-            ("@now", nowMs),
-            ("@origin", origin),
-            ("@actor", actor),
-            ("@version", version)).ConfigureAwait(false);
-        if (updated == 0)
+        var exists = await session.ScalarAsync("SELECT 1 FROM policy_versions WHERE version = @version", cancellationToken, ("@version", version)).ConfigureAwait(false) is not null;
+        if (!exists)
         {
-            var next = Convert.ToInt64(
-                await session.ScalarAsync("SELECT COALESCE(MAX(seq), 0) + 1 FROM policy_versions", cancellationToken).ConfigureAwait(false),
-                System.Globalization.CultureInfo.InvariantCulture);
+            var next = await NextAsync("policy_versions", cancellationToken).ConfigureAwait(false);
             await session.ExecuteAsync(
                 "INSERT INTO policy_versions (" + Columns + ") VALUES (@seq, @version, @origin, @actor, @now, @now, @bundle)",
                 cancellationToken,
@@ -35,13 +46,24 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
                 ("@bundle", PolicyBundleJson.Serialize(bundle))).ConfigureAwait(false);
         }
 
-        return await GetAsync(version, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("The policy version just saved cannot be read back.");
+        var sequence = await NextAsync("policy_activations", cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync(
+            "INSERT INTO policy_activations (" + ActivationColumns + ") VALUES (@seq, @version, @kind, @origin, @actor, @now, @previous)",
+            cancellationToken,
+            ("@seq", sequence),
+            ("@version", version),
+            ("@kind", kind),
+            ("@origin", origin),
+            ("@actor", actor),
+            ("@now", nowMs),
+            ("@previous", previousVersion)).ConfigureAwait(false);
+        return new PolicyActivationRecord(sequence, version, kind, origin, actor, DateTimeOffset.FromUnixTimeMilliseconds(nowMs), previousVersion) { NewVersion = !exists };
     }
 
     public async Task<IReadOnlyList<PolicyVersionRecord>> ListAsync(int limit, CancellationToken cancellationToken)
     {
         var command = session.Command(
-            "SELECT " + Columns + " FROM policy_versions ORDER BY seq DESC LIMIT @limit",
+            Select + " ORDER BY v.seq DESC LIMIT @limit",
             ("@limit", (long)Math.Clamp(limit, 1, 10_000)));
         await using var commandDisposal = command.ConfigureAwait(false);
         return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
@@ -49,17 +71,46 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
 
     public async Task<PolicyVersionRecord?> GetAsync(string version, CancellationToken cancellationToken)
     {
-        var command = session.Command("SELECT " + Columns + " FROM policy_versions WHERE version = @version", ("@version", version));
+        var command = session.Command(Select + " WHERE v.version = @version", ("@version", version));
         await using var commandDisposal = command.ConfigureAwait(false);
         return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
     public async Task<PolicyVersionRecord?> GetLastActivatedAsync(CancellationToken cancellationToken)
     {
-        var command = session.Command("SELECT " + Columns + " FROM policy_versions ORDER BY activated_ms DESC, seq DESC LIMIT 1");
+        var command = session.Command(Select + " WHERE v.version = (SELECT version FROM policy_activations ORDER BY seq DESC LIMIT 1)");
         await using var commandDisposal = command.ConfigureAwait(false);
         return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
+
+    public async Task<IReadOnlyList<PolicyActivationRecord>> ListActivationsAsync(int limit, CancellationToken cancellationToken)
+    {
+        var command = session.Command(
+            "SELECT " + ActivationColumns + " FROM policy_activations ORDER BY seq DESC LIMIT @limit",
+            ("@limit", (long)Math.Clamp(limit, 1, 10_000)));
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var records = new List<PolicyActivationRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(new PolicyActivationRecord(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+
+        return records;
+    }
+
+    private async Task<long> NextAsync(string table, CancellationToken cancellationToken) =>
+        Convert.ToInt64(
+            await session.ScalarAsync("SELECT COALESCE(MAX(seq), 0) + 1 FROM " + table, cancellationToken).ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
 
     private static async Task<IReadOnlyList<PolicyVersionRecord>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -74,7 +125,7 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
                 reader.GetString(2),
                 reader.GetString(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(5), CultureInfo.InvariantCulture)),
                 PolicyBundleJson.Deserialize(reader.GetString(6))));
         }
 

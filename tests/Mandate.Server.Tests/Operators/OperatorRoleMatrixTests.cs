@@ -39,6 +39,8 @@ public sealed class OperatorRoleMatrixTests(OperatorRoleMatrixTests.Fixture fixt
         ("GET", "/v1/policies/versions", null, OperatorRole.Auditor),
         ("GET", "/v1/policies/versions/none", null, OperatorRole.Auditor),
         ("POST", "/v1/policies/versions/none/activate", null, OperatorRole.Security),
+        ("POST", "/v1/policies/rollback", "{\"version\":\"none\"}", OperatorRole.Security),
+        ("GET", "/v1/policies/activations", null, OperatorRole.Auditor),
         ("GET", "/v1/audit/verify", null, OperatorRole.Auditor),
         ("GET", "/v1/audit/events?limit=1", null, OperatorRole.Auditor),
         ("POST", "/v1/audit/events", "{\"type\":\"not-an-annotation\"}", OperatorRole.Security),

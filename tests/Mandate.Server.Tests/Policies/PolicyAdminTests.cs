@@ -95,6 +95,45 @@ public sealed class PolicyAdminTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollback_ShouldLeaveTheVersionAsFirstRecorded_AndBeANewActivationAndEvent()
+    {
+        using var admin = server.CreateAdminClient();
+        var ct = TestContext.Current.CancellationToken;
+        var original = (await GetJsonAsync(admin, "/v1/policies")).GetProperty("version").GetString()!;
+        var recorded = await GetJsonAsync(admin, "/v1/policies/versions/" + original);
+        (await admin.PutAsJsonAsync("/v1/policies", new { policies = new Dictionary<string, string> { ["deny-all.cedar"] = "forbid (principal, action, resource);" } }, ct)).EnsureSuccessStatusCode();
+        var replaced = (await GetJsonAsync(admin, "/v1/policies")).GetProperty("version").GetString()!;
+
+        // No body: back to the version active before the current one.
+        using var rollback = await admin.PostAsync(new Uri("/v1/policies/rollback", UriKind.Relative), null, ct);
+        Assert.Equal(200, (int)rollback.StatusCode);
+        Assert.Equal(original, (await rollback.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("version").GetString());
+
+        var after = await GetJsonAsync(admin, "/v1/policies/versions/" + original);
+        Assert.Equal(recorded.GetProperty("origin").GetString(), after.GetProperty("origin").GetString());
+        Assert.StartsWith("data:", after.GetProperty("origin").GetString(), StringComparison.Ordinal);
+        Assert.Equal(recorded.GetProperty("actor").GetString(), after.GetProperty("actor").GetString());
+        Assert.Equal(recorded.GetProperty("created_at").GetDateTimeOffset(), after.GetProperty("created_at").GetDateTimeOffset());
+        Assert.True(after.GetProperty("activated_at").GetDateTimeOffset() > recorded.GetProperty("activated_at").GetDateTimeOffset());
+
+        var history = (await GetJsonAsync(admin, "/v1/policies/activations")).GetProperty("activations").EnumerateArray().ToList();
+        Assert.Equal(("rollback", original, replaced), (history[0].GetProperty("kind").GetString(), history[0].GetProperty("version").GetString(), history[0].GetProperty("previous_version").GetString()));
+        Assert.Equal(("activation", replaced), (history[1].GetProperty("kind").GetString(), history[1].GetProperty("version").GetString()));
+        Assert.Equal(("activation", original), (history[2].GetProperty("kind").GetString(), history[2].GetProperty("version").GetString()));
+
+        var events = (await GetJsonAsync(admin, "/v1/audit/events?type=policy.")).GetProperty("events").EnumerateArray().ToList();
+        var rolledBack = Assert.Single(events, e => e.GetProperty("type").GetString() == "policy.rolled_back");
+        Assert.Equal(original, rolledBack.GetProperty("policy_version").GetString());
+        Assert.Equal(replaced, rolledBack.GetProperty("details").GetProperty("previous_version").GetString());
+        Assert.Equal(recorded.GetProperty("origin").GetString(), rolledBack.GetProperty("details").GetProperty("version_origin").GetString());
+        Assert.Equal(2, events.Count(e => e.GetProperty("type").GetString() == "policy.activated"));
+        Assert.Equal("verified", (await GetJsonAsync(admin, "/v1/audit/verify")).GetProperty("status").GetString());
+
+        using var unknown = await admin.PostAsJsonAsync("/v1/policies/rollback", new { version = "no-such-version" }, ct);
+        Assert.Equal(404, (int)unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task PolicyApi_ShouldRequireTheAdminToken()
     {
         var response = await server.Client.GetAsync(new Uri("/v1/policies", UriKind.Relative), TestContext.Current.CancellationToken);

@@ -99,6 +99,11 @@ public abstract class IdentityStoreContractTests : MigratedStoreTests
         Assert.Equal(["spiffe://td.example/c/d"], await Ids(new IdentityQuery { Prefix = "spiffe://td.example/c/" }));
         Assert.Equal(["spiffe://td.example/a", "spiffe://td.example/b"], await Ids(new IdentityQuery { Limit = 2 }));
         Assert.Equal(["spiffe://td.example/c/d"], await Ids(new IdentityQuery { After = "spiffe://td.example/b" }));
+        var expiry = Now.AddDays(30);
+        Assert.Empty(await Ids(new IdentityQuery { ExpiresAtOrBefore = expiry.AddMilliseconds(-1) }));
+        Assert.Equal(["spiffe://td.example/a", "spiffe://td.example/c/d"], await Ids(new IdentityQuery { Status = IdentityStatus.Active, ExpiresAtOrBefore = expiry }));
+        Assert.Empty(await Ids(new IdentityQuery { Status = IdentityStatus.Active, ExpiresAfter = expiry }));
+        Assert.Equal(3, (await Ids(new IdentityQuery { ExpiresAfter = expiry.AddMilliseconds(-1) })).Length);
     }
 
     [Fact]

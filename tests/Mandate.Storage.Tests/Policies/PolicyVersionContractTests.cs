@@ -49,6 +49,28 @@ public abstract class PolicyVersionContractTests
     }
 
     [Fact]
+    public async Task Rollback_ShouldAppendAnActivation_AndLeaveTheVersionAsFirstRecorded()
+    {
+        await using var store = await MigratedAsync();
+        var v1 = Bundle("permit (principal, action, resource);");
+        Assert.True((await SaveAsync(store, "v1", v1, T0, origin: "data:/policies", actor: "system")).NewVersion);
+        await SaveAsync(store, "v2", Bundle("forbid (principal, action, resource);"), T0.AddMinutes(1), origin: "admin", actor: "admin", previous: "v1");
+        var rollback = await SaveAsync(store, "v1", v1, T0.AddMinutes(2), PolicyActivationKinds.Rollback, "rollback", "admin", "v2");
+
+        Assert.False(rollback.NewVersion);
+        await using var session = await store.BeginAsync(StoreIntent.Read, Ct);
+        var repository = session.Get<IPolicyVersionRepository>();
+        var version = await repository.GetAsync("v1", Ct);
+        Assert.Equal(("data:/policies", "system", T0), (version!.Origin, version.Actor, version.CreatedAt));
+        Assert.Equal(T0.AddMinutes(2), version.ActivatedAt);
+        var history = await repository.ListActivationsAsync(10, Ct);
+        Assert.Equal(
+            [(3L, "v1", PolicyActivationKinds.Rollback, "rollback", "admin", "v2"), (2L, "v2", PolicyActivationKinds.Activation, "admin", "admin", "v1"), (1L, "v1", PolicyActivationKinds.Activation, "data:/policies", "system", null)],
+            history.Select(a => (a.Sequence, a.Version, a.Kind, a.Origin, a.Actor, a.PreviousVersion)));
+        Assert.Equal("v1", (await repository.GetLastActivatedAsync(Ct))!.Version);
+    }
+
+    [Fact]
     public async Task UnknownVersion_ShouldBeNull()
     {
         await using var store = await MigratedAsync();
@@ -62,11 +84,13 @@ public abstract class PolicyVersionContractTests
     private static PolicyBundle Bundle(string policy) =>
         new([new PolicyFile("p.cedar", policy)], """[{"uid":{"type":"User","id":"a"},"attrs":{},"parents":[]}]""", null);
 
-    private static async Task SaveAsync(IMandateStore store, string version, PolicyBundle bundle, DateTimeOffset now)
+    private static async Task<PolicyActivationRecord> SaveAsync(
+        IMandateStore store, string version, PolicyBundle bundle, DateTimeOffset now, string kind = PolicyActivationKinds.Activation, string origin = "test", string actor = "tester", string? previous = null)
     {
         await using var session = await store.BeginAsync(StoreIntent.Write, Ct);
-        await session.Get<IPolicyVersionRepository>().SaveActivationAsync(version, "test", "tester", bundle, now, Ct);
+        var activation = await session.Get<IPolicyVersionRepository>().SaveActivationAsync(version, kind, origin, actor, bundle, previous, now, Ct);
         await session.CommitAsync(Ct);
+        return activation;
     }
 
     private async Task<IMandateStore> MigratedAsync()

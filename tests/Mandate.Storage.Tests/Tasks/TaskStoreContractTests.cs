@@ -48,7 +48,7 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
             await session.CommitAsync(Ct);
         }
 
-        IReadOnlyList<string> revoked;
+        IReadOnlyList<RevokedCredential> revoked;
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
         {
             revoked = await session.Get<ICredentialRepository>().RevokeWithDescendantsAsync(["root"], T0, "test", "admin", Ct);
@@ -56,13 +56,39 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
             await session.CommitAsync(Ct);
         }
 
-        Assert.Equal(["child", "grandchild", "root"], revoked.Order(StringComparer.Ordinal));
+        Assert.Equal(["child", "grandchild", "root"], revoked.Select(c => c.Jti).Order(StringComparer.Ordinal));
+        Assert.Equal("child", revoked.Single(c => c.Jti == "grandchild").ParentJti);
+        Assert.Null(revoked.Single(c => c.Jti == "root").ParentJti);
+        Assert.All(revoked, c => Assert.Equal(root.Subject, c.Subject));
+        Assert.All(revoked, c => Assert.Equal("task_contract", c.TaskId));
         await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
         var credentials = read.Get<ICredentialRepository>();
         Assert.Equal("test", (await credentials.GetAsync("grandchild", Ct))!.RevokedReason);
         Assert.Null((await credentials.GetAsync("unrelated", Ct))!.RevokedAt);
         Assert.Equal(3, (await credentials.ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, T0, Ct)).Count);
         Assert.Empty(await credentials.ListRevokedJtisAsync(DateTimeOffset.UnixEpoch, T0.AddHours(2), Ct));
+    }
+
+    [Fact]
+    public async Task ScheduledRevocation_ShouldBeDueOnlyOnceItsTimeHasCome_AndOnlyWhileNotRevoked()
+    {
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var credentials = session.Get<ICredentialRepository>();
+            foreach (var jti in new[] { "old", "gone", "other" })
+            {
+                await credentials.InsertAsync(Credential(jti, null), Ct);
+            }
+
+            await credentials.RevokeWithDescendantsAsync(["gone"], T0, "test", "admin", Ct);
+            await credentials.ScheduleRevocationAsync(["old", "gone"], T0.AddMinutes(2), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var repository = read.Get<ICredentialRepository>();
+        Assert.Empty(await repository.ListRevocationsDueAsync(T0.AddMinutes(1), 10, Ct));
+        Assert.Equal(["old"], await repository.ListRevocationsDueAsync(T0.AddMinutes(2), 10, Ct));
     }
 
     [Fact]
@@ -112,6 +138,7 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
         Kind = parent is null ? CredentialKinds.Task : CredentialKinds.Exchanged,
         Subject = "spiffe://td/agent",
         Holder = "spiffe://td/agent",
+        TaskId = "task_contract",
         ParentJti = parent,
         Scopes = ["read"],
         Audiences = ["spiffe://td"],

@@ -9,6 +9,12 @@ internal sealed record IdentityQuery
 
     public IdentityStatus? Status { get; init; }
 
+    /// <summary>Only identities whose expiry is at or before this instant (expired ones, given "now").</summary>
+    public DateTimeOffset? ExpiresAtOrBefore { get; init; }
+
+    /// <summary>Only identities whose expiry is after this instant (unexpired ones, given "now").</summary>
+    public DateTimeOffset? ExpiresAfter { get; init; }
+
     public string? Environment { get; init; }
 
     /// <summary>A label that must be present with this value.</summary>

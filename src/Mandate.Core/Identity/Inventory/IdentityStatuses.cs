@@ -12,6 +12,30 @@ internal static class IdentityStatuses
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
+    /// <summary>
+    /// The status shown for an identity: <see cref="Expired"/> for an active identity whose expiry has passed (it gets no
+    /// SVID and passes no check, whatever its stored state says), else the stored lifecycle state. Computed, never stored:
+    /// no job has to run for an identity to show as expired on time.
+    /// </summary>
+    public static string EffectiveName(WorkloadIdentity identity, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return IsExpired(identity, now) ? Expired : Name(identity.Status);
+    }
+
+    /// <summary>Active in the lifecycle but past its expiry.</summary>
+    public static bool IsExpired(WorkloadIdentity identity, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return identity.Status == IdentityStatus.Active && now >= identity.ExpiresAt;
+    }
+
+    /// <summary>The shown status of an active identity whose expiry has passed (a filter value too; not a stored state).</summary>
+    public const string Expired = "expired";
+
+    /// <summary>Every status a listing can be filtered by: the lifecycle states and <see cref="Expired"/>.</summary>
+    public static IReadOnlyList<string> FilterNames { get; } = ["active", Expired, "suspended", "revoked", "offboarded"];
+
     public static bool TryParse(string? name, out IdentityStatus status)
     {
         switch (name)
