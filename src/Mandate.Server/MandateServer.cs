@@ -8,6 +8,7 @@ using Mandate.Server.Delegation;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 using Mandate.Server.Tasks;
 using Microsoft.AspNetCore.Authentication;
@@ -105,7 +106,8 @@ internal static class MandateServer
             .AddIdentity().AddIdentityHosting()
             .AddDecisions().AddDecisionHosting()
             .AddAudit().AddAuditHosting()
-            .AddTasks().AddTaskHosting();
+            .AddTasks().AddTaskHosting()
+            .AddOperators().AddOperatorHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -153,10 +155,6 @@ internal static class MandateServer
         services.TryAddSingleton<AuthenticationFailureLimit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(AuthorizationPolicies.Admin, p => p
-                .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
-                .RequireRole(AdminAuthenticationHandler.Role));
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("mandate", serviceVersion: Version))
@@ -190,6 +188,8 @@ internal static class MandateServer
         app.MapOAuthEndpoints();
         app.MapTokenExchangeEndpoints();
         app.MapOAuthMetadataEndpoints();
+        app.MapOperatorEndpoints();
+        app.MapPepCredentialEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }
