@@ -109,7 +109,7 @@ internal static class MandateServer
             .AddAudit().AddAuditHosting()
             .AddTasks().AddTaskHosting()
             .AddOperators().AddOperatorHosting()
-            .AddGovernance();
+            .AddGovernance().AddGovernanceHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -104,6 +104,7 @@ public sealed class ContractServer : IAsyncLifetime
 
         (await admin.PostAsync("/v1/audit/checkpoints", null, ct)).EnsureSuccessStatusCode();
         Values["dir"] = Directory;
+        Values["inventory"] = Write("service-accounts.json", """{"kind":"List","items":[{"kind":"ServiceAccount","metadata":{"name":"contract","namespace":"contract"}}]}""");
         Values["demo"] = RepositoryRoot.Combine("src", "Mandate.Server", "Demo");
         Values["corpus"] = RepositoryRoot.Combine("tests", "conformance", "cedar", "handwritten");
     }
