@@ -13,4 +13,7 @@ internal sealed record InventoryImportRequest
     public InventoryParseOptions Options { get; init; } = new();
 
     public bool DryRun { get; init; }
+
+    /// <summary>Identities written per transaction; the benchmark sets 1 for its one-row-per-transaction comparator.</summary>
+    public int BatchSize { get; init; } = InventoryImporter.BatchSize;
 }

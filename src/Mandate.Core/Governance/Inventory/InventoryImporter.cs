@@ -28,10 +28,11 @@ internal sealed class InventoryImporter(IMandateStore store, IAuditTrail audit, 
         var truncated = false;
         long? sequence = null;
 
-        for (var start = 0; start < parse.Entries.Count || (start == 0 && !request.DryRun); start += BatchSize)
+        var batchSize = Math.Max(1, request.BatchSize);
+        for (var start = 0; start < parse.Entries.Count || (start == 0 && !request.DryRun); start += batchSize)
         {
-            var batch = parse.Entries.Skip(start).Take(BatchSize).ToList();
-            var last = start + BatchSize >= parse.Entries.Count;
+            var batch = parse.Entries.GetRange(start, Math.Min(batchSize, parse.Entries.Count - start));
+            var last = start + batchSize >= parse.Entries.Count;
             var session = await store.BeginAsync(request.DryRun ? StoreIntent.Read : StoreIntent.Write, cancellationToken).ConfigureAwait(false);
             await using var sessionDisposal = session.ConfigureAwait(false);
             var repository = session.Get<IInventoryRepository>();
