@@ -193,6 +193,7 @@ internal static class MandateServer
         app.MapOperatorEndpoints();
         app.MapPepCredentialEndpoints();
         app.MapInventoryEndpoints();
+        app.MapFindingEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

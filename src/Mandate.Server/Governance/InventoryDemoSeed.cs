@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Mandate.Core.Governance.Findings;
 using Mandate.Core.Governance.Inventory;
 using Mandate.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ internal sealed partial class InventoryDemoSeed(
     IOptions<MandateServerOptions> server,
     InventoryImporter importer,
     InventoryReader reader,
+    FindingService findings,
     TimeProvider time) : IStartupTask
 {
     public const string FileName = "credential-report.csv";
@@ -44,6 +46,9 @@ internal sealed partial class InventoryDemoSeed(
         {
             throw new StartupException($"The demo credential report could not be imported: line {report.Errors[0].Line}: {report.Errors[0].Reason}");
         }
+
+        // So that a first `mandate findings` shows the estate's findings at once.
+        await findings.RecomputeAsync("system", null, cancellationToken);
     }
 
     internal static string Render(string template, DateTimeOffset now) => DaysAgo().Replace(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mandate.Core.Governance.Findings;
 using Mandate.Core.Governance.Inventory;
 using Mandate.Core.Operators;
 using Mandate.Server.Http;
@@ -23,7 +24,7 @@ internal static class InventoryEndpoints
         return app;
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, InventoryImporter importer, CancellationToken cancellationToken)
+    private static async Task<IResult> ImportAsync(HttpContext context, InventoryImporter importer, FindingService findings, CancellationToken cancellationToken)
     {
         var q = context.Request.Query;
         if (!InventoryFormats.TryParse(q["format"].ToString(), out var format))
@@ -99,6 +100,12 @@ internal static class InventoryEndpoints
             context.OperatorActor(),
             context.TraceIdentifier,
             cancellationToken);
+        if (!dryRun && report.Added + report.Changed > 0)
+        {
+            // Findings follow the inventory at once rather than at the next background round.
+            await findings.RecomputeAsync(context.OperatorActor(), context.TraceIdentifier, cancellationToken);
+        }
+
         return TypedResults.Ok(InventoryImportView.From(report));
     }
 

@@ -33,3 +33,20 @@ CREATE TABLE inventory_credentials (
   PRIMARY KEY (source, external_id, slot)
 );
 CREATE INDEX inventory_credentials_fingerprint ON inventory_credentials (fingerprint);
+-- Governance findings as last computed: open or resolved, with their evidence (JSON) and when first and last seen.
+CREATE TABLE findings (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  source TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  owner TEXT,
+  summary TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  remediation TEXT NOT NULL,
+  status TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  resolved_at BIGINT
+);
+CREATE INDEX findings_identity ON findings (identity);
