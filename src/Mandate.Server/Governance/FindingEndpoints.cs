@@ -1,12 +1,16 @@
 using System.Text.Json.Serialization;
 using Mandate.Core.Governance.Findings;
 using Mandate.Core.Operators;
+using Mandate.Server.Http;
 using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 
 namespace Mandate.Server.Governance;
 
-/// <summary><c>GET /v1/findings</c> (auditor and up) and <c>POST /v1/findings/recompute</c> (security or admin).</summary>
+/// <summary>
+/// <c>GET /v1/findings</c> (auditor and up); <c>POST /v1/findings/recompute</c> and <c>POST /v1/findings/{id}/accept</c>
+/// (security or admin).
+/// </summary>
 internal static class FindingEndpoints
 {
     public static IEndpointRouteBuilder MapFindingEndpoints(this IEndpointRouteBuilder app)
@@ -17,8 +21,34 @@ internal static class FindingEndpoints
             var result = await findings.RecomputeAsync(context.OperatorActor(), context.TraceIdentifier, cancellationToken);
             return TypedResults.Ok(new RecomputeView(result.Identities, result.Findings, result.Opened, result.Reopened, result.Resolved, result.At));
         }).RequireOperatorRole(OperatorRole.Security);
+        app.MapPost("/v1/findings/{id}/accept", AcceptAsync).RequireOperatorRole(OperatorRole.Security);
         return app;
     }
+
+    private static async Task<IResult> AcceptAsync(string id, HttpContext context, FindingService findings, CancellationToken cancellationToken)
+    {
+        var (request, bodyProblem) = await JsonBody.ReadAsync<AcceptRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        if (request!.Until is not { } until)
+        {
+            return Problem.BadRequest("until: required (an RFC 3339 time: the acceptance ends then and the finding reopens if it still holds).");
+        }
+
+        var (finding, error) = await findings.AcceptAsync(id, request.Reason, until, context.OperatorActor(), context.TraceIdentifier, cancellationToken);
+        return error switch
+        {
+            null => TypedResults.Ok(FindingView.From(finding!)),
+            { Code: "unknown" } => Problem.NotFound(error.Message),
+            { Code: "resolved" } => Problem.Conflict(error.Message),
+            _ => Problem.BadRequest(error.Message),
+        };
+    }
+
+    internal sealed record AcceptRequest(string? Reason, DateTimeOffset? Until);
 
     private static async Task<IResult> ListAsync(HttpContext context, FindingService findings, CancellationToken cancellationToken)
     {
@@ -30,9 +60,9 @@ internal static class FindingEndpoints
         }
 
         var status = q["status"].ToString();
-        if (status.Length > 0 && status is not ("open" or "resolved" or "all"))
+        if (status.Length > 0 && status is not ("open" or "accepted" or "resolved" or "all"))
         {
-            return Problem.BadRequest("status: open (default), resolved or all.");
+            return Problem.BadRequest("status: open (default), accepted, resolved or all.");
         }
 
         var list = await findings.ListAsync(

@@ -47,6 +47,9 @@ CREATE TABLE findings (
   status TEXT NOT NULL,
   first_seen BIGINT NOT NULL,
   last_seen BIGINT NOT NULL,
-  resolved_at BIGINT
+  resolved_at BIGINT,
+  accepted_reason TEXT,
+  accepted_by TEXT,
+  accepted_until BIGINT
 );
 CREATE INDEX findings_identity ON findings (identity);

@@ -8,7 +8,7 @@ namespace Mandate.Storage.Relational.Repositories;
 [Repository(typeof(IFindingRepository))]
 internal sealed class FindingRepository(RelationalSession session) : IFindingRepository
 {
-    private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at";
+    private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at, accepted_reason, accepted_by, accepted_until";
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -30,6 +30,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         Filter("owner", query.Owner);
         Filter("identity", query.Identity);
         Filter("status", query.Status);
+        Filter("id", query.Id);
         var command = session.Command($"SELECT {Columns} FROM findings WHERE {where} ORDER BY first_seen, id", [.. parameters]);
         await using var commandDisposal = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -52,6 +53,9 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                 FirstSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
                 LastSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
                 ResolvedAt = reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+                AcceptedReason = reader.IsDBNull(13) ? null : reader.GetString(13),
+                AcceptedBy = reader.IsDBNull(14) ? null : reader.GetString(14),
+                AcceptedUntil = reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
             });
         }
 
@@ -64,13 +68,15 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         var command = session.Command(
             $"""
             INSERT INTO findings ({Columns})
-            VALUES (@id, @kind, @severity, @source, @identity, @owner, @summary, @evidence, @remediation, @status, @first, @last, @resolved)
+            VALUES (@id, @kind, @severity, @source, @identity, @owner, @summary, @evidence, @remediation, @status, @first, @last, @resolved, @areason, @aby, @auntil)
             ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, summary = excluded.summary, evidence = excluded.evidence,
               severity = excluded.severity, status = excluded.status, first_seen = excluded.first_seen,
-              last_seen = excluded.last_seen, resolved_at = excluded.resolved_at
+              last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, accepted_reason = excluded.accepted_reason,
+              accepted_by = excluded.accepted_by, accepted_until = excluded.accepted_until
             """,
             ("@id", null), ("@kind", null), ("@severity", null), ("@source", null), ("@identity", null), ("@owner", null), ("@summary", null),
-            ("@evidence", null), ("@remediation", null), ("@status", null), ("@first", null), ("@last", null), ("@resolved", null));
+            ("@evidence", null), ("@remediation", null), ("@status", null), ("@first", null), ("@last", null), ("@resolved", null),
+            ("@areason", null), ("@aby", null), ("@auntil", null));
         await using var commandDisposal = command.ConfigureAwait(false);
         foreach (var f in findings)
         {
@@ -87,6 +93,9 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
             Bind(command, "@first", f.FirstSeen.ToUnixTimeMilliseconds());
             Bind(command, "@last", f.LastSeen.ToUnixTimeMilliseconds());
             Bind(command, "@resolved", f.ResolvedAt?.ToUnixTimeMilliseconds());
+            Bind(command, "@areason", f.AcceptedReason);
+            Bind(command, "@aby", f.AcceptedBy);
+            Bind(command, "@auntil", f.AcceptedUntil?.ToUnixTimeMilliseconds());
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

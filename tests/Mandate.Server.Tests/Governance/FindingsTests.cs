@@ -20,7 +20,10 @@ public sealed class FindingsTests(FindingsTests.Fixture fixture) : IClassFixture
     {
         internal MandateTestServer Server { get; private set; } = null!;
 
-        public async ValueTask InitializeAsync() => Server = await MandateTestServer.StartAsync();
+        public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+
+        public async ValueTask InitializeAsync() =>
+            Server = await MandateTestServer.StartAsync(configureBuilder: b => b.Services.AddSingleton<TimeProvider>(Clock));
 
         public async ValueTask DisposeAsync() => await Server.DisposeAsync();
     }
@@ -104,5 +107,51 @@ public sealed class FindingsTests(FindingsTests.Fixture fixture) : IClassFixture
         using var recompute = await admin.PostAsync(new Uri("/v1/findings/recompute", UriKind.Relative), null, Ct);
         Assert.Equal(HttpStatusCode.OK, recompute.StatusCode);
         await ProblemAssert.ProblemAsync(await admin.GetAsync(new Uri("/v1/findings?kind=bogus", UriKind.Relative), Ct), HttpStatusCode.BadRequest, "invalid-request");
+    }
+
+    [Fact]
+    public async Task AcceptedFinding_ShouldStayAcceptedUntilItsExpiry_ThenReopen_EachInTheLedger()
+    {
+        using var admin = server.CreateAdminClient();
+        using (var content = new StringContent("""{"identities":[{"source":"vault","external_id":"approle/accepted"}]}""", Encoding.UTF8, "application/json"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync(new Uri("/v1/identities/import?format=json", UriKind.Relative), content, Ct)).StatusCode);
+        }
+
+        var finding = Assert.Single(await FindingsAsync(admin, "?identity=approle%2Faccepted")).GetProperty("id").GetString()!;
+        var until = fixture.Clock.GetUtcNow().AddHours(1);
+        await ProblemAssert.ProblemAsync(await admin.PostAsJsonAsync(new Uri($"/v1/findings/{finding}/accept", UriKind.Relative), new { reason = " ", until }, Ct), HttpStatusCode.BadRequest, "invalid-request");
+        await ProblemAssert.ProblemAsync(await admin.PostAsJsonAsync(new Uri($"/v1/findings/{finding}/accept", UriKind.Relative), new { reason = "past", until = fixture.Clock.GetUtcNow().AddHours(-1) }, Ct), HttpStatusCode.BadRequest, "invalid-request");
+        await ProblemAssert.ProblemAsync(await admin.PostAsJsonAsync(new Uri("/v1/findings/fnd_00000000000000000000/accept", UriKind.Relative), new { reason = "x", until }, Ct), HttpStatusCode.NotFound, "not-found");
+
+        var (auditor, _, _) = await OperatorTestData.AddWithTokenAsync(server, "accept-auditor", "auditor");
+        using (auditor)
+        {
+            await OperatorTestData.AssertProblemAsync(await auditor.PostAsJsonAsync(new Uri($"/v1/findings/{finding}/accept", UriKind.Relative), new { reason = "x", until }, Ct), HttpStatusCode.Forbidden, "forbidden");
+        }
+
+        using (var accepted = await admin.PostAsJsonAsync(new Uri($"/v1/findings/{finding}/accept", UriKind.Relative), new { reason = "owned by the vault team, ticket SEC-42", until }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        }
+
+        Assert.Empty(await FindingsAsync(admin, "?identity=approle%2Faccepted"));
+        using (var recompute = await admin.PostAsync(new Uri("/v1/findings/recompute", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, recompute.StatusCode);
+        }
+
+        Assert.Equal("accepted", Assert.Single(await FindingsAsync(admin, "?status=accepted&identity=approle%2Faccepted")).GetProperty("status").GetString());
+        var recorded = Assert.Single(await OperatorTestData.EventsAsync(server, "finding.accepted"), e => e.GetProperty("details").GetProperty("finding").GetString() == finding);
+        Assert.Equal("owned by the vault team, ticket SEC-42", recorded.GetProperty("reason").GetString());
+
+        fixture.Clock.Advance(TimeSpan.FromHours(2));
+        using (var recompute = await admin.PostAsync(new Uri("/v1/findings/recompute", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, recompute.StatusCode);
+        }
+
+        Assert.Equal("open", Assert.Single(await FindingsAsync(admin, "?identity=approle%2Faccepted")).GetProperty("status").GetString());
+        Assert.Contains(await OperatorTestData.EventsAsync(server, "finding.reopened"), e => e.GetProperty("details").GetProperty("finding").GetString() == finding && e.GetProperty("reason").GetString() == "acceptance expired");
     }
 }

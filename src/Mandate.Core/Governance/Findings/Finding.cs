@@ -29,8 +29,15 @@ internal sealed record Finding
 
     public DateTimeOffset LastSeen { get; init; }
 
-    /// <summary><c>open</c> or <c>resolved</c>.</summary>
+    /// <summary><c>open</c>, <c>accepted</c> (until <see cref="AcceptedUntil"/>, then open again) or <c>resolved</c>.</summary>
     public string Status { get; init; } = "open";
 
     public DateTimeOffset? ResolvedAt { get; init; }
+
+    public string? AcceptedReason { get; init; }
+
+    /// <summary>The operator who accepted it (<c>operator:alice</c>, <c>admin</c>).</summary>
+    public string? AcceptedBy { get; init; }
+
+    public DateTimeOffset? AcceptedUntil { get; init; }
 }

@@ -9,4 +9,6 @@ internal sealed record FindingQuery
     public string? Identity { get; init; }
 
     public string? Status { get; init; }
+
+    public string? Id { get; init; }
 }

@@ -13,6 +13,8 @@ namespace Mandate.Core.Governance.Findings;
 internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOptions<GovernanceOptions> options, TimeProvider time)
 {
     private const int Page = 10_000;
+    private const int MaxReasonLength = 1000;
+    private static readonly TimeSpan MaxAcceptance = TimeSpan.FromDays(365);
 
     private readonly SemaphoreSlim gate = new(1, 1);
 
@@ -65,16 +67,32 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
                     changes.Add(again);
                     await RecordAsync(write, "finding.reopened", again, actor, requestId, cancellationToken).ConfigureAwait(false);
                 }
+                else if (before.Status == "accepted" && before.AcceptedUntil is { } until && until <= now)
+                {
+                    // The acceptance ran out and the condition is still there.
+                    reopened++;
+                    var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open" };
+                    changes.Add(again);
+                    await RecordAsync(write, "finding.reopened", again, actor, requestId, cancellationToken, "acceptance expired").ConfigureAwait(false);
+                }
                 else
                 {
-                    changes.Add(finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = before.Status });
+                    changes.Add(finding with
+                    {
+                        FirstSeen = before.FirstSeen,
+                        LastSeen = now,
+                        Status = before.Status,
+                        AcceptedReason = before.AcceptedReason,
+                        AcceptedBy = before.AcceptedBy,
+                        AcceptedUntil = before.AcceptedUntil,
+                    });
                 }
             }
 
-            foreach (var before in stored.Values.Where(f => f.Status == "open" && !present.Contains(f.Id)))
+            foreach (var before in stored.Values.Where(f => f.Status != "resolved" && !present.Contains(f.Id)))
             {
                 resolved++;
-                var cleared = before with { Status = "resolved", ResolvedAt = now };
+                var cleared = before with { Status = "resolved", ResolvedAt = now, AcceptedReason = null, AcceptedBy = null, AcceptedUntil = null };
                 changes.Add(cleared);
                 await RecordAsync(write, "finding.resolved", cleared, actor, requestId, cancellationToken).ConfigureAwait(false);
             }
@@ -96,7 +114,54 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
         return await session.Get<IFindingRepository>().ListAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<AuditRecord> RecordAsync(IStoreSession session, string type, Finding finding, string actor, string? requestId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Accepts an open (or already accepted) finding until <paramref name="until"/>, with a reason; it reopens at the
+    /// first recompute after that time if its condition still holds.
+    /// </summary>
+    public async Task<(Finding? Finding, FindingAcceptError? Error)> AcceptAsync(string id, string? reason, DateTimeOffset until, string actor, string? requestId, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var trimmed = reason?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxReasonLength || trimmed.Any(char.IsControl))
+        {
+            return (null, FindingAcceptError.Invalid($"reason: required, at most {MaxReasonLength} printable characters."));
+        }
+
+        if (until <= now || until > now + MaxAcceptance)
+        {
+            return (null, FindingAcceptError.Invalid($"until: a time in the future, at most {(int)MaxAcceptance.TotalDays} days from now."));
+        }
+
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var repository = session.Get<IFindingRepository>();
+            var found = (await repository.ListAsync(new FindingQuery { Id = id }, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+            if (found is null)
+            {
+                return (null, FindingAcceptError.Unknown($"No finding {id}."));
+            }
+
+            if (found.Status == "resolved")
+            {
+                return (null, FindingAcceptError.Resolved($"The finding {id} is resolved; there is nothing to accept."));
+            }
+
+            var accepted = found with { Status = "accepted", AcceptedReason = trimmed, AcceptedBy = actor, AcceptedUntil = DateTimeOffset.FromUnixTimeMilliseconds(until.ToUnixTimeMilliseconds()) };
+            await repository.UpsertAsync([accepted], cancellationToken).ConfigureAwait(false);
+            await RecordAsync(session, "finding.accepted", accepted, actor, requestId, cancellationToken, trimmed, accepted.AcceptedUntil).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (accepted, null);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private Task<AuditRecord> RecordAsync(IStoreSession session, string type, Finding finding, string actor, string? requestId, CancellationToken cancellationToken, string? reason = null, DateTimeOffset? until = null) =>
         audit.RecordAsync(
             session,
             new AuditEvent
@@ -106,13 +171,23 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
                 Subject = finding.Identity,
                 Action = type["finding.".Length..],
                 RequestId = requestId,
-                Details = new Dictionary<string, string>
-                {
-                    ["finding"] = finding.Id,
-                    ["kind"] = finding.Kind,
-                    ["severity"] = finding.Severity,
-                    ["source"] = finding.Source,
-                },
+                Reason = reason,
+                Details = until is { } u
+                    ? new Dictionary<string, string>
+                    {
+                        ["finding"] = finding.Id,
+                        ["kind"] = finding.Kind,
+                        ["severity"] = finding.Severity,
+                        ["source"] = finding.Source,
+                        ["until"] = u.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    }
+                    : new Dictionary<string, string>
+                    {
+                        ["finding"] = finding.Id,
+                        ["kind"] = finding.Kind,
+                        ["severity"] = finding.Severity,
+                        ["source"] = finding.Source,
+                    },
             },
             cancellationToken);
 }
