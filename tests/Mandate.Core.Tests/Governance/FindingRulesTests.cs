@@ -88,4 +88,13 @@ public sealed class FindingRulesTests
         var strict = new GovernanceOptions { StaleAfter = TimeSpan.FromDays(30), RotateAfter = TimeSpan.FromDays(30) };
         Assert.Equal(["stale", "rotation_overdue"], FindingRules.Evaluate([entry], Now, strict).Select(f => f.Kind));
     }
+
+    [Fact]
+    public void Orphaned_ShouldFireForAnOwnerOutsideTheKnownOwners()
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal) { "team:a" };
+        var findings = FindingRules.Evaluate([Entry("kept", "team:a", Key(10, 1, expiresInDays: 30)), Entry("left", "bob@example.com", Key(10, 1, expiresInDays: 30)), Entry("none", null)], Now, Options, known);
+        Assert.Equal([("orphaned", "left"), ("no_owner", "none")], Kinds(findings));
+        Assert.Empty(FindingRules.Evaluate([Entry("left", "bob@example.com", Key(10, 1, expiresInDays: 30))], Now, Options));
+    }
 }

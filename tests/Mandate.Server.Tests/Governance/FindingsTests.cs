@@ -74,7 +74,8 @@ public sealed class FindingsTests(FindingsTests.Fixture fixture) : IClassFixture
         Assert.Equal("no_owner", open.GetProperty("kind").GetString());
         var findingId = open.GetProperty("id").GetString()!;
 
-        await ImportAsync("team:vault");
+        // team:payments owns a registered demo identity: a known owner, so neither no_owner nor orphaned.
+        await ImportAsync("team:payments");
         Assert.Empty(await FindingsAsync(admin, "?identity=" + Uri.EscapeDataString(id)));
         var resolved = Assert.Single(await FindingsAsync(admin, "?status=resolved&identity=" + Uri.EscapeDataString(id)));
         Assert.Equal(findingId, resolved.GetProperty("id").GetString());
@@ -153,5 +154,28 @@ public sealed class FindingsTests(FindingsTests.Fixture fixture) : IClassFixture
 
         Assert.Equal("open", Assert.Single(await FindingsAsync(admin, "?identity=approle%2Faccepted")).GetProperty("status").GetString());
         Assert.Contains(await OperatorTestData.EventsAsync(server, "finding.reopened"), e => e.GetProperty("details").GetProperty("finding").GetString() == finding && e.GetProperty("reason").GetString() == "acceptance expired");
+    }
+
+    [Fact]
+    public async Task UnknownOwner_ShouldBeOrphaned_UntilTheOwnerIsAnOperator()
+    {
+        using var admin = server.CreateAdminClient();
+        using (var content = new StringContent("""{"identities":[{"source":"vault","external_id":"approle/orphan","owner":"gone-operator"}]}""", Encoding.UTF8, "application/json"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync(new Uri("/v1/identities/import?format=json", UriKind.Relative), content, Ct)).StatusCode);
+        }
+
+        var orphaned = Assert.Single(await FindingsAsync(admin, "?identity=approle%2Forphan"));
+        Assert.Equal("orphaned", orphaned.GetProperty("kind").GetString());
+        Assert.Equal("gone-operator", orphaned.GetProperty("owner").GetString());
+        Assert.Equal("gone-operator", orphaned.GetProperty("evidence")[0].GetProperty("value").GetString());
+
+        Assert.True((await admin.PostAsJsonAsync(new Uri("/v1/operators", UriKind.Relative), new { name = "gone-operator", roles = new[] { "auditor" } }, Ct)).IsSuccessStatusCode);
+        Assert.True((await admin.PostAsync(new Uri("/v1/findings/recompute", UriKind.Relative), null, Ct)).IsSuccessStatusCode);
+        Assert.Empty(await FindingsAsync(admin, "?identity=approle%2Forphan"));
+
+        Assert.True((await admin.PostAsync(new Uri("/v1/operators/gone-operator/disable", UriKind.Relative), null, Ct)).IsSuccessStatusCode);
+        Assert.True((await admin.PostAsync(new Uri("/v1/findings/recompute", UriKind.Relative), null, Ct)).IsSuccessStatusCode);
+        Assert.Equal("orphaned", Assert.Single(await FindingsAsync(admin, "?identity=approle%2Forphan")).GetProperty("kind").GetString());
     }
 }

@@ -14,7 +14,9 @@ internal static class FindingRules
 {
     private static readonly HashSet<string> StaticSecretKinds = new(StringComparer.Ordinal) { "access_key", "password", "secret" };
 
-    public static List<Finding> Evaluate(IEnumerable<InventoryEntry> entries, DateTimeOffset now, GovernanceOptions options)
+    // knownOwners: the owners Mandate knows (FindingService says which); an owner outside them makes the identity
+    // orphaned. Null judges no owner (no orphaned findings).
+    public static List<Finding> Evaluate(IEnumerable<InventoryEntry> entries, DateTimeOffset now, GovernanceOptions options, IReadOnlySet<string>? knownOwners = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,6 +34,12 @@ internal static class FindingRules
                 findings.Add(Make(FindingKinds.NoOwner, "medium", entry, null, $"{entry.ExternalId} has no owner: nobody answers for it.",
                     [FindingEvidence.Field("owner", null, entry.Source)],
                     "Give it an owner: re-import with the owner (--owner, the owner annotation or the owner column), or retire it."));
+            }
+            else if (knownOwners is not null && !knownOwners.Contains(entry.Owner))
+            {
+                findings.Add(Make(FindingKinds.Orphaned, "high", entry, null, $"{entry.ExternalId} is owned by {entry.Owner}, who is not a known owner (no enabled operator, no owner of a registered identity).",
+                    [FindingEvidence.Field("owner", entry.Owner, entry.Source)],
+                    "Transfer it to a current owner (re-import with the new owner), or retire it."));
             }
 
             var active = entry.Credentials.Where(c => c.Active).ToList();

@@ -1,5 +1,7 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Governance.Inventory;
+using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Operators;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -42,7 +44,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
                 }
             }
 
-            var computed = FindingRules.Evaluate(entries, now, options.Value);
+            var computed = FindingRules.Evaluate(entries, now, options.Value, await KnownOwnersAsync(cancellationToken).ConfigureAwait(false));
             var write = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
             await using var writeDisposal = write.ConfigureAwait(false);
             var repository = write.Get<IFindingRepository>();
@@ -104,6 +106,46 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The owners Mandate knows: every enabled operator (by name and as <c>operator:NAME</c>) and every owner of a
+    /// registered identity that is active or suspended (the teams Mandate already governs).
+    /// </summary>
+    private async Task<IReadOnlySet<string>> KnownOwnersAsync(CancellationToken cancellationToken)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        foreach (var account in await session.Get<IOperatorRepository>().ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (account.Enabled)
+            {
+                known.Add(account.Name);
+                known.Add("operator:" + account.Name);
+            }
+        }
+
+        var identities = session.Get<IIdentityRepository>();
+        string? after = null;
+        while (true)
+        {
+            var page = await identities.ListAsync(new IdentityQuery { After = after, Limit = 1000 }, cancellationToken).ConfigureAwait(false);
+            foreach (var identity in page)
+            {
+                if (identity.Status is IdentityStatus.Active or IdentityStatus.Suspended)
+                {
+                    known.Add(identity.Owner);
+                }
+            }
+
+            if (page.Count < 1000)
+            {
+                return known;
+            }
+
+            after = page[^1].SpiffeId;
         }
     }
 
