@@ -5,6 +5,7 @@ using Mandate.Server.Authentication;
 using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
+using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
@@ -105,7 +106,8 @@ internal static class MandateServer
             .AddIdentity().AddIdentityHosting()
             .AddDecisions().AddDecisionHosting()
             .AddAudit().AddAuditHosting()
-            .AddTasks().AddTaskHosting();
+            .AddTasks().AddTaskHosting()
+            .AddDetection().AddDetectionHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -190,6 +192,7 @@ internal static class MandateServer
         app.MapOAuthEndpoints();
         app.MapTokenExchangeEndpoints();
         app.MapOAuthMetadataEndpoints();
+        app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

@@ -13,7 +13,9 @@ internal sealed class AdminAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     AdminTokens adminTokens,
-    AuthenticationFailureAudit failures)
+    AuthenticationFailureAudit failures,
+    Mandate.Core.Identity.Svid.JwtSvidValidator svids,
+    Mandate.Core.Identity.Keys.IKeyRing keyRing)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "MandateAdmin";
@@ -57,6 +59,20 @@ internal sealed class AdminAuthenticationHandler(
         return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant admin access.");
     }
 
-    private Task RecordFailureAsync(string reason) =>
-        failures.RecordAsync(Context, "admin.authentication_failed", reason);
+    /// <summary>
+    /// A workload presenting its own valid SVID to an admin API is named as the subject of the refusal: it is a workload
+    /// reaching for admin power (detection's <c>privilege_escalation_attempt</c>), not an anonymous guess.
+    /// </summary>
+    private Task RecordFailureAsync(string reason)
+    {
+        var presented = BearerToken.Read(Request);
+        string? workload = null;
+        if (presented is not null && presented.Count(c => c == '.') == 2 && svids.Validate(presented, keyRing.Issuer) is { IsValid: true, Svid: { } svid })
+        {
+            workload = svid.Subject.Value;
+            reason = "a workload SVID was presented to an admin API";
+        }
+
+        return failures.RecordAsync(Context, "admin.authentication_failed", reason, workload);
+    }
 }
