@@ -55,7 +55,7 @@ internal static class AlertEndpoints
     /// Woken by this node's engine, and every <see cref="KeepAlive"/> (a comment line, and a look at the store for
     /// alerts another node committed).
     /// </summary>
-    private static async Task<IResult> StreamAsync(HttpContext context, IMandateStore store, AlertSignal signal, IOptions<JsonOptions> json)
+    private static async Task<IResult> StreamAsync(HttpContext context, IMandateStore store, AlertSignal signal, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime)
     {
         var request = context.Request;
         if (ParseQuery(request.Query, stream: true, out var query) is { } problem)
@@ -73,7 +73,9 @@ internal static class AlertEndpoints
             query = query with { AfterSequence = resumeAfter };
         }
 
-        var cancellationToken = context.RequestAborted;
+        // Ends when the client goes away or the server stops (a stream never holds up shutdown).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = ending.Token;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-store";
@@ -113,7 +115,7 @@ internal static class AlertEndpoints
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away: the stream simply ends.
+            // The client went away or the server is stopping: the stream simply ends (the client resumes with Last-Event-ID).
         }
 
         return Results.Empty;
