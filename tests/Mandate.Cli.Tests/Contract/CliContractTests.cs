@@ -73,6 +73,9 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate audit checkpoints"] = (Reach.Server, []),
         ["mandate audit checkpoint"] = (Reach.Server, []),
         ["mandate audit annotate"] = (Reach.Server, ["--reason", "contract"]),
+        ["mandate alerts"] = (Reach.Server, ["--rule", "beyond_task_scope", "--since", "2026-01-01T00:00:00Z"]),
+        ["mandate risk show"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing"]),
+        ["mandate risk clear"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing", "--reason", "contract"]),
     };
 
     public static TheoryData<string> Commands() => [.. CliApplication.Walk(CliApplication.BuildRoot()).Select(c => c.Path)];
