@@ -9,6 +9,7 @@ using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 using Mandate.Server.Tasks;
 using Microsoft.AspNetCore.Authentication;
@@ -107,6 +108,7 @@ internal static class MandateServer
             .AddDecisions().AddDecisionHosting()
             .AddAudit().AddAuditHosting()
             .AddTasks().AddTaskHosting()
+            .AddOperators().AddOperatorHosting()
             .AddDetection().AddDetectionHosting();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -155,10 +157,6 @@ internal static class MandateServer
         services.TryAddSingleton<AuthenticationFailureLimit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(AuthorizationPolicies.Admin, p => p
-                .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
-                .RequireRole(AdminAuthenticationHandler.Role));
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("mandate", serviceVersion: Version))
@@ -192,6 +190,8 @@ internal static class MandateServer
         app.MapOAuthEndpoints();
         app.MapTokenExchangeEndpoints();
         app.MapOAuthMetadataEndpoints();
+        app.MapOperatorEndpoints();
+        app.MapPepCredentialEndpoints();
         app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

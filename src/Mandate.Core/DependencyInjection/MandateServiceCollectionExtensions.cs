@@ -22,6 +22,7 @@ public static class MandateServiceCollectionExtensions
         services.TryAddSingleton<Mandate.Core.Hosting.BackgroundHealth>();
         services.TryAddSingleton<AuditAppendFeed>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
+        services.AddOptions<AdminOptions>();
         services.TryAddSingleton<AdminTokens>();
         return new MandateBuilder(services);
     }
