@@ -276,6 +276,9 @@ public sealed class DetectionRuleTests(DetectionRuleFixture fixture) : IClassFix
         {
             await Estate.DecideAsync(agent, "ping", "Service", "svc-a");
             await Estate.DecideAsync(agent, "ping", "Service", "svc-b");
+
+            // Ledger time is when a decision is recorded (behind its answer): let it be recorded before the minute ends.
+            await Estate.SettleAsync();
             Estate.Clock.Advance(TimeSpan.FromMinutes(1));
         }
 
