@@ -3,9 +3,11 @@ using System.Security.Claims;
 using System.Text.Json;
 using Mandate.Core;
 using Mandate.Core.Detection;
+using Mandate.Core.Operators;
 using Mandate.Core.Storage;
 using Mandate.Server.Authentication;
 using Mandate.Server.Http;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -24,12 +26,13 @@ internal static class AlertEndpoints
 
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/v1").RequireAuthorization(AuthorizationPolicies.Admin);
-        admin.MapGet("/alerts", ListAsync);
-        admin.MapGet("/alerts/stream", StreamAsync);
-        admin.MapGet("/risk", ListRisk);
-        admin.MapGet("/risk/{identity}", GetRisk);
-        admin.MapPost("/risk/{identity}/clear", ClearRiskAsync);
+        // Reading alerts and risk is an auditor's; clearing an identity's risk is a response, security's.
+        var group = app.MapGroup("/v1").RequireOperatorRole(OperatorRole.Auditor);
+        group.MapGet("/alerts", ListAsync);
+        group.MapGet("/alerts/stream", StreamAsync);
+        group.MapGet("/risk", ListRisk);
+        group.MapGet("/risk/{identity}", GetRisk);
+        group.MapPost("/risk/{identity}/clear", ClearRiskAsync).RequireOperatorRole(OperatorRole.Security);
         return app;
     }
 
