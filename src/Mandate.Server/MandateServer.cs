@@ -6,6 +6,7 @@ using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
 using Mandate.Server.Governance;
+using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
@@ -109,7 +110,8 @@ internal static class MandateServer
             .AddAudit().AddAuditHosting()
             .AddTasks().AddTaskHosting()
             .AddOperators().AddOperatorHosting()
-            .AddGovernance().AddGovernanceHosting();
+            .AddGovernance().AddGovernanceHosting()
+            .AddDetection().AddDetectionHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -194,6 +196,7 @@ internal static class MandateServer
         app.MapPepCredentialEndpoints();
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
+        app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

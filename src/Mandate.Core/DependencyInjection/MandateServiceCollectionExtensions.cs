@@ -20,6 +20,7 @@ public static class MandateServiceCollectionExtensions
         services.AddOptions<AuditOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<Mandate.Core.Hosting.BackgroundHealth>();
+        services.TryAddSingleton<AuditAppendFeed>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.AddOptions<AdminOptions>();
         services.TryAddSingleton<AdminTokens>();
