@@ -5,6 +5,7 @@ using Mandate.Server.Authentication;
 using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
+using Mandate.Server.Governance;
 using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
@@ -109,6 +110,7 @@ internal static class MandateServer
             .AddAudit().AddAuditHosting()
             .AddTasks().AddTaskHosting()
             .AddOperators().AddOperatorHosting()
+            .AddGovernance().AddGovernanceHosting()
             .AddDetection().AddDetectionHosting();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -192,6 +194,8 @@ internal static class MandateServer
         app.MapOAuthMetadataEndpoints();
         app.MapOperatorEndpoints();
         app.MapPepCredentialEndpoints();
+        app.MapInventoryEndpoints();
+        app.MapFindingEndpoints();
         app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

@@ -10,12 +10,16 @@ namespace Mandate.Cli.Commands;
 /// </summary>
 internal static class IdentityCommand
 {
+    /// <summary>The source name of identities registered in Mandate (SPIFFE IDs), beside the import sources.</summary>
+    private const string RuntimeSource = "spiffe";
+
     public static Command Create(GlobalOptions globals) => CliAction.Group(
         "identity",
         "Manage the inventory of non-human identities.",
         Register(globals),
         List(globals),
         Show(globals),
+        IdentityImportCommand.Create(globals),
         ChangeStatus(globals, "suspend", "Suspend an identity: its SVIDs stop validating until it is reactivated."),
         ChangeStatus(globals, "reactivate", "Reactivate a suspended identity."),
         ChangeStatus(globals, "revoke", "Revoke an identity for good: its SVIDs stop validating."),
@@ -66,7 +70,8 @@ internal static class IdentityCommand
         var label = new Option<string?>("--label") { Description = "Only identities with this label.", HelpName = "KEY=VALUE" };
         var prefix = new Option<string?>("--prefix") { Description = "Only SPIFFE IDs starting with this.", HelpName = "PREFIX" };
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000).", HelpName = "N", DefaultValueFactory = _ => 1000 };
-        var command = new Command("list", "List identities (owner, kind, status, expiry).") { owner, kind, status, environment, label, prefix, limit };
+        var source = new Option<string?>("--source") { Description = "Only this source: spiffe (registered runtime identities) or an import source (aws, k8s, …).", HelpName = "SOURCE" };
+        var command = new Command("list", "List identities, registered and imported (source, owner, kind, status, expiry).") { owner, kind, status, environment, label, prefix, limit, source };
         CliAction.Set(command, globals, async context =>
         {
             if (context.Value(limit) is < 1 or > 1000)
@@ -79,18 +84,39 @@ internal static class IdentityCommand
                 ("environment", context.Value(environment)), ("label", context.Value(label)), ("prefix", context.Value(prefix)),
                 ("limit", context.Value(limit).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             using var api = await context.ConnectAsync();
-            var body = await api.GetAsync("v1/identities" + query, context.CancellationToken);
+            var wanted = context.Value(source);
+            var body = wanted is null or RuntimeSource
+                ? await api.GetAsync("v1/identities" + query, context.CancellationToken)
+                : JsonDocument.Parse("""{"identities":[]}""").RootElement.Clone();
+
+            // Imported identities have no environment or labels to filter on, and their statuses are active or disabled.
+            var imported = wanted is not RuntimeSource && context.Value(environment) is null && context.Value(label) is null
+                ? await api.GetAsync("v1/inventory" + CommandArguments.Query(
+                    ("source", wanted), ("owner", context.Value(owner)), ("kind", context.Value(kind)), ("prefix", context.Value(prefix)),
+                    ("limit", context.Value(limit).ToString(System.Globalization.CultureInfo.InvariantCulture))), context.CancellationToken)
+                : JsonDocument.Parse("""{"entries":[]}""").RootElement.Clone();
+            var entries = imported.GetProperty("entries").EnumerateArray()
+                .Where(e => context.Value(status) is not { } s || CliOutput.Cell(e, "status") == s)
+                .ToList();
             if (context.Json)
             {
-                await context.Output.JsonAsync(body);
+                await context.Output.JsonAsync(new Dictionary<string, object?>
+                {
+                    ["identities"] = body.GetProperty("identities"),
+                    ["next"] = body.TryGetProperty("next", out var next) ? next : null,
+                    ["imported"] = JsonSerializer.SerializeToElement(entries),
+                    ["imported_next"] = imported.TryGetProperty("next", out var importedNext) ? importedNext : null,
+                });
                 return ExitCodes.Success;
             }
 
             var items = body.GetProperty("identities").EnumerateArray().ToList();
             context.Output.Table(
-                ["SPIFFE ID", "KIND", "STATUS", "OWNER", "ENV", "EXPIRES"],
-                items.Select(i => new[] { CliOutput.Cell(i, "spiffe_id"), CliOutput.Cell(i, "kind"), CliOutput.Cell(i, "status"), CliOutput.Cell(i, "owner"), CliOutput.Cell(i, "environment"), CliOutput.Cell(i, "expires_at") }));
-            await context.Output.LineAsync($"{items.Count} identit{(items.Count == 1 ? "y" : "ies")}");
+                ["ID", "SOURCE", "KIND", "STATUS", "OWNER", "ENV", "EXPIRES"],
+                items.Select(i => new[] { CliOutput.Cell(i, "spiffe_id"), RuntimeSource, CliOutput.Cell(i, "kind"), CliOutput.Cell(i, "status"), CliOutput.Cell(i, "owner"), CliOutput.Cell(i, "environment"), CliOutput.Cell(i, "expires_at") })
+                .Concat(entries.Select(e => new[] { CliOutput.Cell(e, "external_id"), CliOutput.Cell(e, "source"), CliOutput.Cell(e, "kind"), CliOutput.Cell(e, "status"), CliOutput.Cell(e, "owner"), string.Empty, CliOutput.Cell(e, "expires_at") })));
+            var count = items.Count + entries.Count;
+            await context.Output.LineAsync($"{count} identit{(count == 1 ? "y" : "ies")}");
             return ExitCodes.Success;
         });
         return command;

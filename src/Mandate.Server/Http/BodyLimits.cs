@@ -21,4 +21,10 @@ internal static class BodyLimits
 
     /// <summary>16 MiB: a policy bundle (Cedar files, the schema and the entity data) to activate or validate.</summary>
     public const long PolicyBundle = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// 64 MiB: an inventory file to import (<c>POST /v1/identities/import</c>, the file itself as the body): a
+    /// 100,000-user IAM credential report is about 30 MiB. Only that endpoint reads this much.
+    /// </summary>
+    public const long InventoryImport = 64 * 1024 * 1024;
 }

@@ -34,8 +34,10 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
     {
         ["mandate serve"] = (Reach.Serve, []),
         ["mandate status"] = (Reach.Server, []),
+        ["mandate findings accept"] = (Reach.Server, ["{finding}", "--reason", "contract", "--until", "1d"]),
         ["mandate identity register"] = (Reach.Server, ["spiffe://demo.mandate.local/contract/registered", "--kind", "agent", "--owner", "team:contract", "--purpose", "contract", "--expires", "1d"]),
         ["mandate identity list"] = (Reach.Server, ["--owner", "team:contract"]),
+        ["mandate identity import"] = (Reach.Server, ["{inventory}", "--format", "k8s-serviceaccounts", "--dry-run"]),
         ["mandate identity show"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing"]),
         ["mandate identity suspend"] = (Reach.Server, ["{id:suspend}", "--reason", "contract"]),
         ["mandate identity reactivate"] = (Reach.Server, ["{id:reactivate}"]),

@@ -103,7 +103,10 @@ public sealed class ContractServer : IAsyncLifetime
         Values["pcr:revoke"] = pep.GetProperty("id").GetString()!;
 
         (await admin.PostAsync("/v1/audit/checkpoints", null, ct)).EnsureSuccessStatusCode();
+        var findings = await Json(await admin.GetAsync(new Uri("/v1/findings?kind=long_lived_secret", UriKind.Relative), ct));
+        Values["finding"] = findings.GetProperty("findings")[0].GetProperty("id").GetString()!;
         Values["dir"] = Directory;
+        Values["inventory"] = Write("service-accounts.json", """{"kind":"List","items":[{"kind":"ServiceAccount","metadata":{"name":"contract","namespace":"contract"}}]}""");
         Values["demo"] = RepositoryRoot.Combine("src", "Mandate.Server", "Demo");
         Values["corpus"] = RepositoryRoot.Combine("tests", "conformance", "cedar", "handwritten");
     }

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Mandate.Core.Governance.Inventory;
+
+namespace Mandate.Core.Governance.Findings;
+
+/// <summary>
+/// The findings an inventory holds at a moment: pure, so the same inventory and time always give the same findings.
+/// Covers the imported inventory's kinds: <c>no_owner</c>, <c>expired_active</c>, <c>stale</c>,
+/// <c>rotation_overdue</c>, <c>long_lived_secret</c>, <c>shared_secret</c>.
+/// </summary>
+internal static class FindingRules
+{
+    private static readonly HashSet<string> StaticSecretKinds = new(StringComparer.Ordinal) { "access_key", "password", "secret" };
+
+    // knownOwners: the owners Mandate knows (FindingService says which); an owner outside them makes the identity
+    // orphaned. Null judges no owner (no orphaned findings).
+    public static List<Finding> Evaluate(IEnumerable<InventoryEntry> entries, DateTimeOffset now, GovernanceOptions options, IReadOnlySet<string>? knownOwners = null)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(options);
+        var findings = new List<Finding>();
+        var byFingerprint = new Dictionary<string, List<(InventoryEntry Entry, InventoryCredential Credential)>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (entry.Status != "active")
+            {
+                continue;
+            }
+
+            if (entry.Owner is null)
+            {
+                findings.Add(Make(FindingKinds.NoOwner, "medium", entry, null, $"{entry.ExternalId} has no owner: nobody answers for it.",
+                    [FindingEvidence.Field("owner", null, entry.Source)],
+                    "Give it an owner: re-import with the owner (--owner, the owner annotation or the owner column), or retire it."));
+            }
+            else if (knownOwners is not null && !knownOwners.Contains(entry.Owner))
+            {
+                findings.Add(Make(FindingKinds.Orphaned, "high", entry, null, $"{entry.ExternalId} is owned by {entry.Owner}, who is not a known owner (no enabled operator, no owner of a registered identity).",
+                    [FindingEvidence.Field("owner", entry.Owner, entry.Source)],
+                    "Transfer it to a current owner (re-import with the new owner), or retire it."));
+            }
+
+            var active = entry.Credentials.Where(c => c.Active).ToList();
+            if (entry.ExpiresAt is { } expires && expires <= now && active.Count > 0)
+            {
+                findings.Add(Make(FindingKinds.ExpiredActive, "high", entry, null, $"{entry.ExternalId} expired at {Time(expires)} but still has {active.Count} active credential(s).",
+                    [FindingEvidence.Field("expires_at", Time(expires), entry.Source), .. active.Select(c => FindingEvidence.Field(FieldName(entry, c, "active"), "true", entry.Source))],
+                    "Deactivate its credentials or extend its expiry with a reason."));
+            }
+
+            foreach (var credential in active)
+            {
+                if (credential.ExpiresAt is { } credentialExpires && credentialExpires <= now)
+                {
+                    findings.Add(Make(FindingKinds.ExpiredActive, "high", entry, credential, $"{credential.Slot} of {entry.ExternalId} expired at {Time(credentialExpires)} and is still active.",
+                        [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), Time(credentialExpires), entry.Source)],
+                        "Deactivate the credential at its source."));
+                }
+
+                var lastUse = credential.LastUsedAt ?? credential.CreatedAt ?? credential.LastRotatedAt;
+                if (lastUse is { } used && now - used > options.StaleAfter)
+                {
+                    var evidence = new List<FindingEvidence> { FindingEvidence.Field(FieldName(entry, credential, "last_used"), credential.LastUsedAt is { } u ? Time(u) : null, entry.Source) };
+                    if (credential.LastUsedAt is null)
+                    {
+                        evidence.Add(FindingEvidence.Field(FieldName(entry, credential, "created"), Time(used), entry.Source));
+                    }
+
+                    findings.Add(Make(FindingKinds.Stale, "medium", entry, credential,
+                        credential.LastUsedAt is null
+                            ? $"{credential.Slot} of {entry.ExternalId} was never used in the {Days(now - used)} days since it was created."
+                            : $"{credential.Slot} of {entry.ExternalId} was last used {Days(now - used)} days ago.",
+                        evidence,
+                        "Deactivate and delete the credential if nothing needs it; otherwise find out who uses it."));
+                }
+
+                if ((credential.LastRotatedAt ?? credential.CreatedAt) is { } rotated && now - rotated > options.RotateAfter)
+                {
+                    findings.Add(Make(FindingKinds.RotationOverdue, "medium", entry, credential,
+                        $"{credential.Slot} of {entry.ExternalId} was last rotated {Days(now - rotated)} days ago (rotate every {Days(options.RotateAfter)} days).",
+                        [FindingEvidence.Field(FieldName(entry, credential, "last_rotated"), Time(rotated), entry.Source)],
+                        "Rotate the credential: create a new one, move its users, deactivate the old one."));
+                }
+
+                if (StaticSecretKinds.Contains(credential.Kind))
+                {
+                    var born = credential.CreatedAt ?? credential.LastRotatedAt;
+                    if (credential.ExpiresAt is null || (born is { } b && now - b > options.MaxSecretAge))
+                    {
+                        findings.Add(Make(FindingKinds.LongLivedSecret, credential.ExpiresAt is null ? "low" : "medium", entry, credential,
+                            credential.ExpiresAt is null
+                                ? $"{credential.Slot} of {entry.ExternalId} is a static secret with no expiry."
+                                : $"{credential.Slot} of {entry.ExternalId} is a static secret {Days(now - born!.Value)} days old (at most {Days(options.MaxSecretAge)}).",
+                            [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), credential.ExpiresAt is { } e ? Time(e) : null, entry.Source),
+                             .. born is { } created ? [FindingEvidence.Field(FieldName(entry, credential, "created"), Time(created), entry.Source)] : Array.Empty<FindingEvidence>()],
+                            "Replace the static secret with a short-lived credential (a Mandate task credential, workload identity federation), or give it an expiry."));
+                    }
+                }
+
+                if (credential.Fingerprint is { } fingerprint)
+                {
+                    if (!byFingerprint.TryGetValue(fingerprint, out var holders))
+                    {
+                        byFingerprint[fingerprint] = holders = [];
+                    }
+
+                    holders.Add((entry, credential));
+                }
+            }
+        }
+
+        foreach (var (fingerprint, holders) in byFingerprint)
+        {
+            var identities = holders.Select(h => (h.Entry.Source, h.Entry.ExternalId)).Distinct().ToList();
+            if (identities.Count < 2)
+            {
+                continue;
+            }
+
+            foreach (var (entry, credential) in holders)
+            {
+                var others = identities.Where(i => i != (entry.Source, entry.ExternalId)).Select(i => i.ExternalId).Order(StringComparer.Ordinal).ToList();
+                findings.Add(Make(FindingKinds.SharedSecret, "high", entry, credential,
+                    $"{credential.Slot} of {entry.ExternalId} holds the same secret as {others.Count} other identit{(others.Count == 1 ? "y" : "ies")}.",
+                    [FindingEvidence.Field(FieldName(entry, credential, "fingerprint"), fingerprint, entry.Source), .. others.Select(o => FindingEvidence.Field("shared_with", o, entry.Source))],
+                    "Give each identity its own credential, then rotate the shared secret."));
+            }
+        }
+
+        return findings;
+    }
+
+    /// <summary>The name the source uses for the field: the credential report's column, else the inventory field.</summary>
+    private static string FieldName(InventoryEntry entry, InventoryCredential credential, string field)
+    {
+        if (entry.Source == AwsCredentialReportParser.Source)
+        {
+            return field switch
+            {
+                "last_used" => credential.Slot + "_last_used_date",
+                "last_rotated" or "created" => credential.Slot + "_last_rotated",
+                _ => credential.Slot + "_" + field,
+            };
+        }
+
+        return field switch
+        {
+            "last_used" => $"credentials.{credential.Slot}.last_used_at",
+            "last_rotated" => $"credentials.{credential.Slot}.last_rotated_at",
+            "created" => $"credentials.{credential.Slot}.created_at",
+            _ => $"credentials.{credential.Slot}.{field}",
+        };
+    }
+
+    private static Finding Make(string kind, string severity, InventoryEntry entry, InventoryCredential? credential, string summary, IReadOnlyList<FindingEvidence> evidence, string remediation) => new()
+    {
+        Id = Id(kind, entry.Source, entry.ExternalId, credential?.Slot),
+        Kind = kind,
+        Severity = severity,
+        Source = entry.Source,
+        Identity = entry.ExternalId,
+        Owner = entry.Owner,
+        Summary = summary,
+        Evidence = evidence,
+        Remediation = remediation,
+    };
+
+    public static string Id(string kind, string source, string identity, string? slot) =>
+        "fnd_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{source}\n{identity}\n{slot}")))[..20];
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static string Days(TimeSpan span) => ((long)span.TotalDays).ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,14 @@
+namespace Mandate.Core.Governance.Inventory;
+
+/// <summary>The imported inventory, keyed by (source, external id).</summary>
+internal interface IInventoryRepository
+{
+    /// <summary>The stored entries among <paramref name="keys"/>, with their credentials.</summary>
+    Task<IReadOnlyDictionary<(string Source, string ExternalId), InventoryEntry>> GetManyAsync(IReadOnlyCollection<(string Source, string ExternalId)> keys, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces each entry and its credentials (a credential slot missing from the entry is removed).</summary>
+    Task UpsertAsync(IReadOnlyList<InventoryEntry> entries, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Entries in (source, external id) order after <see cref="InventoryQuery.After"/>, with their credentials.</summary>
+    Task<IReadOnlyList<InventoryEntry>> ListAsync(InventoryQuery query, CancellationToken cancellationToken);
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Mandate.Core.Governance.Findings;
+
+namespace Mandate.Storage.Relational.Repositories;
+
+[Repository(typeof(IFindingRepository))]
+internal sealed class FindingRepository(RelationalSession session) : IFindingRepository
+{
+    private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at, accepted_reason, accepted_by, accepted_until";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    public async Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = new StringBuilder("1 = 1");
+        var parameters = new List<(string, object?)>();
+        void Filter(string column, string? value)
+        {
+            if (value is not null)
+            {
+                where.Append(CultureInfo.InvariantCulture, $" AND {column} = @{column}");
+                parameters.Add(("@" + column, value));
+            }
+        }
+
+        Filter("kind", query.Kind);
+        Filter("owner", query.Owner);
+        Filter("identity", query.Identity);
+        Filter("status", query.Status);
+        Filter("id", query.Id);
+        var command = session.Command($"SELECT {Columns} FROM findings WHERE {where} ORDER BY first_seen, id", [.. parameters]);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var list = new List<Finding>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(new Finding
+            {
+                Id = reader.GetString(0),
+                Kind = reader.GetString(1),
+                Severity = reader.GetString(2),
+                Source = reader.GetString(3),
+                Identity = reader.GetString(4),
+                Owner = reader.IsDBNull(5) ? null : reader.GetString(5),
+                Summary = reader.GetString(6),
+                Evidence = JsonSerializer.Deserialize<List<FindingEvidence>>(reader.GetString(7), Json) ?? [],
+                Remediation = reader.GetString(8),
+                Status = reader.GetString(9),
+                FirstSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+                LastSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
+                ResolvedAt = reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+                AcceptedReason = reader.IsDBNull(13) ? null : reader.GetString(13),
+                AcceptedBy = reader.IsDBNull(14) ? null : reader.GetString(14),
+                AcceptedUntil = reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
+            });
+        }
+
+        return list;
+    }
+
+    public async Task UpsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        var command = session.Command(
+            $"""
+            INSERT INTO findings ({Columns})
+            VALUES (@id, @kind, @severity, @source, @identity, @owner, @summary, @evidence, @remediation, @status, @first, @last, @resolved, @areason, @aby, @auntil)
+            ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, summary = excluded.summary, evidence = excluded.evidence,
+              severity = excluded.severity, status = excluded.status, first_seen = excluded.first_seen,
+              last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, accepted_reason = excluded.accepted_reason,
+              accepted_by = excluded.accepted_by, accepted_until = excluded.accepted_until
+            """,
+            ("@id", null), ("@kind", null), ("@severity", null), ("@source", null), ("@identity", null), ("@owner", null), ("@summary", null),
+            ("@evidence", null), ("@remediation", null), ("@status", null), ("@first", null), ("@last", null), ("@resolved", null),
+            ("@areason", null), ("@aby", null), ("@auntil", null));
+        await using var commandDisposal = command.ConfigureAwait(false);
+        foreach (var f in findings)
+        {
+            Bind(command, "@id", f.Id);
+            Bind(command, "@kind", f.Kind);
+            Bind(command, "@severity", f.Severity);
+            Bind(command, "@source", f.Source);
+            Bind(command, "@identity", f.Identity);
+            Bind(command, "@owner", f.Owner);
+            Bind(command, "@summary", f.Summary);
+            Bind(command, "@evidence", JsonSerializer.Serialize(f.Evidence, Json));
+            Bind(command, "@remediation", f.Remediation);
+            Bind(command, "@status", f.Status);
+            Bind(command, "@first", f.FirstSeen.ToUnixTimeMilliseconds());
+            Bind(command, "@last", f.LastSeen.ToUnixTimeMilliseconds());
+            Bind(command, "@resolved", f.ResolvedAt?.ToUnixTimeMilliseconds());
+            Bind(command, "@areason", f.AcceptedReason);
+            Bind(command, "@aby", f.AcceptedBy);
+            Bind(command, "@auntil", f.AcceptedUntil?.ToUnixTimeMilliseconds());
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void Bind(System.Data.Common.DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
+}

@@ -1,0 +1,66 @@
+using Mandate.Core.Governance.Findings;
+using Mandate.Core.Storage;
+using Mandate.Storage.Postgres;
+using Mandate.Storage.Sqlite;
+
+namespace Mandate.Storage.Tests.Governance;
+
+/// <summary>Findings round-trip and filter the same on every store.</summary>
+public abstract class FindingStoreContractTests : MigratedStoreTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
+
+    private static Finding Make(string kind, string identity, string? owner, string status = "open") => new()
+    {
+        Id = FindingRules.Id(kind, "aws", identity, null),
+        Kind = kind,
+        Severity = "medium",
+        Source = "aws",
+        Identity = identity,
+        Owner = owner,
+        Summary = kind + " " + identity,
+        Evidence = [FindingEvidence.Field("access_key_1_last_used_date", "2026-01-01T00:00:00Z", "aws"), new FindingEvidence { Kind = "ledger", Sequence = 42 }],
+        Remediation = "fix it",
+        FirstSeen = Now,
+        LastSeen = Now,
+        Status = status,
+        ResolvedAt = status == "resolved" ? Now.AddHours(1) : null,
+    };
+
+    [Fact]
+    public async Task Findings_ShouldRoundTrip_Replace_AndFilter()
+    {
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var repository = session.Get<IFindingRepository>();
+            await repository.UpsertAsync([Make("stale", "arn:a", null), Make("no_owner", "arn:a", null), Make("stale", "arn:b", "team:x")], Ct);
+            await repository.UpsertAsync([Make("stale", "arn:b", "team:x", "resolved")], Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = read.Get<IFindingRepository>();
+        var all = await stored.ListAsync(new FindingQuery(), Ct);
+        Assert.Equal(3, all.Count);
+        var first = all.Single(f => f.Kind == "no_owner");
+        Assert.Equal(Make("no_owner", "arn:a", null).Evidence, first.Evidence);
+        Assert.Null(first.Owner);
+        Assert.Equal(2, (await stored.ListAsync(new FindingQuery { Identity = "arn:a" }, Ct)).Count);
+        var resolved = Assert.Single(await stored.ListAsync(new FindingQuery { Status = "resolved" }, Ct));
+        Assert.Equal(Now.AddHours(1), resolved.ResolvedAt);
+        Assert.Single(await stored.ListAsync(new FindingQuery { Owner = "team:x" }, Ct));
+        Assert.Equal(2, (await stored.ListAsync(new FindingQuery { Kind = "stale" }, Ct)).Count);
+    }
+}
+
+public sealed class SqliteFindingStoreTests : FindingStoreContractTests
+{
+    private protected override Task<IMandateStore> CreateStoreAsync() =>
+        Task.FromResult<IMandateStore>(new SqliteStore(TempPaths.NewFile("findings", ".db")));
+}
+
+public sealed class PostgresFindingStoreTests : FindingStoreContractTests
+{
+    private protected override async Task<IMandateStore> CreateStoreAsync() =>
+        new PostgresStore(await PostgresTestDatabase.CreateSchemaAsync());
+}
