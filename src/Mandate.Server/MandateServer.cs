@@ -107,25 +107,7 @@ internal static class MandateServer
             // A number is a JSON number: "ttl_seconds": "300" is a mistake to report, not to guess at.
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-        {
-            c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
-            if (c.ProblemDetails.Type is null || c.ProblemDetails.Type.StartsWith("https://tools.ietf.org", StringComparison.Ordinal))
-            {
-                var code = c.ProblemDetails.Status switch
-                {
-                    StatusCodes.Status404NotFound => Problems.ProblemTypes.NotFound,
-                    StatusCodes.Status405MethodNotAllowed => Problems.ProblemTypes.MethodNotAllowed,
-                    StatusCodes.Status415UnsupportedMediaType => Problems.ProblemTypes.UnsupportedMediaType,
-                    StatusCodes.Status401Unauthorized => Problems.ProblemTypes.Unauthenticated,
-                    StatusCodes.Status403Forbidden => Problems.ProblemTypes.Forbidden,
-                    >= 500 => Problems.ProblemTypes.Internal,
-                    _ => Problems.ProblemTypes.InvalidRequest,
-                };
-                c.ProblemDetails.Type = Problems.ProblemTypes.Uri(code);
-                c.ProblemDetails.Extensions["code"] = code;
-            }
-        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problem.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         // Body and parameter binding failures throw, so ProblemExceptionHandler can say what was wrong (where in the

@@ -49,7 +49,6 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
                 context,
                 StatusCodes.Status429TooManyRequests,
                 ProblemTypes.RateLimited,
-                "Too many requests.",
                 $"Too many failed authentications from this client; retry after at most {seconds} seconds.");
             return;
         }
