@@ -23,7 +23,7 @@ namespace Mandate.Server;
 /// <summary>Builds and starts the Mandate server: the one composition root shared by <c>mandate serve</c> and the tests.</summary>
 internal static class MandateServer
 {
-    public const string MeterName = "Mandate";
+    public const string MeterName = Core.Telemetry.MandateMetrics.MeterName;
     public const string ActivitySourceName = "Mandate";
 
     public static string Version { get; } =
@@ -127,6 +127,15 @@ internal static class MandateServer
             .AddPolicy(AuthorizationPolicies.Admin, p => p
                 .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
                 .RequireRole(AdminAuthenticationHandler.Role));
+
+        // Domain metrics (docs/operations.md, "Metrics"): the instruments come with AddMandate; the gauges start with the host.
+        services.AddOptions<Core.Telemetry.MetricsOptions>()
+            .BindConfiguration(Core.Telemetry.MetricsOptions.SectionName)
+            .Validate(
+                o => o.StoreGaugeMaxAge >= TimeSpan.FromMilliseconds(100) && o.StoreGaugeMaxAge <= TimeSpan.FromHours(1),
+                Core.Telemetry.MetricsOptions.SectionName + ":StoreGaugeMaxAge must be between 00:00:00.1 and 01:00:00.")
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Core.Telemetry.MandateGauges>());
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("mandate", serviceVersion: Version))

@@ -44,6 +44,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private long sessionAppends;
     private long sessionAppendsAtRememberedHead;
     private Task? writer;
+    private readonly Telemetry.MandateMetrics? metrics;
 
     // No cycle: the store needs nothing from the audit trail, so everything arrives by constructor. The logger factory
     // and the checkpoint signal are optional (a bare container without logging or the ledger still gets a trail).
@@ -52,8 +53,10 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         IMandateStore store,
         IOptions<AuditOptions> options,
         ILoggerFactory? loggerFactory = null,
-        AuditCheckpointSignal? signal = null)
+        AuditCheckpointSignal? signal = null,
+        Telemetry.MandateMetrics? metrics = null)
     {
+        this.metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         this.time = time;
         this.store = store;
@@ -72,6 +75,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
         await repository.AppendAsync(record, canonical, cancellationToken).ConfigureAwait(false);
         signal?.Appended(1);
+        metrics?.AuditAppended(1);
         return record;
     }
 
@@ -99,6 +103,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 
         await repository.AppendManyAsync(rows, cancellationToken).ConfigureAwait(false);
         signal?.Appended(rows.Count);
+        metrics?.AuditAppended(rows.Count);
         return rows.ConvertAll(r => r.Record);
     }
 
@@ -262,6 +267,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         rememberedHead = null;
         var sessionAppendsBeforeCommit = Interlocked.Read(ref sessionAppends);
         await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        metrics?.AuditAppended(rows.Count);
         var last = rows[^1].Record;
         rememberedHead = (last.Sequence, last.Hash);
         sessionAppendsAtRememberedHead = sessionAppendsBeforeCommit;

@@ -18,6 +18,7 @@ public static class MandateServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuditOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
+        services.TryAddSingleton<Mandate.Core.Telemetry.MandateMetrics>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.TryAddSingleton<AdminTokens>();
         return new MandateBuilder(services);

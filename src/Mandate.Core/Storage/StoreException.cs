@@ -6,17 +6,21 @@ namespace Mandate.Core.Storage;
 /// </summary>
 internal sealed class StoreException : Exception
 {
+    // Every StoreException is one store error for mandate.store.errors (not classified further yet).
     public StoreException(string message)
         : base(message)
     {
+        Telemetry.StoreErrorMetrics.Record("other");
     }
 
     public StoreException(string message, Exception innerException)
         : base(message, innerException)
     {
+        Telemetry.StoreErrorMetrics.Record("other");
     }
 
     public StoreException()
     {
+        Telemetry.StoreErrorMetrics.Record("other");
     }
 }
