@@ -30,6 +30,8 @@ internal static class CliApplication
         root.Subcommands.Add(CredentialCommand.Create(globals));
         root.Subcommands.Add(PolicyCommand.Create(globals));
         root.Subcommands.Add(AuditCommand.Create(globals));
+        root.Subcommands.Add(OperatorCommand.Create(globals));
+        root.Subcommands.Add(PepCredentialCommand.Create(globals));
         return root;
     }
 

@@ -18,8 +18,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Demo estate seeded")]
     public static partial void DemoSeeded(ILogger logger);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "The bootstrap admin token is disabled (Mandate:Admin:BootstrapToken); operators authenticate with their own tokens")]
+    public static partial void BootstrapTokenDisabled(ILogger logger);
+
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Admin authentication failed from {Remote} on {Path}: {Reason}")]
     public static partial void AdminAuthenticationFailed(ILogger logger, string? remote, string path, string reason);
+
+    [LoggerMessage(EventId = 1901, Level = LogLevel.Warning, Message = "Store unavailable on {Method} {Path} ({Fault}): {Problem}; answered 503")]
+    public static partial void StoreUnavailable(ILogger logger, string method, string path, string fault, string problem);
 
     [LoggerMessage(EventId = 1900, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);

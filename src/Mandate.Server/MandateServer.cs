@@ -8,6 +8,7 @@ using Mandate.Server.Delegation;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 using Mandate.Server.Tasks;
 using Microsoft.AspNetCore.Authentication;
@@ -45,13 +46,22 @@ internal static class MandateServer
         });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(15);
+
+            // Belt and braces: every Mandate loop catches, logs, retries and reports its own failures (BackgroundLoop);
+            // should one escape anyway, the host keeps serving instead of stopping.
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
         ConfigureLogging(builder);
         AddServices(builder.Services, options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         Configure(app);
+        // Settings are validated before any start-up work touches the store, so a bad value stops the start naming its key.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mandate.Server");
         Log.Starting(logger, Version, options.Urls, options.EffectiveStore.Describe());
         foreach (var task in app.Services.GetServices<IStartupTask>().OrderBy(t => t.Order))
@@ -88,13 +98,16 @@ internal static class MandateServer
     {
         services.AddSingleton(Options.Create(options));
         services.TryAddSingleton<ReadinessChecks>();
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, AdminTokenStartup>());
         services.AddMandate()
             .AddStore(options.EffectiveStore)
             .AddIdentity().AddIdentityHosting()
             .AddDecisions().AddDecisionHosting()
             .AddAudit().AddAuditHosting()
-            .AddTasks().AddTaskHosting();
+            .AddTasks().AddTaskHosting()
+            .AddOperators().AddOperatorHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -118,15 +131,12 @@ internal static class MandateServer
         services.TryAddSingleton<Http.PublicBaseUrl>();
         services.AddOptions<AuthenticationFailureLimitOptions>()
             .BindConfiguration(AuthenticationFailureLimit.SectionName)
-            .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ": PermitLimit and Window must be positive.")
+            .Validate(o => o.PermitLimit > 0, AuthenticationFailureLimit.SectionName + ":PermitLimit must be greater than 0.")
+            .Validate(o => o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ":Window must be greater than 0.")
             .ValidateOnStart();
         services.TryAddSingleton<AuthenticationFailureLimit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(AuthorizationPolicies.Admin, p => p
-                .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
-                .RequireRole(AdminAuthenticationHandler.Role));
 
         // Domain metrics (docs/operations.md, "Metrics"): the instruments come with AddMandate; the gauges start with the host.
         services.AddOptions<Core.Telemetry.MetricsOptions>()
@@ -169,6 +179,8 @@ internal static class MandateServer
         app.MapOAuthEndpoints();
         app.MapTokenExchangeEndpoints();
         app.MapOAuthMetadataEndpoints();
+        app.MapOperatorEndpoints();
+        app.MapPepCredentialEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+using Mandate.Core.Storage;
 using Mandate.Storage.Relational;
 using Npgsql;
 
@@ -27,11 +28,27 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
 
     public override bool IsUniqueViolation(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
-    public override string? Describe(Exception exception) => exception switch
+    // SQLSTATE classes: https://www.postgresql.org/docs/current/errcodes-appendix.html
+    public override StoreException? Translate(Exception exception) => exception switch
     {
-        PostgresException pg => $"PostgreSQL error {pg.SqlState}: {pg.MessageText}",
-        NpgsqlException npgsql => $"PostgreSQL is unreachable: {npgsql.Message}",
+        PostgresException pg when pg.SqlState.StartsWith("23", StringComparison.Ordinal) => null,
+        PostgresException pg => new(Classify(pg.SqlState), $"PostgreSQL error {pg.SqlState}: {pg.MessageText}", pg),
+        NpgsqlException npgsql => new(StoreFault.Unreachable, $"PostgreSQL is unreachable: {npgsql.Message}", npgsql),
         _ => null,
+    };
+
+    private static StoreFault Classify(string sqlState) => sqlState switch
+    {
+        // Connection exceptions; the server shutting down or starting up.
+        _ when sqlState.StartsWith("08", StringComparison.Ordinal) => StoreFault.Unreachable,
+        "57P01" or "57P02" or "57P03" or "3D000" => StoreFault.Unreachable,
+        "25006" => StoreFault.ReadOnly,
+        "42P01" or "42703" or "3F000" => StoreFault.Schema,
+        "53300" => StoreFault.Unreachable,
+        "53100" => StoreFault.Io,
+        _ when sqlState.StartsWith("58", StringComparison.Ordinal) => StoreFault.Io,
+        _ when sqlState.StartsWith("XX", StringComparison.Ordinal) => StoreFault.Corrupt,
+        _ => StoreFault.Server,
     };
 
     /// <summary>A lock key that is the same in every process (string.GetHashCode is randomized per process).</summary>

@@ -1,4 +1,5 @@
 using Mandate.Core.Storage;
+using Mandate.Storage.Relational;
 using Npgsql;
 
 namespace Mandate.Storage.Postgres;
@@ -10,15 +11,29 @@ namespace Mandate.Storage.Postgres;
 internal sealed class PostgresStoreNotifications : IStoreNotifications
 {
     private readonly NpgsqlDataSource dataSource;
+    private readonly SqlDialect dialect;
 
     /// <summary>Listens on the database and schema of <paramref name="store"/>.</summary>
     public PostgresStoreNotifications(PostgresStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
         dataSource = store.DataSource;
+        dialect = store.Dialect;
     }
 
     public async Task ListenAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ListenCoreAsync(channel, onPayload, onListening, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
+        {
+            throw store;
+        }
+    }
+
+    private async Task ListenCoreAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onPayload);
         ArgumentNullException.ThrowIfNull(onListening);

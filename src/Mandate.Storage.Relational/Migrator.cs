@@ -97,7 +97,7 @@ internal sealed partial class Migrator(SqlDialect dialect)
                 versions.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
             }
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException && IsMissingTable(ex))
+        catch (Exception ex) when (ex is StoreException { InnerException: System.Data.Common.DbException driver } && IsMissingTable(driver))
         {
             // A brand-new database: nothing applied yet.
         }

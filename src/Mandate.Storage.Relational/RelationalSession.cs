@@ -34,10 +34,13 @@ internal sealed class RelationalSession : IStoreSession
         return (TRepository)repository;
     }
 
-    /// <summary>A command bound to this session's transaction, with <c>@name</c> parameters.</summary>
+    /// <summary>
+    /// A command bound to this session's transaction, with <c>@name</c> parameters; its failures (and those of its
+    /// readers) surface as <see cref="StoreException"/>.
+    /// </summary>
     public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
-        var command = Connection.CreateCommand();
+        var command = new StoreCommand(Dialect, Connection.CreateCommand());
         command.Transaction = Transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -77,7 +80,17 @@ internal sealed class RelationalSession : IStoreSession
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreFaults.Translate(Dialect, ex, cancellationToken) is { } store)
+        {
+            // Whether a commit whose answer was lost took effect is unknown; the caller reports failure (503) and
+            // acknowledges nothing, so a retry is the client's to make.
+            throw store;
+        }
+
         completed = true;
     }
 

@@ -18,9 +18,9 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
         {
             await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not StoreException && dialect.Describe(ex) is { } problem)
+        catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
         {
-            throw new StoreException(problem, ex);
+            throw store;
         }
     }
 
@@ -30,9 +30,13 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
         {
             return await migrator.StatusAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (dialect.Describe(ex) is { } problem)
+        catch (StoreException ex)
         {
-            return StoreStatus.Unreachable(problem);
+            return StoreStatus.Unreachable(ex.Message);
+        }
+        catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
+        {
+            return StoreStatus.Unreachable(store.Message);
         }
     }
 
@@ -52,9 +56,9 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (ex is not StoreException && dialect.Describe(ex) is { } problem)
+            if (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
             {
-                throw new StoreException(problem, ex);
+                throw store;
             }
 
             throw;

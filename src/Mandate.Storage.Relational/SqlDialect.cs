@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+using Mandate.Core.Storage;
 
 namespace Mandate.Storage.Relational;
 
@@ -28,6 +29,10 @@ internal abstract class SqlDialect
     /// <summary>Whether the exception is a violated primary-key or unique constraint (a row with that key exists already).</summary>
     public abstract bool IsUniqueViolation(Exception exception);
 
-    /// <summary>Maps a driver exception to an operator-readable problem, or null when it is not a store problem.</summary>
-    public abstract string? Describe(Exception exception);
+    /// <summary>
+    /// Maps a driver exception to a classified, operator-readable <see cref="StoreException"/>, or null when it is not a
+    /// store fault: a violated constraint is the caller's conflict (repositories catch unique violations themselves),
+    /// and any other exception is a defect, not an outage.
+    /// </summary>
+    public abstract StoreException? Translate(Exception exception);
 }

@@ -13,15 +13,20 @@ internal sealed class SqliteDialect : SqlDialect
     private readonly string path;
     private volatile bool directoryEnsured;
 
-    public SqliteDialect(string path)
+    private readonly TimeSpan busyTimeout;
+
+    /// <param name="path">The database file.</param>
+    /// <param name="busyTimeout">How long a statement waits for another connection's lock before failing as busy.</param>
+    public SqliteDialect(string path, TimeSpan? busyTimeout = null)
     {
         this.path = Path.GetFullPath(path);
+        this.busyTimeout = busyTimeout ?? SqliteDefaults.BusyTimeout;
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = this.path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = (int)Math.Ceiling(this.busyTimeout.TotalSeconds),
         }.ToString();
     }
 
@@ -48,7 +53,7 @@ internal sealed class SqliteDialect : SqlDialect
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var pragma = connection.CreateCommand();
         await using var pragmaDisposal = pragma.ConfigureAwait(false);
-        pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;";
+        pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
@@ -80,15 +85,25 @@ internal sealed class SqliteDialect : SqlDialect
     // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
     public override bool IsUniqueViolation(Exception exception) => exception is SqliteException { SqliteExtendedErrorCode: 1555 or 2067 };
 
-    public override string? Describe(Exception exception) => exception switch
+    // Primary result codes (the low byte of the extended code): https://sqlite.org/rescode.html
+    public override StoreException? Translate(Exception exception) => exception switch
     {
-        SqliteException { SqliteErrorCode: 26 } => $"The file {path} is not a SQLite database (or it is corrupt or encrypted). Refusing to start; it was not modified.",
-        SqliteException { SqliteErrorCode: 11 } => $"The SQLite database {path} is corrupt. Refusing to start; it was not modified.",
-        SqliteException { SqliteErrorCode: 14 } => $"The SQLite database {path} cannot be opened (check the directory exists and is writable).",
-        SqliteException { SqliteErrorCode: 8 } => $"The SQLite database {path} is read-only.",
-        SqliteException { SqliteErrorCode: 10 } => $"Reading the SQLite database {path} failed with an I/O error.",
-        SqliteException sqlite => $"SQLite error {sqlite.SqliteErrorCode} on {path}: {sqlite.Message}",
-        UnauthorizedAccessException or IOException => $"The SQLite database {path} cannot be opened: {exception.Message}",
+        SqliteException { SqliteErrorCode: 19 } => null,
+        SqliteException { SqliteErrorCode: 26 } e => new(StoreFault.Corrupt, $"The file {path} is not a SQLite database (or it is corrupt or encrypted). Refusing to start; it was not modified.", e),
+        SqliteException { SqliteErrorCode: 11 } e => new(StoreFault.Corrupt, $"The SQLite database {path} is corrupt. Refusing to start; it was not modified.", e),
+        SqliteException { SqliteErrorCode: 14 } e => new(StoreFault.Unreachable, $"The SQLite database {path} cannot be opened (check the directory exists and is writable).", e),
+        SqliteException { SqliteErrorCode: 8 } e => new(StoreFault.ReadOnly, $"The SQLite database {path} is read-only.", e),
+        SqliteException { SqliteErrorCode: 5 or 6 } e => new(StoreFault.Busy, $"The SQLite database {path} is locked by another connection (waited {busyTimeout.TotalSeconds:0.###} s).", e),
+        SqliteException { SqliteErrorCode: 10 } e => new(StoreFault.Io, $"Reading or writing the SQLite database {path} failed with an I/O error.", e),
+        SqliteException { SqliteErrorCode: 13 } e => new(StoreFault.Io, $"The disk holding the SQLite database {path} is full.", e),
+        SqliteException { SqliteErrorCode: 17 } e => new(StoreFault.Schema, $"The schema of the SQLite database {path} changed under the server: {e.Message}", e),
+        SqliteException { SqliteErrorCode: 1 } e when IsSchemaMessage(e.Message) => new(StoreFault.Schema, $"The SQLite database {path} does not have the expected schema: {e.Message}", e),
+        SqliteException e => new(StoreFault.Other, $"SQLite error {e.SqliteErrorCode} on {path}: {e.Message}", e),
+        UnauthorizedAccessException or IOException => new(StoreFault.Unreachable, $"The SQLite database {path} cannot be opened: {exception.Message}", exception),
         _ => null,
     };
+
+    private static bool IsSchemaMessage(string message) =>
+        message.Contains("no such table", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("no such column", StringComparison.OrdinalIgnoreCase);
 }

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Mandate.Storage.Sqlite;
 
 /// <summary>The embedded store: one SQLite file in WAL mode.</summary>
-internal sealed class SqliteStore(string path) : RelationalStore(new SqliteDialect(path))
+internal sealed class SqliteStore(string path, TimeSpan? busyTimeout = null) : RelationalStore(new SqliteDialect(path, busyTimeout))
 {
     public override ValueTask DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using Mandate.Core.Storage;
 using Mandate.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +9,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers a <see cref="SqliteStore"/> on the file <paramref name="path"/> as the <see cref="IMandateStore"/>.
+    /// Registers a <see cref="SqliteStore"/> on the file <paramref name="path"/> as the <see cref="IMandateStore"/>
+    /// (its busy timeout from <see cref="StoreOptions"/> when they are registered).
     /// A single node owns the file, so its <see cref="IStoreNotifications"/> announce nothing
     /// (<see cref="NoStoreNotifications"/>).
     /// </summary>
@@ -16,7 +18,7 @@ public static class SqliteStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        builder.Services.TryAddSingleton<IMandateStore>(_ => new SqliteStore(path));
+        builder.Services.TryAddSingleton<IMandateStore>(sp => new SqliteStore(path, sp.GetService<IOptions<StoreOptions>>()?.Value.BusyTimeout));
         builder.Services.TryAddSingleton<IStoreNotifications, NoStoreNotifications>();
         return builder;
     }

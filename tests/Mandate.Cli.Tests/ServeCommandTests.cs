@@ -1,7 +1,43 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
 namespace Mandate.Cli.Tests;
 
 public sealed class ServeCommandTests
 {
+    [Fact]
+    public async Task Serve_OnAPortInUse_ShouldPrintOneCleanErrorNamingTheAddress_AndExitNonZero()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)occupant.LocalEndpoint).Port}";
+        var state = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "mandate.dll"), "serve", "--demo", "--urls", url, "--state", state })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        var stdout = await output;
+        var stderr = (await error).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1, process.ExitCode);
+        var line = Assert.Single(stderr);
+        Assert.StartsWith("mandate: error: ", line, StringComparison.Ordinal);
+        Assert.Contains(url, line, StringComparison.Ordinal);
+        Assert.Contains("address already in use", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Serve_ShouldRefuseACorruptDatabase_WithAClearMessage()
     {

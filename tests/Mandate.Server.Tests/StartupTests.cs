@@ -1,7 +1,10 @@
 using Mandate.Core.Storage;
 using Mandate.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Mandate.Server.Tests;
 
@@ -43,19 +46,93 @@ public sealed class StartupTests
         }
     }
 
+    // One bad value per options class (and per nested options list): the start stops, naming the key.
     [Theory]
-    [InlineData("Mandate:Tasks:SweepInterval", "00:00:00")]
-    [InlineData("Mandate:Tasks:DefaultTtl", "-00:01:00")]
-    [InlineData("Mandate:Revocation:ReconcileInterval", "00:00:00")]
-    [InlineData("Mandate:TokenExchange:MaxChainDepth", "-1")]
-    [InlineData("Mandate:Audit:CheckpointInterval", "00:00:00")]
-    [InlineData("Mandate:Decisions:AuditAllowSampleRate", "2")]
-    public async Task Start_ShouldRefuse_AnInvalidSetting_NamingIt(string setting, string value)
+    [InlineData("Mandate:Tasks:SweepInterval", "00:00:00", null)]
+    [InlineData("Mandate:Tasks:DefaultTtl", "-00:01:00", null)]
+    [InlineData("Mandate:Revocation:ReconcileInterval", "00:00:00", null)]
+    [InlineData("Mandate:Revocation:UseFlushInterval", "00:00:00", null)]
+    [InlineData("Mandate:TokenExchange:MaxChainDepth", "-1", null)]
+    [InlineData("Mandate:TokenExchange:Clients:0:ClientId", "gateway", "Mandate:TokenExchange:Clients:0:SecretSha256")]
+    [InlineData("Mandate:TokenExchange:TrustedIssuers:0:Issuer", "https://idp.example", "Mandate:TokenExchange:TrustedIssuers:0:Jwks")]
+    [InlineData("Mandate:Audit:CheckpointInterval", "00:00:00", null)]
+    [InlineData("Mandate:Audit:MaxBatchSize", "0", null)]
+    [InlineData("Mandate:Audit:CheckpointEvery", "0", null)]
+    [InlineData("Mandate:Decisions:AuditAllowSampleRate", "2", null)]
+    [InlineData("Mandate:Decisions:MaxBatchItems", "0", null)]
+    [InlineData("Mandate:Decisions:PepCredentials:0:Name", "edge", "Mandate:Decisions:PepCredentials:0:TokenSha256")]
+    [InlineData("Mandate:Identity:KeyCheckInterval", "00:00:00", null)]
+    [InlineData("Mandate:Identity:OidcIssuers:0:Issuer", "https://idp.example", "Mandate:Identity:OidcIssuers:0:Audience")]
+    [InlineData("Mandate:Identity:AttestationRateLimit:PermitLimit", "0", null)]
+    [InlineData("Mandate:RateLimits:Decisions:PermitLimit", "0", null)]
+    [InlineData("Mandate:RateLimits:Credentials:Window", "00:00:00", null)]
+    [InlineData("Mandate:RateLimits:AuthenticationFailures:PermitLimit", "0", null)]
+    [InlineData("Mandate:Store:BusyTimeout", "00:00:00", null)]
+    [InlineData("Mandate:Health:BackgroundUnhealthyAfter", "-00:00:01", null)]
+    public async Task Start_ShouldRefuse_AnInvalidSetting_NamingIt(string setting, string value, string? named)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MandateTestServer.StartAsync(
             configureBuilder: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [setting] = value })));
 
-        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+        Assert.Contains(named ?? setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ShouldValidateSettings_BeforeTouchingTheStore()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        await Assert.ThrowsAsync<OptionsValidationException>(() => MandateTestServer.StartAsync(
+            o => o.StateDirectory = directory,
+            b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mandate:Tasks:SweepInterval"] = "00:00:00" })));
+
+        Assert.False(File.Exists(Path.Combine(directory, "mandate.db")));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Restart_ShouldRefuse_AnotherTrustDomain_NamingBoth(string kind)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        StoreLocation? store = kind == "postgres" ? MandateTestServer.PostgresLocation(await PostgresTestDatabase.CreateSchemaAsync()) : null;
+        await using (await MandateTestServer.StartAsync(o => { o.StateDirectory = directory; o.Store = store; o.Demo = true; }))
+        {
+        }
+
+        // The demo store restarted without --demo: the default trust domain would refuse every SVID the store issued.
+        var error = await Assert.ThrowsAsync<Hosting.StartupException>(() => MandateTestServer.StartAsync(o => { o.StateDirectory = directory; o.Store = store; o.Demo = false; }));
+        Assert.Contains("'demo.mandate.local'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'mandate.local'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--demo", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Mandate:Identity:TrustDomain=demo.mandate.local", error.Message, StringComparison.Ordinal);
+
+        // The same trust domain configured explicitly is accepted.
+        await using var again = await MandateTestServer.StartAsync(
+            o => { o.StateDirectory = directory; o.Store = store; o.Demo = false; },
+            b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mandate:Identity:TrustDomain"] = "demo.mandate.local" }));
+        using var admin = again.CreateAdminClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await admin.GetAsync(new Uri("/v1/status", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task StartWithoutPolicies_ShouldWarn_AndReportDegradedUntilPoliciesLoad()
+    {
+        var logs = new Infrastructure.CapturedLogs();
+        await using var server = await MandateTestServer.StartAsync(o => o.Demo = false, b => b.Logging.AddProvider(logs));
+        using var admin = server.CreateAdminClient();
+
+        using var response = await admin.GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+        Assert.Contains(body.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("no policies loaded", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("No policies loaded", StringComparison.Ordinal));
+
+        using var content = new StringContent("""{"policies":{"p.cedar":"permit(principal, action, resource);"}}""", System.Text.Encoding.UTF8, "application/json");
+        using var put = await admin.PutAsync(new Uri("/v1/policies", UriKind.Relative), content, TestContext.Current.CancellationToken);
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var after = await admin.GetFromJsonAsync<JsonElement>("/readyz", TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(after.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("no policies loaded", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -45,6 +45,8 @@ internal static class AuditCliSupport
     /// <summary>Turns store and driver failures into one operator-readable line.</summary>
     public static string? Describe(Exception exception) => exception switch
     {
+        StoreException { Fault: StoreFault.Schema } store
+            => "the store has no audit ledger tables (it was never migrated by 'mandate serve' of this version): " + store.Message,
         StoreException store => store.Message,
         DbException db when db.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || db.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
             => "the store has no audit ledger tables (it was never migrated by 'mandate serve' of this version): " + db.Message,

@@ -5,12 +5,17 @@ using Mandate.Server;
 using Mandate.Server.Hosting;
 using Mandate.Server.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Cli.Commands;
 
 /// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
 internal static class ServeCommand
 {
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     public static Command Create(GlobalOptions globals)
     {
         var urls = new Option<string>("--urls") { Description = "Listen URLs, separated by ';'.", HelpName = "URL", DefaultValueFactory = _ => MandateServerOptions.DefaultUrls };
@@ -65,7 +70,8 @@ internal static class ServeCommand
             WebApplication app;
             try
             {
-                app = await MandateServer.CreateAsync(options, cancellationToken: cancellationToken);
+                // This command reports a failed start itself, in one line; the host's own report is a stack trace.
+                app = await MandateServer.CreateAsync(options, b => b.Logging.AddFilter(HostCategory, LogLevel.Critical), cancellationToken);
             }
             catch (StoreException ex)
             {
@@ -75,9 +81,23 @@ internal static class ServeCommand
             {
                 throw CliException.Failed(ex.Message);
             }
+            catch (OptionsValidationException ex)
+            {
+                throw CliException.Failed($"invalid configuration: {string.Join(" ", ex.Failures)}");
+            }
 
             await using (app)
             {
+                try
+                {
+                    await app.StartAsync(cancellationToken);
+                }
+                catch (IOException ex)
+                {
+                    // Kestrel reports a port in use or an address it cannot bind as an IOException naming the address.
+                    throw CliException.Failed($"cannot listen: {ex.Message}");
+                }
+
                 if (context.Json)
                 {
                     await context.Output.JsonAsync(new
@@ -98,15 +118,8 @@ internal static class ServeCommand
 
                     await context.Output.LineAsync($"Mandate {MandateServer.Version} listening on {options.Urls} (Ctrl+C to stop)");
                 }
-                try
-                {
-                    await app.RunAsync();
-                }
-                catch (IOException ex)
-                {
-                    // Kestrel reports a port in use or an address it cannot bind as an IOException.
-                    throw CliException.Failed($"cannot listen on {options.Urls}: {ex.Message}");
-                }
+
+                await app.WaitForShutdownAsync(cancellationToken);
             }
 
             return ExitCodes.Success;

@@ -2,15 +2,20 @@ using System.Security.Cryptography;
 using System.Text;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Admin;
 
 /// <summary>
-/// The bootstrap admin credential. Only its SHA-256 is stored; the token itself exists once, when it is minted.
+/// The bootstrap admin credential. Only its SHA-256 is stored; the token itself exists once, when it is minted. With
+/// <c>Mandate:Admin:BootstrapToken</c> = <c>Disabled</c> it is refused whatever is presented.
 /// </summary>
-internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimeProvider time)
+internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimeProvider time, IOptions<AdminOptions> options)
 {
     internal const string SettingKey = "admin.token.sha256";
+
+    /// <summary>The bootstrap token's state as last recorded in the ledger (so a change of the setting is recorded once).</summary>
+    internal const string StateKey = "admin.bootstrap.state";
     private const string Prefix = "mdt_";
     private volatile byte[]? cachedHash;
 
@@ -42,10 +47,43 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
         return token;
     }
 
-    /// <summary>Constant-time check of a presented admin token.</summary>
+    /// <summary>Whether the bootstrap admin token is accepted at all.</summary>
+    public bool Enabled => options.Value.BootstrapToken == BootstrapTokenMode.Enabled;
+
+    /// <summary>
+    /// Records in the ledger, once, that the setting changed since the last start (<c>admin.bootstrap_disabled</c> or
+    /// <c>admin.bootstrap_enabled</c>); returns whether an event was recorded.
+    /// </summary>
+    public async Task<bool> RecordStateAsync(CancellationToken cancellationToken)
+    {
+        var state = Enabled ? "enabled" : "disabled";
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var settings = session.Get<ISettingsRepository>();
+        var recorded = await settings.GetAsync(StateKey, cancellationToken).ConfigureAwait(false) ?? "enabled";
+        if (recorded == state)
+        {
+            return false;
+        }
+
+        await settings.SetAsync(StateKey, state, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(
+            session,
+            new AuditEvent
+            {
+                Type = Enabled ? "admin.bootstrap_enabled" : "admin.bootstrap_disabled",
+                Actor = "system",
+                Reason = "Mandate:Admin:BootstrapToken = " + (Enabled ? "Enabled" : "Disabled"),
+            },
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Constant-time check of a presented admin token; always false while the bootstrap token is disabled.</summary>
     public async ValueTask<bool> ValidateAsync(string? presented, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(presented) || presented.Length > 512)
+        if (!Enabled || string.IsNullOrEmpty(presented) || presented.Length > 512)
         {
             return false;
         }

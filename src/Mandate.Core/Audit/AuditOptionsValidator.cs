@@ -11,7 +11,22 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         var builder = new ValidateOptionsResultBuilder();
         if (options.CheckpointInterval <= TimeSpan.Zero)
         {
-            builder.AddError("Mandate:Audit:CheckpointInterval must be positive.");
+            builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.CheckpointInterval)} must be positive.");
+        }
+
+        if (options.MaxBatchSize <= 0)
+        {
+            builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.MaxBatchSize)} must be greater than 0.");
+        }
+
+        if (options.CheckpointEvery <= 0)
+        {
+            builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.CheckpointEvery)} must be greater than 0.");
+        }
+
+        if (options.KeyEncryptionKeyPath is { Length: 0 } || (options.KeyEncryptionKeyPath is { } path && string.IsNullOrWhiteSpace(path)))
+        {
+            builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.KeyEncryptionKeyPath)} must not be empty.");
         }
 
         return builder.Build();

@@ -1,51 +1,39 @@
-using Mandate.Core.Storage;
+using Mandate.Core.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Credentials;
 
-/// <summary>Writes recorded credential uses to the store periodically and once more at shutdown.</summary>
+/// <summary>
+/// Writes recorded credential uses to the store periodically and once more at shutdown. A failed flush keeps the
+/// uses for the next one (<see cref="CredentialUseRecorder.FlushAsync"/> puts its batch back).
+/// </summary>
 internal sealed partial class CredentialUseFlushService(
     CredentialUseRecorder recorder,
     IOptions<RevocationSyncOptions> options,
+    BackgroundHealth health,
     TimeProvider time,
     ILogger<CredentialUseFlushService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.UseFlushInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                await FlushAsync(stoppingToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: the final flush happens in StopAsync.
-        }
-    }
+    public const string LoopName = "credential-use-flush";
+
+    private readonly BackgroundLoop loop = new(LoopName, health, time, logger);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        loop.RunPeriodicAsync(options.Value.UseFlushInterval, recorder.FlushAsync, stoppingToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        try
+        // The last flush is retried until the host's shutdown deadline; uses still pending then are lost with the process.
+        if (!await loop.RunUntilSuccessAsync(recorder.FlushAsync, cancellationToken).ConfigureAwait(false))
         {
-            await recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (StoreException ex)
-        {
-            LogFlushFailed(logger, ex.Message);
+            LogFinalFlushFailed(logger);
         }
     }
 
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Writing credential uses failed (kept for the next flush): {Problem}")]
-    private static partial void LogFlushFailed(ILogger logger, string problem);
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "Shutdown overtook the last write of credential uses; the uses recorded since the last flush are not stored")]
+    private static partial void LogFinalFlushFailed(ILogger logger);
 }

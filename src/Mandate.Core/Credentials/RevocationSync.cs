@@ -1,3 +1,4 @@
+using Mandate.Core.Hosting;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,14 @@ internal sealed partial class RevocationSync(
     IMandateStore store,
     IRevocationSet revocations,
     IOptions<RevocationSyncOptions> options,
+    BackgroundHealth health,
     TimeProvider time,
     ILogger<RevocationSync> logger,
     IStoreNotifications? notifications = null)
 {
+    public const string PollLoopName = "revocation-sync";
+    public const string ListenLoopName = "revocation-listener";
+
     // Full reloads and polls run one at a time (the poll loop, the listener's "*" payload and its reconnect all reach
     // them), so lastPoll, a 16-byte struct, is never torn and only moves forward.
     private readonly SemaphoreSlim syncGate = new(1, 1);
@@ -84,71 +89,52 @@ internal sealed partial class RevocationSync(
         return Task.CompletedTask;
     }
 
-    private async Task PollLoopAsync(CancellationToken cancellationToken)
+    private Task PollLoopAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        using var timer = new PeriodicTimer(settings.ReconcileInterval, time);
         var lastFull = time.GetUtcNow();
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        return new BackgroundLoop(PollLoopName, health, time, logger).RunPeriodicAsync(
+            settings.ReconcileInterval,
+            async token =>
             {
-                try
+                if (time.GetUtcNow() - lastFull >= settings.FullReloadInterval)
                 {
-                    if (time.GetUtcNow() - lastFull >= settings.FullReloadInterval)
-                    {
-                        await FullReloadAsync(cancellationToken).ConfigureAwait(false);
-                        lastFull = time.GetUtcNow();
-                    }
-                    else
-                    {
-                        await PollAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                    await FullReloadAsync(token).ConfigureAwait(false);
+                    lastFull = time.GetUtcNow();
                 }
-                catch (StoreException ex)
+                else
                 {
-                    LogSyncFailed(logger, ex.Message);
+                    await PollAsync(token).ConfigureAwait(false);
                 }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+            },
+            cancellationToken);
     }
 
-    private async Task ListenLoopAsync(CancellationToken cancellationToken)
+    private Task ListenLoopAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
+        var reconnecting = false;
+        var loop = new BackgroundLoop(ListenLoopName, health, time, logger);
+        return loop.RunContinuouslyAsync(
+            async token =>
             {
-                await notifications!.ListenAsync(StoreChannels.Revocations, OnPayloadAsync, () => Listening.TrySetResult(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogListenFailed(logger, ex.Message);
-                try
+                if (reconnecting)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken).ConfigureAwait(false);
+                    // Whatever was announced while the connection was down is caught by a poll before listening again.
+                    await PollAsync(token).ConfigureAwait(false);
+                }
 
-                    // Whatever was announced while the connection was down is caught by a poll right after reconnecting.
-                    await PollAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                catch (StoreException)
-                {
-                    // Try again on the next round.
-                }
-            }
-        }
+                reconnecting = true;
+                await notifications!.ListenAsync(
+                    StoreChannels.Revocations,
+                    OnPayloadAsync,
+                    () =>
+                    {
+                        Listening.TrySetResult();
+                        loop.Succeeded();
+                    },
+                    token).ConfigureAwait(false);
+            },
+            cancellationToken);
     }
 
     private async Task OnPayloadAsync(string payload)
@@ -164,10 +150,4 @@ internal sealed partial class RevocationSync(
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Revocation set loaded: {Count} revoked credentials not yet expired")]
     private static partial void LogReloaded(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Revocation sync with the store failed: {Problem}")]
-    private static partial void LogSyncFailed(ILogger logger, string problem);
-
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Revocation notification listener stopped: {Problem}; reconnecting")]
-    private static partial void LogListenFailed(ILogger logger, string problem);
 }

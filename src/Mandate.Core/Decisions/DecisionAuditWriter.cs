@@ -1,4 +1,5 @@
 using Mandate.Core.Audit;
+using Mandate.Core.Hosting;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,13 +12,23 @@ internal sealed partial class DecisionAuditWriter(
     AuditRepetitions repetitions,
     IMandateStore store,
     IAuditTrail audit,
+    BackgroundHealth health,
     TimeProvider time,
     ILogger<DecisionAuditWriter> logger) : BackgroundService
 {
+    public const string LoopName = "decision-audit-writer";
+
     private const int BatchSize = 500;
+
+    private readonly BackgroundLoop loop = new(LoopName, health, time, logger);
+
+    // Cancelled when the host's shutdown deadline passes: only then does the writer stop retrying a batch.
+    private CancellationToken shutdownDeadline = CancellationToken.None;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        shutdownDeadline = cancellationToken;
+
         // Let the writer drain what is queued (and the counts of repeated denies) before the store goes away.
         await repetitions.FlushAsync().ConfigureAwait(false);
         queue.Complete();
@@ -26,6 +37,7 @@ internal sealed partial class DecisionAuditWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        health.Started(LoopName);
         var batch = new List<AuditEvent>(BatchSize);
         var markers = new List<DecisionAuditQueue.FlushMarker>();
         var reader = queue.Reader;
@@ -72,40 +84,46 @@ internal sealed partial class DecisionAuditWriter(
             return;
         }
 
-        // A store outage must not lose decisions: retry with a growing pause; during shutdown give up after a few tries.
-        var delay = TimeSpan.FromMilliseconds(50);
-        for (var attempt = 1; ; attempt++)
+        // A queued decision is never dropped for a store error: the batch is retried (capped, jittered backoff) until it
+        // is written. Only the host's shutdown deadline ends the retries; what is then unwritten is logged as lost.
+        // Capped low: a backlog of decisions waits on this writer, so it retries often once the store is back.
+        var backoff = new RetryBackoff(RetryBackoff.DefaultInitial, TimeSpan.FromSeconds(5));
+        while (true)
         {
-            try
+            if (await loop.RunRoundAsync(_ => WriteAsync(batch), backoff, CancellationToken.None).ConfigureAwait(false))
             {
-                var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
-                await using var sessionDisposal = session.ConfigureAwait(false);
-                foreach (var e in batch)
-                {
-                    await audit.RecordAsync(session, e, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                 return;
             }
-            catch (ObjectDisposedException) when (stoppingToken.IsCancellationRequested)
+
+            if (stoppingToken.IsCancellationRequested && shutdownDeadline.IsCancellationRequested)
             {
-                // The host is gone before the backlog was written (shutdown timeout): nothing can be written any more.
                 LogDroppedAtShutdown(logger, batch.Count);
                 return;
             }
-            catch (StoreException e) when (attempt < 10 || !stoppingToken.IsCancellationRequested)
+
+            try
             {
-                LogWriteFailed(logger, e, batch.Count, attempt);
-                await Task.Delay(delay, time, CancellationToken.None).ConfigureAwait(false);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+                await Task.Delay(backoff.Next(), time, shutdownDeadline).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The deadline passed while waiting: one last attempt, then give up.
             }
         }
     }
 
+    private async Task WriteAsync(List<AuditEvent> batch)
+    {
+        var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        foreach (var e in batch)
+        {
+            await audit.RecordAsync(session, e, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
     [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Shutdown overtook the decision audit writer: {Count} queued records were not written")]
     private static partial void LogDroppedAtShutdown(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Writing {Count} decision audit records failed (attempt {Attempt}); retrying")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt);
 }

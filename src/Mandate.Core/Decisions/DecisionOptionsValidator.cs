@@ -14,10 +14,21 @@ internal sealed class DecisionOptionsValidator : IValidateOptions<DecisionOption
             builder.AddError("Mandate:Decisions:AuditAllowSampleRate must be between 0 and 1.");
         }
 
-        if (options.MaxRequestBodyBytes <= 0 || options.MaxBatchItems <= 0 || options.MaxSearchPageSize <= 0
-            || options.MaxIdentifierLength <= 0 || options.MaxPropertiesBytes <= 0 || options.MaxContextBytes <= 0)
+        foreach (var (value, setting) in new (long Value, string Setting)[]
         {
-            builder.AddError("Mandate:Decisions limits must be positive.");
+            (options.MaxRequestBodyBytes, nameof(DecisionOptions.MaxRequestBodyBytes)),
+            (options.MaxBatchItems, nameof(DecisionOptions.MaxBatchItems)),
+            (options.MaxSearchPageSize, nameof(DecisionOptions.MaxSearchPageSize)),
+            (options.MaxIdentifierLength, nameof(DecisionOptions.MaxIdentifierLength)),
+            (options.MaxPropertiesBytes, nameof(DecisionOptions.MaxPropertiesBytes)),
+            (options.MaxContextBytes, nameof(DecisionOptions.MaxContextBytes)),
+            (options.AuditQueueCapacity, nameof(DecisionOptions.AuditQueueCapacity)),
+        })
+        {
+            if (value <= 0)
+            {
+                builder.AddError($"{DecisionOptions.SectionName}:{setting} must be greater than 0.");
+            }
         }
 
         if (options.AuditRepeatWindow < TimeSpan.Zero)
@@ -25,12 +36,17 @@ internal sealed class DecisionOptionsValidator : IValidateOptions<DecisionOption
             builder.AddError("Mandate:Decisions:AuditRepeatWindow must be zero or positive.");
         }
 
-        foreach (var pep in options.PepCredentials)
+        for (var i = 0; i < options.PepCredentials.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(pep.Name) || pep.Name.Length > 64
-                || pep.TokenSha256.Length != 64 || !pep.TokenSha256.All(Uri.IsHexDigit))
+            var pep = options.PepCredentials[i];
+            if (string.IsNullOrWhiteSpace(pep.Name) || pep.Name.Length > 64)
             {
-                builder.AddError("Mandate:Decisions:PepCredentials entries need a Name (at most 64 characters) and a 64-digit hex TokenSha256.");
+                builder.AddError($"{DecisionOptions.SectionName}:PepCredentials:{i}:Name is required (at most 64 characters).");
+            }
+
+            if (pep.TokenSha256.Length != 64 || !pep.TokenSha256.All(Uri.IsHexDigit))
+            {
+                builder.AddError($"{DecisionOptions.SectionName}:PepCredentials:{i}:TokenSha256 must be 64 hex digits (the SHA-256 of the token).");
             }
         }
 

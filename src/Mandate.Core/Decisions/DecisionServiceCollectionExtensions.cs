@@ -21,6 +21,7 @@ public static class DecisionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DecisionOptions>, DecisionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ActivePolicySet>();
+        services.TryAddSingleton<PepCredentials>();
         services.TryAddSingleton<PolicyService>();
         services.TryAddSingleton<DecisionAuditQueue>();
         services.TryAddSingleton<AuditRepetitions>();

@@ -8,7 +8,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MandateServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers what every Mandate feature shares (the clock, the audit trail, admin tokens) and returns the
+    /// Registers what every Mandate feature shares (the clock, the audit trail, admin tokens, the health of the
+    /// background loops) and returns the
     /// <see cref="MandateBuilder"/> the store and the features are added to. A store must be added too
     /// (<c>AddSqliteStore</c> or <c>AddPostgresStore</c>).
     /// </summary>
@@ -19,7 +20,9 @@ public static class MandateServiceCollectionExtensions
         services.AddOptions<AuditOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<Mandate.Core.Telemetry.MandateMetrics>();
+        services.TryAddSingleton<Mandate.Core.Hosting.BackgroundHealth>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
+        services.AddOptions<AdminOptions>();
         services.TryAddSingleton<AdminTokens>();
         return new MandateBuilder(services);
     }

@@ -144,9 +144,22 @@ internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOption
             }
         }
 
-        if (issuer.JwksCacheDuration <= TimeSpan.Zero || issuer.JwksFetchTimeout <= TimeSpan.Zero || issuer.JwksMinRefreshInterval < TimeSpan.Zero || issuer.MaxTokenAge <= TimeSpan.Zero)
+        foreach (var (value, setting) in new[]
         {
-            failures.Add($"{path}: JwksCacheDuration, JwksFetchTimeout and MaxTokenAge must be positive, JwksMinRefreshInterval at least zero.");
+            (issuer.JwksCacheDuration, nameof(OidcIssuerOptions.JwksCacheDuration)),
+            (issuer.JwksFetchTimeout, nameof(OidcIssuerOptions.JwksFetchTimeout)),
+            (issuer.MaxTokenAge, nameof(OidcIssuerOptions.MaxTokenAge)),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"{path}:{setting}: must be positive.");
+            }
+        }
+
+        if (issuer.JwksMinRefreshInterval < TimeSpan.Zero)
+        {
+            failures.Add($"{path}:{nameof(OidcIssuerOptions.JwksMinRefreshInterval)}: must be zero or positive.");
         }
     }
 }

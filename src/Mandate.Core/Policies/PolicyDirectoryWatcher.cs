@@ -1,4 +1,4 @@
-using Mandate.Core.Storage;
+using Mandate.Core.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mandate.Core.Policies;
@@ -8,25 +8,30 @@ namespace Mandate.Core.Policies;
 /// write files in several steps); the reload compiles the whole directory and swaps it in, or reports why not and
 /// keeps the current set.
 /// </summary>
-internal sealed partial class PolicyDirectoryWatcher : IDisposable
+internal sealed class PolicyDirectoryWatcher : IDisposable
 {
     private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(200);
 
     private readonly string directory;
     private readonly PolicyService policies;
-    private readonly ILogger logger;
     private readonly SemaphoreSlim reloading = new(1, 1);
     private readonly ITimer debounce;
+    private readonly BackgroundLoop loop;
+    private readonly RetryBackoff backoff = new();
+    private readonly CancellationTokenSource disposed = new();
     private FileSystemWatcher? watcher;
+    private int disposeCalls;
 
-    public PolicyDirectoryWatcher(string directory, PolicyService policies, TimeProvider time, ILogger<PolicyDirectoryWatcher> logger)
+    public PolicyDirectoryWatcher(string directory, PolicyService policies, BackgroundHealth health, TimeProvider time, ILogger<PolicyDirectoryWatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(time);
         this.directory = Path.GetFullPath(directory);
         this.policies = policies;
-        this.logger = logger;
+        loop = new BackgroundLoop(LoopName, health, time, logger);
         debounce = time.CreateTimer(_ => _ = ReloadInBackgroundAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    public const string LoopName = "policy-watcher";
 
     public string Directory => directory;
 
@@ -75,9 +80,17 @@ internal sealed partial class PolicyDirectoryWatcher : IDisposable
 
     public void Dispose()
     {
+        // Disposed by its owner and again by the container: only the first call does anything.
+        if (Interlocked.Exchange(ref disposeCalls, 1) != 0)
+        {
+            return;
+        }
+
+        disposed.Cancel();
         watcher?.Dispose();
         debounce.Dispose();
         reloading.Dispose();
+        disposed.Dispose();
     }
 
     private void OnChanged(object sender, FileSystemEventArgs e)
@@ -90,20 +103,24 @@ internal sealed partial class PolicyDirectoryWatcher : IDisposable
 
     private async Task ReloadInBackgroundAsync()
     {
-        try
+        var stopping = disposed.Token;
+        if (stopping.IsCancellationRequested)
         {
-            await ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
         }
-        catch (StoreException e)
+
+        // A failed reload (the store down while recording the new version, a file half-written) is retried with
+        // backoff; the set in force stays until one succeeds.
+        if (!await loop.RunRoundAsync(ReloadAsync, backoff, stopping).ConfigureAwait(false) && !stopping.IsCancellationRequested)
         {
-            LogReloadFailed(logger, e, directory);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The server is shutting down.
+            try
+            {
+                debounce.Change(backoff.Next(), Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The server is shutting down.
+            }
         }
     }
-
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Error, Message = "Reloading policies from {Directory} failed")]
-    private static partial void LogReloadFailed(ILogger logger, Exception exception, string directory);
 }

@@ -14,5 +14,8 @@ internal static class StoreErrorMetrics
     private static readonly Counter<long> Errors =
         Meter.CreateCounter<long>("mandate.store.errors", "{error}", "Store errors (a request answered 503, a background loop retrying, a refused start), by fault");
 
-    public static void Record(string fault) => Errors.Add(1, new KeyValuePair<string, object?>("fault", fault));
+    public static void Record(Storage.StoreFault fault) => Errors.Add(1, new KeyValuePair<string, object?>("fault", Name(fault)));
+
+    /// <summary>The tag value: the fault's name in lower case, as docs/operations.md lists them (<c>readonly</c>, <c>io</c>…).</summary>
+    public static string Name(Storage.StoreFault fault) => fault.ToString().ToLowerInvariant();
 }

@@ -1,4 +1,5 @@
 using Mandate.Core.Audit;
+using Mandate.Core.Hosting;
 using Mandate.Server.Health;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +12,17 @@ internal sealed class AuditCheckpointService(
     IOptions<AuditOptions> options,
     TimeProvider time,
     ReadinessChecks readiness,
+    BackgroundHealth health,
     ILogger<AuditCheckpointService> logger) : BackgroundService
 {
     public const string Component = "audit-checkpoints";
 
+    private readonly BackgroundLoop loop = new("audit-checkpoint-signer", health, time, logger);
+    private readonly RetryBackoff backoff = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        health.Started(loop.Name);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -28,7 +34,18 @@ internal sealed class AuditCheckpointService(
                 break;
             }
 
-            await CheckpointAsync(stoppingToken);
+            if (!await CheckpointAsync(stoppingToken))
+            {
+                // Back off before the next attempt, however soon events signal again.
+                try
+                {
+                    await Task.Delay(backoff.Next(), time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
         }
     }
 
@@ -38,27 +55,32 @@ internal sealed class AuditCheckpointService(
         await CheckpointAsync(cancellationToken);
     }
 
-    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    private async Task<bool> CheckpointAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            if (await checkpointer.CheckpointAsync(cancellationToken) is { } checkpoint)
+        var succeeded = await loop.RunRoundAsync(
+            async token =>
             {
-                AuditServerLog.CheckpointSigned(logger, checkpoint.FromSequence, checkpoint.ToSequence, checkpoint.KeyId);
-            }
-
+                try
+                {
+                    if (await checkpointer.CheckpointAsync(token) is { } checkpoint)
+                    {
+                        AuditServerLog.CheckpointSigned(logger, checkpoint.FromSequence, checkpoint.ToSequence, checkpoint.KeyId);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The loop logs the failure; /readyz also says what failed (a broken chain names its position).
+                    readiness.Report(Component, ex is AuditChainBrokenException ? ex.Message : "the last checkpoint failed: " + ex.Message);
+                    throw;
+                }
+            },
+            backoff,
+            cancellationToken);
+        if (succeeded)
+        {
             readiness.Report(Component, null);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down; the next start signs what is pending.
-        }
-#pragma warning disable CA1031 // A failed checkpoint must not stop the server; it is logged and shown in /readyz.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            AuditServerLog.CheckpointFailed(logger, ex);
-            readiness.Report(Component, ex is AuditChainBrokenException ? ex.Message : "the last checkpoint failed: " + ex.Message);
-        }
+
+        return succeeded;
     }
 }

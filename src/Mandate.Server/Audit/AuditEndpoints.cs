@@ -3,7 +3,9 @@ using System.Security.Claims;
 using Mandate.Core;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Http;
 using Mandate.Server.Problems;
 
@@ -16,13 +18,14 @@ internal static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/v1/audit").RequireAuthorization(AuthorizationPolicies.Admin);
+        // The ledger is the auditor's to read; writing to it (an annotation, a checkpoint on demand) is security's.
+        var admin = app.MapGroup("/v1/audit").RequireOperatorRole(OperatorRole.Auditor);
         admin.MapGet("/verify", VerifyAsync);
         admin.MapGet("/events", QueryAsync);
-        admin.MapPost("/events", AnnotateAsync);
+        admin.MapPost("/events", AnnotateAsync).RequireOperatorRole(OperatorRole.Security);
         admin.MapGet("/events/{seq}/proof", ProofAsync);
         admin.MapGet("/checkpoints", CheckpointsAsync);
-        admin.MapPost("/checkpoints", CheckpointAsync);
+        admin.MapPost("/checkpoints", CheckpointAsync).RequireOperatorRole(OperatorRole.Security);
         admin.MapGet("/export", ExportAsync);
         app.MapGet("/v1/audit/keys", KeysAsync).AllowAnonymous();
         app.MapAuditTimelineEndpoints();
@@ -93,7 +96,7 @@ internal static class AuditEndpoints
             new AuditEvent
             {
                 Type = type,
-                Actor = user.Identity?.Name ?? "admin",
+                Actor = ActingOperator.ActorOf(user),
                 Subject = body.Subject,
                 Action = body.Action,
                 Resource = body.Resource,

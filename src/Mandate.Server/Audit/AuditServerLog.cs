@@ -12,9 +12,6 @@ internal static partial class AuditServerLog
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Audit checkpoint signed over events {From}..{To} with key {KeyId}")]
     public static partial void CheckpointSigned(ILogger logger, long from, long to, string keyId);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Audit checkpoint failed")]
-    public static partial void CheckpointFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Audit checkpoint signing key {KeyId} ready")]
     public static partial void SigningKeyReady(ILogger logger, string keyId);
 }

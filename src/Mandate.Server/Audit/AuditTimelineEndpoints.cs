@@ -1,7 +1,9 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Identity;
 using Mandate.Core.Storage;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 
 namespace Mandate.Server.Audit;
@@ -28,7 +30,7 @@ internal static class AuditTimelineEndpoints
             await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
             var timeline = await AuditTimelineBuilder.BuildAsync(session, identity, cancellationToken);
             return TypedResults.Ok(timeline);
-        }).RequireAuthorization(AuthorizationPolicies.Admin);
+        }).RequireOperatorRole(OperatorRole.Auditor);
         return app;
     }
 }

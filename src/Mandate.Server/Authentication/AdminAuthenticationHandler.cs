@@ -1,24 +1,33 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Mandate.Core.Admin;
+using Mandate.Core.Operators;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Authentication;
 
-/// <summary>Authenticates <c>Authorization: Bearer &lt;admin token&gt;</c> against the stored hash.</summary>
+/// <summary>
+/// Authenticates the people who run Mandate: <c>Authorization: Bearer mot_…</c> is a named operator's token (looked up
+/// by its hash; revoked, expired or disabled ones are refused), any other bearer is checked against the bootstrap
+/// admin token's stored hash (refused outright while <c>Mandate:Admin:BootstrapToken</c> is <c>Disabled</c>). Every
+/// refusal is audited and counted against the client's failure limit (<see cref="AuthenticationFailureAudit"/>).
+/// </summary>
 internal sealed class AdminAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     AdminTokens adminTokens,
+    OperatorDirectory operators,
     AuthenticationFailureAudit failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "MandateAdmin";
     public const string Role = "mandate-admin";
     private const string FailureKey = "mandate.admin.failure";
+    private const string FailureTypeKey = "mandate.admin.failure_type";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -28,14 +37,29 @@ internal sealed class AdminAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        if (presented.StartsWith(OperatorDirectory.TokenPrefix, StringComparison.Ordinal))
+        {
+            var result = await operators.AuthenticateAsync(presented, Context.RequestAborted);
+            if (!result.Succeeded)
+            {
+                Context.Items[FailureKey] = result.Failure;
+                Context.Items[FailureTypeKey] = "operator.authentication_failed";
+                return AuthenticateResult.Fail("invalid operator token");
+            }
+
+            return AuthenticateResult.Success(new AuthenticationTicket(ActingOperator.Principal(result.Operator!, result.Token!), SchemeName));
+        }
+
         if (!await adminTokens.ValidateAsync(presented, Context.RequestAborted))
         {
-            Context.Items[FailureKey] = "the bearer token is not the admin token";
+            Context.Items[FailureKey] = adminTokens.Enabled
+                ? "the bearer token is neither an operator token nor the admin token"
+                : "the bearer token is not an operator token, and the bootstrap admin token is disabled (Mandate:Admin:BootstrapToken)";
             return AuthenticateResult.Fail("invalid admin token");
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, Role)],
+            [new Claim(ClaimTypes.Name, OperatorActors.BootstrapAdmin), new Claim(ClaimTypes.Role, Role)],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
@@ -45,18 +69,16 @@ internal sealed class AdminAuthenticationHandler(
         var reason = Context.Items.TryGetValue(FailureKey, out var value) && value is string text
             ? text
             : "no bearer token was presented";
+        var type = Context.Items.TryGetValue(FailureTypeKey, out var kind) && kind is string t ? t : "admin.authentication_failed";
         Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
-        await RecordFailureAsync(reason);
+        await failures.RecordAsync(Context, type, reason);
         Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-admin");
-        await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs the admin token as 'Authorization: Bearer <token>': {reason}.");
+        await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs an operator token or the admin token as 'Authorization: Bearer <token>': {reason}.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-admin");
-        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "The credential is valid but does not grant admin access.");
+        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "The credential is valid but does not grant this access.");
     }
-
-    private Task RecordFailureAsync(string reason) =>
-        failures.RecordAsync(Context, "admin.authentication_failed", reason);
 }

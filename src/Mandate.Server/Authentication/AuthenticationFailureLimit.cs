@@ -40,20 +40,32 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
     /// <summary>Refuses requests with credentials from a network that used up its failures.</summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (settings.Enabled && context.Request.Headers.Authorization.Count > 0
-            && limiter.GetStatistics(Network(context)) is { CurrentAvailablePermits: 0 })
+        if (context.Request.Headers.Authorization.Count > 0 && Exhausted(context) is { } refused)
         {
-            var seconds = Math.Max(1, (long)Math.Ceiling(settings.Window.TotalSeconds));
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await Problem.WriteAsync(
-                context,
-                StatusCodes.Status429TooManyRequests,
-                ProblemTypes.RateLimited,
-                $"Too many failed authentications from this client; retry after at most {seconds} seconds.");
+            await refused.ExecuteAsync(context);
             return;
         }
 
         await next(context);
+    }
+
+    /// <summary>
+    /// The 429 to answer when the caller's network used up its failures, else null: for endpoints whose credential
+    /// travels in the body (OIDC sign-in), which the header check above does not see.
+    /// </summary>
+    public IResult? Exhausted(HttpContext context)
+    {
+        if (!settings.Enabled || limiter.GetStatistics(Network(context)) is not { CurrentAvailablePermits: 0 })
+        {
+            return null;
+        }
+
+        var seconds = Math.Max(1, (long)Math.Ceiling(settings.Window.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problem.Result(
+            StatusCodes.Status429TooManyRequests,
+            ProblemTypes.RateLimited,
+            $"Too many failed authentications from this client; retry after at most {seconds} seconds.");
     }
 
     public void Dispose() => limiter.Dispose();

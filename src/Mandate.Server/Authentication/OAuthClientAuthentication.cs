@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Mandate.Core.Credentials;
 using Mandate.Core.Delegation;
+using Mandate.Core.Operators;
 using Mandate.Protocol.OAuth;
+using Mandate.Server.Operators;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -40,9 +42,12 @@ internal static class OAuthClientAuthentication
         if (hasBearer)
         {
             var admin = await context.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
-            if (admin.Succeeded && admin.Principal.IsInRole(AdminAuthenticationHandler.Role))
+            if (admin.Succeeded && ActingOperator.Of(admin.Principal) is { } acting)
             {
-                return new OAuthClient("admin", true, null, null);
+                // Revoking (or exchanging) anyone's token is a security operator's right; an auditor's token is no client here.
+                return acting.Holds(OperatorRole.Security)
+                    ? new OAuthClient(acting.Actor, true, null, null)
+                    : OAuthClient.Fail("the operator does not hold the security role");
             }
 
             var workload = await context.AuthenticateAsync(WorkloadAuthentication.SchemeName);

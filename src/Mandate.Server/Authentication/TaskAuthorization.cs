@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Mandate.Server.Operators;
 
 namespace Mandate.Server.Authentication;
 
@@ -12,9 +13,13 @@ internal static class TaskAuthorization
     public const string Scheme = "MandateAdminOrWorkload";
     public const string AdminOrWorkload = "mandate-admin-or-workload";
 
-    public static bool IsAdmin(ClaimsPrincipal user) => user.IsInRole(AdminAuthenticationHandler.Role);
+    /// <summary>
+    /// Whether the caller is a person running Mandate (an operator of any role, or the bootstrap admin token) rather
+    /// than a workload: they see every workload's tasks. Changing a task also needs <c>security</c>, checked by the endpoint.
+    /// </summary>
+    public static bool IsAdmin(ClaimsPrincipal user) => ActingOperator.Of(user) is not null;
 
-    /// <summary>The caller's SPIFFE ID, or <c>admin</c>.</summary>
+    /// <summary>The caller's SPIFFE ID, or the acting operator (<c>operator:&lt;name&gt;</c>, <c>admin</c>).</summary>
     public static string Caller(ClaimsPrincipal user) =>
-        IsAdmin(user) ? "admin" : user.FindFirst(WorkloadAuthentication.SubjectClaim)?.Value ?? "unknown";
+        ActingOperator.Of(user)?.Actor ?? user.FindFirst(WorkloadAuthentication.SubjectClaim)?.Value ?? "unknown";
 }

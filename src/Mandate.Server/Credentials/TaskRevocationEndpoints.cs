@@ -2,7 +2,9 @@ using System.Security.Claims;
 using System.Text.Json.Serialization.Metadata;
 using Mandate.Core.Credentials;
 using Mandate.Core.Storage;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Http;
 using Mandate.Server.Problems;
 using Mandate.Server.Tasks;
@@ -16,9 +18,9 @@ internal static class TaskRevocationEndpoints
 {
     public static IEndpointRouteBuilder MapTaskRevocationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/revocations", RevokeAsync).RequireAuthorization(AuthorizationPolicies.Admin);
-        app.MapGet("/v1/revocations", ListAsync).RequireAuthorization(AuthorizationPolicies.Admin);
-        app.MapGet("/v1/credentials/{jti}", GetCredentialAsync).RequireAuthorization(AuthorizationPolicies.Admin);
+        app.MapPost("/v1/revocations", RevokeAsync).RequireOperatorRole(OperatorRole.Security);
+        app.MapGet("/v1/revocations", ListAsync).RequireOperatorRole(OperatorRole.Auditor);
+        app.MapGet("/v1/credentials/{jti}", GetCredentialAsync).RequireOperatorRole(OperatorRole.Auditor);
         return app;
     }
 

@@ -11,8 +11,9 @@ namespace Mandate.Server.Decisions;
 
 /// <summary>
 /// Who calls the decision point. An enforcement point authenticates with <c>Authorization: Bearer</c> and one of: the
-/// admin token (sees policy diagnostics too), a PEP credential the operator configured
-/// (<c>Mandate:Decisions:PepCredentials</c>, recorded as <c>pep:&lt;name&gt;</c>), or a Mandate JWT-SVID (recorded as
+/// admin token or an admin operator's token (sees policy diagnostics too), a PEP credential configured
+/// (<c>Mandate:Decisions:PepCredentials</c>) or issued through <c>/v1/pep-credentials</c> (stored hashed, looked up on
+/// every call so a revocation counts at once; both recorded as <c>pep:&lt;name&gt;</c>), or a Mandate JWT-SVID (recorded as
 /// its SPIFFE ID). Without a credential the call is refused (401) unless <c>Mandate:Decisions:AllowAnonymousPeps</c>
 /// admits it (<c>Loopback</c>: clients on a loopback address; the demo's default). A credential that does not verify is
 /// refused even where anonymous calls are admitted. Anonymous callers see decisions only, never deny reasons.
@@ -24,6 +25,13 @@ internal static class PepAuthentication
 
     /// <summary>The call, or the 401 problem to answer instead.</summary>
     public static async ValueTask<(AuthZenCall? Call, IResult? Problem)> AuthenticateAsync(HttpContext http, DecisionOptions settings, AuthenticationFailureAudit failures)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return await AuthenticateAsync(http, settings, failures, http.RequestServices.GetRequiredService<PepCredentials>());
+    }
+
+    /// <summary>The call, or the 401 problem to answer instead.</summary>
+    public static async ValueTask<(AuthZenCall? Call, IResult? Problem)> AuthenticateAsync(HttpContext http, DecisionOptions settings, AuthenticationFailureAudit failures, PepCredentials issued)
     {
         var requestId = RequestId(http);
         var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, 64);
@@ -41,12 +49,18 @@ internal static class PepAuthentication
         var admin = await http.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
         if (admin.Succeeded && admin.Principal.IsInRole(AdminAuthenticationHandler.Role))
         {
-            return (new AuthZenCall(requestId, true, "admin", client), null);
+            return (new AuthZenCall(requestId, true, admin.Principal.Identity?.Name ?? "admin", client), null);
         }
 
         if (PepName(presented, settings) is { } name)
         {
             return (new AuthZenCall(requestId, false, "pep:" + name, client), null);
+        }
+
+        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal)
+            && await issued.AuthenticateAsync(presented, http.RequestAborted) is { } issuedName)
+        {
+            return (new AuthZenCall(requestId, false, "pep:" + issuedName, client), null);
         }
 
         var workload = await http.AuthenticateAsync(WorkloadAuthentication.SchemeName);

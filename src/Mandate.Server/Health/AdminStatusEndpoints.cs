@@ -1,6 +1,8 @@
 using System.Reflection;
 using Mandate.Core.Storage;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 
 namespace Mandate.Server.Health;
 
@@ -17,7 +19,7 @@ internal static class AdminStatusEndpoints
                 store = store.Kind,
                 schema_version = status.AppliedVersion,
             });
-        }).RequireAuthorization(AuthorizationPolicies.Admin);
+        }).RequireOperatorRole(OperatorRole.Auditor);
         return app;
     }
 }

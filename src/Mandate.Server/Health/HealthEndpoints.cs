@@ -1,20 +1,32 @@
+using Mandate.Core.Hosting;
 using Mandate.Core.Storage;
 using Mandate.Server.Authentication;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Health;
 
 /// <summary>
-/// <c>/healthz</c> (up) and <c>/readyz</c> (ready: store reachable and migrated, policies loaded, audit chain intact).
-/// Anyone may ask whether the server is ready (200 or 503 with <c>status</c>); the details — store kind and schema
-/// versions, the problems (policy file names and parse errors, audit positions) — only a caller with the admin token sees.
+/// <c>/healthz</c> (up) and <c>/readyz</c>: <c>ready</c> (200), <c>degraded</c> (200: serving, but a background loop is
+/// retrying after a failure, or no policies are loaded) or <c>not-ready</c> (503: store unreachable or not migrated,
+/// policies rejected, audit chain broken, a background loop failing longer than
+/// <see cref="HealthOptions.BackgroundUnhealthyAfter"/>). Anyone may ask for the status; the details — store kind and
+/// schema versions, each background loop's state with its last error kind and since when, the problems and warnings
+/// (policy file names and parse errors, audit positions) — only a caller with the admin token sees.
 /// </summary>
 internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "up" })).AllowAnonymous();
-        app.MapGet("/readyz", async (HttpContext http, IMandateStore store, ReadinessChecks checks, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (
+            HttpContext http,
+            IMandateStore store,
+            ReadinessChecks checks,
+            BackgroundHealth background,
+            IOptions<HealthOptions> options,
+            TimeProvider time,
+            CancellationToken cancellationToken) =>
         {
             var status = await store.CheckAsync(cancellationToken);
             var problems = new List<string>();
@@ -24,7 +36,32 @@ internal static class HealthEndpoints
             }
 
             problems.AddRange(checks.Problems());
-            var ready = problems.Count == 0 ? "ready" : "not-ready";
+            var warnings = checks.Warnings().ToList();
+            var now = time.GetUtcNow();
+            var loops = new List<object>();
+            foreach (var loop in background.Snapshot())
+            {
+                var state = StateOf(loop, now, options.Value.BackgroundUnhealthyAfter);
+                if (state == "unhealthy")
+                {
+                    problems.Add($"{loop.Loop}: failing since {loop.FailingSince:O} ({loop.LastErrorKind})");
+                }
+                else if (state == "degraded")
+                {
+                    warnings.Add($"{loop.Loop}: retrying since {loop.FailingSince:O} ({loop.LastErrorKind})");
+                }
+
+                loops.Add(new
+                {
+                    name = loop.Loop,
+                    state,
+                    failing_since = loop.FailingSince,
+                    failures = loop.Failures,
+                    last_error = loop.LastErrorKind,
+                });
+            }
+
+            var ready = problems.Count > 0 ? "not-ready" : warnings.Count > 0 ? "degraded" : "ready";
             var code = problems.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             if (!await IsAdminAsync(http))
             {
@@ -35,12 +72,21 @@ internal static class HealthEndpoints
             {
                 status = ready,
                 store = new { kind = store.Kind, ready = status.Ready, schema_version = status.AppliedVersion, expected_version = status.ExpectedVersion },
+                background = loops,
                 problems,
+                warnings,
             };
             return Results.Json(body, statusCode: code);
         }).AllowAnonymous();
         return app;
     }
+
+    private static string StateOf(BackgroundLoopState loop, DateTimeOffset now, TimeSpan unhealthyAfter) => loop.FailingSince switch
+    {
+        null => "running",
+        { } since when now - since >= unhealthyAfter => "unhealthy",
+        _ => "degraded",
+    };
 
     private static async Task<bool> IsAdminAsync(HttpContext http)
     {

@@ -47,16 +47,21 @@ internal static class RequestRateLimiting
 
     public static IServiceCollection AddRequestRateLimiting(this IServiceCollection services)
     {
-        services.AddOptions<RequestRateLimitOptions>(DecisionsPolicy)
-            .Configure(o => (o.PermitLimit, o.Window) = (1000, TimeSpan.FromSeconds(1)))
-            .BindConfiguration(DecisionsSection);
-        services.AddOptions<RequestRateLimitOptions>(CredentialsLimit)
-            .Configure(o => (o.PermitLimit, o.Window) = (600, TimeSpan.FromMinutes(1)))
-            .BindConfiguration(CredentialsSection);
-        services.AddSingleton<IValidateOptions<RequestRateLimitOptions>>(new ValidateOptions<RequestRateLimitOptions>(
-            null,
-            o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero && o.Ipv6PrefixLength is >= 1 and <= 128,
-            "Mandate:RateLimits: PermitLimit and Window must be positive and Ipv6PrefixLength between 1 and 128."));
+        foreach (var (name, section, permits, window) in new[]
+        {
+            (DecisionsPolicy, DecisionsSection, 1000, TimeSpan.FromSeconds(1)),
+            (CredentialsLimit, CredentialsSection, 600, TimeSpan.FromMinutes(1)),
+        })
+        {
+            services.AddOptions<RequestRateLimitOptions>(name)
+                .Configure(o => (o.PermitLimit, o.Window) = (permits, window))
+                .BindConfiguration(section)
+                .Validate(o => o.PermitLimit > 0, section + ":PermitLimit must be greater than 0.")
+                .Validate(o => o.Window > TimeSpan.Zero, section + ":Window must be greater than 0.")
+                .Validate(o => o.Ipv6PrefixLength is >= 1 and <= 128, section + ":Ipv6PrefixLength must be between 1 and 128.")
+                .ValidateOnStart();
+        }
+
         services.AddSingleton<RequestRateLimitRefusals>();
         services.AddRateLimiter(o =>
         {

@@ -1,7 +1,9 @@
 using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Http;
 
 namespace Mandate.Server.Identity;
@@ -18,7 +20,7 @@ internal static class IdentityAttestationEndpoints
         // and the audited action.
         app.MapPost("/v1/attest/oidc", AttestOidcAsync).AllowAnonymous().WithName("attest_oidc").RequireRateLimiting(AttestationRateLimiting.PolicyName).DisallowCaching();
         app.MapPost("/v1/attest/join", RedeemJoinTokenAsync).AllowAnonymous().WithName("attest_join").RequireRateLimiting(AttestationRateLimiting.PolicyName).DisallowCaching();
-        app.MapPost("/v1/attest/join-tokens", CreateJoinTokenAsync).RequireAuthorization(AuthorizationPolicies.Admin).DisallowCaching();
+        app.MapPost("/v1/attest/join-tokens", CreateJoinTokenAsync).RequireOperatorRole(OperatorRole.Admin).DisallowCaching();
         return app;
     }
 
@@ -78,7 +80,7 @@ internal static class IdentityAttestationEndpoints
         }
 
         TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
-        var (token, error) = await joinTokens.CreateAsync(request?.SpiffeId, ttl, "admin", context.TraceIdentifier, cancellationToken);
+        var (token, error) = await joinTokens.CreateAsync(request?.SpiffeId, ttl, context.OperatorActor(), context.TraceIdentifier, cancellationToken);
         if (error is not null)
         {
             return await refusals.RejectAsync(context, error, "create_join_token", request?.SpiffeId, cancellationToken: cancellationToken);

@@ -1,6 +1,8 @@
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Http;
 
 namespace Mandate.Server.Identity;
@@ -13,14 +15,15 @@ internal static class IdentityInventoryEndpoints
 {
     public static IEndpointRouteBuilder MapIdentityInventoryEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/identities").RequireAuthorization(AuthorizationPolicies.Admin);
-        group.MapPost("/", RegisterAsync);
+        // Reading the inventory is an auditor's; status changes are security's (incident response); registering is admin's.
+        var group = app.MapGroup("/v1/identities").RequireOperatorRole(OperatorRole.Auditor);
+        group.MapPost("/", RegisterAsync).RequireOperatorRole(OperatorRole.Admin);
         group.MapGet("/", ListAsync);
         group.MapGet("/{trustDomain}/{**path}", GetAsync);
-        group.MapPost("/suspend", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Suspended, c, f, i, t, ct));
-        group.MapPost("/reactivate", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Active, c, f, i, t, ct));
-        group.MapPost("/revoke", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Revoked, c, f, i, t, ct));
-        group.MapPost("/offboard", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Offboarded, c, f, i, t, ct));
+        group.MapPost("/suspend", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Suspended, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
+        group.MapPost("/reactivate", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Active, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
+        group.MapPost("/revoke", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Revoked, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
+        group.MapPost("/offboard", (HttpContext c, IdentityRefusals f, IdentityInventory i, TimeProvider t, CancellationToken ct) => ChangeAsync(IdentityStatus.Offboarded, c, f, i, t, ct)).RequireOperatorRole(OperatorRole.Security);
         return app;
     }
 
@@ -54,7 +57,7 @@ internal static class IdentityInventoryEndpoints
                 Ttl = request.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 Labels = request.Labels,
             },
-            "admin",
+            context.OperatorActor(),
             context.TraceIdentifier,
             cancellationToken);
         if (result.Error is { } error)
@@ -172,7 +175,7 @@ internal static class IdentityInventoryEndpoints
             return await refusals.RejectAsync(context, new IdentityError(IdentityErrorCodes.InvalidSpiffeId, "spiffe_id: " + parseError + "."), action, request?.SpiffeId, cancellationToken: cancellationToken);
         }
 
-        var result = await inventory.ChangeStatusAsync(request.SpiffeId, target, request.Reason, "admin", context.TraceIdentifier, cancellationToken);
+        var result = await inventory.ChangeStatusAsync(request.SpiffeId, target, request.Reason, context.OperatorActor(), context.TraceIdentifier, cancellationToken);
         if (result.Error is { } error)
         {
             return await refusals.RejectAsync(context, error, action, request.SpiffeId, cancellationToken: cancellationToken);

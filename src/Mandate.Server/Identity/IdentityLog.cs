@@ -9,8 +9,8 @@ internal static partial class IdentityLog
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Key rotation: a new key was created and published")]
     public static partial void KeyCreated(ILogger logger);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Identity maintenance (key rotation, inventory reload, replay record purge) failed; retrying at the next interval")]
-    public static partial void MaintenanceFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Store bound to trust domain {TrustDomain}")]
+    public static partial void TrustDomainRecorded(ILogger logger, string trustDomain);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Demo identities seeded in {TrustDomain}")]
     public static partial void DemoSeeded(ILogger logger, string trustDomain);

@@ -1,3 +1,4 @@
+using Mandate.Core.Hosting;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
 using Mandate.Core.Identity.Inventory;
@@ -16,44 +17,28 @@ internal sealed class IdentityMaintenanceService(
     IdentityDirectory directory,
     PlatformTokenReplayGuard replayGuard,
     IOptions<IdentityOptions> options,
+    BackgroundHealth health,
     TimeProvider time,
     ILogger<IdentityMaintenanceService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.KeyCheckInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    public const string LoopName = "identity-maintenance";
 
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        new BackgroundLoop(LoopName, health, time, logger).RunPeriodicAsync(options.Value.KeyCheckInterval, RunOnceAsync, stoppingToken);
+
+    /// <summary>One round; failures propagate to the loop, which logs them, shows them in /readyz and retries.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        try
+        if (await keyRing.RotateIfDueAsync(cancellationToken))
         {
-            if (await keyRing.RotateIfDueAsync(cancellationToken))
-            {
-                IdentityLog.KeyCreated(logger);
-            }
-
-            await directory.ReloadAsync(cancellationToken);
-            var purged = await replayGuard.PurgeExpiredAsync(cancellationToken);
-            if (purged > 0)
-            {
-                IdentityLog.RedemptionsPurged(logger, purged);
-            }
+            IdentityLog.KeyCreated(logger);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+
+        await directory.ReloadAsync(cancellationToken);
+        var purged = await replayGuard.PurgeExpiredAsync(cancellationToken);
+        if (purged > 0)
         {
-            IdentityLog.MaintenanceFailed(logger, ex);
+            IdentityLog.RedemptionsPurged(logger, purged);
         }
     }
 }

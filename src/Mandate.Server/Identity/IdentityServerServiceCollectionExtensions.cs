@@ -47,6 +47,7 @@ public static class IdentityServerServiceCollectionExtensions
             Timeout = TimeSpan.FromSeconds(10),
         }));
         builder.AddAttestationRateLimiting();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, TrustDomainStartup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, IdentityKeyStartup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, IdentityDemoSeed>());
         services.TryAddSingleton<IdentityMaintenanceService>();

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mandate.Core.Policies;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Decisions;
 using Mandate.Server.Http;
 using Mandate.Server.Problems;
@@ -16,7 +18,8 @@ internal static class PolicyEndpoints
 {
     public static IEndpointRouteBuilder MapPolicyEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/policies").RequireAuthorization(AuthorizationPolicies.Admin);
+        // Reading policies is an auditor's; changing (and trying) them is security's.
+        var group = app.MapGroup("/v1/policies").RequireOperatorRole(OperatorRole.Auditor);
 
         group.MapGet(string.Empty, (PolicyService policies) =>
         {
@@ -46,14 +49,14 @@ internal static class PolicyEndpoints
 
             try
             {
-                var snapshot = await policies.ActivateAsync(bundle, "admin", "admin", cancellationToken);
+                var snapshot = await policies.ActivateAsync(bundle, "admin", context.OperatorActor(), cancellationToken);
                 return Results.Ok(new ActivationView(snapshot.Version, snapshot.Policies.Policies.Count, snapshot.Entities.Count, snapshot.ActivatedAt));
             }
             catch (PolicySetRejectedException e)
             {
                 return Rejected(e);
             }
-        });
+        }).RequireOperatorRole(OperatorRole.Security);
 
         group.MapPost("/validate", async (HttpContext context, PolicyService policies) =>
         {
@@ -77,7 +80,7 @@ internal static class PolicyEndpoints
             {
                 return Rejected(e);
             }
-        });
+        }).RequireOperatorRole(OperatorRole.Security);
 
         group.MapGet("/versions", async (PolicyService policies, int? limit, CancellationToken cancellationToken) =>
         {
@@ -97,8 +100,8 @@ internal static class PolicyEndpoints
         });
 
         // Returning to a stored version is a rollback: a new activation pointing at the version, never an edit of it.
-        group.MapPost("/versions/{version}/activate", async (string version, PolicyService policies, CancellationToken cancellationToken) =>
-            await RollBackAsync(version, policies, cancellationToken));
+        group.MapPost("/versions/{version}/activate", async (string version, HttpContext context, PolicyService policies, CancellationToken cancellationToken) =>
+            await RollBackAsync(version, context.OperatorActor(), policies, cancellationToken)).RequireOperatorRole(OperatorRole.Security);
 
         // Back to the version that was active before the current one (or to "version" when the body names one).
         group.MapPost("/rollback", async (HttpContext context, PolicyService policies, CancellationToken cancellationToken) =>
@@ -121,8 +124,8 @@ internal static class PolicyEndpoints
                 }
             }
 
-            return await RollBackAsync(version, policies, cancellationToken);
-        });
+            return await RollBackAsync(version, context.OperatorActor(), policies, cancellationToken);
+        }).RequireOperatorRole(OperatorRole.Security);
 
         group.MapGet("/activations", async (PolicyService policies, int? limit, CancellationToken cancellationToken) =>
         {
@@ -135,11 +138,11 @@ internal static class PolicyEndpoints
         return app;
     }
 
-    private static async Task<IResult> RollBackAsync(string version, PolicyService policies, CancellationToken cancellationToken)
+    private static async Task<IResult> RollBackAsync(string version, string actor, PolicyService policies, CancellationToken cancellationToken)
     {
         try
         {
-            var snapshot = await policies.RollBackAsync(version, "admin", cancellationToken);
+            var snapshot = await policies.RollBackAsync(version, actor, cancellationToken);
             return snapshot is null
                 ? Problem.NotFound($"No policy version '{version}' is stored.")
                 : Results.Ok(new ActivationView(snapshot.Version, snapshot.Policies.Policies.Count, snapshot.Entities.Count, snapshot.ActivatedAt));

@@ -1,3 +1,4 @@
+using Mandate.Core.Hosting;
 using Mandate.Core.Policies;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
@@ -14,10 +15,14 @@ internal sealed class PolicyStartup(
     IOptions<MandateServerOptions> options,
     PolicyService policies,
     ReadinessChecks readiness,
+    BackgroundHealth health,
     TimeProvider time,
     ILoggerFactory loggers) : IStartupTask, IDisposable
 {
     private PolicyDirectoryWatcher? watcher;
+
+    public const string NoPoliciesComponent = "policies";
+    public const string NoPoliciesWarning = "no policies loaded: every request is denied (load some with --data DIR or PUT /v1/policies)";
 
     public int Order => 400;
 
@@ -27,6 +32,26 @@ internal sealed class PolicyStartup(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         policies.Active.RejectionChanged += (_, rejection) => readiness.Report("policies", rejection?.Summary);
+        policies.Active.Activated += (_, snapshot) => ReportEmpty(snapshot);
+        await LoadAsync(cancellationToken);
+        ReportEmpty(policies.Active.Current);
+    }
+
+    /// <summary>No policy means every request is denied: legal, but never silent (a warning and a degraded /readyz).</summary>
+    private void ReportEmpty(PolicySnapshot snapshot)
+    {
+        if (snapshot.Policies.Policies.Count > 0)
+        {
+            readiness.Warn(NoPoliciesComponent, null);
+            return;
+        }
+
+        readiness.Warn(NoPoliciesComponent, NoPoliciesWarning);
+        loggers.CreateLogger<PolicyStartup>().LogNoPolicies();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
         var settings = options.Value;
         if (!string.IsNullOrEmpty(settings.DataDirectory))
         {
@@ -40,7 +65,7 @@ internal sealed class PolicyStartup(
                 throw new StartupException($"The policies in {directory} cannot be loaded:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", e.Errors)}", e);
             }
 
-            watcher = new PolicyDirectoryWatcher(directory, policies, time, loggers.CreateLogger<PolicyDirectoryWatcher>());
+            watcher = new PolicyDirectoryWatcher(directory, policies, health, time, loggers.CreateLogger<PolicyDirectoryWatcher>());
             watcher.Start();
             return;
         }
@@ -79,4 +104,7 @@ internal static partial class PolicyStartupLog
 {
     [LoggerMessage(EventId = 4020, Level = LogLevel.Error, Message = "The last stored policy version does not load; deciding with the empty set (deny all)")]
     public static partial void LogStoredPolicyRejected(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "No policies loaded: every request is denied. Load policies with --data DIR or through the admin API (PUT /v1/policies)")]
+    public static partial void LogNoPolicies(this ILogger logger);
 }

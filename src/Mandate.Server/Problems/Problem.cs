@@ -44,10 +44,10 @@ internal static class Problem
         Result(StatusCodes.Status409Conflict, ProblemTypes.Conflict, detail);
 
     /// <summary>Writes a problem directly (for middleware and authentication handlers).</summary>
-    public static async Task WriteAsync(HttpContext context, int status, ProblemType type, string? detail = null)
+    public static async Task WriteAsync(HttpContext context, int status, ProblemType type, string? detail = null, IDictionary<string, object?>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var problem = Create(status, type, detail);
+        var problem = Create(status, type, detail, extensions);
         var writer = context.RequestServices.GetService(typeof(IProblemDetailsService)) as IProblemDetailsService;
         context.Response.StatusCode = status;
         if (writer is null || !await writer.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))

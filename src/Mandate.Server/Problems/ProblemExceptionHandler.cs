@@ -23,7 +23,15 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
                 await Problem.WriteAsync(httpContext, bad.StatusCode, ProblemTypes.InvalidRequest, bad.Message);
                 return true;
             case StoreException store:
-                await Problem.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, ProblemTypes.StoreUnavailable, store.Message);
+                // The operator's message (file paths, database errors) goes to the log; the caller learns only that it
+                // may retry: nothing was acknowledged, and the transaction was rolled back.
+                Log.StoreUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, store.Fault.ToString(), store.Message);
+                httpContext.Response.Headers.RetryAfter = "1";
+                await Problem.WriteAsync(
+                    httpContext,
+                    StatusCodes.Status503ServiceUnavailable,
+                    ProblemTypes.StoreUnavailable,
+                    $"The request was not completed; retry later. Quote request id {httpContext.TraceIdentifier} to the operator.");
                 return true;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Mandate.Core.Decisions;
 using Mandate.Core.Identity;
+using Mandate.Core.Operators;
 using Mandate.Core.Tasks;
 using Mandate.Server.Audit;
 using Mandate.Server.Decisions;
@@ -12,7 +13,8 @@ namespace Mandate.Server.Problems;
 /// Every problem type the server answers with, and its one title: the only place a title is written. A code is the
 /// last segment of its problem-details <c>type</c> and a row of docs/errors.md (with the same title); the feature
 /// code constants (<see cref="IdentityErrorCodes"/>, <see cref="TaskErrorCodes"/>, <see cref="AuthZenErrorCodes"/>,
-/// <see cref="AuditProblemTypes"/>, <see cref="TaskProblemTypes"/>, <see cref="AuthZenProblemTypes"/>) each have a row.
+/// <see cref="AuditProblemTypes"/>, <see cref="TaskProblemTypes"/>, <see cref="AuthZenProblemTypes"/>,
+/// <see cref="OperatorErrorCodes"/>, <see cref="PepCredentialErrorCodes"/>) each have a row.
 /// </summary>
 internal static class ProblemTypes
 {
@@ -94,6 +96,22 @@ internal static class ProblemTypes
     public static readonly ProblemType InvalidPageToken = new(AuthZenErrorCodes.InvalidPageToken, "The page token is not valid.");
     public static readonly ProblemType PolicySetRejected = new(AuthZenProblemTypes.PolicySetRejected, "The policy set was rejected; the active one is unchanged.");
 
+    // Operators and PEP credentials
+    public static readonly ProblemType OperatorInvalid = new(OperatorErrorCodes.Invalid, "The operator request is not valid.");
+    public static readonly ProblemType OperatorNotFound = new(OperatorErrorCodes.NotFound, "No such operator.");
+    public static readonly ProblemType OperatorExists = new(OperatorErrorCodes.Exists, "The operator exists already.");
+    public static readonly ProblemType OperatorDisabled = new(OperatorErrorCodes.Disabled, "The operator is disabled.");
+    public static readonly ProblemType OperatorLastAdmin = new(OperatorErrorCodes.LastAdmin, "The last admin cannot be disabled.");
+    public static readonly ProblemType OperatorTokenNotFound = new(OperatorErrorCodes.TokenNotFound, "No such operator token.");
+    public static readonly ProblemType OperatorTokenRevoked = new(OperatorErrorCodes.TokenRevoked, "The operator token is revoked already.");
+    public static readonly ProblemType OperatorSignInRefused = new(OperatorErrorCodes.SignInRefused, "Sign-in refused.");
+    public static readonly ProblemType OperatorSignInNotConfigured = new(OperatorErrorCodes.SignInNotConfigured, "Sign-in is not configured.");
+    public static readonly ProblemType SeparationOfDuties = new(OperatorErrorCodes.SeparationOfDuties, "Separation of duties: the approver is the requester.");
+    public static readonly ProblemType PepCredentialInvalid = new(PepCredentialErrorCodes.Invalid, "The PEP credential request is not valid.");
+    public static readonly ProblemType PepCredentialExists = new(PepCredentialErrorCodes.Exists, "The PEP credential exists already.");
+    public static readonly ProblemType PepCredentialNotFound = new(PepCredentialErrorCodes.NotFound, "No such PEP credential.");
+    public static readonly ProblemType PepCredentialRevoked = new(PepCredentialErrorCodes.Revoked, "The PEP credential is revoked already.");
+
     /// <summary>Every problem type, in the order above.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =
     [
@@ -107,6 +125,9 @@ internal static class ProblemTypes
         AttestationIssuerUntrusted, AttestationNoRuleMatched, AttestationIssuerUnavailable, AttestationTokenReplayed, JoinTokenInvalid,
         TaskInvalidIntent, TaskTtlTooLong, TaskDenied, TaskNotFound, TaskNotOpen, TaskLeaseLimit, InvalidDpopProof, RevocationTargetNotFound,
         InputTooLarge, UnknownEntityType, BatchTooLarge, UnknownEvaluationsSemantic, InvalidPageToken, PolicySetRejected,
+        OperatorInvalid, OperatorNotFound, OperatorExists, OperatorDisabled, OperatorLastAdmin, OperatorTokenNotFound, OperatorTokenRevoked,
+        OperatorSignInRefused, OperatorSignInNotConfigured, SeparationOfDuties,
+        PepCredentialInvalid, PepCredentialExists, PepCredentialNotFound, PepCredentialRevoked,
     ];
 
     private static readonly FrozenDictionary<string, ProblemType> ByCode = All.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);

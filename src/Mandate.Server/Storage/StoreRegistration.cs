@@ -4,6 +4,7 @@ using Mandate.Server.Storage;
 using Mandate.Storage.Postgres;
 using Mandate.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +19,8 @@ internal static class StoreRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(location);
+        builder.Services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
         _ = location.Kind switch
         {
             StoreKind.Sqlite => builder.AddSqliteStore(location.Target),

@@ -4,7 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Mandate.Core.Credentials;
 using Mandate.Core.Tasks;
+using Mandate.Core.Operators;
 using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Credentials;
 using Mandate.Server.Delegation;
 using Mandate.Server.Http;
@@ -137,6 +139,11 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> RenewAsync(string id, HttpContext context, ClaimsPrincipal user, TaskService tasks, TimeProvider time, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
+        if (ActingOperator.Of(user) is { } acting && !acting.Holds(OperatorRole.Security))
+        {
+            return OperatorForbiddenHandler.Result(acting, OperatorRole.Security);
+        }
+
         var (body, bodyProblem) = await ReadBodyAsync<RenewTaskBody>(context, json.Value.SerializerOptions, required: false);
         if (bodyProblem is not null)
         {
@@ -162,6 +169,11 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> CompleteAsync(string id, HttpContext context, ClaimsPrincipal user, TaskService tasks, CancellationToken cancellationToken)
     {
+        if (ActingOperator.Of(user) is { } acting && !acting.Holds(OperatorRole.Security))
+        {
+            return OperatorForbiddenHandler.Result(acting, OperatorRole.Security);
+        }
+
         var outcome = await tasks.CompleteAsync(id, TaskAuthorization.Caller(user), TaskAuthorization.IsAdmin(user), context.TraceIdentifier, cancellationToken);
         if (!outcome.Succeeded)
         {

@@ -73,6 +73,18 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate audit checkpoints"] = (Reach.Server, []),
         ["mandate audit checkpoint"] = (Reach.Server, []),
         ["mandate audit annotate"] = (Reach.Server, ["--reason", "contract"]),
+        ["mandate operator add"] = (Reach.Server, ["contract-added", "--role", "auditor", "--role", "reviewer", "--display-name", "Contract"]),
+        ["mandate operator list"] = (Reach.Server, []),
+        ["mandate operator show"] = (Reach.Server, ["{op}"]),
+        ["mandate operator disable"] = (Reach.Server, ["{op:disable}", "--reason", "contract"]),
+        ["mandate operator enable"] = (Reach.Server, ["{op:enable}"]),
+        ["mandate operator token create"] = (Reach.Server, ["{op}", "--label", "contract", "--ttl", "1d"]),
+        ["mandate operator token list"] = (Reach.Server, ["{op}"]),
+        ["mandate operator token revoke"] = (Reach.Server, ["{op}", "{otk:revoke}", "--reason", "contract"]),
+        ["mandate operator token rotate"] = (Reach.Server, ["{op}", "{otk:rotate}", "--ttl", "1d"]),
+        ["mandate pep-credential create"] = (Reach.Server, ["contract-pep", "--ttl", "1d"]),
+        ["mandate pep-credential list"] = (Reach.Server, []),
+        ["mandate pep-credential revoke"] = (Reach.Server, ["{pcr:revoke}", "--reason", "contract"]),
     };
 
     public static TheoryData<string> Commands() => [.. CliApplication.Walk(CliApplication.BuildRoot()).Select(c => c.Path)];

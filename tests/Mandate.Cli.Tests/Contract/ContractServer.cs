@@ -83,6 +83,25 @@ public sealed class ContractServer : IAsyncLifetime
         var pushed = await Json(await admin.PutAsJsonAsync("/v1/policies", new { policies, entities = bundle["entities"], schema = bundle["schema"] }, ct));
         Values["version"] = pushed.GetProperty("version").GetString()!;
 
+        // Operators, their tokens and an issued PEP credential for the operator and pep-credential verbs.
+        Values["op"] = "contract-op";
+        foreach (var name in new[] { "contract-op", "contract-disable", "contract-enable" })
+        {
+            (await admin.PostAsJsonAsync("/v1/operators", new { name, roles = new[] { "security" } }, ct)).EnsureSuccessStatusCode();
+        }
+
+        Values["op:disable"] = "contract-disable";
+        Values["op:enable"] = "contract-enable";
+        (await admin.PostAsJsonAsync("/v1/operators/contract-enable/disable", new { reason = "contract" }, ct)).EnsureSuccessStatusCode();
+        foreach (var name in new[] { "revoke", "rotate" })
+        {
+            var token = await Json(await admin.PostAsJsonAsync("/v1/operators/contract-op/tokens", new { label = name }, ct));
+            Values["otk:" + name] = token.GetProperty("token_id").GetString()!;
+        }
+
+        var pep = await Json(await admin.PostAsJsonAsync("/v1/pep-credentials", new { name = "contract-revoke" }, ct));
+        Values["pcr:revoke"] = pep.GetProperty("id").GetString()!;
+
         (await admin.PostAsync("/v1/audit/checkpoints", null, ct)).EnsureSuccessStatusCode();
         Values["dir"] = Directory;
         Values["demo"] = RepositoryRoot.Combine("src", "Mandate.Server", "Demo");

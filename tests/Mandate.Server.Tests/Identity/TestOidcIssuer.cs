@@ -47,6 +47,8 @@ public sealed class TestOidcIssuer : IAsyncDisposable
             Interlocked.Increment(ref self!.fetches);
             return Results.Text(self.JwksJson(), "application/json");
         });
+        // OIDC discovery (operator sign-in finds the JWKS through it).
+        app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, string> { ["issuer"] = self!.Issuer, ["jwks_uri"] = self.JwksUri }));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         self = new TestOidcIssuer(app, address.TrimEnd('/'));

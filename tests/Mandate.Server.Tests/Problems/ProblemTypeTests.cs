@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Mandate.Core.Decisions;
 using Mandate.Core.Identity;
+using Mandate.Core.Operators;
 using Mandate.Core.Tasks;
 using Mandate.Server.Audit;
 using Mandate.Server.Decisions;
@@ -26,7 +27,7 @@ public sealed partial class ProblemTypeTests
     private static readonly Type[] CodeClasses =
     [
         typeof(IdentityErrorCodes), typeof(TaskErrorCodes), typeof(AuthZenErrorCodes),
-        typeof(AuditProblemTypes), typeof(TaskProblemTypes), typeof(AuthZenProblemTypes),
+        typeof(AuditProblemTypes), typeof(TaskProblemTypes), typeof(AuthZenProblemTypes), typeof(OperatorErrorCodes), typeof(PepCredentialErrorCodes),
     ];
 
     [Fact]
