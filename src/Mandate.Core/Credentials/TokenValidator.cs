@@ -111,6 +111,13 @@ internal sealed class TokenValidator(
             return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token's claims are not valid JSON");
         }
 
+        // A JWT-SVID of ours only with an algorithm the JWT-SVID specification allows, even if a key of the ring (an
+        // EdDSA ring's own key) verifies it: Mandate never signs one otherwise, so such a token is not ours to accept.
+        if (own && claims.Kind == CredentialKinds.Svid && !SigningAlgorithms.JwtSvid.Contains(unverified.Alg))
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, $"a JWT-SVID must be signed with RS, ES or PS (the JWT-SVID specification), not {unverified.Alg}");
+        }
+
         var now = time.GetUtcNow();
         var skew = options.CurrentValue.ClockSkew;
         if (now > claims.ExpiresAt + skew)

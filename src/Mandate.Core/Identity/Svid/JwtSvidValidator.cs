@@ -89,9 +89,9 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
             return new JwtSvidValidationResult(null, error);
         }
 
-        if (!SigningAlgorithms.Verifiable.Contains(jws!.Algorithm))
+        if (!SigningAlgorithms.JwtSvid.Contains(jws!.Algorithm))
         {
-            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAlgorithmRefused, $"The algorithm '{Printable(jws.Algorithm)}' is not allowed for JWT-SVIDs (asymmetric RS/ES/PS algorithms and EdDSA only; none and HMAC are refused).");
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAlgorithmRefused, $"The algorithm '{Printable(jws.Algorithm)}' is not allowed for JWT-SVIDs (the JWT-SVID specification's RS, ES and PS algorithms only; EdDSA, none and HMAC are refused).");
         }
 
         if (jws.Type is not null and not "JWT" and not "JOSE")
