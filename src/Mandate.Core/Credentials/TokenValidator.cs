@@ -91,7 +91,8 @@ internal sealed class TokenValidator(
             ValidAlgorithms = algorithms,
             TryAllIssuerSigningKeys = true,
         };
-        var validation = await handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
+        // The token read above is the one validated: parsed once, not again from its text.
+        var validation = await handler.ValidateTokenAsync(unverified, parameters).ConfigureAwait(false);
         if (!validation.IsValid)
         {
             return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, "the token's signature does not verify with the issuer's keys");

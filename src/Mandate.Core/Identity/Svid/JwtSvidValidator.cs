@@ -40,7 +40,8 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
     public JwtSvidValidationResult Validate(string? token, IReadOnlyCollection<string> acceptedAudiences)
     {
         ArgumentNullException.ThrowIfNull(acceptedAudiences);
-        if (token is { Length: > 0 and <= CompactJws.MaxTokenLength })
+        // With the cache off, the digest (a SHA-256 of the token) would be work for nothing.
+        if (cache.Enabled && token is { Length: > 0 and <= CompactJws.MaxTokenLength })
         {
             var digest = VerifiedJwtSvidCache.Digest(token);
             if (cache.TryGet(digest, out var remembered))
