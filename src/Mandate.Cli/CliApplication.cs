@@ -32,6 +32,8 @@ internal static class CliApplication
         root.Subcommands.Add(AuditCommand.Create(globals));
         root.Subcommands.Add(OperatorCommand.Create(globals));
         root.Subcommands.Add(PepCredentialCommand.Create(globals));
+        root.Subcommands.Add(AlertsCommand.Create(globals));
+        root.Subcommands.Add(RiskCommand.Create(globals));
         return root;
     }
 

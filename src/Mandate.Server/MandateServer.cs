@@ -5,6 +5,7 @@ using Mandate.Server.Authentication;
 using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
+using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
 using Mandate.Server.Identity;
@@ -107,7 +108,8 @@ internal static class MandateServer
             .AddDecisions().AddDecisionHosting()
             .AddAudit().AddAuditHosting()
             .AddTasks().AddTaskHosting()
-            .AddOperators().AddOperatorHosting();
+            .AddOperators().AddOperatorHosting()
+            .AddDetection().AddDetectionHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -181,6 +183,7 @@ internal static class MandateServer
         app.MapOAuthMetadataEndpoints();
         app.MapOperatorEndpoints();
         app.MapPepCredentialEndpoints();
+        app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

@@ -7,6 +7,7 @@ namespace Mandate.Storage.Relational;
 internal sealed class RelationalSession : IStoreSession
 {
     private readonly Dictionary<Type, object> repositories = [];
+    private List<Action>? committed;
     private bool completed;
 
     internal RelationalSession(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
@@ -92,6 +93,18 @@ internal sealed class RelationalSession : IStoreSession
         }
 
         completed = true;
+        foreach (var callback in committed ?? [])
+        {
+            callback();
+        }
+
+        committed = null;
+    }
+
+    public void OnCommitted(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        (committed ??= []).Add(callback);
     }
 
     public async ValueTask DisposeAsync()

@@ -69,6 +69,12 @@ public sealed class StartupTests
     [InlineData("Mandate:RateLimits:AuthenticationFailures:PermitLimit", "0", null)]
     [InlineData("Mandate:Store:BusyTimeout", "00:00:00", null)]
     [InlineData("Mandate:Health:BackgroundUnhealthyAfter", "-00:00:01", null)]
+    [InlineData("Mandate:Detection:RiskHalfLife", "00:00:00", null)]
+    [InlineData("Mandate:Detection:BatchSize", "0", null)]
+    [InlineData("Mandate:Detection:Rules:beyond_task_scope:Threshold", "0", null)]
+    [InlineData("Mandate:Detection:Rules:credential_reuse:Responses", "alert,explode", null)]
+    [InlineData("Mandate:Detection:Rules:rate_anomaly:Smoothing", "1.5", null)]
+    [InlineData("Mandate:Detection:Rules:no_such_rule:Threshold", "3", "Mandate:Detection:Rules:no_such_rule")]
     public async Task Start_ShouldRefuse_AnInvalidSetting_NamingIt(string setting, string value, string? named)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MandateTestServer.StartAsync(

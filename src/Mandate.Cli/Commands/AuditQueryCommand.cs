@@ -98,7 +98,7 @@ internal static class AuditQueryCommand
 
     /// <summary>RFC 3339 only: System.CommandLine's own DateTimeOffset parsing follows the machine's culture and
     /// takes a time without a zone as local, and the server, which is strict, would never see what was typed.</summary>
-    private static DateTimeOffset? Rfc3339Option(System.CommandLine.Parsing.ArgumentResult result)
+    internal static DateTimeOffset? Rfc3339Option(System.CommandLine.Parsing.ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
         if (Rfc3339.TryParse(text, out var value))

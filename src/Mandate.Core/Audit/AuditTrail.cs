@@ -26,6 +26,9 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     // Registered with the audit ledger (checkpoints); a trail without a ledger counts nothing.
     private readonly AuditCheckpointSignal? signal;
 
+    // Told of every committed record (the detection engine streams from it); none in a bare container.
+    private readonly AuditAppendFeed? feed;
+
     // Not SingleReader: that channel cannot count its items, which the batching needs (GroupCommit).
     private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>();
 
@@ -54,6 +57,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         IOptions<AuditOptions> options,
         ILoggerFactory? loggerFactory = null,
         AuditCheckpointSignal? signal = null,
+        AuditAppendFeed? feed = null,
         Telemetry.MandateMetrics? metrics = null)
     {
         this.metrics = metrics;
@@ -62,6 +66,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         this.store = store;
         this.options = options.Value;
         this.signal = signal;
+        this.feed = feed;
         logger = loggerFactory?.CreateLogger("Mandate.Core.Audit") ?? NullLogger.Instance;
     }
 
@@ -75,7 +80,16 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
         await repository.AppendAsync(record, canonical, cancellationToken).ConfigureAwait(false);
         signal?.Appended(1);
-        metrics?.AuditAppended(1);
+        if (feed is { } announce)
+        {
+            session.OnCommitted(() => announce.Committed([record]));
+        }
+
+        if (metrics is { } counted)
+        {
+            session.OnCommitted(() => counted.AuditAppended(1));
+        }
+
         return record;
     }
 
@@ -103,8 +117,18 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
 
         await repository.AppendManyAsync(rows, cancellationToken).ConfigureAwait(false);
         signal?.Appended(rows.Count);
-        metrics?.AuditAppended(rows.Count);
-        return rows.ConvertAll(r => r.Record);
+        var records = rows.ConvertAll(r => r.Record);
+        if (feed is { } announce)
+        {
+            session.OnCommitted(() => announce.Committed(records));
+        }
+
+        if (metrics is { } counted)
+        {
+            session.OnCommitted(() => counted.AuditAppended(records.Count));
+        }
+
+        return records;
     }
 
     public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
@@ -271,6 +295,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         var last = rows[^1].Record;
         rememberedHead = (last.Sequence, last.Hash);
         sessionAppendsAtRememberedHead = sessionAppendsBeforeCommit;
+        feed?.Committed(rows.ConvertAll(r => r.Record));
     }
 
     private sealed record PendingAppend(AuditEvent Event, TaskCompletionSource<AuditRecord> Completion);

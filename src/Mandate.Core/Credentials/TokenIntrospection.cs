@@ -8,11 +8,13 @@ internal sealed class TokenIntrospection
     private const int ChainReadLimit = 64;
     private readonly TokenValidator validator;
     private readonly RevocationService revocation;
+    private readonly TokenReuseDetector? reuse;
 
-    internal TokenIntrospection(TokenValidator validator, RevocationService revocation)
+    internal TokenIntrospection(TokenValidator validator, RevocationService revocation, TokenReuseDetector? reuse = null)
     {
         this.validator = validator;
         this.revocation = revocation;
+        this.reuse = reuse;
     }
 
     /// <summary>
@@ -20,9 +22,15 @@ internal sealed class TokenIntrospection
     /// an admin asks — only to a caller that is its subject, one of its actors, its client or one of its audiences:
     /// anyone else learns nothing about another party's token (<c>active: false</c>, RFC 7662 §2.2).
     /// </summary>
-    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? caller, bool isAdmin)
+    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? caller, bool isAdmin, CancellationToken cancellationToken = default)
     {
         var result = await validator.ValidateAsync(token, acceptedAudiences: null, ChainReadLimit).ConfigureAwait(false);
+        if (!result.IsValid && result.GenuineButDead is { IsMandateIssued: true } dead && reuse is not null)
+        {
+            // A PEP asking about a dead credential means someone presented it to that PEP: the reuse is recorded.
+            await reuse.RaiseAsync(dead, result.Failure, "introspection", caller, null, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!result.IsValid || result.Token is not { IsMandateIssued: true, Jti: not null } claims)
         {
             return new IntrospectionResponse { Active = false };

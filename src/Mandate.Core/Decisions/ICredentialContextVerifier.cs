@@ -29,6 +29,6 @@ internal sealed record CredentialContext(
     IReadOnlyList<string>? Chain,
     IReadOnlyDictionary<string, CedarValue> ContextMembers)
 {
-    public static CredentialContext Invalid(string error, string description, string? credentialId = null) =>
-        new(false, error, description, credentialId, null, null, new Dictionary<string, CedarValue>());
+    public static CredentialContext Invalid(string error, string description, string? credentialId = null, string? taskId = null) =>
+        new(false, error, description, credentialId, taskId, null, new Dictionary<string, CedarValue>());
 }

@@ -108,10 +108,28 @@ internal sealed class PolicyDecisionPoint(
             Chain = request.Chain,
             Reason = reason,
             RequestId = request.RequestId,
-            Details = request.IgnoredProperties is { Count: > 0 } ignored
-                ? new Dictionary<string, string> { ["decision_id"] = decision.DecisionId, ["ignored_properties"] = string.Join(",", ignored) }
-                : new Dictionary<string, string> { ["decision_id"] = decision.DecisionId },
+            Details = Details(decision, request),
         };
+    }
+
+    /// <summary>
+    /// The decision id, the properties the request could not override, and the client network that asked (so that
+    /// detection can tell one credential used from two places apart).
+    /// </summary>
+    private static Dictionary<string, string> Details(PolicyDecision decision, DecisionRequest request)
+    {
+        var details = new Dictionary<string, string> { ["decision_id"] = decision.DecisionId };
+        if (request.IgnoredProperties is { Count: > 0 } ignored)
+        {
+            details["ignored_properties"] = string.Join(",", ignored);
+        }
+
+        if (request.Client is { Length: > 0 } client)
+        {
+            details["client"] = client;
+        }
+
+        return details;
     }
 
     private static IReadOnlyList<string> DisplayReasons(PolicySnapshot snapshot, IReadOnlyList<string> reasons)

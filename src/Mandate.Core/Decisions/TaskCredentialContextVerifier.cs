@@ -40,7 +40,8 @@ internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier
 
         if (CredentialRights.Refusal(credential, action, resource, destination) is { } outside)
         {
-            return CredentialContext.Invalid(outside.Code, outside.Description, credential.Jti);
+            // The task is named so the ledger (and detection's beyond_task_scope) ties the refusal to it.
+            return CredentialContext.Invalid(outside.Code, outside.Description, credential.Jti, credential.TaskId);
         }
 
         var members = new Dictionary<string, CedarValue>(StringComparer.Ordinal)

@@ -46,7 +46,13 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
     }
 
     /// <summary>Records <c>delegation.exchange_refused</c>; the refusal stands even when it cannot be recorded.</summary>
-    public async Task RecordRefusalAsync(TokenExchangeRequest request, ValidatedToken? subject, ValidatedToken? actor, string reason, CancellationToken cancellationToken)
+    /// <param name="request">The refused request.</param>
+    /// <param name="subject">Its subject token, when it validated.</param>
+    /// <param name="actor">Its actor token, when it validated.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <param name="refusal">A stable kind for detection (<c>scope_widening</c>: more scope or intent than the subject token carries).</param>
+    public async Task RecordRefusalAsync(TokenExchangeRequest request, ValidatedToken? subject, ValidatedToken? actor, string reason, CancellationToken cancellationToken, string? refusal = null)
     {
         try
         {
@@ -67,11 +73,7 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
                     TaskId = subject?.TaskId,
                     Reason = reason,
                     RequestId = request.RequestId,
-                    Details = new Dictionary<string, string>(StringComparer.Ordinal)
-                    {
-                        ["requested_scope"] = request.Scope ?? string.Empty,
-                        ["client_id"] = request.ClientId ?? string.Empty,
-                    },
+                    Details = Refusal(request, actor, refusal),
                 },
                 cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -80,5 +82,25 @@ internal sealed class TokenExchangeAudit(IMandateStore store, IAuditTrail audit)
         {
             // The refusal stands even when it cannot be recorded; readiness reports the store.
         }
+    }
+
+    private static Dictionary<string, string> Refusal(TokenExchangeRequest request, ValidatedToken? actor, string? refusal)
+    {
+        var details = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["requested_scope"] = request.Scope ?? string.Empty,
+            ["client_id"] = request.ClientId ?? string.Empty,
+        };
+        if (actor?.Jti is { } actorJti)
+        {
+            details["actor_jti"] = actorJti;
+        }
+
+        if (refusal is not null)
+        {
+            details["refusal"] = refusal;
+        }
+
+        return details;
     }
 }

@@ -119,7 +119,7 @@ internal sealed class TokenExchangeService
         var (intent, intentRefusal) = IntentNarrowing.Narrow(subject!.Intent, scopes!, request.Intent);
         if (intentRefusal is not null)
         {
-            await records.RecordRefusalAsync(request, subject, actor, intentRefusal.Error!.ErrorDescription!, cancellationToken).ConfigureAwait(false);
+            await records.RecordRefusalAsync(request, subject, actor, intentRefusal.Error!.ErrorDescription!, cancellationToken, Detection.Rules.ScopeWideningAttemptRule.RefusalKind).ConfigureAwait(false);
             return intentRefusal;
         }
 
@@ -239,7 +239,7 @@ internal sealed class TokenExchangeService
         if (beyond.Count > 0)
         {
             var message = $"the requested scope {ScopeSet.Format(beyond)} is beyond the subject token's scope '{ScopeSet.Format(subject.Scopes)}'";
-            await records.RecordRefusalAsync(request, subject, actor, message, cancellationToken).ConfigureAwait(false);
+            await records.RecordRefusalAsync(request, subject, actor, message, cancellationToken, Detection.Rules.ScopeWideningAttemptRule.RefusalKind).ConfigureAwait(false);
             return (null, TokenExchangeOutcome.Refused(OAuthErrorCodes.InvalidScope, message));
         }
 

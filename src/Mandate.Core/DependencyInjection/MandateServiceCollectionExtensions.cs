@@ -21,6 +21,7 @@ public static class MandateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<Mandate.Core.Telemetry.MandateMetrics>();
         services.TryAddSingleton<Mandate.Core.Hosting.BackgroundHealth>();
+        services.TryAddSingleton<AuditAppendFeed>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.AddOptions<AdminOptions>();
         services.TryAddSingleton<AdminTokens>();

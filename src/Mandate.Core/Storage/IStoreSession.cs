@@ -11,4 +11,10 @@ internal interface IStoreSession : IAsyncDisposable
         where TRepository : class;
 
     Task CommitAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> once the transaction has committed (never when it rolls back): what only
+    /// committed state may announce, such as the audit trail's append feed, waits for it. Callbacks must not throw.
+    /// </summary>
+    void OnCommitted(Action callback);
 }

@@ -61,7 +61,7 @@ public static class TaskServiceCollectionExtensions
             sp.GetRequiredService<IOptionsMonitor<TaskOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Mandate.Core.Telemetry.MandateMetrics>()));
-        services.TryAddSingleton(sp => new TokenIntrospection(sp.GetRequiredService<TokenValidator>(), sp.GetRequiredService<RevocationService>()));
+        services.TryAddSingleton(sp => new TokenIntrospection(sp.GetRequiredService<TokenValidator>(), sp.GetRequiredService<RevocationService>(), sp.GetRequiredService<TokenReuseDetector>()));
         services.TryAddSingleton(sp => new TokenAssertionValidator(sp.GetRequiredService<TokenValidator>()));
         services.TryAddSingleton(sp => new DpopProofChecker(sp.GetRequiredService<DpopProofValidator>()));
         return builder;

@@ -21,7 +21,9 @@ internal sealed class AdminAuthenticationHandler(
     UrlEncoder encoder,
     AdminTokens adminTokens,
     OperatorDirectory operators,
-    AuthenticationFailureAudit failures)
+    AuthenticationFailureAudit failures,
+    Mandate.Core.Identity.Svid.JwtSvidValidator svids,
+    Mandate.Core.Identity.Keys.IKeyRing keyRing)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "MandateAdmin";
@@ -71,7 +73,7 @@ internal sealed class AdminAuthenticationHandler(
             : "no bearer token was presented";
         var type = Context.Items.TryGetValue(FailureTypeKey, out var kind) && kind is string t ? t : "admin.authentication_failed";
         Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
-        await failures.RecordAsync(Context, type, reason);
+        await RecordFailureAsync(type, reason);
         Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-admin");
         await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs an operator token or the admin token as 'Authorization: Bearer <token>': {reason}.");
     }
@@ -80,5 +82,22 @@ internal sealed class AdminAuthenticationHandler(
     {
         Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-admin");
         return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "The credential is valid but does not grant this access.");
+    }
+
+    /// <summary>
+    /// A workload presenting its own valid SVID to an admin API is named as the subject of the refusal: it is a workload
+    /// reaching for admin power (detection's <c>privilege_escalation_attempt</c>), not an anonymous guess.
+    /// </summary>
+    private Task RecordFailureAsync(string type, string reason)
+    {
+        var presented = BearerToken.Read(Request);
+        string? workload = null;
+        if (presented is not null && presented.Count(c => c == '.') == 2 && svids.Validate(presented, keyRing.Issuer) is { IsValid: true, Svid: { } svid })
+        {
+            workload = svid.Subject.Value;
+            reason = "a workload SVID was presented to an admin API";
+        }
+
+        return failures.RecordAsync(Context, type, reason, workload);
     }
 }

@@ -12,7 +12,11 @@ namespace Mandate.Server.Authentication;
 /// </summary>
 internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, AuthenticationFailureLimit limit)
 {
-    public async Task RecordAsync(HttpContext context, string type, string reason)
+    /// <param name="context">The refused request.</param>
+    /// <param name="type">The event type (<c>admin.authentication_failed</c>, <c>identity.authentication_failed</c>).</param>
+    /// <param name="reason">Why (a code or a short sentence; never the credential).</param>
+    /// <param name="subject">The identity whose genuine credential was refused (a workload's SVID at an admin API), when known.</param>
+    public async Task RecordAsync(HttpContext context, string type, string reason, string? subject = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         limit.Failed(context);
@@ -22,6 +26,7 @@ internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, A
         {
             Type = type,
             Actor = address?.ToString() ?? "unknown",
+            Subject = subject,
             Action = context.Request.Method,
             Resource = Truncate(context.Request.Path.ToString()),
             Decision = "deny",
@@ -30,11 +35,50 @@ internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, A
         };
         try
         {
-            await repetitions.RecordAsync(string.Join('\n', type, network, reason), record, context.RequestAborted);
+            await repetitions.RecordAsync(string.Join('\n', type, network, reason, subject), record, context.RequestAborted);
         }
         catch (OperationCanceledException)
         {
             // The client went away while the queue was full: the 401 stands; the queue's backlog is being written.
+        }
+    }
+
+    /// <summary>
+    /// Records that a genuine Mandate credential that is dead (expired, revoked, or of an identity no longer active) was
+    /// presented again, as <c>detection.token_reuse</c> (what the decision point and token exchange write too), folded
+    /// like every refused authentication: a client retrying in a loop is one record and a count per window.
+    /// </summary>
+    public async Task RecordReuseAsync(HttpContext context, string where, string subject, string? jti, string state, DateTimeOffset expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var address = context.Connection.RemoteIpAddress;
+        var record = new AuditEvent
+        {
+            Type = Mandate.Core.Credentials.TokenReuseDetector.EventType,
+            Actor = subject,
+            Subject = subject,
+            Action = where,
+            Resource = Truncate(context.Request.Path.ToString()),
+            Decision = "deny",
+            CredentialId = jti,
+            Reason = state == "identity_inactive"
+                ? "a credential of an identity that is no longer active was presented"
+                : $"a {state} credential was presented again",
+            RequestId = context.TraceIdentifier,
+            Details = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["state"] = state,
+                ["expired_at"] = expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["source"] = address?.ToString() ?? "unknown",
+            },
+        };
+        try
+        {
+            await repetitions.RecordAsync(string.Join('\n', record.Type, subject, jti, state, ClientNetwork.Of(address, 64)), record, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // As above: the refusal stands.
         }
     }
 

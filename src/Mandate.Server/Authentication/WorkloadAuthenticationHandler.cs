@@ -21,6 +21,7 @@ internal sealed class WorkloadAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string FailureKey = "mandate.workload.failure";
+    private const string DeadKey = "mandate.workload.dead";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -34,6 +35,11 @@ internal sealed class WorkloadAuthenticationHandler(
         if (!result.IsValid)
         {
             Context.Items[FailureKey] = result.Error;
+            if (result.Dead is { } dead)
+            {
+                Context.Items[DeadKey] = dead;
+            }
+
             return Task.FromResult(AuthenticateResult.Fail(result.Error!.Code));
         }
 
@@ -59,6 +65,17 @@ internal sealed class WorkloadAuthenticationHandler(
             : new IdentityError(ProblemTypes.Unauthenticated.Code, "no bearer token was presented");
         IdentityLog.WorkloadAuthenticationFailed(Logger, Request.Path, error.Code);
         await RecordFailureAsync(error);
+        if (Context.Items.TryGetValue(DeadKey, out var deadValue) && deadValue is JwtSvid dead)
+        {
+            var state = error.Code switch
+            {
+                IdentityErrorCodes.TokenExpired => "expired",
+                IdentityErrorCodes.TokenRevoked => "revoked",
+                _ => "identity_inactive",
+            };
+            await failures.RecordReuseAsync(Context, "svid_authentication", dead.Subject.Value, dead.Jti, state, dead.ExpiresAt);
+        }
+
         Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-workload");
         await Problem.WriteAsync(
             Context,

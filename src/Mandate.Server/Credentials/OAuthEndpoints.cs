@@ -33,7 +33,7 @@ internal static class OAuthEndpoints
             return Error(OAuthErrorCodes.InvalidRequest, "token is required");
         }
 
-        var response = await introspection.IntrospectAsync(token, TaskAuthorization.Caller(context.User), TaskAuthorization.IsAdmin(context.User));
+        var response = await introspection.IntrospectAsync(token, TaskAuthorization.Caller(context.User), TaskAuthorization.IsAdmin(context.User), cancellationToken);
         NoStore(context);
         return TypedResults.Json(response, OAuthJsonContext.Default.IntrospectionResponse);
     }

@@ -5,6 +5,7 @@ using Mandate.Core.Operators;
 using Mandate.Core.Tasks;
 using Mandate.Server.Audit;
 using Mandate.Server.Decisions;
+using Mandate.Server.Detection;
 using Mandate.Server.Tasks;
 
 namespace Mandate.Server.Problems;
@@ -14,7 +15,8 @@ namespace Mandate.Server.Problems;
 /// last segment of its problem-details <c>type</c> and a row of docs/errors.md (with the same title); the feature
 /// code constants (<see cref="IdentityErrorCodes"/>, <see cref="TaskErrorCodes"/>, <see cref="AuthZenErrorCodes"/>,
 /// <see cref="AuditProblemTypes"/>, <see cref="TaskProblemTypes"/>, <see cref="AuthZenProblemTypes"/>,
-/// <see cref="OperatorErrorCodes"/>, <see cref="PepCredentialErrorCodes"/>) each have a row.
+/// <see cref="OperatorErrorCodes"/>, <see cref="PepCredentialErrorCodes"/>, <see cref="DetectionProblemTypes"/>) each
+/// have a row.
 /// </summary>
 internal static class ProblemTypes
 {
@@ -112,6 +114,10 @@ internal static class ProblemTypes
     public static readonly ProblemType PepCredentialNotFound = new(PepCredentialErrorCodes.NotFound, "No such PEP credential.");
     public static readonly ProblemType PepCredentialRevoked = new(PepCredentialErrorCodes.Revoked, "The PEP credential is revoked already.");
 
+    // Detection and response
+    public static readonly ProblemType InvalidAlertQuery = new(DetectionProblemTypes.InvalidAlertQuery, "The alert query is not valid.");
+    public static readonly ProblemType InvalidRiskIdentity = new(DetectionProblemTypes.InvalidRiskIdentity, "The identity is not valid here.");
+
     /// <summary>Every problem type, in the order above.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =
     [
@@ -128,6 +134,7 @@ internal static class ProblemTypes
         OperatorInvalid, OperatorNotFound, OperatorExists, OperatorDisabled, OperatorLastAdmin, OperatorTokenNotFound, OperatorTokenRevoked,
         OperatorSignInRefused, OperatorSignInNotConfigured, SeparationOfDuties,
         PepCredentialInvalid, PepCredentialExists, PepCredentialNotFound, PepCredentialRevoked,
+        InvalidAlertQuery, InvalidRiskIdentity,
     ];
 
     private static readonly FrozenDictionary<string, ProblemType> ByCode = All.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);

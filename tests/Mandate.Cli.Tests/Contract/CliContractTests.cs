@@ -85,6 +85,9 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate pep-credential create"] = (Reach.Server, ["contract-pep", "--ttl", "1d"]),
         ["mandate pep-credential list"] = (Reach.Server, []),
         ["mandate pep-credential revoke"] = (Reach.Server, ["{pcr:revoke}", "--reason", "contract"]),
+        ["mandate alerts"] = (Reach.Server, ["--rule", "beyond_task_scope", "--since", "2026-01-01T00:00:00Z"]),
+        ["mandate risk show"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing"]),
+        ["mandate risk clear"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing", "--reason", "contract"]),
     };
 
     public static TheoryData<string> Commands() => [.. CliApplication.Walk(CliApplication.BuildRoot()).Select(c => c.Path)];

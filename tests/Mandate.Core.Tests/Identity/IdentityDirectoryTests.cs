@@ -98,6 +98,8 @@ public sealed class IdentityDirectoryTests
 
         public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public void OnCommitted(Action callback) => callback();
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

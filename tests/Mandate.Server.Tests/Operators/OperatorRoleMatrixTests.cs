@@ -21,6 +21,10 @@ public sealed class OperatorRoleMatrixTests(OperatorRoleMatrixTests.Fixture fixt
     private static readonly (string Method, string Path, string? Body, OperatorRole Role)[] Endpoints =
     [
         ("GET", "/v1/status", null, OperatorRole.Auditor),
+        ("GET", "/v1/alerts", null, OperatorRole.Auditor),
+        ("GET", "/v1/risk", null, OperatorRole.Auditor),
+        ("GET", "/v1/risk/spiffe:%2F%2Fdemo.mandate.local%2Fsvc%2Fbilling", null, OperatorRole.Auditor),
+        ("POST", "/v1/risk/spiffe:%2F%2Fdemo.mandate.local%2Fsvc%2Fbilling/clear", "{}", OperatorRole.Security),
         ("GET", "/v1/identities", null, OperatorRole.Auditor),
         ("GET", "/v1/identities/demo.mandate.local/svc/billing", null, OperatorRole.Auditor),
         ("GET", "/v1/identities/spiffe:%2F%2Fdemo.mandate.local%2Fsvc%2Fbilling/timeline", null, OperatorRole.Auditor),

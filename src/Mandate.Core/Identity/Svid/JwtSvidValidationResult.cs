@@ -5,5 +5,11 @@ internal sealed record JwtSvidValidationResult(JwtSvid? Svid, IdentityError? Err
 {
     public bool IsValid => Svid is not null;
 
+    /// <summary>
+    /// A genuine SVID of ours refused only because it expired, was revoked or its identity is no longer active: a dead
+    /// credential presented again, which the ledger records for detection.
+    /// </summary>
+    public JwtSvid? Dead { get; init; }
+
     public static JwtSvidValidationResult Fail(string code, string message) => new(null, new IdentityError(code, message));
 }

@@ -179,7 +179,7 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
         var skew = options.Value.ClockSkew;
         if (now >= svid.ExpiresAt + skew)
         {
-            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenExpired, "The token has expired.");
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenExpired, "The token has expired.") with { Dead = svid };
         }
 
         if (notBefore is { } nbf && now + skew < nbf)
@@ -194,12 +194,12 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
 
         if (svid.Jti is { } jti && revocations.IsRevoked(jti))
         {
-            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenRevoked, "The token has been revoked.");
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenRevoked, "The token has been revoked.") with { Dead = svid };
         }
 
         if (directory.CheckUsable(svid.Subject.Value, now) is { } inactive)
         {
-            return new JwtSvidValidationResult(null, inactive);
+            return new JwtSvidValidationResult(null, inactive) { Dead = svid };
         }
 
         return new JwtSvidValidationResult(svid, null);

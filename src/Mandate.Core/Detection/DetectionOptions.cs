@@ -1,0 +1,25 @@
+namespace Mandate.Core.Detection;
+
+/// <summary>The detection engine and risk (configuration section <c>Mandate:Detection</c>).</summary>
+internal sealed class DetectionOptions
+{
+    public const string SectionName = "Mandate:Detection";
+
+    /// <summary>Whether the engine runs. Off: no alerts, and every identity's risk stays where it is.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Risk halves every this long without new hits.</summary>
+    public TimeSpan RiskHalfLife { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The engine is fed by this node's appends as they commit; this often it also reads the ledger past its cursor
+    /// for what the feed cannot carry (records other nodes appended). A safety net, not the way events arrive.
+    /// </summary>
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most this many ledger records are processed (and committed with their alerts) at once.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Per-rule settings by rule name (<see cref="DetectionRuleNames"/>).</summary>
+    public Dictionary<string, DetectionRuleOptions> Rules { get; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,11 @@
+namespace Mandate.Server.Detection;
+
+/// <summary>Problem codes of the alert and risk API (listed in docs/errors.md).</summary>
+internal static class DetectionProblemTypes
+{
+    /// <summary>A query parameter of <c>GET /v1/alerts</c> or <c>/v1/alerts/stream</c> is not valid.</summary>
+    public const string InvalidAlertQuery = "invalid-alert-query";
+
+    /// <summary>The identity of <c>/v1/risk/{identity}</c> is empty or too long.</summary>
+    public const string InvalidRiskIdentity = "invalid-risk-identity";
+}
