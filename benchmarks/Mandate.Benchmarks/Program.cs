@@ -31,7 +31,24 @@ internal static class Program
         {
             return exitCode;
         }
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new ShortRunConfig());
+        var summaries = DocsSmoke.On
+            ? BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(DocsSmoke.BenchmarkArguments(args, Console.Error), DocsSmoke.Config()).ToList()
+            : BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new ShortRunConfig()).ToList();
+
+        // A benchmark that threw, or (in a smoke run) a filter that matches nothing, fails the command.
+        var failed = summaries.Where(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)).Select(s => s.Title).ToList();
+        if (failed.Count > 0)
+        {
+            Console.Error.WriteLine($"benchmarks failed: {string.Join(", ", failed)}");
+            return 1;
+        }
+
+        if (DocsSmoke.On && summaries.Sum(s => s.BenchmarksCases.Length) == 0)
+        {
+            Console.Error.WriteLine("docs smoke: the filter matched no benchmark");
+            return 1;
+        }
+
         return 0;
     }
 }

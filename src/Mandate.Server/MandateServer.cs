@@ -26,7 +26,7 @@ namespace Mandate.Server;
 /// <summary>Builds and starts the Mandate server: the one composition root shared by <c>mandate serve</c> and the tests.</summary>
 internal static class MandateServer
 {
-    public const string MeterName = "Mandate";
+    public const string MeterName = Core.Telemetry.MandateMetrics.MeterName;
     public const string ActivitySourceName = "Mandate";
 
     public static string Version { get; } =
@@ -124,25 +124,7 @@ internal static class MandateServer
             // A number is a JSON number: "ttl_seconds": "300" is a mistake to report, not to guess at.
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-        {
-            c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
-            if (c.ProblemDetails.Type is null || c.ProblemDetails.Type.StartsWith("https://tools.ietf.org", StringComparison.Ordinal))
-            {
-                var code = c.ProblemDetails.Status switch
-                {
-                    StatusCodes.Status404NotFound => Problems.ProblemTypes.NotFound,
-                    StatusCodes.Status405MethodNotAllowed => Problems.ProblemTypes.MethodNotAllowed,
-                    StatusCodes.Status415UnsupportedMediaType => Problems.ProblemTypes.UnsupportedMediaType,
-                    StatusCodes.Status401Unauthorized => Problems.ProblemTypes.Unauthenticated,
-                    StatusCodes.Status403Forbidden => Problems.ProblemTypes.Forbidden,
-                    >= 500 => Problems.ProblemTypes.Internal,
-                    _ => Problems.ProblemTypes.InvalidRequest,
-                };
-                c.ProblemDetails.Type = Problems.ProblemTypes.Uri(code);
-                c.ProblemDetails.Extensions["code"] = code;
-            }
-        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problem.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         // Body and parameter binding failures throw, so ProblemExceptionHandler can say what was wrong (where in the
@@ -159,6 +141,15 @@ internal static class MandateServer
         services.TryAddSingleton<AuthenticationFailureLimit>();
         services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
+
+        // Domain metrics (docs/operations.md, "Metrics"): the instruments come with AddMandate; the gauges start with the host.
+        services.AddOptions<Core.Telemetry.MetricsOptions>()
+            .BindConfiguration(Core.Telemetry.MetricsOptions.SectionName)
+            .Validate(
+                o => o.StoreGaugeMaxAge >= TimeSpan.FromMilliseconds(100) && o.StoreGaugeMaxAge <= TimeSpan.FromHours(1),
+                Core.Telemetry.MetricsOptions.SectionName + ":StoreGaugeMaxAge must be between 00:00:00.1 and 01:00:00.")
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Core.Telemetry.MandateGauges>());
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("mandate", serviceVersion: Version))

@@ -1,12 +1,21 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Mandate.Tests.Shared;
 
-/// <summary>Checks an RFC 9457 answer of the server: status, media type, and the stable <c>type</c> and <c>code</c>.</summary>
-public static class ProblemAssert
+/// <summary>
+/// Checks an RFC 9457 answer of the server: status, media type, the stable <c>type</c> and <c>code</c>, and the code's
+/// one title as docs/errors.md lists it.
+/// </summary>
+public static partial class ProblemAssert
 {
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> Titles = new(() => DocumentedTitles(File.ReadAllLines(RepositoryRoot.Combine("docs", "errors.md"))));
+
+    /// <summary>The title of every problem code in docs/errors.md (rows of its <c>| code | title | status | meaning |</c> tables).</summary>
+    public static IReadOnlyDictionary<string, string> DocumentedTitles() => Titles.Value;
+
     public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -15,6 +24,36 @@ public static class ProblemAssert
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal("https://mandate.dev/problems/" + code, problem.GetProperty("type").GetString());
         Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.True(Titles.Value.TryGetValue(code, out var title), $"docs/errors.md lists no problem code '{code}'");
+        Assert.Equal(title, problem.GetProperty("title").GetString());
         return problem;
     }
+
+    private static Dictionary<string, string> DocumentedTitles(string[] lines)
+    {
+        var titles = new Dictionary<string, string>(StringComparer.Ordinal);
+        var inTable = false;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("| code | title | status |", StringComparison.Ordinal))
+            {
+                inTable = true;
+            }
+            else if (inTable && Row().Match(line) is { Success: true } row)
+            {
+                var (code, title) = (row.Groups["code"].Value, row.Groups["title"].Value.Trim());
+                Assert.False(titles.TryGetValue(code, out var other) && other != title, $"docs/errors.md gives '{code}' two titles: '{other}' and '{title}'");
+                titles[code] = title;
+            }
+            else if (line.Length == 0)
+            {
+                inTable = false;
+            }
+        }
+
+        return titles;
+    }
+
+    [GeneratedRegex(@"^\| `(?<code>[a-z0-9-]+)` \| (?<title>[^|`]+) \|")]
+    private static partial Regex Row();
 }

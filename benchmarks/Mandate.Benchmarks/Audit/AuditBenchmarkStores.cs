@@ -9,12 +9,12 @@ namespace Mandate.Benchmarks.Audit;
 
 /// <summary>
 /// Fresh stores for the audit benchmarks: a SQLite file (WAL, synchronous=FULL, as the server runs it) and, when
-/// MANDATE_TEST_PG or MANDATE_BENCH_PG names a loopback PostgreSQL, a fresh schema in it.
+/// MANDATE_TEST_PG (the variable the tests and ./test.sh use) names a loopback PostgreSQL, a fresh schema in it.
 /// </summary>
 internal static class AuditBenchmarkStores
 {
     public static string? PostgresConnection =>
-        Environment.GetEnvironmentVariable("MANDATE_BENCH_PG") is { Length: > 0 } bench ? bench : Environment.GetEnvironmentVariable("MANDATE_TEST_PG") is { Length: > 0 } test ? test : null;
+        Environment.GetEnvironmentVariable("MANDATE_TEST_PG") is { Length: > 0 } connection ? connection : null;
 
     public static IEnumerable<string> Available() => PostgresConnection is null ? ["sqlite"] : ["sqlite", "postgres"];
 
@@ -24,7 +24,7 @@ internal static class AuditBenchmarkStores
         string description;
         if (kind == "postgres")
         {
-            var baseConnection = PostgresConnection ?? throw new InvalidOperationException("Set MANDATE_TEST_PG (or MANDATE_BENCH_PG) to a loopback PostgreSQL connection string.");
+            var baseConnection = PostgresConnection ?? throw new InvalidOperationException("Set MANDATE_TEST_PG to a loopback PostgreSQL connection string.");
             var schema = "bench_" + Guid.NewGuid().ToString("N");
             await using (var connection = new NpgsqlConnection(baseConnection))
             {

@@ -14,7 +14,7 @@ internal static class AuditSizeCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var events = args.Length == 2 && args[0] == "--events" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
+        var events = DocsSmoke.Cap(args.Length == 2 && args[0] == "--events" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000, 1_000, "events", Console.Error);
         await output.WriteLineAsync("| store | chained bytes/event | plain bytes/event | ratio |");
         await output.WriteLineAsync("|---|---|---|---|");
         foreach (var kind in AuditBenchmarkStores.Available())

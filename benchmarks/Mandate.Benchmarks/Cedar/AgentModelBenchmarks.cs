@@ -19,8 +19,11 @@ public class AgentModelBenchmarks
     private Entities _entities = null!;
 
     /// <summary>0 = the agent app's own policy set (1,262 policies, requests by any agent); otherwise a scaling set.</summary>
-    [Params(0, 100, 1_000, 10_000)]
+    [ParamsSource(nameof(PolicyCounts))]
     public int Policies { get; set; }
+
+    /// <summary>The app's own set and the scaling curve; the smallest scaling set alone in a docs smoke run.</summary>
+    public static IEnumerable<int> PolicyCounts() => DocsSmoke.Size<int[]>([0, 100, 1_000, 10_000], [100]);
 
     [GlobalSetup]
     public void Setup()

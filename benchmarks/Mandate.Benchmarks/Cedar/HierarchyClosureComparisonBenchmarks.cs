@@ -19,8 +19,10 @@ public class HierarchyClosureComparisonBenchmarks
     private Entity[] chain = [];
     private Entity[] tree = [];
 
-    [Params(1_000, 4_000)]
+    [ParamsSource(nameof(Counts))]
     public int Count { get; set; }
+
+    public static IEnumerable<int> Counts() => DocsSmoke.Size<int[]>([1_000, 4_000], [100]);
 
     [GlobalSetup]
     public void Setup()

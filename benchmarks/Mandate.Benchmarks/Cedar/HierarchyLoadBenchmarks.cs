@@ -11,7 +11,7 @@ namespace Mandate.Benchmarks.Cedar;
 [MemoryDiagnoser]
 public class HierarchyLoadBenchmarks
 {
-    private const int Count = 100_000;
+    private static readonly int Count = DocsSmoke.Size(100_000, 1_000);
 
     private Entity[] chain = [];
     private Entity[] tree = [];

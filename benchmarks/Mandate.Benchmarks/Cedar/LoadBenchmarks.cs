@@ -20,7 +20,8 @@ public class LoadBenchmarks
     public void Setup()
     {
         var model = new AgentToolModel();
-        _tenThousandPolicies = model.ScalingPolicies(10_000);
+        // A docs smoke run parses 100 policies instead of 10,000.
+        _tenThousandPolicies = model.ScalingPolicies(DocsSmoke.Size(10_000, 100));
         _estateJson = CedarJson.EntitiesToJson(model.Entities);
         _schema = Schema.Parse(AgentToolModel.SchemaText, "agents.cedarschema");
     }

@@ -31,7 +31,7 @@ internal static class MeasureCommand
         }
         var perCall = mode == "per-call";
         var onlyApps = line.Text("--apps")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        var warmup = TimeSpan.FromMilliseconds(line.Int("--warmup-ms", 1000));
+        var warmup = TimeSpan.FromMilliseconds(DocsSmoke.Cap(line.Int("--warmup-ms", 1000), 50, "--warmup-ms", error));
         var manifest = CorpusReader.ReadManifest(line.Directory);
 
         var results = new JsonArray();

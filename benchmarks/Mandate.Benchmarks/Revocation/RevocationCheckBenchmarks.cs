@@ -12,7 +12,7 @@ namespace Mandate.Benchmarks.Revocation;
 [MemoryDiagnoser]
 public class RevocationCheckBenchmarks
 {
-    private const int Revoked = 1_000_000;
+    private static readonly int Revoked = DocsSmoke.Size(1_000_000, 10_000);
     private const int Probes = 1024;
     private RevocationSet set = null!;
     private HashSet<string> hashSet = null!;

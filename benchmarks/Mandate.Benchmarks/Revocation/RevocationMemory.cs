@@ -12,7 +12,7 @@ internal static class RevocationMemory
 {
     public static int Run(string[] args, TextWriter output)
     {
-        var count = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 1_000_000;
+        var count = DocsSmoke.Cap(args.Length > 1 && int.TryParse(args[1], out var n) ? n : 1_000_000, 10_000, "revoked jtis", Console.Error);
         output.WriteLine($"revoked jtis: {count:N0}");
         output.WriteLine($"{"structure",-32} {"bytes/jti",10}");
         Measure("HashSet<string>", output, count, jtis => new HashSet<string>(jtis, StringComparer.Ordinal));

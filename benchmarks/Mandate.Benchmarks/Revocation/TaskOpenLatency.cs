@@ -26,7 +26,8 @@ internal static class TaskOpenLatency
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var count = args.Length > 1 && int.TryParse(args[1], out var n) ? Math.Clamp(n, 10, 100_000) : 1000;
+        var count = DocsSmoke.Cap(args.Length > 1 && int.TryParse(args[1], out var n) ? Math.Clamp(n, 10, 100_000) : 1000, 20, "requests", Console.Error);
+        var warmUp = DocsSmoke.Size(50, 5);
         var root = Path.Combine(Path.GetTempPath(), "mandate-task-latency-" + Guid.NewGuid().ToString("N"));
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
@@ -55,7 +56,7 @@ internal static class TaskOpenLatency
             };
 
             // Warm up both paths (JIT, connection, SQLite pages) before timing.
-            for (var i = 0; i < 50; i++)
+            for (var i = 0; i < warmUp; i++)
             {
                 (await client.PostAsJsonAsync("/v1/tasks", body)).EnsureSuccessStatusCode();
                 (await client.GetAsync("/healthz")).EnsureSuccessStatusCode();

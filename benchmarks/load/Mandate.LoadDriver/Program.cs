@@ -15,6 +15,16 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 var seconds = Argument("--seconds", 5.0);
 var connections = (int)Argument("--connections", 64.0);
 var auditAllowRate = Argument("--audit-allow-rate", 0.01);
+var warmUpSeconds = Math.Min(2, seconds);
+
+// MANDATE_DOCS_SMOKE=1 (the docs test): the same six runs against the same servers, about one second in all.
+if (Environment.GetEnvironmentVariable("MANDATE_DOCS_SMOKE") == "1")
+{
+    seconds = 0.15;
+    warmUpSeconds = 0.02;
+    connections = Math.Min(connections, 8);
+    Console.Error.WriteLine("docs smoke (MANDATE_DOCS_SMOKE=1): 6 runs of 0.15 s with at most 8 connections; the figures mean nothing");
+}
 var state = Path.Combine(Path.GetTempPath(), "mandate-load-" + Guid.NewGuid().ToString("N"));
 
 await using var mandate = await StartMandateAsync(state, auditAllowRate);
@@ -76,7 +86,7 @@ async Task<double> RunAsync(string name, Uri address, string path, string[] bodi
     var payloads = bodies.Select(Encoding.UTF8.GetBytes).ToArray();
 
     // Warm-up (JIT, connections), then the measured window; every worker stops at the deadline.
-    await DriveAsync(client, path, payloads, TimeSpan.FromSeconds(Math.Min(2, seconds)), null);
+    await DriveAsync(client, path, payloads, TimeSpan.FromSeconds(warmUpSeconds), null);
     var latencies = new List<long>[connections];
     var stopwatch = Stopwatch.StartNew();
     var count = await DriveAsync(client, path, payloads, TimeSpan.FromSeconds(seconds), latencies);

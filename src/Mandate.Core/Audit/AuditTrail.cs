@@ -47,6 +47,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private long sessionAppends;
     private long sessionAppendsAtRememberedHead;
     private Task? writer;
+    private readonly Telemetry.MandateMetrics? metrics;
 
     // No cycle: the store needs nothing from the audit trail, so everything arrives by constructor. The logger factory
     // and the checkpoint signal are optional (a bare container without logging or the ledger still gets a trail).
@@ -56,8 +57,10 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         IOptions<AuditOptions> options,
         ILoggerFactory? loggerFactory = null,
         AuditCheckpointSignal? signal = null,
-        AuditAppendFeed? feed = null)
+        AuditAppendFeed? feed = null,
+        Telemetry.MandateMetrics? metrics = null)
     {
+        this.metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         this.time = time;
         this.store = store;
@@ -80,6 +83,11 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         if (feed is { } announce)
         {
             session.OnCommitted(() => announce.Committed([record]));
+        }
+
+        if (metrics is { } counted)
+        {
+            session.OnCommitted(() => counted.AuditAppended(1));
         }
 
         return record;
@@ -113,6 +121,11 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         if (feed is { } announce)
         {
             session.OnCommitted(() => announce.Committed(records));
+        }
+
+        if (metrics is { } counted)
+        {
+            session.OnCommitted(() => counted.AuditAppended(records.Count));
         }
 
         return records;
@@ -278,6 +291,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         rememberedHead = null;
         var sessionAppendsBeforeCommit = Interlocked.Read(ref sessionAppends);
         await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        metrics?.AuditAppended(rows.Count);
         var last = rows[^1].Record;
         rememberedHead = (last.Sequence, last.Hash);
         sessionAppendsAtRememberedHead = sessionAppendsBeforeCommit;

@@ -10,7 +10,7 @@ namespace Mandate.Core.Credentials;
 /// one step, and other nodes hear of it at commit. The in-memory set is updated before the commit: if the commit
 /// fails, the set is stricter than the store until the next reconcile, never looser.
 /// </summary>
-internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, IRevocationSet revocations, TimeProvider time)
+internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, IRevocationSet revocations, TimeProvider time, Telemetry.MandateMetrics? metrics = null)
 {
     /// <summary>Revokes in a session of its own.</summary>
     public async Task<RevocationOutcome?> RevokeAsync(string targetKind, string target, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
@@ -113,6 +113,7 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
         var jtis = revoked.Select(c => c.Jti).ToList();
         await credentials.NotifyRevokedAsync(jtis, cancellationToken).ConfigureAwait(false);
         revocations.Add(jtis);
+        metrics?.Revoked(targetKind, jtis.Count);
         return new RevocationOutcome(entry, jtis);
     }
 

@@ -91,7 +91,8 @@ internal sealed class TokenValidator(
             ValidAlgorithms = algorithms,
             TryAllIssuerSigningKeys = true,
         };
-        var validation = await handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
+        // The token read above is the one validated: parsed once, not again from its text.
+        var validation = await handler.ValidateTokenAsync(unverified, parameters).ConfigureAwait(false);
         if (!validation.IsValid)
         {
             return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, "the token's signature does not verify with the issuer's keys");
@@ -109,6 +110,13 @@ internal sealed class TokenValidator(
         catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
         {
             return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token's claims are not valid JSON");
+        }
+
+        // A JWT-SVID of ours only with an algorithm the JWT-SVID specification allows, even if a key of the ring (an
+        // EdDSA ring's own key) verifies it: Mandate never signs one otherwise, so such a token is not ours to accept.
+        if (own && claims.Kind == CredentialKinds.Svid && !SigningAlgorithms.JwtSvid.Contains(unverified.Alg))
+        {
+            return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, $"a JWT-SVID must be signed with RS, ES or PS (the JWT-SVID specification), not {unverified.Alg}");
         }
 
         var now = time.GetUtcNow();

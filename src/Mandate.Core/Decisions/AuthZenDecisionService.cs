@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Mandate.Cedar;
 using Mandate.Core.Audit;
 using Mandate.Core.Policies;
+using Mandate.Core.Telemetry;
 using Mandate.Protocol.AuthZen;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +23,7 @@ internal sealed class AuthZenDecisionService
     private readonly DecisionAuditQueue auditQueue;
     private readonly DecisionOptions settings;
     private readonly CredentialEpoch epoch;
+    private readonly MandateMetrics? metrics;
 
     internal AuthZenDecisionService(
         ActivePolicySet active,
@@ -28,8 +31,10 @@ internal sealed class AuthZenDecisionService
         AuthZenRequestMapper mapper,
         DecisionAuditQueue auditQueue,
         CredentialEpoch epoch,
-        IOptions<DecisionOptions> options)
+        IOptions<DecisionOptions> options,
+        MandateMetrics? metrics = null)
     {
+        this.metrics = metrics;
         this.epoch = epoch;
         this.active = active;
         this.decisionPoint = decisionPoint;
@@ -50,10 +55,21 @@ internal sealed class AuthZenDecisionService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(call);
-        AuthZenLimits.Check(settings, request.Subject, request.Action, request.Resource, request.Context);
-        var snapshot = active.Current;
-        var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken).ConfigureAwait(false);
-        return await DecideAsync(snapshot, mapped, cancellationToken).ConfigureAwait(false);
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            AuthZenLimits.Check(settings, request.Subject, request.Action, request.Resource, request.Context);
+            var snapshot = active.Current;
+            var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken).ConfigureAwait(false);
+            var decision = await DecideAsync(snapshot, mapped, cancellationToken).ConfigureAwait(false);
+            metrics?.Decided(Outcome(decision), start);
+            return decision;
+        }
+        catch (AuthZenRequestException)
+        {
+            metrics?.Decided(MandateMetrics.DecisionOutcomes.Error, start);
+            throw;
+        }
     }
 
     /// <summary>
@@ -67,6 +83,7 @@ internal sealed class AuthZenDecisionService
         var items = request.Evaluations ?? [];
         if (items.Count > settings.MaxBatchItems)
         {
+            metrics?.Decided(MandateMetrics.DecisionOutcomes.Error, Stopwatch.GetTimestamp());
             throw new AuthZenRequestException(
                 AuthZenErrorCodes.BatchTooLarge,
                 $"The batch has {items.Count} evaluations; at most {settings.MaxBatchItems} are allowed.");
@@ -75,6 +92,7 @@ internal sealed class AuthZenDecisionService
         var semantic = request.Options?.EvaluationsSemantic ?? EvaluationsSemantic.ExecuteAll;
         if (semantic is not (EvaluationsSemantic.ExecuteAll or EvaluationsSemantic.DenyOnFirstDeny or EvaluationsSemantic.PermitOnFirstPermit))
         {
+            metrics?.Decided(MandateMetrics.DecisionOutcomes.Error, Stopwatch.GetTimestamp());
             throw new AuthZenRequestException(
                 AuthZenErrorCodes.UnknownSemantic,
                 $"options.evaluations_semantic '{semantic}' is not one of execute_all, deny_on_first_deny, permit_on_first_permit.");
@@ -86,6 +104,7 @@ internal sealed class AuthZenDecisionService
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i] ?? new EvaluationRequest();
+            var start = Stopwatch.GetTimestamp();
             AuthZenDecision result;
             try
             {
@@ -107,6 +126,7 @@ internal sealed class AuthZenDecisionService
                 result = AuthZenDecision.Failed(new AuthZenItemError(400, e.Code, e.Message));
             }
 
+            metrics?.Decided(Outcome(result), start);
             results.Add(result);
             if ((semantic == EvaluationsSemantic.DenyOnFirstDeny && !result.Allowed)
                 || (semantic == EvaluationsSemantic.PermitOnFirstPermit && result.Allowed))
@@ -284,6 +304,9 @@ internal sealed class AuthZenDecisionService
         await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken).ConfigureAwait(false);
         return AuthZenDecision.From(decision) with { IgnoredProperties = mapped.Request.IgnoredProperties };
     }
+
+    private static string Outcome(AuthZenDecision decision) =>
+        MandateMetrics.DecisionOutcomes.Of(decision.Allowed, decision.Error is not null || decision.Errors.Count > 0);
 
     private static void RequireType(AuthZenEntity? entity, string member)
     {

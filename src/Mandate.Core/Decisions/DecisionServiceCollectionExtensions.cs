@@ -43,7 +43,8 @@ public static class DecisionServiceCollectionExtensions
             sp.GetRequiredService<AuthZenRequestMapper>(),
             sp.GetRequiredService<DecisionAuditQueue>(),
             sp.GetRequiredService<CredentialEpoch>(),
-            sp.GetRequiredService<IOptions<DecisionOptions>>()));
+            sp.GetRequiredService<IOptions<DecisionOptions>>(),
+            sp.GetService<Mandate.Core.Telemetry.MandateMetrics>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DecisionAuditWriter>());
         return builder;
     }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Mandate.Cedar;
 using Mandate.Core.Audit;
 using Mandate.Core.Policies;
+using Mandate.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Decisions;
@@ -13,7 +15,8 @@ internal sealed class PolicyDecisionPoint(
     ActivePolicySet active,
     DecisionAuditQueue auditQueue,
     AuditRepetitions repetitions,
-    IOptions<DecisionOptions> options) : IPolicyDecisionPoint
+    IOptions<DecisionOptions> options,
+    MandateMetrics? metrics = null) : IPolicyDecisionPoint
 {
     private readonly DecisionOptions settings = options.Value;
 
@@ -22,9 +25,12 @@ internal sealed class PolicyDecisionPoint(
     public ValueTask<PolicyDecision> DecideAsync(DecisionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var start = Stopwatch.GetTimestamp();
         var snapshot = active.Current;
         var decision = Decide(snapshot, request);
-        return AuditAsync(decision, request, cancellationToken);
+        var audited = AuditAsync(decision, request, cancellationToken);
+        metrics?.Decided(MandateMetrics.DecisionOutcomes.Of(decision.Allowed, decision.Errors.Count > 0), start);
+        return audited;
     }
 
     /// <summary>The pure part: no audit, no I/O (search evaluates many candidates and audits once).</summary>

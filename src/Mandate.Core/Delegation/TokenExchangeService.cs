@@ -27,6 +27,7 @@ internal sealed class TokenExchangeService
     private readonly TokenReuseDetector reuse;
     private readonly IOptionsMonitor<TokenExchangeOptions> options;
     private readonly TimeProvider time;
+    private readonly Telemetry.MandateMetrics? metrics;
 
     internal TokenExchangeService(
         TokenValidator validator,
@@ -37,8 +38,10 @@ internal sealed class TokenExchangeService
         CredentialUseRecorder uses,
         TokenReuseDetector reuse,
         IOptionsMonitor<TokenExchangeOptions> options,
-        TimeProvider time)
+        TimeProvider time,
+        Telemetry.MandateMetrics? metrics = null)
     {
+        this.metrics = metrics;
         this.validator = validator;
         this.issuer = issuer;
         this.keyRing = keyRing;
@@ -56,6 +59,18 @@ internal sealed class TokenExchangeService
     /// delegation policy, narrows scope and lifetime, then issues and records the token; the first refusal wins.
     /// </summary>
     public async Task<TokenExchangeOutcome> ExchangeAsync(TokenExchangeRequest request, CancellationToken cancellationToken)
+    {
+        var outcome = await ExchangeOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        metrics?.TokenExchanged(outcome.Error?.Error);
+        if (outcome.Error is null)
+        {
+            metrics?.CredentialIssued(Telemetry.MandateMetrics.IssuedKinds.Exchanged);
+        }
+
+        return outcome;
+    }
+
+    private async Task<TokenExchangeOutcome> ExchangeOnceAsync(TokenExchangeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var settings = options.CurrentValue;

@@ -19,6 +19,7 @@ public static class MandateServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuditOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
+        services.TryAddSingleton<Mandate.Core.Telemetry.MandateMetrics>();
         services.TryAddSingleton<Mandate.Core.Hosting.BackgroundHealth>();
         services.TryAddSingleton<AuditAppendFeed>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();

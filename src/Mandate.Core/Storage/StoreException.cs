@@ -6,24 +6,29 @@ namespace Mandate.Core.Storage;
 /// </summary>
 internal sealed class StoreException : Exception
 {
+    // Every StoreException is one store error of mandate.store.errors, counted by its fault (Telemetry.StoreErrorMetrics).
     public StoreException(string message)
         : base(message)
     {
+        Telemetry.StoreErrorMetrics.Record(StoreFault.Other);
     }
 
     public StoreException(string message, Exception innerException)
         : base(message, innerException)
     {
+        Telemetry.StoreErrorMetrics.Record(StoreFault.Other);
     }
 
     public StoreException(StoreFault fault, string message, Exception? innerException = null)
         : base(message, innerException)
     {
         Fault = fault;
+        Telemetry.StoreErrorMetrics.Record(fault);
     }
 
     public StoreException()
     {
+        Telemetry.StoreErrorMetrics.Record(StoreFault.Other);
     }
 
     public StoreFault Fault { get; }

@@ -17,4 +17,7 @@ internal interface ITaskRepository
 
     /// <summary>Open tasks whose lease ended at or before <paramref name="now"/>, oldest first.</summary>
     Task<IReadOnlyList<MandateTask>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Open tasks whose lease has not ended at <paramref name="now"/> (the active-tasks gauge; one indexed count).</summary>
+    Task<long> CountActiveAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -5,6 +5,7 @@ using Mandate.Core.Credentials;
 using Mandate.Core.Decisions;
 using Mandate.Core.Delegation;
 using Mandate.Core.Storage;
+using Mandate.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Tasks;
@@ -23,6 +24,7 @@ internal sealed class TaskService
     private readonly RevocationService revocation;
     private readonly IOptionsMonitor<TaskOptions> options;
     private readonly TimeProvider time;
+    private readonly MandateMetrics? metrics;
 
     internal TaskService(
         IMandateStore store,
@@ -31,8 +33,10 @@ internal sealed class TaskService
         CredentialIssuer issuer,
         RevocationService revocation,
         IOptionsMonitor<TaskOptions> options,
-        TimeProvider time)
+        TimeProvider time,
+        MandateMetrics? metrics = null)
     {
+        this.metrics = metrics;
         this.store = store;
         this.audit = audit;
         this.decisions = decisions;
@@ -112,6 +116,7 @@ internal sealed class TaskService
             ["bound"] = credential.Record.ProofOfPossession?.Method ?? "none",
         }), cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        metrics?.CredentialIssued(MandateMetrics.IssuedKinds.Task);
         return new TaskOutcome(task, credential.Token, null, null) { CredentialJti = credential.Record.Jti };
     }
 
@@ -184,6 +189,7 @@ internal sealed class TaskService
         }
 
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        metrics?.CredentialIssued(MandateMetrics.IssuedKinds.Task);
         return new TaskOutcome(renewed, credential.Token, null, null) { CredentialJti = credential.Record.Jti };
     }
 

@@ -50,7 +50,8 @@ public static class TaskServiceCollectionExtensions
             sp.GetRequiredService<CredentialUseRecorder>(),
             sp.GetRequiredService<TokenReuseDetector>(),
             sp.GetRequiredService<IOptionsMonitor<TokenExchangeOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Mandate.Core.Telemetry.MandateMetrics>()));
         services.TryAddSingleton(sp => new TaskService(
             sp.GetRequiredService<IMandateStore>(),
             sp.GetRequiredService<IAuditTrail>(),
@@ -58,7 +59,8 @@ public static class TaskServiceCollectionExtensions
             sp.GetRequiredService<CredentialIssuer>(),
             sp.GetRequiredService<RevocationService>(),
             sp.GetRequiredService<IOptionsMonitor<TaskOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Mandate.Core.Telemetry.MandateMetrics>()));
         services.TryAddSingleton(sp => new TokenIntrospection(sp.GetRequiredService<TokenValidator>(), sp.GetRequiredService<RevocationService>(), sp.GetRequiredService<TokenReuseDetector>()));
         services.TryAddSingleton(sp => new TokenAssertionValidator(sp.GetRequiredService<TokenValidator>()));
         services.TryAddSingleton(sp => new DpopProofChecker(sp.GetRequiredService<DpopProofValidator>()));

@@ -76,20 +76,20 @@ internal static class AuditEndpoints
 
         if (body is null)
         {
-            return Problem.BadRequest("The body must be a JSON object such as {\"reason\":\"…\"}.", AuditProblemTypes.InvalidAuditAnnotation);
+            return Problem.BadRequest("The body must be a JSON object such as {\"reason\":\"…\"}.", ProblemTypes.InvalidAuditAnnotation);
         }
 
         var type = body.Type ?? "annotation";
         if (type != "annotation" && !(type.StartsWith("annotation.", StringComparison.Ordinal) && type.Length > "annotation.".Length))
         {
-            return Problem.BadRequest($"'type' must be 'annotation' or start with 'annotation.' (got '{type}'): operators annotate the ledger, they do not forge other events.", AuditProblemTypes.InvalidAuditAnnotation);
+            return Problem.BadRequest($"'type' must be 'annotation' or start with 'annotation.' (got '{type}'): operators annotate the ledger, they do not forge other events.", ProblemTypes.InvalidAuditAnnotation);
         }
 
         string?[] fields = [type, body.Subject, body.Action, body.Resource, body.TaskId, body.Reason];
         if (fields.Any(f => f is { Length: > MaxFieldLength }) || body.Details is { Count: > MaxDetails }
             || body.Details?.Any(d => d.Key.Length > 128 || d.Value is null || d.Value.Length > MaxFieldLength) == true)
         {
-            return Problem.BadRequest($"A field is too long (at most {MaxFieldLength} characters, {MaxDetails} details with keys of at most 128 characters and non-null values).", AuditProblemTypes.InvalidAuditAnnotation);
+            return Problem.BadRequest($"A field is too long (at most {MaxFieldLength} characters, {MaxDetails} details with keys of at most 128 characters and non-null values).", ProblemTypes.InvalidAuditAnnotation);
         }
 
         var record = await trail.AppendAsync(
@@ -135,7 +135,7 @@ internal static class AuditEndpoints
     {
         if (!long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || sequence < 1)
         {
-            return Problem.BadRequest($"The event sequence number must be a whole number from 1 (got '{(seq.Length > 32 ? seq[..32] + "…" : seq)}').", AuditProblemTypes.InvalidAuditQuery);
+            return Problem.BadRequest($"The event sequence number must be a whole number from 1 (got '{(seq.Length > 32 ? seq[..32] + "…" : seq)}').", ProblemTypes.InvalidAuditQuery);
         }
 
         return await ProofOfAsync(sequence, store, cancellationToken);
@@ -148,11 +148,10 @@ internal static class AuditEndpoints
             var (proof, unavailable) = await AuditInclusionProofs.BuildAsync(store, seq, cancellationToken);
             return unavailable switch
             {
-                AuditProofUnavailable.NoSuchEvent => Problem.Result(StatusCodes.Status404NotFound, AuditProblemTypes.AuditEventNotFound, "No such audit event.", $"The ledger has no event {seq.ToString(CultureInfo.InvariantCulture)}."),
+                AuditProofUnavailable.NoSuchEvent => Problem.Result(StatusCodes.Status404NotFound, ProblemTypes.AuditEventNotFound, $"The ledger has no event {seq.ToString(CultureInfo.InvariantCulture)}."),
                 AuditProofUnavailable.NotCheckpointed => Problem.Result(
                     StatusCodes.Status409Conflict,
-                    AuditProblemTypes.AuditEventNotCheckpointed,
-                    "The event is not covered by a signed checkpoint yet.",
+                    ProblemTypes.AuditEventNotCheckpointed,
                     $"Event {seq.ToString(CultureInfo.InvariantCulture)} is newer than the last signed checkpoint. Checkpoints are signed periodically; POST /v1/audit/checkpoints signs one now."),
                 _ => Results.Stream(
                     async output =>
@@ -176,7 +175,7 @@ internal static class AuditEndpoints
         var format = query["format"].ToString() is { Length: > 0 } f ? f : "jsonl";
         if (query.Keys.FirstOrDefault(k => k is not ("from" or "to" or "format")) is { } unknown)
         {
-            await Problem.WriteAsync(context, StatusCodes.Status400BadRequest, AuditProblemTypes.InvalidAuditQuery, "The request is not valid.", $"Unknown query parameter '{(unknown.Length > 64 ? unknown[..64] + "…" : unknown)}'. Use from, to and format.");
+            await Problem.WriteAsync(context, StatusCodes.Status400BadRequest, ProblemTypes.InvalidAuditQuery, $"Unknown query parameter '{(unknown.Length > 64 ? unknown[..64] + "…" : unknown)}'. Use from, to and format.");
             return;
         }
 
@@ -185,7 +184,7 @@ internal static class AuditEndpoints
             || from < 1 || to < from
             || format is not ("jsonl" or "ocsf"))
         {
-            await Problem.WriteAsync(context, StatusCodes.Status400BadRequest, AuditProblemTypes.InvalidAuditQuery, "The request is not valid.", "Use from=SEQ and to=SEQ (whole numbers, 1 ≤ from ≤ to) and format=jsonl|ocsf.");
+            await Problem.WriteAsync(context, StatusCodes.Status400BadRequest, ProblemTypes.InvalidAuditQuery, "Use from=SEQ and to=SEQ (whole numbers, 1 ≤ from ≤ to) and format=jsonl|ocsf.");
             return;
         }
 
@@ -233,12 +232,12 @@ internal static class AuditEndpoints
         var known = new HashSet<string>(StringComparer.Ordinal) { "identity", "task", "jti", "decision", "type", "since", "until", "after", "limit" };
         if (q.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
-            return Problem.BadRequest($"Unknown query parameter '{unknown}'. Use {string.Join(", ", known)}.", AuditProblemTypes.InvalidAuditQuery);
+            return Problem.BadRequest($"Unknown query parameter '{unknown}'. Use {string.Join(", ", known)}.", ProblemTypes.InvalidAuditQuery);
         }
 
         if (Value("decision") is { } decision && decision is not ("allow" or "deny"))
         {
-            return Problem.BadRequest($"'decision' must be allow or deny (got '{decision}').", AuditProblemTypes.InvalidAuditQuery);
+            return Problem.BadRequest($"'decision' must be allow or deny (got '{decision}').", ProblemTypes.InvalidAuditQuery);
         }
 
         DateTimeOffset? since = null, until = null;
@@ -248,7 +247,7 @@ internal static class AuditEndpoints
             {
                 if (!Rfc3339.TryParse(text, out var parsed))
                 {
-                    return Problem.BadRequest($"'{name}' is not an RFC 3339 time (got '{text}'), e.g. 2026-01-31T12:00:00Z.", AuditProblemTypes.InvalidAuditQuery);
+                    return Problem.BadRequest($"'{name}' is not an RFC 3339 time (got '{text}'), e.g. 2026-01-31T12:00:00Z.", ProblemTypes.InvalidAuditQuery);
                 }
 
                 assign(parsed);
@@ -258,13 +257,13 @@ internal static class AuditEndpoints
         var after = 0L;
         if (Value("after") is { } afterText && (!long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
         {
-            return Problem.BadRequest($"'after' must be a non-negative sequence number (got '{afterText}').", AuditProblemTypes.InvalidAuditQuery);
+            return Problem.BadRequest($"'after' must be a non-negative sequence number (got '{afterText}').", ProblemTypes.InvalidAuditQuery);
         }
 
         var limit = AuditQuery.DefaultLimit;
         if (Value("limit") is { } limitText && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > AuditQuery.MaxLimit))
         {
-            return Problem.BadRequest($"'limit' must be between 1 and {AuditQuery.MaxLimit} (got '{limitText}').", AuditProblemTypes.InvalidAuditQuery);
+            return Problem.BadRequest($"'limit' must be between 1 and {AuditQuery.MaxLimit} (got '{limitText}').", ProblemTypes.InvalidAuditQuery);
         }
 
         query = new AuditQuery

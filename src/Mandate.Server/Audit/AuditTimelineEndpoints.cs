@@ -24,7 +24,7 @@ internal static class AuditTimelineEndpoints
             if (!SpiffeId.TryParse(identity, out _, out var error))
             {
                 var shown = identity.Length > 128 ? identity[..128] + "…" : identity;
-                return Problem.BadRequest($"'{shown}' is not a SPIFFE ID: {error}. Percent-encode its slashes, e.g. spiffe:%2F%2Fexample.org%2Fsvc.", IdentityErrorCodes.InvalidSpiffeId);
+                return Problem.BadRequest($"'{shown}' is not a SPIFFE ID: {error}. Percent-encode its slashes, e.g. spiffe:%2F%2Fexample.org%2Fsvc.", ProblemTypes.InvalidSpiffeId);
             }
 
             await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);

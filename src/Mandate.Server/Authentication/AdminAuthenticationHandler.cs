@@ -75,13 +75,13 @@ internal sealed class AdminAuthenticationHandler(
         Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
         await RecordFailureAsync(type, reason);
         Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-admin");
-        await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, "Authentication required.", $"This endpoint needs an operator token or the admin token as 'Authorization: Bearer <token>': {reason}.");
+        await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs an operator token or the admin token as 'Authorization: Bearer <token>': {reason}.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-admin");
-        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The credential is valid but does not grant this access.");
+        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "The credential is valid but does not grant this access.");
     }
 
     /// <summary>

@@ -65,7 +65,6 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
         return Problem.Result(
             StatusCodes.Status429TooManyRequests,
             ProblemTypes.RateLimited,
-            "Too many requests.",
             $"Too many failed authentications from this client; retry after at most {seconds} seconds.");
     }
 

@@ -62,7 +62,7 @@ internal sealed class WorkloadAuthenticationHandler(
     {
         var error = Context.Items.TryGetValue(FailureKey, out var value) && value is IdentityError e
             ? e
-            : new IdentityError(ProblemTypes.Unauthenticated, "no bearer token was presented");
+            : new IdentityError(ProblemTypes.Unauthenticated.Code, "no bearer token was presented");
         IdentityLog.WorkloadAuthenticationFailed(Logger, Request.Path, error.Code);
         await RecordFailureAsync(error);
         if (Context.Items.TryGetValue(DeadKey, out var deadValue) && deadValue is JwtSvid dead)
@@ -80,15 +80,14 @@ internal sealed class WorkloadAuthenticationHandler(
         await Problem.WriteAsync(
             Context,
             StatusCodes.Status401Unauthorized,
-            error.Code,
-            "Workload authentication required.",
+            ProblemTypes.Of(error.Code),
             $"This endpoint needs a Mandate JWT-SVID (audience {keyRing.Issuer}) as 'Authorization: Bearer <token>': {error.Message}");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-workload");
-        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", "The workload is authenticated but not allowed to make this call.");
+        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "The workload is authenticated but not allowed to make this call.");
     }
 
     private Task RecordFailureAsync(IdentityError error) =>

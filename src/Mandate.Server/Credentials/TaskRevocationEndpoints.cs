@@ -46,7 +46,7 @@ internal static class TaskRevocationEndpoints
         var outcome = await revocations.RevokeAsync(kind, body.Target, body.Reason, TaskAuthorization.Caller(user), context.TraceIdentifier, cancellationToken);
         if (outcome is null)
         {
-            return Problem.Result(StatusCodes.Status404NotFound, TaskProblemTypes.RevocationTargetNotFound, "Not found.", $"There is no {kind} '{body.Target}' to revoke.");
+            return Problem.Result(StatusCodes.Status404NotFound, ProblemTypes.RevocationTargetNotFound, $"There is no {kind} '{body.Target}' to revoke.");
         }
 
         return TypedResults.Created($"/v1/revocations/{outcome.Entry.Id}", new

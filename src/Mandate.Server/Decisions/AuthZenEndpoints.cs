@@ -119,7 +119,7 @@ internal static class AuthZenEndpoints
     }
 
     private static IResult BadRequest(AuthZenRequestException e) =>
-        Problem.Result(StatusCodes.Status400BadRequest, e.Code, "The AuthZEN request is not valid.", e.Message);
+        Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.Of(e.Code), e.Message);
 
     /// <summary>
     /// Echoes the caller's X-Request-ID (also on answers given before the call is known, such as bad bodies) when it is

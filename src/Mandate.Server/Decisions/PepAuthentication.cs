@@ -123,7 +123,6 @@ internal static class PepAuthentication
         return Problem.Result(
             StatusCodes.Status401Unauthorized,
             ProblemTypes.Unauthenticated,
-            "Authentication required.",
             $"The decision point needs an enforcement point credential as 'Authorization: Bearer <token>' (a Mandate JWT-SVID, a PEP credential or the admin token): {reason}.");
     }
 }

@@ -70,7 +70,7 @@ internal static class AlertEndpoints
         {
             if (!long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var resumeAfter))
             {
-                return Problem.BadRequest($"Last-Event-ID must be an alert sequence number (got '{Clip(lastEventId)}').", DetectionProblemTypes.InvalidAlertQuery);
+                return Problem.BadRequest($"Last-Event-ID must be an alert sequence number (got '{Clip(lastEventId)}').", ProblemTypes.InvalidAlertQuery);
             }
 
             query = query with { AfterSequence = resumeAfter };
@@ -183,7 +183,7 @@ internal static class AlertEndpoints
         identity = Uri.UnescapeDataString(raw);
         if (string.IsNullOrWhiteSpace(identity) || identity.Length > MaxIdentityLength || identity.Any(char.IsControl))
         {
-            return Problem.BadRequest($"The identity must be 1 to {MaxIdentityLength} printable characters, percent-encoded in the path (e.g. spiffe%3A%2F%2Fdemo.mandate.local%2Fagent%2Fsupport-assistant).", DetectionProblemTypes.InvalidRiskIdentity);
+            return Problem.BadRequest($"The identity must be 1 to {MaxIdentityLength} printable characters, percent-encoded in the path (e.g. spiffe%3A%2F%2Fdemo.mandate.local%2Fagent%2Fsupport-assistant).", ProblemTypes.InvalidRiskIdentity);
         }
 
         return null;
@@ -196,17 +196,17 @@ internal static class AlertEndpoints
         var known = new HashSet<string>(StringComparer.Ordinal) { "rule", "identity", "since", "until", "after", "limit" };
         if (q.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
-            return Problem.BadRequest($"Unknown query parameter '{Clip(unknown)}'. Use {string.Join(", ", known)}.", DetectionProblemTypes.InvalidAlertQuery);
+            return Problem.BadRequest($"Unknown query parameter '{Clip(unknown)}'. Use {string.Join(", ", known)}.", ProblemTypes.InvalidAlertQuery);
         }
 
         if (Value("rule") is { } rule && !DetectionRuleNames.All.Contains(rule, StringComparer.Ordinal))
         {
-            return Problem.BadRequest($"'rule' must be one of {string.Join(", ", DetectionRuleNames.All)} (got '{Clip(rule)}').", DetectionProblemTypes.InvalidAlertQuery);
+            return Problem.BadRequest($"'rule' must be one of {string.Join(", ", DetectionRuleNames.All)} (got '{Clip(rule)}').", ProblemTypes.InvalidAlertQuery);
         }
 
         if (Value("identity") is { Length: > MaxIdentityLength })
         {
-            return Problem.BadRequest($"'identity' is longer than {MaxIdentityLength} characters.", DetectionProblemTypes.InvalidAlertQuery);
+            return Problem.BadRequest($"'identity' is longer than {MaxIdentityLength} characters.", ProblemTypes.InvalidAlertQuery);
         }
 
         DateTimeOffset? since = null, until = null;
@@ -216,7 +216,7 @@ internal static class AlertEndpoints
             {
                 if (!Rfc3339.TryParse(text, out var parsed))
                 {
-                    return Problem.BadRequest($"'{name}' is not an RFC 3339 time (got '{Clip(text)}'), e.g. 2026-01-31T12:00:00Z.", DetectionProblemTypes.InvalidAlertQuery);
+                    return Problem.BadRequest($"'{name}' is not an RFC 3339 time (got '{Clip(text)}'), e.g. 2026-01-31T12:00:00Z.", ProblemTypes.InvalidAlertQuery);
                 }
 
                 assign(parsed);
@@ -226,18 +226,18 @@ internal static class AlertEndpoints
         var after = 0L;
         if (Value("after") is { } afterText && !long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out after))
         {
-            return Problem.BadRequest($"'after' must be a non-negative alert sequence number (got '{Clip(afterText)}').", DetectionProblemTypes.InvalidAlertQuery);
+            return Problem.BadRequest($"'after' must be a non-negative alert sequence number (got '{Clip(afterText)}').", ProblemTypes.InvalidAlertQuery);
         }
 
         var limit = AlertQuery.DefaultLimit;
         if (Value("limit") is { } limitText && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > AlertQuery.MaxLimit))
         {
-            return Problem.BadRequest($"'limit' must be between 1 and {AlertQuery.MaxLimit} (got '{Clip(limitText)}').", DetectionProblemTypes.InvalidAlertQuery);
+            return Problem.BadRequest($"'limit' must be between 1 and {AlertQuery.MaxLimit} (got '{Clip(limitText)}').", ProblemTypes.InvalidAlertQuery);
         }
 
         if (stream && Value("limit") is not null)
         {
-            return Problem.BadRequest("'limit' does not apply to the stream: it sends every alert after Last-Event-ID.", DetectionProblemTypes.InvalidAlertQuery);
+            return Problem.BadRequest("'limit' does not apply to the stream: it sends every alert after Last-Event-ID.", ProblemTypes.InvalidAlertQuery);
         }
 
         query = new AlertQuery { Rule = Value("rule"), Identity = Value("identity"), Since = since, Until = until, AfterSequence = after, Limit = limit };

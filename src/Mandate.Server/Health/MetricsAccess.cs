@@ -27,7 +27,6 @@ internal sealed class MetricsAccess(RequestDelegate next, IConfiguration configu
             context,
             StatusCodes.Status401Unauthorized,
             ProblemTypes.Unauthenticated,
-            "Authentication required.",
             $"/metrics needs the admin token (or a loopback client, as {SettingName} says).");
     }
 

@@ -19,12 +19,10 @@ internal sealed class JsonBodyProblems
         NotJson = () => Problem.Result(
             StatusCodes.Status400BadRequest,
             ProblemTypes.UnsupportedMediaType,
-            "The request body must be JSON.",
             "Send the request with 'Content-Type: application/json'."),
         TooLarge = maxBytes => Problem.Result(
             StatusCodes.Status413PayloadTooLarge,
             ProblemTypes.PayloadTooLarge,
-            "The request body is too large.",
             $"The body is over the limit of {maxBytes} bytes (Mandate:Decisions:MaxRequestBodyBytes)."),
         Malformed = e => Problem.BadRequest(JsonErrorDetail.Describe(e), ProblemTypes.MalformedJson),
         Null = () => Problem.BadRequest("The request body must be a JSON object, not null.", ProblemTypes.MalformedJson),
@@ -34,9 +32,9 @@ internal sealed class JsonBodyProblems
     public static JsonBodyProblems Admin { get; } = new()
     {
         MissingBody = () => Problem.BadRequest("The request needs a JSON body."),
-        NotJson = () => Problem.Result(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type.", "Send the body as application/json."),
-        TooLarge = maxBytes => Problem.Result(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.", $"At most {maxBytes} bytes."),
-        Malformed = e => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", JsonErrorDetail.Describe(e)),
+        NotJson = () => Problem.Result(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Send the body as application/json."),
+        TooLarge = maxBytes => Problem.Result(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, $"At most {maxBytes} bytes."),
+        Malformed = e => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, JsonErrorDetail.Describe(e)),
         Null = () => Problem.BadRequest("The request body is JSON null."),
     };
 
@@ -47,11 +45,11 @@ internal sealed class JsonBodyProblems
     /// </summary>
     public static JsonBodyProblems Framework { get; } = new()
     {
-        MissingBody = () => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request is not valid.", "The request needs a JSON body."),
+        MissingBody = () => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request needs a JSON body."),
         NotJson = Admin.NotJson,
         TooLarge = Admin.TooLarge,
         Malformed = Admin.Malformed,
-        Null = () => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request is not valid.", "The request body must be a JSON object, not null."),
+        Null = () => Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request body must be a JSON object, not null."),
     };
 
     /// <summary>The answer to a request without a body; <see langword="null"/> reads it as JSON (and so as malformed).</summary>

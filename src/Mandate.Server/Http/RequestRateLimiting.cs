@@ -166,7 +166,6 @@ internal sealed class RequestRateLimitRefusals
             http,
             StatusCodes.Status429TooManyRequests,
             ProblemTypes.RateLimited,
-            "Too many requests.",
             $"Too many requests from this client; retry after {seconds} seconds.");
     }
 }

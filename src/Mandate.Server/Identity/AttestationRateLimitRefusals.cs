@@ -48,7 +48,7 @@ internal sealed class AttestationRateLimitRefusals
 
         try
         {
-            var record = IdentityRefusals.Describe(http, ProblemTypes.RateLimited, endpoint, null);
+            var record = IdentityRefusals.Describe(http, ProblemTypes.RateLimited.Code, endpoint, null);
             if (await repetitions.RecordAsync(string.Join('\n', "attestation_rate_limited", endpoint, client), record, cancellationToken))
             {
                 IdentityLog.AttestationRateLimited(logger, settings.PermitLimit, settings.Window, endpoint, client);
@@ -63,7 +63,6 @@ internal sealed class AttestationRateLimitRefusals
             http,
             StatusCodes.Status429TooManyRequests,
             ProblemTypes.RateLimited,
-            "Too many requests.",
             $"Too many attestation requests from this client; retry after {seconds} seconds.");
     }
 }

@@ -151,12 +151,12 @@ internal static class IdentityInventoryEndpoints
         var text = SpiffeId.Scheme + trustDomain + (string.IsNullOrEmpty(path) ? string.Empty : "/" + path);
         if (!SpiffeId.TryParse(text, out var id, out var error))
         {
-            return Problems.Problem.Result(StatusCodes.Status400BadRequest, IdentityErrorCodes.InvalidSpiffeId, "The identity request is refused.", error + ".");
+            return Problems.Problem.Result(StatusCodes.Status400BadRequest, Problems.ProblemTypes.InvalidSpiffeId, error + ".");
         }
 
         var identity = await inventory.GetAsync(id.Value, cancellationToken);
         return identity is null
-            ? Problems.Problem.Result(StatusCodes.Status404NotFound, IdentityErrorCodes.IdentityUnknown, "Not found.", $"The identity {id} is not in the inventory.")
+            ? Problems.Problem.Result(StatusCodes.Status404NotFound, Problems.ProblemTypes.IdentityUnknown, $"The identity {id} is not in the inventory.")
             : TypedResults.Ok(IdentityResponse.From(identity, time.GetUtcNow()));
     }
 

@@ -38,5 +38,10 @@ internal sealed class IdentityKeyStartup(
 
         await directory.ReloadAsync(cancellationToken);
         IdentityLog.KeysLoaded(logger, settings.TrustDomain, keyRing.Issuer, keyRing.CurrentSigningKey().Kid, keyRing.CurrentSigningKey().Algorithm);
+        if (KeyRing.NeedsSvidKey(settings))
+        {
+            var svidKey = keyRing.CurrentSigningKey(KeyPurposes.JwtSvid);
+            IdentityLog.SvidKeyLoaded(logger, svidKey.Kid, svidKey.Algorithm, settings.SigningAlgorithm);
+        }
     }
 }

@@ -6,6 +6,9 @@ internal static partial class IdentityLog
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Trust domain {TrustDomain}, issuer {Issuer}: signing with key {Kid} ({Algorithm})")]
     public static partial void KeysLoaded(ILogger logger, string trustDomain, string issuer, string kid, string algorithm);
 
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "JWT-SVIDs are signed with key {Kid} ({Algorithm}): the JWT-SVID specification does not allow {Configured}")]
+    public static partial void SvidKeyLoaded(ILogger logger, string kid, string algorithm, string configured);
+
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Key rotation: a new key was created and published")]
     public static partial void KeyCreated(ILogger logger);
 

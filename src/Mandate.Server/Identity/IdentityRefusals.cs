@@ -22,7 +22,7 @@ internal sealed class IdentityRefusals(IMandateStore store, IAuditTrail audit)
     {
         ArgumentNullException.ThrowIfNull(error);
         await AuditAsync(context, error.Code, action, subject, cancellationToken);
-        return Problem.Result(status ?? IdentityProblems.Status(error.Code), error.Code, IdentityProblems.Title(error.Code), error.Message);
+        return Problem.Result(status ?? IdentityProblems.Status(error.Code), ProblemTypes.Of(error.Code), error.Message);
     }
 
     /// <summary>The <c>identity.request_rejected</c> event of a refusal.</summary>

@@ -217,7 +217,7 @@ internal static class OperatorEndpoints
 
         if (seconds is <= 0 or > 100L * 365 * 24 * 3600)
         {
-            return Problems.Problem.BadRequest("ttl_seconds: must be positive.", OperatorErrorCodes.Invalid);
+            return Problems.Problem.BadRequest("ttl_seconds: must be positive.", Problems.ProblemTypes.OperatorInvalid);
         }
 
         ttl = TimeSpan.FromSeconds(seconds.Value);

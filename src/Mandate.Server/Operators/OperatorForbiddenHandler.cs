@@ -32,11 +32,11 @@ internal sealed class OperatorForbiddenHandler : IAuthorizationMiddlewareResultH
     public static IResult Result(ActingOperator acting, OperatorRole required)
     {
         ArgumentNullException.ThrowIfNull(acting);
-        return Problem.Result(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", Detail(acting, required), Extensions(required));
+        return Problem.Result(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, Detail(acting, required), Extensions(required));
     }
 
     private static Task WriteAsync(HttpContext context, ActingOperator acting, OperatorRole required) =>
-        Problem.WriteAsync(context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", Detail(acting, required), Extensions(required));
+        Problem.WriteAsync(context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, Detail(acting, required), Extensions(required));
 
     private static string Detail(ActingOperator acting, OperatorRole required) =>
         $"This call needs the operator role '{OperatorRoles.Name(required)}'{(required == OperatorRole.Admin ? string.Empty : " (or 'admin')")}; {acting.Actor} holds {string.Join(", ", acting.Roles.Select(OperatorRoles.Name))}.";

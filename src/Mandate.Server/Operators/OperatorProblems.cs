@@ -20,15 +20,6 @@ internal static class OperatorProblems
     public static IResult Result(OperatorError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var status = StatusOf(error.Code);
-        var title = status switch
-        {
-            StatusCodes.Status404NotFound => "Not found.",
-            StatusCodes.Status409Conflict => "Conflict.",
-            StatusCodes.Status401Unauthorized => "Authentication required.",
-            StatusCodes.Status403Forbidden => "Forbidden.",
-            _ => "The request is not valid.",
-        };
-        return Problem.Result(status, error.Code, title, error.Message);
+        return Problem.Result(StatusOf(error.Code), ProblemTypes.Of(error.Code), error.Message);
     }
 }

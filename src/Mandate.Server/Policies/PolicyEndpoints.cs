@@ -192,8 +192,7 @@ internal static class PolicyEndpoints
 
     private static IResult Rejected(PolicySetRejectedException e) => Problem.Result(
         StatusCodes.Status400BadRequest,
-        AuthZenProblemTypes.PolicySetRejected,
-        "The policy set was rejected; the active one is unchanged.",
+        ProblemTypes.PolicySetRejected,
         e.Errors.Count == 1 ? e.Errors[0] : $"{e.Errors.Count} errors.",
         new Dictionary<string, object?> { ["errors"] = e.Errors });
 

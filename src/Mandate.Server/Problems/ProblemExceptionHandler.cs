@@ -11,16 +11,16 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         switch (exception)
         {
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
-                await Problem.WriteAsync(httpContext, StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.");
+                await Problem.WriteAsync(httpContext, StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge);
                 return true;
             case BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType }:
-                await Problem.WriteAsync(httpContext, StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type.", "Send the body as application/json.");
+                await Problem.WriteAsync(httpContext, StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Send the body as application/json.");
                 return true;
             case BadHttpRequestException bad when bad.InnerException is System.Text.Json.JsonException json:
-                await Problem.WriteAsync(httpContext, StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The request body is not valid JSON.", JsonErrorDetail.Describe(json));
+                await Problem.WriteAsync(httpContext, StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, JsonErrorDetail.Describe(json));
                 return true;
             case BadHttpRequestException bad:
-                await Problem.WriteAsync(httpContext, bad.StatusCode, ProblemTypes.InvalidRequest, "The request is not valid.", bad.Message);
+                await Problem.WriteAsync(httpContext, bad.StatusCode, ProblemTypes.InvalidRequest, bad.Message);
                 return true;
             case StoreException store:
                 // The operator's message (file paths, database errors) goes to the log; the caller learns only that it
@@ -31,14 +31,13 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
                     httpContext,
                     StatusCodes.Status503ServiceUnavailable,
                     ProblemTypes.StoreUnavailable,
-                    "The store is unavailable.",
                     $"The request was not completed; retry later. Quote request id {httpContext.TraceIdentifier} to the operator.");
                 return true;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;
             default:
                 Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-                await Problem.WriteAsync(httpContext, StatusCodes.Status500InternalServerError, ProblemTypes.Internal, "An internal error occurred.", $"Quote request id {httpContext.TraceIdentifier} when reporting it.");
+                await Problem.WriteAsync(httpContext, StatusCodes.Status500InternalServerError, ProblemTypes.Internal, $"Quote request id {httpContext.TraceIdentifier} when reporting it.");
                 return true;
         }
     }

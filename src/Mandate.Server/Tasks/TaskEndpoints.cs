@@ -51,15 +51,14 @@ internal static class TaskEndpoints
 
         if (body!.Intent is not { } raw)
         {
-            return Problem.Result(StatusCodes.Status400BadRequest, TaskErrorCodes.InvalidIntent, "The task intent is not valid.", "intent is required");
+            return Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.TaskInvalidIntent, "intent is required");
         }
 
         if (!DataSensitivityNames.TryParse(raw.SensitivityCeiling, out var ceiling))
         {
             return Problem.Result(
                 StatusCodes.Status400BadRequest,
-                TaskErrorCodes.InvalidIntent,
-                "The task intent is not valid.",
+                ProblemTypes.TaskInvalidIntent,
                 $"intent.sensitivity_ceiling must be one of {DataSensitivityNames.Accepted}");
         }
 
@@ -78,13 +77,13 @@ internal static class TaskEndpoints
         {
             if (proofs.Count > 1)
             {
-                return Problem.Result(StatusCodes.Status400BadRequest, TaskProblemTypes.InvalidDpopProof, "The DPoP proof is not valid.", "send exactly one DPoP header");
+                return Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidDpopProof, "send exactly one DPoP header");
             }
 
             var (thumbprint, error) = await dpop.CheckAsync(proofs[0]!, context.Request.Method, publicUrl.RequestUri(context.Request), accessToken: null);
             if (error is not null)
             {
-                return Problem.Result(StatusCodes.Status400BadRequest, TaskProblemTypes.InvalidDpopProof, "The DPoP proof is not valid.", error);
+                return Problem.Result(StatusCodes.Status400BadRequest, ProblemTypes.InvalidDpopProof, error);
             }
 
             confirmation = new ProofOfPossession(ProofOfPossession.Methods.Dpop, thumbprint!);
@@ -131,7 +130,7 @@ internal static class TaskEndpoints
         if (task is null || (!TaskAuthorization.IsAdmin(user) && task.Subject != TaskAuthorization.Caller(user)))
         {
             // A workload cannot tell another's task from a missing one.
-            return Problem.Result(StatusCodes.Status404NotFound, TaskErrorCodes.NotFound, "Not found.", $"There is no task {id}.");
+            return Problem.Result(StatusCodes.Status404NotFound, ProblemTypes.TaskNotFound, $"There is no task {id}.");
         }
 
         var credentials = await tasks.ListCredentialsAsync(id, cancellationToken);
@@ -199,15 +198,8 @@ internal static class TaskEndpoints
     private static IResult Refused(TaskOutcome outcome)
     {
         var status = TaskProblemTypes.StatusOf(outcome.ErrorCode!);
-        var title = status switch
-        {
-            StatusCodes.Status403Forbidden => "Forbidden.",
-            StatusCodes.Status404NotFound => "Not found.",
-            StatusCodes.Status409Conflict => "Conflict.",
-            _ => "The request is not valid.",
-        };
         var extensions = outcome.Reasons.Count > 0 ? new Dictionary<string, object?> { ["reasons"] = outcome.Reasons } : null;
-        return Problem.Result(status, outcome.ErrorCode!, title, outcome.Message, extensions);
+        return Problem.Result(status, ProblemTypes.Of(outcome.ErrorCode!), outcome.Message, extensions);
     }
 
     private static ValueTask<(T? Value, IResult? Problem)> ReadBodyAsync<T>(HttpContext context, JsonSerializerOptions options, bool required)

@@ -88,6 +88,11 @@ internal sealed class TaskRepository(RelationalSession session) : ITaskRepositor
             ("@now", now.ToUnixTimeMilliseconds()),
             ("@limit", (long)limit));
 
+    public async Task<long> CountActiveAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        Convert.ToInt64(
+            await session.ScalarAsync("SELECT COUNT(*) FROM tasks WHERE status = 'open' AND expires_at > @now", cancellationToken, ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
+
     private async Task<IReadOnlyList<MandateTask>> QueryAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
         var command = session.Command(sql, parameters);

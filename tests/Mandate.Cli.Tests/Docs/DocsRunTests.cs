@@ -20,11 +20,17 @@ public sealed partial class DocsRunTests
 
     private static readonly TimeSpan FileTimeout = TimeSpan.FromSeconds(150);
 
-    /// <summary>Documents whose blocks are not run yet, with the reason (shown as a skipped test).</summary>
-    private static readonly Dictionary<string, string> NotRunYet = new(StringComparer.Ordinal)
-    {
-        ["docs/benchmarks.md"] = "the bounded MANDATE_DOCS_SMOKE form of the benchmark programs (Dry job, tiny sizes, no npm) is not implemented yet",
-    };
+    /// <summary>
+    /// Directories of the working copy made of links to the repository's entries rather than linked whole, so that a
+    /// stand-in can replace one entry (<c>benchmarks/bench</c>).
+    /// </summary>
+    private static readonly string[] LinkedEntryByEntry = ["benchmarks"];
+
+    /// <summary>
+    /// Directories copied file by file: node resolves a linked module to its real path and would look for its packages
+    /// there, while <c>npm ci</c> must install them in the temporary copy, not in the repository.
+    /// </summary>
+    private static readonly string[] Copied = ["benchmarks/compare"];
 
     public static TheoryData<string> Documents()
     {
@@ -46,11 +52,6 @@ public sealed partial class DocsRunTests
     [MemberData(nameof(Documents))]
     public async Task ShellBlocks_ShouldRunInOrder_AgainstTheDemo(string document)
     {
-        if (NotRunYet.TryGetValue(document, out var reason))
-        {
-            Assert.Skip($"{document}: {reason}");
-        }
-
         var ct = TestContext.Current.CancellationToken;
         var root = RepositoryRoot.Combine();
         var blocks = Blocks(await File.ReadAllLinesAsync(Path.Combine(root, document), ct));
@@ -130,30 +131,74 @@ public sealed partial class DocsRunTests
         return blocks;
     }
 
-    /// <summary>A directory with the repository's entries linked in and <c>./mandate</c> running the CLI built next to the tests.</summary>
+    /// <summary>
+    /// A directory with the repository's entries linked in, <c>./mandate</c> running the CLI built next to the tests and
+    /// <c>benchmarks/bench</c> running the benchmark programs built with them.
+    /// </summary>
     private static string WorkingCopy(string root)
     {
         var work = Path.Combine(Path.GetTempPath(), "mandate-docs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(root))
+        Link(root, work, string.Empty);
+
+        // The build the tests run from stands in for ./mandate's and benchmarks/bench's own (Release) builds, which
+        // would take minutes. The benchmark programs are part of Mandate.slnx, built in the tests' configuration.
+        Executable(Path.Combine(work, "mandate"), $"#!/usr/bin/env bash\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "mandate.dll")}' \"$@\"\n");
+        var benchmarks = BuiltProgram("Mandate.Benchmarks");
+        var loadDriver = BuiltProgram("Mandate.LoadDriver");
+        Executable(
+            Path.Combine(work, "benchmarks", "bench"),
+            $"#!/usr/bin/env bash\nif [[ \"${{1:-}}\" == load ]]; then shift; exec dotnet '{loadDriver}' \"$@\"; fi\nexec dotnet '{benchmarks}' \"$@\"\n");
+        return work;
+    }
+
+    private static void Link(string source, string target, string relative)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(source))
         {
             var name = Path.GetFileName(entry);
-            if (name is ".git" or ".mandate" or "artifacts" or "mandate")
+            var path = relative.Length == 0 ? name : relative + "/" + name;
+            if (path is ".git" or ".mandate" or "artifacts" or "mandate" or "benchmarks/bench" || name is "node_modules" or "BenchmarkDotNet.Artifacts")
             {
                 continue;
             }
 
-            File.CreateSymbolicLink(Path.Combine(work, name), entry);
+            if (Copied.Contains(path, StringComparer.Ordinal))
+            {
+                Directory.CreateDirectory(Path.Combine(target, name));
+                foreach (var file in Directory.EnumerateFiles(entry))
+                {
+                    File.Copy(file, Path.Combine(target, name, Path.GetFileName(file)));
+                }
+            }
+            else if (LinkedEntryByEntry.Contains(path, StringComparer.Ordinal))
+            {
+                Directory.CreateDirectory(Path.Combine(target, name));
+                Link(entry, Path.Combine(target, name), path);
+            }
+            else
+            {
+                File.CreateSymbolicLink(Path.Combine(target, name), entry);
+            }
         }
+    }
 
-        // The build the tests run from stands in for ./mandate's own (Release) build, which would take minutes.
-        var mandate = Path.Combine(work, "mandate");
-        File.WriteAllText(mandate, $"#!/usr/bin/env bash\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "mandate.dll")}' \"$@\"\n");
+    /// <summary>The assembly of a program of the solution built in the tests' own configuration (artifacts/bin/NAME/CONFIG/).</summary>
+    private static string BuiltProgram(string name)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+        var path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", name, configuration, name + ".dll"));
+        Assert.True(File.Exists(path), $"{path} is missing: build Mandate.slnx (it builds the benchmark programs the docs run) in the configuration of the tests.");
+        return path;
+    }
+
+    private static void Executable(string path, string script)
+    {
+        File.WriteAllText(path, script);
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(mandate, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        return work;
     }
 
     private static RunningServer StartServer(string work, int port)

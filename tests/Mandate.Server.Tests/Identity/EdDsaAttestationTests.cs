@@ -29,6 +29,8 @@ public sealed class EdDsaAttestationTests : IAsyncLifetime
             b.Services.AddSingleton<TimeProvider>(clock);
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
+                // The ring signs with EdDSA too: the JWT-SVID attestation yields must still be ES256.
+                ["Mandate:Identity:SigningAlgorithm"] = "EdDSA",
                 ["Mandate:Identity:OidcIssuers:0:Issuer"] = issuer.Issuer,
                 ["Mandate:Identity:OidcIssuers:0:JwksUri"] = issuer.JwksUri,
                 ["Mandate:Identity:OidcIssuers:0:Audience"] = Audience,
@@ -63,8 +65,14 @@ public sealed class EdDsaAttestationTests : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
         Assert.Equal(Pipeline, body.GetProperty("spiffe_id").GetString());
-        var svid = server.Services.GetRequiredService<JwtSvidValidator>().Validate(body.GetProperty("token").GetString(), "spiffe://demo.mandate.local");
+        var token = body.GetProperty("token").GetString()!;
+        var svid = server.Services.GetRequiredService<JwtSvidValidator>().Validate(token, "spiffe://demo.mandate.local");
         Assert.True(svid.IsValid, svid.Error?.Message);
+
+        // An EdDSA ring, an EdDSA platform token, and still a JWT-SVID in an algorithm the JWT-SVID specification allows.
+        var header = JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(token.Split('.')[0])).RootElement;
+        Assert.Equal("ES256", header.GetProperty("alg").GetString());
+        Assert.Equal("EdDSA", server.Services.GetRequiredService<Mandate.Core.Identity.Keys.KeyRing>().CurrentSigningKey().Algorithm);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
         Assert.Equal(DataSensitivity.Medium, loaded.Intent.SensitivityCeiling);
         Assert.Equal(task.ExpiresAt, loaded.ExpiresAt);
         Assert.Equal(["task_a"], (await tasks.ListDueAsync(T0.AddMinutes(10), 10, Ct)).Select(t => t.Id));
+        Assert.Equal(2, await tasks.CountActiveAsync(T0, Ct));
+        Assert.Equal(1, await tasks.CountActiveAsync(T0.AddMinutes(10), Ct));
+        Assert.Equal(0, await tasks.CountActiveAsync(T0.AddMinutes(50), Ct));
         Assert.Equal(2, (await tasks.ListAsync("spiffe://td/agent", MandateTaskStatus.Open, 10, Ct)).Count);
         Assert.Empty(await tasks.ListAsync("spiffe://td/other", null, 10, Ct));
     }

@@ -17,7 +17,8 @@ internal sealed class JoinTokens(
     IAuditTrail audit,
     IdentityDirectory directory,
     IOptions<IdentityOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    Telemetry.MandateMetrics? metrics = null)
 {
     private const string Prefix = "mjt_";
 
@@ -63,6 +64,7 @@ internal sealed class JoinTokens(
             },
             cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        metrics?.CredentialIssued(Telemetry.MandateMetrics.IssuedKinds.JoinToken);
         return (new CreatedJoinToken(token, id.Value, expires, hash[..16]), null);
     }
 

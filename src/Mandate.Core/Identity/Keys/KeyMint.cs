@@ -16,9 +16,9 @@ namespace Mandate.Core.Identity.Keys;
 /// </summary>
 internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail audit, PrivateKeyProtector protector)
 {
-    public async Task CreateJwtKeyAsync(IStoreSession session, IKeyRepository repository, DateTimeOffset now, DateTimeOffset activation, string reason, CancellationToken cancellationToken, string? predecessor = null)
+    /// <summary>A JWT signing key of <paramref name="purpose"/> (<see cref="KeyPurposes.Jwt"/> or <see cref="KeyPurposes.JwtSvid"/>) with <paramref name="algorithm"/>.</summary>
+    public async Task CreateJwtKeyAsync(IStoreSession session, IKeyRepository repository, string purpose, string algorithm, DateTimeOffset now, DateTimeOffset activation, string reason, CancellationToken cancellationToken, string? predecessor = null)
     {
-        var algorithm = options.Value.SigningAlgorithm;
         var key = SigningAlgorithms.Generate(algorithm);
         byte[]? pkcs8 = null;
         StoredKey stored;
@@ -27,7 +27,7 @@ internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail aud
         {
             kid = Thumbprint(key);
             pkcs8 = SigningAlgorithms.ExportPkcs8(key);
-            stored = new StoredKey(kid, KeyPurposes.Jwt, algorithm, PublicJwk(kid, algorithm, key), protector.Protect(kid, pkcs8), null, now, activation, null, null);
+            stored = new StoredKey(kid, purpose, algorithm, PublicJwk(kid, algorithm, key), protector.Protect(kid, pkcs8), null, now, activation, null, null);
         }
         finally
         {
@@ -53,6 +53,7 @@ internal sealed class KeyMint(IOptions<IdentityOptions> options, IAuditTrail aud
                 Details = new Dictionary<string, string>
                 {
                     ["algorithm"] = algorithm,
+                    ["purpose"] = purpose,
                     ["activates_at"] = activation.ToString("O", CultureInfo.InvariantCulture),
                     ["predecessor"] = predecessor ?? string.Empty,
                 },

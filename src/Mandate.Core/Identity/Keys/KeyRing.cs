@@ -52,16 +52,16 @@ internal sealed class KeyRing(
             var keys = await repository.ListAsync(cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
 
-            var newest = keys.Where(k => k.Purpose == KeyPurposes.Jwt).OrderBy(k => k.ActivatesAt).LastOrDefault();
-            if (newest is null)
+            created |= await RotateJwtKeysAsync(session, repository, keys, KeyPurposes.Jwt, settings.SigningAlgorithm, now, cancellationToken).ConfigureAwait(false);
+            if (NeedsSvidKey(settings))
             {
-                await mint.CreateJwtKeyAsync(session, repository, now, now, "initial", cancellationToken).ConfigureAwait(false);
-                created = true;
+                created |= await RotateJwtKeysAsync(session, repository, keys, KeyPurposes.JwtSvid, SigningAlgorithms.JwtSvidFallback, now, cancellationToken).ConfigureAwait(false);
             }
-            else if (RotationSchedule.SuccessorActivation(newest, now, settings) is { } activation)
+            else if (keys.FirstOrDefault(k => k.Purpose == KeyPurposes.JwtSvid && k.ActivatesAt <= now && k.RetiresAt is null) is { } unneeded)
             {
-                await repository.ScheduleRetirementAsync(newest.Kid, activation, RotationSchedule.PublishedUntil(activation, settings), cancellationToken).ConfigureAwait(false);
-                await mint.CreateJwtKeyAsync(session, repository, now, activation, "rotation", cancellationToken, newest.Kid).ConfigureAwait(false);
+                // The algorithm was changed to one JWT-SVIDs allow: the ring's own key signs them from now on, and the
+                // separate key retires with the usual overlap, so SVIDs it signed still validate until they expire.
+                await repository.ScheduleRetirementAsync(unneeded.Kid, now, RotationSchedule.PublishedUntil(now, settings), cancellationToken).ConfigureAwait(false);
                 created = true;
             }
 
@@ -81,6 +81,31 @@ internal sealed class KeyRing(
         return created;
     }
 
+    /// <summary>Whether the configured algorithm is one JWT-SVIDs may not use, so they get a key of their own.</summary>
+    public static bool NeedsSvidKey(IdentityOptions settings) => !SigningAlgorithms.JwtSvid.Contains(settings.SigningAlgorithm);
+
+    /// <summary>The first key of a JWT purpose, or its pre-published successor when the newest one is due.</summary>
+    private async Task<bool> RotateJwtKeysAsync(
+        IStoreSession session, IKeyRepository repository, IReadOnlyList<StoredKey> keys, string purpose, string algorithm, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var newest = keys.Where(k => k.Purpose == purpose).OrderBy(k => k.ActivatesAt).LastOrDefault();
+        if (newest is null)
+        {
+            await mint.CreateJwtKeyAsync(session, repository, purpose, algorithm, now, now, "initial", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        if (RotationSchedule.SuccessorActivation(newest, now, settings) is { } activation)
+        {
+            await repository.ScheduleRetirementAsync(newest.Kid, activation, RotationSchedule.PublishedUntil(activation, settings), cancellationToken).ConfigureAwait(false);
+            await mint.CreateJwtKeyAsync(session, repository, purpose, algorithm, now, activation, "rotation", cancellationToken, newest.Kid).ConfigureAwait(false);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Reads every key from the store and swaps the in-memory snapshot.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
@@ -95,16 +120,20 @@ internal sealed class KeyRing(
         snapshot = new Snapshot(loaded);
     }
 
-    public SigningCredentials CurrentSigningCredentials(string purpose = KeyPurposes.Jwt) => CurrentSigningKey().SigningCredentials;
+    public SigningCredentials CurrentSigningCredentials(string purpose = KeyPurposes.Jwt) => CurrentSigningKey(purpose).SigningCredentials;
 
-    /// <summary>The JWT key that signs now.</summary>
-    public RingKey CurrentSigningKey()
+    /// <summary>
+    /// The key that signs now for <paramref name="purpose"/>: the ring's JWT key, or for <see cref="KeyPurposes.JwtSvid"/>
+    /// the separate JWT-SVID key when the configured algorithm is not one JWT-SVIDs allow (the ring's key otherwise).
+    /// </summary>
+    public RingKey CurrentSigningKey(string purpose = KeyPurposes.Jwt)
     {
+        var wanted = purpose == KeyPurposes.JwtSvid && NeedsSvidKey(options.Value) ? KeyPurposes.JwtSvid : KeyPurposes.Jwt;
         var now = time.GetUtcNow();
         RingKey? best = null;
         foreach (var key in snapshot.Jwt)
         {
-            if (key.SignsAt(now) && (best is null || key.Stored.ActivatesAt > best.Stored.ActivatesAt))
+            if (key.Purpose == wanted && key.SignsAt(now) && (best is null || key.Stored.ActivatesAt > best.Stored.ActivatesAt))
             {
                 best = key;
             }
@@ -115,7 +144,10 @@ internal sealed class KeyRing(
 
     public IReadOnlyList<SecurityKey> ValidationKeys() => PublishedJwtKeys().Select(k => k.Verification.SecurityKey).ToList();
 
-    /// <summary>The JWT keys published now (signing key, pre-published successor, retired keys inside their overlap).</summary>
+    /// <summary>
+    /// The JWT keys published now (signing key, pre-published successor, retired keys inside their overlap), the
+    /// separate JWT-SVID keys included.
+    /// </summary>
     public IReadOnlyList<RingKey> PublishedJwtKeys()
     {
         var now = time.GetUtcNow();
@@ -125,7 +157,7 @@ internal sealed class KeyRing(
     /// <summary>The published JWT key with this kid, or null (unknown, or its overlap is over).</summary>
     public VerificationKey? FindValidationKey(string kid)
     {
-        if (snapshot.ByKid.TryGetValue(kid, out var key) && key.Purpose == KeyPurposes.Jwt && key.IsPublishedAt(time.GetUtcNow()))
+        if (snapshot.ByKid.TryGetValue(kid, out var key) && key.Purpose is KeyPurposes.Jwt or KeyPurposes.JwtSvid && key.IsPublishedAt(time.GetUtcNow()))
         {
             return key.Verification;
         }
@@ -184,7 +216,7 @@ internal sealed class KeyRing(
         public Snapshot(IReadOnlyList<RingKey> keys)
         {
             All = keys;
-            Jwt = keys.Where(k => k.Purpose == KeyPurposes.Jwt).ToArray();
+            Jwt = keys.Where(k => k.Purpose is KeyPurposes.Jwt or KeyPurposes.JwtSvid).ToArray();
             Authorities = keys.Where(k => k.Purpose == KeyPurposes.X509Authority && k.Certificate is not null).ToArray();
             ByKid = keys.ToFrozenDictionary(k => k.Kid, StringComparer.Ordinal);
         }

@@ -22,6 +22,18 @@ internal static class SigningAlgorithms
         "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", EdDSA,
     };
 
+    /// <summary>
+    /// The algorithms the SPIFFE JWT-SVID specification allows (§3: RS, ES and PS with SHA-256/384/512); validators
+    /// must refuse any other, so Mandate signs and accepts JWT-SVIDs only with these, whatever the ring's algorithm.
+    /// </summary>
+    public static IReadOnlySet<string> JwtSvid { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512",
+    };
+
+    /// <summary>The algorithm of the ring's separate JWT-SVID key (<see cref="KeyPurposes.JwtSvid"/>), when it needs one.</summary>
+    public const string JwtSvidFallback = ES256;
+
     /// <summary>Why an algorithm cannot be used to sign, or null when it can.</summary>
     public static string? Refusal(string algorithm) => algorithm switch
     {

@@ -8,7 +8,8 @@ using Mandate.Core.Identity.Keys;
 namespace Mandate.Core.Identity.Svid;
 
 /// <summary>
-/// Signs JWT-SVIDs with the key ring's current key: header <c>alg</c>, <c>kid</c>, <c>typ: JWT</c>; claims <c>sub</c>
+/// Signs JWT-SVIDs with the key ring's current JWT-SVID key (ES256 when the ring's algorithm is one JWT-SVIDs may not
+/// use, such as EdDSA; the ring's key otherwise): header <c>alg</c>, <c>kid</c>, <c>typ: JWT</c>; claims <c>sub</c>
 /// (SPIFFE ID), <c>aud</c>, <c>iss</c>, <c>iat</c>, <c>nbf</c>, <c>exp</c>, <c>jti</c>. Policy (who may get what)
 /// is the caller's business; this checks only what makes a token well-formed.
 /// </summary>
@@ -28,7 +29,8 @@ internal sealed class JwtSvidIssuer(KeyRing keyRing, TimeProvider time)
             throw new ArgumentOutOfRangeException(nameof(ttl), "The lifetime must be positive and within the key ring's maximum token lifetime.");
         }
 
-        var key = keyRing.CurrentSigningKey();
+        // Only an algorithm the JWT-SVID specification allows: the ring's own key, or its separate JWT-SVID key.
+        var key = keyRing.CurrentSigningKey(KeyPurposes.JwtSvid);
         var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
         var expires = now + ttl;
         var jti = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));

@@ -40,7 +40,8 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
     public JwtSvidValidationResult Validate(string? token, IReadOnlyCollection<string> acceptedAudiences)
     {
         ArgumentNullException.ThrowIfNull(acceptedAudiences);
-        if (token is { Length: > 0 and <= CompactJws.MaxTokenLength })
+        // With the cache off, the digest (a SHA-256 of the token) would be work for nothing.
+        if (cache.Enabled && token is { Length: > 0 and <= CompactJws.MaxTokenLength })
         {
             var digest = VerifiedJwtSvidCache.Digest(token);
             if (cache.TryGet(digest, out var remembered))
@@ -89,9 +90,9 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
             return new JwtSvidValidationResult(null, error);
         }
 
-        if (!SigningAlgorithms.Verifiable.Contains(jws!.Algorithm))
+        if (!SigningAlgorithms.JwtSvid.Contains(jws!.Algorithm))
         {
-            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAlgorithmRefused, $"The algorithm '{Printable(jws.Algorithm)}' is not allowed for JWT-SVIDs (asymmetric RS/ES/PS algorithms and EdDSA only; none and HMAC are refused).");
+            return JwtSvidValidationResult.Fail(IdentityErrorCodes.TokenAlgorithmRefused, $"The algorithm '{Printable(jws.Algorithm)}' is not allowed for JWT-SVIDs (the JWT-SVID specification's RS, ES and PS algorithms only; EdDSA, none and HMAC are refused).");
         }
 
         if (jws.Type is not null and not "JWT" and not "JOSE")

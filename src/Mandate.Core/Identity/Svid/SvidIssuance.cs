@@ -17,7 +17,8 @@ internal sealed class SvidIssuance(
     IMandateStore store,
     IAuditTrail audit,
     IOptions<IdentityOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    Telemetry.MandateMetrics? metrics = null)
 {
     public const int MaxAudiences = 8;
 
@@ -77,6 +78,7 @@ internal sealed class SvidIssuance(
             },
             cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        metrics?.CredentialIssued(Telemetry.MandateMetrics.IssuedKinds.JwtSvid);
         return new SvidIssueResult<IssuedJwtSvid>(issued, null);
     }
 
@@ -129,6 +131,7 @@ internal sealed class SvidIssuance(
             },
             cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        metrics?.CredentialIssued(Telemetry.MandateMetrics.IssuedKinds.X509Svid);
         return new SvidIssueResult<IssuedX509Svid>(issued, null);
     }
 }

@@ -21,6 +21,9 @@ internal sealed class VerifiedJwtSvidCache(int capacity)
 
     public int Count => Volatile.Read(ref count);
 
+    /// <summary>Whether the cache remembers anything at all (a capacity of 0 turns it off).</summary>
+    public bool Enabled => capacity > 0;
+
     public static TokenDigest Digest(string token)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
