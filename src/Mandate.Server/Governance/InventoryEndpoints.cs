@@ -158,6 +158,5 @@ internal static class InventoryEndpoints
     private static IResult TooLarge(long limit) => Problem.Result(
         StatusCodes.Status413PayloadTooLarge,
         ProblemTypes.PayloadTooLarge,
-        "The inventory file is too large.",
-        $"At most {limit.ToString(CultureInfo.InvariantCulture)} bytes; split the file and import the parts.");
+        $"The inventory file is too large: at most {limit.ToString(CultureInfo.InvariantCulture)} bytes; split the file and import the parts.");
 }
