@@ -71,8 +71,8 @@ internal sealed class CredentialUseRecorder(IMandateStore store, IAuditTrail aud
         var details = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["count"] = use.Count.ToString(CultureInfo.InvariantCulture),
-            ["first_used_at"] = Timestamp(use.First),
-            ["last_used_at"] = Timestamp(use.Last),
+            ["first_used_at"] = AuditCanonicalForm.FormatTime(use.First),
+            ["last_used_at"] = AuditCanonicalForm.FormatTime(use.Last),
             ["sources"] = string.Join(' ', use.Sources.Order(StringComparer.Ordinal)),
         };
         if (use.SourcesTruncated)
@@ -91,8 +91,6 @@ internal sealed class CredentialUseRecorder(IMandateStore store, IAuditTrail aud
             Details = details,
         };
     }
-
-    private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     // Sources are listed space-separated in the event, so one source never contains a space.
     private static string Normalize(string? source) =>

@@ -148,8 +148,8 @@ internal sealed class AuditRepetitions : IDisposable
         }
 
         details["repeats"] = entry.Repeats.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        details["window_start"] = entry.Start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        details["window_end"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        details["window_start"] = AuditCanonicalForm.FormatTime(entry.Start);
+        details["window_end"] = AuditCanonicalForm.FormatTime(now);
         return entry.First with { Type = entry.First.Type + ".repeated", Details = details };
     }
 

@@ -112,7 +112,7 @@ internal sealed partial class PolicyService(
                     ["activation"] = activation.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["version_origin"] = target.Origin,
                     ["version_actor"] = target.Actor,
-                    ["version_created_at"] = target.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                    ["version_created_at"] = Mandate.Core.Audit.AuditCanonicalForm.FormatTime(target.CreatedAt),
                 },
             }, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
