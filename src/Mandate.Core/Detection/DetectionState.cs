@@ -71,4 +71,5 @@ internal sealed class RateState
 [JsonSerializable(typeof(CredentialDetectionState))]
 [JsonSerializable(typeof(AlertResponse))]
 [JsonSerializable(typeof(List<long>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class DetectionJson : JsonSerializerContext;
