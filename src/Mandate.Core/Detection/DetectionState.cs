@@ -72,4 +72,5 @@ internal sealed class RateState
 [JsonSerializable(typeof(AlertResponse))]
 [JsonSerializable(typeof(List<long>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(SharedSignals.StoredConfig))]
 internal sealed partial class DetectionJson : JsonSerializerContext;

@@ -123,6 +123,15 @@ internal sealed class SignalRepository(RelationalSession session) : ISignalRepos
         return changed;
     }
 
+    public Task RescheduleTargetAsync(string channel, string target, DateTimeOffset at, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "UPDATE signal_deliveries SET next_attempt_ms = @at WHERE channel = @channel AND target = @target AND state = @pending",
+            cancellationToken,
+            ("@at", at.ToUnixTimeMilliseconds()),
+            ("@channel", channel),
+            ("@target", target),
+            ("@pending", SignalDeliveryStates.Pending));
+
     public Task DeleteTargetAsync(string channel, string target, CancellationToken cancellationToken) =>
         session.ExecuteAsync("DELETE FROM signal_deliveries WHERE channel = @channel AND target = @target", cancellationToken, ("@channel", channel), ("@target", target));
 

@@ -34,6 +34,9 @@ internal interface ISignalRepository
     /// <summary>Marks pending messages of <paramref name="target"/> delivered (a poll's acknowledgements); the ids it changed.</summary>
     Task<IReadOnlyList<string>> AcknowledgeAsync(string channel, string target, IReadOnlyCollection<string> ids, string state, string? error, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Moves the next attempt of every pending message of a target to <paramref name="at"/> (a stream resumed, paused or changed its delivery).</summary>
+    Task RescheduleTargetAsync(string channel, string target, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Deletes every message of a target (its endpoint or stream was removed).</summary>
     Task DeleteTargetAsync(string channel, string target, CancellationToken cancellationToken);
 }
