@@ -190,6 +190,7 @@ internal static class MandateServer
         app.MapFindingEndpoints();
         app.MapAlertEndpoints();
         app.MapWebhookEndpoints();
+        app.MapSharedSignalsEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

@@ -1,3 +1,4 @@
+using Mandate.Core.Detection.SharedSignals;
 using Mandate.Core.Detection.Signals;
 using Mandate.Core.Detection.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,8 +12,10 @@ public static class SignalServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the fan-out from the ledger into the outbox, the dispatcher that delivers it with retries and a
-    /// dead-letter state, and webhooks (<see cref="SignalOptions"/>, <c>Mandate:Signals</c>, validated at start). Needs
-    /// the identity feature (the key-encryption key protects webhook secrets) and the host's <c>SignalHttpClient</c>.
+    /// dead-letter state, signed webhooks, and the OpenID Shared Signals transmitter and receiver
+    /// (<see cref="SignalOptions"/>, <c>Mandate:Signals</c>, and <see cref="SsfOptions"/>, <c>Mandate:SharedSignals</c>,
+    /// validated at start). Needs the identity feature (the key-encryption key protects secrets and the SET key, the
+    /// inventory offboards), the tasks feature (revocation), and the host's <c>SignalHttpClient</c> and <c>ISsfIssuer</c>.
     /// </summary>
     public static MandateBuilder AddSignals(this MandateBuilder builder)
     {
@@ -25,6 +28,14 @@ public static class SignalServiceCollectionExtensions
         services.TryAddSingleton<WebhookService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalFanOut, WebhookFanOut>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalSender, WebhookSender>());
+        services.AddOptions<SsfOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SsfOptions>, SsfOptionsValidator>());
+        services.TryAddSingleton<SsfSigningKey>();
+        services.TryAddSingleton<SsfSetWriter>();
+        services.TryAddSingleton<SsfTransmitter>();
+        services.TryAddSingleton<SsfReceiver>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalFanOut, SsfFanOut>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalSender, SsfPushSender>());
         services.TryAddSingleton<SignalFanOutLoop>();
         services.TryAddSingleton<SignalDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SignalFanOutLoop>(sp => sp.GetRequiredService<SignalFanOutLoop>()));
