@@ -77,8 +77,8 @@ public sealed class WebhookTests(WebhookFixture fixture) : IClassFixture<Webhook
         Assert.NotEmpty(alert.GetProperty("evidence").EnumerateArray());
 
         // A tampered body or another secret does not verify: the check above can fail.
-        Assert.False(Verifies(request with { Body = request.Body + " " }, secret));
-        Assert.False(Verifies(request, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        Assert.False(StandardWebhooks.Verifies(request with { Body = request.Body + " " }, secret));
+        Assert.False(StandardWebhooks.Verifies(request, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
 
         // The secret is in no ledger record; the ledger names the endpoint and its URL without the query.
         var store = Estate.Server.Services.GetRequiredService<IMandateStore>();
@@ -235,25 +235,7 @@ public sealed class WebhookTests(WebhookFixture fixture) : IClassFixture<Webhook
         var now = Estate.Clock.GetUtcNow();
         Assert.InRange(DateTimeOffset.FromUnixTimeSeconds(timestamp), now.AddMinutes(-5), now.AddMinutes(5));
         Assert.StartsWith("msg_", request.Headers["webhook-id"], StringComparison.Ordinal);
-        Assert.True(Verifies(request, secret), "The webhook-signature header does not verify.");
-    }
-
-    private static bool Verifies(ReceivedRequest request, string secret)
-    {
-        var key = Convert.FromBase64String(secret["whsec_".Length..]);
-        var signed = Encoding.UTF8.GetBytes($"{request.Headers["webhook-id"]}.{request.Headers["webhook-timestamp"]}.{request.Body}");
-        var expected = HMACSHA256.HashData(key, signed);
-        foreach (var entry in request.Headers["webhook-signature"].Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var comma = entry.IndexOf(',', StringComparison.Ordinal);
-            if (comma > 0 && entry[..comma] == "v1"
-                && CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(entry[(comma + 1)..]), expected))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        Assert.True(StandardWebhooks.Verifies(request, secret), "The webhook-signature header does not verify.");
     }
 
     private async Task<(string Id, string Secret)> AddAsync(string url, string[] events)
