@@ -106,6 +106,9 @@ internal sealed class SsfRepository(RelationalSession session) : ISsfRepository
             ("@now", now.ToUnixTimeMilliseconds()),
             ("@until", keepUntil.ToUnixTimeMilliseconds())).ConfigureAwait(false) == 1;
 
+    public Task ForgetAsync(string issuer, string jti, CancellationToken cancellationToken) =>
+        session.ExecuteAsync("DELETE FROM ssf_received WHERE issuer = @iss AND jti = @jti", cancellationToken, ("@iss", issuer), ("@jti", jti));
+
     public Task ForgetExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         session.ExecuteAsync("DELETE FROM ssf_received WHERE expires_ms < @now", cancellationToken, ("@now", now.ToUnixTimeMilliseconds()));
 

@@ -145,6 +145,8 @@ public abstract class SignalStoreContractTests : MigratedStoreTests
             Assert.True(await repository.TryRememberAsync("https://idp.example.test", "jti-1", T0, T0.AddHours(1), Ct));
             Assert.False(await repository.TryRememberAsync("https://idp.example.test", "jti-1", T0, T0.AddHours(1), Ct));
             Assert.True(await repository.TryRememberAsync("https://other.example.test", "jti-1", T0, T0.AddHours(1), Ct));
+            await repository.ForgetAsync("https://other.example.test", "jti-1", Ct);
+            Assert.True(await repository.TryRememberAsync("https://other.example.test", "jti-1", T0, T0.AddHours(1), Ct));
             await session.CommitAsync(Ct);
         }
 

@@ -28,6 +28,9 @@ internal interface ISsfRepository
     /// <summary>Remembers a received SET's jti; false when this issuer's jti was seen already (a replay).</summary>
     Task<bool> TryRememberAsync(string issuer, string jti, DateTimeOffset now, DateTimeOffset keepUntil, CancellationToken cancellationToken);
 
+    /// <summary>Forgets one received jti (the SET was not acted on).</summary>
+    Task ForgetAsync(string issuer, string jti, CancellationToken cancellationToken);
+
     /// <summary>Forgets received jtis whose keep-until has passed.</summary>
     Task ForgetExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

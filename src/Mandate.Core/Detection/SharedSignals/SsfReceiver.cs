@@ -34,8 +34,9 @@ internal sealed class SsfReceiver
     private readonly IReadOnlyDictionary<string, SsfTransmitterOptions> transmitters;
     private readonly ConcurrentDictionary<string, OidcJwksCache> keys = new(StringComparer.Ordinal);
     private readonly OidcHttpClient http;
+    private readonly Telemetry.MandateMetrics? metrics;
 
-    public SsfReceiver(IMandateStore store, IAuditTrail audit, IdentityInventory inventory, RevocationService revocations, OidcHttpClient http, IOptions<SsfOptions> options, TimeProvider time)
+    public SsfReceiver(IMandateStore store, IAuditTrail audit, IdentityInventory inventory, RevocationService revocations, OidcHttpClient http, IOptions<SsfOptions> options, TimeProvider time, Telemetry.MandateMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.store = store;
@@ -44,6 +45,7 @@ internal sealed class SsfReceiver
         this.revocations = revocations;
         this.http = http;
         this.time = time;
+        this.metrics = metrics;
         transmitters = options.Value.Transmitters.ToDictionary(t => t.Issuer, StringComparer.Ordinal);
     }
 
@@ -51,6 +53,13 @@ internal sealed class SsfReceiver
 
     /// <summary>Verifies and acts on one SET; an RFC 8935 error code and description when it is refused.</summary>
     public async Task<SsfReceipt> ReceiveAsync(string token, CancellationToken cancellationToken)
+    {
+        var receipt = await ReceiveOnceAsync(token, cancellationToken).ConfigureAwait(false);
+        metrics?.SetReceived(receipt.Ok ? "accepted" : receipt.Error!);
+        return receipt;
+    }
+
+    private async Task<SsfReceipt> ReceiveOnceAsync(string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         var (verified, error) = await VerifyAsync(token, cancellationToken).ConfigureAwait(false);
@@ -78,6 +87,29 @@ internal sealed class SsfReceiver
         }
 
         var outcomes = new List<string>();
+        try
+        {
+            await ActAsync(set, issuer, jti, outcomes, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not acted on (a store outage): forget the jti, so the transmitter's retry is not refused as a replay.
+            var forget = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+            await using (forget.ConfigureAwait(false))
+            {
+                await forget.Get<ISsfRepository>().ForgetAsync(issuer, jti, CancellationToken.None).ConfigureAwait(false);
+                await forget.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        return SsfReceipt.Accepted(outcomes);
+    }
+
+    /// <summary>What a verified SET causes: each event acted on (or not) and recorded in the ledger.</summary>
+    private async Task ActAsync(JsonElement set, string issuer, string jti, List<string> outcomes, CancellationToken cancellationToken)
+    {
         foreach (var e in set.GetProperty("events").EnumerateObject())
         {
             var outcome = SsfEventTypes.Offboarding.Contains(e.Name, StringComparer.Ordinal)
@@ -102,8 +134,6 @@ internal sealed class SsfReceiver
                 cancellationToken).ConfigureAwait(false);
             outcomes.Add(outcome);
         }
-
-        return SsfReceipt.Accepted(outcomes);
     }
 
     private async Task<(JsonElement? Set, SsfReceipt? Error)> VerifyAsync(string token, CancellationToken cancellationToken)

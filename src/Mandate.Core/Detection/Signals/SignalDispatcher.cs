@@ -30,8 +30,9 @@ internal sealed partial class SignalDispatcher : BackgroundService
     private readonly BackgroundLoop loop;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly Telemetry.MandateMetrics? metrics;
 
-    public SignalDispatcher(IMandateStore store, IEnumerable<ISignalSender> senders, SignalWake wake, IOptions<SignalOptions> options, BackgroundHealth health, TimeProvider time, ILogger<SignalDispatcher> logger)
+    public SignalDispatcher(IMandateStore store, IEnumerable<ISignalSender> senders, SignalWake wake, IOptions<SignalOptions> options, BackgroundHealth health, TimeProvider time, ILogger<SignalDispatcher> logger, Telemetry.MandateMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.store = store;
@@ -40,6 +41,7 @@ internal sealed partial class SignalDispatcher : BackgroundService
         this.options = options.Value;
         this.time = time;
         this.logger = logger;
+        this.metrics = metrics;
         loop = new BackgroundLoop(LoopName, health, time, logger);
     }
 
@@ -156,6 +158,16 @@ internal sealed partial class SignalDispatcher : BackgroundService
             {
                 LogDead(logger, delivery.Channel, delivery.Id, delivery.Target, attempts, attempt.Error ?? "refused");
             }
+        }
+
+        if (!attempt.Skip)
+        {
+            metrics?.SignalAttempted(delivery.Channel, outcome.State switch
+            {
+                SignalDeliveryStates.Delivered => "delivered",
+                SignalDeliveryStates.Dead => "dead",
+                _ => "retry",
+            });
         }
 
         var record = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
