@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mandate.Core.Storage;
 using Mandate.Server.Tests.Infrastructure;
+using Mandate.Tests.Shared;
 
 namespace Mandate.Server.Tests.Detection;
 
 /// <summary>
-/// The fan-out is restart-safe: it resumes from its cursor in the store, so ledger records written while it was not
+/// The fan-out is restart-safe, on SQLite and on PostgreSQL: it resumes from its cursor in the store, so ledger records written while it was not
 /// running are delivered after the restart, and what was delivered before is not sent again.
 /// </summary>
 public sealed class SignalRestartTests
@@ -15,15 +17,23 @@ public sealed class SignalRestartTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Restart_ShouldDeliverWhatWasWrittenWhileStopped_AndNothingTwice()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Restart_ShouldDeliverWhatWasWrittenWhileStopped_AndNothingTwice(string store)
     {
         await using var receiver = await LoopbackReceiver.StartAsync();
         receiver.Answer = _ => (204, null);
         var state = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        StoreLocation? location = store == "postgres" ? MandateTestServer.PostgresLocation(await PostgresTestDatabase.CreateSchemaAsync()) : null;
+        void Configure(MandateServerOptions o)
+        {
+            o.StateDirectory = state;
+            o.Store = location;
+        }
 
         // First run: the webhook is added and one status change is delivered.
-        await using (var first = await MandateTestServer.StartAsync(o => o.StateDirectory = state))
+        await using (var first = await MandateTestServer.StartAsync(Configure))
         {
             using var admin = first.CreateAdminClient();
             using (var added = await admin.PostAsJsonAsync("/v1/webhooks", new { url = new Uri(receiver.Address, "hooks").ToString(), events = new[] { "identity.status_changed" } }, Ct))
@@ -37,7 +47,7 @@ public sealed class SignalRestartTests
         }
 
         // Second run without signals: the ledger grows, nothing goes out.
-        await using (var quiet = await MandateTestServer.StartAsync(o => o.StateDirectory = state, b => b.Configuration["Mandate:Signals:Enabled"] = "false"))
+        await using (var quiet = await MandateTestServer.StartAsync(Configure, b => b.Configuration["Mandate:Signals:Enabled"] = "false"))
         {
             using var admin = quiet.CreateAdminClient();
             await ChangeAsync(admin, "reactivate");
@@ -45,7 +55,7 @@ public sealed class SignalRestartTests
         }
 
         // Third run: the fan-out resumes at its cursor; exactly the missed change is delivered, once.
-        await using (var resumed = await MandateTestServer.StartAsync(o => o.StateDirectory = state))
+        await using (var resumed = await MandateTestServer.StartAsync(Configure))
         {
             var next = await receiver.NextAsync(TimeSpan.FromSeconds(20));
             Assert.Contains("identity.reactivated", next.Body, StringComparison.Ordinal);
