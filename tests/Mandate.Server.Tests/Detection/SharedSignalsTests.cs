@@ -419,19 +419,26 @@ public sealed class SharedSignalsTests(SharedSignalsFixture fixture) : IClassFix
         return jwks;
     }
 
+    /// <summary>
+    /// The first SET the receiver got (so far, or within 20 s) that matches: SETs of one ledger batch may arrive in any
+    /// order, so every request stays in <see cref="LoopbackReceiver.All"/> and each search looks at all of them.
+    /// </summary>
     private async Task<DecodedSet> NextSetAsync(LoopbackReceiver receiver, Func<DecodedSet, bool> match)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
         {
-            var remaining = deadline - DateTime.UtcNow;
-            Assert.True(remaining > TimeSpan.Zero, "The expected SET was not pushed.");
-            var request = await receiver.NextAsync(remaining);
-            var set = Decode(request.Body, request);
-            if (match(set))
+            foreach (var request in receiver.All)
             {
-                return set;
+                var set = Decode(request.Body, request);
+                if (match(set))
+                {
+                    return set;
+                }
             }
+
+            Assert.True(DateTime.UtcNow < deadline, "The expected SET was not pushed.");
+            await Task.Delay(50, Ct);
         }
     }
 

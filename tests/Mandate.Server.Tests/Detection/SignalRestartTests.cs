@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mandate.Core.Detection.Signals;
 using Mandate.Core.Storage;
 using Mandate.Server.Tests.Infrastructure;
 using Mandate.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Server.Tests.Detection;
 
@@ -44,6 +46,24 @@ public sealed class SignalRestartTests
             await ChangeAsync(admin, "suspend");
             var delivered = await receiver.NextAsync(TimeSpan.FromSeconds(20));
             Assert.Contains("identity.suspended", delivered.Body, StringComparison.Ordinal);
+
+            // Stopping while an attempt is still on the wire would leave it to be sent again (delivery is at least
+            // once); this test is about the cursor, so it stops once the delivery is recorded.
+            var firstStore = first.Services.GetRequiredService<IMandateStore>();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (true)
+            {
+                await using (var session = await firstStore.BeginAsync(StoreIntent.Read, Ct))
+                {
+                    if ((await session.Get<ISignalRepository>().ListAsync(SignalChannels.Webhook, null, SignalDeliveryStates.Delivered, 10, Ct)).Count == 1)
+                    {
+                        break;
+                    }
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "The delivery was not recorded.");
+                await Task.Delay(20, Ct);
+            }
         }
 
         // Second run without signals: the ledger grows, nothing goes out.

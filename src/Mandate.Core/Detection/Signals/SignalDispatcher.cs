@@ -170,11 +170,12 @@ internal sealed partial class SignalDispatcher : BackgroundService
             });
         }
 
-        var record = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        // Recorded even while the host stops: a message the receiver took must not be sent again after a restart.
+        var record = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
         await using (record.ConfigureAwait(false))
         {
-            await record.Get<ISignalRepository>().RecordAttemptAsync(outcome, cancellationToken).ConfigureAwait(false);
-            await record.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await record.Get<ISignalRepository>().RecordAttemptAsync(outcome, CancellationToken.None).ConfigureAwait(false);
+            await record.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         return !attempt.Skip;
