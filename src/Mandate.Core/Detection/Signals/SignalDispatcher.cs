@@ -181,15 +181,7 @@ internal sealed partial class SignalDispatcher : BackgroundService
         return !attempt.Skip;
     }
 
-    /// <summary>The wait after the <paramref name="attempts"/>-th failure: doubling from the initial backoff, ±20 % jitter, capped.</summary>
-    internal TimeSpan Backoff(int attempts)
-    {
-        var exponent = Math.Min(attempts - 1, 30);
-        var raw = options.InitialBackoff.TotalMilliseconds * Math.Pow(2, exponent);
-        var capped = Math.Min(raw, options.MaxBackoff.TotalMilliseconds);
-        var jittered = capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
-        return TimeSpan.FromMilliseconds(Math.Min(jittered, options.MaxBackoff.TotalMilliseconds));
-    }
+    private TimeSpan Backoff(int attempts) => SignalBackoff.After(attempts, options.InitialBackoff, options.MaxBackoff, Random.Shared.NextDouble());
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Gave up delivering {Channel} message {Id} to {Target} after {Attempts} attempts: {Error}; it is in the dead-letter list")]
     private static partial void LogDead(ILogger logger, string channel, string id, string target, int attempts, string error);
