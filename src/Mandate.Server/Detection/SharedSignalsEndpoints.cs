@@ -253,7 +253,7 @@ internal static class SharedSignalsEndpoints
             errors = new Dictionary<string, string>();
             var (sets, more) = result.Value;
             var remaining = deadline - DateTime.UtcNow;
-            if (sets.Count > 0 || body.ReturnImmediately != false || maxEvents == 0 || remaining <= TimeSpan.Zero)
+            if (sets.Count > 0 || body.ReturnImmediately == true || maxEvents == 0 || remaining <= TimeSpan.Zero)
             {
                 var map = new JsonObject();
                 foreach (var (jti, set) in sets)

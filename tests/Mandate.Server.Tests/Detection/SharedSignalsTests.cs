@@ -226,8 +226,8 @@ public sealed class SharedSignalsTests(SharedSignalsFixture fixture) : IClassFix
         Assert.Empty(after.GetProperty("sets").EnumerateObject());
         Assert.False(after.GetProperty("moreAvailable").GetBoolean());
 
-        // A long poll waits for the next SET.
-        var waiting = PollAsync(id, new { maxEvents = 10, returnImmediately = false });
+        // A long poll (the default: returnImmediately false) waits for the next SET.
+        var waiting = PollAsync(id, new { maxEvents = 10 });
         await Task.Delay(200, Ct);
         Assert.False(waiting.IsCompleted);
         await Estate.TaskForAsync(agent);
@@ -318,6 +318,32 @@ public sealed class SharedSignalsTests(SharedSignalsFixture fixture) : IClassFix
         // The same SET again is a replay.
         using var replay = await PushAsync(set);
         await AssertSetErrorAsync(replay, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Receiver_ShouldOffboard_OnASessionRevokedSetNamingThePersonByIssuerAndSubject()
+    {
+        var sub = "employee-" + Guid.NewGuid().ToString("N")[..8];
+        var identity = DetectionEstate.Domain + "agent/owned-by-" + sub;
+        await Estate.RegisterAsync(identity, owner: sub);
+        var subject = new { format = "complex", user = new { format = "iss_sub", iss = SharedSignalsFixture.IdpIssuer, sub }, session = new { format = "opaque", id = "sso-session-1" } };
+        using (var accepted = await PushAsync(Sign(Claims(New(), subject, SessionRevoked, new { initiating_entity = "admin" }))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        var inventory = Estate.Server.Services.GetRequiredService<IdentityInventory>();
+        Assert.Equal(IdentityStatus.Offboarded, (await inventory.GetAsync(identity, Ct))!.Status);
+
+        // An event the receiver does not act on is accepted and recorded, and changes nothing.
+        var bystander = DetectionEstate.Domain + "agent/bystander-" + Guid.NewGuid().ToString("N")[..8];
+        await Estate.RegisterAsync(bystander, owner: "bystander@example.test");
+        using (var other = await PushAsync(Sign(Claims(New(), new { format = "email", email = "bystander@example.test" }, CredentialChange, new { credential_type = "password", change_type = "update" }))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+        }
+
+        Assert.Equal(IdentityStatus.Active, (await inventory.GetAsync(bystander, Ct))!.Status);
     }
 
     [Fact]
