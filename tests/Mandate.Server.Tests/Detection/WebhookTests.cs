@@ -76,6 +76,13 @@ public sealed class WebhookTests(WebhookFixture fixture) : IClassFixture<Webhook
         Assert.StartsWith("alt_", alert.GetProperty("id").GetString(), StringComparison.Ordinal);
         Assert.NotEmpty(alert.GetProperty("evidence").EnumerateArray());
 
+        // The alert as the alerts API shows it.
+        var listed = Assert.Single(await Estate.AlertsAsync("credential_reuse", agent));
+        foreach (var member in new[] { "id", "seq", "rule", "severity", "identity", "time", "summary", "evidence", "task_id" })
+        {
+            Assert.Equal(listed.GetProperty(member).GetRawText(), alert.GetProperty(member).GetRawText());
+        }
+
         // A tampered body or another secret does not verify: the check above can fail.
         Assert.False(StandardWebhooks.Verifies(request with { Body = request.Body + " " }, secret));
         Assert.False(StandardWebhooks.Verifies(request, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));

@@ -36,7 +36,7 @@ internal static class SignalPayloads
         writer.WriteString("rule", alert.Rule);
         writer.WriteString("severity", alert.Severity);
         writer.WriteString("identity", alert.Identity);
-        writer.WriteString("time", AuditCanonicalForm.FormatTime(alert.Time));
+        writer.WriteString("time", alert.Time); // as the API serializes a DateTimeOffset
         writer.WriteString("summary", alert.Summary);
         writer.WriteStartArray("evidence");
         foreach (var seq in alert.Evidence)
