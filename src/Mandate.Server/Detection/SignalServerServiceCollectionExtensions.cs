@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Outbound signals in the server.</summary>
+/// <summary>Signals out and in, in the server.</summary>
 public static class SignalServerServiceCollectionExtensions
 {
     /// <summary>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registration of outbound signals: the ledger fan-out, the outbox dispatcher and signed webhooks.</summary>
+/// <summary>Registration of signals out and in: the ledger fan-out, the outbox dispatcher, signed webhooks, Shared Signals.</summary>
 public static class SignalServiceCollectionExtensions
 {
     /// <summary>
