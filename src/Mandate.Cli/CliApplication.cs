@@ -35,6 +35,7 @@ internal static class CliApplication
         root.Subcommands.Add(FindingsCommand.Create(globals));
         root.Subcommands.Add(AlertsCommand.Create(globals));
         root.Subcommands.Add(RiskCommand.Create(globals));
+        root.Subcommands.Add(WebhookCommand.Create(globals));
         globals.AddTo(root, servers: serve);
         return root;
     }

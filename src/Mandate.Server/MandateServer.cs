@@ -111,7 +111,8 @@ internal static class MandateServer
             .AddTasks().AddTaskHosting()
             .AddOperators().AddOperatorHosting()
             .AddGovernance().AddGovernanceHosting()
-            .AddDetection().AddDetectionHosting();
+            .AddDetection().AddDetectionHosting()
+            .AddSignals().AddSignalHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -188,6 +189,8 @@ internal static class MandateServer
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
         app.MapAlertEndpoints();
+        app.MapWebhookEndpoints();
+        app.MapSharedSignalsEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }

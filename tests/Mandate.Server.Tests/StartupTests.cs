@@ -77,6 +77,12 @@ public sealed class StartupTests
     [InlineData("Mandate:Detection:Rules:rate_anomaly:Smoothing", "1.5", null)]
     [InlineData("Mandate:Detection:Rules:rate_anomaly:Ratio", "0.5", null)]
     [InlineData("Mandate:Detection:Rules:no_such_rule:Threshold", "3", "Mandate:Detection:Rules:no_such_rule")]
+    [InlineData("Mandate:Signals:MaxAttempts", "0", null)]
+    [InlineData("Mandate:Signals:InitialBackoff", "00:00:00", null)]
+    [InlineData("Mandate:Signals:Timeout", "00:10:00", null)]
+    [InlineData("Mandate:SharedSignals:LongPollTimeout", "00:00:00", null)]
+    [InlineData("Mandate:SharedSignals:Issuer", "not a uri", null)]
+    [InlineData("Mandate:SharedSignals:Transmitters:0:Issuer", "https://idp.example", "Mandate:SharedSignals:Transmitters:0:JwksUri")]
     public async Task Start_ShouldRefuse_AnInvalidSetting_NamingIt(string setting, string value, string? named)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MandateTestServer.StartAsync(

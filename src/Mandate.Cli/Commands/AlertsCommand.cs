@@ -31,7 +31,9 @@ internal static class AlertsCommand
         var limit = new Option<int>("--limit") { Description = "At most this many alerts (1-1000).", HelpName = "N", DefaultValueFactory = _ => 100 };
         var after = new Option<long>("--after") { Description = "Only alerts after this alert sequence number.", HelpName = "SEQ" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new alerts as they are raised (server-sent events) until interrupted." };
-        var command = new Command("alerts", "List detection alerts (by rule, identity, time), or follow them as they are raised.") { rule, identity, since, until, limit, after, follow };
+        var format = new Option<string?>("--format") { Description = "ocsf: print the alerts as OCSF Detection Findings, one JSON object per line (for a SIEM).", HelpName = "FORMAT" };
+        format.AcceptOnlyFromAmong("ocsf");
+        var command = new Command("alerts", "List detection alerts (by rule, identity, time), or follow them as they are raised.") { rule, identity, since, until, limit, after, follow, format };
         CliAction.Set(command, globals, async context =>
         {
             if (context.Value(limit) is < 1 or > 1000)
@@ -54,7 +56,26 @@ internal static class AlertsCommand
             };
             if (context.Value(follow))
             {
+                if (context.Value(format) is not null)
+                {
+                    throw CliException.Usage("--format: not with --follow (the stream carries alerts as the API shows them).");
+                }
+
                 return await FollowAsync(context, filters);
+            }
+
+            if (context.Value(format) == "ocsf")
+            {
+                filters.Add(("limit", context.Value(limit).ToString(CultureInfo.InvariantCulture)));
+                filters.Add(("format", "ocsf"));
+                using var ocsfApi = await context.ConnectAsync();
+                var findings = await ocsfApi.GetAsync("v1/alerts" + CommandArguments.Query([.. filters]), context.CancellationToken);
+                foreach (var finding in findings.GetProperty("findings").EnumerateArray())
+                {
+                    await context.Output.Out.WriteLineAsync(finding.GetRawText());
+                }
+
+                return ExitCodes.Success;
             }
 
             filters.Add(("limit", context.Value(limit).ToString(CultureInfo.InvariantCulture)));

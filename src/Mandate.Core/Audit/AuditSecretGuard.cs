@@ -7,7 +7,7 @@ namespace Mandate.Core.Audit;
 /// <summary>
 /// Keeps secrets out of the ledger: anything shaped like a JWT (or JWE), a bearer header, one of Mandate's own secret
 /// formats (admin tokens <c>mdt_…</c>, join tokens <c>mjt_…</c>, PEP tokens <c>mpt_…</c>,
-/// operator tokens <c>mot_…</c>), or the value of a details key
+/// operator tokens <c>mot_…</c>, webhook secrets <c>whsec_…</c>), or the value of a details key
 /// that names a secret is replaced by a short SHA-256 fingerprint, so the event is still recorded and correlatable
 /// but the token cannot be replayed from the log.
 /// </summary>
@@ -104,7 +104,8 @@ internal static partial class AuditSecretGuard
             || (!value.Contains("eyJ", StringComparison.Ordinal)
                 && !value.Contains("earer", StringComparison.OrdinalIgnoreCase)
                 && !value.Contains("asic", StringComparison.OrdinalIgnoreCase)
-                && !value.Contains("t_", StringComparison.Ordinal))
+                && !value.Contains("t_", StringComparison.Ordinal)
+                && !value.Contains("whsec_", StringComparison.Ordinal))
             || !TokenPattern().IsMatch(value))
         {
             return value;
@@ -114,7 +115,8 @@ internal static partial class AuditSecretGuard
     }
 
     // Compact JWS/JWE: a base64url JSON header ("eyJ") and at least two more dot-separated base64url parts; or a
-    // bearer/basic authorization value; or a Mandate admin, join, PEP or operator token (a prefix and at least 16 token characters).
-    [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*)?|(?i:\b(bearer|basic)\s+)[A-Za-z0-9_\-\.~\+/]{16,}=*|\bm[djpo]t_[A-Za-z0-9_\-]{16,}", RegexOptions.CultureInvariant)]
+    // bearer/basic authorization value; or a Mandate admin, join, PEP or operator token (a prefix and at least 16 token
+    // characters); or a webhook signing secret (whsec_ and base64).
+    [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*)?|(?i:\b(bearer|basic)\s+)[A-Za-z0-9_\-\.~\+/]{16,}=*|\bm[djpo]t_[A-Za-z0-9_\-]{16,}|\bwhsec_[A-Za-z0-9\+/]{16,}=*", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();
 }

@@ -71,4 +71,6 @@ internal sealed class RateState
 [JsonSerializable(typeof(CredentialDetectionState))]
 [JsonSerializable(typeof(AlertResponse))]
 [JsonSerializable(typeof(List<long>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(SharedSignals.StoredConfig))]
 internal sealed partial class DetectionJson : JsonSerializerContext;

@@ -26,6 +26,9 @@ internal interface IDetectionRepository
     /// <summary>Records what the lifecycle responses of an alert did.</summary>
     Task UpdateResponseAsync(string alertId, AlertResponse response, CancellationToken cancellationToken);
 
+    /// <summary>One alert by its id (<c>alt_…</c>), or null.</summary>
+    Task<DetectionAlert?> GetAlertAsync(string id, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<DetectionAlert>> QueryAlertsAsync(AlertQuery query, CancellationToken cancellationToken);
 
     /// <summary>Alerts whose lifecycle responses have not run yet, oldest first.</summary>

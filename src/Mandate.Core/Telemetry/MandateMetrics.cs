@@ -31,6 +31,8 @@ internal sealed class MandateMetrics : IDisposable
     private readonly Counter<long> revocations;
     private readonly Counter<long> credentialsRevoked;
     private readonly Counter<long> auditAppends;
+    private readonly Counter<long> signalDeliveries;
+    private readonly Counter<long> setsReceived;
 
     /// <param name="meters">The host's meter factory; without one (a bare container) the instruments use a meter of their own.</param>
     public MandateMetrics(IMeterFactory? meters = null)
@@ -48,6 +50,8 @@ internal sealed class MandateMetrics : IDisposable
         revocations = Meter.CreateCounter<long>("mandate.revocations", "{revocation}", "Revocations carried out, by what they named (credential, task, identity, owner)");
         credentialsRevoked = Meter.CreateCounter<long>("mandate.credentials.revoked", "{credential}", "Credentials revoked (descendants included), by what the revocation named");
         auditAppends = Meter.CreateCounter<long>("mandate.audit.appends", "{event}", "Events appended to the audit ledger by this node");
+        signalDeliveries = Meter.CreateCounter<long>("mandate.signals.deliveries", "{attempt}", "Delivery attempts of webhooks and pushed SETs, by channel (webhook, ssf) and outcome (delivered, retry, dead)");
+        setsReceived = Meter.CreateCounter<long>("mandate.ssf.received", "{set}", "Security Event Tokens pushed to the receiver, by outcome (accepted, or the RFC 8935 error)");
     }
 
     /// <summary>The meter the gauges are created on.</summary>
@@ -87,6 +91,13 @@ internal sealed class MandateMetrics : IDisposable
     }
 
     public void AuditAppended(int events) => auditAppends.Add(events);
+
+    /// <summary>One delivery attempt of an outbound signal and its outcome (<c>delivered</c>, <c>retry</c>, <c>dead</c>).</summary>
+    public void SignalAttempted(string channel, string outcome) =>
+        signalDeliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>A SET pushed to the receiver: <c>accepted</c>, or the RFC 8935 error it was refused with.</summary>
+    public void SetReceived(string outcome) => setsReceived.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => ownMeter?.Dispose();
 

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Server.Detection;
 
 /// <summary>
-/// Alerts out and risk in: <c>GET /v1/alerts</c> (filters, paging), <c>GET /v1/alerts/stream</c> (server-sent events,
+/// Alerts out and risk in: <c>GET /v1/alerts</c> (filters, paging; <c>format=ocsf</c>: OCSF Detection Findings), <c>GET /v1/alerts/stream</c> (server-sent events,
 /// <c>Last-Event-ID</c> resume), and an identity's risk (<c>GET /v1/risk</c>, <c>GET /v1/risk/{identity}</c>,
 /// <c>POST /v1/risk/{identity}/clear</c>). Admin only for now.
 /// </summary>
@@ -43,8 +43,41 @@ internal static class AlertEndpoints
             return problem;
         }
 
+        if (Format(request.Query, out var ocsf) is { } formatProblem)
+        {
+            return formatProblem;
+        }
+
         await using var session = await store.BeginAsync(StoreIntent.Read, cancellationToken);
         var alerts = await session.Get<IDetectionRepository>().QueryAlertsAsync(query, cancellationToken);
+        if (ocsf)
+        {
+            // OCSF Detection Findings, in the same envelope (and paging) as the alerts.
+            var next = alerts.Count == query.Limit ? alerts[^1].Sequence : (long?)null;
+            var json = Core.Detection.Signals.SignalPayloads.Write(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("findings");
+                foreach (var alert in alerts)
+                {
+                    AlertOcsfMapper.Write(w, alert, MandateServer.Version);
+                }
+
+                w.WriteEndArray();
+                if (next is { } after)
+                {
+                    w.WriteNumber("next_after", after);
+                }
+                else
+                {
+                    w.WriteNull("next_after");
+                }
+
+                w.WriteEndObject();
+            });
+            return Results.Text(json, "application/json");
+        }
+
         return TypedResults.Ok(new
         {
             alerts = alerts.Select(AlertView.From).ToList(),
@@ -193,7 +226,7 @@ internal static class AlertEndpoints
     {
         query = new AlertQuery();
         string? Value(string name) => q[name].Count > 0 && q[name].ToString() is { Length: > 0 } v ? v : null;
-        var known = new HashSet<string>(StringComparer.Ordinal) { "rule", "identity", "since", "until", "after", "limit" };
+        var known = new HashSet<string>(StringComparer.Ordinal) { "rule", "identity", "since", "until", "after", "limit", "format" };
         if (q.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
             return Problem.BadRequest($"Unknown query parameter '{Clip(unknown)}'. Use {string.Join(", ", known)}.", ProblemTypes.InvalidAlertQuery);
@@ -235,6 +268,11 @@ internal static class AlertEndpoints
             return Problem.BadRequest($"'limit' must be between 1 and {AlertQuery.MaxLimit} (got '{Clip(limitText)}').", ProblemTypes.InvalidAlertQuery);
         }
 
+        if (stream && Value("format") is not null)
+        {
+            return Problem.BadRequest("'format' does not apply to the stream: it sends alerts as GET /v1/alerts shows them.", ProblemTypes.InvalidAlertQuery);
+        }
+
         if (stream && Value("limit") is not null)
         {
             return Problem.BadRequest("'limit' does not apply to the stream: it sends every alert after Last-Event-ID.", ProblemTypes.InvalidAlertQuery);
@@ -242,6 +280,16 @@ internal static class AlertEndpoints
 
         query = new AlertQuery { Rule = Value("rule"), Identity = Value("identity"), Since = since, Until = until, AfterSequence = after, Limit = limit };
         return null;
+    }
+
+    /// <summary><c>format</c>: <c>mandate</c> (the default) or <c>ocsf</c> (OCSF Detection Findings).</summary>
+    private static IResult? Format(IQueryCollection q, out bool ocsf)
+    {
+        var format = q["format"].ToString();
+        ocsf = format == "ocsf";
+        return format is "" or "mandate" or "ocsf"
+            ? null
+            : Problem.BadRequest($"'format' must be mandate or ocsf (got '{Clip(format)}').", ProblemTypes.InvalidAlertQuery);
     }
 
     private static string Clip(string text) => text.Length > 64 ? text[..64] + "…" : text;

@@ -117,6 +117,10 @@ internal static class ProblemTypes
     // Detection and response
     public static readonly ProblemType InvalidAlertQuery = new(DetectionProblemTypes.InvalidAlertQuery, "The alert query is not valid.");
     public static readonly ProblemType InvalidRiskIdentity = new(DetectionProblemTypes.InvalidRiskIdentity, "The identity is not valid here.");
+    public static readonly ProblemType InvalidWebhook = new(DetectionProblemTypes.InvalidWebhook, "The webhook request is not valid.");
+    public static readonly ProblemType WebhookNotFound = new(DetectionProblemTypes.WebhookNotFound, "No such webhook endpoint or message.");
+    public static readonly ProblemType InvalidSsfStream = new(DetectionProblemTypes.InvalidSsfStream, "The Shared Signals stream request is not valid.");
+    public static readonly ProblemType SsfStreamNotFound = new(DetectionProblemTypes.SsfStreamNotFound, "No such Shared Signals stream.");
 
     /// <summary>Every problem type, in the order above.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =
@@ -134,7 +138,7 @@ internal static class ProblemTypes
         OperatorInvalid, OperatorNotFound, OperatorExists, OperatorDisabled, OperatorLastAdmin, OperatorTokenNotFound, OperatorTokenRevoked,
         OperatorSignInRefused, OperatorSignInNotConfigured, SeparationOfDuties,
         PepCredentialInvalid, PepCredentialExists, PepCredentialNotFound, PepCredentialRevoked,
-        InvalidAlertQuery, InvalidRiskIdentity,
+        InvalidAlertQuery, InvalidRiskIdentity, InvalidWebhook, WebhookNotFound, InvalidSsfStream, SsfStreamNotFound,
     ];
 
     private static readonly FrozenDictionary<string, ProblemType> ByCode = All.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);

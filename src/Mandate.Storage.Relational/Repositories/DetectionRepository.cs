@@ -90,6 +90,9 @@ internal sealed class DetectionRepository(RelationalSession session) : IDetectio
             ("@id", alertId));
     }
 
+    public async Task<DetectionAlert?> GetAlertAsync(string id, CancellationToken cancellationToken) =>
+        (await ReadAlertsAsync($"SELECT {AlertColumns} FROM detection_alerts WHERE id = @id", [("@id", id)], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
     public Task<IReadOnlyList<DetectionAlert>> QueryAlertsAsync(AlertQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -92,6 +92,11 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate alerts"] = (Reach.Server, ["--rule", "beyond_task_scope", "--since", "2026-01-01T00:00:00Z"]),
         ["mandate risk show"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing"]),
         ["mandate risk clear"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing", "--reason", "contract"]),
+        ["mandate webhook add"] = (Reach.Server, ["http://127.0.0.1:9/contract", "--event", "alert.raised", "--event", "credential.revoked", "--description", "contract"]),
+        ["mandate webhook list"] = (Reach.Server, []),
+        ["mandate webhook remove"] = (Reach.Server, ["{wh:remove}"]),
+        ["mandate webhook dead-letters"] = (Reach.Server, ["--webhook", "{wh:redeliver}", "--limit", "10"]),
+        ["mandate webhook redeliver"] = (Reach.Server, ["{wh:redeliver}"]),
     };
 
     public static TheoryData<string> Commands() => [.. CliApplication.Walk(CliApplication.BuildRoot()).Select(c => c.Path)];

@@ -115,6 +115,11 @@ public sealed class ContractServer : IAsyncLifetime
 
         var pep = await Json(await admin.PostAsJsonAsync("/v1/pep-credentials", new { name = "contract-revoke" }, ct));
         Values["pcr:revoke"] = pep.GetProperty("id").GetString()!;
+        foreach (var name in new[] { "remove", "redeliver" })
+        {
+            var webhook = await Json(await admin.PostAsJsonAsync("/v1/webhooks", new { url = "http://127.0.0.1:9/contract-" + name }, ct));
+            Values["wh:" + name] = webhook.GetProperty("id").GetString()!;
+        }
 
         (await admin.PostAsync("/v1/audit/checkpoints", null, ct)).EnsureSuccessStatusCode();
         var findings = await Json(await admin.GetAsync(new Uri("/v1/findings?kind=long_lived_secret", UriKind.Relative), ct));

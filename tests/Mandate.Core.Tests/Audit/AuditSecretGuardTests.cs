@@ -45,6 +45,16 @@ public sealed class AuditSecretGuardTests
     }
 
     [Fact]
+    public void Sanitize_ShouldReplaceAWebhookSigningSecret()
+    {
+        const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+Vs1y9ZqV+A=";
+        var sanitized = AuditSecretGuard.Sanitize(new AuditEvent { Type = "t", Reason = "pasted " + Secret + " by mistake" }, out var redacted);
+
+        Assert.Contains("reason", redacted);
+        Assert.DoesNotContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", sanitized.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Sanitize_ShouldLeaveOrdinaryEventsUntouched()
     {
         var e = new AuditEvent

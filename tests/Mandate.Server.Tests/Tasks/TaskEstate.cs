@@ -79,7 +79,7 @@ internal sealed class TaskEstate : IAsyncDisposable
     }
 
     /// <summary>Registers an active agent identity in the inventory (store and this node's directory).</summary>
-    public async Task RegisterAsync(string spiffeId, TimeSpan? lifetime = null, string purpose = "task tests")
+    public async Task RegisterAsync(string spiffeId, TimeSpan? lifetime = null, string purpose = "task tests", string owner = "team:support")
     {
         var store = Server.Services.GetRequiredService<IMandateStore>();
         var now = Clock.GetUtcNow();
@@ -87,7 +87,7 @@ internal sealed class TaskEstate : IAsyncDisposable
         {
             SpiffeId = spiffeId,
             Kind = NhiKind.Agent,
-            Owner = "team:support",
+            Owner = owner,
             Purpose = purpose,
             Environment = "test",
             Status = IdentityStatus.Active,
