@@ -9,6 +9,7 @@ namespace Mandate.Storage.Relational.Repositories;
 internal sealed class FindingRepository(RelationalSession session) : IFindingRepository
 {
     private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at, accepted_reason, accepted_by, accepted_until";
+    private const int InListSize = 500;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -67,16 +68,16 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         ArgumentNullException.ThrowIfNull(findings);
         var command = session.Command(
             $"""
-            INSERT INTO findings ({Columns})
-            VALUES (@id, @kind, @severity, @source, @identity, @owner, @summary, @evidence, @remediation, @status, @first, @last, @resolved, @areason, @aby, @auntil)
+            INSERT INTO findings ({Columns}, digest)
+            VALUES (@id, @kind, @severity, @source, @identity, @owner, @summary, @evidence, @remediation, @status, @first, @last, @resolved, @areason, @aby, @auntil, @digest)
             ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, summary = excluded.summary, evidence = excluded.evidence,
               severity = excluded.severity, status = excluded.status, first_seen = excluded.first_seen,
               last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, accepted_reason = excluded.accepted_reason,
-              accepted_by = excluded.accepted_by, accepted_until = excluded.accepted_until
+              accepted_by = excluded.accepted_by, accepted_until = excluded.accepted_until, digest = excluded.digest, remediation = excluded.remediation
             """,
             ("@id", null), ("@kind", null), ("@severity", null), ("@source", null), ("@identity", null), ("@owner", null), ("@summary", null),
             ("@evidence", null), ("@remediation", null), ("@status", null), ("@first", null), ("@last", null), ("@resolved", null),
-            ("@areason", null), ("@aby", null), ("@auntil", null));
+            ("@areason", null), ("@aby", null), ("@auntil", null), ("@digest", null));
         await using var commandDisposal = command.ConfigureAwait(false);
         foreach (var f in findings)
         {
@@ -96,7 +97,53 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
             Bind(command, "@areason", f.AcceptedReason);
             Bind(command, "@aby", f.AcceptedBy);
             Bind(command, "@auntil", f.AcceptedUntil?.ToUnixTimeMilliseconds());
+            Bind(command, "@digest", FindingDigest.Of(f));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<FindingState>> ListStatesAsync(CancellationToken cancellationToken)
+    {
+        var command = session.Command("SELECT id, status, first_seen, accepted_until, digest, kind, severity, source, identity FROM findings");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var list = new List<FindingState>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(new FindingState(
+                reader.GetString(0),
+                reader.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetString(7),
+                reader.GetString(8)));
+        }
+
+        return list;
+    }
+
+    public async Task ResolveAsync(IReadOnlyList<string> ids, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var chunk in ids.Chunk(InListSize))
+        {
+            var parameters = new List<(string, object?)> { ("@at", at.ToUnixTimeMilliseconds()) };
+            var names = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var name = "@i" + i.ToString(CultureInfo.InvariantCulture);
+                names.Append(i == 0 ? name : ", " + name);
+                parameters.Add((name, chunk[i]));
+            }
+
+            await session.ExecuteAsync(
+                $"UPDATE findings SET status = 'resolved', resolved_at = @at, last_seen = @at, accepted_reason = NULL, accepted_by = NULL, accepted_until = NULL WHERE id IN ({names})",
+                cancellationToken,
+                [.. parameters]).ConfigureAwait(false);
         }
     }
 
