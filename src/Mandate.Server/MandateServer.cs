@@ -187,6 +187,7 @@ internal static class MandateServer
         app.MapPepCredentialEndpoints();
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
+        app.MapComplianceEndpoints();
         app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Mandate.Core.Governance.Compliance;
 using Mandate.Core.Governance.Findings;
 
 namespace Mandate.Storage.Relational.Repositories;
@@ -137,6 +138,82 @@ internal sealed class GovernanceFactsRepository(RelationalSession session) : IGo
             cancellationToken,
             ("@to", upTo), ("@ms", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         return upTo - cursor;
+    }
+
+    public async Task<ComplianceStoreFacts> ReadComplianceFactsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var at = now.ToUnixTimeMilliseconds();
+        var facts = new ComplianceStoreFacts();
+        var imported = session.Command(
+            """
+            SELECT COUNT(*),
+              SUM(CASE WHEN owner IS NOT NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN owner IS NOT NULL AND expires_at IS NOT NULL THEN 1 ELSE 0 END)
+            FROM inventory_identities WHERE status = 'active'
+            """);
+        await using (imported.ConfigureAwait(false))
+        {
+            var reader = await imported.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    facts = facts with
+                    {
+                        ImportedActive = (int)Long(reader, 0),
+                        ImportedWithOwner = reader.IsDBNull(1) ? 0 : (int)Long(reader, 1),
+                        ImportedWithOwnerAndExpiry = reader.IsDBNull(2) ? 0 : (int)Long(reader, 2),
+                    };
+                }
+            }
+        }
+
+        var longest = session.Command(
+            "SELECT jti, expires_at - issued_at FROM credentials WHERE revoked_at IS NULL AND expires_at > @now ORDER BY expires_at - issued_at DESC, jti LIMIT 1",
+            ("@now", at));
+        await using (longest.ConfigureAwait(false))
+        {
+            var reader = await longest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    facts = facts with { LongestCredential = reader.GetString(0), LongestCredentialLifetime = TimeSpan.FromMilliseconds(Long(reader, 1)) };
+                }
+            }
+        }
+
+        var oldest = session.Command(
+            """
+            SELECT c.external_id, c.slot, COALESCE(c.last_rotated_at, c.created_at) AS born FROM inventory_credentials c
+            JOIN inventory_identities i ON i.source = c.source AND i.external_id = c.external_id
+            WHERE i.status = 'active' AND c.active <> 0 AND c.kind IN ('access_key', 'password', 'secret')
+              AND COALESCE(c.last_rotated_at, c.created_at) IS NOT NULL
+            ORDER BY born, c.external_id, c.slot LIMIT 1
+            """);
+        await using (oldest.ConfigureAwait(false))
+        {
+            var reader = await oldest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    facts = facts with { OldestStaticSecret = reader.GetString(1) + " of " + reader.GetString(0), OldestStaticSecretAge = TimeSpan.FromMilliseconds(at - Long(reader, 2)) };
+                }
+            }
+        }
+
+        var revocations = await session.ScalarAsync("SELECT COUNT(*) FROM revocations", cancellationToken).ConfigureAwait(false);
+        var lastRevocation = await session.ScalarAsync("SELECT MAX(seq) FROM audit_events WHERE type = 'credential.revoked'", cancellationToken).ConfigureAwait(false);
+        var head = await session.ScalarAsync("SELECT MAX(seq) FROM audit_events", cancellationToken).ConfigureAwait(false);
+        var cursor = await session.ScalarAsync("SELECT last_sequence FROM governance_cursor WHERE id = 1", cancellationToken).ConfigureAwait(false);
+        return facts with
+        {
+            Revocations = Convert.ToInt64(revocations ?? 0L, CultureInfo.InvariantCulture),
+            LastRevocationSequence = lastRevocation is null or DBNull ? null : Convert.ToInt64(lastRevocation, CultureInfo.InvariantCulture),
+            LedgerHead = head is null or DBNull ? 0 : Convert.ToInt64(head, CultureInfo.InvariantCulture),
+            UsageCursor = cursor is null or DBNull ? 0 : Convert.ToInt64(cursor, CultureInfo.InvariantCulture),
+        };
     }
 
     public async Task<IReadOnlyList<IdentityUsage>> ReadUsageAsync(CancellationToken cancellationToken)

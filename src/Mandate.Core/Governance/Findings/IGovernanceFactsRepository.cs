@@ -13,6 +13,9 @@ internal interface IGovernanceFactsRepository
     /// </summary>
     Task<long> FoldUsageAsync(long maxRecords, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The aggregates the compliance report measures (counts, the longest-lived credentials, the ledger head).</summary>
+    Task<Compliance.ComplianceStoreFacts> ReadComplianceFactsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Every usage row.</summary>
     Task<IReadOnlyList<IdentityUsage>> ReadUsageAsync(CancellationToken cancellationToken);
 }

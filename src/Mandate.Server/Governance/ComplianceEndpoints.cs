@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+using Mandate.Core.Governance.Compliance;
+using Mandate.Core.Operators;
+using Mandate.Server.Operators;
+using Mandate.Server.Problems;
+
+namespace Mandate.Server.Governance;
+
+/// <summary><c>GET /v1/compliance/report[?format=json|md|html]</c> (auditor and up): the compliance report measured now.</summary>
+internal static class ComplianceEndpoints
+{
+    public static IEndpointRouteBuilder MapComplianceEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/compliance/report", ReportAsync).RequireOperatorRole(OperatorRole.Auditor);
+        return app;
+    }
+
+    private static async Task<IResult> ReportAsync(HttpContext context, ComplianceService compliance, CancellationToken cancellationToken)
+    {
+        var format = context.Request.Query["format"].ToString();
+        if (format is not ("" or "json" or "md" or "html"))
+        {
+            return Problem.BadRequest("format: json (default), md or html.");
+        }
+
+        var report = await compliance.ReportAsync(cancellationToken);
+        context.Response.Headers.CacheControl = "no-store";
+        return format switch
+        {
+            "md" => TypedResults.Text(ComplianceFormats.Markdown(report), "text/markdown; charset=utf-8"),
+            "html" => TypedResults.Text(ComplianceFormats.Html(report), "text/html; charset=utf-8"),
+            _ => TypedResults.Ok(ReportView.From(report)),
+        };
+    }
+
+    internal sealed record ReportView(DateTimeOffset GeneratedAt, IReadOnlyDictionary<string, int> Summary, IReadOnlyList<ControlView> Controls)
+    {
+        public static ReportView From(ComplianceReport report) => new(
+            report.GeneratedAt,
+            report.Summary,
+            [.. report.Rows.Select(r => new ControlView(r.Framework, r.Id, r.Name, r.Capability, r.Status, r.Measured, [.. r.Evidence.Select(e => new EvidenceView(e.Kind, e.Ref, e.Sequence))]))]);
+    }
+
+    internal sealed record ControlView(string Framework, string Id, string Name, string Capability, string Status, string Measured, IReadOnlyList<EvidenceView> Evidence);
+
+    internal sealed record EvidenceView(string Kind, string Ref, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sequence);
+}
