@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -10,6 +11,8 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
 {
     private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at, accepted_reason, accepted_by, accepted_until";
     private const int InListSize = 500;
+    private const int InsertColumns = 17;
+    private const int RowsPerInsert = 25;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -102,6 +105,76 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         }
     }
 
+    public async Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+
+        // New findings in multi-row statements: one prepared command for the full chunks, re-bound, and one for the rest;
+        // few rows per statement, since SQLite looks each named parameter up among all the statement's names.
+        DbCommand? full = null;
+        try
+        {
+            for (var offset = 0; offset < findings.Count; offset += RowsPerInsert)
+            {
+                var count = Math.Min(RowsPerInsert, findings.Count - offset);
+                var command = count == RowsPerInsert ? full ??= InsertCommand(count) : InsertCommand(count);
+                try
+                {
+                    for (var row = 0; row < count; row++)
+                    {
+                        var f = findings[offset + row];
+                        object?[] values =
+                        [
+                            f.Id, f.Kind, f.Severity, f.Source, f.Identity, f.Owner, f.Summary, JsonSerializer.Serialize(f.Evidence, Json), f.Remediation,
+                            f.Status, f.FirstSeen.ToUnixTimeMilliseconds(), f.LastSeen.ToUnixTimeMilliseconds(), f.ResolvedAt?.ToUnixTimeMilliseconds(),
+                            f.AcceptedReason, f.AcceptedBy, f.AcceptedUntil?.ToUnixTimeMilliseconds(), FindingDigest.Of(f),
+                        ];
+                        for (var column = 0; column < values.Length; column++)
+                        {
+                            command.Parameters[(row * InsertColumns) + column].Value = values[column] ?? DBNull.Value;
+                        }
+                    }
+
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (command != full)
+                    {
+                        await command.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private DbCommand InsertCommand(int rows)
+    {
+        var sql = new StringBuilder($"INSERT INTO findings ({Columns}, digest) VALUES ");
+        var parameters = new (string, object?)[rows * InsertColumns];
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ",(");
+            for (var column = 0; column < InsertColumns; column++)
+            {
+                var name = "@p" + ((row * InsertColumns) + column).ToString(CultureInfo.InvariantCulture);
+                sql.Append(column == 0 ? name : ", " + name);
+                parameters[(row * InsertColumns) + column] = (name, null);
+            }
+
+            sql.Append(')');
+        }
+
+        return session.Command(sql.ToString(), parameters);
+    }
+
     public async Task<IReadOnlyList<FindingState>> ListStatesAsync(CancellationToken cancellationToken)
     {
         var command = session.Command("SELECT id, status, first_seen, accepted_until, digest, kind, severity, source, identity FROM findings");
@@ -147,5 +220,5 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         }
     }
 
-    private static void Bind(System.Data.Common.DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
+    private static void Bind(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
 }

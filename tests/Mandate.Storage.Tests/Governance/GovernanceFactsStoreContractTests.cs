@@ -176,6 +176,37 @@ public abstract class GovernanceFactsStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task Insert_ShouldWriteNewFindingsManyPerStatement_FullChunksAndTheRest()
+    {
+        var findings = Enumerable.Range(0, 60).Select(i => new Finding
+        {
+            Id = FindingRules.Id("no_owner", "aws", "arn:" + i, null),
+            Kind = "no_owner",
+            Severity = "medium",
+            Source = "aws",
+            Identity = "arn:" + i,
+            Owner = i % 2 == 0 ? null : "team:x",
+            Summary = "s" + i,
+            Evidence = [FindingEvidence.Field("owner", null, "aws")],
+            Remediation = "r",
+            FirstSeen = Now,
+            LastSeen = Now,
+        }).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IFindingRepository>().InsertAsync(findings, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var repository = read.Get<IFindingRepository>();
+        var stored = await repository.ListAsync(new FindingQuery(), Ct);
+        Assert.Equal(60, stored.Count);
+        Assert.Equal(findings.OrderBy(f => f.Id, StringComparer.Ordinal).Select(f => (f.Id, f.Owner, f.Summary)), stored.OrderBy(f => f.Id, StringComparer.Ordinal).Select(f => (f.Id, f.Owner, f.Summary)));
+        Assert.All(await repository.ListStatesAsync(Ct), s => Assert.Equal(FindingDigest.Of(findings.Single(f => f.Id == s.Id)), s.Digest));
+    }
+
+    [Fact]
     public async Task ComplianceFacts_ShouldCountImportedOwnership_AndFindTheOldestStaticSecret()
     {
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))

@@ -105,6 +105,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
         var repository = write.Get<IFindingRepository>();
         var stored = (await repository.ListStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(f => f.Id, StringComparer.Ordinal);
         var changes = new List<Finding>();
+        var added = new List<Finding>();
         var events = new List<(string Type, string? Reason, Finding Finding)>();
         int opened = 0, reopened = 0;
         var present = new HashSet<string>(StringComparer.Ordinal);
@@ -119,7 +120,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
             {
                 opened++;
                 var open = finding with { FirstSeen = now, LastSeen = now, Status = "open" };
-                changes.Add(open);
+                added.Add(open);
                 events.Add(("finding.opened", null, open));
             }
             else if (before.Status == "resolved")
@@ -175,6 +176,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
             await repository.ResolveAsync(cleared, now, cancellationToken).ConfigureAwait(false);
         }
 
+        await repository.InsertAsync(added, cancellationToken).ConfigureAwait(false);
         await repository.UpsertAsync(changes, cancellationToken).ConfigureAwait(false);
         await audit.RecordManyAsync(write, GroupedEvents(events, actor, requestId), cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -8,6 +8,9 @@ internal interface IFindingRepository
     /// <summary>Every stored finding's state and content digest (no content): what a recompute compares against.</summary>
     Task<IReadOnlyList<FindingState>> ListStatesAsync(CancellationToken cancellationToken);
 
+    /// <summary>Inserts findings that are not stored yet (a stored id is a unique violation), many per statement.</summary>
+    Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken);
+
     /// <summary>Inserts or replaces each finding by id.</summary>
     Task UpsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken);
 
