@@ -172,6 +172,8 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
             sql.Append(')');
         }
 
+        // Another node's recompute may have inserted the same finding meanwhile: its row stands.
+        sql.Append(" ON CONFLICT (id) DO NOTHING");
         return session.Command(sql.ToString(), parameters);
     }
 

@@ -8,7 +8,7 @@ internal interface IFindingRepository
     /// <summary>Every stored finding's state and content digest (no content): what a recompute compares against.</summary>
     Task<IReadOnlyList<FindingState>> ListStatesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Inserts findings that are not stored yet (a stored id is a unique violation), many per statement.</summary>
+    /// <summary>Inserts findings that are not stored yet, many per statement; an id already stored is left as it is.</summary>
     Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken);
 
     /// <summary>Inserts or replaces each finding by id.</summary>
