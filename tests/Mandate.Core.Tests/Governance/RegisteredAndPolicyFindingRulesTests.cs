@@ -132,4 +132,28 @@ public sealed class RegisteredAndPolicyFindingRulesTests
         Assert.Equal(["anyone-delete"], byPair["delete-invoice Invoice"].Evidence.Select(e => e.Id));
         Assert.Empty(PolicyFindingRules.UnusedGrants(Policies, null, Entities.Empty, DisplayIds(), [Identity("billing")], usage, Now, Options));
     }
+
+    [Fact]
+    public void UnusedGrant_ShouldFollowEachIdentitysGroups_WhenIdentitiesShareAnAnalysis()
+    {
+        var entities = Entities.ParseJson("""
+            [
+              {"uid": {"type": "Workload", "id": "spiffe://td.example/in-finance"}, "attrs": {}, "parents": [{"type": "Team", "id": "finance"}]},
+              {"uid": {"type": "Workload", "id": "spiffe://td.example/also-finance"}, "attrs": {}, "parents": [{"type": "Team", "id": "finance"}]},
+              {"uid": {"type": "Workload", "id": "spiffe://td.example/elsewhere"}, "attrs": {}, "parents": []},
+              {"uid": {"type": "Team", "id": "finance"}, "attrs": {}, "parents": []}
+            ]
+            """);
+        // No condition reads the principal and no policy names these identities: the analysis is shared by groups.
+        var policies = PolicySet.Parse("""
+            @id("team-delete") permit (principal in Team::"finance", action == Action::"delete-invoice", resource);
+            @id("anyone-delete") permit (principal, action == Action::"delete-invoice", resource is Invoice) when { context has risk };
+            """);
+        var ids = policies.Policies.ToDictionary(p => p.Id, p => p.Annotations["id"]);
+        var findings = PolicyFindingRules.UnusedGrants(policies, Schema, entities, ids, [Identity("in-finance"), Identity("elsewhere"), Identity("also-finance")], new Dictionary<(string, string, string), IdentityUsage>(), Now, Options);
+        string[] Granting(string path) => [.. findings.Single(f => f.Identity == "spiffe://td.example/" + path && f.Summary.Contains("delete-invoice", StringComparison.Ordinal)).Evidence.Select(e => e.Id!)];
+        Assert.Equal(["team-delete", "anyone-delete"], Granting("in-finance"));
+        Assert.Equal(["team-delete", "anyone-delete"], Granting("also-finance"));
+        Assert.Equal(["anyone-delete"], Granting("elsewhere"));
+    }
 }

@@ -104,6 +104,23 @@ internal static class PolicyFindingRules
         }
 
         var window = FindingRules.Days(options.GrantWindow);
+
+        // What a principal may be permitted depends on it alone only when a policy names it or a condition reads it;
+        // otherwise it depends on its groups, so identities with the same groups share one analysis.
+        var named = new HashSet<EntityUid>();
+        var conditionsReadPrincipal = false;
+        foreach (var policy in policies.Policies.Where(p => !p.IsTemplate))
+        {
+            var scope = PermissionAnalyzer.DescribeScope(policy);
+            if (scope.PrincipalEntity is { } entity)
+            {
+                named.Add(entity);
+            }
+
+            conditionsReadPrincipal |= scope.ConditionsReadPrincipal;
+        }
+
+        var shared = new Dictionary<string, IReadOnlyList<PermittedAccess>>(StringComparer.Ordinal);
         foreach (var identity in registered)
         {
             if (identity.Status != "active" || now - identity.CreatedAt <= options.GrantWindow)
@@ -112,7 +129,23 @@ internal static class PolicyFindingRules
             }
 
             var principal = new EntityUid(options.PrincipalEntityType, identity.SpiffeId);
-            foreach (var access in PermissionAnalyzer.Permitted(policies, schema, entities, principal))
+            IReadOnlyList<PermittedAccess> permitted;
+            if (conditionsReadPrincipal || named.Contains(principal))
+            {
+                permitted = PermissionAnalyzer.Permitted(policies, schema, entities, principal);
+            }
+            else
+            {
+                var groups = entities.TryGet(principal, out var stored) ? string.Join('\n', stored.Parents.Select(g => g.ToString()).Order(StringComparer.Ordinal)) : "";
+                if (!shared.TryGetValue(groups, out var known))
+                {
+                    shared[groups] = known = PermissionAnalyzer.Permitted(policies, schema, entities, principal);
+                }
+
+                permitted = known;
+            }
+
+            foreach (var access in permitted)
             {
                 var action = access.Action.ToString();
                 usage.TryGetValue((identity.SpiffeId, action, access.ResourceType), out var used);
