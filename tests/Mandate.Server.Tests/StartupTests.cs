@@ -60,6 +60,7 @@ public sealed class StartupTests
     [InlineData("Mandate:Audit:CheckpointEvery", "0", null)]
     [InlineData("Mandate:Decisions:AuditAllowSampleRate", "2", null)]
     [InlineData("Mandate:Decisions:MaxBatchItems", "0", null)]
+    [InlineData("Mandate:Decisions:AuditRepeatFlushAfter", "-00:00:01", null)]
     [InlineData("Mandate:Decisions:PepCredentials:0:Name", "edge", "Mandate:Decisions:PepCredentials:0:TokenSha256")]
     [InlineData("Mandate:Identity:KeyCheckInterval", "00:00:00", null)]
     [InlineData("Mandate:Identity:OidcIssuers:0:Issuer", "https://idp.example", "Mandate:Identity:OidcIssuers:0:Audience")]
@@ -74,6 +75,7 @@ public sealed class StartupTests
     [InlineData("Mandate:Detection:Rules:beyond_task_scope:Threshold", "0", null)]
     [InlineData("Mandate:Detection:Rules:credential_reuse:Responses", "alert,explode", null)]
     [InlineData("Mandate:Detection:Rules:rate_anomaly:Smoothing", "1.5", null)]
+    [InlineData("Mandate:Detection:Rules:rate_anomaly:Ratio", "0.5", null)]
     [InlineData("Mandate:Detection:Rules:no_such_rule:Threshold", "3", "Mandate:Detection:Rules:no_such_rule")]
     public async Task Start_ShouldRefuse_AnInvalidSetting_NamingIt(string setting, string value, string? named)
     {

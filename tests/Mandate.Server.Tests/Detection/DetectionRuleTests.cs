@@ -186,6 +186,34 @@ public sealed class DetectionRuleTests(DetectionRuleFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task BeyondTaskScope_ShouldFire_WithinSeconds_WhenTheSameRefusedRequestIsRepeated()
+    {
+        // Ten times the very same out-of-task request: the ledger folds the repeats, and writes their count within the
+        // flush interval (a second), long before the one-minute fold window closes.
+        var agent = await Estate.NewIdentityAsync("repeated");
+        var (_, token, _) = await Estate.TaskForAsync(agent);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.False((await Estate.DecideAsync(agent, "read", "Dataset", "ds-same", token)).Decision);
+        }
+
+        await Estate.AssertQuietAsync("beyond_task_scope", agent);
+        Estate.Clock.Advance(TimeSpan.FromSeconds(2));
+
+        // The fold's sweep runs every flush interval of real time.
+        var alerts = new List<JsonElement>();
+        for (var attempt = 0; attempt < 50 && alerts.Count == 0; attempt++)
+        {
+            await Task.Delay(200, Ct);
+            await Estate.SettleAsync();
+            alerts = [.. await Estate.AlertsAsync("beyond_task_scope", agent)];
+        }
+
+        var alert = Assert.Single(alerts);
+        Assert.Equal(2, DetectionEstate.Evidence(alert).Count);
+    }
+
+    [Fact]
     public async Task DenyBurst_ShouldFire_OnThirtyDeniesWithinAMinute()
     {
         var agent = await Estate.NewIdentityAsync("burst");
@@ -290,6 +318,31 @@ public sealed class DetectionRuleTests(DetectionRuleFixture fixture) : IClassFix
 
         var alert = await Estate.SingleAlertAsync("rate_anomaly", agent);
         Assert.Contains("decisions within", alert.GetProperty("summary").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RateAnomaly_ShouldStayQuiet_WhenAPerfectlySteadyRateMerelyRises()
+    {
+        // Four minutes of exactly four decisions: the EWMA variance is zero, but counts vary at least as a Poisson
+        // count does, and "far" means Ratio (3) times the usual rate: seven in a minute is neither.
+        var agent = await Estate.NewIdentityAsync("steady");
+        for (var minute = 0; minute < 4; minute++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                await Estate.DecideAsync(agent, "ping", "Service", "svc-" + i);
+            }
+
+            await Estate.SettleAsync();
+            Estate.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        for (var i = 0; i < 7; i++)
+        {
+            await Estate.DecideAsync(agent, "ping", "Service", "svc-" + i);
+        }
+
+        await Estate.AssertQuietAsync("rate_anomaly", agent);
     }
 
     [Fact]
