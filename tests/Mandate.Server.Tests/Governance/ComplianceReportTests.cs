@@ -43,6 +43,13 @@ public sealed class ComplianceReportTests
             Assert.Equal("met", Row(report, "RS.AN-06").GetProperty("status").GetString());
             Assert.Equal("not_measured", Row(report, "L1").GetProperty("status").GetString());
             Assert.Contains(Row(report, "NHI5:2025").GetProperty("evidence").EnumerateArray(), e => e.GetProperty("ref").GetString() == "/v1/findings?kind=broad_policy");
+
+            // The facts the statuses come from are in the report too.
+            var measured = report.GetProperty("measurements");
+            Assert.Equal(2, measured.GetProperty("open_findings").GetProperty("broad_policy").GetInt32());
+            Assert.True(measured.GetProperty("ledger_verified").GetBoolean());
+            Assert.Equal(11, measured.GetProperty("detection_rules_enabled").GetArrayLength());
+            Assert.Equal(3600, measured.GetProperty("task_credential_max_lifetime_seconds").GetInt64());
         }
 
         // Accepting both broad_policy findings makes the measurement change with the state.
@@ -82,6 +89,8 @@ public sealed class ComplianceReportTests
             var text = await md.Content.ReadAsStringAsync(Ct);
             Assert.Contains("## OWASP Non-Human Identities Top 10 (2025)", text, StringComparison.Ordinal);
             Assert.Contains("| NHI1:2025 | Improper Offboarding |", text, StringComparison.Ordinal);
+            Assert.Contains("## Measured now", text, StringComparison.Ordinal);
+            Assert.Contains("- open findings: no_owner 3,", text, StringComparison.Ordinal);
         }
 
         using (var html = await admin.GetAsync(new Uri("/v1/compliance/report?format=html", UriKind.Relative), Ct))

@@ -1,7 +1,7 @@
 namespace Mandate.Core.Governance.Compliance;
 
-/// <summary>The compliance report: one row per control, each measured at <see cref="GeneratedAt"/>.</summary>
-internal sealed record ComplianceReport(DateTimeOffset GeneratedAt, IReadOnlyList<ComplianceRow> Rows)
+/// <summary>The compliance report: one row per control, each measured at <see cref="GeneratedAt"/>, and the facts measured.</summary>
+internal sealed record ComplianceReport(DateTimeOffset GeneratedAt, IReadOnlyList<ComplianceRow> Rows, ComplianceFacts Facts)
 {
     public IReadOnlyDictionary<string, int> Summary =>
         new[] { ComplianceAssessment.Met, ComplianceAssessment.Partial, ComplianceAssessment.NotMet, ComplianceAssessment.NotMeasured }

@@ -36,7 +36,7 @@ internal sealed class ComplianceService(
             .Select(c => (Control: c, Assessment: c.Assess(facts)))
             .Select(x => new ComplianceRow(x.Control.Framework, x.Control.Id, x.Control.Name, x.Control.Capability, x.Assessment.Status, x.Assessment.Measured, x.Assessment.Evidence))
             .ToList();
-        return new ComplianceReport(facts.At, rows);
+        return new ComplianceReport(facts.At, rows, facts);
     }
 
     public async Task<ComplianceFacts> FactsAsync(CancellationToken cancellationToken)
