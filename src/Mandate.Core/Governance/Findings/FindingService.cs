@@ -100,61 +100,78 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
 
     private async Task<FindingRecompute> StoreAsync(List<Finding> computed, int identities, DateTimeOffset now, string actor, string? requestId, CancellationToken cancellationToken)
     {
-        var write = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
-        await using var writeDisposal = write.ConfigureAwait(false);
-        var repository = write.Get<IFindingRepository>();
-        var stored = (await repository.ListStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        // The comparison runs in a read session: the write transaction (which holds SQLite's only writer) opens only
+        // when something changed, and only for the writes.
+        Dictionary<string, FindingState> stored;
         var changes = new List<Finding>();
         var added = new List<Finding>();
         var events = new List<(string Type, string? Reason, Finding Finding)>();
         int opened = 0, reopened = 0;
         var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var finding in computed)
+        var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (!present.Add(finding.Id))
+            var reader = read.Get<IFindingRepository>();
+            stored = (await reader.ListStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+            foreach (var finding in computed)
             {
-                continue;
-            }
-
-            if (!stored.TryGetValue(finding.Id, out var before))
-            {
-                opened++;
-                var open = finding with { FirstSeen = now, LastSeen = now, Status = "open" };
-                added.Add(open);
-                events.Add(("finding.opened", null, open));
-            }
-            else if (before.Status == "resolved")
-            {
-                reopened++;
-                var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open", ResolvedAt = null };
-                changes.Add(again);
-                events.Add(("finding.reopened", null, again));
-            }
-            else if (before.Status == "accepted" && before.AcceptedUntil is { } until && until <= now)
-            {
-                // The acceptance ran out and the condition is still there.
-                reopened++;
-                var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open" };
-                changes.Add(again);
-                events.Add(("finding.reopened", "acceptance expired", again));
-            }
-            else if (before.Digest != FindingDigest.Of(finding))
-            {
-                // Same finding, new content (another owner, newer evidence): rewritten, its status and acceptance kept.
-                var accepted = before.Status == "accepted" ? await AcceptanceAsync(repository, finding.Id, cancellationToken).ConfigureAwait(false) : null;
-                changes.Add(finding with
+                if (!present.Add(finding.Id))
                 {
-                    FirstSeen = before.FirstSeen,
-                    LastSeen = now,
-                    Status = before.Status,
-                    AcceptedReason = accepted?.AcceptedReason,
-                    AcceptedBy = accepted?.AcceptedBy,
-                    AcceptedUntil = accepted?.AcceptedUntil,
-                });
+                    continue;
+                }
+
+                if (!stored.TryGetValue(finding.Id, out var before))
+                {
+                    opened++;
+                    var open = finding with { FirstSeen = now, LastSeen = now, Status = "open" };
+                    added.Add(open);
+                    events.Add(("finding.opened", null, open));
+                }
+                else if (before.Status == "resolved")
+                {
+                    reopened++;
+                    var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open", ResolvedAt = null };
+                    changes.Add(again);
+                    events.Add(("finding.reopened", null, again));
+                }
+                else if (before.Status == "accepted" && before.AcceptedUntil is { } until && until <= now)
+                {
+                    // The acceptance ran out and the condition is still there.
+                    reopened++;
+                    var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open" };
+                    changes.Add(again);
+                    events.Add(("finding.reopened", "acceptance expired", again));
+                }
+                else if (before.Digest != FindingDigest.Of(finding))
+                {
+                    // Same finding, new content (another owner, newer evidence): rewritten, its status and acceptance kept.
+                    var accepted = before.Status == "accepted" ? await AcceptanceAsync(reader, finding.Id, cancellationToken).ConfigureAwait(false) : null;
+                    changes.Add(finding with
+                    {
+                        FirstSeen = before.FirstSeen,
+                        LastSeen = now,
+                        Status = before.Status,
+                        AcceptedReason = accepted?.AcceptedReason,
+                        AcceptedBy = accepted?.AcceptedBy,
+                        AcceptedUntil = accepted?.AcceptedUntil,
+                    });
+                }
             }
+        }
+        finally
+        {
+            await read.DisposeAsync().ConfigureAwait(false);
         }
 
         var cleared = stored.Values.Where(f => f.Status != "resolved" && !present.Contains(f.Id)).Select(f => f.Id).ToList();
+        if (added.Count + changes.Count + cleared.Count == 0)
+        {
+            return new FindingRecompute(identities, present.Count, 0, 0, 0, now);
+        }
+
+        var write = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var writeDisposal = write.ConfigureAwait(false);
+        var repository = write.Get<IFindingRepository>();
         if (cleared.Count > 0)
         {
             foreach (var id in cleared)
