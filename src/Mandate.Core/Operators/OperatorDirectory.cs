@@ -39,20 +39,9 @@ internal sealed partial class OperatorDirectory(
             return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, nameProblem);
         }
 
-        if (roles is null || roles.Count == 0)
+        if (ParseRoles(roles) is not { } parsed)
         {
-            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, $"roles: at least one of {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}.");
-        }
-
-        var parsed = new List<OperatorRole>();
-        foreach (var text in roles)
-        {
-            if (!OperatorRoles.TryParse(text, out var role))
-            {
-                return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, $"roles: '{Shorten(text)}' is not a role; use {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}.");
-            }
-
-            parsed.Add(role);
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, RolesProblem(roles));
         }
 
         if (displayName is { Length: > MaxDisplayName } || (displayName is not null && displayName.Any(char.IsControl)))
@@ -186,6 +175,73 @@ internal sealed partial class OperatorDirectory(
         return OperatorResult<OperatorAccount>.Ok(account with { Enabled = enabled, UpdatedAt = now });
     }
 
+    /// <summary>
+    /// Replaces an operator's roles. Takes effect at once (roles are read with the operator on every authenticated
+    /// call). The last enabled admin keeps the admin role while the bootstrap token is disabled. Idempotent: the same
+    /// roles again answer the operator as it is, recording nothing.
+    /// </summary>
+    public async Task<OperatorResult<OperatorAccount>> SetRolesAsync(string name, IReadOnlyCollection<string>? roles, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
+    {
+        if (reason is { Length: > MaxReason })
+        {
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, $"reason: at most {MaxReason} characters.");
+        }
+
+        if (ParseRoles(roles) is not { } parsed)
+        {
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, RolesProblem(roles));
+        }
+
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var repository = session.Get<IOperatorRepository>();
+        var account = NameProblem(name) is null ? await repository.GetAsync(name, cancellationToken).ConfigureAwait(false) : null;
+        if (account is null)
+        {
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.NotFound, $"There is no operator '{Shorten(name)}'.");
+        }
+
+        var normalized = OperatorRoles.Normalize(parsed);
+        if (normalized.SequenceEqual(account.Roles))
+        {
+            return OperatorResult<OperatorAccount>.Ok(account);
+        }
+
+        if (account.Enabled && account.Roles.Contains(OperatorRole.Admin) && !normalized.Contains(OperatorRole.Admin)
+            && adminOptions.Value.BootstrapToken == BootstrapTokenMode.Disabled)
+        {
+            var admins = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Enabled && o.Roles.Contains(OperatorRole.Admin));
+            if (admins <= 1)
+            {
+                return OperatorResult<OperatorAccount>.Fail(
+                    OperatorErrorCodes.LastAdmin,
+                    $"'{account.Name}' is the last enabled admin and the bootstrap admin token is disabled: add another admin first, or nobody could administer Mandate.");
+            }
+        }
+
+        var now = time.GetUtcNow();
+        await repository.SetRolesAsync(account.Name, normalized, now, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(
+            session,
+            new AuditEvent
+            {
+                Type = "operator.roles_changed",
+                Actor = actor,
+                Subject = account.Actor,
+                Action = "set_roles",
+                Reason = reason,
+                RequestId = requestId,
+                Details = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["from"] = OperatorRoles.Format(account.Roles),
+                    ["to"] = OperatorRoles.Format(normalized),
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return OperatorResult<OperatorAccount>.Ok(account with { Roles = normalized, UpdatedAt = now });
+    }
+
     /// <summary>Creates a personal API token; <paramref name="ttl"/> defaults to <see cref="OperatorOptions.TokenLifetime"/>.</summary>
     public Task<OperatorResult<IssuedOperatorToken>> CreateTokenAsync(string name, string? label, TimeSpan? ttl, string actor, string? requestId, CancellationToken cancellationToken) =>
         IssueAsync(name, OperatorTokenKind.Api, label, ttl, null, actor, requestId, null, cancellationToken);
@@ -279,6 +335,33 @@ internal sealed partial class OperatorDirectory(
 
         return new OperatorAuthentication(account, token, null);
     }
+
+    /// <summary>At least one role, each a known role name; null otherwise (<see cref="RolesProblem"/> says why).</summary>
+    private static List<OperatorRole>? ParseRoles(IReadOnlyCollection<string>? roles)
+    {
+        if (roles is null || roles.Count == 0)
+        {
+            return null;
+        }
+
+        var parsed = new List<OperatorRole>(roles.Count);
+        foreach (var text in roles)
+        {
+            if (!OperatorRoles.TryParse(text, out var role))
+            {
+                return null;
+            }
+
+            parsed.Add(role);
+        }
+
+        return parsed;
+    }
+
+    private static string RolesProblem(IReadOnlyCollection<string>? roles) =>
+        roles?.FirstOrDefault(r => !OperatorRoles.TryParse(r, out _)) is { } unknown
+            ? $"roles: '{Shorten(unknown)}' is not a role; use {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}."
+            : $"roles: at least one of {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}.";
 
     /// <summary>Lower-case hex SHA-256 of a token, as stored.</summary>
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
