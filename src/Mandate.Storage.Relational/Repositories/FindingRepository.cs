@@ -66,50 +66,38 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         return list;
     }
 
-    public async Task UpsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
+    public Task UpsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(findings);
-        var command = session.Command(
-            $"""
-            INSERT INTO findings ({Columns}, digest)
-            VALUES (@id, @kind, @severity, @source, @identity, @owner, @summary, @evidence, @remediation, @status, @first, @last, @resolved, @areason, @aby, @auntil, @digest)
+
+        // One statement may not update a row twice (PostgreSQL): of one id given twice, the last stands, as it would
+        // have row by row.
+        var last = new Dictionary<string, Finding>(StringComparer.Ordinal);
+        foreach (var finding in findings)
+        {
+            last[finding.Id] = finding;
+        }
+
+        return WriteAsync(
+            [.. last.Values],
+            """
             ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, summary = excluded.summary, evidence = excluded.evidence,
               severity = excluded.severity, status = excluded.status, first_seen = excluded.first_seen,
               last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, accepted_reason = excluded.accepted_reason,
               accepted_by = excluded.accepted_by, accepted_until = excluded.accepted_until, digest = excluded.digest, remediation = excluded.remediation
             """,
-            ("@id", null), ("@kind", null), ("@severity", null), ("@source", null), ("@identity", null), ("@owner", null), ("@summary", null),
-            ("@evidence", null), ("@remediation", null), ("@status", null), ("@first", null), ("@last", null), ("@resolved", null),
-            ("@areason", null), ("@aby", null), ("@auntil", null), ("@digest", null));
-        await using var commandDisposal = command.ConfigureAwait(false);
-        foreach (var f in findings)
-        {
-            Bind(command, "@id", f.Id);
-            Bind(command, "@kind", f.Kind);
-            Bind(command, "@severity", f.Severity);
-            Bind(command, "@source", f.Source);
-            Bind(command, "@identity", f.Identity);
-            Bind(command, "@owner", f.Owner);
-            Bind(command, "@summary", f.Summary);
-            Bind(command, "@evidence", JsonSerializer.Serialize(f.Evidence, Json));
-            Bind(command, "@remediation", f.Remediation);
-            Bind(command, "@status", f.Status);
-            Bind(command, "@first", f.FirstSeen.ToUnixTimeMilliseconds());
-            Bind(command, "@last", f.LastSeen.ToUnixTimeMilliseconds());
-            Bind(command, "@resolved", f.ResolvedAt?.ToUnixTimeMilliseconds());
-            Bind(command, "@areason", f.AcceptedReason);
-            Bind(command, "@aby", f.AcceptedBy);
-            Bind(command, "@auntil", f.AcceptedUntil?.ToUnixTimeMilliseconds());
-            Bind(command, "@digest", FindingDigest.Of(f));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            cancellationToken);
     }
 
-    public async Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
+    // Another node's recompute may have inserted the same finding meanwhile: its row stands.
+    public Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken) =>
+        WriteAsync(findings, "ON CONFLICT (id) DO NOTHING", cancellationToken);
+
+    private async Task WriteAsync(IReadOnlyList<Finding> findings, string onConflict, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(findings);
 
-        // New findings in multi-row statements: one prepared command for the full chunks, re-bound, and one for the rest;
+        // Multi-row statements: one prepared command for the full chunks, re-bound, and one for the rest;
         // few rows per statement, since SQLite looks each named parameter up among all the statement's names.
         DbCommand? full = null;
         try
@@ -117,7 +105,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
             for (var offset = 0; offset < findings.Count; offset += RowsPerInsert)
             {
                 var count = Math.Min(RowsPerInsert, findings.Count - offset);
-                var command = count == RowsPerInsert ? full ??= InsertCommand(count) : InsertCommand(count);
+                var command = count == RowsPerInsert ? full ??= InsertCommand(count, onConflict) : InsertCommand(count, onConflict);
                 try
                 {
                     for (var row = 0; row < count; row++)
@@ -155,7 +143,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         }
     }
 
-    private DbCommand InsertCommand(int rows)
+    private DbCommand InsertCommand(int rows, string onConflict)
     {
         var sql = new StringBuilder($"INSERT INTO findings ({Columns}, digest) VALUES ");
         var parameters = new (string, object?)[rows * InsertColumns];
@@ -172,8 +160,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
             sql.Append(')');
         }
 
-        // Another node's recompute may have inserted the same finding meanwhile: its row stands.
-        sql.Append(" ON CONFLICT (id) DO NOTHING");
+        sql.Append(' ').Append(onConflict);
         return session.Command(sql.ToString(), parameters);
     }
 
@@ -222,5 +209,4 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         }
     }
 
-    private static void Bind(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
 }

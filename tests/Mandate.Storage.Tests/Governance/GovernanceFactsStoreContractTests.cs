@@ -207,6 +207,37 @@ public abstract class GovernanceFactsStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task Upsert_ShouldReplaceManyPerStatement_TheLastOfOneIdWinning()
+    {
+        Finding Make(int i, string summary) => new()
+        {
+            Id = FindingRules.Id("stale", "aws", "arn:" + i, null),
+            Kind = "stale",
+            Severity = "medium",
+            Source = "aws",
+            Identity = "arn:" + i,
+            Summary = summary,
+            Evidence = [],
+            Remediation = "r",
+            FirstSeen = Now,
+            LastSeen = Now,
+        };
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var repository = session.Get<IFindingRepository>();
+            await repository.InsertAsync([.. Enumerable.Range(0, 40).Select(i => Make(i, "first"))], Ct);
+            await repository.InsertAsync([Make(0, "ignored"), Make(0, "ignored too")], Ct);
+            await repository.UpsertAsync([.. Enumerable.Range(20, 40).Select(i => Make(i, "second")), Make(25, "last")], Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Identity, f => f.Summary);
+        Assert.Equal(60, stored.Count);
+        Assert.Equal(("first", "first", "second", "last", "second"), (stored["arn:0"], stored["arn:19"], stored["arn:20"], stored["arn:25"], stored["arn:59"]));
+    }
+
+    [Fact]
     public async Task ComplianceFacts_ShouldCountImportedOwnership_AndFindTheOldestStaticSecret()
     {
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
