@@ -146,15 +146,9 @@ internal sealed partial class OperatorDirectory(
             return OperatorResult<OperatorAccount>.Ok(account);
         }
 
-        if (!enabled && account.Roles.Contains(OperatorRole.Admin) && adminOptions.Value.BootstrapToken == BootstrapTokenMode.Disabled)
+        if (!enabled && await LastAdminProblemAsync(repository, account, cancellationToken).ConfigureAwait(false) is { } lastAdmin)
         {
-            var admins = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Enabled && o.Roles.Contains(OperatorRole.Admin));
-            if (admins <= 1)
-            {
-                return OperatorResult<OperatorAccount>.Fail(
-                    OperatorErrorCodes.LastAdmin,
-                    $"'{account.Name}' is the last enabled admin and the bootstrap admin token is disabled: add another admin first, or nobody could administer Mandate.");
-            }
+            return lastAdmin;
         }
 
         var now = time.GetUtcNow();
@@ -207,16 +201,10 @@ internal sealed partial class OperatorDirectory(
             return OperatorResult<OperatorAccount>.Ok(account);
         }
 
-        if (account.Enabled && account.Roles.Contains(OperatorRole.Admin) && !normalized.Contains(OperatorRole.Admin)
-            && adminOptions.Value.BootstrapToken == BootstrapTokenMode.Disabled)
+        if (account.Enabled && !normalized.Contains(OperatorRole.Admin)
+            && await LastAdminProblemAsync(repository, account, cancellationToken).ConfigureAwait(false) is { } lastAdmin)
         {
-            var admins = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Enabled && o.Roles.Contains(OperatorRole.Admin));
-            if (admins <= 1)
-            {
-                return OperatorResult<OperatorAccount>.Fail(
-                    OperatorErrorCodes.LastAdmin,
-                    $"'{account.Name}' is the last enabled admin and the bootstrap admin token is disabled: add another admin first, or nobody could administer Mandate.");
-            }
+            return lastAdmin;
         }
 
         var now = time.GetUtcNow();
@@ -334,6 +322,23 @@ internal sealed partial class OperatorDirectory(
         }
 
         return new OperatorAuthentication(account, token, null);
+    }
+
+    /// <summary>
+    /// The refusal when <paramref name="account"/> is an admin about to stop being one (disabled, or the role taken) while
+    /// it is the last enabled admin and the bootstrap token is disabled: nobody could administer Mandate after it.
+    /// </summary>
+    private async Task<OperatorResult<OperatorAccount>?> LastAdminProblemAsync(IOperatorRepository repository, OperatorAccount account, CancellationToken cancellationToken)
+    {
+        if (!account.Roles.Contains(OperatorRole.Admin) || adminOptions.Value.BootstrapToken != BootstrapTokenMode.Disabled)
+        {
+            return null;
+        }
+
+        var admins = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Enabled && o.Roles.Contains(OperatorRole.Admin));
+        return admins > 1 ? null : OperatorResult<OperatorAccount>.Fail(
+            OperatorErrorCodes.LastAdmin,
+            $"'{account.Name}' is the last enabled admin and the bootstrap admin token is disabled: add another admin first, or nobody could administer Mandate.");
     }
 
     /// <summary>At least one role, each a known role name; null otherwise (<see cref="RolesProblem"/> says why).</summary>
