@@ -188,6 +188,7 @@ internal static class MandateServer
         app.MapPepCredentialEndpoints();
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
+        app.MapComplianceEndpoints();
         app.MapAlertEndpoints();
         app.MapWebhookEndpoints();
         app.MapSharedSignalsEndpoints();

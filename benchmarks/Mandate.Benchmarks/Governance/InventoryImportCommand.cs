@@ -22,8 +22,9 @@ internal static class InventoryImportCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var identities = Option(args, "--identities", 100_000);
-        var comparator = Option(args, "--comparator", Math.Min(identities, 5_000));
+        // A docs smoke run does the same work on a few hundred identities.
+        var identities = DocsSmoke.Size(Option(args, "--identities", 100_000), Math.Min(Option(args, "--identities", 100_000), 300));
+        var comparator = DocsSmoke.Size(Option(args, "--comparator", Math.Min(identities, 5_000)), Math.Min(Option(args, "--comparator", 5_000), 30));
         var report = Encoding.UTF8.GetBytes(GenerateReport(identities, DateTimeOffset.UtcNow));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"credential report: {identities} machine users, {report.Length / 1024.0 / 1024.0:F1} MiB"));
         await output.WriteLineAsync("| run | identities | batch | seconds | identities/s |");
@@ -41,6 +42,11 @@ internal static class InventoryImportCommand
                 var clock = Stopwatch.StartNew();
                 var result = await findings.RecomputeAsync("bench", null, CancellationToken.None);
                 clock.Stop();
+                if (run.EndsWith("(unchanged)", StringComparison.Ordinal) && result.Opened + result.Reopened + result.Resolved != 0)
+                {
+                    throw new InvalidOperationException($"A recompute over an unchanged inventory changed findings: {result.Opened} opened, {result.Reopened} reopened, {result.Resolved} resolved.");
+                }
+
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {run} ({result.Findings} findings) | {result.Identities} | - | {clock.Elapsed.TotalSeconds:F2} | {result.Identities / clock.Elapsed.TotalSeconds:F0} |"));
             }
         }

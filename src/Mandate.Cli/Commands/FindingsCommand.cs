@@ -21,7 +21,7 @@ internal static class FindingsCommand
         var status = new Option<string?>("--status") { Description = "open (default), accepted, resolved or all.", HelpName = "STATUS" };
         status.AcceptOnlyFromAmong("open", "accepted", "resolved", "all");
         var refresh = new Option<bool>("--refresh") { Description = "Recompute the findings first." };
-        var command = new Command("findings", "Governance findings: who owns nothing, what is stale, overdue, long-lived or shared, with evidence.") { kind, owner, identity, status, refresh };
+        var command = new Command("findings", "Governance findings: who owns nothing, what is stale, overdue, long-lived, shared or over-privileged, with evidence.") { kind, owner, identity, status, refresh };
         command.Subcommands.Add(Accept(globals));
         CliAction.Set(command, globals, async context =>
         {

@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registration of lifecycle governance.</summary>
 public static class GovernanceServiceCollectionExtensions
 {
-    /// <summary>Registers lifecycle governance: the inventory importer and reader, and the findings computed from the inventory.</summary>
+    /// <summary>Registers lifecycle governance: the inventory importer and reader, the findings and the compliance report.</summary>
     public static MandateBuilder AddGovernance(this MandateBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -17,6 +17,7 @@ public static class GovernanceServiceCollectionExtensions
         builder.Services.AddOptions<GovernanceOptions>().ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GovernanceOptions>, GovernanceOptionsValidator>());
         builder.Services.TryAddSingleton<FindingService>();
+        builder.Services.TryAddSingleton<Mandate.Core.Governance.Compliance.ComplianceService>();
         return builder;
     }
 }

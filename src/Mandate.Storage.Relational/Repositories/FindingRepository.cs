@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +10,9 @@ namespace Mandate.Storage.Relational.Repositories;
 internal sealed class FindingRepository(RelationalSession session) : IFindingRepository
 {
     private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at, accepted_reason, accepted_by, accepted_until";
+    private const int InListSize = 500;
+    private const int InsertColumns = 17;
+    private const int RowsPerInsert = 25;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -62,43 +66,147 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         return list;
     }
 
-    public async Task UpsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
+    public Task UpsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(findings);
-        var command = session.Command(
-            $"""
-            INSERT INTO findings ({Columns})
-            VALUES (@id, @kind, @severity, @source, @identity, @owner, @summary, @evidence, @remediation, @status, @first, @last, @resolved, @areason, @aby, @auntil)
+
+        // One statement may not update a row twice (PostgreSQL): of one id given twice, the last stands, as it would
+        // have row by row.
+        var last = new Dictionary<string, Finding>(StringComparer.Ordinal);
+        foreach (var finding in findings)
+        {
+            last[finding.Id] = finding;
+        }
+
+        return WriteAsync(
+            [.. last.Values],
+            """
             ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, summary = excluded.summary, evidence = excluded.evidence,
               severity = excluded.severity, status = excluded.status, first_seen = excluded.first_seen,
               last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, accepted_reason = excluded.accepted_reason,
-              accepted_by = excluded.accepted_by, accepted_until = excluded.accepted_until
+              accepted_by = excluded.accepted_by, accepted_until = excluded.accepted_until, digest = excluded.digest, remediation = excluded.remediation
             """,
-            ("@id", null), ("@kind", null), ("@severity", null), ("@source", null), ("@identity", null), ("@owner", null), ("@summary", null),
-            ("@evidence", null), ("@remediation", null), ("@status", null), ("@first", null), ("@last", null), ("@resolved", null),
-            ("@areason", null), ("@aby", null), ("@auntil", null));
-        await using var commandDisposal = command.ConfigureAwait(false);
-        foreach (var f in findings)
+            cancellationToken);
+    }
+
+    // Another node's recompute may have inserted the same finding meanwhile: its row stands.
+    public Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken) =>
+        WriteAsync(findings, "ON CONFLICT (id) DO NOTHING", cancellationToken);
+
+    private async Task WriteAsync(IReadOnlyList<Finding> findings, string onConflict, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+
+        // Multi-row statements: one prepared command for the full chunks, re-bound, and one for the rest;
+        // few rows per statement, since SQLite looks each named parameter up among all the statement's names.
+        DbCommand? full = null;
+        try
         {
-            Bind(command, "@id", f.Id);
-            Bind(command, "@kind", f.Kind);
-            Bind(command, "@severity", f.Severity);
-            Bind(command, "@source", f.Source);
-            Bind(command, "@identity", f.Identity);
-            Bind(command, "@owner", f.Owner);
-            Bind(command, "@summary", f.Summary);
-            Bind(command, "@evidence", JsonSerializer.Serialize(f.Evidence, Json));
-            Bind(command, "@remediation", f.Remediation);
-            Bind(command, "@status", f.Status);
-            Bind(command, "@first", f.FirstSeen.ToUnixTimeMilliseconds());
-            Bind(command, "@last", f.LastSeen.ToUnixTimeMilliseconds());
-            Bind(command, "@resolved", f.ResolvedAt?.ToUnixTimeMilliseconds());
-            Bind(command, "@areason", f.AcceptedReason);
-            Bind(command, "@aby", f.AcceptedBy);
-            Bind(command, "@auntil", f.AcceptedUntil?.ToUnixTimeMilliseconds());
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            for (var offset = 0; offset < findings.Count; offset += RowsPerInsert)
+            {
+                var count = Math.Min(RowsPerInsert, findings.Count - offset);
+                var command = count == RowsPerInsert ? full ??= InsertCommand(count, onConflict) : InsertCommand(count, onConflict);
+                try
+                {
+                    for (var row = 0; row < count; row++)
+                    {
+                        var f = findings[offset + row];
+                        object?[] values =
+                        [
+                            f.Id, f.Kind, f.Severity, f.Source, f.Identity, f.Owner, f.Summary, JsonSerializer.Serialize(f.Evidence, Json), f.Remediation,
+                            f.Status, f.FirstSeen.ToUnixTimeMilliseconds(), f.LastSeen.ToUnixTimeMilliseconds(), f.ResolvedAt?.ToUnixTimeMilliseconds(),
+                            f.AcceptedReason, f.AcceptedBy, f.AcceptedUntil?.ToUnixTimeMilliseconds(), FindingDigest.Of(f),
+                        ];
+                        for (var column = 0; column < values.Length; column++)
+                        {
+                            command.Parameters[(row * InsertColumns) + column].Value = values[column] ?? DBNull.Value;
+                        }
+                    }
+
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (command != full)
+                    {
+                        await command.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private static void Bind(System.Data.Common.DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
+    private DbCommand InsertCommand(int rows, string onConflict)
+    {
+        var sql = new StringBuilder($"INSERT INTO findings ({Columns}, digest) VALUES ");
+        var parameters = new (string, object?)[rows * InsertColumns];
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ",(");
+            for (var column = 0; column < InsertColumns; column++)
+            {
+                var name = "@p" + ((row * InsertColumns) + column).ToString(CultureInfo.InvariantCulture);
+                sql.Append(column == 0 ? name : ", " + name);
+                parameters[(row * InsertColumns) + column] = (name, null);
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append(' ').Append(onConflict);
+        return session.Command(sql.ToString(), parameters);
+    }
+
+    public async Task<IReadOnlyList<FindingState>> ListStatesAsync(CancellationToken cancellationToken)
+    {
+        var command = session.Command("SELECT id, status, first_seen, accepted_until, digest, kind, severity, source, identity FROM findings");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var list = new List<FindingState>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(new FindingState(
+                reader.GetString(0),
+                reader.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetString(7),
+                reader.GetString(8)));
+        }
+
+        return list;
+    }
+
+    public async Task ResolveAsync(IReadOnlyList<string> ids, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var chunk in ids.Chunk(InListSize))
+        {
+            var parameters = new List<(string, object?)> { ("@at", at.ToUnixTimeMilliseconds()) };
+            var names = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var name = "@i" + i.ToString(CultureInfo.InvariantCulture);
+                names.Append(i == 0 ? name : ", " + name);
+                parameters.Add((name, chunk[i]));
+            }
+
+            await session.ExecuteAsync(
+                $"UPDATE findings SET status = 'resolved', resolved_at = @at, last_seen = @at, accepted_reason = NULL, accepted_by = NULL, accepted_until = NULL WHERE id IN ({names})",
+                cancellationToken,
+                [.. parameters]).ConfigureAwait(false);
+        }
+    }
+
 }

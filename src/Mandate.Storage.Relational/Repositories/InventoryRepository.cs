@@ -149,6 +149,9 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
         return [.. list.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.ExternalId, StringComparer.Ordinal)];
     }
 
+    public async Task<IReadOnlyList<InventoryEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
+        await ReadAsync($"SELECT {Columns} FROM inventory_identities", $"SELECT {CredentialColumns} FROM inventory_credentials", [], cancellationToken).ConfigureAwait(false);
+
     private async Task<List<InventoryEntry>> ReadAsync(string identitySql, string credentialSql, (string, object?)[] parameters, CancellationToken cancellationToken)
     {
         var entries = new Dictionary<(string, string), InventoryEntry>();

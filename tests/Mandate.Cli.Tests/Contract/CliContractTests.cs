@@ -35,6 +35,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate serve"] = (Reach.Serve, []),
         ["mandate status"] = (Reach.Server, []),
         ["mandate findings accept"] = (Reach.Server, ["{finding}", "--reason", "contract", "--until", "1d"]),
+        ["mandate compliance report"] = (Reach.Server, []),
         ["mandate identity register"] = (Reach.Server, ["spiffe://demo.mandate.local/contract/registered", "--kind", "agent", "--owner", "team:contract", "--purpose", "contract", "--expires", "1d"]),
         ["mandate identity list"] = (Reach.Server, ["--owner", "team:contract"]),
         ["mandate identity import"] = (Reach.Server, ["{inventory}", "--format", "k8s-serviceaccounts", "--dry-run"]),

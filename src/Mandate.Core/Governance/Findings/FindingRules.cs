@@ -70,8 +70,8 @@ internal static class FindingRules
 
                     findings.Add(Make(FindingKinds.Stale, "medium", entry, credential,
                         credential.LastUsedAt is null
-                            ? $"{credential.Slot} of {entry.ExternalId} was never used in the {Days(now - used)} days since it was created."
-                            : $"{credential.Slot} of {entry.ExternalId} was last used {Days(now - used)} days ago.",
+                            ? $"{credential.Slot} of {entry.ExternalId} was never used since it was created on {Date(used)} (stale after {Days(options.StaleAfter)} days)."
+                            : $"{credential.Slot} of {entry.ExternalId} was last used on {Date(used)} (stale after {Days(options.StaleAfter)} days).",
                         evidence,
                         "Deactivate and delete the credential if nothing needs it; otherwise find out who uses it."));
                 }
@@ -79,7 +79,7 @@ internal static class FindingRules
                 if ((credential.LastRotatedAt ?? credential.CreatedAt) is { } rotated && now - rotated > options.RotateAfter)
                 {
                     findings.Add(Make(FindingKinds.RotationOverdue, "medium", entry, credential,
-                        $"{credential.Slot} of {entry.ExternalId} was last rotated {Days(now - rotated)} days ago (rotate every {Days(options.RotateAfter)} days).",
+                        $"{credential.Slot} of {entry.ExternalId} was last rotated on {Date(rotated)} (rotate every {Days(options.RotateAfter)} days).",
                         [FindingEvidence.Field(FieldName(entry, credential, "last_rotated"), Time(rotated), entry.Source)],
                         "Rotate the credential: create a new one, move its users, deactivate the old one."));
                 }
@@ -92,7 +92,7 @@ internal static class FindingRules
                         findings.Add(Make(FindingKinds.LongLivedSecret, credential.ExpiresAt is null ? "low" : "medium", entry, credential,
                             credential.ExpiresAt is null
                                 ? $"{credential.Slot} of {entry.ExternalId} is a static secret with no expiry."
-                                : $"{credential.Slot} of {entry.ExternalId} is a static secret {Days(now - born!.Value)} days old (at most {Days(options.MaxSecretAge)}).",
+                                : $"{credential.Slot} of {entry.ExternalId} is a static secret created on {Date(born!.Value)} (at most {Days(options.MaxSecretAge)} days old).",
                             [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), credential.ExpiresAt is { } e ? Time(e) : null, entry.Source),
                              .. born is { } created ? [FindingEvidence.Field(FieldName(entry, credential, "created"), Time(created), entry.Source)] : Array.Empty<FindingEvidence>()],
                             "Replace the static secret with a short-lived credential (a Mandate task credential, workload identity federation), or give it an expiry."));
@@ -154,7 +154,7 @@ internal static class FindingRules
         };
     }
 
-    private static Finding Make(string kind, string severity, InventoryEntry entry, InventoryCredential? credential, string summary, IReadOnlyList<FindingEvidence> evidence, string remediation) => new()
+    internal static Finding Make(string kind, string severity, InventoryEntry entry, InventoryCredential? credential, string summary, IReadOnlyList<FindingEvidence> evidence, string remediation) => new()
     {
         Id = Id(kind, entry.Source, entry.ExternalId, credential?.Slot),
         Kind = kind,
@@ -170,7 +170,11 @@ internal static class FindingRules
     public static string Id(string kind, string source, string identity, string? slot) =>
         "fnd_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{source}\n{identity}\n{slot}")))[..20];
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    internal static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    private static string Days(TimeSpan span) => ((long)span.TotalDays).ToString(CultureInfo.InvariantCulture);
+    // Summaries name dates, not "N days ago": the text of a finding stays the same from one day to the next, so an
+    // unchanged estate rewrites nothing.
+    internal static string Date(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    internal static string Days(TimeSpan span) => ((long)span.TotalDays).ToString(CultureInfo.InvariantCulture);
 }

@@ -1,21 +1,28 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Governance.Inventory;
-using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Operators;
+using Mandate.Core.Policies;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Governance.Findings;
 
 /// <summary>
-/// Computes findings from the inventory and keeps them: a new one opens, one whose condition cleared resolves itself,
-/// one that comes back reopens; every status change is a ledger event (<c>finding.opened</c>, <c>finding.resolved</c>,
-/// <c>finding.reopened</c>) in the transaction that makes it.
+/// Computes findings — from the imported inventory, Mandate's registered identities and their credentials, the ledger's
+/// record of use and the active policies — and keeps them: a new one opens, one whose condition cleared resolves
+/// itself, one that comes back (or whose acceptance ran out) reopens; every status change is a ledger event
+/// (<c>finding.opened</c>, <c>finding.resolved</c>, <c>finding.reopened</c>) in the transaction that makes it.
 /// </summary>
-internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOptions<GovernanceOptions> options, TimeProvider time)
+/// <remarks>
+/// Set-based and incremental where it costs: each input is read in one or two scans (no per-identity round trip);
+/// the ledger is folded into <c>governance_usage</c> from a cursor, so only records appended since the last run are
+/// read; a stored finding is rewritten only when its content digest changed, and the ledger events of a run are
+/// chained in one batch.
+/// </remarks>
+internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOptions<GovernanceOptions> options, TimeProvider time, ActivePolicySet? policies = null)
 {
-    private const int Page = 10_000;
     private const int MaxReasonLength = 1000;
+    private const long FoldBatch = 200_000;
     private static readonly TimeSpan MaxAcceptance = TimeSpan.FromDays(365);
 
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -26,82 +33,48 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
         try
         {
             var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
-            var entries = new List<InventoryEntry>();
-            (string, string)? after = null;
-            while (true)
-            {
-                var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
-                await using (session.ConfigureAwait(false))
-                {
-                    var page = await session.Get<IInventoryRepository>().ListAsync(new InventoryQuery { After = after, Limit = Page }, cancellationToken).ConfigureAwait(false);
-                    entries.AddRange(page);
-                    if (page.Count < Page)
-                    {
-                        break;
-                    }
+            await FoldUsageAsync(now, cancellationToken).ConfigureAwait(false);
 
-                    after = (page[^1].Source, page[^1].ExternalId);
+            IReadOnlyList<InventoryEntry> entries;
+            IReadOnlyList<RegisteredIdentityFacts> registered;
+            IReadOnlyList<IdentityUsage> usage;
+            IReadOnlyList<OperatorAccount> operators;
+            var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+            await using (read.ConfigureAwait(false))
+            {
+                entries = await read.Get<IInventoryRepository>().ReadAllAsync(cancellationToken).ConfigureAwait(false);
+                var facts = read.Get<IGovernanceFactsRepository>();
+                registered = await facts.ReadRegisteredAsync(now, cancellationToken).ConfigureAwait(false);
+                usage = await facts.ReadUsageAsync(cancellationToken).ConfigureAwait(false);
+                operators = await read.Get<IOperatorRepository>().ListAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var settings = options.Value;
+            var computed = FindingRules.Evaluate(entries, now, settings, KnownOwners(operators, registered));
+            var lastUse = new Dictionary<string, IdentityUsage>(StringComparer.Ordinal);
+            var byGrant = new Dictionary<(string, string, string), IdentityUsage>();
+            foreach (var use in usage)
+            {
+                if (!lastUse.TryGetValue(use.Subject, out var known) || use.LastSequence > known.LastSequence)
+                {
+                    lastUse[use.Subject] = use;
+                }
+
+                if (use.Action.Length > 0)
+                {
+                    byGrant[(use.Subject, use.Action, use.ResourceType)] = use;
                 }
             }
 
-            var computed = FindingRules.Evaluate(entries, now, options.Value, await KnownOwnersAsync(cancellationToken).ConfigureAwait(false));
-            var write = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
-            await using var writeDisposal = write.ConfigureAwait(false);
-            var repository = write.Get<IFindingRepository>();
-            var stored = (await repository.ListAsync(new FindingQuery(), cancellationToken).ConfigureAwait(false)).ToDictionary(f => f.Id, StringComparer.Ordinal);
-            var changes = new List<Finding>();
-            int opened = 0, reopened = 0, resolved = 0;
-            var present = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var finding in computed)
+            computed.AddRange(RegisteredFindingRules.Evaluate(registered, lastUse, DepartedOwners(operators), now, settings));
+            if (policies?.Current is { } snapshot)
             {
-                present.Add(finding.Id);
-                if (!stored.TryGetValue(finding.Id, out var before))
-                {
-                    opened++;
-                    var open = finding with { FirstSeen = now, LastSeen = now, Status = "open" };
-                    changes.Add(open);
-                    await RecordAsync(write, "finding.opened", open, actor, requestId, cancellationToken).ConfigureAwait(false);
-                }
-                else if (before.Status == "resolved")
-                {
-                    reopened++;
-                    var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open", ResolvedAt = null };
-                    changes.Add(again);
-                    await RecordAsync(write, "finding.reopened", again, actor, requestId, cancellationToken).ConfigureAwait(false);
-                }
-                else if (before.Status == "accepted" && before.AcceptedUntil is { } until && until <= now)
-                {
-                    // The acceptance ran out and the condition is still there.
-                    reopened++;
-                    var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open" };
-                    changes.Add(again);
-                    await RecordAsync(write, "finding.reopened", again, actor, requestId, cancellationToken, "acceptance expired").ConfigureAwait(false);
-                }
-                else
-                {
-                    changes.Add(finding with
-                    {
-                        FirstSeen = before.FirstSeen,
-                        LastSeen = now,
-                        Status = before.Status,
-                        AcceptedReason = before.AcceptedReason,
-                        AcceptedBy = before.AcceptedBy,
-                        AcceptedUntil = before.AcceptedUntil,
-                    });
-                }
+                var registeredById = registered.ToDictionary(r => r.SpiffeId, StringComparer.Ordinal);
+                computed.AddRange(PolicyFindingRules.BroadPolicies(snapshot.Policies, snapshot.Schema, snapshot.DisplayIds, new WriteLikeActions(settings), registeredById));
+                computed.AddRange(PolicyFindingRules.UnusedGrants(snapshot.Policies, snapshot.Schema, snapshot.Entities, snapshot.DisplayIds, registered, byGrant, now, settings));
             }
 
-            foreach (var before in stored.Values.Where(f => f.Status != "resolved" && !present.Contains(f.Id)))
-            {
-                resolved++;
-                var cleared = before with { Status = "resolved", ResolvedAt = now, AcceptedReason = null, AcceptedBy = null, AcceptedUntil = null };
-                changes.Add(cleared);
-                await RecordAsync(write, "finding.resolved", cleared, actor, requestId, cancellationToken).ConfigureAwait(false);
-            }
-
-            await repository.UpsertAsync(changes, cancellationToken).ConfigureAwait(false);
-            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new FindingRecompute(entries.Count, computed.Count, opened, reopened, resolved, now);
+            return await StoreAsync(computed, entries.Count + registered.Count, now, actor, requestId, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -109,44 +82,191 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
         }
     }
 
+    // Folds the ledger appended since the last run into the usage table, a bounded slice per transaction.
+    private async Task FoldUsageAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var moved = await session.Get<IGovernanceFactsRepository>().FoldUsageAsync(FoldBatch, now, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (moved < FoldBatch)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<FindingRecompute> StoreAsync(List<Finding> computed, int identities, DateTimeOffset now, string actor, string? requestId, CancellationToken cancellationToken)
+    {
+        // The comparison runs in a read session: the write transaction (which holds SQLite's only writer) opens only
+        // when something changed, and only for the writes.
+        Dictionary<string, FindingState> stored;
+        var changes = new List<Finding>();
+        var added = new List<Finding>();
+        var events = new List<(string Type, string? Reason, Finding Finding)>();
+        int opened = 0, reopened = 0;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var reader = read.Get<IFindingRepository>();
+            stored = (await reader.ListStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+            foreach (var finding in computed)
+            {
+                if (!present.Add(finding.Id))
+                {
+                    continue;
+                }
+
+                if (!stored.TryGetValue(finding.Id, out var before))
+                {
+                    opened++;
+                    var open = finding with { FirstSeen = now, LastSeen = now, Status = "open" };
+                    added.Add(open);
+                    events.Add(("finding.opened", null, open));
+                }
+                else if (before.Status == "resolved")
+                {
+                    reopened++;
+                    var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open", ResolvedAt = null };
+                    changes.Add(again);
+                    events.Add(("finding.reopened", null, again));
+                }
+                else if (before.Status == "accepted" && before.AcceptedUntil is { } until && until <= now)
+                {
+                    // The acceptance ran out and the condition is still there.
+                    reopened++;
+                    var again = finding with { FirstSeen = before.FirstSeen, LastSeen = now, Status = "open" };
+                    changes.Add(again);
+                    events.Add(("finding.reopened", "acceptance expired", again));
+                }
+                else if (before.Digest != FindingDigest.Of(finding))
+                {
+                    // Same finding, new content (another owner, newer evidence): rewritten, its status and acceptance kept.
+                    var accepted = before.Status == "accepted" ? await AcceptanceAsync(reader, finding.Id, cancellationToken).ConfigureAwait(false) : null;
+                    changes.Add(finding with
+                    {
+                        FirstSeen = before.FirstSeen,
+                        LastSeen = now,
+                        Status = before.Status,
+                        AcceptedReason = accepted?.AcceptedReason,
+                        AcceptedBy = accepted?.AcceptedBy,
+                        AcceptedUntil = accepted?.AcceptedUntil,
+                    });
+                }
+            }
+        }
+        finally
+        {
+            await read.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var cleared = stored.Values.Where(f => f.Status != "resolved" && !present.Contains(f.Id)).Select(f => f.Id).ToList();
+        if (added.Count + changes.Count + cleared.Count == 0)
+        {
+            return new FindingRecompute(identities, present.Count, 0, 0, 0, now);
+        }
+
+        var write = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var writeDisposal = write.ConfigureAwait(false);
+        var repository = write.Get<IFindingRepository>();
+        if (cleared.Count > 0)
+        {
+            foreach (var id in cleared)
+            {
+                var gone = stored[id];
+                events.Add(("finding.resolved", null, new Finding
+                {
+                    Id = gone.Id,
+                    Kind = gone.Kind,
+                    Severity = gone.Severity,
+                    Source = gone.Source,
+                    Identity = gone.Identity,
+                    Summary = "",
+                    Evidence = [],
+                    Remediation = "",
+                }));
+            }
+
+            await repository.ResolveAsync(cleared, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await repository.InsertAsync(added, cancellationToken).ConfigureAwait(false);
+        await repository.UpsertAsync(changes, cancellationToken).ConfigureAwait(false);
+        await audit.RecordManyAsync(write, GroupedEvents(events, actor, requestId), cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new FindingRecompute(identities, present.Count, opened, reopened, cleared.Count, now);
+    }
+
+    /// <summary>
+    /// One ledger event per identity and change: the status changes a run makes to one identity's findings share an
+    /// event whose <c>details.finding</c> and <c>details.kind</c> list them (space-separated, in the same order), so an
+    /// estate whose every identity changes costs one record per identity, not one per finding.
+    /// </summary>
+    private static List<AuditEvent> GroupedEvents(List<(string Type, string? Reason, Finding Finding)> events, string actor, string? requestId)
+    {
+        var grouped = new List<AuditEvent>();
+        foreach (var group in events.GroupBy(e => (e.Type, e.Reason, e.Finding.Source, e.Finding.Identity)))
+        {
+            var findings = group.Select(e => e.Finding).ToList();
+            grouped.Add(new AuditEvent
+            {
+                Type = group.Key.Type,
+                Actor = actor,
+                Subject = group.Key.Identity,
+                Action = group.Key.Type["finding.".Length..],
+                RequestId = requestId,
+                Reason = group.Key.Reason,
+                Details = new Dictionary<string, string>
+                {
+                    ["finding"] = string.Join(' ', findings.Select(f => f.Id)),
+                    ["kind"] = string.Join(' ', findings.Select(f => f.Kind)),
+                    ["severity"] = string.Join(' ', findings.Select(f => f.Severity)),
+                    ["source"] = group.Key.Source,
+                },
+            });
+        }
+
+        return grouped;
+    }
+
+    private static async Task<Finding?> AcceptanceAsync(IFindingRepository repository, string id, CancellationToken cancellationToken) =>
+        (await repository.ListAsync(new FindingQuery { Id = id }, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+
     /// <summary>
     /// The owners Mandate knows: every enabled operator (by name and as <c>operator:NAME</c>) and every owner of a
     /// registered identity that is active or suspended (the teams Mandate already governs).
     /// </summary>
-    private async Task<IReadOnlySet<string>> KnownOwnersAsync(CancellationToken cancellationToken)
+    private static HashSet<string> KnownOwners(IReadOnlyList<OperatorAccount> operators, IReadOnlyList<RegisteredIdentityFacts> registered)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
-        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
-        await using var sessionDisposal = session.ConfigureAwait(false);
-        foreach (var account in await session.Get<IOperatorRepository>().ListAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var account in operators.Where(o => o.Enabled))
         {
-            if (account.Enabled)
-            {
-                known.Add(account.Name);
-                known.Add("operator:" + account.Name);
-            }
+            known.Add(account.Name);
+            known.Add("operator:" + account.Name);
         }
 
-        var identities = session.Get<IIdentityRepository>();
-        string? after = null;
-        while (true)
+        foreach (var identity in registered.Where(r => r.Status is "active" or "suspended"))
         {
-            var page = await identities.ListAsync(new IdentityQuery { After = after, Limit = 1000 }, cancellationToken).ConfigureAwait(false);
-            foreach (var identity in page)
-            {
-                if (identity.Status is IdentityStatus.Active or IdentityStatus.Suspended)
-                {
-                    known.Add(identity.Owner);
-                }
-            }
-
-            if (page.Count < 1000)
-            {
-                return known;
-            }
-
-            after = page[^1].SpiffeId;
+            known.Add(identity.Owner);
         }
+
+        return known;
+    }
+
+    /// <summary>Owners known to have left: disabled operators, by name and as <c>operator:NAME</c>.</summary>
+    private static HashSet<string> DepartedOwners(IReadOnlyList<OperatorAccount> operators)
+    {
+        var departed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var account in operators.Where(o => !o.Enabled))
+        {
+            departed.Add(account.Name);
+            departed.Add("operator:" + account.Name);
+        }
+
+        return departed;
     }
 
     public async Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken)
@@ -204,8 +324,9 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
     }
 
     private Task<AuditRecord> RecordAsync(IStoreSession session, string type, Finding finding, string actor, string? requestId, CancellationToken cancellationToken, string? reason = null, DateTimeOffset? until = null) =>
-        audit.RecordAsync(
-            session,
+        audit.RecordAsync(session, Event(type, finding, actor, requestId, reason, until), cancellationToken);
+
+    private static AuditEvent Event(string type, Finding finding, string actor, string? requestId, string? reason = null, DateTimeOffset? until = null) =>
             new AuditEvent
             {
                 Type = type,
@@ -230,6 +351,5 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
                         ["severity"] = finding.Severity,
                         ["source"] = finding.Source,
                     },
-            },
-            cancellationToken);
+            };
 }

@@ -23,6 +23,16 @@ internal sealed class GovernanceOptionsValidator : IValidateOptions<GovernanceOp
             errors.Add("Mandate:Governance:MaxSecretAge must be positive.");
         }
 
+        if (options.GrantWindow <= TimeSpan.Zero)
+        {
+            errors.Add("Mandate:Governance:GrantWindow must be positive.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.PrincipalEntityType))
+        {
+            errors.Add("Mandate:Governance:PrincipalEntityType must name a Cedar entity type.");
+        }
+
         if (options.RecomputeInterval < TimeSpan.FromSeconds(1))
         {
             errors.Add("Mandate:Governance:RecomputeInterval must be at least one second.");

@@ -5,6 +5,15 @@ internal interface IFindingRepository
 {
     Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Every stored finding's state and content digest (no content): what a recompute compares against.</summary>
+    Task<IReadOnlyList<FindingState>> ListStatesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts findings that are not stored yet, many per statement; an id already stored is left as it is.</summary>
+    Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken);
+
     /// <summary>Inserts or replaces each finding by id.</summary>
     Task UpsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken);
+
+    /// <summary>Marks the findings resolved at <paramref name="at"/> and clears their acceptance.</summary>
+    Task ResolveAsync(IReadOnlyList<string> ids, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -9,6 +9,9 @@ internal interface IInventoryRepository
     /// <summary>Inserts or replaces each entry and its credentials (a credential slot missing from the entry is removed).</summary>
     Task UpsertAsync(IReadOnlyList<InventoryEntry> entries, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Every entry with its credentials, in two scans (no order): what a findings recompute judges.</summary>
+    Task<IReadOnlyList<InventoryEntry>> ReadAllAsync(CancellationToken cancellationToken);
+
     /// <summary>Entries in (source, external id) order after <see cref="InventoryQuery.After"/>, with their credentials.</summary>
     Task<IReadOnlyList<InventoryEntry>> ListAsync(InventoryQuery query, CancellationToken cancellationToken);
 }
