@@ -33,6 +33,7 @@ internal static class CliApplication
         root.Subcommands.Add(OperatorCommand.Create(globals));
         root.Subcommands.Add(PepCredentialCommand.Create(globals));
         root.Subcommands.Add(FindingsCommand.Create(globals));
+        root.Subcommands.Add(ReviewCommand.Create(globals));
         root.Subcommands.Add(AlertsCommand.Create(globals));
         root.Subcommands.Add(RiskCommand.Create(globals));
         return root;

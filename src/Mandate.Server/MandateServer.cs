@@ -6,6 +6,7 @@ using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
 using Mandate.Server.Governance;
+using Mandate.Server.Governance.Reviews;
 using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
@@ -111,6 +112,7 @@ internal static class MandateServer
             .AddTasks().AddTaskHosting()
             .AddOperators().AddOperatorHosting()
             .AddGovernance().AddGovernanceHosting()
+            .AddAccessReviews()
             .AddDetection().AddDetectionHosting();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -187,6 +189,7 @@ internal static class MandateServer
         app.MapPepCredentialEndpoints();
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
+        app.MapReviewEndpoints();
         app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
