@@ -6,6 +6,7 @@ using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
 using Mandate.Server.Governance;
+using Mandate.Server.Governance.Offboarding;
 using Mandate.Server.Governance.Reviews;
 using Mandate.Server.Detection;
 using Mandate.Server.Health;
@@ -190,6 +191,7 @@ internal static class MandateServer
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
         app.MapReviewEndpoints();
+        app.MapOffboardingEndpoints();
         app.MapAlertEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

@@ -50,15 +50,9 @@ internal sealed class ReviewService(
         }
 
         var reviewer = request.Reviewer.Trim();
-        var account = await operators.GetAsync(reviewer, cancellationToken).ConfigureAwait(false);
-        if (account is null || !account.Enabled || !OperatorRoles.Satisfies(account.Roles, OperatorRole.Reviewer))
+        if (await CheckReviewerAsync(reviewer, actor, cancellationToken).ConfigureAwait(false) is { } reviewerProblem)
         {
-            return (null, Invalid($"reviewer: {reviewer} is not an enabled operator holding the reviewer role."));
-        }
-
-        if (SeparationOfDuties.CheckApprover(actor, account.Actor) is { } separation)
-        {
-            return (null, new ReviewError(separation.Code, $"{separation.Message} The reviewer must not be the operator who starts the review."));
+            return (null, reviewerProblem);
         }
 
         if (DueProblem(request.Due) is { } dueProblem)
@@ -75,6 +69,21 @@ internal sealed class ReviewService(
 
         var campaign = await CreateAsync(owner, reviewer, request.Due!.Value, "review", inScope, findings, actor, requestId, cancellationToken).ConfigureAwait(false);
         return (campaign, null);
+    }
+
+    /// <summary>Null when <paramref name="reviewer"/> is an enabled operator holding <c>reviewer</c> who is not <paramref name="actor"/>.</summary>
+    public async Task<ReviewError?> CheckReviewerAsync(string reviewer, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reviewer);
+        var account = await operators.GetAsync(reviewer, cancellationToken).ConfigureAwait(false);
+        if (account is null || !account.Enabled || !OperatorRoles.Satisfies(account.Roles, OperatorRole.Reviewer))
+        {
+            return Invalid($"reviewer: {reviewer} is not an enabled operator holding the reviewer role.");
+        }
+
+        return SeparationOfDuties.CheckApprover(actor, account.Actor) is { } separation
+            ? new ReviewError(separation.Code, $"{separation.Message} The reviewer must not be the operator who starts the review.")
+            : null;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Mandate.Core.Governance.Offboarding;
 using Mandate.Core.Governance.Reviews;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,6 +12,7 @@ public static class ReviewServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<ReviewService>();
+        builder.Services.TryAddSingleton<OffboardingService>();
         return builder;
     }
 }
