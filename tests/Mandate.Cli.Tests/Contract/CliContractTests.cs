@@ -89,6 +89,14 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate pep-credential revoke"] = (Reach.Server, ["{pcr:revoke}", "--reason", "contract"]),
         ["mandate alerts"] = (Reach.Server, ["--rule", "beyond_task_scope", "--since", "2026-01-01T00:00:00Z"]),
         ["mandate risk show"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing"]),
+        ["mandate review start"] = (Reach.Server, ["--owner", "team:payments", "--reviewer", "{op:reviewer}", "--due", "14d"]),
+        ["mandate review list"] = (Reach.Server, ["--status", "open"]),
+        ["mandate review show"] = (Reach.Server, ["{review}"]),
+        ["mandate review decide"] = (Reach.Server, ["{review}", "1", "--certify", "--reason", "contract"]),
+        ["mandate review report"] = (Reach.Server, ["{review}"]),
+        ["mandate offboard"] = (Reach.Server, ["team:contract-leaving", "--reason", "contract", "--evidence", "{dir}/offboard-evidence.json"]),
+        ["mandate evidence verify"] = (Reach.Local, ["{evidence}", "--key", "{keys}"]),
+        ["mandate evidence show"] = (Reach.Server, ["{offboarding}"]),
         ["mandate risk clear"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing", "--reason", "contract"]),
     };
 
