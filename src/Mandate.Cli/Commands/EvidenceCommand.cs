@@ -8,8 +8,8 @@ namespace Mandate.Cli.Commands;
 
 /// <summary>
 /// <c>mandate evidence verify FILE [--key KEYS]</c> checks an offboarding evidence pack offline (the keys as
-/// <c>/v1/audit/keys</c> serves them; without <c>--key</c> they are fetched from the server); <c>mandate evidence show
-/// ID</c> fetches a pack again (<c>GET /v1/offboardings/{id}</c>).
+/// <c>/v1/audit/keys</c> serves them; without <c>--key</c> they are fetched from the server); <c>mandate evidence list</c>
+/// lists offboardings and <c>mandate evidence show ID</c> fetches a pack again (<c>GET /v1/offboardings/{id}</c>).
 /// </summary>
 internal static class EvidenceCommand
 {
@@ -17,7 +17,29 @@ internal static class EvidenceCommand
         "evidence",
         "Offboarding evidence packs: check one offline, or fetch one again.",
         Verify(globals),
+        List(globals),
         Show(globals));
+
+    private static Command List(GlobalOptions globals)
+    {
+        var command = new Command("list", "List offboardings (each has an evidence pack), newest first.");
+        CliAction.Set(command, globals, async context =>
+        {
+            using var api = await context.ConnectAsync();
+            var body = await api.GetAsync("v1/offboardings", context.CancellationToken);
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(body);
+                return ExitCodes.Success;
+            }
+
+            context.Output.Table(
+                ["ID", "OWNER", "AT", "BY"],
+                body.GetProperty("offboardings").EnumerateArray().Select(o => new[] { CliOutput.Cell(o, "id"), CliOutput.Cell(o, "owner"), CliOutput.Cell(o, "created_at"), CliOutput.Cell(o, "created_by") }));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
 
     private static Command Verify(GlobalOptions globals)
     {

@@ -97,6 +97,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate offboard"] = (Reach.Server, ["team:contract-leaving", "--reason", "contract", "--evidence", "{dir}/offboard-evidence.json"]),
         ["mandate evidence verify"] = (Reach.Local, ["{evidence}", "--key", "{keys}"]),
         ["mandate evidence show"] = (Reach.Server, ["{offboarding}"]),
+        ["mandate evidence list"] = (Reach.Server, []),
         ["mandate risk clear"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing", "--reason", "contract"]),
     };
 
