@@ -113,7 +113,7 @@ internal static class MandateServer
             .AddTasks().AddTaskHosting()
             .AddOperators().AddOperatorHosting()
             .AddGovernance().AddGovernanceHosting()
-            .AddAccessReviews()
+            .AddAccessReviews().AddAccessReviewHosting()
             .AddDetection().AddDetectionHosting();
 
         services.ConfigureHttpJsonOptions(o =>

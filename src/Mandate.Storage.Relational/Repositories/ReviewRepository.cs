@@ -52,9 +52,17 @@ internal sealed class ReviewRepository(RelationalSession session) : IReviewRepos
     public Task<IReadOnlyList<ReviewCampaign>> ListAsync(int limit, CancellationToken cancellationToken) =>
         ReadCampaignsAsync($"SELECT {CampaignColumns} FROM review_campaigns c ORDER BY c.started_at DESC, c.id DESC LIMIT @limit", cancellationToken, ("@limit", (long)limit));
 
-    public async Task<IReadOnlyList<ReviewItem>> ItemsAsync(string campaignId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ReviewItem>> ItemsAsync(string campaignId, CancellationToken cancellationToken) =>
+        ReadItemsAsync($"SELECT {ItemColumns} FROM review_items WHERE campaign_id = @c ORDER BY number", cancellationToken, ("@c", campaignId));
+
+    public Task<IReadOnlyList<ReviewItem>> RevokedEntitlementsAsync(CancellationToken cancellationToken) =>
+        ReadItemsAsync(
+            $"SELECT {ItemColumns} FROM review_items WHERE kind = 'entitlement' AND decision = 'revoked' AND enforcement = 'policy_version' ORDER BY campaign_id, number",
+            cancellationToken);
+
+    private async Task<IReadOnlyList<ReviewItem>> ReadItemsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        var command = session.Command($"SELECT {ItemColumns} FROM review_items WHERE campaign_id = @c ORDER BY number", ("@c", campaignId));
+        var command = session.Command(sql, parameters);
         await using var commandDisposal = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);

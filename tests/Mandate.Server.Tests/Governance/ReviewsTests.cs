@@ -103,7 +103,21 @@ public sealed class ReviewsTests
         Assert.True(await AllowedAsync(server, "write"));
         var active = await auditor.GetFromJsonAsync<JsonElement>("/v1/policies", Ct);
         Assert.Equal(version, active.GetProperty("version").GetString());
+        Assert.Contains(server.Services.GetRequiredService<Mandate.Core.Policies.PolicyService>().Active.Current.Bundle.Policies, f => f.Name == "reviews/" + id + ".cedar" && f.Text.Contains("@review_campaign", StringComparison.Ordinal));
         await OperatorTestData.AssertProblemAsync(await reviewer.PostAsJsonAsync(Decision(read), new { decision = "certify", reason = "changed my mind" }, Ct), HttpStatusCode.Conflict, "review-item-decided");
+
+        // A later activation without the forbid (a directory reload, a push, the demo bundle at a start) gets it back.
+        var policies = server.Services.GetRequiredService<Mandate.Core.Policies.PolicyService>();
+        await policies.ActivateAsync(Mandate.Server.Policies.DemoPolicies.Read(), "demo", "system", Ct);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (await AllowedAsync(server, "read") && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.False(await AllowedAsync(server, "read"));
+        Assert.True(await AllowedAsync(server, "write"));
+        Assert.Equal("review:restore", policies.Active.Current.Origin);
 
         // Revoking the identity item suspends it.
         Assert.Equal(HttpStatusCode.OK, (await reviewer.PostAsJsonAsync(Decision(identityItem), new { decision = "revoke", reason = "retired" }, Ct)).StatusCode);

@@ -17,6 +17,9 @@ internal interface IReviewRepository
     /// <summary>Records the decision of an undecided item; false, changing nothing, when it was decided already.</summary>
     Task<bool> DecideAsync(ReviewItem decided, CancellationToken cancellationToken);
 
+    /// <summary>Every revoked entitlement item of every campaign, by campaign and number: the forbids that must stay in force.</summary>
+    Task<IReadOnlyList<ReviewItem>> RevokedEntitlementsAsync(CancellationToken cancellationToken);
+
     /// <summary>Marks the campaign completed.</summary>
     Task CompleteAsync(string id, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -260,15 +260,12 @@ internal sealed class ReviewService(
     {
         if (item.Kind == ReviewStatuses.EntitlementItem)
         {
-            var bundle = policies.Active.Current.Bundle;
-            var file = "reviews/" + campaign.Id + ".cedar";
-            var existing = bundle.Policies.FirstOrDefault(p => p.Name == file);
-            var text = (existing?.Text ?? $"// Revocations of access review {campaign.Id}: one forbid per revoked entitlement.\n") + "\n" + ForbidText(campaign, item);
-            var files = bundle.Policies.Where(p => p.Name != file).Append(new PolicyFile(file, text)).ToList();
+            var revoked = (await RevokedEntitlementsAsync(cancellationToken).ConfigureAwait(false)).Append(item with { Enforcement = "policy_version" }).ToList();
+            var bundle = WithForbids(policies.Active.Current.Bundle, revoked);
             try
             {
-                var snapshot = await policies.ActivateAsync(bundle with { Policies = files }, "review:" + campaign.Id, actor, cancellationToken).ConfigureAwait(false);
-                return (item with { Enforcement = "policy_version", PolicyVersion = snapshot.Version, EnforcementDetail = "forbid " + ForbidId(campaign, item) }, null);
+                var snapshot = await policies.ActivateAsync(bundle, "review:" + campaign.Id, actor, cancellationToken).ConfigureAwait(false);
+                return (item with { Enforcement = "policy_version", PolicyVersion = snapshot.Version, EnforcementDetail = "forbid " + ForbidId(campaign.Id, item.Number) }, null);
             }
             catch (PolicySetRejectedException e)
             {
@@ -304,21 +301,74 @@ internal sealed class ReviewService(
         return (item with { Enforcement = "identity_suspended", EnforcementDetail = item.Identity }, null);
     }
 
-    private string ForbidText(ReviewCampaign campaign, ReviewItem item)
+    /// <summary>
+    /// Puts back the forbids of every revoked entitlement when the active policies lack them: after a start that loaded
+    /// a directory or the demo bundle, a directory reload, a push or a rollback. A revoked entitlement stays revoked until
+    /// a policy of the reviewer's own choosing says otherwise in a later review. Null when nothing had to change.
+    /// </summary>
+    public async Task<PolicySnapshot?> EnsureForbidsAsync(string actor, CancellationToken cancellationToken)
+    {
+        await decisions.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var revoked = await RevokedEntitlementsAsync(cancellationToken).ConfigureAwait(false);
+            var current = policies.Active.Current.Bundle;
+            var wanted = WithForbids(current, revoked);
+            if (wanted.Policies.Count == current.Policies.Count && wanted.Policies.All(w => current.Policies.Any(c => c.Name == w.Name && c.Text == w.Text)))
+            {
+                return null;
+            }
+
+            return await policies.ActivateAsync(wanted, "review:restore", actor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            decisions.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<ReviewItem>> RevokedEntitlementsAsync(CancellationToken cancellationToken)
+    {
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<IReviewRepository>().RevokedEntitlementsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><paramref name="bundle"/> with one <c>reviews/&lt;campaign&gt;.cedar</c> file per campaign holding its revoked entitlements' forbids, in item order.</summary>
+    private PolicyBundle WithForbids(PolicyBundle bundle, IReadOnlyList<ReviewItem> revoked)
+    {
+        var files = bundle.Policies.Where(p => !p.Name.StartsWith(ForbidDirectory, StringComparison.Ordinal)).ToList();
+        foreach (var campaign in revoked.GroupBy(i => i.CampaignId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var text = new System.Text.StringBuilder($"// Revocations of access review {campaign.Key}: one forbid per revoked entitlement.\n");
+            foreach (var item in campaign.OrderBy(i => i.Number))
+            {
+                text.Append('\n').Append(ForbidText(campaign.Key, item));
+            }
+
+            files.Add(new PolicyFile(ForbidDirectory + campaign.Key + ".cedar", text.ToString()));
+        }
+
+        return bundle with { Policies = files };
+    }
+
+    private const string ForbidDirectory = "reviews/";
+
+    private string ForbidText(string campaignId, ReviewItem item)
     {
         var principal = new EntityUid(taskOptions.Value.PrincipalEntityType, item.Identity);
         var action = item.Action is null or "Action::\"*\"" ? "action" : "action == " + item.Action;
         var resource = item.ResourceType is null or EntitlementAnalyzer.AnyResourceType ? "resource" : "resource is " + item.ResourceType;
         return $"""
-            @id({Quote(ForbidId(campaign, item))})
-            @review_campaign({Quote(campaign.Id)})
+            @id({Quote(ForbidId(campaignId, item.Number))})
+            @review_campaign({Quote(campaignId)})
             @review_item({Quote(item.Number.ToString(CultureInfo.InvariantCulture))})
             forbid (principal == {principal}, {action}, {resource});
 
             """;
     }
 
-    private static string ForbidId(ReviewCampaign campaign, ReviewItem item) => $"review-{campaign.Id}-{item.Number.ToString(CultureInfo.InvariantCulture)}";
+    private static string ForbidId(string campaignId, int number) => $"review-{campaignId}-{number.ToString(CultureInfo.InvariantCulture)}";
 
     private static string Quote(string value) => Cedar.Syntax.StringEscaper.Quote(value);
 
