@@ -69,6 +69,7 @@ internal static class EvidenceCommand
                 using var api = AdminApi.ConnectAnonymous(context);
                 var answer = await api.GetAsync("v1/audit/keys", context.CancellationToken);
                 keys = [.. answer.GetProperty("keys").EnumerateArray().Select(AuditPublicKey.FromJwk)];
+                await context.Output.NoteAsync($"mandate: note: the keys were fetched from {api.Server}; pin them with --key for a check that does not trust that server.");
             }
 
             var result = EvidenceVerifier.Verify(json, keys);

@@ -8,6 +8,8 @@ using Mandate.Server.Tests.Identity;
 using Mandate.Server.Tests.Infrastructure;
 using Mandate.Server.Tests.Operators;
 using Mandate.Tests.Shared;
+using Mandate.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Server.Tests.Governance;
 
@@ -25,6 +27,26 @@ public sealed class OffboardingTests
     {
         await using var server = await MandateTestServer.StartAsync();
         await ScenarioAsync(server);
+
+        // An offboarding that stopped right after the departure is finished by running it again, under its first id.
+        using var admin = server.CreateAdminClient();
+        await RegisterAsync(admin, "spiffe://demo.mandate.local/half/x", "team:half", HttpStatusCode.Created);
+        var store = server.Services.GetRequiredService<IMandateStore>();
+        await using (var session = await store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IOffboardingRepository>().MarkDepartedAsync(new DepartedOwner("team:half", DateTimeOffset.UtcNow, "admin", "interrupted", "obd_interrupted"), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await RegisterAsync(admin, "spiffe://demo.mandate.local/half/y", "team:half", HttpStatusCode.Conflict, "owner-departed");
+        var resumed = await admin.PostAsJsonAsync("/v1/offboardings", new { owner = "team:half", reason = "finish it" }, Ct);
+        var text = await resumed.Content.ReadAsStringAsync(Ct);
+        Assert.True(resumed.StatusCode == HttpStatusCode.Created, text);
+        var pack = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("obd_interrupted", pack.GetProperty("id").GetString());
+        Assert.Equal("offboarded", Assert.Single(pack.GetProperty("identities").EnumerateArray()).GetProperty("status").GetString());
+        Assert.True(EvidenceVerifier.Verify(text, await KeysAsync(server)).Verified);
+        await OperatorTestData.AssertProblemAsync(await admin.PostAsJsonAsync("/v1/offboardings", new { owner = "team:half", reason = "again" }, Ct), HttpStatusCode.Conflict, "owner-departed");
     }
 
     [Fact]

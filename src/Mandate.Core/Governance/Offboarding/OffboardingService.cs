@@ -71,7 +71,7 @@ internal sealed class OffboardingService(
 
         var id = OperatorDirectory.NewId("obd_");
         var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
-        var requestTag = requestId ?? id;
+        var resumed = false;
         long startSequence;
         IReadOnlyList<WorkloadIdentity> owned;
         IReadOnlyList<InventoryEntry> imported;
@@ -83,7 +83,14 @@ internal sealed class OffboardingService(
             var repository = session.Get<IOffboardingRepository>();
             if (await repository.GetDepartedAsync(owner, cancellationToken).ConfigureAwait(false) is { } departed)
             {
-                return Fail(ReviewErrorCodes.OwnerDeparted, $"{owner} was offboarded already ({departed.OffboardingId}, {AuditCanonicalForm.FormatTime(departed.DepartedAt)}, by {departed.DepartedBy}).");
+                if (await repository.GetAsync(departed.OffboardingId, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    return Fail(ReviewErrorCodes.OwnerDeparted, $"{owner} was offboarded already ({departed.OffboardingId}, {AuditCanonicalForm.FormatTime(departed.DepartedAt)}, by {departed.DepartedBy}).");
+                }
+
+                // An offboarding that stopped after the departure (a crash, the store gone): finish it under its own id.
+                resumed = true;
+                id = departed.OffboardingId;
             }
 
             if (transferTo is not null && await repository.GetDepartedAsync(transferTo, cancellationToken).ConfigureAwait(false) is not null)
@@ -99,23 +106,33 @@ internal sealed class OffboardingService(
                 return Fail(ReviewErrorCodes.OffboardingInvalid, $"owner: {owner} owns no registered or imported identity.");
             }
 
-            startSequence = (await session.Get<IAuditRepository>().GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
-            await repository.MarkDepartedAsync(new DepartedOwner(owner, now, actor, reason, id), cancellationToken).ConfigureAwait(false);
+            startSequence = resumed ? 0 : (await session.Get<IAuditRepository>().GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
+            if (!resumed)
+            {
+                await repository.MarkDepartedAsync(new DepartedOwner(owner, now, actor, reason, id), cancellationToken).ConfigureAwait(false);
+            }
+
             await audit.RecordAsync(
                 session,
                 new AuditEvent
                 {
-                    Type = "owner.departed",
+                    Type = resumed ? "owner.offboarding_resumed" : "owner.departed",
                     Actor = actor,
                     Action = "offboard",
                     Resource = "owner:" + owner,
                     Reason = reason,
-                    RequestId = requestTag,
-                    Details = new Dictionary<string, string>(StringComparer.Ordinal) { ["offboarding"] = id, ["owner"] = owner, ["identities"] = owned.Count.ToString(CultureInfo.InvariantCulture) },
+                    RequestId = id,
+                    Details = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["offboarding"] = id, ["owner"] = owner, ["identities"] = owned.Count.ToString(CultureInfo.InvariantCulture), ["http_request"] = requestId ?? string.Empty,
+                    },
                 },
                 cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        // Every event of this offboarding, over however many runs, carries its id as request id: that is how the pack finds them.
+        var requestTag = id;
 
         // 2. Each registered identity: transferred, or offboarded with every credential revoked and its join tokens ended.
         var why = $"offboarding {id} of {owner}: {reason}";
