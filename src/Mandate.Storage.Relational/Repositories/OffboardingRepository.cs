@@ -16,6 +16,28 @@ internal sealed class OffboardingRepository(RelationalSession session) : IOffboa
             : null;
     }
 
+    public async Task<IReadOnlyList<DepartedOwner>> GetDepartedAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owners);
+        var result = new List<DepartedOwner>();
+        foreach (var chunk in owners.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var names = chunk.Select((_, i) => "@o" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var command = session.Command(
+                $"SELECT owner, departed_at, departed_by, reason, offboarding_id FROM departed_owners WHERE owner IN ({string.Join(", ", names)})",
+                [.. chunk.Select((owner, i) => (names[i], (object?)owner))]);
+            await using var commandDisposal = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(new DepartedOwner(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            }
+        }
+
+        return result;
+    }
+
     public async Task<bool> MarkDepartedAsync(DepartedOwner departed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(departed);

@@ -122,6 +122,21 @@ public sealed class OffboardingTests
 
         await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync("/v1/offboardings", new { owner = "team:leaving", reason = "again" }, Ct), HttpStatusCode.Conflict, "owner-departed");
 
+        // A file row that would add an identity for the departed owner is refused with its line; the others go in.
+        using (var content = new StringContent(
+            "{\"identities\": [\n{\"source\": \"vault\", \"external_id\": \"approle/kept\", \"owner\": \"team:staying\"},\n{\"source\": \"vault\", \"external_id\": \"approle/sneaky\", \"owner\": \"team:leaving\"}\n]}",
+            Encoding.UTF8,
+            "application/json"))
+        {
+            var imported = await admin.PostAsync(new Uri("/v1/identities/import?format=json", UriKind.Relative), content, Ct);
+            var report = await imported.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(imported.StatusCode == HttpStatusCode.OK, report.GetRawText());
+            Assert.Equal(1, report.GetProperty("added").GetInt32());
+            var error = Assert.Single(report.GetProperty("errors").EnumerateArray());
+            Assert.Equal(3, error.GetProperty("line").GetInt64());
+            Assert.Contains("team:leaving was offboarded", error.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
         // The pack again, byte for byte; the list; 404 for an unknown id.
         Assert.Equal(text, await auditor.GetStringAsync(new Uri($"/v1/offboardings/{id}", UriKind.Relative), Ct));
         Assert.Contains((await auditor.GetFromJsonAsync<JsonElement>("/v1/offboardings", Ct)).GetProperty("offboardings").EnumerateArray(), o => o.GetProperty("id").GetString() == id);

@@ -5,6 +5,9 @@ internal interface IOffboardingRepository
 {
     Task<DepartedOwner?> GetDepartedAsync(string owner, CancellationToken cancellationToken);
 
+    /// <summary>The departed among <paramref name="owners"/>.</summary>
+    Task<IReadOnlyList<DepartedOwner>> GetDepartedAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken);
+
     /// <summary>Marks the owner departed; false, changing nothing, when it is departed already.</summary>
     Task<bool> MarkDepartedAsync(DepartedOwner departed, CancellationToken cancellationToken);
 
