@@ -9,9 +9,11 @@ CREATE TABLE review_campaigns (
   due_at BIGINT NOT NULL,
   origin TEXT NOT NULL,
   status TEXT NOT NULL,
-  completed_at BIGINT
+  completed_at BIGINT,
+  overdue_reported_at BIGINT
 );
 CREATE INDEX review_campaigns_started ON review_campaigns (started_at, id);
+CREATE INDEX review_campaigns_due ON review_campaigns (status, due_at);
 CREATE TABLE review_items (
   campaign_id TEXT COLLATE "C" NOT NULL,
   number BIGINT NOT NULL,

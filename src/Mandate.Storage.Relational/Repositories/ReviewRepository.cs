@@ -112,6 +112,18 @@ internal sealed class ReviewRepository(RelationalSession session) : IReviewRepos
         return changed == 1;
     }
 
+    public Task<IReadOnlyList<ReviewCampaign>> UnreportedOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        ReadCampaignsAsync(
+            $"SELECT {CampaignColumns} FROM review_campaigns c WHERE c.status = 'open' AND c.due_at < @now AND c.overdue_reported_at IS NULL ORDER BY c.due_at, c.id",
+            cancellationToken,
+            ("@now", now.ToUnixTimeMilliseconds()));
+
+    public async Task<bool> MarkOverdueReportedAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "UPDATE review_campaigns SET overdue_reported_at = @at WHERE id = @id AND overdue_reported_at IS NULL",
+            cancellationToken,
+            ("@at", at.ToUnixTimeMilliseconds()), ("@id", id)).ConfigureAwait(false) == 1;
+
     public Task CompleteAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
         session.ExecuteAsync("UPDATE review_campaigns SET status = 'completed', completed_at = @at WHERE id = @id AND status = 'open'", cancellationToken, ("@at", at.ToUnixTimeMilliseconds()), ("@id", id));
 

@@ -33,6 +33,14 @@ public sealed class ReviewsTests
         Assert.True(overdue.GetProperty("overdue").GetBoolean());
         Assert.Empty(await ListAsync(auditor, "?status=completed"));
         Assert.Contains(await ListAsync(auditor, "?status=open"), r => r.GetProperty("id").GetString() == id);
+
+        // Reported once in the ledger (the background loop runs this every minute).
+        var reviews = server.Services.GetRequiredService<Mandate.Core.Governance.Reviews.ReviewService>();
+        Assert.True(await reviews.ReportOverdueAsync(Ct) >= 1);
+        Assert.Equal(0, await reviews.ReportOverdueAsync(Ct));
+        var late = Assert.Single(await OperatorTestData.EventsAsync(server, "review.overdue"), e => e.GetProperty("details").GetProperty("campaign").GetString() == id);
+        Assert.Equal("system", late.GetProperty("actor").GetString());
+        Assert.Equal("operator:rs-rev", late.GetProperty("details").GetProperty("reviewer").GetString());
     }
 
     [Fact]

@@ -20,6 +20,12 @@ internal interface IReviewRepository
     /// <summary>Every revoked entitlement item of every campaign, by campaign and number: the forbids that must stay in force.</summary>
     Task<IReadOnlyList<ReviewItem>> RevokedEntitlementsAsync(CancellationToken cancellationToken);
 
+    /// <summary>Open campaigns past <paramref name="now"/> whose lateness was not reported yet.</summary>
+    Task<IReadOnlyList<ReviewCampaign>> UnreportedOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records that the campaign's lateness was reported; false when it already was.</summary>
+    Task<bool> MarkOverdueReportedAsync(string id, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Marks the campaign completed.</summary>
     Task CompleteAsync(string id, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -185,6 +185,45 @@ internal sealed class ReviewService(
         }
     }
 
+    /// <summary>
+    /// Reports each open campaign that passed its due time, once: a <c>review.overdue</c> ledger event (actor
+    /// <c>system</c>) with the reviewer and what is still pending. Returns how many were reported.
+    /// </summary>
+    public async Task<int> ReportOverdueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var repository = session.Get<IReviewRepository>();
+        var overdue = await repository.UnreportedOverdueAsync(now, cancellationToken).ConfigureAwait(false);
+        var reported = 0;
+        foreach (var campaign in overdue)
+        {
+            if (!await repository.MarkOverdueReportedAsync(campaign.Id, now, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var details = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["campaign"] = campaign.Id,
+                ["due"] = AuditCanonicalForm.FormatTime(campaign.Due),
+                ["items"] = campaign.Items.ToString(CultureInfo.InvariantCulture),
+                ["pending"] = (campaign.Items - campaign.Decided).ToString(CultureInfo.InvariantCulture),
+            };
+            Add(details, "owner", campaign.Owner);
+            Add(details, "reviewer", campaign.Reviewer is null ? null : OperatorActors.Of(campaign.Reviewer));
+            await audit.RecordAsync(
+                session,
+                new AuditEvent { Type = "review.overdue", Actor = "system", Action = "report", Resource = "review:" + campaign.Id, Details = details },
+                cancellationToken).ConfigureAwait(false);
+            reported++;
+        }
+
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return reported;
+    }
+
     private async Task<ReviewItem> RecordDecisionAsync(ReviewCampaign campaign, ReviewItem decided, string actor, string? requestId, CancellationToken cancellationToken)
     {
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
