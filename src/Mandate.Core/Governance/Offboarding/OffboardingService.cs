@@ -317,6 +317,9 @@ internal sealed class OffboardingService(
     {
         var cited = new SortedSet<long>();
         var identityNodes = new JsonArray();
+        var revokedByJti = events.Where(e => e.Event.Type == "credential.revoked" && e.Event.CredentialId is not null)
+            .GroupBy(e => e.Event.CredentialId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
@@ -357,7 +360,7 @@ internal sealed class OffboardingService(
                         continue;
                     }
 
-                    var revokedEvent = events.FirstOrDefault(e => e.Event.Type == "credential.revoked" && e.Event.CredentialId == jti)
+                    var revokedEvent = revokedByJti.GetValueOrDefault(jti)
                         ?? (await audits.QueryAsync(new AuditQuery { CredentialId = jti, Type = "credential.revoked", Limit = 1 }, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
                     var state = credential.RevokedAt is not null ? "revoked" : credential.ExpiresAt <= now ? "expired" : "active";
                     var credentialNode = new JsonObject
@@ -405,14 +408,10 @@ internal sealed class OffboardingService(
         }
 
         var ledger = new JsonArray();
+        var proofs = await EvidenceProofs.BuildAsync(store, cited, cancellationToken).ConfigureAwait(false);
         foreach (var seq in cited)
         {
-            var (proof, unavailable) = await AuditInclusionProofs.BuildAsync(store, seq, cancellationToken).ConfigureAwait(false);
-            if (proof is null)
-            {
-                throw new InvalidOperationException($"Offboarding {id}: ledger event {seq} has no inclusion proof ({unavailable}).");
-            }
-
+            var proof = proofs[seq];
             using var body = System.Text.Json.JsonDocument.Parse(proof.CanonicalJson);
             ledger.Add(new JsonObject
             {
