@@ -50,6 +50,12 @@ internal sealed class ReviewService(
         }
 
         var reviewer = request.Reviewer.Trim();
+        if (reviewer.StartsWith(OperatorActors.Prefix, StringComparison.Ordinal))
+        {
+            // The ledger's spelling of an operator (operator:rita) names the same person as their name.
+            reviewer = reviewer[OperatorActors.Prefix.Length..];
+        }
+
         if (await CheckReviewerAsync(reviewer, actor, cancellationToken).ConfigureAwait(false) is { } reviewerProblem)
         {
             return (null, reviewerProblem);
