@@ -27,6 +27,11 @@ internal static class Program
             return Governance.InventoryImportCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "detection")
+        {
+            return Detection.DetectionBenchCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && CorpusCommands.TryRun(args, Console.Out, Console.Error, out var exitCode))
         {
             return exitCode;

@@ -31,9 +31,10 @@ public static class Formatter
             }
 
             // Comments before this policy's end (leading and inner ones) go right before it.
+            var previousLine = -1;
             while (nextComment < comments.Count && comments[nextComment].Offset < policy.EndOffset)
             {
-                builder.Append(comments[nextComment].Text).Append('\n');
+                AppendComment(builder, comments[nextComment], ref previousLine);
                 nextComment++;
             }
 
@@ -54,12 +55,25 @@ public static class Formatter
             builder.Append('\n');
         }
 
+        var trailingLine = -1;
         for (; nextComment < comments.Count; nextComment++)
         {
-            builder.Append(comments[nextComment].Text).Append('\n');
+            AppendComment(builder, comments[nextComment], ref trailingLine);
         }
 
         return builder.ToString();
+    }
+
+    // A blank line between two comment blocks (a file header and a policy's own comment) is kept, as one blank line.
+    private static void AppendComment(StringBuilder builder, SourceComment comment, ref int previousLine)
+    {
+        if (previousLine > 0 && comment.OwnLine && comment.Line > previousLine + 1)
+        {
+            builder.Append('\n');
+        }
+
+        builder.Append(comment.Text).Append('\n');
+        previousLine = comment.Line;
     }
 
     private static int LineOf(string text, int offset)

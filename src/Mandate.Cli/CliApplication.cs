@@ -21,8 +21,8 @@ internal static class CliApplication
     {
         var globals = new GlobalOptions();
         var root = new RootCommand("Mandate: runtime authorization and lifecycle governance for non-human identities and AI agents.");
-        globals.AddTo(root);
-        root.Subcommands.Add(ServeCommand.Create(globals));
+        var serve = ServeCommand.Create(globals);
+        root.Subcommands.Add(serve);
         root.Subcommands.Add(StatusCommand.Create(globals));
         root.Subcommands.Add(IdentityCommand.Create(globals));
         root.Subcommands.Add(TaskCommand.Create(globals));
@@ -38,6 +38,7 @@ internal static class CliApplication
         root.Subcommands.Add(EvidenceCommand.Create(globals));
         root.Subcommands.Add(AlertsCommand.Create(globals));
         root.Subcommands.Add(RiskCommand.Create(globals));
+        globals.AddTo(root, servers: serve);
         return root;
     }
 

@@ -74,6 +74,7 @@ public sealed class StartupTests
     [InlineData("Mandate:Detection:Rules:beyond_task_scope:Threshold", "0", null)]
     [InlineData("Mandate:Detection:Rules:credential_reuse:Responses", "alert,explode", null)]
     [InlineData("Mandate:Detection:Rules:rate_anomaly:Smoothing", "1.5", null)]
+    [InlineData("Mandate:Detection:Rules:rate_anomaly:Ratio", "0.5", null)]
     [InlineData("Mandate:Detection:Rules:no_such_rule:Threshold", "3", "Mandate:Detection:Rules:no_such_rule")]
     public async Task Start_ShouldRefuse_AnInvalidSetting_NamingIt(string setting, string value, string? named)
     {

@@ -57,7 +57,11 @@ internal static class AuditVerifyCommand
                 try
                 {
                     using var reader = Utf8LineReader.Open(exportFile.FullName, exportFile.FullName);
-                    result = await context.Output.ProgressAsync("verifying the export", null, "s", _ => AuditExport.VerifyAsync(reader, pinned, context.CancellationToken));
+                    result = await context.Output.ProgressAsync("verifying the export", reader.Length, "bytes", report =>
+                    {
+                        reader.Progress = report;
+                        return AuditExport.VerifyAsync(reader, pinned, context.CancellationToken);
+                    });
                 }
                 catch (InvalidDataException ex)
                 {
@@ -72,8 +76,12 @@ internal static class AuditVerifyCommand
             {
                 var location = context.Value(store)!;
                 source = AuditCliSupport.Shown(location);
-                result = await AuditCliSupport.WithStoreAsync(location, opened =>
-                    context.Output.ProgressAsync("verifying the store", null, "s", _ => AuditStoreVerifier.VerifyAsync(opened, pinned, context.CancellationToken)));
+                result = await AuditCliSupport.WithStoreAsync(location, async opened =>
+                {
+                    var head = await AuditStoreVerifier.HeadSequenceAsync(opened, context.CancellationToken);
+                    return await context.Output.ProgressAsync("verifying the store", head, "events", report =>
+                        AuditStoreVerifier.VerifyAsync(opened, pinned, context.CancellationToken, report));
+                });
             }
 
             if (context.Json)

@@ -30,12 +30,6 @@ internal static class ServeCommand
         {
             var parse = context.Parse;
             var cancellationToken = context.CancellationToken;
-            if (context.Given(globals.Server) || context.Given(globals.TokenFile))
-            {
-                // The client options name a server to call; this command is the server (its address is --urls).
-                throw CliException.Usage("serve is the server: it takes --urls and --public-url, not --server or --token-file.");
-            }
-
             var options = new MandateServerOptions
             {
                 Urls = parse.GetValue(urls)!,

@@ -32,6 +32,12 @@ internal sealed class Utf8LineReader : TextReader
     /// <summary>The number of the line last returned (1-based).</summary>
     public long LineNumber { get; private set; }
 
+    /// <summary>Told the bytes read from the file so far, after each read (for a progress bar).</summary>
+    public Action<long>? Progress { get; set; }
+
+    /// <summary>The file's length in bytes.</summary>
+    public long Length => stream.Length;
+
     /// <summary>Opens <paramref name="path"/>; errors (and <see cref="InvalidDataException"/> for a byte that is not UTF-8) name it as <paramref name="name"/>.</summary>
     public static Utf8LineReader Open(string path, string name) =>
         new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan), name);
@@ -78,6 +84,7 @@ internal sealed class Utf8LineReader : TextReader
             var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
             endOfFile = read == 0;
             end += read;
+            Progress?.Invoke(stream.Position);
         }
     }
 

@@ -3,8 +3,10 @@ using System.CommandLine;
 namespace Mandate.Cli.Grammar;
 
 /// <summary>
-/// The options every command takes (recursive on the root command): where the server is, where the admin credential
-/// is, and whether to print JSON. One instance per command tree, handed to every command factory.
+/// The options every command takes: where the server is, where the admin credential is, and whether to print JSON.
+/// One instance per command tree, handed to every command factory. <c>serve</c> is the server, not a client of one:
+/// it takes <c>--json</c> but not <c>--server</c> or <c>--token-file</c>, so those two are attached to every other
+/// command (and shown in its help) instead of being recursive.
 /// </summary>
 internal sealed class GlobalOptions
 {
@@ -21,14 +23,12 @@ internal sealed class GlobalOptions
     {
         Description = $"The Mandate server (default: ${ServerVariable}, then {DefaultServer}).",
         HelpName = "URL",
-        Recursive = true,
     };
 
     public Option<FileInfo?> TokenFile { get; } = new("--token-file")
     {
         Description = $"A file holding the admin token (default: ${TokenVariable}, then ./.mandate/admin.token).",
         HelpName = "FILE",
-        Recursive = true,
     };
 
     public Option<bool> Json { get; } = new("--json")
@@ -37,11 +37,26 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
-    public void AddTo(RootCommand root)
+    /// <summary>Attaches the options to the whole tree; call it once every command is in place.</summary>
+    public void AddTo(RootCommand root, params Command[] servers)
     {
         ArgumentNullException.ThrowIfNull(root);
-        root.Options.Add(Server);
-        root.Options.Add(TokenFile);
         root.Options.Add(Json);
+        AddClientOptions(root, servers);
+    }
+
+    private void AddClientOptions(Command command, Command[] servers)
+    {
+        if (servers.Contains(command))
+        {
+            return;
+        }
+
+        command.Options.Add(Server);
+        command.Options.Add(TokenFile);
+        foreach (var subcommand in command.Subcommands)
+        {
+            AddClientOptions(subcommand, servers);
+        }
     }
 }

@@ -139,7 +139,9 @@ internal sealed class DetectionEngine
         }
 
         var now = time.GetUtcNow();
-        var changes = state.TakeChanges(now.ToUnixTimeMilliseconds(), forgetCredentialsAfter);
+        // Forgetting follows the ledger's clock like the windows do: a catch-up over hours-old records must keep the
+        // credential state those records built, or a replay would decide differently from the live run.
+        var changes = state.TakeChanges(records[^1].Time.ToUnixTimeMilliseconds(), forgetCredentialsAfter);
         var raised = new Dictionary<string, StoredRisk>(StringComparer.Ordinal);
         var alerts = new List<DetectionAlert>(hits.Count);
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);

@@ -87,6 +87,11 @@ internal sealed class DetectionOptionsValidator : IValidateOptions<DetectionOpti
             {
                 failures.Add($"{key}:Smoothing must be greater than 0 and at most 1.");
             }
+
+            if (given.Ratio is { } ratio && (double.IsNaN(ratio) || ratio < 1 || ratio > 1000))
+            {
+                failures.Add($"{key}:Ratio must be at least 1 and at most 1000.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

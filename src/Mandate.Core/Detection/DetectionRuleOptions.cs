@@ -37,4 +37,7 @@ internal sealed class DetectionRuleOptions
 
     /// <summary><c>rate_anomaly</c>: the EWMA smoothing factor (0 &lt; α ≤ 1).</summary>
     public double? Smoothing { get; set; }
+
+    /// <summary><c>rate_anomaly</c>: how many times the identity's mean rate a bucket must also reach (≥ 1).</summary>
+    public double? Ratio { get; set; }
 }

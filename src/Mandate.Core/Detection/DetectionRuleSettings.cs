@@ -14,7 +14,8 @@ internal sealed record DetectionRuleSettings(
     TimeSpan Baseline,
     int MinimumEvents,
     double Deviation,
-    double Smoothing)
+    double Smoothing,
+    double Ratio)
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
@@ -30,7 +31,7 @@ internal sealed record DetectionRuleSettings(
         [PrivilegeEscalationAttempt] = Rule(1, 10 * Minute, "high", 30, DetectionResponseKinds.RaiseRisk),
         [SuspendedIdentityUse] = Rule(1, 10 * Minute, "medium", 0, DetectionResponseKinds.Alert),
         [FirstSeenAction] = Rule(1, Minute, "low", 0, DetectionResponseKinds.Alert) with { Baseline = TimeSpan.FromHours(24), MinimumEvents = 20 },
-        [RateAnomaly] = Rule(20, Minute, "medium", 10, DetectionResponseKinds.Alert) with { MinimumEvents = 10, Deviation = 4, Smoothing = 0.3 },
+        [RateAnomaly] = Rule(20, Minute, "medium", 10, DetectionResponseKinds.Alert) with { MinimumEvents = 10, Deviation = 6, Smoothing = 0.3, Ratio = 3 },
         [ExceptionUse] = Rule(1, TimeSpan.Zero, "medium", 0, DetectionResponseKinds.Alert),
     };
 
@@ -69,9 +70,10 @@ internal sealed record DetectionRuleSettings(
             given.Baseline ?? Baseline,
             given.MinimumEvents ?? MinimumEvents,
             given.Deviation ?? Deviation,
-            given.Smoothing ?? Smoothing);
+            given.Smoothing ?? Smoothing,
+            given.Ratio ?? Ratio);
     }
 
     private static DetectionRuleSettings Rule(int threshold, TimeSpan window, string severity, int risk, string responses) =>
-        new(true, threshold, window, window, severity, ParseResponses(responses), risk, TimeSpan.Zero, 0, 0, 0);
+        new(true, threshold, window, window, severity, ParseResponses(responses), risk, TimeSpan.Zero, 0, 0, 0, 1);
 }

@@ -51,6 +51,17 @@ public sealed class FormatterTests
         Assert.Equal(formatted, Formatter.Format(formatted));
     }
 
+    [Fact]
+    public void Format_ShouldKeepOneBlankLineBetweenCommentBlocks()
+    {
+        var text = "// file header\n// second header line\n\n\n// the policy's own comment\n@id(\"p\")\npermit(principal, action, resource);\n";
+        var formatted = Formatter.Format(text);
+        Assert.Equal(
+            "// file header\n// second header line\n\n// the policy's own comment\n@id(\"p\")\npermit (principal, action, resource);\n",
+            formatted);
+        Assert.Equal(formatted, Formatter.Format(formatted));
+    }
+
     [Theory]
     [InlineData("permit(principal, action, resource) when { (1 + 2) * 3 == 9 && -(5) == -5 && 1 - (2 - 3) == 2 };")]
     [InlineData("permit(principal, action, resource) when { (if true then 1 else 2) + 1 == 2 || !(!true) };")]

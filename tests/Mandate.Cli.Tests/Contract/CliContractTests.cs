@@ -122,7 +122,9 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
     {
         var (code, output, error) = await Cli.RunAsync([.. Words(path), "--help"]);
         Assert.True(code == 0, error);
-        foreach (var option in new[] { "--server", "--token-file", "--json" })
+        // serve is the server: it takes --json only (Serve_ShouldNeitherOfferNorTakeTheClientOptions).
+        string[] globals = path == "mandate serve" ? ["--json"] : ["--server", "--token-file", "--json"];
+        foreach (var option in globals)
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
         }
@@ -202,11 +204,22 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
     }
 
     [Fact]
-    public async Task Serve_ShouldRefuseTheClientOptions()
+    public async Task Serve_ShouldNeitherOfferNorTakeTheClientOptions()
     {
-        var (code, _, error) = await Cli.RunAsync("serve", "--server", server.Url);
-        Assert.Equal(2, code);
-        Assert.Contains("serve is the server", error, StringComparison.Ordinal);
+        // serve is the server (its address is --urls): --server and --token-file are not in its help, and refused.
+        var (helpCode, help, _) = await Cli.RunAsync("serve", "--help");
+        Assert.Equal(0, helpCode);
+        Assert.Contains("--urls", help, StringComparison.Ordinal);
+        Assert.Contains("--json", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("--server", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("--token-file", help, StringComparison.Ordinal);
+
+        foreach (var option in new[] { "--server", "--token-file" })
+        {
+            var (code, _, error) = await Cli.RunAsync("serve", option, server.Url);
+            Assert.Equal(2, code);
+            Assert.Contains($"'{option}'", error, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -110,6 +110,21 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.Equal(0, (await Cli.RunAsync("policy", "format", "--check", file)).Code);
     }
 
+    /// <summary>Every policy file we ship (the demo's and the samples') is already in the formatter's layout.</summary>
+    [Fact]
+    public async Task Format_ShouldFindEveryShippedPolicyFileFormatted()
+    {
+        var files = Directory.GetFiles(RepositoryRoot.Combine("samples"), "*.cedar", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(RepositoryRoot.Combine("src", "Mandate.Server", "Demo"), "*.cedar"))
+            .ToList();
+        Assert.True(files.Count >= 6, "expected the demo's and the samples' policy files");
+        foreach (var file in files)
+        {
+            var (code, _, error) = await Cli.RunAsync("policy", "format", "--check", file);
+            Assert.True(code == 0, $"{file}: {error}");
+        }
+    }
+
     [Fact]
     public async Task Eval_ShouldPrintTheDecisionAndReasons()
     {

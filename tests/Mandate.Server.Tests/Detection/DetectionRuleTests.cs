@@ -293,6 +293,31 @@ public sealed class DetectionRuleTests(DetectionRuleFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task RateAnomaly_ShouldStayQuiet_WhenAPerfectlySteadyRateMerelyRises()
+    {
+        // Four minutes of exactly four decisions: the EWMA variance is zero, but counts vary at least as a Poisson
+        // count does, and "far" means Ratio (3) times the usual rate: seven in a minute is neither.
+        var agent = await Estate.NewIdentityAsync("steady");
+        for (var minute = 0; minute < 4; minute++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                await Estate.DecideAsync(agent, "ping", "Service", "svc-" + i);
+            }
+
+            await Estate.SettleAsync();
+            Estate.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        for (var i = 0; i < 7; i++)
+        {
+            await Estate.DecideAsync(agent, "ping", "Service", "svc-" + i);
+        }
+
+        await Estate.AssertQuietAsync("rate_anomaly", agent);
+    }
+
+    [Fact]
     public async Task ExceptionUse_ShouldFire_OnADecisionPermittedByAnExceptionGrant()
     {
         // Exception and break-glass grants do not exist yet: their documented ledger marker is written directly.

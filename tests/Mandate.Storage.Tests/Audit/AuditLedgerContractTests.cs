@@ -45,9 +45,12 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
         });
         var acknowledged = await Task.WhenAll(appended);
 
-        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        var reported = new List<long>();
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct, reported.Add);
         Assert.True(result.Verified, result.Failure?.ToString());
         Assert.Equal(320, result.Events);
+        // The progress bar counts to the head's sequence and ends there.
+        Assert.Equal(await AuditStoreVerifier.HeadSequenceAsync(Store, Ct), reported[^1]);
         Assert.Equal(300, acknowledged.Select(r => r.Sequence).Distinct().Count());
         await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
         var stored = new Dictionary<long, string>();

@@ -53,7 +53,11 @@ internal sealed class RateAnomalyRule : IDetectionRule
             return;
         }
 
-        var limit = rate.Mean + settings.Deviation * Math.Sqrt(rate.Variance);
+        // Counts of independent requests vary at least as a Poisson count does (variance ≥ mean); the EWMA estimate
+        // alone runs low after a steady stretch and would call ordinary fluctuation an anomaly. "Far" is also relative:
+        // the bucket must reach Ratio times the usual rate, not only be improbable.
+        var deviation = Math.Sqrt(Math.Max(rate.Variance, rate.Mean));
+        var limit = Math.Max(rate.Mean + (settings.Deviation * deviation), rate.Mean * settings.Ratio);
         if (rate.BucketCount <= limit)
         {
             return;
@@ -63,7 +67,7 @@ internal sealed class RateAnomalyRule : IDetectionRule
         scope.Hit(
             Name,
             identity,
-            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{identity} made {rate.BucketCount} decisions within {settings.Window}, against its usual {rate.Mean:0.#} (± {Math.Sqrt(rate.Variance):0.#})."),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{identity} made {rate.BucketCount} decisions within {settings.Window}, against its usual {rate.Mean:0.#} (± {deviation:0.#})."),
             RuleWindows.Evidence(rate.BucketSeqs));
     }
 
