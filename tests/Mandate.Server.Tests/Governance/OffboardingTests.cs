@@ -83,6 +83,14 @@ public sealed class OffboardingTests
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/v1/attest/join-tokens", new { spiffe_id = b, ttl_seconds = 600 }, Ct)).StatusCode);
         Assert.True(await ActiveAsync(admin, accessToken));
 
+        // An identity imported for the team: a known owner now, orphaned once the team is gone.
+        using (var content = new StringContent("""{"identities":[{"source":"vault","external_id":"approle/leaving-etl","owner":"team:leaving"}]}""", Encoding.UTF8, "application/json"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync(new Uri("/v1/identities/import?format=json", UriKind.Relative), content, Ct)).StatusCode);
+        }
+
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>("/v1/findings?kind=orphaned&identity=approle%2Fleaving-etl", Ct)).GetProperty("findings").GetArrayLength());
+
         await OperatorTestData.AssertProblemAsync(await auditor.PostAsJsonAsync("/v1/offboardings", new { owner = "team:leaving", reason = "x" }, Ct), HttpStatusCode.Forbidden, "forbidden");
         await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync("/v1/offboardings", new { owner = "team:leaving" }, Ct), HttpStatusCode.BadRequest, "offboarding-invalid");
         await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync("/v1/offboardings", new { owner = "team:nobody-at-all", reason = "typo" }, Ct), HttpStatusCode.BadRequest, "offboarding-invalid");
@@ -105,6 +113,9 @@ public sealed class OffboardingTests
         Assert.Contains("owner.departed", ledgerTypes);
         Assert.Contains("owner.offboarded", ledgerTypes);
         Assert.Contains("credential.revoked", ledgerTypes);
+        var external = Assert.Single(pack.GetProperty("external_identities").EnumerateArray());
+        Assert.Equal("approle/leaving-etl", external.GetProperty("id").GetString());
+        Assert.Equal(1, (await admin.GetFromJsonAsync<JsonElement>("/v1/findings?kind=orphaned&identity=approle%2Fleaving-etl", Ct)).GetProperty("findings").GetArrayLength());
         Assert.Contains(pack.GetProperty("ledger").EnumerateArray(), e => e.GetProperty("seq").GetInt64() == credential.GetProperty("seq").GetInt64());
 
         // Offline check with the keys as /v1/audit/keys serves them.

@@ -28,6 +28,7 @@ internal sealed class OffboardingService(
     ReviewService reviews,
     AuditCheckpointer checkpointer,
     AuditSigningKeys signingKeys,
+    Findings.FindingService findings,
     TimeProvider time)
 {
     public const int MaxOwnerLength = 200;
@@ -172,6 +173,13 @@ internal sealed class OffboardingService(
             review = await reviews.StartTransferReviewAsync(transferTo!, transferred, "offboarding:" + id, reviewer, now + TransferReviewDue, actor, requestTag, cancellationToken).ConfigureAwait(false);
         }
 
+        if (imported.Count > 0)
+        {
+            // The owner's imported identities are orphaned now: say so at once (their finding.opened events join the pack)
+            // rather than at the next background round.
+            await findings.RecomputeAsync(actor, requestTag, cancellationToken).ConfigureAwait(false);
+        }
+
         // 3. The closing event, a checkpoint over everything, and the evidence.
         await audit.AppendAsync(
             new AuditEvent
@@ -185,9 +193,10 @@ internal sealed class OffboardingService(
                 Details = Details(id, owner, transferTo, review?.Id, owned.Count, transferred.Count, imported.Count),
             },
             cancellationToken).ConfigureAwait(false);
-        await checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
-
         var events = await EventsSinceAsync(startSequence, requestTag, cancellationToken).ConfigureAwait(false);
+
+        // Signed after the events were read, so that every one of them is covered, whatever was appended meanwhile.
+        await checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
         var document = await BuildAsync(id, owner, now, actor, reason, transferTo, review, owned, transferred, heldBefore, imported, events, cancellationToken).ConfigureAwait(false);
         var (publicKey, privateKey) = await signingKeys.CurrentAsync(cancellationToken).ConfigureAwait(false);
         var evidence = EvidencePack.Sign(document, publicKey, privateKey);
