@@ -138,7 +138,6 @@ internal sealed class OffboardingService(
         // 2. Each registered identity: transferred, or offboarded with every credential revoked and its join tokens ended.
         var why = $"offboarding {id} of {owner}: {reason}";
         var transferred = new List<WorkloadIdentity>();
-        var revocationIds = new HashSet<string>(StringComparer.Ordinal);
         var heldBefore = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var identity in owned)
         {
@@ -158,11 +157,7 @@ internal sealed class OffboardingService(
             }
 
             heldBefore[identity.SpiffeId] = await HeldAsync(identity.SpiffeId, cancellationToken).ConfigureAwait(false);
-            var outcome = await revocations.RevokeAsync(RevocationTargetKind.Identity, identity.SpiffeId, why, actor, requestTag, cancellationToken).ConfigureAwait(false);
-            if (outcome is not null)
-            {
-                revocationIds.Add(outcome.Entry.Id);
-            }
+            await revocations.RevokeAsync(RevocationTargetKind.Identity, identity.SpiffeId, why, actor, requestTag, cancellationToken).ConfigureAwait(false);
 
             await EndJoinTokensAsync(identity.SpiffeId, id, actor, requestTag, cancellationToken).ConfigureAwait(false);
         }
