@@ -7,8 +7,9 @@ namespace Mandate.Core.Decisions;
 /// Folds repeated identical audit events (the same deny of the same request from the same client, the same failed
 /// authentication from the same network) into one counted record per window, so that a flood of refused requests cannot
 /// turn into a flood of ledger writes. The first event of a key in a window is written as it happens; the repeats are
-/// counted, and when the window ends one <c>&lt;type&gt;.repeated</c> record carries the count (with the window's
-/// bounds). Nothing is lost: every repeat is counted, and the counts still pending are written at shutdown. With
+/// counted, and a <c>&lt;type&gt;.repeated</c> record carries the count (with the bounds of the stretch it covers) at
+/// most <see cref="DecisionOptions.AuditRepeatFlushAfter"/> after the first repeat it counts, and when the window ends.
+/// Nothing is lost: every repeat is counted once, and the counts still pending are written at shutdown. With
 /// <see cref="DecisionOptions.AuditRepeatWindow"/> zero every event is written.
 /// </summary>
 internal sealed class AuditRepetitions : IDisposable
@@ -19,6 +20,7 @@ internal sealed class AuditRepetitions : IDisposable
     private readonly DecisionAuditQueue queue;
     private readonly TimeProvider time;
     private readonly TimeSpan window;
+    private readonly TimeSpan flushAfter;
     private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
     private readonly ITimer? sweeper;
@@ -30,9 +32,11 @@ internal sealed class AuditRepetitions : IDisposable
         this.queue = queue;
         this.time = time;
         window = options.Value.AuditRepeatWindow;
+        flushAfter = options.Value.AuditRepeatFlushAfter;
         if (window > TimeSpan.Zero)
         {
-            sweeper = time.CreateTimer(_ => _ = SweepAsync(all: false), null, window, window);
+            var period = flushAfter > TimeSpan.Zero && flushAfter < window ? flushAfter : window;
+            sweeper = time.CreateTimer(_ => _ = SweepAsync(all: false), null, period, period);
         }
     }
 
@@ -58,7 +62,11 @@ internal sealed class AuditRepetitions : IDisposable
             {
                 if (now >= entry.Start && now - entry.Start < window)
                 {
-                    entry.Repeats++;
+                    if (entry.Repeats++ == 0)
+                    {
+                        entry.PendingSince = now;
+                    }
+
                     return ValueTask.FromResult(false);
                 }
 
@@ -111,6 +119,13 @@ internal sealed class AuditRepetitions : IDisposable
                         (summaries ??= []).Add(summary);
                     }
                 }
+                else if (flushAfter > TimeSpan.Zero && entry.Repeats > 0 && now - entry.PendingSince >= flushAfter
+                    && Summary(entry, now) is { } partial)
+                {
+                    // The window goes on (later repeats are still only counted); what it counted so far is written.
+                    (summaries ??= []).Add(partial);
+                    entry.Repeats = 0;
+                }
             }
 
             foreach (var key in expired ?? [])
@@ -148,7 +163,7 @@ internal sealed class AuditRepetitions : IDisposable
         }
 
         details["repeats"] = entry.Repeats.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        details["window_start"] = AuditCanonicalForm.FormatTime(entry.Start);
+        details["window_start"] = AuditCanonicalForm.FormatTime(entry.PendingSince);
         details["window_end"] = AuditCanonicalForm.FormatTime(now);
         return entry.First with { Type = entry.First.Type + ".repeated", Details = details };
     }
@@ -160,5 +175,8 @@ internal sealed class AuditRepetitions : IDisposable
         public AuditEvent First { get; } = first;
 
         public long Repeats { get; set; }
+
+        /// <summary>When the first repeat not yet written was counted.</summary>
+        public DateTimeOffset PendingSince { get; set; } = start;
     }
 }

@@ -34,10 +34,17 @@ internal sealed class DecisionOptions
 
     /// <summary>
     /// Repeated identical denies (same client, request and reason) and repeated identical authentication failures
-    /// within this window are written once and then counted: one <c>*.repeated</c> record per window carries the count.
+    /// within this window are written once and then counted in <c>*.repeated</c> records.
     /// Zero writes every one.
     /// </summary>
     public TimeSpan AuditRepeatWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Repeats counted within a window are written (one <c>*.repeated</c> record) at most this long after the first of
+    /// them, not only when the window closes: detection sees a burst of the same refused request within seconds, and a
+    /// flood still costs at most one ledger record per key and interval. Zero: only when the window closes.
+    /// </summary>
+    public TimeSpan AuditRepeatFlushAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Whether enforcement points may call <c>/access/v1/*</c> without a credential. Null: <see

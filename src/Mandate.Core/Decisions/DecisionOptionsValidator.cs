@@ -36,6 +36,11 @@ internal sealed class DecisionOptionsValidator : IValidateOptions<DecisionOption
             builder.AddError("Mandate:Decisions:AuditRepeatWindow must be zero or positive.");
         }
 
+        if (options.AuditRepeatFlushAfter < TimeSpan.Zero)
+        {
+            builder.AddError("Mandate:Decisions:AuditRepeatFlushAfter must be zero or positive.");
+        }
+
         for (var i = 0; i < options.PepCredentials.Count; i++)
         {
             var pep = options.PepCredentials[i];

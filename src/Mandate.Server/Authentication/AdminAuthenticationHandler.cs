@@ -78,10 +78,12 @@ internal sealed class AdminAuthenticationHandler(
         await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs an operator token or the admin token as 'Authorization: Bearer <token>': {reason}.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-admin");
-        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "The credential is valid but does not grant this access.");
+        const string Reason = "The credential is valid but does not grant this access.";
+        await failures.RecordForbiddenAsync(Context, Context.User.Identity?.Name ?? "unknown", Reason);
+        await Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, Reason);
     }
 
     /// <summary>

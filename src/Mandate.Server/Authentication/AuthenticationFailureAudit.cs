@@ -82,6 +82,38 @@ internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, A
         }
     }
 
+    /// <summary>
+    /// Records a refused authorisation (403) of an authenticated caller as <c>access.forbidden</c>: who (the operator,
+    /// the admin, the workload), what they called, and the role it needs when that is why. Folded like the failures
+    /// (same caller, call and reason), and not counted against the failure limit: the caller did authenticate.
+    /// </summary>
+    public async Task RecordForbiddenAsync(HttpContext context, string actor, string reason, string? requiredRole = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var record = new AuditEvent
+        {
+            Type = ForbiddenEventType,
+            Actor = actor,
+            Action = context.Request.Method,
+            Resource = Truncate(context.Request.Path.ToString()),
+            Decision = "deny",
+            Reason = reason,
+            RequestId = context.TraceIdentifier,
+            Details = requiredRole is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { ["required_role"] = requiredRole },
+        };
+        try
+        {
+            await repetitions.RecordAsync(string.Join('\n', record.Type, actor, record.Action, record.Resource, reason), record, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away while the queue was full: the 403 stands.
+        }
+    }
+
+    /// <summary>The event a refused authorisation writes.</summary>
+    public const string ForbiddenEventType = "access.forbidden";
+
     /// <summary>The path is the caller's: bounded before it is audited.</summary>
     private static string Truncate(string path) => path.Length <= 256 ? path : path[..256] + "…";
 }

@@ -84,10 +84,12 @@ internal sealed class WorkloadAuthenticationHandler(
             $"This endpoint needs a Mandate JWT-SVID (audience {keyRing.Issuer}) as 'Authorization: Bearer <token>': {error.Message}");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-workload");
-        return Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "The workload is authenticated but not allowed to make this call.");
+        const string Reason = "The workload is authenticated but not allowed to make this call.";
+        await failures.RecordForbiddenAsync(Context, Context.User.Identity?.Name ?? "unknown", Reason);
+        await Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, Reason);
     }
 
     private Task RecordFailureAsync(IdentityError error) =>

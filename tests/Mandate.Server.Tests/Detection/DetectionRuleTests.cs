@@ -186,6 +186,34 @@ public sealed class DetectionRuleTests(DetectionRuleFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task BeyondTaskScope_ShouldFire_WithinSeconds_WhenTheSameRefusedRequestIsRepeated()
+    {
+        // Ten times the very same out-of-task request: the ledger folds the repeats, and writes their count within the
+        // flush interval (a second), long before the one-minute fold window closes.
+        var agent = await Estate.NewIdentityAsync("repeated");
+        var (_, token, _) = await Estate.TaskForAsync(agent);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.False((await Estate.DecideAsync(agent, "read", "Dataset", "ds-same", token)).Decision);
+        }
+
+        await Estate.AssertQuietAsync("beyond_task_scope", agent);
+        Estate.Clock.Advance(TimeSpan.FromSeconds(2));
+
+        // The fold's sweep runs every flush interval of real time.
+        var alerts = new List<JsonElement>();
+        for (var attempt = 0; attempt < 50 && alerts.Count == 0; attempt++)
+        {
+            await Task.Delay(200, Ct);
+            await Estate.SettleAsync();
+            alerts = [.. await Estate.AlertsAsync("beyond_task_scope", agent)];
+        }
+
+        var alert = Assert.Single(alerts);
+        Assert.Equal(2, DetectionEstate.Evidence(alert).Count);
+    }
+
+    [Fact]
     public async Task DenyBurst_ShouldFire_OnThirtyDeniesWithinAMinute()
     {
         var agent = await Estate.NewIdentityAsync("burst");

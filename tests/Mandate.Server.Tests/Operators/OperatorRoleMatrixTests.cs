@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Mandate.Core.Operators;
 using Mandate.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Server.Tests.Operators;
 
@@ -141,6 +142,25 @@ public sealed class OperatorRoleMatrixTests(OperatorRoleMatrixTests.Fixture fixt
         Assert.Equal(OperatorRoles.Name(required), problem.RootElement.GetProperty("required_role").GetString());
         Assert.Contains($"'{OperatorRoles.Name(required)}'", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("operator:matrix-" + role, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefusedCall_ShouldBeInTheLedger_NamingTheOperatorTheCallAndTheRoleItNeeds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var refused = await SendAsync(fixture.Clients["auditor"], "POST", "/v1/pep-credentials/ledger-check/revoke", null);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        await fixture.Server.Services.GetRequiredService<Mandate.Core.Decisions.DecisionAuditQueue>().FlushAsync(ct);
+        var events = (await fixture.Clients["bootstrap"].GetFromJsonAsync<JsonElement>("/v1/audit/events?type=access.forbidden", ct))
+            .GetProperty("events").EnumerateArray()
+            .Where(e => e.GetProperty("resource").GetString() == "/v1/pep-credentials/ledger-check/revoke")
+            .ToList();
+        var recorded = Assert.Single(events);
+        Assert.Equal("operator:matrix-auditor", recorded.GetProperty("actor").GetString());
+        Assert.Equal("POST", recorded.GetProperty("action").GetString());
+        Assert.Equal("deny", recorded.GetProperty("decision").GetString());
+        Assert.Equal("security", recorded.GetProperty("details").GetProperty("required_role").GetString());
     }
 
     [Fact]
