@@ -90,6 +90,12 @@ public sealed class ReviewsTests
         // Only the named reviewer decides; the starter and an auditor cannot.
         await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync(Decision(read), new { decision = "revoke", reason = "x" }, Ct), HttpStatusCode.Forbidden, "forbidden");
         await OperatorTestData.AssertProblemAsync(await both.PostAsJsonAsync(Decision(read), new { decision = "revoke", reason = "x" }, Ct), HttpStatusCode.Forbidden, "review-not-reviewer");
+        var forbiddenBy = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (!(await OperatorTestData.EventsAsync(server, "access.forbidden")).Any(e => e.GetProperty("actor").GetString() == "operator:rs-both" && e.GetProperty("reason").GetString()!.Contains("reviewer", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTimeOffset.UtcNow < forbiddenBy, "the review-not-reviewer refusal is not in the ledger");
+            await Task.Delay(50, Ct);
+        }
         await OperatorTestData.AssertProblemAsync(await reviewer.PostAsJsonAsync(Decision(read), new { decision = "revoke" }, Ct), HttpStatusCode.BadRequest, "review-invalid");
         await OperatorTestData.AssertProblemAsync(await reviewer.PostAsJsonAsync(Decision(read), new { decision = "maybe", reason = "x" }, Ct), HttpStatusCode.BadRequest, "review-invalid");
         await OperatorTestData.AssertProblemAsync(await reviewer.PostAsJsonAsync($"/v1/reviews/{id}/items/9999/decision", new { decision = "certify", reason = "x" }, Ct), HttpStatusCode.NotFound, "review-not-found");

@@ -35,7 +35,7 @@ internal static class OffboardingEndpoints
             new OffboardingRequest(request!.Owner, request.Reason, request.TransferTo, request.Reviewer), context.OperatorActor(), context.TraceIdentifier, cancellationToken);
         if (error is not null)
         {
-            return ReviewProblems.Result(error);
+            return await ReviewProblems.ResultAsync(context, error);
         }
 
         context.Response.Headers.Location = "/v1/offboardings/" + record!.Id;

@@ -36,7 +36,7 @@ internal static class ReviewEndpoints
         var (campaign, error) = await reviews.StartAsync(
             new ReviewStart(request!.Owner, request.All ?? false, request.Reviewer, request.Due), context.OperatorActor(), context.TraceIdentifier, cancellationToken);
         return error is not null
-            ? ReviewProblems.Result(error)
+            ? await ReviewProblems.ResultAsync(context, error)
             : TypedResults.Created("/v1/reviews/" + campaign!.Id, ReviewView.From(campaign, time.GetUtcNow()));
     }
 
@@ -118,7 +118,7 @@ internal static class ReviewEndpoints
         var acting = context.ActingOperator();
         var (decided, error) = await reviews.DecideAsync(
             id, number, revoke.Value, request.Reason, context.OperatorActor(), acting?.Holds(OperatorRole.Reviewer) == true, context.TraceIdentifier, cancellationToken);
-        return error is not null ? ReviewProblems.Result(error) : TypedResults.Ok(ReviewItemView.From(decided!));
+        return error is not null ? await ReviewProblems.ResultAsync(context, error) : TypedResults.Ok(ReviewItemView.From(decided!));
     }
 
     private static IResult NotFound(string id) => Problem.Result(StatusCodes.Status404NotFound, ProblemTypes.ReviewNotFound, $"No access review {id}.");

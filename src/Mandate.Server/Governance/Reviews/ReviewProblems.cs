@@ -1,14 +1,17 @@
 using Mandate.Core.Governance.Reviews;
 using Mandate.Core.Operators;
+using Mandate.Server.Authentication;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 
 namespace Mandate.Server.Governance.Reviews;
 
-/// <summary>The HTTP status of each review and offboarding refusal.</summary>
+/// <summary>The HTTP status of each review and offboarding refusal; a 403 is also in the ledger (<c>access.forbidden</c>), like every 403.</summary>
 internal static class ReviewProblems
 {
-    public static IResult Result(ReviewError error)
+    public static async Task<IResult> ResultAsync(HttpContext context, ReviewError error)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
         var status = error.Code switch
         {
@@ -17,6 +20,11 @@ internal static class ReviewProblems
             ReviewErrorCodes.NotReviewer or OperatorErrorCodes.SeparationOfDuties => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         };
+        if (status == StatusCodes.Status403Forbidden)
+        {
+            await context.RequestServices.GetRequiredService<AuthenticationFailureAudit>().RecordForbiddenAsync(context, context.OperatorActor(), error.Message);
+        }
+
         return Problem.Result(status, ProblemTypes.Of(error.Code), error.Message);
     }
 }
