@@ -82,6 +82,11 @@ public sealed class OffboardingTests
         var accessToken = task.GetProperty("credential").GetProperty("access_token").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/v1/attest/join-tokens", new { spiffe_id = b, ttl_seconds = 600 }, Ct)).StatusCode);
         Assert.True(await ActiveAsync(admin, accessToken));
+        var svidResponse = await workload.PostAsJsonAsync("/v1/svid/jwt", new { audience = "spiffe://demo.mandate.local/svc/reports" }, Ct);
+        var svidBody = await svidResponse.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(svidResponse.IsSuccessStatusCode, svidBody.GetRawText());
+        var svidPayload = svidBody.GetProperty("token").GetString()!.Split('.')[1];
+        var svidJti = JsonDocument.Parse(Convert.FromBase64String(svidPayload.Replace('-', '+').Replace('_', '/').PadRight((svidPayload.Length + 3) / 4 * 4, '='))).RootElement.GetProperty("jti").GetString()!;
 
         // An identity imported for the team: a known owner now, orphaned once the team is gone.
         using (var content = new StringContent("""{"identities":[{"source":"vault","external_id":"approle/leaving-etl","owner":"team:leaving"}]}""", Encoding.UTF8, "application/json"))
@@ -109,6 +114,10 @@ public sealed class OffboardingTests
         var credential = Assert.Single(identities[a].GetProperty("credentials").EnumerateArray(), x => x.GetProperty("jti").GetString() == jti);
         Assert.Equal("revoked", credential.GetProperty("state").GetString());
         Assert.Equal(1, identities[b].GetProperty("join_tokens_revoked").GetInt32());
+        var svid = Assert.Single(identities[a].GetProperty("credentials").EnumerateArray(), x => x.GetProperty("jti").GetString() == svidJti);
+        Assert.Equal("svid", svid.GetProperty("kind").GetString());
+        Assert.Equal("revoked", svid.GetProperty("state").GetString());
+        Assert.NotNull((await admin.GetFromJsonAsync<JsonElement>("/v1/credentials/" + svidJti, Ct)).GetProperty("revoked_at").GetString());
         var ledgerTypes = pack.GetProperty("ledger").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
         Assert.Contains("owner.departed", ledgerTypes);
         Assert.Contains("owner.offboarded", ledgerTypes);

@@ -164,6 +164,20 @@ internal static class EvidenceVerifier
                 Cite(where + ".join_tokens_seq", joinSeq, proven, problems, "subject", id);
             }
 
+            if (identity["x509_svids"] is JsonArray certificates)
+            {
+                for (var c = 0; c < certificates.Count; c++)
+                {
+                    Cite(
+                        $"{where}.x509_svids[{c.ToString(CultureInfo.InvariantCulture)}].issued_seq",
+                        certificates[c] is JsonObject certificate ? Number(certificate, "issued_seq") : null,
+                        proven,
+                        problems,
+                        "subject",
+                        id);
+                }
+            }
+
             if (identity["credentials"] is not JsonArray credentials)
             {
                 problems.Add(where + ".credentials: missing or not an array");

@@ -139,6 +139,7 @@ internal sealed class OffboardingService(
         var why = $"offboarding {id} of {owner}: {reason}";
         var transferred = new List<WorkloadIdentity>();
         var heldBefore = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var x509 = new Dictionary<string, IReadOnlyList<AuditRecord>>(StringComparer.Ordinal);
         foreach (var identity in owned)
         {
             if (transferTo is not null)
@@ -156,6 +157,7 @@ internal sealed class OffboardingService(
                 }
             }
 
+            x509[identity.SpiffeId] = await EnterIssuedSvidsAsync(identity.SpiffeId, cancellationToken).ConfigureAwait(false);
             heldBefore[identity.SpiffeId] = await HeldAsync(identity.SpiffeId, cancellationToken).ConfigureAwait(false);
             await revocations.RevokeAsync(RevocationTargetKind.Identity, identity.SpiffeId, why, actor, requestTag, cancellationToken).ConfigureAwait(false);
 
@@ -192,7 +194,7 @@ internal sealed class OffboardingService(
 
         // Signed after the events were read, so that every one of them is covered, whatever was appended meanwhile.
         await checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
-        var document = await BuildAsync(id, owner, now, actor, reason, transferTo, review, owned, transferred, heldBefore, imported, events, cancellationToken).ConfigureAwait(false);
+        var document = await BuildAsync(id, owner, now, actor, reason, transferTo, review, owned, transferred, heldBefore, x509, imported, events, cancellationToken).ConfigureAwait(false);
         var (publicKey, privateKey) = await signingKeys.CurrentAsync(cancellationToken).ConfigureAwait(false);
         var evidence = EvidencePack.Sign(document, publicKey, privateKey);
         var record = new OffboardingRecord(id, owner, now, actor, evidence);
@@ -277,6 +279,69 @@ internal sealed class OffboardingService(
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// JWT-SVIDs are recorded only as ledger events at issuance: each one of <paramref name="spiffeId"/> still unexpired
+    /// is entered in the credential store (kind <c>svid</c>, as a presented one would be) so that the identity's
+    /// revocation reaches it by <c>jti</c>. Returns the unexpired X.509-SVIDs' issuance events, for the pack.
+    /// </summary>
+    private async Task<IReadOnlyList<AuditRecord>> EnterIssuedSvidsAsync(string spiffeId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var issued = new List<AuditRecord>();
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var audits = session.Get<IAuditRepository>();
+        long after = 0;
+        while (true)
+        {
+            var page = await audits.QueryAsync(new AuditQuery { Identity = spiffeId, Type = "identity.", AfterSequence = after, Limit = AuditQuery.MaxLimit }, cancellationToken).ConfigureAwait(false);
+            issued.AddRange(page.Where(r => r.Event.Subject == spiffeId && r.Event.Type is "identity.jwt_svid_issued" or "identity.x509_svid_issued"));
+            if (page.Count < AuditQuery.MaxLimit)
+            {
+                break;
+            }
+
+            after = page[^1].Sequence;
+        }
+
+        var credentials = session.Get<ICredentialRepository>();
+        var x509 = new List<AuditRecord>();
+        foreach (var record in issued)
+        {
+            if (record.Event.Details?.GetValueOrDefault("expires_at") is not { } expiresText
+                || !DateTimeOffset.TryParse(expiresText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiresAt)
+                || expiresAt <= now)
+            {
+                continue;
+            }
+
+            if (record.Event.Type == "identity.x509_svid_issued")
+            {
+                x509.Add(record);
+                continue;
+            }
+
+            if (record.Event.CredentialId is { } jti && await credentials.GetAsync(jti, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await credentials.InsertAsync(
+                    new CredentialRecord
+                    {
+                        Jti = jti,
+                        Kind = CredentialKinds.Svid,
+                        Subject = spiffeId,
+                        Holder = spiffeId,
+                        Audiences = record.Event.Details.GetValueOrDefault("audience")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
+                        IssuedAt = record.Time,
+                        ExpiresAt = expiresAt,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return x509;
+    }
+
     private async Task<IReadOnlyList<string>> HeldAsync(string spiffeId, CancellationToken cancellationToken)
     {
         var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
@@ -315,6 +380,7 @@ internal sealed class OffboardingService(
         IReadOnlyList<WorkloadIdentity> owned,
         IReadOnlyList<WorkloadIdentity> transferred,
         Dictionary<string, IReadOnlyList<string>> heldBefore,
+        Dictionary<string, IReadOnlyList<AuditRecord>> x509,
         IReadOnlyList<InventoryEntry> imported,
         List<AuditRecord> events,
         CancellationToken cancellationToken)
@@ -389,6 +455,25 @@ internal sealed class OffboardingService(
                 }
 
                 node["credentials"] = credentialNodes;
+                if (x509.TryGetValue(identity.SpiffeId, out var certificates))
+                {
+                    // X.509-SVIDs are not bearer tokens Mandate can list as revoked: the identity's status refuses them.
+                    var certificateNodes = new JsonArray();
+                    foreach (var issuedEvent in certificates)
+                    {
+                        certificateNodes.Add(new JsonObject
+                        {
+                            ["serial"] = issuedEvent.Event.Details!["serial"],
+                            ["expires_at"] = issuedEvent.Event.Details["expires_at"],
+                            ["state"] = "refused: identity offboarded",
+                            ["issued_seq"] = issuedEvent.Sequence,
+                        });
+                        cited.Add(issuedEvent.Sequence);
+                    }
+
+                    node["x509_svids"] = certificateNodes;
+                }
+
                 if (!isTransferred)
                 {
                     var joinEvent = events.LastOrDefault(e => e.Event.Type == "identity.join_tokens_revoked" && e.Event.Subject == identity.SpiffeId);

@@ -93,8 +93,8 @@ internal sealed class ReviewService(
     }
 
     /// <summary>
-    /// A campaign over <paramref name="inScope"/> for a new owner after a transfer (offboarding): no reviewer named, so
-    /// any operator holding <c>reviewer</c> other than <paramref name="actor"/> decides.
+    /// A campaign over <paramref name="inScope"/> for a new owner after a transfer (offboarding), decided by
+    /// <paramref name="reviewer"/> or, when none is named, by any operator holding <c>reviewer</c> other than <paramref name="actor"/>.
     /// </summary>
     public Task<ReviewCampaign> StartTransferReviewAsync(string newOwner, IReadOnlyList<WorkloadIdentity> inScope, string origin, string? reviewer, DateTimeOffset due, string actor, string? requestId, CancellationToken cancellationToken) =>
         CreateAsync(newOwner, reviewer, due, origin, inScope, [], actor, requestId, cancellationToken);
