@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Mandate.Benchmarks.Detection;
 
 /// <summary>
-/// <c>detection [--seeds S,S…] [--identities N] [--hours H] [--attacks A] [--probes P] [--load R]</c>: the detection
+/// <c>detection [--seeds S,S…|none] [--identities N] [--hours H] [--attacks A] [--probes P] [--load R]</c>: the detection
 /// engine measured on labelled synthetic traces (<see cref="DetectionTraceGenerator"/>), in a real server on SQLite.
 /// <list type="number">
 /// <item>Accuracy: each seed's trace goes through the engine with its default rules (unchanged by this benchmark);
@@ -33,7 +33,9 @@ internal static class DetectionBenchCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var seeds = (Text(args, "--seeds", null) ?? DocsSmoke.Size("101,202,303", "101")).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        // --seeds none: the latency part alone.
+        var seeds = (Text(args, "--seeds", null) ?? DocsSmoke.Size("101,202,303", "101")).Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => s != "none").Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var identities = DocsSmoke.Cap(Number(args, "--identities", 200), 24, "identities", Console.Error);
         var hours = Math.Max(Number(args, "--hours", 26), (int)DetectionTraceGenerator.MinimumDuration.TotalHours);
         var attacks = DocsSmoke.Cap(Number(args, "--attacks", 20), 2, "attacks per rule", Console.Error);

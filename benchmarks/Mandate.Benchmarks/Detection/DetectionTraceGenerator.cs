@@ -113,17 +113,7 @@ internal sealed class DetectionTraceGenerator
         var times = Spread(at, random.Next(1, 4), TimeSpan.FromMinutes(2));
         foreach (var time in times)
         {
-            Add(time, new AuditEvent
-            {
-                Type = TokenReuseDetector.EventType,
-                Actor = actor.Id,
-                Subject = actor.Id,
-                Action = ReusePlaces[random.Next(ReusePlaces.Length)],
-                Decision = "deny",
-                CredentialId = jti,
-                Reason = "a revoked credential was presented again",
-                Details = new Dictionary<string, string> { ["state"] = random.Next(2) == 0 ? "revoked" : "expired", ["source"] = "authzen:198.51.100.7" },
-            });
+            Add(time, Reuse(actor, jti, random.Next(2) == 0 ? "revoked" : "expired", "198.51.100.7"));
         }
 
         Attack(DetectionRuleNames.CredentialReuse, actor, times, TimeSpan.Zero);
@@ -250,17 +240,7 @@ internal sealed class DetectionTraceGenerator
             }
             else
             {
-                Add(time, new AuditEvent
-                {
-                    Type = TokenReuseDetector.EventType,
-                    Actor = actor.Id,
-                    Subject = actor.Id,
-                    Action = ReusePlaces[random.Next(ReusePlaces.Length)],
-                    Decision = "deny",
-                    CredentialId = actor.Jti(start, time),
-                    Reason = "a credential of an identity that is no longer active was presented",
-                    Details = new Dictionary<string, string> { ["state"] = "identity_inactive", ["source"] = "authzen:" + actor.Address },
-                });
+                Add(time, Reuse(actor, actor.Jti(start, time), "identity_inactive", actor.Address));
             }
         }
 
@@ -371,6 +351,19 @@ internal sealed class DetectionTraceGenerator
             }
         }
     }
+
+    /// <summary>A dead credential presented again, as the decision point and the token endpoints record it.</summary>
+    private AuditEvent Reuse(Actor actor, string jti, string state, string address) => new()
+    {
+        Type = TokenReuseDetector.EventType,
+        Actor = actor.Id,
+        Subject = actor.Id,
+        Action = ReusePlaces[random.Next(ReusePlaces.Length)],
+        Decision = "deny",
+        CredentialId = jti,
+        Reason = state == "identity_inactive" ? "a credential of an identity that is no longer active was presented" : $"a {state} credential was presented again",
+        Details = new Dictionary<string, string> { ["state"] = state, ["source"] = "authzen:" + address },
+    };
 
     private static AuditEvent Exchanged(Actor agent, string parent, string actorJti) => new()
     {

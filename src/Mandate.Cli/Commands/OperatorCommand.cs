@@ -5,7 +5,7 @@ using Mandate.Cli.Grammar;
 namespace Mandate.Cli.Commands;
 
 /// <summary>
-/// <c>mandate operator add|list|show|disable|enable|token create|list|revoke|rotate</c>: the people who run Mandate,
+/// <c>mandate operator add|list|show|disable|enable|roles|token create|list|revoke|rotate</c>: the people who run Mandate,
 /// with roles and personal tokens (<c>/v1/operators</c>). A new token is shown once: written to <c>--output FILE</c>
 /// (0600) or printed.
 /// </summary>
@@ -21,6 +21,7 @@ internal static class OperatorCommand
         Show(globals),
         SetEnabled(globals, "disable", "Disable an operator: their tokens stop working at once."),
         SetEnabled(globals, "enable", "Enable a disabled operator again."),
+        SetRoles(globals),
         CliAction.Group(
             "token",
             "Create, list, rotate and revoke an operator's personal API tokens.",
@@ -100,6 +101,26 @@ internal static class OperatorCommand
         {
             using var api = await context.ConnectAsync();
             var answer = await api.PostAsync($"v1/operators/{CommandArguments.Segment(context.Value(name)!)}/{verb}", new { reason = context.Value(reason) }, context.CancellationToken);
+            await PrintAsync(context, answer);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command SetRoles(GlobalOptions globals)
+    {
+        var name = NameArgument();
+        var roles = new Option<string[]>("--role") { Description = "A role the operator holds from now on (repeatable; replaces the old roles).", Required = true, HelpName = "ROLE", AllowMultipleArgumentsPerToken = false };
+        roles.AcceptOnlyFromAmong(Roles);
+        var reason = new Option<string?>("--reason") { Description = "Why (recorded in the audit log).", HelpName = "TEXT" };
+        var command = new Command("roles", "Set an operator's roles; takes effect at once.") { name, roles, reason };
+        CliAction.Set(command, globals, async context =>
+        {
+            using var api = await context.ConnectAsync();
+            var answer = await api.PostAsync(
+                $"v1/operators/{CommandArguments.Segment(context.Value(name)!)}/roles",
+                new { roles = context.Value(roles), reason = context.Value(reason) },
+                context.CancellationToken);
             await PrintAsync(context, answer);
             return ExitCodes.Success;
         });

@@ -15,4 +15,7 @@ internal interface IOperatorRepository
 
     /// <summary>Compare-and-set of the enabled flag; false when it already had the value (or the operator does not exist).</summary>
     Task<bool> SetEnabledAsync(string name, bool enabled, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the operator's roles; false when the operator does not exist.</summary>
+    Task<bool> SetRolesAsync(string name, IReadOnlyList<OperatorRole> roles, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -39,20 +39,9 @@ internal sealed partial class OperatorDirectory(
             return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, nameProblem);
         }
 
-        if (roles is null || roles.Count == 0)
+        if (ParseRoles(roles) is not { } parsed)
         {
-            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, $"roles: at least one of {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}.");
-        }
-
-        var parsed = new List<OperatorRole>();
-        foreach (var text in roles)
-        {
-            if (!OperatorRoles.TryParse(text, out var role))
-            {
-                return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, $"roles: '{Shorten(text)}' is not a role; use {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}.");
-            }
-
-            parsed.Add(role);
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, RolesProblem(roles));
         }
 
         if (displayName is { Length: > MaxDisplayName } || (displayName is not null && displayName.Any(char.IsControl)))
@@ -157,15 +146,9 @@ internal sealed partial class OperatorDirectory(
             return OperatorResult<OperatorAccount>.Ok(account);
         }
 
-        if (!enabled && account.Roles.Contains(OperatorRole.Admin) && adminOptions.Value.BootstrapToken == BootstrapTokenMode.Disabled)
+        if (!enabled && await LastAdminProblemAsync(repository, account, cancellationToken).ConfigureAwait(false) is { } lastAdmin)
         {
-            var admins = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Enabled && o.Roles.Contains(OperatorRole.Admin));
-            if (admins <= 1)
-            {
-                return OperatorResult<OperatorAccount>.Fail(
-                    OperatorErrorCodes.LastAdmin,
-                    $"'{account.Name}' is the last enabled admin and the bootstrap admin token is disabled: add another admin first, or nobody could administer Mandate.");
-            }
+            return lastAdmin;
         }
 
         var now = time.GetUtcNow();
@@ -184,6 +167,67 @@ internal sealed partial class OperatorDirectory(
             cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return OperatorResult<OperatorAccount>.Ok(account with { Enabled = enabled, UpdatedAt = now });
+    }
+
+    /// <summary>
+    /// Replaces an operator's roles. Takes effect at once (roles are read with the operator on every authenticated
+    /// call). The last enabled admin keeps the admin role while the bootstrap token is disabled. Idempotent: the same
+    /// roles again answer the operator as it is, recording nothing.
+    /// </summary>
+    public async Task<OperatorResult<OperatorAccount>> SetRolesAsync(string name, IReadOnlyCollection<string>? roles, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
+    {
+        if (reason is { Length: > MaxReason })
+        {
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, $"reason: at most {MaxReason} characters.");
+        }
+
+        if (ParseRoles(roles) is not { } parsed)
+        {
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.Invalid, RolesProblem(roles));
+        }
+
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var repository = session.Get<IOperatorRepository>();
+        var account = NameProblem(name) is null ? await repository.GetAsync(name, cancellationToken).ConfigureAwait(false) : null;
+        if (account is null)
+        {
+            return OperatorResult<OperatorAccount>.Fail(OperatorErrorCodes.NotFound, $"There is no operator '{Shorten(name)}'.");
+        }
+
+        var normalized = OperatorRoles.Normalize(parsed);
+        if (normalized.SequenceEqual(account.Roles))
+        {
+            return OperatorResult<OperatorAccount>.Ok(account);
+        }
+
+        if (account.Enabled && !normalized.Contains(OperatorRole.Admin)
+            && await LastAdminProblemAsync(repository, account, cancellationToken).ConfigureAwait(false) is { } lastAdmin)
+        {
+            return lastAdmin;
+        }
+
+        var now = time.GetUtcNow();
+        await repository.SetRolesAsync(account.Name, normalized, now, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(
+            session,
+            new AuditEvent
+            {
+                Type = "operator.roles_changed",
+                Actor = actor,
+                Subject = account.Actor,
+                Action = "set_roles",
+                Reason = reason,
+                RequestId = requestId,
+                Details = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["from"] = OperatorRoles.Format(account.Roles),
+                    ["to"] = OperatorRoles.Format(normalized),
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return OperatorResult<OperatorAccount>.Ok(account with { Roles = normalized, UpdatedAt = now });
     }
 
     /// <summary>Creates a personal API token; <paramref name="ttl"/> defaults to <see cref="OperatorOptions.TokenLifetime"/>.</summary>
@@ -279,6 +323,50 @@ internal sealed partial class OperatorDirectory(
 
         return new OperatorAuthentication(account, token, null);
     }
+
+    /// <summary>
+    /// The refusal when <paramref name="account"/> is an admin about to stop being one (disabled, or the role taken) while
+    /// it is the last enabled admin and the bootstrap token is disabled: nobody could administer Mandate after it.
+    /// </summary>
+    private async Task<OperatorResult<OperatorAccount>?> LastAdminProblemAsync(IOperatorRepository repository, OperatorAccount account, CancellationToken cancellationToken)
+    {
+        if (!account.Roles.Contains(OperatorRole.Admin) || adminOptions.Value.BootstrapToken != BootstrapTokenMode.Disabled)
+        {
+            return null;
+        }
+
+        var admins = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Enabled && o.Roles.Contains(OperatorRole.Admin));
+        return admins > 1 ? null : OperatorResult<OperatorAccount>.Fail(
+            OperatorErrorCodes.LastAdmin,
+            $"'{account.Name}' is the last enabled admin and the bootstrap admin token is disabled: add another admin first, or nobody could administer Mandate.");
+    }
+
+    /// <summary>At least one role, each a known role name; null otherwise (<see cref="RolesProblem"/> says why).</summary>
+    private static List<OperatorRole>? ParseRoles(IReadOnlyCollection<string>? roles)
+    {
+        if (roles is null || roles.Count == 0)
+        {
+            return null;
+        }
+
+        var parsed = new List<OperatorRole>(roles.Count);
+        foreach (var text in roles)
+        {
+            if (!OperatorRoles.TryParse(text, out var role))
+            {
+                return null;
+            }
+
+            parsed.Add(role);
+        }
+
+        return parsed;
+    }
+
+    private static string RolesProblem(IReadOnlyCollection<string>? roles) =>
+        roles?.FirstOrDefault(r => !OperatorRoles.TryParse(r, out _)) is { } unknown
+            ? $"roles: '{Shorten(unknown)}' is not a role; use {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}."
+            : $"roles: at least one of {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}.";
 
     /// <summary>Lower-case hex SHA-256 of a token, as stored.</summary>
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

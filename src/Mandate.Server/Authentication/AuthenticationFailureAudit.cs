@@ -33,14 +33,7 @@ internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, A
             Reason = reason,
             RequestId = context.TraceIdentifier,
         };
-        try
-        {
-            await repetitions.RecordAsync(string.Join('\n', type, network, reason, subject), record, context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client went away while the queue was full: the 401 stands; the queue's backlog is being written.
-        }
+        await FoldAsync(context, string.Join('\n', type, network, reason, subject), record);
     }
 
     /// <summary>
@@ -72,14 +65,7 @@ internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, A
                 ["source"] = address?.ToString() ?? "unknown",
             },
         };
-        try
-        {
-            await repetitions.RecordAsync(string.Join('\n', record.Type, subject, jti, state, ClientNetwork.Of(address, 64)), record, context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-            // As above: the refusal stands.
-        }
+        await FoldAsync(context, string.Join('\n', record.Type, subject, jti, state, ClientNetwork.Of(address, 64)), record);
     }
 
     /// <summary>
@@ -101,18 +87,23 @@ internal sealed class AuthenticationFailureAudit(AuditRepetitions repetitions, A
             RequestId = context.TraceIdentifier,
             Details = requiredRole is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { ["required_role"] = requiredRole },
         };
-        try
-        {
-            await repetitions.RecordAsync(string.Join('\n', record.Type, actor, record.Action, record.Resource, reason), record, context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client went away while the queue was full: the 403 stands.
-        }
+        await FoldAsync(context, string.Join('\n', record.Type, actor, record.Action, record.Resource, reason), record);
     }
 
     /// <summary>The event a refused authorisation writes.</summary>
     public const string ForbiddenEventType = "access.forbidden";
+
+    private async Task FoldAsync(HttpContext context, string key, AuditEvent record)
+    {
+        try
+        {
+            await repetitions.RecordAsync(key, record, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away while the queue was full: the refusal stands; the queue's backlog is being written.
+        }
+    }
 
     /// <summary>The path is the caller's: bounded before it is audited.</summary>
     private static string Truncate(string path) => path.Length <= 256 ? path : path[..256] + "…";

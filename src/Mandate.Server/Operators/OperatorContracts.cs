@@ -8,6 +8,9 @@ internal sealed record AddOperatorRequest(string? Name, IReadOnlyList<string>? R
 /// <summary><c>POST /v1/operators/{name}/disable|enable</c>, <c>…/tokens/{id}/revoke</c>.</summary>
 internal sealed record OperatorReasonRequest(string? Reason);
 
+/// <summary><c>POST /v1/operators/{name}/roles</c>: the operator's roles from now on (replacing the old ones).</summary>
+internal sealed record SetOperatorRolesRequest(IReadOnlyList<string>? Roles, string? Reason);
+
 /// <summary><c>POST /v1/operators/{name}/tokens</c> and <c>…/tokens/{id}/rotate</c>.</summary>
 internal sealed record CreateOperatorTokenRequest(string? Label, long? TtlSeconds);
 

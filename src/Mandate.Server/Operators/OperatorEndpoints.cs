@@ -20,6 +20,7 @@ internal static class OperatorEndpoints
         admin.MapGet(string.Empty, ListAsync);
         admin.MapPost("/{name}/disable", (string name, HttpContext c, OperatorDirectory d, CancellationToken ct) => SetEnabledAsync(name, false, c, d, ct));
         admin.MapPost("/{name}/enable", (string name, HttpContext c, OperatorDirectory d, CancellationToken ct) => SetEnabledAsync(name, true, c, d, ct));
+        admin.MapPost("/{name}/roles", SetRolesAsync);
 
         // One's own record and tokens: any operator; someone else's: admin.
         var own = app.MapGroup("/v1/operators/{name}").RequireOperatorRole(OperatorRole.Auditor);
@@ -74,6 +75,18 @@ internal static class OperatorEndpoints
         }
 
         var result = await directory.SetEnabledAsync(name, enabled, body?.Reason, context.OperatorActor(), context.TraceIdentifier, cancellationToken);
+        return result.Error is { } error ? OperatorProblems.Result(error) : TypedResults.Ok(OperatorView.From(result.Value!));
+    }
+
+    private static async Task<IResult> SetRolesAsync(string name, HttpContext context, OperatorDirectory directory, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SetOperatorRolesRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await directory.SetRolesAsync(name, body!.Roles, body.Reason, context.OperatorActor(), context.TraceIdentifier, cancellationToken);
         return result.Error is { } error ? OperatorProblems.Result(error) : TypedResults.Ok(OperatorView.From(result.Value!));
     }
 

@@ -59,6 +59,14 @@ internal sealed class OperatorRepository(RelationalSession session) : IOperatorR
             ("@enabled", enabled ? 1L : 0L),
             ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false) == 1;
 
+    public async Task<bool> SetRolesAsync(string name, IReadOnlyList<OperatorRole> roles, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "UPDATE operators SET roles = @roles, updated_at = @now WHERE name = @name",
+            cancellationToken,
+            ("@name", name),
+            ("@roles", OperatorRoles.Format(roles)),
+            ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false) == 1;
+
     private async Task<OperatorAccount?> SingleAsync(string sql, string value, CancellationToken cancellationToken)
     {
         var command = session.Command(sql, ("@v", value));

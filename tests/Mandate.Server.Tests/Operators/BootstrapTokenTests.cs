@@ -61,6 +61,9 @@ public sealed class BootstrapTokenTests
             // The last enabled admin cannot be disabled while the bootstrap token is off: nobody could administer Mandate.
             await OperatorTestData.AssertProblemAsync(await root.PostAsJsonAsync("/v1/operators/root/disable", new { }, Ct), HttpStatusCode.Conflict, "operator-last-admin");
 
+            // Nor lose the admin role.
+            await OperatorTestData.AssertProblemAsync(await root.PostAsJsonAsync("/v1/operators/root/roles", new { roles = new[] { "auditor" } }, Ct), HttpStatusCode.Conflict, "operator-last-admin");
+
             // Recorded once, whatever the number of restarts.
             Assert.Single(await OperatorTestData.EventsAsync(server, "admin.bootstrap_disabled"));
         }

@@ -153,6 +153,39 @@ public sealed class OperatorLifecycleTests(OperatorLifecycleTests.Fixture fixtur
     }
 
     [Fact]
+    public async Task ChangedRoles_ShouldTakeEffectAtOnce_OnTheOperatorsExistingToken_AndBeInTheLedger()
+    {
+        var (client, _, _) = await OperatorTestData.AddWithTokenAsync(server, "promoted", "auditor");
+        using (client)
+        {
+            var revoke = new { target_kind = "credential", target = "none-such", reason = "roles test" };
+            await OperatorTestData.AssertProblemAsync(await client.PostAsJsonAsync("/v1/revocations", revoke, Ct), HttpStatusCode.Forbidden, "forbidden");
+
+            using var admin = server.CreateAdminClient();
+            using (var changed = await admin.PostAsJsonAsync("/v1/operators/promoted/roles", new { roles = new[] { "security", "auditor" }, reason = "on call" }, Ct))
+            {
+                Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+                var roles = (await changed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ToList();
+                Assert.Equal(["auditor", "security"], roles.Order(StringComparer.Ordinal).ToList());
+            }
+
+            using (var allowed = await client.PostAsJsonAsync("/v1/revocations", revoke, Ct))
+            {
+                Assert.True(allowed.StatusCode is not HttpStatusCode.Forbidden and not HttpStatusCode.Unauthorized, $"{(int)allowed.StatusCode}");
+            }
+
+            await OperatorTestData.AssertProblemAsync(await admin.PostAsJsonAsync("/v1/operators/promoted/roles", new { roles = new[] { "root" } }, Ct), HttpStatusCode.BadRequest, "operator-invalid");
+            await OperatorTestData.AssertProblemAsync(await admin.PostAsJsonAsync("/v1/operators/promoted/roles", new { roles = Array.Empty<string>() }, Ct), HttpStatusCode.BadRequest, "operator-invalid");
+            await OperatorTestData.AssertProblemAsync(await admin.PostAsJsonAsync("/v1/operators/nobody-here/roles", new { roles = new[] { "auditor" } }, Ct), HttpStatusCode.NotFound, "operator-not-found");
+            await OperatorTestData.AssertProblemAsync(await client.PostAsJsonAsync("/v1/operators/promoted/roles", new { roles = new[] { "admin" } }, Ct), HttpStatusCode.Forbidden, "forbidden");
+        }
+
+        var recorded = (await OperatorTestData.EventsAsync(server, "operator.roles_changed")).Single(e => e.GetProperty("subject").GetString() == "operator:promoted");
+        Assert.Equal("on call", recorded.GetProperty("reason").GetString());
+        Assert.Equal("auditor", recorded.GetProperty("details").GetProperty("from").GetString());
+    }
+
+    [Fact]
     public async Task AnOperator_ShouldManageTheirOwnTokens_ButNoOneElses()
     {
         var (auditor, _, _) = await OperatorTestData.AddWithTokenAsync(server, "self-service", "auditor");
