@@ -5,7 +5,7 @@ using Mandate.Cli.Grammar;
 namespace Mandate.Cli.Commands;
 
 /// <summary>
-/// <c>mandate operator add|list|show|disable|enable|roles|token create|list|revoke|rotate</c>: the people who run Mandate,
+/// <c>mandate operator add|list|show|disable|enable|roles|sign-in|token create|list|revoke|rotate</c>: the people who run Mandate,
 /// with roles and personal tokens (<c>/v1/operators</c>). A new token is shown once: written to <c>--output FILE</c>
 /// (0600) or printed.
 /// </summary>
@@ -22,6 +22,7 @@ internal static class OperatorCommand
         SetEnabled(globals, "disable", "Disable an operator: their tokens stop working at once."),
         SetEnabled(globals, "enable", "Enable a disabled operator again."),
         SetRoles(globals),
+        SignIn(globals),
         CliAction.Group(
             "token",
             "Create, list, rotate and revoke an operator's personal API tokens.",
@@ -122,6 +123,22 @@ internal static class OperatorCommand
                 new { roles = context.Value(roles), reason = context.Value(reason) },
                 context.CancellationToken);
             await PrintAsync(context, answer);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command SignIn(GlobalOptions globals)
+    {
+        var idToken = new Option<FileInfo>("--id-token-file") { Description = "A file holding an ID token from the configured OIDC provider.", Required = true, HelpName = "FILE" };
+        var output = new Option<FileInfo?>("--output") { Description = "Write the session token to this new file (mode 0600) instead of printing it.", HelpName = "FILE" };
+        var command = new Command("sign-in", "Exchange an OIDC ID token for a short-lived operator session token (no admin token needed).") { idToken, output };
+        CliAction.Set(command, globals, async context =>
+        {
+            var presented = await AdminApi.ReadSecretFileAsync(context.Value(idToken)!, "--id-token-file", context.CancellationToken);
+            using var api = AdminApi.ConnectAnonymous(context);
+            var answer = await api.PostAsync("v1/operators/sign-in", new { id_token = presented }, context.CancellationToken);
+            await PrintIssuedAsync(context, answer, context.Value(output));
             return ExitCodes.Success;
         });
         return command;

@@ -80,6 +80,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate operator show"] = (Reach.Server, ["{op}"]),
         ["mandate operator disable"] = (Reach.Server, ["{op:disable}", "--reason", "contract"]),
         ["mandate operator enable"] = (Reach.Server, ["{op:enable}"]),
+        ["mandate operator sign-in"] = (Reach.Public, ["--id-token-file", "{idtoken}"]),
         ["mandate operator roles"] = (Reach.Server, ["{op}", "--role", "security", "--role", "reviewer", "--reason", "contract"]),
         ["mandate operator token create"] = (Reach.Server, ["{op}", "--label", "contract", "--ttl", "1d"]),
         ["mandate operator token list"] = (Reach.Server, ["{op}"]),

@@ -15,6 +15,7 @@ namespace Mandate.Cli.Tests.Contract;
 /// </summary>
 public sealed class ContractServer : IAsyncLifetime
 {
+    private readonly Operators.LocalOidcProvider oidc = new();
     private WebApplication app = null!;
 
     public string Url { get; private set; } = null!;
@@ -39,7 +40,16 @@ public sealed class ContractServer : IAsyncLifetime
         Directory = Path.Combine(Path.GetTempPath(), "mandate-tests", "contract-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         var options = new MandateServerOptions { Urls = "http://127.0.0.1:0", StateDirectory = Path.Combine(Directory, "state"), Demo = true };
-        app = await MandateServer.CreateAsync(options, cancellationToken: ct);
+        app = await MandateServer.CreateAsync(
+            options,
+            builder =>
+            {
+                foreach (var (key, value) in oidc.Settings)
+                {
+                    builder.Configuration[key] = value;
+                }
+            },
+            ct);
         await app.StartAsync(ct);
         Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         TokenFile = options.AdminTokenPath;
@@ -90,6 +100,10 @@ public sealed class ContractServer : IAsyncLifetime
             (await admin.PostAsJsonAsync("/v1/operators", new { name, roles = new[] { "security" } }, ct)).EnsureSuccessStatusCode();
         }
 
+        // An operator who signs in with an ID token from the (local) OIDC provider.
+        (await admin.PostAsJsonAsync("/v1/operators", new { name = "contract-oidc", roles = new[] { "auditor" }, oidc_subject = "oidc@contract.example" }, ct)).EnsureSuccessStatusCode();
+        Values["idtoken"] = Write("contract.idtoken", oidc.IdToken("oidc@contract.example"));
+
         Values["op:disable"] = "contract-disable";
         Values["op:enable"] = "contract-enable";
         (await admin.PostAsJsonAsync("/v1/operators/contract-enable/disable", new { reason = "contract" }, ct)).EnsureSuccessStatusCode();
@@ -138,6 +152,7 @@ public sealed class ContractServer : IAsyncLifetime
     {
         await app.StopAsync();
         await app.DisposeAsync();
+        oidc.Dispose();
     }
 
     /// <summary>Replaces <c>{name}</c> in a sample argument by the value the fixture prepared.</summary>

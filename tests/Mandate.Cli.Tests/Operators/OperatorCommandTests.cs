@@ -10,6 +10,7 @@ namespace Mandate.Cli.Tests.Operators;
 /// <summary>The operator and pep-credential commands against a real in-process server on a loopback port.</summary>
 public sealed class OperatorCommandTests : IAsyncLifetime
 {
+    private readonly LocalOidcProvider oidc = new();
     private WebApplication app = null!;
     private string url = null!;
     private string tokenFile = null!;
@@ -19,7 +20,16 @@ public sealed class OperatorCommandTests : IAsyncLifetime
     {
         directory = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
         var options = new MandateServerOptions { Urls = "http://127.0.0.1:0", StateDirectory = Path.Combine(directory, "state"), Demo = true };
-        app = await MandateServer.CreateAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+        app = await MandateServer.CreateAsync(
+            options,
+            builder =>
+            {
+                foreach (var (key, value) in oidc.Settings)
+                {
+                    builder.Configuration[key] = value;
+                }
+            },
+            TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
         url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         tokenFile = options.AdminTokenPath;
@@ -29,6 +39,38 @@ public sealed class OperatorCommandTests : IAsyncLifetime
     {
         await app.StopAsync();
         await app.DisposeAsync();
+        oidc.Dispose();
+    }
+
+    [Fact]
+    public async Task SignIn_ShouldWriteASessionToken_ThatActsAsTheOperator_AndRefuseAForeignIdToken()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var add = await Run(tokenFile, "operator", "add", "olga", "--role", "auditor", "--oidc-subject", "olga@example.org");
+        Assert.True(add.Code == 0, add.Error);
+        var idToken = Path.Combine(directory, "olga.idtoken");
+        await File.WriteAllTextAsync(idToken, oidc.IdToken("olga@example.org"), ct);
+
+        var session = Path.Combine(directory, "olga.session");
+        var signedIn = await Cli.RunAsync("operator", "sign-in", "--id-token-file", idToken, "--output", session, "--server", url, "--json");
+        Assert.True(signedIn.Code == 0, signedIn.Error);
+        var shown = JsonDocument.Parse(signedIn.Output).RootElement;
+        Assert.Equal("session", shown.GetProperty("kind").GetString());
+        Assert.False(shown.TryGetProperty("token", out _));
+        Assert.StartsWith("mot_", (await File.ReadAllTextAsync(session, ct)).Trim(), StringComparison.Ordinal);
+
+        // The session acts as olga (an auditor reads) and nothing more (an auditor adds no operator).
+        Assert.Equal(0, (await Run(session, "status")).Code);
+        var forbidden = await Run(session, "operator", "add", "mallory", "--role", "admin");
+        Assert.Equal(3, forbidden.Code);
+        Assert.Contains("(403) forbidden", forbidden.Error, StringComparison.Ordinal);
+
+        // An ID token for another audience is refused as a credential (exit 3), and nothing is written.
+        await File.WriteAllTextAsync(idToken, oidc.IdToken("olga@example.org", audience: "someone-else"), ct);
+        var refused = await Cli.RunAsync("operator", "sign-in", "--id-token-file", idToken, "--output", Path.Combine(directory, "never.session"), "--server", url);
+        Assert.Equal(3, refused.Code);
+        Assert.Contains("401", refused.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(directory, "never.session")));
     }
 
     private Task<(int Code, string Output, string Error)> Run(string token, params string[] args) => Cli.RunAsync([.. args, "--server", url, "--token-file", token]);
