@@ -34,6 +34,9 @@ internal static class CliApplication
         root.Subcommands.Add(PepCredentialCommand.Create(globals));
         root.Subcommands.Add(FindingsCommand.Create(globals));
         root.Subcommands.Add(ComplianceCommand.Create(globals));
+        root.Subcommands.Add(ReviewCommand.Create(globals));
+        root.Subcommands.Add(OffboardCommand.Create(globals));
+        root.Subcommands.Add(EvidenceCommand.Create(globals));
         root.Subcommands.Add(AlertsCommand.Create(globals));
         root.Subcommands.Add(RiskCommand.Create(globals));
         root.Subcommands.Add(WebhookCommand.Create(globals));

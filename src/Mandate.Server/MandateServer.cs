@@ -6,6 +6,8 @@ using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
 using Mandate.Server.Governance;
+using Mandate.Server.Governance.Offboarding;
+using Mandate.Server.Governance.Reviews;
 using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
@@ -111,6 +113,7 @@ internal static class MandateServer
             .AddTasks().AddTaskHosting()
             .AddOperators().AddOperatorHosting()
             .AddGovernance().AddGovernanceHosting()
+            .AddAccessReviews().AddAccessReviewHosting()
             .AddDetection().AddDetectionHosting()
             .AddSignals().AddSignalHosting();
 
@@ -189,6 +192,8 @@ internal static class MandateServer
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
         app.MapComplianceEndpoints();
+        app.MapReviewEndpoints();
+        app.MapOffboardingEndpoints();
         app.MapAlertEndpoints();
         app.MapWebhookEndpoints();
         app.MapSharedSignalsEndpoints();

@@ -44,6 +44,11 @@ internal static class InventoryEndpoints
             return Problem.BadRequest($"owner: at most {InventoryFields.MaxOwnerLength} printable characters.");
         }
 
+        if (await OwnerDepartedAsync(context, owner, cancellationToken) is { } departed)
+        {
+            return departed;
+        }
+
         var annotation = q["owner_annotation"].ToString();
         if (annotation.Length > 253 || annotation.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
         {
@@ -153,6 +158,21 @@ internal static class InventoryEndpoints
         }
 
         return name.Length == 0 ? "upload" : name;
+    }
+
+    /// <summary>An owner offboarded with <c>mandate offboard</c> takes no new identities: 409 <c>owner-departed</c>.</summary>
+    private static async Task<IResult?> OwnerDepartedAsync(HttpContext context, string owner, CancellationToken cancellationToken)
+    {
+        if (owner.Length == 0)
+        {
+            return null;
+        }
+
+        var store = context.RequestServices.GetRequiredService<Mandate.Core.Storage.IMandateStore>();
+        await using var session = await store.BeginAsync(Mandate.Core.Storage.StoreIntent.Read, cancellationToken);
+        return await Mandate.Core.Governance.Offboarding.OffboardingService.DepartedAsync(session, owner, cancellationToken) is { } departed
+            ? Problem.Result(StatusCodes.Status409Conflict, ProblemTypes.OwnerDeparted, $"owner: {departed.Owner} was offboarded ({departed.OffboardingId}); nothing new can be imported for it.")
+            : null;
     }
 
     private static IResult TooLarge(long limit) => Problem.Result(

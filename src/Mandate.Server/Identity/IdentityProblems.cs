@@ -8,7 +8,7 @@ internal static class IdentityProblems
     public static int Status(string code) => code switch
     {
         IdentityErrorCodes.IdentityUnknown => StatusCodes.Status404NotFound,
-        IdentityErrorCodes.IdentityExists or IdentityErrorCodes.IdentityTransitionRefused => StatusCodes.Status409Conflict,
+        IdentityErrorCodes.IdentityExists or IdentityErrorCodes.IdentityTransitionRefused or Core.Governance.Reviews.ReviewErrorCodes.OwnerDeparted => StatusCodes.Status409Conflict,
         IdentityErrorCodes.IdentityInactive or IdentityErrorCodes.AttestationNoRuleMatched => StatusCodes.Status403Forbidden,
         IdentityErrorCodes.AttestationIssuerUnavailable => StatusCodes.Status503ServiceUnavailable,
         IdentityErrorCodes.AttestationIssuerUntrusted or IdentityErrorCodes.AttestationTokenReplayed or IdentityErrorCodes.JoinTokenInvalid => StatusCodes.Status401Unauthorized,

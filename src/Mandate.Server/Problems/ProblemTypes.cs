@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Mandate.Core.Decisions;
+using Mandate.Core.Governance.Reviews;
 using Mandate.Core.Identity;
 using Mandate.Core.Operators;
 using Mandate.Core.Tasks;
@@ -15,7 +16,8 @@ namespace Mandate.Server.Problems;
 /// last segment of its problem-details <c>type</c> and a row of docs/errors.md (with the same title); the feature
 /// code constants (<see cref="IdentityErrorCodes"/>, <see cref="TaskErrorCodes"/>, <see cref="AuthZenErrorCodes"/>,
 /// <see cref="AuditProblemTypes"/>, <see cref="TaskProblemTypes"/>, <see cref="AuthZenProblemTypes"/>,
-/// <see cref="OperatorErrorCodes"/>, <see cref="PepCredentialErrorCodes"/>, <see cref="DetectionProblemTypes"/>) each
+/// <see cref="OperatorErrorCodes"/>, <see cref="PepCredentialErrorCodes"/>, <see cref="DetectionProblemTypes"/>,
+/// <see cref="ReviewErrorCodes"/>) each
 /// have a row.
 /// </summary>
 internal static class ProblemTypes
@@ -122,6 +124,15 @@ internal static class ProblemTypes
     public static readonly ProblemType InvalidSsfStream = new(DetectionProblemTypes.InvalidSsfStream, "The Shared Signals stream request is not valid.");
     public static readonly ProblemType SsfStreamNotFound = new(DetectionProblemTypes.SsfStreamNotFound, "No such Shared Signals stream.");
 
+    // Access reviews and offboarding
+    public static readonly ProblemType ReviewInvalid = new(ReviewErrorCodes.Invalid, "The access review request is not valid.");
+    public static readonly ProblemType ReviewNotFound = new(ReviewErrorCodes.NotFound, "No such access review or item.");
+    public static readonly ProblemType ReviewItemDecided = new(ReviewErrorCodes.ItemDecided, "The review item is decided already.");
+    public static readonly ProblemType ReviewNotReviewer = new(ReviewErrorCodes.NotReviewer, "Only the review's reviewer decides its items.");
+    public static readonly ProblemType OwnerDeparted = new(ReviewErrorCodes.OwnerDeparted, "The owner has departed.");
+    public static readonly ProblemType OffboardingInvalid = new(ReviewErrorCodes.OffboardingInvalid, "The offboarding request is not valid.");
+    public static readonly ProblemType OffboardingNotFound = new(ReviewErrorCodes.OffboardingNotFound, "No such offboarding.");
+
     /// <summary>Every problem type, in the order above.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =
     [
@@ -139,6 +150,7 @@ internal static class ProblemTypes
         OperatorSignInRefused, OperatorSignInNotConfigured, SeparationOfDuties,
         PepCredentialInvalid, PepCredentialExists, PepCredentialNotFound, PepCredentialRevoked,
         InvalidAlertQuery, InvalidRiskIdentity, InvalidWebhook, WebhookNotFound, InvalidSsfStream, SsfStreamNotFound,
+        ReviewInvalid, ReviewNotFound, ReviewItemDecided, ReviewNotReviewer, OwnerDeparted, OffboardingInvalid, OffboardingNotFound,
     ];
 
     private static readonly FrozenDictionary<string, ProblemType> ByCode = All.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);

@@ -121,6 +121,29 @@ public sealed class ContractServer : IAsyncLifetime
             Values["wh:" + name] = webhook.GetProperty("id").GetString()!;
         }
 
+        // Reviews and offboarding: a reviewer to name, an owner to offboard, and a transfer by a security operator whose
+        // review (no reviewer named) the admin token may decide, with its evidence pack and the keys to check it.
+        (await admin.PostAsJsonAsync("/v1/operators", new { name = "contract-reviewer", roles = new[] { "reviewer" } }, ct)).EnsureSuccessStatusCode();
+        Values["op:reviewer"] = "contract-reviewer";
+        foreach (var (name, owner) in new[] { ("leaving", "team:contract-leaving"), ("moving", "team:contract-moving") })
+        {
+            (await admin.PostAsJsonAsync("/v1/identities", new { spiffe_id = "spiffe://demo.mandate.local/contract/owner-" + name, kind = "workload", owner, purpose = "CLI contract test", ttl_seconds = 86400 }, ct)).EnsureSuccessStatusCode();
+        }
+
+        var securityToken = (await Json(await admin.PostAsJsonAsync("/v1/operators/contract-op/tokens", new { label = "offboarding" }, ct))).GetProperty("token").GetString()!;
+        using (var security = new HttpClient { BaseAddress = new Uri(Url) })
+        {
+            security.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", securityToken);
+            using var moved = await security.PostAsJsonAsync("/v1/offboardings", new { owner = "team:contract-moving", reason = "contract", transfer_to = "team:contract-new" }, ct);
+            var evidence = await moved.Content.ReadAsStringAsync(ct);
+            Assert.True(moved.IsSuccessStatusCode, evidence);
+            using var pack = JsonDocument.Parse(evidence);
+            Values["offboarding"] = pack.RootElement.GetProperty("id").GetString()!;
+            Values["review"] = pack.RootElement.GetProperty("review").GetString()!;
+            Values["evidence"] = Write("evidence.json", evidence);
+        }
+
+        Values["keys"] = Write("keys.json", await (await admin.GetAsync(new Uri("/v1/audit/keys", UriKind.Relative), ct)).Content.ReadAsStringAsync(ct));
         (await admin.PostAsync("/v1/audit/checkpoints", null, ct)).EnsureSuccessStatusCode();
         var findings = await Json(await admin.GetAsync(new Uri("/v1/findings?kind=long_lived_secret", UriKind.Relative), ct));
         Values["finding"] = findings.GetProperty("findings")[0].GetProperty("id").GetString()!;

@@ -79,7 +79,7 @@ internal static class AwsCredentialReportParser
                     throw new FormatException($"arn: {entry.ExternalId} appears twice in the report");
                 }
 
-                result.Entries.Add(entry);
+                result.Entries.Add(entry with { Line = record.Line });
             }
             catch (FormatException e)
             {

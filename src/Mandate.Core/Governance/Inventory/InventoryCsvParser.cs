@@ -133,7 +133,7 @@ internal static class InventoryCsvParser
                 else
                 {
                     byKey[(entry.Source, entry.ExternalId)] = result.Entries.Count;
-                    result.Entries.Add(entry);
+                    result.Entries.Add(entry with { Line = record.Line });
                 }
             }
             catch (FormatException e)

@@ -27,6 +27,9 @@ internal sealed record InventoryEntry
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The line of the file the entry was read from (0 when read from the store): refusals name it.</summary>
+    public long Line { get; init; }
+
     /// <summary>Ordered by slot.</summary>
     public IReadOnlyList<InventoryCredential> Credentials { get; init; } = [];
 }

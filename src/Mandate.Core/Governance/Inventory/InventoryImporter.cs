@@ -21,6 +21,7 @@ internal sealed class InventoryImporter(IMandateStore store, IAuditTrail audit, 
         ArgumentNullException.ThrowIfNull(request);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(request.Content.Span));
         var parse = Parse(request);
+        await Offboarding.DepartedOwnerImportFilter.ApplyAsync(store, parse, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         now = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var changes = new List<InventoryChange>();

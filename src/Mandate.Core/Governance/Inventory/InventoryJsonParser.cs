@@ -27,7 +27,7 @@ internal static class InventoryJsonParser
                     throw new FormatException($"{entry.Source} {entry.ExternalId} appears twice");
                 }
 
-                result.Entries.Add(entry);
+                result.Entries.Add(entry with { Line = item.Line });
             }
             catch (FormatException e)
             {

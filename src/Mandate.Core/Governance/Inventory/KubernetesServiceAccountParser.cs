@@ -39,7 +39,7 @@ internal static class KubernetesServiceAccountParser
                     throw new FormatException($"{entry.ExternalId} appears twice");
                 }
 
-                result.Entries.Add(entry);
+                result.Entries.Add(entry with { Line = item.Line });
             }
             catch (FormatException e)
             {

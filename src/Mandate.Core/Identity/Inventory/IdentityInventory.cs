@@ -36,6 +36,13 @@ internal sealed partial class IdentityInventory(
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IIdentityRepository>();
+        if (await Governance.Offboarding.OffboardingService.DepartedAsync(session, identity!.Owner, cancellationToken).ConfigureAwait(false) is { } departed)
+        {
+            return IdentityResult.Fail(
+                Governance.Reviews.ReviewErrorCodes.OwnerDeparted,
+                $"owner: {departed.Owner} was offboarded ({departed.OffboardingId}); nothing new can be registered to it.");
+        }
+
         if (!await repository.InsertAsync(identity!, cancellationToken).ConfigureAwait(false))
         {
             return IdentityResult.Fail(IdentityErrorCodes.IdentityExists, $"The identity {identity!.SpiffeId} is already registered.");
