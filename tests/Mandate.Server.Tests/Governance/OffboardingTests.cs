@@ -50,6 +50,29 @@ public sealed class OffboardingTests
     }
 
     [Fact]
+    public async Task OffboardedOwner_ShouldOrphanItsImportedIdentities_EvenWhenItsNameIsStillAnEnabledOperators()
+    {
+        // "dana" is an enabled operator and also owns a workload and an imported key. Offboarding the owner "dana" (she
+        // left; her operator account is another matter) must make the imported key orphaned at once.
+        await using var server = await MandateTestServer.StartAsync();
+        using var admin = server.CreateAdminClient();
+        (await OperatorTestData.AddWithTokenAsync(server, "dana", "auditor")).Client.Dispose();
+        await RegisterAsync(admin, "spiffe://demo.mandate.local/dana/etl", "dana", HttpStatusCode.Created);
+        using (var content = new StringContent("""{"identities":[{"source":"vault","external_id":"approle/dana-etl","owner":"dana"}]}""", Encoding.UTF8, "application/json"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync(new Uri("/v1/identities/import?format=json", UriKind.Relative), content, Ct)).StatusCode);
+        }
+
+        const string Orphaned = "/v1/findings?kind=orphaned&identity=approle%2Fdana-etl";
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>(Orphaned, Ct)).GetProperty("findings").GetArrayLength());
+        var offboarded = await admin.PostAsJsonAsync("/v1/offboardings", new { owner = "dana", reason = "left the company" }, Ct);
+        Assert.True(offboarded.StatusCode == HttpStatusCode.Created, await offboarded.Content.ReadAsStringAsync(Ct));
+
+        var finding = Assert.Single((await admin.GetFromJsonAsync<JsonElement>(Orphaned, Ct)).GetProperty("findings").EnumerateArray());
+        Assert.Contains("has left", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Offboarding_ShouldRevokeEverything_RefuseTheDepartedOwner_AndSignVerifiableEvidence_OnPostgres()
     {
         var connection = await PostgresTestDatabase.CreateSchemaAsync();

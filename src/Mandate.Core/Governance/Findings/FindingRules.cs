@@ -15,8 +15,10 @@ internal static class FindingRules
     private static readonly HashSet<string> StaticSecretKinds = new(StringComparer.Ordinal) { "access_key", "password", "secret" };
 
     // knownOwners: the owners Mandate knows (FindingService says which); an owner outside them makes the identity
-    // orphaned. Null judges no owner (no orphaned findings).
-    public static List<Finding> Evaluate(IEnumerable<InventoryEntry> entries, DateTimeOffset now, GovernanceOptions options, IReadOnlySet<string>? knownOwners = null)
+    // orphaned. Null judges no owner (no orphaned findings). departedOwners: those known to have left (offboarded,
+    // disabled operators), named as such in the finding.
+    public static List<Finding> Evaluate(
+        IEnumerable<InventoryEntry> entries, DateTimeOffset now, GovernanceOptions options, IReadOnlySet<string>? knownOwners = null, IReadOnlySet<string>? departedOwners = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(options);
@@ -37,7 +39,10 @@ internal static class FindingRules
             }
             else if (knownOwners is not null && !knownOwners.Contains(entry.Owner))
             {
-                findings.Add(Make(FindingKinds.Orphaned, "high", entry, null, $"{entry.ExternalId} is owned by {entry.Owner}, who is not a known owner (no enabled operator, no owner of a registered identity).",
+                var why = departedOwners?.Contains(entry.Owner) == true
+                    ? "who has left (offboarded, or a disabled operator)"
+                    : "who is not a known owner (no enabled operator, no owner of a registered identity)";
+                findings.Add(Make(FindingKinds.Orphaned, "high", entry, null, $"{entry.ExternalId} is owned by {entry.Owner}, {why}.",
                     [FindingEvidence.Field("owner", entry.Owner, entry.Source)],
                     "Transfer it to a current owner (re-import with the new owner), or retire it."));
             }

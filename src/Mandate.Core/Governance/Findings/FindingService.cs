@@ -1,5 +1,6 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Governance.Inventory;
+using Mandate.Core.Governance.Offboarding;
 using Mandate.Core.Operators;
 using Mandate.Core.Policies;
 using Mandate.Core.Storage;
@@ -39,6 +40,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
             IReadOnlyList<RegisteredIdentityFacts> registered;
             IReadOnlyList<IdentityUsage> usage;
             IReadOnlyList<OperatorAccount> operators;
+            IReadOnlyList<DepartedOwner> offboarded;
             var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
             await using (read.ConfigureAwait(false))
             {
@@ -47,10 +49,18 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
                 registered = await facts.ReadRegisteredAsync(now, cancellationToken).ConfigureAwait(false);
                 usage = await facts.ReadUsageAsync(cancellationToken).ConfigureAwait(false);
                 operators = await read.Get<IOperatorRepository>().ListAsync(cancellationToken).ConfigureAwait(false);
+                var owners = entries.Select(e => e.Owner).Concat(registered.Select(r => r.Owner)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                offboarded = owners.Count == 0 ? [] : await read.Get<IOffboardingRepository>().GetDepartedAsync(owners, cancellationToken).ConfigureAwait(false);
             }
 
+            // An offboarded owner has left even when its name is still an enabled operator's or an identity's owner.
+            var departed = DepartedOwners(operators);
+            departed.UnionWith(offboarded.Select(d => d.Owner));
+            var knownOwners = KnownOwners(operators, registered);
+            knownOwners.ExceptWith(departed);
+
             var settings = options.Value;
-            var computed = FindingRules.Evaluate(entries, now, settings, KnownOwners(operators, registered));
+            var computed = FindingRules.Evaluate(entries, now, settings, knownOwners, departed);
             var lastUse = new Dictionary<string, IdentityUsage>(StringComparer.Ordinal);
             var byGrant = new Dictionary<(string, string, string), IdentityUsage>();
             foreach (var use in usage)
@@ -66,7 +76,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
                 }
             }
 
-            computed.AddRange(RegisteredFindingRules.Evaluate(registered, lastUse, DepartedOwners(operators), now, settings));
+            computed.AddRange(RegisteredFindingRules.Evaluate(registered, lastUse, departed, now, settings));
             if (policies?.Current is { } snapshot)
             {
                 var registeredById = registered.ToDictionary(r => r.SpiffeId, StringComparer.Ordinal);
@@ -256,7 +266,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
         return known;
     }
 
-    /// <summary>Owners known to have left: disabled operators, by name and as <c>operator:NAME</c>.</summary>
+    /// <summary>Owners known to have left: disabled operators, by name and as <c>operator:NAME</c> (offboarded owners are added by the caller).</summary>
     private static HashSet<string> DepartedOwners(IReadOnlyList<OperatorAccount> operators)
     {
         var departed = new HashSet<string>(StringComparer.Ordinal);

@@ -12,7 +12,7 @@ internal static class RegisteredFindingRules
 
     /// <param name="registered">The registered identities.</param>
     /// <param name="lastUse">Per SPIFFE ID, its last use in the ledger (any allowed decision or credential use).</param>
-    /// <param name="departedOwners">Owners known to have left (disabled operators, as NAME and operator:NAME).</param>
+    /// <param name="departedOwners">Owners known to have left (offboarded owners; disabled operators, as NAME and operator:NAME).</param>
     /// <param name="now">The time judged at.</param>
     /// <param name="options">The windows.</param>
     public static List<Finding> Evaluate(
@@ -43,7 +43,7 @@ internal static class RegisteredFindingRules
             }
             else if (departedOwners.Contains(identity.Owner))
             {
-                findings.Add(Make(FindingKinds.Orphaned, "high", identity, $"{id} is owned by {identity.Owner}, who has left (a disabled operator).",
+                findings.Add(Make(FindingKinds.Orphaned, "high", identity, $"{id} is owned by {identity.Owner}, who has left (offboarded, or a disabled operator).",
                     [FindingEvidence.Field("owner", identity.Owner, Source)],
                     "Transfer it to a current owner, or offboard it."));
             }
