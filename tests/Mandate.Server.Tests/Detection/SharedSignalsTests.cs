@@ -313,7 +313,13 @@ public sealed class SharedSignalsTests(SharedSignalsFixture fixture) : IClassFix
         Assert.False((await Estate.IntrospectAsync(token)).GetProperty("active").GetBoolean());
         var received = Assert.Single(await Estate.AuditAsync("ssf.set_received"), e => e.GetProperty("details").GetProperty("jti").GetString() == jti);
         Assert.Equal(SharedSignalsFixture.IdpIssuer, received.GetProperty("details").GetProperty("issuer").GetString());
-        Assert.Contains("2 identities offboarded", received.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // The person's offboarding is the governance one: departed, with a signed evidence pack naming both identities.
+        Assert.Contains($"owner {owner}: offboarded (obd_", received.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var offboardings = await Estate.Admin.GetFromJsonAsync<JsonElement>("/v1/offboardings", Ct);
+        var record = Assert.Single(offboardings.GetProperty("offboardings").EnumerateArray(), o => o.GetProperty("owner").GetString() == owner);
+        var pack = await Estate.Admin.GetFromJsonAsync<JsonElement>("/v1/offboardings/" + record.GetProperty("id").GetString(), Ct);
+        Assert.Equal([first, second], pack.GetProperty("identities").EnumerateArray().Select(i => i.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal("ssf:" + SharedSignalsFixture.IdpIssuer, pack.GetProperty("operator").GetString());
 
         // The same SET again is a replay.
         using var replay = await PushAsync(set);

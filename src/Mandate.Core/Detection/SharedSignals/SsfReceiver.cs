@@ -35,8 +35,10 @@ internal sealed class SsfReceiver
     private readonly ConcurrentDictionary<string, OidcJwksCache> keys = new(StringComparer.Ordinal);
     private readonly OidcHttpClient http;
     private readonly Telemetry.MandateMetrics? metrics;
+    private readonly Governance.Offboarding.OffboardingService? offboarding;
 
-    public SsfReceiver(IMandateStore store, IAuditTrail audit, IdentityInventory inventory, RevocationService revocations, OidcHttpClient http, IOptions<SsfOptions> options, TimeProvider time, Telemetry.MandateMetrics? metrics = null)
+    public SsfReceiver(IMandateStore store, IAuditTrail audit, IdentityInventory inventory, RevocationService revocations, OidcHttpClient http, IOptions<SsfOptions> options, TimeProvider time, Telemetry.MandateMetrics? metrics = null,
+        Governance.Offboarding.OffboardingService? offboarding = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.store = store;
@@ -46,6 +48,7 @@ internal sealed class SsfReceiver
         this.http = http;
         this.time = time;
         this.metrics = metrics;
+        this.offboarding = offboarding;
         transmitters = options.Value.Transmitters.ToDictionary(t => t.Issuer, StringComparer.Ordinal);
     }
 
@@ -262,6 +265,11 @@ internal sealed class SsfReceiver
 
         var reason = $"Shared Signals: {e.Name[(e.Name.LastIndexOf('/') + 1)..]} from {issuer} (SET {jti})";
         var actor = "ssf:" + issuer;
+        if (offboarding is not null)
+        {
+            return await OffboardOwnerAsync(owners, reason, actor, cancellationToken).ConfigureAwait(false);
+        }
+
         var offboarded = new List<string>();
         var revoked = 0;
         foreach (var owner in owners)
@@ -284,6 +292,29 @@ internal sealed class SsfReceiver
             var outcome = await revocations.RevokeAsync(RevocationTargetKind.Owner, owner, reason, actor, null, cancellationToken).ConfigureAwait(false);
             revoked += outcome?.RevokedJtis.Count ?? 0;
             return string.Create(CultureInfo.InvariantCulture, $"owner {owner}: {offboarded.Count} identities offboarded, {revoked} credentials revoked");
+        }
+
+        return $"no action: no identity is owned by {string.Join(" or ", owners)}";
+    }
+
+    /// <summary>
+    /// The governance offboarding of the first owner the subject names that owns anything: departed, every identity
+    /// offboarded with its credentials, imported ones orphaned, and a signed evidence pack, as <c>mandate offboard</c>.
+    /// </summary>
+    private async Task<string> OffboardOwnerAsync(List<string> owners, string reason, string actor, CancellationToken cancellationToken)
+    {
+        foreach (var owner in owners)
+        {
+            var (record, error) = await offboarding!.OffboardAsync(new Governance.Offboarding.OffboardingRequest(owner, reason, null, null), actor, null, cancellationToken).ConfigureAwait(false);
+            if (record is not null)
+            {
+                return $"owner {owner}: offboarded ({record.Id}, evidence signed)";
+            }
+
+            if (error?.Code == Governance.Reviews.ReviewErrorCodes.OwnerDeparted)
+            {
+                return $"no action: {owner} was offboarded already";
+            }
         }
 
         return $"no action: no identity is owned by {string.Join(" or ", owners)}";
