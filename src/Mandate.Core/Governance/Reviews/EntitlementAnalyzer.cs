@@ -5,12 +5,13 @@ using Mandate.Core.Policies;
 namespace Mandate.Core.Governance.Reviews;
 
 /// <summary>
-/// What a principal's active policies permit it, read from the policy set the decision point uses: for each permit
-/// whose principal scope matches the principal (<c>==</c>, <c>in</c> through the stored entity hierarchy, <c>is</c>,
-/// or unconstrained), every action its action scope names (action groups expanded through the schema) and every
-/// resource type its resource scope allows among the action's <c>appliesTo</c> resource types. A pair that an
-/// unconditional <c>forbid</c> with a matching scope removes (an access review's revocation, for one) is not an
-/// entitlement. Without a schema, actions and resource types come from the scopes alone (<c>*</c> where unconstrained).
+/// What a principal's active policies permit it, read from the policy set the decision point uses. With a schema this
+/// is the Cedar engine's <see cref="PermissionAnalyzer.Permitted"/> (the same analysis as the <c>unused_grant</c>
+/// finding): every schema action × resource type some permit may grant, a pair an always-holding <c>forbid</c> (an
+/// access review's revocation, for one) removes left out. Without a schema there is nothing to enumerate, so the
+/// scopes are read alone: for each permit whose principal scope matches the principal (<c>==</c>, <c>in</c> through
+/// the stored entity hierarchy, <c>is</c>, or unconstrained), the actions and resource type its scopes name (<c>*</c>
+/// where unconstrained), unless an unconditional <c>forbid</c> with a matching scope removes them.
 /// </summary>
 internal static class EntitlementAnalyzer
 {
@@ -19,6 +20,12 @@ internal static class EntitlementAnalyzer
     public static IReadOnlyList<Entitlement> For(PolicySnapshot snapshot, EntityUid principal)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.Schema is { } schema)
+        {
+            return [.. PermissionAnalyzer.Permitted(snapshot.Policies, schema, snapshot.Entities, principal)
+                .Select(p => new Entitlement(p.Action.ToString(), p.ResourceType, [.. p.PolicyIds.Select(snapshot.DisplayId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]))];
+        }
+
         var granted = new SortedDictionary<(string Action, string ResourceType), SortedSet<string>>();
         var forbidden = new HashSet<(string, string)>();
         foreach (var policy in snapshot.Policies.Policies)
@@ -35,29 +42,21 @@ internal static class EntitlementAnalyzer
                 continue;
             }
 
-            foreach (var action in Actions(ast.Action, snapshot.Schema))
+            var resourceType = ResourceType(ast.Resource);
+            foreach (var action in ast.Action.Kind == ScopeKind.Any ? [new EntityUid("Action", AnyResourceType)] : ast.Action.Entities)
             {
-                if (!AppliesToPrincipal(action, principal.Type, snapshot.Schema))
+                var key = (action.ToString(), resourceType);
+                if (!permit)
                 {
-                    continue;
+                    forbidden.Add(key);
                 }
-
-                foreach (var resourceType in ResourceTypes(ast.Resource, action, snapshot.Schema))
+                else if (granted.TryGetValue(key, out var policies))
                 {
-                    var key = (action.ToString(), resourceType);
-                    if (permit)
-                    {
-                        if (!granted.TryGetValue(key, out var policies))
-                        {
-                            granted[key] = policies = new SortedSet<string>(StringComparer.Ordinal);
-                        }
-
-                        policies.Add(snapshot.DisplayId(policy.Id));
-                    }
-                    else
-                    {
-                        forbidden.Add(key);
-                    }
+                    policies.Add(snapshot.DisplayId(policy.Id));
+                }
+                else
+                {
+                    granted[key] = new SortedSet<string>(StringComparer.Ordinal) { snapshot.DisplayId(policy.Id) };
                 }
             }
         }
@@ -75,48 +74,11 @@ internal static class EntitlementAnalyzer
         _ => string.Equals(scope.EntityType, principal.Type, StringComparison.Ordinal) && snapshot.Entities.IsInOrEqual(principal, scope.Entity!.Value),
     };
 
-    private static bool AppliesToPrincipal(EntityUid action, string principalType, Schema? schema) =>
-        schema is null
-        || !schema.Model.Actions.TryGetValue(action, out var definition)
-        || !definition.HasAppliesTo
-        || definition.PrincipalTypes.Contains(principalType, StringComparer.Ordinal);
-
-    private static IEnumerable<EntityUid> Actions(ActionConstraint scope, Schema? schema)
+    /// <summary>The resource type a scope names (<c>*</c> when it names none).</summary>
+    private static string ResourceType(ScopeConstraint scope) => scope.Kind switch
     {
-        if (scope.Kind == ScopeKind.Any)
-        {
-            return schema is null ? [new EntityUid("Action", AnyResourceType)] : schema.Model.Actions.Where(a => a.Value.AppliesToAnything).Select(a => a.Key);
-        }
-
-        if (scope.Kind == ScopeKind.Equal || schema is null)
-        {
-            return scope.Entities;
-        }
-
-        return scope.Entities.SelectMany(a => schema.Model.ActionDescendants(a).Prepend(a)).Distinct();
-    }
-
-    private static IEnumerable<string> ResourceTypes(ScopeConstraint scope, EntityUid action, Schema? schema)
-    {
-        IReadOnlyList<string>? applies = schema is not null && schema.Model.Actions.TryGetValue(action, out var definition) && definition.HasAppliesTo
-            ? definition.ResourceTypes
-            : null;
-        string? named = scope.Kind switch
-        {
-            ScopeKind.Is or ScopeKind.IsIn => scope.EntityType,
-            ScopeKind.Equal => scope.Entity!.Value.Type,
-            _ => null,
-        };
-        if (applies is null)
-        {
-            return [named ?? AnyResourceType];
-        }
-
-        return scope.Kind switch
-        {
-            ScopeKind.Any => applies,
-            ScopeKind.In => applies.Where(t => schema!.Model.CanBeDescendant(t, scope.Entity!.Value.Type)),
-            _ => applies.Where(t => string.Equals(t, named, StringComparison.Ordinal)),
-        };
-    }
+        ScopeKind.Is or ScopeKind.IsIn => scope.EntityType!,
+        ScopeKind.Equal => scope.Entity!.Value.Type,
+        _ => AnyResourceType,
+    };
 }
