@@ -169,7 +169,7 @@ public sealed class OperatorRoleMatrixTests(OperatorRoleMatrixTests.Fixture fixt
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
 
         await fixture.Server.Services.GetRequiredService<Mandate.Core.Decisions.DecisionAuditQueue>().FlushAsync(ct);
-        var events = (await fixture.Clients["bootstrap"].GetFromJsonAsync<JsonElement>("/v1/audit/events?type=access.forbidden", ct))
+        var events = (await fixture.Clients["bootstrap"].GetFromJsonAsync<JsonElement>("/v1/audit/events?type=access.forbidden&limit=1000", ct))
             .GetProperty("events").EnumerateArray()
             .Where(e => e.GetProperty("resource").GetString() == "/v1/pep-credentials/ledger-check/revoke")
             .ToList();
