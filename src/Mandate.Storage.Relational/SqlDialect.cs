@@ -9,6 +9,13 @@ internal abstract class SqlDialect
 {
     public abstract string Kind { get; }
 
+    /// <summary>
+    /// Rows per multi-row <c>INSERT</c> in bulk writes (findings, ledger appends). A server store saves round trips with
+    /// several rows per statement; an in-process store has no round trip to save, and 1 means one prepared statement
+    /// re-bound per row.
+    /// </summary>
+    public virtual int RowsPerBulkInsert => 25;
+
     /// <summary>The assembly whose embedded <c>migrations/NNNN_name.sql</c> resources define the schema.</summary>
     public abstract Assembly MigrationAssembly { get; }
 

@@ -79,6 +79,12 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     private async Task InsertAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, string? firstStatement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
+        if (session.Dialect.RowsPerBulkInsert == 1)
+        {
+            await InsertEachAsync(records, firstStatement, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         for (var offset = 0; offset < records.Count; offset += RowsPerInsert)
         {
             var count = Math.Min(RowsPerInsert, records.Count - offset);
@@ -113,6 +119,37 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             }
 
             await session.ExecuteAsync(sql.ToString(), cancellationToken, parameters).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One prepared single-row statement, re-bound per record (the in-process store's cheapest bulk write).</summary>
+    private async Task InsertEachAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, string? firstStatement, CancellationToken cancellationToken)
+    {
+        if (firstStatement is not null)
+        {
+            await session.ExecuteAsync(firstStatement, cancellationToken).ConfigureAwait(false);
+        }
+
+        var names = Enumerable.Range(0, ColumnCount).Select(c => "@c" + c.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var command = session.Command(
+            "INSERT INTO audit_events (" + Columns + ") VALUES (" + string.Join(',', names) + ")",
+            [.. names.Select(n => (n, (object?)null))]);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        foreach (var (record, canonical) in records)
+        {
+            var c = AuditIndexedColumns.From(record.Time, record.Event);
+            object?[] values =
+            [
+                record.Sequence, c.TimeMilliseconds, c.Type, c.Actor, c.Subject, c.Action, c.Resource,
+                c.Decision, c.CredentialId, c.TaskId, c.RequestId, canonical, record.PreviousHash, record.Hash,
+                c.Chain, c.PolicyVersion,
+            ];
+            for (var column = 0; column < ColumnCount; column++)
+            {
+                command.Parameters[column].Value = values[column] ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -12,7 +12,6 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
     private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at, accepted_reason, accepted_by, accepted_until";
     private const int InListSize = 500;
     private const int InsertColumns = 17;
-    private const int RowsPerInsert = 25;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -97,15 +96,16 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
     {
         ArgumentNullException.ThrowIfNull(findings);
 
-        // Multi-row statements: one prepared command for the full chunks, re-bound, and one for the rest;
-        // few rows per statement, since SQLite looks each named parameter up among all the statement's names.
+        // Multi-row statements as the store prefers (SqlDialect.RowsPerBulkInsert): one prepared command for the full
+        // chunks, re-bound, and one for the rest.
+        var rowsPerInsert = session.Dialect.RowsPerBulkInsert;
         DbCommand? full = null;
         try
         {
-            for (var offset = 0; offset < findings.Count; offset += RowsPerInsert)
+            for (var offset = 0; offset < findings.Count; offset += rowsPerInsert)
             {
-                var count = Math.Min(RowsPerInsert, findings.Count - offset);
-                var command = count == RowsPerInsert ? full ??= InsertCommand(count, onConflict) : InsertCommand(count, onConflict);
+                var count = Math.Min(rowsPerInsert, findings.Count - offset);
+                var command = count == rowsPerInsert ? full ??= InsertCommand(count, onConflict) : InsertCommand(count, onConflict);
                 try
                 {
                     for (var row = 0; row < count; row++)
