@@ -57,7 +57,7 @@ internal sealed class SqliteDialect : SqlDialect
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var pragma = connection.CreateCommand();
         await using var pragmaDisposal = pragma.ConfigureAwait(false);
-        pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;";
+        pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
