@@ -18,9 +18,9 @@ namespace Mandate.Core.Detection.SharedSignals;
 /// JWS with <c>typ</c> <c>secevent+jwt</c>, an algorithm pinned for that transmitter, a <c>kid</c> found in its JWKS and
 /// a valid signature, the configured <c>iss</c> and <c>aud</c>, an <c>iat</c> neither in the future nor too old, a
 /// <c>jti</c> never seen from that issuer. A RISC <c>account-disabled</c> or <c>account-purged</c>, or a CAEP
-/// <c>session-revoked</c>, about a person (their email, or the <c>sub</c> of an <c>iss_sub</c> subject) offboards every
-/// identity that person owns in the inventory and revokes their credentials; every accepted SET is a ledger event
-/// naming its issuer and jti.
+/// <c>session-revoked</c>, about a person (their email, or the <c>sub</c> of an <c>iss_sub</c> subject) starts that
+/// owner's offboarding (<see cref="Governance.Offboarding.OffboardingService"/>, as <c>mandate offboard</c> does);
+/// every accepted SET is a ledger event naming its issuer and jti.
 /// </summary>
 internal sealed class SsfReceiver
 {
@@ -28,23 +28,20 @@ internal sealed class SsfReceiver
 
     private readonly IMandateStore store;
     private readonly IAuditTrail audit;
-    private readonly IdentityInventory inventory;
-    private readonly RevocationService revocations;
     private readonly TimeProvider time;
     private readonly IReadOnlyDictionary<string, SsfTransmitterOptions> transmitters;
     private readonly ConcurrentDictionary<string, OidcJwksCache> keys = new(StringComparer.Ordinal);
     private readonly OidcHttpClient http;
     private readonly Telemetry.MandateMetrics? metrics;
-    private readonly Governance.Offboarding.OffboardingService? offboarding;
+    private readonly Governance.Offboarding.OffboardingService offboarding;
 
-    public SsfReceiver(IMandateStore store, IAuditTrail audit, IdentityInventory inventory, RevocationService revocations, OidcHttpClient http, IOptions<SsfOptions> options, TimeProvider time, Telemetry.MandateMetrics? metrics = null,
-        Governance.Offboarding.OffboardingService? offboarding = null)
+    public SsfReceiver(
+        IMandateStore store, IAuditTrail audit, Governance.Offboarding.OffboardingService offboarding, OidcHttpClient http, IOptions<SsfOptions> options, TimeProvider time,
+        Telemetry.MandateMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.store = store;
         this.audit = audit;
-        this.inventory = inventory;
-        this.revocations = revocations;
         this.http = http;
         this.time = time;
         this.metrics = metrics;
@@ -265,47 +262,9 @@ internal sealed class SsfReceiver
 
         var reason = $"Shared Signals: {e.Name[(e.Name.LastIndexOf('/') + 1)..]} from {issuer} (SET {jti})";
         var actor = "ssf:" + issuer;
-        if (offboarding is not null)
-        {
-            return await OffboardOwnerAsync(owners, reason, actor, cancellationToken).ConfigureAwait(false);
-        }
-
-        var offboarded = new List<string>();
-        var revoked = 0;
         foreach (var owner in owners)
         {
-            var identities = await inventory.ListAsync(new IdentityQuery { Owner = owner, Limit = 1000 }, cancellationToken).ConfigureAwait(false);
-            if (identities.Count == 0)
-            {
-                continue;
-            }
-
-            foreach (var identity in identities.Where(i => i.Status != IdentityStatus.Offboarded))
-            {
-                var result = await inventory.ChangeStatusAsync(identity.SpiffeId, IdentityStatus.Offboarded, reason, actor, null, cancellationToken).ConfigureAwait(false);
-                if (result.Error is null)
-                {
-                    offboarded.Add(identity.SpiffeId);
-                }
-            }
-
-            var outcome = await revocations.RevokeAsync(RevocationTargetKind.Owner, owner, reason, actor, null, cancellationToken).ConfigureAwait(false);
-            revoked += outcome?.RevokedJtis.Count ?? 0;
-            return string.Create(CultureInfo.InvariantCulture, $"owner {owner}: {offboarded.Count} identities offboarded, {revoked} credentials revoked");
-        }
-
-        return $"no action: no identity is owned by {string.Join(" or ", owners)}";
-    }
-
-    /// <summary>
-    /// The governance offboarding of the first owner the subject names that owns anything: departed, every identity
-    /// offboarded with its credentials, imported ones orphaned, and a signed evidence pack, as <c>mandate offboard</c>.
-    /// </summary>
-    private async Task<string> OffboardOwnerAsync(List<string> owners, string reason, string actor, CancellationToken cancellationToken)
-    {
-        foreach (var owner in owners)
-        {
-            var (record, error) = await offboarding!.OffboardAsync(new Governance.Offboarding.OffboardingRequest(owner, reason, null, null), actor, null, cancellationToken).ConfigureAwait(false);
+            var (record, error) = await offboarding.OffboardAsync(new Governance.Offboarding.OffboardingRequest(owner, reason, null, null), actor, null, cancellationToken).ConfigureAwait(false);
             if (record is not null)
             {
                 return $"owner {owner}: offboarded ({record.Id}, evidence signed)";

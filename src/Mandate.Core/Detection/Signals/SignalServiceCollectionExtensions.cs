@@ -14,8 +14,9 @@ public static class SignalServiceCollectionExtensions
     /// Registers the fan-out from the ledger into the outbox, the dispatcher that delivers it with retries and a
     /// dead-letter state, signed webhooks, and the OpenID Shared Signals transmitter and receiver
     /// (<see cref="SignalOptions"/>, <c>Mandate:Signals</c>, and <see cref="SsfOptions"/>, <c>Mandate:SharedSignals</c>,
-    /// validated at start). Needs the identity feature (the key-encryption key protects secrets and the SET key, the
-    /// inventory offboards), the tasks feature (revocation), and the host's <c>SignalHttpClient</c> and <c>ISsfIssuer</c>.
+    /// validated at start). Needs the identity feature (the key-encryption key protects secrets and the SET key), the
+    /// tasks feature (revocation), the access-review feature (a person's SET starts that owner's offboarding), and the
+    /// host's <c>SignalHttpClient</c> and <c>ISsfIssuer</c>.
     /// </summary>
     public static MandateBuilder AddSignals(this MandateBuilder builder)
     {
