@@ -11,8 +11,8 @@ internal abstract class SqlDialect
 
     /// <summary>
     /// Rows per multi-row <c>INSERT</c> in bulk writes (findings, ledger appends). A server store saves round trips with
-    /// several rows per statement; an in-process store has no round trip to save, and 1 means one prepared statement
-    /// re-bound per row.
+    /// several rows per statement (few enough to stay far below every driver's parameter limit); an in-process store has
+    /// no round trip to save, and 1 means one prepared statement re-bound per row.
     /// </summary>
     public virtual int RowsPerBulkInsert => 25;
 

@@ -14,12 +14,6 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     private const string Columns = "seq, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id, body, prev_hash, hash, chain, policy_version";
     private const int ColumnCount = 16;
 
-    // Enough rows per INSERT to amortize round trips, few enough to stay far below every driver's parameter limit. Not
-    // more: Microsoft.Data.Sqlite binds each named parameter by a lookup that scans the statement's parameter names, so
-    // the cost per row grows with the parameters per statement (100 rows, 1,600 parameters, took about twice the CPU
-    // per appended record of 25 rows in the findings benchmark's ledger writes).
-    private const int RowsPerInsert = 25;
-
     public async Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken)
     {
         // The lock and the head read go in one round trip: this runs once per group-commit batch.
@@ -79,15 +73,16 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     private async Task InsertAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, string? firstStatement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        if (session.Dialect.RowsPerBulkInsert == 1)
+        var rowsPerInsert = session.Dialect.RowsPerBulkInsert;
+        if (rowsPerInsert == 1)
         {
             await InsertEachAsync(records, firstStatement, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        for (var offset = 0; offset < records.Count; offset += RowsPerInsert)
+        for (var offset = 0; offset < records.Count; offset += rowsPerInsert)
         {
-            var count = Math.Min(RowsPerInsert, records.Count - offset);
+            var count = Math.Min(rowsPerInsert, records.Count - offset);
             var sql = new StringBuilder();
             if (offset == 0 && firstStatement is not null)
             {
