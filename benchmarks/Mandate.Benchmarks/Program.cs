@@ -22,6 +22,11 @@ internal static class Program
             return Audit.AuditSizeCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "policy-heap")
+        {
+            return Policies.PolicyHeapCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && args[0] == "inventory-import")
         {
             return Governance.InventoryImportCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
