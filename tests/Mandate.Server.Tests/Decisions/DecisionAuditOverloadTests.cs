@@ -34,11 +34,13 @@ public sealed class DecisionAuditOverloadTests
     [Fact]
     public async Task ByDefault_EveryAnsweredDecision_ShouldBeInTheChain_WhenTheWriterCannotKeepUp()
     {
-        var slow = new SlowDecisionRecords(perRecord: TimeSpan.FromMilliseconds(4));
-        await using var server = await StartAsync(slow, ("Mandate:Decisions:AuditQueueCapacity", "16"));
+        // 100 records/s at most: slower than the requests even on a saturated machine. The wait timeout is long so that
+        // only backpressure, never a refusal, is in play here.
+        var slow = new SlowDecisionRecords(perRecord: TimeSpan.FromMilliseconds(10));
+        await using var server = await StartAsync(slow, ("Mandate:Decisions:AuditQueueCapacity", "16"), ("Mandate:Decisions:AuditQueueWaitTimeout", "00:00:25"));
         using var waits = new CounterReading(server, "mandate.audit.queue_waits");
 
-        var answers = await DecideManyAsync(server, "bp", requests: 300, concurrency: 32);
+        var answers = await DecideManyAsync(server, "bp", requests: 200, concurrency: 32);
 
         Assert.All(answers.Values, status => Assert.Equal(HttpStatusCode.OK, status));
         await server.Services.GetRequiredService<DecisionAuditQueue>().FlushAsync(Ct);
@@ -120,7 +122,8 @@ public sealed class DecisionAuditOverloadTests
     [Fact]
     public async Task WithDropAllowsAndSampling_AnsweredShouldEqualWrittenPlusTheCountsInTheChain_IncludingAtShutdown()
     {
-        var slow = new SlowDecisionRecords(perRecord: TimeSpan.FromMilliseconds(4));
+        // 50 records/s at most: the queue overflows even when the machine is saturated and requests come slowly.
+        var slow = new SlowDecisionRecords(perRecord: TimeSpan.FromMilliseconds(20));
         Dictionary<string, HttpStatusCode> answers;
         long unwrittenMetric;
         MandateServerOptions options;
@@ -186,7 +189,7 @@ public sealed class DecisionAuditOverloadTests
     {
         var answers = new ConcurrentDictionary<string, HttpStatusCode>(StringComparer.Ordinal);
         var next = -1;
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
         var workers = Enumerable.Range(0, concurrency).Select(async _ =>
         {
             int i;
