@@ -32,6 +32,11 @@ internal static class Program
             return Audit.LedgerScaleCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "decision-alloc")
+        {
+            return Decisions.DecisionAllocationCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && args[0] == "policy-heap")
         {
             return Policies.PolicyHeapCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
