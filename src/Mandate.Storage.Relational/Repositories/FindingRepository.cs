@@ -99,6 +99,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         // Multi-row statements as the store prefers (SqlDialect.RowsPerBulkInsert): one prepared command for the full
         // chunks, re-bound, and one for the rest.
         var rowsPerInsert = session.Dialect.RowsPerBulkInsert;
+        var bulk = await session.Dialect.BeginBulkInsertAsync(session.Connection, findings.Count, cancellationToken).ConfigureAwait(false);
         DbCommand? full = null;
         try
         {
@@ -139,6 +140,11 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
             if (full is not null)
             {
                 await full.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (bulk is not null)
+            {
+                await bulk.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
