@@ -182,16 +182,19 @@ internal static class ReviewCommand
             }
             else
             {
-                context.Output.Fields(body, "lifted");
+                // The item's fields, then the lift's, in one grid.
                 var lifted = body.GetProperty("lifted");
-                context.Output.Fields(
-                [
-                    ("lifted_by", CliOutput.Cell(lifted, "by")),
-                    ("lifted_at", CliOutput.Cell(lifted, "at")),
-                    ("lift_reason", CliOutput.Cell(lifted, "reason")),
-                    ("lift_policy_version", CliOutput.Cell(lifted, "policy_version")),
-                    ("lift_ledger_seq", CliOutput.Cell(lifted, "ledger_seq")),
-                ]);
+                context.Output.Fields(body.EnumerateObject()
+                    .Where(p => p.Name != "lifted")
+                    .Select(p => (p.Name, (string?)CliOutput.Cell(p.Value)))
+                    .Concat(
+                    [
+                        ("lifted_by", CliOutput.Cell(lifted, "by")),
+                        ("lifted_at", CliOutput.Cell(lifted, "at")),
+                        ("lift_reason", CliOutput.Cell(lifted, "reason")),
+                        ("lift_policy_version", CliOutput.Cell(lifted, "policy_version")),
+                        ("lift_ledger_seq", CliOutput.Cell(lifted, "ledger_seq")),
+                    ]));
             }
 
             return ExitCodes.Success;
