@@ -37,6 +37,18 @@ internal static class MandateServer
     /// <summary>Builds the application and runs every startup task (migrations, keys, policies, demo data).</summary>
     public static async Task<WebApplication> CreateAsync(MandateServerOptions options, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
+        var app = Build(options, configure);
+        await RunStartupAsync(app, cancellationToken);
+        return app;
+    }
+
+    /// <summary>
+    /// Builds the application and validates its settings without running the start-up tasks: the caller may start
+    /// listening first (<c>/healthz</c> answers at once, everything else 503 <c>starting</c>) and then call
+    /// <see cref="RunStartupAsync"/>.
+    /// </summary>
+    public static WebApplication Build(MandateServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
         ArgumentNullException.ThrowIfNull(options);
         if (options.PublicUrl is { } publicUrl && !Http.PublicBaseUrl.IsValid(publicUrl))
         {
@@ -75,14 +87,35 @@ internal static class MandateServer
         Configure(app);
         // Settings are validated before any start-up work touches the store, so a bad value stops the start naming its key.
         app.Services.GetService<IStartupValidator>()?.Validate();
+        return app;
+    }
+
+    /// <summary>
+    /// Runs every start-up task in order, showing each on <c>/readyz</c>, then opens the server to every request and
+    /// starts the background services. A failure leaves the gate closed and propagates (the caller stops the host).
+    /// </summary>
+    public static async Task RunStartupAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<MandateServerOptions>>().Value;
+        var gate = app.Services.GetRequiredService<StartupGate>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mandate.Server");
         Log.Starting(logger, Version, options.Urls, options.EffectiveStore.Describe());
-        foreach (var task in app.Services.GetServices<IStartupTask>().OrderBy(t => t.Order))
+        try
         {
-            await task.RunAsync(cancellationToken);
+            foreach (var task in app.Services.GetServices<IStartupTask>().OrderBy(t => t.Order))
+            {
+                gate.Begin(task.Step);
+                await task.RunAsync(cancellationToken);
+            }
+        }
+        catch
+        {
+            gate.Fail();
+            throw;
         }
 
-        return app;
+        gate.Open();
     }
 
     /// <summary>
@@ -144,6 +177,7 @@ internal static class MandateServer
     {
         services.AddSingleton(Options.Create(options));
         services.TryAddSingleton<ReadinessChecks>();
+        services.TryAddSingleton<StartupGate>();
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, AdminTokenStartup>());
@@ -206,6 +240,8 @@ internal static class MandateServer
             // Traces and metrics also go to an OTLP collector when one is configured the standard way.
             telemetry.UseOtlpExporter();
         }
+
+        StartupGatedHostedService.GateMandateServices(services);
     }
 
     private static void Configure(WebApplication app)
@@ -213,6 +249,7 @@ internal static class MandateServer
         app.UseMiddleware<ChallengeHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<StartupGateMiddleware>();
         // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
         app.UseRateLimiter();
         app.UseMiddleware<AuthenticationFailureLimit>();

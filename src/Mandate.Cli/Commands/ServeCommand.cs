@@ -73,15 +73,7 @@ internal static class ServeCommand
             try
             {
                 // This command reports a failed start itself, in one line; the host's own report is a stack trace.
-                app = await MandateServer.CreateAsync(options, b => b.Logging.AddFilter(HostCategory, LogLevel.Critical), cancellationToken);
-            }
-            catch (StoreException ex)
-            {
-                throw CliException.Failed(ex.Message);
-            }
-            catch (StartupException ex)
-            {
-                throw CliException.Failed(ex.Message);
+                app = MandateServer.Build(options, b => b.Logging.AddFilter(HostCategory, LogLevel.Critical));
             }
             catch (OptionsValidationException ex)
             {
@@ -92,12 +84,26 @@ internal static class ServeCommand
             {
                 try
                 {
+                    // Listen first: /healthz answers at once and /readyz says which start-up step runs; every other
+                    // request is refused with 503 'starting' until the start-up tasks below have finished.
                     await app.StartAsync(cancellationToken);
                 }
                 catch (IOException ex)
                 {
                     // Kestrel reports a port in use or an address it cannot bind as an IOException naming the address.
                     throw CliException.Failed($"cannot listen: {ex.Message}");
+                }
+
+                try
+                {
+                    await MandateServer.RunStartupAsync(app, cancellationToken);
+                }
+                catch (Exception ex) when (ex is StoreException or StartupException or OptionsValidationException)
+                {
+                    await app.StopAsync(CancellationToken.None);
+                    throw CliException.Failed(ex is OptionsValidationException invalid
+                        ? $"invalid configuration: {string.Join(" ", invalid.Failures)}"
+                        : ex.Message);
                 }
 
                 if (context.Json)

@@ -22,7 +22,7 @@ public sealed class SignalIdleTests
     public async Task WithoutReceivers_NoWritePerBatch_AndAReceiverAddedLaterShouldGetOnlyWhatFollows()
     {
         await using var estate = await TaskEstate.StartAsync(configureBuilder: b => b.Configuration["Mandate:Signals:CatchUpInterval"] = "01:00:00");
-        var loop = estate.Server.Services.GetServices<IHostedService>().OfType<SignalFanOutLoop>().Single();
+        var loop = estate.Server.Services.GetRequiredService<SignalFanOutLoop>();
 
         // A revocation while nobody listens: passed over without a receiver ever seeing it, and without storing the cursor.
         var before = await estate.NewIdentityAsync("idle-before");

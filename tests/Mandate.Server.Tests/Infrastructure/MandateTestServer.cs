@@ -44,6 +44,22 @@ internal sealed class MandateTestServer : IAsyncDisposable
         return new MandateTestServer(app, options, new Uri(address));
     }
 
+    /// <summary>
+    /// As <c>mandate serve</c> starts: listening first, then the start-up tasks (the returned task; the caller awaits it).
+    /// </summary>
+    public static async Task<(MandateTestServer Server, Task Startup)> StartListeningFirstAsync(Action<MandateServerOptions>? configure = null, Action<WebApplicationBuilder>? configureBuilder = null)
+    {
+        var state = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(state);
+        var options = new MandateServerOptions { Urls = "http://127.0.0.1:0", StateDirectory = state, Demo = true };
+        configure?.Invoke(options);
+        var app = MandateServer.Build(options, configureBuilder);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var startup = MandateServer.RunStartupAsync(app);
+        return (new MandateTestServer(app, options, new Uri(address)), startup);
+    }
+
     /// <summary>Options for a PostgreSQL-backed server in a fresh schema.</summary>
     public static StoreLocation PostgresLocation(string connectionString) => new(StoreKind.Postgres, connectionString);
 
