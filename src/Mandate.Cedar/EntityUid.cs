@@ -6,7 +6,9 @@ namespace Mandate.Cedar;
 public readonly record struct EntityUid(string Type, string Id)
 {
     /// <summary>Cedar syntax, for example <c>User::"alice"</c>, with the id escaped as in a Cedar string literal.</summary>
-    public override string ToString() => Type + "::" + Syntax.StringEscaper.Quote(Id);
+    public override string ToString() => Syntax.StringEscaper.NeedsEscape(Id)
+        ? Type + "::" + Syntax.StringEscaper.Quote(Id)
+        : string.Concat(Type, "::\"", Id, "\"");
 
     /// <summary>Appends the Cedar syntax to a builder without an intermediate string.</summary>
     internal void AppendTo(StringBuilder builder)

@@ -22,7 +22,10 @@ internal static class DecisionAllocationCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var requests = DocsSmoke.Cap(args.Length == 2 && args[0] == "--requests" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000, 500, "requests", Console.Error);
+        var requests = DocsSmoke.Cap(args.Length >= 2 && args[0] == "--requests" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000, 500, "requests", Console.Error);
+
+        // --types: also the types the runtime's allocation samples name during the evaluations (a sampling, not a count).
+        using var sampler = args.Contains("--types") ? new AllocationSampler() : null;
         var state = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(state);
         var app = await MandateServer.CreateAsync(
@@ -33,6 +36,13 @@ internal static class DecisionAllocationCommand
 
                 // One loopback client outruns the per-client limit (1,000/s) and would be answered 429 (as in the load driver).
                 b.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
+
+                // --no-audit: allows not audited, to see the decision path without the ledger's batching (whose share
+                // per request varies with how many records each write takes).
+                if (args.Contains("--no-audit"))
+                {
+                    b.Configuration["Mandate:Decisions:AuditAllowSampleRate"] = "0";
+                }
             });
         await using (app)
         {
@@ -45,13 +55,25 @@ internal static class DecisionAllocationCommand
             await MeasureAsync(client, Math.Min(requests, 2_000), evaluate: false);
             await MeasureAsync(client, Math.Min(requests, 2_000), evaluate: true);
             var health = await MeasureAsync(client, requests, evaluate: false);
+            sampler?.Counting = true;
             var evaluation = await MeasureAsync(client, requests, evaluate: true);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"decision-alloc: {requests:N0} requests each, HTTP/1.1, one connection, every allow audited"));
+            sampler?.Counting = false;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"decision-alloc: {requests:N0} requests each, HTTP/1.1, one connection, {(args.Contains("--no-audit") ? "allows not audited" : "every allow audited")}"));
             await output.WriteLineAsync("| requests | bytes allocated per request (process) |");
             await output.WriteLineAsync("|---|---:|");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| comparator: GET /healthz | {health:N0} |"));
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| POST /access/v1/evaluation (allowed) | {evaluation:N0} |"));
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| difference: the decision path above /healthz | {evaluation - health:N0} |"));
+            if (sampler is not null)
+            {
+                await output.WriteLineAsync("| sampled type (evaluations) | sampled bytes per request |");
+                await output.WriteLineAsync("|---|---:|");
+                foreach (var (type, bytes) in sampler.Top(25))
+                {
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {type} | {bytes / (double)requests:N0} |"));
+                }
+            }
+
             await app.StopAsync();
         }
 

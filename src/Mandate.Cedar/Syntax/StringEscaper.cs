@@ -13,6 +13,20 @@ internal static class StringEscaper
         return builder.ToString();
     }
 
+    /// <summary>Whether <see cref="AppendEscaped"/> would write anything but the characters themselves (printable ASCII never needs it).</summary>
+    public static bool NeedsEscape(string value, bool escapeStar = false)
+    {
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~' or '"' or '\\' || (c == '*' && escapeStar))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static void AppendQuoted(StringBuilder builder, string value, bool escapeStar = false)
     {
         builder.Append('"');

@@ -130,20 +130,27 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             "INSERT INTO audit_events (" + Columns + ") VALUES (" + string.Join(',', names) + ")",
             [.. names.Select(n => (n, (object?)null))]);
         await using var commandDisposal = command.ConfigureAwait(false);
+        var p = command.Parameters;
         foreach (var (record, canonical) in records)
         {
+            // Bound column by column (no array of the row's values per record: this loop runs once per audited decision).
             var c = AuditIndexedColumns.From(record.Time, record.Event);
-            object?[] values =
-            [
-                record.Sequence, c.TimeMilliseconds, c.Type, c.Actor, c.Subject, c.Action, c.Resource,
-                c.Decision, c.CredentialId, c.TaskId, c.RequestId, canonical, record.PreviousHash, record.Hash,
-                c.Chain, c.PolicyVersion,
-            ];
-            for (var column = 0; column < ColumnCount; column++)
-            {
-                command.Parameters[column].Value = values[column] ?? DBNull.Value;
-            }
-
+            p[0].Value = record.Sequence;
+            p[1].Value = c.TimeMilliseconds;
+            p[2].Value = c.Type ?? (object)DBNull.Value;
+            p[3].Value = c.Actor ?? (object)DBNull.Value;
+            p[4].Value = c.Subject ?? (object)DBNull.Value;
+            p[5].Value = c.Action ?? (object)DBNull.Value;
+            p[6].Value = c.Resource ?? (object)DBNull.Value;
+            p[7].Value = c.Decision ?? (object)DBNull.Value;
+            p[8].Value = c.CredentialId ?? (object)DBNull.Value;
+            p[9].Value = c.TaskId ?? (object)DBNull.Value;
+            p[10].Value = c.RequestId ?? (object)DBNull.Value;
+            p[11].Value = canonical ?? (object)DBNull.Value;
+            p[12].Value = record.PreviousHash ?? (object)DBNull.Value;
+            p[13].Value = record.Hash ?? (object)DBNull.Value;
+            p[14].Value = c.Chain ?? (object)DBNull.Value;
+            p[15].Value = c.PolicyVersion ?? (object)DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
