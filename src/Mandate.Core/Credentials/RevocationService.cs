@@ -1,5 +1,6 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Identity.X509;
 using Mandate.Core.Storage;
 using Mandate.Core.Tasks;
 
@@ -104,6 +105,26 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
                 throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, $"A revocation target is one of {string.Join(", ", RevocationTargetKind.All)}.");
         }
 
+        return await RevokeRootsAsync(session, targetKind, target, roots, reason, revokedBy, requestId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Revokes the unexpired X.509-SVIDs of <paramref name="spiffeId"/> inside the caller's session (the caller commits):
+    /// what an identity's suspension, revocation or offboarding does, since a relying party that validates the
+    /// certificate with the trust bundle never sees the identity's status, only the CRL. Null when it holds none.
+    /// </summary>
+    public async Task<RevocationOutcome?> RevokeX509SvidsAsync(IStoreSession session, string spiffeId, string reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var live = await session.Get<IX509CrlRepository>().ListLiveJtisAsync(spiffeId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return live.Count == 0
+            ? null
+            : await RevokeRootsAsync(session, RevocationTargetKind.Identity, spiffeId, live, reason, revokedBy, requestId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RevocationOutcome> RevokeRootsAsync(IStoreSession session, string targetKind, string target, IReadOnlyCollection<string> roots, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
+    {
+        var credentials = session.Get<ICredentialRepository>();
         var now = time.GetUtcNow();
         var why = string.IsNullOrWhiteSpace(reason) ? $"{targetKind} revoked" : reason;
         var revoked = roots.Count == 0 ? [] : await credentials.RevokeWithDescendantsAsync(roots, now, why, revokedBy, cancellationToken).ConfigureAwait(false);
