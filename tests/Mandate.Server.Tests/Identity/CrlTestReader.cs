@@ -31,6 +31,7 @@ internal static class CrlTestReader
         var nextUpdate = ReadTime(tbs);
         var serials = new List<string>();
         long? number = null;
+        var extensionOids = new List<string>();
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
         {
             var entries = tbs.ReadSequence();
@@ -55,6 +56,7 @@ internal static class CrlTestReader
                 }
 
                 var value = extension.ReadOctetString();
+                extensionOids.Add(oid);
                 if (oid == CrlNumberOid)
                 {
                     number = (long)new AsnReader(value, AsnEncodingRules.DER).ReadInteger();
@@ -64,6 +66,7 @@ internal static class CrlTestReader
 
         tbs.ThrowIfNotEmpty();
         Assert.NotNull(number);
+        Assert.Contains("2.5.29.35", extensionOids); // authority key identifier: which CA key signed it
         return new ParsedCrl(tbsRaw, signatureAlgorithm, signature, issuer, thisUpdate, nextUpdate, serials, number.Value);
     }
 
