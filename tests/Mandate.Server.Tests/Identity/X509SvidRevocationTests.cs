@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Mandate.Server.Tests.Infrastructure;
 using Mandate.Tests.Shared;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Mandate.Server.Tests.Identity;
 
@@ -120,6 +121,70 @@ public sealed class X509SvidRevocationTests
         using var response = await admin.PostAsJsonAsync("/v1/revocations", new { target_kind = "credential", target = "x509:0123456789ABCDEF" }, Ct);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task OpeningATaskOverMutualTls_ShouldBindTheX509Svid_UntilItIsRevoked()
+    {
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        serverRequest.CertificateExtensions.Add(san.Build());
+        using var serverEphemeral = serverRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        using var serverCertificate = X509CertificateLoader.LoadPkcs12(serverEphemeral.Export(X509ContentType.Pfx), null);
+        await using var estate = await Tasks.TaskEstate.StartAsync(
+            o => o.Urls = "https://127.0.0.1:0",
+            builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.AllowAnyClientCertificate();
+            })));
+        using var admin = TlsClient(estate.Server, estate.Server.AdminToken);
+
+        // The agent gets an X.509-SVID over plain bearer auth, then opens tasks presenting it as its TLS client certificate.
+        using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var bearer = TlsClient(estate.Server, estate.Svid(Tasks.TaskEstate.Agent));
+        using var issued = await bearer.PostAsJsonAsync("/v1/svid/x509", new { csr = new CertificateRequest("CN=w", clientKey, HashAlgorithmName.SHA256).CreateSigningRequestPem() }, Ct);
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        using var leaf = X509Certificate2.CreateFromPem((await issued.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("certificate").GetString()!);
+        using var withKey = leaf.CopyWithPrivateKey(clientKey);
+        using var clientCertificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
+
+        async Task<HttpResponseMessage> OpenAsync()
+        {
+            var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true, ClientCertificateOptions = ClientCertificateOption.Manual };
+            handler.ClientCertificates.Add(clientCertificate);
+            using var mtls = new HttpClient(handler) { BaseAddress = estate.Server.Address, Timeout = TimeSpan.FromSeconds(30) };
+            mtls.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", estate.Svid(Tasks.TaskEstate.Agent));
+            return await mtls.PostAsJsonAsync("/v1/tasks", new { intent = Tasks.TaskEstate.Intent(), ttl_seconds = 300 }, Ct);
+        }
+
+        using (var bound = await OpenAsync())
+        {
+            var body = await bound.Content.ReadAsStringAsync(Ct);
+            Assert.True(bound.StatusCode == HttpStatusCode.Created, body);
+            var token = JsonDocument.Parse(body).RootElement.GetProperty("credential").GetProperty("access_token").GetString()!;
+            var cnf = Tasks.TaskEstate.Claims(token).GetProperty("cnf").GetProperty("x5t#S256").GetString();
+            Assert.Equal(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(SHA256.HashData(leaf.RawData)), cnf);
+        }
+
+        using (var revoked = await admin.PostAsJsonAsync("/v1/revocations", new { target_kind = "credential", target = "x509:" + leaf.SerialNumber }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, revoked.StatusCode);
+        }
+
+        using var refused = await OpenAsync();
+        await ProblemAssert.ProblemAsync(refused, HttpStatusCode.BadRequest, "client-certificate-revoked");
+    }
+
+    /// <summary>A client of the test server's self-signed HTTPS endpoint (loopback only) with a bearer token.</summary>
+    private static HttpClient TlsClient(MandateTestServer server, string token)
+    {
+        var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>Issues two X.509-SVIDs on <paramref name="issuer"/>, revokes one by its <c>jti</c>, and reads the CRL from <paramref name="reader"/>.</summary>
