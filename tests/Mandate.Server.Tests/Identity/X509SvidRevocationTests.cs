@@ -225,7 +225,10 @@ public sealed class X509SvidRevocationTests
         using var response = await workload.PostAsJsonAsync("/v1/svid/x509", new { csr }, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        return X509Certificate2.CreateFromPem(JsonDocument.Parse(body).RootElement.GetProperty("certificate").GetString()!);
+        var answer = JsonDocument.Parse(body).RootElement;
+        var certificate = X509Certificate2.CreateFromPem(answer.GetProperty("certificate").GetString()!);
+        Assert.Equal("x509:" + certificate.SerialNumber, answer.GetProperty("jti").GetString());
+        return certificate;
     }
 
     /// <summary>
