@@ -100,7 +100,7 @@ internal static class TaskEndpoints
                     $"the client certificate (X.509-SVID serial {certificate.SerialNumber}) is revoked");
             }
 
-            confirmation = new ProofOfPossession(ProofOfPossession.Methods.X509, Base64UrlEncoder.Encode(SHA256.HashData(certificate.RawData)));
+            confirmation = ProofOfPossession.ForCertificate(certificate);
         }
 
         var outcome = await tasks.OpenAsync(

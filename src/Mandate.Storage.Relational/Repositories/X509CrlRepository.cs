@@ -8,6 +8,7 @@ namespace Mandate.Storage.Relational.Repositories;
 internal sealed class X509CrlRepository(RelationalSession session) : IX509CrlRepository
 {
     private const int JtiPrefixLength = 5; // "x509:"
+    private const int ChunkSize = 400;
 
     public async Task<IReadOnlyList<RevokedX509Serial>> ListRevokedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -44,6 +45,35 @@ internal sealed class X509CrlRepository(RelationalSession session) : IX509CrlRep
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             result.Add(reader.GetString(0));
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<string>> ListBoundJtisAsync(IReadOnlyCollection<string> thumbprints, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(thumbprints);
+        var result = new List<string>();
+        foreach (var chunk in thumbprints.Distinct(StringComparer.Ordinal).Chunk(ChunkSize))
+        {
+            var names = new string[chunk.Length];
+            var parameters = new List<(string, object?)> { ("@method", ProofOfPossession.Methods.X509), ("@kind", CredentialKinds.X509Svid) };
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names[i] = "@t" + i.ToString(CultureInfo.InvariantCulture);
+                parameters.Add((names[i], chunk[i]));
+            }
+
+            var command = session.Command(
+                $"SELECT jti FROM credentials WHERE cnf_thumbprint IN ({string.Join(", ", names)}) AND cnf_method = @method AND kind <> @kind AND revoked_at IS NULL ORDER BY jti",
+                [.. parameters]);
+            await using var commandDisposal = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(reader.GetString(0));
+            }
         }
 
         return result;

@@ -124,7 +124,7 @@ public sealed class X509SvidRevocationTests
     }
 
     [Fact]
-    public async Task OpeningATaskOverMutualTls_ShouldBindTheX509Svid_UntilItIsRevoked()
+    public async Task OpeningATaskOverMutualTls_ShouldBindTheX509Svid_UntilItIsRevoked_AndItsRevocationShouldReachTheBoundCredential()
     {
         using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256);
@@ -161,19 +161,27 @@ public sealed class X509SvidRevocationTests
             return await mtls.PostAsJsonAsync("/v1/tasks", new { intent = Tasks.TaskEstate.Intent(), ttl_seconds = 300 }, Ct);
         }
 
+        string boundJti;
         using (var bound = await OpenAsync())
         {
             var body = await bound.Content.ReadAsStringAsync(Ct);
             Assert.True(bound.StatusCode == HttpStatusCode.Created, body);
             var token = JsonDocument.Parse(body).RootElement.GetProperty("credential").GetProperty("access_token").GetString()!;
-            var cnf = Tasks.TaskEstate.Claims(token).GetProperty("cnf").GetProperty("x5t#S256").GetString();
-            Assert.Equal(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(SHA256.HashData(leaf.RawData)), cnf);
+            var claims = Tasks.TaskEstate.Claims(token);
+            Assert.Equal(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(SHA256.HashData(leaf.RawData)), claims.GetProperty("cnf").GetProperty("x5t#S256").GetString());
+            boundJti = claims.GetProperty("jti").GetString()!;
         }
 
+        // Revoking the certificate also revokes the credential bound to it, in the same revocation.
         using (var revoked = await admin.PostAsJsonAsync("/v1/revocations", new { target_kind = "credential", target = "x509:" + leaf.SerialNumber }, Ct))
         {
             Assert.Equal(HttpStatusCode.Created, revoked.StatusCode);
+            var jtis = (await revoked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("revoked_jtis").EnumerateArray().Select(e => e.GetString()).Order(StringComparer.Ordinal);
+            Assert.Equal(new[] { boundJti, "x509:" + leaf.SerialNumber }.Order(StringComparer.Ordinal), jtis);
         }
+
+        var boundRecord = await admin.GetFromJsonAsync<JsonElement>($"/v1/credentials/{boundJti}", Ct);
+        Assert.Equal(JsonValueKind.String, boundRecord.GetProperty("revoked_at").ValueKind);
 
         using var refused = await OpenAsync();
         await ProblemAssert.ProblemAsync(refused, HttpStatusCode.BadRequest, "client-certificate-revoked");

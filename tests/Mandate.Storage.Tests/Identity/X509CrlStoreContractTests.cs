@@ -35,6 +35,23 @@ public abstract class X509CrlStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task BoundCredentials_ShouldBeFoundByCertificateThumbprint_NotRevokedOnesNorOtherBindings()
+    {
+        var x5t = new ProofOfPossession(ProofOfPossession.Methods.X509, "thumb-a");
+        await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+        var credentials = session.Get<ICredentialRepository>();
+        await credentials.InsertAsync(Svid("0A", "spiffe://td/a", T0.AddHours(1)) with { ProofOfPossession = x5t }, Ct);
+        await credentials.InsertAsync(TaskCredential("bound1", x5t), Ct);
+        await credentials.InsertAsync(TaskCredential("bound2", x5t), Ct);
+        await credentials.InsertAsync(TaskCredential("dpop", new ProofOfPossession(ProofOfPossession.Methods.Dpop, "thumb-a")), Ct);
+        await credentials.InsertAsync(TaskCredential("other", new ProofOfPossession(ProofOfPossession.Methods.X509, "thumb-b")), Ct);
+        await credentials.InsertAsync(TaskCredential("unbound", null), Ct);
+        await credentials.RevokeWithDescendantsAsync(["bound2"], T0, "test", "admin", Ct);
+        Assert.Equal(["bound1"], await session.Get<IX509CrlRepository>().ListBoundJtisAsync(["thumb-a"], Ct));
+        Assert.Empty(await session.Get<IX509CrlRepository>().ListBoundJtisAsync(["thumb-z"], Ct));
+    }
+
+    [Fact]
     public async Task CrlNumber_ShouldGrowByOne_AndNotMoveWhenItsTransactionRollsBack()
     {
         var numbers = new List<long>();
@@ -54,6 +71,17 @@ public abstract class X509CrlStoreContractTests : MigratedStoreTests
         numbers.Add(await last.Get<IX509CrlRepository>().NextCrlNumberAsync(Ct));
         Assert.Equal([1L, 2L, 3L, 4L], numbers);
     }
+
+    private static CredentialRecord TaskCredential(string jti, ProofOfPossession? binding) => new()
+    {
+        Jti = jti,
+        Kind = CredentialKinds.Task,
+        Subject = "spiffe://td/a",
+        Holder = "spiffe://td/a",
+        IssuedAt = T0,
+        ExpiresAt = T0.AddHours(1),
+        ProofOfPossession = binding,
+    };
 
     private static CredentialRecord Svid(string serial, string subject, DateTimeOffset expires) => new()
     {

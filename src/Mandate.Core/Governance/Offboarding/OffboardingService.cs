@@ -333,6 +333,9 @@ internal sealed class OffboardingService(
                             Holder = spiffeId,
                             IssuedAt = record.Time,
                             ExpiresAt = expiresAt,
+                            ProofOfPossession = record.Event.Details.GetValueOrDefault("sha256") is { Length: 64 } sha256
+                                ? new ProofOfPossession(ProofOfPossession.Methods.X509, System.Buffers.Text.Base64Url.EncodeToString(Convert.FromHexString(sha256)))
+                                : null,
                         },
                         cancellationToken).ConfigureAwait(false);
                 }

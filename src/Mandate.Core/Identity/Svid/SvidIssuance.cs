@@ -128,6 +128,7 @@ internal sealed class SvidIssuance(
                 Holder = subject.Value,
                 IssuedAt = new DateTimeOffset(issued.Certificate.NotBefore.ToUniversalTime()),
                 ExpiresAt = issued.ExpiresAt,
+                ProofOfPossession = ProofOfPossession.ForCertificate(issued.Certificate),
             },
             cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
