@@ -54,7 +54,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
                 new AuthZenDecision(false, null, null, [], [], DenyCode: IdentityInactiveReason, DenyDescription: inactive.Message));
         }
 
-        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, call.UseSource, cancellationToken).ConfigureAwait(false);
+        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, call, cancellationToken).ConfigureAwait(false);
         List<Entity>? overlay = null;
         List<string>? ignored = null;
         AddOverlay(snapshot, ref overlay, ref ignored, principal, subject!.Properties, path + "subject");
@@ -72,6 +72,21 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
                 IgnoredProperties = ignored,
             },
             mappedContext.Denied);
+    }
+
+    /// <summary>
+    /// Whether the credential in <paramref name="context"/> is alive and the subject's, and the subject an active
+    /// identity: the question before a request that decides nothing.
+    /// </summary>
+    public async ValueTask<CredentialContext> CheckCredentialAsync(PolicySnapshot snapshot, AuthZenEntity? subject, JsonElement? context, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        var principal = EntityOf(snapshot, subject, "subject");
+        if (standing.Check(principal.Id) is { } inactive)
+        {
+            return CredentialContext.Invalid(IdentityInactiveReason, inactive.Message);
+        }
+
+        return await credentials.CheckAsync(context, principal, call, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the type is a Cedar name the active schema declares (or any Cedar name without a schema).</summary>
