@@ -25,6 +25,8 @@ internal static class McpGateway
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes + 1);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Mandate", LogLevel.Information);
+        // The SDK's server logs a refused call (an McpProtocolException) as a failed handler; the gateway logs refusals itself.
+        builder.Logging.AddFilter("ModelContextProtocol.Server", LogLevel.Critical);
         var services = builder.Services;
         services.AddHttpContextAccessor();
         services.AddSingleton(options);
@@ -61,7 +63,6 @@ internal static class McpGateway
             MapEndpoint(app, GatewayUpstreams.EndpointOf(server.Name));
         }
 
-        app.Lifetime.ApplicationStopped.Register(() => upstreams.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }
 

@@ -25,6 +25,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private DateTimeOffset nextAttempt = DateTimeOffset.MinValue;
     private string? lastFailure;
     private int restarts;
+    private int disposed;
 
     public UpstreamServer(UpstreamOptions options, GatewayLimits limits, ILoggerFactory loggers)
     {
@@ -242,6 +243,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes the upstreams (stopping their processes) when the gateway stops.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         if (client is { } live)
         {
