@@ -101,7 +101,7 @@ internal static class GatewayHandlers
     {
         var why = decision.Reason is { } reason
             ? reason + (decision.Description is { } description ? " (" + description + ")" : string.Empty)
-            : "no policy permits it";
+            : "denied by policy";
         var id = decision.DecisionId is { } decisionId ? $"; decision {decisionId}" : string.Empty;
         return $"Mandate refused {method} of '{target}': {why}{id}.";
     }

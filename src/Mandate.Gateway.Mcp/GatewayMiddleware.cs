@@ -62,6 +62,13 @@ internal sealed partial class GatewayMiddleware(
             message = TryParse(body);
         }
 
+        if (message?["method"]?.ToString() == "tools/call" && message["params"]?["name"]?.ToString() is { } calledTool
+            && !rateLimits.ToolHasCallsLeft(upstream.Name + "/" + calledTool))
+        {
+            await GatewayResponses.TooManyRequestsAsync(http, TimeSpan.FromMinutes(1), $"The tool '{upstream.Name}/{calledTool}' received more calls than the gateway allows per minute.");
+            return;
+        }
+
         GatewayRequestState state;
         try
         {
@@ -83,7 +90,7 @@ internal sealed partial class GatewayMiddleware(
 
         if (state.Method == "tools/call" && state.Decision is { Allowed: true } && !rateLimits.AcquireForTool(upstream.Name + "/" + state.Target, out retryAfter))
         {
-            await GatewayResponses.TooManyRequestsAsync(http, retryAfter, $"The tool '{state.Target}' received more calls than the gateway allows per minute.");
+            await GatewayResponses.TooManyRequestsAsync(http, retryAfter, $"The tool '{upstream.Name}/{state.Target}' received more calls than the gateway allows per minute.");
             return;
         }
 

@@ -22,6 +22,14 @@ internal sealed class GatewayRateLimits : IDisposable
 
     public bool AcquireForTool(string tool, out TimeSpan retryAfter) => Acquire(perTool, tool, out retryAfter);
 
+    /// <summary>
+    /// Whether the tool has calls left this window, without taking one: checked before deciding, so a tool that is
+    /// already at its limit costs no decision (and leaves no "allow" in the ledger for a call that never ran), while
+    /// only calls that were allowed take from its budget (a caller with a forged token cannot exhaust it for others).
+    /// </summary>
+    public bool ToolHasCallsLeft(string tool) =>
+        perTool is null || perTool.GetStatistics(tool) is not { } statistics || statistics.CurrentAvailablePermits > 0;
+
     private static bool Acquire(PartitionedRateLimiter<string>? limiter, string key, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;

@@ -183,6 +183,6 @@ public sealed class McpGatewayTests : IAsyncLifetime
         Assert.Empty(await client.ListToolsAsync(cancellationToken: Ct));
         var refused = await Assert.ThrowsAsync<McpProtocolException>(async () =>
             await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Ct));
-        Assert.Contains("no policy permits it", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("denied by policy", refused.Message, StringComparison.Ordinal);
     }
 }
