@@ -87,7 +87,7 @@ internal sealed class GatewayEstate : IAsyncDisposable
         Server.Services.GetRequiredService<JwtSvidIssuer>().Issue(SpiffeId.Parse(spiffeId), [Server.Services.GetRequiredService<IKeyRing>().Issuer], TimeSpan.FromMinutes(30)).Token;
 
     /// <summary>Opens a task as the support assistant with the given intent actions over MCP entities; returns its id and credential.</summary>
-    public async Task<(string TaskId, string Token)> OpenTaskAsync(string[] actions, string? dpop = null, string agent = Agent)
+    public async Task<(string TaskId, string Token)> OpenTaskAsync(string[] actions, string? dpop = null, string agent = Agent, string[]? delegates = null, string[]? resources = null)
     {
         using var client = new HttpClient { BaseAddress = Server.Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Svid(agent));
@@ -99,10 +99,10 @@ internal sealed class GatewayEstate : IAsyncDisposable
                 {
                     description = "Answer the customer's question from the files",
                     actions,
-                    resources = new[] { "McpTool", "McpResource", "McpPrompt" },
+                    resources = resources ?? ["McpTool", "McpResource", "McpPrompt"],
                     sensitivity_ceiling = "medium",
                     destinations = Array.Empty<string>(),
-                    delegates = Array.Empty<string>(),
+                    delegates = delegates ?? [],
                 },
                 ttl_seconds = 600,
             }),
