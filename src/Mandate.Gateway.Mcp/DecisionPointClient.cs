@@ -42,7 +42,7 @@ internal sealed class DecisionPointClient(HttpClient http)
             ["resource"] = Resource(target),
             ["context"] = Context(credential, target.Proof, arguments),
         };
-        using var response = await PostAsync("/access/v1/evaluation", body, cancellationToken);
+        using var response = await PostAsync(Mandate.Protocol.AuthZen.AuthZenPaths.Evaluation, body, cancellationToken);
         var answer = await ReadAsync(response, cancellationToken);
         var allowed = answer["decision"]?.GetValue<bool>() ?? false;
         var context = answer["context"] as JsonObject;
