@@ -43,6 +43,14 @@ internal sealed class DecisionPointClient(HttpClient http)
             ["context"] = Context(credential, target.Proof, arguments),
         };
         using var response = await PostAsync(Mandate.Protocol.AuthZen.AuthZenPaths.Evaluation, body, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge)
+        {
+            // The call itself cannot be decided (arguments over the decision point's context limit, an id too long):
+            // a refusal naming why, not an outage.
+            var (code, detail) = await ProblemAsync(response, cancellationToken);
+            return new GatewayDecision(false, CredentialValid: true, code ?? "invalid_request", detail, null);
+        }
+
         var answer = await ReadAsync(response, cancellationToken);
         var allowed = answer["decision"]?.GetValue<bool>() ?? false;
         var context = answer["context"] as JsonObject;
@@ -157,6 +165,21 @@ internal sealed class DecisionPointClient(HttpClient http)
         catch (JsonException e)
         {
             throw new DecisionPointException("the decision point's answer is not JSON", e);
+        }
+    }
+
+    /// <summary>The problem's type code (the last segment of its type URI) and detail, when the body is RFC 9457 JSON.</summary>
+    private static async Task<(string? Code, string? Detail)> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var problem = await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            var type = problem?["type"]?.GetValue<string>();
+            return (type?[(type.LastIndexOf('/') + 1)..], problem?["detail"]?.GetValue<string>());
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return (null, null);
         }
     }
 

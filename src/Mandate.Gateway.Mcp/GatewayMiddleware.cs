@@ -53,7 +53,7 @@ internal sealed partial class GatewayMiddleware(
             var (body, tooLarge) = await ReadBodyAsync(http, options.Limits.MaxRequestBytes);
             if (tooLarge)
             {
-                await GatewayResponses.ProblemAsync(http, StatusCodes.Status413PayloadTooLarge, "request-too-large", $"The request body is larger than {options.Limits.MaxRequestBytes} bytes.");
+                await GatewayResponses.ProblemAsync(http, StatusCodes.Status413PayloadTooLarge, "payload-too-large", $"The request body is larger than {options.Limits.MaxRequestBytes} bytes.");
                 return;
             }
 

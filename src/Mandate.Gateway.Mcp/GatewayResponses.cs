@@ -48,11 +48,11 @@ internal static class GatewayResponses
 
     private static string Title(int status) => status switch
     {
-        StatusCodes.Status401Unauthorized => "Unauthenticated",
-        StatusCodes.Status413PayloadTooLarge => "Request too large",
-        StatusCodes.Status429TooManyRequests => "Too many requests",
-        StatusCodes.Status503ServiceUnavailable => "Decision point unavailable",
-        _ => "Request refused",
+        StatusCodes.Status401Unauthorized => "Authentication required.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        StatusCodes.Status429TooManyRequests => "Too many requests.",
+        StatusCodes.Status503ServiceUnavailable => "The decision point is unavailable.",
+        _ => "The request was refused.",
     };
 
     /// <summary>A header quoted-string may not hold a quote, a backslash or a control character.</summary>

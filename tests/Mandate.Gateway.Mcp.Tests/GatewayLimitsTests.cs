@@ -85,6 +85,12 @@ public sealed class GatewayLimitsTests
         var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
             await client.CallToolAsync("big", new Dictionary<string, object?> { ["size"] = 20_000 }, cancellationToken: Ct));
         Assert.Contains("passes on at most 4096", error.Message, StringComparison.Ordinal);
+
+        // Arguments over the decision point's context limit (32 KiB) cannot be decided: refused with that reason, not
+        // reported as an outage, and never forwarded.
+        var tooLarge = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = new string('x', 40_000) }, cancellationToken: Ct));
+        Assert.Contains("Mandate refused tools/call of 'echo': input-too-large", tooLarge.Message, StringComparison.Ordinal);
     }
 
     [Fact]
