@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mandate.Server.Tests.Infrastructure;
@@ -144,6 +145,33 @@ public sealed class McpGatewayTests : IAsyncLifetime
         using var raw = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"x"}"""), token);
         Assert.Equal(HttpStatusCode.Unauthorized, raw.StatusCode);
         Assert.Contains("error=\"invalid_token\"", raw.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SuspendedIdentity_MakesItsLiveTaskToken401_AndReactivationRestoresIt()
+    {
+        var (_, token) = await estate.OpenTaskAsync(["read"]);
+        using (var ok = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"x"}"""), token))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using var admin = estate.Server.CreateAdminClient();
+        (await admin.PostAsJsonAsync("/v1/identities/suspend", new { spiffe_id = GatewayEstate.Agent, reason = "gateway test" }, Ct)).EnsureSuccessStatusCode();
+        using (var suspended = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"x"}"""), token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, suspended.StatusCode);
+            Assert.Contains("error=\"invalid_token\"", suspended.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        using (var listed = await estate.PostRawAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{}}""", token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, listed.StatusCode);
+        }
+
+        (await admin.PostAsJsonAsync("/v1/identities/reactivate", new { spiffe_id = GatewayEstate.Agent, reason = "gateway test over" }, Ct)).EnsureSuccessStatusCode();
+        using var again = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"x"}"""), token);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
     [Fact]
