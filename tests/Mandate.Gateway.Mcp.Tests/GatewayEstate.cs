@@ -37,21 +37,21 @@ internal sealed class GatewayEstate : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<GatewayEstate> StartAsync(IReadOnlyList<UpstreamOptions> upstreams, GatewayLimits? limits = null)
+    public static async Task<GatewayEstate> StartAsync(IReadOnlyList<UpstreamOptions> upstreams, GatewayLimits? limits = null, string serverToken = TestPep.Token)
     {
         var server = await MandateTestServer.StartAsync(configureBuilder: TestPep.Configure);
         var estate = new GatewayEstate(server);
-        await estate.StartGatewayAsync(upstreams, limits ?? new GatewayLimits());
+        await estate.StartGatewayAsync(upstreams, limits ?? new GatewayLimits(), serverToken);
         return estate;
     }
 
-    private async Task StartGatewayAsync(IReadOnlyList<UpstreamOptions> upstreams, GatewayLimits limits)
+    private async Task StartGatewayAsync(IReadOnlyList<UpstreamOptions> upstreams, GatewayLimits limits, string serverToken)
     {
         gateway = McpGateway.Build(new McpGatewayOptions
         {
             Listen = new Uri("http://127.0.0.1:0"),
             Server = Server.Address,
-            ServerToken = TestPep.Token,
+            ServerToken = serverToken,
             Upstreams = upstreams,
             Limits = limits,
         });

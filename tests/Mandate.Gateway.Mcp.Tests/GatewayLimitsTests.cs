@@ -74,6 +74,20 @@ public sealed class GatewayLimitsTests
     }
 
     [Fact]
+    public async Task DecisionPoint_RefusingTheGatewaysOwnCredential_Is503_AndNothingPasses()
+    {
+        await using var estate = await GatewayEstate.StartAsync([GatewayEstate.StdioUpstream("notes")], serverToken: "mpt_not-a-pep-credential-of-this-server-0123456789");
+        var (_, token) = await estate.OpenTaskAsync(["read"]);
+
+        using var initialize = await estate.PostRawAsync(GatewayEstate.Initialize, token);
+        using var call = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"x"}"""), token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, initialize.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, call.StatusCode);
+        Assert.Contains("decision-point-unavailable", await call.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UpstreamAnswer_LargerThanTheCap_IsAnMcpError()
     {
         await using var estate = await GatewayEstate.StartAsync([GatewayEstate.StdioUpstream("notes")], new GatewayLimits { MaxResponseBytes = 4096 });
