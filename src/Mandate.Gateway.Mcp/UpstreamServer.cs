@@ -77,11 +77,20 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The upstream's tools, resources and prompts, listed once per session (and again when it says they changed).</summary>
+    /// <summary>
+    /// How long a listed catalogue is trusted: an upstream that changes its tools without saying so (no
+    /// <c>list_changed</c> notification) is seen within this time.
+    /// </summary>
+    public static readonly TimeSpan CatalogueMaxAge = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The upstream's tools, resources and prompts, listed once per session and again when it says they changed or
+    /// after <see cref="CatalogueMaxAge"/>.
+    /// </summary>
     public async Task<Catalogue> CatalogueAsync(CancellationToken cancellationToken)
     {
         var session = await ClientAsync(cancellationToken);
-        if (Volatile.Read(ref catalogue) is { } known && ReferenceEquals(known.Session, session))
+        if (Volatile.Read(ref catalogue) is { } known && ReferenceEquals(known.Session, session) && DateTimeOffset.UtcNow - known.ListedAt < CatalogueMaxAge)
         {
             return known;
         }
@@ -100,7 +109,8 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                 tools.Select(t => t.ProtocolTool).ToList(),
                 resources.Select(r => r.ProtocolResource).ToList(),
                 templates.Select(t => t.ProtocolResourceTemplate).ToList(),
-                prompts.Select(p => p.ProtocolPrompt).ToList());
+                prompts.Select(p => p.ProtocolPrompt).ToList(),
+                DateTimeOffset.UtcNow);
             Volatile.Write(ref catalogue, listed);
             return listed;
         }
@@ -267,7 +277,8 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 }
 
 /// <summary>What an upstream offers, as listed in one session.</summary>
-internal sealed record Catalogue(McpClient Session, IReadOnlyList<Tool> Tools, IReadOnlyList<Resource> Resources, IReadOnlyList<ResourceTemplate> Templates, IReadOnlyList<Prompt> Prompts);
+internal sealed record Catalogue(
+    McpClient Session, IReadOnlyList<Tool> Tools, IReadOnlyList<Resource> Resources, IReadOnlyList<ResourceTemplate> Templates, IReadOnlyList<Prompt> Prompts, DateTimeOffset ListedAt);
 
 /// <summary>The upstream cannot serve the request now (down, restarting, too slow).</summary>
 internal sealed class UpstreamUnavailableException : Exception
