@@ -13,6 +13,12 @@ internal sealed class SqliteDialect : SqlDialect
     // of the statement's names when it binds: one prepared single-row statement, re-bound per row, is the cheapest.
     public override int RowsPerBulkInsert => 1;
 
+    // A bulk insert gets about this much page cache per row (an index entry and its share of the B-tree's interior
+    // pages, with room), between SQLite's default (2,000 KiB) and a cap that bounds the memory one recompute can take.
+    private const long BulkCacheBytesPerRow = 96;
+    private const long BulkCacheMinKib = 2_000;
+    private const long BulkCacheMaxKib = 64 * 1024;
+
     private readonly string connectionString;
     private readonly string path;
     private volatile bool directoryEnsured;
@@ -35,6 +41,36 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     public override string Kind => "sqlite";
+
+    public override async ValueTask<IAsyncDisposable?> BeginBulkInsertAsync(DbConnection connection, int rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var kib = Math.Clamp(rows * BulkCacheBytesPerRow / 1024, BulkCacheMinKib, BulkCacheMaxKib);
+        if (kib <= BulkCacheMinKib)
+        {
+            return null;
+        }
+
+        var command = connection.CreateCommand();
+        await using var commandDisposal = command.ConfigureAwait(false);
+        command.CommandText = "PRAGMA cache_size";
+        var before = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = $"PRAGMA cache_size = -{kib}";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return new CacheSizeRestore(connection, before);
+    }
+
+    /// <summary>Puts the connection's page cache back to its size before the bulk insert; SQLite frees the pages above it.</summary>
+    private sealed class CacheSizeRestore(DbConnection connection, long cacheSize) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            var command = connection.CreateCommand();
+            await using var commandDisposal = command.ConfigureAwait(false);
+            command.CommandText = $"PRAGMA cache_size = {cacheSize}";
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+    }
 
     public override Assembly MigrationAssembly => typeof(SqliteDialect).Assembly;
 

@@ -6,8 +6,9 @@ using Mandate.Cli.Grammar;
 namespace Mandate.Cli.Commands;
 
 /// <summary>
-/// <c>mandate review start|list|show|decide|report</c>: access reviews (<c>/v1/reviews</c>). A campaign holds one item
-/// per identity, per entitlement its policies grant and per open finding; the reviewer certifies or revokes each.
+/// <c>mandate review start|list|show|decide|lift|report</c>: access reviews (<c>/v1/reviews</c>). A campaign holds one item
+/// per identity, per entitlement its policies grant and per open finding; the reviewer certifies or revokes each, and a
+/// security operator may lift a revoked entitlement again.
 /// </summary>
 internal static class ReviewCommand
 {
@@ -18,6 +19,7 @@ internal static class ReviewCommand
         List(globals),
         Show(globals),
         Decide(globals),
+        Lift(globals),
         Report(globals));
 
     private static Command Start(GlobalOptions globals)
@@ -149,6 +151,50 @@ internal static class ReviewCommand
             else
             {
                 context.Output.Fields(body);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Lift(GlobalOptions globals)
+    {
+        var id = new Argument<string>("id") { Description = "The review's id (rvw_…)." };
+        var item = new Argument<int>("item") { Description = "The revoked entitlement's item number, as 'mandate review show' lists it." };
+        var reason = new Option<string>("--reason") { Description = "Why the access is given back (recorded with the lift and in the ledger).", Required = true, HelpName = "TEXT" };
+        var command = new Command("lift", "Lift a revoked entitlement: a new policy version without its forbid (security or admin).") { id, item, reason };
+        CliAction.Set(command, globals, async context =>
+        {
+            if (context.Value(item) < 1)
+            {
+                throw CliException.Usage("item: a number from 1, as 'mandate review show' lists it.");
+            }
+
+            using var api = await context.ConnectAsync();
+            var body = await api.PostAsync(
+                $"v1/reviews/{CommandArguments.Segment(context.Value(id)!)}/items/{context.Value(item).ToString(CultureInfo.InvariantCulture)}/lift",
+                new Dictionary<string, object?> { ["reason"] = context.Value(reason) },
+                context.CancellationToken);
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(body);
+            }
+            else
+            {
+                // The item's fields, then the lift's, in one grid.
+                var lifted = body.GetProperty("lifted");
+                context.Output.Fields(body.EnumerateObject()
+                    .Where(p => p.Name != "lifted")
+                    .Select(p => (p.Name, (string?)CliOutput.Cell(p.Value)))
+                    .Concat(
+                    [
+                        ("lifted_by", CliOutput.Cell(lifted, "by")),
+                        ("lifted_at", CliOutput.Cell(lifted, "at")),
+                        ("lift_reason", CliOutput.Cell(lifted, "reason")),
+                        ("lift_policy_version", CliOutput.Cell(lifted, "policy_version")),
+                        ("lift_ledger_seq", CliOutput.Cell(lifted, "ledger_seq")),
+                    ]));
             }
 
             return ExitCodes.Success;

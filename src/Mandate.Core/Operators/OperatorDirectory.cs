@@ -235,10 +235,16 @@ internal sealed partial class OperatorDirectory(
         IssueAsync(name, OperatorTokenKind.Api, label, ttl, null, actor, requestId, null, cancellationToken);
 
     /// <summary>A short-lived session token for an operator who signed in (OIDC); recorded as <c>operator.signed_in</c>.</summary>
-    public Task<OperatorResult<IssuedOperatorToken>> CreateSessionAsync(OperatorAccount account, IReadOnlyDictionary<string, string> signInDetails, string? requestId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a session for <paramref name="account"/>, recording <paramref name="redemption"/> (the ID token it was
+    /// opened with) in the same transaction: of two sign-ins with one token, on any nodes, one session is opened and
+    /// the other is refused with <see cref="OperatorErrorCodes.SignInRefused"/>.
+    /// </summary>
+    public Task<OperatorResult<IssuedOperatorToken>> CreateSessionAsync(OperatorAccount account, RedeemedIdToken redemption, IReadOnlyDictionary<string, string> signInDetails, string? requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return IssueAsync(account.Name, OperatorTokenKind.Session, "oidc sign-in", options.Value.SessionLifetime, null, account.Actor, requestId, signInDetails, cancellationToken);
+        ArgumentNullException.ThrowIfNull(redemption);
+        return IssueAsync(account.Name, OperatorTokenKind.Session, "oidc sign-in", options.Value.SessionLifetime, null, account.Actor, requestId, signInDetails, cancellationToken, redemption);
     }
 
     /// <summary>Replaces a token: a new one with the same label (and the given or default lifetime), the old one revoked, in one transaction.</summary>
@@ -390,7 +396,8 @@ internal sealed partial class OperatorDirectory(
         string actor,
         string? requestId,
         IReadOnlyDictionary<string, string>? signInDetails,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        RedeemedIdToken? redemption = null)
     {
         var settings = options.Value;
         if (label is { Length: > MaxLabel } || (label is not null && label.Any(char.IsControl)))
@@ -420,6 +427,18 @@ internal sealed partial class OperatorDirectory(
 
         var tokens = session.Get<IOperatorTokenRepository>();
         var now = time.GetUtcNow();
+        if (redemption is not null)
+        {
+            // Rows of tokens that can no longer be accepted go here, where sign-ins write anyway: no loop of its own.
+            var redeemed = session.Get<IRedeemedIdTokenRepository>();
+            await redeemed.PurgeExpiredAsync(now, cancellationToken).ConfigureAwait(false);
+            if (!await redeemed.TryRecordAsync(redemption with { RedeemedAt = now }, cancellationToken).ConfigureAwait(false))
+            {
+                return OperatorResult<IssuedOperatorToken>.Fail(
+                    OperatorErrorCodes.SignInRefused, "The ID token was used to sign in already; an ID token opens one session. Sign in again at the provider for a fresh one.");
+            }
+        }
+
         OperatorToken? old = null;
         if (replacing is not null)
         {

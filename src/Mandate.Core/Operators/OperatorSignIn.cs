@@ -139,7 +139,21 @@ internal sealed class OperatorSignIn
             details["id_token_jti"] = jti;
         }
 
-        return await directory.CreateSessionAsync(account, details, requestId, cancellationToken).ConfigureAwait(false);
+        // Single use: remembered until the token would be refused anyway (exp, or iat plus the maximum age, plus skew).
+        var acceptedUntil = (expires < issuedAt + settings.MaxTokenAge ? expires : issuedAt + settings.MaxTokenAge) + skew;
+        var redemption = new RedeemedIdToken(settings.Issuer, RedemptionKey(claims.Jti, idToken!), account.Name, now, acceptedUntil);
+        return await directory.CreateSessionAsync(account, redemption, details, requestId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What makes an ID token single-use: the SHA-256 of its <c>jti</c>, or of the whole compact token when the provider
+    /// sets none (the same bytes presented again), each prefixed so the two spaces never meet. Lower-case hex.
+    /// </summary>
+    public static string RedemptionKey(string? jti, string idToken)
+    {
+        ArgumentNullException.ThrowIfNull(idToken);
+        var input = string.IsNullOrEmpty(jti) ? "token:" + idToken : "jti:" + jti;
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input)));
     }
 
     private OidcIssuerOptions IssuerOptions(string? jwksUri)

@@ -129,6 +129,7 @@ internal static class ProblemTypes
     public static readonly ProblemType ReviewNotFound = new(ReviewErrorCodes.NotFound, "No such access review or item.");
     public static readonly ProblemType ReviewItemDecided = new(ReviewErrorCodes.ItemDecided, "The review item is decided already.");
     public static readonly ProblemType ReviewNotReviewer = new(ReviewErrorCodes.NotReviewer, "Only the review's reviewer decides its items.");
+    public static readonly ProblemType ReviewItemNotLiftable = new(ReviewErrorCodes.NotLiftable, "The review item is not a revoked entitlement that can be lifted.");
     public static readonly ProblemType OwnerDeparted = new(ReviewErrorCodes.OwnerDeparted, "The owner has departed.");
     public static readonly ProblemType OffboardingInvalid = new(ReviewErrorCodes.OffboardingInvalid, "The offboarding request is not valid.");
     public static readonly ProblemType OffboardingNotFound = new(ReviewErrorCodes.OffboardingNotFound, "No such offboarding.");
@@ -150,7 +151,7 @@ internal static class ProblemTypes
         OperatorSignInRefused, OperatorSignInNotConfigured, SeparationOfDuties,
         PepCredentialInvalid, PepCredentialExists, PepCredentialNotFound, PepCredentialRevoked,
         InvalidAlertQuery, InvalidRiskIdentity, InvalidWebhook, WebhookNotFound, InvalidSsfStream, SsfStreamNotFound,
-        ReviewInvalid, ReviewNotFound, ReviewItemDecided, ReviewNotReviewer, OwnerDeparted, OffboardingInvalid, OffboardingNotFound,
+        ReviewInvalid, ReviewNotFound, ReviewItemDecided, ReviewNotReviewer, ReviewItemNotLiftable, OwnerDeparted, OffboardingInvalid, OffboardingNotFound,
     ];
 
     private static readonly FrozenDictionary<string, ProblemType> ByCode = All.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);

@@ -12,6 +12,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
     private const string Columns = "id, kind, severity, source, identity, owner, summary, evidence, remediation, status, first_seen, last_seen, resolved_at, accepted_reason, accepted_by, accepted_until";
     private const int InListSize = 500;
     private const int InsertColumns = 17;
+    private const int ParallelEncodingThreshold = 2_000;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -99,6 +100,24 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         // Multi-row statements as the store prefers (SqlDialect.RowsPerBulkInsert): one prepared command for the full
         // chunks, re-bound, and one for the rest.
         var rowsPerInsert = session.Dialect.RowsPerBulkInsert;
+
+        // The JSON of each finding's evidence and its digest are pure and cost about as much CPU as SQLite's insert of
+        // the row: computed on every core first, the statements then only bind and run.
+        var evidence = new string[findings.Count];
+        var digests = new string[findings.Count];
+        if (findings.Count >= ParallelEncodingThreshold)
+        {
+            Parallel.For(0, findings.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => Encode(findings, i, evidence, digests));
+        }
+        else
+        {
+            for (var i = 0; i < findings.Count; i++)
+            {
+                Encode(findings, i, evidence, digests);
+            }
+        }
+
+        var bulk = await session.Dialect.BeginBulkInsertAsync(session.Connection, findings.Count, cancellationToken).ConfigureAwait(false);
         DbCommand? full = null;
         try
         {
@@ -113,9 +132,9 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                         var f = findings[offset + row];
                         object?[] values =
                         [
-                            f.Id, f.Kind, f.Severity, f.Source, f.Identity, f.Owner, f.Summary, JsonSerializer.Serialize(f.Evidence, Json), f.Remediation,
+                            f.Id, f.Kind, f.Severity, f.Source, f.Identity, f.Owner, f.Summary, evidence[offset + row], f.Remediation,
                             f.Status, f.FirstSeen.ToUnixTimeMilliseconds(), f.LastSeen.ToUnixTimeMilliseconds(), f.ResolvedAt?.ToUnixTimeMilliseconds(),
-                            f.AcceptedReason, f.AcceptedBy, f.AcceptedUntil?.ToUnixTimeMilliseconds(), FindingDigest.Of(f),
+                            f.AcceptedReason, f.AcceptedBy, f.AcceptedUntil?.ToUnixTimeMilliseconds(), digests[offset + row],
                         ];
                         for (var column = 0; column < values.Length; column++)
                         {
@@ -140,7 +159,18 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
             {
                 await full.DisposeAsync().ConfigureAwait(false);
             }
+
+            if (bulk is not null)
+            {
+                await bulk.DisposeAsync().ConfigureAwait(false);
+            }
         }
+    }
+
+    private static void Encode(IReadOnlyList<Finding> findings, int index, string[] evidence, string[] digests)
+    {
+        evidence[index] = JsonSerializer.Serialize(findings[index].Evidence, Json);
+        digests[index] = FindingDigest.Of(findings[index]);
     }
 
     private DbCommand InsertCommand(int rows, string onConflict)

@@ -174,7 +174,7 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
                         Status = reader.GetString(5),
                         CreatedAt = Time(reader, 6),
                         ExpiresAt = Time(reader, 7),
-                        Labels = JsonSerializer.Deserialize<SortedDictionary<string, string>>(reader.GetString(8)) ?? new SortedDictionary<string, string>(StringComparer.Ordinal),
+                        Labels = Labels(reader.GetString(8)),
                     };
                     entries[(entry.Source, entry.ExternalId)] = entry;
                     order.Add((entry.Source, entry.ExternalId));
@@ -224,6 +224,11 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
             ? entries[key] with { Credentials = [.. list.OrderBy(c => c.Slot, StringComparer.Ordinal)] }
             : entries[key])];
     }
+
+    // Most identities have no labels: "{}" is read without the JSON reader (a recompute reads every identity), into
+    // the same empty dictionary the reader would give.
+    private static SortedDictionary<string, string> Labels(string json) =>
+        json == "{}" ? new SortedDictionary<string, string>() : JsonSerializer.Deserialize<SortedDictionary<string, string>>(json) ?? new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     private static void Bind(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
 

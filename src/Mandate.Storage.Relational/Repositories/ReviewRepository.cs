@@ -14,7 +14,7 @@ internal sealed class ReviewRepository(RelationalSession session) : IReviewRepos
 
     private const string ItemColumns =
         "campaign_id, number, kind, identity, source, owner, action, resource_type, policies, finding, summary, decision, decided_by, decided_at, " +
-        "reason, enforcement, enforcement_detail, policy_version, ledger_seq";
+        "reason, enforcement, enforcement_detail, policy_version, ledger_seq, lifted_by, lifted_at, lift_reason, lift_policy_version, lift_ledger_seq";
 
     public async Task InsertAsync(ReviewCampaign campaign, IReadOnlyList<ReviewItem> items, CancellationToken cancellationToken)
     {
@@ -26,7 +26,7 @@ internal sealed class ReviewRepository(RelationalSession session) : IReviewRepos
             ("@id", campaign.Id), ("@owner", campaign.Owner), ("@reviewer", campaign.Reviewer), ("@by", campaign.StartedBy), ("@at", campaign.StartedAt.ToUnixTimeMilliseconds()),
             ("@due", campaign.Due.ToUnixTimeMilliseconds()), ("@origin", campaign.Origin), ("@status", campaign.Status), ("@completed", campaign.CompletedAt?.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         var command = session.Command(
-            $"INSERT INTO review_items ({ItemColumns}) VALUES (@c, @n, @kind, @identity, @source, @owner, @action, @rtype, @policies, @finding, @summary, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+            $"INSERT INTO review_items ({ItemColumns}) VALUES (@c, @n, @kind, @identity, @source, @owner, @action, @rtype, @policies, @finding, @summary, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
             ("@c", campaign.Id), ("@n", null), ("@kind", null), ("@identity", null), ("@source", null), ("@owner", null), ("@action", null), ("@rtype", null),
             ("@policies", null), ("@finding", null), ("@summary", null));
         await using var commandDisposal = command.ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal sealed class ReviewRepository(RelationalSession session) : IReviewRepos
 
     public Task<IReadOnlyList<ReviewItem>> RevokedEntitlementsAsync(CancellationToken cancellationToken) =>
         ReadItemsAsync(
-            $"SELECT {ItemColumns} FROM review_items WHERE kind = 'entitlement' AND decision = 'revoked' AND enforcement = 'policy_version' ORDER BY campaign_id, number",
+            $"SELECT {ItemColumns} FROM review_items WHERE kind = 'entitlement' AND decision = 'revoked' AND enforcement = 'policy_version' AND lifted_at IS NULL ORDER BY campaign_id, number",
             cancellationToken);
 
     private async Task<IReadOnlyList<ReviewItem>> ReadItemsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
@@ -90,6 +90,11 @@ internal sealed class ReviewRepository(RelationalSession session) : IReviewRepos
                 EnforcementDetail = Text(reader, 16),
                 PolicyVersion = Text(reader, 17),
                 LedgerSequence = reader.IsDBNull(18) ? null : reader.GetInt64(18),
+                LiftedBy = Text(reader, 19),
+                LiftedAt = reader.IsDBNull(20) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(20)),
+                LiftReason = Text(reader, 21),
+                LiftPolicyVersion = Text(reader, 22),
+                LiftLedgerSequence = reader.IsDBNull(23) ? null : reader.GetInt64(23),
             });
         }
 
@@ -109,6 +114,20 @@ internal sealed class ReviewRepository(RelationalSession session) : IReviewRepos
             ("@decision", decided.Decision), ("@by", decided.DecidedBy), ("@at", decided.DecidedAt?.ToUnixTimeMilliseconds()), ("@reason", decided.Reason),
             ("@enforcement", decided.Enforcement), ("@detail", decided.EnforcementDetail), ("@version", decided.PolicyVersion), ("@seq", decided.LedgerSequence),
             ("@c", decided.CampaignId), ("@n", (long)decided.Number)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    public async Task<bool> LiftAsync(ReviewItem lifted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lifted);
+        var changed = await session.ExecuteAsync(
+            """
+            UPDATE review_items SET lifted_by = @by, lifted_at = @at, lift_reason = @reason, lift_policy_version = @version, lift_ledger_seq = @seq
+            WHERE campaign_id = @c AND number = @n AND kind = 'entitlement' AND decision = 'revoked' AND lifted_at IS NULL
+            """,
+            cancellationToken,
+            ("@by", lifted.LiftedBy), ("@at", lifted.LiftedAt?.ToUnixTimeMilliseconds()), ("@reason", lifted.LiftReason), ("@version", lifted.LiftPolicyVersion),
+            ("@seq", lifted.LiftLedgerSequence), ("@c", lifted.CampaignId), ("@n", (long)lifted.Number)).ConfigureAwait(false);
         return changed == 1;
     }
 

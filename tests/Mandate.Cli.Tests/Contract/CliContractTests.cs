@@ -102,6 +102,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate review list"] = (Reach.Server, ["--status", "open"]),
         ["mandate review show"] = (Reach.Server, ["{review}"]),
         ["mandate review decide"] = (Reach.Server, ["{review}", "1", "--certify", "--reason", "contract"]),
+        ["mandate review lift"] = (Reach.Server, ["{review:lift}", "{item:lift}", "--reason", "contract"]),
         ["mandate review report"] = (Reach.Server, ["{review}"]),
         ["mandate offboard"] = (Reach.Server, ["team:contract-leaving", "--reason", "contract", "--evidence", "{dir}/offboard-evidence.json"]),
         ["mandate evidence verify"] = (Reach.Local, ["{evidence}", "--key", "{keys}"]),

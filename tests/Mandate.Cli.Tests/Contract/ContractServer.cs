@@ -143,6 +143,20 @@ public sealed class ContractServer : IAsyncLifetime
             Values["evidence"] = Write("evidence.json", evidence);
         }
 
+        // A revoked entitlement to lift: the reviewer takes away one of team:payments' entitlements in a review the
+        // admin token starts.
+        var reviewerToken = (await Json(await admin.PostAsJsonAsync("/v1/operators/contract-reviewer/tokens", new { label = "lift" }, ct))).GetProperty("token").GetString()!;
+        var liftReview = await Json(await admin.PostAsJsonAsync("/v1/reviews", new { owner = "team:payments", reviewer = "contract-reviewer", due = DateTimeOffset.UtcNow.AddDays(14) }, ct));
+        Values["review:lift"] = liftReview.GetProperty("id").GetString()!;
+        var liftItems = await Json(await admin.GetAsync(new Uri("/v1/reviews/" + Values["review:lift"], UriKind.Relative), ct));
+        var entitlement = liftItems.GetProperty("items").EnumerateArray().First(i => i.GetProperty("kind").GetString() == "entitlement");
+        Values["item:lift"] = entitlement.GetProperty("item").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var reviewer = new HttpClient { BaseAddress = new Uri(Url) })
+        {
+            reviewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", reviewerToken);
+            (await reviewer.PostAsJsonAsync($"/v1/reviews/{Values["review:lift"]}/items/{Values["item:lift"]}/decision", new { decision = "revoke", reason = "contract" }, ct)).EnsureSuccessStatusCode();
+        }
+
         Values["keys"] = Write("keys.json", await (await admin.GetAsync(new Uri("/v1/audit/keys", UriKind.Relative), ct)).Content.ReadAsStringAsync(ct));
         (await admin.PostAsync("/v1/audit/checkpoints", null, ct)).EnsureSuccessStatusCode();
         var findings = await Json(await admin.GetAsync(new Uri("/v1/findings?kind=long_lived_secret", UriKind.Relative), ct));

@@ -73,6 +73,25 @@ public sealed class ReviewAndEvidenceCommandTests : IAsyncLifetime
         Assert.Equal(1, again.Code);
         Assert.Contains("review-item-decided", again.Error, StringComparison.Ordinal);
 
+        // Lifting the revoked entitlement: security (not the reviewer), with a reason, once.
+        var securityToken = Path.Combine(directory, "sec.token");
+        Ok(await Run("operator", "add", "cli-sec", "--role", "security"));
+        Ok(await Run("operator", "token", "create", "cli-sec", "--output", securityToken));
+        Assert.Equal(2, (await RunAs(securityToken, "review", "lift", id, number)).Code);
+        var byReviewer = await RunAs(reviewerToken, "review", "lift", id, number, "--reason", "not mine to give back");
+        Assert.Equal(3, byReviewer.Code);
+        Assert.Contains("(403) forbidden", byReviewer.Error, StringComparison.Ordinal);
+        var lifted = await RunAs(securityToken, "review", "lift", id, number, "--reason", "the ledger service was retired");
+        Ok(lifted);
+        Assert.Contains("operator:cli-sec", lifted.Output, StringComparison.Ordinal);
+        Assert.Contains("lift_policy_version", lifted.Output, StringComparison.Ordinal);
+        var liftedAgain = await RunAs(securityToken, "review", "lift", id, number, "--reason", "again", "--json");
+        Assert.Equal(1, liftedAgain.Code);
+        Assert.Contains("review-item-not-liftable", liftedAgain.Error, StringComparison.Ordinal);
+        var shownLifted = JsonDocument.Parse((await Run("review", "show", id, "--json")).Output).RootElement.GetProperty("items").EnumerateArray()
+            .Single(i => i.GetProperty("item").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) == number);
+        Assert.Equal("operator:cli-sec", shownLifted.GetProperty("lifted").GetProperty("by").GetString());
+
         var report = await Run("review", "report", id);
         Ok(report);
         Assert.Contains("1 revoked", report.Output, StringComparison.Ordinal);

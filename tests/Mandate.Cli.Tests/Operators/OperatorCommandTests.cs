@@ -59,6 +59,12 @@ public sealed class OperatorCommandTests : IAsyncLifetime
         Assert.False(shown.TryGetProperty("token", out _));
         Assert.StartsWith("mot_", (await File.ReadAllTextAsync(session, ct)).Trim(), StringComparison.Ordinal);
 
+        // The same ID token again opens no second session: refused as a credential (exit 3), nothing written.
+        var replayed = await Cli.RunAsync("operator", "sign-in", "--id-token-file", idToken, "--output", Path.Combine(directory, "replayed.session"), "--server", url);
+        Assert.Equal(3, replayed.Code);
+        Assert.Contains("used to sign in already", replayed.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(directory, "replayed.session")));
+
         // The session acts as olga (an auditor reads) and nothing more (an auditor adds no operator).
         Assert.Equal(0, (await Run(session, "status")).Code);
         var forbidden = await Run(session, "operator", "add", "mallory", "--role", "admin");

@@ -35,6 +35,28 @@ public sealed class FindingRulesTests
     private static List<(string Kind, string Identity)> Kinds(List<Finding> findings) => [.. findings.Select(f => (f.Kind, f.Identity[(f.Identity.LastIndexOf('/') + 1)..]))];
 
     [Fact]
+    public void LargeInventory_JudgedInSlices_ShouldGiveWhatOneIdentityAtATimeGives_InTheSameOrder()
+    {
+        // Enough identities for the sliced path, with secrets shared between identities far apart (other slices).
+        const int Count = 12_000;
+        var entries = Enumerable.Range(0, Count).Select(i => Entry(
+            "svc-" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture),
+            i % 5 == 0 ? null : "team:a",
+            Key(i % 400, i % 7 == 0 ? null : i % 200, fingerprint: i % 101 == 0 ? "fp-" + (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture) : null, expiresInDays: i % 2 == 0 ? null : 30)))
+            .ToList();
+
+        var judged = FindingRules.Evaluate(entries, Now, Options, new HashSet<string> { "team:a" });
+
+        var alone = entries.SelectMany(e => FindingRules.Evaluate([e], Now, Options, new HashSet<string> { "team:a" })).Where(f => f.Kind != FindingKinds.SharedSecret);
+        var shared = FindingRules.Evaluate([.. entries.Where(e => e.Credentials[0].Fingerprint is not null)], Now, Options, new HashSet<string> { "team:a" })
+            .Where(f => f.Kind == FindingKinds.SharedSecret);
+        var expected = alone.Concat(shared).ToList();
+        Assert.Equal(expected.Count, judged.Count);
+        Assert.Contains(judged, f => f.Kind == FindingKinds.SharedSecret);
+        Assert.Equal(expected.Select(f => (f.Id, f.Summary, FindingDigest.Of(f))), judged.Select(f => (f.Id, f.Summary, FindingDigest.Of(f))));
+    }
+
+    [Fact]
     public void Stale_And_RotationOverdue_ShouldFireOnlyPastTheirWindows()
     {
         var findings = FindingRules.Evaluate(

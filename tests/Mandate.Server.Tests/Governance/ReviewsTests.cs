@@ -167,6 +167,95 @@ public sealed class ReviewsTests
         return id;
     }
 
+    [Fact]
+    public async Task RevokedEntitlement_ShouldBeLiftedBySecurity_ByANewPolicyVersion_OnSqlite()
+    {
+        await using var server = await MandateTestServer.StartAsync();
+        await LiftScenarioAsync(server);
+    }
+
+    [Fact]
+    public async Task RevokedEntitlement_ShouldBeLiftedBySecurity_ByANewPolicyVersion_OnPostgres()
+    {
+        var connection = await PostgresTestDatabase.CreateSchemaAsync();
+        await using var server = await MandateTestServer.StartAsync(o => o.Store = MandateTestServer.PostgresLocation(connection));
+        await LiftScenarioAsync(server);
+    }
+
+    private static async Task LiftScenarioAsync(MandateTestServer server)
+    {
+        using var security = (await OperatorTestData.AddWithTokenAsync(server, "lf-sec", "security")).Client;
+        using var reviewer = (await OperatorTestData.AddWithTokenAsync(server, "lf-rev", "reviewer")).Client;
+        using var auditor = (await OperatorTestData.AddWithTokenAsync(server, "lf-aud", "auditor")).Client;
+        var started = await (await security.PostAsJsonAsync("/v1/reviews", new { owner = "team:payments", reviewer = "lf-rev", due = DateTimeOffset.UtcNow.AddDays(14) }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var id = started.GetProperty("id").GetString()!;
+        var items = (await auditor.GetFromJsonAsync<JsonElement>($"/v1/reviews/{id}", Ct)).GetProperty("items").EnumerateArray().ToList();
+        int Number(string kind, string? action) => items.Single(i => i.GetProperty("kind").GetString() == kind && i.GetProperty("identity").GetString() == Billing
+            && (action is null || (i.GetProperty("action").GetString() == $"Action::\"{action}\"" && i.GetProperty("resource_type").GetString() == "Invoice"))).GetProperty("item").GetInt32();
+        var read = Number("entitlement", "read");
+        var write = Number("entitlement", "write");
+        var identityItem = Number("identity", null);
+        string Lift(int item) => $"/v1/reviews/{id}/items/{item}/lift";
+
+        // Nothing to lift before a revocation.
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync(Lift(read), new { reason = "x" }, Ct), HttpStatusCode.Conflict, "review-item-not-liftable");
+
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.PostAsJsonAsync($"/v1/reviews/{id}/items/{read}/decision", new { decision = "revoke", reason = "reads go through the ledger service" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.PostAsJsonAsync($"/v1/reviews/{id}/items/{write}/decision", new { decision = "certify", reason = "posts invoices" }, Ct)).StatusCode);
+        var revoked = await reviewer.GetFromJsonAsync<JsonElement>($"/v1/reviews/{id}", Ct);
+        var revokedVersion = revoked.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("item").GetInt32() == read).GetProperty("policy_version").GetString()!;
+        Assert.False(await AllowedAsync(server, "read"));
+
+        // Who may lift: security (or admin); not the reviewer, not an auditor; a reason is required.
+        await OperatorTestData.AssertProblemAsync(await reviewer.PostAsJsonAsync(Lift(read), new { reason = "x" }, Ct), HttpStatusCode.Forbidden, "forbidden");
+        await OperatorTestData.AssertProblemAsync(await auditor.PostAsJsonAsync(Lift(read), new { reason = "x" }, Ct), HttpStatusCode.Forbidden, "forbidden");
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync(Lift(read), new { }, Ct), HttpStatusCode.BadRequest, "review-invalid");
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync(Lift(write), new { reason = "x" }, Ct), HttpStatusCode.Conflict, "review-item-not-liftable");
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync(Lift(identityItem), new { reason = "x" }, Ct), HttpStatusCode.Conflict, "review-item-not-liftable");
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync(Lift(9999), new { reason = "x" }, Ct), HttpStatusCode.NotFound, "review-not-found");
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync("/v1/reviews/rvw_nope/items/1/lift", new { reason = "x" }, Ct), HttpStatusCode.NotFound, "review-not-found");
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync($"/v1/reviews/{id}/items/zero/lift", new { reason = "x" }, Ct), HttpStatusCode.BadRequest, "review-invalid");
+        Assert.False(await AllowedAsync(server, "read"));
+
+        var lifted = await security.PostAsJsonAsync(Lift(read), new { reason = "the ledger service was retired; billing reads invoices again" }, Ct);
+        var liftedBody = await lifted.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(lifted.StatusCode == HttpStatusCode.OK, liftedBody.GetRawText());
+        Assert.Equal("revoked", liftedBody.GetProperty("decision").GetString());
+        var lift = liftedBody.GetProperty("lifted");
+        Assert.Equal("operator:lf-sec", lift.GetProperty("by").GetString());
+        var liftVersion = lift.GetProperty("policy_version").GetString()!;
+        Assert.NotEqual(revokedVersion, liftVersion);
+
+        // Access is back at once, by the new policy version, and stays back when the forbids are re-applied.
+        Assert.True(await AllowedAsync(server, "read"));
+        Assert.Equal(liftVersion, (await auditor.GetFromJsonAsync<JsonElement>("/v1/policies", Ct)).GetProperty("version").GetString());
+        var policies = server.Services.GetRequiredService<Mandate.Core.Policies.PolicyService>();
+        Assert.DoesNotContain(policies.Active.Current.Bundle.Policies, f => f.Name == "reviews/" + id + ".cedar");
+        await policies.ActivateAsync(Mandate.Server.Policies.DemoPolicies.Read(), "demo", "system", Ct);
+        Assert.Null(await server.Services.GetRequiredService<Mandate.Core.Governance.Reviews.ReviewService>().EnsureForbidsAsync("system", Ct));
+        Assert.True(await AllowedAsync(server, "read"));
+        await OperatorTestData.AssertProblemAsync(await security.PostAsJsonAsync(Lift(read), new { reason = "again" }, Ct), HttpStatusCode.Conflict, "review-item-not-liftable");
+
+        // The ledger says who gave it back, why, and in which version; the identity's timeline shows it.
+        var liftEvent = Assert.Single(await OperatorTestData.EventsAsync(server, "review.item_lifted"));
+        Assert.Equal("operator:lf-sec", liftEvent.GetProperty("actor").GetString());
+        Assert.Equal(Billing, liftEvent.GetProperty("subject").GetString());
+        Assert.Equal(liftVersion, liftEvent.GetProperty("details").GetProperty("policy_version").GetString());
+        Assert.Equal(revokedVersion, liftEvent.GetProperty("details").GetProperty("revoked_policy_version").GetString());
+        Assert.Equal("operator:lf-rev", liftEvent.GetProperty("details").GetProperty("revoked_by").GetString());
+        Assert.Equal(lift.GetProperty("ledger_seq").GetInt64(), liftEvent.GetProperty("seq").GetInt64());
+        var timeline = await auditor.GetFromJsonAsync<JsonElement>("/v1/identities/" + Uri.EscapeDataString(Billing) + "/timeline", Ct);
+        Assert.Contains("review.item_lifted", timeline.GetRawText(), StringComparison.Ordinal);
+        var report = await auditor.GetFromJsonAsync<JsonElement>($"/v1/reviews/{id}/report", Ct);
+        var decision = report.GetProperty("decisions").EnumerateArray().Single(d => d.GetProperty("item").GetInt32() == read);
+        Assert.Equal("operator:lf-sec", decision.GetProperty("lifted").GetProperty("by").GetString());
+
+        // A later campaign lists the entitlement again.
+        var again = await (await security.PostAsJsonAsync("/v1/reviews", new { owner = "team:payments", reviewer = "lf-rev", due = DateTimeOffset.UtcNow.AddDays(14) }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var later = (await auditor.GetFromJsonAsync<JsonElement>($"/v1/reviews/{again.GetProperty("id").GetString()}", Ct)).GetProperty("items").EnumerateArray();
+        Assert.Contains(later, i => i.GetProperty("identity").GetString() == Billing && i.GetProperty("kind").GetString() == "entitlement" && i.GetProperty("action").GetString() == "Action::\"read\"");
+    }
+
     private static async Task<List<JsonElement>> ListAsync(HttpClient client, string query) =>
         [.. (await client.GetFromJsonAsync<JsonElement>("/v1/reviews" + query, Ct)).GetProperty("reviews").EnumerateArray()];
 

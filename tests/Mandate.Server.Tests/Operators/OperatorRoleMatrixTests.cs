@@ -79,6 +79,7 @@ public sealed class OperatorRoleMatrixTests(OperatorRoleMatrixTests.Fixture fixt
         ("GET", "/v1/reviews/none", null, OperatorRole.Auditor),
         ("GET", "/v1/reviews/none/report", null, OperatorRole.Auditor),
         ("POST", "/v1/reviews/none/items/1/decision", "{}", OperatorRole.Reviewer),
+        ("POST", "/v1/reviews/none/items/1/lift", "{}", OperatorRole.Security),
         ("GET", "/v1/offboardings", null, OperatorRole.Auditor),
         ("POST", "/v1/offboardings", "{}", OperatorRole.Security),
         ("GET", "/v1/offboardings/none", null, OperatorRole.Auditor),

@@ -156,6 +156,109 @@ public sealed class OperatorSignInTests(OperatorSignInTests.Fixture fixture) : I
         Assert.NotEmpty(failures);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task IdTokenPresentedAgain_ShouldOpenNoSecondSession_AndBeAudited(bool withJti)
+    {
+        var claims = Claims("carol@example.org");
+        if (!withJti)
+        {
+            claims.Remove("jti");
+        }
+
+        var token = issuer.Sign(claims);
+        using var first = await SignInAsync(token);
+        Assert.True(first.StatusCode == HttpStatusCode.OK, await first.Content.ReadAsStringAsync(Ct));
+        var session = (await first.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token_id").GetString();
+
+        // The same bytes again, well within the token's exp and the maximum age.
+        fixture.Clock.Advance(TimeSpan.FromSeconds(30));
+        try
+        {
+            using var again = await SignInAsync(token);
+            await OperatorTestData.AssertProblemAsync(again, HttpStatusCode.Unauthorized, "operator-sign-in-refused");
+            var detail = (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!;
+            Assert.Contains("used to sign in already", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Clock.Advance(-TimeSpan.FromSeconds(30));
+        }
+
+        // Exactly one session came of it, and the refusal is in the ledger.
+        var sessions = await OperatorTestData.EventsAsync(server, "operator.signed_in");
+        Assert.Contains(sessions, e => e.GetProperty("jti").GetString() == session);
+        if (withJti)
+        {
+            Assert.Single(sessions, e => e.GetProperty("details").TryGetProperty("id_token_jti", out var j) && j.GetString() == (string)claims["jti"]);
+        }
+
+        List<JsonElement> refusals = [];
+        for (var attempt = 0; attempt < 50 && refusals.Count == 0; attempt++)
+        {
+            refusals = (await OperatorTestData.EventsAsync(server, "operator.authentication_failed"))
+                .Where(e => e.GetProperty("reason").GetString()!.Contains("used to sign in already", StringComparison.Ordinal)).ToList();
+            if (refusals.Count == 0)
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        Assert.NotEmpty(refusals);
+
+        // A fresh token from the provider still signs in.
+        using var fresh = await SignInAsync(issuer.Sign(Claims("carol@example.org")));
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task IdTokenPresentedAgain_ShouldBeRefusedOnAnotherNode_SharingThePostgresStore()
+    {
+        var connection = await PostgresTestDatabase.CreateSchemaAsync();
+        void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder b) => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mandate:Operators:Oidc:Issuer"] = issuer.Issuer,
+            ["Mandate:Operators:Oidc:Audience"] = Audience,
+            ["Mandate:Operators:Oidc:Algorithms:0"] = "RS256",
+            ["Mandate:Operators:Oidc:Claim"] = "email",
+        });
+        await using var first = await MandateTestServer.StartAsync(o => o.Store = MandateTestServer.PostgresLocation(connection), Configure);
+        var secondState = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(secondState);
+        File.Copy(Path.Combine(first.Options.StateDirectory, "identity.kek"), Path.Combine(secondState, "identity.kek"));
+        await using var second = await MandateTestServer.StartAsync(
+            o =>
+            {
+                o.Store = MandateTestServer.PostgresLocation(connection);
+                o.StateDirectory = secondState;
+            },
+            Configure);
+        using (var admin = first.CreateAdminClient())
+        {
+            var created = await admin.PostAsJsonAsync("/v1/operators", new { name = "frank", roles = new[] { "auditor" }, oidc_subject = "frank@example.org" }, Ct);
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(Ct));
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var token = issuer.Sign(new Dictionary<string, object>
+        {
+            ["iss"] = issuer.Issuer,
+            ["aud"] = Audience,
+            ["sub"] = "user-frank",
+            ["email"] = "frank@example.org",
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        });
+        using var signedIn = await first.Client.PostAsJsonAsync("/v1/operators/sign-in", new { id_token = token }, Ct);
+        Assert.True(signedIn.StatusCode == HttpStatusCode.OK, await signedIn.Content.ReadAsStringAsync(Ct));
+        await OperatorTestData.AssertProblemAsync(
+            await second.Client.PostAsJsonAsync("/v1/operators/sign-in", new { id_token = token }, Ct), HttpStatusCode.Unauthorized, "operator-sign-in-refused");
+        Assert.Single(await OperatorTestData.EventsAsync(second, "operator.signed_in"));
+    }
+
     [Fact]
     public async Task DisabledOperator_ShouldNotSignIn()
     {

@@ -51,6 +51,46 @@ public abstract class FindingStoreContractTests : MigratedStoreTests
         Assert.Single(await stored.ListAsync(new FindingQuery { Owner = "team:x" }, Ct));
         Assert.Equal(2, (await stored.ListAsync(new FindingQuery { Kind = "stale" }, Ct)).Count);
     }
+
+    [Fact]
+    public async Task BulkInsert_ShouldStoreEveryFinding_AndLeaveTheConnectionAsItWas()
+    {
+        // Large enough for SQLite's bulk-insert page cache (rows × 96 bytes above its 2,000 KiB default).
+        const int Count = 30_000;
+        var findings = Enumerable.Range(0, Count).Select(i => Make(i % 2 == 0 ? "stale" : "rotation_overdue", $"arn:bulk-{i / 2:D5}", "team:bulk")).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var before = await CacheSizeAsync(session);
+            await session.Get<IFindingRepository>().InsertAsync(findings, Ct);
+            Assert.Equal(before, await CacheSizeAsync(session));
+
+            // Inserted again (another node's recompute got there first): the stored rows stand, nothing doubles.
+            await session.Get<IFindingRepository>().InsertAsync([.. findings.Take(10).Select(f => f with { Summary = "other" })], Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var states = await read.Get<IFindingRepository>().ListStatesAsync(Ct);
+        Assert.Equal(Count, states.Count);
+        Assert.Equal(findings.Select(f => f.Id).Order(StringComparer.Ordinal), states.Select(s => s.Id).Order(StringComparer.Ordinal));
+        var digests = findings.ToDictionary(f => f.Id, FindingDigest.Of, StringComparer.Ordinal);
+        Assert.All(states, s => Assert.Equal(digests[s.Id], s.Digest));
+        var one = Assert.Single(await read.Get<IFindingRepository>().ListAsync(new FindingQuery { Id = findings[3].Id }, Ct));
+        Assert.Equal(findings[3].Summary, one.Summary);
+        Assert.Equal(Count / 2, (await read.Get<IFindingRepository>().ListAsync(new FindingQuery { Kind = "stale", Status = "open" }, Ct)).Count);
+    }
+
+    // SQLite's page cache setting of the session's connection; other stores have none to change (null).
+    private static async Task<long?> CacheSizeAsync(IStoreSession session)
+    {
+        var relational = (Mandate.Storage.Relational.RelationalSession)session;
+        if (relational.Dialect.Kind != "sqlite")
+        {
+            return null;
+        }
+
+        return (long)(await relational.ScalarAsync("PRAGMA cache_size", Ct))!;
+    }
 }
 
 public sealed class SqliteFindingStoreTests : FindingStoreContractTests

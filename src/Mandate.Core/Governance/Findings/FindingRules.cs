@@ -12,6 +12,9 @@ namespace Mandate.Core.Governance.Findings;
 /// </summary>
 internal static class FindingRules
 {
+    // Below this many identities one core judges them all: slicing costs more than it saves.
+    private const int ParallelThreshold = 4_096;
+
     private static readonly HashSet<string> StaticSecretKinds = new(StringComparer.Ordinal) { "access_key", "password", "secret" };
 
     // knownOwners: the owners Mandate knows (FindingService says which); an owner outside them makes the identity
@@ -22,98 +25,55 @@ internal static class FindingRules
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(options);
+
+        // Each identity is judged alone, so a large inventory is judged in slices on every core; the slices' findings
+        // and fingerprinted credentials are joined in inventory order, so the result is the one a single pass gives.
+        var list = entries as IReadOnlyList<InventoryEntry> ?? [.. entries];
         var findings = new List<Finding>();
-        var byFingerprint = new Dictionary<string, List<(InventoryEntry Entry, InventoryCredential Credential)>>(StringComparer.Ordinal);
-        foreach (var entry in entries)
+        var fingerprinted = new List<(InventoryEntry Entry, InventoryCredential Credential)>();
+        if (list.Count < ParallelThreshold)
         {
-            if (entry.Status != "active")
+            foreach (var entry in list)
             {
-                continue;
+                Judge(entry, now, options, knownOwners, departedOwners, findings, fingerprinted);
             }
-
-            if (entry.Owner is null)
+        }
+        else
+        {
+            var slices = Math.Min(64, list.Count / (ParallelThreshold / 4));
+            var sliceFindings = new List<Finding>[slices];
+            var sliceFingerprinted = new List<(InventoryEntry Entry, InventoryCredential Credential)>[slices];
+            Parallel.For(0, slices, slice =>
             {
-                findings.Add(Make(FindingKinds.NoOwner, "medium", entry, null, $"{entry.ExternalId} has no owner: nobody answers for it.",
-                    [FindingEvidence.Field("owner", null, entry.Source)],
-                    "Give it an owner: re-import with the owner (--owner, the owner annotation or the owner column), or retire it."));
-            }
-            else if (knownOwners is not null && !knownOwners.Contains(entry.Owner))
-            {
-                var why = departedOwners?.Contains(entry.Owner) == true
-                    ? "who has left (offboarded, or a disabled operator)"
-                    : "who is not a known owner (no enabled operator, no owner of a registered identity)";
-                findings.Add(Make(FindingKinds.Orphaned, "high", entry, null, $"{entry.ExternalId} is owned by {entry.Owner}, {why}.",
-                    [FindingEvidence.Field("owner", entry.Owner, entry.Source)],
-                    "Transfer it to a current owner (re-import with the new owner), or retire it."));
-            }
-
-            var active = entry.Credentials.Where(c => c.Active).ToList();
-            if (entry.ExpiresAt is { } expires && expires <= now && active.Count > 0)
-            {
-                findings.Add(Make(FindingKinds.ExpiredActive, "high", entry, null, $"{entry.ExternalId} expired at {Time(expires)} but still has {active.Count} active credential(s).",
-                    [FindingEvidence.Field("expires_at", Time(expires), entry.Source), .. active.Select(c => FindingEvidence.Field(FieldName(entry, c, "active"), "true", entry.Source))],
-                    "Deactivate its credentials or extend its expiry with a reason."));
-            }
-
-            foreach (var credential in active)
-            {
-                if (credential.ExpiresAt is { } credentialExpires && credentialExpires <= now)
+                var from = (int)((long)list.Count * slice / slices);
+                var to = (int)((long)list.Count * (slice + 1) / slices);
+                var own = new List<Finding>((to - from) * 4);
+                var ownFingerprinted = new List<(InventoryEntry Entry, InventoryCredential Credential)>();
+                for (var i = from; i < to; i++)
                 {
-                    findings.Add(Make(FindingKinds.ExpiredActive, "high", entry, credential, $"{credential.Slot} of {entry.ExternalId} expired at {Time(credentialExpires)} and is still active.",
-                        [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), Time(credentialExpires), entry.Source)],
-                        "Deactivate the credential at its source."));
+                    Judge(list[i], now, options, knownOwners, departedOwners, own, ownFingerprinted);
                 }
 
-                var lastUse = credential.LastUsedAt ?? credential.CreatedAt ?? credential.LastRotatedAt;
-                if (lastUse is { } used && now - used > options.StaleAfter)
-                {
-                    var evidence = new List<FindingEvidence> { FindingEvidence.Field(FieldName(entry, credential, "last_used"), credential.LastUsedAt is { } u ? Time(u) : null, entry.Source) };
-                    if (credential.LastUsedAt is null)
-                    {
-                        evidence.Add(FindingEvidence.Field(FieldName(entry, credential, "created"), Time(used), entry.Source));
-                    }
-
-                    findings.Add(Make(FindingKinds.Stale, "medium", entry, credential,
-                        credential.LastUsedAt is null
-                            ? $"{credential.Slot} of {entry.ExternalId} was never used since it was created on {Date(used)} (stale after {Days(options.StaleAfter)} days)."
-                            : $"{credential.Slot} of {entry.ExternalId} was last used on {Date(used)} (stale after {Days(options.StaleAfter)} days).",
-                        evidence,
-                        "Deactivate and delete the credential if nothing needs it; otherwise find out who uses it."));
-                }
-
-                if ((credential.LastRotatedAt ?? credential.CreatedAt) is { } rotated && now - rotated > options.RotateAfter)
-                {
-                    findings.Add(Make(FindingKinds.RotationOverdue, "medium", entry, credential,
-                        $"{credential.Slot} of {entry.ExternalId} was last rotated on {Date(rotated)} (rotate every {Days(options.RotateAfter)} days).",
-                        [FindingEvidence.Field(FieldName(entry, credential, "last_rotated"), Time(rotated), entry.Source)],
-                        "Rotate the credential: create a new one, move its users, deactivate the old one."));
-                }
-
-                if (StaticSecretKinds.Contains(credential.Kind))
-                {
-                    var born = credential.CreatedAt ?? credential.LastRotatedAt;
-                    if (credential.ExpiresAt is null || (born is { } b && now - b > options.MaxSecretAge))
-                    {
-                        findings.Add(Make(FindingKinds.LongLivedSecret, credential.ExpiresAt is null ? "low" : "medium", entry, credential,
-                            credential.ExpiresAt is null
-                                ? $"{credential.Slot} of {entry.ExternalId} is a static secret with no expiry."
-                                : $"{credential.Slot} of {entry.ExternalId} is a static secret created on {Date(born!.Value)} (at most {Days(options.MaxSecretAge)} days old).",
-                            [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), credential.ExpiresAt is { } e ? Time(e) : null, entry.Source),
-                             .. born is { } created ? [FindingEvidence.Field(FieldName(entry, credential, "created"), Time(created), entry.Source)] : Array.Empty<FindingEvidence>()],
-                            "Replace the static secret with a short-lived credential (a Mandate task credential, workload identity federation), or give it an expiry."));
-                    }
-                }
-
-                if (credential.Fingerprint is { } fingerprint)
-                {
-                    if (!byFingerprint.TryGetValue(fingerprint, out var holders))
-                    {
-                        byFingerprint[fingerprint] = holders = [];
-                    }
-
-                    holders.Add((entry, credential));
-                }
+                sliceFindings[slice] = own;
+                sliceFingerprinted[slice] = ownFingerprinted;
+            });
+            findings.Capacity = sliceFindings.Sum(f => f.Count);
+            for (var slice = 0; slice < slices; slice++)
+            {
+                findings.AddRange(sliceFindings[slice]);
+                fingerprinted.AddRange(sliceFingerprinted[slice]);
             }
+        }
+
+        var byFingerprint = new Dictionary<string, List<(InventoryEntry Entry, InventoryCredential Credential)>>(StringComparer.Ordinal);
+        foreach (var (entry, credential) in fingerprinted)
+        {
+            if (!byFingerprint.TryGetValue(credential.Fingerprint!, out var holders))
+            {
+                byFingerprint[credential.Fingerprint!] = holders = [];
+            }
+
+            holders.Add((entry, credential));
         }
 
         foreach (var (fingerprint, holders) in byFingerprint)
@@ -135,6 +95,100 @@ internal static class FindingRules
         }
 
         return findings;
+    }
+
+    private static void Judge(
+        InventoryEntry entry,
+        DateTimeOffset now,
+        GovernanceOptions options,
+        IReadOnlySet<string>? knownOwners,
+        IReadOnlySet<string>? departedOwners,
+        List<Finding> findings,
+        List<(InventoryEntry Entry, InventoryCredential Credential)> fingerprinted)
+    {
+        if (entry.Status != "active")
+        {
+            return;
+        }
+
+        if (entry.Owner is null)
+        {
+            findings.Add(Make(FindingKinds.NoOwner, "medium", entry, null, $"{entry.ExternalId} has no owner: nobody answers for it.",
+                [FindingEvidence.Field("owner", null, entry.Source)],
+                "Give it an owner: re-import with the owner (--owner, the owner annotation or the owner column), or retire it."));
+        }
+        else if (knownOwners is not null && !knownOwners.Contains(entry.Owner))
+        {
+            var why = departedOwners?.Contains(entry.Owner) == true
+                ? "who has left (offboarded, or a disabled operator)"
+                : "who is not a known owner (no enabled operator, no owner of a registered identity)";
+            findings.Add(Make(FindingKinds.Orphaned, "high", entry, null, $"{entry.ExternalId} is owned by {entry.Owner}, {why}.",
+                [FindingEvidence.Field("owner", entry.Owner, entry.Source)],
+                "Transfer it to a current owner (re-import with the new owner), or retire it."));
+        }
+
+        var active = entry.Credentials.Where(c => c.Active).ToList();
+        if (entry.ExpiresAt is { } expires && expires <= now && active.Count > 0)
+        {
+            findings.Add(Make(FindingKinds.ExpiredActive, "high", entry, null, $"{entry.ExternalId} expired at {Time(expires)} but still has {active.Count} active credential(s).",
+                [FindingEvidence.Field("expires_at", Time(expires), entry.Source), .. active.Select(c => FindingEvidence.Field(FieldName(entry, c, "active"), "true", entry.Source))],
+                "Deactivate its credentials or extend its expiry with a reason."));
+        }
+
+        foreach (var credential in active)
+        {
+            if (credential.ExpiresAt is { } credentialExpires && credentialExpires <= now)
+            {
+                findings.Add(Make(FindingKinds.ExpiredActive, "high", entry, credential, $"{credential.Slot} of {entry.ExternalId} expired at {Time(credentialExpires)} and is still active.",
+                    [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), Time(credentialExpires), entry.Source)],
+                    "Deactivate the credential at its source."));
+            }
+
+            var lastUse = credential.LastUsedAt ?? credential.CreatedAt ?? credential.LastRotatedAt;
+            if (lastUse is { } used && now - used > options.StaleAfter)
+            {
+                var evidence = new List<FindingEvidence> { FindingEvidence.Field(FieldName(entry, credential, "last_used"), credential.LastUsedAt is { } u ? Time(u) : null, entry.Source) };
+                if (credential.LastUsedAt is null)
+                {
+                    evidence.Add(FindingEvidence.Field(FieldName(entry, credential, "created"), Time(used), entry.Source));
+                }
+
+                findings.Add(Make(FindingKinds.Stale, "medium", entry, credential,
+                    credential.LastUsedAt is null
+                        ? $"{credential.Slot} of {entry.ExternalId} was never used since it was created on {Date(used)} (stale after {Days(options.StaleAfter)} days)."
+                        : $"{credential.Slot} of {entry.ExternalId} was last used on {Date(used)} (stale after {Days(options.StaleAfter)} days).",
+                    evidence,
+                    "Deactivate and delete the credential if nothing needs it; otherwise find out who uses it."));
+            }
+
+            if ((credential.LastRotatedAt ?? credential.CreatedAt) is { } rotated && now - rotated > options.RotateAfter)
+            {
+                findings.Add(Make(FindingKinds.RotationOverdue, "medium", entry, credential,
+                    $"{credential.Slot} of {entry.ExternalId} was last rotated on {Date(rotated)} (rotate every {Days(options.RotateAfter)} days).",
+                    [FindingEvidence.Field(FieldName(entry, credential, "last_rotated"), Time(rotated), entry.Source)],
+                    "Rotate the credential: create a new one, move its users, deactivate the old one."));
+            }
+
+            if (StaticSecretKinds.Contains(credential.Kind))
+            {
+                var born = credential.CreatedAt ?? credential.LastRotatedAt;
+                if (credential.ExpiresAt is null || (born is { } b && now - b > options.MaxSecretAge))
+                {
+                    findings.Add(Make(FindingKinds.LongLivedSecret, credential.ExpiresAt is null ? "low" : "medium", entry, credential,
+                        credential.ExpiresAt is null
+                            ? $"{credential.Slot} of {entry.ExternalId} is a static secret with no expiry."
+                            : $"{credential.Slot} of {entry.ExternalId} is a static secret created on {Date(born!.Value)} (at most {Days(options.MaxSecretAge)} days old).",
+                        [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), credential.ExpiresAt is { } e ? Time(e) : null, entry.Source),
+                         .. born is { } created ? [FindingEvidence.Field(FieldName(entry, credential, "created"), Time(created), entry.Source)] : Array.Empty<FindingEvidence>()],
+                        "Replace the static secret with a short-lived credential (a Mandate task credential, workload identity federation), or give it an expiry."));
+                }
+            }
+
+            if (credential.Fingerprint is not null)
+            {
+                fingerprinted.Add((entry, credential));
+            }
+        }
     }
 
     /// <summary>The name the source uses for the field: the credential report's column, else the inventory field.</summary>

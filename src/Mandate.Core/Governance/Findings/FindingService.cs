@@ -203,9 +203,12 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
             await repository.ResolveAsync(cleared, now, cancellationToken).ConfigureAwait(false);
         }
 
+        // The ledger events are grouped on another core while this one inserts the findings.
+        var grouping = Task.Run(() => GroupedEvents(events, actor, requestId), cancellationToken);
         await repository.InsertAsync(added, cancellationToken).ConfigureAwait(false);
         await repository.UpsertAsync(changes, cancellationToken).ConfigureAwait(false);
-        await audit.RecordManyAsync(write, GroupedEvents(events, actor, requestId), cancellationToken).ConfigureAwait(false);
+        var grouped = await grouping.ConfigureAwait(false);
+        await audit.RecordManyAsync(write, grouped, cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new FindingRecompute(identities, present.Count, opened, reopened, cleared.Count, now);
     }

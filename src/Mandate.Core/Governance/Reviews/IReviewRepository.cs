@@ -17,7 +17,10 @@ internal interface IReviewRepository
     /// <summary>Records the decision of an undecided item; false, changing nothing, when it was decided already.</summary>
     Task<bool> DecideAsync(ReviewItem decided, CancellationToken cancellationToken);
 
-    /// <summary>Every revoked entitlement item of every campaign, by campaign and number: the forbids that must stay in force.</summary>
+    /// <summary>Records the lift of a revoked entitlement; false, changing nothing, when it is not revoked or was lifted already.</summary>
+    Task<bool> LiftAsync(ReviewItem lifted, CancellationToken cancellationToken);
+
+    /// <summary>Every revoked entitlement item of every campaign not lifted since, by campaign and number: the forbids that must stay in force.</summary>
     Task<IReadOnlyList<ReviewItem>> RevokedEntitlementsAsync(CancellationToken cancellationToken);
 
     /// <summary>Open campaigns past <paramref name="now"/> whose lateness was not reported yet.</summary>

@@ -10,6 +10,7 @@ internal static class ReviewErrorCodes
     public const string NotFound = "review-not-found";
     public const string ItemDecided = "review-item-decided";
     public const string NotReviewer = "review-not-reviewer";
+    public const string NotLiftable = "review-item-not-liftable";
     public const string OwnerDeparted = "owner-departed";
     public const string OffboardingInvalid = "offboarding-invalid";
     public const string OffboardingNotFound = "offboarding-not-found";

@@ -48,4 +48,17 @@ internal sealed record ReviewItem
 
     /// <summary>The ledger sequence of the decision's <c>review.item_decided</c> event.</summary>
     public long? LedgerSequence { get; init; }
+
+    /// <summary>The operator who lifted a revoked entitlement (its forbid removed by a new policy version), or null.</summary>
+    public string? LiftedBy { get; init; }
+
+    public DateTimeOffset? LiftedAt { get; init; }
+
+    public string? LiftReason { get; init; }
+
+    /// <summary>The policy version the lift was activated in: the first without this item's forbid.</summary>
+    public string? LiftPolicyVersion { get; init; }
+
+    /// <summary>The ledger sequence of the lift's <c>review.item_lifted</c> event.</summary>
+    public long? LiftLedgerSequence { get; init; }
 }

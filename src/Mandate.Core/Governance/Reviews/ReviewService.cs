@@ -192,6 +192,109 @@ internal sealed class ReviewService(
     }
 
     /// <summary>
+    /// Lifts a revoked entitlement: a new policy version without the item's forbid is activated first (access is back
+    /// from that version on), then the lift is recorded on the item and in the ledger (<c>review.item_lifted</c>),
+    /// attributed to <paramref name="actor"/>. Only an entitlement revoked by a forbid, and not lifted yet, can be.
+    /// </summary>
+    /// <remarks>
+    /// Should the record fail after the activation, the item still counts as revoked, and the next
+    /// <see cref="EnsureForbidsAsync"/> (at start, after a reload, push or rollback) puts its forbid back: it fails closed.
+    /// </remarks>
+    public async Task<(ReviewItem? Item, ReviewError? Error)> LiftAsync(string campaignId, int number, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
+    {
+        var why = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (why is null || why.Length > MaxReasonLength)
+        {
+            return (null, Invalid($"reason: required (at most {MaxReasonLength} characters): it is recorded with the lift."));
+        }
+
+        await decisions.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var campaign = await GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
+            if (campaign is null)
+            {
+                return (null, new ReviewError(ReviewErrorCodes.NotFound, $"No access review {campaignId}."));
+            }
+
+            var item = (await ItemsAsync(campaignId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.Number == number);
+            if (item is null)
+            {
+                return (null, new ReviewError(ReviewErrorCodes.NotFound, $"The access review {campaignId} has no item {number.ToString(CultureInfo.InvariantCulture)} (items are numbered from 1 to {campaign.Items.ToString(CultureInfo.InvariantCulture)})."));
+            }
+
+            if (item.LiftedAt is not null)
+            {
+                return (null, new ReviewError(ReviewErrorCodes.NotLiftable, $"Item {number.ToString(CultureInfo.InvariantCulture)} of {campaignId} was lifted by {item.LiftedBy} already (policy version {item.LiftPolicyVersion})."));
+            }
+
+            if (item.Kind != ReviewStatuses.EntitlementItem || item.Decision != ReviewStatuses.Revoked || item.Enforcement != "policy_version")
+            {
+                return (null, new ReviewError(
+                    ReviewErrorCodes.NotLiftable,
+                    $"Item {number.ToString(CultureInfo.InvariantCulture)} of {campaignId} is {(item.Decision is null ? "undecided" : item.Decision)} {item.Kind}: only a revoked entitlement (a forbid in a policy version) is lifted; a suspended identity is reactivated with 'mandate identity reactivate'."));
+            }
+
+            var remaining = (await RevokedEntitlementsAsync(cancellationToken).ConfigureAwait(false))
+                .Where(i => !(i.CampaignId == campaignId && i.Number == number)).ToList();
+            PolicySnapshot snapshot;
+            try
+            {
+                snapshot = await policies.ActivateAsync(WithForbids(policies.Active.Current.Bundle, remaining), "review:" + campaignId + ":lift", actor, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PolicySetRejectedException e)
+            {
+                return (null, Invalid("the policies without the forbid do not compile, so nothing changed: " + string.Join("; ", e.Errors)));
+            }
+
+            var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+            var lifted = item with { LiftedBy = actor, LiftedAt = now, LiftReason = why, LiftPolicyVersion = snapshot.Version };
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var details = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["campaign"] = campaignId,
+                ["item"] = number.ToString(CultureInfo.InvariantCulture),
+                ["kind"] = item.Kind,
+                ["forbid"] = ForbidId(campaignId, number),
+                ["revoked_by"] = item.DecidedBy ?? "",
+                ["policy_version"] = snapshot.Version,
+            };
+            Add(details, "action", item.Action);
+            Add(details, "resource_type", item.ResourceType);
+            Add(details, "revoked_policy_version", item.PolicyVersion);
+            Add(details, "revoked_ledger_seq", item.LedgerSequence?.ToString(CultureInfo.InvariantCulture));
+            var record = await audit.RecordAsync(
+                session,
+                new AuditEvent
+                {
+                    Type = "review.item_lifted",
+                    Actor = actor,
+                    Subject = item.Identity,
+                    Action = "lift",
+                    Resource = "review:" + campaignId + "#" + number.ToString(CultureInfo.InvariantCulture),
+                    PolicyVersion = snapshot.Version,
+                    Reason = why,
+                    RequestId = requestId,
+                    Details = details,
+                },
+                cancellationToken).ConfigureAwait(false);
+            lifted = lifted with { LiftLedgerSequence = record.Sequence };
+            if (!await session.Get<IReviewRepository>().LiftAsync(lifted, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"Item {number} of {campaignId} was lifted by another node while this lift ran.");
+            }
+
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (lifted, null);
+        }
+        finally
+        {
+            decisions.Release();
+        }
+    }
+
+    /// <summary>
     /// Reports each open campaign that passed its due time, once: a <c>review.overdue</c> ledger event (actor
     /// <c>system</c>) with the reviewer and what is still pending. Returns how many were reported.
     /// </summary>
@@ -349,7 +452,7 @@ internal sealed class ReviewService(
     /// <summary>
     /// Puts back the forbids of every revoked entitlement when the active policies lack them: after a start that loaded
     /// a directory or the demo bundle, a directory reload, a push or a rollback. A revoked entitlement stays revoked until
-    /// a policy of the reviewer's own choosing says otherwise in a later review. Null when nothing had to change.
+    /// it is lifted (<see cref="LiftAsync"/>). Null when nothing had to change.
     /// </summary>
     public async Task<PolicySnapshot?> EnsureForbidsAsync(string actor, CancellationToken cancellationToken)
     {

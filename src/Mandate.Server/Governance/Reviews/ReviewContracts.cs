@@ -9,6 +9,9 @@ internal sealed record ReviewStartRequest(string? Owner, bool? All, string? Revi
 /// <summary><c>POST /v1/reviews/{id}/items/{n}/decision</c>: <c>certify</c> or <c>revoke</c>, with a reason.</summary>
 internal sealed record ReviewDecisionRequest(string? Decision, string? Reason);
 
+/// <summary><c>POST /v1/reviews/{id}/items/{n}/lift</c>: why the revoked entitlement is given back.</summary>
+internal sealed record ReviewLiftRequest(string? Reason);
+
 internal sealed record ReviewView(
     string Id,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Owner,
@@ -46,11 +49,19 @@ internal sealed record ReviewItemView(
     string? Enforcement,
     string? EnforcementDetail,
     string? PolicyVersion,
-    long? LedgerSeq)
+    long? LedgerSeq,
+    ReviewLiftView? Lifted)
 {
     public static ReviewItemView From(ReviewItem i) => new(
         i.Number, i.Kind, i.Identity, i.Source, i.Owner, i.Action, i.ResourceType, i.Policies.Count == 0 ? null : i.Policies, i.Finding, i.Summary,
-        i.Decision, i.DecidedBy, i.DecidedAt, i.Reason, i.Enforcement, i.EnforcementDetail, i.PolicyVersion, i.LedgerSequence);
+        i.Decision, i.DecidedBy, i.DecidedAt, i.Reason, i.Enforcement, i.EnforcementDetail, i.PolicyVersion, i.LedgerSequence, ReviewLiftView.From(i));
+}
+
+/// <summary>A revoked entitlement given back: by whom, when, why, in which policy version, at which ledger sequence.</summary>
+internal sealed record ReviewLiftView(string By, DateTimeOffset At, string? Reason, string? PolicyVersion, long? LedgerSeq)
+{
+    public static ReviewLiftView? From(ReviewItem i) =>
+        i.LiftedAt is { } at ? new(i.LiftedBy!, at, i.LiftReason, i.LiftPolicyVersion, i.LiftLedgerSequence) : null;
 }
 
 internal sealed record ReviewListView(IReadOnlyList<ReviewView> Reviews);
@@ -59,6 +70,6 @@ internal sealed record ReviewDetailView(ReviewView Review, IReadOnlyList<ReviewI
 
 internal sealed record ReviewCompletionView(int Items, int Decided, int Certified, int Revoked, int Pending, double Percent);
 
-internal sealed record ReviewDecisionView(int Item, string Kind, string Identity, string Summary, string Decision, string By, DateTimeOffset At, string? Reason, string? Enforcement, string? EnforcementDetail, string? PolicyVersion, long? LedgerSeq);
+internal sealed record ReviewDecisionView(int Item, string Kind, string Identity, string Summary, string Decision, string By, DateTimeOffset At, string? Reason, string? Enforcement, string? EnforcementDetail, string? PolicyVersion, long? LedgerSeq, ReviewLiftView? Lifted);
 
 internal sealed record ReviewReportView(ReviewView Review, ReviewCompletionView Completion, IReadOnlyList<ReviewDecisionView> Decisions, IReadOnlyList<ReviewItemView> Pending);

@@ -10,7 +10,8 @@ namespace Mandate.Server.Governance.Reviews;
 /// <summary>
 /// Access reviews: <c>GET /v1/reviews</c>, <c>/v1/reviews/{id}</c> and <c>/v1/reviews/{id}/report</c> (auditor and
 /// up); <c>POST /v1/reviews</c> starts one (security or admin); <c>POST /v1/reviews/{id}/items/{n}/decision</c>
-/// certifies or revokes an item (the campaign's reviewer).
+/// certifies or revokes an item (the campaign's reviewer); <c>POST /v1/reviews/{id}/items/{n}/lift</c> lifts a revoked
+/// entitlement again (security or admin).
 /// </summary>
 internal static class ReviewEndpoints
 {
@@ -22,6 +23,7 @@ internal static class ReviewEndpoints
         group.MapGet("/{id}", ShowAsync);
         group.MapGet("/{id}/report", ReportAsync);
         group.MapPost("/{id}/items/{item}/decision", DecideAsync).RequireOperatorRole(OperatorRole.Reviewer);
+        group.MapPost("/{id}/items/{item}/lift", LiftAsync).RequireOperatorRole(OperatorRole.Security);
         return app;
     }
 
@@ -87,7 +89,7 @@ internal static class ReviewEndpoints
             ReviewView.From(campaign, time.GetUtcNow()),
             new ReviewCompletionView(items.Count, decided.Count, certified, decided.Count - certified, items.Count - decided.Count, percent),
             [.. decided.OrderBy(i => i.DecidedAt).ThenBy(i => i.Number).Select(i => new ReviewDecisionView(
-                i.Number, i.Kind, i.Identity, i.Summary, i.Decision!, i.DecidedBy!, i.DecidedAt!.Value, i.Reason, i.Enforcement, i.EnforcementDetail, i.PolicyVersion, i.LedgerSequence))],
+                i.Number, i.Kind, i.Identity, i.Summary, i.Decision!, i.DecidedBy!, i.DecidedAt!.Value, i.Reason, i.Enforcement, i.EnforcementDetail, i.PolicyVersion, i.LedgerSequence, ReviewLiftView.From(i)))],
             [.. items.Where(i => i.Decision is null).Select(ReviewItemView.From)]));
     }
 
@@ -119,6 +121,23 @@ internal static class ReviewEndpoints
         var (decided, error) = await reviews.DecideAsync(
             id, number, revoke.Value, request.Reason, context.OperatorActor(), acting?.Holds(OperatorRole.Reviewer) == true, context.TraceIdentifier, cancellationToken);
         return error is not null ? await ReviewProblems.ResultAsync(context, error) : TypedResults.Ok(ReviewItemView.From(decided!));
+    }
+
+    private static async Task<IResult> LiftAsync(string id, string item, HttpContext context, ReviewService reviews, CancellationToken cancellationToken)
+    {
+        if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        {
+            return Problem.BadRequest("item: the item's number (1, 2, …) as 'mandate review show' lists it.", ProblemTypes.ReviewInvalid);
+        }
+
+        var (request, bodyProblem) = await JsonBody.ReadAsync<ReviewLiftRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        var (lifted, error) = await reviews.LiftAsync(id, number, request!.Reason, context.OperatorActor(), context.TraceIdentifier, cancellationToken);
+        return error is not null ? await ReviewProblems.ResultAsync(context, error) : TypedResults.Ok(ReviewItemView.From(lifted!));
     }
 
     private static IResult NotFound(string id) => Problem.Result(StatusCodes.Status404NotFound, ProblemTypes.ReviewNotFound, $"No access review {id}.");

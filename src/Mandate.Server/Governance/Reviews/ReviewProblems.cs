@@ -16,7 +16,7 @@ internal static class ReviewProblems
         var status = error.Code switch
         {
             ReviewErrorCodes.NotFound or ReviewErrorCodes.OffboardingNotFound or Core.Identity.IdentityErrorCodes.IdentityUnknown => StatusCodes.Status404NotFound,
-            ReviewErrorCodes.ItemDecided or ReviewErrorCodes.OwnerDeparted or Core.Identity.IdentityErrorCodes.IdentityTransitionRefused => StatusCodes.Status409Conflict,
+            ReviewErrorCodes.ItemDecided or ReviewErrorCodes.NotLiftable or ReviewErrorCodes.OwnerDeparted or Core.Identity.IdentityErrorCodes.IdentityTransitionRefused => StatusCodes.Status409Conflict,
             ReviewErrorCodes.NotReviewer or OperatorErrorCodes.SeparationOfDuties => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         };
