@@ -22,6 +22,26 @@ internal static class Program
             return Audit.AuditSizeCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "ledger-append")
+        {
+            return Audit.LedgerAppendCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
+        if (args.Length > 0 && args[0] == "ledger-scale")
+        {
+            return Audit.LedgerScaleCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
+        if (args.Length > 0 && args[0] == "decision-alloc")
+        {
+            return Decisions.DecisionAllocationCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
+        if (args.Length > 0 && args[0] == "policy-heap")
+        {
+            return Policies.PolicyHeapCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && args[0] == "inventory-import")
         {
             return Governance.InventoryImportCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();

@@ -27,6 +27,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1901, Level = LogLevel.Warning, Message = "Store unavailable on {Method} {Path} ({Fault}): {Problem}; answered 503")]
     public static partial void StoreUnavailable(ILogger logger, string method, string path, string fault, string problem);
 
+    // Debug: under overload this happens per request; mandate.audit.refused counts it for the operator.
+    [LoggerMessage(EventId = 1902, Level = LogLevel.Debug, Message = "Audit queue full on {Method} {Path}; answered 503 audit-unavailable")]
+    public static partial void AuditUnavailable(ILogger logger, string method, string path);
+
     [LoggerMessage(EventId = 1900, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
 }

@@ -48,7 +48,16 @@ internal static class MandateServer
             EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Production,
             ApplicationName = typeof(MandateServer).Assembly.GetName().Name,
         });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (Http2Endpoints(options) is { } endpoints)
+        {
+            // Kestrel sets protocols per endpoint only through its endpoint configuration, which then replaces UseUrls.
+            builder.Configuration.AddInMemoryCollection(endpoints);
+        }
+        else
+        {
+            builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Services.Configure<HostOptions>(o =>
         {
@@ -74,6 +83,39 @@ internal static class MandateServer
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// The Kestrel endpoints when h2c is asked for: every <see cref="MandateServerOptions.Urls"/> as before (HTTP/1.1,
+    /// and HTTP/2 by ALPN over TLS), every <see cref="MandateServerOptions.Http2Urls"/> HTTP/2 only. Null: none asked.
+    /// </summary>
+    private static Dictionary<string, string?>? Http2Endpoints(MandateServerOptions options)
+    {
+        var http2 = (options.Http2Urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (http2.Length == 0)
+        {
+            return null;
+        }
+
+        var endpoints = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var index = 0;
+        foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            endpoints[$"Kestrel:Endpoints:Mandate{index++}:Url"] = url;
+        }
+
+        foreach (var url in http2)
+        {
+            if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"HTTP/2 cleartext listen URLs must be http:// URLs: '{url}'.", nameof(options));
+            }
+
+            endpoints[$"Kestrel:Endpoints:Mandate{index}:Url"] = url;
+            endpoints[$"Kestrel:Endpoints:Mandate{index++}:Protocols"] = "Http2";
+        }
+
+        return endpoints;
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder)
@@ -181,6 +223,7 @@ internal static class MandateServer
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();
         app.MapAuthZenEndpoints();
+        app.MapPermittedEndpoints();
         app.MapAuditEndpoints();
         app.MapTaskEndpoints();
         app.MapTaskRevocationEndpoints();

@@ -10,6 +10,12 @@ internal sealed class MandateServerOptions
     /// <summary>Kestrel listen URLs, separated by ';'.</summary>
     public string Urls { get; set; } = DefaultUrls;
 
+    /// <summary>
+    /// Cleartext HTTP/2 listen URLs (h2c with prior knowledge, <c>http://</c> only), separated by ';': for enforcement
+    /// points that multiplex their decisions over one connection. Null: none. HTTP/1.1 stays on <see cref="Urls"/>.
+    /// </summary>
+    public string? Http2Urls { get; set; }
+
     /// <summary>Where the server keeps its own state (default SQLite file, admin token file).</summary>
     public string StateDirectory { get; set; } = ".mandate";
 

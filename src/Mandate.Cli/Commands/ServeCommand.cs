@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
+/// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--http2-urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
 internal static class ServeCommand
 {
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
@@ -25,7 +25,8 @@ internal static class ServeCommand
         var state = new Option<string>("--state") { Description = "Directory for the server's own state (default store, admin token).", HelpName = "DIR", DefaultValueFactory = _ => ".mandate" };
 
         var publicUrl = new Option<string?>("--public-url") { Description = "The server's public base URL (DPoP htu, AuthZEN metadata). Default: the first listen URL.", HelpName = "URL" };
-        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl };
+        var http2Urls = new Option<string?>("--http2-urls") { Description = "Also listen for cleartext HTTP/2 (h2c, prior knowledge) on these http:// URLs, separated by ';'.", HelpName = "URL" };
+        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl, http2Urls };
         CliAction.Set(command, globals, async context =>
         {
             var parse = context.Parse;
@@ -36,7 +37,14 @@ internal static class ServeCommand
                 Demo = parse.GetValue(demo),
                 StateDirectory = parse.GetValue(state)!,
                 PublicUrl = parse.GetValue(publicUrl),
+                Http2Urls = parse.GetValue(http2Urls),
             };
+            if (options.Http2Urls is { } h2c && h2c.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Any(u => !u.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || !Uri.TryCreate(u, UriKind.Absolute, out _)))
+            {
+                throw CliException.Usage("--http2-urls: cleartext http:// URLs only (HTTP/2 over TLS is offered on --urls https:// by ALPN).");
+            }
+
             if (options.PublicUrl is { } configured && !PublicBaseUrl.IsValid(configured))
             {
                 throw CliException.Usage("--public-url: an absolute http(s) URL without query or fragment is required.");
@@ -98,6 +106,7 @@ internal static class ServeCommand
                     {
                         version = MandateServer.Version,
                         urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        http2_urls = options.Http2Urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                         demo = options.Demo,
                         admin_token_file = options.Demo ? Path.GetFullPath(options.AdminTokenPath) : null,
                     });
@@ -110,7 +119,8 @@ internal static class ServeCommand
                         await context.Output.LineAsync($"  export MANDATE_TOKEN=$(cat {options.AdminTokenPath})");
                     }
 
-                    await context.Output.LineAsync($"Mandate {MandateServer.Version} listening on {options.Urls} (Ctrl+C to stop)");
+                    var h2cNote = options.Http2Urls is { Length: > 0 } h2 ? $", h2c on {h2}" : string.Empty;
+                    await context.Output.LineAsync($"Mandate {MandateServer.Version} listening on {options.Urls}{h2cNote} (Ctrl+C to stop)");
                 }
 
                 await app.WaitForShutdownAsync(cancellationToken);

@@ -21,92 +21,121 @@ internal static class AuditCanonicalForm
 
     public static byte[] SerializeToUtf8(long sequence, DateTimeOffset time, AuditEvent auditEvent)
     {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        Write(sequence, time, auditEvent, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the body. The members are written in their RFC 8785 order, which is fixed (the names are fixed ASCII):
+    /// action, actor, chain, decision, details, jti, policy_version, reason, request_id, resource, seq, subject,
+    /// task_id, time, type. Details keys are sorted by UTF-16 code units.
+    /// </summary>
+    public static void Write(long sequence, DateTimeOffset time, AuditEvent auditEvent, IBufferWriter<byte> buffer)
+    {
         ArgumentNullException.ThrowIfNull(auditEvent);
-        // Member names are fixed ASCII, so ordinal order is the RFC 8785 order; details keys are sorted the same way.
-        var members = new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["seq"] = sequence,
-            ["time"] = FormatTime(time),
-            ["type"] = auditEvent.Type,
-        };
-        Add(members, "actor", auditEvent.Actor);
-        Add(members, "subject", auditEvent.Subject);
-        Add(members, "action", auditEvent.Action);
-        Add(members, "resource", auditEvent.Resource);
-        Add(members, "decision", auditEvent.Decision);
-        Add(members, "policy_version", auditEvent.PolicyVersion);
-        Add(members, "jti", auditEvent.CredentialId);
-        Add(members, "task_id", auditEvent.TaskId);
-        Add(members, "reason", auditEvent.Reason);
-        Add(members, "request_id", auditEvent.RequestId);
-        if (auditEvent.Chain is { Count: > 0 })
-        {
-            members["chain"] = auditEvent.Chain;
-        }
-
-        if (auditEvent.Details is { Count: > 0 })
-        {
-            members["details"] = auditEvent.Details;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(256);
-        buffer.Write("{"u8);
+        ArgumentNullException.ThrowIfNull(buffer);
         var first = true;
-        foreach (var (name, value) in members)
+        buffer.Write("{"u8);
+        Member(buffer, ref first, "\"action\":"u8, auditEvent.Action);
+        Member(buffer, ref first, "\"actor\":"u8, auditEvent.Actor);
+        if (auditEvent.Chain is { Count: > 0 } chain)
         {
-            if (!first)
+            Name(buffer, ref first, "\"chain\":"u8);
+            buffer.Write("["u8);
+            for (var i = 0; i < chain.Count; i++)
+            {
+                if (i > 0)
+                {
+                    buffer.Write(","u8);
+                }
+
+                JsonCanonicalizer.WriteString(chain[i], buffer);
+            }
+
+            buffer.Write("]"u8);
+        }
+
+        Member(buffer, ref first, "\"decision\":"u8, auditEvent.Decision);
+        if (auditEvent.Details is { Count: > 0 } details)
+        {
+            Name(buffer, ref first, "\"details\":"u8);
+            WriteDetails(details, buffer);
+        }
+
+        Member(buffer, ref first, "\"jti\":"u8, auditEvent.CredentialId);
+        Member(buffer, ref first, "\"policy_version\":"u8, auditEvent.PolicyVersion);
+        Member(buffer, ref first, "\"reason\":"u8, auditEvent.Reason);
+        Member(buffer, ref first, "\"request_id\":"u8, auditEvent.RequestId);
+        Member(buffer, ref first, "\"resource\":"u8, auditEvent.Resource);
+        Name(buffer, ref first, "\"seq\":"u8);
+        var digits = buffer.GetSpan(20);
+        sequence.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        buffer.Advance(written);
+        Member(buffer, ref first, "\"subject\":"u8, auditEvent.Subject);
+        Member(buffer, ref first, "\"task_id\":"u8, auditEvent.TaskId);
+        Name(buffer, ref first, "\"time\":"u8);
+        WriteTime(time, buffer);
+        Member(buffer, ref first, "\"type\":"u8, auditEvent.Type);
+        buffer.Write("}"u8);
+    }
+
+    private static void Name(IBufferWriter<byte> buffer, ref bool first, ReadOnlySpan<byte> quotedNameAndColon)
+    {
+        if (!first)
+        {
+            buffer.Write(","u8);
+        }
+
+        first = false;
+        buffer.Write(quotedNameAndColon);
+    }
+
+    private static void Member(IBufferWriter<byte> buffer, ref bool first, ReadOnlySpan<byte> quotedNameAndColon, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        Name(buffer, ref first, quotedNameAndColon);
+        JsonCanonicalizer.WriteString(value, buffer);
+    }
+
+    private static void WriteDetails(IReadOnlyDictionary<string, string> details, IBufferWriter<byte> buffer)
+    {
+        var keys = new string[details.Count];
+        var n = 0;
+        foreach (var key in details.Keys)
+        {
+            keys[n++] = key;
+        }
+
+        Array.Sort(keys, StringComparer.Ordinal);
+        buffer.Write("{"u8);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (i > 0)
             {
                 buffer.Write(","u8);
             }
 
-            first = false;
-            JsonCanonicalizer.WriteString(name, buffer);
+            JsonCanonicalizer.WriteString(keys[i], buffer);
             buffer.Write(":"u8);
-            switch (value)
-            {
-                case long number:
-                    buffer.Write(Encoding.UTF8.GetBytes(number.ToString(CultureInfo.InvariantCulture)));
-                    break;
-                case string text:
-                    JsonCanonicalizer.WriteString(text, buffer);
-                    break;
-                case IReadOnlyList<string> list:
-                    buffer.Write("["u8);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        if (i > 0)
-                        {
-                            buffer.Write(","u8);
-                        }
-
-                        JsonCanonicalizer.WriteString(list[i], buffer);
-                    }
-
-                    buffer.Write("]"u8);
-                    break;
-                case IReadOnlyDictionary<string, string> map:
-                    buffer.Write("{"u8);
-                    var firstDetail = true;
-                    foreach (var key in map.Keys.OrderBy(k => k, StringComparer.Ordinal))
-                    {
-                        if (!firstDetail)
-                        {
-                            buffer.Write(","u8);
-                        }
-
-                        firstDetail = false;
-                        JsonCanonicalizer.WriteString(key, buffer);
-                        buffer.Write(":"u8);
-                        JsonCanonicalizer.WriteString(map[key], buffer);
-                    }
-
-                    buffer.Write("}"u8);
-                    break;
-            }
+            JsonCanonicalizer.WriteString(details[keys[i]], buffer);
         }
 
         buffer.Write("}"u8);
-        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The time as <see cref="TimeFormat"/>, quoted, without a string in between.</summary>
+    private static void WriteTime(DateTimeOffset time, IBufferWriter<byte> buffer)
+    {
+        var span = buffer.GetSpan(32);
+        span[0] = (byte)'"';
+        time.ToUniversalTime().UtcDateTime.TryFormat(span[1..], out var written, TimeFormat, CultureInfo.InvariantCulture);
+        span[written + 1] = (byte)'"';
+        buffer.Advance(written + 2);
     }
 
     public static string FormatTime(DateTimeOffset time) =>
@@ -201,13 +230,5 @@ internal static class AuditCanonicalForm
         }
 
         return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new FormatException($"'{name}' is not a string");
-    }
-
-    private static void Add(SortedDictionary<string, object> members, string key, string? value)
-    {
-        if (value is not null)
-        {
-            members[key] = value;
-        }
     }
 }

@@ -41,13 +41,18 @@ internal sealed class AuditChainVerifier
     public void Note(string note) => notes.Add(note);
 
     /// <summary>An event as stored: the body text must already be canonical.</summary>
-    public bool AddStored(StoredAuditRecord record, string position)
+    public bool AddStored(StoredAuditRecord record, string position) => AddPrepared(Prepare(record), position);
+
+    /// <summary>
+    /// Everything about one stored event that does not depend on the events before it: the body's JSON and canonical
+    /// form, its parse, its hash over its own <c>prev_hash</c>, its columns and its Merkle leaf. Pure, so a verifier may
+    /// prepare many events in parallel and then feed them in order to <see cref="AddPrepared"/>, which checks what
+    /// links them (sequence, <c>prev_hash</c> against the hash before, checkpoints): the same checks, in the same order
+    /// per event, as <see cref="AddStored"/>.
+    /// </summary>
+    public static PreparedAuditRecord Prepare(StoredAuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (Failure is not null)
-        {
-            return false;
-        }
 
         // Parsed from the very bytes that were hashed, so the canonical-form check compares like with like.
         var stored = Encoding.UTF8.GetBytes(record.CanonicalJson);
@@ -58,7 +63,7 @@ internal sealed class AuditChainVerifier
         }
         catch (JsonException ex)
         {
-            return Fail(position, record.Sequence, $"the stored body is not valid JSON ({ex.Message}): the row was modified");
+            return new PreparedAuditRecord(record) { StoredFailure = $"the stored body is not valid JSON ({ex.Message}): the row was modified" };
         }
 
         using (document)
@@ -70,16 +75,28 @@ internal sealed class AuditChainVerifier
             }
             catch (JsonCanonicalizationException ex)
             {
-                return Fail(position, record.Sequence, $"the stored body cannot be canonicalized ({ex.Message}): the row was modified");
+                return new PreparedAuditRecord(record) { StoredFailure = $"the stored body cannot be canonicalized ({ex.Message}): the row was modified" };
             }
 
             if (!canonical.AsSpan().SequenceEqual(stored))
             {
-                return Fail(position, record.Sequence, "the stored body is not in RFC 8785 canonical form: the row was modified");
+                return new PreparedAuditRecord(record) { StoredFailure = "the stored body is not in RFC 8785 canonical form: the row was modified" };
             }
 
-            return Add(record.Sequence, canonical, document.RootElement, record.PreviousHash, record.Hash, record.Columns, position);
+            return PrepareBody(record.Sequence, canonical, document.RootElement, record.PreviousHash, record.Hash, record.Columns, record);
         }
+    }
+
+    /// <summary>Feeds an event prepared by <see cref="Prepare"/>; events must come in order.</summary>
+    public bool AddPrepared(PreparedAuditRecord prepared, string position)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (Failure is not null)
+        {
+            return false;
+        }
+
+        return prepared.StoredFailure is { } failure ? Fail(position, prepared.Record.Sequence, failure) : Link(prepared, position);
     }
 
     /// <summary>An event from an export: its body is any JSON serialization of the object; it is re-canonicalized.</summary>
@@ -100,7 +117,7 @@ internal sealed class AuditChainVerifier
             return Fail(position, sequence, $"the event body cannot be canonicalized: {ex.Message}");
         }
 
-        return Add(sequence, canonical, body, previousHash, hash, null, position);
+        return Link(PrepareBody(sequence, canonical, body, previousHash, hash, null, null), position);
     }
 
     public bool AddCheckpoint(AuditCheckpoint checkpoint, string position)
@@ -187,17 +204,12 @@ internal sealed class AuditChainVerifier
         return false;
     }
 
-    private bool Add(long sequence, byte[] canonical, JsonElement body, string previousHash, string hash, AuditIndexedColumns? columns, string position)
+    private static PreparedAuditRecord PrepareBody(long sequence, byte[] canonical, JsonElement body, string previousHash, string hash, AuditIndexedColumns? columns, StoredAuditRecord? record)
     {
-        if (sequence != ExpectedNext)
+        var prepared = new PreparedAuditRecord(record ?? new StoredAuditRecord(sequence, string.Empty, previousHash, hash))
         {
-            return sequence > ExpectedNext
-                ? Fail(position, sequence, ExpectedNext == sequence - 1
-                    ? $"event {ExpectedNext} is missing (deleted): found event {sequence}"
-                    : $"events {ExpectedNext}..{sequence - 1} are missing (deleted): found event {sequence}")
-                : Fail(position, sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
-        }
-
+            LeafHash = AuditHashing.LeafHash(canonical),
+        };
         long bodySequence;
         DateTimeOffset bodyTime;
         AuditEvent bodyEvent;
@@ -207,36 +219,61 @@ internal sealed class AuditChainVerifier
         }
         catch (FormatException ex)
         {
-            return Fail(position, sequence, $"{ex.Message}: the event was modified");
+            return prepared with { BodyFailure = $"{ex.Message}: the event was modified" };
         }
 
-        if (bodySequence != sequence)
+        return prepared with
         {
-            return Fail(position, sequence, $"the body says it is event {bodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
+            BodySequence = bodySequence,
+            HashMatches = AuditHashing.ChainHash(previousHash, canonical) == hash,
+            ColumnMismatch = columns is null ? null : ColumnMismatch(columns, bodyTime, bodyEvent),
+        };
+    }
+
+    private bool Link(PreparedAuditRecord prepared, string position)
+    {
+        var sequence = prepared.Record.Sequence;
+        if (sequence != ExpectedNext)
+        {
+            return sequence > ExpectedNext
+                ? Fail(position, sequence, ExpectedNext == sequence - 1
+                    ? $"event {ExpectedNext} is missing (deleted): found event {sequence}"
+                    : $"events {ExpectedNext}..{sequence - 1} are missing (deleted): found event {sequence}")
+                : Fail(position, sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
         }
 
-        if (previousHash != headHash)
+        if (prepared.BodyFailure is { } bodyFailure)
+        {
+            return Fail(position, sequence, bodyFailure);
+        }
+
+        if (prepared.BodySequence != sequence)
+        {
+            return Fail(position, sequence, $"the body says it is event {prepared.BodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
+        }
+
+        if (prepared.Record.PreviousHash != headHash)
         {
             return Fail(position, sequence, sequence == 1 && firstSequence is null
                 ? "the first event does not link to the start of the chain: an event was inserted or deleted before it"
                 : $"the event does not link to its predecessor (prev_hash differs from the hash of event {sequence - 1}): an event was inserted, deleted or modified before it");
         }
 
-        if (AuditHashing.ChainHash(previousHash, canonical) != hash)
+        if (!prepared.HashMatches)
         {
             return Fail(position, sequence, "the event's hash does not match its content: the event was modified");
         }
 
-        if (columns is not null && ColumnMismatch(columns, bodyTime, bodyEvent) is { } column)
+        if (prepared.ColumnMismatch is { } column)
         {
             return Fail(position, sequence, $"the stored column '{column}' differs from the hashed body: the row was modified");
         }
 
         firstSequence ??= sequence;
         segmentStart ??= sequence;
-        segment.AddLeaf(canonical);
+        segment.AddLeafHash(prepared.LeafHash!);
         lastSequence = sequence;
-        headHash = hash;
+        headHash = prepared.Record.Hash;
         ExpectedNext = sequence + 1;
         events++;
         return true;

@@ -14,13 +14,28 @@ internal static class AuditHashing
 
     public static string ChainHash(string previousHash, ReadOnlySpan<byte> canonicalBody)
     {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        ChainHash(previousHash, canonicalBody, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>The chain hash into <paramref name="destination"/> (32 bytes), without allocating.</summary>
+    public static void ChainHash(string previousHash, ReadOnlySpan<byte> canonicalBody, Span<byte> destination)
+    {
         ArgumentNullException.ThrowIfNull(previousHash);
         var prefixLength = Encoding.UTF8.GetByteCount(previousHash) + 1;
-        var input = new byte[prefixLength + canonicalBody.Length];
+        var length = prefixLength + canonicalBody.Length;
+        var rented = length <= 1024 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> input = rented ?? stackalloc byte[1024];
+        input = input[..length];
         Encoding.UTF8.GetBytes(previousHash, input);
         input[prefixLength - 1] = (byte)'\n';
-        canonicalBody.CopyTo(input.AsSpan(prefixLength));
-        return Convert.ToHexStringLower(SHA256.HashData(input));
+        canonicalBody.CopyTo(input[prefixLength..]);
+        SHA256.HashData(input, destination);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     public static string ChainHash(string previousHash, string canonicalBody) =>

@@ -15,6 +15,13 @@ internal sealed class AuditOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// At start, a chain of at most this many events is verified whole before the server takes traffic; a longer one
+    /// is verified from its last signed checkpoint to its head first (the server is then ready) and whole in the
+    /// background. Zero: always from the last checkpoint when there is one.
+    /// </summary>
+    public long StartupFullVerifyMaxEvents { get; set; } = 50_000;
+
+    /// <summary>
     /// The file holding the key-encryption key that seals the checkpoint signing key in the store (created with mode
     /// 0600 when missing). Null: checkpoints cannot be signed (offline tools only verify).
     /// </summary>

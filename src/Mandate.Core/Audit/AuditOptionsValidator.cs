@@ -24,6 +24,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.CheckpointEvery)} must be greater than 0.");
         }
 
+        if (options.StartupFullVerifyMaxEvents < 0)
+        {
+            builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.StartupFullVerifyMaxEvents)} must be zero or positive.");
+        }
+
         if (options.KeyEncryptionKeyPath is { Length: 0 } || (options.KeyEncryptionKeyPath is { } path && string.IsNullOrWhiteSpace(path)))
         {
             builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.KeyEncryptionKeyPath)} must not be empty.");

@@ -7,6 +7,15 @@ namespace Mandate.Core.Audit;
 internal static class AuditStoreVerifier
 {
     private const int ProgressEvery = 4096;
+    private const int ChunkSize = 8192;
+
+    /// <summary>The per-event checks of a chunk, on every core.</summary>
+    private static PreparedAuditRecord[] PrepareAll(List<StoredAuditRecord> records)
+    {
+        var prepared = new PreparedAuditRecord[records.Count];
+        Parallel.For(0, records.Count, i => prepared[i] = AuditChainVerifier.Prepare(records[i]));
+        return prepared;
+    }
 
     /// <summary>Reads the chain in one read transaction. <paramref name="pinnedKeys"/>, when given, are the only keys
     /// trusted for checkpoints; otherwise the store's own public keys are. <paramref name="progress"/>, when given,
@@ -27,24 +36,124 @@ internal static class AuditStoreVerifier
             verifier.Note("checkpoint keys were taken from the store itself; pin them with --key for an independent check");
         }
 
+        // Each event's own checks (JSON, canonical form, hash over its own prev_hash, columns, Merkle leaf) run in
+        // parallel on one chunk while the next is read; what links the events (sequence, prev_hash against the hash
+        // before, checkpoints) is then checked in order, exactly as one event at a time would.
         var next = 0;
         var last = 0L;
-        await foreach (var record in repository.ReadAsync(1, cancellationToken).ConfigureAwait(false))
+        var chunk = new List<StoredAuditRecord>(ChunkSize);
+        Task<PreparedAuditRecord[]>? preparing = null;
+        bool Link(PreparedAuditRecord[] prepared)
         {
-            last = record.Sequence;
-            if (progress is not null && record.Sequence % ProgressEvery == 0)
+            foreach (var item in prepared)
             {
-                progress(record.Sequence);
+                var sequence = item.Record.Sequence;
+                last = sequence;
+                if (progress is not null && sequence % ProgressEvery == 0)
+                {
+                    progress(sequence);
+                }
+
+                if (!verifier.AddPrepared(item, "event " + sequence.ToString(CultureInfo.InvariantCulture)))
+                {
+                    return false;
+                }
+
+                while (next < checkpoints.Count && checkpoints[next].ToSequence <= sequence)
+                {
+                    var checkpoint = checkpoints[next++];
+                    if (!verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}"))
+                    {
+                        return false;
+                    }
+                }
             }
 
+            return true;
+        }
+
+        await foreach (var record in repository.ReadAsync(1, cancellationToken).ConfigureAwait(false))
+        {
+            chunk.Add(record);
+            if (chunk.Count < ChunkSize)
+            {
+                continue;
+            }
+
+            if (preparing is not null && !Link(await preparing.ConfigureAwait(false)))
+            {
+                return verifier.Complete();
+            }
+
+            var full = chunk;
+            preparing = Task.Run(() => PrepareAll(full), cancellationToken);
+            chunk = new List<StoredAuditRecord>(ChunkSize);
+        }
+
+        if (preparing is not null && !Link(await preparing.ConfigureAwait(false)))
+        {
+            return verifier.Complete();
+        }
+
+        if (!Link(PrepareAll(chunk)))
+        {
+            return verifier.Complete();
+        }
+
+        progress?.Invoke(last);
+        if (next < checkpoints.Count)
+        {
+            var checkpoint = checkpoints[next];
+            verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}");
+        }
+
+        return verifier.Complete();
+    }
+
+    /// <summary>
+    /// Verifies the chain from the start of its last signed checkpoint to its head: that checkpoint's signature (with
+    /// the store's keys), Merkle root and chain hash, and every event after it. Anchored in the signature: the events
+    /// before are vouched for by the checkpoint's chain hash, and are left to <see cref="VerifyAsync"/>. Null when the
+    /// chain has no checkpoint yet (then only the whole walk can tell).
+    /// </summary>
+    public static async Task<AuditVerificationResult?> VerifyFromLastCheckpointAsync(IMandateStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var repository = session.Get<IAuditRepository>();
+        if (await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false) is not { } checkpoint)
+        {
+            return null;
+        }
+
+        var keys = await repository.GetPublicKeysAsync(cancellationToken).ConfigureAwait(false);
+        StoredAuditRecord? first = null;
+        await foreach (var record in repository.ReadRangeAsync(checkpoint.FromSequence, checkpoint.FromSequence, cancellationToken).ConfigureAwait(false))
+        {
+            first = record;
+        }
+
+        if (first is null)
+        {
+            var missing = new AuditChainVerifier(keys);
+            missing.Fail($"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}", checkpoint.FromSequence, $"event {checkpoint.FromSequence}, where the last signed checkpoint starts, is missing (deleted)");
+            return missing.Complete();
+        }
+
+        var verifier = new AuditChainVerifier(keys, first.PreviousHash, checkpoint.FromSequence);
+        verifier.Note($"verified from the last signed checkpoint ({checkpoint.FromSequence}..{checkpoint.ToSequence}) to the head; the events before it are vouched for by its signed chain hash");
+        var checkpointAdded = false;
+        await foreach (var record in repository.ReadAsync(checkpoint.FromSequence, cancellationToken).ConfigureAwait(false))
+        {
             if (!verifier.AddStored(record, "event " + record.Sequence.ToString(CultureInfo.InvariantCulture)))
             {
                 return verifier.Complete();
             }
 
-            while (next < checkpoints.Count && checkpoints[next].ToSequence <= record.Sequence)
+            if (!checkpointAdded && record.Sequence == checkpoint.ToSequence)
             {
-                var checkpoint = checkpoints[next++];
+                checkpointAdded = true;
                 if (!verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}"))
                 {
                     return verifier.Complete();
@@ -52,10 +161,9 @@ internal static class AuditStoreVerifier
             }
         }
 
-        progress?.Invoke(last);
-        if (next < checkpoints.Count)
+        if (!checkpointAdded)
         {
-            var checkpoint = checkpoints[next];
+            // The chain ends before the checkpoint's end: the signed events after it were deleted.
             verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}");
         }
 

@@ -138,7 +138,7 @@ internal sealed class AuditRepetitions : IDisposable
         {
             try
             {
-                await queue.EnqueueAsync(summary, CancellationToken.None).ConfigureAwait(false);
+                await queue.EnqueueWithoutDeadlineAsync(summary, CancellationToken.None).ConfigureAwait(false);
             }
             catch (System.Threading.Channels.ChannelClosedException)
             {

@@ -3,10 +3,15 @@ using Mandate.Core.Hosting;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Decisions;
 
-/// <summary>The single writer behind <see cref="DecisionAuditQueue"/>: appends queued decision records in batches.</summary>
+/// <summary>
+/// The single writer behind <see cref="DecisionAuditQueue"/>: appends queued decision records in batches (one
+/// transaction each), and writes the counts of allows answered without their record (<see cref="AuditLossCounter"/>)
+/// every <see cref="DecisionOptions.AuditLossReportInterval"/>, on every flush and at shutdown.
+/// </summary>
 internal sealed partial class DecisionAuditWriter(
     DecisionAuditQueue queue,
     AuditRepetitions repetitions,
@@ -14,6 +19,7 @@ internal sealed partial class DecisionAuditWriter(
     IAuditTrail audit,
     BackgroundHealth health,
     TimeProvider time,
+    IOptions<DecisionOptions> options,
     ILogger<DecisionAuditWriter> logger) : BackgroundService
 {
     public const string LoopName = "decision-audit-writer";
@@ -41,10 +47,26 @@ internal sealed partial class DecisionAuditWriter(
         var batch = new List<AuditEvent>(BatchSize);
         var markers = new List<DecisionAuditQueue.FlushMarker>();
         var reader = queue.Reader;
+        var interval = options.Value.AuditLossReportInterval;
+        var lastReport = time.GetTimestamp();
+
+        // An idle writer is woken to write counted losses; a busy one sees them after its next batch.
+        using var reportTimer = time.CreateTimer(
+            _ =>
+            {
+                if (queue.Losses.HasPending)
+                {
+                    queue.RequestLossReport();
+                }
+            },
+            null,
+            interval,
+            interval);
         try
         {
             while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                var reportLosses = false;
                 while (batch.Count < BatchSize && reader.TryRead(out var item))
                 {
                     if (item is AuditEvent e)
@@ -54,8 +76,20 @@ internal sealed partial class DecisionAuditWriter(
                     else if (item is DecisionAuditQueue.FlushMarker marker)
                     {
                         markers.Add(marker);
+                        reportLosses = true;
                         break;
                     }
+                    else if (item is DecisionAuditQueue.LossReportMarker)
+                    {
+                        reportLosses = true;
+                    }
+                }
+
+                if (reportLosses || (queue.Losses.HasPending && time.GetElapsedTime(lastReport) >= interval))
+                {
+                    // The counts ride in the same transaction as the batch; they are taken (reset) only here.
+                    batch.AddRange(queue.Losses.TakeReport());
+                    lastReport = time.GetTimestamp();
                 }
 
                 await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
@@ -67,6 +101,10 @@ internal sealed partial class DecisionAuditWriter(
 
                 markers.Clear();
             }
+
+            // The queue is closed (shutdown): what was counted since the last report is written last.
+            batch.AddRange(queue.Losses.TakeReport());
+            await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
         }
         finally
         {
@@ -116,11 +154,9 @@ internal sealed partial class DecisionAuditWriter(
     {
         var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
         await using var sessionDisposal = session.ConfigureAwait(false);
-        foreach (var e in batch)
-        {
-            await audit.RecordAsync(session, e, CancellationToken.None).ConfigureAwait(false);
-        }
 
+        // One head read and batched inserts for the whole batch, one commit (one fsync).
+        await audit.RecordManyAsync(session, batch, CancellationToken.None).ConfigureAwait(false);
         await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

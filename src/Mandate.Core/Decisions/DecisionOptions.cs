@@ -5,7 +5,10 @@ internal sealed class DecisionOptions
 {
     public const string SectionName = "Mandate:Decisions";
 
-    /// <summary>Fraction of allows written to the audit log (0..1). Denies are always written.</summary>
+    /// <summary>
+    /// Fraction of allows written to the audit log (0..1). Denies are always written. Allows sampled out are counted
+    /// in <c>audit.sampled</c> events (every <see cref="AuditLossReportInterval"/>, and at shutdown).
+    /// </summary>
     public double AuditAllowSampleRate { get; set; } = 1.0;
 
     /// <summary>
@@ -64,6 +67,18 @@ internal sealed class DecisionOptions
 
     /// <summary>Pending audit records held in memory before deciders wait for the writer.</summary>
     public int AuditQueueCapacity { get; set; } = 20_000;
+
+    /// <summary>What a decision does when the audit queue is full: wait (the default) or, for allows only, be dropped and counted.</summary>
+    public AuditOverflow AuditOverflow { get; set; } = AuditOverflow.Wait;
+
+    /// <summary>
+    /// How long a decision waits for room in a full audit queue before it is refused with 503 <c>audit-unavailable</c>
+    /// (the ledger cannot keep up, or the store is down).
+    /// </summary>
+    public TimeSpan AuditQueueWaitTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often counts of allows not written (sampled or dropped) are written to the chain; also at shutdown.</summary>
+    public TimeSpan AuditLossReportInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Which callers of <c>/access/v1/*</c> need no credential.</summary>

@@ -31,6 +31,21 @@ internal sealed class DecisionOptionsValidator : IValidateOptions<DecisionOption
             }
         }
 
+        if (!Enum.IsDefined(options.AuditOverflow))
+        {
+            builder.AddError("Mandate:Decisions:AuditOverflow must be Wait or DropAllows.");
+        }
+
+        if (options.AuditQueueWaitTimeout <= TimeSpan.Zero || options.AuditQueueWaitTimeout > TimeSpan.FromMinutes(5))
+        {
+            builder.AddError("Mandate:Decisions:AuditQueueWaitTimeout must be greater than 0 and at most 00:05:00.");
+        }
+
+        if (options.AuditLossReportInterval < TimeSpan.FromMilliseconds(100) || options.AuditLossReportInterval > TimeSpan.FromHours(1))
+        {
+            builder.AddError("Mandate:Decisions:AuditLossReportInterval must be between 00:00:00.1 and 01:00:00.");
+        }
+
         if (options.AuditRepeatWindow < TimeSpan.Zero)
         {
             builder.AddError("Mandate:Decisions:AuditRepeatWindow must be zero or positive.");

@@ -61,15 +61,25 @@ internal sealed class PolicyDecisionPoint(
         }
 
         var rate = settings.AuditAllowSampleRate;
-        if (rate >= 1.0 || (rate > 0 && Random.Shared.NextDouble() < rate))
+        if (rate < 1.0 && (rate <= 0 || Random.Shared.NextDouble() >= rate))
         {
-            auditQueue.TryEnqueue(ToAuditEvent(decision, request, denyReason));
+            // Sampled out by the operator's setting: counted, and the count is written to the chain.
+            auditQueue.SampledOut();
+            return ValueTask.FromResult(decision);
         }
 
-        return ValueTask.FromResult(decision);
+        // An allow is answered only once its record is queued (or, if the operator chose so, counted as dropped).
+        var queued = auditQueue.EnqueueAllowAsync(ToAuditEvent(decision, request, denyReason), cancellationToken);
+        return queued.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(queued, decision);
     }
 
     private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask<bool> pending, PolicyDecision decision)
+    {
+        await pending.ConfigureAwait(false);
+        return decision;
+    }
+
+    private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask pending, PolicyDecision decision)
     {
         await pending.ConfigureAwait(false);
         return decision;

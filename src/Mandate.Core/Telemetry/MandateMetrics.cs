@@ -31,6 +31,9 @@ internal sealed class MandateMetrics : IDisposable
     private readonly Counter<long> revocations;
     private readonly Counter<long> credentialsRevoked;
     private readonly Counter<long> auditAppends;
+    private readonly Counter<long> auditUnwritten;
+    private readonly Counter<long> auditQueueWaits;
+    private readonly Counter<long> auditRefused;
     private readonly Counter<long> signalDeliveries;
     private readonly Counter<long> setsReceived;
 
@@ -50,6 +53,9 @@ internal sealed class MandateMetrics : IDisposable
         revocations = Meter.CreateCounter<long>("mandate.revocations", "{revocation}", "Revocations carried out, by what they named (credential, task, identity, owner)");
         credentialsRevoked = Meter.CreateCounter<long>("mandate.credentials.revoked", "{credential}", "Credentials revoked (descendants included), by what the revocation named");
         auditAppends = Meter.CreateCounter<long>("mandate.audit.appends", "{event}", "Events appended to the audit ledger by this node");
+        auditUnwritten = Meter.CreateCounter<long>("mandate.audit.unwritten", "{decision}", "Allowed decisions answered but not written to the ledger because settings allow it, by reason (sampled, queue_full); the ledger counts them in audit.sampled and audit.dropped events");
+        auditQueueWaits = Meter.CreateCounter<long>("mandate.audit.queue_waits", "{decision}", "Decisions that found the audit queue full and waited for room (backpressure)");
+        auditRefused = Meter.CreateCounter<long>("mandate.audit.refused", "{decision}", "Decisions refused with 503 audit-unavailable because the audit queue stayed full");
         signalDeliveries = Meter.CreateCounter<long>("mandate.signals.deliveries", "{attempt}", "Delivery attempts of webhooks and pushed SETs, by channel (webhook, ssf) and outcome (delivered, retry, dead)");
         setsReceived = Meter.CreateCounter<long>("mandate.ssf.received", "{set}", "Security Event Tokens pushed to the receiver, by outcome (accepted, or the RFC 8935 error)");
     }
@@ -92,6 +98,15 @@ internal sealed class MandateMetrics : IDisposable
 
     public void AuditAppended(int events) => auditAppends.Add(events);
 
+    /// <summary>An allowed decision answered without its record: <see cref="UnwrittenReasons"/>.</summary>
+    public void AuditUnwritten(string reason) => auditUnwritten.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A decision that found the audit queue full and waited for room.</summary>
+    public void AuditQueueWaited() => auditQueueWaits.Add(1);
+
+    /// <summary>A decision refused because the audit queue stayed full.</summary>
+    public void AuditRefused() => auditRefused.Add(1);
+
     /// <summary>One delivery attempt of an outbound signal and its outcome (<c>delivered</c>, <c>retry</c>, <c>dead</c>).</summary>
     public void SignalAttempted(string channel, string outcome) =>
         signalDeliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));
@@ -100,6 +115,13 @@ internal sealed class MandateMetrics : IDisposable
     public void SetReceived(string outcome) => setsReceived.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => ownMeter?.Dispose();
+
+    /// <summary>Values of the <c>reason</c> tag of <c>mandate.audit.unwritten</c>.</summary>
+    public static class UnwrittenReasons
+    {
+        public const string Sampled = "sampled";
+        public const string QueueFull = "queue_full";
+    }
 
     /// <summary>Values of the <c>outcome</c> tag of <c>mandate.decisions</c>.</summary>
     public static class DecisionOutcomes

@@ -23,6 +23,8 @@ public static class AuditServerServiceCollectionExtensions
             .Configure<IOptions<MandateServerOptions>>((audit, server) =>
                 audit.KeyEncryptionKeyPath = Path.Combine(server.Value.StateDirectory, "audit-signing.kek"))
             .BindConfiguration(AuditOptions.SectionName);
+        services.TryAddSingleton<AuditFullVerification>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditFullVerification>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, AuditStartup>());
         services.AddHostedService<AuditCheckpointService>();
         return builder;

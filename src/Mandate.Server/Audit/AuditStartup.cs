@@ -6,10 +6,19 @@ using Mandate.Server.Hosting;
 namespace Mandate.Server.Audit;
 
 /// <summary>
-/// Verifies the whole chain before the server takes traffic. A chain that does not verify is reported loudly (a
-/// critical log line and a /readyz problem) and left exactly as it is: repairing it would destroy the evidence.
+/// Verifies the chain before the server takes traffic: a chain of at most <see cref="AuditOptions.StartupFullVerifyMaxEvents"/>
+/// events whole; a longer one from its last signed checkpoint to its head (so a restart at a million events is ready
+/// in about a second), and then whole in the background (<see cref="AuditFullVerification"/>). A chain that does not
+/// verify is reported loudly (a critical log line and a /readyz problem) and left exactly as it is: repairing it would
+/// destroy the evidence.
 /// </summary>
-internal sealed class AuditStartup(IMandateStore store, AuditSigningKeys keys, ReadinessChecks readiness, ILogger<AuditStartup> logger) : IStartupTask
+internal sealed class AuditStartup(
+    IMandateStore store,
+    AuditSigningKeys keys,
+    ReadinessChecks readiness,
+    AuditFullVerification fullVerification,
+    Microsoft.Extensions.Options.IOptions<AuditOptions> options,
+    ILogger<AuditStartup> logger) : IStartupTask
 {
     public const string Component = "audit";
 
@@ -19,6 +28,24 @@ internal sealed class AuditStartup(IMandateStore store, AuditSigningKeys keys, R
     {
         var (publicKey, _) = await keys.CurrentAsync(cancellationToken);
         AuditServerLog.SigningKeyReady(logger, publicKey.KeyId);
+        var head = await AuditStoreVerifier.HeadSequenceAsync(store, cancellationToken);
+        if (head > options.Value.StartupFullVerifyMaxEvents
+            && await AuditStoreVerifier.VerifyFromLastCheckpointAsync(store, cancellationToken) is { } tail)
+        {
+            if (tail.Failure is null)
+            {
+                AuditServerLog.TailVerified(logger, tail.FirstSequence ?? 0, tail.LastSequence - tail.UnsignedEvents ?? 0, tail.LastSequence ?? 0, tail.Events);
+                readiness.Report(Component, null);
+                fullVerification.Request();
+            }
+            else
+            {
+                Report(tail, readiness, logger);
+            }
+
+            return;
+        }
+
         var result = await AuditStoreVerifier.VerifyAsync(store, null, cancellationToken);
         Report(result, readiness, logger);
     }

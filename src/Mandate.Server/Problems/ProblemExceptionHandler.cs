@@ -33,6 +33,16 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
                     ProblemTypes.StoreUnavailable,
                     $"The request was not completed; retry later. Quote request id {httpContext.TraceIdentifier} to the operator.");
                 return true;
+            case Core.Decisions.AuditUnavailableException:
+                // Never an unaudited answer: the decision was not given, and the caller may retry.
+                Log.AuditUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path);
+                httpContext.Response.Headers.RetryAfter = "1";
+                await Problem.WriteAsync(
+                    httpContext,
+                    StatusCodes.Status503ServiceUnavailable,
+                    ProblemTypes.AuditUnavailable,
+                    "The audit ledger did not take the decision's record in time, so no decision was given; retry later.");
+                return true;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;
             default:

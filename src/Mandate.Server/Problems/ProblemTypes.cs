@@ -35,6 +35,7 @@ internal static class ProblemTypes
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", "Unsupported media type.");
     public static readonly ProblemType Conflict = new("conflict", "Conflict.");
     public static readonly ProblemType StoreUnavailable = new("store-unavailable", "The store is unavailable.");
+    public static readonly ProblemType AuditUnavailable = new("audit-unavailable", "The audit ledger cannot take the record.");
     public static readonly ProblemType RateLimited = new("rate-limited", "Too many requests.");
     public static readonly ProblemType Internal = new("internal-error", "An internal error occurred.");
 
@@ -140,7 +141,7 @@ internal static class ProblemTypes
     public static IReadOnlyList<ProblemType> All { get; } =
     [
         Unauthenticated, Forbidden, NotFound, MethodNotAllowed, InvalidRequest, MalformedJson, PayloadTooLarge, UnsupportedMediaType,
-        Conflict, StoreUnavailable, RateLimited, Internal,
+        Conflict, StoreUnavailable, AuditUnavailable, RateLimited, Internal,
         InvalidAuditQuery, AuditEventNotFound, AuditEventNotCheckpointed, InvalidAuditAnnotation,
         TokenMalformed, TokenTooLarge, TokenAlgorithmRefused, TokenUnknownKey, TokenSignatureInvalid, TokenExpired, TokenNotYetValid,
         TokenAudienceMismatch, TokenIssuerMismatch, TokenSubjectInvalid, TokenRevoked,

@@ -167,83 +167,108 @@ internal static class JsonCanonicalizer
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(output);
-        if (!NeedsEscaping(value))
+        var text = value.AsSpan();
+        var special = text.IndexOfAny(Special);
+        if (special < 0)
         {
             // The common case (identifiers, hashes, ASCII text): copy the UTF-8 straight into the output.
-            var length = Encoding.UTF8.GetByteCount(value);
-            var span = output.GetSpan(length + 2);
-            span[0] = (byte)'"';
-            Encoding.UTF8.GetBytes(value, span[1..]);
-            span[length + 1] = (byte)'"';
-            output.Advance(length + 2);
+            WriteQuoted(text, output);
             return;
         }
 
-        var builder = new StringBuilder(value.Length + 2);
-        builder.Append('"');
-        for (var i = 0; i < value.Length; i++)
+        // Runs of ordinary characters are copied as UTF-8; only the characters between them are escaped (no
+        // intermediate string: Cedar UIDs such as Workload::"…" hold quotes, so this is a hot path of the ledger).
+        WriteByte(output, (byte)'"');
+        while (special >= 0)
         {
-            var c = value[i];
+            WriteUtf8(text[..special], output);
+            var c = text[special];
+            var consumed = 1;
             switch (c)
             {
                 case '"':
-                    builder.Append("\\\"");
+                    Append(output, "\\\""u8);
                     break;
                 case '\\':
-                    builder.Append("\\\\");
+                    Append(output, "\\\\"u8);
                     break;
                 case '\b':
-                    builder.Append("\\b");
+                    Append(output, "\\b"u8);
                     break;
                 case '\f':
-                    builder.Append("\\f");
+                    Append(output, "\\f"u8);
                     break;
                 case '\n':
-                    builder.Append("\\n");
+                    Append(output, "\\n"u8);
                     break;
                 case '\r':
-                    builder.Append("\\r");
+                    Append(output, "\\r"u8);
                     break;
                 case '\t':
-                    builder.Append("\\t");
+                    Append(output, "\\t"u8);
                     break;
                 default:
                     if (c < 0x20)
                     {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        var span = output.GetSpan(6);
+                        "\\u00"u8.CopyTo(span);
+                        span[4] = HexDigit(c >> 4);
+                        span[5] = HexDigit(c & 0xF);
+                        output.Advance(6);
                     }
-                    else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                    else if (char.IsHighSurrogate(c) && special + 1 < text.Length && char.IsLowSurrogate(text[special + 1]))
                     {
-                        builder.Append(c).Append(value[++i]);
-                    }
-                    else if (char.IsSurrogate(c))
-                    {
-                        throw new JsonCanonicalizationException($"The string contains a lone surrogate (U+{(int)c:X4}), which I-JSON forbids.");
+                        WriteUtf8(text.Slice(special, 2), output);
+                        consumed = 2;
                     }
                     else
                     {
-                        builder.Append(c);
+                        throw new JsonCanonicalizationException($"The string contains a lone surrogate (U+{(int)c:X4}), which I-JSON forbids.");
                     }
 
                     break;
             }
+
+            text = text[(special + consumed)..];
+            special = text.IndexOfAny(Special);
         }
 
-        builder.Append('"');
-        Append(output, Encoding.UTF8.GetBytes(builder.ToString()));
+        WriteUtf8(text, output);
+        WriteByte(output, (byte)'"');
     }
 
-    private static bool NeedsEscaping(string value)
+    // Everything RFC 8785 escapes, and the surrogates (checked for pairing).
+    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\"
+        + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
+
+    private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'a' + value - 10);
+
+    private static void WriteByte(IBufferWriter<byte> output, byte value)
     {
-        foreach (var c in value)
+        output.GetSpan(1)[0] = value;
+        output.Advance(1);
+    }
+
+    private static void WriteUtf8(ReadOnlySpan<char> text, IBufferWriter<byte> output)
+    {
+        if (text.IsEmpty)
         {
-            if (c < 0x20 || c == '"' || c == '\\' || char.IsSurrogate(c))
-            {
-                return true;
-            }
+            return;
         }
 
-        return false;
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private static void WriteQuoted(ReadOnlySpan<char> text, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length) + 2);
+        span[0] = (byte)'"';
+        var length = Encoding.UTF8.GetBytes(text, span[1..]);
+        span[length + 1] = (byte)'"';
+        output.Advance(length + 2);
     }
 
     /// <summary>Orders names by UTF-16 code units, as RFC 8785 §3.2.3 requires (string.CompareOrdinal does exactly that).</summary>

@@ -14,6 +14,13 @@ internal sealed class SsfFanOut(SsfSetWriter writer, TimeProvider time) : ISigna
     /// <summary>When a poll stream's SETs are "due" for the dispatcher: never (the receiver fetches them).</summary>
     public static readonly DateTimeOffset NeverPushed = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    public async Task<bool> HasReceiversAsync(IStoreSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var streams = await session.Get<ISsfRepository>().ListStreamsAsync(cancellationToken).ConfigureAwait(false);
+        return streams.Any(s => s.Status != SsfStreamStatus.Disabled);
+    }
+
     public async Task FanOutAsync(IStoreSession session, IReadOnlyList<AuditRecord> records, ICollection<SignalDelivery> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);

@@ -28,6 +28,10 @@ internal sealed partial class SignalFanOutLoop : BackgroundService
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly IDisposable? subscription;
+    private long? lastIdleSkip;
+
+    // The head as of the last read that found no receiver: nothing up to it is owed to anyone.
+    private long skippedThrough;
     private readonly Channel<bool> appended = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public SignalFanOutLoop(
@@ -58,6 +62,9 @@ internal sealed partial class SignalFanOutLoop : BackgroundService
 
     /// <summary>The last ledger sequence fanned out by this node (for tests and health).</summary>
     public long Cursor { get; private set; }
+
+    /// <summary>The head as of this node's last round that found no receiver (for tests).</summary>
+    internal long PassedOver => Interlocked.Read(ref skippedThrough);
 
     public override void Dispose()
     {
@@ -99,14 +106,24 @@ internal sealed partial class SignalFanOutLoop : BackgroundService
         while (!cancellationToken.IsCancellationRequested)
         {
             // A read first: most wake-ups on a node with nothing new cost no write transaction.
+            long known;
+            long head;
             var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
             await using (read.ConfigureAwait(false))
             {
-                var known = await read.Get<ISignalRepository>().GetCursorAsync(cancellationToken).ConfigureAwait(false);
-                var head = (await read.Get<IAuditRepository>().GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
+                known = await read.Get<ISignalRepository>().GetCursorAsync(cancellationToken).ConfigureAwait(false);
+                head = (await read.Get<IAuditRepository>().GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
                 if (head <= known)
                 {
                     Cursor = known;
+                    return;
+                }
+
+                if (!await AnyReceiverAsync(read, cancellationToken).ConfigureAwait(false))
+                {
+                    // Nobody to tell: no records are read, and the cursor moves at most once per catch-up interval
+                    // (so that a receiver added later starts from about then, not from the whole backlog).
+                    await SkipIdleAsync(known, head, cancellationToken).ConfigureAwait(false);
                     return;
                 }
             }
@@ -118,10 +135,19 @@ internal sealed partial class SignalFanOutLoop : BackgroundService
             {
                 var repository = session.Get<ISignalRepository>();
                 var cursor = await repository.GetCursorAsync(cancellationToken).ConfigureAwait(false);
-                var page = await session.Get<IAuditRepository>().QueryAsync(new AuditQuery { AfterSequence = cursor, Limit = BatchSize }, cancellationToken).ConfigureAwait(false);
+
+                // Records this node found nobody to tell about are not read again (see SkipIdleAsync).
+                var from = Math.Max(cursor, Interlocked.Read(ref skippedThrough));
+                var page = await session.Get<IAuditRepository>().QueryAsync(new AuditQuery { AfterSequence = from, Limit = BatchSize }, cancellationToken).ConfigureAwait(false);
                 count = page.Count;
                 if (count == 0)
                 {
+                    if (from > cursor && await repository.AdvanceCursorAsync(cursor, from, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+                    {
+                        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        cursor = from;
+                    }
+
                     Cursor = cursor;
                     return;
                 }
@@ -156,6 +182,57 @@ internal sealed partial class SignalFanOutLoop : BackgroundService
                 return;
             }
         }
+    }
+
+    private async Task<bool> AnyReceiverAsync(IStoreSession session, CancellationToken cancellationToken)
+    {
+        foreach (var fanOut in fanOuts)
+        {
+            if (await fanOut.HasReceiversAsync(session, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Passes over the records up to <paramref name="head"/> when no receiver exists: every one of them was committed
+    /// before the read that found no receiver, so none is owed to a receiver added later. This node remembers the
+    /// point (<see cref="skippedThrough"/>: a receiver added later is fanned out only what follows it) and stores it
+    /// in the cursor at most once per catch-up interval, not once per ledger batch (after a restart, a receiver added
+    /// within that interval may also get the records of the last interval before it).
+    /// </summary>
+    private async Task SkipIdleAsync(long known, long head, CancellationToken cancellationToken)
+    {
+        if (head > Interlocked.Read(ref skippedThrough))
+        {
+            Interlocked.Exchange(ref skippedThrough, head);
+        }
+
+        if (lastIdleSkip is { } last && time.GetElapsedTime(last) < options.CatchUpInterval)
+        {
+            Cursor = known;
+            return;
+        }
+
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await AnyReceiverAsync(session, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (await session.Get<ISignalRepository>().AdvanceCursorAsync(known, head, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+                Cursor = head;
+            }
+        }
+
+        lastIdleSkip = time.GetTimestamp();
     }
 
     [LoggerMessage(EventId = 7100, Level = LogLevel.Information, Message = "Signal fan-out resumed after ledger record {Cursor}")]

@@ -11,6 +11,12 @@ namespace Mandate.Core.Detection.Webhooks;
 /// </summary>
 internal sealed class WebhookFanOut(TimeProvider time) : ISignalFanOut
 {
+    public async Task<bool> HasReceiversAsync(IStoreSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return (await session.Get<IWebhookRepository>().ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0;
+    }
+
     public async Task FanOutAsync(IStoreSession session, IReadOnlyList<AuditRecord> records, ICollection<SignalDelivery> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
