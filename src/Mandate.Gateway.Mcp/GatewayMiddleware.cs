@@ -53,7 +53,7 @@ internal sealed partial class GatewayMiddleware(
             var (body, tooLarge) = await ReadBodyAsync(http, options.Limits.MaxRequestBytes);
             if (tooLarge)
             {
-                await GatewayResponses.ProblemAsync(http, StatusCodes.Status413PayloadTooLarge, "payload-too-large", $"The request body is larger than {options.Limits.MaxRequestBytes} bytes.");
+                await GatewayResponses.ProblemAsync(http, GatewayProblem.PayloadTooLarge, $"The request body is larger than {options.Limits.MaxRequestBytes} bytes.");
                 return;
             }
 
@@ -77,7 +77,7 @@ internal sealed partial class GatewayMiddleware(
         catch (DecisionPointException e)
         {
             LogDecisionPointFailed(logger, upstream.Name, e.Message);
-            await GatewayResponses.ProblemAsync(http, StatusCodes.Status503ServiceUnavailable, "decision-point-unavailable", "The gateway could not reach the Mandate decision point, so it refuses the request.");
+            await GatewayResponses.ProblemAsync(http, GatewayProblem.DecisionPointUnavailable, "The gateway could not reach the Mandate decision point, so it refuses the request.");
             return;
         }
 

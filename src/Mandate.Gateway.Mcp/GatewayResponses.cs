@@ -22,38 +22,30 @@ internal static class GatewayResponses
         }
 
         http.Response.Headers.WWWAuthenticate = challenge;
-        return ProblemAsync(http, StatusCodes.Status401Unauthorized, "unauthenticated", description);
+        return ProblemAsync(http, GatewayProblem.Unauthenticated, description);
     }
 
     public static Task TooManyRequestsAsync(HttpContext http, TimeSpan retryAfter, string detail)
     {
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return ProblemAsync(http, StatusCodes.Status429TooManyRequests, "rate-limited", detail);
+        return ProblemAsync(http, GatewayProblem.RateLimited, detail);
     }
 
-    public static async Task ProblemAsync(HttpContext http, int status, string type, string detail)
+    public static async Task ProblemAsync(HttpContext http, GatewayProblem problem, string detail)
     {
-        http.Response.StatusCode = status;
+        http.Response.StatusCode = problem.Status;
         http.Response.ContentType = "application/problem+json";
         http.Response.Headers.CacheControl = "no-store";
-        var problem = new JsonObject
+        var body = new JsonObject
         {
-            ["type"] = ProblemBase + type,
-            ["title"] = Title(status),
-            ["status"] = status,
+            ["type"] = ProblemBase + problem.Code,
+            ["title"] = problem.Title,
+            ["status"] = problem.Status,
             ["detail"] = detail,
+            ["code"] = problem.Code,
         };
-        await http.Response.WriteAsync(problem.ToJsonString(), http.RequestAborted);
+        await http.Response.WriteAsync(body.ToJsonString(), http.RequestAborted);
     }
-
-    private static string Title(int status) => status switch
-    {
-        StatusCodes.Status401Unauthorized => "Authentication required.",
-        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
-        StatusCodes.Status429TooManyRequests => "Too many requests.",
-        StatusCodes.Status503ServiceUnavailable => "The decision point is unavailable.",
-        _ => "The request was refused.",
-    };
 
     /// <summary>A header quoted-string may not hold a quote, a backslash or a control character.</summary>
     private static string Quote(string text) =>
