@@ -127,6 +127,17 @@ if [[ -d tests/Mandate.Console.Tests ]] && ! command -v chromium >/dev/null 2>&1
 fi
 export MANDATE_TEST_CHROMIUM="${MANDATE_TEST_CHROMIUM:-$(command -v chromium || true)}"
 
+# The MCP gateway tests run MCP servers nobody here wrote (tests/tools/mcp/package.json, pinned by its lock file).
+if command -v npm >/dev/null 2>&1; then
+  log "installing the MCP test servers (npm ci in tests/tools/mcp)"
+  if ! (cd tests/tools/mcp && npm ci --no-audit --no-fund >"$work/npm.log" 2>&1); then
+    cat "$work/npm.log" >&2
+    log "npm ci failed: the MCP gateway tests that run the reference servers will fail"
+  fi
+else
+  log "npm is not installed: the MCP gateway tests that run the reference MCP servers are skipped"
+fi
+
 log "building"
 if ! dotnet build Mandate.slnx -c Release --nologo -v quiet -clp:"ErrorsOnly;NoSummary" >"$work/build.log" 2>&1; then
   cat "$work/build.log" >&2

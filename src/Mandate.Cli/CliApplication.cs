@@ -40,6 +40,7 @@ internal static class CliApplication
         root.Subcommands.Add(AlertsCommand.Create(globals));
         root.Subcommands.Add(RiskCommand.Create(globals));
         root.Subcommands.Add(WebhookCommand.Create(globals));
+        root.Subcommands.Add(GatewayCommand.Create(globals));
         globals.AddTo(root, servers: serve);
         return root;
     }

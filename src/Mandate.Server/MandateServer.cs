@@ -260,6 +260,7 @@ internal static class MandateServer
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();
         app.MapAuthZenEndpoints();
+        app.MapPermittedEndpoints();
         app.MapAuditEndpoints();
         app.MapTaskEndpoints();
         app.MapTaskRevocationEndpoints();

@@ -25,6 +25,8 @@ public sealed class ArchitectureTests
         { "Mandate.Storage.Postgres", ["Mandate.Storage.Relational", "Mandate.Core", "Mandate.Cedar", "Mandate.Protocol"] },
         { "Mandate.Client", ["Mandate.Protocol"] },
         { "Mandate.Client.AspNetCore", ["Mandate.Client", "Mandate.Protocol"] },
+        // The gateway is a PEP of the server: it reaches it over HTTP, never through Core or a store.
+        { "Mandate.Gateway.Mcp", ["Mandate.Protocol"] },
     };
 
     /// <summary>Every assembly reference allowed, by name or by <c>Prefix.*</c> family (Core: what it references today).</summary>

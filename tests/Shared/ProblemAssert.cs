@@ -16,6 +16,19 @@ public static partial class ProblemAssert
     /// <summary>The title of every problem code in docs/errors.md (rows of its <c>| code | title | status | meaning |</c> tables).</summary>
     public static IReadOnlyDictionary<string, string> DocumentedTitles() => Titles.Value;
 
+    /// <summary>
+    /// The codes of the MCP gateway's own table in docs/errors.md (its section "MCP gateway"): a separate process that
+    /// shares the server's codes and titles where they mean the same, and adds its own.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DocumentedGatewayTitles()
+    {
+        var lines = File.ReadAllLines(RepositoryRoot.Combine("docs", "errors.md"));
+        var start = Array.FindIndex(lines, l => l.StartsWith("## MCP gateway", StringComparison.Ordinal));
+        Assert.True(start >= 0, "docs/errors.md has no section '## MCP gateway'");
+        var end = Array.FindIndex(lines, start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
+        return DocumentedTitles(lines[start..(end < 0 ? lines.Length : end)]);
+    }
+
     public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         ArgumentNullException.ThrowIfNull(response);

@@ -12,6 +12,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 // decision work), then drives both with the same client settings and prints decisions/s and latency percentiles.
 //
 //   dotnet run -c Release --project benchmarks/load/Mandate.LoadDriver -- [--seconds 5] [--connections 64] [--audit-allow-rate 0.01]
+//   … -- mcp [--calls 2000] [--warmup 200]   the latency the MCP gateway adds per tools/call (McpOverhead)
+if (args.Length > 0 && args[0] == "mcp")
+{
+    return await Mandate.LoadDriver.McpOverhead.RunAsync(args[1..]);
+}
+
 var seconds = Argument("--seconds", 5.0);
 var connections = (int)Argument("--connections", 64.0);
 var auditAllowRate = Argument("--audit-allow-rate", 0.01);

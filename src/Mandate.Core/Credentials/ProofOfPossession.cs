@@ -1,3 +1,7 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
 namespace Mandate.Core.Credentials;
 
 /// <summary>
@@ -6,6 +10,13 @@ namespace Mandate.Core.Credentials;
 /// </summary>
 internal sealed record ProofOfPossession(string Method, string Thumbprint)
 {
+    /// <summary>A binding to <paramref name="certificate"/>: its DER's SHA-256, base64url (RFC 8705 <c>x5t#S256</c>).</summary>
+    public static ProofOfPossession ForCertificate(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return new(Methods.X509, Base64Url.EncodeToString(SHA256.HashData(certificate.RawData)));
+    }
+
     public static class Methods
     {
         public const string Dpop = "jkt";

@@ -1,5 +1,6 @@
 using Mandate.Core.Audit;
 using Mandate.Core.Identity.Inventory;
+using Mandate.Core.Identity.X509;
 using Mandate.Core.Storage;
 using Mandate.Core.Tasks;
 
@@ -104,6 +105,27 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
                 throw new ArgumentOutOfRangeException(nameof(targetKind), targetKind, $"A revocation target is one of {string.Join(", ", RevocationTargetKind.All)}.");
         }
 
+        return await RevokeRootsAsync(session, targetKind, target, roots, reason, revokedBy, requestId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Revokes the unexpired X.509-SVIDs of <paramref name="spiffeId"/> inside the caller's session (the caller commits):
+    /// what an identity's suspension, revocation or offboarding does, since a relying party that validates the
+    /// certificate with the trust bundle never sees the identity's status, only the CRL. Null when it holds none.
+    /// </summary>
+    public async Task<RevocationOutcome?> RevokeX509SvidsAsync(IStoreSession session, string spiffeId, string reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var live = await session.Get<IX509CrlRepository>().ListLiveJtisAsync(spiffeId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return live.Count == 0
+            ? null
+            : await RevokeRootsAsync(session, RevocationTargetKind.Identity, spiffeId, live, reason, revokedBy, requestId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RevocationOutcome> RevokeRootsAsync(IStoreSession session, string targetKind, string target, IReadOnlyCollection<string> roots, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
+    {
+        var credentials = session.Get<ICredentialRepository>();
+        roots = await WithCertificateBoundAsync(session, credentials, roots, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var why = string.IsNullOrWhiteSpace(reason) ? $"{targetKind} revoked" : reason;
         var revoked = roots.Count == 0 ? [] : await credentials.RevokeWithDescendantsAsync(roots, now, why, revokedBy, cancellationToken).ConfigureAwait(false);
@@ -115,6 +137,31 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
         revocations.Add(jtis);
         metrics?.Revoked(targetKind, jtis.Count);
         return new RevocationOutcome(entry, jtis);
+    }
+
+    /// <summary>
+    /// A credential bound to an X.509-SVID (<c>cnf.x5t#S256</c>, opened over mutual TLS) falls with it: whoever holds the
+    /// revoked certificate's key must not keep acting with a token bound to that key.
+    /// </summary>
+    private static async Task<IReadOnlyCollection<string>> WithCertificateBoundAsync(IStoreSession session, ICredentialRepository credentials, IReadOnlyCollection<string> roots, CancellationToken cancellationToken)
+    {
+        List<string>? thumbprints = null;
+        foreach (var jti in roots)
+        {
+            if (jti.StartsWith(CredentialKinds.X509SvidJti(string.Empty), StringComparison.Ordinal)
+                && await credentials.GetAsync(jti, cancellationToken).ConfigureAwait(false) is { Kind: CredentialKinds.X509Svid, ProofOfPossession: { } bound })
+            {
+                (thumbprints ??= []).Add(bound.Thumbprint);
+            }
+        }
+
+        if (thumbprints is null)
+        {
+            return roots;
+        }
+
+        var dependents = await session.Get<IX509CrlRepository>().ListBoundJtisAsync(thumbprints, cancellationToken).ConfigureAwait(false);
+        return dependents.Count == 0 ? roots : roots.Concat(dependents).Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

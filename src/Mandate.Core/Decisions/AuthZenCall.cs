@@ -7,6 +7,9 @@ namespace Mandate.Core.Decisions;
 /// </summary>
 internal sealed record AuthZenCall(string? RequestId, bool IncludeDiagnostics, string? Caller = null, string? Client = null)
 {
+    /// <summary>The credentials presented in this call, each verified once however many questions it asks.</summary>
+    public PresentedCredentials Presented { get; } = new();
+
     /// <summary>Authenticated enforcement points see why a request was denied; anonymous ones only the decision.</summary>
     public bool IncludeReasons => Caller is not null;
 

@@ -138,6 +138,59 @@ internal sealed class AuthZenDecisionService
         return results;
     }
 
+    /// <summary>
+    /// What a presented credential's holder could do now, for an enforcement point that shows its caller only what it
+    /// may use (an MCP gateway filtering <c>tools/list</c>): the credential in <c>context.credential</c> (and its proof)
+    /// is verified once for the subject, then each item is decided like an evaluation (task scope, policies, risk) but
+    /// not audited, because nothing was attempted. With no items it is the credential check alone. A credential that
+    /// does not verify answers no item.
+    /// </summary>
+    /// <exception cref="AuthZenRequestException">The request has no credential, too many items, or a malformed member.</exception>
+    public async Task<PermittedResult> PermittedAsync(EvaluationsRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(call);
+        var items = request.Evaluations ?? [];
+        if (items.Count > MaxPermittedItems)
+        {
+            throw new AuthZenRequestException(
+                AuthZenErrorCodes.BatchTooLarge,
+                $"The request has {items.Count} items; at most {MaxPermittedItems} are allowed.");
+        }
+
+        AuthZenLimits.Check(settings, request.Subject, request.Action, request.Resource, request.Context);
+        var snapshot = active.Current;
+        var credential = await mapper.CheckCredentialAsync(snapshot, request.Subject, request.Context, call, cancellationToken).ConfigureAwait(false);
+        if (!credential.Valid)
+        {
+            return new PermittedResult(credential, []);
+        }
+
+        var permitted = new bool[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] ?? new EvaluationRequest();
+            try
+            {
+                var context = item.Context ?? request.Context;
+                AuthZenLimits.Check(settings, item.Subject ?? request.Subject, item.Action ?? request.Action, item.Resource ?? request.Resource, context, $"evaluations[{i}].");
+                var mapped = await mapper.MapAsync(
+                    snapshot, item.Subject ?? request.Subject, item.Action ?? request.Action, item.Resource ?? request.Resource, context, call, cancellationToken, $"evaluations[{i}].").ConfigureAwait(false);
+                permitted[i] = mapped.Denied is null && decisionPoint.Decide(snapshot, mapped.Request).Allowed;
+            }
+            catch (AuthZenRequestException)
+            {
+                // An item that cannot be evaluated is not something the holder can do.
+                permitted[i] = false;
+            }
+        }
+
+        return new PermittedResult(credential, permitted);
+    }
+
+    /// <summary>The most items one <see cref="PermittedAsync"/> answers: a generous tool list, bounded.</summary>
+    public const int MaxPermittedItems = 1000;
+
     /// <summary>Which subjects of <c>subject.type</c> may do the action on the resource.</summary>
     public Task<AuthZenSearchResult<AuthZenEntity>> SearchSubjectsAsync(SearchRequest request, AuthZenCall call, CancellationToken cancellationToken) =>
         SearchEntitiesAsync(request, call, searchingSubjects: true, cancellationToken);

@@ -54,7 +54,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
                 new AuthZenDecision(false, null, null, [], [], DenyCode: IdentityInactiveReason, DenyDescription: inactive.Message));
         }
 
-        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, call.UseSource, cancellationToken).ConfigureAwait(false);
+        var mappedContext = await credentials.BuildAsync(context, principal, actionUid, resourceUid, call, cancellationToken).ConfigureAwait(false);
         List<Entity>? overlay = null;
         List<string>? ignored = null;
         AddOverlay(snapshot, ref overlay, ref ignored, principal, subject!.Properties, path + "subject");
@@ -72,6 +72,21 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
                 IgnoredProperties = ignored,
             },
             mappedContext.Denied);
+    }
+
+    /// <summary>
+    /// Whether the credential in <paramref name="context"/> is alive and the subject's, and the subject an active
+    /// identity: the question before a request that decides nothing.
+    /// </summary>
+    public async ValueTask<CredentialContext> CheckCredentialAsync(PolicySnapshot snapshot, AuthZenEntity? subject, JsonElement? context, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        var principal = EntityOf(snapshot, subject, "subject");
+        if (standing.Check(principal.Id) is { } inactive)
+        {
+            return CredentialContext.Invalid(IdentityInactiveReason, inactive.Message);
+        }
+
+        return await credentials.CheckAsync(context, principal, call, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the type is a Cedar name the active schema declares (or any Cedar name without a schema).</summary>
@@ -144,8 +159,15 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
 
     private static void AddOverlay(PolicySnapshot snapshot, ref List<Entity>? overlay, ref List<string>? ignored, EntityUid uid, JsonElement? properties, string member)
     {
+        // An MCP primitive the store does not hold still sits in its server (McpEntities), so "resource in McpServer::…" holds.
+        var implicitParents = snapshot.Entities.TryGet(uid, out _) ? null : McpEntities.ParentsOf(uid);
         if (properties is not { } json || json.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
+            if (implicitParents is not null)
+            {
+                (overlay ??= new List<Entity>(3)).Add(new Entity(uid, new Dictionary<string, CedarValue>(StringComparer.Ordinal), implicitParents, null));
+            }
+
             return;
         }
 
@@ -164,14 +186,14 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
             throw new AuthZenRequestException($"{member}.properties: {e.Message}", e);
         }
 
-        if (supplied.Count == 0)
+        if (supplied.Count == 0 && implicitParents is null)
         {
             return;
         }
 
         // Stored attributes are authoritative: a property may only add what the store does not have (and, with a schema,
         // what the schema declares for the type), so "stage": "staging" cannot turn a production resource into staging.
-        IEnumerable<EntityUid>? parents = null;
+        IEnumerable<EntityUid>? parents = implicitParents;
         IReadOnlyDictionary<string, CedarValue>? tags = null;
         var attributes = new Dictionary<string, CedarValue>(StringComparer.Ordinal);
         var storedCount = -1;
@@ -198,7 +220,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
             attributes[name] = value;
         }
 
-        if (attributes.Count == 0 || attributes.Count == storedCount)
+        if ((attributes.Count == 0 && implicitParents is null) || attributes.Count == storedCount)
         {
             return;
         }

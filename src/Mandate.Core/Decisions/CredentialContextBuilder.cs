@@ -17,7 +17,7 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
 
     private readonly IRiskSource[] risks = riskSources.ToArray();
 
-    public async ValueTask<MappedContext> BuildAsync(JsonElement? context, EntityUid principal, EntityUid action, EntityUid resource, string source, CancellationToken cancellationToken)
+    public async ValueTask<MappedContext> BuildAsync(JsonElement? context, EntityUid principal, EntityUid action, EntityUid resource, AuthZenCall call, CancellationToken cancellationToken)
     {
         var hasContext = context is { ValueKind: JsonValueKind.Object } json && json.EnumerateObject().Any();
         if (!hasContext && risks.Length == 0)
@@ -51,7 +51,7 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
 
         var proof = CredentialProof.Read(context!.Value);
         var destination = context.Value.TryGetProperty("destination", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
-        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, destination, principal, action, resource, source, cancellationToken).ConfigureAwait(false);
+        var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, destination, principal, action, resource, call, cancellationToken).ConfigureAwait(false);
         if (!verified.Valid)
         {
             return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain, new AuthZenDecision(
@@ -64,6 +64,24 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
         }
 
         return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain);
+    }
+
+    /// <summary>
+    /// Verifies <c>context.credential</c> (with <c>context.credential_proof</c>) for <paramref name="principal"/> without
+    /// an action or resource: alive, issued by Mandate, proven, and the principal's own.
+    /// </summary>
+    /// <exception cref="AuthZenRequestException">The context carries no credential, or a malformed proof.</exception>
+    public ValueTask<CredentialContext> CheckAsync(JsonElement? context, EntityUid principal, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        if (context is not { ValueKind: JsonValueKind.Object } json
+            || !json.TryGetProperty("credential", out var credential)
+            || credential.ValueKind != JsonValueKind.String
+            || string.IsNullOrEmpty(credential.GetString()))
+        {
+            throw new AuthZenRequestException("context.credential is required: a task token, an exchanged token or a JWT-SVID.");
+        }
+
+        return credentialVerifier.CheckAsync(credential.GetString()!, CredentialProof.Read(json), principal, call, cancellationToken);
     }
 
     private CedarValue CurrentRisk(EntityUid principal)

@@ -14,9 +14,16 @@ internal interface ICredentialContextVerifier
     /// <param name="principal">The request's subject.</param>
     /// <param name="action">The request's action.</param>
     /// <param name="resource">The request's resource.</param>
-    /// <param name="source">Who presented it (the calling enforcement point and its address), recorded with the use.</param>
+    /// <param name="call">The call presenting it: who presented it (recorded with the use), and the credentials already verified in it.</param>
     /// <param name="cancellationToken">Cancels the verification.</param>
-    ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, string source, CancellationToken cancellationToken);
+    ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, AuthZenCall call, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the credential is alive and belongs to <paramref name="principal"/> (its subject or current actor),
+    /// without any action or resource: what an enforcement point asks before it serves a request that decides nothing
+    /// (an MCP <c>initialize</c>). The context members are those <see cref="VerifyAsync"/> would add.
+    /// </summary>
+    ValueTask<CredentialContext> CheckAsync(string token, CredentialProof? proof, EntityUid principal, AuthZenCall call, CancellationToken cancellationToken);
 }
 
 /// <summary>The verdict on a presented credential and the context members it contributes (<c>task</c>, <c>chain</c>, …).</summary>

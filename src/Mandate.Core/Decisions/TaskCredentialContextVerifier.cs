@@ -14,36 +14,60 @@ namespace Mandate.Core.Decisions;
 /// </summary>
 internal sealed class TaskCredentialContextVerifier(ICredentialVerifier verifier) : ICredentialContextVerifier
 {
-    public async ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, string source, CancellationToken cancellationToken)
+    public async ValueTask<CredentialContext> VerifyAsync(string token, CredentialProof? proof, string? destination, EntityUid principal, EntityUid action, EntityUid resource, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        var (credential, refused) = await PresentAsync(token, proof, principal, call, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (CredentialRights.Refusal(credential!, action, resource, destination) is { } outside)
+        {
+            // The task is named so the ledger (and detection's beyond_task_scope) ties the refusal to it.
+            return CredentialContext.Invalid(outside.Code, outside.Description, credential!.Jti, credential.TaskId);
+        }
+
+        return Verified(credential!);
+    }
+
+    public async ValueTask<CredentialContext> CheckAsync(string token, CredentialProof? proof, EntityUid principal, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        var (credential, refused) = await PresentAsync(token, proof, principal, call, cancellationToken).ConfigureAwait(false);
+        return refused ?? Verified(credential!);
+    }
+
+    /// <summary>The verified credential (once per call), or why it is refused: dead, forged, or someone else's.</summary>
+    private async ValueTask<(VerifiedCredential? Credential, CredentialContext? Refused)> PresentAsync(
+        string token, CredentialProof? proof, EntityUid principal, AuthZenCall call, CancellationToken cancellationToken)
     {
         var presentation = new CredentialPresentation(token)
         {
-            Source = source,
+            Source = call.UseSource,
             AddressedToMandate = true,
             DpopProof = proof?.Dpop,
             HttpMethod = proof?.Method,
             HttpUri = proof?.Uri,
         };
-        var verification = await verifier.VerifyAsync(presentation, cancellationToken).ConfigureAwait(false);
+        var verification = await call.Presented.VerifyOnceAsync(presentation, verifier.VerifyAsync, cancellationToken).ConfigureAwait(false);
         if (!verification.Valid || verification.Credential is not { } credential)
         {
-            return CredentialContext.Invalid(verification.Error ?? "invalid_token", verification.Description ?? "The credential did not verify.");
+            return (null, CredentialContext.Invalid(verification.Error ?? "invalid_token", verification.Description ?? "The credential did not verify."));
         }
 
         if (principal.Id != credential.Subject && principal.Id != credential.Holder)
         {
-            return CredentialContext.Invalid(
+            return (null, CredentialContext.Invalid(
                 "subject_mismatch",
                 "The request's subject is neither the credential's subject nor its current actor.",
-                credential.Jti);
+                credential.Jti));
         }
 
-        if (CredentialRights.Refusal(credential, action, resource, destination) is { } outside)
-        {
-            // The task is named so the ledger (and detection's beyond_task_scope) ties the refusal to it.
-            return CredentialContext.Invalid(outside.Code, outside.Description, credential.Jti, credential.TaskId);
-        }
+        return (credential, null);
+    }
 
+    private static CredentialContext Verified(VerifiedCredential credential)
+    {
         var members = new Dictionary<string, CedarValue>(StringComparer.Ordinal)
         {
             ["credential"] = CedarValue.Record(

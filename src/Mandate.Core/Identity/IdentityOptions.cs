@@ -49,6 +49,12 @@ internal sealed class IdentityOptions
 
     public TimeSpan X509SvidMaxTtl { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long a published X.509-SVID CRL is valid (its <c>nextUpdate</c> minus <c>thisUpdate</c>); the server signs a
+    /// new one when a revocation changes the list or half of this has passed. At most 7 days.
+    /// </summary>
+    public TimeSpan X509CrlValidity { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Validity of the self-signed X.509 root generated at first start.</summary>
     public TimeSpan CaLifetime { get; set; } = TimeSpan.FromDays(365);
 

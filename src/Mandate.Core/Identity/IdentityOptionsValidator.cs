@@ -75,6 +75,11 @@ internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOption
             failures.Add("Mandate:Identity:X509SvidMaxTtl: must be at most a third of CaLifetime (the CA is renewed with a third of its life left).");
         }
 
+        if (options.X509CrlValidity < TimeSpan.FromMinutes(1) || options.X509CrlValidity > TimeSpan.FromDays(7))
+        {
+            failures.Add("Mandate:Identity:X509CrlValidity: must be between 1 minute and 7 days.");
+        }
+
         if (options.JoinTokenDefaultTtl > options.JoinTokenMaxTtl)
         {
             failures.Add("Mandate:Identity:JoinTokenDefaultTtl: must not exceed JoinTokenMaxTtl.");

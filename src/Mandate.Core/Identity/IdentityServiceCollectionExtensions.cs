@@ -35,6 +35,7 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<IRevocationSet, RevocationSet>();
         services.TryAddSingleton<JwtSvidValidator>();
         services.TryAddSingleton<X509SvidAuthority>();
+        services.TryAddSingleton<X509CrlPublisher>();
         services.TryAddSingleton<SvidIssuance>();
         services.TryAddSingleton<JoinTokens>();
         services.TryAddSingleton<PlatformTokenReplayGuard>();

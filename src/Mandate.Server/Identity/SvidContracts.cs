@@ -18,8 +18,11 @@ internal sealed record JwtSvidResponse(string Token, string SpiffeId, IReadOnlyL
 /// <summary><c>POST /v1/svid/x509</c> body: a PKCS#10 CSR (PEM or base64 DER) and an optional <c>ttl_seconds</c>.</summary>
 internal sealed record X509SvidRequest(string? Csr, long? TtlSeconds);
 
-/// <summary>The leaf, the chain to present (leaf first, PEM) and the CA bundle to trust (PEM).</summary>
-internal sealed record X509SvidResponse(string SpiffeId, string Certificate, IReadOnlyList<string> Chain, IReadOnlyList<string> Bundle, string SerialNumber, DateTimeOffset ExpiresAt)
+/// <summary>
+/// The leaf, the chain to present (leaf first, PEM) and the CA bundle to trust (PEM), with the <c>jti</c> under which it
+/// is recorded and revoked (<c>x509:</c> + serial).
+/// </summary>
+internal sealed record X509SvidResponse(string SpiffeId, string Certificate, IReadOnlyList<string> Chain, IReadOnlyList<string> Bundle, string SerialNumber, DateTimeOffset ExpiresAt, string Jti)
 {
     public static X509SvidResponse From(IssuedX509Svid svid) => new(
         svid.SpiffeId,
@@ -27,5 +30,6 @@ internal sealed record X509SvidResponse(string SpiffeId, string Certificate, IRe
         svid.Chain.Select(c => c.ExportCertificatePem()).ToList(),
         svid.Bundle.Select(c => c.ExportCertificatePem()).ToList(),
         svid.SerialNumber,
-        svid.ExpiresAt);
+        svid.ExpiresAt,
+        Core.Credentials.CredentialKinds.X509SvidJti(svid.SerialNumber));
 }

@@ -1,19 +1,26 @@
+using System.Globalization;
 using System.Security.Claims;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Svid;
+using Mandate.Core.Identity.X509;
 using Mandate.Server.Authentication;
 using Mandate.Server.Http;
+using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Identity;
 
 /// <summary>SVID issuance for attested workloads, and JWT-SVID validation for relying parties.</summary>
 internal static class SvidEndpoints
 {
+    /// <summary>Where the CRL of revoked X.509-SVIDs is served (public, like the trust bundle).</summary>
+    public const string CrlPath = "/v1/svid/x509/crl";
+
     public static IEndpointRouteBuilder MapSvidEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/svid/jwt", IssueJwtAsync).RequireAuthorization(AuthorizationPolicies.Workload).DisallowCaching();
         app.MapPost("/v1/svid/x509", IssueX509Async).RequireAuthorization(AuthorizationPolicies.Workload).DisallowCaching();
         app.MapPost("/v1/svid/validate", ValidateAsync).RequireAuthorization(AuthorizationPolicies.Workload).DisallowCaching();
+        app.MapGet(CrlPath, CrlAsync).AllowAnonymous();
         return app;
     }
 
@@ -37,7 +44,7 @@ internal static class SvidEndpoints
         return TypedResults.Ok(JwtSvidResponse.From(result.Svid!));
     }
 
-    private static async Task<IResult> IssueX509Async(HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, CancellationToken cancellationToken)
+    private static async Task<IResult> IssueX509Async(HttpContext context, IdentityRefusals refusals, SvidIssuance issuance, IOptions<MandateServerOptions> server, CancellationToken cancellationToken)
     {
         var (request, bodyProblem) = await JsonBody.ReadAsync<X509SvidRequest>(context, BodyLimits.Request, JsonBodyProblems.Framework, required: false);
         if (bodyProblem is not null)
@@ -47,13 +54,27 @@ internal static class SvidEndpoints
 
         var caller = SpiffeId.Parse(context.User.FindFirstValue(WorkloadAuthentication.SubjectClaim)!);
         TimeSpan? ttl = request?.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, int.MaxValue)) : null;
-        var result = await issuance.IssueX509Async(caller, request?.Csr, ttl, caller.Value, context.TraceIdentifier, cancellationToken);
+        // Only a configured public URL goes into a certificate: the listening address may be unreachable for relying parties.
+        var crlUrl = server.Value.PublicUrl is { Length: > 0 } publicUrl ? publicUrl.TrimEnd('/') + CrlPath : null;
+        var result = await issuance.IssueX509Async(caller, request?.Csr, ttl, caller.Value, context.TraceIdentifier, crlUrl, cancellationToken);
         if (result.Error is { } error)
         {
             return await refusals.RejectAsync(context, error, "issue_x509_svid", caller.Value, cancellationToken: cancellationToken);
         }
 
         return TypedResults.Ok(X509SvidResponse.From(result.Svid!));
+    }
+
+    /// <summary>
+    /// The CRL (DER, <c>application/pkix-crl</c>) of revoked X.509-SVIDs not yet expired, signed by the current CA. It
+    /// may be cached until a fifth of its validity has passed, so a relying party sees a revocation within minutes.
+    /// </summary>
+    private static async Task<IResult> CrlAsync(HttpContext context, X509CrlPublisher publisher, CancellationToken cancellationToken)
+    {
+        var crl = await publisher.GetAsync(cancellationToken);
+        var maxAge = Math.Max(1, (long)((crl.NextUpdate - crl.ThisUpdate).TotalSeconds / 5));
+        context.Response.Headers.CacheControl = "public, max-age=" + maxAge.ToString(CultureInfo.InvariantCulture);
+        return Results.Bytes(crl.Der, "application/pkix-crl");
     }
 
     private static async Task<IResult> ValidateAsync(HttpContext context, IdentityRefusals refusals, JwtSvidValidator validator, CancellationToken cancellationToken)

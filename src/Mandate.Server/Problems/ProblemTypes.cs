@@ -92,6 +92,8 @@ internal static class ProblemTypes
     public static readonly ProblemType TaskNotOpen = new(TaskErrorCodes.NotOpen, "The task is not open.");
     public static readonly ProblemType TaskLeaseLimit = new(TaskErrorCodes.LeaseLimit, "The task lease cannot be renewed further.");
     public static readonly ProblemType InvalidDpopProof = new(TaskProblemTypes.InvalidDpopProof, "The DPoP proof is not valid.");
+
+    public static readonly ProblemType ClientCertificateRevoked = new(TaskProblemTypes.ClientCertificateRevoked, "The client certificate is a revoked X.509-SVID.");
     public static readonly ProblemType RevocationTargetNotFound = new(TaskProblemTypes.RevocationTargetNotFound, "No such revocation target.");
 
     // Decision point (AuthZEN) and policies
@@ -147,7 +149,7 @@ internal static class ProblemTypes
         InvalidSpiffeId, IdentityInvalid, IdentityLifetimeExceeded, IdentityExists, IdentityUnknown, IdentityInactive, IdentityTransitionRefused,
         SvidAudienceRequired, SvidTtlExceeded, CsrMalformed, CsrSignatureInvalid, CsrExtraSan, CsrCaRequested, CsrKeyRefused,
         AttestationIssuerUntrusted, AttestationNoRuleMatched, AttestationIssuerUnavailable, AttestationTokenReplayed, JoinTokenInvalid,
-        TaskInvalidIntent, TaskTtlTooLong, TaskDenied, TaskNotFound, TaskNotOpen, TaskLeaseLimit, InvalidDpopProof, RevocationTargetNotFound,
+        TaskInvalidIntent, TaskTtlTooLong, TaskDenied, TaskNotFound, TaskNotOpen, TaskLeaseLimit, InvalidDpopProof, ClientCertificateRevoked, RevocationTargetNotFound,
         InputTooLarge, UnknownEntityType, BatchTooLarge, UnknownEvaluationsSemantic, InvalidPageToken, PolicySetRejected,
         OperatorInvalid, OperatorNotFound, OperatorExists, OperatorDisabled, OperatorLastAdmin, OperatorTokenNotFound, OperatorTokenRevoked,
         OperatorSignInRefused, OperatorSignInNotConfigured, SeparationOfDuties,

@@ -38,6 +38,7 @@ internal static class TaskEndpoints
         ClaimsPrincipal user,
         TaskService tasks,
         DpopProofChecker dpop,
+        IRevocationSet revocations,
         PublicBaseUrl publicUrl,
         TimeProvider time,
         IOptions<JsonOptions> json,
@@ -90,7 +91,16 @@ internal static class TaskEndpoints
         }
         else if (context.Connection.ClientCertificate is { } certificate)
         {
-            confirmation = new ProofOfPossession(ProofOfPossession.Methods.X509, Base64UrlEncoder.Encode(SHA256.HashData(certificate.RawData)));
+            // A revoked X.509-SVID binds nothing new: the credential would be usable with the revoked certificate's key.
+            if (revocations.IsRevoked(CredentialKinds.X509SvidJti(certificate.SerialNumber)))
+            {
+                return Problem.Result(
+                    StatusCodes.Status400BadRequest,
+                    ProblemTypes.ClientCertificateRevoked,
+                    $"the client certificate (X.509-SVID serial {certificate.SerialNumber}) is revoked");
+            }
+
+            confirmation = ProofOfPossession.ForCertificate(certificate);
         }
 
         var outcome = await tasks.OpenAsync(

@@ -6,6 +6,8 @@ namespace Mandate.Server.Tasks;
 internal static class TaskProblemTypes
 {
     public const string InvalidDpopProof = "invalid-dpop-proof";
+
+    public const string ClientCertificateRevoked = "client-certificate-revoked";
     public const string RevocationTargetNotFound = "revocation-target-not-found";
 
     public static int StatusOf(string code) => code switch

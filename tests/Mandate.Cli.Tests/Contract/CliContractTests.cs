@@ -27,6 +27,12 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
 
         /// <summary><c>mandate serve</c>: it is the server.</summary>
         Serve,
+
+        /// <summary>
+        /// <c>mandate gateway mcp</c>: a long-running enforcement point; it reads its token when it starts and asks the
+        /// server only when agents call (its runs are in Mandate.Gateway.Mcp.Tests).
+        /// </summary>
+        Gateway,
     }
 
     /// <summary>Every leaf command with a command line that succeeds against <see cref="ContractServer"/>.</summary>
@@ -103,6 +109,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate evidence show"] = (Reach.Server, ["{offboarding}"]),
         ["mandate evidence list"] = (Reach.Server, []),
         ["mandate risk clear"] = (Reach.Server, ["spiffe://demo.mandate.local/svc/billing", "--reason", "contract"]),
+        ["mandate gateway mcp"] = (Reach.Gateway, ["--name", "contract", "--upstream", "stdio:true", "--listen", "http://127.0.0.1:0"]),
         ["mandate webhook add"] = (Reach.Server, ["http://127.0.0.1:9/contract", "--event", "alert.raised", "--event", "credential.revoked", "--description", "contract"]),
         ["mandate webhook list"] = (Reach.Server, []),
         ["mandate webhook remove"] = (Reach.Server, ["{wh:remove}"]),
@@ -203,6 +210,16 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
             Assert.Equal(2, failed);
             Assert.Empty(output);
             Assert.StartsWith("mandate: error: --store:", error, StringComparison.Ordinal);
+            return;
+        }
+
+        if (Samples[path].Reach == Reach.Gateway)
+        {
+            // The gateway prints one document when it listens; a bad upstream stops it before that, cleanly.
+            var (failed, output, error) = await Cli.RunAsync("gateway", "mcp", "--json", "--name", "contract", "--upstream", "ftp://nope", "--token-file", server.TokenFile);
+            Assert.Equal(2, failed);
+            Assert.Empty(output);
+            Assert.StartsWith("mandate: error: --upstream:", error, StringComparison.Ordinal);
             return;
         }
 

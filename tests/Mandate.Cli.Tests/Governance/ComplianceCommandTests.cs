@@ -64,6 +64,7 @@ public sealed class ComplianceCommandTests : IAsyncLifetime
         var policies = JsonDocument.Parse(listed.Output).RootElement.GetProperty("findings").EnumerateArray()
             .SelectMany(f => f.GetProperty("evidence").EnumerateArray()).Where(e => e.GetProperty("kind").GetString() == "policy")
             .Select(e => e.GetProperty("id").GetString()).Order(StringComparer.Ordinal);
-        Assert.Equal(["billing-invoices", "support-write-tickets"], policies);
+        // support-mcp-write-in-write-task is broad by design: any MCP tool, narrowed at run time by the task intent (docs/mcp-gateway.md).
+        Assert.Equal(["billing-invoices", "support-mcp-write-in-write-task", "support-write-tickets"], policies);
     }
 }

@@ -36,17 +36,18 @@ public sealed class ComplianceReportTests
             Assert.All(report.GetProperty("controls").EnumerateArray(), c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "met", "partial", "not_met", "not_measured" }));
             Assert.Equal(ids.Count, report.GetProperty("summary").EnumerateObject().Sum(p => p.Value.GetInt32()));
 
-            // The demo's policies have two broad write permits: over-privilege is not met, and says why.
+            // The demo's policies have three broad write permits (support-mcp-write-in-write-task: any MCP tool, narrowed
+            // at run time by the task intent): over-privilege is not met, and says why.
             var nhi5 = Row(report, "NHI5:2025");
             Assert.Equal("not_met", nhi5.GetProperty("status").GetString());
-            Assert.Contains("broad_policy 2", nhi5.GetProperty("measured").GetString(), StringComparison.Ordinal);
+            Assert.Contains("broad_policy 3", nhi5.GetProperty("measured").GetString(), StringComparison.Ordinal);
             Assert.Equal("met", Row(report, "RS.AN-06").GetProperty("status").GetString());
             Assert.Equal("not_measured", Row(report, "L1").GetProperty("status").GetString());
             Assert.Contains(Row(report, "NHI5:2025").GetProperty("evidence").EnumerateArray(), e => e.GetProperty("ref").GetString() == "/v1/findings?kind=broad_policy");
 
             // The facts the statuses come from are in the report too.
             var measured = report.GetProperty("measurements");
-            Assert.Equal(2, measured.GetProperty("open_findings").GetProperty("broad_policy").GetInt32());
+            Assert.Equal(3, measured.GetProperty("open_findings").GetProperty("broad_policy").GetInt32());
             Assert.True(measured.GetProperty("ledger_verified").GetBoolean());
             Assert.Equal(11, measured.GetProperty("detection_rules_enabled").GetArrayLength());
             Assert.Equal(3600, measured.GetProperty("task_credential_max_lifetime_seconds").GetInt64());

@@ -76,7 +76,9 @@ public sealed partial class ProblemTypeTests
             Assert.True(documented.TryGetValue(t.Code, out var title), $"docs/errors.md has no row for '{t.Code}'");
             Assert.Equal(t.Title, title);
         });
-        Assert.All(documented.Keys, code => Assert.True(ProblemTypes.TryGet(code, out _), $"docs/errors.md lists '{code}', which the server never answers"));
+        // The MCP gateway's own codes are its table's (checked by the gateway's tests), not the server's.
+        var gatewayOnly = ProblemAssert.DocumentedGatewayTitles().Keys.Where(code => !ProblemTypes.TryGet(code, out _)).ToHashSet(StringComparer.Ordinal);
+        Assert.All(documented.Keys.Where(code => !gatewayOnly.Contains(code)), code => Assert.True(ProblemTypes.TryGet(code, out _), $"docs/errors.md lists '{code}', which the server never answers"));
     }
 
     /// <summary>
@@ -89,6 +91,9 @@ public sealed partial class ProblemTypeTests
     {
         var sources = Directory.EnumerateFiles(RepositoryRoot.Combine("src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+
+            // The MCP gateway is a separate process with its own small table (GatewayProblem), held to the docs by its tests.
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}Mandate.Gateway.Mcp{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .ToList();
         Assert.NotEmpty(sources);
         var offences = new List<string>();

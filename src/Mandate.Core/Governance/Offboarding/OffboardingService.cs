@@ -282,7 +282,8 @@ internal sealed class OffboardingService(
     /// <summary>
     /// JWT-SVIDs are recorded only as ledger events at issuance: each one of <paramref name="spiffeId"/> still unexpired
     /// is entered in the credential store (kind <c>svid</c>, as a presented one would be) so that the identity's
-    /// revocation reaches it by <c>jti</c>. Returns the unexpired X.509-SVIDs' issuance events, for the pack.
+    /// revocation reaches it by <c>jti</c>; so is an unexpired X.509-SVID issued before they were recorded at issuance
+    /// (kind <c>x509_svid</c>). Returns the unexpired X.509-SVIDs' issuance events, for the pack.
     /// </summary>
     private async Task<IReadOnlyList<AuditRecord>> EnterIssuedSvidsAsync(string spiffeId, CancellationToken cancellationToken)
     {
@@ -318,6 +319,27 @@ internal sealed class OffboardingService(
             if (record.Event.Type == "identity.x509_svid_issued")
             {
                 x509.Add(record);
+
+                // Issued before X.509-SVIDs were recorded as credentials: entered now so that the revocation lists its serial in the CRL.
+                if (record.Event.Details.GetValueOrDefault("serial") is { Length: > 0 } serial
+                    && await credentials.GetAsync(CredentialKinds.X509SvidJti(serial), cancellationToken).ConfigureAwait(false) is null)
+                {
+                    await credentials.InsertAsync(
+                        new CredentialRecord
+                        {
+                            Jti = CredentialKinds.X509SvidJti(serial),
+                            Kind = CredentialKinds.X509Svid,
+                            Subject = spiffeId,
+                            Holder = spiffeId,
+                            IssuedAt = record.Time,
+                            ExpiresAt = expiresAt,
+                            ProofOfPossession = record.Event.Details.GetValueOrDefault("sha256") is { Length: 64 } sha256
+                                ? new ProofOfPossession(ProofOfPossession.Methods.X509, System.Buffers.Text.Base64Url.EncodeToString(Convert.FromHexString(sha256)))
+                                : null,
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                }
+
                 continue;
             }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Mandate.Core.Audit;
+using Mandate.Core.Credentials;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ internal sealed partial class IdentityInventory(
     IAuditTrail audit,
     IdentityDirectory directory,
     IOptions<IdentityOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    RevocationService revocations)
 {
     public const int MaxLabels = 32;
     private const int MaxOwnerLength = 200;
@@ -141,6 +143,13 @@ internal sealed partial class IdentityInventory(
                 Details = new Dictionary<string, string> { ["from"] = IdentityStatuses.Name(current.Status), ["to"] = IdentityStatuses.Name(target) },
             },
             cancellationToken).ConfigureAwait(false);
+        if (target is not IdentityStatus.Active)
+        {
+            // The status refuses the identity at Mandate at once; a relying party that validates its X.509-SVIDs with the
+            // trust bundle learns of it only from the CRL. Revoked for good: a reactivated workload asks for new ones.
+            await revocations.RevokeX509SvidsAsync(session, spiffeId, $"identity {verb}" + (trimmedReason is null ? string.Empty : ": " + trimmedReason), actor, requestId, cancellationToken).ConfigureAwait(false);
+        }
+
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         var updated = current with { Status = target, StatusReason = trimmedReason, UpdatedAt = now };
         directory.Apply(updated);

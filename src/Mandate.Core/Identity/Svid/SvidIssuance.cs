@@ -1,4 +1,5 @@
 using Mandate.Core.Audit;
+using Mandate.Core.Credentials;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.X509;
 using Mandate.Core.Storage;
@@ -82,13 +83,19 @@ internal sealed class SvidIssuance(
         return new SvidIssueResult<IssuedJwtSvid>(issued, null);
     }
 
-    /// <summary>Signs an X.509-SVID for <paramref name="subject"/> from a CSR that passes <see cref="CertificateSigningRequestInspector"/>.</summary>
+    /// <summary>
+    /// Signs an X.509-SVID for <paramref name="subject"/> from a CSR that passes <see cref="CertificateSigningRequestInspector"/>,
+    /// and records it as a credential (kind <c>x509_svid</c>, <c>jti</c> <c>x509:</c> + serial) in the same transaction
+    /// as its ledger event, so that revoking it, its identity or its owner puts its serial in the CRL.
+    /// <paramref name="crlDistributionPoint"/> (the CRL's public URL) goes into the certificate when given.
+    /// </summary>
     public async Task<SvidIssueResult<IssuedX509Svid>> IssueX509Async(
         SpiffeId subject,
         string? csr,
         TimeSpan? ttl,
         string actor,
         string? requestId,
+        string? crlDistributionPoint,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
@@ -109,9 +116,21 @@ internal sealed class SvidIssuance(
             return new SvidIssueResult<IssuedX509Svid>(null, unusable);
         }
 
-        var issued = x509Authority.Sign(subject, publicKey!, lifetime);
+        var issued = x509Authority.Sign(subject, publicKey!, lifetime, crlDistributionPoint);
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using var sessionDisposal = session.ConfigureAwait(false);
+        await session.Get<ICredentialRepository>().InsertAsync(
+            new CredentialRecord
+            {
+                Jti = CredentialKinds.X509SvidJti(issued.SerialNumber),
+                Kind = CredentialKinds.X509Svid,
+                Subject = subject.Value,
+                Holder = subject.Value,
+                IssuedAt = new DateTimeOffset(issued.Certificate.NotBefore.ToUniversalTime()),
+                ExpiresAt = issued.ExpiresAt,
+                ProofOfPossession = ProofOfPossession.ForCertificate(issued.Certificate),
+            },
+            cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             session,
             new AuditEvent
@@ -120,7 +139,7 @@ internal sealed class SvidIssuance(
                 Actor = actor,
                 Subject = subject.Value,
                 Action = "issue",
-                CredentialId = "x509:" + issued.SerialNumber,
+                CredentialId = CredentialKinds.X509SvidJti(issued.SerialNumber),
                 RequestId = requestId,
                 Details = new Dictionary<string, string>
                 {

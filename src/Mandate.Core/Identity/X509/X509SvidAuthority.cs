@@ -8,11 +8,11 @@ namespace Mandate.Core.Identity.X509;
 /// Signs X.509-SVID leaves with the key ring's current CA: exactly one URI SAN (the SPIFFE ID), basicConstraints
 /// CA:false (critical), key usage digitalSignature plus keyAgreement (EC) or keyEncipherment (RSA) (critical),
 /// EKU serverAuth + clientAuth, subject and authority key identifiers, a random 128-bit serial, and a validity that
-/// never outlives the CA.
+/// never outlives the CA, and, when the server has a public URL, a CRL distribution point naming its CRL.
 /// </summary>
 internal sealed class X509SvidAuthority(KeyRing keyRing, TimeProvider time)
 {
-    public IssuedX509Svid Sign(SpiffeId subject, PublicKey publicKey, TimeSpan ttl)
+    public IssuedX509Svid Sign(SpiffeId subject, PublicKey publicKey, TimeSpan ttl, string? crlDistributionPoint = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(publicKey);
@@ -43,6 +43,10 @@ internal sealed class X509SvidAuthority(KeyRing keyRing, TimeProvider time)
         request.CertificateExtensions.Add(SpiffeSan.Create(subject.Value));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(publicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
+        if (crlDistributionPoint is not null)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([crlDistributionPoint], false));
+        }
 
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F; // positive

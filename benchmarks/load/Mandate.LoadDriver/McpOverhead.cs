@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Mandate.Core.Identity;
+using Mandate.Core.Identity.Keys;
+using Mandate.Core.Identity.Svid;
+using Mandate.Gateway.Mcp;
+using Mandate.Server;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Server;
+
+namespace Mandate.LoadDriver;
+
+/// <summary>
+/// <c>benchmarks/bench load mcp [--calls 2000] [--warmup 200]</c>: the latency the MCP gateway adds to one
+/// <c>tools/call</c>. In this process: the Mandate server (demo policies, every allow audited as the gateway's calls
+/// are), an upstream MCP server over Streamable HTTP (the official SDK, one read-only <c>echo</c> tool), and the gateway
+/// in front of it. The same SDK client calls <c>echo</c> sequentially, first on the upstream directly, then through the
+/// gateway with a real task credential (alternating in rounds so drift hits both); it prints p50/p99/mean of each and
+/// the difference. Loopback only; it stops by itself.
+/// </summary>
+internal static class McpOverhead
+{
+    private const string Agent = "spiffe://demo.mandate.local/agent/support-assistant";
+    private const string PepToken = "mpt_mcp-overhead-benchmark-0123456789abcdef0123";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var calls = (int)Argument(args, "--calls", 2000);
+        var warmup = (int)Argument(args, "--warmup", 200);
+        if (Environment.GetEnvironmentVariable("MANDATE_DOCS_SMOKE") == "1")
+        {
+            calls = 40;
+            warmup = 10;
+            Console.Error.WriteLine("docs smoke (MANDATE_DOCS_SMOKE=1): 40 calls after 10 warm-up calls; the figures mean nothing");
+        }
+
+        var state = Path.Combine(Path.GetTempPath(), "mandate-mcp-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(state);
+        await using var mandate = await MandateServer.CreateAsync(
+            new MandateServerOptions { Demo = true, StateDirectory = state, Urls = "http://127.0.0.1:0" },
+            b =>
+            {
+                b.Logging.SetMinimumLevel(LogLevel.Warning);
+                b.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
+                b.Configuration["Mandate:Decisions:PepCredentials:0:Name"] = "mcp-bench";
+                b.Configuration["Mandate:Decisions:PepCredentials:0:TokenSha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(PepToken)));
+            });
+        await mandate.StartAsync();
+        var server = Address(mandate);
+
+        await using var upstream = await StartUpstreamAsync();
+        var upstreamEndpoint = new Uri(Address(upstream), "/mcp");
+
+        await using var gateway = McpGateway.Build(new McpGatewayOptions
+        {
+            Listen = new Uri("http://127.0.0.1:0"),
+            Server = server,
+            ServerToken = PepToken,
+            Upstreams = [new UpstreamOptions { Name = "bench", Url = upstreamEndpoint }],
+            Limits = new GatewayLimits { RequestsPerMinutePerCredential = 0, CallsPerMinutePerTool = 0 },
+        });
+        await gateway.StartAsync();
+        var gatewayEndpoint = new Uri(Address(gateway), "/mcp");
+
+        var token = await OpenTaskAsync(mandate, server);
+        await using var direct = await ConnectAsync(upstreamEndpoint, null);
+        await using var viaGateway = await ConnectAsync(gatewayEndpoint, token);
+
+        var arguments = new Dictionary<string, object?> { ["text"] = "ping" };
+        for (var i = 0; i < warmup; i++)
+        {
+            await direct.CallToolAsync("echo", arguments);
+            await viaGateway.CallToolAsync("echo", arguments);
+        }
+
+        var directTimes = new List<double>(calls);
+        var gatewayTimes = new List<double>(calls);
+        const int Round = 50;
+        for (var done = 0; done < calls; done += Round)
+        {
+            var n = Math.Min(Round, calls - done);
+            await MeasureAsync(direct, arguments, n, directTimes);
+            await MeasureAsync(viaGateway, arguments, n, gatewayTimes);
+        }
+
+        Console.WriteLine($"# MCP gateway overhead: {Environment.ProcessorCount} cores, {calls} sequential tools/call per path after {warmup} warm-up calls, loopback, Streamable HTTP upstream, every allow audited");
+        Console.WriteLine();
+        Console.WriteLine("| path | p50 ms | p99 ms | mean ms |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Row("upstream directly", directTimes);
+        Row("through the gateway", gatewayTimes);
+        Console.WriteLine($"| **added by the gateway** | **{Format(Percentile(gatewayTimes, 0.50) - Percentile(directTimes, 0.50))}** | **{Format(Percentile(gatewayTimes, 0.99) - Percentile(directTimes, 0.99))}** | **{Format(gatewayTimes.Average() - directTimes.Average())}** |");
+
+        await gateway.StopAsync();
+        await upstream.StopAsync();
+        await mandate.StopAsync();
+        try
+        {
+            Directory.Delete(state, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless.
+        }
+
+        return 0;
+    }
+
+    private static async Task MeasureAsync(McpClient client, Dictionary<string, object?> arguments, int count, List<double> times)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var result = await client.CallToolAsync("echo", arguments);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            if (result.IsError == true)
+            {
+                throw new InvalidOperationException("echo failed: the benchmark measures errors, not calls");
+            }
+        }
+    }
+
+    private static async Task<WebApplication> StartUpstreamAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddMcpServer().WithHttpTransport(t => t.Stateless = true).WithTools<EchoTool>();
+        var app = builder.Build();
+        app.MapMcp("/mcp");
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<string> OpenTaskAsync(WebApplication mandate, Uri server)
+    {
+        var svid = mandate.Services.GetRequiredService<JwtSvidIssuer>()
+            .Issue(SpiffeId.Parse(Agent), [mandate.Services.GetRequiredService<IKeyRing>().Issuer], TimeSpan.FromMinutes(30)).Token;
+        using var client = new HttpClient { BaseAddress = server };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", svid);
+        using var response = await client.PostAsJsonAsync("/v1/tasks", new
+        {
+            intent = new
+            {
+                description = "MCP gateway overhead benchmark",
+                actions = new[] { "read" },
+                resources = new[] { "McpTool" },
+                sensitivity_ceiling = "low",
+                destinations = Array.Empty<string>(),
+                delegates = Array.Empty<string>(),
+            },
+            ttl_seconds = 3600,
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException("could not open the benchmark's task: " + body);
+        }
+
+        return JsonDocument.Parse(body).RootElement.GetProperty("credential").GetProperty("access_token").GetString()!;
+    }
+
+    private static Task<McpClient> ConnectAsync(Uri endpoint, string? token) =>
+        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = endpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = token is null ? null : new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
+        }));
+
+    private static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    private static void Row(string name, List<double> times) =>
+        Console.WriteLine($"| {name} | {Format(Percentile(times, 0.50))} | {Format(Percentile(times, 0.99))} | {Format(times.Average())} |");
+
+    private static double Percentile(List<double> times, double p)
+    {
+        var sorted = times.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static string Format(double ms) => ms.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static double Argument(string[] args, string name, double fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length && double.TryParse(args[index + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+
+    [McpServerToolType]
+    private sealed class EchoTool
+    {
+        [McpServerTool(Name = "echo", ReadOnly = true)]
+        public static string Echo(string text) => text;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Mandate.Gateway.Mcp.Tests;
+
+/// <summary>
+/// <c>mandate gateway mcp …</c> as its own process (this configuration's build of the CLI), stopped and killed with
+/// the test: the endpoint it serves is read from the one JSON document it prints once it listens.
+/// </summary>
+internal sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private GatewayProcess(Process process, Uri endpoint)
+    {
+        this.process = process;
+        Endpoint = endpoint;
+    }
+
+    public Uri Endpoint { get; }
+
+    public static async Task<GatewayProcess> StartAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(CliDll);
+        start.ArgumentList.Add("gateway");
+        start.ArgumentList.Add("mcp");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add("--json");
+        var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        string? line;
+        try
+        {
+            line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            while (line is not null && !line.TrimStart().StartsWith('{'))
+            {
+                line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            }
+
+            // The document is indented: read until it closes.
+            var document = new System.Text.StringBuilder(line);
+            while (line is not null && !IsComplete(document.ToString()))
+            {
+                line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+                document.AppendLine(line);
+            }
+
+            var json = JsonDocument.Parse(document.ToString()).RootElement;
+            return new GatewayProcess(process, new Uri(json.GetProperty("endpoints")[0].GetString()!));
+        }
+        catch (Exception e) when (e is OperationCanceledException or JsonException or NullReferenceException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw new InvalidOperationException("the gateway did not start: " + await error, e);
+        }
+    }
+
+    private static bool IsComplete(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public static string CliDll
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+            var path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "Mandate.Cli", configuration, "mandate.dll"));
+            Assert.True(File.Exists(path), "the CLI is not built: " + path);
+            return path;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync(CancellationToken.None);
+        process.Dispose();
+    }
+}
