@@ -69,8 +69,10 @@ internal sealed class ServerProcess : IAsyncDisposable
 
             try
             {
-                using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
-                if (response.IsSuccessStatusCode)
+                // /healthz answers as soon as the server listens; requests are served once start-up is over,
+                // which /readyz tells (any answer but "starting").
+                using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+                if (response.IsSuccessStatusCode || !(await response.Content.ReadAsStringAsync(cancellationToken)).Contains("\"starting\"", StringComparison.Ordinal))
                 {
                     return server;
                 }
@@ -88,7 +90,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         process.Kill(entireProcessTree: true);
-        throw new TimeoutException($"mandate serve did not answer /healthz within 60 s:\n{server.Log}");
+        throw new TimeoutException($"mandate serve did not finish starting (/readyz) within 60 s:\n{server.Log}");
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, no final checkpoint.</summary>

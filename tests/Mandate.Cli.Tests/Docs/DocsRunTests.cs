@@ -229,8 +229,10 @@ public sealed partial class DocsRunTests
             Assert.False(process.HasExited, "mandate serve --demo exited:\n" + log);
             try
             {
-                using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"), ct);
-                if (response.IsSuccessStatusCode)
+                // /healthz answers as soon as the server listens; requests are served once start-up is over,
+                // which /readyz tells (any answer but "starting").
+                using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"), ct);
+                if (response.IsSuccessStatusCode || !(await response.Content.ReadAsStringAsync(ct)).Contains("\"starting\"", StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -247,7 +249,7 @@ public sealed partial class DocsRunTests
             await Task.Delay(100, ct);
         }
 
-        Assert.Fail("mandate serve --demo did not answer /healthz within 60 s:\n" + log);
+        Assert.Fail("mandate serve --demo did not finish starting (/readyz) within 60 s:\n" + log);
     }
 
     private static async Task<(int Exit, string Output, string Error)> RunBashAsync(string script, string work, int port, CancellationToken ct)
