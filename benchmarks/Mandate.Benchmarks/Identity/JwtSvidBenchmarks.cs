@@ -109,7 +109,7 @@ public class JwtSvidBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => services.Dispose();
+    public void Cleanup() => services.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Description = "Mandate JwtSvidIssuer.Issue")]
     public string Issue() => issuer.Issue(subject, [Audience], TimeSpan.FromMinutes(5)).Token;

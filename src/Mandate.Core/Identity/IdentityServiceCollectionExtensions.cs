@@ -33,6 +33,9 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<IdentityInventory>();
         services.TryAddSingleton<JwtSvidIssuer>();
         services.TryAddSingleton<IRevocationSet, RevocationSet>();
+
+        // The inventory revokes an identity's X.509-SVIDs when its status changes, so identity needs revocation too.
+        services.TryAddSingleton<RevocationService>();
         services.TryAddSingleton<JwtSvidValidator>();
         services.TryAddSingleton<X509SvidAuthority>();
         services.TryAddSingleton<X509CrlPublisher>();
