@@ -19,7 +19,7 @@ public sealed class GovernancePostgresTests
         using var admin = server.CreateAdminClient();
 
         var broad = await admin.GetFromJsonAsync<JsonElement>(new Uri("/v1/findings?kind=broad_policy", UriKind.Relative), Ct);
-        Assert.Equal(2, broad.GetProperty("findings").GetArrayLength());
+        Assert.Equal(3, broad.GetProperty("findings").GetArrayLength());
         Assert.Contains(
             (await admin.GetFromJsonAsync<JsonElement>(new Uri("/v1/findings?kind=stale", UriKind.Relative), Ct)).GetProperty("findings").EnumerateArray(),
             f => f.GetProperty("identity").GetString() == "arn:aws:iam::111122223333:user/svc-nightly-backup");
