@@ -153,8 +153,8 @@ internal sealed class DecisionPointClient(HttpClient http)
 
         if (!response.IsSuccessStatusCode)
         {
-            var detail = await ProblemDetailAsync(response, cancellationToken);
-            throw new DecisionPointException($"the decision point answered {(int)response.StatusCode}{detail}");
+            var (_, detail) = await ProblemAsync(response, cancellationToken);
+            throw new DecisionPointException($"the decision point answered {(int)response.StatusCode}{(detail is null ? string.Empty : ": " + detail)}");
         }
 
         try
@@ -180,19 +180,6 @@ internal sealed class DecisionPointClient(HttpClient http)
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return (null, null);
-        }
-    }
-
-    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var problem = await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            return problem?["detail"]?.GetValue<string>() is { } detail ? ": " + detail : string.Empty;
-        }
-        catch (JsonException)
-        {
-            return string.Empty;
         }
     }
 }

@@ -37,8 +37,6 @@ internal sealed class GatewayUpstreams(IReadOnlyList<UpstreamServer> servers) : 
         return null;
     }
 
-    public UpstreamServer? Named(string name) => servers.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
-
     public async ValueTask DisposeAsync()
     {
         foreach (var server in servers)

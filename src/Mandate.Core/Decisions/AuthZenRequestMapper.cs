@@ -160,7 +160,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
     private static void AddOverlay(PolicySnapshot snapshot, ref List<Entity>? overlay, ref List<string>? ignored, EntityUid uid, JsonElement? properties, string member)
     {
         // An MCP primitive the store does not hold still sits in its server (McpEntities), so "resource in McpServer::…" holds.
-        var implicitParents = snapshot.Entities.TryGet(uid, out _) ? null : McpEntities.ParentsOf(uid);
+        var implicitParents = McpEntities.ParentsOf(uid) is { } serverOf && !snapshot.Entities.TryGet(uid, out _) ? serverOf : null;
         if (properties is not { } json || json.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             if (implicitParents is not null)

@@ -18,7 +18,10 @@ internal static class McpEntities
     /// <summary>The server an MCP primitive's uid names, or null for any other entity (or an id without a server part).</summary>
     public static EntityUid[]? ParentsOf(EntityUid uid)
     {
-        if (Array.IndexOf(Primitives, BaseName(uid.Type)) < 0)
+        // Every decision's entities come through here: the type's base name is compared as a span, without a copy.
+        var separator = uid.Type.LastIndexOf("::", StringComparison.Ordinal);
+        var baseStart = separator < 0 ? 0 : separator + 2;
+        if (!IsPrimitive(uid.Type.AsSpan(baseStart)))
         {
             return null;
         }
@@ -29,13 +32,19 @@ internal static class McpEntities
             return null;
         }
 
-        var ns = uid.Type.Length > BaseName(uid.Type).Length ? uid.Type[..^BaseName(uid.Type).Length] : string.Empty;
-        return [new EntityUid(ns + Server, uid.Id[..slash])];
+        return [new EntityUid(uid.Type[..baseStart] + Server, uid.Id[..slash])];
     }
 
-    private static string BaseName(string type)
+    private static bool IsPrimitive(ReadOnlySpan<char> baseName)
     {
-        var separator = type.LastIndexOf("::", StringComparison.Ordinal);
-        return separator < 0 ? type : type[(separator + 2)..];
+        foreach (var primitive in Primitives)
+        {
+            if (baseName.SequenceEqual(primitive))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

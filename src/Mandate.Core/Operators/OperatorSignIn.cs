@@ -152,8 +152,7 @@ internal sealed class OperatorSignIn
     public static string RedemptionKey(string? jti, string idToken)
     {
         ArgumentNullException.ThrowIfNull(idToken);
-        var input = string.IsNullOrEmpty(jti) ? "token:" + idToken : "jti:" + jti;
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input)));
+        return OperatorDirectory.Hash(string.IsNullOrEmpty(jti) ? "token:" + idToken : "jti:" + jti);
     }
 
     private OidcIssuerOptions IssuerOptions(string? jwksUri)
