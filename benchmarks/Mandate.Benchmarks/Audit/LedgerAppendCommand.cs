@@ -53,7 +53,7 @@ internal static class LedgerAppendCommand
         var body = AuditCanonicalForm.SerializeToUtf8(1, time, sample[0]);
         await Step(output, "chain hash (AuditHashing.ChainHash)", steps, _ => AuditHashing.ChainHash(AuditHashing.GenesisHash, body));
         await Step(output, "body as text (UTF-8 decode for the TEXT column)", steps, _ => Encoding.UTF8.GetString(body));
-        await Step(output, "query columns (AuditIndexedColumns.From)", steps, i => AuditIndexedColumns.From(time, sample[i]));
+        await Step(output, "stored row (AuditRow.From)", steps, i => AuditRow.From(i + 1, time, sample[i]));
         await output.WriteLineAsync();
 
         var (chainedStore, chainedPath) = await AuditBenchmarkStores.CreateAsync("sqlite");
@@ -146,7 +146,7 @@ internal static class LedgerAppendCommand
         for (var i = offset; i < offset + count; i++)
         {
             var e = sample[i];
-            var c = AuditIndexedColumns.From(time, e);
+            var c = AuditRow.From(i + 1, time, e);
             object?[] values = [i + 1L, c.TimeMilliseconds, c.Type, c.Actor, c.Subject, c.Action, c.Resource, c.Decision, c.CredentialId, c.TaskId, c.RequestId, AuditCanonicalForm.Serialize(i + 1, time, e), c.Chain, c.PolicyVersion];
             for (var column = 0; column < values.Length; column++)
             {

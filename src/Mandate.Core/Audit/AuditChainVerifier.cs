@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Mandate.Core.Audit.Canonical;
@@ -23,8 +24,9 @@ internal sealed class AuditChainVerifier
     private long checkpoints;
 
     /// <summary><paramref name="keys"/> may have signed checkpoints; <paramref name="anchorHash"/> precedes the first
-    /// event, expected at <paramref name="firstSequence"/> (genesis and 1 for a whole chain).</summary>
-    public AuditChainVerifier(IEnumerable<AuditPublicKey> keys, string anchorHash = AuditHashing.GenesisHash, long firstSequence = 1)
+    /// event, expected at <paramref name="firstSequence"/> (genesis and 1 for a whole chain; null takes the hash the
+    /// store holds before the first event fed, which a checkpoint covering that event then vouches for).</summary>
+    public AuditChainVerifier(IEnumerable<AuditPublicKey> keys, string? anchorHash = AuditHashing.GenesisHash, long firstSequence = 1)
     {
         this.keys = keys.GroupBy(k => k.KeyId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         headHash = anchorHash;
@@ -53,6 +55,15 @@ internal sealed class AuditChainVerifier
     public static PreparedAuditRecord Prepare(StoredAuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (record.RowFailure is { } rowFailure)
+        {
+            return new PreparedAuditRecord(record) { StoredFailure = rowFailure };
+        }
+
+        if (record.Row is { } row)
+        {
+            return PrepareRow(record, row);
+        }
 
         // Parsed from the very bytes that were hashed, so the canonical-form check compares like with like.
         var stored = Encoding.UTF8.GetBytes(record.CanonicalJson);
@@ -83,9 +94,42 @@ internal sealed class AuditChainVerifier
                 return new PreparedAuditRecord(record) { StoredFailure = "the stored body is not in RFC 8785 canonical form: the row was modified" };
             }
 
-            return PrepareBody(record.Sequence, canonical, document.RootElement, record.PreviousHash, record.Hash, record.Columns, record);
+            return PrepareBody(record.Sequence, canonical, document.RootElement, record.PreviousHash, record.Hash, record);
         }
     }
+
+    /// <summary>
+    /// A store row: the body is rebuilt from its fields (canonical by construction, and the sequence is the row's own),
+    /// so what is left is the hash over the rebuilt bytes. Every field, a lookup entry included, is in those bytes: an
+    /// edit anywhere changes the hash.
+    /// </summary>
+    private static PreparedAuditRecord PrepareRow(StoredAuditRecord record, AuditRow row)
+    {
+        var buffer = RowBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        if (AuditCanonicalForm.TryWrite(row, buffer) is { } failure)
+        {
+            return new PreparedAuditRecord(record) { StoredFailure = failure };
+        }
+
+        var body = buffer.WrittenSpan;
+        Span<byte> hash = stackalloc byte[32];
+        AuditHashing.ChainHash(record.PreviousHash, body, hash);
+        Span<byte> stored = stackalloc byte[32];
+        var hashMatches = record.Hash.Length == 64
+            && Convert.FromHexString(record.Hash, stored, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == 32
+            && hash.SequenceEqual(stored);
+        return new PreparedAuditRecord(record)
+        {
+            BodySequence = row.Sequence,
+            HashMatches = hashMatches,
+            LeafHash = AuditHashing.LeafHash(body),
+        };
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? RowBuffer;
 
     /// <summary>Feeds an event prepared by <see cref="Prepare"/>; events must come in order.</summary>
     public bool AddPrepared(PreparedAuditRecord prepared, string position)
@@ -117,7 +161,7 @@ internal sealed class AuditChainVerifier
             return Fail(position, sequence, $"the event body cannot be canonicalized: {ex.Message}");
         }
 
-        return Link(PrepareBody(sequence, canonical, body, previousHash, hash, null, null), position);
+        return Link(PrepareBody(sequence, canonical, body, previousHash, hash, null), position);
     }
 
     public bool AddCheckpoint(AuditCheckpoint checkpoint, string position)
@@ -204,18 +248,16 @@ internal sealed class AuditChainVerifier
         return false;
     }
 
-    private static PreparedAuditRecord PrepareBody(long sequence, byte[] canonical, JsonElement body, string previousHash, string hash, AuditIndexedColumns? columns, StoredAuditRecord? record)
+    private static PreparedAuditRecord PrepareBody(long sequence, byte[] canonical, JsonElement body, string previousHash, string hash, StoredAuditRecord? record)
     {
         var prepared = new PreparedAuditRecord(record ?? new StoredAuditRecord(sequence, string.Empty, previousHash, hash))
         {
             LeafHash = AuditHashing.LeafHash(canonical),
         };
         long bodySequence;
-        DateTimeOffset bodyTime;
-        AuditEvent bodyEvent;
         try
         {
-            (bodySequence, bodyTime, bodyEvent) = AuditCanonicalForm.Parse(body);
+            (bodySequence, _, _) = AuditCanonicalForm.Parse(body);
         }
         catch (FormatException ex)
         {
@@ -226,7 +268,6 @@ internal sealed class AuditChainVerifier
         {
             BodySequence = bodySequence,
             HashMatches = AuditHashing.ChainHash(previousHash, canonical) == hash,
-            ColumnMismatch = columns is null ? null : ColumnMismatch(columns, bodyTime, bodyEvent),
         };
     }
 
@@ -252,6 +293,16 @@ internal sealed class AuditChainVerifier
             return Fail(position, sequence, $"the body says it is event {prepared.BodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
         }
 
+        if (headHash is null && firstSequence is null)
+        {
+            if (prepared.Record.PreviousHash.Length == 0)
+            {
+                return Fail(position, sequence, $"event {sequence - 1}, before event {sequence}, is missing (deleted)");
+            }
+
+            headHash = prepared.Record.PreviousHash;
+        }
+
         if (prepared.Record.PreviousHash != headHash)
         {
             return Fail(position, sequence, sequence == 1 && firstSequence is null
@@ -264,11 +315,6 @@ internal sealed class AuditChainVerifier
             return Fail(position, sequence, "the event's hash does not match its content: the event was modified");
         }
 
-        if (prepared.ColumnMismatch is { } column)
-        {
-            return Fail(position, sequence, $"the stored column '{column}' differs from the hashed body: the row was modified");
-        }
-
         firstSequence ??= sequence;
         segmentStart ??= sequence;
         segment.AddLeafHash(prepared.LeafHash!);
@@ -277,33 +323,5 @@ internal sealed class AuditChainVerifier
         ExpectedNext = sequence + 1;
         events++;
         return true;
-    }
-
-    /// <summary>Every column a query or the timeline filters on (and the rest of <see cref="AuditIndexedColumns"/>),
-    /// against what append would have written for the hashed body: an edited column silently changes query answers.</summary>
-    private static string? ColumnMismatch(AuditIndexedColumns columns, DateTimeOffset time, AuditEvent e)
-    {
-        var expected = AuditIndexedColumns.From(time, e);
-        if (columns.TimeMilliseconds != expected.TimeMilliseconds)
-        {
-            return "time_ms";
-        }
-
-        (string Name, string? Stored, string? Body)[] pairs =
-        [
-            ("type", columns.Type, expected.Type), ("actor", columns.Actor, expected.Actor), ("subject", columns.Subject, expected.Subject),
-            ("chain", columns.Chain, expected.Chain), ("action", columns.Action, expected.Action), ("resource", columns.Resource, expected.Resource),
-            ("decision", columns.Decision, expected.Decision), ("policy_version", columns.PolicyVersion, expected.PolicyVersion),
-            ("jti", columns.CredentialId, expected.CredentialId), ("task_id", columns.TaskId, expected.TaskId), ("request_id", columns.RequestId, expected.RequestId),
-        ];
-        foreach (var (name, stored, bodyValue) in pairs)
-        {
-            if (!string.Equals(stored, bodyValue, StringComparison.Ordinal))
-            {
-                return name;
-            }
-        }
-
-        return null;
     }
 }

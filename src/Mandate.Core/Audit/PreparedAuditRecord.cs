@@ -15,7 +15,5 @@ internal sealed record PreparedAuditRecord(StoredAuditRecord Record)
     /// <summary>The chain hash over the event's own <c>prev_hash</c> and body equals its stored hash.</summary>
     public bool HashMatches { get; init; }
 
-    public string? ColumnMismatch { get; init; }
-
     public byte[]? LeafHash { get; init; }
 }
