@@ -7,7 +7,7 @@ namespace Mandate.Core.Audit;
 
 /// <summary>
 /// Verifies a chain fed in order, one event or checkpoint at a time, in constant memory: sequence continuity, each
-/// body's canonical form, each link and hash, the indexed columns against the body, and each checkpoint's Merkle
+/// body's canonical form (or, for a store row, the body rebuilt from every stored field), each link and hash, and each checkpoint's Merkle
 /// root, chain hash and ES256 signature. It stops at the first problem and names its position.
 /// </summary>
 internal sealed class AuditChainVerifier
@@ -46,11 +46,11 @@ internal sealed class AuditChainVerifier
     public bool AddStored(StoredAuditRecord record, string position) => AddPrepared(Prepare(record), position);
 
     /// <summary>
-    /// Everything about one stored event that does not depend on the events before it: the body's JSON and canonical
-    /// form, its parse, its hash over its own <c>prev_hash</c>, its columns and its Merkle leaf. Pure, so a verifier may
-    /// prepare many events in parallel and then feed them in order to <see cref="AddPrepared"/>, which checks what
-    /// links them (sequence, <c>prev_hash</c> against the hash before, checkpoints): the same checks, in the same order
-    /// per event, as <see cref="AddStored"/>.
+    /// Everything about one stored event that does not depend on the events before it: its body (rebuilt from a store
+    /// row, or for a body given as text its JSON and canonical form and its parse), its hash over the hash stored before
+    /// it, and its Merkle leaf. Pure, so a verifier may prepare many events in parallel and then feed them in order to
+    /// <see cref="AddPrepared"/>, which checks what links them (sequence, the hash before against the verified hash of
+    /// the event before, checkpoints): the same checks, in the same order per event, as <see cref="AddStored"/>.
     /// </summary>
     public static PreparedAuditRecord Prepare(StoredAuditRecord record)
     {
