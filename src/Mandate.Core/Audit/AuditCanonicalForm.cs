@@ -88,11 +88,23 @@ internal static class AuditCanonicalForm
     public static string? TryWrite(AuditRow row, IBufferWriter<byte> buffer)
     {
         ArgumentNullException.ThrowIfNull(row);
-        ArgumentNullException.ThrowIfNull(buffer);
-        if (AuditRow.TryParseChain(row.Chain, out var chain) is { } chainFailure)
+        return AuditRow.TryParseChain(row.Chain, out var chain) is { } chainFailure ? chainFailure : TryWrite(row, chain, buffer);
+    }
+
+    /// <summary>The body of a row just made from an event (<see cref="AuditRow.From"/>), whose chain is
+    /// <paramref name="chain"/>: the writer's path, which need not read its own chain text back.</summary>
+    public static void Write(AuditRow row, IReadOnlyList<string>? chain, IBufferWriter<byte> buffer)
+    {
+        if (TryWrite(row, chain is { Count: > 0 } ? chain : null, buffer) is { } failure)
         {
-            return chainFailure;
+            throw new ArgumentException(failure, nameof(row));
         }
+    }
+
+    private static string? TryWrite(AuditRow row, IReadOnlyList<string>? chain, IBufferWriter<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(buffer);
 
         DateTimeOffset time;
         try

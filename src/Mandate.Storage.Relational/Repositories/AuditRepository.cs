@@ -76,13 +76,13 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), HashText(reader, 1)) : null;
     }
 
-    public Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken) =>
-        AppendManyAsync([(record, canonicalJson)], cancellationToken);
+    public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken) =>
+        AppendManyAsync([record], cancellationToken);
 
-    public Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken) =>
+    public Task AppendManyAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) =>
         InsertAsync(records, null, cancellationToken);
 
-    public async Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken)
+    public async Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         try
         {
@@ -96,7 +96,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         }
     }
 
-    private async Task InsertAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, string? firstStatement, CancellationToken cancellationToken)
+    private async Task InsertAsync(IReadOnlyList<AuditRecord> records, string? firstStatement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         if (firstStatement is not null)
@@ -108,8 +108,8 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         var hashes = new byte[records.Count][];
         for (var i = 0; i < rows.Length; i++)
         {
-            var record = records[i].Record;
-            rows[i] = AuditRow.From(record.Sequence, record.Time, record.Event);
+            var record = records[i];
+            rows[i] = record.Row ?? AuditRow.From(record.Sequence, record.Time, record.Event);
             hashes[i] = Convert.FromHexString(record.Hash);
         }
 
@@ -187,26 +187,49 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     private static object Id(Dictionary<string, long> ids, string? value) => value is null ? DBNull.Value : ids[value];
 
     /// <summary>
-    /// The dictionary ids of every repeated string in <paramref name="rows"/>, adding the new ones. Always read from the
-    /// database inside the append's own transaction (no cache that a rolled-back insert could leave pointing nowhere);
-    /// a batch holds few distinct strings, so this is two small statements per batch.
+    /// The dictionary ids of every repeated string in <paramref name="rows"/>, adding the new ones. Strings this store has
+    /// seen committed come from <see cref="AuditStringIds"/>; the others are added and read inside the append's own
+    /// transaction (a batch holds few new strings: two small statements), and remembered only once it commits, so an
+    /// id from a transaction that rolled back is never reused.
     /// </summary>
     private async Task<Dictionary<string, long>> StringIdsAsync(AuditRow[] rows, CancellationToken cancellationToken)
     {
-        var distinct = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var r in rows)
+        var cache = session.Dialect.AuditStrings;
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        void Need(string? value)
         {
-            distinct.Add(r.Type);
-            AddIfPresent(distinct, r.Actor);
-            AddIfPresent(distinct, r.Subject);
-            AddIfPresent(distinct, r.Action);
-            AddIfPresent(distinct, r.Chain);
-            AddIfPresent(distinct, r.PolicyVersion);
+            if (value is not null && !ids.ContainsKey(value))
+            {
+                if (cache.TryGet(value, out var id))
+                {
+                    ids[value] = id;
+                }
+                else
+                {
+                    missing.Add(value);
+                }
+            }
         }
 
-        var values = distinct.ToArray();
+        foreach (var r in rows)
+        {
+            Need(r.Type);
+            Need(r.Actor);
+            Need(r.Subject);
+            Need(r.Action);
+            Need(r.Chain);
+            Need(r.PolicyVersion);
+        }
+
+        if (missing.Count == 0)
+        {
+            return ids;
+        }
+
+        var values = missing.ToArray();
         Array.Sort(values, StringComparer.Ordinal); // one order for every writer, so concurrent inserts never deadlock
-        var ids = new Dictionary<string, long>(values.Length, StringComparer.Ordinal);
+        var found = new Dictionary<string, long>(values.Length, StringComparer.Ordinal);
         for (var offset = 0; offset < values.Length; offset += StringsPerStatement)
         {
             var count = Math.Min(StringsPerStatement, values.Length - offset);
@@ -228,19 +251,17 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             await using var readerDisposal = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                ids[reader.GetString(1)] = reader.GetInt64(0);
+                found[reader.GetString(1)] = reader.GetInt64(0);
             }
         }
 
-        return ids;
-    }
-
-    private static void AddIfPresent(HashSet<string> set, string? value)
-    {
-        if (value is not null)
+        foreach (var (value, id) in found)
         {
-            set.Add(value);
+            ids[value] = id;
         }
+
+        session.OnCommitted(() => cache.AddCommitted(found));
+        return ids;
     }
 
     public IAsyncEnumerable<StoredAuditRecord> ReadAsync(long fromSequence, CancellationToken cancellationToken) =>

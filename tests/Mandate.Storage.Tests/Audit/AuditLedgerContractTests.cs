@@ -223,6 +223,32 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task LookupEntry_FromARolledBackAppend_ShouldNotBeReused_ByTheNextAppend()
+    {
+        // The rolled-back transaction added the strings to the lookup table and took ids for them; those ids are gone
+        // with it, so the next append of the same strings must add them again, not refer to ids that never committed.
+        var fresh = new AuditEvent { Type = "fresh.type", Actor = "spiffe://t/rolled-back", Subject = "spiffe://t/s", PolicyVersion = "pv-rb" };
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await Trail.RecordAsync(session, fresh, Ct);
+        }
+
+        await Trail.AppendAsync(fresh, Ct);
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await Trail.RecordAsync(session, fresh with { Subject = "spiffe://t/s2" }, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var found = await read.Get<IAuditRepository>().QueryAsync(new AuditQuery { Identity = "spiffe://t/rolled-back", Type = "fresh.type" }, Ct);
+        Assert.Equal([1L, 2L], found.Select(r => r.Sequence));
+        Assert.Equal("pv-rb", found[1].Event.PolicyVersion);
+    }
+
+    [Fact]
     public async Task Checkpoints_ShouldEachCoverTheEventsSinceTheLastOne_AndVerify()
     {
         await AppendAsync(5);
