@@ -269,9 +269,25 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // A read to the head (a whole verification, an export) takes the dictionary into memory once instead of joining
+        // it six times per row, and then shares one string per value across every row. It reads up to the head as it
+        // was before the dictionary was read: every string of those rows was committed with them, so it is there
+        // (unless the table was edited, which the row then reports).
+        IReadOnlyDictionary<long, string>? strings = null;
+        if (toSequence == long.MaxValue)
+        {
+            if (await GetHeadAsync(cancellationToken).ConfigureAwait(false) is not { } head)
+            {
+                yield break;
+            }
+
+            toSequence = head.Sequence;
+            strings = await StringsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         // The row before the range is read too: its stored hash is the first event's previous hash.
         var command = session.Command(
-            RowSelect + " WHERE e.seq >= @from AND e.seq <= @to ORDER BY e.seq",
+            (strings is null ? RowSelect : PlainRowSelect) + " WHERE e.seq >= @from AND e.seq <= @to ORDER BY e.seq",
             ("@from", fromSequence - 1),
             ("@to", toSequence));
         await using var commandDisposal = command.ConfigureAwait(false);
@@ -280,7 +296,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         var previous = fromSequence <= 1 ? AuditHashing.GenesisHash : string.Empty;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var record = ReadRow(reader, previous);
+            var record = ReadRow(reader, previous, strings);
             previous = record.Hash;
             if (record.Sequence >= fromSequence)
             {
@@ -289,11 +305,34 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         }
     }
 
+    /// <summary>The columns of <see cref="RowSelect"/> at the same positions, without the joins (values left null).</summary>
+    private const string PlainRowSelect = """
+        SELECT e.seq, e.time_ms, e.type_id, NULL, e.actor_id, NULL, e.subject_id, NULL, e.action_id, NULL,
+               e.resource, e.decision, e.jti, e.task_id, e.request_id, e.chain_id, NULL, e.policy_version_id, NULL,
+               e.reason, e.details, e.hash
+        FROM audit_log e
+        """;
+
+    private async Task<Dictionary<long, string>> StringsAsync(CancellationToken cancellationToken)
+    {
+        var command = session.Command("SELECT id, value FROM audit_strings");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var strings = new Dictionary<long, string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            strings[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        return strings;
+    }
+
     /// <summary>
     /// One row of <see cref="RowSelect"/>. A row naming a dictionary entry that is not there cannot be rebuilt at all:
     /// it is returned with the reason, and verification reports it at this event.
     /// </summary>
-    internal static StoredAuditRecord ReadRow(DbDataReader reader, string previousHash)
+    internal static StoredAuditRecord ReadRow(DbDataReader reader, string previousHash, IReadOnlyDictionary<long, string>? strings = null)
     {
         var sequence = reader.GetInt64(0);
         var hash = HashText(reader, 21);
@@ -305,13 +344,23 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
                 return null;
             }
 
-            if (reader.IsDBNull(idOrdinal + 1))
+            string? value;
+            if (strings is not null)
+            {
+                value = strings.GetValueOrDefault(reader.GetInt64(idOrdinal));
+            }
+            else
+            {
+                value = reader.IsDBNull(idOrdinal + 1) ? null : reader.GetString(idOrdinal + 1);
+            }
+
+            if (value is null)
             {
                 missing ??= $"the row refers to entry {reader.GetInt64(idOrdinal).ToString(CultureInfo.InvariantCulture)} of audit_strings for its '{role}', which is missing: the lookup table was modified";
                 return null;
             }
 
-            return reader.GetString(idOrdinal + 1);
+            return value;
         }
 
         var type = Lookup(2, "type");
