@@ -49,7 +49,7 @@ internal sealed class AuditChainVerifier
     /// Everything about one stored event that does not depend on the events before it: its body (rebuilt from a store
     /// row, or for a body given as text its JSON and canonical form and its parse), its hash over the hash stored before
     /// it, and its Merkle leaf. Pure, so a verifier may prepare many events in parallel and then feed them in order to
-    /// <see cref="AddPrepared"/>, which checks what links them (sequence, the hash before against the verified hash of
+    /// <see cref="AddPrepared(PreparedAuditRecord)"/>, which checks what links them (sequence, the hash before against the verified hash of
     /// the event before, checkpoints): the same checks, in the same order per event, as <see cref="AddStored"/>.
     /// </summary>
     public static PreparedAuditRecord Prepare(StoredAuditRecord record)
@@ -132,7 +132,7 @@ internal sealed class AuditChainVerifier
     private static ArrayBufferWriter<byte>? RowBuffer;
 
     /// <summary>Feeds an event prepared by <see cref="Prepare"/>; events must come in order.</summary>
-    public bool AddPrepared(PreparedAuditRecord prepared, string position)
+    public bool AddPrepared(PreparedAuditRecord prepared, string? position)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         if (Failure is not null)
@@ -140,8 +140,14 @@ internal sealed class AuditChainVerifier
             return false;
         }
 
-        return prepared.StoredFailure is { } failure ? Fail(position, prepared.Record.Sequence, failure) : Link(prepared, position);
+        return prepared.StoredFailure is { } failure ? Fail(position ?? EventPosition(prepared.Record.Sequence), prepared.Record.Sequence, failure) : Link(prepared, position);
     }
+
+    /// <summary>Feeds an event prepared by <see cref="Prepare"/>, positioned as "event N" (the label is built only for a
+    /// failure: this runs once per event of a whole-chain walk).</summary>
+    public bool AddPrepared(PreparedAuditRecord prepared) => AddPrepared(prepared, null);
+
+    private static string EventPosition(long sequence) => "event " + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>An event from an export: its body is any JSON serialization of the object; it is re-canonicalized.</summary>
     public bool AddExported(long sequence, JsonElement body, string previousHash, string hash, string position)
@@ -271,33 +277,33 @@ internal sealed class AuditChainVerifier
         };
     }
 
-    private bool Link(PreparedAuditRecord prepared, string position)
+    private bool Link(PreparedAuditRecord prepared, string? position)
     {
         var sequence = prepared.Record.Sequence;
         if (sequence != ExpectedNext)
         {
             return sequence > ExpectedNext
-                ? Fail(position, sequence, ExpectedNext == sequence - 1
+                ? Fail(position ?? EventPosition(sequence), sequence, ExpectedNext == sequence - 1
                     ? $"event {ExpectedNext} is missing (deleted): found event {sequence}"
                     : $"events {ExpectedNext}..{sequence - 1} are missing (deleted): found event {sequence}")
-                : Fail(position, sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
+                : Fail(position ?? EventPosition(sequence), sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
         }
 
         if (prepared.BodyFailure is { } bodyFailure)
         {
-            return Fail(position, sequence, bodyFailure);
+            return Fail(position ?? EventPosition(sequence), sequence, bodyFailure);
         }
 
         if (prepared.BodySequence != sequence)
         {
-            return Fail(position, sequence, $"the body says it is event {prepared.BodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
+            return Fail(position ?? EventPosition(sequence), sequence, $"the body says it is event {prepared.BodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
         }
 
         if (headHash is null && firstSequence is null)
         {
             if (prepared.Record.PreviousHash.Length == 0)
             {
-                return Fail(position, sequence, $"event {sequence - 1}, before event {sequence}, is missing (deleted)");
+                return Fail(position ?? EventPosition(sequence), sequence, $"event {sequence - 1}, before event {sequence}, is missing (deleted)");
             }
 
             headHash = prepared.Record.PreviousHash;
@@ -305,14 +311,14 @@ internal sealed class AuditChainVerifier
 
         if (prepared.Record.PreviousHash != headHash)
         {
-            return Fail(position, sequence, sequence == 1 && firstSequence is null
+            return Fail(position ?? EventPosition(sequence), sequence, sequence == 1 && firstSequence is null
                 ? "the first event does not link to the start of the chain: an event was inserted or deleted before it"
                 : $"the event does not link to its predecessor (prev_hash differs from the hash of event {sequence - 1}): an event was inserted, deleted or modified before it");
         }
 
         if (!prepared.HashMatches)
         {
-            return Fail(position, sequence, "the event's hash does not match its content: the event was modified");
+            return Fail(position ?? EventPosition(sequence), sequence, "the event's hash does not match its content: the event was modified");
         }
 
         firstSequence ??= sequence;

@@ -282,7 +282,10 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             }
 
             toSequence = head.Sequence;
-            strings = await StringsAsync(cancellationToken).ConfigureAwait(false);
+            if (toSequence - fromSequence >= LoadStringsFrom)
+            {
+                strings = await StringsAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // The row before the range is read too: its stored hash is the first event's previous hash.
@@ -304,6 +307,10 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             }
         }
     }
+
+    /// <summary>Events from which a read to the head loads the lookup table rather than joining it (the table holds
+    /// about one entry per identity, so a short tail, such as the start-up check from the last checkpoint, joins).</summary>
+    private const long LoadStringsFrom = 50_000;
 
     /// <summary>The columns of <see cref="RowSelect"/> at the same positions, without the joins (values left null).</summary>
     private const string PlainRowSelect = """
