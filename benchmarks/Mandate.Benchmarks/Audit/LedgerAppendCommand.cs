@@ -12,8 +12,9 @@ namespace Mandate.Benchmarks.Audit;
 /// <c>ledger-append [--events N] [--batch B]</c>: sustained ledger appends on SQLite (WAL, synchronous=FULL, as the
 /// server runs it) the way the decision writer appends: B decision events per transaction through
 /// <c>IAuditTrail.RecordManyAsync</c> (secret guard, RFC 8785 body, SHA-256 chain, prepared INSERT, one commit and
-/// fsync per batch). Comparator in the same run: a plain SQLite insert loop writing the same bodies and query columns
-/// into a table with the same indexes but no chain (one prepared INSERT, the same B rows per transaction). Also: the
+/// fsync per batch), into the compact layout (migration 0320). Comparator in the same run: a plain SQLite insert loop
+/// writing the same events as the ledger stored them before that layout (the body as text and copies of its fields,
+/// six indexes) but with no chain (one prepared INSERT, the same B rows per transaction). Also: the
 /// CPU cost per event of each step without the store (where the time goes), and the bytes the ledger adds per event
 /// (file pages after a WAL checkpoint).
 /// </summary>
