@@ -99,11 +99,6 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     private async Task InsertAsync(IReadOnlyList<AuditRecord> records, string? firstStatement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        if (firstStatement is not null)
-        {
-            await session.ExecuteAsync(firstStatement, cancellationToken).ConfigureAwait(false);
-        }
-
         var rows = new AuditRow[records.Count];
         var hashes = new byte[records.Count][];
         for (var i = 0; i < rows.Length; i++)
@@ -113,10 +108,24 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             hashes[i] = Convert.FromHexString(record.Hash);
         }
 
-        var ids = await StringIdsAsync(rows, cancellationToken).ConfigureAwait(false);
+        // The chain lock (a server store's) comes before anything is written; it rides with the first INSERT unless new
+        // lookup strings have to be added first.
+        var ids = await StringIdsAsync(rows, () => firstStatement is null ? Task.CompletedTask : TakeFirstAsync(), cancellationToken).ConfigureAwait(false);
+        async Task TakeFirstAsync()
+        {
+            var statement = firstStatement;
+            firstStatement = null;
+            await session.ExecuteAsync(statement!, cancellationToken).ConfigureAwait(false);
+        }
+
         var rowsPerInsert = session.Dialect.RowsPerBulkInsert;
         if (rowsPerInsert == 1)
         {
+            if (firstStatement is not null)
+            {
+                await TakeFirstAsync().ConfigureAwait(false);
+            }
+
             await InsertEachAsync(rows, hashes, ids, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -124,7 +133,14 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         for (var offset = 0; offset < rows.Length; offset += rowsPerInsert)
         {
             var count = Math.Min(rowsPerInsert, rows.Length - offset);
-            var sql = new StringBuilder("INSERT INTO audit_log (").Append(Columns).Append(") VALUES ");
+            var sql = new StringBuilder();
+            if (firstStatement is not null)
+            {
+                sql.Append(firstStatement).Append(";\n");
+                firstStatement = null;
+            }
+
+            sql.Append("INSERT INTO audit_log (").Append(Columns).Append(") VALUES ");
             var parameters = new (string Name, object? Value)[count * ColumnCount];
             for (var row = 0; row < count; row++)
             {
@@ -192,7 +208,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     /// transaction (a batch holds few new strings: two small statements), and remembered only once it commits, so an
     /// id from a transaction that rolled back is never reused.
     /// </summary>
-    private async Task<Dictionary<string, long>> StringIdsAsync(AuditRow[] rows, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> StringIdsAsync(AuditRow[] rows, Func<Task> beforeWriting, CancellationToken cancellationToken)
     {
         var cache = session.Dialect.AuditStrings;
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -227,6 +243,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             return ids;
         }
 
+        await beforeWriting().ConfigureAwait(false);
         var values = missing.ToArray();
         Array.Sort(values, StringComparer.Ordinal); // one order for every writer, so concurrent inserts never deadlock
         var found = new Dictionary<string, long>(values.Length, StringComparer.Ordinal);
