@@ -286,19 +286,19 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // A read to the head (a whole verification, an export) takes the dictionary into memory once instead of joining
-        // it six times per row, and then shares one string per value across every row. It reads up to the head as it
-        // was before the dictionary was read: every string of those rows was committed with them, so it is there
-        // (unless the table was edited, which the row then reports).
+        // A long read (a whole verification, an export) takes the dictionary into memory once instead of joining it six
+        // times per row, and then shares one string per value across every row. It reads up to the head as it was
+        // before the dictionary was read: every string of those rows was committed with them, so it is there (unless
+        // the table was edited, which the row then reports).
         IReadOnlyDictionary<long, string>? strings = null;
-        if (toSequence == long.MaxValue)
+        if (toSequence - fromSequence >= LoadStringsFrom)
         {
             if (await GetHeadAsync(cancellationToken).ConfigureAwait(false) is not { } head)
             {
                 yield break;
             }
 
-            toSequence = head.Sequence;
+            toSequence = Math.Min(toSequence, head.Sequence);
             if (toSequence - fromSequence >= LoadStringsFrom)
             {
                 strings = await StringsAsync(cancellationToken).ConfigureAwait(false);
@@ -325,8 +325,8 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         }
     }
 
-    /// <summary>Events from which a read to the head loads the lookup table rather than joining it (the table holds
-    /// about one entry per identity, so a short tail, such as the start-up check from the last checkpoint, joins).</summary>
+    /// <summary>Events from which a read loads the lookup table rather than joining it (the table holds about one entry
+    /// per identity, so a short range, such as a checkpoint's or the start-up check's tail, joins).</summary>
     private const long LoadStringsFrom = 50_000;
 
     /// <summary>The columns of <see cref="RowSelect"/> at the same positions, without the joins (values left null).</summary>

@@ -450,6 +450,38 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task Verify_OfALongChain_ShouldLoadTheLookupTable_AndStillFindAnEditedEntryAtItsFirstEvent()
+    {
+        // Past 50,000 events a read loads the lookup table once instead of joining it per row: the same answers.
+        const int events = 50_200;
+        var batch = new AuditEvent[5_000];
+        for (var written = 0; written < events; written += batch.Length)
+        {
+            var count = Math.Min(batch.Length, events - written);
+            for (var i = 0; i < count; i++)
+            {
+                var n = written + i + 1;
+                batch[i] = new AuditEvent { Type = "decision", Actor = n == 3 ? "spiffe://t/only-3" : "pep:gateway", Subject = $"s{n % 700}", Decision = "allow", Reason = $"r{n}" };
+            }
+
+            await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+            await Trail.RecordManyAsync(session, new ArraySegment<AuditEvent>(batch, 0, count), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        var untouched = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(untouched.Verified, untouched.Failure?.ToString());
+        Assert.Equal(events, untouched.Events);
+
+        await ExecuteRawAsync("UPDATE audit_strings SET value = 'spiffe://t/evil' WHERE value = 'spiffe://t/only-3'");
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+
+        Assert.False(result.Verified);
+        Assert.Equal(3, result.Failure!.Sequence);
+        Assert.Contains("the event was modified", result.Failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_FromTheLastCheckpoint_ShouldFail_WhenTheHashBeforeItsFirstEventIsEdited()
     {
         // The compact layout keeps no previous hash: the check from a checkpoint starts from the stored hash of the event
