@@ -120,12 +120,17 @@ internal static class GatewayHandlers
 
     private static T Bounded<T>(GatewayRequestState state, T result, System.Text.Json.Serialization.Metadata.JsonTypeInfo typeInfo)
     {
+        // The answer is measured as it would be written, without keeping the bytes, and only up to the limit.
         var limits = state.Upstream.Limits;
-        var size = JsonSerializer.SerializeToUtf8Bytes(result, typeInfo).Length;
-        if (size > limits.MaxResponseBytes)
+        using var counter = new ByteCountingStream(limits.MaxResponseBytes);
+        try
+        {
+            JsonSerializer.Serialize(counter, result, typeInfo);
+        }
+        catch (ByteCountingStream.LimitExceededException)
         {
             throw new McpProtocolException(
-                $"The MCP server '{state.Upstream.Name}' answered {size} bytes; the gateway passes on at most {limits.MaxResponseBytes}.",
+                $"The MCP server '{state.Upstream.Name}' answered more than {limits.MaxResponseBytes} bytes; the gateway passes on at most {limits.MaxResponseBytes}.",
                 (McpErrorCode)UpstreamErrorCode);
         }
 
