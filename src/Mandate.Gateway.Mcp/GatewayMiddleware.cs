@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Mandate.Gateway.Mcp;
@@ -70,33 +71,88 @@ internal sealed partial class GatewayMiddleware(
             return;
         }
 
+        // A call (tools/call, resources/read, prompts/get) is decided while the MCP server code reads and dispatches the
+        // request: its handler waits for the verdict before anything reaches the upstream. What the MCP server code
+        // writes meanwhile is held back, so a refusal at the HTTP level (401, 429, 503) still replaces it whole.
+        var verdict = VerdictAsync(upstream, credential, proof, method, message, toolKey, http.RequestAborted);
+        if (method is "tools/call" or "resources/read" or "prompts/get")
+        {
+            await DecideWhileDispatchingAsync(http, verdict);
+            return;
+        }
+
+        var decided = await verdict;
+        if (decided.Refusal is { } refuse)
+        {
+            await refuse(http);
+            return;
+        }
+
+        http.Items[GatewayRequestState.ItemKey] = decided.State;
+        await next(http);
+    }
+
+    private async Task DecideWhileDispatchingAsync(HttpContext http, Task<GatewayVerdict> verdict)
+    {
+        http.Items[GatewayRequestState.PendingKey] = verdict;
+        var original = http.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        using var held = new MemoryStream();
+        var holding = new StreamResponseBodyFeature(held, original);
+        http.Features.Set<IHttpResponseBodyFeature>(holding);
+        try
+        {
+            await next(http);
+            await holding.CompleteAsync();
+        }
+        finally
+        {
+            http.Features.Set(original);
+        }
+
+        // The MCP server code may answer without calling a handler (a request it rejects): the verdict still counts.
+        var decided = await verdict;
+        if (decided.Refusal is { } refuse)
+        {
+            http.Response.Clear();
+            await refuse(http);
+            return;
+        }
+
+        if (held.Length > 0)
+        {
+            http.Response.ContentLength ??= held.Length;
+            held.Position = 0;
+            await held.CopyToAsync(http.Response.Body, http.RequestAborted);
+        }
+    }
+
+    /// <summary>The decision and the HTTP-level checks after it; never throws for a decision point that cannot be asked (that is a 503 verdict).</summary>
+    private async Task<GatewayVerdict> VerdictAsync(
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string? method, GatewayRpcRequest? message, string? toolKey, CancellationToken ct)
+    {
         GatewayRequestState state;
         try
         {
-            state = await DecideAsync(upstream, credential, proof, method, message, http.RequestAborted);
+            state = await DecideAsync(upstream, credential, proof, method, message, ct);
         }
         catch (DecisionPointException e)
         {
             LogDecisionPointFailed(logger, upstream.Name, e.Message);
-            await GatewayResponses.ProblemAsync(http, GatewayProblem.DecisionPointUnavailable, "The gateway could not reach the Mandate decision point, so it refuses the request.");
-            return;
+            return GatewayVerdict.Refuse(http => GatewayResponses.ProblemAsync(http, GatewayProblem.DecisionPointUnavailable, "The gateway could not reach the Mandate decision point, so it refuses the request."));
         }
 
         if (state.Decision is { CredentialValid: false } refused)
         {
             LogCredentialRefused(logger, upstream.Name, credential.Key, refused.Reason ?? "invalid_token");
-            await GatewayResponses.UnauthorizedAsync(http, publicUrl, "invalid_token", "The credential is not valid: " + (refused.Description ?? refused.Reason ?? "refused by the decision point"));
-            return;
+            return GatewayVerdict.Refuse(http => GatewayResponses.UnauthorizedAsync(http, publicUrl, "invalid_token", "The credential is not valid: " + (refused.Description ?? refused.Reason ?? "refused by the decision point")));
         }
 
-        if (toolKey is not null && state.Method == "tools/call" && state.Decision is { Allowed: true } && !rateLimits.AcquireForTool(toolKey, out retryAfter))
+        if (toolKey is not null && state.Method == "tools/call" && state.Decision is { Allowed: true } && !rateLimits.AcquireForTool(toolKey, out var retryAfter))
         {
-            await GatewayResponses.TooManyRequestsAsync(http, retryAfter, $"The tool '{toolKey}' received more calls than the gateway allows per minute.");
-            return;
+            return GatewayVerdict.Refuse(http => GatewayResponses.TooManyRequestsAsync(http, retryAfter, $"The tool '{toolKey}' received more calls than the gateway allows per minute."));
         }
 
-        http.Items[GatewayRequestState.ItemKey] = state;
-        await next(http);
+        return GatewayVerdict.Pass(state);
     }
 
     private async Task<GatewayRequestState> DecideAsync(
