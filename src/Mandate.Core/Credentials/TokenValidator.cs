@@ -4,6 +4,7 @@ using Mandate.Core.Delegation;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
+using Mandate.Core.Identity.Svid;
 using Mandate.Core.Tasks;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -23,11 +24,12 @@ internal sealed class TokenValidator(
     IRevocationSet revocations,
     IdentityStanding standing,
     IOptionsMonitor<TokenExchangeOptions> options,
+    IOptions<IdentityOptions> identity,
     TimeProvider time)
 {
     private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
     private readonly ConcurrentDictionary<string, IReadOnlyList<SecurityKey>> parsedJwks = new(StringComparer.Ordinal);
-    private readonly VerifiedSignatureCache signatures = new();
+    private readonly VerifiedSignatureCache signatures = new(identity.Value.ValidatedTokenCacheSize);
 
     /// <summary>How many tokens' signatures are remembered (<see cref="VerifiedSignatureCache"/>).</summary>
     public int RememberedSignatures => signatures.Count;
@@ -43,7 +45,8 @@ internal sealed class TokenValidator(
         }
 
         // The same credential presented again: its signature and claims are known, what can change is checked below.
-        if (signatures.TryGet(token, maxChainDepth, IsPublished, out var known, out var knownAlgorithm))
+        var digest = signatures.Enabled ? VerifiedJwtSvidCache.Digest(token) : default;
+        if (signatures.Enabled && signatures.TryGet(digest, maxChainDepth, IsPublished, out var known, out var knownAlgorithm))
         {
             return Check(known, own: true, knownAlgorithm, acceptedAudiences);
         }
@@ -122,9 +125,9 @@ internal sealed class TokenValidator(
             return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token's claims are not valid JSON");
         }
 
-        if (own && unverified.SigningKey?.KeyId is { Length: > 0 } keyId)
+        if (own && signatures.Enabled && unverified.SigningKey?.KeyId is { Length: > 0 } keyId)
         {
-            signatures.Add(token, maxChainDepth, keyId, unverified.Alg, claims, time.GetUtcNow());
+            signatures.Add(digest, maxChainDepth, keyId, unverified.Alg, claims, time.GetUtcNow());
         }
 
         return Check(claims, own, unverified.Alg, acceptedAudiences);

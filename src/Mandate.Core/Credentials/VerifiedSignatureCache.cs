@@ -1,33 +1,46 @@
 using System.Collections.Concurrent;
+using Mandate.Core.Identity.Svid;
 
 namespace Mandate.Core.Credentials;
 
 /// <summary>
-/// The claims of Mandate-signed tokens whose signature already verified, by the exact token text: an agent presents the
-/// same credential on every call, and checking its ES256 signature and reading its claims again each time is most of
-/// what verifying it costs. Only what cannot change for a given token text is remembered (the signature, under which
-/// key, and the claims it signs); everything that can change is checked on every presentation by the caller as before:
-/// expiry, audience, revocation of the token and its lineage, the standing of every identity it names, proof of
-/// possession. An entry is used only while the key that verified it is still published by the ring, so a key that
-/// leaves the ring takes its tokens with it. Only tokens with a valid signature get in, so the size is bounded by what
-/// Mandate issued; past <see cref="MaxEntries"/> expired entries are dropped, then all.
+/// The claims of Mandate-signed tokens (task, exchanged and SVID credentials presented to the decision point) whose
+/// signature already verified, keyed by the SHA-256 of the exact token text like <see cref="VerifiedJwtSvidCache"/>: an
+/// agent presents the same credential on every call (through the MCP gateway, on every tool call), and checking its
+/// signature and reading its claims again each time is most of what verifying it costs. Only what cannot change for a
+/// given token text is remembered (that the signature verified, under which key, and the claims it signs); everything
+/// that can change is checked by <see cref="TokenValidator"/> on every presentation as before: the key still published,
+/// expiry, audience, revocation of the token and its lineage, the standing of every identity it names, and (by the
+/// caller) the proof of possession. Tokens themselves are not kept, only their digests. Bounded by
+/// <c>Mandate:Identity:ValidatedTokenCacheSize</c> (0 turns it off): when full, expired entries are swept, and if none
+/// expired new tokens are simply verified without being remembered.
 /// </summary>
-internal sealed class VerifiedSignatureCache
+internal sealed class VerifiedSignatureCache(int capacity)
 {
-    public const int MaxEntries = 10_000;
+    private readonly ConcurrentDictionary<VerifiedJwtSvidCache.TokenDigest, Entry> entries = new();
+    private readonly Lock sweepLock = new();
+    private int count;
 
-    private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    public int Count => Volatile.Read(ref count);
 
-    public int Count => entries.Count;
+    public bool Enabled => capacity > 0;
 
-    /// <summary>The claims of <paramref name="token"/> when its signature verified before with a key still in <paramref name="publishedKeyIds"/>, read with the same chain depth limit.</summary>
-    public bool TryGet(string token, int maxChainDepth, Func<string, bool> publishedKeyIds, out ValidatedToken claims, out string algorithm)
+    /// <summary>
+    /// The claims of the token with this digest when its signature verified before with a key <paramref name="published"/>
+    /// still accepts, read with the same chain depth limit; an entry whose key is gone is forgotten.
+    /// </summary>
+    public bool TryGet(VerifiedJwtSvidCache.TokenDigest digest, int maxChainDepth, Func<string, bool> published, out ValidatedToken claims, out string algorithm)
     {
-        if (entries.TryGetValue(token, out var entry) && entry.MaxChainDepth == maxChainDepth && publishedKeyIds(entry.KeyId))
+        if (capacity > 0 && entries.TryGetValue(digest, out var entry) && entry.MaxChainDepth == maxChainDepth)
         {
-            claims = entry.Claims;
-            algorithm = entry.Algorithm;
-            return true;
+            if (published(entry.KeyId))
+            {
+                claims = entry.Claims;
+                algorithm = entry.Algorithm;
+                return true;
+            }
+
+            Remove(digest);
         }
 
         claims = null!;
@@ -35,25 +48,63 @@ internal sealed class VerifiedSignatureCache
         return false;
     }
 
-    public void Add(string token, int maxChainDepth, string keyId, string algorithm, ValidatedToken claims, DateTimeOffset now)
+    public void Add(VerifiedJwtSvidCache.TokenDigest digest, int maxChainDepth, string keyId, string algorithm, ValidatedToken claims, DateTimeOffset now)
     {
-        if (entries.Count >= MaxEntries)
+        if (capacity <= 0)
         {
-            foreach (var (key, old) in entries)
+            return;
+        }
+
+        if (Volatile.Read(ref count) >= capacity && !SweepExpired(now))
+        {
+            return;
+        }
+
+        var entry = new Entry(claims, keyId, algorithm, maxChainDepth);
+        if (entries.TryAdd(digest, entry))
+        {
+            Interlocked.Increment(ref count);
+        }
+        else
+        {
+            // Verified again under another chain depth limit: the latest reading wins.
+            entries[digest] = entry;
+        }
+    }
+
+    private void Remove(VerifiedJwtSvidCache.TokenDigest digest)
+    {
+        if (entries.TryRemove(digest, out _))
+        {
+            Interlocked.Decrement(ref count);
+        }
+    }
+
+    /// <summary>Drops every expired entry; true when room was made.</summary>
+    private bool SweepExpired(DateTimeOffset now)
+    {
+        // One sweeper at a time; the others skip remembering for this call rather than queue up behind it.
+        if (!sweepLock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            foreach (var (digest, entry) in entries)
             {
-                if (old.Claims.ExpiresAt < now)
+                if (entry.Claims.ExpiresAt <= now)
                 {
-                    entries.TryRemove(key, out _);
+                    Remove(digest);
                 }
             }
 
-            if (entries.Count >= MaxEntries)
-            {
-                entries.Clear();
-            }
+            return Volatile.Read(ref count) < capacity;
         }
-
-        entries[token] = new Entry(claims, keyId, algorithm, maxChainDepth);
+        finally
+        {
+            sweepLock.Exit();
+        }
     }
 
     private sealed record Entry(ValidatedToken Claims, string KeyId, string Algorithm, int MaxChainDepth);

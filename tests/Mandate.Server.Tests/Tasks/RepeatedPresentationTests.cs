@@ -93,6 +93,19 @@ public sealed class RepeatedPresentationTests
         Assert.True((await EvaluateAsync(estate, token)).Allowed);
     }
 
+    [Fact]
+    public async Task WithTheCacheOff_NothingIsRemembered_AndRevocationStillHolds()
+    {
+        await using var estate = await TaskEstate.StartAsync(configureBuilder: b => b.Configuration["Mandate:Identity:ValidatedTokenCacheSize"] = "0");
+        var (taskId, token, _) = await estate.OpenAsync();
+        Assert.True((await EvaluateAsync(estate, token)).Allowed);
+        Assert.True((await EvaluateAsync(estate, token)).Allowed);
+        Assert.Equal(0, estate.Server.Services.GetRequiredService<TokenValidator>().RememberedSignatures);
+
+        (await estate.Admin.PostAsJsonAsync("/v1/revocations", new { target_kind = "task", target = taskId, reason = "test" }, Ct)).Dispose();
+        Assert.False((await EvaluateAsync(estate, token)).Allowed);
+    }
+
     private static async Task<(bool Allowed, string? Reason)> EvaluateAsync(TaskEstate estate, string token)
     {
         using var response = await estate.Admin.PostAsJsonAsync("/access/v1/evaluation", new
