@@ -104,6 +104,12 @@ internal sealed partial class GatewayMiddleware(
             await next(http);
             await holding.CompleteAsync();
         }
+        catch
+        {
+            // The MCP server code failed: the decision still in flight finishes before the body it reads is released.
+            await Task.WhenAny(verdict);
+            throw;
+        }
         finally
         {
             http.Features.Set(original);
