@@ -15,7 +15,8 @@ namespace Mandate.Gateway.Mcp;
 ///     { "name": "tickets", "url": "http://127.0.0.1:9000/mcp" }
 ///   ],
 ///   "limits": { "requests_per_minute_per_credential": 600, "calls_per_minute_per_tool": 600,
-///               "max_request_bytes": 1048576, "max_response_bytes": 4194304, "upstream_timeout_seconds": 30 }
+///               "max_request_bytes": 1048576, "max_response_bytes": 4194304, "upstream_timeout_seconds": 30,
+///               "upstream_start_timeout_seconds": 30 }
 /// }
 /// </code>
 /// Every member but <c>upstreams</c> may be left to the command line. An error names the file, line and column.
@@ -186,6 +187,7 @@ internal sealed record GatewayConfigFile(Uri? Listen, Uri? Server, Uri? PublicUr
             MaxRequestBytes = Number("max_request_bytes", defaults.MaxRequestBytes, 1024, 64 * 1024 * 1024, json),
             MaxResponseBytes = Number("max_response_bytes", defaults.MaxResponseBytes, 1024, 256 * 1024 * 1024, json),
             UpstreamTimeout = TimeSpan.FromSeconds(Number("upstream_timeout_seconds", (int)defaults.UpstreamTimeout.TotalSeconds, 1, 3600, json)),
+            UpstreamStartTimeout = TimeSpan.FromSeconds(Number("upstream_start_timeout_seconds", (int)defaults.UpstreamStartTimeout.TotalSeconds, 1, 3600, json)),
         };
     }
 

@@ -68,6 +68,12 @@ internal sealed class GatewayLimits
     /// <summary>How long an upstream may take to answer one request.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an upstream may take to start and answer <c>initialize</c>: separate from <see cref="UpstreamTimeout"/>
+    /// because launching a server process (npx, a runtime's start-up) can take far longer than any one of its answers.
+    /// </summary>
+    public TimeSpan UpstreamStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The first wait before restarting an upstream that exited; doubled on each failure up to <see cref="MaxRestartDelay"/>.</summary>
     public TimeSpan MinRestartDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 

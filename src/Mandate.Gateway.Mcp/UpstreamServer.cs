@@ -154,7 +154,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                 },
                 loggers);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
-        timeout.CancelAfter(limits.UpstreamTimeout);
+        timeout.CancelAfter(limits.UpstreamStartTimeout);
         McpClient started;
         try
         {
@@ -166,7 +166,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Failed(e is OperationCanceledException ? $"it did not start within {limits.UpstreamTimeout.TotalSeconds:0.#} s" : "it failed to start: " + e.Message);
+            Failed(e is OperationCanceledException ? $"it did not start within {limits.UpstreamStartTimeout.TotalSeconds:0.#} s" : "it failed to start: " + e.Message);
             throw new UpstreamUnavailableException($"The MCP server '{Name}' is unavailable ({lastFailure}).", e);
         }
 

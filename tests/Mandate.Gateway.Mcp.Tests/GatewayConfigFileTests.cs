@@ -16,7 +16,7 @@ public sealed class GatewayConfigFileTests
                 { "name": "files", "command": ["npx", "-y", "server"], "tool_actions": { "read_text_file": "read" } },
                 { "name": "tickets", "url": "http://127.0.0.1:9000/mcp" }
               ],
-              "limits": { "requests_per_minute_per_credential": 10, "upstream_timeout_seconds": 5, "max_response_bytes": 2048 }
+              "limits": { "requests_per_minute_per_credential": 10, "upstream_timeout_seconds": 5, "upstream_start_timeout_seconds": 90, "max_response_bytes": 2048 }
             }
             """), "g.json");
 
@@ -26,6 +26,7 @@ public sealed class GatewayConfigFileTests
         Assert.Equal(new Uri("http://127.0.0.1:9000/mcp"), config.Upstreams[1].Url);
         Assert.Equal(10, config.Limits.RequestsPerMinutePerCredential);
         Assert.Equal(TimeSpan.FromSeconds(5), config.Limits.UpstreamTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(90), config.Limits.UpstreamStartTimeout);
         Assert.Equal(2048, config.Limits.MaxResponseBytes);
         Assert.Equal(new GatewayLimits().CallsPerMinutePerTool, config.Limits.CallsPerMinutePerTool);
     }
