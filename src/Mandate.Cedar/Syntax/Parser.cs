@@ -1153,6 +1153,22 @@ internal sealed class Parser
 
     private static Expr Leaf(Expr expr) => expr;
 
+    // One and two children without a params array: a large file makes hundreds of thousands of nodes.
+    private static Expr Node(Expr expr, Expr child) => WithDepth(expr, child.Depth);
+
+    private static Expr Node(Expr expr, Expr left, Expr right) => WithDepth(expr, Math.Max(left.Depth, right.Depth));
+
+    private static Expr WithDepth(Expr expr, int childDepth)
+    {
+        if (childDepth + 1 > MaxTreeDepth)
+        {
+            throw new CedarSyntaxException($"the expression is nested more than {MaxTreeDepth} levels deep", expr.Line, expr.Column);
+        }
+
+        expr.Depth = childDepth + 1;
+        return expr;
+    }
+
     private static Expr Node(Expr expr, params Expr[] children)
     {
         var depth = 0;
