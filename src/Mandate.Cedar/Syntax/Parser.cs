@@ -22,90 +22,153 @@ internal sealed class Parser
         "contains", "containsAll", "containsAny", "isEmpty", "getTag", "hasTag",
     };
 
-    private readonly List<Token> tokens;
-    private int index;
+    // Tokens are pulled from the lexer as the parser goes, one of lookahead and one behind: a large file is never held
+    // as a token list (a 10,000-policy bundle lexes to millions of tokens, which cost more heap than its policies).
+    private readonly Lexer lexer;
+    private Token previous;
+    private Token current;
+    private Token next;
+    private bool hasNext;
     private int nesting;
 
-    private Parser(List<Token> tokens) => this.tokens = tokens;
+    private Parser(Lexer lexer)
+    {
+        this.lexer = lexer;
+        current = Lex();
+    }
 
     /// <summary>Parses a whole policy file. Errors are collected (one per bad policy, up to a limit), never thrown.</summary>
     public static List<PolicyAst> ParsePolicies(string text, List<SyntaxError> errors, out List<SourceComment> comments)
     {
         var policies = new List<PolicyAst>();
-        List<Token> tokens;
+        var errorsBefore = errors.Count;
+        var lexer = new Lexer(text);
         try
         {
-            tokens = Lexer.Tokenize(text, out comments);
+            var parser = new Parser(lexer);
+            while (parser.Current.Kind != TokenKind.End && errors.Count < MaxDiagnostics)
+            {
+                try
+                {
+                    policies.Add(parser.ParsePolicy());
+                }
+                catch (CedarSyntaxException ex)
+                {
+                    errors.Add(new SyntaxError(ex.Message, ex.Line, ex.Column));
+                    parser.RecoverAfterError();
+                }
+                catch (InsufficientExecutionStackException)
+                {
+                    var token = parser.Current;
+                    errors.Add(new SyntaxError("the policy is nested too deeply to parse", token.Line, token.Column));
+                    parser.RecoverAfterError();
+                }
+            }
+
+            // Stopped at the error limit: the rest is still lexed, so a lexical error there is reported as before and
+            // every comment is collected.
+            while (parser.Current.Kind != TokenKind.End)
+            {
+                parser.Step();
+            }
         }
-        catch (CedarSyntaxException ex)
+        catch (LexicalError lexical)
         {
-            errors.Add(new SyntaxError(ex.Message, ex.Line, ex.Column));
+            // A lexical error anywhere rejects the whole text with that one error, as when the text was lexed up front.
+            errors.RemoveRange(errorsBefore, errors.Count - errorsBefore);
+            errors.Add(new SyntaxError(lexical.Cause.Message, lexical.Cause.Line, lexical.Cause.Column));
+            policies.Clear();
             comments = [];
             return policies;
         }
 
-        var parser = new Parser(tokens);
-        while (parser.Current.Kind != TokenKind.End && errors.Count < MaxDiagnostics)
-        {
-            var start = parser.index;
-            try
-            {
-                policies.Add(parser.ParsePolicy());
-            }
-            catch (CedarSyntaxException ex)
-            {
-                errors.Add(new SyntaxError(ex.Message, ex.Line, ex.Column));
-                parser.RecoverAfterError(start);
-            }
-            catch (InsufficientExecutionStackException)
-            {
-                var token = parser.Current;
-                errors.Add(new SyntaxError("the policy is nested too deeply to parse", token.Line, token.Column));
-                parser.RecoverAfterError(start);
-            }
-        }
-
+        comments = lexer.Comments;
         return policies;
     }
 
     /// <summary>Parses a single expression (used by tests and tools).</summary>
     public static Expr ParseExpression(string text)
     {
-        var parser = new Parser(Lexer.Tokenize(text, out _));
-        var expr = parser.ParseExpr();
-        parser.Expect(TokenKind.End, "the end of the expression");
-        return expr;
+        // Lexed up front first so a lexical error anywhere wins over a syntax error before it, as it always has.
+        _ = Lexer.Tokenize(text, out _);
+        try
+        {
+            var parser = new Parser(new Lexer(text));
+            var expr = parser.ParseExpr();
+            parser.Expect(TokenKind.End, "the end of the expression");
+            return expr;
+        }
+        catch (LexicalError lexical)
+        {
+            throw lexical.Cause;
+        }
     }
 
-    private Token Current => tokens[index];
+    private Token Current => current;
 
-    private Token Peek(int ahead = 1) => tokens[Math.Min(index + ahead, tokens.Count - 1)];
-
-    private void RecoverAfterError(int start)
+    private Token Peek()
     {
-        // Skip to just after the next ';' so the following policies still get checked.
-        if (index <= start)
+        if (current.Kind == TokenKind.End)
         {
-            index = start;
+            return current;
         }
 
+        if (!hasNext)
+        {
+            next = Lex();
+            hasNext = true;
+        }
+
+        return next;
+    }
+
+    private Token Lex()
+    {
+        try
+        {
+            return lexer.Next();
+        }
+        catch (CedarSyntaxException ex)
+        {
+            throw new LexicalError(ex);
+        }
+    }
+
+    /// <summary>Moves to the next token; only called when the current one is not the end.</summary>
+    private void Step()
+    {
+        previous = current;
+        if (hasNext)
+        {
+            current = next;
+            hasNext = false;
+        }
+        else
+        {
+            current = Lex();
+        }
+    }
+
+    private void RecoverAfterError()
+    {
+        // Skip to just after the next ';' so the following policies still get checked.
         while (Current.Kind is not (TokenKind.End or TokenKind.Semicolon))
         {
-            index++;
+            Step();
         }
 
         if (Current.Kind == TokenKind.Semicolon)
         {
-            index++;
+            Step();
         }
     }
 
     private Token Advance()
     {
-        var token = tokens[index];
+        var token = current;
         if (token.Kind != TokenKind.End)
         {
-            index++;
+            Step();
         }
 
         return token;
@@ -118,7 +181,7 @@ internal sealed class Parser
             return false;
         }
 
-        index++;
+        Step();
         return true;
     }
 
@@ -225,7 +288,7 @@ internal sealed class Parser
 
     private (ScopeConstraint Principal, ActionConstraint Action, ScopeConstraint Resource) ParseScope()
     {
-        var open = tokens[index - 1];
+        var open = previous;
         if (Current.Kind == TokenKind.RightParen)
         {
             throw Error("the policy scope is missing `principal`: write `(principal, action, resource)`");
@@ -1090,6 +1153,22 @@ internal sealed class Parser
 
     private static Expr Leaf(Expr expr) => expr;
 
+    // One and two children without a params array: a large file makes hundreds of thousands of nodes.
+    private static Expr Node(Expr expr, Expr child) => WithDepth(expr, child.Depth);
+
+    private static Expr Node(Expr expr, Expr left, Expr right) => WithDepth(expr, Math.Max(left.Depth, right.Depth));
+
+    private static Expr WithDepth(Expr expr, int childDepth)
+    {
+        if (childDepth + 1 > MaxTreeDepth)
+        {
+            throw new CedarSyntaxException($"the expression is nested more than {MaxTreeDepth} levels deep", expr.Line, expr.Column);
+        }
+
+        expr.Depth = childDepth + 1;
+        return expr;
+    }
+
     private static Expr Node(Expr expr, params Expr[] children)
     {
         var depth = 0;
@@ -1105,6 +1184,12 @@ internal sealed class Parser
 
         expr.Depth = depth + 1;
         return expr;
+    }
+
+    /// <summary>A lexical error met while parsing: not a <see cref="CedarSyntaxException"/>, so per-policy recovery does not catch it.</summary>
+    private sealed class LexicalError(CedarSyntaxException cause) : Exception(cause.Message, cause)
+    {
+        public CedarSyntaxException Cause { get; } = cause;
     }
 }
 

@@ -12,8 +12,16 @@ internal static class Unescaper
     /// <summary>Unescapes a string body; for patterns, <paramref name="wildcards"/> receives the positions of unescaped <c>*</c>.</summary>
     public static bool TryUnescape(string raw, bool pattern, out string value, out List<int>? wildcards, out string error)
     {
-        var builder = new StringBuilder(raw.Length);
         wildcards = pattern ? [] : null;
+        if (raw.AsSpan().IndexOfAny('\\', '\r', pattern ? '*' : '\\') < 0)
+        {
+            // Nothing to unescape (the common case): the body is the value, without a copy.
+            value = raw;
+            error = "";
+            return true;
+        }
+
+        var builder = new StringBuilder(raw.Length);
         value = "";
         for (var i = 0; i < raw.Length; i++)
         {

@@ -10,6 +10,8 @@ internal static class PolicyBundleJson
 {
     // Stored and read back as JSON only, never put in HTML: only what JSON itself requires is escaped (a quote as \",
     // not \u0022), so Cedar text full of quotes does not triple in size.
+    private const int SliceChars = 16 * 1024;
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -17,76 +19,127 @@ internal static class PolicyBundleJson
     };
 
     /// <summary>
-    /// Writes the bundle into one buffer sized up front from its texts, then decodes it once: a 10,000-policy bundle
-    /// of tens of megabytes costs about its own size twice (UTF-8 and the string), not a chain of doubled buffers.
+    /// Writes the bundle twice, a slice at a time, through one small byte buffer: once to count the characters, once
+    /// decoding straight into the result string. A 10,000-policy bundle of tens of megabytes then costs its string
+    /// alone, not the string and a UTF-8 copy of it (or a chain of doubled buffers) at the same time.
     /// </summary>
     public static string Serialize(PolicyBundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
-        long estimate = 64 + (bundle.EntitiesJson?.Length ?? 0) + (bundle.Schema?.Length ?? 0);
+        var length = Emit(bundle, []);
+        return string.Create(length, bundle, static (chars, bundle) =>
+        {
+            if (Emit(bundle, chars) != chars.Length)
+            {
+                throw new InvalidOperationException("The policy bundle changed while it was being serialized.");
+            }
+        });
+    }
+
+    /// <summary>Writes the JSON into <paramref name="destination"/> (or only counts it when that is empty); its length in characters.</summary>
+    private static int Emit(PolicyBundle bundle, Span<char> destination)
+    {
+        var bytes = new ArrayBufferWriter<byte>(SliceChars * 4);
+        using var writer = new Utf8JsonWriter(bytes, WriterOptions);
+        var output = new CharOutput(writer, bytes, destination);
+        writer.WriteStartObject();
+        writer.WriteStartObject("policies");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var policy in bundle.Policies)
         {
-            estimate += 8 + policy.Name.Length + policy.Text.Length;
+            if (!seen.Add(policy.Name))
+            {
+                throw new ArgumentException($"The bundle names the policy file '{policy.Name}' twice.", nameof(bundle));
+            }
+
+            WriteString(ref output, policy.Name, policy.Text);
         }
 
-        // Escaped quotes and backslashes and multi-byte characters make the text longer; an eighth more is usually enough.
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, estimate + (estimate / 8)));
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        writer.WriteEndObject();
+        if (bundle.EntitiesJson is { } entities)
         {
-            writer.WriteStartObject();
-            writer.WriteStartObject("policies");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var policy in bundle.Policies)
-            {
-                if (!seen.Add(policy.Name))
-                {
-                    throw new ArgumentException($"The bundle names the policy file '{policy.Name}' twice.", nameof(bundle));
-                }
-
-                WriteString(writer, policy.Name, policy.Text);
-            }
-
-            writer.WriteEndObject();
-            if (bundle.EntitiesJson is { } entities)
-            {
-                WriteString(writer, "entities", entities);
-            }
-
-            if (bundle.Schema is { } schema)
-            {
-                WriteString(writer, "schema", schema);
-            }
-
-            writer.WriteEndObject();
+            WriteString(ref output, "entities", entities);
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (bundle.Schema is { } schema)
+        {
+            WriteString(ref output, "schema", schema);
+        }
+
+        writer.WriteEndObject();
+        output.Drain(final: true);
+        return output.Written;
     }
 
     /// <summary>
     /// Writes a value in slices: the writer escapes and transcodes a value in a scratch buffer of up to six bytes per
-    /// character, which for one entities file of tens of megabytes is an array of hundreds of megabytes.
+    /// character, which for one entities file of tens of megabytes is an array of hundreds of megabytes. After each
+    /// slice the bytes are decoded out, so the byte buffer stays small.
     /// </summary>
-    private static void WriteString(Utf8JsonWriter writer, string name, string value)
+    private static void WriteString(ref CharOutput output, string name, string value)
     {
-        const int Slice = 16 * 1024;
-        writer.WritePropertyName(name);
-        if (value.Length <= Slice)
+        output.Writer.WritePropertyName(name);
+        if (value.Length <= SliceChars)
         {
-            writer.WriteStringValue(value);
+            output.Writer.WriteStringValue(value);
+            output.Drain(final: false);
             return;
         }
 
         var rest = value.AsSpan();
-        while (rest.Length > Slice)
+        while (rest.Length > SliceChars)
         {
             // Never split a surrogate pair between two slices.
-            var take = char.IsHighSurrogate(rest[Slice - 1]) ? Slice - 1 : Slice;
-            writer.WriteStringValueSegment(rest[..take], isFinalSegment: false);
+            var take = char.IsHighSurrogate(rest[SliceChars - 1]) ? SliceChars - 1 : SliceChars;
+            output.Writer.WriteStringValueSegment(rest[..take], isFinalSegment: false);
+            output.Drain(final: false);
             rest = rest[take..];
         }
 
-        writer.WriteStringValueSegment(rest, isFinalSegment: true);
+        output.Writer.WriteStringValueSegment(rest, isFinalSegment: true);
+        output.Drain(final: false);
+    }
+
+    /// <summary>Decodes what the JSON writer has produced so far into the destination characters (or counts them).</summary>
+    private ref struct CharOutput(Utf8JsonWriter writer, ArrayBufferWriter<byte> bytes, Span<char> destination)
+    {
+        private readonly Span<char> destination = destination;
+        private readonly bool counting = destination.IsEmpty;
+
+        // The writer only produces valid UTF-8; a character split between two drains is carried by the decoder.
+        private readonly Decoder decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetDecoder();
+        private char[]? scratch;
+
+        public readonly Utf8JsonWriter Writer => writer;
+
+        public int Written { get; private set; }
+
+        public void Drain(bool final)
+        {
+            writer.Flush();
+            var pending = bytes.WrittenSpan;
+            if (counting)
+            {
+                if (scratch is null || scratch.Length < pending.Length)
+                {
+                    scratch = new char[Math.Max(pending.Length, SliceChars * 4)];
+                }
+
+                Written = checked(Written + decoder.GetChars(pending, scratch, final));
+            }
+            else
+            {
+                var room = destination[Written..];
+                if (decoder.GetCharCount(pending, final) > room.Length)
+                {
+                    throw new InvalidOperationException("The policy bundle changed while it was being serialized.");
+                }
+
+                Written += decoder.GetChars(pending, room, final);
+            }
+
+            bytes.ResetWrittenCount();
+        }
     }
 
     public static PolicyBundle Deserialize(string json)

@@ -11,6 +11,8 @@ namespace Mandate.Core.Policies;
 /// </summary>
 internal static class PolicyCompiler
 {
+    private const int HashSliceChars = 16 * 1024;
+
     public static PolicySnapshot Compile(PolicyBundle bundle, string origin, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(bundle);
@@ -98,11 +100,28 @@ internal static class PolicyCompiler
     {
         ArgumentNullException.ThrowIfNull(bundle);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        // Encoded a slice at a time into one small buffer: a bundle of tens of megabytes is not copied whole into UTF-8
+        // just to be hashed (the same bytes, so the same version, as encoding it at once).
+        var encoder = Encoding.UTF8.GetEncoder();
+        var buffer = new byte[Encoding.UTF8.GetMaxByteCount(HashSliceChars)];
+        void AppendUtf8(string text)
+        {
+            var rest = text.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var take = Math.Min(rest.Length, HashSliceChars);
+                encoder.Convert(rest[..take], buffer, flush: take == rest.Length, out var used, out var bytes, out _);
+                hash.AppendData(buffer.AsSpan(0, bytes));
+                rest = rest[used..];
+            }
+        }
+
         void Add(string label, string? text)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(label));
+            AppendUtf8(label);
             hash.AppendData([0]);
-            hash.AppendData(Encoding.UTF8.GetBytes(text ?? string.Empty));
+            AppendUtf8(text ?? string.Empty);
             hash.AppendData([0]);
         }
 

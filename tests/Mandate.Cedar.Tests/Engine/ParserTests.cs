@@ -60,6 +60,37 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void Parse_ShouldReportOnlyTheLexicalError_WhenItComesAfterSyntaxErrors()
+    {
+        // Tokens are read as the parser goes; a bad character late in the file still rejects the whole text with that
+        // one error, as when the file was lexed up front, and the syntax errors before it are not reported.
+        var text = "permit(principal action, resource);\nforbid(principal, action, resource);\n"
+            + string.Concat(Enumerable.Repeat("permit(principal, action, resource) when { 1 +  };\n", 30))
+            + "permit(principal, action, resource) when { context.a == \"x\" } # ;\n";
+
+        Assert.False(PolicySet.TryParse(text, "test.cedar", out var set, out var diagnostics));
+
+        var only = Assert.Single(diagnostics);
+        Assert.Contains("unexpected character", only.Message, StringComparison.Ordinal);
+        Assert.Equal(33, only.Line);
+        Assert.Equal(0, set.Count);
+    }
+
+    [Fact]
+    public void Parse_ShouldKeepEveryPolicyAndComment_OfALongFile()
+    {
+        var text = string.Concat(Enumerable.Range(0, 500).Select(i =>
+            $"// rule {i}\n@id(\"r{i}\")\npermit(principal == User::\"u{i}\", action, resource) when {{ context.tag == \"t\\\"{i}\" || context.n == {i} }};\n"));
+
+        var set = PolicySet.Parse(text, "long.cedar");
+
+        Assert.Equal(500, set.Count);
+        Assert.Equal("r499", set.Policies[499].Annotations["id"]);
+        Assert.Contains("\"t\\\"499\"", set.Policies[499].ToString(), StringComparison.Ordinal);
+        Assert.Equal(500, Formatter.Format(text).Split("// rule ").Length - 1);
+    }
+
+    [Fact]
     public void Parse_ShouldReportLineAndColumn_AndKeepCheckingLaterPolicies()
     {
         var text = "permit(principal, action, resource);\npermit(principal, action, resource)\nwhen { 1 + };\nforbid(principal, action, resource) when { ) };";
