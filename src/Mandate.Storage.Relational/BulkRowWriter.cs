@@ -10,6 +10,9 @@ internal abstract class BulkRowWriter : IAsyncDisposable
 {
     public abstract void Text(int column, string? value);
 
+    /// <summary>Text given as UTF-8 (valid UTF-8: the caller encoded it).</summary>
+    public virtual void Utf8Text(int column, ReadOnlySpan<byte> utf8) => Text(column, System.Text.Encoding.UTF8.GetString(utf8));
+
     public abstract void Integer(int column, long? value);
 
     public abstract ValueTask EndRowAsync(CancellationToken cancellationToken);

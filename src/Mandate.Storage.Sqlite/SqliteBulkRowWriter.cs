@@ -52,8 +52,12 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
         }
 
         var length = Encoding.UTF8.GetBytes(value, scratch);
-        Check(dialect, database, raw.sqlite3_bind_text(statement, column + 1, scratch.AsSpan(0, length)));
+        Utf8Text(column, scratch.AsSpan(0, length));
     }
+
+    // An empty span has no address, and SQLite binds a null pointer as NULL: empty text is bound as a string.
+    public override void Utf8Text(int column, ReadOnlySpan<byte> utf8) =>
+        Check(dialect, database, utf8.IsEmpty ? raw.sqlite3_bind_text(statement, column + 1, "") : raw.sqlite3_bind_text(statement, column + 1, utf8));
 
     public override void Integer(int column, long? value) =>
         Check(dialect, database, value is { } v ? raw.sqlite3_bind_int64(statement, column + 1, v) : raw.sqlite3_bind_null(statement, column + 1));

@@ -33,7 +33,10 @@ internal static class FindingEvidenceJson
     [ThreadStatic]
     private static Utf8JsonWriter? writer;
 
-    public static string Encode(IReadOnlyList<FindingEvidence> evidence)
+    public static string Encode(IReadOnlyList<FindingEvidence> evidence) => Encoding.UTF8.GetString(EncodeUtf8(evidence));
+
+    /// <summary>The JSON as UTF-8, in a buffer of this thread's that the next call on the thread overwrites.</summary>
+    public static ReadOnlySpan<byte> EncodeUtf8(IReadOnlyList<FindingEvidence> evidence)
     {
         ArgumentNullException.ThrowIfNull(evidence);
         var output = buffer ??= new ArrayBufferWriter<byte>(512);
@@ -59,7 +62,7 @@ internal static class FindingEvidenceJson
 
         json.WriteEndArray();
         json.Flush();
-        return Encoding.UTF8.GetString(output.WrittenSpan);
+        return output.WrittenSpan;
     }
 
     public static List<FindingEvidence> Decode(string json) => JsonSerializer.Deserialize<List<FindingEvidence>>(json, Options) ?? [];

@@ -16,7 +16,21 @@ namespace Mandate.Core.Governance.Findings;
 /// </remarks>
 internal static class FindingDigest
 {
-    public static string Of(Finding finding)
+    /// <summary>The length of a digest: 32 lowercase hex digits (the first 16 bytes of the SHA-256).</summary>
+    public const int HexLength = 32;
+
+    public static string Of(Finding finding) => string.Create(HexLength, finding, static (text, f) =>
+    {
+        Span<byte> hex = stackalloc byte[HexLength];
+        WriteHex(f, hex);
+        for (var i = 0; i < HexLength; i++)
+        {
+            text[i] = (char)hex[i];
+        }
+    });
+
+    /// <summary>Writes the digest's <see cref="HexLength"/> hex digits as ASCII into <paramref name="destination"/>.</summary>
+    public static void WriteHex(Finding finding, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(finding);
         var size = Bound(finding.Kind) + Bound(finding.Severity) + Bound(finding.Source) + Bound(finding.Identity) + Bound(finding.Owner)
@@ -62,7 +76,11 @@ internal static class FindingDigest
 
             Span<byte> hash = stackalloc byte[32];
             SHA256.HashData(buffer.AsSpan(0, at), hash);
-            return Convert.ToHexStringLower(hash[..16]);
+            for (var i = 0; i < HexLength / 2; i++)
+            {
+                destination[2 * i] = (byte)"0123456789abcdef"[hash[i] >> 4];
+                destination[(2 * i) + 1] = (byte)"0123456789abcdef"[hash[i] & 0xF];
+            }
         }
         finally
         {
