@@ -175,7 +175,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
 
     public async Task<IReadOnlyList<FindingState>> ListStatesAsync(CancellationToken cancellationToken)
     {
-        var command = session.Command("SELECT id, status, first_seen, accepted_until, digest, kind, severity, source, identity FROM findings");
+        var command = session.Command("SELECT id, status, first_seen, accepted_until, digest, kind, severity, source, identity, accepted_reason, accepted_by FROM findings");
         await using var commandDisposal = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);
@@ -191,7 +191,9 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                 reader.GetString(5),
                 reader.GetString(6),
                 reader.GetString(7),
-                reader.GetString(8)));
+                reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10)));
         }
 
         return list;
