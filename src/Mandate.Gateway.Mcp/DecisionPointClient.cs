@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -14,6 +14,8 @@ namespace Mandate.Gateway.Mcp;
 /// </summary>
 internal sealed class DecisionPointClient(HttpClient http)
 {
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
+
     /// <summary>Deny reasons that mean the credential itself is unusable: the agent gets 401, not a refusal.</summary>
     private static readonly HashSet<string> CredentialReasons = new(StringComparer.Ordinal)
     {
@@ -23,26 +25,22 @@ internal sealed class DecisionPointClient(HttpClient http)
     public static HttpClient CreateHttpClient(McpGatewayOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
+        // One client and one pool for the gateway's life: keep-alive connections, no cookie handling, no redirects.
+        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false, UseCookies = false })
         {
             BaseAddress = options.Server,
             Timeout = options.DecisionTimeout,
         };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ServerToken);
+        client.DefaultRequestHeaders.ExpectContinue = false;
         return client;
     }
 
-    /// <summary>Decides one call.</summary>
-    public async Task<GatewayDecision> EvaluateAsync(AgentCredential credential, GatewayRequestTarget target, JsonNode? arguments, CancellationToken cancellationToken)
+    /// <summary>Decides one call; <paramref name="arguments"/> are the call's own (the JSON-RPC params.arguments), passed through as they came.</summary>
+    public async Task<GatewayDecision> EvaluateAsync(
+        AgentCredential credential, DpopForward? proof, GatewayRequestTarget target, JsonElement? arguments, CancellationToken cancellationToken)
     {
-        var body = new JsonObject
-        {
-            ["subject"] = Subject(credential),
-            ["action"] = new JsonObject { ["name"] = target.Action },
-            ["resource"] = Resource(target),
-            ["context"] = Context(credential, target.Proof, arguments),
-        };
-        using var response = await PostAsync(Mandate.Protocol.AuthZen.AuthZenPaths.Evaluation, body, cancellationToken);
+        using var response = await PostAsync(Mandate.Protocol.AuthZen.AuthZenPaths.Evaluation, EvaluationBody(credential, proof, target, arguments), cancellationToken);
         if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge)
         {
             // The call itself cannot be decided (arguments over the decision point's context limit, an id too long):
@@ -51,12 +49,17 @@ internal sealed class DecisionPointClient(HttpClient http)
             return new GatewayDecision(false, CredentialValid: true, code ?? "invalid_request", detail, null);
         }
 
-        var answer = await ReadAsync(response, cancellationToken);
-        var allowed = answer["decision"]?.GetValue<bool>() ?? false;
-        var context = answer["context"] as JsonObject;
-        var reason = context?["reason"]?.GetValue<string>();
-        var description = context?["reason_user"]?.GetValue<string>();
-        var decisionId = context?["decision_id"]?.GetValue<string>();
+        using var answer = await ReadAsync(response, cancellationToken);
+        var root = answer.RootElement;
+        var allowed = root.TryGetProperty("decision", out var decision) && decision.ValueKind == JsonValueKind.True;
+        string? reason = null, description = null, decisionId = null;
+        if (root.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object)
+        {
+            reason = Text(context, "reason");
+            description = Text(context, "reason_user");
+            decisionId = Text(context, "decision_id");
+        }
+
         if (!allowed && reason is not null && CredentialReasons.Contains(reason))
         {
             return GatewayDecision.Unauthenticated(reason, description);
@@ -69,27 +72,26 @@ internal sealed class DecisionPointClient(HttpClient http)
     public async Task<(GatewayDecision Credential, IReadOnlyList<bool> Permitted)> PermittedAsync(
         AgentCredential credential, DpopForward? proof, IReadOnlyList<GatewayRequestTarget> targets, CancellationToken cancellationToken)
     {
-        var items = new JsonArray();
-        foreach (var target in targets)
+        using var response = await PostAsync("/v1/decisions/permitted", PermittedBody(credential, proof, targets), cancellationToken);
+        using var answer = await ReadAsync(response, cancellationToken);
+        var root = answer.RootElement;
+        JsonElement? verdict = root.TryGetProperty("credential", out var given) && given.ValueKind == JsonValueKind.Object ? given : null;
+        if (verdict is not { } alive || !alive.TryGetProperty("valid", out var valid) || valid.ValueKind != JsonValueKind.True)
         {
-            items.Add(new JsonObject { ["action"] = new JsonObject { ["name"] = target.Action }, ["resource"] = Resource(target) });
+            return (GatewayDecision.Unauthenticated(
+                (verdict is { } refused ? Text(refused, "reason") : null) ?? "invalid_token",
+                verdict is { } described ? Text(described, "reason_user") : null), []);
         }
 
-        var body = new JsonObject
+        var permitted = new List<bool>(targets.Count);
+        if (root.TryGetProperty("permitted", out var items) && items.ValueKind == JsonValueKind.Array)
         {
-            ["subject"] = Subject(credential),
-            ["context"] = Context(credential, proof, null),
-            ["evaluations"] = items,
-        };
-        using var response = await PostAsync("/v1/decisions/permitted", body, cancellationToken);
-        var answer = await ReadAsync(response, cancellationToken);
-        var verdict = answer["credential"] as JsonObject;
-        if (verdict?["valid"]?.GetValue<bool>() != true)
-        {
-            return (GatewayDecision.Unauthenticated(verdict?["reason"]?.GetValue<string>() ?? "invalid_token", verdict?["reason_user"]?.GetValue<string>()), []);
+            foreach (var item in items.EnumerateArray())
+            {
+                permitted.Add(item.ValueKind == JsonValueKind.True);
+            }
         }
 
-        var permitted = (answer["permitted"] as JsonArray ?? []).Select(p => p?.GetValue<bool>() ?? false).ToList();
         if (permitted.Count != targets.Count)
         {
             throw new DecisionPointException("the decision point answered a different number of items than asked");
@@ -98,38 +100,102 @@ internal sealed class DecisionPointClient(HttpClient http)
         return (new GatewayDecision(true, true, null, null, null), permitted);
     }
 
-    private static JsonObject Subject(AgentCredential credential) => new() { ["type"] = "Workload", ["id"] = credential.ActingParty };
-
-    private static JsonObject Resource(GatewayRequestTarget target)
+    /// <summary>The AuthZEN evaluation request, written once straight to UTF-8 (no document built and copied first).</summary>
+    internal static byte[] EvaluationBody(AgentCredential credential, DpopForward? proof, GatewayRequestTarget target, JsonElement? arguments)
     {
-        var resource = new JsonObject { ["type"] = target.ResourceType, ["id"] = target.ResourceId };
+        var buffer = new ArrayBufferWriter<byte>(1024 + credential.Token.Length);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            WriteSubject(json, credential);
+            json.WriteStartObject("action");
+            json.WriteString("name", target.Action);
+            json.WriteEndObject();
+            WriteResource(json, "resource", target);
+            WriteContext(json, credential, proof, arguments);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] PermittedBody(AgentCredential credential, DpopForward? proof, IReadOnlyList<GatewayRequestTarget> targets)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024 + credential.Token.Length + (targets.Count * 192));
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            WriteSubject(json, credential);
+            WriteContext(json, credential, proof, null);
+            json.WriteStartArray("evaluations");
+            foreach (var target in targets)
+            {
+                json.WriteStartObject();
+                json.WriteStartObject("action");
+                json.WriteString("name", target.Action);
+                json.WriteEndObject();
+                WriteResource(json, "resource", target);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteSubject(Utf8JsonWriter json, AgentCredential credential)
+    {
+        json.WriteStartObject("subject");
+        json.WriteString("type", "Workload");
+        json.WriteString("id", credential.ActingParty);
+        json.WriteEndObject();
+    }
+
+    private static void WriteResource(Utf8JsonWriter json, string name, GatewayRequestTarget target)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("type", target.ResourceType);
+        json.WriteString("id", target.ResourceId);
         if (target.Properties is { } properties)
         {
-            resource["properties"] = properties.DeepClone();
+            json.WritePropertyName("properties");
+            properties.WriteTo(json);
         }
 
-        return resource;
+        json.WriteEndObject();
     }
 
-    private static JsonObject Context(AgentCredential credential, DpopForward? proof, JsonNode? arguments)
+    private static void WriteContext(Utf8JsonWriter json, AgentCredential credential, DpopForward? proof, JsonElement? arguments)
     {
-        var context = new JsonObject { ["credential"] = credential.Token };
+        json.WriteStartObject("context");
+        json.WriteString("credential", credential.Token);
         if (proof is not null)
         {
-            context["credential_proof"] = new JsonObject { ["dpop"] = proof.Proof, ["htm"] = proof.Method, ["htu"] = proof.Uri };
+            json.WriteStartObject("credential_proof");
+            json.WriteString("dpop", proof.Proof);
+            json.WriteString("htm", proof.Method);
+            json.WriteString("htu", proof.Uri);
+            json.WriteEndObject();
         }
 
-        if (arguments is not null)
+        if (arguments is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } given)
         {
-            context["arguments"] = arguments.DeepClone();
+            json.WritePropertyName("arguments");
+            given.WriteTo(json);
         }
 
-        return context;
+        json.WriteEndObject();
     }
 
-    private async Task<HttpResponseMessage> PostAsync(string path, JsonObject body, CancellationToken cancellationToken)
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private async Task<HttpResponseMessage> PostAsync(string path, byte[] body, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = JsonContentType;
         try
         {
             return await http.PostAsync(new Uri(path, UriKind.Relative), content, cancellationToken);
@@ -144,7 +210,7 @@ internal sealed class DecisionPointClient(HttpClient http)
         }
     }
 
-    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<JsonDocument> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
@@ -157,15 +223,23 @@ internal sealed class DecisionPointClient(HttpClient http)
             throw new DecisionPointException($"the decision point answered {(int)response.StatusCode}{(detail is null ? string.Empty : ": " + detail)}");
         }
 
+        JsonDocument document;
         try
         {
-            var node = await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            return node as JsonObject ?? throw new DecisionPointException("the decision point's answer is not a JSON object");
+            document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
         }
         catch (JsonException e)
         {
             throw new DecisionPointException("the decision point's answer is not JSON", e);
         }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new DecisionPointException("the decision point's answer is not a JSON object");
+        }
+
+        return document;
     }
 
     /// <summary>The problem's type code (the last segment of its type URI) and detail, when the body is RFC 9457 JSON.</summary>
@@ -185,7 +259,7 @@ internal sealed class DecisionPointClient(HttpClient http)
 }
 
 /// <summary>What one request asks about: the action and the MCP entity (<c>McpTool::"server/tool"</c>, …).</summary>
-internal sealed record GatewayRequestTarget(string Action, string ResourceType, string ResourceId, JsonObject? Properties, DpopForward? Proof = null);
+internal sealed record GatewayRequestTarget(string Action, string ResourceType, string ResourceId, JsonObject? Properties);
 
 /// <summary>The DPoP proof the agent sent and the request it protects, forwarded for the decision point to check.</summary>
 internal sealed record DpopForward(string Proof, string Method, string Uri);

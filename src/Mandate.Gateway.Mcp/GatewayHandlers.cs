@@ -51,7 +51,7 @@ internal static class GatewayHandlers
 
     public static async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> request, CancellationToken ct)
     {
-        var state = StateOf(request);
+        var state = await DecidedAsync(request);
         var parameters = request.Params ?? throw new McpProtocolException("tools/call needs params.", McpErrorCode.InvalidParams);
         Allowed(state, "tools/call", parameters.Name);
         var result = await ForwardAsync(state, (client, token) => client.CallToolAsync(parameters, token), ct);
@@ -60,7 +60,7 @@ internal static class GatewayHandlers
 
     public static async ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken ct)
     {
-        var state = StateOf(request);
+        var state = await DecidedAsync(request);
         var parameters = request.Params ?? throw new McpProtocolException("resources/read needs params.", McpErrorCode.InvalidParams);
         Allowed(state, "resources/read", parameters.Uri);
         var result = await ForwardAsync(state, (client, token) => client.ReadResourceAsync(parameters, token), ct);
@@ -69,7 +69,7 @@ internal static class GatewayHandlers
 
     public static async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, CancellationToken ct)
     {
-        var state = StateOf(request);
+        var state = await DecidedAsync(request);
         var parameters = request.Params ?? throw new McpProtocolException("prompts/get needs params.", McpErrorCode.InvalidParams);
         Allowed(state, "prompts/get", parameters.Name);
         var result = await ForwardAsync(state, (client, token) => client.GetPromptAsync(parameters, token), ct);
@@ -120,12 +120,17 @@ internal static class GatewayHandlers
 
     private static T Bounded<T>(GatewayRequestState state, T result, System.Text.Json.Serialization.Metadata.JsonTypeInfo typeInfo)
     {
+        // The answer is measured as it would be written, without keeping the bytes, and only up to the limit.
         var limits = state.Upstream.Limits;
-        var size = JsonSerializer.SerializeToUtf8Bytes(result, typeInfo).Length;
-        if (size > limits.MaxResponseBytes)
+        using var counter = new ByteCountingStream(limits.MaxResponseBytes);
+        try
+        {
+            JsonSerializer.Serialize(counter, result, typeInfo);
+        }
+        catch (ByteCountingStream.LimitExceededException)
         {
             throw new McpProtocolException(
-                $"The MCP server '{state.Upstream.Name}' answered {size} bytes; the gateway passes on at most {limits.MaxResponseBytes}.",
+                $"The MCP server '{state.Upstream.Name}' answered more than {limits.MaxResponseBytes} bytes; the gateway passes on at most {limits.MaxResponseBytes}.",
                 (McpErrorCode)UpstreamErrorCode);
         }
 
@@ -147,6 +152,23 @@ internal static class GatewayHandlers
         {
             throw new McpProtocolException(e.Message, (McpErrorCode)UpstreamErrorCode);
         }
+    }
+
+    /// <summary>
+    /// A call's state once its verdict is in (the middleware decides it while the MCP server code dispatches). A call
+    /// refused at the HTTP level ends here: the middleware answers it with that refusal instead of what is written now.
+    /// </summary>
+    private static async Task<GatewayRequestState> DecidedAsync<TParams>(RequestContext<TParams> request)
+    {
+        var http = request.Services?.GetService<IHttpContextAccessor>()?.HttpContext;
+        if (http?.Items[GatewayRequestState.PendingKey] is Task<GatewayVerdict> pending)
+        {
+            var verdict = await pending;
+            return verdict.State
+                ?? throw new McpProtocolException("Mandate refused the request.", (McpErrorCode)RefusedCode);
+        }
+
+        return StateOf(request);
     }
 
     private static GatewayRequestState StateOf<TParams>(RequestContext<TParams> request)

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Mandate.Gateway.Mcp;
@@ -47,7 +46,7 @@ internal sealed partial class GatewayMiddleware(
         }
 
         var proof = credential.DpopProof is { } dpop ? new DpopForward(dpop, http.Request.Method, publicUrl.For(http.Request.Path)) : null;
-        JsonObject? message = null;
+        GatewayRpcRequest? message = null;
         if (HttpMethods.IsPost(http.Request.Method))
         {
             var (body, tooLarge) = await ReadBodyAsync(http, options.Limits.MaxRequestBytes);
@@ -59,59 +58,120 @@ internal sealed partial class GatewayMiddleware(
 
             http.Request.Body = new MemoryStream(body!, writable: false);
             http.Request.ContentLength = body!.Length;
-            message = TryParse(body);
+            message = GatewayRpcRequest.TryParse(body);
         }
 
-        if (message?["method"]?.ToString() == "tools/call" && message["params"]?["name"]?.ToString() is { } calledTool
-            && !rateLimits.ToolHasCallsLeft(upstream.Name + "/" + calledTool))
+        using var parsed = message;
+        var method = message?.Method;
+        var calledTool = method == "tools/call" ? message!.Parameter("name") : null;
+        var toolKey = calledTool is null ? null : upstream.Name + "/" + calledTool;
+        if (toolKey is not null && !rateLimits.ToolHasCallsLeft(toolKey))
         {
-            await GatewayResponses.TooManyRequestsAsync(http, TimeSpan.FromMinutes(1), $"The tool '{upstream.Name}/{calledTool}' received more calls than the gateway allows per minute.");
+            await GatewayResponses.TooManyRequestsAsync(http, TimeSpan.FromMinutes(1), $"The tool '{toolKey}' received more calls than the gateway allows per minute.");
             return;
         }
 
+        // A call (tools/call, resources/read, prompts/get) is decided while the MCP server code reads and dispatches the
+        // request: its handler waits for the verdict before anything reaches the upstream. What the MCP server code
+        // writes meanwhile is held back, so a refusal at the HTTP level (401, 429, 503) still replaces it whole.
+        var verdict = VerdictAsync(upstream, credential, proof, method, message, toolKey, http.RequestAborted);
+        if (method is "tools/call" or "resources/read" or "prompts/get")
+        {
+            await DecideWhileDispatchingAsync(http, verdict);
+            return;
+        }
+
+        var decided = await verdict;
+        if (decided.Refusal is { } refuse)
+        {
+            await refuse(http);
+            return;
+        }
+
+        http.Items[GatewayRequestState.ItemKey] = decided.State;
+        await next(http);
+    }
+
+    private async Task DecideWhileDispatchingAsync(HttpContext http, Task<GatewayVerdict> verdict)
+    {
+        http.Items[GatewayRequestState.PendingKey] = verdict;
+        var original = http.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        using var held = new MemoryStream();
+        var holding = new StreamResponseBodyFeature(held, original);
+        http.Features.Set<IHttpResponseBodyFeature>(holding);
+        try
+        {
+            await next(http);
+            await holding.CompleteAsync();
+        }
+        catch
+        {
+            // The MCP server code failed: the decision still in flight finishes before the body it reads is released.
+            await Task.WhenAny(verdict);
+            throw;
+        }
+        finally
+        {
+            http.Features.Set(original);
+        }
+
+        // The MCP server code may answer without calling a handler (a request it rejects): the verdict still counts.
+        var decided = await verdict;
+        if (decided.Refusal is { } refuse)
+        {
+            http.Response.Clear();
+            await refuse(http);
+            return;
+        }
+
+        if (held.Length > 0)
+        {
+            http.Response.ContentLength ??= held.Length;
+            held.Position = 0;
+            await held.CopyToAsync(http.Response.Body, http.RequestAborted);
+        }
+    }
+
+    /// <summary>The decision and the HTTP-level checks after it; never throws for a decision point that cannot be asked (that is a 503 verdict).</summary>
+    private async Task<GatewayVerdict> VerdictAsync(
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string? method, GatewayRpcRequest? message, string? toolKey, CancellationToken ct)
+    {
         GatewayRequestState state;
         try
         {
-            state = await DecideAsync(http, upstream, credential, proof, message);
+            state = await DecideAsync(upstream, credential, proof, method, message, ct);
         }
         catch (DecisionPointException e)
         {
             LogDecisionPointFailed(logger, upstream.Name, e.Message);
-            await GatewayResponses.ProblemAsync(http, GatewayProblem.DecisionPointUnavailable, "The gateway could not reach the Mandate decision point, so it refuses the request.");
-            return;
+            return GatewayVerdict.Refuse(http => GatewayResponses.ProblemAsync(http, GatewayProblem.DecisionPointUnavailable, "The gateway could not reach the Mandate decision point, so it refuses the request."));
         }
 
         if (state.Decision is { CredentialValid: false } refused)
         {
             LogCredentialRefused(logger, upstream.Name, credential.Key, refused.Reason ?? "invalid_token");
-            await GatewayResponses.UnauthorizedAsync(http, publicUrl, "invalid_token", "The credential is not valid: " + (refused.Description ?? refused.Reason ?? "refused by the decision point"));
-            return;
+            return GatewayVerdict.Refuse(http => GatewayResponses.UnauthorizedAsync(http, publicUrl, "invalid_token", "The credential is not valid: " + (refused.Description ?? refused.Reason ?? "refused by the decision point")));
         }
 
-        if (state.Method == "tools/call" && state.Decision is { Allowed: true } && !rateLimits.AcquireForTool(upstream.Name + "/" + state.Target, out retryAfter))
+        if (toolKey is not null && state.Method == "tools/call" && state.Decision is { Allowed: true } && !rateLimits.AcquireForTool(toolKey, out var retryAfter))
         {
-            await GatewayResponses.TooManyRequestsAsync(http, retryAfter, $"The tool '{upstream.Name}/{state.Target}' received more calls than the gateway allows per minute.");
-            return;
+            return GatewayVerdict.Refuse(http => GatewayResponses.TooManyRequestsAsync(http, retryAfter, $"The tool '{toolKey}' received more calls than the gateway allows per minute."));
         }
 
-        http.Items[GatewayRequestState.ItemKey] = state;
-        await next(http);
+        return GatewayVerdict.Pass(state);
     }
 
-    private async Task<GatewayRequestState> DecideAsync(HttpContext http, UpstreamServer upstream, AgentCredential credential, DpopForward? proof, JsonObject? message)
+    private async Task<GatewayRequestState> DecideAsync(
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string? method, GatewayRpcRequest? message, CancellationToken ct)
     {
-        var method = message?["method"] is JsonValue m && m.TryGetValue<string>(out var name) ? name : null;
-        var parameters = message?["params"] as JsonObject;
-        var ct = http.RequestAborted;
         switch (method)
         {
-            case "tools/call" when Text(parameters, "name") is { } tool:
-                return await DecideCallAsync(upstream, credential, method, tool, parameters?["arguments"], proof, catalogue =>
-                    GatewayTargets.Tool(upstream.Options, tool, catalogue?.Tools.FirstOrDefault(t => t.Name == tool), proof), ct);
-            case "resources/read" when Text(parameters, "uri") is { } uri:
-                return await DecideCallAsync(upstream, credential, method, uri, null, proof, _ => GatewayTargets.Resource(upstream.Options, uri, proof), ct);
-            case "prompts/get" when Text(parameters, "name") is { } prompt:
-                return await DecideCallAsync(upstream, credential, method, prompt, parameters?["arguments"], proof, _ => GatewayTargets.Prompt(upstream.Options, prompt, proof), ct);
+            case "tools/call" when message!.Parameter("name") is { } tool:
+                return await DecideToolCallAsync(upstream, credential, proof, tool, message.Arguments, ct);
+            case "resources/read" when message!.Parameter("uri") is { } uri:
+                return await DecideCallAsync(upstream, credential, proof, method, uri, GatewayTargets.Resource(upstream.Options, uri), null, ct);
+            case "prompts/get" when message!.Parameter("name") is { } prompt:
+                return await DecideCallAsync(upstream, credential, proof, method, prompt, GatewayTargets.Prompt(upstream.Options, prompt), message.Arguments, ct);
             case "tools/list" or "resources/list" or "resources/templates/list" or "prompts/list":
                 return await DecideListAsync(upstream, credential, method, proof, ct);
             default:
@@ -120,26 +180,29 @@ internal sealed partial class GatewayMiddleware(
         }
     }
 
-    private async Task<GatewayRequestState> DecideCallAsync(
-        UpstreamServer upstream, AgentCredential credential, string method, string target, JsonNode? arguments, DpopForward? proof,
-        Func<Catalogue?, GatewayRequestTarget> describe, CancellationToken ct)
+    /// <summary>A tool is decided with its annotations, so the catalogue (listed once per session) is needed first.</summary>
+    private async Task<GatewayRequestState> DecideToolCallAsync(
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string tool, JsonElement? arguments, CancellationToken ct)
     {
-        Catalogue? catalogue = null;
-        if (method == "tools/call")
+        Catalogue catalogue;
+        try
         {
-            try
-            {
-                catalogue = await upstream.CatalogueAsync(ct);
-            }
-            catch (UpstreamUnavailableException e)
-            {
-                // Without the tool's annotations there is nothing to decide: check the credential, report the upstream.
-                var (alive, _) = await decisions.PermittedAsync(credential, proof, [], ct);
-                return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = method, Target = target, Decision = alive.CredentialValid ? alive with { Allowed = false } : alive, UpstreamError = e.Message };
-            }
+            catalogue = await upstream.CatalogueAsync(ct);
+        }
+        catch (UpstreamUnavailableException e)
+        {
+            // Without the tool's annotations there is nothing to decide: check the credential, report the upstream.
+            var (alive, _) = await decisions.PermittedAsync(credential, proof, [], ct);
+            return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = "tools/call", Target = tool, Decision = alive.CredentialValid ? alive with { Allowed = false } : alive, UpstreamError = e.Message };
         }
 
-        var decision = await decisions.EvaluateAsync(credential, describe(catalogue), arguments, ct);
+        return await DecideCallAsync(upstream, credential, proof, "tools/call", tool, GatewayTargets.Tool(upstream.Options, tool, catalogue.FindTool(tool)), arguments, ct);
+    }
+
+    private async Task<GatewayRequestState> DecideCallAsync(
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string method, string target, GatewayRequestTarget described, JsonElement? arguments, CancellationToken ct)
+    {
+        var decision = await decisions.EvaluateAsync(credential, proof, described, arguments, ct);
         if (decision.CredentialValid && !decision.Allowed)
         {
             LogRefused(logger, upstream.Name, method, target, decision.Reason ?? "policy");
@@ -161,18 +224,13 @@ internal sealed partial class GatewayMiddleware(
             return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = method, Decision = alive, UpstreamError = e.Message };
         }
 
-        var names = method switch
+        var options = upstream.Options;
+        var (names, targets) = method switch
         {
-            "tools/list" => catalogue.Tools.Select(t => t.Name).ToList(),
-            "resources/list" => catalogue.Resources.Select(r => r.Uri).ToList(),
-            "resources/templates/list" => catalogue.Templates.Select(t => t.UriTemplate).ToList(),
-            _ => catalogue.Prompts.Select(p => p.Name).ToList(),
-        };
-        var targets = method switch
-        {
-            "tools/list" => catalogue.Tools.Select(t => GatewayTargets.Tool(upstream.Options, t.Name, t)).ToList(),
-            "resources/list" or "resources/templates/list" => names.Select(uri => GatewayTargets.Resource(upstream.Options, uri)).ToList(),
-            _ => names.Select(name => GatewayTargets.Prompt(upstream.Options, name)).ToList(),
+            "tools/list" => (catalogue.Tools.Select(t => t.Name).ToList(), catalogue.Tools.Select(t => GatewayTargets.Tool(options, t.Name, t)).ToList()),
+            "resources/list" => Targets(catalogue.Resources.Select(r => r.Uri), uri => GatewayTargets.Resource(options, uri)),
+            "resources/templates/list" => Targets(catalogue.Templates.Select(t => t.UriTemplate), uri => GatewayTargets.Resource(options, uri)),
+            _ => Targets(catalogue.Prompts.Select(p => p.Name), name => GatewayTargets.Prompt(options, name)),
         };
         var (credentialState, permitted) = await decisions.PermittedAsync(credential, proof, targets, ct);
         var visible = new HashSet<string>(StringComparer.Ordinal);
@@ -187,20 +245,10 @@ internal sealed partial class GatewayMiddleware(
         return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = method, Decision = credentialState, Permitted = visible };
     }
 
-    private static string? Text(JsonObject? parameters, string name) =>
-        parameters?[name] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
-
-    /// <summary>The body as one JSON-RPC object, or null (not JSON, a batch): the MCP server code then answers it.</summary>
-    private static JsonObject? TryParse(byte[] body)
+    private static (List<string> Names, List<GatewayRequestTarget> Targets) Targets(IEnumerable<string> listed, Func<string, GatewayRequestTarget> describe)
     {
-        try
-        {
-            return JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var names = listed.ToList();
+        return (names, names.Select(describe).ToList());
     }
 
     private static async Task<(byte[]? Body, bool TooLarge)> ReadBodyAsync(HttpContext http, int limit)

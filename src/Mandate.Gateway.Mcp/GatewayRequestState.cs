@@ -8,6 +8,9 @@ internal sealed class GatewayRequestState
 {
     public const string ItemKey = "mandate.gateway.request";
 
+    /// <summary>The item holding a call's verdict (a <c>Task&lt;GatewayVerdict&gt;</c>) while it is being decided.</summary>
+    public const string PendingKey = "mandate.gateway.pending";
+
     public required UpstreamServer Upstream { get; init; }
 
     public required AgentCredential Credential { get; init; }

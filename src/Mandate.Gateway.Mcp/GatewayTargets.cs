@@ -15,7 +15,7 @@ internal static class GatewayTargets
     public const string Read = "read";
     public const string Write = "write";
 
-    public static GatewayRequestTarget Tool(UpstreamOptions upstream, string name, Tool? tool, DpopForward? proof = null)
+    public static GatewayRequestTarget Tool(UpstreamOptions upstream, string name, Tool? tool)
     {
         var properties = new JsonObject { ["name"] = name, ["server"] = upstream.Name };
         if (tool?.Annotations is { } hints)
@@ -26,14 +26,14 @@ internal static class GatewayTargets
             Add(properties, "open_world", hints.OpenWorldHint);
         }
 
-        return new GatewayRequestTarget(ActionOf(upstream, name, tool), "McpTool", upstream.Name + "/" + name, properties, proof);
+        return new GatewayRequestTarget(ActionOf(upstream, name, tool), "McpTool", upstream.Name + "/" + name, properties);
     }
 
-    public static GatewayRequestTarget Resource(UpstreamOptions upstream, string uri, DpopForward? proof = null) =>
-        new(Read, "McpResource", upstream.Name + "/" + uri, new JsonObject { ["uri"] = uri, ["server"] = upstream.Name }, proof);
+    public static GatewayRequestTarget Resource(UpstreamOptions upstream, string uri) =>
+        new(Read, "McpResource", upstream.Name + "/" + uri, new JsonObject { ["uri"] = uri, ["server"] = upstream.Name });
 
-    public static GatewayRequestTarget Prompt(UpstreamOptions upstream, string name, DpopForward? proof = null) =>
-        new(Read, "McpPrompt", upstream.Name + "/" + name, new JsonObject { ["name"] = name, ["server"] = upstream.Name }, proof);
+    public static GatewayRequestTarget Prompt(UpstreamOptions upstream, string name) =>
+        new(Read, "McpPrompt", upstream.Name + "/" + name, new JsonObject { ["name"] = name, ["server"] = upstream.Name });
 
     /// <summary>The configured action, else <c>read</c> only for a tool the upstream says is read-only.</summary>
     public static string ActionOf(UpstreamOptions upstream, string name, Tool? tool)

@@ -278,7 +278,24 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
 /// <summary>What an upstream offers, as listed in one session.</summary>
 internal sealed record Catalogue(
-    McpClient Session, IReadOnlyList<Tool> Tools, IReadOnlyList<Resource> Resources, IReadOnlyList<ResourceTemplate> Templates, IReadOnlyList<Prompt> Prompts, DateTimeOffset ListedAt);
+    McpClient Session, IReadOnlyList<Tool> Tools, IReadOnlyList<Resource> Resources, IReadOnlyList<ResourceTemplate> Templates, IReadOnlyList<Prompt> Prompts, DateTimeOffset ListedAt)
+{
+    private readonly Dictionary<string, Tool> toolsByName = ByName(Tools);
+
+    /// <summary>The listed tool of that name (the first, should the upstream list a name twice), or null.</summary>
+    public Tool? FindTool(string name) => toolsByName.GetValueOrDefault(name);
+
+    private static Dictionary<string, Tool> ByName(IReadOnlyList<Tool> tools)
+    {
+        var byName = new Dictionary<string, Tool>(tools.Count, StringComparer.Ordinal);
+        foreach (var tool in tools)
+        {
+            byName.TryAdd(tool.Name, tool);
+        }
+
+        return byName;
+    }
+}
 
 /// <summary>The upstream cannot serve the request now (down, restarting, too slow).</summary>
 internal sealed class UpstreamUnavailableException : Exception

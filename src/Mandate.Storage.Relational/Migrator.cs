@@ -48,9 +48,17 @@ internal sealed partial class Migrator(SqlDialect dialect)
                 continue;
             }
 
-            foreach (var statement in SplitStatements(migration.Sql))
+            foreach (var (statements, check) in Steps(migration.Sql))
             {
-                await session.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                foreach (var statement in statements)
+                {
+                    await session.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (check is not null)
+                {
+                    await MigrationChecks.RunAsync(check, session, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             await session.ExecuteAsync(
@@ -137,6 +145,32 @@ internal sealed partial class Migrator(SqlDialect dialect)
 
         return list;
     }
+
+    /// <summary>
+    /// The statements of a migration in runs, each followed by the check named on a <c>-- @check NAME</c> line (none after
+    /// the last run): a check reads what the statements before it wrote, in the same transaction, and throws to roll the
+    /// whole migration back.
+    /// </summary>
+    internal static IEnumerable<(IEnumerable<string> Statements, string? Check)> Steps(string sql)
+    {
+        var run = new System.Text.StringBuilder();
+        foreach (var raw in sql.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.StartsWith(CheckMarker, StringComparison.Ordinal))
+            {
+                yield return (SplitStatements(run.ToString()).ToList(), line[CheckMarker.Length..].Trim());
+                run.Clear();
+                continue;
+            }
+
+            run.Append(line).Append('\n');
+        }
+
+        yield return (SplitStatements(run.ToString()).ToList(), null);
+    }
+
+    private const string CheckMarker = "-- @check ";
 
     /// <summary>Splits on lines that end with ';' — migrations keep one statement per such line group, no procedural bodies.</summary>
     internal static IEnumerable<string> SplitStatements(string sql)

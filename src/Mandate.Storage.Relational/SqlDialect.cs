@@ -9,6 +9,9 @@ internal abstract class SqlDialect
 {
     public abstract string Kind { get; }
 
+    /// <summary>The ledger's dictionary ids this store has seen committed (see <see cref="AuditStringIds"/>).</summary>
+    public AuditStringIds AuditStrings { get; } = new();
+
     /// <summary>
     /// Rows per multi-row <c>INSERT</c> in bulk writes (findings, ledger appends). A server store saves round trips with
     /// several rows per statement (few enough to stay far below every driver's parameter limit); an in-process store has

@@ -148,6 +148,24 @@ public sealed class McpGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeadCredential_OnAWriteCall_Is401WithTheChallengeAlone_AndTheUpstreamIsNotReached()
+    {
+        // The call is decided while the MCP server code dispatches it: the 401 must replace whatever that code would
+        // have answered, and the write must not run.
+        var (taskId, token) = await estate.OpenTaskAsync(["read", "write"]);
+        await estate.CompleteTaskAsync(taskId);
+
+        using var response = await estate.PostRawAsync(GatewayEstate.CallTool("write_note", """{"name":"dead.txt","text":"must not be written"}"""), token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal(401, problem.GetProperty("status").GetInt32());
+        Assert.False(File.Exists(Path.Combine(notes, "dead.txt")));
+    }
+
+    [Fact]
     public async Task SuspendedIdentity_MakesItsLiveTaskToken401_AndReactivationRestoresIt()
     {
         var (_, token) = await estate.OpenTaskAsync(["read"]);

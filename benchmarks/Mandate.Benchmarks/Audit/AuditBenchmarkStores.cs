@@ -45,7 +45,8 @@ internal static class AuditBenchmarkStores
         }
 
         await store.MigrateAsync(CancellationToken.None);
-        // The comparator's table: the same columns minus the chain (no prev_hash, no hash), its own sequence.
+        // The comparator's table: the ledger's rows as stored before the compact layout (migration 0320: the body as text
+        // and copies of its fields, six indexes) minus the chain (no prev_hash, no hash), its own sequence.
         await using var session = (RelationalSession)await store.BeginAsync(StoreIntent.Write, CancellationToken.None);
         await session.ExecuteAsync(
             """

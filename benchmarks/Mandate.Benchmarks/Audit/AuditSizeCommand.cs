@@ -25,7 +25,7 @@ internal static class AuditSizeCommand
             await using (chainedStore)
             await using (plainStore)
             {
-                var chainedBefore = await SizeAsync(chainedStore, kind, ["audit_events", "audit_checkpoints"]);
+                var chainedBefore = await SizeAsync(chainedStore, kind, ["audit_log", "audit_strings", "audit_checkpoints"]);
                 var plainBefore = await SizeAsync(plainStore, kind, ["audit_plain"]);
                 var kek = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N") + ".kek");
                 await using var services = new ServiceCollection().AddSingleton(chainedStore).AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
@@ -42,7 +42,7 @@ internal static class AuditSizeCommand
                     }
                 }
 
-                var chained = await SizeAsync(chainedStore, kind, ["audit_events", "audit_checkpoints"]) - chainedBefore;
+                var chained = await SizeAsync(chainedStore, kind, ["audit_log", "audit_strings", "audit_checkpoints"]) - chainedBefore;
                 var unchained = await SizeAsync(plainStore, kind, ["audit_plain"]) - plainBefore;
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {kind} | {chained / (double)events:F0} | {unchained / (double)events:F0} | {chained / (double)unchained:F2} |"));
             }

@@ -12,8 +12,9 @@ namespace Mandate.Benchmarks.Audit;
 /// <c>ledger-append [--events N] [--batch B]</c>: sustained ledger appends on SQLite (WAL, synchronous=FULL, as the
 /// server runs it) the way the decision writer appends: B decision events per transaction through
 /// <c>IAuditTrail.RecordManyAsync</c> (secret guard, RFC 8785 body, SHA-256 chain, prepared INSERT, one commit and
-/// fsync per batch). Comparator in the same run: a plain SQLite insert loop writing the same bodies and query columns
-/// into a table with the same indexes but no chain (one prepared INSERT, the same B rows per transaction). Also: the
+/// fsync per batch), into the compact layout (migration 0320). Comparator in the same run: a plain SQLite insert loop
+/// writing the same events as the ledger stored them before that layout (the body as text and copies of its fields,
+/// six indexes) but with no chain (one prepared INSERT, the same B rows per transaction). Also: the
 /// CPU cost per event of each step without the store (where the time goes), and the bytes the ledger adds per event
 /// (file pages after a WAL checkpoint).
 /// </summary>
@@ -53,7 +54,7 @@ internal static class LedgerAppendCommand
         var body = AuditCanonicalForm.SerializeToUtf8(1, time, sample[0]);
         await Step(output, "chain hash (AuditHashing.ChainHash)", steps, _ => AuditHashing.ChainHash(AuditHashing.GenesisHash, body));
         await Step(output, "body as text (UTF-8 decode for the TEXT column)", steps, _ => Encoding.UTF8.GetString(body));
-        await Step(output, "query columns (AuditIndexedColumns.From)", steps, i => AuditIndexedColumns.From(time, sample[i]));
+        await Step(output, "stored row (AuditRow.From)", steps, i => AuditRow.From(i + 1, time, sample[i]));
         await output.WriteLineAsync();
 
         var (chainedStore, chainedPath) = await AuditBenchmarkStores.CreateAsync("sqlite");
@@ -146,7 +147,7 @@ internal static class LedgerAppendCommand
         for (var i = offset; i < offset + count; i++)
         {
             var e = sample[i];
-            var c = AuditIndexedColumns.From(time, e);
+            var c = AuditRow.From(i + 1, time, e);
             object?[] values = [i + 1L, c.TimeMilliseconds, c.Type, c.Actor, c.Subject, c.Action, c.Resource, c.Decision, c.CredentialId, c.TaskId, c.RequestId, AuditCanonicalForm.Serialize(i + 1, time, e), c.Chain, c.PolicyVersion];
             for (var column = 0; column < values.Length; column++)
             {

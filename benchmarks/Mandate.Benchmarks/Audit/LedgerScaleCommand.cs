@@ -2,13 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Mandate.Core.Audit;
 using Mandate.Core.Storage;
-using Mandate.Server;
 using Mandate.Storage.Sqlite;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Mandate.Benchmarks.Audit;
 
@@ -20,8 +15,8 @@ namespace Mandate.Benchmarks.Audit;
 /// checks in parallel, the links in order), against the comparator in the same run: the same verifier fed one event
 /// at a time (how it ran before issue 21);</item>
 /// <item>the start-up check from the last signed checkpoint (<c>VerifyFromLastCheckpointAsync</c>);</item>
-/// <item>restart to <c>/healthz</c> and to <c>/readyz</c>: a real server (<c>MandateServer</c>, not demo) started on
-/// that store, the time from the start of <c>MandateServer.CreateAsync</c> until each answers 200 on loopback.</item>
+/// <item>restart to <c>/healthz</c> and to <c>/readyz</c>: the real <c>mandate serve</c> (its own process, not demo)
+/// started on that store, the time from the process start until each answers 200 on loopback.</item>
 /// </list>
 /// </summary>
 internal static class LedgerScaleCommand
@@ -88,6 +83,11 @@ internal static class LedgerScaleCommand
         await output.WriteLineAsync("|---|---:|---:|");
         await using (var store = new SqliteStore(database))
         {
+            var reading = Stopwatch.StartNew();
+            var read = await ReadOnlyAsync(store);
+            reading.Stop();
+            await Row(output, "floor: read the rows only (no checks)", reading.Elapsed, read, true);
+
             var sequential = Stopwatch.StartNew();
             var one = await OneAtATimeAsync(store);
             sequential.Stop();
@@ -104,14 +104,27 @@ internal static class LedgerScaleCommand
             await Row(output, "start-up check from the last signed checkpoint", tail.Elapsed, fromCheckpoint?.Events ?? 0, fromCheckpoint?.Verified ?? false);
         }
 
-        var (healthz, readyz) = await RestartAsync(state);
+        var (healthz, readyz) = await RestartAsync(state, database);
         await output.WriteLineAsync();
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"restart: /healthz after {healthz.TotalSeconds:F2} s, /readyz after {readyz.TotalSeconds:F2} s (from the start of MandateServer.CreateAsync)"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"restart of `mandate serve` (its own process): /healthz after {healthz.TotalSeconds:F2} s, /readyz after {readyz.TotalSeconds:F2} s (from the process start; the runtime's own start-up included)"));
         return 0;
     }
 
     private static async Task Row(TextWriter output, string step, TimeSpan elapsed, long events, bool verified) =>
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {step}{(verified ? string.Empty : " (DID NOT VERIFY)")} | {elapsed.TotalSeconds:F2} | {events / elapsed.TotalSeconds:N0} |"));
+
+    /// <summary>The rows as verification reads them, nothing checked: how fast verification could go at best.</summary>
+    private static async Task<long> ReadOnlyAsync(IMandateStore store)
+    {
+        await using var session = await store.BeginAsync(StoreIntent.Read, CancellationToken.None);
+        var count = 0L;
+        await foreach (var record in session.Get<IAuditRepository>().ReadAsync(1, CancellationToken.None))
+        {
+            count += record.Sequence > 0 ? 1 : 0;
+        }
+
+        return count;
+    }
 
     /// <summary>The verifier fed one stored event at a time, with the checkpoints in between: the comparator.</summary>
     private static async Task<AuditVerificationResult> OneAtATimeAsync(IMandateStore store)
@@ -138,36 +151,72 @@ internal static class LedgerScaleCommand
         return verifier.Complete();
     }
 
-    private static async Task<(TimeSpan Healthz, TimeSpan Readyz)> RestartAsync(string state)
+    /// <summary>
+    /// Starts the real <c>mandate serve</c> (its own process, as an operator runs it) on the ledger and times, from the
+    /// process start, the first 200 of <c>/healthz</c> and of <c>/readyz</c>; polls every 10 ms, stops the process.
+    /// </summary>
+    private static async Task<(TimeSpan Healthz, TimeSpan Readyz)> RestartAsync(string state, string database)
     {
-        var start = Stopwatch.StartNew();
+        var port = FreePort();
+        var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "mandate.dll"), "serve", "--urls", address.ToString().TrimEnd('/'), "--state", state, "--store", "sqlite:" + database })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         TimeSpan? healthz = null;
         TimeSpan? readyz = null;
-        var options = new MandateServerOptions { StateDirectory = state, Urls = "http://127.0.0.1:0" };
-        var app = await MandateServer.CreateAsync(options, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
-        await using (app)
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet mandate.dll");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
         {
-            await app.StartAsync();
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            using var client = new HttpClient { BaseAddress = address };
-            while ((healthz is null || readyz is null) && start.Elapsed < TimeSpan.FromMinutes(5))
+            using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+            while ((healthz is null || readyz is null) && clock.Elapsed < TimeSpan.FromMinutes(5) && !process.HasExited)
             {
-                if (healthz is null && (await client.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode)
-                {
-                    healthz = start.Elapsed;
-                }
-
-                if (readyz is null && (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode)
-                {
-                    readyz = start.Elapsed;
-                }
-
+                healthz ??= await AnswersAsync(client, "/healthz") ? clock.Elapsed : null;
+                readyz ??= await AnswersAsync(client, "/readyz") ? clock.Elapsed : null;
                 await Task.Delay(10);
             }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
 
-            await app.StopAsync();
+            await process.WaitForExitAsync();
         }
 
         return (healthz ?? TimeSpan.MaxValue, readyz ?? TimeSpan.MaxValue);
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient client, string path)
+    {
+        try
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -74,11 +74,26 @@ internal static class McpOverhead
         await using var viaGateway = await ConnectAsync(gatewayEndpoint, token);
 
         var arguments = new Dictionary<string, object?> { ["text"] = "ping" };
+
+        // The split: the decision the gateway asks for each call, asked alone with the gateway's own client, and the
+        // server's cheapest answer (/healthz) on a keep-alive client: the HTTP hop the decision costs at the least.
+        var decisionClient = gateway.Services.GetRequiredService<DecisionPointClient>();
+        var upstreamServer = gateway.Services.GetRequiredService<GatewayUpstreams>().Servers[0];
+        var echo = (await upstreamServer.CatalogueAsync(CancellationToken.None)).Tools.Single(t => t.Name == "echo");
+        var credential = AgentCredential.Read("Bearer " + token, null).Credential!;
+        var target = GatewayTargets.Tool(upstreamServer.Options, "echo", echo);
+        using var echoArguments = JsonDocument.Parse("{\"text\":\"ping\"}");
+        using var health = new HttpClient { BaseAddress = server };
         for (var i = 0; i < warmup; i++)
         {
             await direct.CallToolAsync("echo", arguments);
             await viaGateway.CallToolAsync("echo", arguments);
+            await DecideAsync(decisionClient, credential, target, echoArguments.RootElement);
+            (await health.GetAsync(new Uri("/healthz", UriKind.Relative))).Dispose();
         }
+
+        var decisionTimes = new List<double>(calls);
+        var healthTimes = new List<double>(calls);
 
         var directTimes = new List<double>(calls);
         var gatewayTimes = new List<double>(calls);
@@ -88,6 +103,15 @@ internal static class McpOverhead
             var n = Math.Min(Round, calls - done);
             await MeasureAsync(direct, arguments, n, directTimes);
             await MeasureAsync(viaGateway, arguments, n, gatewayTimes);
+            for (var i = 0; i < n; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await DecideAsync(decisionClient, credential, target, echoArguments.RootElement);
+                decisionTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                start = Stopwatch.GetTimestamp();
+                (await health.GetAsync(new Uri("/healthz", UriKind.Relative))).Dispose();
+                healthTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
         }
 
         Console.WriteLine($"# MCP gateway overhead: {Environment.ProcessorCount} cores, {calls} sequential tools/call per path after {warmup} warm-up calls, loopback, Streamable HTTP upstream, every allow audited");
@@ -97,6 +121,13 @@ internal static class McpOverhead
         Row("upstream directly", directTimes);
         Row("through the gateway", gatewayTimes);
         Console.WriteLine($"| **added by the gateway** | **{Format(Percentile(gatewayTimes, 0.50) - Percentile(directTimes, 0.50))}** | **{Format(Percentile(gatewayTimes, 0.99) - Percentile(directTimes, 0.99))}** | **{Format(gatewayTimes.Average() - directTimes.Average())}** |");
+        Console.WriteLine();
+        Console.WriteLine("Where it goes (same rounds):");
+        Console.WriteLine();
+        Console.WriteLine("| part | p50 ms | p99 ms | mean ms |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Row("the decision alone (the gateway's client, /access/v1/evaluation)", decisionTimes);
+        Row("the server's cheapest answer (GET /healthz, keep-alive)", healthTimes);
 
         await gateway.StopAsync();
         await upstream.StopAsync();
@@ -124,6 +155,15 @@ internal static class McpOverhead
             {
                 throw new InvalidOperationException("echo failed: the benchmark measures errors, not calls");
             }
+        }
+    }
+
+    private static async Task DecideAsync(DecisionPointClient client, AgentCredential credential, GatewayRequestTarget target, JsonElement arguments)
+    {
+        var decision = await client.EvaluateAsync(credential, null, target, arguments, CancellationToken.None);
+        if (!decision.Allowed)
+        {
+            throw new InvalidOperationException("the decision alone was refused: " + decision.Reason);
         }
     }
 

@@ -80,6 +80,89 @@ internal static class AuditCanonicalForm
         buffer.Write("}"u8);
     }
 
+    /// <summary>
+    /// Rebuilds the body a store row holds (<see cref="AuditRow"/>): the same members in the same order as
+    /// <see cref="Write(long, DateTimeOffset, AuditEvent, IBufferWriter{byte})"/>, with the stored details object spliced
+    /// in byte for byte. Returns null when written, or why the row cannot be rebuilt (the row was modified).
+    /// </summary>
+    public static string? TryWrite(AuditRow row, IBufferWriter<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return AuditRow.TryParseChain(row.Chain, out var chain) is { } chainFailure ? chainFailure : TryWrite(row, chain, buffer);
+    }
+
+    /// <summary>The body of a row just made from an event (<see cref="AuditRow.From"/>), whose chain is
+    /// <paramref name="chain"/>: the writer's path, which need not read its own chain text back.</summary>
+    public static void Write(AuditRow row, IReadOnlyList<string>? chain, IBufferWriter<byte> buffer)
+    {
+        if (TryWrite(row, chain is { Count: > 0 } ? chain : null, buffer) is { } failure)
+        {
+            throw new ArgumentException(failure, nameof(row));
+        }
+    }
+
+    private static string? TryWrite(AuditRow row, IReadOnlyList<string>? chain, IBufferWriter<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(buffer);
+
+        DateTimeOffset time;
+        try
+        {
+            time = row.Time;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return "the stored column 'time_ms' is not a valid time: the row was modified";
+        }
+
+        var first = true;
+        buffer.Write("{"u8);
+        Member(buffer, ref first, "\"action\":"u8, row.Action);
+        Member(buffer, ref first, "\"actor\":"u8, row.Actor);
+        if (chain is not null)
+        {
+            Name(buffer, ref first, "\"chain\":"u8);
+            buffer.Write("["u8);
+            for (var i = 0; i < chain.Count; i++)
+            {
+                if (i > 0)
+                {
+                    buffer.Write(","u8);
+                }
+
+                JsonCanonicalizer.WriteString(chain[i], buffer);
+            }
+
+            buffer.Write("]"u8);
+        }
+
+        Member(buffer, ref first, "\"decision\":"u8, row.Decision);
+        if (row.Details is { } details)
+        {
+            Name(buffer, ref first, "\"details\":"u8);
+            var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(details.Length));
+            buffer.Advance(Encoding.UTF8.GetBytes(details, span));
+        }
+
+        Member(buffer, ref first, "\"jti\":"u8, row.CredentialId);
+        Member(buffer, ref first, "\"policy_version\":"u8, row.PolicyVersion);
+        Member(buffer, ref first, "\"reason\":"u8, row.Reason);
+        Member(buffer, ref first, "\"request_id\":"u8, row.RequestId);
+        Member(buffer, ref first, "\"resource\":"u8, row.Resource);
+        Name(buffer, ref first, "\"seq\":"u8);
+        var digits = buffer.GetSpan(20);
+        row.Sequence.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        buffer.Advance(written);
+        Member(buffer, ref first, "\"subject\":"u8, row.Subject);
+        Member(buffer, ref first, "\"task_id\":"u8, row.TaskId);
+        Name(buffer, ref first, "\"time\":"u8);
+        WriteTime(time, buffer);
+        Member(buffer, ref first, "\"type\":"u8, row.Type);
+        buffer.Write("}"u8);
+        return null;
+    }
+
     private static void Name(IBufferWriter<byte> buffer, ref bool first, ReadOnlySpan<byte> quotedNameAndColon)
     {
         if (!first)
@@ -102,7 +185,8 @@ internal static class AuditCanonicalForm
         JsonCanonicalizer.WriteString(value, buffer);
     }
 
-    private static void WriteDetails(IReadOnlyDictionary<string, string> details, IBufferWriter<byte> buffer)
+    /// <summary>The details object as the body holds it: keys sorted by UTF-16 code units.</summary>
+    internal static void WriteDetails(IReadOnlyDictionary<string, string> details, IBufferWriter<byte> buffer)
     {
         var keys = new string[details.Count];
         var n = 0;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Mandate.Core.Audit.Canonical;
@@ -6,7 +7,7 @@ namespace Mandate.Core.Audit;
 
 /// <summary>
 /// Verifies a chain fed in order, one event or checkpoint at a time, in constant memory: sequence continuity, each
-/// body's canonical form, each link and hash, the indexed columns against the body, and each checkpoint's Merkle
+/// body's canonical form (or, for a store row, the body rebuilt from every stored field), each link and hash, and each checkpoint's Merkle
 /// root, chain hash and ES256 signature. It stops at the first problem and names its position.
 /// </summary>
 internal sealed class AuditChainVerifier
@@ -23,8 +24,9 @@ internal sealed class AuditChainVerifier
     private long checkpoints;
 
     /// <summary><paramref name="keys"/> may have signed checkpoints; <paramref name="anchorHash"/> precedes the first
-    /// event, expected at <paramref name="firstSequence"/> (genesis and 1 for a whole chain).</summary>
-    public AuditChainVerifier(IEnumerable<AuditPublicKey> keys, string anchorHash = AuditHashing.GenesisHash, long firstSequence = 1)
+    /// event, expected at <paramref name="firstSequence"/> (genesis and 1 for a whole chain; null takes the hash the
+    /// store holds before the first event fed, which a checkpoint covering that event then vouches for).</summary>
+    public AuditChainVerifier(IEnumerable<AuditPublicKey> keys, string? anchorHash = AuditHashing.GenesisHash, long firstSequence = 1)
     {
         this.keys = keys.GroupBy(k => k.KeyId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         headHash = anchorHash;
@@ -44,15 +46,24 @@ internal sealed class AuditChainVerifier
     public bool AddStored(StoredAuditRecord record, string position) => AddPrepared(Prepare(record), position);
 
     /// <summary>
-    /// Everything about one stored event that does not depend on the events before it: the body's JSON and canonical
-    /// form, its parse, its hash over its own <c>prev_hash</c>, its columns and its Merkle leaf. Pure, so a verifier may
-    /// prepare many events in parallel and then feed them in order to <see cref="AddPrepared"/>, which checks what
-    /// links them (sequence, <c>prev_hash</c> against the hash before, checkpoints): the same checks, in the same order
-    /// per event, as <see cref="AddStored"/>.
+    /// Everything about one stored event that does not depend on the events before it: its body (rebuilt from a store
+    /// row, or for a body given as text its JSON and canonical form and its parse), its hash over the hash stored before
+    /// it, and its Merkle leaf. Pure, so a verifier may prepare many events in parallel and then feed them in order to
+    /// <see cref="AddPrepared(PreparedAuditRecord)"/>, which checks what links them (sequence, the hash before against the verified hash of
+    /// the event before, checkpoints): the same checks, in the same order per event, as <see cref="AddStored"/>.
     /// </summary>
     public static PreparedAuditRecord Prepare(StoredAuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (record.RowFailure is { } rowFailure)
+        {
+            return new PreparedAuditRecord(record) { StoredFailure = rowFailure };
+        }
+
+        if (record.Row is { } row)
+        {
+            return PrepareRow(record, row);
+        }
 
         // Parsed from the very bytes that were hashed, so the canonical-form check compares like with like.
         var stored = Encoding.UTF8.GetBytes(record.CanonicalJson);
@@ -83,12 +94,45 @@ internal sealed class AuditChainVerifier
                 return new PreparedAuditRecord(record) { StoredFailure = "the stored body is not in RFC 8785 canonical form: the row was modified" };
             }
 
-            return PrepareBody(record.Sequence, canonical, document.RootElement, record.PreviousHash, record.Hash, record.Columns, record);
+            return PrepareBody(record.Sequence, canonical, document.RootElement, record.PreviousHash, record.Hash, record);
         }
     }
 
+    /// <summary>
+    /// A store row: the body is rebuilt from its fields (canonical by construction, and the sequence is the row's own),
+    /// so what is left is the hash over the rebuilt bytes. Every field, a lookup entry included, is in those bytes: an
+    /// edit anywhere changes the hash.
+    /// </summary>
+    private static PreparedAuditRecord PrepareRow(StoredAuditRecord record, AuditRow row)
+    {
+        var buffer = RowBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        if (AuditCanonicalForm.TryWrite(row, buffer) is { } failure)
+        {
+            return new PreparedAuditRecord(record) { StoredFailure = failure };
+        }
+
+        var body = buffer.WrittenSpan;
+        Span<byte> hash = stackalloc byte[32];
+        AuditHashing.ChainHash(record.PreviousHash, body, hash);
+        Span<byte> stored = stackalloc byte[32];
+        var hashMatches = record.Hash.Length == 64
+            && Convert.FromHexString(record.Hash, stored, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == 32
+            && hash.SequenceEqual(stored);
+        return new PreparedAuditRecord(record)
+        {
+            BodySequence = row.Sequence,
+            HashMatches = hashMatches,
+            LeafHash = AuditHashing.LeafHash(body),
+        };
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? RowBuffer;
+
     /// <summary>Feeds an event prepared by <see cref="Prepare"/>; events must come in order.</summary>
-    public bool AddPrepared(PreparedAuditRecord prepared, string position)
+    public bool AddPrepared(PreparedAuditRecord prepared, string? position)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         if (Failure is not null)
@@ -96,8 +140,14 @@ internal sealed class AuditChainVerifier
             return false;
         }
 
-        return prepared.StoredFailure is { } failure ? Fail(position, prepared.Record.Sequence, failure) : Link(prepared, position);
+        return prepared.StoredFailure is { } failure ? Fail(position ?? EventPosition(prepared.Record.Sequence), prepared.Record.Sequence, failure) : Link(prepared, position);
     }
+
+    /// <summary>Feeds an event prepared by <see cref="Prepare"/>, positioned as "event N" (the label is built only for a
+    /// failure: this runs once per event of a whole-chain walk).</summary>
+    public bool AddPrepared(PreparedAuditRecord prepared) => AddPrepared(prepared, null);
+
+    private static string EventPosition(long sequence) => "event " + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>An event from an export: its body is any JSON serialization of the object; it is re-canonicalized.</summary>
     public bool AddExported(long sequence, JsonElement body, string previousHash, string hash, string position)
@@ -117,7 +167,7 @@ internal sealed class AuditChainVerifier
             return Fail(position, sequence, $"the event body cannot be canonicalized: {ex.Message}");
         }
 
-        return Link(PrepareBody(sequence, canonical, body, previousHash, hash, null, null), position);
+        return Link(PrepareBody(sequence, canonical, body, previousHash, hash, null), position);
     }
 
     public bool AddCheckpoint(AuditCheckpoint checkpoint, string position)
@@ -204,18 +254,16 @@ internal sealed class AuditChainVerifier
         return false;
     }
 
-    private static PreparedAuditRecord PrepareBody(long sequence, byte[] canonical, JsonElement body, string previousHash, string hash, AuditIndexedColumns? columns, StoredAuditRecord? record)
+    private static PreparedAuditRecord PrepareBody(long sequence, byte[] canonical, JsonElement body, string previousHash, string hash, StoredAuditRecord? record)
     {
         var prepared = new PreparedAuditRecord(record ?? new StoredAuditRecord(sequence, string.Empty, previousHash, hash))
         {
             LeafHash = AuditHashing.LeafHash(canonical),
         };
         long bodySequence;
-        DateTimeOffset bodyTime;
-        AuditEvent bodyEvent;
         try
         {
-            (bodySequence, bodyTime, bodyEvent) = AuditCanonicalForm.Parse(body);
+            (bodySequence, _, _) = AuditCanonicalForm.Parse(body);
         }
         catch (FormatException ex)
         {
@@ -226,47 +274,51 @@ internal sealed class AuditChainVerifier
         {
             BodySequence = bodySequence,
             HashMatches = AuditHashing.ChainHash(previousHash, canonical) == hash,
-            ColumnMismatch = columns is null ? null : ColumnMismatch(columns, bodyTime, bodyEvent),
         };
     }
 
-    private bool Link(PreparedAuditRecord prepared, string position)
+    private bool Link(PreparedAuditRecord prepared, string? position)
     {
         var sequence = prepared.Record.Sequence;
         if (sequence != ExpectedNext)
         {
             return sequence > ExpectedNext
-                ? Fail(position, sequence, ExpectedNext == sequence - 1
+                ? Fail(position ?? EventPosition(sequence), sequence, ExpectedNext == sequence - 1
                     ? $"event {ExpectedNext} is missing (deleted): found event {sequence}"
                     : $"events {ExpectedNext}..{sequence - 1} are missing (deleted): found event {sequence}")
-                : Fail(position, sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
+                : Fail(position ?? EventPosition(sequence), sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
         }
 
         if (prepared.BodyFailure is { } bodyFailure)
         {
-            return Fail(position, sequence, bodyFailure);
+            return Fail(position ?? EventPosition(sequence), sequence, bodyFailure);
         }
 
         if (prepared.BodySequence != sequence)
         {
-            return Fail(position, sequence, $"the body says it is event {prepared.BodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
+            return Fail(position ?? EventPosition(sequence), sequence, $"the body says it is event {prepared.BodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
+        }
+
+        if (headHash is null && firstSequence is null)
+        {
+            if (prepared.Record.PreviousHash.Length == 0)
+            {
+                return Fail(position ?? EventPosition(sequence), sequence, $"event {sequence - 1}, before event {sequence}, is missing (deleted)");
+            }
+
+            headHash = prepared.Record.PreviousHash;
         }
 
         if (prepared.Record.PreviousHash != headHash)
         {
-            return Fail(position, sequence, sequence == 1 && firstSequence is null
+            return Fail(position ?? EventPosition(sequence), sequence, sequence == 1 && firstSequence is null
                 ? "the first event does not link to the start of the chain: an event was inserted or deleted before it"
                 : $"the event does not link to its predecessor (prev_hash differs from the hash of event {sequence - 1}): an event was inserted, deleted or modified before it");
         }
 
         if (!prepared.HashMatches)
         {
-            return Fail(position, sequence, "the event's hash does not match its content: the event was modified");
-        }
-
-        if (prepared.ColumnMismatch is { } column)
-        {
-            return Fail(position, sequence, $"the stored column '{column}' differs from the hashed body: the row was modified");
+            return Fail(position ?? EventPosition(sequence), sequence, "the event's hash does not match its content: the event was modified");
         }
 
         firstSequence ??= sequence;
@@ -277,33 +329,5 @@ internal sealed class AuditChainVerifier
         ExpectedNext = sequence + 1;
         events++;
         return true;
-    }
-
-    /// <summary>Every column a query or the timeline filters on (and the rest of <see cref="AuditIndexedColumns"/>),
-    /// against what append would have written for the hashed body: an edited column silently changes query answers.</summary>
-    private static string? ColumnMismatch(AuditIndexedColumns columns, DateTimeOffset time, AuditEvent e)
-    {
-        var expected = AuditIndexedColumns.From(time, e);
-        if (columns.TimeMilliseconds != expected.TimeMilliseconds)
-        {
-            return "time_ms";
-        }
-
-        (string Name, string? Stored, string? Body)[] pairs =
-        [
-            ("type", columns.Type, expected.Type), ("actor", columns.Actor, expected.Actor), ("subject", columns.Subject, expected.Subject),
-            ("chain", columns.Chain, expected.Chain), ("action", columns.Action, expected.Action), ("resource", columns.Resource, expected.Resource),
-            ("decision", columns.Decision, expected.Decision), ("policy_version", columns.PolicyVersion, expected.PolicyVersion),
-            ("jti", columns.CredentialId, expected.CredentialId), ("task_id", columns.TaskId, expected.TaskId), ("request_id", columns.RequestId, expected.RequestId),
-        ];
-        foreach (var (name, stored, bodyValue) in pairs)
-        {
-            if (!string.Equals(stored, bodyValue, StringComparison.Ordinal))
-            {
-                return name;
-            }
-        }
-
-        return null;
     }
 }

@@ -31,8 +31,19 @@ internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys ke
         string? previousHash = last?.ChainHash;
         await foreach (var record in repository.ReadRangeAsync(from, head.Sequence, cancellationToken).ConfigureAwait(false))
         {
-            var body = Encoding.UTF8.GetBytes(record.CanonicalJson);
-            if (record.Sequence != expected
+            byte[] body;
+            try
+            {
+                body = Encoding.UTF8.GetBytes(record.CanonicalJson);
+            }
+            catch (FormatException)
+            {
+                // A row that cannot be rebuilt was modified: the same refusal as a hash that does not match.
+                body = [];
+            }
+
+            if (body.Length == 0
+                || record.Sequence != expected
                 || (previousHash is not null && record.PreviousHash != previousHash)
                 || AuditHashing.ChainHash(record.PreviousHash, body) != record.Hash)
             {

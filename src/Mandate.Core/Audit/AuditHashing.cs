@@ -43,10 +43,20 @@ internal static class AuditHashing
 
     public static byte[] LeafHash(ReadOnlySpan<byte> leaf)
     {
-        var input = new byte[leaf.Length + 1];
+        // Once per event of every verification: no copy of the body on the heap for the one-byte prefix.
+        var length = leaf.Length + 1;
+        var rented = length <= 1024 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> input = rented ?? stackalloc byte[1024];
+        input = input[..length];
         input[0] = 0x00;
-        leaf.CopyTo(input.AsSpan(1));
-        return SHA256.HashData(input);
+        leaf.CopyTo(input[1..]);
+        var hash = SHA256.HashData(input);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash;
     }
 
     public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)

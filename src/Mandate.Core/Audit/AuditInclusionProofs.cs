@@ -34,7 +34,19 @@ internal static class AuditInclusionProofs
         StoredAuditRecord? target = null;
         await foreach (var record in repository.ReadRangeAsync(checkpoint.FromSequence, checkpoint.ToSequence, cancellationToken).ConfigureAwait(false))
         {
-            leaves.Add(AuditHashing.LeafHash(Encoding.UTF8.GetBytes(record.CanonicalJson)));
+            string body;
+            try
+            {
+                body = record.CanonicalJson;
+            }
+            catch (FormatException)
+            {
+                // The row cannot be rebuilt: it was modified, so the range cannot match its signed root either.
+                target = null;
+                break;
+            }
+
+            leaves.Add(AuditHashing.LeafHash(Encoding.UTF8.GetBytes(body)));
             if (record.Sequence == sequence)
             {
                 target = record;

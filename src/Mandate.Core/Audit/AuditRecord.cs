@@ -10,4 +10,7 @@ internal sealed record AuditRecord(
 {
     /// <summary>The canonical body that was hashed, when read back from a store.</summary>
     public string? Body { get; init; }
+
+    /// <summary>The fields a store keeps for it, when it was just chained (the writer hashed the body written from them).</summary>
+    public AuditRow? Row { get; init; }
 }

@@ -3,19 +3,11 @@ using Mandate.Core.Storage;
 
 namespace Mandate.Core.Audit;
 
-/// <summary>Verifies the whole chain held by a store, with its checkpoints.</summary>
+/// <summary>Verifies the chain held by a store, with its checkpoints: whole, or from its last signed checkpoint.</summary>
 internal static class AuditStoreVerifier
 {
     private const int ProgressEvery = 4096;
-    private const int ChunkSize = 8192;
-
-    /// <summary>The per-event checks of a chunk, on every core.</summary>
-    private static PreparedAuditRecord[] PrepareAll(List<StoredAuditRecord> records)
-    {
-        var prepared = new PreparedAuditRecord[records.Count];
-        Parallel.For(0, records.Count, i => prepared[i] = AuditChainVerifier.Prepare(records[i]));
-        return prepared;
-    }
+    private const int ChunkSize = 1024;
 
     /// <summary>Reads the chain in one read transaction. <paramref name="pinnedKeys"/>, when given, are the only keys
     /// trusted for checkpoints; otherwise the store's own public keys are. <paramref name="progress"/>, when given,
@@ -36,9 +28,56 @@ internal static class AuditStoreVerifier
             verifier.Note("checkpoint keys were taken from the store itself; pin them with --key for an independent check");
         }
 
-        // Each event's own checks (JSON, canonical form, hash over its own prev_hash, columns, Merkle leaf) run in
-        // parallel on one chunk while the next is read; what links the events (sequence, prev_hash against the hash
-        // before, checkpoints) is then checked in order, exactly as one event at a time would.
+        return await WalkAsync(repository, verifier, 1, checkpoints, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Verifies the chain from the start of its last signed checkpoint to its head: that checkpoint's signature (with
+    /// the store's keys), Merkle root and chain hash, and every event after it. Anchored in the signature: the events
+    /// before are vouched for by the checkpoint's chain hash (the stored hash before its first event is where the
+    /// recomputed chain starts, so a forged one fails at the checkpoint), and are left to <see cref="VerifyAsync"/>.
+    /// Null when the chain has no checkpoint yet (then only the whole walk can tell).
+    /// </summary>
+    public static async Task<AuditVerificationResult?> VerifyFromLastCheckpointAsync(IMandateStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var repository = session.Get<IAuditRepository>();
+        if (await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false) is not { } checkpoint)
+        {
+            return null;
+        }
+
+        var keys = await repository.GetPublicKeysAsync(cancellationToken).ConfigureAwait(false);
+        var verifier = new AuditChainVerifier(keys, anchorHash: null, checkpoint.FromSequence);
+        verifier.Note($"verified from the last signed checkpoint ({checkpoint.FromSequence}..{checkpoint.ToSequence}) to the head; the events before it are vouched for by its signed chain hash");
+        return await WalkAsync(repository, verifier, checkpoint.FromSequence, [checkpoint], null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sequence of the chain's head (0 when empty): the total a progress bar counts to.</summary>
+    public static async Task<long> HeadSequenceAsync(IMandateStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        return await session.Get<IAuditRepository>().GetHeadAsync(cancellationToken).ConfigureAwait(false) is { } head ? head.Sequence : 0;
+    }
+
+    /// <summary>
+    /// The one walk both entry points share. Each event's own checks (its body rebuilt from the row, its hash over the
+    /// hash stored before it, its Merkle leaf) run in parallel on one chunk while the next is read; what links the
+    /// events (sequence, the hash before, checkpoints) is then checked in order, exactly as one event at a time would.
+    /// A checkpoint is fed after the event it ends at; one that ends beyond the head is fed last (and fails there).
+    /// </summary>
+    private static async Task<AuditVerificationResult> WalkAsync(
+        IAuditRepository repository,
+        AuditChainVerifier verifier,
+        long fromSequence,
+        IReadOnlyList<AuditCheckpoint> checkpoints,
+        Action<long>? progress,
+        CancellationToken cancellationToken)
+    {
         var next = 0;
         var last = 0L;
         var chunk = new List<StoredAuditRecord>(ChunkSize);
@@ -54,7 +93,7 @@ internal static class AuditStoreVerifier
                     progress(sequence);
                 }
 
-                if (!verifier.AddPrepared(item, "event " + sequence.ToString(CultureInfo.InvariantCulture)))
+                if (!verifier.AddPrepared(item))
                 {
                     return false;
                 }
@@ -62,7 +101,7 @@ internal static class AuditStoreVerifier
                 while (next < checkpoints.Count && checkpoints[next].ToSequence <= sequence)
                 {
                     var checkpoint = checkpoints[next++];
-                    if (!verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}"))
+                    if (!verifier.AddCheckpoint(checkpoint, CheckpointPosition(checkpoint)))
                     {
                         return false;
                     }
@@ -72,7 +111,7 @@ internal static class AuditStoreVerifier
             return true;
         }
 
-        await foreach (var record in repository.ReadAsync(1, cancellationToken).ConfigureAwait(false))
+        await foreach (var record in repository.ReadAsync(fromSequence, cancellationToken).ConfigureAwait(false))
         {
             chunk.Add(record);
             if (chunk.Count < ChunkSize)
@@ -100,82 +139,35 @@ internal static class AuditStoreVerifier
             return verifier.Complete();
         }
 
+        if (last == 0 && fromSequence > 1 && checkpoints.Count > 0)
+        {
+            // Not one event from where the checkpoint starts: the events it signs were deleted.
+            verifier.Fail(CheckpointPosition(checkpoints[0]), fromSequence, $"event {fromSequence}, where the last signed checkpoint starts, is missing (deleted)");
+            return verifier.Complete();
+        }
+
         progress?.Invoke(last);
         if (next < checkpoints.Count)
         {
-            var checkpoint = checkpoints[next];
-            verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}");
+            verifier.AddCheckpoint(checkpoints[next], CheckpointPosition(checkpoints[next]));
         }
 
         return verifier.Complete();
     }
 
     /// <summary>
-    /// Verifies the chain from the start of its last signed checkpoint to its head: that checkpoint's signature (with
-    /// the store's keys), Merkle root and chain hash, and every event after it. Anchored in the signature: the events
-    /// before are vouched for by the checkpoint's chain hash, and are left to <see cref="VerifyAsync"/>. Null when the
-    /// chain has no checkpoint yet (then only the whole walk can tell).
+    /// One core is left to the thread that reads the rows and links them: with every core preparing, the reader and
+    /// the preparers took turns on the same cores and the parallel walk was slower than one thread doing it all.
     /// </summary>
-    public static async Task<AuditVerificationResult?> VerifyFromLastCheckpointAsync(IMandateStore store, CancellationToken cancellationToken)
+    private static readonly ParallelOptions Preparers = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1) };
+
+    /// <summary>The per-event checks of a chunk, on every core but the reader's.</summary>
+    private static PreparedAuditRecord[] PrepareAll(List<StoredAuditRecord> records)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
-        await using var sessionDisposal = session.ConfigureAwait(false);
-        var repository = session.Get<IAuditRepository>();
-        if (await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false) is not { } checkpoint)
-        {
-            return null;
-        }
-
-        var keys = await repository.GetPublicKeysAsync(cancellationToken).ConfigureAwait(false);
-        StoredAuditRecord? first = null;
-        await foreach (var record in repository.ReadRangeAsync(checkpoint.FromSequence, checkpoint.FromSequence, cancellationToken).ConfigureAwait(false))
-        {
-            first = record;
-        }
-
-        if (first is null)
-        {
-            var missing = new AuditChainVerifier(keys);
-            missing.Fail($"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}", checkpoint.FromSequence, $"event {checkpoint.FromSequence}, where the last signed checkpoint starts, is missing (deleted)");
-            return missing.Complete();
-        }
-
-        var verifier = new AuditChainVerifier(keys, first.PreviousHash, checkpoint.FromSequence);
-        verifier.Note($"verified from the last signed checkpoint ({checkpoint.FromSequence}..{checkpoint.ToSequence}) to the head; the events before it are vouched for by its signed chain hash");
-        var checkpointAdded = false;
-        await foreach (var record in repository.ReadAsync(checkpoint.FromSequence, cancellationToken).ConfigureAwait(false))
-        {
-            if (!verifier.AddStored(record, "event " + record.Sequence.ToString(CultureInfo.InvariantCulture)))
-            {
-                return verifier.Complete();
-            }
-
-            if (!checkpointAdded && record.Sequence == checkpoint.ToSequence)
-            {
-                checkpointAdded = true;
-                if (!verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}"))
-                {
-                    return verifier.Complete();
-                }
-            }
-        }
-
-        if (!checkpointAdded)
-        {
-            // The chain ends before the checkpoint's end: the signed events after it were deleted.
-            verifier.AddCheckpoint(checkpoint, $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}");
-        }
-
-        return verifier.Complete();
+        var prepared = new PreparedAuditRecord[records.Count];
+        Parallel.For(0, records.Count, Preparers, i => prepared[i] = AuditChainVerifier.Prepare(records[i]));
+        return prepared;
     }
 
-    /// <summary>The sequence of the chain's head (0 when empty): the total a progress bar counts to.</summary>
-    public static async Task<long> HeadSequenceAsync(IMandateStore store, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
-        await using var sessionDisposal = session.ConfigureAwait(false);
-        return await session.Get<IAuditRepository>().GetHeadAsync(cancellationToken).ConfigureAwait(false) is { } head ? head.Sequence : 0;
-    }
+    private static string CheckpointPosition(AuditCheckpoint checkpoint) => $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}";
 }

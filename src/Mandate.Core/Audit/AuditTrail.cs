@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Threading.Channels;
 using Mandate.Core.Storage;
@@ -77,8 +78,8 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
         var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
-        var (record, canonical) = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
-        await repository.AppendAsync(record, canonical, cancellationToken).ConfigureAwait(false);
+        var record = Chain(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
+        await repository.AppendAsync(record, cancellationToken).ConfigureAwait(false);
         signal?.Appended(1);
         if (feed is { } announce)
         {
@@ -106,18 +107,17 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
         var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<(AuditRecord Record, string CanonicalJson)>(sanitized.Count);
+        var records = new List<AuditRecord>(sanitized.Count);
         var (sequence, hash) = (head?.Sequence ?? 0, head?.Hash ?? GenesisHash);
         foreach (var auditEvent in sanitized)
         {
-            var row = Chain(sequence, hash, auditEvent);
-            rows.Add(row);
-            (sequence, hash) = (row.Record.Sequence, row.Record.Hash);
+            var record = Chain(sequence, hash, auditEvent);
+            records.Add(record);
+            (sequence, hash) = (record.Sequence, record.Hash);
         }
 
-        await repository.AppendManyAsync(rows, cancellationToken).ConfigureAwait(false);
-        signal?.Appended(rows.Count);
-        var records = rows.ConvertAll(r => r.Record);
+        await repository.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
+        signal?.Appended(records.Count);
         if (feed is { } announce)
         {
             session.OnCommitted(() => announce.Committed(records));
@@ -172,15 +172,25 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         return sanitized;
     }
 
-    private (AuditRecord Record, string Canonical) Chain(long previousSequence, string previousHash, AuditEvent auditEvent)
+    private static AuditRecord Chain(long previousSequence, string previousHash, AuditEvent auditEvent, DateTimeOffset now)
     {
         var sequence = previousSequence + 1;
-        // Bodies keep milliseconds, as the stores do, so a record read back hashes the same.
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
-        var canonical = AuditCanonicalForm.SerializeToUtf8(sequence, now, auditEvent);
-        var hash = AuditHashing.ChainHash(previousHash, canonical);
-        return (new AuditRecord(sequence, now, auditEvent, previousHash, hash), Encoding.UTF8.GetString(canonical));
+        // The row is what the store keeps, and the hashed body is written from it: the bytes a reader rebuilds.
+        var row = AuditRow.From(sequence, now, auditEvent);
+        var body = BodyBuffer ??= new ArrayBufferWriter<byte>(1024);
+        body.ResetWrittenCount();
+        AuditCanonicalForm.Write(row, auditEvent.Chain, body);
+        Span<byte> hash = stackalloc byte[32];
+        AuditHashing.ChainHash(previousHash, body.WrittenSpan, hash);
+        return new AuditRecord(sequence, now, auditEvent, previousHash, Convert.ToHexStringLower(hash)) { Row = row };
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? BodyBuffer;
+
+    private AuditRecord Chain(long previousSequence, string previousHash, AuditEvent auditEvent) =>
+        // Bodies keep milliseconds, as the stores do, so a record read back hashes the same.
+        Chain(previousSequence, previousHash, auditEvent, DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()));
 
     private void EnsureWriter()
     {
@@ -245,7 +255,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
                 if (await optimistic.Get<IAuditRepository>().TryAppendOnRememberedHeadAsync(rows, CancellationToken.None).ConfigureAwait(false))
                 {
                     await CommitAsync(optimistic, rows).ConfigureAwait(false);
-                    return rows.ConvertAll(r => r.Record);
+                    return rows;
                 }
             }
 
@@ -268,34 +278,34 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
             var rows = ChainBatch(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, batch);
             await repository.AppendManyAsync(rows, CancellationToken.None).ConfigureAwait(false);
             await CommitAsync(session, rows).ConfigureAwait(false);
-            return rows.ConvertAll(r => r.Record);
+            return rows;
         }
     }
 
-    private List<(AuditRecord Record, string CanonicalJson)> ChainBatch(long sequence, string hash, List<PendingAppend> batch)
+    private List<AuditRecord> ChainBatch(long sequence, string hash, List<PendingAppend> batch)
     {
-        var rows = new List<(AuditRecord Record, string CanonicalJson)>(batch.Count);
+        var rows = new List<AuditRecord>(batch.Count);
         foreach (var pending in batch)
         {
             var row = Chain(sequence, hash, pending.Event);
             rows.Add(row);
-            sequence = row.Record.Sequence;
-            hash = row.Record.Hash;
+            sequence = row.Sequence;
+            hash = row.Hash;
         }
 
         return rows;
     }
 
-    private async Task CommitAsync(IStoreSession session, List<(AuditRecord Record, string CanonicalJson)> rows)
+    private async Task CommitAsync(IStoreSession session, List<AuditRecord> rows)
     {
         rememberedHead = null;
         var sessionAppendsBeforeCommit = Interlocked.Read(ref sessionAppends);
         await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         metrics?.AuditAppended(rows.Count);
-        var last = rows[^1].Record;
+        var last = rows[^1];
         rememberedHead = (last.Sequence, last.Hash);
         sessionAppendsAtRememberedHead = sessionAppendsBeforeCommit;
-        feed?.Committed(rows.ConvertAll(r => r.Record));
+        feed?.Committed(rows);
     }
 
     private sealed record PendingAppend(AuditEvent Event, TaskCompletionSource<AuditRecord> Completion);

@@ -6,7 +6,7 @@ internal interface IAuditRepository
     /// <summary>The last record, locking the head so no other writer can append until this transaction ends.</summary>
     Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken);
 
-    Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken);
+    Task AppendAsync(AuditRecord record, CancellationToken cancellationToken);
 
     /// <summary>
     /// Appends records chained onto a head this writer remembers from its own last commit, taking the chain lock in the
@@ -14,10 +14,10 @@ internal interface IAuditRepository
     /// longer the head (someone else appended meanwhile: the first sequence number is taken); the transaction is then
     /// unusable and the caller retries in a new one from a freshly read head.
     /// </summary>
-    Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken);
+    Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
 
     /// <summary>Appends several records with as few round trips as the database allows (group commit).</summary>
-    Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken);
+    Task AppendManyAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
 
     /// <summary>Records in sequence order from <paramref name="fromSequence"/> (inclusive), with their indexed columns.</summary>
     IAsyncEnumerable<StoredAuditRecord> ReadAsync(long fromSequence, CancellationToken cancellationToken);

@@ -12,10 +12,8 @@ internal sealed record PreparedAuditRecord(StoredAuditRecord Record)
 
     public long BodySequence { get; init; }
 
-    /// <summary>The chain hash over the event's own <c>prev_hash</c> and body equals its stored hash.</summary>
+    /// <summary>The chain hash over the hash before the event (as stored) and its body equals its stored hash.</summary>
     public bool HashMatches { get; init; }
-
-    public string? ColumnMismatch { get; init; }
 
     public byte[]? LeafHash { get; init; }
 }

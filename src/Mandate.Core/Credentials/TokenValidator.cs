@@ -4,6 +4,7 @@ using Mandate.Core.Delegation;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.Keys;
+using Mandate.Core.Identity.Svid;
 using Mandate.Core.Tasks;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -23,10 +24,15 @@ internal sealed class TokenValidator(
     IRevocationSet revocations,
     IdentityStanding standing,
     IOptionsMonitor<TokenExchangeOptions> options,
+    IOptions<IdentityOptions> identity,
     TimeProvider time)
 {
     private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
     private readonly ConcurrentDictionary<string, IReadOnlyList<SecurityKey>> parsedJwks = new(StringComparer.Ordinal);
+    private readonly VerifiedSignatureCache signatures = new(identity.Value.ValidatedTokenCacheSize);
+
+    /// <summary>How many tokens' signatures are remembered (<see cref="VerifiedSignatureCache"/>).</summary>
+    public int RememberedSignatures => signatures.Count;
 
     /// <summary>The identifiers accepted as <c>aud</c> of tokens addressed to Mandate itself.</summary>
     public IReadOnlyList<string> OwnAudiences => [keyRing.Issuer, .. options.CurrentValue.Audiences];
@@ -36,6 +42,13 @@ internal sealed class TokenValidator(
         if (string.IsNullOrWhiteSpace(token) || !handler.CanReadToken(token))
         {
             return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token is not a signed JWT");
+        }
+
+        // The same credential presented again: its signature and claims are known, what can change is checked below.
+        var digest = signatures.Enabled ? VerifiedJwtSvidCache.Digest(token) : default;
+        if (signatures.Enabled && signatures.TryGet(digest, maxChainDepth, IsPublished, out var known, out var knownAlgorithm))
+        {
+            return Check(known, own: true, knownAlgorithm, acceptedAudiences);
         }
 
         JsonWebToken unverified;
@@ -112,11 +125,22 @@ internal sealed class TokenValidator(
             return TokenValidationResult.Fail(TokenValidationFailure.Malformed, "the token's claims are not valid JSON");
         }
 
+        if (own && signatures.Enabled && unverified.SigningKey?.KeyId is { Length: > 0 } keyId)
+        {
+            signatures.Add(digest, maxChainDepth, keyId, unverified.Alg, claims, time.GetUtcNow());
+        }
+
+        return Check(claims, own, unverified.Alg, acceptedAudiences);
+    }
+
+    /// <summary>What is checked on every presentation of a token whose signature verified: what it may be used for now.</summary>
+    private TokenValidationResult Check(ValidatedToken claims, bool own, string algorithm, IReadOnlyCollection<string>? acceptedAudiences)
+    {
         // A JWT-SVID of ours only with an algorithm the JWT-SVID specification allows, even if a key of the ring (an
         // EdDSA ring's own key) verifies it: Mandate never signs one otherwise, so such a token is not ours to accept.
-        if (own && claims.Kind == CredentialKinds.Svid && !SigningAlgorithms.JwtSvid.Contains(unverified.Alg))
+        if (own && claims.Kind == CredentialKinds.Svid && !SigningAlgorithms.JwtSvid.Contains(algorithm))
         {
-            return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, $"a JWT-SVID must be signed with RS, ES or PS (the JWT-SVID specification), not {unverified.Alg}");
+            return TokenValidationResult.Fail(TokenValidationFailure.BadSignature, $"a JWT-SVID must be signed with RS, ES or PS (the JWT-SVID specification), not {algorithm}");
         }
 
         var now = time.GetUtcNow();
@@ -158,6 +182,19 @@ internal sealed class TokenValidator(
         }
 
         return new TokenValidationResult(claims, TokenValidationFailure.None, null);
+    }
+
+    private bool IsPublished(string keyId)
+    {
+        foreach (var key in keyRing.ValidationKeys())
+        {
+            if (string.Equals(key.KeyId, keyId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static IEnumerable<string?> Parties(ValidatedToken token)

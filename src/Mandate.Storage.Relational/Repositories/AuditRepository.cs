@@ -7,17 +7,42 @@ using Mandate.Core.Audit;
 
 namespace Mandate.Storage.Relational.Repositories;
 
+/// <summary>
+/// The ledger in its compact layout (migration 0320): each event is one <c>audit_log</c> row holding the body's fields
+/// once, repeated strings (type, actor, subject, action, delegation chain, policy version) as ids into
+/// <c>audit_strings</c>, and its chain hash as 32 bytes. The canonical body is rebuilt from the row when read, and the
+/// hash before an event is the stored hash of the row before it; nothing hashed is stored twice.
+/// </summary>
 [Repository(typeof(IAuditRepository))]
 internal sealed class AuditRepository(RelationalSession session) : IAuditRepository
 {
     private const string ChainLock = "audit_chain";
-    private const string Columns = "seq, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id, body, prev_hash, hash, chain, policy_version";
+    private const string Columns = "seq, time_ms, type_id, actor_id, subject_id, action_id, resource, decision, jti, task_id, request_id, chain_id, policy_version_id, reason, details, hash";
     private const int ColumnCount = 16;
+
+    /// <summary>Values per statement when the dictionary is filled and read (far below every driver's parameter limit).</summary>
+    private const int StringsPerStatement = 400;
+
+    /// <summary>A row with every looked-up string joined in; <see cref="ReadRow"/> reads exactly these columns.</summary>
+    internal const string RowSelect = """
+        SELECT e.seq, e.time_ms, e.type_id, t.value, e.actor_id, a.value, e.subject_id, s.value, e.action_id, x.value,
+               e.resource, e.decision, e.jti, e.task_id, e.request_id, e.chain_id, c.value, e.policy_version_id, p.value,
+               e.reason, e.details, e.hash
+        FROM audit_log e
+        LEFT JOIN audit_strings t ON t.id = e.type_id
+        LEFT JOIN audit_strings a ON a.id = e.actor_id
+        LEFT JOIN audit_strings s ON s.id = e.subject_id
+        LEFT JOIN audit_strings x ON x.id = e.action_id
+        LEFT JOIN audit_strings c ON c.id = e.chain_id
+        LEFT JOIN audit_strings p ON p.id = e.policy_version_id
+        """;
+
+    internal const int RowColumns = 22;
 
     public async Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken)
     {
         // The lock and the head read go in one round trip: this runs once per group-commit batch.
-        const string head = "SELECT seq, time_ms, type, prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+        const string head = "SELECT seq, time_ms, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
         var serialize = session.Dialect.SerializeSql(ChainLock);
         var command = session.Command(serialize is null ? head : serialize + ";\n" + head);
         await using var commandDisposal = command.ConfigureAwait(false);
@@ -33,34 +58,35 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             return null;
         }
 
+        // Only the position and hash matter to an appender; the event itself is not read back.
         return new AuditRecord(
             reader.GetInt64(0),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-            new AuditEvent { Type = reader.GetString(2) },
-            reader.GetString(3),
-            reader.GetString(4));
+            new AuditEvent { Type = string.Empty },
+            string.Empty,
+            HashText(reader, 2));
     }
 
     public async Task<(long Sequence, string Hash)?> GetHeadAsync(CancellationToken cancellationToken)
     {
-        var command = session.Command("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+        var command = session.Command("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
         await using var commandDisposal = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), HashText(reader, 1)) : null;
     }
 
-    public Task AppendAsync(AuditRecord record, string canonicalJson, CancellationToken cancellationToken) =>
-        AppendManyAsync([(record, canonicalJson)], cancellationToken);
+    public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken) =>
+        AppendManyAsync([record], cancellationToken);
 
-    public Task AppendManyAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken) =>
+    public Task AppendManyAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) =>
         InsertAsync(records, null, cancellationToken);
 
-    public async Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, CancellationToken cancellationToken)
+    public async Task<bool> TryAppendOnRememberedHeadAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         try
         {
-            // The lock rides with the first INSERT; a moved head shows as the first sequence number being taken.
+            // The lock goes first; a moved head shows as the first sequence number being taken.
             await InsertAsync(records, session.Dialect.SerializeSql(ChainLock), cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -70,39 +96,57 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         }
     }
 
-    private async Task InsertAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, string? firstStatement, CancellationToken cancellationToken)
+    private async Task InsertAsync(IReadOnlyList<AuditRecord> records, string? firstStatement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
+        var rows = new AuditRow[records.Count];
+        var hashes = new byte[records.Count][];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var record = records[i];
+            rows[i] = record.Row ?? AuditRow.From(record.Sequence, record.Time, record.Event);
+            hashes[i] = Convert.FromHexString(record.Hash);
+        }
+
+        // The chain lock (a server store's) comes before anything is written; it rides with the first INSERT unless new
+        // lookup strings have to be added first.
+        var ids = await StringIdsAsync(rows, () => firstStatement is null ? Task.CompletedTask : TakeFirstAsync(), cancellationToken).ConfigureAwait(false);
+        async Task TakeFirstAsync()
+        {
+            var statement = firstStatement;
+            firstStatement = null;
+            await session.ExecuteAsync(statement!, cancellationToken).ConfigureAwait(false);
+        }
+
         var rowsPerInsert = session.Dialect.RowsPerBulkInsert;
         if (rowsPerInsert == 1)
         {
-            await InsertEachAsync(records, firstStatement, cancellationToken).ConfigureAwait(false);
+            if (firstStatement is not null)
+            {
+                await TakeFirstAsync().ConfigureAwait(false);
+            }
+
+            await InsertEachAsync(rows, hashes, ids, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        for (var offset = 0; offset < records.Count; offset += rowsPerInsert)
+        for (var offset = 0; offset < rows.Length; offset += rowsPerInsert)
         {
-            var count = Math.Min(rowsPerInsert, records.Count - offset);
+            var count = Math.Min(rowsPerInsert, rows.Length - offset);
             var sql = new StringBuilder();
-            if (offset == 0 && firstStatement is not null)
+            if (firstStatement is not null)
             {
                 sql.Append(firstStatement).Append(";\n");
+                firstStatement = null;
             }
 
-            sql.Append("INSERT INTO audit_events (").Append(Columns).Append(") VALUES ");
+            sql.Append("INSERT INTO audit_log (").Append(Columns).Append(") VALUES ");
             var parameters = new (string Name, object? Value)[count * ColumnCount];
             for (var row = 0; row < count; row++)
             {
-                var (record, canonical) = records[offset + row];
-                var c = AuditIndexedColumns.From(record.Time, record.Event);
+                var values = Values(rows[offset + row], hashes[offset + row], ids);
                 var prefix = "@r" + row.ToString(CultureInfo.InvariantCulture) + "_";
                 sql.Append(row == 0 ? "(" : ",(");
-                object?[] values =
-                [
-                    record.Sequence, c.TimeMilliseconds, c.Type, c.Actor, c.Subject, c.Action, c.Resource,
-                    c.Decision, c.CredentialId, c.TaskId, c.RequestId, canonical, record.PreviousHash, record.Hash,
-                    c.Chain, c.PolicyVersion,
-                ];
                 for (var column = 0; column < ColumnCount; column++)
                 {
                     var name = prefix + column.ToString(CultureInfo.InvariantCulture);
@@ -118,41 +162,123 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     }
 
     /// <summary>One prepared single-row statement, re-bound per record (the in-process store's cheapest bulk write).</summary>
-    private async Task InsertEachAsync(IReadOnlyList<(AuditRecord Record, string CanonicalJson)> records, string? firstStatement, CancellationToken cancellationToken)
+    private async Task InsertEachAsync(AuditRow[] rows, byte[][] hashes, Dictionary<string, long> ids, CancellationToken cancellationToken)
     {
-        if (firstStatement is not null)
-        {
-            await session.ExecuteAsync(firstStatement, cancellationToken).ConfigureAwait(false);
-        }
-
         var names = Enumerable.Range(0, ColumnCount).Select(c => "@c" + c.ToString(CultureInfo.InvariantCulture)).ToArray();
         var command = session.Command(
-            "INSERT INTO audit_events (" + Columns + ") VALUES (" + string.Join(',', names) + ")",
+            "INSERT INTO audit_log (" + Columns + ") VALUES (" + string.Join(',', names) + ")",
             [.. names.Select(n => (n, (object?)null))]);
         await using var commandDisposal = command.ConfigureAwait(false);
         var p = command.Parameters;
-        foreach (var (record, canonical) in records)
+        for (var i = 0; i < rows.Length; i++)
         {
             // Bound column by column (no array of the row's values per record: this loop runs once per audited decision).
-            var c = AuditIndexedColumns.From(record.Time, record.Event);
-            p[0].Value = record.Sequence;
-            p[1].Value = c.TimeMilliseconds;
-            p[2].Value = c.Type ?? (object)DBNull.Value;
-            p[3].Value = c.Actor ?? (object)DBNull.Value;
-            p[4].Value = c.Subject ?? (object)DBNull.Value;
-            p[5].Value = c.Action ?? (object)DBNull.Value;
-            p[6].Value = c.Resource ?? (object)DBNull.Value;
-            p[7].Value = c.Decision ?? (object)DBNull.Value;
-            p[8].Value = c.CredentialId ?? (object)DBNull.Value;
-            p[9].Value = c.TaskId ?? (object)DBNull.Value;
-            p[10].Value = c.RequestId ?? (object)DBNull.Value;
-            p[11].Value = canonical ?? (object)DBNull.Value;
-            p[12].Value = record.PreviousHash ?? (object)DBNull.Value;
-            p[13].Value = record.Hash ?? (object)DBNull.Value;
-            p[14].Value = c.Chain ?? (object)DBNull.Value;
-            p[15].Value = c.PolicyVersion ?? (object)DBNull.Value;
+            var r = rows[i];
+            p[0].Value = r.Sequence;
+            p[1].Value = r.TimeMilliseconds;
+            p[2].Value = ids[r.Type];
+            p[3].Value = Id(ids, r.Actor);
+            p[4].Value = Id(ids, r.Subject);
+            p[5].Value = Id(ids, r.Action);
+            p[6].Value = r.Resource ?? (object)DBNull.Value;
+            p[7].Value = r.Decision ?? (object)DBNull.Value;
+            p[8].Value = r.CredentialId ?? (object)DBNull.Value;
+            p[9].Value = r.TaskId ?? (object)DBNull.Value;
+            p[10].Value = r.RequestId ?? (object)DBNull.Value;
+            p[11].Value = Id(ids, r.Chain);
+            p[12].Value = Id(ids, r.PolicyVersion);
+            p[13].Value = r.Reason ?? (object)DBNull.Value;
+            p[14].Value = r.Details ?? (object)DBNull.Value;
+            p[15].Value = hashes[i];
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static object?[] Values(AuditRow r, byte[] hash, Dictionary<string, long> ids) =>
+    [
+        r.Sequence, r.TimeMilliseconds, ids[r.Type], Id(ids, r.Actor), Id(ids, r.Subject), Id(ids, r.Action), r.Resource,
+        r.Decision, r.CredentialId, r.TaskId, r.RequestId, Id(ids, r.Chain), Id(ids, r.PolicyVersion), r.Reason, r.Details, hash,
+    ];
+
+    private static object Id(Dictionary<string, long> ids, string? value) => value is null ? DBNull.Value : ids[value];
+
+    /// <summary>
+    /// The dictionary ids of every repeated string in <paramref name="rows"/>, adding the new ones. Strings this store has
+    /// seen committed come from <see cref="AuditStringIds"/>; the others are added and read inside the append's own
+    /// transaction (a batch holds few new strings: two small statements), and remembered only once it commits, so an
+    /// id from a transaction that rolled back is never reused.
+    /// </summary>
+    private async Task<Dictionary<string, long>> StringIdsAsync(AuditRow[] rows, Func<Task> beforeWriting, CancellationToken cancellationToken)
+    {
+        var cache = session.Dialect.AuditStrings;
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        void Need(string? value)
+        {
+            if (value is not null && !ids.ContainsKey(value))
+            {
+                if (cache.TryGet(value, out var id))
+                {
+                    ids[value] = id;
+                }
+                else
+                {
+                    missing.Add(value);
+                }
+            }
+        }
+
+        foreach (var r in rows)
+        {
+            Need(r.Type);
+            Need(r.Actor);
+            Need(r.Subject);
+            Need(r.Action);
+            Need(r.Chain);
+            Need(r.PolicyVersion);
+        }
+
+        if (missing.Count == 0)
+        {
+            return ids;
+        }
+
+        await beforeWriting().ConfigureAwait(false);
+        var values = missing.ToArray();
+        Array.Sort(values, StringComparer.Ordinal); // one order for every writer, so concurrent inserts never deadlock
+        var found = new Dictionary<string, long>(values.Length, StringComparer.Ordinal);
+        for (var offset = 0; offset < values.Length; offset += StringsPerStatement)
+        {
+            var count = Math.Min(StringsPerStatement, values.Length - offset);
+            var parameters = new (string Name, object? Value)[count];
+            var names = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                names[i] = "@s" + i.ToString(CultureInfo.InvariantCulture);
+                parameters[i] = (names[i], values[offset + i]);
+            }
+
+            await session.ExecuteAsync(
+                "INSERT INTO audit_strings (value) VALUES (" + string.Join("),(", names) + ") ON CONFLICT (value) DO NOTHING",
+                cancellationToken,
+                parameters).ConfigureAwait(false);
+            var command = session.Command("SELECT id, value FROM audit_strings WHERE value IN (" + string.Join(',', names) + ")", parameters);
+            await using var commandDisposal = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found[reader.GetString(1)] = reader.GetInt64(0);
+            }
+        }
+
+        foreach (var (value, id) in found)
+        {
+            ids[value] = id;
+        }
+
+        session.OnCommitted(() => cache.AddCommitted(found));
+        return ids;
     }
 
     public IAsyncEnumerable<StoredAuditRecord> ReadAsync(long fromSequence, CancellationToken cancellationToken) =>
@@ -160,76 +286,190 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // A long read (a whole verification, an export) takes the dictionary into memory once instead of joining it six
+        // times per row, and then shares one string per value across every row. It reads up to the head as it was
+        // before the dictionary was read: every string of those rows was committed with them, so it is there (unless
+        // the table was edited, which the row then reports).
+        IReadOnlyDictionary<long, string>? strings = null;
+        if (toSequence - fromSequence >= LoadStringsFrom)
+        {
+            if (await GetHeadAsync(cancellationToken).ConfigureAwait(false) is not { } head)
+            {
+                yield break;
+            }
+
+            toSequence = Math.Min(toSequence, head.Sequence);
+            if (toSequence - fromSequence >= LoadStringsFrom)
+            {
+                strings = await StringsAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // The row before the range is read too: its stored hash is the first event's previous hash.
         var command = session.Command(
-            "SELECT seq, body, prev_hash, hash, time_ms, type, actor, subject, action, resource, decision, jti, task_id, request_id, chain, policy_version FROM audit_events WHERE seq >= @from AND seq <= @to ORDER BY seq",
-            ("@from", fromSequence),
+            (strings is null ? RowSelect : PlainRowSelect) + " WHERE e.seq >= @from AND e.seq <= @to ORDER BY e.seq",
+            ("@from", fromSequence - 1),
             ("@to", toSequence));
         await using var commandDisposal = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);
+        var previous = fromSequence <= 1 ? AuditHashing.GenesisHash : string.Empty;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new StoredAuditRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))
+            var record = ReadRow(reader, previous, strings);
+            previous = record.Hash;
+            if (record.Sequence >= fromSequence)
             {
-                Columns = new AuditIndexedColumns(
-                    reader.GetInt64(4),
-                    reader.GetString(5),
-                    Text(reader, 6),
-                    Text(reader, 7),
-                    Text(reader, 8),
-                    Text(reader, 9),
-                    Text(reader, 10),
-                    Text(reader, 11),
-                    Text(reader, 12),
-                    Text(reader, 13),
-                    Text(reader, 14),
-                    Text(reader, 15)),
-            };
+                yield return record;
+            }
         }
+    }
+
+    /// <summary>Events from which a read loads the lookup table rather than joining it (the table holds about one entry
+    /// per identity, so a short range, such as a checkpoint's or the start-up check's tail, joins).</summary>
+    private const long LoadStringsFrom = 50_000;
+
+    /// <summary>The columns of <see cref="RowSelect"/> at the same positions, without the joins (values left null).</summary>
+    private const string PlainRowSelect = """
+        SELECT e.seq, e.time_ms, e.type_id, NULL, e.actor_id, NULL, e.subject_id, NULL, e.action_id, NULL,
+               e.resource, e.decision, e.jti, e.task_id, e.request_id, e.chain_id, NULL, e.policy_version_id, NULL,
+               e.reason, e.details, e.hash
+        FROM audit_log e
+        """;
+
+    private async Task<Dictionary<long, string>> StringsAsync(CancellationToken cancellationToken)
+    {
+        var command = session.Command("SELECT id, value FROM audit_strings");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var strings = new Dictionary<long, string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            strings[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        return strings;
+    }
+
+    /// <summary>
+    /// One row of <see cref="RowSelect"/>. A row naming a dictionary entry that is not there cannot be rebuilt at all:
+    /// it is returned with the reason, and verification reports it at this event.
+    /// </summary>
+    internal static StoredAuditRecord ReadRow(DbDataReader reader, string previousHash, IReadOnlyDictionary<long, string>? strings = null)
+    {
+        var sequence = reader.GetInt64(0);
+        var hash = HashText(reader, 21);
+        string? missing = null;
+        string? Lookup(int idOrdinal, string role)
+        {
+            if (reader.IsDBNull(idOrdinal))
+            {
+                return null;
+            }
+
+            string? value;
+            if (strings is not null)
+            {
+                value = strings.GetValueOrDefault(reader.GetInt64(idOrdinal));
+            }
+            else
+            {
+                value = reader.IsDBNull(idOrdinal + 1) ? null : reader.GetString(idOrdinal + 1);
+            }
+
+            if (value is null)
+            {
+                missing ??= $"the row refers to entry {reader.GetInt64(idOrdinal).ToString(CultureInfo.InvariantCulture)} of audit_strings for its '{role}', which is missing: the lookup table was modified";
+                return null;
+            }
+
+            return value;
+        }
+
+        var type = Lookup(2, "type");
+        var actor = Lookup(4, "actor");
+        var subject = Lookup(6, "subject");
+        var action = Lookup(8, "action");
+        var chain = Lookup(15, "chain");
+        var policyVersion = Lookup(17, "policy_version");
+        if (missing is null && type is null)
+        {
+            missing = "the row has no type: the row was modified";
+        }
+
+        if (missing is not null)
+        {
+            return StoredAuditRecord.Unreadable(sequence, previousHash, hash, missing);
+        }
+
+        var row = new AuditRow(
+            sequence,
+            reader.GetInt64(1),
+            type!,
+            actor,
+            subject,
+            action,
+            Text(reader, 10),
+            Text(reader, 11),
+            Text(reader, 12),
+            Text(reader, 13),
+            Text(reader, 14),
+            chain,
+            policyVersion,
+            Text(reader, 19),
+            Text(reader, 20));
+        return new StoredAuditRecord(row, previousHash, hash);
     }
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var where = new List<string> { "seq > @after" };
+        var where = new List<string> { "e.seq > @after" };
         var parameters = new List<(string Name, object? Value)> { ("@after", query.AfterSequence) };
         if (query.Identity is { } identity)
         {
-            where.Add("(actor = @identity OR subject = @identity OR chain LIKE @chain ESCAPE '\\')");
+            where.Add("""
+                (e.actor_id = (SELECT id FROM audit_strings WHERE value = @identity)
+                 OR e.subject_id = (SELECT id FROM audit_strings WHERE value = @identity)
+                 OR e.chain_id IN (SELECT id FROM audit_strings WHERE value LIKE @chain ESCAPE '\'))
+                """);
             parameters.Add(("@identity", identity));
-            parameters.Add(("@chain", "%" + EscapeLike(AuditIndexedColumns.ChainElement(identity)) + "%"));
+            parameters.Add(("@chain", "%" + EscapeLike(AuditRow.ChainElement(identity)) + "%"));
         }
 
-        Filter(where, parameters, "task_id", "@task", query.TaskId);
-        Filter(where, parameters, "jti", "@jti", query.CredentialId);
-        Filter(where, parameters, "decision", "@decision", query.Decision);
+        Filter(where, parameters, "e.task_id", "@task", query.TaskId);
+        Filter(where, parameters, "e.jti", "@jti", query.CredentialId);
+        Filter(where, parameters, "e.decision", "@decision", query.Decision);
         if (query.Type is { } type)
         {
             if (type.EndsWith('.'))
             {
-                where.Add("type LIKE @type ESCAPE '\\'");
+                where.Add("e.type_id IN (SELECT id FROM audit_strings WHERE value LIKE @type ESCAPE '\\')");
                 parameters.Add(("@type", EscapeLike(type) + "%"));
             }
             else
             {
-                Filter(where, parameters, "type", "@type", type);
+                where.Add("e.type_id = (SELECT id FROM audit_strings WHERE value = @type)");
+                parameters.Add(("@type", type));
             }
         }
 
         if (query.Since is { } since)
         {
-            where.Add("time_ms >= @since");
+            where.Add("e.time_ms >= @since");
             parameters.Add(("@since", since.ToUnixTimeMilliseconds()));
         }
 
         if (query.Until is { } until)
         {
-            where.Add("time_ms < @until");
+            where.Add("e.time_ms < @until");
             parameters.Add(("@until", until.ToUnixTimeMilliseconds()));
         }
 
         var limit = Math.Clamp(query.Limit, 1, AuditQuery.MaxLimit);
-        var sql = $"SELECT seq, body, prev_hash, hash FROM audit_events WHERE {string.Join(" AND ", where)} ORDER BY seq LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+        var sql = RowSelect.Replace(" e.hash\n", " e.hash, (SELECT b.hash FROM audit_log b WHERE b.seq = e.seq - 1)\n", StringComparison.Ordinal)
+            + $" WHERE {string.Join(" AND ", where)} ORDER BY e.seq LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
         var command = session.Command(sql, [.. parameters]);
         await using var commandDisposal = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -237,9 +477,11 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         var results = new List<AuditRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var (sequence, time, auditEvent) = AuditCanonicalForm.Parse(reader.GetString(1));
-            results.Add(new AuditRecord(reader.GetInt64(0), time, auditEvent, reader.GetString(2), reader.GetString(3)) { Body = reader.GetString(1) });
-            _ = sequence;
+            var sequence = reader.GetInt64(0);
+            var previous = reader.IsDBNull(RowColumns) ? (sequence == 1 ? AuditHashing.GenesisHash : string.Empty) : HashText(reader, RowColumns);
+            var stored = ReadRow(reader, previous);
+            var row = stored.Row ?? throw new FormatException($"event {sequence}: {stored.RowFailure}");
+            results.Add(new AuditRecord(sequence, row.Time, row.ToEvent(), stored.PreviousHash, stored.Hash) { Body = stored.CanonicalJson });
         }
 
         return results;
@@ -347,4 +589,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>A stored hash (32 bytes) as the lower-case hex the chain is computed over.</summary>
+    internal static string HashText(DbDataReader reader, int ordinal) => Convert.ToHexStringLower((byte[])reader.GetValue(ordinal));
 }

@@ -39,14 +39,14 @@ public sealed class AuditDurabilityTests
         {
             await connection.OpenAsync(Ct);
             await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE audit_events SET decision = 'allow' WHERE seq = 7";
+            command.CommandText = "UPDATE audit_log SET reason = 'edited' WHERE seq = 7";
             await command.ExecuteNonQueryAsync(Ct);
         }
 
         (code, _, error) = await Cli.RunAsync("audit", "verify", "--store", store);
         Assert.Equal(1, code);
         Assert.Contains("does NOT verify at event 7", error, StringComparison.Ordinal);
-        Assert.Contains("column 'decision'", error, StringComparison.Ordinal);
+        Assert.Contains("the event was modified", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class AuditDurabilityTests
         var (code, output, error) = await Cli.RunAsync("audit", "verify", "--store", store);
         Assert.True(code == 0, error);
         Assert.DoesNotContain("Password", output + error, StringComparison.OrdinalIgnoreCase);
-        await PostgresTestDatabase.ExecuteAsync(connectionString, "DELETE FROM audit_events WHERE seq = 5");
+        await PostgresTestDatabase.ExecuteAsync(connectionString, "DELETE FROM audit_log WHERE seq = 5");
         (code, _, error) = await Cli.RunAsync("audit", "verify", "--store", store);
         Assert.Equal(1, code);
         Assert.Contains("at event 6: event 5 is missing", error, StringComparison.Ordinal);

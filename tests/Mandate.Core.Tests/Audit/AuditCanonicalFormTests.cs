@@ -65,6 +65,27 @@ public sealed class AuditCanonicalFormTests
         Assert.Equal(auditEvent.Chain, back.Chain);
         Assert.Equal(auditEvent.Details.OrderBy(d => d.Key, StringComparer.Ordinal), back.Details!.OrderBy(d => d.Key, StringComparer.Ordinal));
         Assert.Equal(fast, AuditCanonicalForm.SerializeToUtf8(sequence, time, back));
+
+        // A store keeps the row, not the body: the body rebuilt from the row is the very bytes that were hashed, and the
+        // row reads back to the same event.
+        var row = AuditRow.From(123_456_789, Time, auditEvent);
+        Assert.Equal(Encoding.UTF8.GetString(fast), row.Body());
+        var fromRow = row.ToEvent();
+        Assert.Equal(auditEvent.Chain, fromRow.Chain);
+        Assert.Equal(auditEvent.Details.OrderBy(d => d.Key, StringComparer.Ordinal), fromRow.Details!.OrderBy(d => d.Key, StringComparer.Ordinal));
+        Assert.Equal(fast, AuditCanonicalForm.SerializeToUtf8(123_456_789, row.Time, fromRow));
+    }
+
+    [Fact]
+    public void RowBody_ShouldEqualTheBody_ForAnEventWithOnlyItsType()
+    {
+        var auditEvent = new AuditEvent { Type = "t", Chain = [], Details = new Dictionary<string, string>() };
+
+        var row = AuditRow.From(1, Time, auditEvent);
+
+        Assert.Null(row.Chain);
+        Assert.Null(row.Details);
+        Assert.Equal(AuditCanonicalForm.Serialize(1, Time, auditEvent), row.Body());
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class AuditChainVerifierTests
     public void Verify_ShouldReportTheModifiedEvent()
     {
         var records = Chain(5);
-        records[2] = records[2] with { CanonicalJson = records[2].CanonicalJson.Replace("\"reason\":\"r3\"", "\"reason\":\"rX\"", StringComparison.Ordinal) };
+        records[2] = new StoredAuditRecord(records[2].Row! with { Reason = "rX" }, records[2].PreviousHash, records[2].Hash);
 
         var result = VerifyAll(records);
 
@@ -124,15 +124,29 @@ public sealed class AuditChainVerifierTests
     }
 
     [Fact]
-    public void Verify_ShouldReportAColumnThatDisagreesWithTheBody()
+    public void Verify_ShouldReportAStoredFieldThatDisagreesWithTheHash()
     {
         var records = Chain(2);
-        records[1] = records[1] with { Columns = records[1].Columns! with { Actor = "spiffe://evil" } };
+        records[1] = new StoredAuditRecord(records[1].Row! with { Actor = "spiffe://evil" }, records[1].PreviousHash, records[1].Hash);
 
         var result = VerifyAll(records);
 
         Assert.Equal(2, result.Failure!.Sequence);
-        Assert.Contains("'actor'", result.Failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("the event was modified", result.Failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_ShouldReportAChainStoredInAnotherSpelling_ThoughItHashesTheSame()
+    {
+        // "\u0061" is "a": the body rebuilds identically, but an identity query matching the stored text would miss it.
+        var records = Chain(2, (_, e) => e with { Chain = ["spiffe://demo/a"] });
+        var respelled = records[1].Row!.Chain!.Replace("demo/a", "demo/\\u0061", StringComparison.Ordinal);
+        records[1] = new StoredAuditRecord(records[1].Row! with { Chain = respelled }, records[1].PreviousHash, records[1].Hash);
+
+        var result = VerifyAll(records);
+
+        Assert.Equal(2, result.Failure!.Sequence);
+        Assert.Contains("'chain'", result.Failure.Reason, StringComparison.Ordinal);
     }
 
     private static AuditVerificationResult VerifyAll(IEnumerable<StoredAuditRecord> records)
@@ -160,10 +174,7 @@ public sealed class AuditChainVerifierTests
             var time = Start.AddSeconds(i);
             var body = AuditCanonicalForm.Serialize(i, time, e);
             var hash = AuditHashing.ChainHash(previous, body);
-            records.Add(new StoredAuditRecord(i, body, previous, hash)
-            {
-                Columns = AuditIndexedColumns.From(time, e),
-            });
+            records.Add(new StoredAuditRecord(AuditRow.From(i, time, e), previous, hash));
             previous = hash;
         }
 

@@ -198,7 +198,7 @@ public sealed class AuditEndpointTests
         {
             await connection.OpenAsync(Ct);
             await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE audit_events SET body = REPLACE(body, 'note 1', 'note 9') WHERE body LIKE '%note 1%'";
+            command.CommandText = "UPDATE audit_log SET reason = 'note 9' WHERE reason = 'note 1'";
             Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
         }
 
@@ -229,7 +229,7 @@ public sealed class AuditEndpointTests
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync(Ct);
-            await using var command = new NpgsqlCommand("DELETE FROM audit_events WHERE body LIKE '%note 1%'", connection);
+            await using var command = new NpgsqlCommand("DELETE FROM audit_log WHERE reason = 'note 1'", connection);
             Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
         }
 

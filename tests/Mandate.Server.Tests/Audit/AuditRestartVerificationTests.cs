@@ -107,7 +107,7 @@ public sealed class AuditRestartVerificationTests
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(state, "mandate.db")};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE audit_events SET body = REPLACE(body, '{note}', 'note X') WHERE body LIKE '%{note}%'";
+        command.CommandText = $"UPDATE audit_log SET reason = 'note X' WHERE reason = '{note}'";
         Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
     }
 }

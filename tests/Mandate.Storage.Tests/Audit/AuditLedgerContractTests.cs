@@ -33,6 +33,14 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     /// <summary>Runs SQL directly against the database, behind the ledger's back (the attacker's view).</summary>
     protected abstract Task ExecuteRawAsync(string sql);
 
+    /// <summary>A SQL literal of the bytes whose lower-case hex is <paramref name="hex"/>.</summary>
+    protected abstract string Bytes(string hex);
+
+    /// <summary>Points a row's lookup column at a string (added to the lookup table when new).</summary>
+    private static string PointAt(string column, string literal, long sequence) =>
+        $"INSERT INTO audit_strings (value) VALUES ({literal}) ON CONFLICT (value) DO NOTHING;\n"
+        + $"UPDATE audit_log SET {column} = (SELECT id FROM audit_strings WHERE value = {literal}) WHERE seq = {sequence}";
+
     [Fact]
     public async Task GroupCommit_ShouldAcknowledgeEveryEvent_InOneUnbrokenChain_AlongsideSessionWriters()
     {
@@ -176,7 +184,7 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     {
         await AppendAsync(5);
         await Checkpointer.CheckpointAsync(Ct);
-        await ExecuteRawAsync("UPDATE audit_events SET body = REPLACE(body, 'note-2', 'note-X') WHERE seq = 2");
+        await ExecuteRawAsync("UPDATE audit_log SET reason = 'note-X' WHERE seq = 2");
 
         await Assert.ThrowsAsync<AuditChainBrokenException>(() => AuditInclusionProofs.BuildAsync(Store, 4, Ct));
     }
@@ -215,6 +223,32 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task LookupEntry_FromARolledBackAppend_ShouldNotBeReused_ByTheNextAppend()
+    {
+        // The rolled-back transaction added the strings to the lookup table and took ids for them; those ids are gone
+        // with it, so the next append of the same strings must add them again, not refer to ids that never committed.
+        var fresh = new AuditEvent { Type = "fresh.type", Actor = "spiffe://t/rolled-back", Subject = "spiffe://t/s", PolicyVersion = "pv-rb" };
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await Trail.RecordAsync(session, fresh, Ct);
+        }
+
+        await Trail.AppendAsync(fresh, Ct);
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await Trail.RecordAsync(session, fresh with { Subject = "spiffe://t/s2" }, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var found = await read.Get<IAuditRepository>().QueryAsync(new AuditQuery { Identity = "spiffe://t/rolled-back", Type = "fresh.type" }, Ct);
+        Assert.Equal([1L, 2L], found.Select(r => r.Sequence));
+        Assert.Equal("pv-rb", found[1].Event.PolicyVersion);
+    }
+
+    [Fact]
     public async Task Checkpoints_ShouldEachCoverTheEventsSinceTheLastOne_AndVerify()
     {
         await AppendAsync(5);
@@ -235,10 +269,10 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
 
     [Theory]
     [InlineData("modify-body", "event 3", "the event was modified")]
-    [InlineData("modify-column", "event 3", "column 'actor'")]
+    [InlineData("modify-column", "event 3", "the event was modified")]
     [InlineData("delete", "event 5", "event 4 is missing")]
-    [InlineData("reorder", "event 2", "reordered")]
-    [InlineData("insert", "event 4", "inserted")]
+    [InlineData("reorder", "event 2", "the event was modified")]
+    [InlineData("insert", "event 4", "the event was modified")]
     [InlineData("delete-signed-tail", "checkpoint 6..10", "signed events were deleted")]
     [InlineData("rehash", "checkpoint 1..5", "rehashed")]
     [InlineData("delete-checkpoint", "checkpoint 11..12", "a checkpoint was deleted")]
@@ -255,24 +289,24 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
         switch (tampering)
         {
             case "modify-body":
-                await ExecuteRawAsync("UPDATE audit_events SET body = REPLACE(body, 'note-3', 'note-X') WHERE seq = 3");
+                await ExecuteRawAsync("UPDATE audit_log SET reason = 'note-X' WHERE seq = 3");
                 break;
             case "modify-column":
-                await ExecuteRawAsync("UPDATE audit_events SET actor = 'spiffe://evil.example/x' WHERE seq = 3");
+                await ExecuteRawAsync(PointAt("actor_id", "'spiffe://evil.example/x'", 3));
                 break;
             case "delete":
-                await ExecuteRawAsync("DELETE FROM audit_events WHERE seq = 4");
+                await ExecuteRawAsync("DELETE FROM audit_log WHERE seq = 4");
                 break;
             case "reorder":
-                await ExecuteRawAsync("UPDATE audit_events SET seq = -1 WHERE seq = 2");
-                await ExecuteRawAsync("UPDATE audit_events SET seq = 2 WHERE seq = 3");
-                await ExecuteRawAsync("UPDATE audit_events SET seq = 3 WHERE seq = -1");
+                await ExecuteRawAsync("UPDATE audit_log SET seq = -1 WHERE seq = 2");
+                await ExecuteRawAsync("UPDATE audit_log SET seq = 2 WHERE seq = 3");
+                await ExecuteRawAsync("UPDATE audit_log SET seq = 3 WHERE seq = -1");
                 break;
             case "insert":
                 await InsertForgedRowAsync(3);
                 break;
             case "delete-signed-tail":
-                await ExecuteRawAsync("DELETE FROM audit_events WHERE seq >= 9");
+                await ExecuteRawAsync("DELETE FROM audit_log WHERE seq >= 9");
                 await ExecuteRawAsync("DELETE FROM audit_checkpoints WHERE from_seq = 11");
                 break;
             case "rehash":
@@ -301,9 +335,9 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
 
         await ExecuteRawAsync(edit switch
         {
-            "rewrite" => $"UPDATE audit_events SET chain = '[\"{Intruder}\"]' WHERE seq = {sequence}",
-            "clear" => $"UPDATE audit_events SET chain = NULL WHERE seq = {sequence}",
-            _ => $"UPDATE audit_events SET chain = '[\"{DelegatingAgent}\"]' WHERE seq = {sequence}",
+            "rewrite" => PointAt("chain_id", $"'[\"{Intruder}\"]'", sequence),
+            "clear" => $"UPDATE audit_log SET chain_id = NULL WHERE seq = {sequence}",
+            _ => PointAt("chain_id", $"'[\"{DelegatingAgent}\"]'", sequence),
         });
         // The edit is worth detecting: identity queries (and so timelines) now answer differently.
         Assert.NotEqual(new long[] { 1L, 2, 3 }, await IdentitySequencesAsync(DelegatingAgent));
@@ -312,7 +346,7 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
 
         Assert.False(result.Verified);
         Assert.Equal($"event {sequence}", result.Failure!.Position);
-        Assert.Equal("the stored column 'chain' differs from the hashed body: the row was modified", result.Failure.Reason);
+        Assert.Equal("the event's hash does not match its content: the event was modified", result.Failure.Reason);
     }
 
     [Fact]
@@ -320,13 +354,155 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     {
         await AppendDelegatedDecisionsAsync();
 
-        await ExecuteRawAsync("UPDATE audit_events SET policy_version = 'pv-forged' WHERE seq = 2");
+        await ExecuteRawAsync(PointAt("policy_version_id", "'pv-forged'", 2));
 
         var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
 
         Assert.False(result.Verified);
         Assert.Equal("event 2", result.Failure!.Position);
-        Assert.Equal("the stored column 'policy_version' differs from the hashed body: the row was modified", result.Failure.Reason);
+        Assert.Equal("the event's hash does not match its content: the event was modified", result.Failure.Reason);
+    }
+
+    /// <summary>
+    /// Every stored column of a compact row, and every lookup entry it refers to, is part of the hashed body it rebuilds:
+    /// an edit to any of them fails verification at the first event that holds it (event 3 here; event 6 reuses its
+    /// actor, so a lookup edit must be reported at the first user, not the last).
+    /// </summary>
+    [Theory]
+    [InlineData("time_ms", "UPDATE audit_log SET time_ms = time_ms + 1 WHERE seq = 3", "the event was modified")]
+    [InlineData("type_id", "INSERT INTO audit_strings (value) VALUES ('other.type'); UPDATE audit_log SET type_id = (SELECT id FROM audit_strings WHERE value = 'other.type') WHERE seq = 3", "the event was modified")]
+    [InlineData("actor_id", "UPDATE audit_log SET actor_id = subject_id WHERE seq = 3", "the event was modified")]
+    [InlineData("subject_id", "UPDATE audit_log SET subject_id = actor_id WHERE seq = 3", "the event was modified")]
+    [InlineData("action_id", "UPDATE audit_log SET action_id = type_id WHERE seq = 3", "the event was modified")]
+    [InlineData("resource", "UPDATE audit_log SET resource = 'res-X' WHERE seq = 3", "the event was modified")]
+    [InlineData("decision", "UPDATE audit_log SET decision = 'deny' WHERE seq = 3", "the event was modified")]
+    [InlineData("jti", "UPDATE audit_log SET jti = NULL WHERE seq = 3", "the event was modified")]
+    [InlineData("task_id", "UPDATE audit_log SET task_id = 'task-X' WHERE seq = 3", "the event was modified")]
+    [InlineData("request_id", "UPDATE audit_log SET request_id = 'req-X' WHERE seq = 3", "the event was modified")]
+    [InlineData("chain_id", "UPDATE audit_log SET chain_id = NULL WHERE seq = 3", "the event was modified")]
+    [InlineData("policy_version_id", "UPDATE audit_log SET policy_version_id = action_id WHERE seq = 3", "the event was modified")]
+    [InlineData("reason", "UPDATE audit_log SET reason = 'reason-X' WHERE seq = 3", "the event was modified")]
+    [InlineData("details", "UPDATE audit_log SET details = '{\"k\":\"v\",\"z\":\"X\"}' WHERE seq = 3", "the event was modified")]
+    [InlineData("details respelled", "UPDATE audit_log SET details = '{\"k\": \"v\",\"z\":\"é\"}' WHERE seq = 3", "the event was modified")]
+    [InlineData("hash", "UPDATE audit_log SET hash = (SELECT b.hash FROM audit_log b WHERE b.seq = 2) WHERE seq = 3", "the event was modified")]
+    [InlineData("lookup entry edited", "UPDATE audit_strings SET value = 'spiffe://t/evil' WHERE value = 'spiffe://t/actor3'", "the event was modified")]
+    [InlineData("lookup chain respelled", "UPDATE audit_strings SET value = '[\"spiffe://t/ch\\u0061in3\"]' WHERE value = '[\"spiffe://t/chain3\"]'", "'chain'")]
+    [InlineData("lookup entry deleted", "DELETE FROM audit_strings WHERE value = 'spiffe://t/actor3'", "the lookup table was modified")]
+    [InlineData("lookup id dangling", "UPDATE audit_log SET type_id = 987654321 WHERE seq = 3", "the lookup table was modified")]
+    public async Task Verify_ShouldFailAtTheEvent_WhenAnyStoredColumnOrLookupEntryIsEdited(string column, string sql, string reason)
+    {
+        await AppendAsync(2);
+        await Trail.AppendAsync(
+            new AuditEvent
+            {
+                Type = "full.event",
+                Actor = "spiffe://t/actor3",
+                Subject = "spiffe://t/subject3",
+                Chain = ["spiffe://t/chain3"],
+                Action = "Action::\"act3\"",
+                Resource = "res3",
+                Decision = "allow",
+                PolicyVersion = "pv3",
+                CredentialId = "jti3",
+                TaskId = "task3",
+                Reason = "reason3",
+                RequestId = "req3",
+                Details = new Dictionary<string, string> { ["z"] = "é", ["k"] = "v" },
+            },
+            Ct);
+        await AppendAsync(2);
+        await Trail.AppendAsync(new AuditEvent { Type = "test.note", Actor = "spiffe://t/actor3" }, Ct);
+        var untouched = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(untouched.Verified, untouched.Failure?.ToString());
+
+        var before = await RangeAsync(1, 6);
+        await ExecuteRawAsync(sql);
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+
+        Assert.False(result.Verified, column);
+        Assert.Equal(3, result.Failure!.Sequence);
+        Assert.Contains(reason, result.Failure.Reason, StringComparison.Ordinal);
+        // A bounded read (a checkpoint's range, a proof) joins the lookup table instead of loading it: it sees the same
+        // edit at the same events (event 6 shares the edited actor entry), and nothing else.
+        var after = await RangeAsync(1, 6);
+        long[] changed = column.StartsWith("lookup entry", StringComparison.Ordinal) ? [3L, 6L] : [3L];
+        Assert.Equal(changed, before.Keys.Where(k => before[k] != after[k]));
+    }
+
+    /// <summary>Each event's rebuilt body and hash, or why it cannot be rebuilt, as a bounded read returns them.</summary>
+    private async Task<Dictionary<long, string>> RangeAsync(long from, long to)
+    {
+        var bodies = new Dictionary<long, string>();
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        await foreach (var record in read.Get<IAuditRepository>().ReadRangeAsync(from, to, Ct))
+        {
+            try
+            {
+                bodies[record.Sequence] = record.Hash + " " + record.CanonicalJson;
+            }
+            catch (FormatException ex)
+            {
+                bodies[record.Sequence] = ex.Message;
+            }
+        }
+
+        return bodies;
+    }
+
+    [Fact]
+    public async Task Verify_OfALongChain_ShouldLoadTheLookupTable_AndStillFindAnEditedEntryAtItsFirstEvent()
+    {
+        // Past 50,000 events a read loads the lookup table once instead of joining it per row: the same answers.
+        const int events = 50_200;
+        var batch = new AuditEvent[5_000];
+        for (var written = 0; written < events; written += batch.Length)
+        {
+            var count = Math.Min(batch.Length, events - written);
+            for (var i = 0; i < count; i++)
+            {
+                var n = written + i + 1;
+                batch[i] = new AuditEvent { Type = "decision", Actor = n == 3 ? "spiffe://t/only-3" : "pep:gateway", Subject = $"s{n % 700}", Decision = "allow", Reason = $"r{n}" };
+            }
+
+            await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+            await Trail.RecordManyAsync(session, new ArraySegment<AuditEvent>(batch, 0, count), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        var untouched = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(untouched.Verified, untouched.Failure?.ToString());
+        Assert.Equal(events, untouched.Events);
+
+        await ExecuteRawAsync("UPDATE audit_strings SET value = 'spiffe://t/evil' WHERE value = 'spiffe://t/only-3'");
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+
+        Assert.False(result.Verified);
+        Assert.Equal(3, result.Failure!.Sequence);
+        Assert.Contains("the event was modified", result.Failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_FromTheLastCheckpoint_ShouldFail_WhenTheHashBeforeItsFirstEventIsEdited()
+    {
+        // The compact layout keeps no previous hash: the check from a checkpoint starts from the stored hash of the event
+        // before it, which the checkpoint's signed chain hash then vouches for.
+        await AppendAsync(3);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendAsync(3);
+        await Checkpointer.CheckpointAsync(Ct);
+        Assert.True((await AuditStoreVerifier.VerifyFromLastCheckpointAsync(Store, Ct))!.Verified);
+
+        await ExecuteRawAsync("UPDATE audit_log SET hash = (SELECT b.hash FROM audit_log b WHERE b.seq = 2) WHERE seq = 3");
+        var result = await AuditStoreVerifier.VerifyFromLastCheckpointAsync(Store, Ct);
+
+        Assert.False(result!.Verified);
+        Assert.Equal("event 4", result.Failure!.Position);
+        Assert.Contains("the event was modified", result.Failure.Reason, StringComparison.Ordinal);
+
+        await ExecuteRawAsync("DELETE FROM audit_log WHERE seq = 3");
+        var missing = await AuditStoreVerifier.VerifyFromLastCheckpointAsync(Store, Ct);
+        Assert.Equal(4, missing!.Failure!.Sequence);
+        Assert.Contains("event 3, before event 4, is missing", missing.Failure.Reason, StringComparison.Ordinal);
     }
 
     private const string DelegatingAgent = "spiffe://demo.mandate.local/agent/support-assistant";
@@ -357,7 +533,7 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     public async Task Checkpointer_ShouldRefuseToSign_ABrokenChain()
     {
         await AppendAsync(4);
-        await ExecuteRawAsync("UPDATE audit_events SET body = REPLACE(body, 'note-2', 'note-X') WHERE seq = 2");
+        await ExecuteRawAsync("UPDATE audit_log SET reason = 'note-X' WHERE seq = 2");
 
         var error = await Assert.ThrowsAsync<AuditChainBrokenException>(() => Checkpointer.CheckpointAsync(Ct));
 
@@ -684,13 +860,14 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
             previousHash = (await read.Get<IAuditRepository>().QueryAsync(new AuditQuery { AfterSequence = at - 2, Limit = 1 }, Ct))[0].Hash;
         }
 
-        await ExecuteRawAsync($"UPDATE audit_events SET seq = seq + 1000 WHERE seq >= {at}");
-        await ExecuteRawAsync($"UPDATE audit_events SET seq = seq - 999 WHERE seq >= {at + 1000}");
+        await ExecuteRawAsync($"UPDATE audit_log SET seq = seq + 1000 WHERE seq >= {at}");
+        await ExecuteRawAsync($"UPDATE audit_log SET seq = seq - 999 WHERE seq >= {at + 1000}");
         var time = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var body = AuditCanonicalForm.Serialize(at, time, new AuditEvent { Type = "forged" });
         var hash = AuditHashing.ChainHash(previousHash, body);
+        await ExecuteRawAsync("INSERT INTO audit_strings (value) VALUES ('forged')");
         await ExecuteRawAsync(
-            $"INSERT INTO audit_events (seq, time_ms, type, body, prev_hash, hash) VALUES ({at}, {time.ToUnixTimeMilliseconds()}, 'forged', '{body}', '{previousHash}', '{hash}')");
+            $"INSERT INTO audit_log (seq, time_ms, type_id, hash) VALUES ({at}, {time.ToUnixTimeMilliseconds()}, (SELECT id FROM audit_strings WHERE value = 'forged'), {Bytes(hash)})");
     }
 
     /// <summary>The careful attacker: rewrites an event and recomputes every later hash so the chain alone still links.</summary>
@@ -708,9 +885,9 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
         var previous = rows[(int)at - 2].Hash;
         foreach (var row in rows.Where(r => r.Sequence >= at))
         {
-            var body = row.Sequence == at ? row.CanonicalJson.Replace($"note-{at}", "note-Z", StringComparison.Ordinal) : row.CanonicalJson;
-            var hash = AuditHashing.ChainHash(previous, body);
-            await ExecuteRawAsync($"UPDATE audit_events SET body = '{body}', prev_hash = '{previous}', hash = '{hash}' WHERE seq = {row.Sequence}");
+            var stored = row.Sequence == at ? row.Row! with { Reason = "note-Z" } : row.Row!;
+            var hash = AuditHashing.ChainHash(previous, stored.Body());
+            await ExecuteRawAsync($"UPDATE audit_log SET reason = '{stored.Reason}', hash = {Bytes(hash)} WHERE seq = {row.Sequence}");
             previous = hash;
         }
     }

@@ -21,4 +21,6 @@ public sealed class PostgresAuditLedgerTests : AuditLedgerContractTests
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(Ct);
     }
+
+    protected override string Bytes(string hex) => $"decode('{hex}', 'hex')";
 }

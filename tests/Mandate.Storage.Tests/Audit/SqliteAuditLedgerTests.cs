@@ -18,4 +18,6 @@ public sealed class SqliteAuditLedgerTests : AuditLedgerContractTests
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(Ct);
     }
+
+    protected override string Bytes(string hex) => $"X'{hex}'";
 }
