@@ -29,6 +29,14 @@ internal abstract class SqlDialect
     public virtual ValueTask<IAsyncDisposable?> BeginBulkInsertAsync(DbConnection connection, int rows, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IAsyncDisposable?>(null);
 
+    /// <summary>
+    /// A writer of many rows into <paramref name="table"/> (<paramref name="columns"/>, comma-separated,
+    /// <paramref name="columnCount"/> of them) with <paramref name="onConflict"/> after the values, in the session's
+    /// transaction. The default buffers <see cref="RowsPerBulkInsert"/> rows per multi-row statement.
+    /// </summary>
+    public virtual ValueTask<BulkRowWriter> OpenBulkRowWriterAsync(RelationalSession session, string table, string columns, int columnCount, string onConflict, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<BulkRowWriter>(new CommandBulkRowWriter(session, table, columns, columnCount, onConflict));
+
     /// <summary>The assembly whose embedded <c>migrations/NNNN_name.sql</c> resources define the schema.</summary>
     public abstract Assembly MigrationAssembly { get; }
 

@@ -42,6 +42,12 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Kind => "sqlite";
 
+    public override ValueTask<BulkRowWriter> OpenBulkRowWriterAsync(RelationalSession session, string table, string columns, int columnCount, string onConflict, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return ValueTask.FromResult<BulkRowWriter>(SqliteBulkRowWriter.Open(this, (SqliteConnection)session.Connection, table, columns, columnCount, onConflict));
+    }
+
     public override async ValueTask<IAsyncDisposable?> BeginBulkInsertAsync(DbConnection connection, int rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);

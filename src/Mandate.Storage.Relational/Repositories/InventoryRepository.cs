@@ -152,41 +152,10 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
     public async Task<IReadOnlyList<InventoryEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
         await ReadAsync($"SELECT {Columns} FROM inventory_identities", $"SELECT {CredentialColumns} FROM inventory_credentials", [], cancellationToken).ConfigureAwait(false);
 
+    // Credentials first, grouped by identity, so each identity is made once, with its credentials, in the order the
+    // identity query gives (a recompute reads every identity: no second copy of each, no boxing of the times).
     private async Task<List<InventoryEntry>> ReadAsync(string identitySql, string credentialSql, (string, object?)[] parameters, CancellationToken cancellationToken)
     {
-        var entries = new Dictionary<(string, string), InventoryEntry>();
-        var order = new List<(string, string)>();
-        var command = session.Command(identitySql, parameters);
-        await using (command.ConfigureAwait(false))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var entry = new InventoryEntry
-                    {
-                        Source = reader.GetString(0),
-                        ExternalId = reader.GetString(1),
-                        Kind = reader.GetString(2),
-                        Owner = reader.IsDBNull(3) ? null : reader.GetString(3),
-                        Purpose = reader.IsDBNull(4) ? null : reader.GetString(4),
-                        Status = reader.GetString(5),
-                        CreatedAt = Time(reader, 6),
-                        ExpiresAt = Time(reader, 7),
-                        Labels = Labels(reader.GetString(8)),
-                    };
-                    entries[(entry.Source, entry.ExternalId)] = entry;
-                    order.Add((entry.Source, entry.ExternalId));
-                }
-            }
-        }
-
-        if (entries.Count == 0)
-        {
-            return [];
-        }
-
         var credentials = new Dictionary<(string, string), List<InventoryCredential>>();
         var credentialCommand = session.Command(credentialSql, parameters);
         await using (credentialCommand.ConfigureAwait(false))
@@ -199,7 +168,7 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
                     var key = (reader.GetString(0), reader.GetString(1));
                     if (!credentials.TryGetValue(key, out var list))
                     {
-                        credentials[key] = list = [];
+                        credentials[key] = list = new List<InventoryCredential>(2);
                     }
 
                     list.Add(new InventoryCredential
@@ -207,7 +176,7 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
                         Slot = reader.GetString(2),
                         CredentialId = reader.IsDBNull(3) ? null : reader.GetString(3),
                         Kind = reader.GetString(4),
-                        Active = Convert.ToInt64(reader.GetValue(5), CultureInfo.InvariantCulture) != 0,
+                        Active = reader.GetInt64(5) != 0,
                         CreatedAt = Time(reader, 6),
                         LastRotatedAt = Time(reader, 7),
                         LastUsedAt = Time(reader, 8),
@@ -220,9 +189,42 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
             }
         }
 
-        return [.. order.Select(key => credentials.TryGetValue(key, out var list)
-            ? entries[key] with { Credentials = [.. list.OrderBy(c => c.Slot, StringComparer.Ordinal)] }
-            : entries[key])];
+        var entries = new List<InventoryEntry>();
+        var command = session.Command(identitySql, parameters);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var key = (reader.GetString(0), reader.GetString(1));
+                    IReadOnlyList<InventoryCredential> held = [];
+                    if (credentials.TryGetValue(key, out var list))
+                    {
+                        // Slots are unique per identity (the key), so the unstable sort gives the one order.
+                        list.Sort(static (a, b) => string.CompareOrdinal(a.Slot, b.Slot));
+                        held = list;
+                    }
+
+                    entries.Add(new InventoryEntry
+                    {
+                        Source = key.Item1,
+                        ExternalId = key.Item2,
+                        Kind = reader.GetString(2),
+                        Owner = reader.IsDBNull(3) ? null : reader.GetString(3),
+                        Purpose = reader.IsDBNull(4) ? null : reader.GetString(4),
+                        Status = reader.GetString(5),
+                        CreatedAt = Time(reader, 6),
+                        ExpiresAt = Time(reader, 7),
+                        Labels = Labels(reader.GetString(8)),
+                        Credentials = held,
+                    });
+                }
+            }
+        }
+
+        return entries;
     }
 
     // Most identities have no labels: "{}" is read without the JSON reader (a recompute reads every identity), into
@@ -233,5 +235,5 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
     private static void Bind(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
 
     private static DateTimeOffset? Time(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture));
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 }

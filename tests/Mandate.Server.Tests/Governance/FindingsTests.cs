@@ -157,6 +157,36 @@ public sealed class FindingsTests(FindingsTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AcceptedFinding_WhoseContentChanges_ShouldKeepItsAcceptance_AndStillReopenAtItsExpiry()
+    {
+        using var admin = server.CreateAdminClient();
+        async Task ImportAsync(string owner)
+        {
+            using var content = new StringContent($$"""{"identities":[{"source":"vault","external_id":"approle/accepted-moves","owner":"{{owner}}"}]}""", Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync(new Uri("/v1/identities/import?format=json", UriKind.Relative), content, Ct)).StatusCode);
+        }
+
+        await ImportAsync("unknown-team-a");
+        var finding = Assert.Single(await FindingsAsync(admin, "?identity=approle%2Faccepted-moves"));
+        Assert.Equal("orphaned", finding.GetProperty("kind").GetString());
+        var id = finding.GetProperty("id").GetString()!;
+        var until = fixture.Clock.GetUtcNow().AddHours(1);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync(new Uri($"/v1/findings/{id}/accept", UriKind.Relative), new { reason = "moving teams", until }, Ct)).StatusCode);
+
+        // Same finding (same kind and identity), new content: another unknown owner. It is rewritten, still accepted.
+        await ImportAsync("unknown-team-b");
+        Assert.True((await admin.PostAsync(new Uri("/v1/findings/recompute", UriKind.Relative), null, Ct)).IsSuccessStatusCode);
+        var moved = Assert.Single(await FindingsAsync(admin, "?status=accepted&identity=approle%2Faccepted-moves"));
+        Assert.Equal((id, "accepted", "unknown-team-b"), (moved.GetProperty("id").GetString(), moved.GetProperty("status").GetString(), moved.GetProperty("owner").GetString()));
+
+        // The acceptance's expiry came along: past it, the finding reopens.
+        fixture.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.True((await admin.PostAsync(new Uri("/v1/findings/recompute", UriKind.Relative), null, Ct)).IsSuccessStatusCode);
+        Assert.Equal("open", Assert.Single(await FindingsAsync(admin, "?identity=approle%2Faccepted-moves")).GetProperty("status").GetString());
+        Assert.Contains(await OperatorTestData.EventsAsync(server, "finding.reopened"), e => e.GetProperty("details").GetProperty("finding").GetString() == id && e.GetProperty("reason").GetString() == "acceptance expired");
+    }
+
+    [Fact]
     public async Task UnknownOwner_ShouldBeOrphaned_UntilTheOwnerIsAnOperator()
     {
         using var admin = server.CreateAdminClient();

@@ -80,6 +80,63 @@ public abstract class FindingStoreContractTests : MigratedStoreTests
         Assert.Equal(Count / 2, (await read.Get<IFindingRepository>().ListAsync(new FindingQuery { Kind = "stale", Status = "open" }, Ct)).Count);
     }
 
+    [Fact]
+    public async Task BulkInsert_ShouldFailWhole_WhenARowCannotBeWrittenOrEncoded()
+    {
+        // Large enough that the evidence is encoded on another core while rows are written.
+        var findings = Enumerable.Range(0, 5_000).Select(i => Make("stale", $"arn:bad-{i:D5}", null)).ToList();
+        var badRow = findings.ToList();
+        badRow[4_321] = badRow[4_321] with { Summary = null! };
+        var badEvidence = findings.ToList();
+        badEvidence[4_321] = badEvidence[4_321] with { Evidence = null! };
+        foreach (var (bad, expected) in new[] { (badRow, "summary"), (badEvidence, "evidence") })
+        {
+            await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => session.Get<IFindingRepository>().InsertAsync(bad, Ct));
+            Assert.Contains(expected, failure.Message, StringComparison.OrdinalIgnoreCase);
+        }
+
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IFindingRepository>().InsertAsync(findings, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        Assert.Equal(findings.Count, (await read.Get<IFindingRepository>().ListStatesAsync(Ct)).Count);
+    }
+
+    [Fact]
+    public async Task BulkInsert_ShouldKeepEmptyText_AndNonAsciiText()
+    {
+        // Enough rows to be encoded on another core; empty text is not NULL, and UTF-8 bound as bytes reads back whole.
+        var findings = Enumerable.Range(0, 3_000).Select(i => Make("stale", $"arn:é-日本-😀-{i:D5}", "") with
+        {
+            Summary = "",
+            Evidence = i % 2 == 0 ? [] : [FindingEvidence.Field("名前", "värde \"quoted\" 😀", "src")],
+        }).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IFindingRepository>().InsertAsync(findings, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        Assert.Equal(findings.Count, stored.Count);
+        foreach (var finding in findings)
+        {
+            var back = stored[finding.Id];
+            Assert.Equal("", back.Summary);
+            Assert.Equal("", back.Owner);
+            Assert.Equal(finding.Identity, back.Identity);
+            Assert.Equal(finding.Evidence, back.Evidence);
+        }
+
+        var digests = findings.ToDictionary(f => f.Id, FindingDigest.Of, StringComparer.Ordinal);
+        Assert.All(await read.Get<IFindingRepository>().ListStatesAsync(Ct), s => Assert.Equal(digests[s.Id], s.Digest));
+    }
+
     // SQLite's page cache setting of the session's connection; other stores have none to change (null).
     private static async Task<long?> CacheSizeAsync(IStoreSession session)
     {

@@ -164,6 +164,7 @@ public abstract class GovernanceFactsStoreContractTests : MigratedStoreTests
             Assert.Equal(FindingDigest.Of(finding), state.Digest);
             Assert.NotEqual(FindingDigest.Of(finding with { Summary = "other" }), state.Digest);
             Assert.Equal(("accepted", "stale", "aws", "arn:x", Now.AddDays(3)), (state.Status, state.Kind, state.Source, state.Identity, state.AcceptedUntil));
+            Assert.Equal(("known", "admin"), (state.AcceptedReason, state.AcceptedBy));
             await repository.ResolveAsync([finding.Id], Now.AddHours(1), Ct);
             await session.CommitAsync(Ct);
         }

@@ -27,6 +27,32 @@ public abstract class IdentityStoreContractTests : MigratedStoreTests
     };
 
     [Fact]
+    public async Task ListAll_ShouldReadEveryMatchingIdentity_AcrossPages_InOrder()
+    {
+        // 1,000 is two full pages of 500 (the next query returns none) and 1,001 ends on a short one.
+        var ct = TestContext.Current.CancellationToken;
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var repository = session.Get<IIdentityRepository>();
+            for (var i = 0; i < 1_001; i++)
+            {
+                Assert.True(await repository.InsertAsync(Identity($"paged/{i:D4}", owner: i < 1_000 ? "team:pages" : "team:short"), ct));
+            }
+
+            Assert.True(await repository.InsertAsync(Identity("paged/other", owner: "team:other"), ct));
+            await session.CommitAsync(ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        var identities = read.Get<IIdentityRepository>();
+        var pages = await identities.ListAllAsync(new IdentityQuery { Owner = "team:pages" }, ct);
+        Assert.Equal(Enumerable.Range(0, 1_000).Select(i => $"spiffe://td.example/paged/{i:D4}"), pages.Select(i => i.SpiffeId));
+        var all = await identities.ListAllAsync(new IdentityQuery { Prefix = "spiffe://td.example/paged/", After = "ignored", Limit = 3 }, ct);
+        Assert.Equal(1_002, all.Count);
+        Assert.Equal(all.Select(i => i.SpiffeId).Order(StringComparer.Ordinal), all.Select(i => i.SpiffeId));
+    }
+
+    [Fact]
     public async Task StatusChange_ShouldBeACompareAndSet_WhenTwoWritersRaceOnOneIdentity()
     {
         // Writer one suspends while writer two, which read the identity as active too, tries to revoke it. On

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -7,35 +9,106 @@ namespace Mandate.Core.Governance.Findings;
 /// A hash of what a finding says (kind, severity, identity, owner, summary, evidence, remediation): a recompute
 /// rewrites a stored finding only when its digest differs, so an unchanged estate costs no writes.
 /// </summary>
+/// <remarks>
+/// The hashed text is each field length-prefixed (<c>LENGTH:VALUE;</c>, the length in UTF-16 code units, <c>-;</c> for
+/// none), so no two different field lists join into the same text; it is written as UTF-8 straight into one pooled
+/// buffer (a recompute digests every finding), which gives the bytes the text would encode to.
+/// </remarks>
 internal static class FindingDigest
 {
-    public static string Of(Finding finding)
+    /// <summary>The length of a digest: 32 lowercase hex digits (the first 16 bytes of the SHA-256).</summary>
+    public const int HexLength = 32;
+
+    public static string Of(Finding finding) => string.Create(HexLength, finding, static (text, f) =>
+    {
+        Span<byte> hex = stackalloc byte[HexLength];
+        WriteHex(f, hex);
+        for (var i = 0; i < HexLength; i++)
+        {
+            text[i] = (char)hex[i];
+        }
+    });
+
+    /// <summary>Writes the digest's <see cref="HexLength"/> hex digits as ASCII into <paramref name="destination"/>.</summary>
+    public static void WriteHex(Finding finding, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        var text = new StringBuilder(256);
-        Append(text, finding.Kind);
-        Append(text, finding.Severity);
-        Append(text, finding.Source);
-        Append(text, finding.Identity);
-        Append(text, finding.Owner);
-        Append(text, finding.Summary);
-        Append(text, finding.Remediation);
+        var size = Bound(finding.Kind) + Bound(finding.Severity) + Bound(finding.Source) + Bound(finding.Identity) + Bound(finding.Owner)
+            + Bound(finding.Summary) + Bound(finding.Remediation);
         foreach (var e in finding.Evidence)
         {
-            Append(text, e.Kind);
-            Append(text, e.Sequence?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Append(text, e.Name);
-            Append(text, e.Value);
-            Append(text, e.Source);
-            Append(text, e.Id);
+            size += Bound(e.Kind) + 24 + Bound(e.Name) + Bound(e.Value) + Bound(e.Source) + Bound(e.Id);
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()), hash);
-        return Convert.ToHexStringLower(hash[..16]);
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var at = 0;
+            Append(buffer, ref at, finding.Kind);
+            Append(buffer, ref at, finding.Severity);
+            Append(buffer, ref at, finding.Source);
+            Append(buffer, ref at, finding.Identity);
+            Append(buffer, ref at, finding.Owner);
+            Append(buffer, ref at, finding.Summary);
+            Append(buffer, ref at, finding.Remediation);
+            Span<byte> number = stackalloc byte[20];
+            foreach (var e in finding.Evidence)
+            {
+                Append(buffer, ref at, e.Kind);
+                if (e.Sequence is { } sequence)
+                {
+                    Utf8Formatter.TryFormat(sequence, number, out var written);
+                    Prefix(buffer, ref at, written);
+                    number[..written].CopyTo(buffer.AsSpan(at));
+                    at += written;
+                    buffer[at++] = (byte)';';
+                }
+                else
+                {
+                    Append(buffer, ref at, null);
+                }
+
+                Append(buffer, ref at, e.Name);
+                Append(buffer, ref at, e.Value);
+                Append(buffer, ref at, e.Source);
+                Append(buffer, ref at, e.Id);
+            }
+
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(buffer.AsSpan(0, at), hash);
+            for (var i = 0; i < HexLength / 2; i++)
+            {
+                destination[2 * i] = (byte)"0123456789abcdef"[hash[i] >> 4];
+                destination[(2 * i) + 1] = (byte)"0123456789abcdef"[hash[i] & 0xF];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    // Length-prefixed, so no two different field lists join into the same text.
-    private static StringBuilder Append(StringBuilder text, string? value) =>
-        value is null ? text.Append("-;") : text.Append(value.Length).Append(':').Append(value).Append(';');
+    // The most one field can take: its UTF-8 bytes, a length of at most 11 digits, ':' and ';'.
+    private static int Bound(string? value) => value is null ? 2 : Encoding.UTF8.GetMaxByteCount(value.Length) + 13;
+
+    private static void Append(byte[] buffer, ref int at, string? value)
+    {
+        if (value is null)
+        {
+            buffer[at++] = (byte)'-';
+            buffer[at++] = (byte)';';
+            return;
+        }
+
+        Prefix(buffer, ref at, value.Length);
+        at += Encoding.UTF8.GetBytes(value, buffer.AsSpan(at));
+        buffer[at++] = (byte)';';
+    }
+
+    private static void Prefix(byte[] buffer, ref int at, int length)
+    {
+        Utf8Formatter.TryFormat(length, buffer.AsSpan(at), out var written);
+        at += written;
+        buffer[at++] = (byte)':';
+    }
 }

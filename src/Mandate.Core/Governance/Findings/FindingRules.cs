@@ -226,14 +226,55 @@ internal static class FindingRules
         Remediation = remediation,
     };
 
-    public static string Id(string kind, string source, string identity, string? slot) =>
-        "fnd_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{source}\n{identity}\n{slot}")))[..20];
+    /// <summary>
+    /// <c>fnd_</c> and the first 20 hex digits of the SHA-256 of <c>kind \n source \n identity \n slot</c> (UTF-8).
+    /// A recompute makes one per finding, so the text is hashed from a stack buffer rather than built as a string.
+    /// </summary>
+    public static string Id(string kind, string source, string identity, string? slot)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(identity);
+        var max = Encoding.UTF8.GetMaxByteCount(kind.Length + source.Length + identity.Length + (slot?.Length ?? 0) + 3);
+        byte[]? rented = null;
+        var buffer = max <= 1024 ? stackalloc byte[1024] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var at = Encoding.UTF8.GetBytes(kind, buffer);
+            buffer[at++] = (byte)'\n';
+            at += Encoding.UTF8.GetBytes(source, buffer[at..]);
+            buffer[at++] = (byte)'\n';
+            at += Encoding.UTF8.GetBytes(identity, buffer[at..]);
+            buffer[at++] = (byte)'\n';
+            at += Encoding.UTF8.GetBytes(slot ?? "", buffer[at..]);
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(buffer[..at], hash);
+            return "fnd_" + Convert.ToHexStringLower(hash[..10]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
-    internal static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    // yyyy-MM-ddTHH:mm:ssZ in UTC: the sortable ("s") form, which formats without parsing a pattern, and a Z.
+    internal static string Time(DateTimeOffset t) => string.Create(20, t.UtcDateTime, static (text, utc) =>
+    {
+        utc.TryFormat(text, out _, "s", CultureInfo.InvariantCulture);
+        text[19] = 'Z';
+    });
 
     // Summaries name dates, not "N days ago": the text of a finding stays the same from one day to the next, so an
-    // unchanged estate rewrites nothing.
-    internal static string Date(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    // unchanged estate rewrites nothing. yyyy-MM-dd in UTC.
+    internal static string Date(DateTimeOffset t) => string.Create(10, t.UtcDateTime, static (text, utc) =>
+    {
+        Span<char> full = stackalloc char[19];
+        utc.TryFormat(full, out _, "s", CultureInfo.InvariantCulture);
+        full[..10].CopyTo(text);
+    });
 
     internal static string Days(TimeSpan span) => ((long)span.TotalDays).ToString(CultureInfo.InvariantCulture);
 }

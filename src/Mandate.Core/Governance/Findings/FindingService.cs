@@ -155,15 +155,15 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
                 else if (before.Digest != FindingDigest.Of(finding))
                 {
                     // Same finding, new content (another owner, newer evidence): rewritten, its status and acceptance kept.
-                    var accepted = before.Status == "accepted" ? await AcceptanceAsync(reader, finding.Id, cancellationToken).ConfigureAwait(false) : null;
+                    var accepted = before.Status == "accepted";
                     changes.Add(finding with
                     {
                         FirstSeen = before.FirstSeen,
                         LastSeen = now,
                         Status = before.Status,
-                        AcceptedReason = accepted?.AcceptedReason,
-                        AcceptedBy = accepted?.AcceptedBy,
-                        AcceptedUntil = accepted?.AcceptedUntil,
+                        AcceptedReason = accepted ? before.AcceptedReason : null,
+                        AcceptedBy = accepted ? before.AcceptedBy : null,
+                        AcceptedUntil = accepted ? before.AcceptedUntil : null,
                     });
                 }
             }
@@ -244,9 +244,6 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
 
         return grouped;
     }
-
-    private static async Task<Finding?> AcceptanceAsync(IFindingRepository repository, string id, CancellationToken cancellationToken) =>
-        (await repository.ListAsync(new FindingQuery { Id = id }, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
     /// <summary>
     /// The owners Mandate knows: every enabled operator (by name and as <c>operator:NAME</c>) and every owner of a

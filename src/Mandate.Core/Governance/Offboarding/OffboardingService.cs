@@ -591,23 +591,8 @@ internal sealed class OffboardingService(
         return details;
     }
 
-    private static async Task<IReadOnlyList<WorkloadIdentity>> OwnedAsync(IStoreSession session, string owner, CancellationToken cancellationToken)
-    {
-        var repository = session.Get<IIdentityRepository>();
-        var result = new List<WorkloadIdentity>();
-        string? after = null;
-        while (true)
-        {
-            var page = await repository.ListAsync(new IdentityQuery { Owner = owner, After = after, Limit = 500 }, cancellationToken).ConfigureAwait(false);
-            result.AddRange(page);
-            if (page.Count < 500)
-            {
-                return result;
-            }
-
-            after = page[^1].SpiffeId;
-        }
-    }
+    private static async Task<IReadOnlyList<WorkloadIdentity>> OwnedAsync(IStoreSession session, string owner, CancellationToken cancellationToken) =>
+        await session.Get<IIdentityRepository>().ListAllAsync(new IdentityQuery { Owner = owner }, cancellationToken).ConfigureAwait(false);
 
     private static async Task<IReadOnlyList<InventoryEntry>> ImportedAsync(IStoreSession session, string owner, CancellationToken cancellationToken)
     {

@@ -619,20 +619,8 @@ internal sealed class ReviewService(
     {
         var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
         await using var sessionDisposal = session.ConfigureAwait(false);
-        var repository = session.Get<IIdentityRepository>();
-        var result = new List<WorkloadIdentity>();
-        string? after = null;
-        while (true)
-        {
-            var page = await repository.ListAsync(new IdentityQuery { Owner = owner, After = after, Limit = 500 }, cancellationToken).ConfigureAwait(false);
-            result.AddRange(page.Where(i => i.Status is IdentityStatus.Active or IdentityStatus.Suspended));
-            if (page.Count < 500)
-            {
-                return result;
-            }
-
-            after = page[^1].SpiffeId;
-        }
+        var all = await session.Get<IIdentityRepository>().ListAllAsync(new IdentityQuery { Owner = owner }, cancellationToken).ConfigureAwait(false);
+        return [.. all.Where(i => i.Status is IdentityStatus.Active or IdentityStatus.Suspended)];
     }
 
     private async Task<IReadOnlyList<Finding>> OpenFindingsAsync(string? owner, CancellationToken cancellationToken)
