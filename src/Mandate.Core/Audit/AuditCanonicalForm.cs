@@ -41,19 +41,7 @@ internal static class AuditCanonicalForm
         Member(buffer, ref first, "\"actor\":"u8, auditEvent.Actor);
         if (auditEvent.Chain is { Count: > 0 } chain)
         {
-            Name(buffer, ref first, "\"chain\":"u8);
-            buffer.Write("["u8);
-            for (var i = 0; i < chain.Count; i++)
-            {
-                if (i > 0)
-                {
-                    buffer.Write(","u8);
-                }
-
-                JsonCanonicalizer.WriteString(chain[i], buffer);
-            }
-
-            buffer.Write("]"u8);
+            Chain(buffer, ref first, chain);
         }
 
         Member(buffer, ref first, "\"decision\":"u8, auditEvent.Decision);
@@ -122,19 +110,7 @@ internal static class AuditCanonicalForm
         Member(buffer, ref first, "\"actor\":"u8, row.Actor);
         if (chain is not null)
         {
-            Name(buffer, ref first, "\"chain\":"u8);
-            buffer.Write("["u8);
-            for (var i = 0; i < chain.Count; i++)
-            {
-                if (i > 0)
-                {
-                    buffer.Write(","u8);
-                }
-
-                JsonCanonicalizer.WriteString(chain[i], buffer);
-            }
-
-            buffer.Write("]"u8);
+            Chain(buffer, ref first, chain);
         }
 
         Member(buffer, ref first, "\"decision\":"u8, row.Decision);
@@ -161,6 +137,23 @@ internal static class AuditCanonicalForm
         Member(buffer, ref first, "\"type\":"u8, row.Type);
         buffer.Write("}"u8);
         return null;
+    }
+
+    private static void Chain(IBufferWriter<byte> buffer, ref bool first, IReadOnlyList<string> chain)
+    {
+        Name(buffer, ref first, "\"chain\":"u8);
+        buffer.Write("["u8);
+        for (var i = 0; i < chain.Count; i++)
+        {
+            if (i > 0)
+            {
+                buffer.Write(","u8);
+            }
+
+            JsonCanonicalizer.WriteString(chain[i], buffer);
+        }
+
+        buffer.Write("]"u8);
     }
 
     private static void Name(IBufferWriter<byte> buffer, ref bool first, ReadOnlySpan<byte> quotedNameAndColon)
