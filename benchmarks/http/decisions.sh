@@ -102,7 +102,7 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 answered=$(( h1_total - h1_errors + h2_ok + 1 ))
 in_chain="$(sqlite3 "$work/state/mandate.db" "SELECT COUNT(*) FROM audit_events WHERE type = 'decision' AND decision = 'allow'")"
-unwritten="$(sqlite3 "$work/state/mandate.db" "SELECT COALESCE(SUM(CAST(json_extract(body, '\$.details.count') AS INTEGER)), 0) FROM audit_events WHERE type IN ('audit.dropped', 'audit.sampled')")"
+unwritten="$(sqlite3 "$work/state/mandate.db" "SELECT COALESCE(SUM(CAST(json_extract(details, '\$.count') AS INTEGER)), 0) FROM audit_events WHERE type IN ('audit.dropped', 'audit.sampled')")"
 
 printf '\n| run | protocol | requests/s | vs /healthz |\n|---|---|---:|---:|\n'
 printf '| /healthz (ceiling) | HTTP/1.1 | %s | - |\n' "$h1_ceiling"
