@@ -36,6 +36,24 @@ wait_port() {
   return 1
 }
 
+# The server listens before its start-up steps run (/healthz answers at once, everything else says "starting"), so
+# the sample waits for /readyz, asked over bash's own /dev/tcp so that nothing but the SDK is needed.
+wait_ready() {
+  local status=""
+  for _ in $(seq 1 600); do
+    if exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null; then
+      printf 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$1" >&3
+      read -r _ status _ <&3 || true
+      exec 3<&- 3>&-
+      if [[ "$status" == "200" ]]; then return 0; fi
+    fi
+    sleep 0.1
+  done
+  echo "agent-task: the server on 127.0.0.1:$1 did not become ready (last /readyz status: ${status:-none}); its log:" >&2
+  cat "$work/server.log" >&2
+  return 1
+}
+
 "$root/mandate" --version >/dev/null
 echo "agent-task: building the sample (Release)..." >&2
 dotnet build "$here/Mandate.Samples.AgentTask.csproj" -c Release --nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
@@ -48,7 +66,7 @@ gateway="http://127.0.0.1:$gateway_port"
 
 "$root/mandate" serve --demo --urls "$server" --state "$work/state" >"$work/server.log" 2>&1 &
 pids+=("$!")
-wait_port "$server_port" server
+wait_ready "$server_port"
 
 # The gateway is an enforcement point: it gets its own PEP credential, not the admin token.
 "$root/mandate" pep-credential create agent-task-gateway --output "$work/gateway.token" \
