@@ -55,16 +55,7 @@ internal static class AuditSizeCommand
     {
         if (kind != "postgres")
         {
-            // The whole file after folding the WAL back in; the store holds nothing else that grows.
-            await using var write = (RelationalSession)await store.BeginAsync(StoreIntent.Read, CancellationToken.None);
-            await write.CommitAsync(CancellationToken.None);
-            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(write.Connection.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            await command.ExecuteNonQueryAsync();
-            command.CommandText = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
-            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            return await SqliteFileSizeAsync(store);
         }
 
         await using var session = (RelationalSession)await store.BeginAsync(StoreIntent.Read, CancellationToken.None);
@@ -75,5 +66,19 @@ internal static class AuditSizeCommand
         }
 
         return total;
+    }
+
+    /// <summary>A SQLite store's whole file after folding the WAL back in; the store holds nothing else that grows.</summary>
+    internal static async Task<long> SqliteFileSizeAsync(IMandateStore store)
+    {
+        await using var write = (RelationalSession)await store.BeginAsync(StoreIntent.Read, CancellationToken.None);
+        await write.CommitAsync(CancellationToken.None);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(write.Connection.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        await command.ExecuteNonQueryAsync();
+        command.CommandText = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 }

@@ -65,7 +65,7 @@ internal static class LedgerAppendCommand
             var kek = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N") + ".kek");
             await using var services = new ServiceCollection().AddSingleton(chainedStore).AddMandate().AddAudit(o => o.KeyEncryptionKeyPath = kek).Services.BuildServiceProvider();
             var trail = services.GetRequiredService<IAuditTrail>();
-            var sizeBefore = await FileSizeAsync(chainedStore);
+            var sizeBefore = await AuditSizeCommand.SqliteFileSizeAsync(chainedStore);
 
             var plainRate = await RateAsync(events, batch, (offset, count) => PlainBatchAsync(plainStore, sample, offset, count, time));
             var chainedRate = await RateAsync(events, batch, async (offset, count) =>
@@ -75,7 +75,7 @@ internal static class LedgerAppendCommand
                 await session.CommitAsync(CancellationToken.None);
             });
 
-            var bytes = (await FileSizeAsync(chainedStore)) - sizeBefore;
+            var bytes = (await AuditSizeCommand.SqliteFileSizeAsync(chainedStore)) - sizeBefore;
             await output.WriteLineAsync("| writer | events/s | µs/event |");
             await output.WriteLineAsync("|---|---:|---:|");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| comparator: plain SQLite insert loop (same rows, no chain) | {plainRate:N0} | {1e6 / plainRate:F1} |"));
@@ -158,18 +158,5 @@ internal static class LedgerAppendCommand
         }
 
         await session.CommitAsync(CancellationToken.None);
-    }
-
-    private static async Task<long> FileSizeAsync(IMandateStore store)
-    {
-        await using var write = (RelationalSession)await store.BeginAsync(StoreIntent.Read, CancellationToken.None);
-        await write.CommitAsync(CancellationToken.None);
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(write.Connection.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        await command.ExecuteNonQueryAsync();
-        command.CommandText = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 }
