@@ -29,9 +29,9 @@ internal sealed class TokenValidator(
 {
     private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
     private readonly ConcurrentDictionary<string, IReadOnlyList<SecurityKey>> parsedJwks = new(StringComparer.Ordinal);
-    private readonly VerifiedSignatureCache signatures = new(identity.Value.ValidatedTokenCacheSize);
+    private readonly VerifiedTokenCache<RememberedSignature> signatures = new(identity.Value.ValidatedTokenCacheSize, remembered => remembered.Claims.ExpiresAt);
 
-    /// <summary>How many tokens' signatures are remembered (<see cref="VerifiedSignatureCache"/>).</summary>
+    /// <summary>How many tokens' signatures are remembered (<see cref="VerifiedTokenCache{TEntry}"/>).</summary>
     public int RememberedSignatures => signatures.Count;
 
     /// <summary>The identifiers accepted as <c>aud</c> of tokens addressed to Mandate itself.</summary>
@@ -45,10 +45,17 @@ internal sealed class TokenValidator(
         }
 
         // The same credential presented again: its signature and claims are known, what can change is checked below.
-        var digest = signatures.Enabled ? VerifiedJwtSvidCache.Digest(token) : default;
-        if (signatures.Enabled && signatures.TryGet(digest, maxChainDepth, IsPublished, out var known, out var knownAlgorithm))
+        // Claims are read with a chain depth limit, so an entry read under another limit is read again; an entry whose
+        // key is no longer published is forgotten.
+        var digest = signatures.Enabled ? VerifiedTokenCache<RememberedSignature>.Digest(token) : default;
+        if (signatures.TryGet(digest, out var remembered) && remembered!.MaxChainDepth == maxChainDepth)
         {
-            return Check(known, own: true, knownAlgorithm, acceptedAudiences);
+            if (IsPublished(remembered.KeyId))
+            {
+                return Check(remembered.Claims, own: true, remembered.Algorithm, acceptedAudiences);
+            }
+
+            signatures.Remove(digest);
         }
 
         JsonWebToken unverified;
@@ -127,7 +134,7 @@ internal sealed class TokenValidator(
 
         if (own && signatures.Enabled && unverified.SigningKey?.KeyId is { Length: > 0 } keyId)
         {
-            signatures.Add(digest, maxChainDepth, keyId, unverified.Alg, claims, time.GetUtcNow());
+            signatures.Add(digest, new RememberedSignature(claims, keyId, unverified.Alg, maxChainDepth), time.GetUtcNow());
         }
 
         return Check(claims, own, unverified.Alg, acceptedAudiences);
@@ -380,4 +387,7 @@ internal sealed class TokenValidator(
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds)
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
             : null;
+
+    /// <summary>What a verified signature established for one token text, and the chain depth limit its claims were read with.</summary>
+    private sealed record RememberedSignature(ValidatedToken Claims, string KeyId, string Algorithm, int MaxChainDepth);
 }

@@ -11,11 +11,11 @@ namespace Mandate.Core.Identity.Svid;
 /// <c>kid</c> present, <c>sub</c> a SPIFFE ID of our trust domain, <c>exp</c> present, key known by <c>kid</c> and
 /// still published, <c>alg</c> equal to that key's algorithm, signature, <c>iss</c>, audience, time claims with
 /// bounded skew, the <c>jti</c> not revoked, and finally the identity active in the inventory. Thread-safe and allocation-light; no I/O. A token
-/// presented again skips only the signature work (see <see cref="VerifiedJwtSvidCache"/>).
+/// presented again skips only the signature work (see <see cref="VerifiedTokenCache{TEntry}"/>).
 /// </summary>
 internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory directory, IRevocationSet revocations, IOptions<IdentityOptions> options, TimeProvider time)
 {
-    private readonly VerifiedJwtSvidCache cache = new(options.Value.ValidatedTokenCacheSize);
+    private readonly VerifiedTokenCache<VerifiedJwtSvid> cache = new(options.Value.ValidatedTokenCacheSize, verified => verified.Svid.ExpiresAt);
 
     /// <summary>Validates <paramref name="token"/> for one accepted audience.</summary>
     public JwtSvidValidationResult Validate(string? token, string audience) => Validate(token, [audience]);
@@ -43,7 +43,7 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
         // With the cache off, the digest (a SHA-256 of the token) would be work for nothing.
         if (cache.Enabled && token is { Length: > 0 and <= CompactJws.MaxTokenLength })
         {
-            var digest = VerifiedJwtSvidCache.Digest(token);
+            var digest = VerifiedTokenCache<VerifiedJwtSvid>.Digest(token);
             if (cache.TryGet(digest, out var remembered))
             {
                 return Recheck(digest, remembered!, acceptedAudiences);
@@ -64,7 +64,7 @@ internal sealed class JwtSvidValidator(KeyRing keyRing, IdentityDirectory direct
     /// <summary>Validated tokens currently remembered (their digests), for metrics and tests.</summary>
     public int CachedTokenCount => cache.Count;
 
-    private JwtSvidValidationResult Recheck(VerifiedJwtSvidCache.TokenDigest digest, VerifiedJwtSvid remembered, IReadOnlyCollection<string> acceptedAudiences)
+    private JwtSvidValidationResult Recheck(TokenDigest digest, VerifiedJwtSvid remembered, IReadOnlyCollection<string> acceptedAudiences)
     {
         // The signature verdict is fixed by the token's bytes; whether its key is still published is not.
         if (keyRing.FindValidationKey(remembered.Svid.Kid) is null)
