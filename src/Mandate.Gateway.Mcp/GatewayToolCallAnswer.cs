@@ -78,8 +78,9 @@ internal sealed class GatewayToolCallAnswer
             call = message.Root.Deserialize(MessageType) as JsonRpcRequest;
             parameters = call?.Params is JsonObject given && given["task"] is null ? given.Deserialize(ParamsType) : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
+            // Whatever the SDK's types cannot read is the SDK's to answer (it says what is wrong with it).
             return null;
         }
 

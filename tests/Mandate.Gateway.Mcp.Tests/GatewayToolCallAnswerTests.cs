@@ -91,6 +91,30 @@ public sealed partial class GatewayToolCallAnswerTests : IAsyncLifetime
         Assert.Equal(0, counts.AnsweredDirectly);
     }
 
+    [Fact]
+    public async Task OddCalls_AreAnsweredAlike()
+    {
+        var (_, token) = await estate.OpenTaskAsync(["read"]);
+        string[] bodies =
+        [
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","name":"pid","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"},"task":{"ttl":1000}}}""",
+            """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","arguments":"not an object"}}""",
+            """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"echo","arguments":{}}}""",
+            """{"jsonrpc":"1.0","id":6,"method":"tools/call","params":{"name":"echo","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"},"_meta":{"io.modelcontextprotocol/logLevel":"debug"}}}""",
+            """{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"},"_meta":{"progressToken":"p1"}}}""",
+        ];
+
+        foreach (var body in bodies)
+        {
+            var direct = await SendAsync(estate.GatewayAddress, body, null, token, name: null);
+            var sdk = await SendAsync(sdkOnly, body, null, token, name: null);
+            Assert.Equal(sdk, direct);
+        }
+    }
+
     private static string Call(object id, string tool, string arguments, string? revision = null)
     {
         var meta = revision is null
