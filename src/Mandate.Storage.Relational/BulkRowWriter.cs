@@ -15,6 +15,9 @@ internal abstract class BulkRowWriter : IAsyncDisposable
 
     public abstract void Integer(int column, long? value);
 
+    /// <summary>Bytes (a BLOB column); the writer takes its own copy before it returns.</summary>
+    public abstract void Blob(int column, ReadOnlySpan<byte> value);
+
     public abstract ValueTask EndRowAsync(CancellationToken cancellationToken);
 
     public abstract ValueTask CompleteAsync(CancellationToken cancellationToken);

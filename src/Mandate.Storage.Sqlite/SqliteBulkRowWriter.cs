@@ -59,6 +59,10 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
     public override void Utf8Text(int column, ReadOnlySpan<byte> utf8) =>
         Check(dialect, database, utf8.IsEmpty ? raw.sqlite3_bind_text(statement, column + 1, "") : raw.sqlite3_bind_text(statement, column + 1, utf8));
 
+    // An empty blob is bound as a zero-length blob, not NULL (as Microsoft.Data.Sqlite binds an empty byte array).
+    public override void Blob(int column, ReadOnlySpan<byte> value) =>
+        Check(dialect, database, value.IsEmpty ? raw.sqlite3_bind_zeroblob(statement, column + 1, 0) : raw.sqlite3_bind_blob(statement, column + 1, value));
+
     public override void Integer(int column, long? value) =>
         Check(dialect, database, value is { } v ? raw.sqlite3_bind_int64(statement, column + 1, v) : raw.sqlite3_bind_null(statement, column + 1));
 

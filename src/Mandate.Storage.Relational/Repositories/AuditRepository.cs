@@ -100,12 +100,10 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     {
         ArgumentNullException.ThrowIfNull(records);
         var rows = new AuditRow[records.Count];
-        var hashes = new byte[records.Count][];
         for (var i = 0; i < rows.Length; i++)
         {
             var record = records[i];
             rows[i] = record.Row ?? AuditRow.From(record.Sequence, record.Time, record.Event);
-            hashes[i] = Convert.FromHexString(record.Hash);
         }
 
         // The chain lock (a server store's) comes before anything is written; it rides with the first INSERT unless new
@@ -126,7 +124,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
                 await TakeFirstAsync().ConfigureAwait(false);
             }
 
-            await InsertEachAsync(rows, hashes, ids, cancellationToken).ConfigureAwait(false);
+            await InsertEachAsync(records, rows, ids, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -144,7 +142,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             var parameters = new (string Name, object? Value)[count * ColumnCount];
             for (var row = 0; row < count; row++)
             {
-                var values = Values(rows[offset + row], hashes[offset + row], ids);
+                var values = Values(rows[offset + row], Convert.FromHexString(records[offset + row].Hash), ids);
                 var prefix = "@r" + row.ToString(CultureInfo.InvariantCulture) + "_";
                 sql.Append(row == 0 ? "(" : ",(");
                 for (var column = 0; column < ColumnCount; column++)
@@ -161,36 +159,50 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         }
     }
 
-    /// <summary>One prepared single-row statement, re-bound per record (the in-process store's cheapest bulk write).</summary>
-    private async Task InsertEachAsync(AuditRow[] rows, byte[][] hashes, Dictionary<string, long> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// One prepared single-row statement bound by position and stepped per record (the in-process store's cheapest bulk
+    /// write, <see cref="BulkRowWriter"/>): this loop runs once per audited decision, so a row allocates nothing here.
+    /// </summary>
+    private async Task InsertEachAsync(IReadOnlyList<AuditRecord> records, AuditRow[] rows, Dictionary<string, long> ids, CancellationToken cancellationToken)
     {
-        var names = Enumerable.Range(0, ColumnCount).Select(c => "@c" + c.ToString(CultureInfo.InvariantCulture)).ToArray();
-        var command = session.Command(
-            "INSERT INTO audit_log (" + Columns + ") VALUES (" + string.Join(',', names) + ")",
-            [.. names.Select(n => (n, (object?)null))]);
-        await using var commandDisposal = command.ConfigureAwait(false);
-        var p = command.Parameters;
+        var writer = await session.Dialect.OpenBulkRowWriterAsync(session, "audit_log", Columns, ColumnCount, string.Empty, cancellationToken).ConfigureAwait(false);
+        await using var writerDisposal = writer.ConfigureAwait(false);
         for (var i = 0; i < rows.Length; i++)
         {
-            // Bound column by column (no array of the row's values per record: this loop runs once per audited decision).
-            var r = rows[i];
-            p[0].Value = r.Sequence;
-            p[1].Value = r.TimeMilliseconds;
-            p[2].Value = ids[r.Type];
-            p[3].Value = Id(ids, r.Actor);
-            p[4].Value = Id(ids, r.Subject);
-            p[5].Value = Id(ids, r.Action);
-            p[6].Value = r.Resource ?? (object)DBNull.Value;
-            p[7].Value = r.Decision ?? (object)DBNull.Value;
-            p[8].Value = r.CredentialId ?? (object)DBNull.Value;
-            p[9].Value = r.TaskId ?? (object)DBNull.Value;
-            p[10].Value = r.RequestId ?? (object)DBNull.Value;
-            p[11].Value = Id(ids, r.Chain);
-            p[12].Value = Id(ids, r.PolicyVersion);
-            p[13].Value = r.Reason ?? (object)DBNull.Value;
-            p[14].Value = r.Details ?? (object)DBNull.Value;
-            p[15].Value = hashes[i];
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            Bind(writer, rows[i], records[i].Hash, ids);
+            await writer.EndRowAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Bind(BulkRowWriter writer, AuditRow r, string hash, Dictionary<string, long> ids)
+    {
+        writer.Integer(0, r.Sequence);
+        writer.Integer(1, r.TimeMilliseconds);
+        writer.Integer(2, ids[r.Type]);
+        writer.Integer(3, IdOrNull(ids, r.Actor));
+        writer.Integer(4, IdOrNull(ids, r.Subject));
+        writer.Integer(5, IdOrNull(ids, r.Action));
+        writer.Text(6, r.Resource);
+        writer.Text(7, r.Decision);
+        writer.Text(8, r.CredentialId);
+        writer.Text(9, r.TaskId);
+        writer.Text(10, r.RequestId);
+        writer.Integer(11, IdOrNull(ids, r.Chain));
+        writer.Integer(12, IdOrNull(ids, r.PolicyVersion));
+        writer.Text(13, r.Reason);
+        writer.Text(14, r.Details);
+
+        // A chain hash is 32 bytes (64 hex digits); decoded on the stack, and anything else decoded as before.
+        Span<byte> bytes = stackalloc byte[32];
+        if (hash.Length == 64 && Convert.FromHexString(hash, bytes, out _, out var written) == System.Buffers.OperationStatus.Done && written == 32)
+        {
+            writer.Blob(15, bytes);
+        }
+        else
+        {
+            writer.Blob(15, Convert.FromHexString(hash));
         }
     }
 
@@ -201,6 +213,8 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     ];
 
     private static object Id(Dictionary<string, long> ids, string? value) => value is null ? DBNull.Value : ids[value];
+
+    private static long? IdOrNull(Dictionary<string, long> ids, string? value) => value is null ? null : ids[value];
 
     /// <summary>
     /// The dictionary ids of every repeated string in <paramref name="rows"/>, adding the new ones. Strings this store has
