@@ -69,10 +69,24 @@ internal sealed record AuditRow(
             return null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(256);
+        // Once per audited decision: the bytes go through one buffer per thread (the call never yields), only the text is new.
+        var buffer = DetailsBuffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
         AuditCanonicalForm.WriteDetails(details, buffer);
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            DetailsBuffer = null;
+        }
+
+        return text;
     }
+
+    // A rare huge details object does not stay pinned to a thread.
+    private const int MaxKeptBuffer = 16 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? DetailsBuffer;
 
     /// <summary>
     /// The chain parsed from its stored text, or the reason it cannot be: it must be a non-empty array of strings,
