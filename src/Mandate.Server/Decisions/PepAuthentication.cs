@@ -6,6 +6,7 @@ using Mandate.Server.Authentication;
 using Mandate.Server.Identity;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 
 namespace Mandate.Server.Decisions;
 
@@ -46,8 +47,8 @@ internal static class PepAuthentication
             return (null, await RefuseAsync(http, failures, "no PEP credential was presented", "missing"));
         }
 
-        var admin = await http.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
-        if (admin.Succeeded && admin.Principal.IsInRole(AdminAuthenticationHandler.Role))
+        var admin = await AdminAsync(http, presented);
+        if (admin is { Succeeded: true } && admin.Principal.IsInRole(AdminAuthenticationHandler.Role))
         {
             return (new AuthZenCall(requestId, true, admin.Principal.Identity?.Name ?? "admin", client), null);
         }
@@ -70,6 +71,27 @@ internal static class PepAuthentication
         }
 
         return (null, await RefuseAsync(http, failures, "the bearer token is not a PEP credential, a Mandate JWT-SVID or the admin token", "invalid"));
+    }
+
+    /// <summary>
+    /// The admin scheme's answer for the presented token without running it twice per call: the authentication
+    /// middleware has already run it (the server's default scheme) and keeps a success on the request. An issued PEP
+    /// credential is never an admin credential (that handler accepts only operator tokens and the bootstrap token, whose
+    /// prefixes differ), so it is not offered to it; anything else is asked as before.
+    /// </summary>
+    private static async ValueTask<AuthenticateResult?> AdminAsync(HttpContext http, string presented)
+    {
+        if (http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true, Ticket.AuthenticationScheme: AdminAuthenticationHandler.SchemeName } known)
+        {
+            return known;
+        }
+
+        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return await http.AuthenticateAsync(AdminAuthenticationHandler.SchemeName);
     }
 
     /// <summary>The caller's <c>X-Request-ID</c> when it is short printable ASCII, else the server's own id.</summary>
