@@ -20,11 +20,11 @@ internal static class AuthZenEndpoints
         var group = app.MapGroup(string.Empty).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy);
 
         group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
-            HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest, async (request, call) =>
+            HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest, static async (http, service, request, call) =>
                 AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)));
 
         group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
-            HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationsRequest, async (request, call) =>
+            HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationsRequest, static async (http, service, request, call) =>
             {
                 // Without items the batch endpoint is the single evaluation endpoint.
                 if (request.Evaluations is not { Count: > 0 })
@@ -36,21 +36,21 @@ internal static class AuthZenEndpoints
             }));
 
         group.MapPost(AuthZenPaths.SearchSubject, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
-            SearchAsync(http, service, failures, async (request, call) =>
+            SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchSubjectsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
             }));
 
         group.MapPost(AuthZenPaths.SearchResource, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
-            SearchAsync(http, service, failures, async (request, call) =>
+            SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchResourcesAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
             }));
 
         group.MapPost(AuthZenPaths.SearchAction, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
-            SearchAsync(http, service, failures, async (request, call) =>
+            SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchActionsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new ActionSearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.ActionSearchResponse);
@@ -79,16 +79,19 @@ internal static class AuthZenEndpoints
         return app;
     }
 
-    private static Task<IResult> SearchAsync(HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures, Func<SearchRequest, AuthZenCall, Task<IResult>> search) =>
-        HandleAsync(http, service, failures, AuthZenJsonContext.Default.SearchRequest, (request, call) =>
-        {
-            http.Response.Headers[AuthZenPaths.PolicyVersionHeader] = service.PolicyVersion;
-            return search(request, call);
-        });
+    private static Task<IResult> SearchAsync(
+        HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures, Func<HttpContext, AuthZenDecisionService, SearchRequest, AuthZenCall, Task<IResult>> search) =>
+        HandleAsync(http, service, failures, AuthZenJsonContext.Default.SearchRequest, search, stampPolicyVersion: true);
 
     /// <summary>Reads the AuthZEN request body, then answers it; a body or request the service refuses is a problem (400, 413).</summary>
+    /// <remarks>The answer gets the context and the service as arguments: a static lambda is one cached delegate, not a closure per call.</remarks>
     private static async Task<IResult> HandleAsync<TRequest>(
-        HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures, JsonTypeInfo<TRequest> body, Func<TRequest, AuthZenCall, Task<IResult>> answer)
+        HttpContext http,
+        AuthZenDecisionService service,
+        AuthenticationFailureAudit failures,
+        JsonTypeInfo<TRequest> body,
+        Func<HttpContext, AuthZenDecisionService, TRequest, AuthZenCall, Task<IResult>> answer,
+        bool stampPolicyVersion = false)
         where TRequest : class
     {
         // Authenticate before reading the body: a refused caller costs no parsing.
@@ -110,7 +113,12 @@ internal static class AuthZenEndpoints
         http.Response.Headers[AuthZenPaths.CredentialEpochHeader] = service.CredentialEpoch;
         try
         {
-            return await answer(request!, call!);
+            if (stampPolicyVersion)
+            {
+                http.Response.Headers[AuthZenPaths.PolicyVersionHeader] = service.PolicyVersion;
+            }
+
+            return await answer(http, service, request!, call!);
         }
         catch (AuthZenRequestException e)
         {
