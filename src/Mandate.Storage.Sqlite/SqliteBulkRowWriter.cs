@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using Mandate.Storage.Relational;
 using Microsoft.Data.Sqlite;
@@ -30,11 +31,20 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
     public static SqliteBulkRowWriter Open(SqlDialect dialect, SqliteConnection connection, string table, string columns, int columnCount, string onConflict)
     {
         var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        var values = string.Join(", ", Enumerable.Range(1, columnCount).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var rc = raw.sqlite3_prepare_v2(database, $"INSERT INTO {table} ({columns}) VALUES ({values}) {onConflict}", out var statement);
+        var rc = raw.sqlite3_prepare_v2(database, Sql(table, columns, columnCount, onConflict), out var statement);
         Check(dialect, database, rc);
         return new SqliteBulkRowWriter(dialect, database, statement);
     }
+
+    // The ledger opens a writer per group-commit batch: the statement's text is made once per shape, not per batch.
+    private static readonly ConcurrentDictionary<(string Table, string Columns, int Count, string OnConflict), string> Statements = new();
+
+    private static string Sql(string table, string columns, int columnCount, string onConflict) =>
+        Statements.GetOrAdd((table, columns, columnCount, onConflict), static key =>
+        {
+            var values = string.Join(", ", Enumerable.Range(1, key.Count).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return $"INSERT INTO {key.Table} ({key.Columns}) VALUES ({values}) {key.OnConflict}";
+        });
 
     public override void Text(int column, string? value)
     {

@@ -25,12 +25,16 @@ internal sealed class SqliteDialect : SqlDialect
 
     private readonly TimeSpan busyTimeout;
 
+    // Set on every connection a session opens (several per group-commit batch): the text is made once.
+    private readonly string connectionPragmas;
+
     /// <param name="path">The database file.</param>
     /// <param name="busyTimeout">How long a statement waits for another connection's lock before failing as busy.</param>
     public SqliteDialect(string path, TimeSpan? busyTimeout = null)
     {
         this.path = Path.GetFullPath(path);
         this.busyTimeout = busyTimeout ?? SqliteDefaults.BusyTimeout;
+        connectionPragmas = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)this.busyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = this.path,
@@ -99,7 +103,7 @@ internal sealed class SqliteDialect : SqlDialect
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var pragma = connection.CreateCommand();
         await using var pragmaDisposal = pragma.ConfigureAwait(false);
-        pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
+        pragma.CommandText = connectionPragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
