@@ -108,9 +108,9 @@ internal sealed class PolicyDecisionPoint(
         {
             Type = "decision",
             Actor = request.Caller,
-            Subject = request.Principal.ToString(),
-            Action = request.Action.ToString(),
-            Resource = request.Resource.ToString(),
+            Subject = AuditNames.Of(request.Principal),
+            Action = AuditNames.Of(request.Action),
+            Resource = AuditNames.Of(request.Resource),
             Decision = decision.Allowed ? "allow" : "deny",
             PolicyVersion = decision.PolicyVersion,
             CredentialId = request.CredentialId,
@@ -126,21 +126,11 @@ internal sealed class PolicyDecisionPoint(
     /// The decision id, the properties the request could not override, and the client network that asked (so that
     /// detection can tell one credential used from two places apart).
     /// </summary>
-    private static Dictionary<string, string> Details(PolicyDecision decision, DecisionRequest request)
-    {
-        var details = new Dictionary<string, string> { ["decision_id"] = decision.DecisionId };
-        if (request.IgnoredProperties is { Count: > 0 } ignored)
-        {
-            details["ignored_properties"] = string.Join(",", ignored);
-        }
-
-        if (request.Client is { Length: > 0 } client)
-        {
-            details["client"] = client;
-        }
-
-        return details;
-    }
+    private static DecisionAuditDetails Details(PolicyDecision decision, DecisionRequest request) =>
+        new(
+            decision.DecisionId,
+            request.IgnoredProperties is { Count: > 0 } ignored ? string.Join(",", ignored) : null,
+            request.Client is { Length: > 0 } client ? client : null);
 
     private static IReadOnlyList<string> DisplayReasons(PolicySnapshot snapshot, IReadOnlyList<string> reasons)
     {
