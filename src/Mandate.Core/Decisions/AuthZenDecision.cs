@@ -22,10 +22,10 @@ internal sealed record AuthZenDecision(
 
     public static AuthZenDecision Failed(AuthZenItemError error) => new(false, null, null, [], [], error);
 
-    public static AuthZenDecision From(PolicyDecision decision)
+    public static AuthZenDecision From(PolicyDecision decision, IReadOnlyList<string>? ignoredProperties = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return new(decision.Allowed, decision.DecisionId, decision.PolicyVersion, decision.Reasons, decision.Errors);
+        return new(decision.Allowed, decision.DecisionId, decision.PolicyVersion, decision.Reasons, decision.Errors) { IgnoredProperties = ignoredProperties };
     }
 }
 

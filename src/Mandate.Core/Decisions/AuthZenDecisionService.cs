@@ -355,7 +355,7 @@ internal sealed class AuthZenDecisionService
 
         var decision = decisionPoint.Decide(snapshot, mapped.Request);
         await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken).ConfigureAwait(false);
-        return AuthZenDecision.From(decision) with { IgnoredProperties = mapped.Request.IgnoredProperties };
+        return AuthZenDecision.From(decision, mapped.Request.IgnoredProperties);
     }
 
     private static string Outcome(AuthZenDecision decision) =>
