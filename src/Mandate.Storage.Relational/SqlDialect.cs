@@ -37,6 +37,14 @@ internal abstract class SqlDialect
     public virtual ValueTask<BulkRowWriter> OpenBulkRowWriterAsync(RelationalSession session, string table, string columns, int columnCount, string onConflict, CancellationToken cancellationToken) =>
         ValueTask.FromResult<BulkRowWriter>(new CommandBulkRowWriter(session, table, columns, columnCount, onConflict));
 
+    /// <summary>
+    /// The rows of a verification walk from <paramref name="fromSequence"/> to the head, in the session's transaction
+    /// (see <see cref="Mandate.Core.Audit.IAuditRepository.OpenRowCursorAsync"/>). The default reads through the driver
+    /// as <paramref name="repository"/>'s own reads do.
+    /// </summary>
+    public virtual Task<Mandate.Core.Audit.IAuditRowCursor> OpenAuditRowCursorAsync(RelationalSession session, Repositories.AuditRepository repository, long fromSequence, CancellationToken cancellationToken) =>
+        Repositories.AuditRowCursor.OpenAsync(session, repository, fromSequence, cancellationToken);
+
     /// <summary>The assembly whose embedded <c>migrations/NNNN_name.sql</c> resources define the schema.</summary>
     public abstract Assembly MigrationAssembly { get; }
 

@@ -48,6 +48,12 @@ internal sealed class SqliteDialect : SqlDialect
         return ValueTask.FromResult<BulkRowWriter>(SqliteBulkRowWriter.Open(this, (SqliteConnection)session.Connection, table, columns, columnCount, onConflict));
     }
 
+    public override Task<Mandate.Core.Audit.IAuditRowCursor> OpenAuditRowCursorAsync(RelationalSession session, Relational.Repositories.AuditRepository repository, long fromSequence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return Task.FromResult<Mandate.Core.Audit.IAuditRowCursor>(SqliteAuditRowCursor.Open(this, (SqliteConnection)session.Connection, fromSequence));
+    }
+
     public override async ValueTask<IAsyncDisposable?> BeginBulkInsertAsync(DbConnection connection, int rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
