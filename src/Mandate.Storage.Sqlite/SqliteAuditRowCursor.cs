@@ -96,20 +96,24 @@ internal sealed class SqliteAuditRowCursor : IAuditRowCursor
             batch.BeginRow(sequence, raw.sqlite3_column_int64(rows, Time));
             for (var field = 0; field < AuditRowBatch.LookupFields; field++)
             {
+                // An id is never 0 unless the column is NULL (or not a number): only then is its type asked for.
                 var column = LookupColumns[field];
-                if (raw.sqlite3_column_type(rows, column) != raw.SQLITE_NULL)
+                var id = raw.sqlite3_column_int64(rows, column);
+                if (id != 0 || raw.sqlite3_column_type(rows, column) != raw.SQLITE_NULL)
                 {
-                    batch.SetLookup(field, Entry(field, raw.sqlite3_column_int64(rows, column)));
+                    batch.SetLookup(field, Entry(field, id));
                 }
             }
 
             for (var field = 0; field < AuditRowBatch.TextFields; field++)
             {
+                // For text SQLite returns its UTF-8 as is, for a number the text the driver would read; NULL and empty
+                // text both come back empty, and only then is the type asked for.
                 var column = TextColumns[field];
-                if (raw.sqlite3_column_type(rows, column) != raw.SQLITE_NULL)
+                var value = raw.sqlite3_column_blob(rows, column);
+                if (!value.IsEmpty || raw.sqlite3_column_type(rows, column) != raw.SQLITE_NULL)
                 {
-                    // For text SQLite returns its UTF-8 as is, for a number the text the driver would read.
-                    batch.SetText(field, raw.sqlite3_column_blob(rows, column));
+                    batch.SetText(field, value);
                 }
             }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,7 +9,7 @@ namespace Mandate.Core.Audit;
 /// <summary>
 /// Stored ledger rows as a store reads them for a whole-chain verification, in flat arrays: the integers, one
 /// <see cref="AuditLookupEntry"/> per looked-up field (resolved once per id by the store), the text columns as UTF-8
-/// and the stored hash bytes, nothing per row on the heap. <see cref="Check"/> rebuilds each row's canonical body
+/// and the stored hash bytes, nothing per row on the heap. <see cref="CheckRanges"/> rebuilds each row's canonical body
 /// straight from these bytes and hashes it; a row it cannot vouch for (any hash mismatch, a missing or odd lookup
 /// entry, text that is not valid UTF-8, an impossible time) is left to the one-row path
 /// (<see cref="ToStoredRecord"/> and <see cref="AuditChainVerifier.Prepare"/>), which decides and words the failure
@@ -149,7 +148,7 @@ internal sealed class AuditRowBatch
 
     public ReadOnlySpan<byte> StoredHash(int row) => hashes.AsSpan(hashStart[row], hashLength[row]);
 
-    /// <summary>Whether <see cref="Check"/> vouched for the row: its rebuilt body hashes, over the hash before it, to its
+    /// <summary>Whether <see cref="CheckRanges"/> vouched for the row: its rebuilt body hashes, over the hash before it, to its
     /// stored hash. Its Merkle leaf is then <see cref="LeafHash"/>.</summary>
     public bool Vouched(int row) => vouched[row];
 
@@ -218,33 +217,45 @@ internal sealed class AuditRowBatch
         return new StoredAuditRecord(auditRow, previous, hash);
     }
 
-    /// <summary>
-    /// Checks every row on the cores <paramref name="options"/> allows, in ranges (one body buffer per range): sets
-    /// <see cref="Vouched"/> and <see cref="LeafHash"/>. Pure: it reads nothing outside the batch and its entries.
-    /// </summary>
-    public void Check(ParallelOptions options)
-    {
-        if (Count == 0)
-        {
-            return;
-        }
+    /// <summary>Rows a checker takes at a time from <see cref="CheckRanges"/>.</summary>
+    private const int RangeSize = 64;
 
-        var rangeSize = Math.Max(64, (Count + (4 * Environment.ProcessorCount) - 1) / (4 * Environment.ProcessorCount));
-        Parallel.ForEach(Partitioner.Create(0, Count, rangeSize), options, range =>
+    private int nextRange;
+
+    /// <summary>Makes every row of the batch available to <see cref="CheckRanges"/> (call before handing it out).</summary>
+    public void BeginCheck() => Volatile.Write(ref nextRange, 0);
+
+    /// <summary>
+    /// Checks rows until none is left unclaimed, ranges of <see cref="RangeSize"/> at a time: any number of threads may
+    /// run it at once, so a reader that finished the next batch helps the checkers finish this one instead of waiting.
+    /// Sets <see cref="Vouched"/> and <see cref="LeafHash"/>; pure: it reads nothing outside the batch and its entries.
+    /// </summary>
+    public void CheckRanges()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(2048);
+        try
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(2048);
-            try
+            int start;
+            while ((start = Interlocked.Add(ref nextRange, RangeSize) - RangeSize) < Count)
             {
-                for (var row = range.Item1; row < range.Item2; row++)
+                var end = Math.Min(Count, start + RangeSize);
+                for (var row = start; row < end; row++)
                 {
                     vouched[row] = CheckRow(row, ref buffer);
                 }
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Checks every row on the calling thread.</summary>
+    public void Check()
+    {
+        BeginCheck();
+        CheckRanges();
     }
 
     /// <summary>Lowest and highest time a stored row may hold (what <see cref="DateTimeOffset.FromUnixTimeMilliseconds"/> accepts).</summary>
@@ -338,10 +349,7 @@ internal sealed class AuditRowBatch
         Token(output, ref at, ref first, "\"subject\":"u8, lookups[lookupBase + Subject]?.Token);
         Text(output, ref at, ref first, "\"task_id\":"u8, textBase + TaskId);
         Name(output, ref at, ref first, "\"time\":"u8);
-        output[at++] = (byte)'"';
-        DateTimeOffset.FromUnixTimeMilliseconds(times[row]).UtcDateTime.TryFormat(output[at..], out written, AuditCanonicalForm.TimeFormat, CultureInfo.InvariantCulture);
-        at += written;
-        output[at++] = (byte)'"';
+        at += WriteTime(times[row], output[at..]);
         Token(output, ref at, ref first, "\"type\":"u8, lookups[lookupBase + Type]!.Token);
         output[at++] = (byte)'}';
 
@@ -435,6 +443,43 @@ internal sealed class AuditRowBatch
     }
 
     private static readonly SearchValues<byte> Escaped = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
+
+    /// <summary>
+    /// The time as the body writes it (<see cref="AuditCanonicalForm.TimeFormat"/>, quoted), digit by digit: formatting
+    /// through the format string cost as much as everything else in the body. The tests hold it
+    /// to the format string's output.
+    /// </summary>
+    internal static int WriteTime(long milliseconds, Span<byte> output)
+    {
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime;
+        var (year, month, day) = time;
+        output[0] = (byte)'"';
+        Digits(output, 1, year, 4);
+        output[5] = (byte)'-';
+        Digits(output, 6, month, 2);
+        output[8] = (byte)'-';
+        Digits(output, 9, day, 2);
+        output[11] = (byte)'T';
+        Digits(output, 12, time.Hour, 2);
+        output[14] = (byte)':';
+        Digits(output, 15, time.Minute, 2);
+        output[17] = (byte)':';
+        Digits(output, 18, time.Second, 2);
+        output[20] = (byte)'.';
+        Digits(output, 21, time.Millisecond, 3);
+        output[24] = (byte)'Z';
+        output[25] = (byte)'"';
+        return 26;
+    }
+
+    private static void Digits(Span<byte> output, int at, int value, int count)
+    {
+        for (var i = at + count - 1; i >= at; i--)
+        {
+            output[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+    }
 
     private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'a' + value - 10);
 

@@ -114,7 +114,7 @@ internal static class AuditStoreVerifier
         var batches = new[] { new AuditRowBatch(ChunkSize), new AuditRowBatch(ChunkSize) };
         var current = 0;
         AuditRowBatch? checking = null;
-        Task? check = null;
+        Task[]? check = null;
         var cursor = await repository.OpenRowCursorAsync(fromSequence, cancellationToken).ConfigureAwait(false);
         await using (cursor.ConfigureAwait(false))
         {
@@ -124,8 +124,10 @@ internal static class AuditStoreVerifier
                 var read = await cursor.ReadAsync(batch, cancellationToken).ConfigureAwait(false);
                 if (check is not null)
                 {
-                    await check.ConfigureAwait(false);
-                    if (!Link(checking!))
+                    // The reader is done with its batch: it checks what the checkers have not taken yet, then links.
+                    checking!.CheckRanges();
+                    await Task.WhenAll(check).ConfigureAwait(false);
+                    if (!Link(checking))
                     {
                         return verifier.Complete();
                     }
@@ -137,7 +139,13 @@ internal static class AuditStoreVerifier
                 }
 
                 checking = batch;
-                check = Task.Run(() => batch.Check(Checkers), cancellationToken);
+                batch.BeginCheck();
+                check = new Task[Checkers];
+                for (var i = 0; i < check.Length; i++)
+                {
+                    check[i] = Task.Run(batch.CheckRanges, cancellationToken);
+                }
+
                 current ^= 1;
             }
         }
@@ -159,10 +167,10 @@ internal static class AuditStoreVerifier
     }
 
     /// <summary>
-    /// One core is left to the thread that reads the rows and links them: with every core checking, the reader and
-    /// the checkers took turns on the same cores and the parallel walk was slower than one thread doing it all.
+    /// Checkers beside the thread that reads and links (which checks too once its batch is read): with a checker on
+    /// every core, the reader and the checkers took turns on the same cores and the walk got slower.
     /// </summary>
-    private static readonly ParallelOptions Checkers = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1) };
+    private static readonly int Checkers = Math.Max(1, Environment.ProcessorCount - 1);
 
     private static string CheckpointPosition(AuditCheckpoint checkpoint) => $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}";
 }

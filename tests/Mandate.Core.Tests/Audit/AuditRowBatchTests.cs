@@ -22,7 +22,7 @@ public sealed class AuditRowBatchTests
         var random = new Random(21);
         var (batch, records, _) = Build(300, random, new Dictionary<long, AuditLookupEntry>());
 
-        batch.Check(new ParallelOptions { MaxDegreeOfParallelism = 2 });
+        batch.Check();
 
         for (var row = 0; row < batch.Count; row++)
         {
@@ -54,7 +54,7 @@ public sealed class AuditRowBatchTests
         {
             var (batch, records, rebuild) = Build(8, new Random(7), new Dictionary<long, AuditLookupEntry>());
             rebuild(batch, 5, edit);
-            batch.Check(new ParallelOptions { MaxDegreeOfParallelism = 2 });
+            batch.Check();
 
             Assert.False(batch.Vouched(5), name);
             var verifier = new AuditChainVerifier([]);
@@ -79,7 +79,7 @@ public sealed class AuditRowBatchTests
     {
         var (batch, _, rebuild) = Build(4, new Random(3), new Dictionary<long, AuditLookupEntry>());
         rebuild(batch, 1, (b, r) => b.SetHash(new byte[32]));
-        batch.Check(new ParallelOptions());
+        batch.Check();
 
         Assert.True(batch.Vouched(0));
         Assert.False(batch.Vouched(1));
@@ -90,9 +90,24 @@ public sealed class AuditRowBatchTests
         Assert.Contains("the event was modified", result.Failure.Reason, StringComparison.Ordinal);
 
         rebuild(batch, 3, (b, r) => b.SetHash(new byte[31]));
-        batch.Check(new ParallelOptions());
+        batch.Check();
         Assert.False(batch.Vouched(3));
         Assert.Equal(4, Feed(new AuditChainVerifier([]), batch).Failure!.Sequence);
+    }
+
+    [Theory]
+    [InlineData(-62_135_596_800_000L)]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(951_782_400_123L)]
+    [InlineData(1_780_000_000_999L)]
+    [InlineData(253_402_300_799_999L)]
+    public void WriteTime_ShouldWriteWhatTheFormatStringWrites(long milliseconds)
+    {
+        var output = new byte[32];
+        var written = AuditRowBatch.WriteTime(milliseconds, output);
+        var expected = "\"" + AuditCanonicalForm.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)) + "\"";
+        Assert.Equal(expected, Encoding.ASCII.GetString(output, 0, written));
     }
 
     private static AuditVerificationResult Feed(AuditChainVerifier verifier, AuditRowBatch batch)

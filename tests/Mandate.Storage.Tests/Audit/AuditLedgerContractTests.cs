@@ -466,7 +466,7 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
         {
             while (await cursor.ReadAsync(batch, Ct))
             {
-                batch.Check(new ParallelOptions());
+                batch.Check();
                 for (var row = 0; row < batch.Count; row++)
                 {
                     Assert.True(batch.Vouched(row), $"event {batch.Sequence(row)}");
