@@ -53,6 +53,14 @@ internal abstract class SqlDialect
     /// <summary>Starts a transaction; a write transaction takes the database's write lock up front.</summary>
     public abstract ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken);
 
+    /// <summary>SQL that stores the UTF-8 bytes bound to <paramref name="parameter"/> as text (a large document bound as
+    /// bytes is not copied to UTF-8 again by the driver).</summary>
+    public abstract string TextFromUtf8Sql(string parameter);
+
+    /// <summary>SQL that reads the text column <paramref name="column"/> as its UTF-8 bytes (a large document read so is
+    /// parsed in place, with no string of it).</summary>
+    public abstract string Utf8FromTextSql(string column);
+
     /// <summary>SQL run inside a write transaction to serialize appends to one chain (e.g. the audit log).</summary>
     public abstract string? SerializeSql(string lockName);
 

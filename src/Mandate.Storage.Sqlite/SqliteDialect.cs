@@ -119,6 +119,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string? SerializeSql(string lockName) => null;
 
+    // A BLOB cast to TEXT is its bytes taken as text in the database's encoding (UTF-8), and a TEXT cast to BLOB the reverse.
+    public override string TextFromUtf8Sql(string parameter) => $"CAST({parameter} AS TEXT)";
+
+    public override string Utf8FromTextSql(string column) => $"CAST({column} AS BLOB)";
+
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var command = connection.CreateCommand();
