@@ -81,6 +81,27 @@ public abstract class FindingStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task BulkInsert_ShouldStoreEveryFinding_WhateverOrderItsIdentitiesComeIn()
+    {
+        // Written in identity order whatever the order given: the sorted head, the unsorted tail, repeated identities.
+        var random = new Random(7);
+        var head = Enumerable.Range(0, 6_000).Select(i => Make(i % 3 == 0 ? "stale" : i % 3 == 1 ? "no_owner" : "rotation_overdue", $"arn:order-{i / 3:D5}", "team:o"));
+        var tail = Enumerable.Range(0, 1_500).Select(i => Make("orphaned", $"arn:order-{random.Next(3_000):D5}", "team:o")).DistinctBy(f => f.Id);
+        var findings = head.Concat(tail).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IFindingRepository>().InsertAsync(findings, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        Assert.Equal(findings.Count, stored.Count);
+        Assert.All(findings, f => Assert.Equal((f.Kind, f.Identity, f.Summary), (stored[f.Id].Kind, stored[f.Id].Identity, stored[f.Id].Summary)));
+        Assert.Equal(findings.Count(f => f.Identity == "arn:order-00042"), (await read.Get<IFindingRepository>().ListAsync(new FindingQuery { Identity = "arn:order-00042" }, Ct)).Count);
+    }
+
+    [Fact]
     public async Task BulkInsert_ShouldFailWhole_WhenARowCannotBeWrittenOrEncoded()
     {
         // Large enough that the evidence is encoded on another core while rows are written.
