@@ -49,7 +49,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                 Owner = reader.IsDBNull(5) ? null : reader.GetString(5),
                 Summary = reader.GetString(6),
                 Evidence = FindingEvidenceJson.Decode(reader.GetString(7)),
-                Remediation = reader.GetString(8),
+                Remediation = reader.IsDBNull(8) ? FindingRemediations.Standard(reader.GetString(1)) ?? "" : reader.GetString(8),
                 Status = reader.GetString(9),
                 FirstSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
                 LastSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
@@ -114,7 +114,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                     writer.Text(5, f.Owner);
                     writer.Text(6, f.Summary);
                     writer.Utf8Text(7, encoding.Evidence(position));
-                    writer.Text(8, f.Remediation);
+                    writer.Text(8, FindingRemediations.IsStandard(f.Kind, f.Remediation) ? null : f.Remediation ?? throw new ArgumentException($"The finding {f.Id} has no remediation.", nameof(findings)));
                     writer.Text(9, f.Status);
                     writer.Integer(10, f.FirstSeen.ToUnixTimeMilliseconds());
                     writer.Integer(11, f.LastSeen.ToUnixTimeMilliseconds());
@@ -122,7 +122,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                     writer.Text(13, f.AcceptedReason);
                     writer.Text(14, f.AcceptedBy);
                     writer.Integer(15, f.AcceptedUntil?.ToUnixTimeMilliseconds());
-                    writer.Utf8Text(16, encoding.Digest(position));
+                    writer.Integer(16, encoding.Digest(position));
                     await writer.EndRowAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -201,7 +201,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                 reader.GetString(1),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
                 reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4),
                 reader.GetString(5),
                 reader.GetString(6),
                 reader.GetString(7),

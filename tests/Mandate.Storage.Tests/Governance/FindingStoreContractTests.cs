@@ -102,6 +102,36 @@ public abstract class FindingStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task Remediation_ShouldNotBeStored_WhenItIsTheKindsStandardText_AndReadBackTheSame()
+    {
+        var standard = Make(FindingKinds.Stale, "arn:r1", null) with { Remediation = FindingRemediations.Stale };
+        var other = Make(FindingKinds.Stale, "arn:r2", null) with { Remediation = "Something else." };
+        var noStandard = Make(FindingKinds.UnusedGrant, "arn:r3", null) with { Remediation = "Remove the grant." };
+        var empty = Make(FindingKinds.NoOwner, "arn:r4", null) with { Remediation = "" };
+        var bulk = Enumerable.Range(0, 3_000).Select(i => Make(FindingKinds.RotationOverdue, $"arn:rb-{i:D4}", null) with { Remediation = FindingRemediations.RotationOverdue }).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var repository = session.Get<IFindingRepository>();
+            await repository.InsertAsync([standard, other, noStandard, empty, .. bulk], Ct);
+
+            // Accepting a finding writes it again (upsert): still not stored, still read back.
+            await repository.UpsertAsync([bulk[7] with { Status = "accepted", AcceptedReason = "r", AcceptedBy = "admin", AcceptedUntil = Now.AddDays(1) }], Ct);
+            var relational = (Mandate.Storage.Relational.RelationalSession)session;
+            Assert.Equal(1L + bulk.Count, Convert.ToInt64(await relational.ScalarAsync("SELECT COUNT(*) FROM findings WHERE remediation IS NULL", Ct), System.Globalization.CultureInfo.InvariantCulture));
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        foreach (var finding in new[] { standard, other, noStandard, empty, bulk[0], bulk[7] })
+        {
+            Assert.Equal(finding.Remediation, stored[finding.Id].Remediation);
+        }
+
+        Assert.Equal("accepted", stored[bulk[7].Id].Status);
+    }
+
+    [Fact]
     public async Task BulkInsert_ShouldFailWhole_WhenARowCannotBeWrittenOrEncoded()
     {
         // Large enough that the evidence is encoded on another core while rows are written.
