@@ -15,6 +15,8 @@ internal abstract class BulkRowWriter : IAsyncDisposable
 
     public abstract void Integer(int column, long? value);
 
+    public abstract void Blob(int column, ReadOnlySpan<byte> value);
+
     public abstract ValueTask EndRowAsync(CancellationToken cancellationToken);
 
     public abstract ValueTask CompleteAsync(CancellationToken cancellationToken);

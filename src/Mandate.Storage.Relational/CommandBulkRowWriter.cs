@@ -20,6 +20,8 @@ internal sealed class CommandBulkRowWriter(RelationalSession session, string tab
 
     public override void Integer(int column, long? value) => values[(rows * columnCount) + column] = value;
 
+    public override void Blob(int column, ReadOnlySpan<byte> value) => values[(rows * columnCount) + column] = value.ToArray();
+
     public override async ValueTask EndRowAsync(CancellationToken cancellationToken)
     {
         rows++;

@@ -62,6 +62,10 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
     public override void Integer(int column, long? value) =>
         Check(dialect, database, value is { } v ? raw.sqlite3_bind_int64(statement, column + 1, v) : raw.sqlite3_bind_null(statement, column + 1));
 
+    // Like text, an empty blob is bound as a zero-length blob, not as NULL.
+    public override void Blob(int column, ReadOnlySpan<byte> value) =>
+        Check(dialect, database, value.IsEmpty ? raw.sqlite3_bind_zeroblob(statement, column + 1, 0) : raw.sqlite3_bind_blob(statement, column + 1, value));
+
     public override ValueTask EndRowAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
