@@ -117,8 +117,17 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(build);
         ArgumentNullException.ThrowIfNull(alongside);
-        Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
+        if (!repository.WritersAreSerialized)
+        {
+            // A server store's writers run side by side: holding the head while the change is written would hold back
+            // every other node's appends for as long. The events are built beside the change and chained after it.
+            var building = Task.Run(build, cancellationToken);
+            await Task.WhenAll(alongside(), building).ConfigureAwait(false);
+            return await RecordManyAsync(session, await building.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        Interlocked.Increment(ref sessionAppends);
 
         // The head cannot move once it is locked, so the records can be chained onto it before the change they record
         // is written.

@@ -39,6 +39,8 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     internal const int RowColumns = 22;
 
+    public bool WritersAreSerialized => session.Dialect.SerializeSql(ChainLock) is null;
+
     public async Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken)
     {
         // The lock and the head read go in one round trip: this runs once per group-commit batch.
