@@ -90,7 +90,11 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
     public Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken) =>
         WriteAsync(findings, "ON CONFLICT (id) DO NOTHING", cancellationToken);
 
-    private async Task WriteAsync(IReadOnlyList<Finding> findings, string onConflict, CancellationToken cancellationToken)
+    public Task InsertOpenedAsync(IReadOnlyList<Finding> findings, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(findings, "ON CONFLICT (id) DO NOTHING", cancellationToken, at);
+
+    // opened: every row is written as opened then (status, times, resolution and acceptance), not as the finding says.
+    private async Task WriteAsync(IReadOnlyList<Finding> findings, string onConflict, CancellationToken cancellationToken, DateTimeOffset? opened = null)
     {
         ArgumentNullException.ThrowIfNull(findings);
 
@@ -115,13 +119,26 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                     writer.Text(6, f.Summary);
                     writer.Utf8Text(7, encoding.Evidence(position));
                     writer.Text(8, FindingRemediations.IsStandard(f.Kind, f.Remediation) ? null : f.Remediation ?? throw new ArgumentException($"The finding {f.Id} has no remediation.", nameof(findings)));
-                    writer.Text(9, f.Status);
-                    writer.Integer(10, f.FirstSeen.ToUnixTimeMilliseconds());
-                    writer.Integer(11, f.LastSeen.ToUnixTimeMilliseconds());
-                    writer.Integer(12, f.ResolvedAt?.ToUnixTimeMilliseconds());
-                    writer.Text(13, f.AcceptedReason);
-                    writer.Text(14, f.AcceptedBy);
-                    writer.Integer(15, f.AcceptedUntil?.ToUnixTimeMilliseconds());
+                    if (opened is { } at)
+                    {
+                        writer.Text(9, "open");
+                        writer.Integer(10, at.ToUnixTimeMilliseconds());
+                        writer.Integer(11, at.ToUnixTimeMilliseconds());
+                        writer.Integer(12, null);
+                        writer.Text(13, null);
+                        writer.Text(14, null);
+                        writer.Integer(15, null);
+                    }
+                    else
+                    {
+                        writer.Text(9, f.Status);
+                        writer.Integer(10, f.FirstSeen.ToUnixTimeMilliseconds());
+                        writer.Integer(11, f.LastSeen.ToUnixTimeMilliseconds());
+                        writer.Integer(12, f.ResolvedAt?.ToUnixTimeMilliseconds());
+                        writer.Text(13, f.AcceptedReason);
+                        writer.Text(14, f.AcceptedBy);
+                        writer.Integer(15, f.AcceptedUntil?.ToUnixTimeMilliseconds());
+                    }
                     writer.Integer(16, encoding.Digest(position));
                     await writer.EndRowAsync(cancellationToken).ConfigureAwait(false);
                 }

@@ -132,6 +132,35 @@ public abstract class FindingStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task InsertOpened_ShouldWriteEachFindingAsOpenedThen_WhateverItsStateFieldsSay()
+    {
+        var at = Now.AddDays(2);
+        var findings = Enumerable.Range(0, 3_000).Select(i => Make("stale", $"arn:opened-{i:D4}", "team:o", i % 3 == 0 ? "resolved" : "open") with
+        {
+            FirstSeen = default,
+            LastSeen = default,
+            AcceptedReason = i % 5 == 0 ? "stray" : null,
+            AcceptedBy = i % 5 == 0 ? "admin" : null,
+            AcceptedUntil = i % 5 == 0 ? Now.AddDays(9) : null,
+        }).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IFindingRepository>().InsertOpenedAsync(findings, at, Ct);
+
+            // Opened again (another node got there first): the stored rows stand.
+            await session.Get<IFindingRepository>().InsertOpenedAsync([findings[1] with { Summary = "other" }], at.AddHours(1), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        Assert.Equal(findings.Count, stored.Count);
+        Assert.All(findings, f => Assert.Equal(
+            f with { Status = "open", FirstSeen = at, LastSeen = at, ResolvedAt = null, AcceptedReason = null, AcceptedBy = null, AcceptedUntil = null, Evidence = stored[f.Id].Evidence },
+            stored[f.Id]));
+    }
+
+    [Fact]
     public async Task BulkInsert_ShouldFailWhole_WhenARowCannotBeWrittenOrEncoded()
     {
         // Large enough that the evidence is encoded on another core while rows are written.

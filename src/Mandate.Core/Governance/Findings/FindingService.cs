@@ -132,10 +132,10 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
 
                 if (!stored.TryGetValue(finding.Id, out var before))
                 {
+                    // Written as opened now (InsertOpenedAsync); the event names only what the rules gave.
                     opened++;
-                    var open = finding with { FirstSeen = now, LastSeen = now, Status = "open" };
-                    added.Add(open);
-                    events.Add(("finding.opened", null, open));
+                    added.Add(finding);
+                    events.Add(("finding.opened", null, finding));
                 }
                 else if (before.Status == "resolved")
                 {
@@ -209,7 +209,7 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
             () => GroupedEvents(events, actor, requestId),
             async () =>
             {
-                await repository.InsertAsync(added, cancellationToken).ConfigureAwait(false);
+                await repository.InsertOpenedAsync(added, now, cancellationToken).ConfigureAwait(false);
                 await repository.UpsertAsync(changes, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
