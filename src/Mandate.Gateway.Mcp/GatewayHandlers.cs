@@ -53,6 +53,16 @@ internal static class GatewayHandlers
     {
         var state = await DecidedAsync(request);
         var parameters = request.Params ?? throw new McpProtocolException("tools/call needs params.", McpErrorCode.InvalidParams);
+        return await CallDecidedToolAsync(state, parameters, ct);
+    }
+
+    /// <summary>
+    /// A decided <c>tools/call</c>: refused unless its decision allowed it, else forwarded and its answer bounded. The
+    /// SDK's handler and <see cref="GatewayToolCallAnswer"/> (which answers a call without the SDK's per-request
+    /// server) both end here, so they refuse, forward and bound alike.
+    /// </summary>
+    internal static async Task<CallToolResult> CallDecidedToolAsync(GatewayRequestState state, CallToolRequestParams parameters, CancellationToken ct)
+    {
         Allowed(state, "tools/call", parameters.Name);
         var result = await ForwardAsync(state, (client, token) => client.CallToolAsync(parameters, token), ct);
         return Bounded(state, result, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult)));

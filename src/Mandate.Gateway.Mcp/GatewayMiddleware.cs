@@ -21,8 +21,11 @@ internal sealed partial class GatewayMiddleware(
     GatewayRateLimits rateLimits,
     GatewayPublicUrl publicUrl,
     McpGatewayOptions options,
+    GatewayCallCounts counts,
     ILogger<GatewayMiddleware> logger)
 {
+    private readonly ModelContextProtocol.Protocol.Implementation serverInfo = McpGateway.ServerInfo();
+
     public async Task InvokeAsync(HttpContext http)
     {
         var upstream = upstreams.ForPath(http.Request.Path);
@@ -77,6 +80,15 @@ internal sealed partial class GatewayMiddleware(
         var verdict = VerdictAsync(upstream, credential, proof, method, message, toolKey, http.RequestAborted);
         if (method is "tools/call" or "resources/read" or "prompts/get")
         {
+            // The hot path: a plain tools/call is answered here, the way the SDK answers it, without building the SDK's
+            // per-request server (which costs more than the gateway's own work and slows the decision running beside it).
+            if (toolKey is not null && options.AnswerToolCallsDirectly && GatewayToolCallAnswer.TryPrepare(http, message!) is { } call)
+            {
+                counts.Direct();
+                await call.AnswerAsync(http, verdict, serverInfo);
+                return;
+            }
+
             await DecideWhileDispatchingAsync(http, verdict);
             return;
         }

@@ -22,6 +22,9 @@ internal sealed class GatewayRpcRequest : IDisposable
 
     public string? Method { get; }
 
+    /// <summary>The whole request, for the SDK's own reading of it (<see cref="GatewayToolCallAnswer"/>).</summary>
+    public JsonElement Root => document.RootElement;
+
     /// <summary>The call's <c>params.arguments</c>, when it has any.</summary>
     public JsonElement? Arguments =>
         parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("arguments", out var arguments) ? arguments : null;

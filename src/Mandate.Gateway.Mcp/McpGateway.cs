@@ -17,6 +17,10 @@ internal static class McpGateway
 {
     public const string WellKnownMetadata = "/.well-known/oauth-protected-resource";
 
+    /// <summary>How the gateway names itself to agents (the SDK's server, and <see cref="GatewayToolCallAnswer"/> alike).</summary>
+    public static Implementation ServerInfo() =>
+        new() { Name = "mandate-mcp-gateway", Version = typeof(McpGateway).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" };
+
     public static WebApplication Build(McpGatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -35,9 +39,10 @@ internal static class McpGateway
         services.AddSingleton(_ => new DecisionPointClient(DecisionPointClient.CreateHttpClient(options)));
         services.AddSingleton(_ => new GatewayRateLimits(options.Limits));
         services.AddSingleton<GatewayPublicUrl>();
+        services.AddSingleton<GatewayCallCounts>();
         services.AddMcpServer(o =>
             {
-                o.ServerInfo = new Implementation { Name = "mandate-mcp-gateway", Version = typeof(McpGateway).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" };
+                o.ServerInfo = ServerInfo();
                 o.ServerInstructions = "Mandate MCP gateway: every call is decided by the Mandate decision point with the agent's task and delegation chain.";
             })
             .WithHttpTransport(t => t.Stateless = true)

@@ -27,6 +27,12 @@ internal sealed class McpGatewayOptions
 
     /// <summary>How long a call to the decision point may take before the request is refused (fail closed).</summary>
     public TimeSpan DecisionTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether a plain <c>tools/call</c> is answered without the SDK's per-request server
+    /// (<see cref="GatewayToolCallAnswer"/>). Always on in the product; off only where a test compares the two answers.
+    /// </summary>
+    public bool AnswerToolCallsDirectly { get; init; } = true;
 }
 
 /// <summary>One upstream MCP server, reached over stdio (a command the gateway starts) or Streamable HTTP.</summary>

@@ -25,6 +25,7 @@ internal sealed class GatewayEstate : IAsyncDisposable
 {
     public const string Agent = "spiffe://demo.mandate.local/agent/support-assistant";
 
+    private readonly List<WebApplication> extraGateways = [];
     private WebApplication? gateway;
 
     private GatewayEstate(MandateTestServer server) => Server = server;
@@ -57,6 +58,25 @@ internal sealed class GatewayEstate : IAsyncDisposable
         });
         await gateway.StartAsync(Ct);
         GatewayAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    /// <summary>
+    /// A second gateway in front of the same server, with its own upstreams, answering every call through the SDK's
+    /// per-request server (<see cref="McpGatewayOptions.AnswerToolCallsDirectly"/> off): what the direct answer is compared with.
+    /// </summary>
+    public async Task<Uri> StartSdkOnlyGatewayAsync(IReadOnlyList<UpstreamOptions> upstreams)
+    {
+        var app = McpGateway.Build(new McpGatewayOptions
+        {
+            Listen = new Uri("http://127.0.0.1:0"),
+            Server = Server.Address,
+            ServerToken = TestPep.Token,
+            Upstreams = upstreams,
+            AnswerToolCallsDirectly = false,
+        });
+        extraGateways.Add(app);
+        await app.StartAsync(Ct);
+        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
     /// <summary>The test upstream as a stdio command: this configuration's build of Mandate.Gateway.Mcp.TestUpstream.</summary>
@@ -190,6 +210,12 @@ internal sealed class GatewayEstate : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var extra in extraGateways)
+        {
+            await extra.StopAsync(CancellationToken.None);
+            await extra.DisposeAsync();
+        }
+
         if (gateway is not null)
         {
             await gateway.StopAsync(CancellationToken.None);

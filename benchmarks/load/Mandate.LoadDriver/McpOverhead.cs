@@ -22,8 +22,9 @@ namespace Mandate.LoadDriver;
 /// <c>tools/call</c>. In this process: the Mandate server (demo policies, every allow audited as the gateway's calls
 /// are), an upstream MCP server over Streamable HTTP (the official SDK, one read-only <c>echo</c> tool), and the gateway
 /// in front of it. The same SDK client calls <c>echo</c> sequentially, first on the upstream directly, then through the
-/// gateway with a real task credential (alternating in rounds so drift hits both); it prints p50/p99/mean of each and
-/// the difference. Loopback only; it stops by itself.
+/// gateway with a real task credential, then through a second gateway that leaves every call to the SDK's per-request
+/// server (the gateway before it answered <c>tools/call</c> itself), alternating in rounds so drift hits all; it prints
+/// p50/p99/mean of each and the differences. Loopback only; it stops by itself.
 /// </summary>
 internal static class McpOverhead
 {
@@ -58,20 +59,19 @@ internal static class McpOverhead
         await using var upstream = await StartUpstreamAsync();
         var upstreamEndpoint = new Uri(Address(upstream), "/mcp");
 
-        await using var gateway = McpGateway.Build(new McpGatewayOptions
-        {
-            Listen = new Uri("http://127.0.0.1:0"),
-            Server = server,
-            ServerToken = PepToken,
-            Upstreams = [new UpstreamOptions { Name = "bench", Url = upstreamEndpoint }],
-            Limits = new GatewayLimits { RequestsPerMinutePerCredential = 0, CallsPerMinutePerTool = 0 },
-        });
+        await using var gateway = StartGateway(server, upstreamEndpoint, answerToolCallsDirectly: true);
         await gateway.StartAsync();
         var gatewayEndpoint = new Uri(Address(gateway), "/mcp");
+
+        // The comparator for the gateway's own answer: the same gateway leaving every call to the SDK's per-request
+        // server, as it did before it answered tools/call itself.
+        await using var sdkGateway = StartGateway(server, upstreamEndpoint, answerToolCallsDirectly: false);
+        await sdkGateway.StartAsync();
 
         var token = await OpenTaskAsync(mandate, server);
         await using var direct = await ConnectAsync(upstreamEndpoint, null);
         await using var viaGateway = await ConnectAsync(gatewayEndpoint, token);
+        await using var viaSdkGateway = await ConnectAsync(new Uri(Address(sdkGateway), "/mcp"), token);
 
         var arguments = new Dictionary<string, object?> { ["text"] = "ping" };
 
@@ -88,6 +88,7 @@ internal static class McpOverhead
         {
             await direct.CallToolAsync("echo", arguments);
             await viaGateway.CallToolAsync("echo", arguments);
+            await viaSdkGateway.CallToolAsync("echo", arguments);
             await DecideAsync(decisionClient, credential, target, echoArguments.RootElement);
             (await health.GetAsync(new Uri("/healthz", UriKind.Relative))).Dispose();
         }
@@ -97,12 +98,15 @@ internal static class McpOverhead
 
         var directTimes = new List<double>(calls);
         var gatewayTimes = new List<double>(calls);
+        var sdkGatewayTimes = new List<double>(calls);
+        double directCpu = 0, gatewayCpu = 0, sdkGatewayCpu = 0;
         const int Round = 50;
         for (var done = 0; done < calls; done += Round)
         {
             var n = Math.Min(Round, calls - done);
-            await MeasureAsync(direct, arguments, n, directTimes);
-            await MeasureAsync(viaGateway, arguments, n, gatewayTimes);
+            directCpu += await MeasureAsync(direct, arguments, n, directTimes);
+            gatewayCpu += await MeasureAsync(viaGateway, arguments, n, gatewayTimes);
+            sdkGatewayCpu += await MeasureAsync(viaSdkGateway, arguments, n, sdkGatewayTimes);
             for (var i = 0; i < n; i++)
             {
                 var start = Stopwatch.GetTimestamp();
@@ -116,11 +120,13 @@ internal static class McpOverhead
 
         Console.WriteLine($"# MCP gateway overhead: {Environment.ProcessorCount} cores, {calls} sequential tools/call per path after {warmup} warm-up calls, loopback, Streamable HTTP upstream, every allow audited");
         Console.WriteLine();
-        Console.WriteLine("| path | p50 ms | p99 ms | mean ms |");
-        Console.WriteLine("|---|---:|---:|---:|");
-        Row("upstream directly", directTimes);
-        Row("through the gateway", gatewayTimes);
-        Console.WriteLine($"| **added by the gateway** | **{Format(Percentile(gatewayTimes, 0.50) - Percentile(directTimes, 0.50))}** | **{Format(Percentile(gatewayTimes, 0.99) - Percentile(directTimes, 0.99))}** | **{Format(gatewayTimes.Average() - directTimes.Average())}** |");
+        Console.WriteLine("| path | p50 ms | p99 ms | mean ms | CPU ms per call |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Row("upstream directly", directTimes, directCpu);
+        Row("through the gateway", gatewayTimes, gatewayCpu);
+        Console.WriteLine($"| **added by the gateway** | **{Format(Percentile(gatewayTimes, 0.50) - Percentile(directTimes, 0.50))}** | **{Format(Percentile(gatewayTimes, 0.99) - Percentile(directTimes, 0.99))}** | **{Format(gatewayTimes.Average() - directTimes.Average())}** | **{Format((gatewayCpu - directCpu) / calls)}** |");
+        Row("through the gateway, every call through the SDK's per-request server", sdkGatewayTimes, sdkGatewayCpu);
+        Console.WriteLine($"| added by the gateway, every call through the SDK's per-request server | {Format(Percentile(sdkGatewayTimes, 0.50) - Percentile(directTimes, 0.50))} | {Format(Percentile(sdkGatewayTimes, 0.99) - Percentile(directTimes, 0.99))} | {Format(sdkGatewayTimes.Average() - directTimes.Average())} | {Format((sdkGatewayCpu - directCpu) / calls)} |");
         Console.WriteLine();
         Console.WriteLine("Where it goes (same rounds):");
         Console.WriteLine();
@@ -130,6 +136,7 @@ internal static class McpOverhead
         Row("the server's cheapest answer (GET /healthz, keep-alive)", healthTimes);
 
         await gateway.StopAsync();
+        await sdkGateway.StopAsync();
         await upstream.StopAsync();
         await mandate.StopAsync();
         try
@@ -144,8 +151,24 @@ internal static class McpOverhead
         return 0;
     }
 
-    private static async Task MeasureAsync(McpClient client, Dictionary<string, object?> arguments, int count, List<double> times)
+    private static WebApplication StartGateway(Uri server, Uri upstreamEndpoint, bool answerToolCallsDirectly) =>
+        McpGateway.Build(new McpGatewayOptions
+        {
+            Listen = new Uri("http://127.0.0.1:0"),
+            Server = server,
+            ServerToken = PepToken,
+            Upstreams = [new UpstreamOptions { Name = "bench", Url = upstreamEndpoint }],
+            Limits = new GatewayLimits { RequestsPerMinutePerCredential = 0, CallsPerMinutePerTool = 0 },
+            AnswerToolCallsDirectly = answerToolCallsDirectly,
+        });
+
+    /// <summary>
+    /// Times <paramref name="count"/> sequential calls; returns the CPU time the whole process spent meanwhile (client,
+    /// gateway, server, upstream, audit writer), in ms: on a shared machine it moves far less than the latencies do.
+    /// </summary>
+    private static async Task<double> MeasureAsync(McpClient client, Dictionary<string, object?> arguments, int count, List<double> times)
     {
+        var cpu = Environment.CpuUsage.TotalTime;
         for (var i = 0; i < count; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -156,6 +179,8 @@ internal static class McpOverhead
                 throw new InvalidOperationException("echo failed: the benchmark measures errors, not calls");
             }
         }
+
+        return (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
     }
 
     private static async Task DecideAsync(DecisionPointClient client, AgentCredential credential, GatewayRequestTarget target, JsonElement arguments)
@@ -220,6 +245,9 @@ internal static class McpOverhead
 
     private static void Row(string name, List<double> times) =>
         Console.WriteLine($"| {name} | {Format(Percentile(times, 0.50))} | {Format(Percentile(times, 0.99))} | {Format(times.Average())} |");
+
+    private static void Row(string name, List<double> times, double cpu) =>
+        Console.WriteLine($"| {name} | {Format(Percentile(times, 0.50))} | {Format(Percentile(times, 0.99))} | {Format(times.Average())} | {Format(cpu / times.Count)} |");
 
     private static double Percentile(List<double> times, double p)
     {
