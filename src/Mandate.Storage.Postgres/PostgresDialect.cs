@@ -21,6 +21,11 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
     public override async ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
 
+    // bytea to text and back, checked as UTF-8 by the server (the database encoding of a Mandate database).
+    public override string TextFromUtf8Sql(string parameter) => $"convert_from({parameter}, 'UTF8')";
+
+    public override string Utf8FromTextSql(string column) => $"convert_to({column}, 'UTF8')";
+
     public override string? SerializeSql(string lockName) =>
         $"SELECT pg_advisory_xact_lock({StableKey(lockName)})";
 

@@ -37,6 +37,14 @@ internal abstract class SqlDialect
     public virtual ValueTask<BulkRowWriter> OpenBulkRowWriterAsync(RelationalSession session, string table, string columns, int columnCount, string onConflict, CancellationToken cancellationToken) =>
         ValueTask.FromResult<BulkRowWriter>(new CommandBulkRowWriter(session, table, columns, columnCount, onConflict));
 
+    /// <summary>
+    /// The rows of a verification walk from <paramref name="fromSequence"/> to the head, in the session's transaction
+    /// (see <see cref="Mandate.Core.Audit.IAuditRepository.OpenRowCursorAsync"/>). The default reads through the driver
+    /// as <paramref name="repository"/>'s own reads do.
+    /// </summary>
+    public virtual Task<Mandate.Core.Audit.IAuditRowCursor> OpenAuditRowCursorAsync(RelationalSession session, Repositories.AuditRepository repository, long fromSequence, CancellationToken cancellationToken) =>
+        Repositories.AuditRowCursor.OpenAsync(session, repository, fromSequence, cancellationToken);
+
     /// <summary>The assembly whose embedded <c>migrations/NNNN_name.sql</c> resources define the schema.</summary>
     public abstract Assembly MigrationAssembly { get; }
 
@@ -44,6 +52,14 @@ internal abstract class SqlDialect
 
     /// <summary>Starts a transaction; a write transaction takes the database's write lock up front.</summary>
     public abstract ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken);
+
+    /// <summary>SQL that stores the UTF-8 bytes bound to <paramref name="parameter"/> as text (a large document bound as
+    /// bytes is not copied to UTF-8 again by the driver).</summary>
+    public abstract string TextFromUtf8Sql(string parameter);
+
+    /// <summary>SQL that reads the text column <paramref name="column"/> as its UTF-8 bytes (a large document read so is
+    /// parsed in place, with no string of it).</summary>
+    public abstract string Utf8FromTextSql(string column);
 
     /// <summary>SQL run inside a write transaction to serialize appends to one chain (e.g. the audit log).</summary>
     public abstract string? SerializeSql(string lockName);

@@ -94,7 +94,7 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
     }
 
     // An error code becomes the SqliteException Microsoft.Data.Sqlite would throw, then the store's classified fault.
-    private static void Check(SqlDialect dialect, sqlite3 database, int rc)
+    internal static void Check(SqlDialect dialect, sqlite3 database, int rc)
     {
         if (rc is raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW)
         {

@@ -48,6 +48,12 @@ internal sealed class SqliteDialect : SqlDialect
         return ValueTask.FromResult<BulkRowWriter>(SqliteBulkRowWriter.Open(this, (SqliteConnection)session.Connection, table, columns, columnCount, onConflict));
     }
 
+    public override Task<Mandate.Core.Audit.IAuditRowCursor> OpenAuditRowCursorAsync(RelationalSession session, Relational.Repositories.AuditRepository repository, long fromSequence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return Task.FromResult<Mandate.Core.Audit.IAuditRowCursor>(SqliteAuditRowCursor.Open(this, (SqliteConnection)session.Connection, fromSequence));
+    }
+
     public override async ValueTask<IAsyncDisposable?> BeginBulkInsertAsync(DbConnection connection, int rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -112,6 +118,11 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     public override string? SerializeSql(string lockName) => null;
+
+    // A BLOB cast to TEXT is its bytes taken as text in the database's encoding (UTF-8), and a TEXT cast to BLOB the reverse.
+    public override string TextFromUtf8Sql(string parameter) => $"CAST({parameter} AS TEXT)";
+
+    public override string Utf8FromTextSql(string column) => $"CAST({column} AS BLOB)";
 
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {

@@ -20,6 +20,11 @@ internal sealed class AuditChainVerifier
     private long? firstSequence;
     private long? lastSequence;
     private string? headHash;
+
+    /// <summary>The head as the stored bytes of the last event linked from a batch (<see cref="headHash"/> is then
+    /// stale): a batch walk turns it into text only where text is compared (a checkpoint, the result).</summary>
+    private readonly byte[] headBytes = new byte[System.Security.Cryptography.SHA256.HashSizeInBytes];
+    private bool headInBytes;
     private long events;
     private long checkpoints;
 
@@ -29,7 +34,7 @@ internal sealed class AuditChainVerifier
     public AuditChainVerifier(IEnumerable<AuditPublicKey> keys, string? anchorHash = AuditHashing.GenesisHash, long firstSequence = 1)
     {
         this.keys = keys.GroupBy(k => k.KeyId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        headHash = anchorHash;
+        HeadHash = anchorHash;
         ExpectedNext = firstSequence;
         lastCheckpointTo = firstSequence - 1;
     }
@@ -200,7 +205,7 @@ internal sealed class AuditChainVerifier
                 : $"the checkpoint covers events up to {checkpoint.ToSequence} but follows event {lastSequence}: checkpoints are out of order");
         }
 
-        if (checkpoint.ChainHash != headHash)
+        if (checkpoint.ChainHash != HeadHash)
         {
             return Fail(position, checkpoint.ToSequence, $"the chain hash after event {checkpoint.ToSequence} differs from the signed one: events up to it were modified and the chain rehashed");
         }
@@ -238,7 +243,7 @@ internal sealed class AuditChainVerifier
             checkpoints,
             firstSequence,
             lastSequence,
-            lastSequence is null ? null : headHash,
+            lastSequence is null ? null : HeadHash,
             lastSequence is null ? 0 : Math.Max(0, lastSequence.Value - lastCheckpointTo),
             Failure,
             notes,
@@ -282,11 +287,7 @@ internal sealed class AuditChainVerifier
         var sequence = prepared.Record.Sequence;
         if (sequence != ExpectedNext)
         {
-            return sequence > ExpectedNext
-                ? Fail(position ?? EventPosition(sequence), sequence, ExpectedNext == sequence - 1
-                    ? $"event {ExpectedNext} is missing (deleted): found event {sequence}"
-                    : $"events {ExpectedNext}..{sequence - 1} are missing (deleted): found event {sequence}")
-                : Fail(position ?? EventPosition(sequence), sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
+            return OutOfSequence(sequence, position);
         }
 
         if (prepared.BodyFailure is { } bodyFailure)
@@ -299,21 +300,9 @@ internal sealed class AuditChainVerifier
             return Fail(position ?? EventPosition(sequence), sequence, $"the body says it is event {prepared.BodySequence} but it sits at position {sequence}: events were reordered or one was inserted");
         }
 
-        if (headHash is null && firstSequence is null)
+        if (!LinksToHead(prepared.Record.PreviousHash, sequence, position))
         {
-            if (prepared.Record.PreviousHash.Length == 0)
-            {
-                return Fail(position ?? EventPosition(sequence), sequence, $"event {sequence - 1}, before event {sequence}, is missing (deleted)");
-            }
-
-            headHash = prepared.Record.PreviousHash;
-        }
-
-        if (prepared.Record.PreviousHash != headHash)
-        {
-            return Fail(position ?? EventPosition(sequence), sequence, sequence == 1 && firstSequence is null
-                ? "the first event does not link to the start of the chain: an event was inserted or deleted before it"
-                : $"the event does not link to its predecessor (prev_hash differs from the hash of event {sequence - 1}): an event was inserted, deleted or modified before it");
+            return false;
         }
 
         if (!prepared.HashMatches)
@@ -325,7 +314,98 @@ internal sealed class AuditChainVerifier
         segmentStart ??= sequence;
         segment.AddLeafHash(prepared.LeafHash!);
         lastSequence = sequence;
-        headHash = prepared.Record.Hash;
+        HeadHash = prepared.Record.Hash;
+        ExpectedNext = sequence + 1;
+        events++;
+        return true;
+    }
+
+    private bool OutOfSequence(long sequence, string? position) => sequence > ExpectedNext
+        ? Fail(position ?? EventPosition(sequence), sequence, ExpectedNext == sequence - 1
+            ? $"event {ExpectedNext} is missing (deleted): found event {sequence}"
+            : $"events {ExpectedNext}..{sequence - 1} are missing (deleted): found event {sequence}")
+        : Fail(position ?? EventPosition(sequence), sequence, $"event {sequence} appears where event {ExpectedNext} belongs: events were reordered or one was inserted");
+
+    /// <summary>The hash stored before the event is the verified head (the first event of a walk from a checkpoint
+    /// takes it as the head, to be vouched for by the checkpoint's signed chain hash).</summary>
+    private bool LinksToHead(string previousHash, long sequence, string? position)
+    {
+        if (HeadHash is null && firstSequence is null)
+        {
+            if (previousHash.Length == 0)
+            {
+                return Fail(position ?? EventPosition(sequence), sequence, $"event {sequence - 1}, before event {sequence}, is missing (deleted)");
+            }
+
+            HeadHash = previousHash;
+        }
+
+        return previousHash == HeadHash || Fail(position ?? EventPosition(sequence), sequence, sequence == 1 && firstSequence is null
+            ? "the first event does not link to the start of the chain: an event was inserted or deleted before it"
+            : $"the event does not link to its predecessor (prev_hash differs from the hash of event {sequence - 1}): an event was inserted, deleted or modified before it");
+    }
+
+    private string? HeadHash
+    {
+        get
+        {
+            if (headInBytes)
+            {
+                headHash = Convert.ToHexStringLower(headBytes);
+                headInBytes = false;
+            }
+
+            return headHash;
+        }
+
+        set
+        {
+            headHash = value;
+            headInBytes = false;
+        }
+    }
+
+    /// <summary>
+    /// Feeds row <paramref name="row"/> of a batch that <see cref="AuditRowBatch.Check"/> has checked; rows must come in
+    /// order. A row the batch check vouched for is linked here with the checks of <see cref="Link"/> in the same order
+    /// (its body sequence is its own and its hash matches, by construction); any other row goes through
+    /// <see cref="Prepare"/> as the record the one-row read returns, so it fails, or passes, exactly as it always did.
+    /// </summary>
+    public bool AddBatchRow(AuditRowBatch batch, int row)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Failure is not null)
+        {
+            return false;
+        }
+
+        if (!batch.Vouched(row))
+        {
+            return AddPrepared(Prepare(batch.ToStoredRecord(row)));
+        }
+
+        var sequence = batch.Sequence(row);
+        if (sequence != ExpectedNext)
+        {
+            return OutOfSequence(sequence, null);
+        }
+
+        // Within a batch the hash before a row is the stored hash of the row before it, which the last link made the
+        // head: compared as bytes. The first row of a batch (or after a row linked the one-row way) compares as text.
+        var linked = row > 0 && headInBytes
+            ? batch.StoredHash(row - 1).SequenceEqual(headBytes) || LinksToHead(batch.PreviousHash(row), sequence, null)
+            : LinksToHead(batch.PreviousHash(row), sequence, null);
+        if (!linked)
+        {
+            return false;
+        }
+
+        firstSequence ??= sequence;
+        segmentStart ??= sequence;
+        segment.AddLeafHash(batch.LeafHash(row).ToArray());
+        lastSequence = sequence;
+        batch.StoredHash(row).CopyTo(headBytes);
+        headInBytes = true;
         ExpectedNext = sequence + 1;
         events++;
         return true;

@@ -65,10 +65,11 @@ internal static class AuditStoreVerifier
     }
 
     /// <summary>
-    /// The one walk both entry points share. Each event's own checks (its body rebuilt from the row, its hash over the
-    /// hash stored before it, its Merkle leaf) run in parallel on one chunk while the next is read; what links the
-    /// events (sequence, the hash before, checkpoints) is then checked in order, exactly as one event at a time would.
-    /// A checkpoint is fed after the event it ends at; one that ends beyond the head is fed last (and fails there).
+    /// The one walk both entry points share. The rows come from the store in batches (<see cref="AuditRowBatch"/>);
+    /// each batch's own checks (every body rebuilt from its row and hashed over the hash stored before it, its Merkle
+    /// leaf) run on the other cores while the next batch is read; what links the events (sequence, the hash before,
+    /// checkpoints) is then checked in order, exactly as one event at a time would. A checkpoint is fed after the event
+    /// it ends at; one that ends beyond the head is fed last (and fails there).
     /// </summary>
     private static async Task<AuditVerificationResult> WalkAsync(
         IAuditRepository repository,
@@ -80,20 +81,18 @@ internal static class AuditStoreVerifier
     {
         var next = 0;
         var last = 0L;
-        var chunk = new List<StoredAuditRecord>(ChunkSize);
-        Task<PreparedAuditRecord[]>? preparing = null;
-        bool Link(PreparedAuditRecord[] prepared)
+        bool Link(AuditRowBatch batch)
         {
-            foreach (var item in prepared)
+            for (var row = 0; row < batch.Count; row++)
             {
-                var sequence = item.Record.Sequence;
+                var sequence = batch.Sequence(row);
                 last = sequence;
                 if (progress is not null && sequence % ProgressEvery == 0)
                 {
                     progress(sequence);
                 }
 
-                if (!verifier.AddPrepared(item))
+                if (!verifier.AddBatchRow(batch, row))
                 {
                     return false;
                 }
@@ -111,32 +110,44 @@ internal static class AuditStoreVerifier
             return true;
         }
 
-        await foreach (var record in repository.ReadAsync(fromSequence, cancellationToken).ConfigureAwait(false))
+        // Two batches in turn: one is read while the other is checked, then linked.
+        var batches = new[] { new AuditRowBatch(ChunkSize), new AuditRowBatch(ChunkSize) };
+        var current = 0;
+        AuditRowBatch? checking = null;
+        Task[]? check = null;
+        var cursor = await repository.OpenRowCursorAsync(fromSequence, cancellationToken).ConfigureAwait(false);
+        await using (cursor.ConfigureAwait(false))
         {
-            chunk.Add(record);
-            if (chunk.Count < ChunkSize)
+            while (true)
             {
-                continue;
+                var batch = batches[current];
+                var read = await cursor.ReadAsync(batch, cancellationToken).ConfigureAwait(false);
+                if (check is not null)
+                {
+                    // The reader is done with its batch: it checks what the checkers have not taken yet, then links.
+                    checking!.CheckRanges();
+                    await Task.WhenAll(check).ConfigureAwait(false);
+                    if (!Link(checking))
+                    {
+                        return verifier.Complete();
+                    }
+                }
+
+                if (!read)
+                {
+                    break;
+                }
+
+                checking = batch;
+                batch.BeginCheck();
+                check = new Task[Checkers];
+                for (var i = 0; i < check.Length; i++)
+                {
+                    check[i] = Task.Run(batch.CheckRanges, cancellationToken);
+                }
+
+                current ^= 1;
             }
-
-            if (preparing is not null && !Link(await preparing.ConfigureAwait(false)))
-            {
-                return verifier.Complete();
-            }
-
-            var full = chunk;
-            preparing = Task.Run(() => PrepareAll(full), cancellationToken);
-            chunk = new List<StoredAuditRecord>(ChunkSize);
-        }
-
-        if (preparing is not null && !Link(await preparing.ConfigureAwait(false)))
-        {
-            return verifier.Complete();
-        }
-
-        if (!Link(PrepareAll(chunk)))
-        {
-            return verifier.Complete();
         }
 
         if (last == 0 && fromSequence > 1 && checkpoints.Count > 0)
@@ -156,18 +167,10 @@ internal static class AuditStoreVerifier
     }
 
     /// <summary>
-    /// One core is left to the thread that reads the rows and links them: with every core preparing, the reader and
-    /// the preparers took turns on the same cores and the parallel walk was slower than one thread doing it all.
+    /// Checkers beside the thread that reads and links (which checks too once its batch is read): with a checker on
+    /// every core, the reader and the checkers took turns on the same cores and the walk got slower.
     /// </summary>
-    private static readonly ParallelOptions Preparers = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1) };
-
-    /// <summary>The per-event checks of a chunk, on every core but the reader's.</summary>
-    private static PreparedAuditRecord[] PrepareAll(List<StoredAuditRecord> records)
-    {
-        var prepared = new PreparedAuditRecord[records.Count];
-        Parallel.For(0, records.Count, Preparers, i => prepared[i] = AuditChainVerifier.Prepare(records[i]));
-        return prepared;
-    }
+    private static readonly int Checkers = Math.Max(1, Environment.ProcessorCount - 1);
 
     private static string CheckpointPosition(AuditCheckpoint checkpoint) => $"checkpoint {checkpoint.FromSequence}..{checkpoint.ToSequence}";
 }

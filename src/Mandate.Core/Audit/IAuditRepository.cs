@@ -31,6 +31,13 @@ internal interface IAuditRepository
     /// <summary>Records in sequence order from <paramref name="fromSequence"/> to <paramref name="toSequence"/> (inclusive).</summary>
     IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The rows from <paramref name="fromSequence"/> (inclusive) to the head, as compact batches for a verification walk:
+    /// the same rows, previous hashes and lookup entries <see cref="ReadAsync"/> returns as records (a batch row rebuilds
+    /// the very record with <see cref="AuditRowBatch.ToStoredRecord"/>).
+    /// </summary>
+    Task<IAuditRowCursor> OpenRowCursorAsync(long fromSequence, CancellationToken cancellationToken);
+
     /// <summary>The newest sequence number and hash, without locking; null for an empty chain.</summary>
     Task<(long Sequence, string Hash)?> GetHeadAsync(CancellationToken cancellationToken);
 

@@ -26,22 +26,40 @@ internal static class PolicyBundleJson
     public static string Serialize(PolicyBundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
-        var length = Emit(bundle, []);
+        var length = Emit(bundle, new Output(counting: true, chars: true));
         return string.Create(length, bundle, static (chars, bundle) =>
         {
-            if (Emit(bundle, chars) != chars.Length)
+            if (Emit(bundle, new Output(chars)) != chars.Length)
             {
                 throw new InvalidOperationException("The policy bundle changed while it was being serialized.");
             }
         });
     }
 
-    /// <summary>Writes the JSON into <paramref name="destination"/> (or only counts it when that is empty); its length in characters.</summary>
-    private static int Emit(PolicyBundle bundle, Span<char> destination)
+    /// <summary>
+    /// The same JSON as <see cref="Serialize"/>, as its UTF-8 bytes (what the stores keep): counted, then written into
+    /// one array of the exact size. Stored this way, a bundle costs half the heap of its string and the store's driver
+    /// makes no UTF-8 copy of its own.
+    /// </summary>
+    public static byte[] SerializeToUtf8(PolicyBundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        var utf8 = new byte[Emit(bundle, new Output(counting: true, chars: false))];
+        if (Emit(bundle, new Output(utf8)) != utf8.Length)
+        {
+            throw new InvalidOperationException("The policy bundle changed while it was being serialized.");
+        }
+
+        return utf8;
+    }
+
+    /// <summary>Writes the JSON into <paramref name="output"/>'s destination (or only counts it); its length in
+    /// characters or bytes.</summary>
+    private static int Emit(PolicyBundle bundle, Output output)
     {
         var bytes = new ArrayBufferWriter<byte>(SliceChars * 4);
         using var writer = new Utf8JsonWriter(bytes, WriterOptions);
-        var output = new CharOutput(writer, bytes, destination);
+        output.Attach(writer, bytes);
         writer.WriteStartObject();
         writer.WriteStartObject("policies");
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -76,7 +94,7 @@ internal static class PolicyBundleJson
     /// character, which for one entities file of tens of megabytes is an array of hundreds of megabytes. After each
     /// slice the bytes are decoded out, so the byte buffer stays small.
     /// </summary>
-    private static void WriteString(ref CharOutput output, string name, string value)
+    private static void WriteString(ref Output output, string name, string value)
     {
         output.Writer.WritePropertyName(name);
         if (value.Length <= SliceChars)
@@ -100,25 +118,64 @@ internal static class PolicyBundleJson
         output.Drain(final: false);
     }
 
-    /// <summary>Decodes what the JSON writer has produced so far into the destination characters (or counts them).</summary>
-    private ref struct CharOutput(Utf8JsonWriter writer, ArrayBufferWriter<byte> bytes, Span<char> destination)
+    /// <summary>Takes what the JSON writer has produced so far out of its buffer: decoded into the destination
+    /// characters, copied into the destination bytes, or counted as either.</summary>
+    private ref struct Output
     {
-        private readonly Span<char> destination = destination;
-        private readonly bool counting = destination.IsEmpty;
+        private readonly Span<char> chars;
+        private readonly Span<byte> utf8;
+        private readonly bool counting;
+        private readonly bool inChars;
 
         // The writer only produces valid UTF-8; a character split between two drains is carried by the decoder.
         private readonly Decoder decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetDecoder();
         private char[]? scratch;
+        private Utf8JsonWriter? writer;
+        private ArrayBufferWriter<byte>? bytes;
 
-        public readonly Utf8JsonWriter Writer => writer;
+        public Output(bool counting, bool chars)
+        {
+            this.counting = counting;
+            inChars = chars;
+        }
+
+        public Output(Span<char> destination)
+        {
+            chars = destination;
+            inChars = true;
+        }
+
+        public Output(Span<byte> destination) => utf8 = destination;
+
+        public readonly Utf8JsonWriter Writer => writer!;
 
         public int Written { get; private set; }
 
+        public void Attach(Utf8JsonWriter jsonWriter, ArrayBufferWriter<byte> buffer)
+        {
+            writer = jsonWriter;
+            bytes = buffer;
+        }
+
         public void Drain(bool final)
         {
-            writer.Flush();
-            var pending = bytes.WrittenSpan;
-            if (counting)
+            writer!.Flush();
+            var pending = bytes!.WrittenSpan;
+            if (!inChars)
+            {
+                if (!counting)
+                {
+                    if (pending.Length > utf8.Length - Written)
+                    {
+                        throw new InvalidOperationException("The policy bundle changed while it was being serialized.");
+                    }
+
+                    pending.CopyTo(utf8[Written..]);
+                }
+
+                Written = checked(Written + pending.Length);
+            }
+            else if (counting)
             {
                 if (scratch is null || scratch.Length < pending.Length)
                 {
@@ -129,7 +186,7 @@ internal static class PolicyBundleJson
             }
             else
             {
-                var room = destination[Written..];
+                var room = chars[Written..];
                 if (decoder.GetCharCount(pending, final) > room.Length)
                 {
                     throw new InvalidOperationException("The policy bundle changed while it was being serialized.");
@@ -145,6 +202,15 @@ internal static class PolicyBundleJson
     public static PolicyBundle Deserialize(string json)
     {
         var document = JsonSerializer.Deserialize(json, PolicyBundleJsonContext.Default.BundleDocument)
+            ?? throw new JsonException("A policy bundle must be a JSON object.");
+        return document.ToBundle();
+    }
+
+    /// <summary>The stored form read as its UTF-8 bytes: parsed in place, with no string of the whole document and no
+    /// transcoded copy of it.</summary>
+    public static PolicyBundle Deserialize(ReadOnlySpan<byte> utf8)
+    {
+        var document = JsonSerializer.Deserialize(utf8, PolicyBundleJsonContext.Default.BundleDocument)
             ?? throw new JsonException("A policy bundle must be a JSON object.");
         return document.ToBundle();
     }

@@ -293,30 +293,14 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     public async IAsyncEnumerable<StoredAuditRecord> ReadRangeAsync(long fromSequence, long toSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // A long read (a whole verification, an export) takes the dictionary into memory once instead of joining it six
-        // times per row, and then shares one string per value across every row. It reads up to the head as it was
-        // before the dictionary was read: every string of those rows was committed with them, so it is there (unless
-        // the table was edited, which the row then reports).
-        IReadOnlyDictionary<long, string>? strings = null;
-        if (toSequence - fromSequence >= LoadStringsFrom)
+        var (sql, to, strings) = await PlanReadAsync(fromSequence, toSequence, cancellationToken).ConfigureAwait(false);
+        if (to < fromSequence - 1)
         {
-            if (await GetHeadAsync(cancellationToken).ConfigureAwait(false) is not { } head)
-            {
-                yield break;
-            }
-
-            toSequence = Math.Min(toSequence, head.Sequence);
-            if (toSequence - fromSequence >= LoadStringsFrom)
-            {
-                strings = await StringsAsync(cancellationToken).ConfigureAwait(false);
-            }
+            yield break;
         }
 
         // The row before the range is read too: its stored hash is the first event's previous hash.
-        var command = session.Command(
-            (strings is null ? RowSelect : PlainRowSelect) + " WHERE e.seq >= @from AND e.seq <= @to ORDER BY e.seq",
-            ("@from", fromSequence - 1),
-            ("@to", toSequence));
+        var command = session.Command(sql, ("@from", fromSequence - 1), ("@to", to));
         await using var commandDisposal = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);
@@ -330,6 +314,37 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
                 yield return record;
             }
         }
+    }
+
+    public Task<IAuditRowCursor> OpenRowCursorAsync(long fromSequence, CancellationToken cancellationToken) =>
+        session.Dialect.OpenAuditRowCursorAsync(session, this, fromSequence, cancellationToken);
+
+    /// <summary>
+    /// How a read of events <paramref name="fromSequence"/>..<paramref name="toSequence"/> goes: the statement (with
+    /// <c>@from</c>, the row before the range, and <c>@to</c>), the last sequence it reads (below <c>@from</c> when the
+    /// chain is empty), and the lookup table when it is loaded rather than joined. A long read (a whole verification, an
+    /// export) takes the table into memory once instead of joining it six times per row, and then shares one string per
+    /// value across every row. It reads up to the head as it was before the table was read: every string of those rows
+    /// was committed with them, so it is there (unless the table was edited, which the row then reports).
+    /// </summary>
+    internal async Task<(string Sql, long ToSequence, IReadOnlyDictionary<long, string>? Strings)> PlanReadAsync(long fromSequence, long toSequence, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<long, string>? strings = null;
+        if (toSequence - fromSequence >= LoadStringsFrom)
+        {
+            if (await GetHeadAsync(cancellationToken).ConfigureAwait(false) is not { } head)
+            {
+                return (RowSelect, fromSequence - 2, null);
+            }
+
+            toSequence = Math.Min(toSequence, head.Sequence);
+            if (toSequence - fromSequence >= LoadStringsFrom)
+            {
+                strings = await StringsAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return ((strings is null ? RowSelect : PlainRowSelect) + " WHERE e.seq >= @from AND e.seq <= @to ORDER BY e.seq", toSequence, strings);
     }
 
     /// <summary>Events from which a read loads the lookup table rather than joining it (the table holds about one entry

@@ -9,11 +9,12 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
 {
     private const string Columns = "seq, version, origin, actor, created_ms, activated_ms, bundle";
 
-    // A version's activation time is its latest activation; rows stored before the history existed were backfilled.
-    private const string Select =
-        """
+    // A version's activation time is its latest activation; rows stored before the history existed were backfilled. The
+    // bundle is read as its UTF-8 bytes (a 10,000-policy bundle is tens of megabytes: no string of it is made).
+    private string Select =>
+        $"""
         SELECT v.seq, v.version, v.origin, v.actor, v.created_ms,
-          COALESCE((SELECT MAX(a.activated_ms) FROM policy_activations a WHERE a.version = v.version), v.activated_ms), v.bundle
+          COALESCE((SELECT MAX(a.activated_ms) FROM policy_activations a WHERE a.version = v.version), v.activated_ms), {session.Dialect.Utf8FromTextSql("v.bundle")}
         FROM policy_versions v
         """;
 
@@ -35,15 +36,28 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
         if (!exists)
         {
             var next = await NextAsync("policy_versions", cancellationToken).ConfigureAwait(false);
-            await session.ExecuteAsync(
-                "INSERT INTO policy_versions (" + Columns + ") VALUES (@seq, @version, @origin, @actor, @now, @now, @bundle)",
-                cancellationToken,
+            // The stored form is bound as its UTF-8 bytes and stored as text: the driver makes no UTF-8 copy of a string.
+            // The value is let go before the command is disposed: with Microsoft.Data.Sqlite the bytes stayed reachable
+            // from the pooled connection until its pool was cleared (policy-heap: 24 MB held after activation).
+            var insert = session.Command(
+                "INSERT INTO policy_versions (" + Columns + ") VALUES (@seq, @version, @origin, @actor, @now, @now, " + session.Dialect.TextFromUtf8Sql("@bundle") + ")",
                 ("@seq", next),
                 ("@version", version),
                 ("@origin", origin),
                 ("@actor", actor),
                 ("@now", nowMs),
-                ("@bundle", PolicyBundleJson.Serialize(bundle))).ConfigureAwait(false);
+                ("@bundle", PolicyBundleJson.SerializeToUtf8(bundle)));
+            await using (insert.ConfigureAwait(false))
+            {
+                try
+                {
+                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    insert.Parameters["@bundle"].Value = DBNull.Value;
+                }
+            }
         }
 
         var sequence = await NextAsync("policy_activations", cancellationToken).ConfigureAwait(false);
@@ -126,7 +140,7 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
                 reader.GetString(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
                 DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(5), CultureInfo.InvariantCulture)),
-                PolicyBundleJson.Deserialize(reader.GetString(6))));
+                PolicyBundleJson.Deserialize((byte[])reader.GetValue(6))));
         }
 
         return records;

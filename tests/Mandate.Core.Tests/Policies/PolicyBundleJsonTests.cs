@@ -31,6 +31,11 @@ public sealed class PolicyBundleJsonTests
         using var document = JsonDocument.Parse(json);
         Assert.Equal(JsonValueKind.Object, document.RootElement.GetProperty("policies").ValueKind);
 
+        // The bytes the stores keep are that very text, and read back the same.
+        var utf8 = PolicyBundleJson.SerializeToUtf8(bundle);
+        Assert.Equal(Encoding.UTF8.GetBytes(json), utf8);
+        Assert.Equal(bundle.Policies, PolicyBundleJson.Deserialize(utf8).Policies);
+
         // Only what JSON requires is escaped: a quote is \" (not \u0022), so stored text does not triple in size.
         Assert.DoesNotContain("\\u0022", json, StringComparison.Ordinal);
         Assert.True(json.Length < (bundle.EntitiesJson!.Length + text.Length) * 1.3, $"stored form is {json.Length} characters");
@@ -41,5 +46,6 @@ public sealed class PolicyBundleJsonTests
     {
         var bundle = new PolicyBundle([new PolicyFile("a.cedar", "x"), new PolicyFile("a.cedar", "y")], null, null);
         Assert.Throws<ArgumentException>(() => PolicyBundleJson.Serialize(bundle));
+        Assert.Throws<ArgumentException>(() => PolicyBundleJson.SerializeToUtf8(bundle));
     }
 }

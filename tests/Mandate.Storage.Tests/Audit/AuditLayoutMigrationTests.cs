@@ -52,6 +52,50 @@ public abstract class AuditLayoutMigrationTests : IAsyncLifetime
         await using var store = OpenStore();
         await store.MigrateAsync(Ct);
 
+        await AssertMigratedAsync(store, old, pinned);
+    }
+
+    [Fact]
+    public async Task CompactLedger_ShouldTakeMigration0321_AndVerifyWithTheSameHashesCheckpointAndProofs()
+    {
+        // A ledger in the 0320 layout (converted from the old one), then only 0321 (leaner indexes) applied by the store.
+        var old = await WriteOldLedgerAsync(tamperColumnAt: null);
+        await using (var connection = await OpenAsync())
+        {
+            using var reader = new StreamReader(MigrationAssembly.GetManifestResourceStream("migrations/0320_audit_compact.sql")!);
+            foreach (var (statements, _) in Migrator.Steps(await reader.ReadToEndAsync(Ct)))
+            {
+                foreach (var statement in statements)
+                {
+                    await ExecuteAsync(connection, statement);
+                }
+            }
+
+            await ExecuteAsync(connection, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (320, 'audit_compact', 0)");
+            Assert.Equal(["audit_log_actor", "audit_log_subject"], await IndexesAsync(connection, "audit_log_actor", "audit_log_subject"));
+        }
+
+        await using var store = OpenStore();
+        await store.MigrateAsync(Ct);
+
+        await using (var connection = await OpenAsync())
+        {
+            Assert.Empty(await IndexesAsync(connection, "audit_log_actor", "audit_log_subject"));
+            await AssertTimeIndexAsync(connection);
+        }
+
+        await AssertMigratedAsync(store, old, [AuditPublicKey.FromEcdsa("old-key", signer)]);
+    }
+
+    /// <summary>Which of <paramref name="names"/> are indexes of the database, in order.</summary>
+    private protected abstract Task<List<string>> IndexesAsync(DbConnection connection, params string[] names);
+
+    /// <summary>The time index after 0321 is what the store's migration made it.</summary>
+    private protected abstract Task AssertTimeIndexAsync(DbConnection connection);
+
+    /// <summary>The migrated ledger verifies with the old hashes, checkpoint and proofs, and queries find what they found.</summary>
+    private async Task AssertMigratedAsync(IMandateStore store, List<OldRow> old, AuditPublicKey[] pinned)
+    {
         var result = await AuditStoreVerifier.VerifyAsync(store, pinned, Ct);
         Assert.True(result.Verified, result.Failure?.ToString());
         Assert.Equal(Events, result.Events);
@@ -113,7 +157,7 @@ public abstract class AuditLayoutMigrationTests : IAsyncLifetime
 
     private sealed record OldRow(long Sequence, AuditEvent Event, string Body, string PreviousHash, string Hash);
 
-    /// <summary>Every migration but 0320, then the rows as the layout before it stored them, and one signed checkpoint.</summary>
+    /// <summary>Every migration but 0320 and 0321, then the rows as the layout before it stored them, and one signed checkpoint.</summary>
     private async Task<List<OldRow>> WriteOldLedgerAsync(long? tamperColumnAt)
     {
         await CreateEmptyDatabaseAsync();
@@ -122,7 +166,7 @@ public abstract class AuditLayoutMigrationTests : IAsyncLifetime
         foreach (var name in MigrationAssembly.GetManifestResourceNames().Where(n => n.StartsWith("migrations/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var version = int.Parse(name.AsSpan("migrations/".Length, 4), System.Globalization.CultureInfo.InvariantCulture);
-            if (version == 320)
+            if (version is 320 or 321)
             {
                 continue;
             }

@@ -516,6 +516,58 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
         Assert.Equal(changed, before.Keys.Where(k => before[k] != after[k]));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task RowCursor_ShouldReadTheRecordsTheOneRowReadReturns_AndItsBatchCheckShouldVouchForEachIntactRow(long from)
+    {
+        await AppendDelegatedDecisionsAsync();
+        await Trail.AppendAsync(
+            new AuditEvent
+            {
+                Type = "full.event",
+                Actor = "spiffe://t/\"quoted\"\ttab",
+                Subject = "Workload::\"spiffe://t/é\"",
+                Action = "Action::\"act\"",
+                Resource = "Dataset::\"ds\u0001\" 😀",
+                Decision = "allow",
+                CredentialId = "jti",
+                TaskId = "task",
+                Reason = "line\nbreak",
+                RequestId = "req",
+                Details = new Dictionary<string, string> { ["z"] = "é\"", ["k"] = "v\\" },
+            },
+            Ct);
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var repository = read.Get<IAuditRepository>();
+        var expected = new List<StoredAuditRecord>();
+        await foreach (var record in repository.ReadAsync(from, Ct))
+        {
+            expected.Add(record);
+        }
+
+        var batch = new AuditRowBatch(2); // several batches: the hash before each batch's first row carries over
+        var rows = new List<StoredAuditRecord>();
+        await using (var cursor = await repository.OpenRowCursorAsync(from, Ct))
+        {
+            while (await cursor.ReadAsync(batch, Ct))
+            {
+                batch.Check();
+                for (var row = 0; row < batch.Count; row++)
+                {
+                    Assert.True(batch.Vouched(row), $"event {batch.Sequence(row)}");
+                    rows.Add(batch.ToStoredRecord(row));
+                }
+            }
+        }
+
+        Assert.Equal(6 - from, rows.Count);
+        Assert.Equal(
+            expected.Select(r => (r.Sequence, r.PreviousHash, r.Hash, r.CanonicalJson)),
+            rows.Select(r => (r.Sequence, r.PreviousHash, r.Hash, r.CanonicalJson)));
+    }
+
     /// <summary>Each event's rebuilt body and hash, or why it cannot be rebuilt, as a bounded read returns them.</summary>
     private async Task<Dictionary<long, string>> RangeAsync(long from, long to)
     {

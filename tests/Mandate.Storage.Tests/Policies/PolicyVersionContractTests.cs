@@ -32,6 +32,26 @@ public abstract class PolicyVersionContractTests
     }
 
     [Fact]
+    public async Task Bundle_ShouldBeStoredAsTheTextOfItsJson_BoundAsUtf8_AndReadBackExactly()
+    {
+        await using var store = await MigratedAsync();
+        var bundle = new PolicyBundle(
+            [new PolicyFile("a.cedar", "permit (principal == User::\"é\\\"😀\", action, resource);\n\t\u0001"), new PolicyFile("b.cedar", new string('x', 100_000))],
+            "[{\"uid\":{\"type\":\"User\",\"id\":\"日本\"},\"attrs\":{},\"parents\":[]}]",
+            "entity User;");
+        await SaveAsync(store, "v1", bundle, T0);
+
+        await using var session = (Mandate.Storage.Relational.RelationalSession)await store.BeginAsync(StoreIntent.Read, Ct);
+        // Stored as text (not as a blob of bytes), exactly the JSON the stored form has always been.
+        var stored = await session.ScalarAsync("SELECT bundle FROM policy_versions WHERE version = 'v1'", Ct);
+        Assert.Equal(PolicyBundleJson.Serialize(bundle), Assert.IsType<string>(stored));
+        var back = (await session.Get<IPolicyVersionRepository>().GetAsync("v1", Ct))!.Bundle;
+        Assert.Equal(bundle.Policies, back.Policies);
+        Assert.Equal(bundle.EntitiesJson, back.EntitiesJson);
+        Assert.Equal(bundle.Schema, back.Schema);
+    }
+
+    [Fact]
     public async Task Reactivating_ShouldNotDuplicateAVersion_ButMakeItTheLastActivated()
     {
         await using var store = await MigratedAsync();
