@@ -107,6 +107,48 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
         var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
+        var records = ChainAll(head, sanitized);
+        await AppendChainedAsync(session, repository, records, cancellationToken).ConfigureAwait(false);
+        return records;
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> RecordManyAlongsideAsync(IStoreSession session, Func<IReadOnlyList<AuditEvent>> build, Func<Task> alongside, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(alongside);
+        var repository = session.Get<IAuditRepository>();
+        if (!repository.WritersAreSerialized)
+        {
+            // A server store's writers run side by side: holding the head while the change is written would hold back
+            // every other node's appends for as long. The events are built beside the change and chained after it.
+            var building = Task.Run(build, cancellationToken);
+            await Task.WhenAll(alongside(), building).ConfigureAwait(false);
+            return await RecordManyAsync(session, await building.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        Interlocked.Increment(ref sessionAppends);
+
+        // The head cannot move once it is locked, so the records can be chained onto it before the change they record
+        // is written.
+        var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
+        var chaining = Task.Run(() => ChainAll(head, [.. build().Select(Prepare)]), cancellationToken);
+        var writing = alongside();
+
+        // Both are awaited whatever happens, so a failure of either is observed and the other is not left running.
+        await Task.WhenAll(writing, chaining).ConfigureAwait(false);
+        var records = await chaining.ConfigureAwait(false);
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        await AppendChainedAsync(session, repository, records, cancellationToken).ConfigureAwait(false);
+        return records;
+    }
+
+    private List<AuditRecord> ChainAll(AuditRecord? head, List<AuditEvent> sanitized)
+    {
         var records = new List<AuditRecord>(sanitized.Count);
         var (sequence, hash) = (head?.Sequence ?? 0, head?.Hash ?? GenesisHash);
         foreach (var auditEvent in sanitized)
@@ -116,6 +158,11 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
             (sequence, hash) = (record.Sequence, record.Hash);
         }
 
+        return records;
+    }
+
+    private async Task AppendChainedAsync(IStoreSession session, IAuditRepository repository, List<AuditRecord> records, CancellationToken cancellationToken)
+    {
         await repository.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
         signal?.Appended(records.Count);
         if (feed is { } announce)
@@ -127,8 +174,6 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         {
             session.OnCommitted(() => counted.AuditAppended(records.Count));
         }
-
-        return records;
     }
 
     public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)

@@ -3,6 +3,12 @@ namespace Mandate.Core.Audit;
 /// <summary>Persistence of the audit chain, its checkpoints and checkpoint signing keys.</summary>
 internal interface IAuditRepository
 {
+    /// <summary>
+    /// Whether a write transaction already excludes every other writer (SQLite's single writer), so locking the head
+    /// early in one holds back nobody it did not already hold back.
+    /// </summary>
+    bool WritersAreSerialized { get; }
+
     /// <summary>The last record, locking the head so no other writer can append until this transaction ends.</summary>
     Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken);
 

@@ -19,6 +19,17 @@ internal interface IAuditTrail
     Task<IReadOnlyList<AuditRecord>> RecordManyAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Like <see cref="RecordManyAsync"/> for a large change written by the caller in the same session: the head is
+    /// locked first, then the events are built by <paramref name="build"/>, checked, chained and hashed on another core
+    /// while <paramref name="alongside"/> writes the change on this one, and appended after it. What is appended is
+    /// what <see cref="RecordManyAsync"/> appends for the same events; only the work overlaps. Only where a write
+    /// transaction already excludes every other writer (SQLite): on a server store, where holding the head would hold
+    /// back every other node's appends while the change is written, the events are built beside the change and chained
+    /// after it.
+    /// </summary>
+    Task<IReadOnlyList<AuditRecord>> RecordManyAlongsideAsync(IStoreSession session, Func<IReadOnlyList<AuditEvent>> build, Func<Task> alongside, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Appends an event that has no state change of its own to ride with (a decision, a failed login, an operator
     /// note) in its own durable transaction, batched with concurrent appenders (group commit). The task completes only
     /// once the event is committed; an acknowledged event is never lost.

@@ -39,6 +39,8 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
     internal const int RowColumns = 22;
 
+    public bool WritersAreSerialized => session.Dialect.SerializeSql(ChainLock) is null;
+
     public async Task<AuditRecord?> GetHeadForAppendAsync(CancellationToken cancellationToken)
     {
         // The lock and the head read go in one round trip: this runs once per group-commit batch.
@@ -206,6 +208,8 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         }
     }
 
+    private static long? IdOrNull(Dictionary<string, long> ids, string? value) => value is null ? null : ids[value];
+
     private static object?[] Values(AuditRow r, byte[] hash, Dictionary<string, long> ids) =>
     [
         r.Sequence, r.TimeMilliseconds, ids[r.Type], Id(ids, r.Actor), Id(ids, r.Subject), Id(ids, r.Action), r.Resource,
@@ -213,8 +217,6 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     ];
 
     private static object Id(Dictionary<string, long> ids, string? value) => value is null ? DBNull.Value : ids[value];
-
-    private static long? IdOrNull(Dictionary<string, long> ids, string? value) => value is null ? null : ids[value];
 
     /// <summary>
     /// The dictionary ids of every repeated string in <paramref name="rows"/>, adding the new ones. Strings this store has

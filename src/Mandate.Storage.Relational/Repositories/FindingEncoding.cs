@@ -4,7 +4,7 @@ using Mandate.Core.Governance.Findings;
 namespace Mandate.Storage.Relational.Repositories;
 
 /// <summary>
-/// The stored form of findings about to be written (evidence JSON and content digest, as UTF-8), in the order they are
+/// The stored form of findings about to be written (evidence JSON as UTF-8, and content digest), in the order they are
 /// written. Encoding is pure CPU and costs about as much as the database's insert of the row, which runs on one core:
 /// for a large write it runs on another core, chunks ahead of the rows being bound, so the two overlap instead of
 /// adding. Each chunk's bytes sit in one pooled buffer, returned once the writer has bound them: a first recompute
@@ -17,9 +17,10 @@ internal sealed class FindingEncoding
     private readonly IReadOnlyList<Finding> findings;
     private readonly int[] order;
 
-    // Per position: where its evidence starts in its chunk's buffer and how long it is; its digest follows it.
+    // Per position: where its evidence starts in its chunk's buffer and how long it is, and its digest.
     private readonly int[] start;
     private readonly int[] length;
+    private readonly long[] digests;
     private readonly byte[]?[] buffers;
 
     // One per chunk of the order, completed when that chunk is encoded (or failed with the encoder's exception);
@@ -32,6 +33,7 @@ internal sealed class FindingEncoding
         this.order = order;
         start = new int[order.Length];
         length = new int[order.Length];
+        digests = new long[order.Length];
         buffers = new byte[]?[(order.Length + Chunk - 1) / Chunk];
         if (order.Length < 2 * Chunk)
         {
@@ -76,7 +78,7 @@ internal sealed class FindingEncoding
 
     public ReadOnlySpan<byte> Evidence(int position) => buffers[position / Chunk].AsSpan(start[position], length[position]);
 
-    public ReadOnlySpan<byte> Digest(int position) => buffers[position / Chunk].AsSpan(start[position] + length[position], FindingDigest.HexLength);
+    public long Digest(int position) => digests[position];
 
     /// <summary>Returns every buffer still held (the writer is done, or gave up).</summary>
     public void ReleaseAll()
@@ -147,9 +149,9 @@ internal sealed class FindingEncoding
             {
                 var finding = findings[order[position]];
                 var evidence = FindingEvidenceJson.EncodeUtf8(finding.Evidence);
-                if (used + evidence.Length + FindingDigest.HexLength > buffer.Length)
+                if (used + evidence.Length > buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, used + evidence.Length + FindingDigest.HexLength));
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, used + evidence.Length));
                     buffer.AsSpan(0, used).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
@@ -159,8 +161,7 @@ internal sealed class FindingEncoding
                 length[position] = evidence.Length;
                 evidence.CopyTo(buffer.AsSpan(used));
                 used += evidence.Length;
-                FindingDigest.WriteHex(finding, buffer.AsSpan(used, FindingDigest.HexLength));
-                used += FindingDigest.HexLength;
+                digests[position] = FindingDigest.Of(finding);
             }
         }
         catch

@@ -49,7 +49,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                 Owner = reader.IsDBNull(5) ? null : reader.GetString(5),
                 Summary = reader.GetString(6),
                 Evidence = FindingEvidenceJson.Decode(reader.GetString(7)),
-                Remediation = reader.GetString(8),
+                Remediation = reader.IsDBNull(8) ? FindingRemediations.Standard(reader.GetString(1)) ?? "" : reader.GetString(8),
                 Status = reader.GetString(9),
                 FirstSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
                 LastSeen = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
@@ -90,14 +90,15 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
     public Task InsertAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken) =>
         WriteAsync(findings, "ON CONFLICT (id) DO NOTHING", cancellationToken);
 
-    private async Task WriteAsync(IReadOnlyList<Finding> findings, string onConflict, CancellationToken cancellationToken)
+    public Task InsertOpenedAsync(IReadOnlyList<Finding> findings, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(findings, "ON CONFLICT (id) DO NOTHING", cancellationToken, at);
+
+    // opened: every row is written as opened then (status, times, resolution and acceptance), not as the finding says.
+    private async Task WriteAsync(IReadOnlyList<Finding> findings, string onConflict, CancellationToken cancellationToken, DateTimeOffset? opened = null)
     {
         ArgumentNullException.ThrowIfNull(findings);
 
-        // Finding ids are hashes: written in the order they were judged, every row lands at a random place in the
-        // primary key and a large first recompute spends its time moving index pages. Written in id order, each
-        // row continues where the previous one ended.
-        var order = IdOrder(findings);
+        var order = InsertOrder(findings);
         var encoding = FindingEncoding.Start(findings, order, cancellationToken);
         var bulk = await session.Dialect.BeginBulkInsertAsync(session.Connection, findings.Count, cancellationToken).ConfigureAwait(false);
         try
@@ -117,15 +118,28 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                     writer.Text(5, f.Owner);
                     writer.Text(6, f.Summary);
                     writer.Utf8Text(7, encoding.Evidence(position));
-                    writer.Text(8, f.Remediation);
-                    writer.Text(9, f.Status);
-                    writer.Integer(10, f.FirstSeen.ToUnixTimeMilliseconds());
-                    writer.Integer(11, f.LastSeen.ToUnixTimeMilliseconds());
-                    writer.Integer(12, f.ResolvedAt?.ToUnixTimeMilliseconds());
-                    writer.Text(13, f.AcceptedReason);
-                    writer.Text(14, f.AcceptedBy);
-                    writer.Integer(15, f.AcceptedUntil?.ToUnixTimeMilliseconds());
-                    writer.Utf8Text(16, encoding.Digest(position));
+                    writer.Text(8, FindingRemediations.IsStandard(f.Kind, f.Remediation) ? null : f.Remediation ?? throw new ArgumentException($"The finding {f.Id} has no remediation.", nameof(findings)));
+                    if (opened is { } at)
+                    {
+                        writer.Text(9, "open");
+                        writer.Integer(10, at.ToUnixTimeMilliseconds());
+                        writer.Integer(11, at.ToUnixTimeMilliseconds());
+                        writer.Integer(12, null);
+                        writer.Text(13, null);
+                        writer.Text(14, null);
+                        writer.Integer(15, null);
+                    }
+                    else
+                    {
+                        writer.Text(9, f.Status);
+                        writer.Integer(10, f.FirstSeen.ToUnixTimeMilliseconds());
+                        writer.Integer(11, f.LastSeen.ToUnixTimeMilliseconds());
+                        writer.Integer(12, f.ResolvedAt?.ToUnixTimeMilliseconds());
+                        writer.Text(13, f.AcceptedReason);
+                        writer.Text(14, f.AcceptedBy);
+                        writer.Integer(15, f.AcceptedUntil?.ToUnixTimeMilliseconds());
+                    }
+                    writer.Integer(16, encoding.Digest(position));
                     await writer.EndRowAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -142,32 +156,49 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
         }
     }
 
-    // The positions of the findings in id order. Ids are "fnd_" and hex digits, and the first 16 digits as a number sort
-    // the same as the text: sorting numbers instead of strings saves most of the sort's time; ids of another form
-    // (none today) are sorted as text. Only the speed of the insert depends on this order, not what it writes.
-    private static int[] IdOrder(IReadOnlyList<Finding> findings)
+    // The positions of the findings in identity order. The table's rows get ascending rowids whatever the order, and of
+    // its two indexes the one on identity holds the longer keys (an ARN against a 24-character id): written in identity
+    // order, each of its entries continues where the previous one ended, and only the smaller id index takes entries at
+    // random places (finding ids are hashes). A recompute judges the inventory in its stored (source, external id)
+    // order, so most of a large write already comes sorted: its sorted prefix is kept as it is and only the rest (the
+    // findings of registered identities, policies, shared secrets) is sorted and merged in. Only the speed of the
+    // insert depends on this order, not what it writes.
+    internal static int[] InsertOrder(IReadOnlyList<Finding> findings)
     {
-        var order = new int[findings.Count];
-        var keys = new ulong[findings.Count];
-        var numeric = true;
-        for (var i = 0; i < order.Length; i++)
+        var count = findings.Count;
+        var prefix = count == 0 ? 0 : 1;
+        while (prefix < count && string.CompareOrdinal(findings[prefix - 1].Identity, findings[prefix].Identity) <= 0)
         {
-            order[i] = i;
-            var id = findings[i].Id;
-            numeric = numeric
-                && id.Length >= 20
-                && id.StartsWith("fnd_", StringComparison.Ordinal)
-                && ulong.TryParse(id.AsSpan(4, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out keys[i])
-                && !id.AsSpan(4, 16).ContainsAnyInRange('A', 'F');
+            prefix++;
         }
 
-        if (numeric)
+        var order = new int[count];
+        if (prefix == count)
         {
-            Array.Sort(keys, order);
+            for (var i = 0; i < count; i++)
+            {
+                order[i] = i;
+            }
+
+            return order;
         }
-        else
+
+        // The rest, sorted stably by identity (OrderBy is stable), then merged with the sorted prefix.
+        var rest = Enumerable.Range(prefix, count - prefix).OrderBy(i => findings[i].Identity, StringComparer.Ordinal).ToArray();
+        int a = 0, b = 0, at = 0;
+        while (a < prefix && b < rest.Length)
         {
-            Array.Sort(findings.Select(f => f.Id).ToArray(), order, StringComparer.Ordinal);
+            order[at++] = string.CompareOrdinal(findings[a].Identity, findings[rest[b]].Identity) <= 0 ? a++ : rest[b++];
+        }
+
+        while (a < prefix)
+        {
+            order[at++] = a++;
+        }
+
+        while (b < rest.Length)
+        {
+            order[at++] = rest[b++];
         }
 
         return order;
@@ -187,7 +218,7 @@ internal sealed class FindingRepository(RelationalSession session) : IFindingRep
                 reader.GetString(1),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
                 reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4),
                 reader.GetString(5),
                 reader.GetString(6),
                 reader.GetString(7),

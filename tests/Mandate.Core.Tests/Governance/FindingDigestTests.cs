@@ -7,12 +7,14 @@ namespace Mandate.Core.Tests.Governance;
 
 /// <summary>
 /// The digest stored with every finding: written straight to UTF-8 now, it must stay the hash of the same
-/// length-prefixed text it always was, or every stored finding would be rewritten once after an upgrade.
+/// length-prefixed text it always was (its first 8 bytes, big-endian: the value of the first 16 hex digits of the digest
+/// stored before migration 0632, which PostgreSQL converts in place), or every stored finding would be rewritten once
+/// after an upgrade.
 /// </summary>
 public sealed class FindingDigestTests
 {
     // The text the digest was defined over: each field LENGTH:VALUE; (UTF-16 length), "-;" for none, hashed as UTF-8.
-    private static string Reference(Finding finding)
+    private static long Reference(Finding finding)
     {
         var text = new StringBuilder();
         void Append(string? value) => (value is null ? text.Append("-;") : text.Append(value.Length).Append(':').Append(value).Append(';')).ToString();
@@ -33,7 +35,8 @@ public sealed class FindingDigestTests
             Append(e.Id);
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))[..16]);
+        var hex = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))[..16]);
+        return unchecked((long)ulong.Parse(hex[..16], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
     }
 
     private static Finding Make(string summary, string? owner, params FindingEvidence[] evidence) => new()
@@ -71,4 +74,13 @@ public sealed class FindingDigestTests
     [Fact]
     public void Of_ShouldDiffer_WhenFieldsJoinTheSameWay() =>
         Assert.NotEqual(FindingDigest.Of(Make("ab", "c")), FindingDigest.Of(Make("a", "bc")));
+
+    [Fact]
+    public void Of_ShouldCoverTheSignBit()
+    {
+        // Both halves of the range occur: the integer is the hash's bits, not a positive rewrite of them.
+        var digests = Enumerable.Range(0, 64).Select(i => FindingDigest.Of(Make($"s{i}", null))).ToList();
+        Assert.Contains(digests, d => d < 0);
+        Assert.Contains(digests, d => d > 0);
+    }
 }

@@ -288,6 +288,9 @@ public sealed class DecisionAuditOverloadTests
             return await inner.RecordManyAsync(session, auditEvents, cancellationToken);
         }
 
+        public Task<IReadOnlyList<AuditRecord>> RecordManyAlongsideAsync(IStoreSession session, Func<IReadOnlyList<AuditEvent>> build, Func<Task> alongside, CancellationToken cancellationToken) =>
+            inner.RecordManyAlongsideAsync(session, build, alongside, cancellationToken);
+
         public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken) => inner.AppendAsync(auditEvent, cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Mandate.Core.Audit;
+using Mandate.Core.Governance.Findings;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -121,6 +122,92 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
         Assert.Equal(200, result.Events);
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), acknowledged.Select(r => r.Sequence).Order());
     }
+
+    [Fact]
+    public async Task RecordManyAlongside_ShouldAppendAfterTheCallersWrites_EveryEventInOrderOnTheHead()
+    {
+        await AppendAsync(3);
+        var events = Enumerable.Range(0, 2_000).Select(i => new AuditEvent
+        {
+            Type = "finding.opened",
+            Subject = $"arn:many-{i % 700}",
+            Details = new Dictionary<string, string> { ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ["token"] = "abc" },
+        }).ToList();
+        IReadOnlyList<AuditRecord> records;
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var written = false;
+            records = await Trail.RecordManyAlongsideAsync(
+                session,
+                () => events,
+                async () =>
+                {
+                    // The caller's own change, in the same transaction, while the events are chained on another core.
+                    await session.Get<IFindingRepository>().InsertAsync([StaleFinding("arn:many-1")], Ct);
+                    written = true;
+                },
+                Ct);
+            Assert.True(written);
+            await session.CommitAsync(Ct);
+        }
+
+        Assert.Equal(Enumerable.Range(4, 2_000).Select(i => (long)i), records.Select(r => r.Sequence));
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(2_003, result.Events);
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = new List<StoredAuditRecord>();
+        await foreach (var record in read.Get<IAuditRepository>().ReadAsync(4, Ct))
+        {
+            stored.Add(record);
+        }
+
+        Assert.Equal(records.Select(r => r.Hash), stored.Select(r => r.Hash));
+        Assert.Equal(events.Select(e => e.Subject), stored.Select(r => r.Row!.Subject));
+
+        // The events went through the same checks as any append: the secret guard redacted the token.
+        Assert.All(records, r => Assert.NotEqual("abc", r.Event.Details!["token"]));
+        Assert.Single(await read.Get<IFindingRepository>().ListStatesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task RecordManyAlongside_ShouldWriteNothing_WhenTheCallersWriteOrTheEventsFail()
+    {
+        await AppendAsync(2);
+        var events = Enumerable.Range(0, 1_000).Select(i => new AuditEvent { Type = "finding.opened", Subject = $"arn:fail-{i}" }).ToList();
+        var failures = new (Func<IReadOnlyList<AuditEvent>> Build, Func<IStoreSession, Task> Alongside, string Message)[]
+        {
+            (() => events, _ => throw new InvalidOperationException("the write failed"), "the write failed"),
+            (() => throw new InvalidOperationException("the events failed"), s => s.Get<IFindingRepository>().InsertAsync([StaleFinding("arn:fail-1")], Ct), "the events failed"),
+            (() => [new AuditEvent { Type = " " }], s => s.Get<IFindingRepository>().InsertAsync([StaleFinding("arn:fail-2")], Ct), "type"),
+        };
+        foreach (var (build, alongside, message) in failures)
+        {
+            await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => Trail.RecordManyAlongsideAsync(session, build, () => alongside(session), Ct));
+            Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+        }
+
+        // Nothing of the failed transactions stands, and the head is free for the next writer.
+        await AppendAsync(1);
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(3, result.Events);
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        Assert.Empty(await read.Get<IFindingRepository>().ListStatesAsync(Ct));
+    }
+
+    private static Finding StaleFinding(string identity) => new()
+    {
+        Id = FindingRules.Id("stale", "aws", identity, null),
+        Kind = "stale",
+        Severity = "medium",
+        Source = "aws",
+        Identity = identity,
+        Summary = "stale",
+        Evidence = [],
+        Remediation = "rotate",
+    };
 
     [Fact]
     public async Task InclusionProof_ShouldVerifyOffline_ForEveryEventOfEveryCheckpoint()

@@ -81,6 +81,86 @@ public abstract class FindingStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task BulkInsert_ShouldStoreEveryFinding_WhateverOrderItsIdentitiesComeIn()
+    {
+        // Written in identity order whatever the order given: the sorted head, the unsorted tail, repeated identities.
+        var random = new Random(7);
+        var head = Enumerable.Range(0, 6_000).Select(i => Make(i % 3 == 0 ? "stale" : i % 3 == 1 ? "no_owner" : "rotation_overdue", $"arn:order-{i / 3:D5}", "team:o"));
+        var tail = Enumerable.Range(0, 1_500).Select(i => Make("orphaned", $"arn:order-{random.Next(3_000):D5}", "team:o")).DistinctBy(f => f.Id);
+        var findings = head.Concat(tail).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IFindingRepository>().InsertAsync(findings, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        Assert.Equal(findings.Count, stored.Count);
+        Assert.All(findings, f => Assert.Equal((f.Kind, f.Identity, f.Summary), (stored[f.Id].Kind, stored[f.Id].Identity, stored[f.Id].Summary)));
+        Assert.Equal(findings.Count(f => f.Identity == "arn:order-00042"), (await read.Get<IFindingRepository>().ListAsync(new FindingQuery { Identity = "arn:order-00042" }, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Remediation_ShouldNotBeStored_WhenItIsTheKindsStandardText_AndReadBackTheSame()
+    {
+        var standard = Make(FindingKinds.Stale, "arn:r1", null) with { Remediation = FindingRemediations.Stale };
+        var other = Make(FindingKinds.Stale, "arn:r2", null) with { Remediation = "Something else." };
+        var noStandard = Make(FindingKinds.UnusedGrant, "arn:r3", null) with { Remediation = "Remove the grant." };
+        var empty = Make(FindingKinds.NoOwner, "arn:r4", null) with { Remediation = "" };
+        var bulk = Enumerable.Range(0, 3_000).Select(i => Make(FindingKinds.RotationOverdue, $"arn:rb-{i:D4}", null) with { Remediation = FindingRemediations.RotationOverdue }).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var repository = session.Get<IFindingRepository>();
+            await repository.InsertAsync([standard, other, noStandard, empty, .. bulk], Ct);
+
+            // Accepting a finding writes it again (upsert): still not stored, still read back.
+            await repository.UpsertAsync([bulk[7] with { Status = "accepted", AcceptedReason = "r", AcceptedBy = "admin", AcceptedUntil = Now.AddDays(1) }], Ct);
+            var relational = (Mandate.Storage.Relational.RelationalSession)session;
+            Assert.Equal(1L + bulk.Count, Convert.ToInt64(await relational.ScalarAsync("SELECT COUNT(*) FROM findings WHERE remediation IS NULL", Ct), System.Globalization.CultureInfo.InvariantCulture));
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        foreach (var finding in new[] { standard, other, noStandard, empty, bulk[0], bulk[7] })
+        {
+            Assert.Equal(finding.Remediation, stored[finding.Id].Remediation);
+        }
+
+        Assert.Equal("accepted", stored[bulk[7].Id].Status);
+    }
+
+    [Fact]
+    public async Task InsertOpened_ShouldWriteEachFindingAsOpenedThen_WhateverItsStateFieldsSay()
+    {
+        var at = Now.AddDays(2);
+        var findings = Enumerable.Range(0, 3_000).Select(i => Make("stale", $"arn:opened-{i:D4}", "team:o", i % 3 == 0 ? "resolved" : "open") with
+        {
+            FirstSeen = default,
+            LastSeen = default,
+            AcceptedReason = i % 5 == 0 ? "stray" : null,
+            AcceptedBy = i % 5 == 0 ? "admin" : null,
+            AcceptedUntil = i % 5 == 0 ? Now.AddDays(9) : null,
+        }).ToList();
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IFindingRepository>().InsertOpenedAsync(findings, at, Ct);
+
+            // Opened again (another node got there first): the stored rows stand.
+            await session.Get<IFindingRepository>().InsertOpenedAsync([findings[1] with { Summary = "other" }], at.AddHours(1), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var stored = (await read.Get<IFindingRepository>().ListAsync(new FindingQuery(), Ct)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        Assert.Equal(findings.Count, stored.Count);
+        Assert.All(findings, f => Assert.Equal(
+            f with { Status = "open", FirstSeen = at, LastSeen = at, ResolvedAt = null, AcceptedReason = null, AcceptedBy = null, AcceptedUntil = null, Evidence = stored[f.Id].Evidence },
+            stored[f.Id]));
+    }
+
+    [Fact]
     public async Task BulkInsert_ShouldFailWhole_WhenARowCannotBeWrittenOrEncoded()
     {
         // Large enough that the evidence is encoded on another core while rows are written.

@@ -90,7 +90,7 @@ internal static class FindingRules
                 findings.Add(Make(FindingKinds.SharedSecret, "high", entry, credential,
                     $"{credential.Slot} of {entry.ExternalId} holds the same secret as {others.Count} other identit{(others.Count == 1 ? "y" : "ies")}.",
                     [FindingEvidence.Field(FieldName(entry, credential, "fingerprint"), fingerprint, entry.Source), .. others.Select(o => FindingEvidence.Field("shared_with", o, entry.Source))],
-                    "Give each identity its own credential, then rotate the shared secret."));
+                    FindingRemediations.SharedSecret));
             }
         }
 
@@ -115,7 +115,7 @@ internal static class FindingRules
         {
             findings.Add(Make(FindingKinds.NoOwner, "medium", entry, null, $"{entry.ExternalId} has no owner: nobody answers for it.",
                 [FindingEvidence.Field("owner", null, entry.Source)],
-                "Give it an owner: re-import with the owner (--owner, the owner annotation or the owner column), or retire it."));
+                FindingRemediations.NoOwner));
         }
         else if (knownOwners is not null && !knownOwners.Contains(entry.Owner))
         {
@@ -124,7 +124,7 @@ internal static class FindingRules
                 : "who is not a known owner (no enabled operator, no owner of a registered identity)";
             findings.Add(Make(FindingKinds.Orphaned, "high", entry, null, $"{entry.ExternalId} is owned by {entry.Owner}, {why}.",
                 [FindingEvidence.Field("owner", entry.Owner, entry.Source)],
-                "Transfer it to a current owner (re-import with the new owner), or retire it."));
+                FindingRemediations.Orphaned));
         }
 
         var active = entry.Credentials.Where(c => c.Active).ToList();
@@ -141,7 +141,7 @@ internal static class FindingRules
             {
                 findings.Add(Make(FindingKinds.ExpiredActive, "high", entry, credential, $"{credential.Slot} of {entry.ExternalId} expired at {Time(credentialExpires)} and is still active.",
                     [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), Time(credentialExpires), entry.Source)],
-                    "Deactivate the credential at its source."));
+                    FindingRemediations.ExpiredActiveCredential));
             }
 
             var lastUse = credential.LastUsedAt ?? credential.CreatedAt ?? credential.LastRotatedAt;
@@ -158,7 +158,7 @@ internal static class FindingRules
                         ? $"{credential.Slot} of {entry.ExternalId} was never used since it was created on {Date(used)} (stale after {Days(options.StaleAfter)} days)."
                         : $"{credential.Slot} of {entry.ExternalId} was last used on {Date(used)} (stale after {Days(options.StaleAfter)} days).",
                     evidence,
-                    "Deactivate and delete the credential if nothing needs it; otherwise find out who uses it."));
+                    FindingRemediations.Stale));
             }
 
             if ((credential.LastRotatedAt ?? credential.CreatedAt) is { } rotated && now - rotated > options.RotateAfter)
@@ -166,7 +166,7 @@ internal static class FindingRules
                 findings.Add(Make(FindingKinds.RotationOverdue, "medium", entry, credential,
                     $"{credential.Slot} of {entry.ExternalId} was last rotated on {Date(rotated)} (rotate every {Days(options.RotateAfter)} days).",
                     [FindingEvidence.Field(FieldName(entry, credential, "last_rotated"), Time(rotated), entry.Source)],
-                    "Rotate the credential: create a new one, move its users, deactivate the old one."));
+                    FindingRemediations.RotationOverdue));
             }
 
             if (StaticSecretKinds.Contains(credential.Kind))
@@ -180,7 +180,7 @@ internal static class FindingRules
                             : $"{credential.Slot} of {entry.ExternalId} is a static secret created on {Date(born!.Value)} (at most {Days(options.MaxSecretAge)} days old).",
                         [FindingEvidence.Field(FieldName(entry, credential, "expires_at"), credential.ExpiresAt is { } e ? Time(e) : null, entry.Source),
                          .. born is { } created ? [FindingEvidence.Field(FieldName(entry, credential, "created"), Time(created), entry.Source)] : Array.Empty<FindingEvidence>()],
-                        "Replace the static secret with a short-lived credential (a Mandate task credential, workload identity federation), or give it an expiry."));
+                        FindingRemediations.LongLivedSecret));
                 }
             }
 

@@ -132,10 +132,10 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
 
                 if (!stored.TryGetValue(finding.Id, out var before))
                 {
+                    // Written as opened now (InsertOpenedAsync); the event names only what the rules gave.
                     opened++;
-                    var open = finding with { FirstSeen = now, LastSeen = now, Status = "open" };
-                    added.Add(open);
-                    events.Add(("finding.opened", null, open));
+                    added.Add(finding);
+                    events.Add(("finding.opened", null, finding));
                 }
                 else if (before.Status == "resolved")
                 {
@@ -203,12 +203,16 @@ internal sealed class FindingService(IMandateStore store, IAuditTrail audit, IOp
             await repository.ResolveAsync(cleared, now, cancellationToken).ConfigureAwait(false);
         }
 
-        // The ledger events are grouped on another core while this one inserts the findings.
-        var grouping = Task.Run(() => GroupedEvents(events, actor, requestId), cancellationToken);
-        await repository.InsertAsync(added, cancellationToken).ConfigureAwait(false);
-        await repository.UpsertAsync(changes, cancellationToken).ConfigureAwait(false);
-        var grouped = await grouping.ConfigureAwait(false);
-        await audit.RecordManyAsync(write, grouped, cancellationToken).ConfigureAwait(false);
+        // The ledger events are grouped, chained and hashed on another core while this one writes the findings.
+        await audit.RecordManyAlongsideAsync(
+            write,
+            () => GroupedEvents(events, actor, requestId),
+            async () =>
+            {
+                await repository.InsertOpenedAsync(added, now, cancellationToken).ConfigureAwait(false);
+                await repository.UpsertAsync(changes, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new FindingRecompute(identities, present.Count, opened, reopened, cleared.Count, now);
     }

@@ -9,7 +9,7 @@ internal sealed record FindingState(
     string Status,
     DateTimeOffset FirstSeen,
     DateTimeOffset? AcceptedUntil,
-    string? Digest,
+    long? Digest,
     string Kind,
     string Severity,
     string Source,

@@ -69,7 +69,7 @@ internal static class PolicyFindingRules
                     FindingEvidence.Field("resource", openResource ? what : "constrained", PolicySource),
                     FindingEvidence.Field("actions", string.Join(",", writes), PolicySource),
                 ],
-                Remediation = "Narrow the permit: name the principal (== or in a group) and the resources (in a container, or a condition on resource attributes) it may change.",
+                Remediation = FindingRemediations.BroadPolicy,
             });
         }
 
