@@ -50,9 +50,13 @@ find_pg_bin() {
   return 1
 }
 
+# A port below the kernel's ephemeral range: one inside it can be taken, between this check and PostgreSQL's bind, by
+# the local end of some outgoing connection (a fresh-clone run failed so, with "Address already in use").
 free_port() {
-  local port
-  for port in $(shuf -i 20000-60000 -n 50); do
+  local port low=32768
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  (( low > 12000 )) || low=32768
+  for port in $(shuf -i 10000-$((low - 1)) -n 50); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
@@ -72,11 +76,19 @@ start_postgres() {
   [[ $(id -u) -eq 0 ]] && chown postgres "$pg_data"
   as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --no-instructions >"$work/initdb.log" 2>&1 || {
     cat "$work/initdb.log" >&2; return 1; }
-  local port
-  port="$(free_port)" || { log "no free loopback port"; return 1; }
-  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -w -t 60 -l "$pg_data/server.log" \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { cat "$pg_data/server.log" >&2; return 1; }
+  local port attempt started=
+  # A port that is taken between the check and the bind only costs another try.
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)" || { log "no free loopback port"; return 1; }
+    if as_pg "$pg_bin/pg_ctl" -D "$pg_data" -w -t 60 -l "$pg_data/server.log" \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null; then
+      started=1
+      break
+    fi
+    log "PostgreSQL did not start on port $port (attempt $attempt of 5)"
+  done
+  [[ -n "$started" ]] || { cat "$pg_data/server.log" >&2; return 1; }
   export MANDATE_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20"
   log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 }
