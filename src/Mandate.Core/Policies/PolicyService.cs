@@ -169,11 +169,6 @@ internal sealed partial class PolicyService(
             return false;
         }
 
-        if (Volatile.Read(ref refusedSequence) == activation.Sequence)
-        {
-            return false;
-        }
-
         if (Volatile.Read(ref inFlight) is { } own && own.Sequence == activation.Sequence)
         {
             return Swap(own.Snapshot, own.Sequence, own.Snapshot.Origin);
@@ -203,7 +198,8 @@ internal sealed partial class PolicyService(
         await using var sessionDisposal = session.ConfigureAwait(false);
         var repository = session.Get<IPolicyVersionRepository>();
         var activation = await repository.GetLastActivationAsync(cancellationToken).ConfigureAwait(false);
-        if (activation is null || activation.Sequence <= active.ActivationSequence)
+        // A version refused here is not read again (a bundle can be tens of megabytes) until a newer activation appears.
+        if (activation is null || activation.Sequence <= active.ActivationSequence || activation.Sequence == Volatile.Read(ref refusedSequence))
         {
             return null;
         }

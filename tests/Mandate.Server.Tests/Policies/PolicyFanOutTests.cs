@@ -112,6 +112,24 @@ public sealed class PolicyFanOutTests
         Assert.Equal(permitted, await ActiveVersionAsync(second));
         var active = second.Services.GetRequiredService<ActivePolicySet>();
         Assert.False(active.TryActivate(active.Current, forbiddenSequence));
+
+        // A stored version that does not compile here is reported as a rejection; the set in force stays.
+        await PostgresTestDatabase.ExecuteAsync(
+            connection,
+            $"INSERT INTO policy_versions (seq, version, origin, actor, created_ms, activated_ms, bundle) SELECT (SELECT MAX(seq) + 1 FROM policy_versions), 'broken', 'test', 'test', 0, 0, replace(bundle, 'permit (principal', 'permit (((principal') FROM policy_versions WHERE version = '{permitted}'");
+        await ActivateSilentlyAsync(connection, "broken");
+        using var secondAdmin = second.CreateAdminClient();
+        var clock = Stopwatch.StartNew();
+        JsonElement rejection;
+        while (!(await GetJsonAsync(secondAdmin, "/v1/policies")).TryGetProperty("last_rejection", out rejection) || rejection.ValueKind != JsonValueKind.Object)
+        {
+            Assert.True(clock.Elapsed < Bound, "the second node did not report the stored version it cannot compile");
+            await Task.Delay(25, ct);
+        }
+
+        Assert.Contains("store:broken", rejection.ToString(), StringComparison.Ordinal);
+        Assert.True(await DecideAsync(second));
+        Assert.Equal(permitted, await ActiveVersionAsync(second));
     }
 
     [Fact]
