@@ -142,6 +142,12 @@ internal static class AuditCanonicalForm
     private static void Chain(IBufferWriter<byte> buffer, ref bool first, IReadOnlyList<string> chain)
     {
         Name(buffer, ref first, "\"chain\":"u8);
+        ChainValue(buffer, chain);
+    }
+
+    /// <summary>A delegation chain as the body holds it: a JSON array of its members as RFC 8785 strings.</summary>
+    internal static void ChainValue(IBufferWriter<byte> buffer, IReadOnlyList<string> chain)
+    {
         buffer.Write("["u8);
         for (var i = 0; i < chain.Count; i++)
         {

@@ -41,18 +41,7 @@ internal sealed class AuditLookupEntry
             return false;
         }
 
-        buffer.Write("["u8);
-        for (var i = 0; i < parsed.Count; i++)
-        {
-            if (i > 0)
-            {
-                buffer.Write(","u8);
-            }
-
-            JsonCanonicalizer.WriteString(parsed[i], buffer);
-        }
-
-        buffer.Write("]"u8);
+        AuditCanonicalForm.ChainValue(buffer, parsed);
         return true;
     });
 

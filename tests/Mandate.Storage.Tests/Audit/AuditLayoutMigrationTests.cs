@@ -162,23 +162,7 @@ public abstract class AuditLayoutMigrationTests : IAsyncLifetime
     {
         await CreateEmptyDatabaseAsync();
         await using var connection = await OpenAsync();
-        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-        foreach (var name in MigrationAssembly.GetManifestResourceNames().Where(n => n.StartsWith("migrations/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var version = int.Parse(name.AsSpan("migrations/".Length, 4), System.Globalization.CultureInfo.InvariantCulture);
-            if (version is 320 or 321)
-            {
-                continue;
-            }
-
-            using var reader = new StreamReader(MigrationAssembly.GetManifestResourceStream(name)!);
-            foreach (var statement in Migrator.SplitStatements(await reader.ReadToEndAsync(Ct)))
-            {
-                await ExecuteAsync(connection, statement);
-            }
-
-            await ExecuteAsync(connection, $"INSERT INTO schema_migrations (version, name, applied_at) VALUES ({version}, 'x', 0)");
-        }
+        await OldSchema.ApplyAsync(connection, MigrationAssembly, version => version is 320 or 321, Ct);
 
         var rows = new List<OldRow>();
         var previous = AuditHashing.GenesisHash;
@@ -269,10 +253,5 @@ public abstract class AuditLayoutMigrationTests : IAsyncLifetime
         _ => new AuditEvent { Type = "credential.revoked", Actor = "admin", Subject = "spiffe://demo.mandate.local/svc/billing", CredentialId = $"jti-{seq}", Resource = "task:1", Reason = "closed" },
     };
 
-    private static async Task ExecuteAsync(DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Ct);
-    }
+    private static Task ExecuteAsync(DbConnection connection, string sql) => OldSchema.ExecuteAsync(connection, sql, Ct);
 }

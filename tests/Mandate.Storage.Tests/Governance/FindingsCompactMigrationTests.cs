@@ -76,23 +76,7 @@ public abstract class FindingsCompactMigrationTests : IAsyncLifetime
         var connection = await OpenAsync();
         await using (connection)
         {
-            await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-            foreach (var name in MigrationAssembly.GetManifestResourceNames().Where(n => n.StartsWith("migrations/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-            {
-                var version = int.Parse(name.AsSpan("migrations/".Length, 4), CultureInfo.InvariantCulture);
-                if (version >= Version)
-                {
-                    continue;
-                }
-
-                using var reader = new StreamReader(MigrationAssembly.GetManifestResourceStream(name)!);
-                foreach (var statement in Migrator.SplitStatements(await reader.ReadToEndAsync(Ct)))
-                {
-                    await ExecuteAsync(connection, statement);
-                }
-
-                await ExecuteAsync(connection, $"INSERT INTO schema_migrations (version, name, applied_at) VALUES ({version}, 'x', 0)");
-            }
+            await OldSchema.ApplyAsync(connection, MigrationAssembly, version => version >= Version, Ct);
 
             foreach (var f in findings)
             {
@@ -129,12 +113,7 @@ public abstract class FindingsCompactMigrationTests : IAsyncLifetime
 
     private static string Number(DateTimeOffset? value) => value is { } v ? v.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : "NULL";
 
-    private static async Task ExecuteAsync(DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Ct);
-    }
+    private static Task ExecuteAsync(DbConnection connection, string sql) => OldSchema.ExecuteAsync(connection, sql, Ct);
 }
 
 public sealed class SqliteFindingsCompactMigrationTests : FindingsCompactMigrationTests
