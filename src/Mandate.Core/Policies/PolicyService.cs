@@ -159,8 +159,9 @@ internal sealed partial class PolicyService(
 
     /// <summary>
     /// Brings this node to the store's most recent activation when it is newer than the one in force (another node
-    /// activated or rolled back). True when a set was swapped in. A stored version that no longer compiles is reported
-    /// as a rejection once (the set in force stays) and not compiled again until a newer activation appears.
+    /// activated or rolled back). True when the store's latest activation is in force afterwards. A stored version that
+    /// no longer compiles is reported as a rejection once (the set in force stays) and not compiled again until a newer
+    /// activation appears.
     /// </summary>
     public async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
     {
@@ -208,6 +209,7 @@ internal sealed partial class PolicyService(
         return version is null ? null : (activation, version);
     }
 
+    // True when activation `sequence` is the one in force afterwards.
     private bool Swap(PolicySnapshot snapshot, long sequence, string origin)
     {
         if (Volatile.Read(ref inFlight) is { } pending && pending.Sequence <= sequence)
@@ -217,7 +219,13 @@ internal sealed partial class PolicyService(
 
         if (!active.TryActivate(snapshot, sequence))
         {
-            // A later activation (from another node) is in force already: it stays.
+            // Either this very activation is in force already (this node's listener heard of it at commit and swapped it
+            // in first), or a later one from another node is, and stays.
+            if (active.ActivationSequence == sequence)
+            {
+                return true;
+            }
+
             LogSuperseded(logger, snapshot.Version, sequence, active.Current.Version, active.ActivationSequence);
             return false;
         }
