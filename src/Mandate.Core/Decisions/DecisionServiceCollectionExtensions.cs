@@ -23,6 +23,12 @@ public static class DecisionServiceCollectionExtensions
         services.TryAddSingleton<ActivePolicySet>();
         services.TryAddSingleton<PepCredentials>();
         services.TryAddSingleton<PolicyService>();
+
+        // On a shared store (PostgreSQL) every node follows activations made on the others; the store's
+        // IStoreNotifications comes from the container when the store registers one.
+        services.AddOptions<PolicySyncOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicySyncOptions>, PolicySyncOptionsValidator>());
+        services.TryAddSingleton<PolicySync>();
         services.TryAddSingleton<DecisionAuditQueue>();
         services.TryAddSingleton<AuditRepetitions>();
         services.TryAddSingleton<PolicyDecisionPoint>();

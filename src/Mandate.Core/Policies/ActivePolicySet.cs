@@ -6,8 +6,10 @@ namespace Mandate.Core.Policies;
 /// </summary>
 internal sealed class ActivePolicySet
 {
+    private readonly Lock swapGate = new();
     private PolicySnapshot current;
     private PolicyRejection? lastRejection;
+    private long activationSequence;
 
     public ActivePolicySet(TimeProvider time)
     {
@@ -16,6 +18,12 @@ internal sealed class ActivePolicySet
     }
 
     public PolicySnapshot Current => Volatile.Read(ref current);
+
+    /// <summary>
+    /// The store's sequence of the activation in force (0 before any): activations committed by any node sharing the
+    /// store are ordered by it, so a node moves only forward, whatever order it hears of them in.
+    /// </summary>
+    public long ActivationSequence => Volatile.Read(ref activationSequence);
 
     /// <summary>The last bundle refused since the last successful activation, or null.</summary>
     public PolicyRejection? LastRejection => Volatile.Read(ref lastRejection);
@@ -29,6 +37,35 @@ internal sealed class ActivePolicySet
     internal void Activate(PolicySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        lock (swapGate)
+        {
+            Swap(snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Swaps in <paramref name="snapshot"/>, the version of store activation <paramref name="sequence"/>, unless an
+    /// activation at least as recent is in force already (then false and nothing changes).
+    /// </summary>
+    internal bool TryActivate(PolicySnapshot snapshot, long sequence)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        lock (swapGate)
+        {
+            if (sequence <= activationSequence)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref activationSequence, sequence);
+            Swap(snapshot);
+            return true;
+        }
+    }
+
+    // Under swapGate, so listeners see activations in the order they were swapped in.
+    private void Swap(PolicySnapshot snapshot)
+    {
         Volatile.Write(ref current, snapshot);
         var hadRejection = Interlocked.Exchange(ref lastRejection, null) is not null;
         Activated?.Invoke(this, snapshot);

@@ -8,7 +8,7 @@ internal interface IPolicyVersionRepository
 {
     /// <summary>
     /// Stores the version unless the same content is stored already (the stored row is left as it is), and appends an
-    /// activation of it. Returns the activation.
+    /// activation of it, announced on <see cref="Mandate.Core.Storage.StoreChannels.Policies"/> at commit. Returns the activation.
     /// </summary>
     Task<PolicyActivationRecord> SaveActivationAsync(string version, string kind, string origin, string actor, PolicyBundle bundle, string? previousVersion, DateTimeOffset now, CancellationToken cancellationToken);
 
@@ -19,6 +19,12 @@ internal interface IPolicyVersionRepository
 
     /// <summary>The version of the most recent activation, or null when none was ever stored.</summary>
     Task<PolicyVersionRecord?> GetLastActivatedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The most recent activation, or null when none was ever stored. Its <see cref="PolicyActivationRecord.Sequence"/>
+    /// orders activations as they committed, across every node sharing the store.
+    /// </summary>
+    Task<PolicyActivationRecord?> GetLastActivationAsync(CancellationToken cancellationToken);
 
     /// <summary>Activations newest first.</summary>
     Task<IReadOnlyList<PolicyActivationRecord>> ListActivationsAsync(int limit, CancellationToken cancellationToken);

@@ -16,6 +16,13 @@ internal sealed partial class PolicyService(
     TimeProvider time,
     ILogger<PolicyService> logger)
 {
+    // The activation whose stored bundle failed to compile here, so the periodic catch-up does not compile it again.
+    private long refusedSequence;
+
+    // This node's own activation between its store write and its swap: the announcement of it reaches this node's
+    // listener at commit, before the swap, and is served from here rather than compiled a second time.
+    private InFlightActivation? inFlight;
+
     public ActivePolicySet Active => active;
 
     /// <summary>Compiles without activating: throws <see cref="PolicySetRejectedException"/> listing every error.</summary>
@@ -36,6 +43,7 @@ internal sealed partial class PolicyService(
         }
 
         var previous = active.Current.Version;
+        long sequence;
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
@@ -61,11 +69,11 @@ internal sealed partial class PolicyService(
                 PolicyVersion = snapshot.Version,
                 Details = details,
             }, cancellationToken).ConfigureAwait(false);
-            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            sequence = activation.Sequence;
+            await CommitOwnAsync(session, new InFlightActivation(sequence, snapshot), cancellationToken).ConfigureAwait(false);
         }
 
-        active.Activate(snapshot);
-        LogActivated(logger, snapshot.Version, origin, snapshot.Policies.Policies.Count, snapshot.Entities.Count);
+        Swap(snapshot, sequence, origin);
         return snapshot;
     }
 
@@ -96,6 +104,7 @@ internal sealed partial class PolicyService(
         }
 
         var previous = active.Current.Version;
+        long sequence;
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
@@ -115,11 +124,15 @@ internal sealed partial class PolicyService(
                     ["version_created_at"] = Mandate.Core.Audit.AuditCanonicalForm.FormatTime(target.CreatedAt),
                 },
             }, cancellationToken).ConfigureAwait(false);
-            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            sequence = activation.Sequence;
+            await CommitOwnAsync(session, new InFlightActivation(sequence, snapshot), cancellationToken).ConfigureAwait(false);
         }
 
-        active.Activate(snapshot);
-        LogRolledBack(logger, snapshot.Version, previous, actor);
+        if (Swap(snapshot, sequence, origin))
+        {
+            LogRolledBack(logger, snapshot.Version, previous, actor);
+        }
+
         return snapshot;
     }
 
@@ -134,21 +147,90 @@ internal sealed partial class PolicyService(
     /// <summary>Activates the most recently stored version (after a restart without <c>--data</c>); false when none exists.</summary>
     public async Task<bool> RestoreLastAsync(CancellationToken cancellationToken)
     {
-        PolicyVersionRecord? last;
-        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        if (await ReadNewerAsync(cancellationToken).ConfigureAwait(false) is not var (activation, target))
         {
-            last = await session.Get<IPolicyVersionRepository>().GetLastActivatedAsync(cancellationToken).ConfigureAwait(false);
+            return active.ActivationSequence > 0;
         }
 
-        if (last is null)
+        var snapshot = PolicyCompiler.Compile(target.Bundle, "store", time.GetUtcNow());
+        Swap(snapshot, activation.Sequence, "store");
+        return true;
+    }
+
+    /// <summary>
+    /// Brings this node to the store's most recent activation when it is newer than the one in force (another node
+    /// activated or rolled back). True when the store's latest activation is in force afterwards. A stored version that
+    /// no longer compiles is reported as a rejection once (the set in force stays) and not compiled again until a newer
+    /// activation appears.
+    /// </summary>
+    public async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (await ReadNewerAsync(cancellationToken).ConfigureAwait(false) is not var (activation, target))
         {
             return false;
         }
 
-        var snapshot = PolicyCompiler.Compile(last.Bundle, "store", time.GetUtcNow());
-        active.Activate(snapshot);
-        LogActivated(logger, snapshot.Version, "store", snapshot.Policies.Policies.Count, snapshot.Entities.Count);
+        if (Volatile.Read(ref inFlight) is { } own && own.Sequence == activation.Sequence)
+        {
+            return Swap(own.Snapshot, own.Sequence, own.Snapshot.Origin);
+        }
+
+        PolicySnapshot snapshot;
+        try
+        {
+            snapshot = PolicyCompiler.Compile(target.Bundle, "store", time.GetUtcNow());
+        }
+        catch (PolicySetRejectedException e)
+        {
+            Volatile.Write(ref refusedSequence, activation.Sequence);
+            var rejection = new PolicyRejection("store:" + target.Version, e.Errors, time.GetUtcNow());
+            active.Reject(rejection);
+            LogRejected(logger, rejection.Origin, active.Current.Version, string.Join("; ", e.Errors));
+            return false;
+        }
+
+        return Swap(snapshot, activation.Sequence, "store");
+    }
+
+    // The store's latest activation and its version, when newer than the activation in force; else null.
+    private async Task<(PolicyActivationRecord Activation, PolicyVersionRecord Version)?> ReadNewerAsync(CancellationToken cancellationToken)
+    {
+        var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using var sessionDisposal = session.ConfigureAwait(false);
+        var repository = session.Get<IPolicyVersionRepository>();
+        var activation = await repository.GetLastActivationAsync(cancellationToken).ConfigureAwait(false);
+        // A version refused here is not read again (a bundle can be tens of megabytes) until a newer activation appears.
+        if (activation is null || activation.Sequence <= active.ActivationSequence || activation.Sequence == Volatile.Read(ref refusedSequence))
+        {
+            return null;
+        }
+
+        var version = await repository.GetAsync(activation.Version, cancellationToken).ConfigureAwait(false);
+        return version is null ? null : (activation, version);
+    }
+
+    // True when activation `sequence` is the one in force afterwards.
+    private bool Swap(PolicySnapshot snapshot, long sequence, string origin)
+    {
+        if (Volatile.Read(ref inFlight) is { } pending && pending.Sequence <= sequence)
+        {
+            Interlocked.CompareExchange(ref inFlight, null, pending);
+        }
+
+        if (!active.TryActivate(snapshot, sequence))
+        {
+            // Either this very activation is in force already (this node's listener heard of it at commit and swapped it
+            // in first), or a later one from another node is, and stays.
+            if (active.ActivationSequence == sequence)
+            {
+                return true;
+            }
+
+            LogSuperseded(logger, snapshot.Version, sequence, active.Current.Version, active.ActivationSequence);
+            return false;
+        }
+
+        LogActivated(logger, snapshot.Version, origin, snapshot.Policies.Policies.Count, snapshot.Entities.Count);
         return true;
     }
 
@@ -191,6 +273,23 @@ internal sealed partial class PolicyService(
         }
     }
 
+    private async Task CommitOwnAsync(IStoreSession session, InFlightActivation activation, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref inFlight, activation);
+        try
+        {
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not committed (or not known to be): the sequence may be taken by another node's activation.
+            Interlocked.CompareExchange(ref inFlight, null, activation);
+            throw;
+        }
+    }
+
+    private sealed record InFlightActivation(long Sequence, PolicySnapshot Snapshot);
+
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Policy set {Version} from {Origin} active: {Policies} policies, {Entities} entities")]
@@ -201,6 +300,9 @@ internal sealed partial class PolicyService(
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Policy rejection from {Origin} could not be audited")]
     private static partial void LogRejectionNotAudited(ILogger logger, Exception exception, string origin);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Policy set {Version} (activation {Sequence}) not swapped in: activation {CurrentSequence} of {CurrentVersion} is in force already")]
+    private static partial void LogSuperseded(ILogger logger, string version, long sequence, string currentVersion, long currentSequence);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Policy set rolled back to {Version} (was {Previous}) by {Actor}")]
     private static partial void LogRolledBack(ILogger logger, string version, string previous, string actor);

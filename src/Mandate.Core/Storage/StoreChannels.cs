@@ -8,4 +8,10 @@ internal static class StoreChannels
 
     /// <summary>An identity that was registered or changed status: its SPIFFE ID.</summary>
     public const string Identities = "mandate_identities_";
+
+    /// <summary>
+    /// A policy activation (activation, rollback, reactivation of a stored version): its activation sequence and version,
+    /// space-separated. Listeners compare the sequence with their own and load the newest activation from the store.
+    /// </summary>
+    public const string Policies = "mandate_policies_";
 }

@@ -20,12 +20,14 @@ public static class DecisionServerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<DecisionOptions>().BindConfiguration(DecisionOptions.SectionName);
+        services.AddOptions<Mandate.Core.Policies.PolicySyncOptions>().BindConfiguration(Mandate.Core.Policies.PolicySyncOptions.SectionName);
 
         // Anonymous enforcement points only where the operator says so; the demo admits loopback clients.
         services.AddOptions<DecisionOptions>().PostConfigure<IOptions<MandateServerOptions>>((o, server) =>
             o.AllowAnonymousPeps ??= server.Value.Demo ? AnonymousPepAccess.Loopback : AnonymousPepAccess.None);
         services.AddRequestRateLimiting();
         services.TryAddSingleton<PolicyStartup>();
+        services.AddHostedService<Mandate.Core.Policies.PolicySyncService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, PolicyStartup>(sp => sp.GetRequiredService<PolicyStartup>()));
         return builder;
     }

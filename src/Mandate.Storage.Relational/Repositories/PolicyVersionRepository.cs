@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Mandate.Core.Policies;
+using Mandate.Core.Storage;
 
 namespace Mandate.Storage.Relational.Repositories;
 
@@ -71,6 +72,17 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
             ("@actor", actor),
             ("@now", nowMs),
             ("@previous", previousVersion)).ConfigureAwait(false);
+        if (session.Dialect.Kind == "postgres")
+        {
+            // Delivered at commit (never for a rolled-back activation): other nodes load the newest activation from the
+            // table, so the payload is only a hint that lets a node skip the read when it is already that far.
+            await session.ExecuteAsync(
+                "SELECT pg_notify(@prefix || current_schema(), @payload)",
+                cancellationToken,
+                ("@prefix", StoreChannels.Policies),
+                ("@payload", sequence.ToString(CultureInfo.InvariantCulture) + " " + version)).ConfigureAwait(false);
+        }
+
         return new PolicyActivationRecord(sequence, version, kind, origin, actor, DateTimeOffset.FromUnixTimeMilliseconds(nowMs), previousVersion) { NewVersion = !exists };
     }
 
@@ -96,6 +108,9 @@ internal sealed class PolicyVersionRepository(RelationalSession session) : IPoli
         await using var commandDisposal = command.ConfigureAwait(false);
         return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
+
+    public async Task<PolicyActivationRecord?> GetLastActivationAsync(CancellationToken cancellationToken) =>
+        (await ListActivationsAsync(1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<IReadOnlyList<PolicyActivationRecord>> ListActivationsAsync(int limit, CancellationToken cancellationToken)
     {

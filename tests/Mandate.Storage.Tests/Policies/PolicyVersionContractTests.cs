@@ -52,6 +52,25 @@ public abstract class PolicyVersionContractTests
     }
 
     [Fact]
+    public async Task LastActivation_ShouldBeTheHighestSequence_OrNullWhenNoneWasStored()
+    {
+        await using var store = await MigratedAsync();
+        await using (var empty = await store.BeginAsync(StoreIntent.Read, Ct))
+        {
+            Assert.Null(await empty.Get<IPolicyVersionRepository>().GetLastActivationAsync(Ct));
+        }
+
+        await SaveAsync(store, "v1", Bundle("permit (principal, action, resource);"), T0);
+        await SaveAsync(store, "v2", Bundle("forbid (principal, action, resource);"), T0.AddMinutes(1), previous: "v1");
+        var rollback = await SaveAsync(store, "v1", Bundle("permit (principal, action, resource);"), T0.AddMinutes(2), PolicyActivationKinds.Rollback, "rollback", "admin", "v2");
+
+        await using var session = await store.BeginAsync(StoreIntent.Read, Ct);
+        var last = await session.Get<IPolicyVersionRepository>().GetLastActivationAsync(Ct);
+        Assert.Equal((3L, "v1", PolicyActivationKinds.Rollback, "v2"), (last!.Sequence, last.Version, last.Kind, last.PreviousVersion));
+        Assert.Equal(rollback.Sequence, last.Sequence);
+    }
+
+    [Fact]
     public async Task Reactivating_ShouldNotDuplicateAVersion_ButMakeItTheLastActivated()
     {
         await using var store = await MigratedAsync();
