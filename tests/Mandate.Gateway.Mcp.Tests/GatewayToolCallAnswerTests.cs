@@ -115,6 +115,31 @@ public sealed partial class GatewayToolCallAnswerTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ArgumentsWithADuplicateKey_AreRefused_AndNeverReachTheUpstream()
+    {
+        // Argument smuggling: a policy may constrain arguments (a path prefix), and a JSON object with one key twice could
+        // be decided on one value and forwarded with the other. The decision point refuses such arguments outright, so
+        // neither gateway path forwards them.
+        var (_, writer) = await estate.OpenTaskAsync(["read", "write"]);
+        var body = Call(2, "write_note", """{"name":"first.txt","name":"second.txt","text":"x"}""");
+        foreach (var gateway in new[] { estate.GatewayAddress, sdkOnly })
+        {
+            var answer = await SendAsync(gateway, body, null, writer, name: null);
+            // The JSON-RPC error as the agent reads it (the SDK writes the quotes as \u0027).
+            Assert.True(answer.Contains(@"Mandate refused tools/call of \u0027write_note\u0027: malformed-json", StringComparison.Ordinal), answer);
+            Assert.Contains("Duplicate property", answer, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(notes, "first.txt")), "a call with a duplicate argument key must never reach the upstream");
+        Assert.False(File.Exists(Path.Combine(notes, "second.txt")), "a call with a duplicate argument key must never reach the upstream");
+
+        // The same call without the duplicate is allowed and written: the refusal above is the duplicate's, not the task's.
+        var plain = await SendAsync(estate.GatewayAddress, Call(3, "write_note", """{"name":"second.txt","text":"x"}"""), null, writer, name: null);
+        Assert.DoesNotContain("Mandate refused", plain, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(notes, "second.txt")));
+    }
+
     private static string Call(object id, string tool, string arguments, string? revision = null)
     {
         var meta = revision is null
