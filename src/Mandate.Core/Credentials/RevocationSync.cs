@@ -110,32 +110,16 @@ internal sealed partial class RevocationSync(
             cancellationToken);
     }
 
-    private Task ListenLoopAsync(CancellationToken cancellationToken)
-    {
-        var reconnecting = false;
-        var loop = new BackgroundLoop(ListenLoopName, health, time, logger);
-        return loop.RunContinuouslyAsync(
-            async token =>
-            {
-                if (reconnecting)
-                {
-                    // Whatever was announced while the connection was down is caught by a poll before listening again.
-                    await PollAsync(token).ConfigureAwait(false);
-                }
-
-                reconnecting = true;
-                await notifications!.ListenAsync(
-                    StoreChannels.Revocations,
-                    OnPayloadAsync,
-                    () =>
-                    {
-                        Listening.TrySetResult();
-                        loop.Succeeded();
-                    },
-                    token).ConfigureAwait(false);
-            },
+    // Whatever was announced while the connection was down is caught by a poll before listening again.
+    private Task ListenLoopAsync(CancellationToken cancellationToken) =>
+        StoreChannelListener.RunAsync(
+            new BackgroundLoop(ListenLoopName, health, time, logger),
+            notifications!,
+            StoreChannels.Revocations,
+            (payload, _) => OnPayloadAsync(payload),
+            PollAsync,
+            Listening,
             cancellationToken);
-    }
 
     private async Task OnPayloadAsync(string payload)
     {

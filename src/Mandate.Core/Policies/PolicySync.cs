@@ -64,32 +64,16 @@ internal sealed partial class PolicySync(
     private Task CatchUpLoopAsync(CancellationToken cancellationToken) =>
         new BackgroundLoop(CatchUpLoopName, health, time, logger).RunPeriodicAsync(options.Value.CatchUpInterval, CatchUpAsync, cancellationToken);
 
-    private Task ListenLoopAsync(IStoreNotifications listener, CancellationToken cancellationToken)
-    {
-        var reconnecting = false;
-        var loop = new BackgroundLoop(ListenLoopName, health, time, logger);
-        return loop.RunContinuouslyAsync(
-            async token =>
-            {
-                if (reconnecting)
-                {
-                    // Activations announced while the connection was down were lost: compare versions before listening.
-                    await CatchUpAsync(token).ConfigureAwait(false);
-                }
-
-                reconnecting = true;
-                await listener.ListenAsync(
-                    StoreChannels.Policies,
-                    payload => OnPayloadAsync(payload, token),
-                    () =>
-                    {
-                        Listening.TrySetResult();
-                        loop.Succeeded();
-                    },
-                    token).ConfigureAwait(false);
-            },
+    // Activations announced while the connection was down were lost: versions are compared before listening again.
+    private Task ListenLoopAsync(IStoreNotifications listener, CancellationToken cancellationToken) =>
+        StoreChannelListener.RunAsync(
+            new BackgroundLoop(ListenLoopName, health, time, logger),
+            listener,
+            StoreChannels.Policies,
+            OnPayloadAsync,
+            CatchUpAsync,
+            Listening,
             cancellationToken);
-    }
 
     private Task OnPayloadAsync(string payload, CancellationToken cancellationToken)
     {
