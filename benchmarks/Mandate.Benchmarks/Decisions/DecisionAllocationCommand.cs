@@ -11,18 +11,32 @@ using Microsoft.Extensions.Logging;
 namespace Mandate.Benchmarks.Decisions;
 
 /// <summary>
-/// <c>decision-alloc [--requests N]</c>: bytes allocated per request (the whole process: server and the loopback
-/// client in it) for N allowed evaluations over HTTP/1.1 with every allow audited, against the comparator in the same
-/// run: N requests to <c>/healthz</c> with the same client. The difference is what the decision path allocates on
-/// the server above the cheapest endpoint (the issue's target: at most 4 KB per evaluation on the server path).
+/// <c>decision-alloc [--requests N] [--concurrency C] [--no-audit] [--types]</c>: bytes allocated per request (the whole
+/// process: server and the loopback client in it) for N allowed evaluations over HTTP/1.1 with every allow audited,
+/// against the comparator in the same run: N requests to <c>/healthz</c> with the same client. The difference is what
+/// the decision path allocates on the server above the cheapest endpoint (the issue's target: at most 4 KB per
+/// evaluation on the server path). Measured twice: with one sequential client (each audited decision is then a write
+/// batch of its own: the worst case) and with C concurrent keep-alive connections (default 32, the load under which the
+/// issue took its profile), each time against <c>/healthz</c> at the same concurrency.
 /// </summary>
 internal static class DecisionAllocationCommand
 {
     private const string Body = """{"subject":{"type":"Workload","id":"spiffe://demo.mandate.local/svc/billing"},"action":{"name":"read"},"resource":{"type":"Invoice","id":"INV-2026-001"}}""";
 
+    private static readonly Uri Evaluation = new("/access/v1/evaluation", UriKind.Relative);
+    private static readonly Uri Health = new("/healthz", UriKind.Relative);
+
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var requests = DocsSmoke.Cap(args.Length >= 2 && args[0] == "--requests" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000, 500, "requests", Console.Error);
+        var requests = DocsSmoke.Cap(Option(args, "--requests") ?? 20_000, 500, "requests", Console.Error);
+        var concurrency = Option(args, "--concurrency") ?? 32;
+        if (concurrency < 1)
+        {
+            await Console.Error.WriteLineAsync("decision-alloc: --concurrency must be at least 1");
+            return 2;
+        }
+
+        var noAudit = args.Contains("--no-audit");
 
         // --types: also the types the runtime's allocation samples name during the evaluations (a sampling, not a count).
         using var sampler = args.Contains("--types") ? new AllocationSampler() : null;
@@ -39,7 +53,7 @@ internal static class DecisionAllocationCommand
 
                 // --no-audit: allows not audited, to see the decision path without the ledger's batching (whose share
                 // per request varies with how many records each write takes).
-                if (args.Contains("--no-audit"))
+                if (noAudit)
                 {
                     b.Configuration["Mandate:Decisions:AuditAllowSampleRate"] = "0";
                 }
@@ -51,22 +65,27 @@ internal static class DecisionAllocationCommand
             using var client = new HttpClient { BaseAddress = address };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(state, "admin.token"))).Trim());
 
-            // Warm up both paths (JIT, pools, connections) before counting.
-            await MeasureAsync(client, Math.Min(requests, 2_000), evaluate: false);
-            await MeasureAsync(client, Math.Min(requests, 2_000), evaluate: true);
-            var health = await MeasureAsync(client, requests, evaluate: false);
-            sampler?.Counting = true;
-            var evaluation = await MeasureAsync(client, requests, evaluate: true);
-            sampler?.Counting = false;
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"decision-alloc: {requests:N0} requests each, HTTP/1.1, one connection, {(args.Contains("--no-audit") ? "allows not audited" : "every allow audited")}"));
-            await output.WriteLineAsync("| requests | bytes allocated per request (process) |");
-            await output.WriteLineAsync("|---|---:|");
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| comparator: GET /healthz | {health:N0} |"));
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| POST /access/v1/evaluation (allowed) | {evaluation:N0} |"));
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| difference: the decision path above /healthz | {evaluation - health:N0} |"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"decision-alloc: {requests:N0} requests each, HTTP/1.1 keep-alive, {(noAudit ? "allows not audited" : "every allow audited")}"));
+            await output.WriteLineAsync("| clients | requests | bytes allocated per request (process) |");
+            await output.WriteLineAsync("|---|---|---:|");
+            foreach (var clients in concurrency == 1 ? [1] : new[] { 1, concurrency })
+            {
+                // Warm up both paths (JIT, pools, connections) at this concurrency before counting.
+                await MeasureAsync(client, Math.Min(requests, 2_000), clients, evaluate: false);
+                await MeasureAsync(client, Math.Min(requests, 2_000), clients, evaluate: true);
+                var health = await MeasureAsync(client, requests, clients, evaluate: false);
+                sampler?.Counting = clients == 1;
+                var evaluation = await MeasureAsync(client, requests, clients, evaluate: true);
+                sampler?.Counting = false;
+                var who = clients == 1 ? "1 (sequential)" : string.Create(CultureInfo.InvariantCulture, $"{clients} (concurrent)");
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | comparator: GET /healthz | {health:N0} |"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | POST /access/v1/evaluation (allowed) | {evaluation:N0} |"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | difference: the decision path above /healthz | {evaluation - health:N0} |"));
+            }
+
             if (sampler is not null)
             {
-                await output.WriteLineAsync("| sampled type (evaluations) | sampled bytes per request |");
+                await output.WriteLineAsync("| sampled type (sequential evaluations) | sampled bytes per request |");
                 await output.WriteLineAsync("|---|---:|");
                 foreach (var (type, bytes) in sampler.Top(25))
                 {
@@ -80,18 +99,36 @@ internal static class DecisionAllocationCommand
         return 0;
     }
 
-    private static async Task<double> MeasureAsync(HttpClient client, int requests, bool evaluate)
+    private static int? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary><paramref name="requests"/> requests over <paramref name="clients"/> keep-alive connections, each client sequential.</summary>
+    private static async Task<double> MeasureAsync(HttpClient client, int requests, int clients, bool evaluate)
     {
         var before = GC.GetTotalAllocatedBytes(precise: true);
+        var workers = new Task[clients];
+        for (var c = 0; c < clients; c++)
+        {
+            var share = (requests / clients) + (c < requests % clients ? 1 : 0);
+            workers[c] = Task.Run(() => SendAsync(client, share, evaluate));
+        }
+
+        await Task.WhenAll(workers);
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)requests;
+    }
+
+    private static async Task SendAsync(HttpClient client, int requests, bool evaluate)
+    {
         for (var i = 0; i < requests; i++)
         {
             using var response = evaluate
-                ? await client.PostAsync(new Uri("/access/v1/evaluation", UriKind.Relative), new StringContent(Body, Encoding.UTF8, "application/json"))
-                : await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+                ? await client.PostAsync(Evaluation, new StringContent(Body, Encoding.UTF8, "application/json"))
+                : await client.GetAsync(Health);
             response.EnsureSuccessStatusCode();
             await response.Content.CopyToAsync(Stream.Null);
         }
-
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)requests;
     }
 }
