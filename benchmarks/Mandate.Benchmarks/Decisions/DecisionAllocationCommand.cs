@@ -68,28 +68,31 @@ internal static class DecisionAllocationCommand
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"decision-alloc: {requests:N0} requests each, HTTP/1.1 keep-alive, {(noAudit ? "allows not audited" : "every allow audited")}"));
             await output.WriteLineAsync("| clients | requests | bytes allocated per request (process) |");
             await output.WriteLineAsync("|---|---|---:|");
+            var types = new List<string>();
             foreach (var clients in concurrency == 1 ? [1] : new[] { 1, concurrency })
             {
                 // Warm up both paths (JIT, pools, connections) at this concurrency before counting.
                 await MeasureAsync(client, Math.Min(requests, 2_000), clients, evaluate: false);
                 await MeasureAsync(client, Math.Min(requests, 2_000), clients, evaluate: true);
                 var health = await MeasureAsync(client, requests, clients, evaluate: false);
-                sampler?.Counting = clients == 1;
+                sampler?.Clear();
+                sampler?.Counting = true;
                 var evaluation = await MeasureAsync(client, requests, clients, evaluate: true);
                 sampler?.Counting = false;
                 var who = clients == 1 ? "1 (sequential)" : string.Create(CultureInfo.InvariantCulture, $"{clients} (concurrent)");
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | comparator: GET /healthz | {health:N0} |"));
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | POST /access/v1/evaluation (allowed) | {evaluation:N0} |"));
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | difference: the decision path above /healthz | {evaluation - health:N0} |"));
+                types.AddRange(sampler?.Top(25).Select(p => string.Create(CultureInfo.InvariantCulture, $"| {who} | {p.Key} | {p.Value / (double)requests:N0} |")) ?? []);
             }
 
-            if (sampler is not null)
+            if (types.Count > 0)
             {
-                await output.WriteLineAsync("| sampled type (sequential evaluations) | sampled bytes per request |");
-                await output.WriteLineAsync("|---|---:|");
-                foreach (var (type, bytes) in sampler.Top(25))
+                await output.WriteLineAsync("| clients | sampled type (evaluations) | sampled bytes per request |");
+                await output.WriteLineAsync("|---|---|---:|");
+                foreach (var line in types)
                 {
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {type} | {bytes / (double)requests:N0} |"));
+                    await output.WriteLineAsync(line);
                 }
             }
 
