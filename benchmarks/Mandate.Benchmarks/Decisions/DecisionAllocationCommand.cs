@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using Mandate.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +27,14 @@ internal static class DecisionAllocationCommand
 
     private static readonly Uri Evaluation = new("/access/v1/evaluation", UriKind.Relative);
     private static readonly Uri Health = new("/healthz", UriKind.Relative);
+    private static readonly Uri Replay = new(ReplayFilter.Path, UriKind.Relative);
+
+    private enum Kind
+    {
+        Health,
+        Evaluation,
+        Replay,
+    }
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -40,6 +50,7 @@ internal static class DecisionAllocationCommand
 
         // --types: also the types the runtime's allocation samples name during the evaluations (a sampling, not a count).
         using var sampler = args.Contains("--types") ? new AllocationSampler() : null;
+        var replay = new ReplayFilter();
         var state = Path.Combine(Path.GetTempPath(), "mandate-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(state);
         var app = await MandateServer.CreateAsync(
@@ -47,6 +58,7 @@ internal static class DecisionAllocationCommand
             b =>
             {
                 b.Logging.SetMinimumLevel(LogLevel.Warning);
+                b.Services.AddSingleton<IStartupFilter>(replay);
 
                 // One loopback client outruns the per-client limit (1,000/s) and would be answered 429 (as in the load driver).
                 b.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
@@ -69,20 +81,28 @@ internal static class DecisionAllocationCommand
             await output.WriteLineAsync("| clients | requests | bytes allocated per request (process) |");
             await output.WriteLineAsync("|---|---|---:|");
             var types = new List<string>();
+            // The client's own share of a POST: the bare middleware answers the same body with an evaluation's own answer.
+            await replay.CaptureAsync(client);
             foreach (var clients in concurrency == 1 ? [1] : new[] { 1, concurrency })
             {
-                // Warm up both paths (JIT, pools, connections) at this concurrency before counting.
-                await MeasureAsync(client, Math.Min(requests, 2_000), clients, evaluate: false);
-                await MeasureAsync(client, Math.Min(requests, 2_000), clients, evaluate: true);
-                var health = await MeasureAsync(client, requests, clients, evaluate: false);
+                // Warm up every path (JIT, pools, connections) at this concurrency before counting.
+                foreach (var kind in Enum.GetValues<Kind>())
+                {
+                    await MeasureAsync(client, Math.Min(requests, 2_000), clients, kind);
+                }
+
+                var health = await MeasureAsync(client, requests, clients, Kind.Health);
+                var bare = await MeasureAsync(client, requests, clients, Kind.Replay);
                 sampler?.Clear();
                 sampler?.Counting = true;
-                var evaluation = await MeasureAsync(client, requests, clients, evaluate: true);
+                var evaluation = await MeasureAsync(client, requests, clients, Kind.Evaluation);
                 sampler?.Counting = false;
                 var who = clients == 1 ? "1 (sequential)" : string.Create(CultureInfo.InvariantCulture, $"{clients} (concurrent)");
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | comparator: GET /healthz | {health:N0} |"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | comparator: the same POST answered with an evaluation's bytes by a bare middleware | {bare:N0} |"));
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | POST /access/v1/evaluation (allowed) | {evaluation:N0} |"));
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | difference: the decision path above /healthz | {evaluation - health:N0} |"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | difference: the decision path above the bare POST (the client's POST not counted) | {evaluation - bare:N0} |"));
                 types.AddRange(sampler?.Top(25).Select(p => string.Create(CultureInfo.InvariantCulture, $"| {who} | {p.Key} | {p.Value / (double)requests:N0} |")) ?? []);
             }
 
@@ -109,29 +129,77 @@ internal static class DecisionAllocationCommand
     }
 
     /// <summary><paramref name="requests"/> requests over <paramref name="clients"/> keep-alive connections, each client sequential.</summary>
-    private static async Task<double> MeasureAsync(HttpClient client, int requests, int clients, bool evaluate)
+    private static async Task<double> MeasureAsync(HttpClient client, int requests, int clients, Kind kind)
     {
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var workers = new Task[clients];
         for (var c = 0; c < clients; c++)
         {
             var share = (requests / clients) + (c < requests % clients ? 1 : 0);
-            workers[c] = Task.Run(() => SendAsync(client, share, evaluate));
+            workers[c] = Task.Run(() => SendAsync(client, share, kind));
         }
 
         await Task.WhenAll(workers);
         return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)requests;
     }
 
-    private static async Task SendAsync(HttpClient client, int requests, bool evaluate)
+    private static async Task SendAsync(HttpClient client, int requests, Kind kind)
     {
         for (var i = 0; i < requests; i++)
         {
-            using var response = evaluate
-                ? await client.PostAsync(Evaluation, new StringContent(Body, Encoding.UTF8, "application/json"))
-                : await client.GetAsync(Health);
+            using var response = kind switch
+            {
+                Kind.Evaluation => await client.PostAsync(Evaluation, new StringContent(Body, Encoding.UTF8, "application/json")),
+                Kind.Replay => await client.PostAsync(Replay, new StringContent(Body, Encoding.UTF8, "application/json")),
+                _ => await client.GetAsync(Health),
+            };
             response.EnsureSuccessStatusCode();
             await response.Content.CopyToAsync(Stream.Null);
         }
+    }
+
+    /// <summary>
+    /// Answers <see cref="Path"/> ahead of the whole pipeline with an evaluation's own answer (its body and headers,
+    /// taken once): the loopback client does for it what it does for an evaluation, the server next to nothing (the
+    /// body is read and dropped).
+    /// </summary>
+    private sealed class ReplayFilter : IStartupFilter
+    {
+        public const string Path = "/bench/replayed-evaluation";
+
+        private byte[] body = [];
+        private KeyValuePair<string, string>[] headers = [];
+
+        public async Task CaptureAsync(HttpClient client)
+        {
+            using var response = await client.PostAsync(Evaluation, new StringContent(Body, Encoding.UTF8, "application/json"));
+            response.EnsureSuccessStatusCode();
+            body = await response.Content.ReadAsByteArrayAsync();
+            headers = [.. response.Headers.Concat(response.Content.Headers)
+                .Where(h => h.Key is not ("Date" or "Server" or "Content-Length" or "Transfer-Encoding"))
+                .Select(h => new KeyValuePair<string, string>(h.Key, string.Join(", ", h.Value)))];
+        }
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                if (context.Request.Path != Path)
+                {
+                    await nextMiddleware(context);
+                    return;
+                }
+
+                await context.Request.Body.CopyToAsync(Stream.Null);
+                foreach (var (name, value) in headers)
+                {
+                    context.Response.Headers[name] = value;
+                }
+
+                context.Response.ContentLength = body.Length;
+                await context.Response.Body.WriteAsync(body);
+            });
+            next(app);
+        };
     }
 }
