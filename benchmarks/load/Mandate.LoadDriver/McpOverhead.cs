@@ -77,7 +77,7 @@ internal static class McpOverhead
 
         // The split: the decision the gateway asks for each call, asked alone with the gateway's own client, and the
         // server's cheapest answer (/healthz) on a keep-alive client: the HTTP hop the decision costs at the least.
-        var decisionClient = gateway.Services.GetRequiredService<DecisionPointClient>();
+        var decisionClient = gateway.Services.GetRequiredService<IGatewayDecisionPoint>();
         var upstreamServer = gateway.Services.GetRequiredService<GatewayUpstreams>().Servers[0];
         var echo = (await upstreamServer.CatalogueAsync(CancellationToken.None)).Tools.Single(t => t.Name == "echo");
         var credential = AgentCredential.Read("Bearer " + token, null).Credential!;
@@ -183,9 +183,9 @@ internal static class McpOverhead
         return (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
     }
 
-    private static async Task DecideAsync(DecisionPointClient client, AgentCredential credential, GatewayRequestTarget target, JsonElement arguments)
+    private static async Task DecideAsync(IGatewayDecisionPoint client, AgentCredential credential, GatewayRequestTarget target, JsonElement arguments)
     {
-        var decision = await client.EvaluateAsync(credential, null, target, arguments, CancellationToken.None);
+        var decision = await client.EvaluateAsync(credential, null, target, arguments, GatewayRequestOrigin.None, CancellationToken.None);
         if (!decision.Allowed)
         {
             throw new InvalidOperationException("the decision alone was refused: " + decision.Reason);
