@@ -94,7 +94,8 @@ internal static class McpGateway
             var metadata = new JsonObject
             {
                 ["resource"] = url.For(path),
-                ["authorization_servers"] = new JsonArray(options.Server.GetLeftPart(UriPartial.Authority) + options.Server.AbsolutePath.TrimEnd('/')),
+                ["authorization_servers"] = new JsonArray(
+                    options.AuthorizationServer?.Invoke() ?? options.Server.GetLeftPart(UriPartial.Authority) + options.Server.AbsolutePath.TrimEnd('/')),
                 ["bearer_methods_supported"] = new JsonArray("header"),
                 ["resource_name"] = "Mandate MCP gateway",
                 ["dpop_signing_alg_values_supported"] = new JsonArray("ES256", "ES384", "RS256", "PS256"),

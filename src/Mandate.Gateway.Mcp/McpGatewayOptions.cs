@@ -19,6 +19,12 @@ internal sealed class McpGatewayOptions
     public required Uri Server { get; init; }
 
     /// <summary>
+    /// The authorization server the protected-resource metadata names, read per request, for a gateway whose server's
+    /// address is known only once that server listens (a gateway the server hosts, started on port 0). Null: <see cref="Server"/>.
+    /// </summary>
+    public Func<string>? AuthorizationServer { get; init; }
+
+    /// <summary>
     /// The gateway's own credential at the decision point (a PEP credential, a JWT-SVID or the admin token), for a
     /// gateway that asks the server over HTTP; a gateway hosted by the server decides in its process and has none.
     /// </summary>

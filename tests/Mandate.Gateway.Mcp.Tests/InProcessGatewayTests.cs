@@ -55,6 +55,14 @@ public sealed partial class InProcessGatewayTests(InProcessGatewayTests.Estate f
 
         Assert.False(File.Exists(Path.Combine(fixture.Notes, "parity.txt")), "a refused call must never reach the upstream");
 
+        // Both name the same server as the issuer of the credentials agents present (RFC 9728 metadata).
+        using var http = new HttpClient();
+        foreach (var gateway in new[] { estate.GatewayAddress, fixture.Standalone })
+        {
+            var metadata = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway, "/.well-known/oauth-protected-resource/mcp"), Ct)).RootElement;
+            Assert.Equal(estate.Server.Address.ToString().TrimEnd('/'), metadata.GetProperty("authorization_servers")[0].GetString());
+        }
+
         // The cases compared include answers, not only refusals: the allowed read came back from the upstream.
         using var echo = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"same"}"""), token);
         Assert.Contains("echo: same", await echo.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);

@@ -38,6 +38,9 @@ internal sealed partial class McpGatewayHost(
                 Listen = file.Listen ?? HostedMcpGatewayConfig.DefaultListen,
                 PublicUrl = file.PublicUrl,
                 Server = new Uri(publicUrl.Value()),
+
+                // The server may not listen yet (a host started after its start-up): its bound address is read per request.
+                AuthorizationServer = publicUrl.Value,
                 Upstreams = file.Upstreams,
                 Limits = file.Limits,
             };
