@@ -35,6 +35,10 @@ public sealed partial class InProcessGatewayTests(InProcessGatewayTests.Estate f
             """{"jsonrpc":"2.0","id":4,"method":"resources/list","params":{}}""",
             """{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"note://readme"}}""",
             """{"jsonrpc":"2.0","id":6,"method":"prompts/get","params":{"name":"greet","arguments":{"name":"Ada"}}}""",
+
+            // Calls the decision point cannot decide: arguments over its context limit, and one key twice (argument smuggling).
+            GatewayEstate.CallTool("echo", $$"""{"text":"{{new string('x', 40_000)}}"}"""),
+            GatewayEstate.CallTool("echo", """{"text":"first","text":"second"}"""),
         ];
 
         foreach (var presented in tokens)

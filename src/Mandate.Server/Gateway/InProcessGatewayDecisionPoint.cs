@@ -33,12 +33,23 @@ internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService servi
             return refused;
         }
 
+        EvaluationRequest request;
+        try
+        {
+            request = Read(body, AuthZenJsonContext.Default.EvaluationRequest);
+        }
+        catch (JsonException e)
+        {
+            // What /access/v1/evaluation answers 400 malformed-json with, such as arguments holding one key twice
+            // (decided on one value, forwarded with the other): refused naming why, as over HTTP.
+            return new GatewayDecision(false, CredentialValid: true, ProblemTypes.MalformedJson.Code, JsonErrorDetail.Describe(e), null);
+        }
+
         var call = Call(origin);
         using var deadline = Deadline(cancellationToken);
         AuthZenDecision decision;
         try
         {
-            var request = Read(body, AuthZenJsonContext.Default.EvaluationRequest);
             decision = await service.EvaluateAsync(request, call, deadline.Token);
         }
         catch (AuthZenRequestException e)
@@ -78,7 +89,7 @@ internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService servi
             var request = Read(body, AuthZenJsonContext.Default.EvaluationsRequest);
             result = await service.PermittedAsync(request, Call(origin), deadline.Token);
         }
-        catch (Exception e) when (e is AuthZenRequestException || Failed(e, cancellationToken))
+        catch (Exception e) when (e is AuthZenRequestException or JsonException || Failed(e, cancellationToken))
         {
             throw Unavailable(e);
         }
@@ -99,19 +110,11 @@ internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService servi
     private static string RequestId(string id) =>
         id is { Length: > 0 and <= PepAuthentication.MaxRequestIdLength } && id.All(c => c is >= '!' and <= '~') ? id : "gateway";
 
+    /// <summary>The request as the decision endpoints read their body: the same types and options (duplicate keys refused).</summary>
+    /// <exception cref="JsonException">The body does not read as the request (over HTTP: 400 malformed-json).</exception>
     private static T Read<T>(byte[] body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(body, type) ?? throw new DecisionPointException("the gateway wrote an empty decision request");
-        }
-        catch (JsonException e)
-        {
-            // The gateway writes these bodies itself: one that does not read back is a fault, refused.
-            throw new DecisionPointException("the gateway's decision request is not valid JSON: " + e.Message, e);
-        }
-    }
+        where T : class =>
+        JsonSerializer.Deserialize(body, type) ?? throw new DecisionPointException("the gateway wrote an empty decision request");
 
     /// <summary>The refusal <c>/access/v1/evaluation</c> answers (413) for a body over its limit, as the gateway reads it.</summary>
     private GatewayDecision? TooLarge(byte[] body)
