@@ -45,7 +45,7 @@ internal sealed partial class McpGatewayHost(
                 Limits = file.Limits,
             };
             var decisionPoint = new InProcessGatewayDecisionPoint(decisions, gatewayOptions.DecisionTimeout);
-            var app = McpGateway.Build(gatewayOptions, MandateServer.ConfigureLogging, decisionPoint);
+            var app = McpGateway.Build(gatewayOptions, ConfigureLogging, decisionPoint);
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -65,6 +65,13 @@ internal sealed partial class McpGatewayHost(
             running.Add(new HostedMcpGateway(config, app, address, endpoints));
             LogStarted(logger, config.Source, string.Join(", ", endpoints), string.Join(", ", file.Upstreams.Select(u => u.Name + " (" + u.Describe() + ")")));
         }
+    }
+
+    /// <summary>The server's logging; a gateway that cannot start is reported once, by the server, not also as the host's stack trace.</summary>
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        MandateServer.ConfigureLogging(builder);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
