@@ -50,8 +50,10 @@ internal sealed partial class McpGatewayHost(
             {
                 await app.StartAsync(cancellationToken);
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // A port in use (an IOException naming the address), or anything else that stops this gateway: the
+                // server reports it in one line naming the file, instead of a host's stack trace.
                 await app.DisposeAsync();
                 throw new StartupException($"MCP gateway {config.Source}: cannot listen on {gatewayOptions.Listen}: {e.Message}", e);
             }
