@@ -43,7 +43,8 @@ public sealed partial class InProcessGatewayTests(InProcessGatewayTests.Estate f
 
         foreach (var presented in tokens)
         {
-            foreach (var request in requests)
+            // Without a usable credential every request is refused before anything is decided: three kinds suffice.
+            foreach (var request in presented == token ? requests : requests[..3])
             {
                 using var hosted = await estate.PostRawAsync(request, presented);
                 using var standalone = await GatewayEstate.PostRawAsync(fixture.Standalone, request, presented);
