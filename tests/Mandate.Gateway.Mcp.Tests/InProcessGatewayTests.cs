@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mandate.Server.Gateway;
+using Mandate.Server.Tests.Infrastructure;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -103,6 +105,35 @@ public sealed partial class InProcessGatewayTests(InProcessGatewayTests.Estate f
 
         // Listing decided nothing: a tool only listed has no decision record.
         Assert.DoesNotContain(decisions, d => d.GetProperty("resource").GetString() == "McpTool::\"notes/pid\"");
+    }
+
+    [Fact]
+    public async Task DpopBoundTask_NeedsAProofForTheHostedGatewaysUrl_OnEveryRequest()
+    {
+        var estate = fixture.Gateways;
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (_, token) = await estate.OpenTaskAsync(["read"], DpopProofs.Create(key, "POST", new Uri(estate.Server.Address, "/v1/tasks").ToString(), null, DateTimeOffset.UtcNow));
+        var mcpUrl = new Uri(estate.GatewayAddress, "/mcp").ToString();
+
+        using var withoutProof = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"x"}"""), token);
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutProof.StatusCode);
+        using var otherUrl = await estate.PostRawAsync(
+            GatewayEstate.CallTool("echo", """{"text":"x"}"""), token, dpop: DpopProofs.Create(key, "POST", new Uri(fixture.Standalone, "/mcp").ToString(), token, DateTimeOffset.UtcNow));
+        Assert.Equal(HttpStatusCode.Unauthorized, otherUrl.StatusCode);
+
+        var proof = DpopProofs.Create(key, "POST", mcpUrl, token, DateTimeOffset.UtcNow);
+        using var proven = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"proven"}"""), token, dpop: proof);
+        Assert.Equal(HttpStatusCode.OK, proven.StatusCode);
+        Assert.Contains("echo: proven", await proven.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        // The same proof again is a replay; a list asks about every tool with its request's one proof.
+        using var replayed = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"again"}"""), token, dpop: proof);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+        using var list = await estate.PostRawAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{}}""", token, dpop: DpopProofs.Create(key, "POST", mcpUrl, token, DateTimeOffset.UtcNow));
+        var listed = await list.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Contains("\"echo\"", listed, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"write_note\"", listed, StringComparison.Ordinal);
     }
 
     [Fact]
