@@ -26,12 +26,18 @@ internal sealed class GatewayProcess : IAsyncDisposable
         StartCliAsync(["gateway", "mcp", .. arguments], json => new Uri(json.GetProperty("endpoints")[0].GetString()!));
 
     /// <summary>Any long-running <c>mandate</c> command with <c>--json</c>; the endpoint is picked from the document it prints once it listens.</summary>
-    public static async Task<GatewayProcess> StartCliAsync(IReadOnlyList<string> arguments, Func<JsonElement, Uri> endpoint, string? workingDirectory = null)
+    public static async Task<GatewayProcess> StartCliAsync(
+        IReadOnlyList<string> arguments, Func<JsonElement, Uri> endpoint, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         start.ArgumentList.Add(CliDll);

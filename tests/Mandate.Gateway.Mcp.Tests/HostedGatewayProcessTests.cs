@@ -22,10 +22,14 @@ public sealed class HostedGatewayProcessTests : IDisposable
         var command = JsonSerializer.Serialize(new[] { "dotnet", GatewayEstate.UpstreamDll });
         await File.WriteAllTextAsync(config, $$"""{ "listen": "http://127.0.0.1:0", "upstreams": [ { "name": "notes", "command": {{command}} } ] }""", Ct);
 
+        // The server's own configuration names where it listens (a Kestrel endpoint from the environment): the gateway
+        // listens where its file says, not there too.
+        var serverPort = FreePort();
         await using var serve = await GatewayProcess.StartCliAsync(
             ["serve", "--demo", "--urls", "http://127.0.0.1:0", "--state", Path.Combine(directory, "state"), "--mcp-gateway", config, "--json"],
             json => new Uri(json.GetProperty("mcp_gateways")[0].GetProperty("endpoints")[0].GetString()!),
-            directory);
+            directory,
+            new Dictionary<string, string> { ["Kestrel__Endpoints__FromEnvironment__Url"] = $"http://127.0.0.1:{serverPort}" });
         var gateway = serve.Output.GetProperty("mcp_gateways")[0];
         Assert.Equal(config, gateway.GetProperty("config").GetString());
         Assert.Equal("notes", gateway.GetProperty("upstreams")[0].GetProperty("name").GetString());
@@ -41,7 +45,8 @@ public sealed class HostedGatewayProcessTests : IDisposable
         var metadata = JsonDocument.Parse(await http.GetStringAsync(metadataUrl, Ct)).RootElement;
         var server = new Uri(metadata.GetProperty("authorization_servers")[0].GetString()!);
         Assert.Equal("127.0.0.1", server.Host);
-        Assert.NotEqual(origin.Port, server.Port);
+        Assert.Equal(serverPort, server.Port);
+        Assert.NotEqual(serverPort, origin.Port);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(server, "/healthz"), Ct)).StatusCode);
 
         // A well-formed JWT the server did not sign: only the decision point can tell, and it refuses it.
@@ -81,6 +86,13 @@ public sealed class HostedGatewayProcessTests : IDisposable
         Assert.Equal(1, process.ExitCode);
         Assert.Contains($"{config}:2:", await error, StringComparison.Ordinal);
         Assert.Contains("needs exactly one of \"command\"", await error, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

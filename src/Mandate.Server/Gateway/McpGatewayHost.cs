@@ -45,7 +45,7 @@ internal sealed partial class McpGatewayHost(
                 Limits = file.Limits,
             };
             var decisionPoint = new InProcessGatewayDecisionPoint(decisions, gatewayOptions.DecisionTimeout);
-            var app = McpGateway.Build(gatewayOptions, ConfigureLogging, decisionPoint);
+            var app = McpGateway.Build(gatewayOptions, ConfigureHost, decisionPoint);
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -69,9 +69,15 @@ internal sealed partial class McpGatewayHost(
         }
     }
 
-    /// <summary>The server's logging; a gateway that cannot start is reported once, by the server, not also as the host's stack trace.</summary>
-    private static void ConfigureLogging(WebApplicationBuilder builder)
+    /// <summary>
+    /// The gateway's host is configured by its file alone: the configuration the server reads (appsettings.json,
+    /// environment: Kestrel endpoints, <c>Mandate:*</c>) is the server's, and would otherwise bind the gateway to the
+    /// server's own addresses. It logs as the server does; a gateway that cannot start is reported once, by the server,
+    /// not also as the host's stack trace.
+    /// </summary>
+    private static void ConfigureHost(WebApplicationBuilder builder)
     {
+        ((IConfigurationBuilder)builder.Configuration).Sources.Clear();
         MandateServer.ConfigureLogging(builder);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
