@@ -20,7 +20,8 @@ public sealed class HostedGatewayProcessTests : IDisposable
     {
         var config = Path.Combine(directory, "gateway.json");
         var command = JsonSerializer.Serialize(new[] { "dotnet", GatewayEstate.UpstreamDll });
-        await File.WriteAllTextAsync(config, $$"""{ "listen": "http://127.0.0.1:0", "upstreams": [ { "name": "notes", "command": {{command}} } ] }""", Ct);
+        var gatewayPort = FreePort();
+        await File.WriteAllTextAsync(config, $$"""{ "listen": "http://127.0.0.1:{{gatewayPort}}", "upstreams": [ { "name": "notes", "command": {{command}} } ] }""", Ct);
 
         // The server's own configuration names where it listens (a Kestrel endpoint from the environment): the gateway
         // listens where its file says, not there too.
@@ -34,6 +35,7 @@ public sealed class HostedGatewayProcessTests : IDisposable
         Assert.Equal(config, gateway.GetProperty("config").GetString());
         Assert.Equal("notes", gateway.GetProperty("upstreams")[0].GetProperty("name").GetString());
         Assert.Equal("/mcp", serve.Endpoint.AbsolutePath);
+        Assert.Equal(gatewayPort, serve.Endpoint.Port);
         var origin = new Uri(serve.Endpoint.GetLeftPart(UriPartial.Authority));
 
         using var anonymous = await GatewayEstate.PostRawAsync(origin, GatewayEstate.Initialize, token: null);

@@ -45,7 +45,7 @@ internal sealed partial class McpGatewayHost(
                 Limits = file.Limits,
             };
             var decisionPoint = new InProcessGatewayDecisionPoint(decisions, gatewayOptions.DecisionTimeout);
-            var app = McpGateway.Build(gatewayOptions, ConfigureHost, decisionPoint);
+            var app = McpGateway.Build(gatewayOptions, builder => ConfigureHost(builder, gatewayOptions.Listen), decisionPoint);
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -75,9 +75,12 @@ internal sealed partial class McpGatewayHost(
     /// server's own addresses. It logs as the server does; a gateway that cannot start is reported once, by the server,
     /// not also as the host's stack trace.
     /// </summary>
-    private static void ConfigureHost(WebApplicationBuilder builder)
+    private static void ConfigureHost(WebApplicationBuilder builder, Uri listen)
     {
+        // Clearing the sources clears the listen URL the gateway set as a setting too: it is set again, in memory.
         ((IConfigurationBuilder)builder.Configuration).Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
+        builder.WebHost.UseUrls(listen.GetLeftPart(UriPartial.Authority));
         MandateServer.ConfigureLogging(builder);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
