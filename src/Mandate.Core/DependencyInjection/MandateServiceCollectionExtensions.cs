@@ -21,6 +21,9 @@ public static class MandateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<Mandate.Core.Telemetry.MandateMetrics>();
         services.TryAddSingleton<Mandate.Core.Hosting.BackgroundHealth>();
+        services.AddOptions<Mandate.Core.Storage.ClusterOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Mandate.Core.Storage.ClusterOptions>, Mandate.Core.Storage.ClusterOptionsValidator>());
+        services.TryAddSingleton<Mandate.Core.Storage.StoreFreshness>();
         services.TryAddSingleton<AuditAppendFeed>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.AddOptions<AdminOptions>();

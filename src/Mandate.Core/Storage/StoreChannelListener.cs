@@ -4,8 +4,9 @@ namespace Mandate.Core.Storage;
 
 /// <summary>
 /// A node's listener on one store channel for as long as it runs: every announcement goes to a handler; a broken
-/// connection is retried by the loop, and after it the node catches up before listening again, since announcements made
-/// while it was down are lost.
+/// connection is retried by the loop, and after it the node catches up once the new subscription holds (announcements
+/// made while it was down are lost; those made during the catch-up wait for it). The channel counts as fresh
+/// (<see cref="StoreFreshness"/>) from then on, for as long as the connection answers its heartbeats.
 /// </summary>
 internal static class StoreChannelListener
 {
@@ -13,6 +14,7 @@ internal static class StoreChannelListener
     public static Task RunAsync(
         BackgroundLoop loop,
         IStoreNotifications notifications,
+        StoreFreshness freshness,
         string channel,
         Func<string, CancellationToken, Task> onPayload,
         Func<CancellationToken, Task> catchUpAfterReconnect,
@@ -21,26 +23,32 @@ internal static class StoreChannelListener
     {
         ArgumentNullException.ThrowIfNull(loop);
         ArgumentNullException.ThrowIfNull(notifications);
+        ArgumentNullException.ThrowIfNull(freshness);
+        freshness.Watch(channel);
         var reconnecting = false;
         return loop.RunContinuouslyAsync(
             async token =>
             {
-                if (reconnecting)
-                {
-                    await catchUpAfterReconnect(token).ConfigureAwait(false);
-                }
-
-                reconnecting = true;
                 await notifications.ListenAsync(
                     channel,
                     payload => onPayload(payload, token),
-                    () =>
+                    async () =>
                     {
+                        if (reconnecting)
+                        {
+                            await catchUpAfterReconnect(token).ConfigureAwait(false);
+                        }
+
+                        reconnecting = true;
+                        freshness.Confirm(channel);
                         listening.TrySetResult();
                         loop.Succeeded();
                     },
+                    () => freshness.Confirm(channel),
+                    freshness.Heartbeat,
                     token).ConfigureAwait(false);
             },
-            cancellationToken);
+            cancellationToken,
+            onFailure: () => reconnecting = true);
     }
 }
