@@ -49,6 +49,8 @@ internal static class StoreChannelListener
                     token).ConfigureAwait(false);
             },
             cancellationToken,
-            onFailure: () => reconnecting = true);
+            onFailure: () => reconnecting = true,
+            // Retried often enough that a node recovers within about a heartbeat of the store's return.
+            maxBackoff: freshness.Heartbeat);
     }
 }
