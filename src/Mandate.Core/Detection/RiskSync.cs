@@ -42,7 +42,9 @@ internal sealed class RiskSync(
             RefreshAsync,
             ReloadAsync,
             Listening,
-            stoppingToken);
+            stoppingToken,
+            // With detection off nothing else loads the book at start.
+            catchUpFirst: true);
     }
 
     /// <summary>Reads every score from the store.</summary>

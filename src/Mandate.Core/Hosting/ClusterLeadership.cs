@@ -77,7 +77,10 @@ internal sealed partial class ClusterLeadership(
                     if (term is not null)
                     {
                         term = null;
-                        LogStepDown(logger);
+                        if (!token.IsCancellationRequested)
+                        {
+                            LogStepDown(logger);
+                        }
                     }
                 }
             },

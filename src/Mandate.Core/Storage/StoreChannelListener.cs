@@ -10,7 +10,10 @@ namespace Mandate.Core.Storage;
 /// </summary>
 internal static class StoreChannelListener
 {
-    /// <summary>Runs until cancelled; <paramref name="listening"/> completes once the first subscription holds.</summary>
+    /// <summary>
+    /// Runs until cancelled; <paramref name="listening"/> completes once the first subscription holds. With
+    /// <paramref name="catchUpFirst"/> the first subscription catches up too (a view nothing else loads at start).
+    /// </summary>
     public static Task RunAsync(
         BackgroundLoop loop,
         IStoreNotifications notifications,
@@ -19,13 +22,14 @@ internal static class StoreChannelListener
         Func<string, CancellationToken, Task> onPayload,
         Func<CancellationToken, Task> catchUpAfterReconnect,
         TaskCompletionSource listening,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool catchUpFirst = false)
     {
         ArgumentNullException.ThrowIfNull(loop);
         ArgumentNullException.ThrowIfNull(notifications);
         ArgumentNullException.ThrowIfNull(freshness);
         freshness.Watch(channel);
-        var reconnecting = false;
+        var reconnecting = catchUpFirst;
         return loop.RunContinuouslyAsync(
             async token =>
             {
