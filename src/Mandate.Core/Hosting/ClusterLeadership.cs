@@ -34,9 +34,6 @@ internal sealed partial class ClusterLeadership(
     /// <summary>Since when this node has been the leader (null when it is not).</summary>
     public DateTimeOffset? LeaderSince => term?.Since;
 
-    /// <summary>Completes the first time this node becomes the leader.</summary>
-    public TaskCompletionSource Elected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>When each leader job last ran on this node.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> LastRuns => lastRuns;
 
@@ -65,7 +62,6 @@ internal sealed partial class ClusterLeadership(
                         () =>
                         {
                             term = new Term(time.GetUtcNow());
-                            Elected.TrySetResult();
                             loop.Succeeded();
                             LogElected(logger);
                         },

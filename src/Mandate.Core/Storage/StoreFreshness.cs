@@ -53,9 +53,6 @@ internal sealed class StoreFreshness(IOptions<ClusterOptions> options, TimeProvi
         return stale;
     }
 
-    /// <summary>Whether decisions may be made: nothing is stale.</summary>
-    public bool IsFresh => StaleChannels().Count == 0;
-
     /// <summary>What operators see of a channel: "revocations" for <c>mandate_revocations_</c>.</summary>
     public static string Name(string channel) => channel.Replace("mandate_", "", StringComparison.Ordinal).TrimEnd('_');
 }
