@@ -187,6 +187,7 @@ internal static class MandateServer
         services.TryAddSingleton<ReadinessChecks>();
         services.TryAddSingleton<StartupGate>();
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateOnStart();
+        services.AddOptions<Core.Storage.ClusterOptions>().BindConfiguration(Core.Storage.ClusterOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupTask, AdminTokenStartup>());
         services.AddMandate()
