@@ -51,10 +51,17 @@ internal sealed class GatewayEstate : IAsyncDisposable
     /// A server that hosts the gateway itself (<c>mandate serve --mcp-gateway FILE</c>): the gateway listens on its own
     /// loopback port and decides through the server's decision service in the same process, without an HTTP hop.
     /// </summary>
-    public static async Task<GatewayEstate> StartInProcessAsync(IReadOnlyList<UpstreamOptions> upstreams, GatewayLimits? limits = null)
+    public static async Task<GatewayEstate> StartInProcessAsync(
+        IReadOnlyList<UpstreamOptions> upstreams, GatewayLimits? limits = null, Action<WebApplicationBuilder>? configureServer = null)
     {
         var file = new GatewayConfigFile(new Uri("http://127.0.0.1:0"), null, null, upstreams, limits ?? new GatewayLimits());
-        var server = await MandateTestServer.StartAsync(o => o.McpGateways = [new HostedMcpGatewayConfig("test-gateway.json", file)], TestPep.Configure);
+        var server = await MandateTestServer.StartAsync(
+            o => o.McpGateways = [new HostedMcpGatewayConfig("test-gateway.json", file)],
+            b =>
+            {
+                TestPep.Configure(b);
+                configureServer?.Invoke(b);
+            });
         var estate = new GatewayEstate(server);
         estate.GatewayAddress = server.Services.GetRequiredService<McpGatewayHost>().Gateways[0].Address;
         return estate;

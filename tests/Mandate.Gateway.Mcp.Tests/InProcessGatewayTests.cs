@@ -4,8 +4,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Mandate.Core.Storage;
 using Mandate.Server.Gateway;
 using Mandate.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -196,6 +199,41 @@ public sealed partial class InProcessGatewayTests(InProcessGatewayTests.Estate f
         Directory.Delete(notes, recursive: true);
     }
 
+    [Fact]
+    public async Task StaleViewOfASharedStore_RefusesAsTheDecisionEndpointsDo_DecidingAndForwardingNothing()
+    {
+        // A node of several on PostgreSQL whose listeners stopped confirming their channels must not decide (the
+        // decision endpoints answer 503 state-stale): nor may the gateway it hosts, which asks no endpoint.
+        var timestamps = new SteppedTimestamps();
+        var notes = Directory.CreateTempSubdirectory("mandate-inproc-stale-").FullName;
+        await using var estate = await GatewayEstate.StartInProcessAsync(
+            [GatewayEstate.StdioUpstream("notes", notes)],
+            configureServer: b => b.Services.AddSingleton(sp => new StoreFreshness(sp.GetRequiredService<IOptions<ClusterOptions>>(), timestamps, new SharedStoreNotifications())));
+        var standalone = await estate.StartStandaloneGatewayAsync([GatewayEstate.StdioUpstream("notes", notes)]);
+        var (_, token) = await estate.OpenTaskAsync(["read", "write"]);
+        var freshness = estate.Server.Services.GetRequiredService<StoreFreshness>();
+        freshness.Watch("mandate_revocations_");
+        timestamps.Advance(freshness.Bound + TimeSpan.FromSeconds(1));
+
+        foreach (var gateway in new[] { estate.GatewayAddress, standalone })
+        {
+            using var refused = await GatewayEstate.PostRawAsync(gateway, GatewayEstate.CallTool("write_note", """{"name":"stale.txt","text":"must not be written"}"""), token);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("decision-point-unavailable", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            using var listed = await GatewayEstate.PostRawAsync(gateway, """{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{}}""", token);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, listed.StatusCode);
+        }
+
+        Assert.False(File.Exists(Path.Combine(notes, "stale.txt")), "a call refused for a stale view must never reach the upstream");
+        Assert.DoesNotContain(await estate.DecisionsAsync(), d => d.GetProperty("resource").GetString()!.StartsWith("McpTool::", StringComparison.Ordinal));
+
+        // Confirmed again: the hosted gateway decides again.
+        freshness.Confirm("mandate_revocations_");
+        using var again = await estate.PostRawAsync(GatewayEstate.CallTool("echo", """{"text":"fresh"}"""), token);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Directory.Delete(notes, recursive: true);
+    }
+
     private static void AssertInvalidToken(HttpResponseMessage response, GatewayEstate estate)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -218,6 +256,27 @@ public sealed partial class InProcessGatewayTests(InProcessGatewayTests.Estate f
 
     [GeneratedRegex(@"decision [A-Za-z0-9_\-]+")]
     private static partial Regex DecisionId();
+
+    /// <summary>Timestamps that move only when told to (<see cref="StoreFreshness"/> measures with them).</summary>
+    private sealed class SteppedTimestamps : TimeProvider
+    {
+        private long now = 1;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref now);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref now, by.Ticks);
+    }
+
+    /// <summary>A store other nodes commit to (freshness applies); nothing listens through it here.</summary>
+    private sealed class SharedStoreNotifications : IStoreNotifications
+    {
+        public bool Shared => true;
+
+        public Task ListenAsync(string channel, Func<string, Task> onPayload, Func<Task> onListening, Action onAlive, TimeSpan heartbeat, CancellationToken cancellationToken) =>
+            Task.Delay(Timeout.Infinite, cancellationToken);
+    }
 
     /// <summary>
     /// One server hosting a gateway (in front of the test upstream, "notes"), and a standalone gateway in front of the

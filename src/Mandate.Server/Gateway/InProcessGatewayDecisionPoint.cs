@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mandate.Core.Decisions;
+using Mandate.Core.Storage;
 using Mandate.Gateway.Mcp;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Decisions;
@@ -12,13 +13,14 @@ namespace Mandate.Server.Gateway;
 /// The decision point of an MCP gateway the server hosts (<c>mandate serve --mcp-gateway FILE</c>): the server's own
 /// <see cref="AuthZenDecisionService"/>, asked in-process instead of over HTTP, so a call costs no second HTTP hop. It
 /// asks exactly what <see cref="DecisionPointClient"/> sends to <c>/access/v1/evaluation</c> and
-/// <c>/v1/decisions/permitted</c>: the same request bytes, read with the same AuthZEN types, under the same body limit,
-/// then the same service calls (credential and DPoP proof verification, task scope, chain, risk, Cedar, the ledger
+/// <c>/v1/decisions/permitted</c>: the same request bytes, read with the same AuthZEN types, under the same body limit
+/// and the same refusal while this node's view of a shared store is stale (their <c>RequireFreshState</c>), then the
+/// same service calls (credential and DPoP proof verification, task scope, chain, risk, Cedar, the ledger
 /// record, detection signals, metrics), and reads the answer as the gateway reads the HTTP one. What differs is who the
 /// ledger names: the caller is <see cref="Caller"/> and the client is the agent's own address (over HTTP the server
 /// only sees the gateway's), which is what <c>jti_multi_source</c> counts.
 /// </summary>
-internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService service, TimeSpan timeout) : IGatewayDecisionPoint
+internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService service, StoreFreshness freshness, TimeSpan timeout) : IGatewayDecisionPoint
 {
     /// <summary>The caller the ledger records for a hosted gateway's decisions (a standalone gateway is its PEP name).</summary>
     public const string Caller = "mcp-gateway";
@@ -27,6 +29,7 @@ internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService servi
         AgentCredential credential, DpopForward? proof, GatewayRequestTarget target, JsonElement? arguments, GatewayRequestOrigin origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(origin);
+        RequireFreshState();
         var body = DecisionPointClient.EvaluationBody(credential, proof, target, arguments);
         if (TooLarge(body) is { } refused)
         {
@@ -75,6 +78,7 @@ internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService servi
         AgentCredential credential, DpopForward? proof, IReadOnlyList<GatewayRequestTarget> targets, GatewayRequestOrigin origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(origin);
+        RequireFreshState();
         var body = DecisionPointClient.PermittedBody(credential, proof, targets);
         if (body.Length > service.Options.MaxRequestBodyBytes)
         {
@@ -101,6 +105,20 @@ internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService servi
         }
 
         return (new GatewayDecision(true, true, null, null, null), result.Permitted);
+    }
+
+    /// <summary>
+    /// What the decision endpoints' <c>RequireFreshState</c> answers with 503 <c>state-stale</c>: a node that cannot vouch
+    /// that its views (revocations, policies, identities, keys, risk) follow a shared store decides nothing, audits nothing.
+    /// </summary>
+    private void RequireFreshState()
+    {
+        var stale = freshness.StaleChannels();
+        if (stale.Count > 0)
+        {
+            throw new DecisionPointException(
+                $"this node has not confirmed within {freshness.Bound.TotalSeconds:0.###} s that its view of the store is current ({string.Join(", ", stale)}); nothing was decided");
+        }
     }
 
     private static AuthZenCall Call(GatewayRequestOrigin origin) =>

@@ -1,4 +1,5 @@
 using Mandate.Core.Decisions;
+using Mandate.Core.Storage;
 using Mandate.Gateway.Mcp;
 using Mandate.Server.Hosting;
 using Mandate.Server.Http;
@@ -18,6 +19,7 @@ namespace Mandate.Server.Gateway;
 internal sealed partial class McpGatewayHost(
     IOptions<MandateServerOptions> options,
     AuthZenDecisionService decisions,
+    StoreFreshness freshness,
     PublicBaseUrl publicUrl,
     ILogger<McpGatewayHost> logger) : IHostedService, IAsyncDisposable
 {
@@ -44,7 +46,7 @@ internal sealed partial class McpGatewayHost(
                 Upstreams = file.Upstreams,
                 Limits = file.Limits,
             };
-            var decisionPoint = new InProcessGatewayDecisionPoint(decisions, gatewayOptions.DecisionTimeout);
+            var decisionPoint = new InProcessGatewayDecisionPoint(decisions, freshness, gatewayOptions.DecisionTimeout);
             var app = McpGateway.Build(gatewayOptions, builder => ConfigureHost(builder, gatewayOptions.Listen), decisionPoint);
             try
             {
