@@ -17,6 +17,11 @@ internal static class Program
             return Revocation.TaskOpenLatency.RunAsync(args, Console.Out).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "fanout")
+        {
+            return Cluster.FanOutCommand.RunAsync(args, Console.Out).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && args[0] == "audit-size")
         {
             return Audit.AuditSizeCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();

@@ -21,11 +21,13 @@ internal sealed class PostgresStoreNotifications : IStoreNotifications
         dialect = store.Dialect;
     }
 
-    public async Task ListenAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken)
+    public bool Shared => true;
+
+    public async Task ListenAsync(string channel, Func<string, Task> onPayload, Func<Task> onListening, Action onAlive, TimeSpan heartbeat, CancellationToken cancellationToken)
     {
         try
         {
-            await ListenCoreAsync(channel, onPayload, onListening, cancellationToken).ConfigureAwait(false);
+            await ListenCoreAsync(channel, onPayload, onListening, onAlive, heartbeat, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
         {
@@ -33,10 +35,11 @@ internal sealed class PostgresStoreNotifications : IStoreNotifications
         }
     }
 
-    private async Task ListenCoreAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken)
+    private async Task ListenCoreAsync(string channel, Func<string, Task> onPayload, Func<Task> onListening, Action onAlive, TimeSpan heartbeat, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onPayload);
         ArgumentNullException.ThrowIfNull(onListening);
+        ArgumentNullException.ThrowIfNull(onAlive);
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
         string name;
@@ -55,16 +58,32 @@ internal sealed class PostgresStoreNotifications : IStoreNotifications
                 received.Add(e.Payload);
             }
         };
-        var listen = new NpgsqlCommand($"LISTEN \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+        var listenSql = $"LISTEN \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+        var listen = new NpgsqlCommand(listenSql, connection);
         await using (listen.ConfigureAwait(false))
         {
             await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        onListening();
+        await onListening().ConfigureAwait(false);
+
+        // A connection that silently stopped answering (a dropped network path, a frozen server) would keep a plain
+        // WAIT quiet for ever: after a heartbeat without announcements a round trip proves the connection alive, within
+        // a command timeout, or fails it so the caller reconnects and catches up. The round trip repeats the LISTEN (a
+        // no-op), so the connection keeps showing what it is for in pg_stat_activity.
+        var timeout = (int)Math.Max(1, Math.Ceiling(heartbeat.TotalSeconds * 2));
         while (true)
         {
-            await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!await connection.WaitAsync(heartbeat, cancellationToken).ConfigureAwait(false))
+            {
+                var ping = new NpgsqlCommand(listenSql, connection) { CommandTimeout = timeout };
+                await using (ping.ConfigureAwait(false))
+                {
+                    await ping.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            onAlive();
             var batch = received.ToArray();
             received.Clear();
             foreach (var payload in batch)

@@ -20,6 +20,7 @@ public static class SqliteStoreServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrEmpty(path);
         builder.Services.TryAddSingleton<IMandateStore>(sp => new SqliteStore(path, sp.GetService<IOptions<StoreOptions>>()?.Value.BusyTimeout));
         builder.Services.TryAddSingleton<IStoreNotifications, NoStoreNotifications>();
+        builder.Services.TryAddSingleton<IStoreLeaderLock, SingleNodeLeaderLock>();
         return builder;
     }
 }

@@ -16,6 +16,7 @@ internal sealed partial class RevocationSync(
     BackgroundHealth health,
     TimeProvider time,
     ILogger<RevocationSync> logger,
+    StoreFreshness freshness,
     IStoreNotifications? notifications = null)
 {
     public const string PollLoopName = "revocation-sync";
@@ -115,6 +116,7 @@ internal sealed partial class RevocationSync(
         StoreChannelListener.RunAsync(
             new BackgroundLoop(ListenLoopName, health, time, logger),
             notifications!,
+            freshness,
             StoreChannels.Revocations,
             (payload, _) => OnPayloadAsync(payload),
             PollAsync,

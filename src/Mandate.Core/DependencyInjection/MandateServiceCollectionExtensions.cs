@@ -21,6 +21,13 @@ public static class MandateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<Mandate.Core.Telemetry.MandateMetrics>();
         services.TryAddSingleton<Mandate.Core.Hosting.BackgroundHealth>();
+        services.AddOptions<Mandate.Core.Storage.ClusterOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Mandate.Core.Storage.ClusterOptions>, Mandate.Core.Storage.ClusterOptionsValidator>());
+        services.TryAddSingleton<Mandate.Core.Storage.StoreFreshness>();
+
+        // The store registers its leader lock (PostgreSQL: an advisory lock; SQLite: its only node leads).
+        services.TryAddSingleton<Mandate.Core.Hosting.ClusterLeadership>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Mandate.Core.Hosting.ClusterLeadership>(sp => sp.GetRequiredService<Mandate.Core.Hosting.ClusterLeadership>()));
         services.TryAddSingleton<AuditAppendFeed>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.AddOptions<AdminOptions>();

@@ -43,6 +43,10 @@ public static class DetectionServiceCollectionExtensions
             ServiceDescriptor.Singleton<IDetectionRule, ExceptionUseRule>(),
         ]);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DetectionLoop>());
+
+        // Risk raised or cleared on another node sharing the store (PostgreSQL) reaches this node's book as it commits.
+        services.TryAddSingleton<RiskSync>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RiskSync>(sp => sp.GetRequiredService<RiskSync>()));
         return builder;
     }
 }

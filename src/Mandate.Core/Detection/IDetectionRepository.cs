@@ -36,5 +36,9 @@ internal interface IDetectionRepository
 
     Task<IReadOnlyList<StoredRisk>> LoadRiskAsync(CancellationToken cancellationToken);
 
+    /// <summary>One identity's stored risk, or null when it has none.</summary>
+    Task<StoredRisk?> GetRiskAsync(string identity, CancellationToken cancellationToken);
+
+    /// <summary>Stores the identity's risk and, on a shared store, announces it on <see cref="Storage.StoreChannels.Risk"/> at commit.</summary>
     Task SetRiskAsync(StoredRisk risk, CancellationToken cancellationToken);
 }

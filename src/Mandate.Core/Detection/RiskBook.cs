@@ -43,13 +43,26 @@ internal sealed class RiskBook(TimeProvider time, IOptions<DetectionOptions> opt
         scores[risk.Identity] = risk;
     }
 
+    /// <summary>Forgets the identity's risk (the store holds none).</summary>
+    public void Remove(string identity) => scores.TryRemove(identity, out _);
+
     /// <summary>Replaces everything with what the store holds.</summary>
     public void Load(IEnumerable<StoredRisk> stored)
     {
-        scores.Clear();
+        // Never empty in between: a decision made during the swap sees either score, not none.
+        var fresh = new Dictionary<string, StoredRisk>(StringComparer.Ordinal);
         foreach (var risk in stored)
         {
+            fresh[risk.Identity] = risk;
             scores[risk.Identity] = risk;
+        }
+
+        foreach (var identity in scores.Keys)
+        {
+            if (!fresh.ContainsKey(identity))
+            {
+                scores.TryRemove(identity, out _);
+            }
         }
     }
 

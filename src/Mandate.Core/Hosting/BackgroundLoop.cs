@@ -33,13 +33,14 @@ internal sealed partial class BackgroundLoop(string name, BackgroundHealth healt
 
     /// <summary>
     /// Runs <paramref name="body"/> (a listener that runs until its connection breaks) again and again: after it
-    /// fails, with backoff; after it returns, at once.
+    /// fails, with backoff (capped at <paramref name="maxBackoff"/>, by default <see cref="RetryBackoff.DefaultCap"/>);
+    /// after it returns, at once.
     /// </summary>
-    public async Task RunContinuouslyAsync(Func<CancellationToken, Task> body, CancellationToken stoppingToken, Action? onFailure = null)
+    public async Task RunContinuouslyAsync(Func<CancellationToken, Task> body, CancellationToken stoppingToken, Action? onFailure = null, TimeSpan? maxBackoff = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         health.Started(name);
-        var backoff = new RetryBackoff();
+        var backoff = new RetryBackoff(RetryBackoff.DefaultInitial, maxBackoff ?? RetryBackoff.DefaultCap);
         while (!stoppingToken.IsCancellationRequested)
         {
             var successesBefore = Volatile.Read(ref successes);

@@ -20,6 +20,7 @@ internal sealed partial class PolicySync(
     BackgroundHealth health,
     TimeProvider time,
     ILogger<PolicySync> logger,
+    StoreFreshness freshness,
     IStoreNotifications? notifications = null)
 {
     public const string ListenLoopName = "policy-listener";
@@ -69,6 +70,7 @@ internal sealed partial class PolicySync(
         StoreChannelListener.RunAsync(
             new BackgroundLoop(ListenLoopName, health, time, logger),
             listener,
+            freshness,
             StoreChannels.Policies,
             OnPayloadAsync,
             CatchUpAsync,

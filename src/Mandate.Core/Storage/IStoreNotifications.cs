@@ -6,10 +6,15 @@ namespace Mandate.Core.Storage;
 /// </summary>
 internal interface IStoreNotifications
 {
+    /// <summary>Whether other nodes may commit to the store (so a node's views can fall behind it).</summary>
+    bool Shared { get; }
+
     /// <summary>
     /// Listens on <paramref name="channel"/> (one of <see cref="StoreChannels"/>) until cancelled, calling
-    /// <paramref name="onPayload"/> for each announcement in order; throws when the connection breaks (callers
-    /// reconnect and reconcile, since announcements made meanwhile are lost).
+    /// <paramref name="onPayload"/> for each announcement in order. <paramref name="onListening"/> runs once the
+    /// subscription holds (announcements arriving meanwhile wait for it), <paramref name="onAlive"/> every time the
+    /// connection is confirmed alive (at most <paramref name="heartbeat"/> apart while it is). Throws when the connection
+    /// breaks or does not answer a heartbeat (callers reconnect and reconcile, since announcements made meanwhile are lost).
     /// </summary>
-    Task ListenAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken);
+    Task ListenAsync(string channel, Func<string, Task> onPayload, Func<Task> onListening, Action onAlive, TimeSpan heartbeat, CancellationToken cancellationToken);
 }

@@ -6,11 +6,13 @@ namespace Mandate.Core.Storage;
 /// </summary>
 internal sealed class NoStoreNotifications : IStoreNotifications
 {
+    public bool Shared => false;
+
     /// <inheritdoc/>
-    public async Task ListenAsync(string channel, Func<string, Task> onPayload, Action onListening, CancellationToken cancellationToken)
+    public async Task ListenAsync(string channel, Func<string, Task> onPayload, Func<Task> onListening, Action onAlive, TimeSpan heartbeat, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onListening);
-        onListening();
+        await onListening().ConfigureAwait(false);
         await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,43 +4,57 @@ namespace Mandate.Core.Storage;
 
 /// <summary>
 /// A node's listener on one store channel for as long as it runs: every announcement goes to a handler; a broken
-/// connection is retried by the loop, and after it the node catches up before listening again, since announcements made
-/// while it was down are lost.
+/// connection is retried by the loop, and after it the node catches up once the new subscription holds (announcements
+/// made while it was down are lost; those made during the catch-up wait for it). The channel counts as fresh
+/// (<see cref="StoreFreshness"/>) from then on, for as long as the connection answers its heartbeats.
 /// </summary>
 internal static class StoreChannelListener
 {
-    /// <summary>Runs until cancelled; <paramref name="listening"/> completes once the first subscription holds.</summary>
+    /// <summary>
+    /// Runs until cancelled; <paramref name="listening"/> completes once the first subscription holds. With
+    /// <paramref name="catchUpFirst"/> the first subscription catches up too (a view nothing else loads at start).
+    /// </summary>
     public static Task RunAsync(
         BackgroundLoop loop,
         IStoreNotifications notifications,
+        StoreFreshness freshness,
         string channel,
         Func<string, CancellationToken, Task> onPayload,
         Func<CancellationToken, Task> catchUpAfterReconnect,
         TaskCompletionSource listening,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool catchUpFirst = false)
     {
         ArgumentNullException.ThrowIfNull(loop);
         ArgumentNullException.ThrowIfNull(notifications);
-        var reconnecting = false;
+        ArgumentNullException.ThrowIfNull(freshness);
+        freshness.Watch(channel);
+        var reconnecting = catchUpFirst;
         return loop.RunContinuouslyAsync(
             async token =>
             {
-                if (reconnecting)
-                {
-                    await catchUpAfterReconnect(token).ConfigureAwait(false);
-                }
-
-                reconnecting = true;
                 await notifications.ListenAsync(
                     channel,
                     payload => onPayload(payload, token),
-                    () =>
+                    async () =>
                     {
+                        if (reconnecting)
+                        {
+                            await catchUpAfterReconnect(token).ConfigureAwait(false);
+                        }
+
+                        reconnecting = true;
+                        freshness.Confirm(channel);
                         listening.TrySetResult();
                         loop.Succeeded();
                     },
+                    () => freshness.Confirm(channel),
+                    freshness.Heartbeat,
                     token).ConfigureAwait(false);
             },
-            cancellationToken);
+            cancellationToken,
+            onFailure: () => reconnecting = true,
+            // Retried often enough that a node recovers within about a heartbeat of the store's return.
+            maxBackoff: freshness.Heartbeat);
     }
 }

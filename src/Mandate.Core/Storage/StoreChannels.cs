@@ -14,4 +14,16 @@ internal static class StoreChannels
     /// space-separated. Listeners compare the sequence with their own and load the newest activation from the store.
     /// </summary>
     public const string Policies = "mandate_policies_";
+
+    /// <summary>A signing key created, or scheduled to retire, by a rotation: its <c>kid</c>. Listeners reload the key ring.</summary>
+    public const string Keys = "mandate_keys_";
+
+    /// <summary>
+    /// An identity whose risk changed (raised by detection, cleared by an operator): the identity, or <c>*</c> for "reload
+    /// every score" when it is too long to announce.
+    /// </summary>
+    public const string Risk = "mandate_risk_";
+
+    /// <summary>Every channel a node listens on; <see cref="StoreFreshness"/> watches each.</summary>
+    public static readonly IReadOnlyList<string> All = [Revocations, Identities, Policies, Keys, Risk];
 }

@@ -5,13 +5,16 @@ using Microsoft.Extensions.Options;
 
 namespace Mandate.Core.Tasks;
 
-/// <summary>Closes tasks whose lease ended (revoking their credentials) on the injected clock's timer.</summary>
-internal sealed partial class TaskSweeper(TaskService tasks, IOptions<TaskOptions> options, BackgroundHealth health, TimeProvider time, ILogger<TaskSweeper> logger) : BackgroundService
+/// <summary>
+/// Closes tasks whose lease ended (revoking their credentials) on the injected clock's timer; a leader job
+/// (<see cref="ClusterLeadership"/>): among nodes sharing a store only the leader sweeps.
+/// </summary>
+internal sealed partial class TaskSweeper(TaskService tasks, IOptions<TaskOptions> options, ClusterLeadership leadership, BackgroundHealth health, TimeProvider time, ILogger<TaskSweeper> logger) : BackgroundService
 {
     public const string LoopName = "task-sweeper";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        new BackgroundLoop(LoopName, health, time, logger).RunPeriodicAsync(options.Value.SweepInterval, SweepAsync, stoppingToken);
+        new BackgroundLoop(LoopName, health, time, logger).RunPeriodicAsync(options.Value.SweepInterval, token => leadership.RunIfLeaderAsync(LoopName, SweepAsync, token), stoppingToken);
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {

@@ -18,7 +18,14 @@ internal sealed class MandateGauges : IHostedService
     private readonly CachedStoreReading activeTasks;
     private readonly CachedStoreReading unsignedEvents;
 
-    public MandateGauges(MandateMetrics metrics, IMandateStore store, IRevocationSet revocations, IOptionsMonitor<MetricsOptions> options, TimeProvider time)
+    public MandateGauges(
+        MandateMetrics metrics,
+        IMandateStore store,
+        IRevocationSet revocations,
+        IOptionsMonitor<MetricsOptions> options,
+        TimeProvider time,
+        Hosting.ClusterLeadership leadership,
+        StoreFreshness freshness)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         TimeSpan MaxAge() => options.CurrentValue.StoreGaugeMaxAge;
@@ -48,6 +55,13 @@ internal sealed class MandateGauges : IHostedService
             "{event}",
             "Ledger events newer than the last signed checkpoint (read from the store, cached)");
         metrics.Meter.CreateObservableGauge("mandate.revocation_set.size", () => (long)revocations.Count, "{credential}", "Revoked credentials held in memory for the revocation check");
+        metrics.Meter.CreateObservableGauge("mandate.cluster.leader", () => leadership.IsLeader ? 1 : 0, null, "1 when this node is the cluster's leader (runs the leader jobs), 0 otherwise");
+        metrics.Meter.CreateObservableGauge(
+            "mandate.cluster.stale_views",
+            () => (long)freshness.StaleChannels().Count,
+            "{view}",
+            "In-memory views (revocations, policies, identities, keys, risk) not confirmed to follow the shared store within the freshness bound; above 0 the node refuses decisions");
+
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -5,9 +5,14 @@ using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Audit;
 
-/// <summary>Signs a checkpoint whenever enough events piled up or the interval passed with events pending, and once more at shutdown.</summary>
+/// <summary>
+/// Signs a checkpoint whenever enough events piled up or the interval passed with events pending, and once more at
+/// shutdown; a leader job (<see cref="ClusterLeadership"/>): among nodes sharing a store only the leader signs, over
+/// every node's events.
+/// </summary>
 internal sealed class AuditCheckpointService(
     AuditCheckpointer checkpointer,
+    ClusterLeadership leadership,
     AuditCheckpointSignal signal,
     IOptions<AuditOptions> options,
     TimeProvider time,
@@ -58,7 +63,7 @@ internal sealed class AuditCheckpointService(
     private async Task<bool> CheckpointAsync(CancellationToken cancellationToken)
     {
         var succeeded = await loop.RunRoundAsync(
-            async token =>
+            token => leadership.RunIfLeaderAsync(loop.Name, async token =>
             {
                 try
                 {
@@ -73,7 +78,7 @@ internal sealed class AuditCheckpointService(
                     readiness.Report(Component, ex is AuditChainBrokenException ? ex.Message : "the last checkpoint failed: " + ex.Message);
                     throw;
                 }
-            },
+            }, token),
             backoff,
             cancellationToken);
         if (succeeded)

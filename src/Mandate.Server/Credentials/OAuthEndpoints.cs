@@ -2,6 +2,7 @@ using Mandate.Core.Credentials;
 using Mandate.Core.Delegation;
 using Mandate.Protocol.OAuth;
 using Mandate.Server.Authentication;
+using Mandate.Server.Hosting;
 using Microsoft.Extensions.Options;
 using static Mandate.Server.Credentials.OAuthRequest;
 
@@ -16,7 +17,7 @@ internal static class OAuthEndpoints
     public static IEndpointRouteBuilder MapOAuthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/oauth2/revoke", RevokeAsync).AllowAnonymous().DisableAntiforgery();
-        app.MapPost("/oauth2/introspect", IntrospectAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload).DisableAntiforgery();
+        app.MapPost("/oauth2/introspect", IntrospectAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload).DisableAntiforgery().RequireFreshState();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Authentication;
+using Mandate.Server.Hosting;
 using Mandate.Server.Http;
 using Mandate.Server.Policies;
 using Mandate.Server.Problems;
@@ -21,7 +22,8 @@ internal static class AuthZenEndpoints
 
         group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest, static async (http, service, request, call) =>
-                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)));
+                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)))
+            .RequireFreshState();
 
         group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationsRequest, static async (http, service, request, call) =>
@@ -33,28 +35,32 @@ internal static class AuthZenEndpoints
                 }
 
                 return AuthZenResults.Batch(await service.EvaluateBatchAsync(request, call, http.RequestAborted), call);
-            }));
+            }))
+            .RequireFreshState();
 
         group.MapPost(AuthZenPaths.SearchSubject, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchSubjectsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
-            }));
+            }))
+            .RequireFreshState();
 
         group.MapPost(AuthZenPaths.SearchResource, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchResourcesAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
-            }));
+            }))
+            .RequireFreshState();
 
         group.MapPost(AuthZenPaths.SearchAction, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchActionsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new ActionSearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.ActionSearchResponse);
-            }));
+            }))
+            .RequireFreshState();
 
         group.MapGet(AuthZenPaths.Metadata, (HttpContext http, PublicBaseUrl publicUrl) =>
         {

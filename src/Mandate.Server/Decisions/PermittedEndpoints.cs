@@ -1,6 +1,7 @@
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Authentication;
+using Mandate.Server.Hosting;
 using Mandate.Server.Http;
 using Mandate.Server.Problems;
 
@@ -21,7 +22,7 @@ internal static class PermittedEndpoints
 
     public static IEndpointRouteBuilder MapPermittedEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, PermittedAsync).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy);
+        app.MapPost(Path, PermittedAsync).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy).RequireFreshState();
         return app;
     }
 

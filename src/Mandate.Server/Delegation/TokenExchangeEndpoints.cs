@@ -1,10 +1,11 @@
 using Mandate.Core.Credentials;
 using Mandate.Core.Delegation;
 using Mandate.Protocol.OAuth;
+using Mandate.Server.Hosting;
+using Mandate.Server.Http;
 using Mandate.Server.Tasks;
 using Microsoft.Extensions.Options;
 using static Mandate.Server.Credentials.OAuthRequest;
-using Mandate.Server.Http;
 
 namespace Mandate.Server.Delegation;
 
@@ -16,7 +17,7 @@ internal static class TokenExchangeEndpoints
 {
     public static IEndpointRouteBuilder MapTokenExchangeEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/oauth2/token", TokenAsync).AllowAnonymous().DisableAntiforgery().DisallowCaching();
+        app.MapPost("/oauth2/token", TokenAsync).AllowAnonymous().DisableAntiforgery().DisallowCaching().RequireFreshState();
         return app;
     }
 

@@ -4,9 +4,13 @@ using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Governance;
 
-/// <summary>Recomputes findings every <c>Mandate:Governance:RecomputeInterval</c>, so they resolve and reopen as time passes.</summary>
+/// <summary>
+/// Recomputes findings every <c>Mandate:Governance:RecomputeInterval</c>, so they resolve and reopen as time passes; a
+/// leader job (<see cref="ClusterLeadership"/>): among nodes sharing a store only the leader recomputes.
+/// </summary>
 internal sealed class FindingRecomputeService(
     FindingService findings,
+    ClusterLeadership leadership,
     IOptions<GovernanceOptions> options,
     TimeProvider time,
     BackgroundHealth health,
@@ -17,6 +21,6 @@ internal sealed class FindingRecomputeService(
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         health.Started(loop.Name);
-        return loop.RunPeriodicAsync(options.Value.RecomputeInterval, ct => findings.RecomputeAsync("system", null, ct), stoppingToken);
+        return loop.RunPeriodicAsync(options.Value.RecomputeInterval, ct => leadership.RunIfLeaderAsync(loop.Name, token => findings.RecomputeAsync("system", null, token), ct), stoppingToken);
     }
 }

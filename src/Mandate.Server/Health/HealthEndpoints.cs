@@ -24,6 +24,8 @@ internal static class HealthEndpoints
             IMandateStore store,
             ReadinessChecks checks,
             BackgroundHealth background,
+            ClusterLeadership leadership,
+            StoreFreshness freshness,
             IOptions<HealthOptions> options,
             TimeProvider time,
             CancellationToken cancellationToken) =>
@@ -33,6 +35,13 @@ internal static class HealthEndpoints
             if (!status.Ready)
             {
                 problems.Add("store: " + (status.Problem ?? "not ready"));
+            }
+
+            // A node that cannot vouch for its views of a shared store refuses decisions (StaleStateGuard): not ready.
+            var stale = freshness.StaleChannels();
+            if (stale.Count > 0)
+            {
+                problems.Add($"cluster: not confirmed to follow the store within {freshness.Bound.TotalSeconds:0.###} s ({string.Join(", ", stale)}); decisions are refused until it is");
             }
 
             problems.AddRange(checks.Problems());
@@ -73,6 +82,15 @@ internal static class HealthEndpoints
                 status = ready,
                 store = new { kind = store.Kind, ready = status.Ready, schema_version = status.AppliedVersion, expected_version = status.ExpectedVersion },
                 background = loops,
+                cluster = new
+                {
+                    leader = leadership.IsLeader,
+                    leader_since = leadership.LeaderSince,
+                    leader_jobs = leadership.LastRuns.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new { name = j.Key, last_run = j.Value }).ToList(),
+                    fresh = stale.Count == 0,
+                    stale_views = stale,
+                    freshness_bound_seconds = freshness.Bound.TotalSeconds,
+                },
                 problems,
                 warnings,
             };

@@ -58,6 +58,10 @@ public static class IdentityServerServiceCollectionExtensions
         // identity changes arrive as they commit rather than at the next reload.
         services.AddHostedService<IdentityDirectorySyncService>();
 
+        // Likewise a key rotation stored by another node reloads this node's key ring at once.
+        services.TryAddSingleton<Mandate.Core.Identity.Keys.KeyRingSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<Mandate.Core.Identity.Keys.KeyRingSync>());
+
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, WorkloadAuthenticationHandler>(WorkloadAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()

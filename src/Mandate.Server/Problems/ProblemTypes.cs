@@ -37,6 +37,7 @@ internal static class ProblemTypes
     public static readonly ProblemType StoreUnavailable = new("store-unavailable", "The store is unavailable.");
     public static readonly ProblemType AuditUnavailable = new("audit-unavailable", "The audit ledger cannot take the record.");
     public static readonly ProblemType Starting = new("starting", "The server is starting.");
+    public static readonly ProblemType StateStale = new("state-stale", "This node cannot confirm its view of the store is current.");
     public static readonly ProblemType RateLimited = new("rate-limited", "Too many requests.");
     public static readonly ProblemType Internal = new("internal-error", "An internal error occurred.");
 
@@ -142,7 +143,7 @@ internal static class ProblemTypes
     public static IReadOnlyList<ProblemType> All { get; } =
     [
         Unauthenticated, Forbidden, NotFound, MethodNotAllowed, InvalidRequest, MalformedJson, PayloadTooLarge, UnsupportedMediaType,
-        Conflict, StoreUnavailable, AuditUnavailable, Starting, RateLimited, Internal,
+        Conflict, StoreUnavailable, AuditUnavailable, Starting, StateStale, RateLimited, Internal,
         InvalidAuditQuery, AuditEventNotFound, AuditEventNotCheckpointed, InvalidAuditAnnotation,
         TokenMalformed, TokenTooLarge, TokenAlgorithmRefused, TokenUnknownKey, TokenSignatureInvalid, TokenExpired, TokenNotYetValid,
         TokenAudienceMismatch, TokenIssuerMismatch, TokenSubjectInvalid, TokenRevoked,

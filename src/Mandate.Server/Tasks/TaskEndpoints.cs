@@ -3,13 +3,14 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Mandate.Core.Credentials;
-using Mandate.Core.Tasks;
 using Mandate.Core.Operators;
+using Mandate.Core.Tasks;
 using Mandate.Server.Authentication;
-using Mandate.Server.Operators;
 using Mandate.Server.Credentials;
 using Mandate.Server.Delegation;
+using Mandate.Server.Hosting;
 using Mandate.Server.Http;
+using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -25,10 +26,10 @@ internal static class TaskEndpoints
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/tasks").DisallowCaching();
-        group.MapPost(string.Empty, OpenAsync).RequireAuthorization(AuthorizationPolicies.Workload);
+        group.MapPost(string.Empty, OpenAsync).RequireAuthorization(AuthorizationPolicies.Workload).RequireFreshState();
         group.MapGet(string.Empty, ListAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         group.MapGet("/{id}", GetAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
-        group.MapPost("/{id}/renew", RenewAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
+        group.MapPost("/{id}/renew", RenewAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload).RequireFreshState();
         group.MapPost("/{id}/complete", CompleteAsync).RequireAuthorization(TaskAuthorization.AdminOrWorkload);
         return app;
     }

@@ -141,27 +141,46 @@ internal sealed class DetectionRepository(RelationalSession session) : IDetectio
         var result = new List<StoredRisk>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            result.Add(new StoredRisk(
-                reader.GetString(0),
-                Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture),
-                DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)),
-                reader.IsDBNull(3) ? null : reader.GetString(3)));
+            result.Add(ReadRisk(reader));
         }
 
         return result;
     }
 
-    public Task SetRiskAsync(StoredRisk risk, CancellationToken cancellationToken)
+    public async Task<StoredRisk?> GetRiskAsync(string identity, CancellationToken cancellationToken)
+    {
+        var command = session.Command("SELECT identity, score, updated_ms, reason FROM detection_risk WHERE identity = @identity", ("@identity", identity));
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRisk(reader) : null;
+    }
+
+    public async Task SetRiskAsync(StoredRisk risk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(risk);
-        return session.ExecuteAsync(
+        await session.ExecuteAsync(
             "INSERT INTO detection_risk (identity, score, updated_ms, reason) VALUES (@identity, @score, @t, @reason) ON CONFLICT (identity) DO UPDATE SET score = excluded.score, updated_ms = excluded.updated_ms, reason = excluded.reason",
             cancellationToken,
             ("@identity", risk.Identity),
             ("@score", risk.Score),
             ("@t", risk.UpdatedAt.ToUnixTimeMilliseconds()),
-            ("@reason", risk.Reason));
+            ("@reason", risk.Reason)).ConfigureAwait(false);
+        if (session.Dialect.Kind == "postgres")
+        {
+            // Delivered at commit: other nodes read the new score at once. An identity too long for a payload (the
+            // limit is 8000 bytes) makes them reload every score instead.
+            var payload = System.Text.Encoding.UTF8.GetByteCount(risk.Identity) <= 4000 ? risk.Identity : "*";
+            await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @payload)", cancellationToken, ("@prefix", Mandate.Core.Storage.StoreChannels.Risk), ("@payload", payload)).ConfigureAwait(false);
+        }
     }
+
+    private static StoredRisk ReadRisk(DbDataReader reader) =>
+        new(
+            reader.GetString(0),
+            Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture),
+            DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)),
+            reader.IsDBNull(3) ? null : reader.GetString(3));
 
     private async Task<IReadOnlyList<DetectionAlert>> ReadAlertsAsync(string sql, (string, object?)[] parameters, CancellationToken cancellationToken)
     {

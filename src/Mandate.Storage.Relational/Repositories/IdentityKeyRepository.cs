@@ -1,4 +1,5 @@
 using Mandate.Core.Identity.Keys;
+using Mandate.Core.Storage;
 
 namespace Mandate.Storage.Relational.Repositories;
 
@@ -31,10 +32,10 @@ internal sealed class IdentityKeyRepository(RelationalSession session) : IKeyRep
         return keys;
     }
 
-    public Task InsertAsync(StoredKey key, CancellationToken cancellationToken)
+    public async Task InsertAsync(StoredKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return session.ExecuteAsync(
+        await session.ExecuteAsync(
             """
             INSERT INTO identity_keys (kid, purpose, algorithm, public_jwk, private_key, certificate, created_at, activates_at, retires_at, publish_until)
             VALUES (@kid, @purpose, @alg, @jwk, @private, @cert, @created, @activates, @retires, @publish)
@@ -49,16 +50,29 @@ internal sealed class IdentityKeyRepository(RelationalSession session) : IKeyRep
             ("@created", key.CreatedAt.ToUnixTimeMilliseconds()),
             ("@activates", key.ActivatesAt.ToUnixTimeMilliseconds()),
             ("@retires", key.RetiresAt?.ToUnixTimeMilliseconds()),
-            ("@publish", key.PublishUntil?.ToUnixTimeMilliseconds()));
+            ("@publish", key.PublishUntil?.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        await AnnounceAsync(key.Kid, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task ScheduleRetirementAsync(string kid, DateTimeOffset retiresAt, DateTimeOffset publishUntil, CancellationToken cancellationToken) =>
-        session.ExecuteAsync(
+    public async Task ScheduleRetirementAsync(string kid, DateTimeOffset retiresAt, DateTimeOffset publishUntil, CancellationToken cancellationToken)
+    {
+        await session.ExecuteAsync(
             "UPDATE identity_keys SET retires_at = @retires, publish_until = @publish WHERE kid = @kid",
             cancellationToken,
             ("@kid", kid),
             ("@retires", retiresAt.ToUnixTimeMilliseconds()),
-            ("@publish", publishUntil.ToUnixTimeMilliseconds()));
+            ("@publish", publishUntil.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        await AnnounceAsync(kid, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Delivered at commit, so other nodes reload their key ring as soon as a rotation is stored (a kid is short).
+    private async Task AnnounceAsync(string kid, CancellationToken cancellationToken)
+    {
+        if (session.Dialect.Kind == "postgres")
+        {
+            await session.ExecuteAsync("SELECT pg_notify(@prefix || current_schema(), @kid)", cancellationToken, ("@prefix", StoreChannels.Keys), ("@kid", kid)).ConfigureAwait(false);
+        }
+    }
 
     public Task LockAsync(CancellationToken cancellationToken) => session.SerializeAsync("identity_keys", cancellationToken);
 

@@ -10,9 +10,10 @@ namespace Mandate.Server.Tests.Faults;
 /// <summary>
 /// PostgreSQL taken away under load and given back, with a cluster the test owns (its own data directory and port,
 /// stopped with <c>pg_ctl -m immediate</c>, which breaks every connection mid-transaction): requests answer 503
-/// <c>store-unavailable</c> and nothing else, the host keeps running, every acknowledged write (2xx identity
-/// registration, 200 decision and its queued audit record) is in the database afterwards, and the server recovers
-/// without a restart.
+/// <c>store-unavailable</c> and nothing else, decisions go on until the node can no longer vouch for its view of the
+/// store (<c>Mandate:Cluster:FreshnessBound</c>) and are then refused with 503 <c>state-stale</c> (fail closed), the host
+/// keeps running, every acknowledged write (2xx identity registration, 200 decision and its queued audit record) is in
+/// the database afterwards, and the server recovers without a restart.
 /// </summary>
 public sealed class PostgresOutageTests
 {
@@ -31,7 +32,9 @@ public sealed class PostgresOutageTests
         var unexpected = new ConcurrentBag<string>();
         var unavailable = 0;
         var decidedWhileDown = 0;
+        var refusedStale = 0;
         var down = false;
+        var outage = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
         async Task RegisterLoopAsync(int worker)
@@ -84,6 +87,10 @@ public sealed class PostgresOutageTests
                             Interlocked.Increment(ref decidedWhileDown);
                         }
                     }
+                    else if (status == HttpStatusCode.ServiceUnavailable && code == "state-stale" && Volatile.Read(ref outage))
+                    {
+                        Interlocked.Increment(ref refusedStale);
+                    }
                     else
                     {
                         unexpected.Add($"{resource}: {(int)status} {code}");
@@ -102,10 +109,11 @@ public sealed class PostgresOutageTests
         await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
         var beforeOutage = registered.Count;
 
+        Volatile.Write(ref outage, true);
         await cluster.StopAbruptlyAsync();
         Volatile.Write(ref down, true);
         var outageDeadline = DateTime.UtcNow.AddSeconds(20);
-        while ((Volatile.Read(ref unavailable) < 10 || Volatile.Read(ref decidedWhileDown) < 5) && DateTime.UtcNow < outageDeadline)
+        while ((Volatile.Read(ref unavailable) < 10 || Volatile.Read(ref decidedWhileDown) < 5 || Volatile.Read(ref refusedStale) < 3) && DateTime.UtcNow < outageDeadline)
         {
             await Task.Delay(100, Ct);
         }
@@ -129,6 +137,16 @@ public sealed class PostgresOutageTests
             r => r.GetProperty("status").GetString() == "ready" && FaultServer.AllLoopsRunning(r),
             TimeSpan.FromSeconds(60),
             Ct);
+
+        // Ready again means fresh again: decisions are answered once more, by themselves.
+        Volatile.Write(ref outage, false);
+        var decidedBeforeRecovery = decided.Count;
+        var recoveryDeadline = DateTime.UtcNow.AddSeconds(10);
+        while (decided.Count < decidedBeforeRecovery + 3 && DateTime.UtcNow < recoveryDeadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
         await stop.CancelAsync();
         await load;
 
@@ -136,7 +154,9 @@ public sealed class PostgresOutageTests
         Assert.True(unexpected.IsEmpty, $"{unexpected.Count} unexpected answers, e.g. {string.Join("; ", unexpected.Take(5))}");
         Assert.True(beforeOutage > 0, "no write succeeded before the outage");
         Assert.True(unavailable > 0, "no request was answered 503 store-unavailable while PostgreSQL was down");
-        Assert.True(decidedWhileDown > 0, "the decision point stopped deciding while the store was down");
+        Assert.True(decidedWhileDown > 0, "the decision point stopped deciding at once when the store went down");
+        Assert.True(refusedStale > 0, "decisions were still answered after the freshness bound with the store down");
+        Assert.True(decided.Count >= decidedBeforeRecovery + 3, "the decision point did not decide again after the store returned");
         Assert.Equal("running", FaultServer.LoopState(recovered, "decision-audit-writer"));
 
         // Writes work again on the same server.

@@ -115,6 +115,10 @@ public abstract class DetectionStoreContractTests : MigratedStoreTests
         Assert.Equal(new StoredRisk("spiffe://td/a", 0, T0.AddMinutes(1), "cleared"), risks[0]);
         Assert.Equal(10, risks[1].Score);
         Assert.Null(risks[1].Reason);
+
+        // One identity's risk read alone (a node refreshing what another node announced).
+        Assert.Equal(risks[0], await read.Get<IDetectionRepository>().GetRiskAsync("spiffe://td/a", Ct));
+        Assert.Null(await read.Get<IDetectionRepository>().GetRiskAsync("spiffe://td/nobody", Ct));
     }
 
     private static DetectionAlert Alert(long seq, string rule, string identity, DateTimeOffset time, string state) => new()

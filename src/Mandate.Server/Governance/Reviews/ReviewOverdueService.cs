@@ -3,8 +3,11 @@ using Mandate.Core.Hosting;
 
 namespace Mandate.Server.Governance.Reviews;
 
-/// <summary>Every minute, reports the access reviews that passed their due time (<c>review.overdue</c> in the ledger, once each).</summary>
-internal sealed class ReviewOverdueService(ReviewService reviews, TimeProvider time, BackgroundHealth health, ILogger<ReviewOverdueService> logger) : BackgroundService
+/// <summary>
+/// Every minute, reports the access reviews that passed their due time (<c>review.overdue</c> in the ledger, once each);
+/// a leader job (<see cref="ClusterLeadership"/>): among nodes sharing a store only the leader reports.
+/// </summary>
+internal sealed class ReviewOverdueService(ReviewService reviews, ClusterLeadership leadership, TimeProvider time, BackgroundHealth health, ILogger<ReviewOverdueService> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private readonly BackgroundLoop loop = new("governance-review-overdue", health, time, logger);
@@ -12,6 +15,6 @@ internal sealed class ReviewOverdueService(ReviewService reviews, TimeProvider t
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         health.Started(loop.Name);
-        return loop.RunPeriodicAsync(Interval, ct => reviews.ReportOverdueAsync(ct), stoppingToken);
+        return loop.RunPeriodicAsync(Interval, ct => leadership.RunIfLeaderAsync(loop.Name, reviews.ReportOverdueAsync, ct), stoppingToken);
     }
 }
