@@ -131,7 +131,7 @@ public sealed class ClientEnforcementTests : IAsyncLifetime
                 o.SubjectType = "identity";
                 o.MaxRetries = 1;
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
-                o.AttemptTimeout = TimeSpan.FromSeconds(2);
+                o.AttemptTimeout = TimeSpan.FromSeconds(10);
             }).AddMandateEnforcement();
             var app = builder.Build();
             app.UseAuthentication();
