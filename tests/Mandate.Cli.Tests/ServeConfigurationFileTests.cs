@@ -130,6 +130,36 @@ public sealed class ServeConfigurationFileTests
         Assert.Contains("Every node sharing a store must be given the same key", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_Settings_ShouldRankFileThenEnvironmentThenOptions()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var directory = NewDirectory();
+        var file = Path.Combine(directory, "mandate.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { Mandate = new { PublicUrl = "https://file.example" } }), ct);
+
+        await using (var fromFile = await ServerProcess.StartAsync(Path.Combine(directory, "a"), ["--config", file], new Dictionary<string, string>(), ct))
+        {
+            Assert.Equal("https://file.example/oauth2/token", await TokenEndpointAsync(fromFile, ct));
+        }
+
+        var environment = new Dictionary<string, string> { ["Mandate__PublicUrl"] = "https://environment.example" };
+        await using (var fromEnvironment = await ServerProcess.StartAsync(Path.Combine(directory, "b"), ["--config", file], environment, ct))
+        {
+            Assert.Equal("https://environment.example/oauth2/token", await TokenEndpointAsync(fromEnvironment, ct));
+        }
+
+        await using var fromOption = await ServerProcess.StartAsync(Path.Combine(directory, "c"), ["--config", file, "--public-url", "https://option.example"], environment, ct);
+        Assert.Equal("https://option.example/oauth2/token", await TokenEndpointAsync(fromOption, ct));
+    }
+
+    private static async Task<string?> TokenEndpointAsync(ServerProcess node, CancellationToken ct)
+    {
+        using var client = new HttpClient { BaseAddress = node.Address };
+        using var metadata = JsonDocument.Parse(await client.GetStringAsync(new Uri("/.well-known/oauth-authorization-server", UriKind.Relative), ct));
+        return metadata.RootElement.GetProperty("token_endpoint").GetString();
+    }
+
     private static async Task<List<string>> KidsAsync(ServerProcess node, CancellationToken ct)
     {
         using var client = new HttpClient { BaseAddress = node.Address };
