@@ -60,6 +60,11 @@ internal static class MandateServer
             EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Production,
             ApplicationName = typeof(MandateServer).Assembly.GetName().Name,
         });
+        if (options.ConfigurationFile is { } file)
+        {
+            AddBelowEnvironment(builder.Configuration, file);
+        }
+
         if (Http2Endpoints(options) is { } endpoints)
         {
             // Kestrel sets protocols per endpoint only through its endpoint configuration, which then replaces UseUrls.
@@ -122,6 +127,26 @@ internal static class MandateServer
         if (app.Services.GetService<Gateway.McpGatewayHost>() is { } gateways)
         {
             await gateways.StartGatewaysAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The configuration file's settings, ranked above appsettings.json and below the environment variables (and so
+    /// below anything added later), as docs/deployment.md says.
+    /// </summary>
+    private static void AddBelowEnvironment(ConfigurationManager configuration, Hosting.ConfigurationFile file)
+    {
+        var source = new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = file.Values };
+        var sources = ((IConfigurationBuilder)configuration).Sources;
+        var environment = sources.Select((s, i) => (s, i))
+            .FirstOrDefault(e => e.s is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        if (environment.s is null)
+        {
+            sources.Add(source);
+        }
+        else
+        {
+            sources.Insert(environment.i, source);
         }
     }
 

@@ -41,6 +41,12 @@ internal sealed class MandateServerOptions
     /// </summary>
     public IReadOnlyList<Gateway.HostedMcpGatewayConfig> McpGateways { get; set; } = [];
 
+    /// <summary>
+    /// The configuration file (<c>--config FILE</c>), already read and checked: its settings rank below the environment
+    /// (<c>Mandate__…</c>) and the settings a host adds itself. Null: none.
+    /// </summary>
+    public Hosting.ConfigurationFile? ConfigurationFile { get; set; }
+
     public StoreLocation EffectiveStore => Store ?? StoreLocation.DefaultSqlite(StateDirectory);
 
     public string AdminTokenPath => Path.Combine(StateDirectory, "admin.token");

@@ -146,5 +146,7 @@ public class JwtSvidBenchmarks
         private readonly byte[] key = RandomNumberGenerator.GetBytes(32);
 
         public ReadOnlySpan<byte> Key => key;
+
+        public string Origin => "a random key of the benchmark";
     }
 }

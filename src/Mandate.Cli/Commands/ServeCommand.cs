@@ -7,6 +7,7 @@ using Mandate.Server.Gateway;
 using Mandate.Server.Hosting;
 using Mandate.Server.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,9 @@ namespace Mandate.Cli.Commands;
 
 /// <summary>
 /// <c>mandate serve [--data DIR] [--demo] [--urls URL] [--http2-urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]
-/// [--mcp-gateway FILE]…</c>.
+/// [--mcp-gateway FILE]… [--config FILE]</c>. Each of --urls, --http2-urls, --public-url, --state, --store and --data
+/// wins over the setting of the same name under <c>Mandate</c> (environment <c>Mandate__Urls</c>…, then the
+/// configuration file), which wins over the default.
 /// </summary>
 internal static class ServeCommand
 {
@@ -38,44 +41,75 @@ internal static class ServeCommand
             HelpName = "FILE",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl, http2Urls, mcpGateways };
+        var config = new Option<FileInfo?>("--config")
+        {
+            Description = "Read settings from FILE: JSON with the keys of the configuration ({\"Mandate\": {…}}). The environment (Mandate__…) and these options override it.",
+            HelpName = "FILE",
+        };
+        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl, http2Urls, mcpGateways, config };
         CliAction.Set(command, globals, async context =>
         {
             var parse = context.Parse;
             var cancellationToken = context.CancellationToken;
+            ConfigurationFile? file = null;
+            if (parse.GetValue(config) is { } configFile)
+            {
+                if (!configFile.Exists)
+                {
+                    throw CliException.Usage($"--config: the file '{configFile.FullName}' does not exist.");
+                }
+
+                try
+                {
+                    file = ConfigurationFile.Read(configFile.FullName);
+                }
+                catch (ConfigurationFileException ex)
+                {
+                    throw CliException.Failed(ex.Message);
+                }
+            }
+
+            // An option on the command line, else the setting (environment over file), else the option's default.
+            var settings = new ConfigurationBuilder().AddInMemoryCollection(file?.Values ?? new Dictionary<string, string?>()).AddEnvironmentVariables().Build();
+            string? Setting<T>(Option<T> option, string key) =>
+                parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)?.ToString() : settings["Mandate:" + key] ?? parse.GetValue(option)?.ToString();
+            string From<T>(Option<T> option, string key) =>
+                parse.GetResult(option) is { Implicit: false } || settings["Mandate:" + key] is null ? option.Name : "Mandate:" + key;
+
             var options = new MandateServerOptions
             {
-                Urls = parse.GetValue(urls)!,
+                Urls = Setting(urls, "Urls")!,
                 Demo = parse.GetValue(demo),
-                StateDirectory = parse.GetValue(state)!,
-                PublicUrl = parse.GetValue(publicUrl),
-                Http2Urls = parse.GetValue(http2Urls),
+                StateDirectory = Setting(state, "StateDirectory")!,
+                PublicUrl = Setting(publicUrl, "PublicUrl"),
+                Http2Urls = Setting(http2Urls, "Http2Urls"),
+                ConfigurationFile = file,
             };
             if (options.Http2Urls is { } h2c && h2c.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Any(u => !u.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || !Uri.TryCreate(u, UriKind.Absolute, out _)))
             {
-                throw CliException.Usage("--http2-urls: cleartext http:// URLs only (HTTP/2 over TLS is offered on --urls https:// by ALPN).");
+                throw CliException.Usage($"{From(http2Urls, "Http2Urls")}: cleartext http:// URLs only (HTTP/2 over TLS is offered on --urls https:// by ALPN).");
             }
 
             if (options.PublicUrl is { } configured && !PublicBaseUrl.IsValid(configured))
             {
-                throw CliException.Usage("--public-url: an absolute http(s) URL without query or fragment is required.");
+                throw CliException.Usage($"{From(publicUrl, "PublicUrl")}: an absolute http(s) URL without query or fragment is required.");
             }
-            if (parse.GetValue(store) is { } storeText)
+            if (Setting(store, "Store:Location") is { } storeText)
             {
                 if (!StoreLocation.TryParse(storeText, out var location, out var problem))
                 {
-                    throw CliException.Usage($"--store: {problem}");
+                    throw CliException.Usage($"{From(store, "Store:Location")}: {problem}");
                 }
 
                 options.Store = location;
             }
 
-            if (parse.GetValue(data) is { } directory)
+            if ((parse.GetResult(data) is { Implicit: false } ? parse.GetValue(data) : settings["Mandate:DataDirectory"] is { } dataSetting ? new DirectoryInfo(dataSetting) : null) is { } directory)
             {
                 if (!directory.Exists)
                 {
-                    throw CliException.Usage($"--data: the directory '{directory.FullName}' does not exist.");
+                    throw CliException.Usage($"{From(data, "DataDirectory")}: the directory '{directory.FullName}' does not exist.");
                 }
 
                 options.DataDirectory = directory.FullName;
@@ -92,6 +126,11 @@ internal static class ServeCommand
             catch (OptionsValidationException ex)
             {
                 throw CliException.Failed($"invalid configuration: {string.Join(" ", ex.Failures)}");
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+            {
+                // Several sections invalid at once: every failure, in one line.
+                throw CliException.Failed($"invalid configuration: {string.Join(" ", ex.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures))}");
             }
 
             await using (app)

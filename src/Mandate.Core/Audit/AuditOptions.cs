@@ -26,4 +26,10 @@ internal sealed class AuditOptions
     /// 0600 when missing). Null: checkpoints cannot be signed (offline tools only verify).
     /// </summary>
     public string? KeyEncryptionKeyPath { get; set; }
+
+    /// <summary>
+    /// The key-encryption key itself, base64 of 32 bytes (e.g. a secret in the environment,
+    /// <c>Mandate__Audit__KeyEncryptionKey</c>); when set, <see cref="KeyEncryptionKeyPath"/> is not used.
+    /// </summary>
+    public string? KeyEncryptionKey { get; set; }
 }

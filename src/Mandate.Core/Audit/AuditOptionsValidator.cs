@@ -34,6 +34,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.KeyEncryptionKeyPath)} must not be empty.");
         }
 
+        if (options.KeyEncryptionKey is { } key && Identity.Keys.KeyEncryptionKeyText.Problem(key) is { } problem)
+        {
+            builder.AddError($"{AuditOptions.SectionName}:{nameof(AuditOptions.KeyEncryptionKey)} {problem}");
+        }
+
         return builder.Build();
     }
 }

@@ -76,17 +76,22 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
 
     private byte[] LoadOrCreateKeyEncryptionKey()
     {
+        if (options.Value.KeyEncryptionKey is { } configured)
+        {
+            return Identity.Keys.KeyEncryptionKeyText.Decode(configured);
+        }
+
         var path = options.Value.KeyEncryptionKeyPath
             ?? throw new InvalidOperationException("No key-encryption key path is configured (AuditOptions.KeyEncryptionKeyPath); checkpoints cannot be signed.");
         if (File.Exists(path))
         {
-            var bytes = Convert.FromBase64String(File.ReadAllText(path).Trim());
-            if (bytes.Length != 32)
+            var text = File.ReadAllText(path);
+            if (Identity.Keys.KeyEncryptionKeyText.Problem(text) is { } problem)
             {
-                throw new StoreException($"The audit key-encryption key file {path} does not hold 32 bytes (base64).");
+                throw new StoreException($"The audit key-encryption key file {path} {problem}");
             }
 
-            return bytes;
+            return Identity.Keys.KeyEncryptionKeyText.Decode(text);
         }
 
         Storage.PrivateFiles.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path)));

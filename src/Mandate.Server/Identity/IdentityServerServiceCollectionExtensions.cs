@@ -36,7 +36,9 @@ public static class IdentityServerServiceCollectionExtensions
                 }
             })
             .BindConfiguration(IdentityOptions.SectionName);
-        services.TryAddSingleton<IKeyEncryptionKeySource, StateDirectoryKeyEncryptionKey>();
+        services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyEncryptionOptions>, KeyEncryptionOptionsValidator>());
+        services.TryAddSingleton<IKeyEncryptionKeySource, IdentityKeyEncryptionKey>();
         services.TryAddSingleton(_ => new OidcHttpClient(new HttpClient(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),

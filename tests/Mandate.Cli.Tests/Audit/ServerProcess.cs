@@ -36,7 +36,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string stateDirectory, string store, CancellationToken cancellationToken)
+    public static Task<ServerProcess> StartAsync(string stateDirectory, string store, CancellationToken cancellationToken) =>
+        StartAsync(stateDirectory, ["--store", store], new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary><c>mandate serve --urls (a free port) --state DIR ARGUMENTS</c> with <paramref name="environment"/> added to this process's.</summary>
+    public static async Task<ServerProcess> StartAsync(string stateDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}/");
@@ -46,9 +50,14 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "mandate.dll"), "serve", "--urls", address.ToString().TrimEnd('/'), "--state", stateDirectory, "--store", store })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "mandate.dll"), "serve", "--urls", address.ToString().TrimEnd('/'), "--state", stateDirectory }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet mandate.dll");

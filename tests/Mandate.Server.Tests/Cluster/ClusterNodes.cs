@@ -23,12 +23,13 @@ internal static class ClusterNodes
     public static string As(string connection, string node) =>
         new NpgsqlConnectionStringBuilder(connection) { ApplicationName = node }.ToString();
 
-    public static Task<TaskEstate> StartAsync(string connection, string state, TimeProvider clock, IDictionary<string, string>? settings = null) =>
+    public static Task<TaskEstate> StartAsync(string connection, string state, TimeProvider clock, IDictionary<string, string>? settings = null, Hosting.ConfigurationFile? file = null) =>
         TaskEstate.StartAsync(
             o =>
             {
                 o.Store = Infrastructure.MandateTestServer.PostgresLocation(connection);
                 o.StateDirectory = state;
+                o.ConfigurationFile = file;
             },
             b => Configure(b, clock, settings));
 

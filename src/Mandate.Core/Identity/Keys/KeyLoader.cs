@@ -39,8 +39,10 @@ internal sealed class KeyLoader(PrivateKeyProtector protector)
         catch (CryptographicException ex)
         {
             throw new KeyRingException(
-                $"The private key '{key.Kid}' in the store cannot be decrypted with this server's key-encryption key. "
-                + "Every node sharing a store needs the same identity.kek file in its state directory.",
+                $"The private key '{key.Kid}' in the store cannot be decrypted with this node's key-encryption key (from {protector.KeyOrigin}): "
+                + "it is not the key the store's keys were sealed with. Every node sharing a store must be given the same key "
+                + "(Mandate:KeyEncryption:Key or Mandate:KeyEncryption:KeyFile, or the same identity.kek in each state directory); "
+                + "this node refuses to start rather than fail to sign.",
                 ex);
         }
 

@@ -13,6 +13,9 @@ internal sealed class PrivateKeyProtector(IKeyEncryptionKeySource keySource)
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
+    /// <summary>Where the key-encryption key comes from (for messages; never the key).</summary>
+    public string KeyOrigin => keySource.Origin;
+
     public byte[] Protect(string kid, ReadOnlySpan<byte> plaintext)
     {
         var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
