@@ -158,12 +158,25 @@ if ! dotnet build Mandate.slnx -c Release --nologo -v quiet -clp:"ErrorsOnly;NoS
   exit 1
 fi
 
+# What users install: the single-file binary (its test runs it), and later the image and the packages. A step that
+# fails counts as a failed test in the last line.
+step_failed=0
+log "publishing the single-file binary (build/publish.sh)"
+if build/publish.sh >"$work/publish.log" 2>&1; then
+  export MANDATE_TEST_PUBLISHED="$root/artifacts/publish/mandate"
+else
+  cat "$work/publish.log" >&2
+  log "publish failed"
+  step_failed=$((step_failed + 1))
+fi
+
 log "running tests"
 dotnet test Mandate.slnx -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$work/results" -- xUnit.StopOnFail=false
 status=$?
 
 read -r passed failed skipped < <(summary)
+failed=$((failed + step_failed))
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
   log "dotnet test exited with $status although no test failed (a test host crashed?)"
   failed=1
