@@ -187,6 +187,16 @@ else
   step_failed=$((step_failed + 1))
 fi
 
+# The NuGet packages, packed from the Release build above into a local feed that their test consumes.
+log "packing the NuGet packages (build/pack.sh)"
+if build/pack.sh --no-build "$root/artifacts/package/release" >"$work/pack.log" 2>&1; then
+  export MANDATE_TEST_PACKAGES="$root/artifacts/package/release"
+else
+  cat "$work/pack.log" >&2
+  log "pack failed"
+  step_failed=$((step_failed + 1))
+fi
+
 log "running tests"
 dotnet test Mandate.slnx -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$work/results" -- xUnit.StopOnFail=false

@@ -119,7 +119,8 @@ public sealed class ImageTests
 
         Assert.Equal($"{AppUid}:{AppUid}", image.GetProperty("User").GetString());
         Assert.Equal("/app/", image.GetProperty("WorkingDir").GetString());
-        Assert.Equal("/app/mandate", image.GetProperty("Entrypoint")[0].GetString());
+        Assert.Equal(["/app/mandate"], image.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["serve", "--urls", "http://0.0.0.0:8080", "--state", "/var/lib/mandate"], image.GetProperty("Cmd").EnumerateArray().Select(e => e.GetString()));
         Assert.True(image.GetProperty("ExposedPorts").TryGetProperty("8080/tcp", out _));
         Assert.True(image.GetProperty("Volumes").TryGetProperty("/var/lib/mandate", out _));
         var labels = image.GetProperty("Labels");
