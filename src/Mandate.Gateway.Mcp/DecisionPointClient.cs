@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -12,15 +13,13 @@ namespace Mandate.Gateway.Mcp;
 /// records it in one step), and <c>POST /v1/decisions/permitted</c> for lists and for requests that decide nothing.
 /// The gateway authenticates as an enforcement point. Any failure to get an answer refuses (fail closed).
 /// </summary>
-internal sealed class DecisionPointClient(HttpClient http)
+internal sealed class DecisionPointClient(HttpClient http) : IGatewayDecisionPoint
 {
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
     /// <summary>Deny reasons that mean the credential itself is unusable: the agent gets 401, not a refusal.</summary>
-    private static readonly HashSet<string> CredentialReasons = new(StringComparer.Ordinal)
-    {
-        "invalid_token", "subject_mismatch", "identity_inactive", "credential_unverifiable",
-    };
+    internal static readonly FrozenSet<string> CredentialReasons =
+        new[] { "invalid_token", "subject_mismatch", "identity_inactive", "credential_unverifiable" }.ToFrozenSet(StringComparer.Ordinal);
 
     public static HttpClient CreateHttpClient(McpGatewayOptions options)
     {
@@ -31,14 +30,16 @@ internal sealed class DecisionPointClient(HttpClient http)
             BaseAddress = options.Server,
             Timeout = options.DecisionTimeout,
         };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ServerToken);
+        var token = options.ServerToken ?? throw new ArgumentException("A gateway that asks a server over HTTP needs ServerToken.", nameof(options));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         client.DefaultRequestHeaders.ExpectContinue = false;
         return client;
     }
 
-    /// <summary>Decides one call; <paramref name="arguments"/> are the call's own (the JSON-RPC params.arguments), passed through as they came.</summary>
+    /// <inheritdoc />
+    /// <remarks>The server records the gateway as the client (it is the one connecting); the agent's origin stays here.</remarks>
     public async Task<GatewayDecision> EvaluateAsync(
-        AgentCredential credential, DpopForward? proof, GatewayRequestTarget target, JsonElement? arguments, CancellationToken cancellationToken)
+        AgentCredential credential, DpopForward? proof, GatewayRequestTarget target, JsonElement? arguments, GatewayRequestOrigin origin, CancellationToken cancellationToken)
     {
         using var response = await PostAsync(Mandate.Protocol.AuthZen.AuthZenPaths.Evaluation, EvaluationBody(credential, proof, target, arguments), cancellationToken);
         if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge)
@@ -68,9 +69,9 @@ internal sealed class DecisionPointClient(HttpClient http)
         return new GatewayDecision(allowed, CredentialValid: true, reason, description, decisionId);
     }
 
-    /// <summary>Whether the credential is alive, and which of the targets its holder could use now.</summary>
+    /// <inheritdoc />
     public async Task<(GatewayDecision Credential, IReadOnlyList<bool> Permitted)> PermittedAsync(
-        AgentCredential credential, DpopForward? proof, IReadOnlyList<GatewayRequestTarget> targets, CancellationToken cancellationToken)
+        AgentCredential credential, DpopForward? proof, IReadOnlyList<GatewayRequestTarget> targets, GatewayRequestOrigin origin, CancellationToken cancellationToken)
     {
         using var response = await PostAsync("/v1/decisions/permitted", PermittedBody(credential, proof, targets), cancellationToken);
         using var answer = await ReadAsync(response, cancellationToken);
@@ -119,7 +120,8 @@ internal sealed class DecisionPointClient(HttpClient http)
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static byte[] PermittedBody(AgentCredential credential, DpopForward? proof, IReadOnlyList<GatewayRequestTarget> targets)
+    /// <summary>The <c>/v1/decisions/permitted</c> request (an AuthZEN batch with the credential in its context), written once.</summary>
+    internal static byte[] PermittedBody(AgentCredential credential, DpopForward? proof, IReadOnlyList<GatewayRequestTarget> targets)
     {
         var buffer = new ArrayBufferWriter<byte>(1024 + credential.Token.Length + (targets.Count * 192));
         using (var json = new Utf8JsonWriter(buffer))

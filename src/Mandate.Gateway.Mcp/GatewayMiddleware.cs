@@ -17,7 +17,7 @@ namespace Mandate.Gateway.Mcp;
 internal sealed partial class GatewayMiddleware(
     RequestDelegate next,
     GatewayUpstreams upstreams,
-    DecisionPointClient decisions,
+    IGatewayDecisionPoint decisions,
     GatewayRateLimits rateLimits,
     GatewayPublicUrl publicUrl,
     McpGatewayOptions options,
@@ -77,7 +77,8 @@ internal sealed partial class GatewayMiddleware(
         // A call (tools/call, resources/read, prompts/get) is decided while the MCP server code reads and dispatches the
         // request: its handler waits for the verdict before anything reaches the upstream. What the MCP server code
         // writes meanwhile is held back, so a refusal at the HTTP level (401, 429, 503) still replaces it whole.
-        var verdict = VerdictAsync(upstream, credential, proof, method, message, toolKey, http.RequestAborted);
+        var origin = new GatewayRequestOrigin(http.TraceIdentifier, http.Connection.RemoteIpAddress);
+        var verdict = VerdictAsync(upstream, credential, proof, origin, method, message, toolKey, http.RequestAborted);
         if (method is "tools/call" or "resources/read" or "prompts/get")
         {
             // The hot path: a plain tools/call is answered here, the way the SDK answers it, without building the SDK's
@@ -146,12 +147,12 @@ internal sealed partial class GatewayMiddleware(
 
     /// <summary>The decision and the HTTP-level checks after it; never throws for a decision point that cannot be asked (that is a 503 verdict).</summary>
     private async Task<GatewayVerdict> VerdictAsync(
-        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string? method, GatewayRpcRequest? message, string? toolKey, CancellationToken ct)
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, GatewayRequestOrigin origin, string? method, GatewayRpcRequest? message, string? toolKey, CancellationToken ct)
     {
         GatewayRequestState state;
         try
         {
-            state = await DecideAsync(upstream, credential, proof, method, message, ct);
+            state = await DecideAsync(upstream, credential, proof, origin, method, message, ct);
         }
         catch (DecisionPointException e)
         {
@@ -174,27 +175,27 @@ internal sealed partial class GatewayMiddleware(
     }
 
     private async Task<GatewayRequestState> DecideAsync(
-        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string? method, GatewayRpcRequest? message, CancellationToken ct)
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, GatewayRequestOrigin origin, string? method, GatewayRpcRequest? message, CancellationToken ct)
     {
         switch (method)
         {
             case "tools/call" when message!.Parameter("name") is { } tool:
-                return await DecideToolCallAsync(upstream, credential, proof, tool, message.Arguments, ct);
+                return await DecideToolCallAsync(upstream, credential, proof, origin, tool, message.Arguments, ct);
             case "resources/read" when message!.Parameter("uri") is { } uri:
-                return await DecideCallAsync(upstream, credential, proof, method, uri, GatewayTargets.Resource(upstream.Options, uri), null, ct);
+                return await DecideCallAsync(upstream, credential, proof, origin, method, uri, GatewayTargets.Resource(upstream.Options, uri), null, ct);
             case "prompts/get" when message!.Parameter("name") is { } prompt:
-                return await DecideCallAsync(upstream, credential, proof, method, prompt, GatewayTargets.Prompt(upstream.Options, prompt), message.Arguments, ct);
+                return await DecideCallAsync(upstream, credential, proof, origin, method, prompt, GatewayTargets.Prompt(upstream.Options, prompt), message.Arguments, ct);
             case "tools/list" or "resources/list" or "resources/templates/list" or "prompts/list":
-                return await DecideListAsync(upstream, credential, method, proof, ct);
+                return await DecideListAsync(upstream, credential, method, proof, origin, ct);
             default:
-                var (alive, _) = await decisions.PermittedAsync(credential, proof, [], ct);
+                var (alive, _) = await decisions.PermittedAsync(credential, proof, [], origin, ct);
                 return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = method, Decision = alive };
         }
     }
 
     /// <summary>A tool is decided with its annotations, so the catalogue (listed once per session) is needed first.</summary>
     private async Task<GatewayRequestState> DecideToolCallAsync(
-        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string tool, JsonElement? arguments, CancellationToken ct)
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, GatewayRequestOrigin origin, string tool, JsonElement? arguments, CancellationToken ct)
     {
         Catalogue catalogue;
         try
@@ -204,17 +205,17 @@ internal sealed partial class GatewayMiddleware(
         catch (UpstreamUnavailableException e)
         {
             // Without the tool's annotations there is nothing to decide: check the credential, report the upstream.
-            var (alive, _) = await decisions.PermittedAsync(credential, proof, [], ct);
+            var (alive, _) = await decisions.PermittedAsync(credential, proof, [], origin, ct);
             return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = "tools/call", Target = tool, Decision = alive.CredentialValid ? alive with { Allowed = false } : alive, UpstreamError = e.Message };
         }
 
-        return await DecideCallAsync(upstream, credential, proof, "tools/call", tool, GatewayTargets.Tool(upstream.Options, tool, catalogue.FindTool(tool)), arguments, ct);
+        return await DecideCallAsync(upstream, credential, proof, origin, "tools/call", tool, GatewayTargets.Tool(upstream.Options, tool, catalogue.FindTool(tool)), arguments, ct);
     }
 
     private async Task<GatewayRequestState> DecideCallAsync(
-        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, string method, string target, GatewayRequestTarget described, JsonElement? arguments, CancellationToken ct)
+        UpstreamServer upstream, AgentCredential credential, DpopForward? proof, GatewayRequestOrigin origin, string method, string target, GatewayRequestTarget described, JsonElement? arguments, CancellationToken ct)
     {
-        var decision = await decisions.EvaluateAsync(credential, proof, described, arguments, ct);
+        var decision = await decisions.EvaluateAsync(credential, proof, described, arguments, origin, ct);
         if (decision.CredentialValid && !decision.Allowed)
         {
             LogRefused(logger, upstream.Name, method, target, decision.Reason ?? "policy");
@@ -223,7 +224,8 @@ internal sealed partial class GatewayMiddleware(
         return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = method, Target = target, Decision = decision };
     }
 
-    private async Task<GatewayRequestState> DecideListAsync(UpstreamServer upstream, AgentCredential credential, string method, DpopForward? proof, CancellationToken ct)
+    private async Task<GatewayRequestState> DecideListAsync(
+        UpstreamServer upstream, AgentCredential credential, string method, DpopForward? proof, GatewayRequestOrigin origin, CancellationToken ct)
     {
         Catalogue catalogue;
         try
@@ -232,7 +234,7 @@ internal sealed partial class GatewayMiddleware(
         }
         catch (UpstreamUnavailableException e)
         {
-            var (alive, _) = await decisions.PermittedAsync(credential, proof, [], ct);
+            var (alive, _) = await decisions.PermittedAsync(credential, proof, [], origin, ct);
             return new GatewayRequestState { Upstream = upstream, Credential = credential, Method = method, Decision = alive, UpstreamError = e.Message };
         }
 
@@ -244,7 +246,7 @@ internal sealed partial class GatewayMiddleware(
             "resources/templates/list" => Targets(catalogue.Templates.Select(t => t.UriTemplate), uri => GatewayTargets.Resource(options, uri)),
             _ => Targets(catalogue.Prompts.Select(p => p.Name), name => GatewayTargets.Prompt(options, name)),
         };
-        var (credentialState, permitted) = await decisions.PermittedAsync(credential, proof, targets, ct);
+        var (credentialState, permitted) = await decisions.PermittedAsync(credential, proof, targets, origin, ct);
         var visible = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < permitted.Count; i++)
         {

@@ -21,7 +21,13 @@ internal static class McpGateway
     public static Implementation ServerInfo() =>
         new() { Name = "mandate-mcp-gateway", Version = typeof(McpGateway).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" };
 
-    public static WebApplication Build(McpGatewayOptions options, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="options">The gateway.</param>
+    /// <param name="configure">Changes to the host before it is built (logging, a test's services).</param>
+    /// <param name="decisionPoint">
+    /// Where calls are decided: null for the Mandate server at <see cref="McpGatewayOptions.Server"/> over HTTP (the
+    /// standalone gateway), or the server's own decision service when the server hosts the gateway.
+    /// </param>
+    public static WebApplication Build(McpGatewayOptions options, Action<WebApplicationBuilder>? configure = null, IGatewayDecisionPoint? decisionPoint = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,7 +42,15 @@ internal static class McpGateway
         services.AddSingleton(options);
         services.AddSingleton(sp => new GatewayUpstreams(
             options.Upstreams.Select(u => new UpstreamServer(u, options.Limits, sp.GetRequiredService<ILoggerFactory>())).ToList()));
-        services.AddSingleton(_ => new DecisionPointClient(DecisionPointClient.CreateHttpClient(options)));
+        if (decisionPoint is not null)
+        {
+            services.AddSingleton(decisionPoint);
+        }
+        else
+        {
+            services.AddSingleton<IGatewayDecisionPoint>(_ => new DecisionPointClient(DecisionPointClient.CreateHttpClient(options)));
+        }
+
         services.AddSingleton(_ => new GatewayRateLimits(options.Limits));
         services.AddSingleton<GatewayPublicUrl>();
         services.AddSingleton<GatewayCallCounts>();
@@ -80,7 +94,8 @@ internal static class McpGateway
             var metadata = new JsonObject
             {
                 ["resource"] = url.For(path),
-                ["authorization_servers"] = new JsonArray(options.Server.GetLeftPart(UriPartial.Authority) + options.Server.AbsolutePath.TrimEnd('/')),
+                ["authorization_servers"] = new JsonArray(
+                    options.AuthorizationServer?.Invoke() ?? options.Server.GetLeftPart(UriPartial.Authority) + options.Server.AbsolutePath.TrimEnd('/')),
                 ["bearer_methods_supported"] = new JsonArray("header"),
                 ["resource_name"] = "Mandate MCP gateway",
                 ["dpop_signing_alg_values_supported"] = new JsonArray("ES256", "ES384", "RS256", "PS256"),

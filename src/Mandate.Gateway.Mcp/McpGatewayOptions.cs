@@ -15,11 +15,20 @@ internal sealed class McpGatewayOptions
     /// </summary>
     public Uri? PublicUrl { get; init; }
 
-    /// <summary>The Mandate server that decides.</summary>
+    /// <summary>The Mandate server that decides (and issues the credentials: the metadata's authorization server).</summary>
     public required Uri Server { get; init; }
 
-    /// <summary>The gateway's own credential at the decision point (a PEP credential, a JWT-SVID or the admin token).</summary>
-    public required string ServerToken { get; init; }
+    /// <summary>
+    /// The authorization server the protected-resource metadata names, read per request, for a gateway whose server's
+    /// address is known only once that server listens (a gateway the server hosts, started on port 0). Null: <see cref="Server"/>.
+    /// </summary>
+    public Func<string>? AuthorizationServer { get; init; }
+
+    /// <summary>
+    /// The gateway's own credential at the decision point (a PEP credential, a JWT-SVID or the admin token), for a
+    /// gateway that asks the server over HTTP; a gateway hosted by the server decides in its process and has none.
+    /// </summary>
+    public string? ServerToken { get; init; }
 
     public required IReadOnlyList<UpstreamOptions> Upstreams { get; init; }
 

@@ -140,6 +140,9 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Half the start budget (15 s by default): the handshake fallback needs the other half.</summary>
+    private static TimeSpan DiscoverProbeTimeout(TimeSpan startTimeout) => startTimeout / 2;
+
     private async Task<McpClient> StartAsync(CancellationToken cancellationToken)
     {
         IClientTransport transport = options.Url is { } url
@@ -160,7 +163,16 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         {
             started = await McpClient.CreateAsync(
                 transport,
-                new McpClientOptions { ClientInfo = new Implementation { Name = "mandate-mcp-gateway", Version = "1.0" } },
+                new McpClientOptions
+                {
+                    ClientInfo = new Implementation { Name = "mandate-mcp-gateway", Version = "1.0" },
+
+                    // The revision probe is the first request a freshly started process reads, so its answer time includes
+                    // the process's start-up: with the SDK's 5 s default a slow start silently downgraded the upstream to
+                    // the handshake revision (different answers from the same server). A server that does not know the
+                    // probe answers "method not found" at once; only one that drops it waits this long.
+                    DiscoverProbeTimeout = DiscoverProbeTimeout(limits.UpstreamStartTimeout),
+                },
                 loggers,
                 timeout.Token);
         }

@@ -92,7 +92,8 @@ internal static class MandateServer
 
     /// <summary>
     /// Runs every start-up task in order, showing each on <c>/readyz</c>, then opens the server to every request and
-    /// starts the background services. A failure leaves the gate closed and propagates (the caller stops the host).
+    /// starts the background services, then the hosted MCP gateways. A failure leaves the gate closed and propagates
+    /// (the caller stops the host); a gateway that cannot listen is a <see cref="StartupException"/> naming its file.
     /// </summary>
     public static async Task RunStartupAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
@@ -116,6 +117,12 @@ internal static class MandateServer
         }
 
         gate.Open();
+
+        // The hosted MCP gateways decide through this server's decision point: they listen once it is ready.
+        if (app.Services.GetService<Gateway.McpGatewayHost>() is { } gateways)
+        {
+            await gateways.StartGatewaysAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -151,7 +158,8 @@ internal static class MandateServer
         return endpoints;
     }
 
-    private static void ConfigureLogging(WebApplicationBuilder builder)
+    /// <summary>The server's logging (console, one line, or JSON with <c>MANDATE_LOG_FORMAT=json</c>); the hosted MCP gateways log the same way.</summary>
+    internal static void ConfigureLogging(WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
         if (string.Equals(Environment.GetEnvironmentVariable("MANDATE_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
@@ -240,6 +248,13 @@ internal static class MandateServer
         {
             // Traces and metrics also go to an OTLP collector when one is configured the standard way.
             telemetry.UseOtlpExporter();
+        }
+
+        if (options.McpGateways.Count > 0)
+        {
+            // Started by RunStartupAsync once the decision point is ready; stopped before the server (a hosted service).
+            services.TryAddSingleton<Gateway.McpGatewayHost>();
+            services.AddHostedService(sp => sp.GetRequiredService<Gateway.McpGatewayHost>());
         }
 
         StartupGatedHostedService.GateMandateServices(services);

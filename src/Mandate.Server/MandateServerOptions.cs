@@ -35,6 +35,12 @@ internal sealed class MandateServerOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>
+    /// MCP gateways the server hosts (<c>--mcp-gateway FILE</c>, the file form of <c>mandate gateway mcp --config</c>):
+    /// each listens on its own URL and decides in this process, without an HTTP hop to the decision point.
+    /// </summary>
+    public IReadOnlyList<Gateway.HostedMcpGatewayConfig> McpGateways { get; set; } = [];
+
     public StoreLocation EffectiveStore => Store ?? StoreLocation.DefaultSqlite(StateDirectory);
 
     public string AdminTokenPath => Path.Combine(StateDirectory, "admin.token");

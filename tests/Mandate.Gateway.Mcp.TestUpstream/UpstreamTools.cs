@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Mandate.Gateway.Mcp.TestUpstream;
@@ -39,6 +41,21 @@ internal sealed class UpstreamTools
 
     [McpServerTool(Name = "pid", ReadOnly = true), Description("The process id.")]
     public static int Pid() => Environment.ProcessId;
+
+    /// <summary>The errors an MCP server may answer a call with: the SDK's special error types, and plain ones.</summary>
+    [McpServerTool(Name = "fail", ReadOnly = false, Destructive = false), Description("Fails the way it is told to.")]
+    public static string Fail(string kind) => kind switch
+    {
+        "url_elicitation" => throw new UrlElicitationRequiredException(
+            "Sign in to the ticket system first.",
+            [new ElicitRequestParams { Mode = "url", ElicitationId = "sign-in-1", Url = "https://auth.example/sign-in", Message = "Sign in" }]),
+        "missing_capability" => throw new MissingRequiredClientCapabilityException(new ClientCapabilities { Elicitation = new ElicitationCapability() }, null),
+        "unsupported_version" => throw new UnsupportedProtocolVersionException("Not this version.", ["2025-06-18"], "2099-01-01"),
+        "invalid_params" => throw new McpProtocolException("The text is not acceptable.", McpErrorCode.InvalidParams) { Data = { ["field"] = "text", ["limit"] = 3 } },
+        "method_not_found" => throw new McpProtocolException("No such operation upstream.", McpErrorCode.MethodNotFound),
+        "mcp" => throw new McpException("The upstream's own failure."),
+        _ => throw new InvalidOperationException("An unexpected failure: " + kind),
+    };
 }
 
 [McpServerResourceType]

@@ -8,20 +8,20 @@ namespace Mandate.Gateway.Mcp.Tests;
 /// <summary>
 /// With things nobody here wrote: the reference filesystem MCP server (npm <c>@modelcontextprotocol/server-filesystem</c>,
 /// installed into tests/tools/mcp by ./test.sh with <c>npm ci</c>) behind <c>mandate gateway mcp</c> run as its own
-/// process, driven by the official C# SDK client with a real task credential under the demo policies.
+/// process, and behind a gateway the server hosts (deciding in-process), driven by the official C# SDK client with a
+/// real task credential under the demo policies.
 /// </summary>
 public sealed class FilesystemServerTests : IAsyncLifetime
 {
     private readonly string files = Directory.CreateTempSubdirectory("mandate-fs-").FullName;
     private readonly string tokenFile = Path.GetTempFileName();
-    private GatewayEstate estate = null!;
+    private GatewayEstate? estate;
     private GatewayProcess? gateway;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        estate = await GatewayEstate.StartAsync([GatewayEstate.StdioUpstream("unused")]);
         await File.WriteAllTextAsync(tokenFile, TestPep.Token, Ct);
         await File.WriteAllTextAsync(Path.Combine(files, "hello.txt"), "hello from the filesystem server", Ct);
     }
@@ -33,7 +33,11 @@ public sealed class FilesystemServerTests : IAsyncLifetime
             await gateway.DisposeAsync();
         }
 
-        await estate.DisposeAsync();
+        if (estate is not null)
+        {
+            await estate.DisposeAsync();
+        }
+
         File.Delete(tokenFile);
         Directory.Delete(files, recursive: true);
     }
@@ -42,15 +46,30 @@ public sealed class FilesystemServerTests : IAsyncLifetime
     public async Task ReadOnlyTask_ListsOnlyReadTools_ReadsAFile_IsRefusedWriteFile_AndIsDeadAfterTheTaskCompletes()
     {
         var server = FilesystemServer();
+        estate = await GatewayEstate.StartAsync([GatewayEstate.StdioUpstream("unused")]);
         gateway = await GatewayProcess.StartAsync(
             "--name", "files",
             "--upstream", $"stdio:node '{server}' '{files}'",
             "--listen", "http://127.0.0.1:0",
             "--server", estate.Server.Address.ToString(),
             "--token-file", tokenFile);
+        await TheStoryAsync(estate, gateway.Endpoint);
+    }
+
+    [Fact]
+    public async Task HostedByTheServer_TheSameStoryHolds()
+    {
+        var server = FilesystemServer();
+        estate = await GatewayEstate.StartInProcessAsync([new UpstreamOptions { Name = "files", Command = ["node", server, files] }]);
+        await TheStoryAsync(estate, new Uri(estate.GatewayAddress, "/mcp"));
+    }
+
+    /// <summary>A read-only task lists only read tools, reads a file, is refused write_file (not written), and is 401 once completed.</summary>
+    private async Task TheStoryAsync(GatewayEstate estate, Uri endpoint)
+    {
         var (taskId, token) = await estate.OpenTaskAsync(["read"]);
 
-        await using (var client = await ConnectAsync(token))
+        await using (var client = await ConnectAsync(endpoint, token))
         {
             var tools = await client.ListToolsAsync(cancellationToken: Ct);
             Assert.NotEmpty(tools);
@@ -77,15 +96,15 @@ public sealed class FilesystemServerTests : IAsyncLifetime
         Assert.Contains(decisions, d => d.GetProperty("resource").GetString() == "McpTool::\"files/write_file\"" && d.GetProperty("decision").GetString() == "deny" && d.GetProperty("task_id").GetString() == taskId);
 
         await estate.CompleteTaskAsync(taskId);
-        var dead = await Assert.ThrowsAnyAsync<Exception>(async () => await ConnectAsync(token));
+        var dead = await Assert.ThrowsAnyAsync<Exception>(async () => await ConnectAsync(endpoint, token));
         Assert.True(GatewayEstate.IsUnauthorized(dead), dead.ToString());
     }
 
-    private async Task<McpClient> ConnectAsync(string token) =>
+    private static async Task<McpClient> ConnectAsync(Uri endpoint, string token) =>
         await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions
             {
-                Endpoint = gateway!.Endpoint,
+                Endpoint = endpoint,
                 TransportMode = HttpTransportMode.StreamableHttp,
                 AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
             }),

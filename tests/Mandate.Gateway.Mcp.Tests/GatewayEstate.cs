@@ -8,6 +8,7 @@ using Mandate.Core.Identity;
 using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
 using Mandate.Core.Storage;
+using Mandate.Server.Gateway;
 using Mandate.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,7 +35,7 @@ internal sealed class GatewayEstate : IAsyncDisposable
 
     public Uri GatewayAddress { get; private set; } = null!;
 
-    public IServiceProvider GatewayServices => gateway!.Services;
+    public IServiceProvider GatewayServices => gateway?.Services ?? Server.Services.GetRequiredService<McpGatewayHost>().Gateways[0].App.Services;
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -43,6 +44,26 @@ internal sealed class GatewayEstate : IAsyncDisposable
         var server = await MandateTestServer.StartAsync(configureBuilder: TestPep.Configure);
         var estate = new GatewayEstate(server);
         await estate.StartGatewayAsync(upstreams, limits ?? new GatewayLimits(), serverToken);
+        return estate;
+    }
+
+    /// <summary>
+    /// A server that hosts the gateway itself (<c>mandate serve --mcp-gateway FILE</c>): the gateway listens on its own
+    /// loopback port and decides through the server's decision service in the same process, without an HTTP hop.
+    /// </summary>
+    public static async Task<GatewayEstate> StartInProcessAsync(
+        IReadOnlyList<UpstreamOptions> upstreams, GatewayLimits? limits = null, Action<WebApplicationBuilder>? configureServer = null)
+    {
+        var file = new GatewayConfigFile(new Uri("http://127.0.0.1:0"), null, null, upstreams, limits ?? new GatewayLimits());
+        var server = await MandateTestServer.StartAsync(
+            o => o.McpGateways = [new HostedMcpGatewayConfig("test-gateway.json", file)],
+            b =>
+            {
+                TestPep.Configure(b);
+                configureServer?.Invoke(b);
+            });
+        var estate = new GatewayEstate(server);
+        estate.GatewayAddress = server.Services.GetRequiredService<McpGatewayHost>().Gateways[0].Address;
         return estate;
     }
 
@@ -64,7 +85,13 @@ internal sealed class GatewayEstate : IAsyncDisposable
     /// A second gateway in front of the same server, with its own upstreams, answering every call through the SDK's
     /// per-request server (<see cref="McpGatewayOptions.AnswerToolCallsDirectly"/> off): what the direct answer is compared with.
     /// </summary>
-    public async Task<Uri> StartSdkOnlyGatewayAsync(IReadOnlyList<UpstreamOptions> upstreams)
+    public Task<Uri> StartSdkOnlyGatewayAsync(IReadOnlyList<UpstreamOptions> upstreams) => StartStandaloneGatewayAsync(upstreams, answerToolCallsDirectly: false);
+
+    /// <summary>
+    /// A further standalone gateway (<c>mandate gateway mcp</c>: it asks the server over HTTP as a PEP) in front of the
+    /// same server, with its own upstreams: what a gateway the server hosts is compared with.
+    /// </summary>
+    public async Task<Uri> StartStandaloneGatewayAsync(IReadOnlyList<UpstreamOptions> upstreams, bool answerToolCallsDirectly = true)
     {
         var app = McpGateway.Build(new McpGatewayOptions
         {
@@ -72,7 +99,7 @@ internal sealed class GatewayEstate : IAsyncDisposable
             Server = Server.Address,
             ServerToken = TestPep.Token,
             Upstreams = upstreams,
-            AnswerToolCallsDirectly = false,
+            AnswerToolCallsDirectly = answerToolCallsDirectly,
         });
         extraGateways.Add(app);
         await app.StartAsync(Ct);
@@ -179,10 +206,14 @@ internal sealed class GatewayEstate : IAsyncDisposable
     }
 
     /// <summary>One raw JSON-RPC POST to the gateway (for what an SDK client would hide: status codes and headers).</summary>
-    public async Task<HttpResponseMessage> PostRawAsync(string json, string? token, string path = "/mcp", string? dpop = null)
+    public Task<HttpResponseMessage> PostRawAsync(string json, string? token, string path = "/mcp", string? dpop = null) =>
+        PostRawAsync(GatewayAddress, json, token, path, dpop);
+
+    /// <summary>One raw JSON-RPC POST to the gateway at <paramref name="gateway"/>.</summary>
+    public static async Task<HttpResponseMessage> PostRawAsync(Uri gateway, string json, string? token, string path = "/mcp", string? dpop = null)
     {
         using var client = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayAddress, path)) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, path)) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (token is not null)

@@ -19,7 +19,7 @@ namespace Mandate.Gateway.Mcp.Tests;
 /// </summary>
 public sealed class GatewayFlowTests
 {
-    private const string SubAgent = "spiffe://demo.mandate.local/agent/ticket-summarizer";
+    internal const string SubAgent = "spiffe://demo.mandate.local/agent/ticket-summarizer";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -149,14 +149,14 @@ public sealed class GatewayFlowTests
         Assert.Equal(HttpStatusCode.NotFound, bare.StatusCode);
     }
 
-    private static async Task RegisterAsync(GatewayEstate estate, string spiffeId)
+    internal static async Task RegisterAsync(GatewayEstate estate, string spiffeId)
     {
         using var admin = estate.Server.CreateAdminClient();
         using var response = await admin.PostAsJsonAsync("/v1/identities", new { spiffe_id = spiffeId, kind = "agent", owner = "team:support", purpose = "summarizes tickets for the support assistant", environment = "production", ttl_seconds = 86400 }, Ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
-    private static async Task<string> ExchangeAsync(GatewayEstate estate, string subjectToken, string actor)
+    internal static async Task<string> ExchangeAsync(GatewayEstate estate, string subjectToken, string actor)
     {
         using var client = new HttpClient { BaseAddress = estate.Server.Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", estate.Svid(actor));
@@ -174,7 +174,7 @@ public sealed class GatewayFlowTests
         return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
     }
 
-    private static async Task WaitForAlertAsync(GatewayEstate estate, string rule)
+    internal static async Task WaitForAlertAsync(GatewayEstate estate, string rule)
     {
         using var admin = estate.Server.CreateAdminClient();
         for (var i = 0; i < 100; i++)

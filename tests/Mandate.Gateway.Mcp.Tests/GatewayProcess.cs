@@ -19,12 +19,28 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static async Task<GatewayProcess> StartAsync(params string[] arguments)
+    /// <summary>The JSON document the command printed once it listened.</summary>
+    public JsonElement Output { get; private init; }
+
+    public static Task<GatewayProcess> StartAsync(params string[] arguments) =>
+        StartCliAsync(["gateway", "mcp", .. arguments], json => new Uri(json.GetProperty("endpoints")[0].GetString()!));
+
+    /// <summary>Any long-running <c>mandate</c> command with <c>--json</c>; the endpoint is picked from the document it prints once it listens.</summary>
+    public static async Task<GatewayProcess> StartCliAsync(
+        IReadOnlyList<string> arguments, Func<JsonElement, Uri> endpoint, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(CliDll);
-        start.ArgumentList.Add("gateway");
-        start.ArgumentList.Add("mcp");
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -53,9 +69,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
             }
 
             var json = JsonDocument.Parse(document.ToString()).RootElement;
-            return new GatewayProcess(process, new Uri(json.GetProperty("endpoints")[0].GetString()!));
+            return new GatewayProcess(process, endpoint(json)) { Output = json.Clone() };
         }
-        catch (Exception e) when (e is OperationCanceledException or JsonException or NullReferenceException)
+        catch (Exception e) when (e is OperationCanceledException or JsonException or NullReferenceException or KeyNotFoundException or InvalidOperationException)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);

@@ -66,6 +66,32 @@ public sealed partial class GatewayToolCallAnswerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpstreamErrors_OfEveryKind_AreAnsweredAsTheSdkAnswersThem()
+    {
+        // The SDK's special error types (URL elicitation required, a missing client capability, an unsupported protocol
+        // version: each with its own error data, and under the per-request revision its own HTTP status), a protocol
+        // error carrying data, one that maps to 404, the SDK's plain McpException, and an unexpected exception (a tool
+        // result with isError), as the upstream answers them: the direct answer must be the SDK's, for both revisions.
+        var (_, writer) = await estate.OpenTaskAsync(["read", "write"]);
+        var counts = estate.GatewayServices.GetRequiredService<GatewayCallCounts>();
+        string[] kinds = ["url_elicitation", "missing_capability", "unsupported_version", "invalid_params", "method_not_found", "mcp", "unexpected"];
+        var id = 20;
+        foreach (var kind in kinds)
+        {
+            foreach (var revision in new[] { null, "2025-11-25", July2026 })
+            {
+                var body = Call(id++, "fail", "{\"kind\":\"" + kind + "\"}", revision == July2026 ? July2026 : null);
+                var direct = await SendAsync(estate.GatewayAddress, body, revision, writer, name: null);
+                var sdk = await SendAsync(sdkOnly, body, revision, writer, name: null);
+                Assert.Equal(sdk, direct);
+                Assert.DoesNotContain("Mandate refused", direct, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(kinds.Length * 3, counts.AnsweredDirectly);
+    }
+
+    [Fact]
     public async Task CallsTheSdkWouldLookAtCloser_AreLeftToIt_AndAnsweredAlike()
     {
         var (_, token) = await estate.OpenTaskAsync(["read"]);

@@ -10,6 +10,7 @@ using Mandate.Core.Identity.Keys;
 using Mandate.Core.Identity.Svid;
 using Mandate.Gateway.Mcp;
 using Mandate.Server;
+using Mandate.Server.Gateway;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using ModelContextProtocol.Client;
@@ -20,11 +21,13 @@ namespace Mandate.LoadDriver;
 /// <summary>
 /// <c>benchmarks/bench load mcp [--calls 2000] [--warmup 200]</c>: the latency the MCP gateway adds to one
 /// <c>tools/call</c>. In this process: the Mandate server (demo policies, every allow audited as the gateway's calls
-/// are), an upstream MCP server over Streamable HTTP (the official SDK, one read-only <c>echo</c> tool), and the gateway
-/// in front of it. The same SDK client calls <c>echo</c> sequentially, first on the upstream directly, then through the
-/// gateway with a real task credential, then through a second gateway that leaves every call to the SDK's per-request
-/// server (the gateway before it answered <c>tools/call</c> itself), alternating in rounds so drift hits all; it prints
-/// p50/p99/mean of each and the differences. Loopback only; it stops by itself.
+/// are) hosting a gateway that decides in-process (<c>mandate serve --mcp-gateway FILE</c>), an upstream MCP server
+/// over Streamable HTTP (the official SDK, one read-only <c>echo</c> tool), and standalone gateways in front of it that
+/// ask the server over HTTP (<c>mandate gateway mcp</c>). The same SDK client calls <c>echo</c> sequentially on the
+/// upstream directly, through the standalone gateway with a real task credential, through the gateway the server hosts,
+/// and through a standalone gateway that leaves every call to the SDK's per-request server (the gateway before it
+/// answered <c>tools/call</c> itself), alternating in rounds so drift hits all; it prints p50/p99/mean and CPU per call
+/// of each and the differences. Loopback only; it stops by itself.
 /// </summary>
 internal static class McpOverhead
 {
@@ -42,10 +45,15 @@ internal static class McpOverhead
             Console.Error.WriteLine("docs smoke (MANDATE_DOCS_SMOKE=1): 40 calls after 10 warm-up calls; the figures mean nothing");
         }
 
+        // The upstream first: the gateway the server hosts is configured with its address.
+        await using var upstream = await StartUpstreamAsync();
+        var upstreamEndpoint = new Uri(Address(upstream), "/mcp");
+
         var state = Path.Combine(Path.GetTempPath(), "mandate-mcp-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(state);
+        var hostedConfig = new GatewayConfigFile(new Uri("http://127.0.0.1:0"), null, null, [new UpstreamOptions { Name = "bench", Url = upstreamEndpoint }], NoRateLimits);
         await using var mandate = await MandateServer.CreateAsync(
-            new MandateServerOptions { Demo = true, StateDirectory = state, Urls = "http://127.0.0.1:0" },
+            new MandateServerOptions { Demo = true, StateDirectory = state, Urls = "http://127.0.0.1:0", McpGateways = [new HostedMcpGatewayConfig("benchmark", hostedConfig)] },
             b =>
             {
                 b.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -55,9 +63,7 @@ internal static class McpOverhead
             });
         await mandate.StartAsync();
         var server = Address(mandate);
-
-        await using var upstream = await StartUpstreamAsync();
-        var upstreamEndpoint = new Uri(Address(upstream), "/mcp");
+        var hosted = mandate.Services.GetRequiredService<McpGatewayHost>().Gateways[0];
 
         await using var gateway = StartGateway(server, upstreamEndpoint, answerToolCallsDirectly: true);
         await gateway.StartAsync();
@@ -72,12 +78,14 @@ internal static class McpOverhead
         await using var direct = await ConnectAsync(upstreamEndpoint, null);
         await using var viaGateway = await ConnectAsync(gatewayEndpoint, token);
         await using var viaSdkGateway = await ConnectAsync(new Uri(Address(sdkGateway), "/mcp"), token);
+        await using var viaHosted = await ConnectAsync(new Uri(hosted.Endpoints[0]), token);
 
         var arguments = new Dictionary<string, object?> { ["text"] = "ping" };
 
         // The split: the decision the gateway asks for each call, asked alone with the gateway's own client, and the
         // server's cheapest answer (/healthz) on a keep-alive client: the HTTP hop the decision costs at the least.
-        var decisionClient = gateway.Services.GetRequiredService<DecisionPointClient>();
+        var decisionClient = gateway.Services.GetRequiredService<IGatewayDecisionPoint>();
+        var inProcessDecisions = hosted.App.Services.GetRequiredService<IGatewayDecisionPoint>();
         var upstreamServer = gateway.Services.GetRequiredService<GatewayUpstreams>().Servers[0];
         var echo = (await upstreamServer.CatalogueAsync(CancellationToken.None)).Tools.Single(t => t.Name == "echo");
         var credential = AgentCredential.Read("Bearer " + token, null).Credential!;
@@ -89,17 +97,21 @@ internal static class McpOverhead
             await direct.CallToolAsync("echo", arguments);
             await viaGateway.CallToolAsync("echo", arguments);
             await viaSdkGateway.CallToolAsync("echo", arguments);
+            await viaHosted.CallToolAsync("echo", arguments);
             await DecideAsync(decisionClient, credential, target, echoArguments.RootElement);
+            await DecideAsync(inProcessDecisions, credential, target, echoArguments.RootElement);
             (await health.GetAsync(new Uri("/healthz", UriKind.Relative))).Dispose();
         }
 
         var decisionTimes = new List<double>(calls);
+        var inProcessDecisionTimes = new List<double>(calls);
         var healthTimes = new List<double>(calls);
 
         var directTimes = new List<double>(calls);
         var gatewayTimes = new List<double>(calls);
         var sdkGatewayTimes = new List<double>(calls);
-        double directCpu = 0, gatewayCpu = 0, sdkGatewayCpu = 0;
+        var hostedTimes = new List<double>(calls);
+        double directCpu = 0, gatewayCpu = 0, sdkGatewayCpu = 0, hostedCpu = 0;
         const int Round = 50;
         for (var done = 0; done < calls; done += Round)
         {
@@ -107,11 +119,15 @@ internal static class McpOverhead
             directCpu += await MeasureAsync(direct, arguments, n, directTimes);
             gatewayCpu += await MeasureAsync(viaGateway, arguments, n, gatewayTimes);
             sdkGatewayCpu += await MeasureAsync(viaSdkGateway, arguments, n, sdkGatewayTimes);
+            hostedCpu += await MeasureAsync(viaHosted, arguments, n, hostedTimes);
             for (var i = 0; i < n; i++)
             {
                 var start = Stopwatch.GetTimestamp();
                 await DecideAsync(decisionClient, credential, target, echoArguments.RootElement);
                 decisionTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                start = Stopwatch.GetTimestamp();
+                await DecideAsync(inProcessDecisions, credential, target, echoArguments.RootElement);
+                inProcessDecisionTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 start = Stopwatch.GetTimestamp();
                 (await health.GetAsync(new Uri("/healthz", UriKind.Relative))).Dispose();
                 healthTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -123,22 +139,25 @@ internal static class McpOverhead
         Console.WriteLine("| path | p50 ms | p99 ms | mean ms | CPU ms per call |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         Row("upstream directly", directTimes, directCpu);
-        Row("through the gateway", gatewayTimes, gatewayCpu);
-        Console.WriteLine($"| **added by the gateway** | **{Format(Percentile(gatewayTimes, 0.50) - Percentile(directTimes, 0.50))}** | **{Format(Percentile(gatewayTimes, 0.99) - Percentile(directTimes, 0.99))}** | **{Format(gatewayTimes.Average() - directTimes.Average())}** | **{Format((gatewayCpu - directCpu) / calls)}** |");
-        Row("through the gateway, every call through the SDK's per-request server", sdkGatewayTimes, sdkGatewayCpu);
-        Console.WriteLine($"| added by the gateway, every call through the SDK's per-request server | {Format(Percentile(sdkGatewayTimes, 0.50) - Percentile(directTimes, 0.50))} | {Format(Percentile(sdkGatewayTimes, 0.99) - Percentile(directTimes, 0.99))} | {Format(sdkGatewayTimes.Average() - directTimes.Average())} | {Format((sdkGatewayCpu - directCpu) / calls)} |");
+        Row("through the gateway the server hosts (in-process decision)", hostedTimes, hostedCpu);
+        Added("**added by the gateway the server hosts (in-process decision)**", hostedTimes, hostedCpu, directTimes, directCpu, bold: true);
+        Row("through the standalone gateway (decision over HTTP)", gatewayTimes, gatewayCpu);
+        Added("**added by the standalone gateway (decision over HTTP)**", gatewayTimes, gatewayCpu, directTimes, directCpu, bold: true);
+        Row("through the standalone gateway, every call through the SDK's per-request server", sdkGatewayTimes, sdkGatewayCpu);
+        Added("added by the standalone gateway, every call through the SDK's per-request server", sdkGatewayTimes, sdkGatewayCpu, directTimes, directCpu, bold: false);
         Console.WriteLine();
         Console.WriteLine("Where it goes (same rounds):");
         Console.WriteLine();
         Console.WriteLine("| part | p50 ms | p99 ms | mean ms |");
         Console.WriteLine("|---|---:|---:|---:|");
-        Row("the decision alone (the gateway's client, /access/v1/evaluation)", decisionTimes);
+        Row("the decision alone, in-process (the hosted gateway's InProcessGatewayDecisionPoint)", inProcessDecisionTimes);
+        Row("the decision alone, over HTTP (the standalone gateway's client, /access/v1/evaluation)", decisionTimes);
         Row("the server's cheapest answer (GET /healthz, keep-alive)", healthTimes);
 
         await gateway.StopAsync();
         await sdkGateway.StopAsync();
-        await upstream.StopAsync();
         await mandate.StopAsync();
+        await upstream.StopAsync();
         try
         {
             Directory.Delete(state, recursive: true);
@@ -151,6 +170,16 @@ internal static class McpOverhead
         return 0;
     }
 
+    private static GatewayLimits NoRateLimits => new() { RequestsPerMinutePerCredential = 0, CallsPerMinutePerTool = 0 };
+
+    private static void Added(string name, List<double> times, double cpu, List<double> baseline, double baselineCpu, bool bold)
+    {
+        var b = bold ? "**" : string.Empty;
+        Console.WriteLine(
+            $"| {name} | {b}{Format(Percentile(times, 0.50) - Percentile(baseline, 0.50))}{b} | {b}{Format(Percentile(times, 0.99) - Percentile(baseline, 0.99))}{b} | " +
+            $"{b}{Format(times.Average() - baseline.Average())}{b} | {b}{Format((cpu - baselineCpu) / times.Count)}{b} |");
+    }
+
     private static WebApplication StartGateway(Uri server, Uri upstreamEndpoint, bool answerToolCallsDirectly) =>
         McpGateway.Build(new McpGatewayOptions
         {
@@ -158,7 +187,7 @@ internal static class McpOverhead
             Server = server,
             ServerToken = PepToken,
             Upstreams = [new UpstreamOptions { Name = "bench", Url = upstreamEndpoint }],
-            Limits = new GatewayLimits { RequestsPerMinutePerCredential = 0, CallsPerMinutePerTool = 0 },
+            Limits = NoRateLimits,
             AnswerToolCallsDirectly = answerToolCallsDirectly,
         });
 
@@ -183,9 +212,9 @@ internal static class McpOverhead
         return (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
     }
 
-    private static async Task DecideAsync(DecisionPointClient client, AgentCredential credential, GatewayRequestTarget target, JsonElement arguments)
+    private static async Task DecideAsync(IGatewayDecisionPoint client, AgentCredential credential, GatewayRequestTarget target, JsonElement arguments)
     {
-        var decision = await client.EvaluateAsync(credential, null, target, arguments, CancellationToken.None);
+        var decision = await client.EvaluateAsync(credential, null, target, arguments, GatewayRequestOrigin.None, CancellationToken.None);
         if (!decision.Allowed)
         {
             throw new InvalidOperationException("the decision alone was refused: " + decision.Reason);

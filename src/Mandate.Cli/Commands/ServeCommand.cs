@@ -1,17 +1,23 @@
 using System.CommandLine;
 using Mandate.Cli.Grammar;
 using Mandate.Core.Storage;
+using Mandate.Gateway.Mcp;
 using Mandate.Server;
+using Mandate.Server.Gateway;
 using Mandate.Server.Hosting;
 using Mandate.Server.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Cli.Commands;
 
-/// <summary><c>mandate serve [--data DIR] [--demo] [--urls URL] [--http2-urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]</c>.</summary>
+/// <summary>
+/// <c>mandate serve [--data DIR] [--demo] [--urls URL] [--http2-urls URL] [--public-url URL] [--store sqlite:PATH|postgres:CONNSTR]
+/// [--mcp-gateway FILE]…</c>.
+/// </summary>
 internal static class ServeCommand
 {
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
@@ -26,7 +32,13 @@ internal static class ServeCommand
 
         var publicUrl = new Option<string?>("--public-url") { Description = "The server's public base URL (DPoP htu, AuthZEN metadata). Default: the first listen URL.", HelpName = "URL" };
         var http2Urls = new Option<string?>("--http2-urls") { Description = "Also listen for cleartext HTTP/2 (h2c, prior knowledge) on these http:// URLs, separated by ';'.", HelpName = "URL" };
-        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl, http2Urls };
+        var mcpGateways = new Option<FileInfo[]>("--mcp-gateway")
+        {
+            Description = "Also run an MCP gateway configured by FILE (the file of 'mandate gateway mcp --config'), on its own listen URL, deciding in this process (repeatable).",
+            HelpName = "FILE",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("serve", "Start the Mandate server.") { urls, store, demo, data, state, publicUrl, http2Urls, mcpGateways };
         CliAction.Set(command, globals, async context =>
         {
             var parse = context.Parse;
@@ -68,6 +80,8 @@ internal static class ServeCommand
 
                 options.DataDirectory = directory.FullName;
             }
+
+            options.McpGateways = await GatewayConfigsAsync(context, parse.GetValue(mcpGateways) ?? []);
 
             WebApplication app;
             try
@@ -115,6 +129,13 @@ internal static class ServeCommand
                         http2_urls = options.Http2Urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                         demo = options.Demo,
                         admin_token_file = options.Demo ? Path.GetFullPath(options.AdminTokenPath) : null,
+                        mcp_gateways = HostedGateways(app).Select(g => new
+                        {
+                            config = g.Config.Source,
+                            listen = g.Address.ToString().TrimEnd('/'),
+                            upstreams = g.Upstreams.Select(u => new { name = u.Name, upstream = u.Describe() }),
+                            endpoints = g.Endpoints,
+                        }),
                     });
                 }
                 else
@@ -127,6 +148,11 @@ internal static class ServeCommand
 
                     var h2cNote = options.Http2Urls is { Length: > 0 } h2 ? $", h2c on {h2}" : string.Empty;
                     await context.Output.LineAsync($"Mandate {MandateServer.Version} listening on {options.Urls}{h2cNote} (Ctrl+C to stop)");
+                    foreach (var gateway in HostedGateways(app))
+                    {
+                        await context.Output.LineAsync(
+                            $"MCP gateway ({gateway.Config.Source}) serving {string.Join(", ", gateway.Endpoints)} in front of {string.Join(", ", gateway.Upstreams.Select(u => u.Name + " (" + u.Describe() + ")"))}");
+                    }
                 }
 
                 await app.WaitForShutdownAsync(cancellationToken);
@@ -135,5 +161,48 @@ internal static class ServeCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static IReadOnlyList<HostedMcpGateway> HostedGateways(WebApplication app) =>
+        app.Services.GetService<McpGatewayHost>()?.Gateways ?? [];
+
+    /// <summary>Each <c>--mcp-gateway</c> file, read and checked before anything starts (an error names file, line and column).</summary>
+    private static async Task<IReadOnlyList<HostedMcpGatewayConfig>> GatewayConfigsAsync(CliContext context, FileInfo[] files)
+    {
+        var configs = new List<HostedMcpGatewayConfig>(files.Length);
+        foreach (var file in files)
+        {
+            if (!file.Exists)
+            {
+                throw CliException.Usage($"--mcp-gateway: the file '{file.FullName}' does not exist.");
+            }
+
+            HostedMcpGatewayConfig config;
+            try
+            {
+                config = HostedMcpGatewayConfig.Read(file.FullName);
+            }
+            catch (GatewayConfigException ex)
+            {
+                throw CliException.Failed(ex.Message);
+            }
+
+            if (config.File.Server is { } server)
+            {
+                // The same file may serve a standalone gateway; here the server decides itself.
+                await context.Output.WarningAsync($"{file.FullName}: \"server\" ({server}) is not used: a gateway the server hosts decides in the server's process.");
+            }
+
+            configs.Add(config);
+        }
+
+        var listens = configs.GroupBy(c => (c.File.Listen ?? HostedMcpGatewayConfig.DefaultListen).GetLeftPart(UriPartial.Authority), StringComparer.OrdinalIgnoreCase)
+            .FirstOrDefault(g => g.Count() > 1 && !g.Key.EndsWith(":0", StringComparison.Ordinal));
+        if (listens is not null)
+        {
+            throw CliException.Usage($"--mcp-gateway: {string.Join(" and ", listens.Select(c => c.Source))} both listen on {listens.Key}; give each gateway its own \"listen\".");
+        }
+
+        return configs;
     }
 }
