@@ -21,8 +21,14 @@ done
 work="$(mktemp -d /tmp/mandate-image.XXXXXX)"
 registry_pid=""
 cleanup() {
-  [[ -n "$registry_pid" ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+  local status=$?
+  if [[ -n "$registry_pid" ]]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
+  # The registry's own exit status (143, killed) is not the script's.
+  exit "$status"
 }
 trap cleanup EXIT
 
