@@ -10,7 +10,7 @@ namespace Mandate.Cli.Tests.Install;
 /// folder outside the repository, restores Mandate.Cedar and Mandate.Client from the local folder feed (its own
 /// nuget.config: that feed plus the machine's usual sources for their dependencies; its own packages folder, so an
 /// older 0.1.0 cached on the machine is never used), builds and runs. test.sh packs them and names the folder in
-/// MANDATE_TEST_PACKAGES; without it the test is skipped and says so.
+/// MANDATE_TEST_PACKAGES; without it the test is skipped (fails under CI).
 /// </summary>
 public sealed class PackageConsumerTests
 {
@@ -141,10 +141,9 @@ public sealed class PackageConsumerTests
 
     private static string Feed()
     {
-        var feed = Environment.GetEnvironmentVariable(Variable);
-        Assert.SkipWhen(string.IsNullOrEmpty(feed), $"{Variable} is not set: run build/pack.sh and set it to artifacts/package/release");
+        var feed = InstallArtifact.Require(Variable, "run build/pack.sh and set it to artifacts/package/release");
         Assert.True(Directory.Exists(feed), $"{Variable} names {feed}, which does not exist");
-        return Path.GetFullPath(feed!);
+        return Path.GetFullPath(feed);
     }
 
     private static string Version(string feed, string id)
