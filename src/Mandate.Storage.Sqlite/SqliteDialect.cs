@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Mandate.Core.Storage;
 using Mandate.Storage.Relational;
 using Microsoft.Data.Sqlite;
@@ -25,8 +26,12 @@ internal sealed class SqliteDialect : SqlDialect
 
     private readonly TimeSpan busyTimeout;
 
-    // Set on every connection a session opens (several per group-commit batch): the text is made once.
+    // Set once on each SQLite connection the pool opens (they last for the connection): the text is made once.
     private readonly string connectionPragmas;
+
+    // The native connections the pragmas were set on. A pooled SqliteConnection that hands out one of these again needs
+    // no pragma command (a session is opened several times per group-commit batch); a new native connection is not in it.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
 
     /// <param name="path">The database file.</param>
     /// <param name="busyTimeout">How long a statement waits for another connection's lock before failing as busy.</param>
@@ -107,10 +112,17 @@ internal sealed class SqliteDialect : SqlDialect
 
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var handle = connection.Handle!;
+        if (configured.TryGetValue(handle, out _))
+        {
+            return connection;
+        }
+
         var pragma = connection.CreateCommand();
         await using var pragmaDisposal = pragma.ConfigureAwait(false);
         pragma.CommandText = connectionPragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        configured.AddOrUpdate(handle, handle);
         return connection;
     }
 

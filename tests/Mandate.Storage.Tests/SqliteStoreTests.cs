@@ -1,5 +1,8 @@
+using System.Globalization;
 using Mandate.Core.Storage;
+using Mandate.Storage.Relational;
 using Mandate.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace Mandate.Storage.Tests;
 
@@ -29,4 +32,30 @@ public sealed class SqliteStoreTests : StoreContractTests
         var status = await store.CheckAsync(TestContext.Current.CancellationToken);
         Assert.False(status.Ready);
     }
+
+    [Fact]
+    public async Task Sessions_ShouldHaveTheConnectionPragmas_OnNewAndPooledConnections()
+    {
+        // The pragmas are set once per native connection; a pooled connection handed out again must still have them.
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = new SqliteStore(TempPaths.NewFile("pragmas", ".db"), TimeSpan.FromMilliseconds(4321));
+        await store.MigrateAsync(ct);
+        var handles = new List<object>();
+        for (var i = 0; i < 4; i++)
+        {
+            var session = (RelationalSession)await store.BeginAsync(i % 2 == 0 ? StoreIntent.Read : StoreIntent.Write, ct);
+            await using (session)
+            {
+                handles.Add(((SqliteConnection)session.Connection).Handle!);
+                Assert.Equal(1L, await PragmaAsync(session, "foreign_keys"));
+                Assert.Equal(4321L, await PragmaAsync(session, "busy_timeout"));
+                Assert.Equal(2L, await PragmaAsync(session, "synchronous")); // FULL
+            }
+        }
+
+        Assert.True(handles.Distinct().Count() < handles.Count, "the pool handed no connection out twice, so the pooled case was not exercised");
+    }
+
+    private static async Task<long> PragmaAsync(RelationalSession session, string name) =>
+        Convert.ToInt64(await session.ScalarAsync("PRAGMA " + name, TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
 }

@@ -14,7 +14,9 @@ internal sealed class AllocationSampler : EventListener
 
     public volatile bool Counting;
 
-    public IEnumerable<KeyValuePair<string, long>> Top(int count) => bytesByType.OrderByDescending(p => p.Value).Take(count);
+    public IEnumerable<KeyValuePair<string, long>> Top(int count) => bytesByType.OrderByDescending(p => p.Value).Take(count).ToList();
+
+    public void Clear() => bytesByType.Clear();
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {

@@ -112,6 +112,29 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         return records;
     }
 
+    public async Task<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(auditEvents);
+        ArgumentNullException.ThrowIfNull(head.Hash);
+        if (auditEvents.Count == 0)
+        {
+            return [];
+        }
+
+        var sanitized = auditEvents.Select(Prepare).ToList();
+        Interlocked.Increment(ref sessionAppends);
+        var repository = session.Get<IAuditRepository>();
+        var records = ChainAll(head.Sequence, head.Hash, sanitized);
+        if (!await repository.TryAppendOnRememberedHeadAsync(records, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        Announce(session, records);
+        return records;
+    }
+
     public async Task<IReadOnlyList<AuditRecord>> RecordManyAlongsideAsync(IStoreSession session, Func<IReadOnlyList<AuditEvent>> build, Func<Task> alongside, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -147,10 +170,12 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         return records;
     }
 
-    private List<AuditRecord> ChainAll(AuditRecord? head, List<AuditEvent> sanitized)
+    private List<AuditRecord> ChainAll(AuditRecord? head, List<AuditEvent> sanitized) =>
+        ChainAll(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
+
+    private List<AuditRecord> ChainAll(long sequence, string hash, List<AuditEvent> sanitized)
     {
         var records = new List<AuditRecord>(sanitized.Count);
-        var (sequence, hash) = (head?.Sequence ?? 0, head?.Hash ?? GenesisHash);
         foreach (var auditEvent in sanitized)
         {
             var record = Chain(sequence, hash, auditEvent);
@@ -164,6 +189,12 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private async Task AppendChainedAsync(IStoreSession session, IAuditRepository repository, List<AuditRecord> records, CancellationToken cancellationToken)
     {
         await repository.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
+        Announce(session, records);
+    }
+
+    /// <summary>Counts the appended records for the checkpoints, and announces them (feed, metrics) once committed.</summary>
+    private void Announce(IStoreSession session, List<AuditRecord> records)
+    {
         signal?.Appended(records.Count);
         if (feed is { } announce)
         {

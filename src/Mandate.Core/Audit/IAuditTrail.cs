@@ -19,6 +19,14 @@ internal interface IAuditTrail
     Task<IReadOnlyList<AuditRecord>> RecordManyAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Like <see cref="RecordManyAsync"/> for a writer that remembers the head it committed last: the events are chained
+    /// onto <paramref name="head"/> without reading it. Null, having appended nothing, when the head moved meanwhile
+    /// (another writer appended: the first sequence number is taken); the session is then unusable: dispose it (roll
+    /// it back) and append with <see cref="RecordManyAsync"/> in a new one.
+    /// </summary>
+    Task<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Like <see cref="RecordManyAsync"/> for a large change written by the caller in the same session: the head is
     /// locked first, then the events are built by <paramref name="build"/>, checked, chained and hashed on another core
     /// while <paramref name="alongside"/> writes the change on this one, and appended after it. What is appended is

@@ -31,6 +31,14 @@ internal sealed partial class DecisionAuditWriter(
     // Cancelled when the host's shutdown deadline passes: only then does the writer stop retrying a batch.
     private CancellationToken shutdownDeadline = CancellationToken.None;
 
+    // After the head moved under a remembered head, this many batches read it first (writers that keep colliding would
+    // each pay a refused transaction per batch).
+    private const int ReadHeadAfterCollision = 64;
+
+    // The head as of this writer's last commit (only the writer loop uses it), and the batches still to read the head.
+    private (long Sequence, string Hash)? rememberedHead;
+    private int readHeadBatches;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         shutdownDeadline = cancellationToken;
@@ -152,12 +160,62 @@ internal sealed partial class DecisionAuditWriter(
 
     private async Task WriteAsync(List<AuditEvent> batch)
     {
-        var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
-        await using var sessionDisposal = session.ConfigureAwait(false);
+        try
+        {
+            var records = await WriteOnRememberedHeadAsync(batch).ConfigureAwait(false);
+            if (records is null)
+            {
+                var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+                await using var sessionDisposal = session.ConfigureAwait(false);
 
-        // One head read and batched inserts for the whole batch, one commit (one fsync).
-        await audit.RecordManyAsync(session, batch, CancellationToken.None).ConfigureAwait(false);
-        await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                // One head read and batched inserts for the whole batch, one commit (one fsync).
+                records = await audit.RecordManyAsync(session, batch, CancellationToken.None).ConfigureAwait(false);
+                await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            rememberedHead = (records[^1].Sequence, records[^1].Hash);
+        }
+        catch
+        {
+            rememberedHead = null;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The batch chained onto the head this writer committed last, without reading it (with one client deciding at a
+    /// time every decision is a batch of its own, and the head read was a statement per decision). Null when there is
+    /// none to use, or when another writer appended meanwhile (the store refuses the taken sequence number and nothing
+    /// is written): the caller then reads the head, and so do the next <see cref="ReadHeadAfterCollision"/> batches.
+    /// </summary>
+    private async Task<IReadOnlyList<AuditRecord>?> WriteOnRememberedHeadAsync(List<AuditEvent> batch)
+    {
+        if (readHeadBatches > 0)
+        {
+            readHeadBatches--;
+            return null;
+        }
+
+        if (rememberedHead is not { } head)
+        {
+            return null;
+        }
+
+        rememberedHead = null;
+        var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var records = await audit.TryRecordManyOnHeadAsync(session, batch, head, CancellationToken.None).ConfigureAwait(false);
+            if (records is not null)
+            {
+                await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                return records;
+            }
+        }
+
+        // Another writer on this node (a state change's own record) or on another node appended since our last batch.
+        readHeadBatches = ReadHeadAfterCollision;
+        return null;
     }
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Shutdown overtook the decision audit writer: {Count} queued records were not written")]

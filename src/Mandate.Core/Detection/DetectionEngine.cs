@@ -10,7 +10,9 @@ namespace Mandate.Core.Detection;
 /// <summary>
 /// Runs the rules over ledger records in sequence order and commits, in one transaction per batch: the new cursor
 /// (compare-and-set, so a batch is processed once even when several nodes try), the rule state the batch changed, its
-/// alerts, the risk they raised and their <c>detection.alert</c>/<c>detection.response</c> ledger events. Lifecycle
+/// alerts, the risk they raised and their <c>detection.alert</c>/<c>detection.response</c> ledger events. Batches the
+/// live loop hands over that raise no alert may stay unsaved for up to <see cref="DetectionOptions.SaveInterval"/>
+/// (see there): their state is rebuilt from the ledger if this process stops before saving it. Lifecycle
 /// responses (suspend, revoke) run after the commit (<see cref="DetectionResponder"/>) and are retried from the store
 /// until done. Not thread-safe: one loop drives it.
 /// </summary>
@@ -25,7 +27,17 @@ internal sealed class DetectionEngine
     private readonly IReadOnlyDictionary<string, DetectionRuleSettings> settings;
     private readonly IDetectionRule[] rules;
     private readonly TimeSpan forgetCredentialsAfter;
+    private readonly TimeSpan saveInterval;
+    private readonly int saveAfter;
     private DetectionStateStore state = new();
+
+    // The cursor as stored (as of the last load or commit); Cursor is ahead of it while processed records are unsaved.
+    private long saved;
+
+    // When the first unsaved record was processed, and the ledger time of the newest processed record (the clock the
+    // credential state is forgotten by when it is saved).
+    private long unsavedSince;
+    private long newestRecordTime;
 
     public DetectionEngine(
         IMandateStore store,
@@ -47,10 +59,18 @@ internal sealed class DetectionEngine
         settings = DetectionRuleSettings.Resolve(options.Value);
         this.rules = [.. rules.Where(r => settings.TryGetValue(r.Name, out var s) && s.Enabled)];
         forgetCredentialsAfter = settings.Values.Max(s => s.Window > s.Cooldown ? s.Window : s.Cooldown) * 2;
+        saveInterval = options.Value.SaveInterval;
+        saveAfter = options.Value.BatchSize;
     }
 
-    /// <summary>The last ledger sequence processed (as of the last load or commit).</summary>
+    /// <summary>The last ledger sequence processed (in memory: it may be ahead of the stored cursor, see <see cref="Unsaved"/>).</summary>
     public long Cursor { get; private set; }
+
+    /// <summary>Records processed whose cursor and rule state are not stored yet.</summary>
+    public long Unsaved => Cursor - saved;
+
+    /// <summary>How long until the unsaved records are due to be saved (<see cref="SaveAsync"/>); null when none are.</summary>
+    public TimeSpan? SaveDue => Unsaved > 0 ? saveInterval - time.GetElapsedTime(unsavedSince) : null;
 
     public IReadOnlyDictionary<string, DetectionRuleSettings> Settings => settings;
 
@@ -69,6 +89,7 @@ internal sealed class DetectionEngine
         state = DetectionStateStore.Load(stored);
         risk.Load(risks);
         Cursor = cursor;
+        saved = cursor;
     }
 
     /// <summary>Reads and processes every record past the cursor, in batches of <paramref name="batchSize"/>.</summary>
@@ -103,11 +124,21 @@ internal sealed class DetectionEngine
     }
 
     /// <summary>
-    /// Processes records that continue the cursor without a gap (the first is <see cref="Cursor"/> + 1). False, having
-    /// committed nothing, when another node moved the cursor meanwhile: the caller reloads. A failure leaves the
-    /// in-memory state ahead of the store; the caller reloads before going on (<see cref="LoadAsync"/>).
+    /// Processes records that continue the cursor without a gap (the first is <see cref="Cursor"/> + 1) and commits
+    /// them (with any records left unsaved before). False, having committed nothing, when another node moved the cursor
+    /// meanwhile: the caller reloads. A failure leaves the in-memory state ahead of the store; the caller reloads before
+    /// going on (<see cref="LoadAsync"/>).
     /// </summary>
-    public async Task<bool> ProcessAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    public Task<bool> ProcessAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) =>
+        ProcessAsync(records, mayDefer: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ProcessAsync(IReadOnlyList{AuditRecord}, CancellationToken)"/>; with <paramref name="mayDefer"/>,
+    /// records that raise no alert are only processed in memory while the unsaved ones are fewer than
+    /// <see cref="DetectionOptions.BatchSize"/> and the first of them was processed less than
+    /// <see cref="DetectionOptions.SaveInterval"/> ago (the caller saves them when <see cref="SaveDue"/> runs out).
+    /// </summary>
+    public async Task<bool> ProcessAsync(IReadOnlyList<AuditRecord> records, bool mayDefer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         if (records.Count == 0)
@@ -138,17 +169,41 @@ internal sealed class DetectionEngine
             }
         }
 
+        newestRecordTime = records[^1].Time.ToUnixTimeMilliseconds();
+        if (mayDefer && hits.Count == 0 && saveInterval > TimeSpan.Zero && last - saved < saveAfter
+            && (Unsaved == 0 || time.GetElapsedTime(unsavedSince) < saveInterval))
+        {
+            // Nothing to alert on: the state stays in memory (dirty) until the next save, which writes it all at once.
+            if (Unsaved == 0)
+            {
+                unsavedSince = time.GetTimestamp();
+            }
+
+            Cursor = last;
+            Processed += records.Count;
+            return true;
+        }
+
+        return await CommitAsync(last, hits, records.Count, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Saves the cursor and rule state of the records processed but not saved yet. False as for <see cref="ProcessAsync(IReadOnlyList{AuditRecord}, CancellationToken)"/>.</summary>
+    public Task<bool> SaveAsync(CancellationToken cancellationToken) =>
+        Unsaved == 0 ? Task.FromResult(true) : CommitAsync(Cursor, [], 0, cancellationToken);
+
+    private async Task<bool> CommitAsync(long last, List<DetectionHit> hits, int processed, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         // Forgetting follows the ledger's clock like the windows do: a catch-up over hours-old records must keep the
         // credential state those records built, or a replay would decide differently from the live run.
-        var changes = state.TakeChanges(records[^1].Time.ToUnixTimeMilliseconds(), forgetCredentialsAfter);
+        var changes = state.TakeChanges(newestRecordTime, forgetCredentialsAfter);
         var raised = new Dictionary<string, StoredRisk>(StringComparer.Ordinal);
         var alerts = new List<DetectionAlert>(hits.Count);
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
             var repository = session.Get<IDetectionRepository>();
-            if (!await repository.AdvanceCursorAsync(Cursor, last, now, cancellationToken).ConfigureAwait(false))
+            if (!await repository.AdvanceCursorAsync(saved, last, now, cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
@@ -212,7 +267,8 @@ internal sealed class DetectionEngine
         }
 
         Cursor = last;
-        Processed += records.Count;
+        saved = last;
+        Processed += processed;
         foreach (var stored in raised.Values)
         {
             risk.Apply(stored);

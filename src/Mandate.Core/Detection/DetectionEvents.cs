@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Mandate.Core.Audit;
@@ -78,7 +79,29 @@ internal static class DetectionEvents
         return address is null or "" or "unknown" or "anonymous" ? null : address;
     }
 
+    // The rules split the same few entity texts (an estate's principals, actions, resource types) for every record: each
+    // text is split once and its parts shared, in a bounded table so that ever new entities cannot grow it.
+    private const int MaxRemembered = 4096;
+    private static readonly ConcurrentDictionary<string, (string? Type, string Id)> Split = new(StringComparer.Ordinal);
+    private static int remembered;
+
     private static (string? Type, string Id) SplitEntity(string entity)
+    {
+        if (Split.TryGetValue(entity, out var parts))
+        {
+            return parts;
+        }
+
+        parts = SplitNew(entity);
+        if (Volatile.Read(ref remembered) < MaxRemembered && Split.TryAdd(entity, parts))
+        {
+            Interlocked.Increment(ref remembered);
+        }
+
+        return parts;
+    }
+
+    private static (string? Type, string Id) SplitNew(string entity)
     {
         var separator = entity.IndexOf("::\"", StringComparison.Ordinal);
         if (separator <= 0 || !entity.EndsWith('"') || entity.Length < separator + 4)

@@ -19,13 +19,15 @@ internal sealed partial class DetectionLoop : BackgroundService
     public const string LoopName = "detection";
 
     // The feed never blocks a committing writer: beyond this many waiting records it drops, and the gap is read back.
+    // A null in it is only a wake-up (a timer or the stopping token).
     private const int FeedCapacity = 50_000;
 
     private readonly DetectionEngine engine;
     private readonly DetectionOptions options;
     private readonly BackgroundLoop loop;
     private readonly ILogger logger;
-    private readonly Channel<AuditRecord> feed = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(FeedCapacity)
+    private readonly TimeProvider time;
+    private readonly Channel<AuditRecord?> feed = Channel.CreateBounded<AuditRecord?>(new BoundedChannelOptions(FeedCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -40,6 +42,7 @@ internal sealed partial class DetectionLoop : BackgroundService
         this.engine = engine;
         this.options = options.Value;
         this.logger = logger;
+        this.time = time;
         loop = new BackgroundLoop(LoopName, health, time, logger);
 
         // Subscribed from construction (before the first catch-up read), so no commit falls between the two.
@@ -73,33 +76,54 @@ internal sealed partial class DetectionLoop : BackgroundService
         LogResumed(logger, engine.Cursor);
         var reader = feed.Reader;
         var batch = new List<AuditRecord>(options.BatchSize);
+
+        // The waits take no cancellation token (a wait with one allocates per call): the timer and the stopping token
+        // wake the loop by writing a tick (null) into the feed instead.
+        using var timer = time.CreateTimer(_ => feed.Writer.TryWrite(null), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var stopping = cancellationToken.Register(() => feed.Writer.TryWrite(null));
+        var lastCatchUp = time.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
-            using var catchUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            catchUp.CancelAfter(options.CatchUpInterval);
-            bool arrived;
-            try
+            // Unsaved records (see DetectionOptions.SaveInterval) shorten the wait to when they are due.
+            var untilCatchUp = options.CatchUpInterval - time.GetElapsedTime(lastCatchUp);
+            var timeout = engine.SaveDue is { } due && due < untilCatchUp ? due : untilCatchUp;
+            if (timeout > TimeSpan.Zero && !reader.TryPeek(out _))
             {
-                arrived = await reader.WaitToReadAsync(catchUp.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                arrived = false;
-            }
-
-            if (!arrived)
-            {
-                await engine.CatchUpAsync(options.BatchSize, cancellationToken).ConfigureAwait(false);
-                continue;
+                timer.Change(timeout, Timeout.InfiniteTimeSpan);
+                await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             batch.Clear();
             while (batch.Count < options.BatchSize && reader.TryRead(out var record))
             {
-                batch.Add(record);
+                if (record is not null)
+                {
+                    batch.Add(record);
+                }
             }
 
-            await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (batch.Count > 0)
+            {
+                await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (engine.SaveDue <= TimeSpan.Zero && !await engine.SaveAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // Another node saved past these records first: its state is now the store's.
+                await engine.LoadAsync(cancellationToken).ConfigureAwait(false);
+                await engine.CatchUpAsync(options.BatchSize, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (time.GetElapsedTime(lastCatchUp) >= options.CatchUpInterval)
+            {
+                await engine.CatchUpAsync(options.BatchSize, cancellationToken).ConfigureAwait(false);
+                lastCatchUp = time.GetTimestamp();
+            }
         }
     }
 
@@ -140,7 +164,7 @@ internal sealed partial class DetectionLoop : BackgroundService
             return;
         }
 
-        if (!await engine.ProcessAsync(run, cancellationToken).ConfigureAwait(false))
+        if (!await engine.ProcessAsync(run, mayDefer: true, cancellationToken).ConfigureAwait(false))
         {
             await engine.LoadAsync(cancellationToken).ConfigureAwait(false);
             await engine.CatchUpAsync(options.BatchSize, cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,15 @@ internal sealed class DetectionOptions
     /// </summary>
     public int BatchSize { get; set; } = 5000;
 
+    /// <summary>
+    /// Records that raise no alert are processed in memory, and the cursor and rule state they moved are saved with the
+    /// next alert, after <see cref="BatchSize"/> records, or this long after the first unsaved record, whichever comes
+    /// first (zero: with every batch). A restart (or a crash) processes the unsaved records again from the ledger: the
+    /// rules follow ledger time, so the replay rebuilds the same state, and no alert can be raised twice because an
+    /// alert is only ever committed together with the cursor that covers its records.
+    /// </summary>
+    public TimeSpan SaveInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Per-rule settings by rule name (<see cref="DetectionRuleNames"/>).</summary>
     public Dictionary<string, DetectionRuleOptions> Rules { get; } = new(StringComparer.Ordinal);
 }

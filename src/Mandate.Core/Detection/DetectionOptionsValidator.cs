@@ -25,6 +25,11 @@ internal sealed class DetectionOptionsValidator : IValidateOptions<DetectionOpti
             failures.Add($"{Section}:BatchSize must be between 1 and 10000.");
         }
 
+        if (options.SaveInterval < TimeSpan.Zero || options.SaveInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{Section}:SaveInterval must be between 00:00:00 and 00:01:00.");
+        }
+
         foreach (var (rule, given) in options.Rules)
         {
             var key = $"{Section}:Rules:{rule}";

@@ -13,7 +13,11 @@ internal sealed class DetectionStateStore
 
     private readonly Dictionary<string, IdentityDetectionState> identities = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CredentialDetectionState> credentials = new(StringComparer.Ordinal);
-    private readonly HashSet<string> dirty = new(StringComparer.Ordinal);
+
+    // What changed since the last TakeChanges, by id and jti: the stored keys (prefixed) are only made when saved, not
+    // each time a rule touches an entry (several rules per record).
+    private readonly HashSet<string> dirtyIdentities = new(StringComparer.Ordinal);
+    private readonly HashSet<string> dirtyCredentials = new(StringComparer.Ordinal);
 
     public int IdentityCount => identities.Count;
 
@@ -49,7 +53,7 @@ internal sealed class DetectionStateStore
             identities[id] = state;
         }
 
-        dirty.Add(IdentityPrefix + id);
+        dirtyIdentities.Add(id);
         return state;
     }
 
@@ -62,7 +66,7 @@ internal sealed class DetectionStateStore
             credentials[jti] = state;
         }
 
-        dirty.Add(CredentialPrefix + jti);
+        dirtyCredentials.Add(jti);
         return state;
     }
 
@@ -72,31 +76,28 @@ internal sealed class DetectionStateStore
     /// </summary>
     public List<KeyValuePair<string, string?>> TakeChanges(long now, TimeSpan forgetAfter)
     {
-        var changes = new List<KeyValuePair<string, string?>>(dirty.Count);
-        foreach (var key in dirty)
+        var changes = new List<KeyValuePair<string, string?>>(dirtyIdentities.Count + dirtyCredentials.Count);
+        foreach (var id in dirtyIdentities)
         {
-            if (key.StartsWith(IdentityPrefix, StringComparison.Ordinal))
+            changes.Add(new(IdentityPrefix + id, JsonSerializer.Serialize(identities[id], DetectionJson.Default.IdentityDetectionState)));
+        }
+
+        foreach (var jti in dirtyCredentials)
+        {
+            var state = credentials[jti];
+            if (now - state.LastSeen > (long)forgetAfter.TotalMilliseconds && state.QuietUntil < now)
             {
-                var id = key[IdentityPrefix.Length..];
-                changes.Add(new(key, JsonSerializer.Serialize(identities[id], DetectionJson.Default.IdentityDetectionState)));
+                credentials.Remove(jti);
+                changes.Add(new(CredentialPrefix + jti, null));
             }
             else
             {
-                var jti = key[CredentialPrefix.Length..];
-                var state = credentials[jti];
-                if (now - state.LastSeen > (long)forgetAfter.TotalMilliseconds && state.QuietUntil < now)
-                {
-                    credentials.Remove(jti);
-                    changes.Add(new(key, null));
-                }
-                else
-                {
-                    changes.Add(new(key, JsonSerializer.Serialize(state, DetectionJson.Default.CredentialDetectionState)));
-                }
+                changes.Add(new(CredentialPrefix + jti, JsonSerializer.Serialize(state, DetectionJson.Default.CredentialDetectionState)));
             }
         }
 
-        dirty.Clear();
+        dirtyIdentities.Clear();
+        dirtyCredentials.Clear();
         return changes;
     }
 }

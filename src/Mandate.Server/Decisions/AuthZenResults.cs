@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
@@ -13,6 +14,12 @@ namespace Mandate.Server.Decisions;
 internal static class AuthZenResults
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    // Where a thread's cached writer points between responses: never written to.
+    private static readonly ArrayBufferWriter<byte> Detached = new(1);
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? CachedWriter;
 
     public static IResult Decision(AuthZenDecision decision, AuthZenCall call) => new DecisionResult(decision, null, call);
 
@@ -90,7 +97,7 @@ internal static class AuthZenResults
 
     private sealed class DecisionResult(AuthZenDecision? single, IReadOnlyList<AuthZenDecision>? batch, AuthZenCall call) : IResult
     {
-        public async Task ExecuteAsync(HttpContext httpContext)
+        public Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;
             response.StatusCode = StatusCodes.Status200OK;
@@ -101,7 +108,11 @@ internal static class AuthZenResults
                 response.Headers[AuthZenPaths.PolicyVersionHeader] = version;
             }
 
-            using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+            // One writer per thread, pointed at this response: the answer is written without a pause (no await), so no
+            // other response can take the thread's writer meanwhile. It lets go of the response's pipe afterwards.
+            var writer = CachedWriter ??= new Utf8JsonWriter(Detached, WriterOptions);
+            writer.Reset(response.BodyWriter);
+            try
             {
                 if (single is not null)
                 {
@@ -120,8 +131,15 @@ internal static class AuthZenResults
                     writer.WriteEndObject();
                 }
 
-                await writer.FlushAsync(httpContext.RequestAborted);
+                // Into the response's pipe (an IBufferWriter): synchronous; Kestrel sends it when the response ends.
+                writer.Flush();
             }
+            finally
+            {
+                writer.Reset(Detached);
+            }
+
+            return Task.CompletedTask;
         }
     }
 }

@@ -288,6 +288,12 @@ public sealed class DecisionAuditOverloadTests
             return await inner.RecordManyAsync(session, auditEvents, cancellationToken);
         }
 
+        public async Task<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
+        {
+            await slow.BeforeAsync(auditEvents);
+            return await inner.TryRecordManyOnHeadAsync(session, auditEvents, head, cancellationToken);
+        }
+
         public Task<IReadOnlyList<AuditRecord>> RecordManyAlongsideAsync(IStoreSession session, Func<IReadOnlyList<AuditEvent>> build, Func<Task> alongside, CancellationToken cancellationToken) =>
             inner.RecordManyAlongsideAsync(session, build, alongside, cancellationToken);
 

@@ -682,6 +682,66 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task Checkpointer_ShouldSignWhatVerificationChecks_OverSeveralReadBatches()
+    {
+        // The checkpointer reads its range in batches (AuditRowBatch, 256 rows): a range of several batches, rows with
+        // and without details, signs the root and chain hash verification recomputes one event at a time.
+        await AppendAsync(3);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendManyAsync(700);
+
+        var second = await Checkpointer.CheckpointAsync(Ct);
+
+        Assert.Equal((4L, 703L), (second!.FromSequence, second.ToSequence));
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(2, result.Checkpoints);
+        Assert.Equal(0, result.UnsignedEvents);
+    }
+
+    [Theory]
+    [InlineData("modify-in-a-later-batch", "event 650")]
+    [InlineData("delete-in-a-later-batch", "event 651")]
+    [InlineData("rehash-before-the-range", "event 4")]
+    public async Task Checkpointer_ShouldRefuseToSign_ABrokenRange_ReadInBatches(string tampering, string position)
+    {
+        await AppendAsync(3);
+        await Checkpointer.CheckpointAsync(Ct);
+        await AppendManyAsync(700);
+        switch (tampering)
+        {
+            case "modify-in-a-later-batch":
+                await ExecuteRawAsync("UPDATE audit_log SET decision = 'deny' WHERE seq = 650");
+                break;
+            case "delete-in-a-later-batch":
+                await ExecuteRawAsync("DELETE FROM audit_log WHERE seq = 650");
+                break;
+            default:
+                // The stored hash before the range no longer is the one the last checkpoint signed.
+                await ExecuteRawAsync($"UPDATE audit_log SET hash = {Bytes(new string('a', 64))} WHERE seq = 3");
+                break;
+        }
+
+        var error = await Assert.ThrowsAsync<AuditChainBrokenException>(() => Checkpointer.CheckpointAsync(Ct));
+
+        Assert.Contains(position, error.Message, StringComparison.Ordinal);
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        Assert.Single(await read.Get<IAuditRepository>().ReadCheckpointsAsync(Ct));
+    }
+
+    /// <summary>Appends through the group-commit writer, many events per transaction (decisions, every other one with details).</summary>
+    private async Task AppendManyAsync(int count) =>
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => Trail.AppendAsync(
+            new AuditEvent
+            {
+                Type = "decision",
+                Subject = $"Workload::\"spiffe://demo.mandate.local/s{i % 7}\"",
+                Decision = "allow",
+                Details = i % 2 == 0 ? new Dictionary<string, string>(StringComparer.Ordinal) { ["decision_id"] = "d" + i } : null,
+            },
+            Ct)));
+
+    [Fact]
     public async Task Export_ShouldVerifyOffline_WithOnlyThePinnedPublicKey()
     {
         await AppendAsync(7);

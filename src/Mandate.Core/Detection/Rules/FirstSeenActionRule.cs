@@ -31,8 +31,9 @@ internal sealed class FirstSeenActionRule : IDetectionRule
         var settings = scope.Settings(Name);
         var learnt = scope.At - state.FirstDecisionAt >= (long)settings.Baseline.TotalMilliseconds && state.Decisions >= settings.MinimumEvents;
         state.Decisions += DetectionEvents.Count(e);
-        var newAction = action is not null && !state.Actions.Contains(action, StringComparer.Ordinal);
-        var newType = resourceType is not null && !state.ResourceTypes.Contains(resourceType, StringComparer.Ordinal);
+        // List.Contains compares strings ordinally, without the boxed enumerator LINQ's Contains with a comparer takes.
+        var newAction = action is not null && !state.Actions.Contains(action);
+        var newType = resourceType is not null && !state.ResourceTypes.Contains(resourceType);
         if (newAction && state.Actions.Count < MaxRemembered)
         {
             state.Actions.Add(action!);

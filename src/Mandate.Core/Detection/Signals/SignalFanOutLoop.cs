@@ -80,22 +80,34 @@ internal sealed partial class SignalFanOutLoop : BackgroundService
         await CatchUpAsync(cancellationToken).ConfigureAwait(false);
         loop.Succeeded();
         LogResumed(logger, Cursor);
+
+        // The waits take no cancellation token (a wait with one allocates per call): the catch-up timer and the stopping
+        // token wake the loop through the same channel the appends do.
+        using var timer = time.CreateTimer(_ => appended.Writer.TryWrite(true), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var stopping = cancellationToken.Register(() => appended.Writer.TryWrite(true));
+        var lastRound = time.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            if (!appended.Reader.TryRead(out _))
             {
-                wait.CancelAfter(options.CatchUpInterval);
-                try
-                {
-                    await appended.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // The catch-up interval passed without an append on this node.
-                }
+                timer.Change(options.CatchUpInterval, Timeout.InfiniteTimeSpan);
+                await appended.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
+                appended.Reader.TryRead(out _);
             }
 
-            appended.Reader.TryRead(out _);
+            // Rounds are spaced (SignalOptions.MinimumRoundInterval): what commits meanwhile is fanned out together.
+            var spacing = options.MinimumRoundInterval - time.GetElapsedTime(lastRound);
+            if (spacing > TimeSpan.Zero)
+            {
+                await Task.Delay(spacing, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            lastRound = time.GetTimestamp();
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
         }
     }

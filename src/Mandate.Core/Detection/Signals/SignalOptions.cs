@@ -21,4 +21,11 @@ internal sealed class SignalOptions
 
     /// <summary>How often the fan-out also reads past its cursor (records other nodes appended).</summary>
     public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// At most one fan-out round starts per this interval: records committed meanwhile are fanned out together, so a
+    /// steady trickle of appends (one decision at a time) costs a round per interval rather than one per record. A
+    /// message is written to the outbox at most this much later (zero: a round per wake-up).
+    /// </summary>
+    public TimeSpan MinimumRoundInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 }

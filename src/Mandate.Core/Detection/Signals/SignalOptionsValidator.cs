@@ -19,6 +19,7 @@ internal sealed class SignalOptionsValidator : IValidateOptions<SignalOptions>
         Between(failures, Section + "MaxBackoff", options.MaxBackoff, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
         Between(failures, Section + "Timeout", options.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
         Between(failures, Section + "CatchUpInterval", options.CatchUpInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        Between(failures, Section + "MinimumRoundInterval", options.MinimumRoundInterval, TimeSpan.Zero, TimeSpan.FromSeconds(1));
         if (options.MaxBackoff < options.InitialBackoff)
         {
             failures.Add(Section + "MaxBackoff must not be shorter than InitialBackoff.");
