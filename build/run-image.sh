@@ -46,7 +46,9 @@ case "$1" in
       mount --bind "$state" "$rootfs/var/lib/mandate"
       mount -t proc proc "$rootfs/proc"
       mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$rootfs/tmp"
-      exec "$@"
+      # Not exec: this root shell stays the namespace'"'"'s process 1, so when unshare dies (--kill-child) everything in
+      # the namespace dies with it; the entrypoint changes its user, which clears its own parent-death signal.
+      "$@"
     ' run-image "$rootfs" "$state" "$uid" "$gid" "$cwd" \
       env -i "${image_env[@]}" "HOME=${home:-/}" \
       unshare --root="$rootfs" --wd="$cwd" --setuid="$uid" --setgid="$gid" -- "${entry[@]}"
