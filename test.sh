@@ -158,12 +158,52 @@ if ! dotnet build Mandate.slnx -c Release --nologo -v quiet -clp:"ErrorsOnly;NoS
   exit 1
 fi
 
+# What users install, each built here and tested by the suite as a user would use it: the single-file binary, the OCI
+# image and the NuGet packages. A step that fails counts as a failed test in the last line.
+step_failed=0
+log "publishing the single-file binary (build/publish.sh)"
+if build/publish.sh >"$work/publish.log" 2>&1; then
+  export MANDATE_TEST_PUBLISHED="$root/artifacts/publish/mandate"
+else
+  cat "$work/publish.log" >&2
+  log "publish failed"
+  step_failed=$((step_failed + 1))
+fi
+
+# The OCI image, built without a Docker daemon (build/image.sh) and run without one by its test (build/run-image.sh).
+image_tools=()
+for tool in mmdebstrap umoci skopeo docker-registry jq; do
+  command -v "$tool" >/dev/null 2>&1 || image_tools+=("$tool")
+done
+if [[ ${#image_tools[@]} -gt 0 ]]; then
+  apt_install "${image_tools[@]}" || log "could not install ${image_tools[*]}: the image cannot be built"
+fi
+log "building the OCI image (build/image.sh)"
+if build/image.sh "$root/artifacts/image/mandate.tar" >"$work/image.log" 2>&1; then
+  export MANDATE_TEST_IMAGE="$root/artifacts/image/mandate.tar"
+else
+  cat "$work/image.log" >&2
+  log "image build failed"
+  step_failed=$((step_failed + 1))
+fi
+
+# The NuGet packages, packed from the Release build above into a local feed that their test consumes.
+log "packing the NuGet packages (build/pack.sh)"
+if build/pack.sh --no-build "$root/artifacts/package/release" >"$work/pack.log" 2>&1; then
+  export MANDATE_TEST_PACKAGES="$root/artifacts/package/release"
+else
+  cat "$work/pack.log" >&2
+  log "pack failed"
+  step_failed=$((step_failed + 1))
+fi
+
 log "running tests"
 dotnet test Mandate.slnx -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$work/results" -- xUnit.StopOnFail=false
 status=$?
 
 read -r passed failed skipped < <(summary)
+failed=$((failed + step_failed))
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
   log "dotnet test exited with $status although no test failed (a test host crashed?)"
   failed=1

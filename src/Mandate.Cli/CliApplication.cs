@@ -24,6 +24,7 @@ internal static class CliApplication
         var serve = ServeCommand.Create(globals);
         root.Subcommands.Add(serve);
         root.Subcommands.Add(StatusCommand.Create(globals));
+        root.Subcommands.Add(HealthCommand.Create(globals));
         root.Subcommands.Add(IdentityCommand.Create(globals));
         root.Subcommands.Add(TaskCommand.Create(globals));
         root.Subcommands.Add(RevocationsCommand.Create(globals));

@@ -25,6 +25,12 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         /// <summary>Files named on the command line only; the server options do not matter.</summary>
         Local,
 
+        /// <summary>
+        /// <c>mandate health</c>: a probe for health checks, which read every exit but 0 as unhealthy and reserve 2, so
+        /// an unreachable server exits 1 there, not 3 (HealthCommandTests).
+        /// </summary>
+        Probe,
+
         /// <summary><c>mandate serve</c>: it is the server.</summary>
         Serve,
 
@@ -40,6 +46,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
     {
         ["mandate serve"] = (Reach.Serve, []),
         ["mandate status"] = (Reach.Server, []),
+        ["mandate health"] = (Reach.Probe, []),
         ["mandate findings accept"] = (Reach.Server, ["{finding}", "--reason", "contract", "--until", "1d"]),
         ["mandate compliance report"] = (Reach.Server, []),
         ["mandate identity register"] = (Reach.Server, ["spiffe://demo.mandate.local/contract/registered", "--kind", "agent", "--owner", "team:contract", "--purpose", "contract", "--expires", "1d"]),
