@@ -132,6 +132,35 @@ public sealed class ServeConfigurationFileTests
     }
 
     [Fact]
+    public async Task Serve_WithAnotherAuditKeyEncryptionKeyThanTheStoreWasWrittenWith_ShouldRefuseToStart_NamingWhereItsKeyCameFrom()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var state = Path.Combine(NewDirectory(), "state");
+        var first = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var other = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+        // The first start seals the store's checkpoint key under the first key.
+        await using (await ServerProcess.StartAsync(state, [], new Dictionary<string, string> { ["Mandate__Audit__KeyEncryptionKey"] = first }, ct))
+        {
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServerProcess.StartAsync(state, [], new Dictionary<string, string> { ["Mandate__Audit__KeyEncryptionKey"] = other }, ct));
+        Assert.Contains("mandate serve exited with 1", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be decrypted with this node's audit key-encryption key (from the setting Mandate:Audit:KeyEncryptionKey)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Every node sharing a store must be given the same audit key", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(other, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(first, refused.Message, StringComparison.Ordinal);
+
+        // Nothing was replaced: the first key still opens the store.
+        await using var again = await ServerProcess.StartAsync(state, [], new Dictionary<string, string> { ["Mandate__Audit__KeyEncryptionKey"] = first }, ct);
+        using var client = new HttpClient { BaseAddress = again.Address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(state, "admin.token"), ct)).Trim());
+        using var keys = JsonDocument.Parse(await client.GetStringAsync(new Uri("/v1/audit/keys", UriKind.Relative), ct));
+        Assert.Equal(1, keys.RootElement.GetProperty("keys").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Serve_Settings_ShouldRankFileThenEnvironmentThenOptions()
     {
         var ct = TestContext.Current.CancellationToken;
