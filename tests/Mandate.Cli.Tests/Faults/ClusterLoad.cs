@@ -15,6 +15,9 @@ namespace Mandate.Cli.Tests.Faults;
 /// </summary>
 internal sealed class ClusterLoad
 {
+    /// <summary>Between two suspensions (or revocations): the identities prepared last a few seconds of load, whatever the machine's speed.</summary>
+    private static readonly TimeSpan WritePause = TimeSpan.FromMilliseconds(250);
+
     private readonly ProcessCluster cluster;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<Task> workers = [];
@@ -132,7 +135,7 @@ internal sealed class ClusterLoad
                 }
 
                 NextNode(ref node);
-                await Task.Delay(40, CancellationToken.None);
+                await Task.Delay(WritePause, CancellationToken.None);
             }
             while (!await WriteAsync(node, "suspend " + id, http => http.PostAsJsonAsync("/v1/identities/suspend", new { spiffe_id = id, reason = "fault test" }, stop.Token), () => Suspended.Enqueue((id, svid, node, Now))));
         }
@@ -151,7 +154,7 @@ internal sealed class ClusterLoad
                 }
 
                 NextNode(ref node);
-                await Task.Delay(40, CancellationToken.None);
+                await Task.Delay(WritePause, CancellationToken.None);
             }
             while (!await WriteAsync(
                 node,

@@ -89,6 +89,7 @@ public sealed class ClusterProcessFaultTests
         var recoveredAt = load.Now;
         Volatile.Write(ref outage, false);
         await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        await WritesAcknowledgedAsync(load, recoveredAt, "after PostgreSQL returned");
         await load.StopAsync();
 
         Assert.True(load.Unexpected.IsEmpty, $"{load.Unexpected.Count} unexpected answers, e.g. {string.Join("; ", load.Unexpected.Take(5))}");
@@ -137,7 +138,8 @@ public sealed class ClusterProcessFaultTests
 
         killedAt = load.Now;
         cluster.Kill(leader);
-        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        await WritesAcknowledgedAsync(load, killedAt, "after the leader was killed");
         await load.StopAsync();
 
         Assert.True(load.Unexpected.IsEmpty, $"{load.Unexpected.Count} unexpected answers, e.g. {string.Join("; ", load.Unexpected.Take(5))}");
@@ -179,7 +181,8 @@ public sealed class ClusterProcessFaultTests
         await EventuallyAsync(async () => !survivorDecisions.Except(await cluster.AuditedDecisionsAsync(Ct)).Any(), TimeSpan.FromSeconds(10), "decisions allowed by the surviving nodes are missing from the ledger");
 
         // The killed node's: per client, the ledger holds a prefix of what it answered (nothing in the middle is
-        // missing, nothing is half-written), and what is missing was answered in the last moments before the kill.
+        // missing, nothing is half-written); what is missing is the tail still queued at the kill. How long that tail
+        // is depends on how far the node's writer was behind (docs/decisions.md): no time bound is promised.
         var audited = await cluster.AuditedDecisionsAsync(Ct);
         var killed = load.Allowed.Where(d => d.Node == leader).ToList();
         var lost = killed.Where(d => !audited.Contains(d.Resource)).ToList();
@@ -197,12 +200,21 @@ public sealed class ClusterProcessFaultTests
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"killed node {leader} at {killedAt.TotalSeconds:F2} s; allowed decisions per node: {string.Join(", ", load.Allowed.GroupBy(d => d.Node).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}; " +
             $"of the killed node's {killed.Count}, {lost.Count} not in the ledger; acknowledged: {load.Suspended.Count} suspensions, {load.Revoked.Count} revocations, {load.Activations.Count(a => a.Version is not null)} activations");
-        var old = lost.Where(d => d.AnsweredAt < killedAt - TimeSpan.FromSeconds(2)).ToList();
-        Assert.True(old.Count == 0, $"{old.Count} decisions the killed node allowed more than 2 s before the kill are not in the ledger, e.g. {old.FirstOrDefault()}");
         Assert.True(lost.Count < killed.Count, $"none of the killed node's {killed.Count} decisions is in the ledger");
 
         await AssertLedgerVerifiesAsync(cluster);
     }
+
+    /// <summary>
+    /// Lets the load run on (at most 15 s more) until a suspension, a revocation and an activation were acknowledged
+    /// after <paramref name="after"/>: on a busy machine a write can take a few hundred milliseconds.
+    /// </summary>
+    private static Task WritesAcknowledgedAsync(ClusterLoad load, TimeSpan after, string when) =>
+        EventuallyAsync(
+            () => Task.FromResult(
+                load.Suspended.Any(w => w.At > after) && load.Revoked.Any(w => w.At > after) && load.Activations.Any(a => a.Version is not null && a.At > after)),
+            TimeSpan.FromSeconds(15),
+            $"the cluster acknowledged no suspension, revocation or policy activation {when}");
 
     /// <summary>The first policy generation, active on every node before the load starts.</summary>
     private static async Task PrepareAsync(ProcessCluster cluster)

@@ -21,12 +21,14 @@ internal sealed class ProcessCluster : IAsyncDisposable
     public const string TrustDomain = "cluster.test";
 
     private readonly ServerProcess?[] nodes;
+    private readonly Uri[] addresses;
     private readonly string directory;
 
     private ProcessCluster(PrivatePostgresCluster postgres, ServerProcess?[] nodes, string directory, string token, TimeSpan freshnessBound)
     {
         Postgres = postgres;
         this.nodes = nodes;
+        addresses = [.. nodes.Select(n => n!.Address)];
         this.directory = directory;
         Token = token;
         FreshnessBound = freshnessBound;
@@ -107,7 +109,8 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    public Uri Address(int node) => (nodes[node] ?? throw new InvalidOperationException($"node {node} was killed")).Address;
+    /// <summary>Where <paramref name="node"/> listens (listened, once killed: a client that does not know yet is refused).</summary>
+    public Uri Address(int node) => addresses[node];
 
     /// <summary>A client of <paramref name="node"/> with the admin token, or anonymous.</summary>
     public HttpClient Client(int node, bool admin = true)
