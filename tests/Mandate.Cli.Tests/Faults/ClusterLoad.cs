@@ -13,7 +13,7 @@ namespace Mandate.Cli.Tests.Faults;
 /// round the nodes still alive. An answer the phase of the test does not explain (<see cref="Tolerates"/>) is
 /// <see cref="Unexpected"/>.
 /// </summary>
-internal sealed class ClusterLoad
+internal sealed class ClusterLoad : IAsyncDisposable
 {
     /// <summary>Between two suspensions (or revocations): the identities prepared last a few seconds of load, whatever the machine's speed.</summary>
     private static readonly TimeSpan WritePause = TimeSpan.FromMilliseconds(250);
@@ -22,6 +22,7 @@ internal sealed class ClusterLoad
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<Task> workers = [];
     private readonly CancellationTokenSource stop = new();
+    private bool stopped;
 
     public ClusterLoad(ProcessCluster cluster) => this.cluster = cluster;
 
@@ -64,12 +65,21 @@ internal sealed class ClusterLoad
         workers.Add(Task.Run(() => ActivateAsync(firstGeneration)));
     }
 
+    /// <summary>Stops every worker and waits for them (once; also when a failing test leaves early).</summary>
     public async Task StopAsync()
     {
+        if (stopped)
+        {
+            return;
+        }
+
+        stopped = true;
         await stop.CancelAsync();
         await Task.WhenAll(workers);
         stop.Dispose();
     }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task DecideAsync(int node, int client)
     {

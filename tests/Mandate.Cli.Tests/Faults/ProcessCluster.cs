@@ -97,10 +97,22 @@ internal sealed class ProcessCluster : IAsyncDisposable
             }
 
             var nodes = starts.Select(s => (ServerProcess?)s.Result).ToArray();
-            var tokens = nodes.Select(n => Path.Combine(n!.StateDirectory, "admin.token")).Where(File.Exists).ToList();
-            Assert.True(tokens.Count == 1, $"{tokens.Count} nodes minted a bootstrap admin token for one store");
-            var token = (await File.ReadAllTextAsync(tokens[0], cancellationToken)).Trim();
-            return new ProcessCluster(postgres, nodes, directory, token, freshnessBound);
+            try
+            {
+                var tokens = nodes.Select(n => Path.Combine(n!.StateDirectory, "admin.token")).Where(File.Exists).ToList();
+                Assert.True(tokens.Count == 1, $"{tokens.Count} nodes minted a bootstrap admin token for one store");
+                var token = (await File.ReadAllTextAsync(tokens[0], cancellationToken)).Trim();
+                return new ProcessCluster(postgres, nodes, directory, token, freshnessBound);
+            }
+            catch
+            {
+                foreach (var node in nodes)
+                {
+                    await node!.DisposeAsync();
+                }
+
+                throw;
+            }
         }
         catch
         {
