@@ -15,6 +15,8 @@ namespace Mandate.Server.Console;
 /// </summary>
 internal static class ConsoleEndpoints
 {
+    private const string StylesheetPath = ConsolePaths.Root + "/console.css";
+
     public static WebApplication UseConsole(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value.Enabled)
@@ -24,10 +26,18 @@ internal static class ConsoleEndpoints
 
         app.UseWhen(ConsolePaths.IsConsole, branch =>
         {
-            branch.Use(static (context, next) =>
+            branch.Use(static async (context, next) =>
             {
                 ConsoleHeaders.Apply(context.Response);
-                return next(context);
+
+                // The signed-in operator becomes the request's user before antiforgery runs: a form's token is bound
+                // to the person it was rendered for, and checked against the same person when it comes back.
+                if (!context.Request.Path.Equals(StylesheetPath, StringComparison.OrdinalIgnoreCase))
+                {
+                    await context.RequestServices.GetRequiredService<ConsoleSession>().ResolveAsync(context);
+                }
+
+                await next(context);
             });
             branch.UseAntiforgery();
         });
@@ -42,7 +52,7 @@ internal static class ConsoleEndpoints
         }
 
         app.MapRazorComponents<ConsoleApp>().AllowAnonymous();
-        app.MapGet(ConsolePaths.Root + "/console.css", ConsoleAssets.Stylesheet).AllowAnonymous();
+        app.MapGet(StylesheetPath, ConsoleAssets.Stylesheet).AllowAnonymous();
         app.MapPost(ConsolePaths.Root + "/sign-out", SignOutAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/export", ExportAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/proof", ProofAsync).AllowAnonymous();
@@ -51,6 +61,13 @@ internal static class ConsoleEndpoints
 
     private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery, ConsoleSession session)
     {
+        if (await session.CurrentAsync(context) is null)
+        {
+            // Already signed out (expired, revoked): nothing to protect, only the cookie to clear.
+            await session.SignOutAsync(context);
+            return Results.Redirect(ConsolePaths.Root);
+        }
+
         if (!await antiforgery.IsRequestValidAsync(context))
         {
             return Results.BadRequest();

@@ -82,14 +82,38 @@ internal sealed class ConsoleSession(
         return null;
     }
 
+    private static readonly object CurrentKey = new();
+
+    /// <summary>Reads the signed-in operator once per request (see <see cref="CurrentAsync"/>); the console's middleware calls it first.</summary>
+    public async Task ResolveAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[CurrentKey] = await ReadAsync(context);
+    }
+
+    /// <summary>
+    /// The signed-in operator of this request, checked against the store when the request began (or now, the first
+    /// time it is asked), or null.
+    /// </summary>
+    public async Task<ActingOperator?> CurrentAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Items.TryGetValue(CurrentKey, out var known))
+        {
+            return known as ActingOperator;
+        }
+
+        await ResolveAsync(context);
+        return context.Items[CurrentKey] as ActingOperator;
+    }
+
     /// <summary>
     /// The signed-in operator, checked again against the store, or null (no cookie, an expired or tampered ticket, a
     /// disabled operator, a revoked token). When there is one, <see cref="HttpContext.User"/> becomes their principal,
     /// the same one the admin API would build, so the ledger names them the same way.
     /// </summary>
-    public async Task<ActingOperator?> CurrentAsync(HttpContext context)
+    private async Task<ActingOperator?> ReadAsync(HttpContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
         var result = await context.AuthenticateAsync(SchemeName);
         if (!result.Succeeded || result.Principal is not { } ticket)
         {
@@ -124,7 +148,12 @@ internal sealed class ConsoleSession(
         return ActingOperator.Of(principal);
     }
 
-    public Task SignOutAsync(HttpContext context) => context.SignOutAsync(SchemeName);
+    public Task SignOutAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[CurrentKey] = null;
+        return context.SignOutAsync(SchemeName);
+    }
 
     private async Task<string> RefuseAsync(HttpContext context, string type, string reason)
     {

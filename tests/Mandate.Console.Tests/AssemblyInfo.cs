@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(Mandate.Console.Tests.Infrastructure.Chromium))]
