@@ -34,7 +34,11 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         await using var browser = await ConsoleBrowser.OpenAsync(chromium, server);
         await browser.SignInAsync(token);
         var page = browser.Page;
-        await page.GotoAsync(IdentityPage(Assistant));
+        // The task is on the Tasks page with its intent and its live credential, linking to the identity.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Tasks", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#tasks")).ToContainTextAsync("answer ticket T-1001");
+        await Assertions.Expect(page.Locator("#tasks")).ToContainTextAsync("1 live of 1");
+        await page.GetByRole(AriaRole.Link, new() { Name = Assistant }).ClickAsync();
         await Assertions.Expect(page.Locator("#credentials")).ToContainTextAsync("live");
 
         // The action asks for confirmation first; cancelling changes nothing.
