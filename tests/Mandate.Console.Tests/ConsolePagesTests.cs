@@ -16,7 +16,7 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly string[] Pages = ["/console", "/console/identities", "/console/identity?id=" + Uri.EscapeDataString(Assistant), "/console/tasks", "/console/audit"];
+    private static readonly string[] Pages = ["/console", "/console/identities", "/console/identity?id=" + Uri.EscapeDataString(Assistant), "/console/tasks", "/console/decisions", "/console/audit"];
 
     [Fact]
     public async Task EveryPage_ShouldShowTheDemoEstate_AsTheApiReportsIt()

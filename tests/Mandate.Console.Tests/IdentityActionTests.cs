@@ -61,6 +61,16 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         var identity = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/identities/" + Assistant["spiffe://".Length..], UriKind.Relative), Ct)).RootElement;
         Assert.Equal("suspended", identity.GetProperty("status").GetString());
 
+        // The refused decision is on the Decisions page, newest first, and the deny filter keeps only refusals.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Decisions", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#decisions tbody tr").First).ToContainTextAsync("deny");
+        await Assertions.Expect(page.Locator("#decisions")).ToContainTextAsync(Assistant);
+        await page.Locator("select[name=decision]").SelectOptionAsync("deny");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("decision=deny"));
+        Assert.All(await page.Locator("#decisions tbody tr td:nth-child(3)").AllInnerTextsAsync(), d => Assert.Equal("deny", d));
+        await page.GotoAsync(IdentityPage(Assistant));
+
         // Reactivating brings the unexpired credential back.
         await page.GetByRole(AriaRole.Link, new() { Name = "Reactivate…" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm: reactivate" }).ClickAsync();
