@@ -69,6 +69,11 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("decision=deny"));
         Assert.All(await page.Locator("#decisions tbody tr td:nth-child(3)").AllInnerTextsAsync(), d => Assert.Equal("deny", d));
+        // The overview's chart counts it among this minute's denials.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Overview", Exact = true }).ClickAsync();
+        var denied = await page.Locator("figcaption .legend .deny").InnerTextAsync();
+        Assert.True(int.Parse(denied["deny ".Length..], System.Globalization.CultureInfo.InvariantCulture) >= 1, denied);
+        Assert.True(await page.Locator("figure.chart svg rect.deny").CountAsync() >= 1);
         await page.GotoAsync(IdentityPage(Assistant));
 
         // Reactivating brings the unexpired credential back.
