@@ -16,7 +16,7 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly string[] Pages = ["/console", "/console/identities", "/console/identity?id=" + Uri.EscapeDataString(Assistant), "/console/tasks", "/console/decisions", "/console/audit"];
+    private static readonly string[] Pages = ["/console", "/console/identities", "/console/identity?id=" + Uri.EscapeDataString(Assistant), "/console/tasks", "/console/decisions", "/console/policies", "/console/audit"];
 
     [Fact]
     public async Task EveryPage_ShouldShowTheDemoEstate_AsTheApiReportsIt()
@@ -55,6 +55,12 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
         await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("team:support");
         await Assertions.Expect(page.Locator("#identity-status")).ToHaveTextAsync("active");
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("identity.registered");
+
+        // Policies: the active version the API reports, among the stored versions.
+        var policy = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/policies", UriKind.Relative), Ct)).RootElement;
+        await page.GetByRole(AriaRole.Link, new() { Name = "Policies", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#active-policy")).ToContainTextAsync(policy.GetProperty("version").GetString()!);
+        await Assertions.Expect(page.Locator("#versions")).ToContainTextAsync(policy.GetProperty("version").GetString()! + " (active)");
 
         // Audit: the chain state the API reports, and the export downloads through the console's cookie.
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true }).ClickAsync();
