@@ -53,7 +53,8 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
     {
         var browser = chromium.Require();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.Address.ToString(), JavaScriptEnabled = true });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the suite shares two cores with everything else a CI run does; a wait that passes is not slowed by it.
+        context.SetDefaultTimeout(45_000);
         var page = await context.NewPageAsync();
         var session = new ConsoleBrowser(context, page, server.Address);
         await context.RouteAsync("**/*", async route =>
