@@ -1,4 +1,5 @@
 using Mandate.Console.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Mandate.Console.Tests;
@@ -20,6 +21,33 @@ public sealed class SettingsTests(DemoServer demo) : IClassFixture<DemoServer>
         var messages = string.Join(" | ", Flatten(failure).Select(e => e.Message));
         Assert.Contains("Mandate:Console:SessionLifetime", messages, StringComparison.Ordinal);
         Assert.Contains(Flatten(failure), e => e is OptionsValidationException);
+    }
+
+    [Fact]
+    public async Task Session_ShouldEnd_WhenItsLifetimeHasPassed()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var server = await ConsoleTestServer.StartAsync(b =>
+        {
+            b.Configuration["Mandate:Console:SessionLifetime"] = "00:10:00";
+            b.Services.AddSingleton<TimeProvider>(clock);
+        });
+        using var client = server.CreateClient(followRedirects: false);
+        using (var signedIn = await SignInTests.SignInOverHttpAsync(client, server.AdminToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Found, signedIn.StatusCode);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(9));
+        using (var within = await client.GetAsync(new Uri("/console/identities", UriKind.Relative), Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, within.StatusCode);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        using var after = await client.GetAsync(new Uri("/console/identities", UriKind.Relative), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Found, after.StatusCode);
+        Assert.Equal("/console", after.Headers.Location?.OriginalString.TrimEnd('/').Replace(server.Address.ToString().TrimEnd('/'), "", StringComparison.Ordinal));
     }
 
     [Fact]
