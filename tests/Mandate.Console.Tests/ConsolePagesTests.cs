@@ -63,6 +63,24 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
         await Assertions.Expect(page.Locator("#active-policy")).ToContainTextAsync(policy.GetProperty("version").GetString()!);
         await Assertions.Expect(page.Locator("#versions")).ToContainTextAsync(policy.GetProperty("version").GetString()! + " (active)");
 
+        // Decisions: the what-if form answers from the active policies, naming the determining policy, and records nothing.
+        var recorded = await DecisionEventsAsync(admin);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Decisions", Exact = true }).ClickAsync();
+        await page.Locator("input[name=wi_subject]").FillAsync("spiffe://demo.mandate.local/svc/billing");
+        await page.Locator("input[name=wi_action]").FillAsync("read");
+        await page.Locator("input[name=wi_resource_type]").FillAsync("Invoice");
+        await page.Locator("input[name=wi_resource]").FillAsync("INV-2026-001");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Evaluate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#what-if-result")).ToContainTextAsync("allow");
+        await Assertions.Expect(page.Locator("#what-if-result")).ToContainTextAsync("determining policies");
+        await page.Locator("input[name=wi_action]").FillAsync("delete");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Evaluate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#what-if-result")).ToContainTextAsync("deny");
+        await page.Locator("input[name=wi_context]").FillAsync("{\"credential\":\"a-token\"}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Evaluate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#what-if-result")).ToContainTextAsync("carries no credential");
+        Assert.Equal(recorded, await DecisionEventsAsync(admin));
+
         // Audit: the chain state the API reports, and the export downloads through the console's cookie.
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true }).ClickAsync();
         Assert.True(verify.GetProperty("verified").GetBoolean());
@@ -128,6 +146,9 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
         Assert.Empty(browser.Errors);
         Assert.All(browser.Requests, r => Assert.True(browser.IsSameOrigin(r), "request left the origin: " + r));
     }
+
+    private static async Task<int> DecisionEventsAsync(HttpClient admin) =>
+        JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/audit/events?type=decision&limit=1000", UriKind.Relative), Ct)).RootElement.GetProperty("events").GetArrayLength();
 
     private static async Task CheckPageAsync(ConsoleBrowser browser, string path)
     {
