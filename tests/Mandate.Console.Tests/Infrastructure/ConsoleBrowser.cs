@@ -104,7 +104,9 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
         await Page.GotoAsync("/console");
         await Page.GetByLabel("Token").FillAsync(token);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Page.WaitForURLAsync(new Uri(Origin, "console").ToString());
+
+        // The sign-in form posts to /console and lands on /console: wait for the signed-in page, not for a URL.
+        await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
     }
 
     public async ValueTask DisposeAsync() => await Context.DisposeAsync();
