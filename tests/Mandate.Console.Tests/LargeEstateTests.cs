@@ -65,6 +65,19 @@ public sealed partial class LargeEstateTests(Chromium chromium)
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("after=spiffe%3A%2F%2Fdemo.mandate.local%2Fbulk%2F050050"));
         await Assertions.Expect(page.Locator("#identities tbody tr").First).ToContainTextAsync("bulk/050051");
+
+        // And back by the "previous page" link: the page before the one shown, in the same order, then the first page.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Previous page" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#identities tbody tr").First).ToContainTextAsync("bulk/050001");
+        await Assertions.Expect(page.Locator("#identities tbody tr").Last).ToContainTextAsync("bulk/050050");
+        await page.GotoAsync("/console/identities?order=desc&before=" + Uri.EscapeDataString("spiffe://demo.mandate.local/bulk/000010"));
+        await Assertions.Expect(page.Locator("#identities tbody tr").First).ToContainTextAsync("bulk/000060");
+        await Assertions.Expect(page.Locator("#identities tbody tr").Last).ToContainTextAsync("bulk/000011");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Next page" })).ToHaveAttributeAsync("href", new Regex("order=desc&after=spiffe%3A%2F%2Fdemo.mandate.local%2Fbulk%2F000011$"));
+        await page.GotoAsync("/console/identities?before=" + Uri.EscapeDataString("spiffe://demo.mandate.local/bulk/000020"));
+        Assert.Equal(50, await page.Locator("#identities tbody tr").CountAsync());
+        await Assertions.Expect(page.Locator("#page-summary")).ToHaveTextAsync("Showing 50 identities.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Previous page" })).ToHaveCountAsync(0);
         Assert.Empty(browser.Errors);
     }
 

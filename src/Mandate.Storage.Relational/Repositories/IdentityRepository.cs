@@ -125,9 +125,16 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
 
         if (query.Prefix is not null)
         {
-            // substr instead of LIKE: no wildcard escaping, no collation, same meaning on both databases.
+            // substr instead of LIKE: no wildcard escaping, same meaning on both databases. SPIFFE IDs compare byte by
+            // byte on both stores, so the IDs with a prefix are also one range of the primary key: the range lets the
+            // store seek to it instead of reading the table in order until a page is found.
             Filter("substr(spiffe_id, 1, CAST(@prefixLength AS INTEGER)) = @prefix", "@prefix", query.Prefix);
             parameters.Add(("@prefixLength", query.Prefix.Length));
+            sql.Append(" AND spiffe_id >= @prefix");
+            if (PrefixUpperBound(query.Prefix) is { } upper)
+            {
+                Filter("spiffe_id < @prefixEnd", "@prefixEnd", upper);
+            }
         }
 
         if (query.After is not null)
@@ -155,6 +162,27 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// The least string above every string starting with <paramref name="prefix"/> in byte (UTF-8) order: the prefix
+    /// with its last character raised by one. None when that character is a surrogate or the highest one, where raising
+    /// it would not keep the UTF-8 order (the substr filter alone then bounds the range).
+    /// </summary>
+    private static string? PrefixUpperBound(string prefix)
+    {
+        if (prefix.Length == 0)
+        {
+            return null;
+        }
+
+        var last = prefix[^1];
+        if (char.IsSurrogate(last) || last >= '\uD7FF')
+        {
+            return null;
+        }
+
+        return string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(last + 1)).ToString());
     }
 
     public async Task<IReadOnlyList<IdentityCount>> CountByKindAndStatusAsync(CancellationToken cancellationToken)

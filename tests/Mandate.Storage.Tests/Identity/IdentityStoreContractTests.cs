@@ -164,6 +164,37 @@ public abstract class IdentityStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task List_ShouldOrderByBytes_AndFindAPrefixAsOneRange_OnEveryStore()
+    {
+        // Upper and lower case, punctuation and a non-ASCII letter: a linguistic collation orders these differently.
+        var ct = TestContext.Current.CancellationToken;
+        string[] paths = ["p/B", "p/a", "p/a-b", "p/ab", "p/a.", "p/é", "p/Z", "p/_", "p", "p0", "q/a", "o/z", "p/\uD83D\uDE00", "p/\uFFEE"];
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var repository = session.Get<IIdentityRepository>();
+            foreach (var path in paths)
+            {
+                Assert.True(await repository.InsertAsync(Identity(path, kind: path == "p/ab" ? NhiKind.Agent : NhiKind.Workload), ct));
+            }
+
+            await session.CommitAsync(ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        var repo = read.Get<IIdentityRepository>();
+        async Task<string[]> Ids(IdentityQuery q) => (await repo.ListAsync(q, ct)).Select(i => i.SpiffeId["spiffe://td.example/".Length..]).ToArray();
+        var byBytes = paths.OrderBy(System.Text.Encoding.UTF8.GetBytes, Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y))).ToArray();
+        Assert.Equal(byBytes, await Ids(new IdentityQuery()));
+        Assert.Equal(Enumerable.Reverse(byBytes).ToArray(), await Ids(new IdentityQuery { Descending = true }));
+        Assert.Equal(byBytes.Where(p => p.StartsWith("p/", StringComparison.Ordinal)).ToArray(), await Ids(new IdentityQuery { Prefix = "spiffe://td.example/p/" }));
+        Assert.Equal(["p/a", "p/a-b", "p/a.", "p/ab"], await Ids(new IdentityQuery { Prefix = "spiffe://td.example/p/a" }));
+        Assert.Equal(["p/ab"], await Ids(new IdentityQuery { Prefix = "spiffe://td.example/p/", Kind = NhiKind.Agent }));
+        Assert.Equal(["p/\uD83D\uDE00"], await Ids(new IdentityQuery { Prefix = "spiffe://td.example/p/\uD83D\uDE00" }));
+        Assert.Equal(["p/\uFFEE"], await Ids(new IdentityQuery { Prefix = "spiffe://td.example/p/\uFFEE" }));
+        Assert.Equal(["p/a-b", "p/a."], await Ids(new IdentityQuery { Prefix = "spiffe://td.example/p/a", After = "spiffe://td.example/p/a", Limit = 2 }));
+    }
+
+    [Fact]
     public async Task Keys_ShouldRoundTrip_AndScheduleRetirement()
     {
         var ct = TestContext.Current.CancellationToken;
