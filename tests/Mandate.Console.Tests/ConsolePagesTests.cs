@@ -131,8 +131,14 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
     {
         await using var browser = await ConsoleBrowser.OpenAsync(chromium, demo.Server);
 
-        // The sign-in page too, before signing in.
-        string[] paths = ["/console", .. Pages];
+        // The sign-in page too, before signing in; and the page of a task the assistant opens (with a decision taken).
+        var task = await IdentityActionTests.OpenTaskAsync(demo.Server);
+        using (var admin = demo.Server.CreateAdminClient())
+        {
+            Assert.True(await IdentityActionTests.DecideAsync(admin, task.Credential));
+        }
+
+        string[] paths = ["/console", .. Pages, "/console/tasks/" + Uri.EscapeDataString(task.Id)];
         for (var i = 0; i < paths.Length; i++)
         {
             if (i == 1)

@@ -27,7 +27,7 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
     {
         await using var server = await ConsoleTestServer.StartAsync();
         using var admin = server.CreateAdminClient();
-        var credential = await OpenTaskAsync(server);
+        var (_, credential) = await OpenTaskAsync(server);
         Assert.True(await DecideAsync(admin, credential));
 
         var token = await server.CreateOperatorTokenAsync("console-security", "security");
@@ -38,6 +38,21 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         await page.GetByRole(AriaRole.Link, new() { Name = "Tasks", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("#tasks")).ToContainTextAsync("answer ticket T-1001");
         await Assertions.Expect(page.Locator("#tasks")).ToContainTextAsync("1 live of 1");
+
+        // Its page: the intent, the TTL, the credential with its chain, and the decision taken with it.
+        await page.Locator("#tasks tbody tr").First.GetByRole(AriaRole.Link).First.ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/tasks/[^/?]+$"));
+        await Assertions.Expect(page.Locator("#task-intent")).ToHaveTextAsync("answer ticket T-1001");
+        await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("open");
+        await Assertions.Expect(page.Locator("#task-ttl")).ToContainTextAsync("10 min 0 s");
+        await Assertions.Expect(page.Locator("#task-credentials tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#task-credentials")).ToContainTextAsync("live");
+        await Assertions.Expect(page.Locator("#task-credentials")).ToContainTextAsync(Assistant);
+        await Assertions.Expect(page.Locator("#task-decisions tbody tr").First).ToContainTextAsync("allow");
+        await Assertions.Expect(page.Locator("#task-decisions")).ToContainTextAsync("Ticket::\"T-1001\"");
+        var unknown = await page.Context.APIRequest.GetAsync("/console/tasks/no-such-task");
+        Assert.Equal(404, unknown.Status);
+        await page.GotoAsync("/console/tasks");
         await page.GetByRole(AriaRole.Link, new() { Name = Assistant }).ClickAsync();
         await Assertions.Expect(page.Locator("#credentials")).ToContainTextAsync("live");
 
@@ -124,8 +139,8 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         Assert.Equal("active", identity.GetProperty("status").GetString());
     }
 
-    /// <summary>The assistant opens a task with its own SVID; returns the task credential.</summary>
-    private static async Task<string> OpenTaskAsync(ConsoleTestServer server)
+    /// <summary>The assistant opens a task with its own SVID; returns the task's id and credential.</summary>
+    internal static async Task<(string Id, string Credential)> OpenTaskAsync(ConsoleTestServer server)
     {
         var issuer = server.Services.GetRequiredService<IKeyRing>().Issuer;
         var svid = server.Services.GetRequiredService<JwtSvidIssuer>().Issue(SpiffeId.Parse(Assistant), [issuer], TimeSpan.FromMinutes(30)).Token;
@@ -137,10 +152,11 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         }, Ct);
         var text = await opened.Content.ReadAsStringAsync(Ct);
         Assert.True(opened.IsSuccessStatusCode, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("credential").GetProperty("access_token").GetString()!;
+        var root = JsonDocument.Parse(text).RootElement;
+        return (root.GetProperty("task").GetProperty("id").GetString()!, root.GetProperty("credential").GetProperty("access_token").GetString()!);
     }
 
-    private static async Task<bool> DecideAsync(HttpClient admin, string credential)
+    internal static async Task<bool> DecideAsync(HttpClient admin, string credential)
     {
         using var response = await admin.PostAsJsonAsync("/access/v1/evaluation", new
         {

@@ -9,4 +9,7 @@ internal static class ConsolePaths
 
     /// <summary>The identity page of <paramref name="spiffeId"/>.</summary>
     public static string Identity(string spiffeId) => Root + "/identity?id=" + Uri.EscapeDataString(spiffeId);
+
+    /// <summary>The page of task <paramref name="taskId"/>.</summary>
+    public static string Task(string taskId) => Root + "/tasks/" + Uri.EscapeDataString(taskId);
 }
