@@ -55,6 +55,7 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         await page.GotoAsync("/console/tasks");
         await page.GetByRole(AriaRole.Link, new() { Name = Assistant }).ClickAsync();
         await Assertions.Expect(page.Locator("#credentials")).ToContainTextAsync("live");
+        await Assertions.Expect(page.Locator("#tasks a[href^='/console/tasks/']")).ToHaveCountAsync(1);
 
         // The action asks for confirmation first; cancelling changes nothing.
         await page.GetByRole(AriaRole.Link, new() { Name = "Suspend…" }).ClickAsync();
