@@ -12,13 +12,14 @@ namespace Mandate.Server.Decisions;
 /// <summary>
 /// OpenID AuthZEN 1.0: evaluation, batch evaluations, subject/resource/action search and the PDP metadata. Enforcement
 /// points authenticate (<see cref="PepAuthentication"/>); authenticated ones see deny reasons, a caller presenting the
-/// admin token also sees policy reasons and errors. Every call is rate limited per client network.
+/// admin token also sees policy reasons and errors. Every call is rate limited (<see cref="DecisionRateLimits"/>): an
+/// authenticated caller by its own budget, anyone else by its client network's.
 /// </summary>
 internal static class AuthZenEndpoints
 {
     public static IEndpointRouteBuilder MapAuthZenEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(string.Empty).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy);
+        var group = app.MapGroup(string.Empty).AllowAnonymous();
 
         group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest, static async (http, service, request, call) =>
@@ -62,8 +63,14 @@ internal static class AuthZenEndpoints
             }))
             .RequireFreshState();
 
-        group.MapGet(AuthZenPaths.Metadata, (HttpContext http, PublicBaseUrl publicUrl) =>
+        group.MapGet(AuthZenPaths.Metadata, async (HttpContext http, PublicBaseUrl publicUrl, DecisionRateLimits limits) =>
         {
+            // Metadata needs no credential, so every caller counts against its network's budget.
+            if (await limits.AdmitUnauthenticatedAsync(http) is { } flooded)
+            {
+                return Echo(http, flooded);
+            }
+
             // The configured public URL, never the Host header: metadata must not point a client at an attacker's host.
             var baseUrl = publicUrl.Value();
             http.Response.Headers.CacheControl = "public, max-age=300";

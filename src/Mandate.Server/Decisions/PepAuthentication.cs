@@ -3,6 +3,7 @@ using System.Text;
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 using Mandate.Server.Identity;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
@@ -24,11 +25,34 @@ internal static class PepAuthentication
     /// <summary>The longest <c>X-Request-ID</c> that is echoed and audited; a longer one is replaced by the server's own id.</summary>
     public const int MaxRequestIdLength = 128;
 
-    /// <summary>The call, or the 401 problem to answer instead.</summary>
+    /// <summary>
+    /// The call, or the problem to answer instead: 401, or 429 when the caller is over its rate limit
+    /// (<see cref="DecisionRateLimits"/>: an authenticated caller's own budget, else its client network's).
+    /// </summary>
     public static async ValueTask<(AuthZenCall? Call, IResult? Problem)> AuthenticateAsync(HttpContext http, DecisionOptions settings, AuthenticationFailureAudit failures)
     {
         ArgumentNullException.ThrowIfNull(http);
-        return await AuthenticateAsync(http, settings, failures, http.RequestServices.GetRequiredService<PepCredentials>());
+        var limits = http.RequestServices.GetRequiredService<DecisionRateLimits>();
+        var withCredential = http.Request.Headers.Authorization.Count > 0;
+        if (!withCredential && await limits.AdmitUnauthenticatedAsync(http) is { } flooded)
+        {
+            // Nothing to check: the network's budget is counted before any work.
+            return (null, flooded);
+        }
+
+        var (call, problem) = await AuthenticateAsync(http, settings, failures, http.RequestServices.GetRequiredService<PepCredentials>());
+        if (problem is not null)
+        {
+            // A refused credential is unauthenticated: it takes from its network's budget (a request without one already has).
+            return (null, withCredential ? await limits.AdmitUnauthenticatedAsync(http) ?? problem : problem);
+        }
+
+        if (call!.Caller is { } caller && await limits.AdmitCallerAsync(http, caller) is { } overLimit)
+        {
+            return (null, overLimit);
+        }
+
+        return (call, null);
     }
 
     /// <summary>The call, or the 401 problem to answer instead.</summary>
