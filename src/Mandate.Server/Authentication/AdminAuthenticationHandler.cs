@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Mandate.Core.Admin;
+using Mandate.Core.Decisions;
 using Mandate.Core.Operators;
 using Mandate.Server.Operators;
 using Mandate.Server.Problems;
@@ -39,6 +40,13 @@ internal sealed class AdminAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal))
+        {
+            // An issued PEP credential opens only the decision point, which checks it itself: not hashed here, on every
+            // decision, only to fail. An admin endpoint still refuses it (the challenge below).
+            return AuthenticateResult.NoResult();
+        }
+
         if (presented.StartsWith(OperatorDirectory.TokenPrefix, StringComparison.Ordinal))
         {
             var result = await operators.AuthenticateAsync(presented, Context.RequestAborted);
@@ -70,7 +78,9 @@ internal sealed class AdminAuthenticationHandler(
     {
         var reason = Context.Items.TryGetValue(FailureKey, out var value) && value is string text
             ? text
-            : "no bearer token was presented";
+            : BearerToken.Read(Request) is { } bearer && bearer.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal)
+                ? "a PEP credential opens only the decision point"
+                : "no bearer token was presented";
         var type = Context.Items.TryGetValue(FailureTypeKey, out var kind) && kind is string t ? t : "admin.authentication_failed";
         Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
         await RecordFailureAsync(type, reason);
