@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Mandate.Core.Decisions;
@@ -99,9 +100,9 @@ internal static class PepAuthentication
 
     /// <summary>
     /// The admin scheme's answer for the presented token without running it twice per call: the authentication
-    /// middleware has already run it (the server's default scheme) and keeps a success on the request. An issued PEP
-    /// credential is never an admin credential (that handler accepts only operator tokens and the bootstrap token, whose
-    /// prefixes differ), so it is not offered to it; anything else is asked as before.
+    /// middleware has already run it (the server's default scheme) and keeps a success on the request. That handler
+    /// accepts only operator tokens and the bootstrap token, each minted with its own prefix, so a token without either
+    /// (a PEP credential, a JWT-SVID) is not offered to it again.
     /// </summary>
     private static async ValueTask<AuthenticateResult?> AdminAsync(HttpContext http, string presented)
     {
@@ -110,7 +111,9 @@ internal static class PepAuthentication
             return known;
         }
 
-        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal))
+        // Only an operator token or the bootstrap token can be an admin credential; the handler refuses anything else
+        // without looking (a PEP credential, configured or issued, a JWT-SVID), so it is not asked again.
+        if (!presented.StartsWith(Core.Operators.OperatorDirectory.TokenPrefix, StringComparison.Ordinal) && !Core.Admin.AdminTokens.IsAdminTokenShaped(presented))
         {
             return null;
         }
@@ -148,19 +151,26 @@ internal static class PepAuthentication
             return null;
         }
 
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(presented.Length)];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
         string? match = null;
-        foreach (var pep in settings.PepCredentials)
+        foreach (var (name, expected) in ConfiguredHashes.GetValue(settings, Decode))
         {
-            var expected = Convert.FromHexString(pep.TokenSha256);
             if (CryptographicOperations.FixedTimeEquals(hash, expected))
             {
-                match ??= pep.Name;
+                match ??= name;
             }
         }
 
         return match;
     }
+
+    /// <summary>The configured credentials' hashes, decoded once per settings object rather than on every call.</summary>
+    private static readonly ConditionalWeakTable<DecisionOptions, (string Name, byte[] Hash)[]> ConfiguredHashes = new();
+
+    private static (string Name, byte[] Hash)[] Decode(DecisionOptions settings) =>
+        [.. settings.PepCredentials.Select(p => (p.Name, Convert.FromHexString(p.TokenSha256)))];
 
     private static async Task<IResult> RefuseAsync(HttpContext http, AuthenticationFailureAudit failures, string reason, string kind)
     {
