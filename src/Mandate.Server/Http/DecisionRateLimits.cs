@@ -27,8 +27,8 @@ internal sealed class DecisionRateLimits : IDisposable
     {
         this.options = options;
         this.refusals = refusals;
-        networks = Create(RequestRateLimiting.DecisionsLimit);
-        callers = Create(RequestRateLimiting.AuthenticatedDecisionsLimit);
+        networks = RequestRateLimiting.FixedWindows(options, RequestRateLimiting.DecisionsLimit);
+        callers = RequestRateLimiting.FixedWindows(options, RequestRateLimiting.AuthenticatedDecisionsLimit);
     }
 
     /// <summary>
@@ -81,23 +81,5 @@ internal sealed class DecisionRateLimits : IDisposable
         }
 
         return await refusals.RefuseAsync(http, limit, partition, who, retryAfter, http.RequestAborted);
-    }
-
-    /// <summary>One fixed window per key; the settings are read when a key's window is created, so a reload applies to new keys.</summary>
-    private PartitionedRateLimiter<string> Create(string limit)
-    {
-        // One factory per limiter, not a closure per request: the partition is asked for on every decision.
-        Func<string, RateLimiter> factory = _ =>
-        {
-            var settings = options.Get(limit);
-            return new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = settings.PermitLimit,
-                Window = settings.Window,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
-        };
-        return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, factory));
     }
 }

@@ -46,9 +46,6 @@ internal static class RequestRateLimiting
     public const string CredentialsSection = "Mandate:RateLimits:Credentials";
     public const string MetricName = "mandate.requests.rate_limited";
 
-    /// <summary>Path prefixes under the credentials limit.</summary>
-    private static readonly string[] CredentialPaths = ["/oauth2/", "/v1/svid/", "/v1/tasks"];
-
     public static IServiceCollection AddRequestRateLimiting(this IServiceCollection services)
     {
         foreach (var (name, section, permits, window) in new[]
@@ -71,52 +68,30 @@ internal static class RequestRateLimiting
 
         services.AddSingleton<RequestRateLimitRefusals>();
         services.AddSingleton<DecisionRateLimits>();
+        services.AddSingleton<CredentialRateLimit>();
         services.AddRateLimiter(o => o.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
-
-        // The global limiter and its refusal need services: they are given to the options, not looked up per request.
-        services.AddOptions<RateLimiterOptions>().Configure<RequestRateLimitRefusals, IOptionsMonitor<RequestRateLimitOptions>>((o, refusals, settings) =>
-        {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => CredentialPartition(http, settings.Get(CredentialsLimit)));
-            o.OnRejected = (context, cancellationToken) => refusals.OnRejectedAsync(CredentialsLimit, context, cancellationToken);
-        });
         return services;
     }
 
-    private static RateLimitPartition<string> CredentialPartition(HttpContext http, RequestRateLimitOptions settings)
+    /// <summary>
+    /// One fixed window per key of the limit <paramref name="limit"/>; its settings are read when a key's window is
+    /// created, so a reload applies to new keys. The partition is asked for on every request it limits: one factory
+    /// for the limiter, not a closure per request.
+    /// </summary>
+    internal static PartitionedRateLimiter<string> FixedWindows(IOptionsMonitor<RequestRateLimitOptions> options, string limit)
     {
-        if (!settings.Enabled || !IsCredentialPath(http.Request.Path.Value))
+        Func<string, RateLimiter> factory = _ =>
         {
-            return RateLimitPartition.GetNoLimiter(string.Empty);
-        }
-
-        return RateLimitPartition.GetFixedWindowLimiter(
-            ClientNetwork.Of(http.Connection.RemoteIpAddress, settings.Ipv6PrefixLength),
-            _ => new FixedWindowRateLimiterOptions
+            var settings = options.Get(limit);
+            return new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
             {
                 PermitLimit = settings.PermitLimit,
                 Window = settings.Window,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             });
-    }
-
-    /// <remarks>A loop, not LINQ: this runs for every request the server answers.</remarks>
-    private static bool IsCredentialPath(string? path)
-    {
-        if (path is null)
-        {
-            return false;
-        }
-
-        foreach (var prefix in CredentialPaths)
-        {
-            if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        };
+        return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, factory));
     }
 }
 
@@ -133,16 +108,6 @@ internal sealed class RequestRateLimitRefusals
         this.options = options;
         this.repetitions = repetitions;
         refused = meters.Create(MandateServer.MeterName).CreateCounter<long>(RequestRateLimiting.MetricName, "{request}", "Requests refused by a per-client rate limit");
-    }
-
-    public async ValueTask OnRejectedAsync(string limit, OnRejectedContext context, CancellationToken cancellationToken)
-    {
-        var http = context.HttpContext;
-        var settings = options.Get(limit);
-        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.Window;
-        var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, settings.Ipv6PrefixLength);
-        var problem = await RefuseAsync(http, limit, client, "this client", retryAfter, cancellationToken);
-        await problem.ExecuteAsync(http);
     }
 
     /// <summary>
