@@ -11,6 +11,7 @@ using Mandate.Server.Governance.Reviews;
 using Mandate.Server.Detection;
 using Mandate.Server.Health;
 using Mandate.Server.Hosting;
+using Mandate.Server.Http;
 using Mandate.Server.Identity;
 using Mandate.Server.Operators;
 using Mandate.Server.Problems;
@@ -247,6 +248,7 @@ internal static class MandateServer
 
         services.TryAddSingleton<AuthenticationFailureAudit>();
         services.TryAddSingleton<Http.PublicBaseUrl>();
+        services.AddTrustedProxies();
         services.AddOptions<AuthenticationFailureLimitOptions>()
             .BindConfiguration(AuthenticationFailureLimit.SectionName)
             .Validate(o => o.PermitLimit > 0, AuthenticationFailureLimit.SectionName + ":PermitLimit must be greater than 0.")
@@ -287,6 +289,8 @@ internal static class MandateServer
 
     private static void Configure(WebApplication app)
     {
+        // Before anything reads the client's address or the scheme (rate limits, loopback checks, audit records).
+        app.UseTrustedProxies();
         app.UseMiddleware<ChallengeHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -33,6 +33,27 @@ public abstract class StoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task Settings_TryAdd_ShouldStoreOnlyTheFirstValue_EvenFromConcurrentTransactions()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        // Nodes starting together: each reads no value, then adds its own; exactly one add succeeds.
+        async Task<bool> AddAsync(string value)
+        {
+            await using var session = await Store.BeginAsync(StoreIntent.Write, ct);
+            var added = await session.Get<ISettingsRepository>().TryAddAsync("first", value, DateTimeOffset.UnixEpoch, ct);
+            await session.CommitAsync(ct);
+            return added;
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => AddAsync("v" + i), ct)));
+        Assert.Equal(1, results.Count(r => r));
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        Assert.Equal("v" + Array.IndexOf(results, true), await read.Get<ISettingsRepository>().GetAsync("first", ct));
+    }
+
+    [Fact]
     public async Task Session_ShouldRollBack_WhenDisposedWithoutCommit()
     {
         var ct = TestContext.Current.CancellationToken;

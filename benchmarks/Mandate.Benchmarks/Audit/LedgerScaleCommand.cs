@@ -186,7 +186,7 @@ internal static class LedgerScaleCommand
     /// </summary>
     private static async Task<(TimeSpan Healthz, TimeSpan Readyz)> RestartAsync(string state, string database)
     {
-        var port = FreePort();
+        var port = Mandate.Tests.Shared.LoopbackPorts.BelowEphemeralRange();
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "mandate.dll"), "serve", "--urls", address.ToString().TrimEnd('/'), "--state", state, "--store", "sqlite:" + database })
@@ -240,12 +240,5 @@ internal static class LedgerScaleCommand
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

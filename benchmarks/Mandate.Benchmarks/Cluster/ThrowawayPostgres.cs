@@ -1,13 +1,13 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Mandate.Tests.Shared;
 
 namespace Mandate.Benchmarks.Cluster;
 
 /// <summary>
 /// The PostgreSQL the fan-out driver runs on: <c>MANDATE_TEST_PG</c> when set (the loopback server ./test.sh starts),
-/// otherwise a throwaway cluster of its own (initdb into a temporary directory, a free loopback port in 55500–55599,
-/// run as the postgres user when the driver runs as root), stopped and deleted when the driver ends.
+/// otherwise a throwaway cluster of its own (initdb into a temporary directory, a free loopback port below the kernel's
+/// ephemeral range as the tests pick it (<see cref="LoopbackPorts"/>, shared with them), run as the postgres user when
+/// the driver runs as root), stopped and deleted when the driver ends.
 /// </summary>
 internal sealed class ThrowawayPostgres : IAsyncDisposable
 {
@@ -52,14 +52,26 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
             await RunAsync("chown", ["postgres", data]);
         }
 
-        var port = FreePort();
-        var cluster = new ThrowawayPostgres($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=40", binaries, root);
-        await cluster.AsPostgresAsync("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions", "--no-sync"]);
-        await cluster.AsPostgresAsync("pg_ctl", [
-            "-D", data, "-w", "-t", "60", "-l", Path.Combine(data, "server.log"),
-            "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c fsync=off -c synchronous_commit=off -c max_connections=200",
-            "start"]);
-        return cluster;
+        var setup = new ThrowawayPostgres(string.Empty, binaries, root);
+        await setup.AsPostgresAsync("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions", "--no-sync"]);
+
+        // A port taken between the check and PostgreSQL's bind costs another try on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = LoopbackPorts.BelowEphemeralRange();
+            try
+            {
+                await setup.AsPostgresAsync("pg_ctl", [
+                    "-D", data, "-w", "-t", "60", "-l", Path.Combine(data, "server.log"),
+                    "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c fsync=off -c synchronous_commit=off -c max_connections=200",
+                    "start"]);
+                return new ThrowawayPostgres($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=40", binaries, root);
+            }
+            catch (InvalidOperationException) when (attempt < 5)
+            {
+                // Try another port.
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -84,25 +96,6 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         IsRoot
             ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(binaries!, tool), .. arguments])
             : RunAsync(Path.Combine(binaries!, tool), arguments);
-
-    private static int FreePort()
-    {
-        foreach (var port in Enumerable.Range(55500, 100).OrderBy(_ => Random.Shared.Next()))
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken; try another.
-            }
-        }
-
-        throw new InvalidOperationException("No free loopback port between 55500 and 55599.");
-    }
 
     private static async Task RunAsync(string file, IReadOnlyList<string> arguments)
     {

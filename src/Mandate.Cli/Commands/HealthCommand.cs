@@ -8,7 +8,9 @@ namespace Mandate.Cli.Commands;
 /// run a command (a Docker-style HEALTHCHECK, a Kubernetes exec probe, systemd). It asks <c>/healthz</c> (the process
 /// is up) or, with <c>--ready</c>, <c>/readyz</c> (the store answers and the node may decide), without a credential,
 /// and exits 0 when the answer is 2xx and 1 otherwise — unreachable and timed out included, since a health check
-/// reads any other code as "unhealthy" anyway and reserves 2.
+/// reads any other code as "unhealthy" anyway and reserves 2. With <c>--json</c> it prints one object whatever the
+/// outcome (<c>url</c>, <c>healthy</c>, <c>status</c>, the server's <c>answer</c>, and <c>error</c> when there is no
+/// answer), with the same exit codes.
 /// </summary>
 internal static class HealthCommand
 {
@@ -53,30 +55,61 @@ internal static class HealthCommand
         {
             var probe = context.Value(url) ?? new Uri(AdminApi.ResolveServer(context), context.Value(ready) ? "readyz" : "healthz");
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(context.Value(timeout)) };
+            int? status = null;
+            var body = string.Empty;
+            string? failure;
             try
             {
                 using var response = await http.GetAsync(probe, context.CancellationToken);
-                var body = (await response.Content.ReadAsStringAsync(context.CancellationToken)).Trim();
-                if (response.IsSuccessStatusCode)
-                {
-                    await context.Output.Out.WriteLineAsync(body.Length > 0 ? body : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    return ExitCodes.Success;
-                }
-
-                await context.Output.ErrorAsync($"{probe} answered {(int)response.StatusCode}: {body}");
-                return ExitCodes.Failed;
+                status = (int)response.StatusCode;
+                body = (await response.Content.ReadAsStringAsync(context.CancellationToken)).Trim();
+                failure = response.IsSuccessStatusCode ? null : $"{probe} answered {status}: {body}";
             }
             catch (HttpRequestException ex)
             {
-                await context.Output.ErrorAsync($"{probe} is unreachable: {ex.Message}");
-                return ExitCodes.Failed;
+                failure = $"{probe} is unreachable: {ex.Message}";
             }
             catch (TaskCanceledException) when (!context.CancellationToken.IsCancellationRequested)
             {
-                await context.Output.ErrorAsync($"{probe} did not answer within {context.Value(timeout)} s");
+                failure = $"{probe} did not answer within {context.Value(timeout)} s";
+            }
+
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(new { url = probe.ToString(), healthy = failure is null, status, answer = Answer(body), error = status is null ? failure : null });
+            }
+            else if (failure is null)
+            {
+                await context.Output.Out.WriteLineAsync(body.Length > 0 ? body : status!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (failure is not null)
+            {
+                await context.Output.ErrorAsync(failure);
                 return ExitCodes.Failed;
             }
+
+            return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The server's answer as JSON when it is JSON (the health endpoints answer JSON), else as text; null when empty.</summary>
+    private static System.Text.Json.JsonElement? Answer(string body)
+    {
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.Clone();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return System.Text.Json.JsonSerializer.SerializeToElement(body);
+        }
     }
 }

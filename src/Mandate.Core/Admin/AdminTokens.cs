@@ -25,6 +25,19 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
     /// </summary>
     public async Task<string?> EnsureAsync(bool replace, CancellationToken cancellationToken)
     {
+        while (true)
+        {
+            var (settled, token) = await TryEnsureAsync(replace, cancellationToken).ConfigureAwait(false);
+            if (settled)
+            {
+                return token;
+            }
+        }
+    }
+
+    /// <summary>One attempt of <see cref="EnsureAsync"/>; not settled when another node minted the token meanwhile.</summary>
+    private async Task<(bool Settled, string? Token)> TryEnsureAsync(bool replace, CancellationToken cancellationToken)
+    {
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using var sessionDisposal = session.ConfigureAwait(false);
         var settings = session.Get<ISettingsRepository>();
@@ -32,19 +45,30 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
         if (existing is not null && !replace)
         {
             cachedHash = Convert.FromHexString(existing);
-            return null;
+            return (true, null);
         }
 
         var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var hash = Hash(token);
-        await settings.SetAsync(SettingKey, Convert.ToHexStringLower(hash), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            await settings.SetAsync(SettingKey, Convert.ToHexStringLower(hash), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        else if (!await settings.TryAddAsync(SettingKey, Convert.ToHexStringLower(hash), time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            // Nodes of one cluster starting together: another minted the token between the read and this insert. Its
+            // token stands (a second one would overwrite its hash and leave its file useless); this node mints none
+            // and reads that one's hash in a new transaction (this one is rolled back).
+            return (false, null);
+        }
+
         await audit.RecordAsync(
             session,
             new AuditEvent { Type = "admin.token_issued", Actor = "system", Reason = existing is null ? "bootstrap" : "replaced" },
             cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         cachedHash = hash;
-        return token;
+        return (true, token);
     }
 
     /// <summary>Whether the bootstrap admin token is accepted at all.</summary>

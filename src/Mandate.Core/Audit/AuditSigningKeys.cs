@@ -34,17 +34,29 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
                 return (raced.PublicKey, raced.PrivateKey);
             }
 
-            var kek = LoadOrCreateKeyEncryptionKey();
+            var (kek, origin) = LoadOrCreateKeyEncryptionKey();
             var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
             await using var sessionDisposal = session.ConfigureAwait(false);
             var repository = session.Get<IAuditRepository>();
-            foreach (var stored in await repository.GetSigningKeysAsync(cancellationToken).ConfigureAwait(false))
+            var storedKeys = await repository.GetSigningKeysAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var stored in storedKeys)
             {
                 if (TryUnseal(kek, stored) is { } unsealed)
                 {
                     current = new Loaded(stored.PublicKey, unsealed);
                     return (stored.PublicKey, unsealed);
                 }
+            }
+
+            if (storedKeys.Count > 0)
+            {
+                // Another key-encryption key sealed them: a forgotten secret, or nodes given different ones. Making a key
+                // of its own would split the cluster's checkpoints over keys nobody chose; refuse instead.
+                throw new AuditSigningKeyException(
+                    $"The audit checkpoint signing key '{storedKeys[0].PublicKey.KeyId}' in the store cannot be decrypted with this node's audit "
+                    + $"key-encryption key (from {origin}): it is not the key the store's checkpoint key was sealed with. Every node sharing a "
+                    + "store must be given the same audit key (Mandate:Audit:KeyEncryptionKey or Mandate:Audit:KeyEncryptionKeyPath, or the "
+                    + "same audit-signing.kek in each state directory); this node refuses to start rather than sign with a key of its own.");
             }
 
             var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -74,11 +86,12 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
         }
     }
 
-    private byte[] LoadOrCreateKeyEncryptionKey()
+    /// <summary>The audit key-encryption key, and where it came from (for an error; never the key).</summary>
+    private (byte[] Key, string Origin) LoadOrCreateKeyEncryptionKey()
     {
         if (options.Value.KeyEncryptionKey is { } configured)
         {
-            return Identity.Keys.KeyEncryptionKeyText.Decode(configured);
+            return (Identity.Keys.KeyEncryptionKeyText.Decode(configured), "the setting Mandate:Audit:KeyEncryptionKey");
         }
 
         var path = options.Value.KeyEncryptionKeyPath
@@ -91,7 +104,7 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
                 throw new StoreException($"The audit key-encryption key file {path} {problem}");
             }
 
-            return Identity.Keys.KeyEncryptionKeyText.Decode(text);
+            return (Identity.Keys.KeyEncryptionKeyText.Decode(text), "the file " + path);
         }
 
         Storage.PrivateFiles.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path)));
@@ -109,7 +122,7 @@ internal sealed class AuditSigningKeys(IMandateStore store, IOptions<AuditOption
             writer.Write(Convert.ToBase64String(kek));
         }
 
-        return kek;
+        return (kek, $"the file {path} (generated now: no audit key was configured)");
     }
 
     private static byte[] Seal(byte[] kek, string kid, byte[] plaintext)

@@ -28,12 +28,6 @@ internal sealed class RiskSync(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (notifications is null or NoStoreNotifications)
-        {
-            Listening.TrySetResult();
-            return Task.CompletedTask;
-        }
-
         return StoreChannelListener.RunAsync(
             new BackgroundLoop(LoopName, health, time, logger),
             notifications,

@@ -12,11 +12,13 @@ internal static class StoreChannelListener
 {
     /// <summary>
     /// Runs until cancelled; <paramref name="listening"/> completes once the first subscription holds. With
-    /// <paramref name="catchUpFirst"/> the first subscription catches up too (a view nothing else loads at start).
+    /// <paramref name="catchUpFirst"/> the first subscription catches up too (a view nothing else loads at start). A store
+    /// that announces nothing (<paramref name="notifications"/> null or <see cref="NoStoreNotifications"/>: SQLite, one
+    /// node) has nothing to listen to: <paramref name="listening"/> completes at once and nothing runs.
     /// </summary>
     public static Task RunAsync(
         BackgroundLoop loop,
-        IStoreNotifications notifications,
+        IStoreNotifications? notifications,
         StoreFreshness freshness,
         string channel,
         Func<string, CancellationToken, Task> onPayload,
@@ -26,8 +28,14 @@ internal static class StoreChannelListener
         bool catchUpFirst = false)
     {
         ArgumentNullException.ThrowIfNull(loop);
-        ArgumentNullException.ThrowIfNull(notifications);
         ArgumentNullException.ThrowIfNull(freshness);
+        ArgumentNullException.ThrowIfNull(listening);
+        if (notifications is null or NoStoreNotifications)
+        {
+            listening.TrySetResult();
+            return Task.CompletedTask;
+        }
+
         freshness.Watch(channel);
         var reconnecting = catchUpFirst;
         return loop.RunContinuouslyAsync(

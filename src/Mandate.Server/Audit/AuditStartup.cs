@@ -26,7 +26,16 @@ internal sealed class AuditStartup(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var (publicKey, _) = await keys.CurrentAsync(cancellationToken);
+        AuditPublicKey publicKey;
+        try
+        {
+            (publicKey, _) = await keys.CurrentAsync(cancellationToken);
+        }
+        catch (AuditSigningKeyException ex)
+        {
+            throw new StartupException(ex.Message, ex);
+        }
+
         AuditServerLog.SigningKeyReady(logger, publicKey.KeyId);
         var head = await AuditStoreVerifier.HeadSequenceAsync(store, cancellationToken);
         if (head > options.Value.StartupFullVerifyMaxEvents

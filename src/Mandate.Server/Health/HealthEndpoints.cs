@@ -84,6 +84,7 @@ internal static class HealthEndpoints
                 background = loops,
                 cluster = new
                 {
+                    node = leadership.NodeId,
                     leader = leadership.IsLeader,
                     leader_since = leadership.LeaderSince,
                     leader_jobs = leadership.LastRuns.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new { name = j.Key, last_run = j.Value }).ToList(),

@@ -46,6 +46,7 @@ internal static class ConfigurationSchema
         (AuthenticationFailureLimit.SectionName, typeof(AuthenticationFailureLimitOptions)),
         (RequestRateLimiting.DecisionsSection, typeof(RequestRateLimitOptions)),
         (RequestRateLimiting.AuthenticatedDecisionsSection, typeof(RequestRateLimitOptions)),
+        (TrustedProxyOptions.SectionName, typeof(TrustedProxyOptions)),
         (RequestRateLimiting.CredentialsSection, typeof(RequestRateLimitOptions)),
         ("Mandate:RateLimits", typeof(RateLimitSections)),
         (RevocationSyncOptions.SectionName, typeof(RevocationSyncOptions)),

@@ -15,4 +15,12 @@ internal sealed class SettingsRepository(RelationalSession session) : ISettingsR
             ("@k", key),
             ("@v", value),
             ("@t", now.ToUnixTimeMilliseconds()));
+
+    public async Task<bool> TryAddAsync(string key, string value, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "INSERT INTO settings (key, value, updated_at) VALUES (@k, @v, @t) ON CONFLICT (key) DO NOTHING",
+            cancellationToken,
+            ("@k", key),
+            ("@v", value),
+            ("@t", now.ToUnixTimeMilliseconds())).ConfigureAwait(false) == 1;
 }

@@ -39,11 +39,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(string stateDirectory, string store, CancellationToken cancellationToken) =>
         StartAsync(stateDirectory, ["--store", store], new Dictionary<string, string>(), cancellationToken);
 
-    /// <summary><c>mandate serve --urls (a free port) --state DIR ARGUMENTS</c> with <paramref name="environment"/> added to this process's.</summary>
-    public static async Task<ServerProcess> StartAsync(string stateDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>mandate serve --urls (a free port) --state DIR ARGUMENTS</c> with <paramref name="environment"/> added to this
+    /// process's; on https when <paramref name="tls"/> gives the handler that trusts the server's certificate.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string stateDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, Func<HttpMessageHandler>? tls = null)
     {
         var port = FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}/");
+        var address = new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{port}/");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -67,7 +70,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        using var client = new HttpClient(tls?.Invoke() ?? new HttpClientHandler(), disposeHandler: true) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {

@@ -124,6 +124,7 @@ public sealed class ImageTests
         Assert.True(image.GetProperty("Volumes").TryGetProperty("/var/lib/mandate", out _));
         var labels = image.GetProperty("Labels");
         Assert.Equal("Mandate", labels.GetProperty("org.opencontainers.image.title").GetString());
+        Assert.Equal("Apache-2.0", labels.GetProperty("org.opencontainers.image.licenses").GetString());
         Assert.False(string.IsNullOrEmpty(labels.GetProperty("org.opencontainers.image.version").GetString()));
         Assert.False(labels.TryGetProperty("org.opencontainers.image.base.name", out var baseName) && baseName.GetString()!.StartsWith("127.0.0.1", StringComparison.Ordinal),
             "the base image's name is the build's throwaway registry");

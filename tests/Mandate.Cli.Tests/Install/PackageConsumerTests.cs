@@ -32,6 +32,9 @@ public sealed class PackageConsumerTests
             Assert.Contains($"lib/net10.0/{id}.dll", entries);
             Assert.Contains($"lib/net10.0/{id}.xml", entries);
             Assert.Null(Field("icon"));
+            var license = metadata.Elements().Single(e => e.Name.LocalName == "license");
+            Assert.Equal("expression", (string?)license.Attribute("type"));
+            Assert.Equal("Apache-2.0", license.Value);
             Assert.NotNull(metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "repository")?.Attribute("commit"));
             Assert.True(File.Exists(Path.Combine(feed, $"{id}.{Version(feed, id)}.snupkg")), id + ": no symbol package");
         }

@@ -29,8 +29,9 @@ public sealed class ClusterConfigurationTests
         var file = await WriteConfigurationAsync(directory);
 
         // A as from an environment secret (ranked above the file), B from a mounted key file.
-        await using var a = await StartAsync(connection, Path.Combine(directory, "a"), clock, new Dictionary<string, string> { ["Mandate:KeyEncryption:Key"] = key }, file);
-        await using var b = await StartAsync(As(connection, "mandate-node-b"), Path.Combine(directory, "b"), clock, new Dictionary<string, string> { ["Mandate:KeyEncryption:KeyFile"] = keyFile }, file);
+        var auditKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var a = await StartAsync(connection, Path.Combine(directory, "a"), clock, new Dictionary<string, string> { ["Mandate:KeyEncryption:Key"] = key, ["Mandate:Audit:KeyEncryptionKey"] = auditKey }, file);
+        await using var b = await StartAsync(As(connection, "mandate-node-b"), Path.Combine(directory, "b"), clock, new Dictionary<string, string> { ["Mandate:KeyEncryption:KeyFile"] = keyFile, ["Mandate:Audit:KeyEncryptionKey"] = auditKey }, file);
 
         // The file's settings reached both nodes.
         Assert.Equal(TimeSpan.FromSeconds(3), a.Server.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Storage.ClusterOptions>>().Value.FreshnessBound);

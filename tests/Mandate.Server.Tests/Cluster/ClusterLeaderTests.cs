@@ -13,7 +13,8 @@ namespace Mandate.Server.Tests.Cluster;
 /// <summary>
 /// Leader election on PostgreSQL: of two nodes on one schema exactly one holds the advisory lock and runs the leader jobs
 /// (here the task sweeper); when its lock connection is cut, PostgreSQL releases the lock, the other node takes it and
-/// runs them, and the first stops. A single SQLite node is the leader from the start.
+/// runs them, and the first stops. Every change of leader is in the ledger, naming the node. A single SQLite node is the
+/// leader from the start (and records no election).
 /// </summary>
 public sealed class ClusterLeaderTests
 {
@@ -54,6 +55,26 @@ public sealed class ClusterLeaderTests
             $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = {PostgresLeaderLock.KeySpace} AND objsubid = 2 AND objid::bigint = (hashtext(current_schema())::bigint & 4294967295)",
             database);
         Assert.Equal(1L, (long)(await holders.ExecuteScalarAsync(ct))!);
+
+        // The ledger tells the story: the first leader took the lock, lost it, and the other took it; nothing else is in
+        // those records than the node (host, process, a random suffix), as /readyz names it.
+        var first = (await ClusterAsync(oldLeader)).GetProperty("node").GetString()!;
+        var second = (await ClusterAsync(newLeader)).GetProperty("node").GetString()!;
+        Assert.NotEqual(first, second);
+        List<(long Sequence, string Type, string Node)> changes = [];
+        await WaitAsync(
+            async () =>
+            {
+                changes = await LeadershipRecordsAsync(a, b);
+                return changes.Count >= 3;
+            },
+            "the changes of leader are not in the ledger");
+        Assert.Equal(3, changes.Count);
+        var acquired = changes.Where(c => c.Type == ClusterLeadership.AcquiredEvent).ToList();
+        Assert.Equal([first, second], acquired.Select(c => c.Node));
+        var lost = Assert.Single(changes, c => c.Type == ClusterLeadership.LostEvent);
+        Assert.Equal(first, lost.Node);
+        Assert.True(lost.Sequence > acquired[0].Sequence);
     }
 
     [Fact]
@@ -64,6 +85,12 @@ public sealed class ClusterLeaderTests
         var cluster = await ClusterAsync(node);
         Assert.True(cluster.GetProperty("leader").GetBoolean());
         Assert.True(cluster.GetProperty("fresh").GetBoolean());
+        await node.Services.GetRequiredService<Core.Decisions.DecisionAuditQueue>().FlushAsync(TestContext.Current.CancellationToken);
+        await using var session = await node.Services.GetRequiredService<IMandateStore>().BeginAsync(StoreIntent.Read, TestContext.Current.CancellationToken);
+        await foreach (var record in session.Get<Core.Audit.IAuditRepository>().ReadAsync(1, TestContext.Current.CancellationToken))
+        {
+            Assert.DoesNotContain("cluster.leader_", record.CanonicalJson, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -109,6 +136,30 @@ public sealed class ClusterLeaderTests
             Assert.True(clock.Elapsed < Bound, what + $" within {Bound.TotalSeconds} s");
             await Task.Delay(25, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>The ledger's leadership records (once each node's queued records are written), in chain order.</summary>
+    private static async Task<List<(long Sequence, string Type, string Node)>> LeadershipRecordsAsync(MandateTestServer a, MandateTestServer b)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await a.Services.GetRequiredService<Core.Decisions.DecisionAuditQueue>().FlushAsync(ct);
+        await b.Services.GetRequiredService<Core.Decisions.DecisionAuditQueue>().FlushAsync(ct);
+        var records = new List<(long, string, string)>();
+        await using var session = await a.Services.GetRequiredService<IMandateStore>().BeginAsync(StoreIntent.Read, ct);
+        await foreach (var record in session.Get<Core.Audit.IAuditRepository>().ReadAsync(1, ct))
+        {
+            var body = JsonDocument.Parse(record.CanonicalJson).RootElement;
+            var type = body.GetProperty("type").GetString()!;
+            if (type.StartsWith("cluster.leader_", StringComparison.Ordinal))
+            {
+                var details = body.GetProperty("details");
+                Assert.Equal(["node"], details.EnumerateObject().Select(p => p.Name));
+                Assert.Equal(body.GetProperty("subject").GetString(), details.GetProperty("node").GetString());
+                records.Add((record.Sequence, type, details.GetProperty("node").GetString()!));
+            }
+        }
+
+        return records;
     }
 
     private static async Task<bool> SweptAsync(MandateTestServer node) =>

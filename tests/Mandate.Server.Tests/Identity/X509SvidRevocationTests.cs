@@ -92,6 +92,7 @@ public sealed class X509SvidRevocationTests
         var secondState = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(secondState);
         File.Copy(Path.Combine(first.Options.StateDirectory, "identity.kek"), Path.Combine(secondState, "identity.kek"));
+        File.Copy(Path.Combine(first.Options.StateDirectory, "audit-signing.kek"), Path.Combine(secondState, "audit-signing.kek"));
         await using var second = await MandateTestServer.StartAsync(o => { o.Store = MandateTestServer.PostgresLocation(connection); o.StateDirectory = secondState; o.PublicUrl = PublicUrl; });
         var before = await FetchCrlAsync(second);
         await RevokeOneAndReadTheCrlAsync(first, second, "spiffe://demo.mandate.local/test/crl-pg");

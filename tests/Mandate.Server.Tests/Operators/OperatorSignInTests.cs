@@ -228,6 +228,7 @@ public sealed class OperatorSignInTests(OperatorSignInTests.Fixture fixture) : I
         var secondState = Path.Combine(Path.GetTempPath(), "mandate-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(secondState);
         File.Copy(Path.Combine(first.Options.StateDirectory, "identity.kek"), Path.Combine(secondState, "identity.kek"));
+        File.Copy(Path.Combine(first.Options.StateDirectory, "audit-signing.kek"), Path.Combine(secondState, "audit-signing.kek"));
         await using var second = await MandateTestServer.StartAsync(
             o =>
             {

@@ -27,12 +27,6 @@ internal sealed class IdentityDirectorySync(
     /// <summary>Runs until cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        if (notifications is null or NoStoreNotifications)
-        {
-            Listening.TrySetResult();
-            return Task.CompletedTask;
-        }
-
         return StoreChannelListener.RunAsync(
             new BackgroundLoop(LoopName, health, time, logger),
             notifications,

@@ -27,12 +27,6 @@ internal sealed class KeyRingSync(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (notifications is null or NoStoreNotifications)
-        {
-            Listening.TrySetResult();
-            return Task.CompletedTask;
-        }
-
         return StoreChannelListener.RunAsync(
             new BackgroundLoop(LoopName, health, time, logger),
             notifications,

@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
-namespace Mandate.Server.Tests.Faults;
+namespace Mandate.Tests.Shared;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster the test owns: its own data directory under /tmp and its own loopback port
-/// (55500–55599), started and stopped with pg_ctl (as the postgres user when the tests run as root, like test.sh), so a
+/// (below the kernel's ephemeral range, <see cref="LoopbackPorts"/>), started and stopped with pg_ctl (as the postgres user when the tests run as root, like test.sh), so a
 /// test can take the database away under a running server and give it back. Skips where no PostgreSQL server binaries
 /// are installed (test.sh installs them, and under CI their absence fails).
 /// </summary>
@@ -16,15 +14,14 @@ internal sealed class PrivatePostgresCluster : IAsyncDisposable
     private readonly string root;
     private readonly string data;
 
-    private PrivatePostgresCluster(string binaries, string root, int port)
+    private PrivatePostgresCluster(string binaries, string root)
     {
         this.binaries = binaries;
         this.root = root;
         data = Path.Combine(root, "data");
-        Port = port;
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20;Timeout=3;Command Timeout=10";
@@ -50,7 +47,7 @@ internal sealed class PrivatePostgresCluster : IAsyncDisposable
             File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
 
-        var cluster = new PrivatePostgresCluster(binaries, root, FreePort());
+        var cluster = new PrivatePostgresCluster(binaries, root);
         Directory.CreateDirectory(cluster.data);
         if (IsRoot)
         {
@@ -58,8 +55,21 @@ internal sealed class PrivatePostgresCluster : IAsyncDisposable
         }
 
         await cluster.AsPostgresAsync("initdb", ["-D", cluster.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions", "--no-sync"]);
-        await cluster.StartAgainAsync();
-        return cluster;
+
+        // A port taken between the check and PostgreSQL's bind costs another try on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            cluster.Port = LoopbackPorts.BelowEphemeralRange();
+            try
+            {
+                await cluster.StartAgainAsync();
+                return cluster;
+            }
+            catch (InvalidOperationException) when (attempt < 5)
+            {
+                // Try another port.
+            }
+        }
     }
 
     /// <summary>Starts the stopped cluster again on the same port and data.</summary>
@@ -103,25 +113,6 @@ internal sealed class PrivatePostgresCluster : IAsyncDisposable
                 .OrderByDescending(d => d, StringComparer.Ordinal)
                 .FirstOrDefault()
             : null;
-
-    private static int FreePort()
-    {
-        foreach (var port in Enumerable.Range(55500, 100).OrderBy(_ => Random.Shared.Next()))
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken; try another.
-            }
-        }
-
-        throw new InvalidOperationException("No free loopback port between 55500 and 55599.");
-    }
 
     private static async Task RunAsync(string file, IReadOnlyList<string> arguments)
     {
