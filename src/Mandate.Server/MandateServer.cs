@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Mandate.Server.Audit;
 using Mandate.Server.Authentication;
+using Mandate.Server.Console;
 using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
@@ -226,7 +227,8 @@ internal static class MandateServer
             .AddGovernance().AddGovernanceHosting()
             .AddAccessReviews().AddAccessReviewHosting()
             .AddDetection().AddDetectionHosting()
-            .AddSignals().AddSignalHosting();
+            .AddSignals().AddSignalHosting()
+            .AddConsoleHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -305,6 +307,7 @@ internal static class MandateServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<MetricsAccess>();
+        app.UseConsole();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();
@@ -327,5 +330,6 @@ internal static class MandateServer
         app.MapWebhookEndpoints();
         app.MapSharedSignalsEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapConsole();
     }
 }
