@@ -298,8 +298,12 @@ internal static class MandateServer
         app.UseStatusCodePages();
         app.UseMiddleware<StartupGateMiddleware>();
         // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
+        // The singletons are taken once here, not resolved from the request's services on every request.
         app.UseRateLimiter();
-        app.UseMiddleware<AuthenticationFailureLimit>();
+        var credentialLimit = app.Services.GetRequiredService<Http.CredentialRateLimit>();
+        app.Use((context, next) => credentialLimit.InvokeAsync(context, next));
+        var failureLimit = app.Services.GetRequiredService<AuthenticationFailureLimit>();
+        app.Use((context, next) => failureLimit.InvokeAsync(context, next));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<MetricsAccess>();
