@@ -22,7 +22,6 @@ internal sealed class DecisionAuditQueue
     private readonly AuditOverflow overflow;
     private readonly MandateMetrics? metrics;
     private readonly AuditDurability durability;
-    private readonly TimeProvider time;
 
     // Which batch a record rides in. A record joins the open batch in the same critical section as it enters the
     // channel, and the writer closes the open batch only under this lock and only when the channel is empty: so every
@@ -41,8 +40,7 @@ internal sealed class DecisionAuditQueue
         waitTimeout = settings.AuditQueueWaitTimeout;
         overflow = settings.AuditOverflow;
         durability = settings.AuditDurability;
-        this.time = time ?? TimeProvider.System;
-        Losses = new AuditLossCounter(this.time, settings.AuditAllowSampleRate, metrics);
+        Losses = new AuditLossCounter(time ?? TimeProvider.System, settings.AuditAllowSampleRate, metrics);
         channel = Channel.CreateBounded<object>(new BoundedChannelOptions(Math.Max(16, settings.AuditQueueCapacity))
         {
             SingleReader = true,
@@ -196,7 +194,9 @@ internal sealed class DecisionAuditQueue
                 return null;
             }
 
-            open.Join(this, time, waitTimeout);
+            // Real time, as the wait for room (CancelAfter): the deadline bounds what a caller waits, whatever clock the
+            // server's logic runs on.
+            open.Join(this, TimeProvider.System, waitTimeout);
             return open;
         }
     }
