@@ -3,10 +3,11 @@
 # generators: wrk (HTTP/1.1 keep-alive) and h2load (cleartext HTTP/2, prior knowledge). Every allow is audited (the
 # default AuditAllowSampleRate 1.0); the PEP authenticates with an operator-issued PEP credential. After the runs the
 # server is stopped and the ledger is counted: answered decisions must equal the decision events in the chain (plus
-# any audit.dropped/audit.sampled counts, which only a configured lossy mode writes). The per-client decision rate limit
-# (Mandate:RateLimits:Decisions, 1,000/s per client network by default) is turned off: the load generators are one
-# client, and with it on most answers were 429s, which the load generators count as requests. A run with any answer
-# other than 2xx exits 1.
+# any audit.dropped/audit.sampled counts, which only a configured lossy mode writes). The decision rate limits
+# (Mandate:RateLimits:AuthenticatedDecisions, 10,000/s per authenticated caller, and Mandate:RateLimits:Decisions,
+# 1,000/s per client network for unauthenticated callers) are turned off: the load generators are one PEP asking for
+# more than one caller's default budget, and a 429 would be counted as a request. A run with any answer other than
+# 2xx exits 1.
 #
 #   benchmarks/http/decisions.sh [--seconds S] [--connections C] [--streams M]
 #
@@ -62,7 +63,7 @@ LUA
 "$root/mandate" --help >/dev/null   # builds the CLI (Release) if needed, before anything is timed
 Mandate__Decisions__PepCredentials__0__Name=bench Mandate__Decisions__PepCredentials__0__TokenSha256="$hash" \
 Mandate__Decisions__AllowAnonymousPeps=None \
-Mandate__RateLimits__Decisions__Enabled=false \
+Mandate__RateLimits__Decisions__Enabled=false Mandate__RateLimits__AuthenticatedDecisions__Enabled=false \
   "$root/mandate" serve --demo --state "$work/state" --urls "http://127.0.0.1:$http1" --http2-urls "http://127.0.0.1:$h2c" \
   >"$work/server.log" 2>&1 &
 server_pid=$!

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Mandate.Server.Audit;
 using Mandate.Server.Authentication;
+using Mandate.Server.Console;
 using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
@@ -226,7 +227,8 @@ internal static class MandateServer
             .AddGovernance().AddGovernanceHosting()
             .AddAccessReviews().AddAccessReviewHosting()
             .AddDetection().AddDetectionHosting()
-            .AddSignals().AddSignalHosting();
+            .AddSignals().AddSignalHosting()
+            .AddConsoleHosting();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -296,11 +298,16 @@ internal static class MandateServer
         app.UseStatusCodePages();
         app.UseMiddleware<StartupGateMiddleware>();
         // Before authentication: a refused request costs as little as possible (only anonymous endpoints are limited).
+        // The singletons are taken once here, not resolved from the request's services on every request.
         app.UseRateLimiter();
-        app.UseMiddleware<AuthenticationFailureLimit>();
+        var credentialLimit = app.Services.GetRequiredService<Http.CredentialRateLimit>();
+        app.Use((context, next) => credentialLimit.InvokeAsync(context, next));
+        var failureLimit = app.Services.GetRequiredService<AuthenticationFailureLimit>();
+        app.Use((context, next) => failureLimit.InvokeAsync(context, next));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<MetricsAccess>();
+        app.UseConsole();
         app.MapHealthEndpoints();
         app.MapAdminStatusEndpoints();
         app.MapIdentityEndpoints();
@@ -323,5 +330,6 @@ internal static class MandateServer
         app.MapWebhookEndpoints();
         app.MapSharedSignalsEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapConsole();
     }
 }

@@ -68,6 +68,7 @@ public sealed class StartupTests
     [InlineData("Mandate:Identity:OidcIssuers:0:Issuer", "https://idp.example", "Mandate:Identity:OidcIssuers:0:Audience")]
     [InlineData("Mandate:Identity:AttestationRateLimit:PermitLimit", "0", null)]
     [InlineData("Mandate:RateLimits:Decisions:PermitLimit", "0", null)]
+    [InlineData("Mandate:RateLimits:AuthenticatedDecisions:PermitLimit", "0", null)]
     [InlineData("Mandate:RateLimits:Credentials:Window", "00:00:00", null)]
     [InlineData("Mandate:RateLimits:AuthenticationFailures:PermitLimit", "0", null)]
     [InlineData("Mandate:Store:BusyTimeout", "00:00:00", null)]

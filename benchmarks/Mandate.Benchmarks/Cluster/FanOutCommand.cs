@@ -153,6 +153,7 @@ internal static class FanOutCommand
             {
                 builder.Configuration["Mandate:Decisions:AllowAnonymousPeps"] = "Loopback";
                 builder.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
+                builder.Configuration["Mandate:RateLimits:AuthenticatedDecisions:Enabled"] = "false";
                 builder.Configuration["Mandate:RateLimits:Credentials:Enabled"] = "false";
 
                 // A thousand tasks opened by one agent in seconds is what detection is for; this driver measures fan-out.

@@ -62,6 +62,7 @@ internal static class DecisionAllocationCommand
 
                 // One loopback client outruns the per-client limit (1,000/s) and would be answered 429 (as in the load driver).
                 b.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
+                b.Configuration["Mandate:RateLimits:AuthenticatedDecisions:Enabled"] = "false";
 
                 // --no-audit: allows not audited, to see the decision path without the ledger's batching (whose share
                 // per request varies with how many records each write takes).

@@ -58,6 +58,7 @@ internal static class McpOverhead
             {
                 b.Logging.SetMinimumLevel(LogLevel.Warning);
                 b.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
+                b.Configuration["Mandate:RateLimits:AuthenticatedDecisions:Enabled"] = "false";
                 b.Configuration["Mandate:Decisions:PepCredentials:0:Name"] = "mcp-bench";
                 b.Configuration["Mandate:Decisions:PepCredentials:0:TokenSha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(PepToken)));
             });

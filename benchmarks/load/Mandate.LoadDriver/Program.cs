@@ -170,6 +170,7 @@ static async Task<WebApplication> StartMandateAsync(string state, double auditAl
             // The driver is one loopback client measuring the decision point's ceiling: the per-client limit would
             // measure the limiter instead.
             b.Configuration["Mandate:RateLimits:Decisions:Enabled"] = "false";
+            b.Configuration["Mandate:RateLimits:AuthenticatedDecisions:Enabled"] = "false";
         });
     await app.StartAsync();
     return app;

@@ -107,7 +107,8 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
     /// <summary>Constant-time check of a presented admin token; always false while the bootstrap token is disabled.</summary>
     public async ValueTask<bool> ValidateAsync(string? presented, CancellationToken cancellationToken)
     {
-        if (!Enabled || string.IsNullOrEmpty(presented) || presented.Length > 512)
+        // Every bootstrap token is minted with the prefix: anything else is not one, and costs no hash to refuse.
+        if (!Enabled || string.IsNullOrEmpty(presented) || presented.Length > 512 || !IsAdminTokenShaped(presented))
         {
             return false;
         }
@@ -129,6 +130,9 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
 
         return CryptographicOperations.FixedTimeEquals(Hash(presented), expected);
     }
+
+    /// <summary>Whether <paramref name="presented"/> could be the bootstrap token (it has the prefix every one is minted with).</summary>
+    public static bool IsAdminTokenShaped(string presented) => presented.StartsWith(Prefix, StringComparison.Ordinal);
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 

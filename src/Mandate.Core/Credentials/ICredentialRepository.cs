@@ -9,6 +9,9 @@ internal interface ICredentialRepository
 
     Task<IReadOnlyList<CredentialRecord>> ListByTaskAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>How many credentials are alive at <paramref name="now"/> (not revoked, not expired).</summary>
+    Task<long> CountLiveAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The <c>jti</c>s of credentials whose subject or holder is one of <paramref name="identities"/>.</summary>
     Task<IReadOnlyList<string>> ListJtisHeldByAsync(IReadOnlyCollection<string> identities, CancellationToken cancellationToken);
 

@@ -7,8 +7,14 @@ namespace Mandate.Core.Decisions;
 /// </summary>
 internal sealed record AuthZenCall(string? RequestId, bool IncludeDiagnostics, string? Caller = null, string? Client = null)
 {
-    /// <summary>The credentials presented in this call, each verified once however many questions it asks.</summary>
-    public PresentedCredentials Presented { get; } = new();
+    private PresentedCredentials? presented;
+
+    /// <summary>
+    /// The credentials presented in this call, each verified once however many questions it asks. Made when a question
+    /// first carries a credential: most calls carry none, and pay nothing for it.
+    /// </summary>
+    public PresentedCredentials Presented =>
+        Volatile.Read(ref presented) ?? Interlocked.CompareExchange(ref presented, new PresentedCredentials(), null) ?? presented!;
 
     /// <summary>Authenticated enforcement points see why a request was denied; anonymous ones only the decision.</summary>
     public bool IncludeReasons => Caller is not null;

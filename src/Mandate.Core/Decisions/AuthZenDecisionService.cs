@@ -73,6 +73,33 @@ internal sealed class AuthZenDecisionService
     }
 
     /// <summary>
+    /// "What if": one request decided against the active policies as an evaluation is (the inventory's standing, the
+    /// entities, the policies) but neither audited nor counted as a decision, because nothing was attempted: a person
+    /// asks what the policies say. It carries no credential and no member the decision point derives from one.
+    /// </summary>
+    /// <exception cref="AuthZenRequestException">The request is not valid, or its context names a reserved member.</exception>
+    public async ValueTask<AuthZenDecision> WhatIfAsync(EvaluationRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(call);
+        AuthZenLimits.Check(settings, request.Subject, request.Action, request.Resource, request.Context);
+        if (request.Context is { ValueKind: JsonValueKind.Object } context
+            && context.EnumerateObject().FirstOrDefault(p => AuthZenRequestMapper.ReservedContextMembers.Contains(p.Name)) is { Name: { } reserved })
+        {
+            throw new AuthZenRequestException($"context.{reserved}: a what-if request carries no credential and none of the members derived from one.");
+        }
+
+        var snapshot = active.Current;
+        var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken).ConfigureAwait(false);
+        if (mapped.Denied is { } early)
+        {
+            return early with { PolicyVersion = snapshot.Version, IgnoredProperties = mapped.Request.IgnoredProperties };
+        }
+
+        return AuthZenDecision.From(decisionPoint.Decide(snapshot, mapped.Request), mapped.Request.IgnoredProperties);
+    }
+
+    /// <summary>
     /// A batch with at least one item. Items inherit the top-level members they leave out; an item that cannot be
     /// evaluated is a deny carrying its error. The result is shorter than the request when a semantic short-circuits.
     /// </summary>

@@ -19,18 +19,22 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
 
     public async ValueTask<MappedContext> BuildAsync(JsonElement? context, EntityUid principal, EntityUid action, EntityUid resource, AuthZenCall call, CancellationToken cancellationToken)
     {
-        var hasContext = context is { ValueKind: JsonValueKind.Object } json && json.EnumerateObject().Any();
-        if (!hasContext && risks.Length == 0)
+        var hasContext = context is { ValueKind: JsonValueKind.Object } json && json.EnumerateObject().MoveNext();
+        if (!hasContext)
         {
-            return new MappedContext(DefaultContext);
+            // The common request carries no context: the shared context when the principal's risk is low (no dictionary
+            // per decision), a context of its own only when a risk source has something to say.
+            var risk = CurrentRisk(principal);
+            return new MappedContext(ReferenceEquals(risk, LowRisk)
+                ? DefaultContext
+                : new Dictionary<string, CedarValue>(1, StringComparer.Ordinal) { ["risk"] = risk });
         }
 
+        var members = context!.Value;
         Dictionary<string, CedarValue> attributes;
         try
         {
-            attributes = hasContext
-                ? JsonCedar.ToAttributes(context!.Value, AuthZenRequestMapper.ReservedContextMembers)
-                : new Dictionary<string, CedarValue>(StringComparer.Ordinal);
+            attributes = JsonCedar.ToAttributes(members, AuthZenRequestMapper.ReservedContextMembers);
         }
         catch (JsonException e)
         {
@@ -38,7 +42,7 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
         }
 
         attributes["risk"] = CurrentRisk(principal);
-        if (!hasContext || !context!.Value.TryGetProperty("credential", out var credential)
+        if (!members.TryGetProperty("credential", out var credential)
             || credential.ValueKind is JsonValueKind.Null)
         {
             return new MappedContext(attributes);
@@ -49,8 +53,8 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
             throw new AuthZenRequestException("context.credential must be a non-empty string (a task token or JWT-SVID).");
         }
 
-        var proof = CredentialProof.Read(context!.Value);
-        var destination = context.Value.TryGetProperty("destination", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
+        var proof = CredentialProof.Read(members);
+        var destination = members.TryGetProperty("destination", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
         var verified = await credentialVerifier.VerifyAsync(credential.GetString()!, proof, destination, principal, action, resource, call, cancellationToken).ConfigureAwait(false);
         if (!verified.Valid)
         {

@@ -1,4 +1,8 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using Mandate.Core.Audit;
 using Mandate.Core.Operators;
@@ -10,14 +14,27 @@ namespace Mandate.Core.Decisions;
 /// <summary>
 /// PEP credentials issued through the API, next to those configured in <c>Mandate:Decisions:PepCredentials</c>: a
 /// token <c>mpt_…</c> (256 random bits) shown once, only its SHA-256 stored; recorded as <c>pep_credential.issued</c>
-/// and <c>pep_credential.revoked</c>. A presented token is looked up by its hash on every call, so a revocation counts
-/// at once, on every node.
+/// and <c>pep_credential.revoked</c>. A revocation counts at once, on every node: on a store only this node writes
+/// (SQLite) the usable credentials already looked up are remembered by the SHA-256 of their token (never the token),
+/// with their expiry checked at every call, and every revocation, which can only be made through this class, forgets
+/// them all before it is answered; on a store other nodes write too (PostgreSQL) a presented token is looked up by its
+/// hash on every call.
 /// </summary>
-internal sealed partial class PepCredentials(IMandateStore store, IAuditTrail audit, TimeProvider time, IOptionsMonitor<DecisionOptions> options)
+internal sealed partial class PepCredentials(IMandateStore store, IAuditTrail audit, TimeProvider time, IOptionsMonitor<DecisionOptions> options, StoreFreshness freshness)
 {
     public const string TokenPrefix = "mpt_";
 
+    /// <summary>Usable credentials remembered at most; beyond it a token is looked up on every call as before.</summary>
+    internal const int MaxRemembered = 4096;
+
     private const int MaxReason = 1000;
+
+    private readonly ConcurrentDictionary<TokenDigest, StoredPepCredential> remembered = new();
+    private readonly Lock rememberGate = new();
+
+    // Bumped by every revocation: a lookup that started before one is not remembered (it may have read the credential
+    // before the revocation committed).
+    private long revocations;
 
     /// <summary>Issues a credential for the enforcement point <paramref name="name"/>; <paramref name="ttl"/> null: until revoked.</summary>
     public async Task<(StoredPepCredential? Credential, string? Secret, OperatorError? Error)> IssueAsync(string? name, TimeSpan? ttl, string actor, string? requestId, CancellationToken cancellationToken)
@@ -109,21 +126,87 @@ internal sealed partial class PepCredentials(IMandateStore store, IAuditTrail au
             },
             cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Forget();
         return (credential with { RevokedAt = now, RevokedBy = actor, RevokedReason = reason }, null);
     }
 
     /// <summary>The name of the usable issued credential <paramref name="presented"/> is, or null.</summary>
-    public async Task<string?> AuthenticateAsync(string presented, CancellationToken cancellationToken)
+    public async ValueTask<string?> AuthenticateAsync(string presented, CancellationToken cancellationToken)
     {
         if (!presented.StartsWith(TokenPrefix, StringComparison.Ordinal) || presented.Length is < 32 or > 200)
         {
             return null;
         }
 
+        var digest = TokenDigest.Of(presented);
+        var now = time.GetUtcNow();
+        var remember = !freshness.Applies;
+        if (remember && remembered.TryGetValue(digest, out var known))
+        {
+            if (known.IsUsableAt(now))
+            {
+                return known.Name;
+            }
+
+            // Expired since it was remembered.
+            remembered.TryRemove(digest, out _);
+            return null;
+        }
+
+        var before = Volatile.Read(ref revocations);
         var session = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
         await using var sessionDisposal = session.ConfigureAwait(false);
-        var credential = await session.Get<IPepCredentialRepository>().FindByHashAsync(OperatorDirectory.Hash(presented), cancellationToken).ConfigureAwait(false);
-        return credential is not null && credential.IsUsableAt(time.GetUtcNow()) ? credential.Name : null;
+        var credential = await session.Get<IPepCredentialRepository>().FindByHashAsync(digest.ToHex(), cancellationToken).ConfigureAwait(false);
+        if (credential is null || !credential.IsUsableAt(now))
+        {
+            return null;
+        }
+
+        if (remember)
+        {
+            lock (rememberGate)
+            {
+                if (revocations == before && remembered.Count < MaxRemembered)
+                {
+                    remembered[digest] = credential;
+                }
+            }
+        }
+
+        return credential.Name;
+    }
+
+    /// <summary>Forgets every remembered credential, so the next call of each is looked up in the store again.</summary>
+    private void Forget()
+    {
+        lock (rememberGate)
+        {
+            revocations++;
+            remembered.Clear();
+        }
+    }
+
+    /// <summary>The SHA-256 of a token as a value (a dictionary key that costs no allocation to compute).</summary>
+    private readonly record struct TokenDigest(UInt128 High, UInt128 Low)
+    {
+        public static TokenDigest Of(string token)
+        {
+            // Tokens are at most 200 characters (checked by the caller): their UTF-8 fits the stack.
+            Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(token.Length)];
+            var length = Encoding.UTF8.GetBytes(token, utf8);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(utf8[..length], hash);
+            return new TokenDigest(BinaryPrimitives.ReadUInt128BigEndian(hash), BinaryPrimitives.ReadUInt128BigEndian(hash[16..]));
+        }
+
+        /// <summary>Lower-case hex, as stored (<see cref="OperatorDirectory.Hash"/>).</summary>
+        public string ToHex()
+        {
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            BinaryPrimitives.WriteUInt128BigEndian(hash, High);
+            BinaryPrimitives.WriteUInt128BigEndian(hash[16..], Low);
+            return Convert.ToHexStringLower(hash);
+        }
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\z", RegexOptions.CultureInvariant)]

@@ -141,7 +141,7 @@ internal static class AuditEndpoints
         return await ProofOfAsync(sequence, store, cancellationToken);
     }
 
-    private static async Task<IResult> ProofOfAsync(long seq, IMandateStore store, CancellationToken cancellationToken)
+    internal static async Task<IResult> ProofOfAsync(long seq, IMandateStore store, CancellationToken cancellationToken)
     {
         try
         {
@@ -168,7 +168,7 @@ internal static class AuditEndpoints
         }
     }
 
-    private static async Task ExportAsync(HttpContext context, IMandateStore store, TimeProvider time)
+    internal static async Task ExportAsync(HttpContext context, IMandateStore store, TimeProvider time)
     {
         var query = context.Request.Query;
         long from = 1, to = long.MaxValue;

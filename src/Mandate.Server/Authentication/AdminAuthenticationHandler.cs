@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Mandate.Core.Admin;
+using Mandate.Core.Decisions;
 using Mandate.Core.Operators;
 using Mandate.Server.Operators;
 using Mandate.Server.Problems;
@@ -39,6 +40,13 @@ internal sealed class AdminAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal))
+        {
+            // An issued PEP credential opens only the decision point, which checks it itself: not hashed here, on every
+            // decision, only to fail. An admin endpoint still refuses it (the challenge below).
+            return AuthenticateResult.NoResult();
+        }
+
         if (presented.StartsWith(OperatorDirectory.TokenPrefix, StringComparison.Ordinal))
         {
             var result = await operators.AuthenticateAsync(presented, Context.RequestAborted);
@@ -50,6 +58,13 @@ internal sealed class AdminAuthenticationHandler(
             }
 
             return AuthenticateResult.Success(new AuthenticationTicket(ActingOperator.Principal(result.Operator!, result.Token!), SchemeName));
+        }
+
+        if (!AdminTokens.IsAdminTokenShaped(presented))
+        {
+            // Neither an operator token nor the bootstrap token (a PEP credential, a JWT-SVID, a guess): refused without
+            // a hash or a failure object per request; an admin endpoint's challenge says why (NotAdminReason).
+            return AuthenticateResult.NoResult();
         }
 
         if (!await adminTokens.ValidateAsync(presented, Context.RequestAborted))
@@ -70,7 +85,7 @@ internal sealed class AdminAuthenticationHandler(
     {
         var reason = Context.Items.TryGetValue(FailureKey, out var value) && value is string text
             ? text
-            : "no bearer token was presented";
+            : NotAdminReason(BearerToken.Read(Request));
         var type = Context.Items.TryGetValue(FailureTypeKey, out var kind) && kind is string t ? t : "admin.authentication_failed";
         Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
         await RecordFailureAsync(type, reason);
@@ -85,6 +100,15 @@ internal sealed class AdminAuthenticationHandler(
         await failures.RecordForbiddenAsync(Context, Context.User.Identity?.Name ?? "unknown", Reason);
         await Problem.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, Reason);
     }
+
+    /// <summary>Why a bearer the handler did not even check is refused (no bearer, or not shaped like an admin credential).</summary>
+    private string NotAdminReason(string? presented) => presented switch
+    {
+        null => "no bearer token was presented",
+        _ when presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal) => "a PEP credential opens only the decision point",
+        _ when adminTokens.Enabled => "the bearer token is neither an operator token nor the admin token",
+        _ => "the bearer token is not an operator token, and the bootstrap admin token is disabled (Mandate:Admin:BootstrapToken)",
+    };
 
     /// <summary>
     /// A workload presenting its own valid SVID to an admin API is named as the subject of the refusal: it is a workload

@@ -18,10 +18,17 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
 
     private readonly AuthenticationFailureLimitOptions settings;
     private readonly PartitionedRateLimiter<string> limiter;
+    private readonly TimeProvider time;
 
-    public AuthenticationFailureLimit(IOptions<AuthenticationFailureLimitOptions> options)
+    // When the last refused authentication was counted (a timestamp; 0: never). While no failure is that recent, no
+    // network can have used up its window, and a request with credentials is let through without asking the limiter,
+    // whose lock every authenticated request (every decision) otherwise took.
+    private long lastFailure;
+
+    public AuthenticationFailureLimit(IOptions<AuthenticationFailureLimitOptions> options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        this.time = time ?? TimeProvider.System;
         settings = options.Value;
         limiter = PartitionedRateLimiter.Create<string, string>(network => RateLimitPartition.GetFixedWindowLimiter(
             network,
@@ -33,6 +40,7 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
     {
         if (settings.Enabled)
         {
+            Volatile.Write(ref lastFailure, time.GetTimestamp());
             using var lease = limiter.AttemptAcquire(Network(context));
         }
     }
@@ -55,7 +63,7 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
     /// </summary>
     public IResult? Exhausted(HttpContext context)
     {
-        if (!settings.Enabled || limiter.GetStatistics(Network(context)) is not { CurrentAvailablePermits: 0 })
+        if (!settings.Enabled || !FailedRecently() || limiter.GetStatistics(Network(context)) is not { CurrentAvailablePermits: 0 })
         {
             return null;
         }
@@ -69,6 +77,16 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
     }
 
     public void Dispose() => limiter.Dispose();
+
+    /// <summary>
+    /// Whether a failure was counted recently enough that some network's window may be used up: within the window, plus
+    /// a margin for the limiter's replenishment, which runs on a timer.
+    /// </summary>
+    private bool FailedRecently()
+    {
+        var last = Volatile.Read(ref lastFailure);
+        return last != 0 && time.GetElapsedTime(last) <= settings.Window + TimeSpan.FromSeconds(5);
+    }
 
     private static string Network(HttpContext context) => ClientNetwork.Of(context.Connection.RemoteIpAddress, 64);
 }

@@ -12,18 +12,18 @@ namespace Mandate.Server.Decisions;
 /// <summary>
 /// OpenID AuthZEN 1.0: evaluation, batch evaluations, subject/resource/action search and the PDP metadata. Enforcement
 /// points authenticate (<see cref="PepAuthentication"/>); authenticated ones see deny reasons, a caller presenting the
-/// admin token also sees policy reasons and errors. Every call is rate limited per client network.
+/// admin token also sees policy reasons and errors. Every call is rate limited (<see cref="DecisionRateLimits"/>): an
+/// authenticated caller by its own budget, anyone else by its client network's.
 /// </summary>
 internal static class AuthZenEndpoints
 {
     public static IEndpointRouteBuilder MapAuthZenEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(string.Empty).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy);
+        var group = app.MapGroup(string.Empty).AllowAnonymous();
 
         group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest, static async (http, service, request, call) =>
-                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)))
-            .RequireFreshState();
+                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)));
 
         group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationsRequest, static async (http, service, request, call) =>
@@ -35,35 +35,37 @@ internal static class AuthZenEndpoints
                 }
 
                 return AuthZenResults.Batch(await service.EvaluateBatchAsync(request, call, http.RequestAborted), call);
-            }))
-            .RequireFreshState();
+            }));
 
         group.MapPost(AuthZenPaths.SearchSubject, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchSubjectsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
-            }))
-            .RequireFreshState();
+            }));
 
         group.MapPost(AuthZenPaths.SearchResource, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchResourcesAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new EntitySearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.EntitySearchResponse);
-            }))
-            .RequireFreshState();
+            }));
 
         group.MapPost(AuthZenPaths.SearchAction, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             SearchAsync(http, service, failures, static async (http, service, request, call) =>
             {
                 var result = await service.SearchActionsAsync(request, call, http.RequestAborted);
                 return TypedResults.Json(new ActionSearchResponse { Page = result.Page, Results = [.. result.Results] }, AuthZenJsonContext.Default.ActionSearchResponse);
-            }))
-            .RequireFreshState();
+            }));
 
-        group.MapGet(AuthZenPaths.Metadata, (HttpContext http, PublicBaseUrl publicUrl) =>
+        group.MapGet(AuthZenPaths.Metadata, async (HttpContext http, PublicBaseUrl publicUrl, DecisionRateLimits limits) =>
         {
+            // Metadata needs no credential, so every caller counts against its network's budget.
+            if (await limits.AdmitUnauthenticatedAsync(http) is { } flooded)
+            {
+                return Echo(http, flooded);
+            }
+
             // The configured public URL, never the Host header: metadata must not point a client at an attacker's host.
             var baseUrl = publicUrl.Value();
             http.Response.Headers.CacheControl = "public, max-age=300";
@@ -100,6 +102,13 @@ internal static class AuthZenEndpoints
         bool stampPolicyVersion = false)
         where TRequest : class
     {
+        // What RequireFreshState does for other endpoints, first thing, without an endpoint filter's allocations on the
+        // hot path: a node that cannot vouch for its views of a shared store decides nothing.
+        if (FreshStateFilter.Refusal(http) is { } stale)
+        {
+            return stale;
+        }
+
         // Authenticate before reading the body: a refused caller costs no parsing.
         var (call, refused) = await PepAuthentication.AuthenticateAsync(http, service.Options, failures);
         if (refused is not null)

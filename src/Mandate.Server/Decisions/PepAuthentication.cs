@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Authentication;
+using Mandate.Server.Http;
 using Mandate.Server.Identity;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
@@ -24,11 +26,34 @@ internal static class PepAuthentication
     /// <summary>The longest <c>X-Request-ID</c> that is echoed and audited; a longer one is replaced by the server's own id.</summary>
     public const int MaxRequestIdLength = 128;
 
-    /// <summary>The call, or the 401 problem to answer instead.</summary>
+    /// <summary>
+    /// The call, or the problem to answer instead: 401, or 429 when the caller is over its rate limit
+    /// (<see cref="DecisionRateLimits"/>: an authenticated caller's own budget, else its client network's).
+    /// </summary>
     public static async ValueTask<(AuthZenCall? Call, IResult? Problem)> AuthenticateAsync(HttpContext http, DecisionOptions settings, AuthenticationFailureAudit failures)
     {
         ArgumentNullException.ThrowIfNull(http);
-        return await AuthenticateAsync(http, settings, failures, http.RequestServices.GetRequiredService<PepCredentials>());
+        var limits = http.RequestServices.GetRequiredService<DecisionRateLimits>();
+        var withCredential = http.Request.Headers.Authorization.Count > 0;
+        if (!withCredential && await limits.AdmitUnauthenticatedAsync(http) is { } flooded)
+        {
+            // Nothing to check: the network's budget is counted before any work.
+            return (null, flooded);
+        }
+
+        var (call, problem) = await AuthenticateAsync(http, settings, failures, http.RequestServices.GetRequiredService<PepCredentials>());
+        if (problem is not null)
+        {
+            // A refused credential is unauthenticated: it takes from its network's budget (a request without one already has).
+            return (null, withCredential ? await limits.AdmitUnauthenticatedAsync(http) ?? problem : problem);
+        }
+
+        if (call!.Caller is { } caller && await limits.AdmitCallerAsync(http, caller) is { } overLimit)
+        {
+            return (null, overLimit);
+        }
+
+        return (call, null);
     }
 
     /// <summary>The call, or the 401 problem to answer instead.</summary>
@@ -75,9 +100,9 @@ internal static class PepAuthentication
 
     /// <summary>
     /// The admin scheme's answer for the presented token without running it twice per call: the authentication
-    /// middleware has already run it (the server's default scheme) and keeps a success on the request. An issued PEP
-    /// credential is never an admin credential (that handler accepts only operator tokens and the bootstrap token, whose
-    /// prefixes differ), so it is not offered to it; anything else is asked as before.
+    /// middleware has already run it (the server's default scheme) and keeps a success on the request. That handler
+    /// accepts only operator tokens and the bootstrap token, each minted with its own prefix, so a token without either
+    /// (a PEP credential, a JWT-SVID) is not offered to it again.
     /// </summary>
     private static async ValueTask<AuthenticateResult?> AdminAsync(HttpContext http, string presented)
     {
@@ -86,7 +111,9 @@ internal static class PepAuthentication
             return known;
         }
 
-        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal))
+        // Only an operator token or the bootstrap token can be an admin credential; the handler refuses anything else
+        // without looking (a PEP credential, configured or issued, a JWT-SVID), so it is not asked again.
+        if (!presented.StartsWith(Core.Operators.OperatorDirectory.TokenPrefix, StringComparison.Ordinal) && !Core.Admin.AdminTokens.IsAdminTokenShaped(presented))
         {
             return null;
         }
@@ -124,19 +151,26 @@ internal static class PepAuthentication
             return null;
         }
 
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(presented.Length)];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
         string? match = null;
-        foreach (var pep in settings.PepCredentials)
+        foreach (var (name, expected) in ConfiguredHashes.GetValue(settings, Decode))
         {
-            var expected = Convert.FromHexString(pep.TokenSha256);
             if (CryptographicOperations.FixedTimeEquals(hash, expected))
             {
-                match ??= pep.Name;
+                match ??= name;
             }
         }
 
         return match;
     }
+
+    /// <summary>The configured credentials' hashes, decoded once per settings object rather than on every call.</summary>
+    private static readonly ConditionalWeakTable<DecisionOptions, (string Name, byte[] Hash)[]> ConfiguredHashes = new();
+
+    private static (string Name, byte[] Hash)[] Decode(DecisionOptions settings) =>
+        [.. settings.PepCredentials.Select(p => (p.Name, Convert.FromHexString(p.TokenSha256)))];
 
     private static async Task<IResult> RefuseAsync(HttpContext http, AuthenticationFailureAudit failures, string reason, string kind)
     {

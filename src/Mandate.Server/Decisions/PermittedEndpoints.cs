@@ -22,7 +22,7 @@ internal static class PermittedEndpoints
 
     public static IEndpointRouteBuilder MapPermittedEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, PermittedAsync).AllowAnonymous().RequireRateLimiting(RequestRateLimiting.DecisionsPolicy).RequireFreshState();
+        app.MapPost(Path, PermittedAsync).AllowAnonymous().RequireFreshState();
         return app;
     }
 

@@ -113,6 +113,11 @@ internal sealed class InProcessGatewayDecisionPoint(AuthZenDecisionService servi
     /// </summary>
     private void RequireFreshState()
     {
+        if (freshness.IsFresh())
+        {
+            return;
+        }
+
         var stale = freshness.StaleChannels();
         if (stale.Count > 0)
         {

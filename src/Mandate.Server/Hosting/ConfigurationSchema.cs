@@ -45,6 +45,7 @@ internal static class ConfigurationSchema
         (PolicySyncOptions.SectionName, typeof(PolicySyncOptions)),
         (AuthenticationFailureLimit.SectionName, typeof(AuthenticationFailureLimitOptions)),
         (RequestRateLimiting.DecisionsSection, typeof(RequestRateLimitOptions)),
+        (RequestRateLimiting.AuthenticatedDecisionsSection, typeof(RequestRateLimitOptions)),
         (TrustedProxyOptions.SectionName, typeof(TrustedProxyOptions)),
         (RequestRateLimiting.CredentialsSection, typeof(RequestRateLimitOptions)),
         ("Mandate:RateLimits", typeof(RateLimitSections)),

@@ -11,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Server.Http;
 
 /// <summary>
-/// One per-client rate limit (configuration <c>Mandate:RateLimits:Decisions</c> or <c>Mandate:RateLimits:Credentials</c>):
-/// a fixed window of <see cref="PermitLimit"/> requests per client network (an IPv4 address, an IPv6 prefix).
+/// One rate limit (configuration <c>Mandate:RateLimits:Decisions</c>, <c>Mandate:RateLimits:AuthenticatedDecisions</c> or
+/// <c>Mandate:RateLimits:Credentials</c>): a fixed window of <see cref="PermitLimit"/> requests per client network (an
+/// IPv4 address, an IPv6 prefix), or per authenticated caller for <c>AuthenticatedDecisions</c>.
 /// </summary>
 internal sealed class RequestRateLimitOptions
 {
@@ -28,28 +29,31 @@ internal sealed class RequestRateLimitOptions
 
 /// <summary>
 /// Per-client rate limits on the endpoints anyone can reach with a request that costs the server work: the decision
-/// point (<c>/access/v1/*</c>, policy <see cref="DecisionsPolicy"/>; default 1,000 requests per second per client) and
-/// the credential endpoints (<c>/oauth2/*</c> token, introspection and revocation, <c>/v1/svid/*</c>, <c>/v1/tasks*</c>;
-/// default 600 per minute per client). Attestation has its own limit (<see cref="AttestationRateLimitOptions"/>). A
-/// refusal is a 429 problem (<c>rate-limited</c>) with <c>Retry-After</c>, counted in <c>mandate.requests.rate_limited</c>
-/// and audited once per client and window (repeats folded by <see cref="AuditRepetitions"/>).
+/// point (<c>/access/v1/*</c>, <c>/v1/decisions/permitted</c>: <see cref="DecisionRateLimits"/>, per authenticated caller
+/// and, for unauthenticated or failing callers, per client network) and the credential endpoints (<c>/oauth2/*</c> token,
+/// introspection and revocation, <c>/v1/svid/*</c>, <c>/v1/tasks*</c>; default 600 per minute per client). Attestation
+/// has its own limit (<see cref="AttestationRateLimitOptions"/>). A refusal is a 429 problem (<c>rate-limited</c>) with
+/// <c>Retry-After</c>, counted in <c>mandate.requests.rate_limited</c> and audited once per client and window (repeats
+/// folded by <see cref="AuditRepetitions"/>).
 /// </summary>
 internal static class RequestRateLimiting
 {
-    public const string DecisionsPolicy = "decisions";
+    public const string DecisionsLimit = "decisions";
+    public const string AuthenticatedDecisionsLimit = "authenticated-decisions";
     public const string CredentialsLimit = "credentials";
     public const string DecisionsSection = "Mandate:RateLimits:Decisions";
+    public const string AuthenticatedDecisionsSection = "Mandate:RateLimits:AuthenticatedDecisions";
     public const string CredentialsSection = "Mandate:RateLimits:Credentials";
     public const string MetricName = "mandate.requests.rate_limited";
-
-    /// <summary>Path prefixes under the credentials limit.</summary>
-    private static readonly string[] CredentialPaths = ["/oauth2/", "/v1/svid/", "/v1/tasks"];
 
     public static IServiceCollection AddRequestRateLimiting(this IServiceCollection services)
     {
         foreach (var (name, section, permits, window) in new[]
         {
-            (DecisionsPolicy, DecisionsSection, 1000, TimeSpan.FromSeconds(1)),
+            // Unauthenticated and failing callers of the decision point, per client network.
+            (DecisionsLimit, DecisionsSection, 1000, TimeSpan.FromSeconds(1)),
+            // Each authenticated caller of the decision point (PEP credential, JWT-SVID, admin), wherever it calls from.
+            (AuthenticatedDecisionsLimit, AuthenticatedDecisionsSection, 10_000, TimeSpan.FromSeconds(1)),
             (CredentialsLimit, CredentialsSection, 600, TimeSpan.FromMinutes(1)),
         })
         {
@@ -63,57 +67,31 @@ internal static class RequestRateLimiting
         }
 
         services.AddSingleton<RequestRateLimitRefusals>();
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy<string, DecisionRateLimitPolicy>(DecisionsPolicy);
-        });
-
-        // The global limiter and its refusal need services: they are given to the options, not looked up per request.
-        services.AddOptions<RateLimiterOptions>().Configure<RequestRateLimitRefusals, IOptionsMonitor<RequestRateLimitOptions>>((o, refusals, settings) =>
-        {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => CredentialPartition(http, settings.Get(CredentialsLimit)));
-            o.OnRejected = (context, cancellationToken) => refusals.OnRejectedAsync(CredentialsLimit, context, cancellationToken);
-        });
+        services.AddSingleton<DecisionRateLimits>();
+        services.AddSingleton<CredentialRateLimit>();
+        services.AddRateLimiter(o => o.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
         return services;
     }
 
-    private static RateLimitPartition<string> CredentialPartition(HttpContext http, RequestRateLimitOptions settings)
+    /// <summary>
+    /// One fixed window per key of the limit <paramref name="limit"/>; its settings are read when a key's window is
+    /// created, so a reload applies to new keys. The partition is asked for on every request it limits: one factory
+    /// for the limiter, not a closure per request.
+    /// </summary>
+    internal static PartitionedRateLimiter<string> FixedWindows(IOptionsMonitor<RequestRateLimitOptions> options, string limit)
     {
-        var path = http.Request.Path.Value ?? string.Empty;
-        if (!CredentialPaths.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+        Func<string, RateLimiter> factory = _ =>
         {
-            return RateLimitPartition.GetNoLimiter(string.Empty);
-        }
-
-        return Partition(http, settings);
-    }
-
-    internal static RateLimitPartition<string> Partition(HttpContext http, RequestRateLimitOptions settings)
-    {
-        if (!settings.Enabled)
-        {
-            return RateLimitPartition.GetNoLimiter(string.Empty);
-        }
-
-        return RateLimitPartition.GetFixedWindowLimiter(
-            ClientNetwork.Of(http.Connection.RemoteIpAddress, settings.Ipv6PrefixLength),
-            _ => new FixedWindowRateLimiterOptions
+            var settings = options.Get(limit);
+            return new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
             {
                 PermitLimit = settings.PermitLimit,
                 Window = settings.Window,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             });
-    }
-
-    /// <summary>The decision point's limit, one budget per client network for all of <c>/access/v1/*</c>.</summary>
-    private sealed class DecisionRateLimitPolicy(IOptionsMonitor<RequestRateLimitOptions> options, RequestRateLimitRefusals refusals) : IRateLimiterPolicy<string>
-    {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected =>
-            (context, cancellationToken) => refusals.OnRejectedAsync(DecisionsPolicy, context, cancellationToken);
-
-        public RateLimitPartition<string> GetPartition(HttpContext httpContext) => Partition(httpContext, options.Get(DecisionsPolicy));
+        };
+        return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, factory));
     }
 }
 
@@ -132,23 +110,25 @@ internal sealed class RequestRateLimitRefusals
         refused = meters.Create(MandateServer.MeterName).CreateCounter<long>(RequestRateLimiting.MetricName, "{request}", "Requests refused by a per-client rate limit");
     }
 
-    public async ValueTask OnRejectedAsync(string limit, OnRejectedContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts, audits (once per <paramref name="partition"/> and window) and answers one refused request: the 429 problem
+    /// to return, with <c>Retry-After</c> already set. <paramref name="who"/> names the budget in the problem's detail.
+    /// </summary>
+    public async ValueTask<IResult> RefuseAsync(HttpContext http, string limit, string partition, string who, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
-        var http = context.HttpContext;
+        ArgumentNullException.ThrowIfNull(http);
         var settings = options.Get(limit);
         refused.Add(1, new KeyValuePair<string, object?>("limit", limit));
-        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.Window;
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, settings.Ipv6PrefixLength);
         try
         {
             await repetitions.RecordAsync(
-                string.Join('\n', "rate_limited", limit, client),
+                string.Join('\n', "rate_limited", limit, partition),
                 new AuditEvent
                 {
                     Type = "request.rate_limited",
-                    Actor = client,
+                    Actor = partition,
                     Action = http.Request.Method,
                     Resource = limit,
                     Decision = "deny",
@@ -162,10 +142,9 @@ internal sealed class RequestRateLimitRefusals
             // The client left; the 429 needs no audit record of its own.
         }
 
-        await Problem.WriteAsync(
-            http,
+        return Problem.Result(
             StatusCodes.Status429TooManyRequests,
             ProblemTypes.RateLimited,
-            $"Too many requests from this client; retry after {seconds} seconds.");
+            $"Too many requests from {who}; retry after {seconds} seconds.");
     }
 }

@@ -50,6 +50,11 @@ internal sealed class CredentialRepository(RelationalSession session) : ICredent
     public Task<IReadOnlyList<CredentialRecord>> ListByTaskAsync(string taskId, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM credentials WHERE task_id = @task ORDER BY issued_at, jti", cancellationToken, ("@task", taskId));
 
+    public async Task<long> CountLiveAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        Convert.ToInt64(
+            await session.ScalarAsync("SELECT COUNT(*) FROM credentials WHERE revoked_at IS NULL AND expires_at > @now", cancellationToken, ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
+
     public async Task<IReadOnlyList<string>> ListJtisHeldByAsync(IReadOnlyCollection<string> identities, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(identities);

@@ -132,7 +132,7 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
 
         if (query.After is not null)
         {
-            Filter("spiffe_id > @after", "@after", query.After);
+            Filter(query.Descending ? "spiffe_id < @after" : "spiffe_id > @after", "@after", query.After);
         }
 
         if (query.Label is { } label)
@@ -142,7 +142,7 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
             parameters.Add(("@lv", label.Value));
         }
 
-        sql.Append(" ORDER BY spiffe_id LIMIT @limit");
+        sql.Append(query.Descending ? " ORDER BY spiffe_id DESC LIMIT @limit" : " ORDER BY spiffe_id LIMIT @limit");
         parameters.Add(("@limit", (long)Math.Clamp(query.Limit, 1, 1000)));
         var command = session.Command(sql.ToString(), [.. parameters]);
         await using var commandDisposal = command.ConfigureAwait(false);
@@ -155,6 +155,24 @@ internal sealed class IdentityRepository(RelationalSession session) : IIdentityR
         }
 
         return list;
+    }
+
+    public async Task<IReadOnlyList<IdentityCount>> CountByKindAndStatusAsync(CancellationToken cancellationToken)
+    {
+        var command = session.Command("SELECT kind, status, COUNT(*) FROM identities GROUP BY kind, status ORDER BY kind, status");
+        await using var commandDisposal = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var counts = new List<IdentityCount>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (NhiKinds.TryParse(reader.GetString(0), out var kind) && IdentityStatuses.TryParse(reader.GetString(1), out var status))
+            {
+                counts.Add(new IdentityCount(kind, status, reader.GetInt64(2)));
+            }
+        }
+
+        return counts;
     }
 
     private static WorkloadIdentity Read(DbDataReader reader)

@@ -81,6 +81,8 @@ public sealed class IdentityDirectoryTests
             throw new NotSupportedException();
 
         public Task NotifyChangedAsync(string spiffeId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<IdentityCount>> CountByKindAndStatusAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class OneRepositoryStore(IIdentityRepository repository) : IMandateStore, IStoreSession

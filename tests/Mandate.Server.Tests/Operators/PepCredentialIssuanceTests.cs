@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Mandate.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mandate.Server.Tests.Operators;
 
@@ -86,6 +87,36 @@ public sealed class PepCredentialIssuanceTests(PepCredentialIssuanceTests.Fixtur
         var revoked = Assert.Single(await OperatorTestData.EventsAsync(server, "pep_credential.revoked"), e => e.GetProperty("jti").GetString() == id);
         Assert.Equal("gateway retired", revoked.GetProperty("reason").GetString());
         Assert.DoesNotContain(token, string.Join('\n', await OperatorTestData.LedgerAsync(server)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IssuedCredential_ShouldBeRefused_OnceItExpires_ThoughItWasAnsweredBefore()
+    {
+        // Its own server with a clock the test moves: a credential answered before (and so remembered) must still
+        // stop at its expiry, and a second credential's use must not extend the first's.
+        var clock = new Mandate.Tests.Shared.ManualClock(DateTimeOffset.UtcNow);
+        await using var own = await MandateTestServer.StartAsync(configureBuilder: b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(clock);
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mandate:Decisions:AllowAnonymousPeps"] = "None" });
+        });
+        var (security, _, _) = await OperatorTestData.AddWithTokenAsync(own, "sec", "security");
+        using (security)
+        {
+            using var issued = await security.PostAsJsonAsync("/v1/pep-credentials", new { name = "short-lived", ttl_seconds = 60 }, Ct);
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+            var token = (await issued.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+            using var pep = OperatorTestData.Client(own, token);
+            for (var i = 0; i < 3; i++)
+            {
+                using var allowed = await EvaluateAsync(pep);
+                Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            }
+
+            clock.Advance(TimeSpan.FromSeconds(61));
+            await OperatorTestData.AssertProblemAsync(await EvaluateAsync(pep), HttpStatusCode.Unauthorized, "unauthenticated");
+            await OperatorTestData.AssertProblemAsync(await EvaluateAsync(pep), HttpStatusCode.Unauthorized, "unauthenticated");
+        }
     }
 
     [Fact]

@@ -42,4 +42,33 @@ public sealed class AuthenticationBruteForceTests
         using var fine = await other.GetAsync(new Uri("/v1/status", UriKind.Relative), Ct);
         Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
     }
+
+    [Fact]
+    public async Task GuessesNotShapedLikeAdminTokens_ShouldBeRefused_AndCountAsFailures_Too()
+    {
+        // The admin handler does not hash a bearer without the operator or bootstrap prefix; it is still a refusal,
+        // still named in the problem, and still counted by the brute-force brake.
+        await using var server = await MandateTestServer.StartAsync(configureBuilder: b =>
+        {
+            b.Configuration["Mandate:RateLimits:AuthenticationFailures:PermitLimit"] = "3";
+            b.Configuration["Mandate:RateLimits:AuthenticationFailures:Window"] = "00:10:00";
+        });
+        foreach (var (token, reason) in new[]
+        {
+            ("guess-without-any-prefix-aaaaaaaaaaaaaaaaaaaa", "neither an operator token nor the admin token"),
+            ("mpt_a-pep-credential-guess-aaaaaaaaaaaaaaaaaaaa", "a PEP credential opens only the decision point"),
+            ("eyJhbGciOiJFUzI1NiJ9.e30.c2lnbmF0dXJl", "neither an operator token nor the admin token"),
+        })
+        {
+            using var guess = new HttpRequestMessage(HttpMethod.Get, "/v1/status");
+            guess.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var refused = await server.Client.SendAsync(guess, Ct);
+            var problem = await ProblemAssert.ProblemAsync(refused, HttpStatusCode.Unauthorized, "unauthenticated");
+            Assert.Contains(reason, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using var admin = server.CreateAdminClient();
+        using var limited = await admin.GetAsync(new Uri("/v1/status", UriKind.Relative), Ct);
+        await ProblemAssert.ProblemAsync(limited, HttpStatusCode.TooManyRequests, "rate-limited");
+    }
 }

@@ -42,13 +42,14 @@ public sealed class ForwardedHeadersTests : IAsyncDisposable
         await StartAsync(("Mandate:ForwardedHeaders:KnownProxies:0", "127.0.0.2"));
 
         // The default client connects from 127.0.0.1: loopback, but not the configured proxy. Each request claims
-        // another client; they all share the peer's budget of three.
+        // another client; they all share the peer's budget of three (anonymous enforcement points, admitted from
+        // loopback, are limited per network; authenticated ones have budgets of their own).
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, await DecideAsync(server!.Client, forwardedFor: $"203.0.113.{i + 1}"));
+            Assert.Equal(HttpStatusCode.OK, await DecideAsync(server!.Client, forwardedFor: $"203.0.113.{i + 1}", admin: false));
         }
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, await DecideAsync(server!.Client, forwardedFor: "203.0.113.50"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await DecideAsync(server!.Client, forwardedFor: "203.0.113.50", admin: false));
         var seen = await ProbeAsync(server!.Client, forwardedFor: "203.0.113.60", forwardedProto: "https");
         Assert.Equal(("127.0.0.1", "http"), seen);
         Assert.Equal("127.0.0.1", await FailedAuthenticationActorAsync(server!.Client, forwardedFor: "203.0.113.70"));
@@ -60,14 +61,18 @@ public sealed class ForwardedHeadersTests : IAsyncDisposable
         await StartAsync(("Mandate:ForwardedHeaders:KnownProxies:0", "127.0.0.2"));
         using var proxy = server!.CreateClientFrom(Proxy);
 
-        // Each client behind the proxy has its own budget.
+        // Each client behind the proxy has its own network budget: a remote caller without a credential is refused
+        // (401) and counted against its own address, not the proxy's.
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, await DecideAsync(proxy, forwardedFor: "203.0.113.10"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await DecideAsync(proxy, forwardedFor: "203.0.113.10", admin: false));
         }
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, await DecideAsync(proxy, forwardedFor: "203.0.113.10"));
-        Assert.Equal(HttpStatusCode.OK, await DecideAsync(proxy, forwardedFor: "203.0.113.11"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await DecideAsync(proxy, forwardedFor: "203.0.113.10", admin: false));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DecideAsync(proxy, forwardedFor: "203.0.113.11", admin: false));
+
+        // An authenticated enforcement point behind the proxy is not held to any network's budget.
+        Assert.Equal(HttpStatusCode.OK, await DecideAsync(proxy, forwardedFor: "203.0.113.10"));
 
         // Anonymous enforcement points are admitted from loopback only (the demo's rule): a remote client forwarded
         // by a proxy on loopback is remote. A client cannot smuggle a loopback address in front of its own either:

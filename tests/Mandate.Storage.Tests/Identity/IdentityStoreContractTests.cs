@@ -53,6 +53,37 @@ public abstract class IdentityStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task Console_ShouldCountByKindAndStatus_AndListBackwards_WithKeysetPaging()
+    {
+        // The console's overview counts without listing, and its identities page pages both ways by SPIFFE ID.
+        var ct = TestContext.Current.CancellationToken;
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var repository = session.Get<IIdentityRepository>();
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.True(await repository.InsertAsync(Identity($"count/{i}", kind: i < 3 ? NhiKind.Workload : NhiKind.Agent), ct));
+            }
+
+            Assert.True(await repository.UpdateStatusAsync("spiffe://td.example/count/0", IdentityStatus.Active, IdentityStatus.Suspended, "test", Now, ct));
+            await session.CommitAsync(ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        var identities = read.Get<IIdentityRepository>();
+        var counts = await identities.CountByKindAndStatusAsync(ct);
+        Assert.Equal(2, counts.Single(c => c.Kind == NhiKind.Workload && c.Status == IdentityStatus.Active).Count);
+        Assert.Equal(1, counts.Single(c => c.Kind == NhiKind.Workload && c.Status == IdentityStatus.Suspended).Count);
+        Assert.Equal(2, counts.Single(c => c.Kind == NhiKind.Agent && c.Status == IdentityStatus.Active).Count);
+        Assert.Equal(5, counts.Sum(c => c.Count));
+
+        var first = await identities.ListAsync(new IdentityQuery { Prefix = "spiffe://td.example/count/", Descending = true, Limit = 2 }, ct);
+        Assert.Equal(["spiffe://td.example/count/4", "spiffe://td.example/count/3"], first.Select(i => i.SpiffeId));
+        var second = await identities.ListAsync(new IdentityQuery { Prefix = "spiffe://td.example/count/", Descending = true, After = first[^1].SpiffeId, Limit = 2 }, ct);
+        Assert.Equal(["spiffe://td.example/count/2", "spiffe://td.example/count/1"], second.Select(i => i.SpiffeId));
+    }
+
+    [Fact]
     public async Task StatusChange_ShouldBeACompareAndSet_WhenTwoWritersRaceOnOneIdentity()
     {
         // Writer one suspends while writer two, which read the identity as active too, tries to revoke it. On

@@ -124,6 +124,22 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
         Assert.Equal(["acting", "mine"], (await credentials.ListJtisHeldByAsync(["spiffe://td/agent"], Ct)).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task CountLive_ShouldCountOnlyUnrevokedUnexpiredCredentials()
+    {
+        // The console's overview: live credentials are counted, never listed.
+        await using var session = await Store.BeginAsync(StoreIntent.Write, Ct);
+        var credentials = session.Get<ICredentialRepository>();
+        await credentials.InsertAsync(Credential("live-1", null), Ct);
+        await credentials.InsertAsync(Credential("live-2", null), Ct);
+        await credentials.InsertAsync(Credential("expired", null) with { ExpiresAt = T0.AddMinutes(1) }, Ct);
+        await credentials.InsertAsync(Credential("revoked", null), Ct);
+        await credentials.RevokeWithDescendantsAsync(["revoked"], T0.AddMinutes(2), "test", "test", Ct);
+        Assert.Equal(2, await credentials.CountLiveAsync(T0.AddMinutes(5), Ct));
+        Assert.Equal(3, await credentials.CountLiveAsync(T0, Ct));
+        Assert.Equal(0, await credentials.CountLiveAsync(T0.AddHours(2), Ct));
+    }
+
     private static MandateTask NewTask(string id, DateTimeOffset expires) => new()
     {
         Id = id,

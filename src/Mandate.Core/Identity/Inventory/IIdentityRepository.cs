@@ -15,6 +15,9 @@ internal interface IIdentityRepository
 
     Task<IReadOnlyList<WorkloadIdentity>> ListAsync(IdentityQuery query, CancellationToken cancellationToken);
 
+    /// <summary>How many identities there are of each kind in each lifecycle status (one grouped query, never a listing).</summary>
+    Task<IReadOnlyList<IdentityCount>> CountByKindAndStatusAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Tells other nodes sharing the store that the identity was registered or changed status, when this transaction
     /// commits (nothing is announced if it rolls back). A no-op where the store has a single node.

@@ -1,6 +1,9 @@
 namespace Mandate.Core.Identity.Inventory;
 
-/// <summary>Filters for listing the inventory; null means any. Results are ordered by SPIFFE ID, after <see cref="After"/>.</summary>
+/// <summary>
+/// Filters for listing the inventory; null means any. Results are ordered by SPIFFE ID (descending when
+/// <see cref="Descending"/>), after <see cref="After"/> in that order.
+/// </summary>
 internal sealed record IdentityQuery
 {
     public string? Owner { get; init; }
@@ -23,8 +26,11 @@ internal sealed record IdentityQuery
     /// <summary>Only SPIFFE IDs starting with this prefix.</summary>
     public string? Prefix { get; init; }
 
-    /// <summary>Keyset pagination: SPIFFE IDs strictly greater than this.</summary>
+    /// <summary>Keyset pagination: SPIFFE IDs strictly after this in the listing's order (greater, or smaller when descending).</summary>
     public string? After { get; init; }
 
     public int Limit { get; init; } = 100;
+
+    /// <summary>Lists in descending SPIFFE ID order (same index, read backwards).</summary>
+    public bool Descending { get; init; }
 }
