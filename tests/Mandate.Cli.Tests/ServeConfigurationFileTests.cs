@@ -27,6 +27,7 @@ public sealed class ServeConfigurationFileTests
         { "{ \"Mandate\": { \"TokenExchange\": { \"Clients\": { \"x\": 1 } } } }", "1:48", "Mandate:TokenExchange:Clients is a list" },
         { "{\n\"Mandate\": { \"Identity\": { \"SigningAlgorithm\": \"ES256\", \"Bogus\": true } }\n}", "2:57", "unknown setting Mandate:Identity:Bogus" },
         { "[1, 2]", "1:1", "must hold one JSON object" },
+        { "{ \"Mandate\": { \"Decisions\": { \"AuditDurability\": \"Eventually\" } } }", "1:31", "Mandate:Decisions:AuditDurability: \"Eventually\" is not one of Committed, Queued" },
         { "{ \"Mandate\": { \"ForwardedHeaders\": { \"KnownProxy\": [\"10.0.0.5\"] } } }", "1:53", "unknown setting Mandate:ForwardedHeaders:KnownProxy; Mandate:ForwardedHeaders has ForwardLimit, KnownNetworks, KnownProxies" },
     };
 

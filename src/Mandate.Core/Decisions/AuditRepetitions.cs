@@ -90,6 +90,8 @@ internal sealed class AuditRepetitions : IDisposable
     private static ValueTask<bool> Written(ValueTask pending) =>
         pending.IsCompletedSuccessfully ? ValueTask.FromResult(true) : AwaitWrittenAsync(pending);
 
+    // Pooled: with AuditDurability.Committed every first deny of its kind waits here for its batch's commit.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> AwaitWrittenAsync(ValueTask pending)
     {
         await pending.ConfigureAwait(false);

@@ -12,6 +12,8 @@ namespace Mandate.Core.Decisions;
 /// (<see cref="AuditUnavailableException"/>): nothing is answered without its record unless the operator chose
 /// <see cref="AuditOverflow.DropAllows"/> or sampling, and then what is not written is counted in the chain
 /// (<see cref="Losses"/>).
+/// With <see cref="AuditDurability.Committed"/> (the default) a record that must be written is awaited until the
+/// transaction holding it has committed, not only queued: a crash then loses no answered decision.
 /// </summary>
 internal sealed class DecisionAuditQueue
 {
@@ -19,6 +21,16 @@ internal sealed class DecisionAuditQueue
     private readonly TimeSpan waitTimeout;
     private readonly AuditOverflow overflow;
     private readonly MandateMetrics? metrics;
+    private readonly AuditDurability durability;
+
+    // Which batch a record rides in. A record joins the open batch in the same critical section as it enters the
+    // channel, and the writer closes the open batch only under this lock and only when the channel is empty: so every
+    // record that joined a batch was read by the writer before the batch closed, in that batch's transaction or an
+    // earlier one (the writer commits in order), and the writer completes the batch after that commit. Counting
+    // ("committed >= my ticket") would be wrong here: the order records enter the channel is not the order tickets
+    // would be drawn in. One shared completion per batch keeps a waiting decision free of allocations of its own.
+    private readonly Lock gate = new();
+    private AuditBatchCommit open = new();
 
     public DecisionAuditQueue(IOptions<DecisionOptions> options, TimeProvider? time = null, MandateMetrics? metrics = null)
     {
@@ -27,6 +39,7 @@ internal sealed class DecisionAuditQueue
         this.metrics = metrics;
         waitTimeout = settings.AuditQueueWaitTimeout;
         overflow = settings.AuditOverflow;
+        durability = settings.AuditDurability;
         Losses = new AuditLossCounter(time ?? TimeProvider.System, settings.AuditAllowSampleRate, metrics);
         channel = Channel.CreateBounded<object>(new BoundedChannelOptions(Math.Max(16, settings.AuditQueueCapacity))
         {
@@ -40,14 +53,25 @@ internal sealed class DecisionAuditQueue
 
     internal ChannelReader<object> Reader => channel.Reader;
 
+    /// <summary>When an awaited record counts as written (<see cref="DecisionOptions.AuditDurability"/>).</summary>
+    public AuditDurability Durability => durability;
+
     /// <summary>
     /// Enqueues a record that must be written, waiting for room if needed, at most
-    /// <see cref="DecisionOptions.AuditQueueWaitTimeout"/>; then throws <see cref="AuditUnavailableException"/>.
+    /// <see cref="DecisionOptions.AuditQueueWaitTimeout"/>; then throws <see cref="AuditUnavailableException"/>. With
+    /// <see cref="AuditDurability.Committed"/> it completes only once the record is committed, and throws
+    /// <see cref="AuditUnavailableException"/> when that does not happen within the timeout.
     /// </summary>
     public ValueTask EnqueueAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        // The common case costs one TryWrite and no allocation.
-        return channel.Writer.TryWrite(auditEvent) ? ValueTask.CompletedTask : WaitForRoomAsync(auditEvent, cancellationToken);
+        if (durability == AuditDurability.Queued)
+        {
+            // The common case costs one TryWrite and no allocation.
+            return channel.Writer.TryWrite(auditEvent) ? ValueTask.CompletedTask : WaitForRoomAsync(auditEvent, cancellationToken);
+        }
+
+        // Wrapping the batch's shared task in a ValueTask allocates nothing per decision.
+        return TryJoin(auditEvent) is { } commit ? new ValueTask(commit.Committed) : WaitForRoomAsync(auditEvent, cancellationToken);
     }
 
     /// <summary>
@@ -56,9 +80,16 @@ internal sealed class DecisionAuditQueue
     /// </summary>
     public ValueTask EnqueueAllowAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        if (channel.Writer.TryWrite(auditEvent))
+        if (durability == AuditDurability.Queued)
         {
-            return ValueTask.CompletedTask;
+            if (channel.Writer.TryWrite(auditEvent))
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+        else if (TryJoin(auditEvent) is { } commit)
+        {
+            return new ValueTask(commit.Committed);
         }
 
         if (overflow == AuditOverflow.DropAllows)
@@ -72,7 +103,7 @@ internal sealed class DecisionAuditQueue
 
     /// <summary>
     /// Enqueues a record the server writes for itself (a count of folded repeats), waiting as long as it takes: such a
-    /// record answers no caller, and losing it would lose the count.
+    /// record answers no caller, and losing it would lose the count. Completes once queued, whatever the durability.
     /// </summary>
     public ValueTask EnqueueWithoutDeadlineAsync(AuditEvent auditEvent, CancellationToken cancellationToken) =>
         channel.Writer.WriteAsync(auditEvent, cancellationToken);
@@ -96,19 +127,116 @@ internal sealed class DecisionAuditQueue
 
     internal void Complete() => channel.Writer.TryComplete();
 
+    /// <summary>
+    /// Closes the open batch if the channel is empty (every record that joined it has been read by the writer) and
+    /// records joined it; the writer completes what it returns once the transaction it is about to write commits.
+    /// </summary>
+    internal AuditBatchCommit? CloseDrainedBatch()
+    {
+        if (durability == AuditDurability.Queued)
+        {
+            return null;
+        }
+
+        lock (gate)
+        {
+            if (!open.Joined || channel.Reader.Count > 0)
+            {
+                return null;
+            }
+
+            var closed = open;
+            open = new AuditBatchCommit();
+            return closed;
+        }
+    }
+
+    /// <summary>Refuses the decisions waiting in the open batch (the writer stopped or gave its records up).</summary>
+    internal void FailOpenBatch(string message)
+    {
+        AuditBatchCommit failed;
+        lock (gate)
+        {
+            failed = open;
+            open = new AuditBatchCommit();
+        }
+
+        failed.Fail(message);
+    }
+
+    /// <summary>
+    /// A batch's deadline passed before it committed: its decisions are refused, and later records join a new batch
+    /// (theirs must not inherit a refusal). The writer may still commit the expired batch's records: the ledger may then
+    /// hold a decision its caller was refused, never the reverse.
+    /// </summary>
+    internal void Expired(AuditBatchCommit commit)
+    {
+        lock (gate)
+        {
+            if (ReferenceEquals(open, commit))
+            {
+                open = new AuditBatchCommit();
+            }
+        }
+
+        if (commit.Fail("The audit ledger did not commit the record in time; the decision was not answered."))
+        {
+            metrics?.AuditRefused();
+        }
+    }
+
+    private AuditBatchCommit? TryJoin(AuditEvent auditEvent)
+    {
+        lock (gate)
+        {
+            if (!channel.Writer.TryWrite(auditEvent))
+            {
+                return null;
+            }
+
+            // Real time, as the wait for room (CancelAfter): the deadline bounds what a caller waits, whatever clock the
+            // server's logic runs on.
+            open.Join(this, TimeProvider.System, waitTimeout);
+            return open;
+        }
+    }
+
     private async ValueTask WaitForRoomAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         metrics?.AuditQueueWaited();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(waitTimeout);
-        try
+        AuditBatchCommit? commit = null;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            await channel.Writer.WriteAsync(auditEvent, deadline.Token).ConfigureAwait(false);
+            deadline.CancelAfter(waitTimeout);
+            try
+            {
+                if (durability == AuditDurability.Queued)
+                {
+                    await channel.Writer.WriteAsync(auditEvent, deadline.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The record must join a batch in the same critical section as it enters the channel: wait for
+                    // room, then try again under the lock (another decision may have taken the room).
+                    while ((commit = TryJoin(auditEvent)) is null)
+                    {
+                        if (!await channel.Writer.WaitToWriteAsync(deadline.Token).ConfigureAwait(false))
+                        {
+                            throw new ChannelClosedException();
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                metrics?.AuditRefused();
+                throw new AuditUnavailableException();
+            }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+
+        if (commit is not null)
         {
-            metrics?.AuditRefused();
-            throw new AuditUnavailableException();
+            await commit.Committed.ConfigureAwait(false);
         }
     }
 

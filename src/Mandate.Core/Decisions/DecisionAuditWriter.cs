@@ -26,6 +26,8 @@ internal sealed partial class DecisionAuditWriter(
 
     private const int BatchSize = 500;
 
+    private const string GivenUp = "The audit writer stopped before the record was committed; the decision was not answered.";
+
     private readonly BackgroundLoop loop = new(LoopName, health, time, logger);
 
     // Cancelled when the host's shutdown deadline passes: only then does the writer stop retrying a batch.
@@ -100,7 +102,20 @@ internal sealed partial class DecisionAuditWriter(
                     lastReport = time.GetTimestamp();
                 }
 
-                await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
+                // Decisions waiting for the commit (AuditDurability.Committed): the batch closes only when the queue is
+                // drained, so every record that joined it is in this transaction or in one already committed.
+                var closed = queue.CloseDrainedBatch();
+                if (await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false))
+                {
+                    closed?.Succeed();
+                }
+                else
+                {
+                    // Given up at shutdown: no decision whose record was not written is answered.
+                    closed?.Fail(GivenUp);
+                    queue.FailOpenBatch(GivenUp);
+                }
+
                 batch.Clear();
                 foreach (var marker in markers)
                 {
@@ -116,6 +131,8 @@ internal sealed partial class DecisionAuditWriter(
         }
         finally
         {
+            // Whatever still waits for a commit will not get one from this writer.
+            queue.FailOpenBatch(GivenUp);
             foreach (var marker in markers)
             {
                 marker.Completion.TrySetCanceled(CancellationToken.None);
@@ -123,11 +140,12 @@ internal sealed partial class DecisionAuditWriter(
         }
     }
 
-    private async Task WriteWithRetryAsync(List<AuditEvent> batch, CancellationToken stoppingToken)
+    /// <summary>True once the batch is committed (an empty one at once); false when shutdown made the writer give it up.</summary>
+    private async Task<bool> WriteWithRetryAsync(List<AuditEvent> batch, CancellationToken stoppingToken)
     {
         if (batch.Count == 0)
         {
-            return;
+            return true;
         }
 
         // A queued decision is never dropped for a store error: the batch is retried (capped, jittered backoff) until it
@@ -136,15 +154,17 @@ internal sealed partial class DecisionAuditWriter(
         var backoff = new RetryBackoff(RetryBackoff.DefaultInitial, TimeSpan.FromSeconds(5));
         while (true)
         {
+            // A batch is one transaction: a failed or refused attempt (the head moved) leaves none of it in the chain, and
+            // its waiting decisions are completed only after the attempt that commits.
             if (await loop.RunRoundAsync(_ => WriteAsync(batch), backoff, CancellationToken.None).ConfigureAwait(false))
             {
-                return;
+                return true;
             }
 
             if (stoppingToken.IsCancellationRequested && shutdownDeadline.IsCancellationRequested)
             {
                 LogDroppedAtShutdown(logger, batch.Count);
-                return;
+                return false;
             }
 
             try

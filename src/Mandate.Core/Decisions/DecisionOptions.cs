@@ -72,8 +72,15 @@ internal sealed class DecisionOptions
     public AuditOverflow AuditOverflow { get; set; } = AuditOverflow.Wait;
 
     /// <summary>
-    /// How long a decision waits for room in a full audit queue before it is refused with 503 <c>audit-unavailable</c>
-    /// (the ledger cannot keep up, or the store is down).
+    /// When a decision is answered: once the transaction holding its record committed (the default), or once the record
+    /// is queued (a crash loses the queue).
+    /// </summary>
+    public AuditDurability AuditDurability { get; set; } = AuditDurability.Committed;
+
+    /// <summary>
+    /// How long a decision waits for room in a full audit queue, and (with <see cref="AuditDurability.Committed"/>) for
+    /// the commit of the batch holding its record, before it is refused with 503 <c>audit-unavailable</c> (the ledger
+    /// cannot keep up, or the store is down).
     /// </summary>
     public TimeSpan AuditQueueWaitTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

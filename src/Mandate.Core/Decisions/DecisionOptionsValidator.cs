@@ -36,6 +36,11 @@ internal sealed class DecisionOptionsValidator : IValidateOptions<DecisionOption
             builder.AddError("Mandate:Decisions:AuditOverflow must be Wait or DropAllows.");
         }
 
+        if (!Enum.IsDefined(options.AuditDurability))
+        {
+            builder.AddError("Mandate:Decisions:AuditDurability must be Committed or Queued.");
+        }
+
         if (options.AuditQueueWaitTimeout <= TimeSpan.Zero || options.AuditQueueWaitTimeout > TimeSpan.FromMinutes(5))
         {
             builder.AddError("Mandate:Decisions:AuditQueueWaitTimeout must be greater than 0 and at most 00:05:00.");

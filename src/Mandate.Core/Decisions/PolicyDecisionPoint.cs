@@ -68,17 +68,21 @@ internal sealed class PolicyDecisionPoint(
             return ValueTask.FromResult(decision);
         }
 
-        // An allow is answered only once its record is queued (or, if the operator chose so, counted as dropped).
+        // An allow is answered only once its record is committed (AuditDurability.Committed, the default) or queued
+        // (Queued), or, if the operator chose so, counted as dropped.
         var queued = auditQueue.EnqueueAllowAsync(ToAuditEvent(decision, request, denyReason), cancellationToken);
         return queued.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(queued, decision);
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask<bool> pending, PolicyDecision decision)
     {
         await pending.ConfigureAwait(false);
         return decision;
     }
 
+    // Pooled: with AuditDurability.Committed every audited allow waits here for its batch's commit.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask pending, PolicyDecision decision)
     {
         await pending.ConfigureAwait(false);

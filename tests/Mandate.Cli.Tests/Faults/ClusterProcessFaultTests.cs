@@ -9,10 +9,8 @@ namespace Mandate.Cli.Tests.Faults;
 /// suspensions, credential revocations and policy activations spread over the nodes:
 /// <list type="bullet">
 /// <item>SIGKILL of the leader: the others keep answering and one of them leads; every suspension, revocation and
-/// activation the cluster acknowledged is enforced by the survivors; every decision a survivor allowed is in the
-/// ledger, and of the killed node's, the ledger holds, per client, exactly the ones answered first (the decision
-/// writer commits in answer order; what a SIGKILL loses is only the records still queued, the newest); the ledger
-/// verifies.</item>
+/// activation the cluster acknowledged is enforced by the survivors; every decision any node allowed, the killed one's
+/// included, is in the ledger (a decision is answered only after its record committed); the ledger verifies.</item>
 /// <item>PostgreSQL stopped abruptly and started again: every node refuses decisions (503 <c>state-stale</c>) and
 /// readiness once it cannot confirm its views within the freshness bound — none allows with stale state — and each
 /// recovers by itself within a bound once PostgreSQL is back; nothing acknowledged is lost, on any node; the ledger
@@ -57,12 +55,20 @@ public sealed class ClusterProcessFaultTests
         var bound = cluster.FreshnessBound;
         await using var load = new ClusterLoad(cluster);
         var outage = false;
-        load.Tolerates = (_, what, status, code) => Volatile.Read(ref outage) && status == HttpStatusCode.ServiceUnavailable && code is "store-unavailable" or "state-stale";
+
+        // A decision answers only once its record committed: one taken with PostgreSQL down (before the node noticed
+        // it was stale) is refused audit-unavailable once its commit wait (AuditQueueWaitTimeout, 2 s in this cluster)
+        // runs out, which may be just after the outage ended. From the stop until a commit wait after the recovery.
+        long auditRefusalsFrom = long.MaxValue, auditRefusalsUntil = long.MaxValue;
+        load.Tolerates = (_, what, status, code) => status == HttpStatusCode.ServiceUnavailable &&
+            ((Volatile.Read(ref outage) && code is "store-unavailable" or "state-stale") ||
+             (code == "audit-unavailable" && load.Now.Ticks >= Interlocked.Read(ref auditRefusalsFrom) && load.Now.Ticks <= Interlocked.Read(ref auditRefusalsUntil)));
         load.Start(decisionClientsPerNode: 1, toSuspend, toRevoke, firstGeneration: 1);
         await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
 
         Volatile.Write(ref outage, true);
         var stoppedAt = load.Now;
+        Interlocked.Exchange(ref auditRefusalsFrom, stoppedAt.Ticks);
         await cluster.Postgres.StopAbruptlyAsync();
 
         // Every node notices within the bound (plus a heartbeat's round trip) and refuses: decisions and readiness.
@@ -87,6 +93,7 @@ public sealed class ClusterProcessFaultTests
 
         var recovered = recovery.Elapsed;
         var recoveredAt = load.Now;
+        Interlocked.Exchange(ref auditRefusalsUntil, (recoveredAt + TimeSpan.FromSeconds(3)).Ticks);
         Volatile.Write(ref outage, false);
         await Task.Delay(TimeSpan.FromSeconds(1), Ct);
         await WritesAcknowledgedAsync(load, recoveredAt, "after PostgreSQL returned");
@@ -113,8 +120,8 @@ public sealed class ClusterProcessFaultTests
         await AssertEnforcedAsync(cluster, load, control);
         await AssertPolicyAgreedAsync(cluster, load);
 
-        // Every decision allowed, including those answered with PostgreSQL down before the bound ran out (their records
-        // waited in the nodes' queues), is in the ledger.
+        // Every decision allowed is in the ledger (answered only once committed; the read is eventual only for the
+        // other writes' sake).
         var decided = load.Allowed.Select(d => d.Resource).ToList();
         await EventuallyAsync(async () => !decided.Except(await cluster.AuditedDecisionsAsync(Ct)).Any(), TimeSpan.FromSeconds(15), "allowed decisions are missing from the ledger");
         await AssertLedgerVerifiesAsync(cluster);
@@ -123,8 +130,8 @@ public sealed class ClusterProcessFaultTests
 
     /// <summary>
     /// SIGKILL of the leader under load: the others keep answering and one of them leads; what the cluster
-    /// acknowledged is enforced by the survivors; every decision a survivor allowed is in the ledger, and of the killed
-    /// node's, per client, exactly the ones answered first; the ledger verifies.
+    /// acknowledged is enforced by the survivors; every decision any node allowed (the killed one included) is in the
+    /// ledger; the ledger verifies.
     /// </summary>
     private static async Task KillTheLeaderUnderLoadAsync(ProcessCluster cluster, IReadOnlyList<(string SpiffeId, string Svid)> toSuspend, IReadOnlyList<(string SpiffeId, string Svid)> toRevoke, string control, int firstGeneration)
     {
@@ -176,31 +183,16 @@ public sealed class ClusterProcessFaultTests
         await AssertEnforcedAsync(cluster, load, control);
         await AssertPolicyAgreedAsync(cluster, load);
 
-        // Every decision a survivor allowed is in the ledger (they are running: their writers commit what is queued).
-        var survivorDecisions = load.Allowed.Where(d => d.Node != leader).Select(d => d.Resource).ToList();
-        await EventuallyAsync(async () => !survivorDecisions.Except(await cluster.AuditedDecisionsAsync(Ct)).Any(), TimeSpan.FromSeconds(10), "decisions allowed by the surviving nodes are missing from the ledger");
-
-        // The killed node's: per client, the ledger holds a prefix of what it answered (nothing in the middle is
-        // missing, nothing is half-written); what is missing is the tail still queued at the kill. How long that tail
-        // is depends on how far the node's writer was behind (docs/decisions.md): no time bound is promised.
+        // Every decision ANY node allowed is in the ledger, the killed node's included: a decision is answered only once
+        // the transaction holding its record has committed (Mandate:Decisions:AuditDurability = Committed, the default),
+        // so a SIGKILL loses only decisions it never answered. Read once, right away: nothing may still be on its way.
         var audited = await cluster.AuditedDecisionsAsync(Ct);
         var killed = load.Allowed.Where(d => d.Node == leader).ToList();
-        var lost = killed.Where(d => !audited.Contains(d.Resource)).ToList();
-        foreach (var client in killed.GroupBy(d => d.Client))
-        {
-            var ordered = client.OrderBy(d => d.Sequence).ToList();
-            var firstMissing = ordered.FindIndex(d => !audited.Contains(d.Resource));
-            if (firstMissing >= 0)
-            {
-                var after = ordered.Skip(firstMissing).Where(d => audited.Contains(d.Resource)).Select(d => d.Resource).ToList();
-                Assert.True(after.Count == 0, $"the killed node's client {client.Key}: {ordered[firstMissing].Resource} is missing from the ledger but later decisions are in it ({string.Join(", ", after.Take(3))})");
-            }
-        }
-
+        var lost = load.Allowed.Where(d => !audited.Contains(d.Resource)).ToList();
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"killed node {leader} at {killedAt.TotalSeconds:F2} s; allowed decisions per node: {string.Join(", ", load.Allowed.GroupBy(d => d.Node).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}; " +
-            $"of the killed node's {killed.Count}, {lost.Count} not in the ledger; acknowledged: {load.Suspended.Count} suspensions, {load.Revoked.Count} revocations, {load.Activations.Count(a => a.Version is not null)} activations");
-        Assert.True(lost.Count < killed.Count, $"none of the killed node's {killed.Count} decisions is in the ledger");
+            $"of the killed node's {killed.Count}, {lost.Count(d => d.Node == leader)} not in the ledger; acknowledged: {load.Suspended.Count} suspensions, {load.Revoked.Count} revocations, {load.Activations.Count(a => a.Version is not null)} activations");
+        Assert.True(lost.Count == 0, $"{lost.Count} decisions answered 200 are not in the ledger (of them {lost.Count(d => d.Node == leader)} from the killed node {leader}), e.g. {string.Join(", ", lost.Take(5).Select(d => $"{d.Resource} by {d.Node}"))}");
 
         await AssertLedgerVerifiesAsync(cluster);
     }

@@ -65,7 +65,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
                         Store = new { Location = "postgres:" + postgres.ConnectionString },
                         Identity = new { TrustDomain, AttestationRateLimit = new { Enabled = false } },
                         Cluster = new { FreshnessBound = freshnessBound.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
-                        Decisions = new { AllowAnonymousPeps = "Loopback", AuditRepeatWindow = "00:00:00" },
+                        Decisions = new { AllowAnonymousPeps = "Loopback", AuditRepeatWindow = "00:00:00", AuditQueueWaitTimeout = "00:00:02" },
                         RateLimits = new { Decisions = new { Enabled = false }, Credentials = new { Enabled = false } },
                     },
                 }),

@@ -18,7 +18,7 @@ public sealed class AuditRepetitionsTests
     public async Task Repeats_ShouldBeWrittenWithinTheFlushInterval_EachCountedOnce()
     {
         var clock = new ManualClock(T0);
-        var options = Options.Create(new DecisionOptions { AuditRepeatWindow = TimeSpan.FromMinutes(10), AuditRepeatFlushAfter = TimeSpan.FromMilliseconds(200) });
+        var options = Options.Create(new DecisionOptions { AuditRepeatWindow = TimeSpan.FromMinutes(10), AuditRepeatFlushAfter = TimeSpan.FromMilliseconds(200), AuditDurability = AuditDurability.Queued });
         var queue = new DecisionAuditQueue(options);
         using var repetitions = new AuditRepetitions(queue, clock, options);
         var deny = new AuditEvent { Type = "decision", Subject = "Workload::\"w\"", Decision = "deny", Reason = "no policy permits" };
@@ -55,7 +55,7 @@ public sealed class AuditRepetitionsTests
     public async Task WithoutFlushInterval_RepeatsShouldWaitForTheWindowToClose()
     {
         var clock = new ManualClock(T0);
-        var options = Options.Create(new DecisionOptions { AuditRepeatWindow = TimeSpan.FromMinutes(10), AuditRepeatFlushAfter = TimeSpan.Zero });
+        var options = Options.Create(new DecisionOptions { AuditRepeatWindow = TimeSpan.FromMinutes(10), AuditRepeatFlushAfter = TimeSpan.Zero, AuditDurability = AuditDurability.Queued });
         var queue = new DecisionAuditQueue(options);
         using var repetitions = new AuditRepetitions(queue, clock, options);
         var deny = new AuditEvent { Type = "decision", Decision = "deny" };

@@ -58,8 +58,10 @@ public sealed class DecisionAuditOverloadTests
     {
         var slow = new SlowDecisionRecords(perRecord: TimeSpan.Zero);
         slow.Block();
+        // Queued: answers that found room are given while the writer is held (with Committed they would all wait).
         await using var server = await StartAsync(
             slow,
+            ("Mandate:Decisions:AuditDurability", "Queued"),
             ("Mandate:Decisions:AuditQueueCapacity", "16"),
             ("Mandate:Decisions:AuditQueueWaitTimeout", "00:00:00.3"));
         using var refusedCounter = new CounterReading(server, "mandate.audit.refused");
@@ -161,6 +163,110 @@ public sealed class DecisionAuditOverloadTests
             });
     }
 
+    [Fact]
+    public async Task Committed_EveryAllowAnswered200_ShouldAlreadyBeInTheLedger_WhenTheAnswerArrives()
+    {
+        // The default durability. Each record takes 5 ms to write, so an answer given before the commit (Queued) would
+        // arrive while its record is still being written and this test would see it missing.
+        var slow = new SlowDecisionRecords(perRecord: TimeSpan.FromMilliseconds(5));
+        await using var server = await StartAsync(slow);
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
+        var next = -1;
+        var checkedAnswers = 0;
+        var workers = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < 48)
+            {
+                var id = "durable-" + i.ToString(CultureInfo.InvariantCulture);
+                using var response = await PostAsync(client, id);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+                // Read right after the answer, no waiting: the record is committed already.
+                Assert.True(await InLedgerAsync(server.Options, id), $"decision {id} was answered 200 before its record was committed");
+                Interlocked.Increment(ref checkedAnswers);
+            }
+        });
+        await Task.WhenAll(workers);
+        Assert.Equal(48, checkedAnswers);
+    }
+
+    [Fact]
+    public async Task Committed_AStoreThatFailsToCommit_ShouldAnswer503ProblemDetails_NeverAnAllow()
+    {
+        var slow = new SlowDecisionRecords(perRecord: TimeSpan.Zero);
+        await using var server = await StartAsync(slow, ("Mandate:Decisions:AuditQueueWaitTimeout", "00:00:00.5"));
+        using var refusedCounter = new CounterReading(server, "mandate.audit.refused");
+        slow.FailWrites();
+        try
+        {
+            // The queue has room: each decision is refused because its batch never commits, not for want of room.
+            var answers = await DecideManyAsync(server, "broken", requests: 12, concurrency: 4);
+            Assert.All(answers.Values, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+            using var refusal = await PostAsync(server.Client, "broken-last");
+            await ProblemAssert.ProblemAsync(refusal, HttpStatusCode.ServiceUnavailable, "audit-unavailable");
+            Assert.True(refusedCounter.Total >= 1);
+        }
+        finally
+        {
+            slow.HealWrites();
+        }
+
+        // Once the store commits again and the writer's retry (backoff) has written what it holds, decisions are answered:
+        // nothing stays refused. The refused decisions' records may be written too (a refused decision in the ledger,
+        // never an answered one missing from it).
+        await server.Services.GetRequiredService<DecisionAuditQueue>().FlushAsync(Ct);
+        using var healed = await PostAsync(server.Client, "healed");
+        Assert.Equal(HttpStatusCode.OK, healed.StatusCode);
+        Assert.True(await InLedgerAsync(server.Options, "healed"));
+    }
+
+    [Fact]
+    public async Task Queued_AnswersBeforeTheCommit_TheRecordIsWrittenAfterwards()
+    {
+        var slow = new SlowDecisionRecords(perRecord: TimeSpan.Zero);
+        slow.Block();
+        await using var server = await StartAsync(slow, ("Mandate:Decisions:AuditDurability", "Queued"));
+        try
+        {
+            // The writer cannot commit anything while blocked; the answer still comes.
+            using var response = await PostAsync(server.Client, "queued-1");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(await InLedgerAsync(server.Options, "queued-1"));
+        }
+        finally
+        {
+            slow.Release();
+        }
+
+        await server.Services.GetRequiredService<DecisionAuditQueue>().FlushAsync(Ct);
+        Assert.True(await InLedgerAsync(server.Options, "queued-1"));
+    }
+
+    [Fact]
+    public async Task Committed_ABlockedWriter_ShouldHoldTheAnswerUntilTheCommit()
+    {
+        var slow = new SlowDecisionRecords(perRecord: TimeSpan.Zero);
+        slow.Block();
+        await using var server = await StartAsync(slow, ("Mandate:Decisions:AuditQueueWaitTimeout", "00:00:30"));
+        var answer = PostAsync(server.Client, "held-1");
+
+        // The writer is blocked in the record write, so the decision cannot have been committed: no answer yet. The
+        // check is not timing-based for correctness (an early answer would be a failure whenever it is observed).
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+        Assert.False(answer.IsCompleted, "the decision was answered while its record could not be committed");
+        slow.Release();
+        using var response = await answer;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(await InLedgerAsync(server.Options, "held-1"));
+    }
+
+    private static async Task<bool> InLedgerAsync(MandateServerOptions options, string requestId)
+    {
+        var chain = await ChainAsync(options);
+        return chain.Any(e => Type(e) == "decision" && RequestId(e) == requestId);
+    }
+
     private static long Counted(List<JsonElement> chain, string type) =>
         chain.Where(e => Type(e) == type)
             .Sum(e => long.Parse(e.GetProperty("details").GetProperty("count").GetString()!, CultureInfo.InvariantCulture));
@@ -246,6 +352,11 @@ public sealed class DecisionAuditOverloadTests
     private sealed class SlowDecisionRecords(TimeSpan perRecord)
     {
         private volatile TaskCompletionSource gate = Open();
+        private volatile bool failing;
+
+        public void FailWrites() => failing = true;
+
+        public void HealWrites() => failing = false;
 
         public void Block() => gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -260,6 +371,11 @@ public sealed class DecisionAuditOverloadTests
             }
 
             await gate.Task;
+            if (failing)
+            {
+                throw new InvalidOperationException("injected: the store does not commit");
+            }
+
             if (perRecord > TimeSpan.Zero)
             {
                 await Task.Delay(perRecord * decisions);

@@ -23,6 +23,8 @@ internal static class FaultServer
         ["Mandate:Identity:KeyCheckInterval"] = "00:00:01",
         ["Mandate:Decisions:AuditRepeatWindow"] = "00:00:00",
         ["Mandate:Store:BusyTimeout"] = "00:00:00.500",
+        // A decision waits for its record's commit at most this long (a fault refuses it after this, not after 5 s).
+        ["Mandate:Decisions:AuditQueueWaitTimeout"] = "00:00:01",
     };
 
     public static Task<MandateTestServer> StartAsync(Action<MandateServerOptions>? configure = null) =>

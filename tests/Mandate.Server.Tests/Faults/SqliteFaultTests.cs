@@ -34,7 +34,9 @@ public sealed class SqliteFaultTests
             var (status, code) = await FaultServer.RegisterAsync(admin, "spiffe://demo.mandate.local/fault/locked", Ct);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal("store-unavailable", code);
-            Assert.Equal(HttpStatusCode.OK, (await FaultServer.DecideAsync(server.Client, "locked-read", Ct)).Status);
+
+            // A decision is answered only once its record committed (AuditDurability = Committed): refused, not allowed.
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "audit-unavailable"), await FaultServer.DecideAsync(server.Client, "locked-read", Ct));
             await FaultServer.WaitForReadinessAsync(admin, r => FaultServer.LoopState(r, WritingLoop) == "degraded", TimeSpan.FromSeconds(15), Ct);
             FaultServer.AssertStillRunning(server);
 
@@ -67,7 +69,9 @@ public sealed class SqliteFaultTests
             var (status, code) = await FaultServer.RegisterAsync(admin, "spiffe://demo.mandate.local/fault/immutable", Ct);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal("store-unavailable", code);
-            Assert.Equal(HttpStatusCode.OK, (await FaultServer.DecideAsync(server.Client, "immutable-read", Ct)).Status);
+
+            // A decision is answered only once its record committed (AuditDurability = Committed): refused, not allowed.
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "audit-unavailable"), await FaultServer.DecideAsync(server.Client, "immutable-read", Ct));
             await FaultServer.WaitForReadinessAsync(admin, r => FaultServer.LoopState(r, WritingLoop) == "degraded", TimeSpan.FromSeconds(15), Ct);
             FaultServer.AssertStillRunning(server);
         }
@@ -89,8 +93,9 @@ public sealed class SqliteFaultTests
         await FaultServer.WaitForReadinessAsync(admin, r => r.GetProperty("status").GetString() == "ready" && FaultServer.AllLoopsRunning(r), TimeSpan.FromSeconds(45), Ct);
     }
 
-    // The decision made during the fault queued an audit record: its writer meets the fault and must retry the same
-    // batch until it is written (all loops running again at the end means it was).
+    // The decision made during the fault queued an audit record (the decision was refused when its commit did not come):
+    // the writer meets the fault and must retry the same batch until it is written (all loops running again at the end
+    // means it was).
     private const string WritingLoop = "decision-audit-writer";
 
     private static async Task<bool> ChattrAsync(string change, string[] files)
