@@ -33,7 +33,7 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
         // Overview: the counts are the inventory's; the chart is an inline SVG with its text alternative.
         await Assertions.Expect(page.Locator("#count-identities")).ToHaveTextAsync(identities.GetArrayLength().ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#identity-counts")).ToContainTextAsync("agent");
-        await Assertions.Expect(page.Locator("figure.chart svg[role=img] title")).ToContainTextAsync("Decisions per minute");
+        await Assertions.Expect(page.Locator("figure.chart svg[role=img] > title#chart-title")).ToContainTextAsync("Decisions per minute");
         Assert.True(long.Parse(await page.Locator("#ledger-head").InnerTextAsync(), NumberStyles.AllowThousands, CultureInfo.InvariantCulture) > 0);
 
         // Identities: every demo identity listed, each linking to its page.
