@@ -50,20 +50,8 @@ find_pg_bin() {
   return 1
 }
 
-# A port below the kernel's ephemeral range: one inside it can be taken, between this check and PostgreSQL's bind, by
-# the local end of some outgoing connection (a fresh-clone run failed so, with "Address already in use").
-free_port() {
-  local port low=32768
-  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
-  (( low > 12000 )) || low=32768
-  for port in $(shuf -i 10000-$((low - 1)) -n 50); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
+# free_port: a loopback port below the kernel's ephemeral range (build/free-port.sh says why).
+source "$root/build/free-port.sh"
 
 start_postgres() {
   pg_bin="$(find_pg_bin)" || { apt_install postgresql && pg_bin="$(find_pg_bin)"; } || {

@@ -63,13 +63,7 @@ umoci repack --image "$work/oci:base" "$work/bundle"
 umoci config --image "$work/oci:base" --config.user 1654:1654 --config.workingdir /app \
   --config.volume /var/lib/mandate --config.env 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
-free_port() {
-  local port
-  for port in $(shuf -i 20000-30000 -n 50); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  return 1
-}
+source "$root/build/free-port.sh"
 
 for attempt in 1 2 3; do
   port="$(free_port)"

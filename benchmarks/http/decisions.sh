@@ -31,13 +31,7 @@ for tool in wrk h2load sqlite3 curl; do
   command -v "$tool" >/dev/null || { echo "decisions.sh: $tool is required (apt-get install wrk nghttp2-client sqlite3 curl)" >&2; exit 2; }
 done
 
-free_port() {
-  local port
-  for port in $(shuf -i 20000-60000 -n 50); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  return 1
-}
+source "$root/build/free-port.sh"
 
 work="$(mktemp -d)"
 server_pid=""

@@ -18,13 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local port
-  for port in $(shuf -i 20000-60000 -n 50); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  return 1
-}
+source "$root/build/free-port.sh"
 
 wait_port() {
   for _ in $(seq 1 300); do
