@@ -95,7 +95,13 @@ public sealed class ClusterProcessFaultTests
         var recoveredAt = load.Now;
         Interlocked.Exchange(ref auditRefusalsUntil, (recoveredAt + TimeSpan.FromSeconds(3)).Ticks);
         Volatile.Write(ref outage, false);
-        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        // Let the load reach every recovered node: on a loaded machine a client can still be waiting out a decision sent
+        // during the outage (up to the commit wait), so a fixed pause was not always enough. Bounded like the recovery.
+        foreach (var node in cluster.Alive)
+        {
+            await EventuallyAsync(() => Task.FromResult(load.Allowed.Count(d => d.Node == node && d.SentAt > recoveredAt) >= 5), RecoveryBound, $"node {node} did not decide again under the load after it recovered");
+        }
+
         await WritesAcknowledgedAsync(load, recoveredAt, "after PostgreSQL returned");
         await load.StopAsync();
 
