@@ -65,12 +65,21 @@ internal static class DynamicCredentialEndpoints
             return Unauthenticated(context, verification.Description ?? "the credential did not verify");
         }
 
-        if (credential.Kind != CredentialKinds.Task || credential.TaskId != id || (scheme == "DPoP") != (credential.ProofOfPossession?.Method == ProofOfPossession.Methods.Dpop))
+        if (credential.Kind != CredentialKinds.Task)
         {
-            // Another task's credential (or an exchanged one, or a DPoP-bound one sent as Bearer) answers like a missing task.
-            return credential.Kind == CredentialKinds.Task && credential.TaskId == id
-                ? Unauthenticated(context, "a DPoP-bound credential is presented as 'Authorization: DPoP <token>' with its proof")
-                : Problem.Result(StatusCodes.Status404NotFound, ProblemTypes.TaskNotFound, $"There is no task {id} for this credential.");
+            // A JWT-SVID proves the workload, not the task's lease; an exchanged token is a delegate's, not the task's.
+            return Unauthenticated(context, $"a {credential.Kind} credential is not a task credential");
+        }
+
+        if (credential.TaskId != id)
+        {
+            // Another task's credential answers like a missing task: it reveals nothing about this one.
+            return Problem.Result(StatusCodes.Status404NotFound, ProblemTypes.TaskNotFound, $"There is no task {id} for this credential.");
+        }
+
+        if ((scheme == "DPoP") != (credential.ProofOfPossession?.Method == ProofOfPossession.Methods.Dpop))
+        {
+            return Unauthenticated(context, "a DPoP-bound credential is presented as 'Authorization: DPoP <token>' with its proof, any other as 'Bearer'");
         }
 
         var (body, bodyProblem) = await JsonBody.ReadAsync(
