@@ -55,7 +55,7 @@ internal sealed class DynamicCredentialEstate : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Starts the estate; <paramref name="engineConnection"/> overrides where the engine connects (a proxy).</summary>
-    public static async Task<DynamicCredentialEstate> StartAsync(Func<string, string>? engineConnection = null)
+    public static async Task<DynamicCredentialEstate> StartAsync(Func<string, string>? engineConnection = null, bool postgresStore = false)
     {
         var management = Base();
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
@@ -78,7 +78,9 @@ internal sealed class DynamicCredentialEstate : IAsyncDisposable
             [$"Mandate:DynamicCredentials:Engines:{Engine}:GrantRoles:0"] = grantRole,
             [$"Mandate:DynamicCredentials:Engines:{Engine}:RoleNamePrefix"] = prefix,
         };
+        var store = postgresStore ? MandateTestServer.PostgresLocation(await PostgresTestDatabase.CreateSchemaAsync()) : null;
         var tasks = await TaskEstate.StartAsync(
+            configure: o => o.Store = store ?? o.Store,
             configureBuilder: b =>
             {
                 b.Configuration.AddInMemoryCollection(settings);

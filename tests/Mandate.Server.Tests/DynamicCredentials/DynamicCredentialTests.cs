@@ -207,4 +207,38 @@ public sealed class DynamicCredentialTests
         await DynamicCredentialEstate.WaitUntilAsync(async () => !await estate.RoleExistsAsync(username), "the role is dropped");
         Assert.Contains(await estate.LedgerAsync(), e => e.Contains("\"dynamic_credential.revoked\"", StringComparison.Ordinal) && e.Contains(username, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SuspendingTheIdentity_ShouldDropTheRolesIssuedToIt()
+    {
+        await using var estate = await DynamicCredentialEstate.StartAsync();
+        var (_, _, username, _) = await estate.IssueAsync();
+
+        using (var suspend = await estate.Tasks.Admin.PostAsJsonAsync("/v1/identities/suspend", new { spiffe_id = TaskEstate.Agent, reason = "test" }, Ct))
+        {
+            Assert.True(suspend.IsSuccessStatusCode, await suspend.Content.ReadAsStringAsync(Ct));
+        }
+
+        await DynamicCredentialEstate.WaitUntilAsync(async () => !await estate.RoleExistsAsync(username), "the role is dropped");
+    }
+
+    [Fact]
+    public async Task OnThePostgresStore_IssueAndComplete_ShouldCreateAndDropTheRole()
+    {
+        await using var estate = await DynamicCredentialEstate.StartAsync(postgresStore: true);
+        var (taskId, _, username, password) = await estate.IssueAsync();
+        await using (var session = await estate.ConnectAsync(username, password))
+        {
+            Assert.Equal(3, await estate.CountOrdersAsync(session));
+        }
+
+        using var agent = estate.Tasks.As(TaskEstate.Agent);
+        using (var complete = await agent.PostAsync($"/v1/tasks/{taskId}/complete", null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        }
+
+        await DynamicCredentialEstate.WaitUntilAsync(async () => !await estate.RoleExistsAsync(username), "the role is dropped");
+        Assert.Contains(await estate.LedgerAsync(), e => e.Contains("\"dynamic_credential.revoked\"", StringComparison.Ordinal) && e.Contains(username, StringComparison.Ordinal));
+    }
 }
