@@ -35,6 +35,8 @@ internal sealed partial class DynamicCredentialRevoker(
         var interval = options.Value.RevocationInterval;
         var last = time.GetTimestamp();
         var periodic = true;
+        var backoff = new RetryBackoff(RetryBackoff.DefaultInitial, interval * 4 < RetryBackoff.DefaultCap ? interval * 4 : RetryBackoff.DefaultCap);
+        var pause = interval;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = signal.Next;
@@ -54,6 +56,8 @@ internal sealed partial class DynamicCredentialRevoker(
                 }
 
                 health.Succeeded(LoopName);
+                backoff.Reset();
+                pause = interval;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -65,11 +69,12 @@ internal sealed partial class DynamicCredentialRevoker(
             {
                 health.Failed(LoopName, e);
                 LogRoundFailed(logger, e);
+                pause = backoff.Next();
             }
 
             try
             {
-                var delay = Task.Delay(interval, time, stoppingToken);
+                var delay = Task.Delay(pause, time, stoppingToken);
                 await Task.WhenAny(wake, delay).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -77,7 +82,8 @@ internal sealed partial class DynamicCredentialRevoker(
                 return;
             }
 
-            periodic = !wake.IsCompleted || time.GetElapsedTime(last) >= interval;
+            // After a failure the next round is a full one, so that a store outage does not strand a nudged removal.
+            periodic = !wake.IsCompleted || pause != interval || time.GetElapsedTime(last) >= interval;
             if (periodic)
             {
                 last = time.GetTimestamp();
