@@ -241,4 +241,24 @@ public sealed class DynamicCredentialTests
         await DynamicCredentialEstate.WaitUntilAsync(async () => !await estate.RoleExistsAsync(username), "the role is dropped");
         Assert.Contains(await estate.LedgerAsync(), e => e.Contains("\"dynamic_credential.revoked\"", StringComparison.Ordinal) && e.Contains(username, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task RenewingTheTask_ShouldKeepTheRole_ItsReplacedCredentialDoesNotEndTheTask()
+    {
+        await using var estate = await DynamicCredentialEstate.StartAsync();
+        var (taskId, _, username, password) = await estate.IssueAsync();
+
+        estate.Tasks.Clock.Advance(TimeSpan.FromMinutes(2));
+        using var agent = estate.Tasks.As(TaskEstate.Agent);
+        using (var renew = await agent.PostAsJsonAsync($"/v1/tasks/{taskId}/renew", new { ttl_seconds = 600 }, Ct))
+        {
+            Assert.True(renew.IsSuccessStatusCode, await renew.Content.ReadAsStringAsync(Ct));
+        }
+
+        // The revoker acts within milliseconds of a commit; give it ample time to do the wrong thing.
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        Assert.True(await estate.RoleExistsAsync(username));
+        await using var session = await estate.ConnectAsync(username, password);
+        Assert.Equal(3, await estate.CountOrdersAsync(session));
+    }
 }
