@@ -6,6 +6,7 @@ using Mandate.Server.Console;
 using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
+using Mandate.Server.DynamicCredentials;
 using Mandate.Server.Governance;
 using Mandate.Server.Governance.Offboarding;
 using Mandate.Server.Governance.Reviews;
@@ -223,6 +224,7 @@ internal static class MandateServer
             .AddDecisions().AddDecisionHosting()
             .AddAudit().AddAuditHosting()
             .AddTasks().AddTaskHosting()
+            .AddDynamicCredentials().AddDynamicCredentialHosting()
             .AddOperators().AddOperatorHosting()
             .AddGovernance().AddGovernanceHosting()
             .AddAccessReviews().AddAccessReviewHosting()
@@ -315,6 +317,7 @@ internal static class MandateServer
         app.MapPermittedEndpoints();
         app.MapAuditEndpoints();
         app.MapTaskEndpoints();
+        app.MapDynamicCredentialEndpoints();
         app.MapTaskRevocationEndpoints();
         app.MapOAuthEndpoints();
         app.MapTokenExchangeEndpoints();

@@ -5,7 +5,7 @@ using Mandate.Cli.Grammar;
 namespace Mandate.Cli.Commands;
 
 /// <summary>
-/// <c>mandate task open|list|show|renew|complete|revoke</c> (<c>/v1/tasks</c>, <c>/v1/revocations</c>). <c>open</c>
+/// <c>mandate task open|list|show|renew|complete|revoke|dynamic-credentials</c> (<c>/v1/tasks</c>, <c>/v1/revocations</c>). <c>open</c>
 /// authenticates as a workload (a JWT-SVID from <c>--svid-file</c> or <c>$MANDATE_SVID</c>); the others use the SVID
 /// when given, else the admin token.
 /// </summary>
@@ -21,7 +21,8 @@ internal static class TaskCommand
         Show(globals),
         Renew(globals),
         Complete(globals),
-        Revoke(globals));
+        Revoke(globals),
+        DynamicCredentials(globals));
 
     private static Option<FileInfo?> SvidOption() => new("--svid-file")
     {
@@ -193,6 +194,43 @@ internal static class TaskCommand
             using var api = await context.ConnectAsync();
             var answer = await api.PostAsync("v1/revocations", new { target_kind = "task", target = context.Value(id), reason = context.Value(reason) }, context.CancellationToken);
             await RevocationsCommand.PrintRevocationAsync(context, answer);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command DynamicCredentials(GlobalOptions globals)
+    {
+        var task = new Option<string?>("--task") { Description = "Only this task's.", HelpName = "TASK_ID" };
+        var status = new Option<string?>("--status") { Description = "issuing, active, revoking (removal pending) or revoked.", HelpName = "STATUS" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (1-1000).", HelpName = "N", DefaultValueFactory = _ => 100 };
+        var command = new Command("dynamic-credentials", "List the downstream credentials issued to tasks and their removal (admin; no secret is kept).") { task, status, limit };
+        CliAction.Set(command, globals, async context =>
+        {
+            if (context.Value(limit) is < 1 or > 1000)
+            {
+                throw CliException.Usage("--limit: must be between 1 and 1000.");
+            }
+
+            using var api = await context.ConnectAsync();
+            var body = await api.GetAsync(
+                "v1/dynamic-credentials" + CommandArguments.Query(("task", context.Value(task)), ("status", context.Value(status)), ("limit", context.Value(limit).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+                context.CancellationToken);
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(body);
+                return ExitCodes.Success;
+            }
+
+            var leases = body.GetProperty("dynamic_credentials").EnumerateArray().ToList();
+            context.Output.Table(
+                ["LEASE", "TASK", "ENGINE", "USERNAME", "STATUS", "EXPIRES", "ATTEMPTS", "LAST ERROR"],
+                leases.Select(l => new[]
+                {
+                    CliOutput.Cell(l, "id"), CliOutput.Cell(l, "task_id"), CliOutput.Cell(l, "engine"), CliOutput.Cell(l, "username"),
+                    CliOutput.Cell(l, "status"), CliOutput.Cell(l, "expires_at"), CliOutput.Cell(l, "attempts"), CliOutput.Cell(l, "last_error"),
+                }));
+            await context.Output.LineAsync($"{leases.Count} dynamic credential{(leases.Count == 1 ? string.Empty : "s")}");
             return ExitCodes.Success;
         });
         return command;

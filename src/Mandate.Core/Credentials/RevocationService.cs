@@ -1,4 +1,5 @@
 using Mandate.Core.Audit;
+using Mandate.Core.DynamicCredentials;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Identity.X509;
 using Mandate.Core.Storage;
@@ -11,7 +12,13 @@ namespace Mandate.Core.Credentials;
 /// one step, and other nodes hear of it at commit. The in-memory set is updated before the commit: if the commit
 /// fails, the set is stricter than the store until the next reconcile, never looser.
 /// </summary>
-internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, IRevocationSet revocations, TimeProvider time, Telemetry.MandateMetrics? metrics = null)
+internal sealed class RevocationService(
+    IMandateStore store,
+    IAuditTrail audit,
+    IRevocationSet revocations,
+    TimeProvider time,
+    Telemetry.MandateMetrics? metrics = null,
+    DynamicCredentialTaskEnd? dynamicCredentials = null)
 {
     /// <summary>Revokes in a session of its own.</summary>
     public async Task<RevocationOutcome?> RevokeAsync(string targetKind, string target, string? reason, string revokedBy, string? requestId, CancellationToken cancellationToken)
@@ -136,8 +143,24 @@ internal sealed class RevocationService(IMandateStore store, IAuditTrail audit, 
         await credentials.NotifyRevokedAsync(jtis, cancellationToken).ConfigureAwait(false);
         revocations.Add(jtis);
         metrics?.Revoked(targetKind, jtis.Count);
+        if (dynamicCredentials is not null)
+        {
+            // A task that ends here takes its downstream credentials with it (removed once this transaction commits).
+            await dynamicCredentials.OnRevokedAsync(session, targetKind, target, revoked, why, now, cancellationToken).ConfigureAwait(false);
+        }
+
         return new RevocationOutcome(entry, jtis);
     }
+
+    /// <summary>
+    /// An identity left the active state (inside the caller's session): the dynamic credentials issued to it go too. Its
+    /// Mandate credentials need no revocation (the verifier refuses an inactive identity's), but a password minted in a
+    /// downstream system knows nothing of Mandate.
+    /// </summary>
+    public Task IdentityDeactivatedAsync(IStoreSession session, string spiffeId, string reason, CancellationToken cancellationToken) =>
+        dynamicCredentials is null
+            ? Task.CompletedTask
+            : dynamicCredentials.OnIdentityInactiveAsync(session, spiffeId, reason, time.GetUtcNow(), cancellationToken);
 
     /// <summary>
     /// A credential bound to an X.509-SVID (<c>cnf.x5t#S256</c>, opened over mutual TLS) falls with it: whoever holds the

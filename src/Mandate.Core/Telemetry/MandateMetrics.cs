@@ -36,6 +36,7 @@ internal sealed class MandateMetrics : IDisposable
     private readonly Counter<long> auditRefused;
     private readonly Counter<long> signalDeliveries;
     private readonly Counter<long> setsReceived;
+    private readonly Counter<long> dynamicCredentials;
 
     /// <param name="meters">The host's meter factory; without one (a bare container) the instruments use a meter of their own.</param>
     public MandateMetrics(IMeterFactory? meters = null)
@@ -57,6 +58,7 @@ internal sealed class MandateMetrics : IDisposable
         auditQueueWaits = Meter.CreateCounter<long>("mandate.audit.queue_waits", "{decision}", "Decisions that found the audit queue full and waited for room (backpressure)");
         auditRefused = Meter.CreateCounter<long>("mandate.audit.refused", "{decision}", "Decisions refused with 503 audit-unavailable because the audit queue stayed full");
         signalDeliveries = Meter.CreateCounter<long>("mandate.signals.deliveries", "{attempt}", "Delivery attempts of webhooks and pushed SETs, by channel (webhook, ssf) and outcome (delivered, retry, dead)");
+        dynamicCredentials = Meter.CreateCounter<long>("mandate.dynamic_credentials", "{credential}", "Task-bound downstream credentials, by engine and outcome (issued, issue_failed, revoked, revocation_failed)");
         setsReceived = Meter.CreateCounter<long>("mandate.ssf.received", "{set}", "Security Event Tokens pushed to the receiver, by outcome (accepted, or the RFC 8935 error)");
     }
 
@@ -112,6 +114,9 @@ internal sealed class MandateMetrics : IDisposable
         signalDeliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>A SET pushed to the receiver: <c>accepted</c>, or the RFC 8935 error it was refused with.</summary>
+    public void DynamicCredential(string engine, string outcome) =>
+        dynamicCredentials.Add(1, new KeyValuePair<string, object?>("engine", engine), new KeyValuePair<string, object?>("outcome", outcome));
+
     public void SetReceived(string outcome) => setsReceived.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => ownMeter?.Dispose();
@@ -133,6 +138,15 @@ internal sealed class MandateMetrics : IDisposable
         public const string Error = "error";
 
         public static string Of(bool allowed, bool failed) => allowed ? Allow : failed ? Error : Deny;
+    }
+
+    /// <summary>Values of the <c>outcome</c> tag of <c>mandate.dynamic_credentials</c>.</summary>
+    public static class DynamicCredentialOutcomes
+    {
+        public const string Issued = "issued";
+        public const string IssueFailed = "issue_failed";
+        public const string Revoked = "revoked";
+        public const string RevocationFailed = "revocation_failed";
     }
 
     /// <summary>Values of the <c>kind</c> tag of <c>mandate.credentials.issued</c>.</summary>

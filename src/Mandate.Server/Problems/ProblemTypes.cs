@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Mandate.Core.Decisions;
+using Mandate.Core.DynamicCredentials;
 using Mandate.Core.Governance.Reviews;
 using Mandate.Core.Identity;
 using Mandate.Core.Operators;
@@ -97,6 +98,11 @@ internal static class ProblemTypes
     public static readonly ProblemType ClientCertificateRevoked = new(TaskProblemTypes.ClientCertificateRevoked, "The client certificate is a revoked X.509-SVID.");
     public static readonly ProblemType RevocationTargetNotFound = new(TaskProblemTypes.RevocationTargetNotFound, "No such revocation target.");
 
+    // Dynamic credentials
+    public static readonly ProblemType DynamicCredentialEngineNotFound = new(DynamicCredentialErrorCodes.EngineNotFound, "No such dynamic credential engine.");
+    public static readonly ProblemType DynamicCredentialDenied = new(DynamicCredentialErrorCodes.Denied, "The dynamic credential was denied.");
+    public static readonly ProblemType DynamicCredentialEngineFailed = new(DynamicCredentialErrorCodes.EngineFailed, "The dynamic credential engine failed.");
+
     // Decision point (AuthZEN) and policies
     public static readonly ProblemType InputTooLarge = new(AuthZenErrorCodes.InputTooLarge, "An input is too large.");
     public static readonly ProblemType UnknownEntityType = new(AuthZenErrorCodes.UnknownEntityType, "Unknown entity type.");
@@ -151,6 +157,7 @@ internal static class ProblemTypes
         SvidAudienceRequired, SvidTtlExceeded, CsrMalformed, CsrSignatureInvalid, CsrExtraSan, CsrCaRequested, CsrKeyRefused,
         AttestationIssuerUntrusted, AttestationNoRuleMatched, AttestationIssuerUnavailable, AttestationTokenReplayed, JoinTokenInvalid,
         TaskInvalidIntent, TaskTtlTooLong, TaskDenied, TaskNotFound, TaskNotOpen, TaskLeaseLimit, InvalidDpopProof, ClientCertificateRevoked, RevocationTargetNotFound,
+        DynamicCredentialEngineNotFound, DynamicCredentialDenied, DynamicCredentialEngineFailed,
         InputTooLarge, UnknownEntityType, BatchTooLarge, UnknownEvaluationsSemantic, InvalidPageToken, PolicySetRejected,
         OperatorInvalid, OperatorNotFound, OperatorExists, OperatorDisabled, OperatorLastAdmin, OperatorTokenNotFound, OperatorTokenRevoked,
         OperatorSignInRefused, OperatorSignInNotConfigured, SeparationOfDuties,

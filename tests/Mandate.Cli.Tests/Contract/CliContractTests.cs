@@ -65,6 +65,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate task renew"] = (Reach.Server, ["{task:renew}", "--ttl", "900"]),
         ["mandate task complete"] = (Reach.Server, ["{task:complete}"]),
         ["mandate task revoke"] = (Reach.Server, ["{task:revoke}", "--reason", "contract"]),
+        ["mandate task dynamic-credentials"] = (Reach.Server, ["--status", "active"]),
         ["mandate revocations list"] = (Reach.Server, []),
         ["mandate revocations add"] = (Reach.Server, ["{id:revocations}", "--kind", "identity", "--reason", "contract"]),
         ["mandate credential show"] = (Reach.Server, ["{jti:show}"]),

@@ -29,6 +29,7 @@ public sealed partial class ProblemTypeTests
         typeof(IdentityErrorCodes), typeof(TaskErrorCodes), typeof(AuthZenErrorCodes),
         typeof(AuditProblemTypes), typeof(TaskProblemTypes), typeof(AuthZenProblemTypes), typeof(OperatorErrorCodes), typeof(PepCredentialErrorCodes),
         typeof(Mandate.Server.Detection.DetectionProblemTypes), typeof(Mandate.Core.Governance.Reviews.ReviewErrorCodes),
+        typeof(Mandate.Core.DynamicCredentials.DynamicCredentialErrorCodes),
     ];
 
     [Fact]

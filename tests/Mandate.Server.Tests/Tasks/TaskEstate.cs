@@ -51,11 +51,11 @@ internal sealed class TaskEstate : IAsyncDisposable
 
     public string Issuer => Server.Services.GetRequiredService<IKeyRing>().Issuer;
 
-    public static async Task<TaskEstate> StartAsync(Action<MandateServerOptions>? configure = null, Action<WebApplicationBuilder>? configureBuilder = null)
+    public static async Task<TaskEstate> StartAsync(Action<MandateServerOptions>? configure = null, Action<WebApplicationBuilder>? configureBuilder = null, string? morePolicies = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "mandate-tests", "task-policies-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        await File.WriteAllTextAsync(Path.Combine(data, "policies.cedar"), Policies);
+        await File.WriteAllTextAsync(Path.Combine(data, "policies.cedar"), Policies + morePolicies);
         await File.WriteAllTextAsync(Path.Combine(data, "entities.json"), "[]");
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         var server = await MandateTestServer.StartAsync(

@@ -148,6 +148,7 @@ internal sealed partial class IdentityInventory(
             // The status refuses the identity at Mandate at once; a relying party that validates its X.509-SVIDs with the
             // trust bundle learns of it only from the CRL. Revoked for good: a reactivated workload asks for new ones.
             await revocations.RevokeX509SvidsAsync(session, spiffeId, $"identity {verb}" + (trimmedReason is null ? string.Empty : ": " + trimmedReason), actor, requestId, cancellationToken).ConfigureAwait(false);
+            await revocations.IdentityDeactivatedAsync(session, spiffeId, $"identity {verb}", cancellationToken).ConfigureAwait(false);
         }
 
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
