@@ -87,7 +87,7 @@ internal sealed partial class Migrator(SqlDialect dialect)
     private async Task<RelationalSession> BeginAsync(bool write, CancellationToken cancellationToken)
     {
         var connection = await dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var transaction = await dialect.BeginTransactionAsync(connection, write, cancellationToken).ConfigureAwait(false);
+        var transaction = await dialect.BeginTransactionAsync(connection, write ? StoreIntent.Write : StoreIntent.Read, cancellationToken).ConfigureAwait(false);
         return new RelationalSession(dialect, connection, transaction);
     }
 

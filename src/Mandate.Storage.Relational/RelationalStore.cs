@@ -46,7 +46,7 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
         try
         {
             connection = await dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var transaction = await dialect.BeginTransactionAsync(connection, intent == StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            var transaction = await dialect.BeginTransactionAsync(connection, intent, cancellationToken).ConfigureAwait(false);
             return new RelationalSession(dialect, connection, transaction);
         }
         catch (Exception ex)
@@ -62,6 +62,22 @@ internal class RelationalStore(SqlDialect dialect) : IMandateStore
             }
 
             throw;
+        }
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                await dialect.FlushAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
+        {
+            throw store;
         }
     }
 

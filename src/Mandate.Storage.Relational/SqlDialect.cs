@@ -50,8 +50,18 @@ internal abstract class SqlDialect
 
     public abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
-    /// <summary>Starts a transaction; a write transaction takes the database's write lock up front.</summary>
-    public abstract ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts a transaction; a write transaction takes the database's write lock up front. A
+    /// <see cref="Mandate.Core.Storage.StoreIntent.WriteWithoutFlush"/> transaction may commit before its change is
+    /// synced (where the database can tell the two apart).
+    /// </summary>
+    public abstract ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, Mandate.Core.Storage.StoreIntent intent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forces what <see cref="Mandate.Core.Storage.StoreIntent.WriteWithoutFlush"/> transactions committed to stable
+    /// storage. Nothing to do where every commit is durable (the default).
+    /// </summary>
+    public virtual ValueTask FlushAsync(DbConnection connection, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>SQL that stores the UTF-8 bytes bound to <paramref name="parameter"/> as text (a large document bound as
     /// bytes is not copied to UTF-8 again by the driver).</summary>

@@ -29,9 +29,10 @@ internal sealed class SqliteDialect : SqlDialect
     // Set once on each SQLite connection the pool opens (they last for the connection): the text is made once.
     private readonly string connectionPragmas;
 
-    // The native connections the pragmas were set on. A pooled SqliteConnection that hands out one of these again needs
-    // no pragma command (a session is opened several times per group-commit batch); a new native connection is not in it.
-    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
+    // The native connections the pragmas were set on, with the synchronous mode each is in. A pooled SqliteConnection
+    // that hands out one of these again needs no pragma command (a session is opened several times per group-commit
+    // batch); a new native connection is not in it.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, ConnectionState> configured = [];
 
     /// <param name="path">The database file.</param>
     /// <param name="busyTimeout">How long a statement waits for another connection's lock before failing as busy.</param>
@@ -122,15 +123,47 @@ internal sealed class SqliteDialect : SqlDialect
         await using var pragmaDisposal = pragma.ConfigureAwait(false);
         pragma.CommandText = connectionPragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        configured.AddOrUpdate(handle, handle);
+        configured.AddOrUpdate(handle, new ConnectionState());
         return connection;
     }
 
-    public override async ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken)
+    public override async ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, StoreIntent intent, CancellationToken cancellationToken)
     {
         // Deferred read transactions see a snapshot; write transactions lock at BEGIN so they never fail on upgrade.
         var sqlite = (SqliteConnection)connection;
-        return await Task.FromResult<DbTransaction>(sqlite.BeginTransaction(deferred: !write)).ConfigureAwait(false);
+        if (intent != StoreIntent.Read)
+        {
+            // The mode is read at commit; it is set before BEGIN, only when this pooled connection is in the other one.
+            var unflushed = intent == StoreIntent.WriteWithoutFlush;
+            var state = configured.GetOrCreateValue(sqlite.Handle!);
+            if (state.Unflushed != unflushed)
+            {
+                var pragma = sqlite.CreateCommand();
+                await using (pragma.ConfigureAwait(false))
+                {
+                    // WAL with NORMAL: the commit is written to the log but not synced (a process crash keeps it; the
+                    // next FULL commit or checkpoint syncs the log and everything in it).
+                    pragma.CommandText = unflushed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL";
+                    await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                state.Unflushed = unflushed;
+            }
+        }
+
+        return sqlite.BeginTransaction(deferred: intent == StoreIntent.Read);
+    }
+
+    public override async ValueTask FlushAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+
+        // A passive checkpoint syncs the log before it copies frames into the database (in either synchronous mode), and
+        // waits for no reader or writer.
+        var command = connection.CreateCommand();
+        await using var commandDisposal = command.ConfigureAwait(false);
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override string? SerializeSql(string lockName) => null;
@@ -179,4 +212,10 @@ internal sealed class SqliteDialect : SqlDialect
     private static bool IsSchemaMessage(string message) =>
         message.Contains("no such table", StringComparison.OrdinalIgnoreCase)
         || message.Contains("no such column", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What a native connection's pragmas are now (only the synchronous mode changes after it is opened).</summary>
+    private sealed class ConnectionState
+    {
+        public bool Unflushed { get; set; }
+    }
 }

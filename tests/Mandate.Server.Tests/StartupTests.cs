@@ -63,6 +63,7 @@ public sealed class StartupTests
     [InlineData("Mandate:Decisions:AuditRepeatFlushAfter", "-00:00:01", null)]
     [InlineData("Mandate:Decisions:AuditQueueWaitTimeout", "00:00:00", null)]
     [InlineData("Mandate:Decisions:AuditLossReportInterval", "00:00:00.01", null)]
+    [InlineData("Mandate:Decisions:AuditFlushInterval", "00:00:11", null)]
     [InlineData("Mandate:Decisions:PepCredentials:0:Name", "edge", "Mandate:Decisions:PepCredentials:0:TokenSha256")]
     [InlineData("Mandate:Identity:KeyCheckInterval", "00:00:00", null)]
     [InlineData("Mandate:Identity:OidcIssuers:0:Issuer", "https://idp.example", "Mandate:Identity:OidcIssuers:0:Audience")]

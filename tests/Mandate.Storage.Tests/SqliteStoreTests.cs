@@ -56,6 +56,56 @@ public sealed class SqliteStoreTests : StoreContractTests
         Assert.True(handles.Distinct().Count() < handles.Count, "the pool handed no connection out twice, so the pooled case was not exercised");
     }
 
+    [Fact]
+    public async Task WritesWithoutFlush_ShouldCommitUnsynced_AndOrdinaryWritesOnTheSamePooledConnection_ShouldSyncAgain()
+    {
+        // The decision ledger's batches commit with synchronous = NORMAL (written to the WAL, not synced); a pooled
+        // connection that ran one must be back to FULL for the next ordinary write (a revocation must reach the disk).
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = new SqliteStore(TempPaths.NewFile("unflushed", ".db"));
+        await store.MigrateAsync(ct);
+        var modes = new List<(StoreIntent Intent, long Mode, object Handle)>();
+        foreach (var intent in new[] { StoreIntent.WriteWithoutFlush, StoreIntent.Write, StoreIntent.WriteWithoutFlush, StoreIntent.WriteWithoutFlush, StoreIntent.Write })
+        {
+            var session = (RelationalSession)await store.BeginAsync(intent, ct);
+            await using (session)
+            {
+                modes.Add((intent, await PragmaAsync(session, "synchronous"), ((SqliteConnection)session.Connection).Handle!));
+                await session.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('unflushed-" + modes.Count + "', 'x', 0)", ct);
+                await session.CommitAsync(ct);
+            }
+        }
+
+        Assert.All(modes, m => Assert.Equal(m.Intent == StoreIntent.WriteWithoutFlush ? 1L : 2L, m.Mode));
+        Assert.True(modes.Select(m => m.Handle).Distinct().Count() < modes.Count, "the pool handed no connection out twice, so the switch back was not exercised");
+    }
+
+    [Fact]
+    public async Task Flush_ShouldCheckpointTheLog_SoCommittedRowsAreInTheDatabaseFile()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = TempPaths.NewFile("flush", ".db");
+        await using var store = new SqliteStore(path);
+        await store.MigrateAsync(ct);
+        var session = (RelationalSession)await store.BeginAsync(StoreIntent.WriteWithoutFlush, ct);
+        await using (session)
+        {
+            await session.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('flushed', 'a-value-to-find-in-the-file', 0)", ct);
+            await session.CommitAsync(ct);
+        }
+
+        await store.FlushAsync(ct);
+
+        // Read the main database file alone (a copy without its -wal): the row was copied there by the checkpoint.
+        var copy = TempPaths.NewFile("flush-copy", ".db");
+        File.Copy(path, copy, overwrite: true);
+        await using var reader = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await reader.OpenAsync(ct);
+        await using var command = reader.CreateCommand();
+        command.CommandText = "SELECT value FROM settings WHERE key = 'flushed'";
+        Assert.Equal("a-value-to-find-in-the-file", await command.ExecuteScalarAsync(ct));
+    }
+
     private static async Task<long> PragmaAsync(RelationalSession session, string name) =>
         Convert.ToInt64(await session.ScalarAsync("PRAGMA " + name, TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
 }

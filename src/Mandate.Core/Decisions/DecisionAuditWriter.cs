@@ -10,7 +10,10 @@ namespace Mandate.Core.Decisions;
 /// <summary>
 /// The single writer behind <see cref="DecisionAuditQueue"/>: appends queued decision records in batches (one
 /// transaction each), and writes the counts of allows answered without their record (<see cref="AuditLossCounter"/>)
-/// every <see cref="DecisionOptions.AuditLossReportInterval"/>, on every flush and at shutdown.
+/// every <see cref="DecisionOptions.AuditLossReportInterval"/>, on every flush and at shutdown. Unless decisions wait for
+/// the disk (<see cref="AuditDurability.Flushed"/>), its transactions commit without a sync
+/// (<see cref="StoreIntent.WriteWithoutFlush"/>) and the store is synced every
+/// <see cref="DecisionOptions.AuditFlushInterval"/> after such a commit, and at shutdown.
 /// </summary>
 internal sealed partial class DecisionAuditWriter(
     DecisionAuditQueue queue,
@@ -41,6 +44,11 @@ internal sealed partial class DecisionAuditWriter(
     private (long Sequence, string Hash)? rememberedHead;
     private int readHeadBatches;
 
+    // 1 once a batch committed without a sync and until the flusher has synced the store after it.
+    private int unflushed;
+
+    private StoreIntent WriteIntent => queue.Durability == AuditDurability.Flushed ? StoreIntent.Write : StoreIntent.WriteWithoutFlush;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         shutdownDeadline = cancellationToken;
@@ -54,6 +62,7 @@ internal sealed partial class DecisionAuditWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         health.Started(LoopName);
+        var flushing = WriteIntent == StoreIntent.WriteWithoutFlush ? FlushLoopAsync(stoppingToken) : Task.CompletedTask;
         var batch = new List<AuditEvent>(BatchSize);
         var markers = new List<DecisionAuditQueue.FlushMarker>();
         var reader = queue.Reader;
@@ -128,6 +137,8 @@ internal sealed partial class DecisionAuditWriter(
             // The queue is closed (shutdown): what was counted since the last report is written last.
             batch.AddRange(queue.Losses.TakeReport());
             await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
+            await flushing.ConfigureAwait(false);
+            await FlushIfNeededAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -185,15 +196,19 @@ internal sealed partial class DecisionAuditWriter(
             var records = await WriteOnRememberedHeadAsync(batch).ConfigureAwait(false);
             if (records is null)
             {
-                var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+                var session = await store.BeginAsync(WriteIntent, CancellationToken.None).ConfigureAwait(false);
                 await using var sessionDisposal = session.ConfigureAwait(false);
 
-                // One head read and batched inserts for the whole batch, one commit (one fsync).
+                // One head read and batched inserts for the whole batch, one commit.
                 records = await audit.RecordManyAsync(session, batch, CancellationToken.None).ConfigureAwait(false);
                 await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             rememberedHead = (records[^1].Sequence, records[^1].Hash);
+            if (WriteIntent == StoreIntent.WriteWithoutFlush)
+            {
+                Volatile.Write(ref unflushed, 1);
+            }
         }
         catch
         {
@@ -222,7 +237,7 @@ internal sealed partial class DecisionAuditWriter(
         }
 
         rememberedHead = null;
-        var session = await store.BeginAsync(StoreIntent.Write, CancellationToken.None).ConfigureAwait(false);
+        var session = await store.BeginAsync(WriteIntent, CancellationToken.None).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
             var records = await audit.TryRecordManyOnHeadAsync(session, batch, head, CancellationToken.None).ConfigureAwait(false);
@@ -237,6 +252,51 @@ internal sealed partial class DecisionAuditWriter(
         readHeadBatches = ReadHeadAfterCollision;
         return null;
     }
+
+    /// <summary>Syncs the store every <see cref="DecisionOptions.AuditFlushInterval"/> when a batch committed without a sync since.</summary>
+    private async Task FlushLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.AuditFlushInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await FlushIfNeededAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown: the writer syncs once more after its last batch.
+        }
+    }
+
+    private async Task FlushIfNeededAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref unflushed, 0) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The records are committed (a process crash keeps them); the next tick, or the last sync at shutdown, tries
+            // again.
+            Volatile.Write(ref unflushed, 1);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            LogFlushFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Syncing the decision ledger to the disk failed; retried at the next interval")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Shutdown overtook the decision audit writer: {Count} queued records were not written")]
     private static partial void LogDroppedAtShutdown(ILogger logger, int count);

@@ -72,10 +72,17 @@ internal sealed class DecisionOptions
     public AuditOverflow AuditOverflow { get; set; } = AuditOverflow.Wait;
 
     /// <summary>
-    /// When a decision is answered: once the transaction holding its record committed (the default), or once the record
-    /// is queued (a crash loses the queue).
+    /// When a decision is answered: once the transaction holding its record committed (the default; synced to the disk
+    /// within <see cref="AuditFlushInterval"/>), once it committed and was synced (<see cref="AuditDurability.Flushed"/>),
+    /// or once the record is queued (a crash loses the queue).
     /// </summary>
     public AuditDurability AuditDurability { get; set; } = AuditDurability.Committed;
+
+    /// <summary>
+    /// How soon decision records committed without a sync (<see cref="AuditDurability.Committed"/> and
+    /// <see cref="AuditDurability.Queued"/> on SQLite) are synced to the disk: the window a power loss can take.
+    /// </summary>
+    public TimeSpan AuditFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// How long a decision waits for room in a full audit queue, and (with <see cref="AuditDurability.Committed"/>) for

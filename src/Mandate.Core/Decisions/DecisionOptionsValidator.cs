@@ -38,7 +38,12 @@ internal sealed class DecisionOptionsValidator : IValidateOptions<DecisionOption
 
         if (!Enum.IsDefined(options.AuditDurability))
         {
-            builder.AddError("Mandate:Decisions:AuditDurability must be Committed or Queued.");
+            builder.AddError("Mandate:Decisions:AuditDurability must be Committed, Flushed or Queued.");
+        }
+
+        if (options.AuditFlushInterval < TimeSpan.FromMilliseconds(1) || options.AuditFlushInterval > TimeSpan.FromSeconds(10))
+        {
+            builder.AddError("Mandate:Decisions:AuditFlushInterval must be between 00:00:00.001 and 00:00:10.");
         }
 
         if (options.AuditQueueWaitTimeout <= TimeSpan.Zero || options.AuditQueueWaitTimeout > TimeSpan.FromMinutes(5))

@@ -17,4 +17,10 @@ internal interface IMandateStore : IAsyncDisposable
 
     /// <summary>Opens a session. A write session takes the store's write lock up front (SQLite: BEGIN IMMEDIATE).</summary>
     Task<IStoreSession> BeginAsync(StoreIntent intent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forces what <see cref="StoreIntent.WriteWithoutFlush"/> sessions committed to stable storage (SQLite: a passive
+    /// WAL checkpoint, which syncs the log first). A store whose commits are always durable has nothing to do.
+    /// </summary>
+    Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -50,6 +50,75 @@ public sealed class AuditDurabilityTests
     }
 
     [Fact]
+    public async Task KilledServer_ShouldLoseNoAnsweredDecision_OnSqlite()
+    {
+        // The decision ledger's batches commit without waiting for the disk's sync (AuditDurability = Committed, the
+        // default: synchronous = NORMAL in WAL mode); the commit is still in the log when the process dies. Every
+        // decision answered 200 (allow or deny: both are recorded) must be in the chain after a SIGKILL under load.
+        var state = NewDirectory();
+        var store = "sqlite:" + Path.Combine(state, "ledger.db");
+        var answered = new ConcurrentDictionary<string, byte>();
+        await using (var server = await ServerProcess.StartAsync(state, store, Ct))
+        {
+            using var client = AdminClient(server);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            var deciders = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var id = $"kill-{w}-{i}";
+                    try
+                    {
+                        using var response = await client.PostAsJsonAsync(
+                            "/access/v1/evaluation",
+                            new { subject = new { type = "Workload", id = "spiffe://mandate.local/svc/durable" }, action = new { name = "read" }, resource = new { type = "Invoice", id } },
+                            stop.Token);
+                        if (response.IsSuccessStatusCode)
+                        {
+                            answered[id] = 0;
+                        }
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+                    {
+                        return; // The server is gone (or the answer was cut): that decision was never answered.
+                    }
+                }
+            })).ToList();
+
+            var watch = Stopwatch.StartNew();
+            while (answered.Count < AcknowledgementsBeforeKill && watch.Elapsed < TimeSpan.FromSeconds(30) && deciders.Any(t => !t.IsCompleted))
+            {
+                await Task.Delay(20, Ct);
+            }
+
+            server.Kill();
+            await stop.CancelAsync();
+            await Task.WhenAll(deciders);
+            Assert.True(answered.Count >= AcknowledgementsBeforeKill, $"only {answered.Count} decisions answered before the kill:\n{server.Log}");
+        }
+
+        Assert.True(StoreLocation.TryParse(store, out var location, out _));
+        await using var opened = StoreRegistration.Open(location!);
+        var result = await AuditStoreVerifier.VerifyAsync(opened, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        await using (var session = await opened.BeginAsync(StoreIntent.Read, Ct))
+        {
+            await foreach (var record in session.Get<IAuditRepository>().ReadAsync(1, Ct))
+            {
+                var (_, _, e) = AuditCanonicalForm.Parse(record.CanonicalJson);
+                if (e.Type == "decision" && e.Resource is { } resource && resource.IndexOf("kill-", StringComparison.Ordinal) is var at and >= 0)
+                {
+                    recorded.Add(resource[at..].TrimEnd('"'));
+                }
+            }
+        }
+
+        var lost = answered.Keys.Where(id => !recorded.Contains(id)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} of {answered.Count} answered decisions are not in the ledger: {string.Join(", ", lost.Take(10))}");
+    }
+
+    [Fact]
     public async Task KilledServer_ShouldLoseNoAcknowledgedEvent_OnPostgres()
     {
         var connectionString = await PostgresTestDatabase.CreateSchemaAsync();

@@ -163,13 +163,16 @@ public sealed class DecisionAuditOverloadTests
             });
     }
 
-    [Fact]
-    public async Task Committed_EveryAllowAnswered200_ShouldAlreadyBeInTheLedger_WhenTheAnswerArrives()
+    [Theory]
+    [InlineData("Committed")]
+    [InlineData("Flushed")]
+    public async Task CommittedOrFlushed_EveryAllowAnswered200_ShouldAlreadyBeInTheLedger_WhenTheAnswerArrives(string durability)
     {
-        // The default durability. Each record takes 5 ms to write, so an answer given before the commit (Queued) would
-        // arrive while its record is still being written and this test would see it missing.
+        // Committed is the default durability; Flushed also waits for the sync. Each record takes 5 ms to write, so an
+        // answer given before the commit (Queued) would arrive while its record is still being written and this test
+        // would see it missing.
         var slow = new SlowDecisionRecords(perRecord: TimeSpan.FromMilliseconds(5));
-        await using var server = await StartAsync(slow);
+        await using var server = await StartAsync(slow, ("Mandate:Decisions:AuditDurability", durability));
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
         var next = -1;
         var checkedAnswers = 0;
