@@ -323,6 +323,7 @@ internal static class MandateServer
         app.MapPepCredentialEndpoints();
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
+        app.MapSecretEndpoints();
         app.MapComplianceEndpoints();
         app.MapReviewEndpoints();
         app.MapOffboardingEndpoints();

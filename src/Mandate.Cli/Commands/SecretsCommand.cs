@@ -27,9 +27,10 @@ internal static class SecretsCommand
         var history = new Option<bool>("--history") { Description = "Also scan every commit of the git repository holding PATH (deleted secrets count)." };
         var register = new Option<bool>("--register") { Description = "Record the secrets in the server's inventory (fingerprints and locations only); a rescan of the same source tracks removal and reappearance." };
         var source = new Option<string?>("--source") { Description = "The name the secrets are registered under (default: the git remote origin without credentials, else the directory's full path).", HelpName = "NAME" };
+        var owner = new Option<string?>("--owner") { Description = "With --register: the owner of the secrets no imported identity claims.", HelpName = "OWNER" };
         var keyFile = new Option<FileInfo?>("--key-file") { Description = "The fingerprint key for a local scan (default ~/.config/mandate/secrets-scan.key, created once, mode 0600).", HelpName = "FILE" };
         var maxFile = new Option<long?>("--max-file-bytes") { Description = "Skip files larger than this (default 8 MiB).", HelpName = "BYTES" };
-        var command = new Command("scan", "Scan a directory (and with --history its git history) for secrets.") { path, history, register, source, keyFile, maxFile };
+        var command = new Command("scan", "Scan a directory (and with --history its git history) for secrets.") { path, history, register, source, owner, keyFile, maxFile };
         CliAction.Set(command, globals, async context =>
         {
             var root = Path.GetFullPath(context.Value(path)!);
@@ -46,6 +47,11 @@ internal static class SecretsCommand
                 {
                     throw CliException.Usage($"{root}: not inside a git repository; --history needs one ({message}).");
                 }
+            }
+
+            if (!context.Value(register) && (context.Given(source) || context.Given(owner)))
+            {
+                throw CliException.Usage("--source and --owner go with --register.");
             }
 
             if (context.Value(maxFile) is <= 0)
@@ -82,6 +88,7 @@ internal static class SecretsCommand
                     {
                         ["source"] = name,
                         ["history"] = withHistory,
+                        ["owner"] = context.Value(owner),
                         ["secrets"] = document["secrets"]!.DeepClone(),
                     };
                     var registered = await api.PostAsync("v1/secrets/scans", body, context.CancellationToken);
