@@ -49,7 +49,12 @@ internal sealed class SecretCorpus
     /// Writes <paramref name="files"/> files under <paramref name="directory"/>, about <paramref name="fileBytes"/>
     /// bytes each, with every planted kind and every decoy kind at least once (more in larger corpora).
     /// </summary>
-    public static SecretCorpus Write(string directory, int seed = 1, int files = 40, int fileBytes = 16 * 1024)
+    /// <param name="directory">Where to write.</param>
+    /// <param name="seed">The same seed writes the same corpus.</param>
+    /// <param name="files">How many files.</param>
+    /// <param name="fileBytes">About how large each is.</param>
+    /// <param name="every">One planted secret and one decoy every this many lines.</param>
+    public static SecretCorpus Write(string directory, int seed = 1, int files = 40, int fileBytes = 16 * 1024, int every = 25)
     {
         var corpus = new SecretCorpus(seed);
         Directory.CreateDirectory(directory);
@@ -63,15 +68,15 @@ internal sealed class SecretCorpus
             var step = 0;
             while (size < fileBytes)
             {
-                if (step % 25 == 12)
+                if (step % every == every / 2)
                 {
                     // Every file plants one secret and one decoy, cycling through the kinds.
-                    var plantedKind = PlantedKinds[(f * 2 + step / 25) % PlantedKinds.Count];
+                    var plantedKind = PlantedKinds[(f * 2 + step / every) % PlantedKinds.Count];
                     size += corpus.Plant(plantedKind, name, lines, corpus.Planted);
                 }
-                else if (step % 25 == 20)
+                else if (step % every == every - 5)
                 {
-                    var decoyKind = DecoyKinds[(f * 2 + step / 25) % DecoyKinds.Count];
+                    var decoyKind = DecoyKinds[(f * 2 + step / every) % DecoyKinds.Count];
                     size += corpus.Plant(decoyKind, name, lines, corpus.Decoys);
                 }
                 else

@@ -20,7 +20,7 @@ internal static partial class SecretDetectors
     private const int MaxPemLength = 64 * 1024;
 
     // Case-insensitive: a name like PASSWORD or Token matches as password does.
-    private static readonly SearchValues<string> Anchors = SearchValues.Create(
+    internal static readonly SearchValues<string> Anchors = SearchValues.Create(
     [
         "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
         "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "glft-", "glcbt-", "glagent-", "glimt-", "glsoat-", "GR1348941",
@@ -29,6 +29,26 @@ internal static partial class SecretDetectors
         "secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "access_key", "accesskey",
         "private_key", "privatekey", "auth_key", "authkey", "credential",
     ],
+        StringComparison.OrdinalIgnoreCase);
+
+    // Per family, the literals its expression cannot match without: a line runs only the expressions whose literal it
+    // holds (most lines the prefilter lands on hold only a secret-like name).
+    private static readonly SearchValues<string> GitHubAnchors = SearchValues.Create(["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"], StringComparison.Ordinal);
+    private static readonly SearchValues<string> GitLabAnchors = SearchValues.Create(["glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "glft-", "glcbt-", "glagent-", "glimt-", "glsoat-", "GR1348941"], StringComparison.Ordinal);
+    private static readonly SearchValues<string> AwsIdAnchors = SearchValues.Create(["AKIA", "ASIA", "ABIA", "ACCA"], StringComparison.Ordinal);
+    private static readonly SearchValues<string> DatabaseAnchors = SearchValues.Create(["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> VendorAnchors = SearchValues.Create(
+    [
+        "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+        "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "glft-", "glcbt-", "glagent-", "glimt-", "glsoat-", "GR1348941",
+        "xox", "hooks.slack.com", "_live_", "AccountKey=", "SharedAccessKey=", "-----BEGIN", "eyJ",
+        "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
+    ],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> NameAnchors = SearchValues.Create(
+        ["secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey", "access-key", "access.key",
+         "private_key", "privatekey", "private-key", "private.key", "auth_key", "authkey", "auth-key", "auth.key", "credential"],
         StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reports every secret in <paramref name="text"/> to <paramref name="sink"/>.</summary>
@@ -72,7 +92,21 @@ internal static partial class SecretDetectors
     /// <summary>Runs the expressions over text[from..to) (one line or a window of one); returns where scanning resumes.</summary>
     private static int ScanLine(ReadOnlySpan<char> text, int from, int to, int line, ISecretSink sink)
     {
-        var segment = new string(text[from..to]);
+        // Most lines the prefilter lands on hold only a secret-like word and nothing assigned to it: settle those on
+        // the span, without copying the line or running the vendor expressions.
+        var line0 = text[from..to];
+        if (line0.IndexOfAny(VendorAnchors) < 0)
+        {
+            var at = line0.IndexOfAny(NameAnchors);
+            if (at < 0 || line0[at..].IndexOfAny('=', ':') < 0
+                || !(QuotedAssignmentAnywhere(line0) || GenericAssigned().IsMatch(line0)
+                     || (line0.Contains("secret", StringComparison.OrdinalIgnoreCase) && AwsSecret().IsMatch(line0))))
+            {
+                return to;
+            }
+        }
+
+        var segment = new string(line0);
         var claimed = new List<(int Start, int End)>(2);
         var resume = to;
 
@@ -81,66 +115,120 @@ internal static partial class SecretDetectors
             resume = Math.Max(resume, Pem(text, from, segment, line, claimed, sink));
         }
 
-        foreach (Match m in GitHubClassic().Matches(segment))
+        var span = segment.AsSpan();
+        if (span.IndexOfAny(GitHubAnchors) >= 0)
         {
-            var token = m.Groups["v"];
-            if (GitHubTokenChecksum.IsValid(token.ValueSpan[4..]))
+            foreach (Match m in GitHubClassic().Matches(segment))
             {
-                Report(SecretKinds.GitHubToken, SecretConfidence.Checksum, token, line, null, claimed, sink);
+                var token = m.Groups["v"];
+                if (GitHubTokenChecksum.IsValid(token.ValueSpan[4..]))
+                {
+                    Report(SecretKinds.GitHubToken, SecretConfidence.Checksum, token, line, null, claimed, sink);
+                }
+                else
+                {
+                    // A wrong checksum is no GitHub token; the generic detector must not report it either.
+                    claimed.Add((token.Index, token.Index + token.Length));
+                }
             }
-            else
-            {
-                // A wrong checksum is no GitHub token; the generic detector must not report it either.
-                claimed.Add((token.Index, token.Index + token.Length));
-            }
+
+            Each(GitHubFineGrained(), segment, SecretKinds.GitHubFineGrainedToken, line, claimed, sink);
         }
 
-        Each(GitHubFineGrained(), segment, SecretKinds.GitHubFineGrainedToken, line, claimed, sink);
-        Each(GitLab(), segment, SecretKinds.GitLabToken, line, claimed, sink);
-        foreach (Match m in Slack().Matches(segment))
+        if (span.IndexOfAny(GitLabAnchors) >= 0)
         {
-            var kind = m.Groups["t"].ValueSpan[0] switch
-            {
-                'b' => SecretKinds.SlackBotToken,
-                'p' => SecretKinds.SlackUserToken,
-                _ => SecretKinds.SlackToken,
-            };
-            Report(kind, SecretConfidence.Format, m.Groups["v"], line, null, claimed, sink);
+            Each(GitLab(), segment, SecretKinds.GitLabToken, line, claimed, sink);
         }
 
-        Each(SlackWebhook(), segment, SecretKinds.SlackWebhook, line, claimed, sink);
-        Each(Stripe(), segment, SecretKinds.StripeLiveKey, line, claimed, sink);
-        Each(AzureStorage(), segment, SecretKinds.AzureStorageKey, line, claimed, sink);
-        Each(AzureSharedAccess(), segment, SecretKinds.AzureSharedAccessKey, line, claimed, sink);
-        foreach (Match m in Jwt().Matches(segment))
+        if (span.Contains("xox", StringComparison.Ordinal))
         {
-            if (IsJwt(m.Groups["v"].ValueSpan))
+            foreach (Match m in Slack().Matches(segment))
             {
-                Report(SecretKinds.Jwt, SecretConfidence.Format, m.Groups["v"], line, null, claimed, sink);
-            }
-        }
-
-        foreach (Match m in AwsSecret().Matches(segment))
-        {
-            var value = m.Groups["v"];
-            if (HasDigitAndLetter(value.ValueSpan) && !SecretDecoys.IsDecoy(value.ValueSpan))
-            {
-                Report(SecretKinds.AwsSecretAccessKey, SecretConfidence.Format, value, line, NearestKeyId(text, from + value.Index), claimed, sink);
+                var kind = m.Groups["t"].ValueSpan[0] switch
+                {
+                    'b' => SecretKinds.SlackBotToken,
+                    'p' => SecretKinds.SlackUserToken,
+                    _ => SecretKinds.SlackToken,
+                };
+                Report(kind, SecretConfidence.Format, m.Groups["v"], line, null, claimed, sink);
             }
         }
 
-        foreach (Match m in AwsKeyId().Matches(segment))
+        if (span.Contains("hooks.slack.com", StringComparison.Ordinal))
         {
-            Report(SecretKinds.AwsAccessKeyId, SecretConfidence.Format, m.Groups["v"], line, m.Groups["v"].Value, claimed, sink);
+            Each(SlackWebhook(), segment, SecretKinds.SlackWebhook, line, claimed, sink);
         }
 
-        foreach (Match m in DatabaseUrl().Matches(segment))
+        if (span.Contains("_live_", StringComparison.Ordinal))
         {
-            Report(SecretKinds.DatabaseUrl, SecretConfidence.Format, m.Groups["v"], line, null, claimed, sink);
+            Each(Stripe(), segment, SecretKinds.StripeLiveKey, line, claimed, sink);
         }
 
-        Generic(GenericQuoted().Matches(segment), line, claimed, sink);
-        Generic(GenericAssigned().Matches(segment), line, claimed, sink);
+        if (span.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase))
+        {
+            Each(AzureStorage(), segment, SecretKinds.AzureStorageKey, line, claimed, sink);
+        }
+
+        if (span.Contains("SharedAccessKey=", StringComparison.OrdinalIgnoreCase))
+        {
+            Each(AzureSharedAccess(), segment, SecretKinds.AzureSharedAccessKey, line, claimed, sink);
+        }
+
+        if (span.Contains("eyJ", StringComparison.Ordinal))
+        {
+            foreach (Match m in Jwt().Matches(segment))
+            {
+                if (IsJwt(m.Groups["v"].ValueSpan))
+                {
+                    Report(SecretKinds.Jwt, SecretConfidence.Format, m.Groups["v"], line, null, claimed, sink);
+                }
+            }
+        }
+
+        var named = span.IndexOfAny(NameAnchors) >= 0;
+        if (named && span.Contains("secret", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (Match m in AwsSecret().Matches(segment))
+            {
+                var value = m.Groups["v"];
+                if (HasDigitAndLetter(value.ValueSpan) && !SecretDecoys.IsDecoy(value.ValueSpan))
+                {
+                    Report(SecretKinds.AwsSecretAccessKey, SecretConfidence.Format, value, line, NearestKeyId(text, from + value.Index), claimed, sink);
+                }
+            }
+        }
+
+        if (span.IndexOfAny(AwsIdAnchors) >= 0)
+        {
+            foreach (Match m in AwsKeyId().Matches(segment))
+            {
+                Report(SecretKinds.AwsAccessKeyId, SecretConfidence.Format, m.Groups["v"], line, m.Groups["v"].Value, claimed, sink);
+            }
+        }
+
+        if (span.IndexOfAny(DatabaseAnchors) >= 0)
+        {
+            foreach (Match m in DatabaseUrl().Matches(segment))
+            {
+                Report(SecretKinds.DatabaseUrl, SecretConfidence.Format, m.Groups["v"], line, null, claimed, sink);
+            }
+        }
+
+        // The generic detector needs a name with an assignment ('=' or ':') after it; most lines with a secret-like
+        // word have none (a CancellationToken parameter, a comment), and a span test costs no allocation.
+        if (named && span[span.IndexOfAny(NameAnchors)..].IndexOfAny('=', ':') >= 0)
+        {
+            if (QuotedAssignmentAnywhere(span))
+            {
+                Generic(segment, QuotedAssignments(segment), line, claimed, sink);
+            }
+
+            if (GenericAssigned().IsMatch(span))
+            {
+                Generic(segment, GenericAssigned().Matches(segment).Cast<Match>(), line, claimed, sink);
+            }
+        }
+
         return resume;
     }
 
@@ -152,11 +240,68 @@ internal static partial class SecretDetectors
         }
     }
 
-    private static void Generic(MatchCollection matches, int line, List<(int, int)> claimed, ISecretSink sink)
+    // The quoted-assignment expression is anchored (\G) and tried only where the vectorised search finds a
+    // secret-like word: unanchored, its case-insensitive first letters (s, p, t, a, c) would start a try at most
+    // positions of every line.
+    private static bool QuotedAssignmentAnywhere(ReadOnlySpan<char> line)
     {
-        foreach (Match m in matches)
+        for (var rest = line; ;)
         {
-            var name = m.Groups["n"].ValueSpan;
+            var at = rest.IndexOfAny(NameAnchors);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            if (GenericQuoted().IsMatch(rest[at..]))
+            {
+                return true;
+            }
+
+            rest = rest[(at + 1)..];
+        }
+    }
+
+    private static List<Match> QuotedAssignments(string segment)
+    {
+        var matches = new List<Match>();
+        for (var position = 0; position < segment.Length;)
+        {
+            var at = segment.AsSpan(position).IndexOfAny(NameAnchors);
+            if (at < 0)
+            {
+                break;
+            }
+
+            var m = GenericQuoted().Match(segment, position + at);
+            if (m.Success)
+            {
+                matches.Add(m);
+                position = m.Index + m.Length;
+            }
+            else
+            {
+                position += at + 1;
+            }
+        }
+
+        return matches;
+    }
+
+    private static void Generic(string segment, IEnumerable<Match> matches, int line, List<(int, int)> claimed, ISecretSink sink)
+    {
+        foreach (var m in matches)
+        {
+            // The expression starts at the secret-like word (so its prefix search can skip ahead); the name is that
+            // word with the identifier characters before it.
+            var start = m.Groups["k"].Index;
+            var first = start;
+            while (first > 0 && start - first < 40 && (char.IsAsciiLetterOrDigit(segment[first - 1]) || segment[first - 1] is '_' or '.' or '-'))
+            {
+                first--;
+            }
+
+            var name = segment.AsSpan(first, m.Groups["s"].Index + m.Groups["s"].Length - first);
             var value = m.Groups["v"];
             if (name.Contains("public", StringComparison.OrdinalIgnoreCase) || NotASecretName().IsMatch(name) || !HasDigitAndLetter(value.ValueSpan) || SecretDecoys.Entropy(value.ValueSpan) < 3.0)
             {
@@ -338,9 +483,9 @@ internal static partial class SecretDetectors
     [GeneratedRegex(@"(?i)(?:(?:key|token|credential|password)[_.\-]?id|[_.\-]?(?:url|uri|file|path|name|type|endpoint|header|length|size|count|ttl|expiry|expires))$", RegexOptions.CultureInvariant)]
     private static partial Regex NotASecretName();
 
-    [GeneratedRegex(@"(?i)(?<n>[A-Za-z0-9_.\-]{0,40}(?:secret|passw(?:or)?d|pwd|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credential)[A-Za-z0-9_.\-]{0,40})[""']?\s*(?::=|=>|[:=])\s*(?<q>[""'`])(?<v>[^""'`\s]{12,256})\k<q>", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\G(?<k>secret|passw(?:or)?d|pwd|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credential)(?<s>[A-Za-z0-9_.\-]{0,40})[""']?\s*(?::=|=>|[:=])\s*(?<q>[""'`])(?<v>[^""'`\s]{12,256})\k<q>", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex GenericQuoted();
 
-    [GeneratedRegex(@"(?i)^\s*(?:export\s+)?(?<n>[A-Za-z0-9_.\-]{0,40}(?:secret|passw(?:or)?d|pwd|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credential)[A-Za-z0-9_.\-]{0,40})\s*[=:]\s*(?<v>[^""'`\s#]{12,256})\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?i)^\s*(?:export\s+)?[A-Za-z0-9_.\-]{0,40}?(?<k>secret|passw(?:or)?d|pwd|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credential)(?<s>[A-Za-z0-9_.\-]{0,40})\s*[=:]\s*(?<v>[^""'`\s#]{12,256})\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex GenericAssigned();
 }
