@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -52,6 +53,9 @@ internal static partial class SecretDetectors
         StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reports every secret in <paramref name="text"/> to <paramref name="sink"/>.</summary>
+    // Fully optimised from the first call: a scan is one pass over many files in a short-lived process, and tiered
+    // compilation's instrumented first tiers cost more than the whole loop (measured: twice the CPU time per byte).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scan(ReadOnlySpan<char> text, ISecretSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -90,6 +94,7 @@ internal static partial class SecretDetectors
     }
 
     /// <summary>Runs the expressions over text[from..to) (one line or a window of one); returns where scanning resumes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ScanLine(ReadOnlySpan<char> text, int from, int to, int line, ISecretSink sink)
     {
         // Most lines the prefilter lands on hold only a secret-like word and nothing assigned to it: settle those on
@@ -243,6 +248,7 @@ internal static partial class SecretDetectors
     // The quoted-assignment expression is anchored (\G) and tried only where the vectorised search finds a
     // secret-like word: unanchored, its case-insensitive first letters (s, p, t, a, c) would start a try at most
     // positions of every line.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool QuotedAssignmentAnywhere(ReadOnlySpan<char> line)
     {
         for (var rest = line; ;)
