@@ -47,14 +47,24 @@ internal sealed class GitHistory(string root, SecretScanOptions options, SecretF
         long commits = 0;
         using (var log = Start(directory, ["log", "--all", "-m", "--root", "--no-renames", "--raw", "--no-abbrev", "-z", "--format=%x01%H %cI", "--", "."]))
         {
+            // Drained beside stdout so a chatty git cannot fill the pipe and stall both.
+            var logErrors = log.StandardError.ReadToEndAsync(cancellationToken);
             string? commit = null;
             var date = default(DateTimeOffset);
+            var expectPath = false;
             string? pendingBlob = null;
             foreach (var raw in Tokens(log.StandardOutput))
             {
                 var token = raw.TrimStart('\n');
-                if (pendingBlob is not null)
+                if (expectPath)
                 {
+                    // The path of the raw line before; a deletion, a submodule or a symbolic link introduces no file.
+                    expectPath = false;
+                    if (pendingBlob is null)
+                    {
+                        continue;
+                    }
+
                     var path = token.StartsWith(prefix, StringComparison.Ordinal) ? token[prefix.Length..] : token;
                     if (!introduced.TryGetValue(pendingBlob, out var places))
                     {
@@ -78,23 +88,19 @@ internal sealed class GitHistory(string root, SecretScanOptions options, SecretF
                     var fields = token.Split(' ');
                     var blob = fields.Length >= 5 ? fields[3] : NullBlob;
                     var mode = fields.Length >= 5 ? fields[1] : "000000";
-                    pendingBlob = blob != NullBlob && mode.StartsWith("100", StringComparison.Ordinal) ? blob : string.Empty;
-                    if (pendingBlob.Length == 0)
-                    {
-                        pendingBlob = "-";
-                    }
+                    pendingBlob = blob != NullBlob && mode.StartsWith("100", StringComparison.Ordinal) ? blob : null;
+                    expectPath = true;
                 }
             }
 
             await log.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            var errors = await logErrors.ConfigureAwait(false);
             if (log.ExitCode != 0)
             {
-                throw new InvalidOperationException("git log failed: " + (await log.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Trim());
+                throw new InvalidOperationException("git log failed: " + errors.Trim());
             }
         }
 
-        introduced.Remove("-");
-        blobs.Remove("-");
         var results = new List<SecretHit>?[blobs.Count];
         long bytes = 0, skipped = 0, scanned = 0;
         var work = Channel.CreateBounded<(int Index, byte[] Buffer, int Length)>(new BoundedChannelOptions(Math.Max(2, options.Parallelism * 2)) { SingleWriter = true });
@@ -126,6 +132,7 @@ internal sealed class GitHistory(string root, SecretScanOptions options, SecretF
 
         using (var batch = Start(directory, ["cat-file", "--batch"], redirectInput: true))
         {
+            var batchErrors = batch.StandardError.ReadToEndAsync(cancellationToken);
             var feeder = Task.Run(async () =>
             {
                 foreach (var blob in blobs)
@@ -171,6 +178,7 @@ internal sealed class GitHistory(string root, SecretScanOptions options, SecretF
             work.Writer.Complete();
             await feeder.ConfigureAwait(false);
             await batch.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await batchErrors.ConfigureAwait(false);
         }
 
         await Task.WhenAll(workers).ConfigureAwait(false);
