@@ -244,6 +244,18 @@ internal static class SecretsCommand
 
         var home = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
         var file = Path.Combine(home, "mandate", LocalKeyFileName);
+        try
+        {
+            return await ReadOrCreateLocalKeyAsync(file, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            throw new CliException(ExitCodes.Failed, $"the local fingerprint key {file} cannot be read or created ({e.Message}); pass --key-file FILE (32 random bytes, base64).");
+        }
+    }
+
+    private static async Task<byte[]> ReadOrCreateLocalKeyAsync(string file, CancellationToken cancellationToken)
+    {
         if (!File.Exists(file))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);

@@ -23,7 +23,7 @@ internal static class SecretDecoys
     [
         "example", "xxxxx", "changeme", "change_me", "change-me", "placeholder", "redacted", "your_", "your-", "yourtoken",
         "yoursecret", "yourpassword", "dummy", "sample", "insert", "replace", "******", "....",
-        "notreal", "not_real", "not-real", "0000000000", "1234567890", "abcdefghij",
+        "notreal", "not_real", "not-real", "not-a-", "not_a_", "-test-", "_test_", "_test-", "-test_", "0000000000", "1234567890", "abcdefghij",
     ];
 
     private static readonly HashSet<string> PlaceholderValues = new(StringComparer.OrdinalIgnoreCase)

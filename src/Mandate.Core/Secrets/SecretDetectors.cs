@@ -309,7 +309,8 @@ internal static partial class SecretDetectors
 
             var name = segment.AsSpan(first, m.Groups["s"].Index + m.Groups["s"].Length - first);
             var value = m.Groups["v"];
-            if (name.Contains("public", StringComparison.OrdinalIgnoreCase) || NotASecretName().IsMatch(name) || !HasDigitAndLetter(value.ValueSpan) || SecretDecoys.Entropy(value.ValueSpan) < 3.0)
+            if (name.Contains("public", StringComparison.OrdinalIgnoreCase) || NotASecretName().IsMatch(name) || !HasDigitAndLetter(value.ValueSpan)
+                || SecretDecoys.Entropy(value.ValueSpan) < 3.0 || LooksLikeCode(value.ValueSpan))
             {
                 continue;
             }
@@ -420,6 +421,10 @@ internal static partial class SecretDetectors
         var json = Encoding.UTF8.GetString(bytes, 0, written);
         return json.Contains("\"alg\"", StringComparison.Ordinal) && !json.Contains("\"none\"", StringComparison.OrdinalIgnoreCase);
     }
+
+    // An expression (reader.GetString(1), TimeSpan.FromDays(365)), a URN or a URL is code or a name, not a value.
+    private static bool LooksLikeCode(ReadOnlySpan<char> value) =>
+        value.IndexOfAny("()[]{};,") >= 0 || value.StartsWith("urn:", StringComparison.OrdinalIgnoreCase) || value.Contains("://", StringComparison.Ordinal);
 
     private static bool HasDigitAndLetter(ReadOnlySpan<char> value) =>
         value.IndexOfAnyInRange('0', '9') >= 0 && (value.IndexOfAnyInRange('a', 'z') >= 0 || value.IndexOfAnyInRange('A', 'Z') >= 0);
