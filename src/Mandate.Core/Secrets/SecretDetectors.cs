@@ -102,8 +102,7 @@ internal static partial class SecretDetectors
         var line0 = text[from..to];
         if (line0.IndexOfAny(VendorAnchors) < 0)
         {
-            var at = line0.IndexOfAny(NameAnchors);
-            if (at < 0 || line0[at..].IndexOfAny('=', ':') < 0
+            if (!AnyAssignedName(line0)
                 || !(QuotedAssignmentAnywhere(line0) || GenericAssigned().IsMatch(line0)
                      || (line0.Contains("secret", StringComparison.OrdinalIgnoreCase) && AwsSecret().IsMatch(line0))))
             {
@@ -221,7 +220,7 @@ internal static partial class SecretDetectors
 
         // The generic detector needs a name with an assignment ('=' or ':') after it; most lines with a secret-like
         // word have none (a CancellationToken parameter, a comment), and a span test costs no allocation.
-        if (named && span[span.IndexOfAny(NameAnchors)..].IndexOfAny('=', ':') >= 0)
+        if (named && AnyAssignedName(span))
         {
             if (QuotedAssignmentAnywhere(span))
             {
@@ -248,6 +247,50 @@ internal static partial class SecretDetectors
     // The quoted-assignment expression is anchored (\G) and tried only where the vectorised search finds a
     // secret-like word: unanchored, its case-insensitive first letters (s, p, t, a, c) would start a try at most
     // positions of every line.
+    /// <summary>
+    /// Whether a secret-like word in the line is followed, after the rest of its identifier, an optional quote and
+    /// spaces, by ':' or '=': what every generic and AWS-secret expression needs, checked by hand before any of them
+    /// runs (a CancellationToken parameter or a comment about tokens fails here).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyAssignedName(ReadOnlySpan<char> line)
+    {
+        for (var offset = 0; offset < line.Length;)
+        {
+            var found = line[offset..].IndexOfAny(NameAnchors);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            var i = offset + found;
+            var limit = Math.Min(line.Length, i + 96);
+            while (i < limit && (char.IsAsciiLetterOrDigit(line[i]) || line[i] is '_' or '.' or '-'))
+            {
+                i++;
+            }
+
+            if (i < limit && line[i] is '"' or '\'')
+            {
+                i++;
+            }
+
+            while (i < limit && line[i] is ' ' or '\t')
+            {
+                i++;
+            }
+
+            if (i < limit && line[i] is ':' or '=')
+            {
+                return true;
+            }
+
+            offset += found + 1;
+        }
+
+        return false;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool QuotedAssignmentAnywhere(ReadOnlySpan<char> line)
     {
