@@ -52,6 +52,16 @@ internal static class Program
             return Governance.InventoryImportCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "secrets-corpus")
+        {
+            return Secrets.SecretScanBenchCommand.Corpus(args[1..], Console.Out);
+        }
+
+        if (args.Length > 0 && args[0] == "secrets-throughput")
+        {
+            return Secrets.SecretScanBenchCommand.Throughput(args[1..], Console.Out);
+        }
+
         if (args.Length > 0 && args[0] == "detection")
         {
             return Detection.DetectionBenchCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();

@@ -42,6 +42,7 @@ internal static class CliApplication
         root.Subcommands.Add(RiskCommand.Create(globals));
         root.Subcommands.Add(WebhookCommand.Create(globals));
         root.Subcommands.Add(GatewayCommand.Create(globals));
+        root.Subcommands.Add(SecretsCommand.Create(globals));
         globals.AddTo(root, servers: serve);
         return root;
     }

@@ -326,6 +326,7 @@ internal static class MandateServer
         app.MapPepCredentialEndpoints();
         app.MapInventoryEndpoints();
         app.MapFindingEndpoints();
+        app.MapSecretEndpoints();
         app.MapComplianceEndpoints();
         app.MapReviewEndpoints();
         app.MapOffboardingEndpoints();

@@ -14,6 +14,7 @@ public static class GovernanceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<InventoryImporter>();
         builder.Services.TryAddSingleton<InventoryReader>();
+        builder.Services.TryAddSingleton<Mandate.Core.Secrets.SecretRegistry>();
         builder.Services.AddOptions<GovernanceOptions>().ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GovernanceOptions>, GovernanceOptionsValidator>());
         builder.Services.TryAddSingleton<FindingService>();

@@ -27,4 +27,10 @@ internal static class BodyLimits
     /// 100,000-user IAM credential report is about 30 MiB. Only that endpoint reads this much.
     /// </summary>
     public const long InventoryImport = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// 32 MiB: a registered secret scan (<c>POST /v1/secrets/scans</c>): fingerprints and locations, about 200 bytes a
+    /// location, so a repository whose history holds 100,000 sightings fits.
+    /// </summary>
+    public const long SecretScan = 32 * 1024 * 1024;
 }

@@ -149,6 +149,43 @@ internal sealed class InventoryRepository(RelationalSession session) : IInventor
         return [.. list.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.ExternalId, StringComparer.Ordinal)];
     }
 
+    public async Task<IReadOnlyList<InventoryCredentialHolder>> FindByCredentialIdsAsync(IReadOnlyCollection<string> credentialIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credentialIds);
+        var found = new List<InventoryCredentialHolder>();
+        foreach (var chunk in credentialIds.Distinct(StringComparer.Ordinal).Chunk(InListSize))
+        {
+            var parameters = new List<(string, object?)>();
+            var names = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names.Append(i == 0 ? "@c" : ", @c").Append(i.ToString(CultureInfo.InvariantCulture));
+                parameters.Add(("@c" + i.ToString(CultureInfo.InvariantCulture), chunk[i]));
+            }
+
+            var command = session.Command(
+                $"""
+                SELECT c.source, c.external_id, i.owner, c.credential_id FROM inventory_credentials c
+                JOIN inventory_identities i ON i.source = c.source AND i.external_id = c.external_id
+                WHERE c.credential_id IN ({names})
+                """,
+                [.. parameters]);
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        found.Add(new InventoryCredentialHolder(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3)));
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
     public async Task<IReadOnlyList<InventoryEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
         await ReadAsync($"SELECT {Columns} FROM inventory_identities", $"SELECT {CredentialColumns} FROM inventory_credentials", [], cancellationToken).ConfigureAwait(false);
 

@@ -123,6 +123,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate webhook remove"] = (Reach.Server, ["{wh:remove}"]),
         ["mandate webhook dead-letters"] = (Reach.Server, ["--webhook", "{wh:redeliver}", "--limit", "10"]),
         ["mandate webhook redeliver"] = (Reach.Server, ["{wh:redeliver}"]),
+        ["mandate secrets scan"] = (Reach.Local, ["{demo}"]),
     };
 
     public static TheoryData<string> Commands() => [.. CliApplication.Walk(CliApplication.BuildRoot()).Select(c => c.Path)];

@@ -26,6 +26,8 @@ public sealed class OperatorRoleMatrixTests(OperatorRoleMatrixTests.Fixture fixt
         ("GET", "/v1/risk", null, OperatorRole.Auditor),
         ("GET", "/v1/risk/spiffe:%2F%2Fdemo.mandate.local%2Fsvc%2Fbilling", null, OperatorRole.Auditor),
         ("POST", "/v1/risk/spiffe:%2F%2Fdemo.mandate.local%2Fsvc%2Fbilling/clear", "{}", OperatorRole.Security),
+        ("GET", "/v1/secrets/fingerprint-key", null, OperatorRole.Security),
+        ("POST", "/v1/secrets/scans", "{}", OperatorRole.Security),
         ("GET", "/v1/webhooks", null, OperatorRole.Security),
         ("POST", "/v1/webhooks", "{}", OperatorRole.Security),
         ("GET", "/v1/webhooks/dead-letters", null, OperatorRole.Security),

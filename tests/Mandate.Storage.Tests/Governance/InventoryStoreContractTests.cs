@@ -72,6 +72,28 @@ public abstract class InventoryStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task FindByCredentialIds_ShouldReturnTheHoldersOfThosePublicIds_WithTheirOwners()
+    {
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            await session.Get<IInventoryRepository>().UpsertAsync(
+                [
+                    Entry("aws", "arn:aws:iam::1:user/deploy", "team:platform", Key("access_key_1") with { CredentialId = "AKIAAAAAAAAAAAAAAAA2" }, Key("access_key_2") with { CredentialId = "AKIAAAAAAAAAAAAAAAA3" }),
+                    Entry("aws", "arn:aws:iam::1:user/other", null, Key("access_key_1") with { CredentialId = "AKIAAAAAAAAAAAAAAAA4" }),
+                ],
+                Now,
+                Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var holders = await read.Get<IInventoryRepository>().FindByCredentialIdsAsync(["AKIAAAAAAAAAAAAAAAA3", "AKIAAAAAAAAAAAAAAAA9"], Ct);
+        var holder = Assert.Single(holders);
+        Assert.Equal(new InventoryCredentialHolder("aws", "arn:aws:iam::1:user/deploy", "team:platform", "AKIAAAAAAAAAAAAAAAA3"), holder);
+        Assert.Empty(await read.Get<IInventoryRepository>().FindByCredentialIdsAsync([], Ct));
+    }
+
+    [Fact]
     public async Task List_ShouldFilter_AndPageInKeyOrder()
     {
         await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))

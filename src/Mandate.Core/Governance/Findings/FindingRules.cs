@@ -189,6 +189,26 @@ internal static class FindingRules
                 fingerprinted.Add((entry, credential));
             }
         }
+
+        // A scanned secret that had gone from its source (rotated away, it seemed) and came back: the old value is in
+        // use again, so the rotation is undone. Its own finding (slot "secret.reappeared"), beside any age-based one.
+        if (entry.Labels.TryGetValue(Secrets.SecretRegistry.ReappearedLabel, out var reappeared) && active.Count > 0)
+        {
+            entry.Labels.TryGetValue(Secrets.SecretRegistry.RemovedBeforeLabel, out var removedBefore);
+            findings.Add(new Finding
+            {
+                Id = Id(FindingKinds.RotationOverdue, entry.Source, entry.ExternalId, "secret.reappeared"),
+                Kind = FindingKinds.RotationOverdue,
+                Severity = "high",
+                Source = entry.Source,
+                Identity = entry.ExternalId,
+                Owner = entry.Owner,
+                Summary = $"{entry.ExternalId} reappeared at {reappeared} after a scan found it removed{(removedBefore is null ? string.Empty : " at " + removedBefore)}: the value it was rotated away from is back.",
+                Evidence = [FindingEvidence.Field("labels." + Secrets.SecretRegistry.ReappearedLabel, reappeared, entry.Source),
+                    .. removedBefore is null ? Array.Empty<FindingEvidence>() : [FindingEvidence.Field("labels." + Secrets.SecretRegistry.RemovedBeforeLabel, removedBefore, entry.Source)]],
+                Remediation = "Rotate the secret at its issuer (the reappeared value must be treated as exposed) and remove it from the source again.",
+            });
+        }
     }
 
     /// <summary>The name the source uses for the field: the credential report's column, else the inventory field.</summary>

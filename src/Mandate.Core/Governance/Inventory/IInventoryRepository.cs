@@ -14,4 +14,7 @@ internal interface IInventoryRepository
 
     /// <summary>Entries in (source, external id) order after <see cref="InventoryQuery.After"/>, with their credentials.</summary>
     Task<IReadOnlyList<InventoryEntry>> ListAsync(InventoryQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The identities holding a credential whose public id (an access key id) is among <paramref name="credentialIds"/>.</summary>
+    Task<IReadOnlyList<InventoryCredentialHolder>> FindByCredentialIdsAsync(IReadOnlyCollection<string> credentialIds, CancellationToken cancellationToken);
 }
