@@ -7,6 +7,7 @@ using Mandate.Server.Credentials;
 using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
 using Mandate.Server.Governance;
+using Mandate.Server.Exceptions;
 using Mandate.Server.Governance.Offboarding;
 using Mandate.Server.Governance.Reviews;
 using Mandate.Server.Detection;
@@ -226,6 +227,7 @@ internal static class MandateServer
             .AddOperators().AddOperatorHosting()
             .AddGovernance().AddGovernanceHosting()
             .AddAccessReviews().AddAccessReviewHosting()
+            .AddExceptions().AddExceptionHosting()
             .AddDetection().AddDetectionHosting()
             .AddSignals().AddSignalHosting()
             .AddConsoleHosting();
@@ -326,6 +328,7 @@ internal static class MandateServer
         app.MapComplianceEndpoints();
         app.MapReviewEndpoints();
         app.MapOffboardingEndpoints();
+        app.MapExceptionEndpoints();
         app.MapAlertEndpoints();
         app.MapWebhookEndpoints();
         app.MapSharedSignalsEndpoints();
