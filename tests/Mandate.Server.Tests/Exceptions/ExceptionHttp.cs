@@ -42,9 +42,9 @@ internal static class ExceptionHttp
     }
 
     /// <summary>The AuthZEN decision for <paramref name="identity"/> doing <paramref name="action"/> on a ticket (no credential).</summary>
-    public static async Task<(bool Decision, JsonElement Body)> DecideAsync(HttpClient pep, string identity = Billing, string action = "read", string type = "Ticket", string id = "T-1001")
+    public static async Task<(bool Decision, JsonElement Body)> DecideAsync(HttpClient pep, string identity = Billing, string action = "read", string type = "Ticket", string id = "T-1001", object? context = null)
     {
-        var json = JsonSerializer.Serialize(new { subject = new { type = "Workload", id = identity }, action = new { name = action }, resource = new { type, id } });
+        var json = JsonSerializer.Serialize(new { subject = new { type = "Workload", id = identity }, action = new { name = action }, resource = new { type, id }, context = context ?? new { } });
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var response = await pep.PostAsync("/access/v1/evaluation", content, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
