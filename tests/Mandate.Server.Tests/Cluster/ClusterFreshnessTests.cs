@@ -56,7 +56,7 @@ public sealed class ClusterFreshnessTests
         {
             var problem = await ProblemAssert.ProblemAsync(refused, System.Net.HttpStatusCode.ServiceUnavailable, "state-stale");
             Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
-            Assert.Matches(@"\((revocations|policies|identities|keys|risk)(, [a-z]+)*\)", problem.GetProperty("detail").GetString());
+            Assert.Matches(@"\((revocations|policies|identities|keys|risk|grants)(, [a-z]+)*\)", problem.GetProperty("detail").GetString());
         }
 
         Assert.Equal(503, await ReadyAsync(node));
