@@ -181,7 +181,7 @@ internal sealed class ExceptionService(
             var activated = await audit.RecordAsync(session, Event("breakglass.activated", grant, actor, "breakglass", requestId, grant.Reason), cancellationToken).ConfigureAwait(false);
 
             // At once, not when the detection loop reads the ledger: the alert list, the server-sent event streams and,
-            // through the detection.alert ledger event, every webhook and Shared Signals stream.
+            // through the detection.alert ledger event, every webhook subscribed to alert.raised.
             var repository = session.Get<IDetectionRepository>();
             var alert = new DetectionAlert
             {

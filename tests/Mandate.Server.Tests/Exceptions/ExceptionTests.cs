@@ -65,6 +65,10 @@ public sealed class ExceptionTests
 
             await EventuallyAsync(async () => (await AlertsAsync(admin, "exception_use")).Any(a => a.GetProperty("summary").GetString()!.Contains(id, StringComparison.Ordinal)), "no exception_use alert");
 
+            // Revoking needs security or approver: an auditor is refused.
+            var (byAuditorRevoke, _) = await PostAsync(aud, $"/v1/exceptions/{id}/revoke", new { reason = "no" });
+            await OperatorTestData.AssertProblemAsync(byAuditorRevoke, HttpStatusCode.Forbidden, "forbidden");
+
             // Revoked: denied again at once.
             var (revoked, revokedBody) = await PostAsync(alice, $"/v1/exceptions/{id}/revoke", new { reason = "INC-42 closed" });
             Assert.True(revoked.StatusCode == HttpStatusCode.OK, revokedBody.ToString());
