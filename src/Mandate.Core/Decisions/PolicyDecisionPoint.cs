@@ -48,7 +48,7 @@ internal sealed class PolicyDecisionPoint(
         // determining policies) still wins, and so does a policy error when errors deny. A grant that holds is named
         // among the reasons and marks the decision (exception_id in the ledger).
         ActiveGrants.Entry? grant = null;
-        if (grants is { Count: > 0 }
+        if (grants is { IsEmpty: false }
             && (response.Decision == Cedar.Decision.Allow || response.Reasons.Count == 0)
             && (response.Errors.Count == 0 || !settings.DenyOnPolicyError))
         {
@@ -80,8 +80,10 @@ internal sealed class PolicyDecisionPoint(
             return pending.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(pending, decision);
         }
 
+        // An allow an exception or break-glass grant gave is always recorded, whatever the sampling: every use of a
+        // grant is in the ledger (and raises exception_use).
         var rate = settings.AuditAllowSampleRate;
-        if (rate < 1.0 && (rate <= 0 || Random.Shared.NextDouble() >= rate))
+        if (rate < 1.0 && decision.ExceptionId is null && (rate <= 0 || Random.Shared.NextDouble() >= rate))
         {
             // Sampled out by the operator's setting: counted, and the count is written to the chain.
             auditQueue.SampledOut();

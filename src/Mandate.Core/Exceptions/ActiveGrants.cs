@@ -17,6 +17,9 @@ internal sealed class ActiveGrants(TimeProvider time)
     /// <summary>How many active grants this node holds.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Whether this node holds no active grant (the decision point's fast path: nothing to evaluate).</summary>
+    public bool IsEmpty => Volatile.Read(ref byPrincipal).Count == 0;
+
     /// <summary>Replaces the view with <paramref name="active"/> (grants whose policy does not parse permit nothing and are left out).</summary>
     public void Load(IEnumerable<AccessGrant> active)
     {

@@ -168,9 +168,11 @@ public sealed class ExceptionTests
     }
 
     [Fact]
-    public async Task ExpiredGrant_ShouldNeverPermit_BeforeTheSweeperRuns()
+    public async Task ExpiredGrant_ShouldNeverPermit_BeforeTheSweeperRuns_AndAGrantedAllowIsNeverSampledOut()
     {
-        await using var server = await StartAsync(FastExpiry(sweep: "00:05:00"));
+        var settings = FastExpiry(sweep: "00:05:00");
+        settings["Mandate:Decisions:AuditAllowSampleRate"] = "0";
+        await using var server = await StartAsync(settings);
         using var admin = server.CreateAdminClient();
         var (bob, _, _) = await OperatorTestData.AddWithTokenAsync(server, "bob", "approver");
         using (bob)
@@ -179,6 +181,11 @@ public sealed class ExceptionTests
             var (approved, body) = await PostAsync(bob, $"/v1/exceptions/{id}/approve", new { });
             Assert.True(approved.StatusCode == HttpStatusCode.OK, body.ToString());
             Assert.True((await DecideAsync(admin)).Decision);
+            Assert.True((await DecideAsync(admin, type: "Invoice", id: "INV-2026-001")).Decision);
+
+            // Allows are sampled out here (rate 0), but not the one the grant gave.
+            var allows = (await DecisionEventsAsync(server)).Where(e => e.GetProperty("decision").GetString() == "allow").ToList();
+            Assert.Equal(id, Assert.Single(allows).GetProperty("details").GetProperty("exception_id").GetString());
             await Task.Delay(TimeSpan.FromSeconds(1.1), Ct);
             Assert.False((await DecideAsync(admin)).Decision);
             Assert.Equal("active", (await GetAsync(admin, id)).GetProperty("status").GetString());
