@@ -18,6 +18,12 @@ public sealed class BreakGlassTests
         using var admin = server.CreateAdminClient();
         var (carol, _, _) = await OperatorTestData.AddWithTokenAsync(server, "carol", "security");
         var (bob, _, _) = await OperatorTestData.AddWithTokenAsync(server, "bob", "approver", "reviewer");
+        await using var receiver = await Infrastructure.LoopbackReceiver.StartAsync();
+        using (var hook = await admin.PostAsJsonAsync("/v1/webhooks", new { url = new Uri(receiver.Address, "hooks/alerts").ToString(), events = new[] { "alert.raised" } }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
+        }
+
         using (carol)
         using (bob)
         {
@@ -40,6 +46,8 @@ public sealed class BreakGlassTests
             Assert.Contains(id, alert.GetProperty("summary").GetString(), StringComparison.Ordinal);
             Assert.Contains(await OperatorTestData.EventsAsync(server, "detection.alert"), e => e.GetProperty("details").GetProperty("rule").GetString() == "breakglass");
             Assert.Single(await OperatorTestData.EventsAsync(server, "breakglass.activated"));
+            var delivered = JsonDocument.Parse((await receiver.NextAsync(TimeSpan.FromSeconds(10))).Body).RootElement;
+            Assert.Equal(("alert.raised", "breakglass", "critical"), (delivered.GetProperty("type").GetString(), delivered.GetProperty("data").GetProperty("rule").GetString(), delivered.GetProperty("data").GetProperty("severity").GetString()));
 
             // The mandatory review: one breakglass item, decided by someone other than carol.
             var reviews = await admin.GetFromJsonAsync<JsonElement>("/v1/reviews", Ct);
