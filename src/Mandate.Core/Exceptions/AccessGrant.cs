@@ -49,7 +49,7 @@ internal sealed record AccessGrant
 
     public DateTimeOffset? DecidedAt { get; init; }
 
-    /// <summary>Who ended the grant (revoked, or <c>mandate</c> when it expired).</summary>
+    /// <summary>Who ended the grant (revoked, or <c>system</c> when it expired).</summary>
     public string? EndedBy { get; init; }
 
     public DateTimeOffset? EndedAt { get; init; }

@@ -31,7 +31,7 @@ internal sealed class ExceptionService(
     AlertSignal? alerts = null)
 {
     public const int MaxReasonLength = 1000;
-    public const string SweeperActor = "mandate";
+    public const string SweeperActor = "system";
     public const string BreakGlassAlertRule = "breakglass";
 
     private readonly ExceptionOptions settings = options.Value;
@@ -322,6 +322,12 @@ internal sealed class ExceptionService(
         if (identity is null)
         {
             return (null, new GrantError(GrantErrorCodes.IdentityUnknown, $"identity: {identityId} is not a registered identity."));
+        }
+
+        if (!identity.IsUsableAt(now))
+        {
+            // Its decisions end before any policy runs (identity_inactive): a grant could never be used.
+            return (null, Invalid($"identity: {identity.SpiffeId} is {IdentityStatuses.Name(identity.Status)}{(identity.Status == IdentityStatus.Active ? " but expired" : string.Empty)}: only an active identity can use a grant."));
         }
 
         var snapshot = policies.Active.Current;

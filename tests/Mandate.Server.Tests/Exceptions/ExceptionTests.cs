@@ -101,6 +101,15 @@ public sealed class ExceptionTests
         await ExpectAsync(new { identity = Billing, action = "read", resource = "Ticket::\"T-1001\"", ttl_seconds = 600 }, HttpStatusCode.BadRequest, "exception-invalid");
         await ExpectAsync(new { identity = "spiffe://demo.mandate.local/svc/nobody", action = "read", resource = "Ticket::\"T-1001\"", ttl_seconds = 600, reason = "r" }, HttpStatusCode.NotFound, "exception-identity-unknown");
 
+        // A suspended identity could never use a grant: refused.
+        const string Pipeline = "spiffe://demo.mandate.local/ci/github/deploy-pipeline";
+        using (var suspended = await admin.PostAsJsonAsync("/v1/identities/suspend", new { spiffe_id = Pipeline, reason = "test" }, Ct))
+        {
+            Assert.True(suspended.IsSuccessStatusCode, await suspended.Content.ReadAsStringAsync(Ct));
+        }
+
+        await ExpectAsync(new { identity = Pipeline, action = "deploy", resource = "Environment::\"production\"", ttl_seconds = 600, reason = "r" }, HttpStatusCode.BadRequest, "exception-invalid");
+
         // Attempts to smuggle Cedar through each field: a second policy, a widened scope, a condition.
         string[] resources =
         [
@@ -156,7 +165,7 @@ public sealed class ExceptionTests
             await EventuallyAsync(async () => (await GetAsync(admin, id)).GetProperty("status").GetString() == "expired", "the grant was not expired by the sweeper");
             await EventuallyAsync(async () => (await GetAsync(admin, lapsing)).GetProperty("status").GetString() == "expired", "the pending request did not lapse");
             var ended = await GetAsync(admin, id);
-            Assert.Equal("mandate", ended.GetProperty("ended_by").GetString());
+            Assert.Equal("system", ended.GetProperty("ended_by").GetString());
             var expired = await OperatorTestData.EventsAsync(server, "exception.expired");
             Assert.Equal(2, expired.Count);
             Assert.Contains(expired, e => e.GetProperty("details").GetProperty("exception_id").GetString() == id && e.GetProperty("details").GetProperty("previous_status").GetString() == "active");
