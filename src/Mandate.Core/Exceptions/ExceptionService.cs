@@ -174,6 +174,27 @@ internal sealed class ExceptionService(
         }
 
         var grant = draft with { Status = GrantStatuses.Active, ExpiresAt = expires, DecidedBy = actor, DecidedAt = now, Policy = policy };
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ActivateAsync(grant, actor, requestId, now, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (StoreException) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+                // The alert's sequence is the store's last plus one: a node's detection engine committing an alert at the
+                // same moment takes it first (a unique-key refusal on PostgreSQL). Nothing was committed; try again.
+            }
+        }
+
+        alerts?.Raised();
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        return (grant, null);
+    }
+
+    private async Task ActivateAsync(AccessGrant grant, string actor, string? requestId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
@@ -191,7 +212,7 @@ internal sealed class ExceptionService(
                 Severity = "critical",
                 Identity = grant.Identity,
                 Time = now,
-                Summary = $"Break-glass {grant.Id} by {actor}: {grant.Identity} may {grant.Action} on {grant.Resource} until {GrantPolicy.FormatExpiry(expires)}. Reason: {grant.Reason}",
+                Summary = $"Break-glass {grant.Id} by {actor}: {grant.Identity} may {grant.Action} on {grant.Resource} until {GrantPolicy.FormatExpiry(grant.ExpiresAt)}. Reason: {grant.Reason}",
                 Evidence = [activated.Sequence],
                 Response = new AlertResponse([DetectionResponseKinds.Alert], null, null, AlertResponse.Done, []),
             };
@@ -200,10 +221,6 @@ internal sealed class ExceptionService(
             await OpenReviewAsync(session, grant, actor, requestId, now, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        alerts?.Raised();
-        await ReloadAsync(cancellationToken).ConfigureAwait(false);
-        return (grant, null);
     }
 
     public async Task<AccessGrant?> GetAsync(string id, CancellationToken cancellationToken)
