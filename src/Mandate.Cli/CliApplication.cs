@@ -37,6 +37,8 @@ internal static class CliApplication
         root.Subcommands.Add(ComplianceCommand.Create(globals));
         root.Subcommands.Add(ReviewCommand.Create(globals));
         root.Subcommands.Add(OffboardCommand.Create(globals));
+        root.Subcommands.Add(ExceptionCommand.Create(globals));
+        root.Subcommands.Add(BreakGlassCommand.Create(globals));
         root.Subcommands.Add(EvidenceCommand.Create(globals));
         root.Subcommands.Add(AlertsCommand.Create(globals));
         root.Subcommands.Add(RiskCommand.Create(globals));

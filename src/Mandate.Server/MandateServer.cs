@@ -8,6 +8,7 @@ using Mandate.Server.Decisions;
 using Mandate.Server.Delegation;
 using Mandate.Server.DynamicCredentials;
 using Mandate.Server.Governance;
+using Mandate.Server.Exceptions;
 using Mandate.Server.Governance.Offboarding;
 using Mandate.Server.Governance.Reviews;
 using Mandate.Server.Detection;
@@ -228,6 +229,7 @@ internal static class MandateServer
             .AddOperators().AddOperatorHosting()
             .AddGovernance().AddGovernanceHosting()
             .AddAccessReviews().AddAccessReviewHosting()
+            .AddExceptions().AddExceptionHosting()
             .AddDetection().AddDetectionHosting()
             .AddSignals().AddSignalHosting()
             .AddConsoleHosting();
@@ -330,6 +332,7 @@ internal static class MandateServer
         app.MapComplianceEndpoints();
         app.MapReviewEndpoints();
         app.MapOffboardingEndpoints();
+        app.MapExceptionEndpoints();
         app.MapAlertEndpoints();
         app.MapWebhookEndpoints();
         app.MapSharedSignalsEndpoints();

@@ -16,7 +16,7 @@ internal static class AlertsCommand
     private static readonly string[] Rules =
     [
         "credential_reuse", "jti_multi_source", "exchange_replay", "scope_widening_attempt", "beyond_task_scope", "deny_burst",
-        "privilege_escalation_attempt", "suspended_identity_use", "first_seen_action", "rate_anomaly", "exception_use",
+        "privilege_escalation_attempt", "suspended_identity_use", "first_seen_action", "rate_anomaly", "exception_use", "breakglass",
     ];
 
     private static readonly string[] Columns = ["SEQ", "TIME", "RULE", "SEVERITY", "IDENTITY", "RESPONSE", "EVIDENCE", "SUMMARY"];

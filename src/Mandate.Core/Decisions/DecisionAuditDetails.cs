@@ -4,8 +4,9 @@ using System.Diagnostics.CodeAnalysis;
 namespace Mandate.Core.Decisions;
 
 /// <summary>
-/// The details of a decision's audit record (<c>decision_id</c>, and <c>ignored_properties</c> and <c>client</c> when
-/// there are any), in that order, as a read-only dictionary of at most three fixed keys: one small object per audited
+/// The details of a decision's audit record (<c>decision_id</c>, and <c>ignored_properties</c>, <c>client</c>,
+/// <c>exception_id</c> and <c>exception_kind</c> when there are any), in that order, as a read-only dictionary of at
+/// most five fixed keys: one small object per audited
 /// decision instead of a hash table. Readers see exactly what a <see cref="Dictionary{TKey, TValue}"/> filled in the
 /// same order would show them (enumeration order, lookups by ordinal key).
 /// </summary>
@@ -15,19 +16,29 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
     public const string IgnoredPropertiesKey = "ignored_properties";
     public const string ClientKey = "client";
 
+    /// <summary>The exception or break-glass grant that permitted the decision (read by the <c>exception_use</c> rule).</summary>
+    public const string ExceptionIdKey = "exception_id";
+
+    /// <summary><c>exception</c> or <c>breakglass</c>.</summary>
+    public const string ExceptionKindKey = "exception_kind";
+
     private readonly string decisionId;
     private readonly string? ignoredProperties;
     private readonly string? client;
+    private readonly string? exceptionId;
+    private readonly string? exceptionKind;
 
-    public DecisionAuditDetails(string decisionId, string? ignoredProperties, string? client)
+    public DecisionAuditDetails(string decisionId, string? ignoredProperties, string? client, string? exceptionId = null, string? exceptionKind = null)
     {
         ArgumentNullException.ThrowIfNull(decisionId);
         this.decisionId = decisionId;
         this.ignoredProperties = ignoredProperties;
         this.client = client;
+        this.exceptionId = exceptionId;
+        this.exceptionKind = exceptionId is null ? null : exceptionKind;
     }
 
-    public int Count => 1 + (ignoredProperties is null ? 0 : 1) + (client is null ? 0 : 1);
+    public int Count => 1 + (ignoredProperties is null ? 0 : 1) + (client is null ? 0 : 1) + (exceptionId is null ? 0 : 1) + (exceptionKind is null ? 0 : 1);
 
     public IEnumerable<string> Keys => this.Select(p => p.Key);
 
@@ -45,6 +56,8 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
             DecisionIdKey => decisionId,
             IgnoredPropertiesKey => ignoredProperties,
             ClientKey => client,
+            ExceptionIdKey => exceptionId,
+            ExceptionKindKey => exceptionKind,
             _ => null,
         };
         return value is not null;
@@ -61,6 +74,16 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
         if (client is not null)
         {
             yield return new(ClientKey, client);
+        }
+
+        if (exceptionId is not null)
+        {
+            yield return new(ExceptionIdKey, exceptionId);
+        }
+
+        if (exceptionKind is not null)
+        {
+            yield return new(ExceptionKindKey, exceptionKind);
         }
     }
 

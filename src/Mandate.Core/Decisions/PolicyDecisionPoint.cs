@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mandate.Cedar;
 using Mandate.Core.Audit;
+using Mandate.Core.Exceptions;
 using Mandate.Core.Policies;
 using Mandate.Core.Telemetry;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,8 @@ internal sealed class PolicyDecisionPoint(
     DecisionAuditQueue auditQueue,
     AuditRepetitions repetitions,
     IOptions<DecisionOptions> options,
-    MandateMetrics? metrics = null) : IPolicyDecisionPoint
+    MandateMetrics? metrics = null,
+    ActiveGrants? grants = null) : IPolicyDecisionPoint
 {
     private readonly DecisionOptions settings = options.Value;
 
@@ -37,17 +39,35 @@ internal sealed class PolicyDecisionPoint(
     internal PolicyDecision Decide(PolicySnapshot snapshot, DecisionRequest request)
     {
         var entities = request.ExtraEntities is { Count: > 0 } extra ? snapshot.Entities.WithOverlay(extra) : snapshot.Entities;
-        var response = Authorizer.IsAuthorized(
-            new Request(request.Principal, request.Action, request.Resource, request.Context),
-            snapshot.Policies,
-            entities);
+        var cedarRequest = new Request(request.Principal, request.Action, request.Resource, request.Context);
+        var response = Authorizer.IsAuthorized(cedarRequest, snapshot.Policies, entities);
         var allowed = response.Decision == Cedar.Decision.Allow && (response.Errors.Count == 0 || !settings.DenyOnPolicyError);
+        var reasons = DisplayReasons(snapshot, response.Reasons);
+
+        // Exception and break-glass grants are permits evaluated with the policy set: a forbid that holds (a deny with
+        // determining policies) still wins, and so does a policy error when errors deny. A grant that holds is named
+        // among the reasons and marks the decision (exception_id in the ledger).
+        ActiveGrants.Entry? grant = null;
+        if (grants is { IsEmpty: false }
+            && (response.Decision == Cedar.Decision.Allow || response.Reasons.Count == 0)
+            && (response.Errors.Count == 0 || !settings.DenyOnPolicyError))
+        {
+            grant = grants.Match(cedarRequest, entities);
+            if (grant is not null)
+            {
+                allowed = true;
+                reasons = [.. reasons, grant.Id];
+            }
+        }
+
         return new PolicyDecision(
             allowed,
             DecisionIds.Next(),
             snapshot.Version,
-            DisplayReasons(snapshot, response.Reasons),
-            DisplayErrors(snapshot, response.Errors));
+            reasons,
+            DisplayErrors(snapshot, response.Errors),
+            grant?.Id,
+            grant?.Kind);
     }
 
     internal ValueTask<PolicyDecision> AuditAsync(PolicyDecision decision, DecisionRequest request, CancellationToken cancellationToken, string? denyReason = null)
@@ -60,8 +80,10 @@ internal sealed class PolicyDecisionPoint(
             return pending.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(pending, decision);
         }
 
+        // An allow an exception or break-glass grant gave is always recorded, whatever the sampling: every use of a
+        // grant is in the ledger (and raises exception_use).
         var rate = settings.AuditAllowSampleRate;
-        if (rate < 1.0 && (rate <= 0 || Random.Shared.NextDouble() >= rate))
+        if (rate < 1.0 && decision.ExceptionId is null && (rate <= 0 || Random.Shared.NextDouble() >= rate))
         {
             // Sampled out by the operator's setting: counted, and the count is written to the chain.
             auditQueue.SampledOut();
@@ -134,7 +156,9 @@ internal sealed class PolicyDecisionPoint(
         new(
             decision.DecisionId,
             request.IgnoredProperties is { Count: > 0 } ignored ? string.Join(",", ignored) : null,
-            request.Client is { Length: > 0 } client ? client : null);
+            request.Client is { Length: > 0 } client ? client : null,
+            decision.Allowed ? decision.ExceptionId : null,
+            decision.Allowed ? decision.ExceptionKind : null);
 
     private static IReadOnlyList<string> DisplayReasons(PolicySnapshot snapshot, IReadOnlyList<string> reasons)
     {

@@ -24,6 +24,12 @@ internal static class StoreChannels
     /// </summary>
     public const string Risk = "mandate_risk_";
 
+    /// <summary>
+    /// An exception or break-glass grant that became active or ended (approved, activated, revoked, expired): its id.
+    /// Listeners reload the active grants.
+    /// </summary>
+    public const string Grants = "mandate_grants_";
+
     /// <summary>Every channel a node listens on; <see cref="StoreFreshness"/> watches each.</summary>
-    public static readonly IReadOnlyList<string> All = [Revocations, Identities, Policies, Keys, Risk];
+    public static readonly IReadOnlyList<string> All = [Revocations, Identities, Policies, Keys, Risk, Grants];
 }

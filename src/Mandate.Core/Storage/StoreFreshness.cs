@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Core.Storage;
 
 /// <summary>
-/// Whether this node can vouch that its in-memory views (revocations, policies, identity directory, keys, risk) follow a
+/// Whether this node can vouch that its in-memory views (revocations, policies, identity directory, keys, risk, grants) follow a
 /// shared store: each view's listener confirms its channel when it has subscribed after catching up, and again at every
 /// heartbeat of a live connection. A channel not confirmed within <see cref="ClusterOptions.FreshnessBound"/> is stale,
 /// and decisions that rely on it are refused until it is confirmed again. On a single-node store nothing can be missed,

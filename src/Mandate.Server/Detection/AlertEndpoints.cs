@@ -232,9 +232,10 @@ internal static class AlertEndpoints
             return Problem.BadRequest($"Unknown query parameter '{Clip(unknown)}'. Use {string.Join(", ", known)}.", ProblemTypes.InvalidAlertQuery);
         }
 
-        if (Value("rule") is { } rule && !DetectionRuleNames.All.Contains(rule, StringComparer.Ordinal))
+        // Besides the rules' alerts, a break-glass activation raises its own (Core.Exceptions.ExceptionService).
+        if (Value("rule") is { } rule && !DetectionRuleNames.All.Contains(rule, StringComparer.Ordinal) && rule != Core.Exceptions.ExceptionService.BreakGlassAlertRule)
         {
-            return Problem.BadRequest($"'rule' must be one of {string.Join(", ", DetectionRuleNames.All)} (got '{Clip(rule)}').", ProblemTypes.InvalidAlertQuery);
+            return Problem.BadRequest($"'rule' must be one of {string.Join(", ", DetectionRuleNames.All)}, {Core.Exceptions.ExceptionService.BreakGlassAlertRule} (got '{Clip(rule)}').", ProblemTypes.InvalidAlertQuery);
         }
 
         if (Value("identity") is { Length: > MaxIdentityLength })

@@ -36,6 +36,7 @@ internal static class ConfigurationSchema
         (ClusterOptions.SectionName, typeof(ClusterOptions)),
         (DecisionOptions.SectionName, typeof(DecisionOptions)),
         (DetectionOptions.SectionName, typeof(DetectionOptions)),
+        (Mandate.Core.Exceptions.ExceptionOptions.SectionName, typeof(Mandate.Core.Exceptions.ExceptionOptions)),
         (GovernanceOptions.SectionName, typeof(GovernanceOptions)),
         (HealthOptions.SectionName, typeof(HealthOptions)),
         (IdentityOptions.SectionName, typeof(IdentityOptions)),

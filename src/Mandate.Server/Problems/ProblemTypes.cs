@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Mandate.Core.Decisions;
 using Mandate.Core.DynamicCredentials;
+using Mandate.Core.Exceptions;
 using Mandate.Core.Governance.Reviews;
 using Mandate.Core.Identity;
 using Mandate.Core.Operators;
@@ -18,7 +19,7 @@ namespace Mandate.Server.Problems;
 /// code constants (<see cref="IdentityErrorCodes"/>, <see cref="TaskErrorCodes"/>, <see cref="AuthZenErrorCodes"/>,
 /// <see cref="AuditProblemTypes"/>, <see cref="TaskProblemTypes"/>, <see cref="AuthZenProblemTypes"/>,
 /// <see cref="OperatorErrorCodes"/>, <see cref="PepCredentialErrorCodes"/>, <see cref="DetectionProblemTypes"/>,
-/// <see cref="ReviewErrorCodes"/>) each
+/// <see cref="ReviewErrorCodes"/>, <see cref="GrantErrorCodes"/>) each
 /// have a row.
 /// </summary>
 internal static class ProblemTypes
@@ -145,6 +146,12 @@ internal static class ProblemTypes
     public static readonly ProblemType OffboardingInvalid = new(ReviewErrorCodes.OffboardingInvalid, "The offboarding request is not valid.");
     public static readonly ProblemType OffboardingNotFound = new(ReviewErrorCodes.OffboardingNotFound, "No such offboarding.");
 
+    // Exceptions and break-glass
+    public static readonly ProblemType ExceptionInvalid = new(GrantErrorCodes.Invalid, "The exception or break-glass request is not valid.");
+    public static readonly ProblemType ExceptionNotFound = new(GrantErrorCodes.NotFound, "No such exception or break-glass grant.");
+    public static readonly ProblemType ExceptionConflict = new(GrantErrorCodes.Conflict, "The grant is not in a status this applies to.");
+    public static readonly ProblemType ExceptionIdentityUnknown = new(GrantErrorCodes.IdentityUnknown, "The identity is not registered.");
+
     /// <summary>Every problem type, in the order above.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =
     [
@@ -164,6 +171,7 @@ internal static class ProblemTypes
         PepCredentialInvalid, PepCredentialExists, PepCredentialNotFound, PepCredentialRevoked,
         InvalidAlertQuery, InvalidRiskIdentity, InvalidWebhook, WebhookNotFound, InvalidSsfStream, SsfStreamNotFound,
         ReviewInvalid, ReviewNotFound, ReviewItemDecided, ReviewNotReviewer, ReviewItemNotLiftable, OwnerDeparted, OffboardingInvalid, OffboardingNotFound,
+        ExceptionInvalid, ExceptionNotFound, ExceptionConflict, ExceptionIdentityUnknown,
     ];
 
     private static readonly FrozenDictionary<string, ProblemType> ByCode = All.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);

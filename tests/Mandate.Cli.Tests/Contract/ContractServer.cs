@@ -141,7 +141,18 @@ public sealed class ContractServer : IAsyncLifetime
             Values["offboarding"] = pack.RootElement.GetProperty("id").GetString()!;
             Values["review"] = pack.RootElement.GetProperty("review").GetString()!;
             Values["evidence"] = Write("evidence.json", evidence);
+
+            // Exceptions the security operator asked for (so the admin token may approve or deny them), and a break-glass
+            // grant to revoke.
+            foreach (var name in new[] { "approve", "deny" })
+            {
+                var requested = await Json(await security.PostAsJsonAsync("/v1/exceptions", new { identity = "spiffe://demo.mandate.local/svc/billing", action = "read", resource = "Ticket::\"T-1001\"", ttl_seconds = 3600, reason = "contract" }, ct));
+                Values["exc:" + name] = requested.GetProperty("id").GetString()!;
+            }
         }
+
+        var glass = await Json(await admin.PostAsJsonAsync("/v1/breakglass", new { identity = "spiffe://demo.mandate.local/svc/billing", action = "read", resource = "Ticket::\"T-1002\"", reason = "contract" }, ct));
+        Values["exc:revoke"] = glass.GetProperty("id").GetString()!;
 
         // A revoked entitlement to lift: the reviewer takes away one of team:payments' entitlements in a review the
         // admin token starts.

@@ -10,19 +10,22 @@ namespace Mandate.Core.Tests.Decisions;
 /// </summary>
 public sealed class DecisionAuditDetailsTests
 {
-    public static TheoryData<string?, string?> Shapes => new()
+    public static TheoryData<string?, string?, string?> Shapes => new()
     {
-        { null, null },
-        { "subject.properties.stage", null },
-        { null, "192.0.2.7" },
-        { "subject.properties.stage,resource.properties.owner", "2001:db8::/64" },
+        { null, null, null },
+        { "subject.properties.stage", null, null },
+        { null, "192.0.2.7", null },
+        { "subject.properties.stage,resource.properties.owner", "2001:db8::/64", null },
+        { null, null, "exc_0123456789abcdef0123" },
+        { "subject.properties.stage", "192.0.2.7", "brk_0123456789abcdef0123" },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Details_ShouldMatchTheDictionaryFilledInTheSameOrder(string? ignored, string? client)
+    public void Details_ShouldMatchTheDictionaryFilledInTheSameOrder(string? ignored, string? client, string? exception)
     {
-        var details = new DecisionAuditDetails("dec_01J", ignored, client);
+        var kind = exception?.StartsWith("brk_", StringComparison.Ordinal) == true ? "breakglass" : "exception";
+        var details = new DecisionAuditDetails("dec_01J", ignored, client, exception, kind);
         var expected = new Dictionary<string, string>(StringComparer.Ordinal) { ["decision_id"] = "dec_01J" };
         if (ignored is not null)
         {
@@ -34,11 +37,17 @@ public sealed class DecisionAuditDetailsTests
             expected["client"] = client;
         }
 
+        if (exception is not null)
+        {
+            expected["exception_id"] = exception;
+            expected["exception_kind"] = kind;
+        }
+
         Assert.Equal(expected.ToList(), details.ToList());
         Assert.Equal(expected.Count, details.Count);
         Assert.Equal(expected.Keys, details.Keys);
         Assert.Equal(expected.Values, details.Values);
-        foreach (var key in new[] { "decision_id", "ignored_properties", "client", "Client", "other", string.Empty })
+        foreach (var key in new[] { "decision_id", "ignored_properties", "client", "exception_id", "exception_kind", "Client", "other", string.Empty })
         {
             Assert.Equal(expected.TryGetValue(key, out var want), details.TryGetValue(key, out var got));
             Assert.Equal(want, got);

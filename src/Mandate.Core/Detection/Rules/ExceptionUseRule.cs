@@ -1,9 +1,9 @@
 namespace Mandate.Core.Detection.Rules;
 
 /// <summary>
-/// <c>exception_use</c>: a decision permitted by an exception or break-glass grant. Such grants do not exist in Mandate
-/// yet; the rule reads the documented ledger marker they will write: <c>details.exception_id</c> on an allowing decision
-/// event. Every such decision is an alert.
+/// <c>exception_use</c>: a decision permitted by an exception or break-glass grant (Core.Exceptions). The rule reads the
+/// ledger marker the decision point writes when a grant is among the determining policies: <c>details.exception_id</c>
+/// (with <c>details.exception_kind</c>) on an allowing decision event. Every such decision is an alert.
 /// </summary>
 internal sealed class ExceptionUseRule : IDetectionRule
 {

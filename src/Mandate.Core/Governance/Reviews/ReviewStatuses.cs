@@ -20,4 +20,10 @@ internal static class ReviewStatuses
 
     /// <summary>An open finding about the identity; revoking suspends a registered identity.</summary>
     public const string FindingItem = "finding";
+
+    /// <summary>
+    /// A break-glass activation, opened with it (campaign origin <c>breakglass:&lt;grant id&gt;</c>): certifying says the
+    /// emergency use was justified; revoking suspends a registered identity, like an identity item.
+    /// </summary>
+    public const string BreakGlassItem = "breakglass";
 }
