@@ -13,6 +13,12 @@ internal sealed class DynamicCredentialTaskRenewal(DynamicCredentialSignal signa
     public async Task OnRenewedAsync(IStoreSession session, string taskId, DateTimeOffset taskExpiresAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
+        if (engines.Names.Count == 0)
+        {
+            // No engine configured (the default): no lease can be extended, so a renewal costs no query.
+            return;
+        }
+
         var leases = session.Get<IDynamicCredentialLeaseRepository>();
         var extended = 0;
         foreach (var listed in await leases.ListAsync(taskId, null, 1000, cancellationToken).ConfigureAwait(false))
