@@ -5,13 +5,16 @@ using Mandate.Cli.Grammar;
 namespace Mandate.Cli.Commands;
 
 /// <summary>
-/// <c>mandate task open|list|show|renew|complete|revoke|dynamic-credentials</c> (<c>/v1/tasks</c>, <c>/v1/revocations</c>). <c>open</c>
-/// authenticates as a workload (a JWT-SVID from <c>--svid-file</c> or <c>$MANDATE_SVID</c>); the others use the SVID
-/// when given, else the admin token.
+/// <c>mandate task open|list|show|renew|complete|revoke|credential|dynamic-credentials</c> (<c>/v1/tasks</c>,
+/// <c>/v1/revocations</c>, <c>/v1/dynamic-credentials</c>). <c>open</c> authenticates as a workload (a JWT-SVID from
+/// <c>--svid-file</c> or <c>$MANDATE_SVID</c>); <c>credential</c> as the task itself (its task credential from
+/// <c>--credential-file</c> or <c>$MANDATE_TASK_CREDENTIAL</c>); the others use the SVID when given, else the admin token.
 /// </summary>
 internal static class TaskCommand
 {
     public const string SvidVariable = "MANDATE_SVID";
+
+    public const string TaskCredentialVariable = "MANDATE_TASK_CREDENTIAL";
 
     public static Command Create(GlobalOptions globals) => CliAction.Group(
         "task",
@@ -22,6 +25,7 @@ internal static class TaskCommand
         Renew(globals),
         Complete(globals),
         Revoke(globals),
+        Credential(globals),
         DynamicCredentials(globals));
 
     private static Option<FileInfo?> SvidOption() => new("--svid-file")
@@ -194,6 +198,46 @@ internal static class TaskCommand
             using var api = await context.ConnectAsync();
             var answer = await api.PostAsync("v1/revocations", new { target_kind = "task", target = context.Value(id), reason = context.Value(reason) }, context.CancellationToken);
             await RevocationsCommand.PrintRevocationAsync(context, answer);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Credential(GlobalOptions globals)
+    {
+        var id = IdArgument();
+        var engine = new Option<string>("--engine") { Description = "The configured dynamic credential engine to get a credential in (e.g. a database).", Required = true, HelpName = "NAME" };
+        var credentialFile = new Option<FileInfo?>("--credential-file")
+        {
+            Description = $"A file holding the task's own credential, the token 'task open' printed (default: ${TaskCredentialVariable}).",
+            HelpName = "FILE",
+        };
+        var command = new Command(
+            "credential",
+            "Get a credential in a downstream system for a task, authenticated by the task's credential; the password is shown once and the credential is removed when the task ends.")
+        { id, engine, credentialFile };
+        CliAction.Set(command, globals, async context =>
+        {
+            // The task's credential, never the admin token: the server checks that the caller holds this task's lease.
+            // Read from a file or the environment, never from an argument (a command line is visible to every user).
+            var taskCredential = context.Value(credentialFile) is { } file
+                ? await AdminApi.ReadSecretFileAsync(file, "--credential-file", context.CancellationToken)
+                : Environment.GetEnvironmentVariable(TaskCredentialVariable) is { Length: > 0 } fromEnvironment
+                    ? fromEnvironment.Trim()
+                    : throw CliException.Usage($"getting a dynamic credential needs the task's own credential: --credential-file FILE or ${TaskCredentialVariable}.");
+            using var api = await context.ConnectAsync(taskCredential);
+            var answer = await api.PostAsync(
+                $"v1/tasks/{CommandArguments.Segment(context.Value(id)!)}/dynamic-credentials",
+                new { engine = context.Value(engine) },
+                context.CancellationToken);
+            if (context.Json)
+            {
+                await context.Output.JsonAsync(answer);
+                return ExitCodes.Success;
+            }
+
+            context.Output.Fields(answer);
+            await context.Output.NoteAsync("The password is shown only this once; the credential is removed when the task ends.");
             return ExitCodes.Success;
         });
         return command;

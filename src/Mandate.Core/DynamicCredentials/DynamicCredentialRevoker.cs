@@ -98,7 +98,17 @@ internal sealed partial class DynamicCredentialRevoker(
         {
             LogRemoved(logger, removed);
         }
+
+        // Renewals' extensions after removals: a task that ended while its extension waited loses the credential first.
+        var extended = await service.ExtendDueAsync(cancellationToken).ConfigureAwait(false);
+        if (extended > 0)
+        {
+            LogExtended(logger, extended);
+        }
     }
+
+    [LoggerMessage(EventId = 2312, Level = LogLevel.Information, Message = "Extended {Count} dynamic credentials of renewed tasks")]
+    private static partial void LogExtended(ILogger logger, int count);
 
     [LoggerMessage(EventId = 2310, Level = LogLevel.Information, Message = "Removed {Count} dynamic credentials of ended tasks")]
     private static partial void LogRemoved(ILogger logger, int count);

@@ -269,6 +269,108 @@ internal sealed partial class DynamicCredentialService(
         return removed;
     }
 
+    /// <summary>
+    /// Moves downstream the end of every active credential whose task was renewed (<see cref="DynamicCredentialTaskRenewal"/>
+    /// set its new end and made the extension due), each claimed first like a removal. A failure leaves the extension
+    /// pending with the removal's backoff and is recorded; returns how many were extended.
+    /// </summary>
+    public async Task<int> ExtendDueAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var now = time.GetUtcNow();
+        IReadOnlyList<DynamicCredentialLease> due;
+        var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using (read.ConfigureAwait(false))
+        {
+            due = await read.Get<IDynamicCredentialLeaseRepository>().ListExtensionsDueAsync(now, 100, cancellationToken).ConfigureAwait(false);
+        }
+
+        var extended = 0;
+        foreach (var lease in due)
+        {
+            var claim = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using (claim.ConfigureAwait(false))
+            {
+                if (!await claim.Get<IDynamicCredentialLeaseRepository>().ClaimExtensionAsync(lease.Id, now, now + settings.AttemptTimeout, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                await claim.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            string? failure = null;
+            if (engines.Find(lease.Engine) is not { } engine)
+            {
+                failure = $"the engine '{lease.Engine}' is no longer configured";
+            }
+            else
+            {
+                try
+                {
+                    await engine.ExtendAsync(lease.Username, lease.ExpiresAt, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+#pragma warning disable CA1031 // A downstream failure must not stop the revoker: the extension stays pending and is retried.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    failure = Describe(e);
+                }
+            }
+
+            var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+            await using var sessionDisposal = session.ConfigureAwait(false);
+            var leases = session.Get<IDynamicCredentialLeaseRepository>();
+            var current = await leases.GetForUpdateAsync(lease.Id, cancellationToken).ConfigureAwait(false);
+            if (current is not { Status: DynamicCredentialLeaseStatus.Active })
+            {
+                // The task ended meanwhile: the removal takes over.
+                continue;
+            }
+
+            var at = time.GetUtcNow();
+            if (failure is null)
+            {
+                // A renewal during the attempt moved the end again and made it due again: that one is still to do.
+                var settled = current.ExpiresAt == lease.ExpiresAt
+                    ? current with { Attempts = 0, NextAttemptAt = null, LastError = null }
+                    : current;
+                await leases.UpdateAsync(settled, cancellationToken).ConfigureAwait(false);
+                await audit.RecordAsync(session, LeaseEvent("dynamic_credential.extended", current, "system", null, new()
+                {
+                    ["expires_at"] = lease.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                    ["attempts"] = (current.Attempts + 1).ToString(CultureInfo.InvariantCulture),
+                }), cancellationToken).ConfigureAwait(false);
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+                metrics?.DynamicCredential(lease.Engine, MandateMetrics.DynamicCredentialOutcomes.Extended);
+                extended++;
+            }
+            else
+            {
+                var attempts = current.Attempts + 1;
+                var pause = Backoff(attempts, settings);
+                var pending = current with { Attempts = attempts, NextAttemptAt = at + pause, LastError = failure };
+                await leases.UpdateAsync(pending, cancellationToken).ConfigureAwait(false);
+                await audit.RecordAsync(session, LeaseEvent("dynamic_credential.extension_failed", pending, "system", null, new()
+                {
+                    ["expires_at"] = lease.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                    ["attempts"] = attempts.ToString(CultureInfo.InvariantCulture),
+                    ["error"] = failure,
+                    ["next_attempt_at"] = pending.NextAttemptAt!.Value.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                }), cancellationToken).ConfigureAwait(false);
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+                metrics?.DynamicCredential(lease.Engine, MandateMetrics.DynamicCredentialOutcomes.ExtensionFailed);
+                LogExtensionFailed(logger, lease.Engine, lease.Username, attempts, failure, pause);
+            }
+        }
+
+        return extended;
+    }
+
     /// <summary>Puts a lease back in the removal queue, due now (and wakes the revoker), optionally recording why.</summary>
     private async Task RequeueAsync(string leaseId, string reason, string? error, string? eventType, string subject, string? requestId)
     {
@@ -352,4 +454,7 @@ internal sealed partial class DynamicCredentialService(
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Removing dynamic credential {Username} of engine {Engine} failed (attempt {Attempts}: {Error}); retrying in {Pause}")]
     private static partial void LogRevocationFailed(ILogger logger, string engine, string username, int attempts, string error, TimeSpan pause);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "Extending dynamic credential {Username} of engine {Engine} after its task's renewal failed (attempt {Attempts}: {Error}); retrying in {Pause}")]
+    private static partial void LogExtensionFailed(ILogger logger, string engine, string username, int attempts, string error, TimeSpan pause);
 }

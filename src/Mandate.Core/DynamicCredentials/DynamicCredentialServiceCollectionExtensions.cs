@@ -20,6 +20,7 @@ public static class DynamicCredentialServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicCredentialOptions>, DynamicCredentialOptionsValidator>());
         services.TryAddSingleton<DynamicCredentialSignal>();
         services.TryAddSingleton<DynamicCredentialTaskEnd>();
+        services.TryAddSingleton<DynamicCredentialTaskRenewal>();
         services.TryAddSingleton<DynamicCredentialEngines>();
         services.TryAddSingleton<DynamicCredentialService>();
         return builder;

@@ -29,4 +29,11 @@ internal interface IDynamicCredentialEngine
     /// created) is success. Throws when the downstream system cannot be reached or refuses; the caller retries.
     /// </summary>
     Task RevokeAsync(string username, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the end of an issued credential to <paramref name="expiresAt"/> (its task was renewed); the password and
+    /// open sessions stay. Throws when the downstream system cannot be reached, refuses, or no longer has the credential;
+    /// the caller retries.
+    /// </summary>
+    Task ExtendAsync(string username, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 }

@@ -36,6 +36,15 @@ internal interface IDynamicCredentialLeaseRepository
     /// </summary>
     Task<bool> ClaimRevocationAsync(string id, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken cancellationToken);
 
-    /// <summary>Writes status, revocation and retry fields.</summary>
+    /// <summary>
+    /// Active leases whose extension downstream (after their task's renewal moved <see cref="DynamicCredentialLease.ExpiresAt"/>)
+    /// is due at <paramref name="now"/>, oldest first.
+    /// </summary>
+    Task<IReadOnlyList<DynamicCredentialLease>> ListExtensionsDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Claims a due extension for one attempt, as <see cref="ClaimRevocationAsync"/> does a removal.</summary>
+    Task<bool> ClaimExtensionAsync(string id, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken cancellationToken);
+
+    /// <summary>Writes status, expiry, revocation and retry fields.</summary>
     Task UpdateAsync(DynamicCredentialLease lease, CancellationToken cancellationToken);
 }

@@ -4,6 +4,7 @@ using Mandate.Core.Audit;
 using Mandate.Core.Credentials;
 using Mandate.Core.Decisions;
 using Mandate.Core.Delegation;
+using Mandate.Core.DynamicCredentials;
 using Mandate.Core.Storage;
 using Mandate.Core.Telemetry;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ internal sealed class TaskService
     private readonly IOptionsMonitor<TaskOptions> options;
     private readonly TimeProvider time;
     private readonly MandateMetrics? metrics;
+    private readonly DynamicCredentialTaskRenewal? dynamicCredentials;
 
     internal TaskService(
         IMandateStore store,
@@ -34,9 +36,11 @@ internal sealed class TaskService
         RevocationService revocation,
         IOptionsMonitor<TaskOptions> options,
         TimeProvider time,
-        MandateMetrics? metrics = null)
+        MandateMetrics? metrics = null,
+        DynamicCredentialTaskRenewal? dynamicCredentials = null)
     {
         this.metrics = metrics;
+        this.dynamicCredentials = dynamicCredentials;
         this.store = store;
         this.audit = audit;
         this.decisions = decisions;
@@ -186,6 +190,12 @@ internal sealed class TaskService
         else if (superseded.Count > 0)
         {
             await credentials.ScheduleRevocationAsync(superseded, now + settings.RenewalGrace, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The task's downstream credentials live as long as it does (within their engine's MaxTtl).
+        if (dynamicCredentials is not null)
+        {
+            await dynamicCredentials.OnRenewedAsync(session, taskId, expires, now, cancellationToken).ConfigureAwait(false);
         }
 
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);

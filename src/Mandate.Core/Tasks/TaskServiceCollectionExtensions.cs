@@ -60,7 +60,8 @@ public static class TaskServiceCollectionExtensions
             sp.GetRequiredService<RevocationService>(),
             sp.GetRequiredService<IOptionsMonitor<TaskOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<Mandate.Core.Telemetry.MandateMetrics>()));
+            sp.GetService<Mandate.Core.Telemetry.MandateMetrics>(),
+            sp.GetService<Mandate.Core.DynamicCredentials.DynamicCredentialTaskRenewal>()));
         services.TryAddSingleton(sp => new TokenIntrospection(sp.GetRequiredService<TokenValidator>(), sp.GetRequiredService<RevocationService>(), sp.GetRequiredService<TokenReuseDetector>()));
         services.TryAddSingleton(sp => new TokenAssertionValidator(sp.GetRequiredService<TokenValidator>()));
         services.TryAddSingleton(sp => new DpopProofChecker(sp.GetRequiredService<DpopProofValidator>()));

@@ -147,6 +147,8 @@ internal sealed class MandateMetrics : IDisposable
         public const string IssueFailed = "issue_failed";
         public const string Revoked = "revoked";
         public const string RevocationFailed = "revocation_failed";
+        public const string Extended = "extended";
+        public const string ExtensionFailed = "extension_failed";
     }
 
     /// <summary>Values of the <c>kind</c> tag of <c>mandate.credentials.issued</c>.</summary>

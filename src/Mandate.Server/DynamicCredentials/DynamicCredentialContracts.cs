@@ -38,6 +38,7 @@ internal sealed record DynamicCredentialLeaseView(
         lease.RevokeReason,
         lease.RevokedAt,
         lease.Attempts,
-        lease.Status == DynamicCredentialLeaseStatus.Revoking ? lease.NextAttemptAt : null,
+        // Revoking: the next removal attempt; active: a renewal's extension not yet applied downstream.
+        lease.Status is DynamicCredentialLeaseStatus.Revoking or DynamicCredentialLeaseStatus.Active ? lease.NextAttemptAt : null,
         lease.LastError);
 }

@@ -19,6 +19,9 @@ namespace Mandate.Server.DynamicCredentials;
 /// </summary>
 internal static class DynamicCredentialEndpoints
 {
+    /// <summary>The event a refused task credential at this endpoint writes (folded like every refused authentication).</summary>
+    public const string AuthenticationFailedEvent = "dynamic_credential.authentication_failed";
+
     public static IEndpointRouteBuilder MapDynamicCredentialEndpoints(this IEndpointRouteBuilder app)
     {
         // Authenticated here, not by a scheme: the caller presents the task credential itself (Bearer or DPoP-bound),
@@ -34,13 +37,14 @@ internal static class DynamicCredentialEndpoints
         DynamicCredentialService service,
         ICredentialVerifier verifier,
         PublicBaseUrl publicUrl,
+        AuthenticationFailureAudit failures,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
         var (scheme, token) = PresentedToken(context.Request);
         if (token is null)
         {
-            return Unauthenticated(context, "present this task's credential as 'Authorization: Bearer <token>' (or 'DPoP <token>' with its proof)");
+            return await UnauthenticatedAsync(context, failures, "present this task's credential as 'Authorization: Bearer <token>' (or 'DPoP <token>' with its proof)", "no task credential was presented");
         }
 
         var dpop = context.Request.Headers["DPoP"];
@@ -62,13 +66,14 @@ internal static class DynamicCredentialEndpoints
             cancellationToken);
         if (!verification.Valid || verification.Credential is not { } credential)
         {
-            return Unauthenticated(context, verification.Description ?? "the credential did not verify");
+            var why = verification.Description ?? "the credential did not verify";
+            return await UnauthenticatedAsync(context, failures, why, why);
         }
 
         if (credential.Kind != CredentialKinds.Task)
         {
             // A JWT-SVID proves the workload, not the task's lease; an exchanged token is a delegate's, not the task's.
-            return Unauthenticated(context, $"a {credential.Kind} credential is not a task credential");
+            return await UnauthenticatedAsync(context, failures, $"a {credential.Kind} credential is not a task credential", $"a {credential.Kind} credential is not a task credential", credential.Subject);
         }
 
         if (credential.TaskId != id)
@@ -79,7 +84,8 @@ internal static class DynamicCredentialEndpoints
 
         if ((scheme == "DPoP") != (credential.ProofOfPossession?.Method == ProofOfPossession.Methods.Dpop))
         {
-            return Unauthenticated(context, "a DPoP-bound credential is presented as 'Authorization: DPoP <token>' with its proof, any other as 'Bearer'");
+            const string Why = "a DPoP-bound credential is presented as 'Authorization: DPoP <token>' with its proof, any other as 'Bearer'";
+            return await UnauthenticatedAsync(context, failures, Why, "presented under the wrong authorization scheme", credential.Subject);
         }
 
         var (body, bodyProblem) = await JsonBody.ReadAsync(
@@ -139,8 +145,18 @@ internal static class DynamicCredentialEndpoints
         return (null, null);
     }
 
-    private static IResult Unauthenticated(HttpContext context, string why)
+    /// <summary>
+    /// A refused task credential: audited and counted against the client network's failure limit as the
+    /// authentication schemes do (this endpoint authenticates by itself), then the 401.
+    /// </summary>
+    /// <param name="context">The refused request.</param>
+    /// <param name="failures">The audit and failure limit of refused authentications.</param>
+    /// <param name="why">What the caller is told.</param>
+    /// <param name="reason">What the ledger records: a short reason, never the credential.</param>
+    /// <param name="subject">The identity whose genuine credential was refused (an SVID presented here), when known.</param>
+    private static async Task<IResult> UnauthenticatedAsync(HttpContext context, AuthenticationFailureAudit failures, string why, string reason, string? subject = null)
     {
+        await failures.RecordAsync(context, AuthenticationFailedEvent, reason.Length <= 200 ? reason : reason[..200] + "…", subject);
         context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-task\", error=\"invalid_token\"";
         return Problem.Result(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs the task's own credential: {why}");
     }

@@ -59,7 +59,7 @@ internal sealed class PostgresDynamicCredentialEngine : IDynamicCredentialEngine
         var password = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var verifier = ScramSha256Verifier.Compute(password);
         var role = Quote(request.Username);
-        var until = request.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'+00'", CultureInfo.InvariantCulture);
+        var until = Until(request.ExpiresAt);
 
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
@@ -119,7 +119,19 @@ internal sealed class PostgresDynamicCredentialEngine : IDynamicCredentialEngine
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task ExtendAsync(string username, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+
+        // A role that is gone fails here (42704): that is not success, the lease says it should exist.
+        await ExecuteAsync(connection, $"ALTER ROLE {Quote(username)} VALID UNTIL {Literal(Until(expiresAt))}", cancellationToken).ConfigureAwait(false);
+    }
+
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+
+    /// <summary>A <c>VALID UNTIL</c> time in UTC, to the second: digits and punctuation only.</summary>
+    private static string Until(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'+00'", CultureInfo.InvariantCulture);
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {

@@ -59,7 +59,7 @@ internal sealed class DynamicCredentialLeaseRepository(RelationalSession session
         session.ExecuteAsync(
             """
             UPDATE dynamic_credential_leases
-            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = @reason, next_attempt_at = @now
+            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = @reason, next_attempt_at = @now, attempts = 0, last_error = NULL
             WHERE task_id = @task AND status IN ('issuing', 'active')
             """,
             cancellationToken,
@@ -71,7 +71,7 @@ internal sealed class DynamicCredentialLeaseRepository(RelationalSession session
         session.ExecuteAsync(
             """
             UPDATE dynamic_credential_leases
-            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = @reason, next_attempt_at = @now
+            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = @reason, next_attempt_at = @now, attempts = 0, last_error = NULL
             WHERE subject = @sub AND status IN ('issuing', 'active')
             """,
             cancellationToken,
@@ -84,7 +84,7 @@ internal sealed class DynamicCredentialLeaseRepository(RelationalSession session
         var expired = await session.ExecuteAsync(
             """
             UPDATE dynamic_credential_leases
-            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = 'lease expired', next_attempt_at = @now
+            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = 'lease expired', next_attempt_at = @now, attempts = 0, last_error = NULL
             WHERE status = 'active' AND expires_at <= @now
             """,
             cancellationToken,
@@ -92,7 +92,7 @@ internal sealed class DynamicCredentialLeaseRepository(RelationalSession session
         var abandoned = await session.ExecuteAsync(
             """
             UPDATE dynamic_credential_leases
-            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = 'issuing was abandoned', next_attempt_at = @now
+            SET status = 'revoking', revoke_requested_at = @now, revoke_reason = 'issuing was abandoned', next_attempt_at = @now, attempts = 0, last_error = NULL
             WHERE status = 'issuing' AND issued_at <= @before
             """,
             cancellationToken,
@@ -116,18 +116,34 @@ internal sealed class DynamicCredentialLeaseRepository(RelationalSession session
             ("@id", id),
             ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false) == 1;
 
+    public Task<IReadOnlyList<DynamicCredentialLease>> ListExtensionsDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM dynamic_credential_leases WHERE status = 'active' AND next_attempt_at <= @now ORDER BY next_attempt_at, id LIMIT @limit",
+            cancellationToken,
+            ("@now", now.ToUnixTimeMilliseconds()),
+            ("@limit", (long)limit));
+
+    public async Task<bool> ClaimExtensionAsync(string id, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "UPDATE dynamic_credential_leases SET next_attempt_at = @until WHERE id = @id AND status = 'active' AND next_attempt_at <= @now",
+            cancellationToken,
+            ("@until", claimUntil.ToUnixTimeMilliseconds()),
+            ("@id", id),
+            ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false) == 1;
+
     public Task UpdateAsync(DynamicCredentialLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         return session.ExecuteAsync(
             """
             UPDATE dynamic_credential_leases
-            SET status = @status, revoke_requested_at = @requested, revoke_reason = @reason, revoked_at = @revoked,
+            SET status = @status, expires_at = @exp, revoke_requested_at = @requested, revoke_reason = @reason, revoked_at = @revoked,
                 attempts = @attempts, next_attempt_at = @next, last_error = @error
             WHERE id = @id
             """,
             cancellationToken,
             ("@status", lease.Status),
+            ("@exp", lease.ExpiresAt.ToUnixTimeMilliseconds()),
             ("@requested", lease.RevokeRequestedAt?.ToUnixTimeMilliseconds()),
             ("@reason", lease.RevokeReason),
             ("@revoked", lease.RevokedAt?.ToUnixTimeMilliseconds()),

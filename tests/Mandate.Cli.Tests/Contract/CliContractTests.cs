@@ -65,6 +65,7 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate task renew"] = (Reach.Server, ["{task:renew}", "--ttl", "900"]),
         ["mandate task complete"] = (Reach.Server, ["{task:complete}"]),
         ["mandate task revoke"] = (Reach.Server, ["{task:revoke}", "--reason", "contract"]),
+        ["mandate task credential"] = (Reach.Server, ["{task:credential}", "--engine", ContractServer.Engine, "--credential-file", "{credential:credential}"]),
         ["mandate task dynamic-credentials"] = (Reach.Server, ["--status", "active"]),
         ["mandate revocations list"] = (Reach.Server, []),
         ["mandate revocations add"] = (Reach.Server, ["{id:revocations}", "--kind", "identity", "--reason", "contract"]),
@@ -132,6 +133,12 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         ["mandate webhook redeliver"] = (Reach.Server, ["{wh:redeliver}"]),
         ["mandate secrets scan"] = (Reach.Local, ["{demo}"]),
     };
+
+    /// <summary>
+    /// Samples that succeed only against a real downstream system: the contract server configures its PostgreSQL
+    /// engine from MANDATE_TEST_PG, and without it these samples are skipped, saying so (never passed silently).
+    /// </summary>
+    private static readonly HashSet<string> NeedPostgres = new(StringComparer.Ordinal) { "mandate task credential" };
 
     public static TheoryData<string> Commands() => [.. CliApplication.Walk(CliApplication.BuildRoot()).Select(c => c.Path)];
 
@@ -239,6 +246,11 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
             return;
         }
 
+        if (NeedPostgres.Contains(path))
+        {
+            server.RequirePostgres();
+        }
+
         var (code, json, problems) = await Run(path, "--server", server.Url, "--token-file", server.TokenFile, "--json");
         Assert.True(code == 0, $"exit {code}: {problems}");
         using var document = JsonDocument.Parse(json);
@@ -310,15 +322,19 @@ public sealed class CliContractTests(ContractServer server) : IClassFixture<Cont
         var args = Samples[path].Args;
         var expanded = args.Select(a => server.Expand(a.Replace("{svid}", server.SvidFile, StringComparison.Ordinal))).ToList();
 
-        // A refused-credential run swaps the workload's SVID too (task open authenticates with it).
+        // A refused-credential run swaps the workload's SVID too (task open authenticates with it), and the task's
+        // own credential (task credential authenticates with that).
         var svidOverride = extra.FirstOrDefault(e => e.StartsWith("--svid-file=", StringComparison.Ordinal));
         var rest = extra.Where(e => e != svidOverride).ToList();
         if (svidOverride is not null)
         {
-            var at = expanded.IndexOf("--svid-file");
-            if (at >= 0)
+            foreach (var option in new[] { "--svid-file", "--credential-file" })
             {
-                expanded[at + 1] = svidOverride["--svid-file=".Length..];
+                var at = expanded.IndexOf(option);
+                if (at >= 0)
+                {
+                    expanded[at + 1] = svidOverride["--svid-file=".Length..];
+                }
             }
         }
 

@@ -1,22 +1,46 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Mandate.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Mandate.Cli.Tests.Contract;
 
 /// <summary>
 /// A demo server on a loopback port with what the contract's sample command lines refer to: identities to change,
-/// tasks opened by a workload over the real join-token flow, two policy versions, a signed checkpoint.
+/// tasks opened by a workload over the real join-token flow, three policy versions, a signed checkpoint, and (with
+/// MANDATE_TEST_PG) a PostgreSQL dynamic credential engine <c>contract-db</c> that a policy lets reading tasks use.
 /// </summary>
 public sealed class ContractServer : IAsyncLifetime
 {
+    /// <summary>The dynamic credential engine the contract configures when MANDATE_TEST_PG is set.</summary>
+    public const string Engine = "contract-db";
+
+    /// <summary>An engine pointed at a closed port (configured with <see cref="Engine"/>).</summary>
+    public const string BrokenEngine = "contract-unreachable-db";
+
     private readonly Operators.LocalOidcProvider oidc = new();
+    private readonly ConcurrentQueue<string> logLines = new();
     private WebApplication app = null!;
+
+    /// <summary>The PostgreSQL connection the engine manages roles with; null without MANDATE_TEST_PG.</summary>
+    public string? Postgres { get; private set; }
+
+    /// <summary>Why the samples that need PostgreSQL cannot run (no MANDATE_TEST_PG); null when they can.</summary>
+    public string? PostgresUnavailable { get; private set; }
+
+    /// <summary>The start of every role the engine creates (unique per fixture, so its roles can be dropped at the end).</summary>
+    public string RolePrefix { get; } = "ct" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + "_";
+
+    /// <summary>Every line the server logged.</summary>
+    public IReadOnlyCollection<string> LogLines => logLines;
 
     public string Url { get; private set; } = null!;
 
@@ -40,6 +64,19 @@ public sealed class ContractServer : IAsyncLifetime
         Directory = Path.Combine(Path.GetTempPath(), "mandate-tests", "contract-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         var options = new MandateServerOptions { Urls = "http://127.0.0.1:0", StateDirectory = Path.Combine(Directory, "state"), Demo = true };
+        if (Environment.GetEnvironmentVariable("MANDATE_TEST_PG") is { Length: > 0 } pg)
+        {
+            Postgres = new NpgsqlConnectionStringBuilder(pg) { Pooling = false }.ToString();
+        }
+        else if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException("MANDATE_TEST_PG is not set under CI: run the tests through ./test.sh, which starts PostgreSQL.");
+        }
+        else
+        {
+            PostgresUnavailable = "MANDATE_TEST_PG is not set, so the contract server has no PostgreSQL dynamic credential engine; run ./test.sh to run this sample.";
+        }
+
         app = await MandateServer.CreateAsync(
             options,
             builder =>
@@ -48,6 +85,19 @@ public sealed class ContractServer : IAsyncLifetime
                 {
                     builder.Configuration[key] = value;
                 }
+
+                if (Postgres is not null)
+                {
+                    builder.Configuration[$"Mandate:DynamicCredentials:Engines:{Engine}:Kind"] = "postgresql";
+                    builder.Configuration[$"Mandate:DynamicCredentials:Engines:{Engine}:ConnectionString"] = Postgres;
+                    builder.Configuration[$"Mandate:DynamicCredentials:Engines:{Engine}:RoleNamePrefix"] = RolePrefix;
+
+                    // An engine whose database cannot be reached, for the CLI's answer to a 502.
+                    builder.Configuration[$"Mandate:DynamicCredentials:Engines:{BrokenEngine}:Kind"] = "postgresql";
+                    builder.Configuration[$"Mandate:DynamicCredentials:Engines:{BrokenEngine}:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=unused;Timeout=2";
+                }
+
+                builder.Logging.AddProvider(new LineLogger(logLines));
             },
             ct);
         await app.StartAsync(ct);
@@ -74,7 +124,7 @@ public sealed class ContractServer : IAsyncLifetime
         SvidFile = Write("agent.svid", svid.GetProperty("token").GetString()!);
         using var workload = new HttpClient { BaseAddress = new Uri(Url) };
         workload.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", svid.GetProperty("token").GetString());
-        foreach (var name in new[] { "show", "renew", "complete", "revoke" })
+        foreach (var name in new[] { "show", "renew", "complete", "revoke", "credential" })
         {
             var opened = await Json(await workload.PostAsJsonAsync(
                 "/v1/tasks",
@@ -82,13 +132,18 @@ public sealed class ContractServer : IAsyncLifetime
                 ct));
             Values["task:" + name] = opened.GetProperty("task").GetProperty("id").GetString()!;
             Values["jti:" + name] = opened.GetProperty("credential").GetProperty("jti").GetString()!;
+            Values["credential:" + name] = Write($"task-{name}.credential", opened.GetProperty("credential").GetProperty("access_token").GetString()!);
         }
 
-        // A second policy version, so that diff and rollback have something to work with.
+        // Two more policy versions, so that diff and rollback have something to work with. Both let reading tasks have
+        // a dynamic credential (the demo's policies let no task have one), so that 'policy rollback' (from the
+        // third to the second) leaves 'task credential' permitted whichever sample runs first.
         var active = await Json(await admin.GetAsync("/v1/policies", ct));
         Values["version:demo"] = active.GetProperty("version").GetString()!;
         var bundle = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(active.GetProperty("bundle").GetRawText())!;
         var policies = JsonSerializer.Deserialize<Dictionary<string, string>>(bundle["policies"].GetRawText())!;
+        policies["contract-db.cedar"] = $"@id(\"contract-db-for-reading-tasks\")\npermit (principal, action == Action::\"IssueDynamicCredential\", resource)\nwhen {{ context.task.actions.contains(\"read\") }};\n";
+        (await admin.PutAsJsonAsync("/v1/policies", new { policies, entities = bundle["entities"], schema = bundle["schema"] }, ct)).EnsureSuccessStatusCode();
         policies["contract.cedar"] = "@id(\"contract-extra\")\nforbid (principal == Workload::\"spiffe://demo.mandate.local/contract/none\", action, resource);\n";
         var pushed = await Json(await admin.PutAsJsonAsync("/v1/policies", new { policies, entities = bundle["entities"], schema = bundle["schema"] }, ct));
         Values["version"] = pushed.GetProperty("version").GetString()!;
@@ -183,6 +238,25 @@ public sealed class ContractServer : IAsyncLifetime
         await app.StopAsync();
         await app.DisposeAsync();
         oidc.Dispose();
+        if (Postgres is not null)
+        {
+            // The roles the samples were given outlive this server (it stops before their tasks end): drop them here.
+            await using var connection = new NpgsqlConnection(Postgres);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "DO $$ DECLARE r text; BEGIN FOR r IN SELECT rolname FROM pg_roles WHERE starts_with(rolname, '" + RolePrefix + "') LOOP EXECUTE format('DROP ROLE %I', r); END LOOP; END $$",
+                connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>Fails the calling test with a skip naming MANDATE_TEST_PG when the PostgreSQL engine is not configured.</summary>
+    public void RequirePostgres()
+    {
+        if (PostgresUnavailable is { } reason)
+        {
+            Assert.Skip(reason);
+        }
     }
 
     /// <summary>Replaces <c>{name}</c> in a sample argument by the value the fixture prepared.</summary>
@@ -197,6 +271,27 @@ public sealed class ContractServer : IAsyncLifetime
             Assert.True(response.IsSuccessStatusCode, text);
             using var document = JsonDocument.Parse(text);
             return document.RootElement.Clone();
+        }
+    }
+
+    /// <summary>Keeps every formatted log line of the server (to check that no secret is in them).</summary>
+    private sealed class LineLogger(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(lines, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<string> lines, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {exception}");
         }
     }
 

@@ -271,4 +271,101 @@ public sealed class DynamicCredentialTests
         await using var session = await estate.ConnectAsync(username, password);
         Assert.Equal(3, await estate.CountOrdersAsync(session));
     }
+
+    [Fact]
+    public async Task RenewingTheTask_ShouldExtendTheRolesValidUntil_CappedAtTheEnginesMaxTtl_AndThePasswordStillWorks()
+    {
+        await using var estate = await DynamicCredentialEstate.StartAsync();
+        var (taskId, _, username, password) = await estate.IssueAsync(ttlSeconds: 600);
+        var issued = await LeaseAsync(estate, taskId);
+        var issuedAt = issued.GetProperty("issued_at").GetDateTimeOffset();
+        Assert.Equal(issued.GetProperty("expires_at").GetDateTimeOffset(), await ValidUntilAsync(estate, username));
+
+        // Renewed for an hour two minutes later: the task now ends after the engine's MaxTtl (1 h) from issuance, so the
+        // role's end moves to that cap, not to the task's new end.
+        estate.Tasks.Clock.Advance(TimeSpan.FromMinutes(2));
+        using var agent = estate.Tasks.As(TaskEstate.Agent);
+        DateTimeOffset taskEnd;
+        using (var renew = await agent.PostAsJsonAsync($"/v1/tasks/{taskId}/renew", new { ttl_seconds = 3600 }, Ct))
+        {
+            var body = await renew.Content.ReadAsStringAsync(Ct);
+            Assert.True(renew.IsSuccessStatusCode, body);
+            taskEnd = JsonDocument.Parse(body).RootElement.GetProperty("task").GetProperty("expires_at").GetDateTimeOffset();
+        }
+
+        var cap = issuedAt + TimeSpan.FromHours(1);
+        Assert.True(taskEnd > cap);
+        await DynamicCredentialEstate.WaitUntilAsync(
+            async () => (await estate.LedgerAsync()).Any(e => e.Contains("\"dynamic_credential.extended\"", StringComparison.Ordinal)),
+            "the extension is in the ledger");
+        Assert.Equal(cap, await ValidUntilAsync(estate, username));
+        var extended = Assert.Single(await estate.LedgerAsync(), e => e.Contains("\"dynamic_credential.extended\"", StringComparison.Ordinal));
+        Assert.Contains(username, extended, StringComparison.Ordinal);
+        Assert.Contains(cap.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), extended, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, extended, StringComparison.Ordinal);
+        var lease = await LeaseAsync(estate, taskId);
+        Assert.Equal("active", lease.GetProperty("status").GetString());
+        Assert.Equal(cap, lease.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.False(lease.TryGetProperty("next_attempt_at", out var next) && next.ValueKind != JsonValueKind.Null, "no extension is pending");
+
+        await using var session = await estate.ConnectAsync(username, password);
+        Assert.Equal(3, await estate.CountOrdersAsync(session));
+    }
+
+    [Fact]
+    public async Task ExtensionWhileTheDatabaseIsUnreachable_ShouldBeRecordedAndRetried_UntilItSucceeds()
+    {
+        var port = new NpgsqlConnectionStringBuilder(DynamicCredentialEstate.Base()).Port;
+        await using var forwarder = new TcpForwarder(port);
+        forwarder.Start();
+        await using var estate = await DynamicCredentialEstate.StartAsync(c => new NpgsqlConnectionStringBuilder(c) { Port = forwarder.Port, Timeout = 3 }.ToString());
+        var (taskId, _, username, password) = await estate.IssueAsync(ttlSeconds: 600);
+
+        forwarder.Stop();
+        estate.Tasks.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var agent = estate.Tasks.As(TaskEstate.Agent);
+        DateTimeOffset taskEnd;
+        using (var renew = await agent.PostAsJsonAsync($"/v1/tasks/{taskId}/renew", new { ttl_seconds = 900 }, Ct))
+        {
+            var body = await renew.Content.ReadAsStringAsync(Ct);
+            Assert.True(renew.IsSuccessStatusCode, body);
+            taskEnd = JsonDocument.Parse(body).RootElement.GetProperty("task").GetProperty("expires_at").GetDateTimeOffset();
+        }
+
+        await DynamicCredentialEstate.WaitUntilAsync(
+            async () => (await estate.LedgerAsync()).Any(e => e.Contains("\"dynamic_credential.extension_failed\"", StringComparison.Ordinal) && e.Contains(username, StringComparison.Ordinal)),
+            "the failed attempt is in the ledger");
+        var pending = await LeaseAsync(estate, taskId);
+        Assert.Equal("active", pending.GetProperty("status").GetString());
+        Assert.True(pending.GetProperty("attempts").GetInt32() >= 1);
+        Assert.False(string.IsNullOrEmpty(pending.GetProperty("last_error").GetString()));
+        Assert.True(pending.TryGetProperty("next_attempt_at", out var next) && next.ValueKind == JsonValueKind.String, "the extension is pending");
+
+        // Back: the retry (due after the backoff) applies it.
+        forwarder.Start();
+        estate.Tasks.Clock.Advance(TimeSpan.FromMinutes(6));
+        await estate.Tasks.Server.Services.GetRequiredService<Mandate.Core.DynamicCredentials.DynamicCredentialService>().ExtendDueAsync(Ct);
+        await DynamicCredentialEstate.WaitUntilAsync(
+            async () => (await estate.LedgerAsync()).Any(e => e.Contains("\"dynamic_credential.extended\"", StringComparison.Ordinal) && e.Contains(username, StringComparison.Ordinal)),
+            "the extension is in the ledger");
+        Assert.Equal(taskEnd, await ValidUntilAsync(estate, username));
+        Assert.Equal(0, (await LeaseAsync(estate, taskId)).GetProperty("attempts").GetInt32());
+        await using var session = await estate.ConnectAsync(username, password);
+        Assert.Equal(3, await estate.CountOrdersAsync(session));
+    }
+
+    private static async Task<JsonElement> LeaseAsync(DynamicCredentialEstate estate, string taskId)
+    {
+        using var list = await estate.Tasks.Admin.GetAsync($"/v1/dynamic-credentials?task={taskId}", Ct);
+        return Assert.Single(JsonDocument.Parse(await list.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("dynamic_credentials").EnumerateArray()).Clone();
+    }
+
+    private static async Task<DateTimeOffset?> ValidUntilAsync(DynamicCredentialEstate estate, string username)
+    {
+        await using var connection = new NpgsqlConnection(estate.Management);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT rolvaliduntil FROM pg_roles WHERE rolname = @n", connection);
+        command.Parameters.AddWithValue("n", username);
+        return await command.ExecuteScalarAsync(Ct) is DateTime until ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc)) : null;
+    }
 }
