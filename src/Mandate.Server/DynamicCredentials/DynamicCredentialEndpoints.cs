@@ -157,7 +157,7 @@ internal static class DynamicCredentialEndpoints
     private static async Task<IResult> UnauthenticatedAsync(HttpContext context, AuthenticationFailureAudit failures, string why, string reason, string? subject = null)
     {
         await failures.RecordAsync(context, AuthenticationFailedEvent, reason.Length <= 200 ? reason : reason[..200] + "…", subject);
-        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mandate-task\", error=\"invalid_token\"";
+        context.Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(context, "mandate-task");
         return Problem.Result(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs the task's own credential: {why}");
     }
 }
