@@ -192,38 +192,14 @@ internal sealed partial class DynamicCredentialService(
         var removed = 0;
         foreach (var lease in due)
         {
-            var claim = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
-            await using (claim.ConfigureAwait(false))
+            var (claimed, failure) = await ClaimAndRunAsync(
+                lease,
+                leases => leases.ClaimRevocationAsync(lease.Id, now, now + settings.AttemptTimeout, cancellationToken),
+                engine => engine.RevokeAsync(lease.Username, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            if (!claimed)
             {
-                if (!await claim.Get<IDynamicCredentialLeaseRepository>().ClaimRevocationAsync(lease.Id, now, now + settings.AttemptTimeout, cancellationToken).ConfigureAwait(false))
-                {
-                    continue;
-                }
-
-                await claim.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            string? failure = null;
-            if (engines.Find(lease.Engine) is not { } engine)
-            {
-                failure = $"the engine '{lease.Engine}' is no longer configured";
-            }
-            else
-            {
-                try
-                {
-                    await engine.RevokeAsync(lease.Username, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-#pragma warning disable CA1031 // A downstream failure must not stop the revoker: the lease stays pending and is retried.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    failure = Describe(e);
-                }
+                continue;
             }
 
             var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
@@ -288,38 +264,14 @@ internal sealed partial class DynamicCredentialService(
         var extended = 0;
         foreach (var lease in due)
         {
-            var claim = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
-            await using (claim.ConfigureAwait(false))
+            var (claimed, failure) = await ClaimAndRunAsync(
+                lease,
+                leases => leases.ClaimExtensionAsync(lease.Id, now, now + settings.AttemptTimeout, cancellationToken),
+                engine => engine.ExtendAsync(lease.Username, lease.ExpiresAt, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            if (!claimed)
             {
-                if (!await claim.Get<IDynamicCredentialLeaseRepository>().ClaimExtensionAsync(lease.Id, now, now + settings.AttemptTimeout, cancellationToken).ConfigureAwait(false))
-                {
-                    continue;
-                }
-
-                await claim.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            string? failure = null;
-            if (engines.Find(lease.Engine) is not { } engine)
-            {
-                failure = $"the engine '{lease.Engine}' is no longer configured";
-            }
-            else
-            {
-                try
-                {
-                    await engine.ExtendAsync(lease.Username, lease.ExpiresAt, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-#pragma warning disable CA1031 // A downstream failure must not stop the revoker: the extension stays pending and is retried.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    failure = Describe(e);
-                }
+                continue;
             }
 
             var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
@@ -369,6 +321,50 @@ internal sealed partial class DynamicCredentialService(
         }
 
         return extended;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="lease"/> for this node in a transaction of its own (false when another node holds it), then
+    /// runs the downstream step on its engine: the failure to record, or null when it worked. A downstream failure
+    /// never stops the revoker: the removal or extension stays pending and is retried.
+    /// </summary>
+    private async Task<(bool Claimed, string? Failure)> ClaimAndRunAsync(
+        DynamicCredentialLease lease,
+        Func<IDynamicCredentialLeaseRepository, Task<bool>> claim,
+        Func<IDynamicCredentialEngine, Task> step,
+        CancellationToken cancellationToken)
+    {
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (!await claim(session.Get<IDynamicCredentialLeaseRepository>()).ConfigureAwait(false))
+            {
+                return (false, null);
+            }
+
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (engines.Find(lease.Engine) is not { } engine)
+        {
+            return (true, $"the engine '{lease.Engine}' is no longer configured");
+        }
+
+        try
+        {
+            await step(engine).ConfigureAwait(false);
+            return (true, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A downstream failure must not stop the revoker: it stays pending and is retried.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return (true, Describe(e));
+        }
     }
 
     /// <summary>Puts a lease back in the removal queue, due now (and wakes the revoker), optionally recording why.</summary>
