@@ -12,4 +12,7 @@ internal static class ConsolePaths
 
     /// <summary>The page of task <paramref name="taskId"/>.</summary>
     public static string Task(string taskId) => Root + "/tasks/" + Uri.EscapeDataString(taskId);
+
+    /// <summary>The page of the decision recorded as ledger event <paramref name="sequence"/>.</summary>
+    public static string Decision(long sequence) => Root + "/decisions/" + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
