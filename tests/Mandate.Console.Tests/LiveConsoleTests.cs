@@ -76,6 +76,7 @@ public sealed class LiveConsoleTests(Chromium chromium, DemoServer demo) : IClas
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Decision " + seq.ToString(CultureInfo.InvariantCulture), Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#decision-outcome")).ToHaveTextAsync("allow");
         await Assertions.Expect(page.Locator("#decision-request")).ToContainTextAsync(Assistant);
+        Assert.Equal("/console/identity?id=" + Uri.EscapeDataString(Assistant), await page.Locator("#decision-request a").First.GetAttributeAsync("href"));
         await Assertions.Expect(page.Locator("#decision-request")).ToContainTextAsync("Ticket::\"T-1001\"");
         await Assertions.Expect(page.Locator("#decision-policy-version")).ToContainTextAsync(recorded.GetProperty("policy_version").GetString()!);
 
@@ -220,6 +221,14 @@ public sealed class LiveConsoleTests(Chromium chromium, DemoServer demo) : IClas
         }
 
         var html = await signedIn.GetStringAsync(new Uri("/console/decisions", UriKind.Relative), Ct);
+
+        // Only the live lists load the script; the other pages send none.
+        Assert.DoesNotContain("<script", await signedIn.GetStringAsync(new Uri("/console/policies", UriKind.Relative), Ct), StringComparison.Ordinal);
+        using (var notADecision = await signedIn.GetAsync(new Uri("/console/decisions/1", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notADecision.StatusCode);
+            Assert.DoesNotContain("<script", await notADecision.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
         Assert.Contains("data-live-src=\"/console/decisions\"", html, StringComparison.Ordinal);
         Assert.Contains("<script src=\"/console/console.js\" defer></script>", html, StringComparison.Ordinal);
 
