@@ -56,6 +56,29 @@ public sealed class LiveConsoleTests(Chromium chromium, DemoServer demo) : IClas
     }
 
     [Fact]
+    public async Task LiveList_ShouldStopAndSaySo_WhenTheOperatorIsDisabled()
+    {
+        var token = await demo.Server.CreateOperatorTokenAsync("live-watcher", "auditor");
+        await using var browser = await ConsoleBrowser.OpenAsync(chromium, demo.Server);
+        await browser.SignInAsync(token);
+        var page = browser.Page;
+        await page.GotoAsync("/console/decisions");
+        await Assertions.Expect(page.Locator("#decisions-live-status")).ToContainTextAsync("Live");
+        var rows = await page.Locator("#decisions-live").InnerHTMLAsync();
+
+        using (var admin = demo.Server.CreateAdminClient())
+        using (var disabled = await admin.PostAsync(new Uri("/v1/operators/live-watcher/disable", UriKind.Relative), null, Ct))
+        {
+            Assert.True(disabled.IsSuccessStatusCode, await disabled.Content.ReadAsStringAsync(Ct));
+        }
+
+        // The next poll gets the sign-in redirect: the script stops, says so, and leaves the list as it was.
+        await Assertions.Expect(page.Locator("#decisions-live-status")).ToContainTextAsync("Signed out");
+        Assert.Equal(rows, await page.Locator("#decisions-live").InnerHTMLAsync());
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
     public async Task DecisionPage_ShouldShowTheDeterminingPolicy_TheContext_AndTheProof()
     {
         var (taskId, credential) = await IdentityActionTests.OpenTaskAsync(demo.Server);
@@ -172,7 +195,7 @@ public sealed class LiveConsoleTests(Chromium chromium, DemoServer demo) : IClas
         await Assertions.Expect(page.Locator("#delegation-graph g.edge")).ToHaveCountAsync(1);
 
         // Weight, origin, CSP and accessibility on the new and the live pages.
-        foreach (var path in new[] { "/console/tasks/" + Uri.EscapeDataString(taskId), "/console/identity?id=" + Uri.EscapeDataString(Assistant), "/console/tasks", "/console/tasks?status=open", "/console/decisions", "/console/decisions/" + (await LastDecisionAsync(admin, null)).ToString(CultureInfo.InvariantCulture) })
+        foreach (var path in new[] { "/console/tasks/" + Uri.EscapeDataString(taskId), "/console/identity?id=" + Uri.EscapeDataString(Assistant), "/console/tasks", "/console/decisions", "/console/decisions/" + (await LastDecisionAsync(admin, null)).ToString(CultureInfo.InvariantCulture) })
         {
             await ConsolePagesTests.CheckPageAsync(browser, path);
         }
