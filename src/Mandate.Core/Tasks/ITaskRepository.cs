@@ -12,6 +12,13 @@ internal interface ITaskRepository
     /// <summary>Newest first, optionally only one subject's or one status.</summary>
     Task<IReadOnlyList<MandateTask>> ListAsync(string? subject, string? status, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One keyset page in the order of <see cref="ListAsync"/> (newest first: opening time descending, then id):
+    /// the tasks after <paramref name="from"/> in that order (<paramref name="older"/>), or those before it, nearest
+    /// first (then the caller puts them back in order). No offset: a page deep in a large table costs what the first does.
+    /// </summary>
+    Task<IReadOnlyList<MandateTask>> ListPageAsync(string? subject, string? status, TaskListCursor from, bool older, int limit, CancellationToken cancellationToken);
+
     /// <summary>Writes status, lease and closing fields.</summary>
     Task UpdateAsync(MandateTask task, CancellationToken cancellationToken);
 

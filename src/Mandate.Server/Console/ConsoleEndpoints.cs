@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Mandate.Server.Console;
 
 /// <summary>
-/// Maps the console: its pages (Razor components rendered on the server, no script), its stylesheet, sign-out and the
+/// Maps the console: its pages (Razor components rendered on the server), its stylesheet and live-region script, sign-out and the
 /// audit downloads (the same export and proof code as <c>/v1/audit/export</c> and <c>/v1/audit/events/{seq}/proof</c>,
 /// for the signed-in person's cookie instead of a bearer token). Its middleware (security headers, antiforgery) runs
 /// in a branch taken only for <c>/console</c>, so the decision path pays nothing for it.
@@ -16,6 +16,7 @@ namespace Mandate.Server.Console;
 internal static class ConsoleEndpoints
 {
     private const string StylesheetPath = ConsolePaths.Root + "/console.css";
+    private const string ScriptPath = ConsolePaths.Root + "/console.js";
 
     public static WebApplication UseConsole(this WebApplication app)
     {
@@ -32,7 +33,8 @@ internal static class ConsoleEndpoints
 
                 // The signed-in operator becomes the request's user before antiforgery runs: a form's token is bound
                 // to the person it was rendered for, and checked against the same person when it comes back.
-                if (!context.Request.Path.Equals(StylesheetPath, StringComparison.OrdinalIgnoreCase))
+                if (!context.Request.Path.Equals(StylesheetPath, StringComparison.OrdinalIgnoreCase)
+                    && !context.Request.Path.Equals(ScriptPath, StringComparison.OrdinalIgnoreCase))
                 {
                     await context.RequestServices.GetRequiredService<ConsoleSession>().ResolveAsync(context);
                 }
@@ -53,6 +55,7 @@ internal static class ConsoleEndpoints
 
         app.MapRazorComponents<ConsoleApp>().AllowAnonymous();
         app.MapGet(StylesheetPath, ConsoleAssets.Stylesheet).AllowAnonymous();
+        app.MapGet(ScriptPath, ConsoleAssets.Script).AllowAnonymous();
         app.MapPost(ConsolePaths.Root + "/sign-out", SignOutAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/export", ExportAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/proof", ProofAsync).AllowAnonymous();

@@ -1,13 +1,14 @@
 namespace Mandate.Server.Console;
 
 /// <summary>
-/// The console's response headers: a Content-Security-Policy that allows nothing but this origin's stylesheet and
-/// forms (no script at all, no frames, no other origin), no caching of pages that show the estate, no referrer.
+/// The console's response headers: a Content-Security-Policy that allows nothing but this origin's stylesheet, its one
+/// script file (no inline script, no eval: the live regions' /console/console.js), fetches back to this origin (what
+/// that script polls) and forms; no frames, no other origin; no caching of pages that show the estate, no referrer.
 /// </summary>
 internal static class ConsoleHeaders
 {
     public const string ContentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public static void Apply(HttpResponse response)
     {

@@ -67,6 +67,29 @@ internal sealed class TaskRepository(RelationalSession session) : ITaskRepositor
         return QueryAsync($"SELECT {Columns} FROM tasks{filter} ORDER BY opened_at DESC, id LIMIT @limit", cancellationToken, [.. parameters]);
     }
 
+    public Task<IReadOnlyList<MandateTask>> ListPageAsync(string? subject, string? status, TaskListCursor from, bool older, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        var where = new List<string>();
+        var parameters = new List<(string, object?)> { ("@limit", (long)limit), ("@at", from.OpenedAt.ToUnixTimeMilliseconds()), ("@id", from.Id) };
+        if (subject is not null)
+        {
+            where.Add("subject = @sub");
+            parameters.Add(("@sub", subject));
+        }
+
+        if (status is not null)
+        {
+            where.Add("status = @status");
+            parameters.Add(("@status", status));
+        }
+
+        // The list's order is opened_at DESC, id ASC: older pages continue it, newer ones walk it backwards.
+        where.Add(older ? "(opened_at < @at OR (opened_at = @at AND id > @id))" : "(opened_at > @at OR (opened_at = @at AND id < @id))");
+        var order = older ? "opened_at DESC, id" : "opened_at, id DESC";
+        return QueryAsync($"SELECT {Columns} FROM tasks WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT @limit", cancellationToken, [.. parameters]);
+    }
+
     public Task UpdateAsync(MandateTask task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);

@@ -35,6 +35,40 @@ public abstract class TaskStoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task ListPage_ShouldWalkTheNewestFirstOrder_BothWays_WithTiesBrokenById()
+    {
+        // Five tasks: two share an opening time (the id breaks the tie), one belongs to another subject.
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, Ct))
+        {
+            var repository = session.Get<ITaskRepository>();
+            await repository.InsertAsync(NewTask("t1", T0.AddHours(1)) with { OpenedAt = T0.AddMinutes(1) }, Ct);
+            await repository.InsertAsync(NewTask("t2a", T0.AddHours(1)) with { OpenedAt = T0.AddMinutes(2) }, Ct);
+            await repository.InsertAsync(NewTask("t2b", T0.AddHours(1)) with { OpenedAt = T0.AddMinutes(2) }, Ct);
+            await repository.InsertAsync(NewTask("t3", T0.AddHours(1)) with { OpenedAt = T0.AddMinutes(3) }, Ct);
+            await repository.InsertAsync(NewTask("x", T0.AddHours(1)) with { OpenedAt = T0.AddMinutes(2), Subject = "spiffe://td/other" }, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var tasks = read.Get<ITaskRepository>();
+        const string Agent = "spiffe://td/agent";
+        Assert.Equal(["t3", "t2a", "t2b", "t1"], (await tasks.ListAsync(Agent, null, 10, Ct)).Select(t => t.Id));
+        var first = await tasks.ListAsync(Agent, null, 2, Ct);
+        Assert.Equal(["t3", "t2a"], first.Select(t => t.Id));
+        var older = await tasks.ListPageAsync(Agent, null, TaskListCursor.Of(first[^1]), older: true, 2, Ct);
+        Assert.Equal(["t2b", "t1"], older.Select(t => t.Id));
+        var newer = await tasks.ListPageAsync(Agent, null, TaskListCursor.Of(older[0]), older: false, 2, Ct);
+        Assert.Equal(["t2a", "t3"], newer.Select(t => t.Id));
+        Assert.Equal(["t2a", "t2b", "x", "t1"], (await tasks.ListPageAsync(null, MandateTaskStatus.Open, TaskListCursor.Of(first[0]), older: true, 10, Ct)).Select(t => t.Id));
+
+        // The cursor as a page link carries it.
+        Assert.True(TaskListCursor.TryParse(TaskListCursor.Of(older[0]).ToString(), out var parsed));
+        Assert.Equal(TaskListCursor.Of(older[0]), parsed);
+        Assert.False(TaskListCursor.TryParse("x.t1", out _));
+        Assert.False(TaskListCursor.TryParse("12.", out _));
+    }
+
+    [Fact]
     public async Task Revoke_ShouldReachEveryDescendant_OnlyOnce()
     {
         var root = Credential("root", null);
