@@ -136,7 +136,7 @@ internal static class PolicyCompiler
     }
 
     /// <summary><c>todo.cedar</c> → <c>todo.</c>, so its policies are <c>todo.policy0</c>, <c>todo.policy1</c>, ….</summary>
-    private static string IdPrefix(string fileName)
+    internal static string IdPrefix(string fileName)
     {
         var name = Path.GetFileNameWithoutExtension(fileName);
         return string.IsNullOrEmpty(name) ? string.Empty : name + ".";
