@@ -156,7 +156,7 @@ public sealed class ConsolePagesTests(Chromium chromium, DemoServer demo) : ICla
     private static async Task<int> DecisionEventsAsync(HttpClient admin) =>
         JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/audit/events?type=decision&limit=1000", UriKind.Relative), Ct)).RootElement.GetProperty("events").GetArrayLength();
 
-    private static async Task CheckPageAsync(ConsoleBrowser browser, string path)
+    internal static async Task CheckPageAsync(ConsoleBrowser browser, string path)
     {
         var page = browser.Page;
         long bytes = 0;
