@@ -186,6 +186,16 @@ public sealed class GovernancePagesTests(Chromium chromium)
             var accepted = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/findings?status=accepted", UriKind.Relative), Ct)).RootElement.GetProperty("findings");
             Assert.Contains(accepted.EnumerateArray(), f => f.GetProperty("id").GetString() == finding);
 
+            // Identities: the source filter lists the identities imported from it, as GET /v1/inventory does.
+            var imported = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/inventory?source=aws&limit=1000", UriKind.Relative), Ct)).RootElement.GetProperty("entries");
+            Assert.True(imported.GetArrayLength() > 0, "the demo estate imports an AWS credential report");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Identities", Exact = true }).ClickAsync();
+            await page.GetByLabel("Imported from (source)").FillAsync("aws");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#imported tbody tr")).ToHaveCountAsync(Math.Min(50, imported.GetArrayLength()));
+            await Assertions.Expect(page.Locator("#imported")).ToContainTextAsync(imported[0].GetProperty("external_id").GetString()!);
+            Assert.All(await page.Locator("#imported tbody tr td:nth-child(1)").AllInnerTextsAsync(), source => Assert.Equal("aws", source));
+
             // Alerts: the break-glass alert, kept by the severity filter.
             await page.GetByRole(AriaRole.Link, new() { Name = "Alerts", Exact = true }).ClickAsync();
             await page.GetByLabel("Severity").SelectOptionAsync("critical");
