@@ -60,9 +60,10 @@ internal static class PolicyTextDiff
 
             var stop = Math.Min(script.Count, end + Context);
             var lines = script.GetRange(start, stop - start);
+            // A side with no line in the hunk (all added, or all removed) starts at 0, as unified diffs write it.
             hunks.Add(new DiffHunk(
-                lines.FirstOrDefault(e => e.Kind != DiffLineKind.Added)?.OldLine ?? lines[0].OldLine,
-                lines.FirstOrDefault(e => e.Kind != DiffLineKind.Removed)?.NewLine ?? lines[0].NewLine,
+                lines.FirstOrDefault(e => e.Kind != DiffLineKind.Added)?.OldLine ?? 0,
+                lines.FirstOrDefault(e => e.Kind != DiffLineKind.Removed)?.NewLine ?? 0,
                 lines));
             i = stop;
         }
