@@ -58,6 +58,10 @@ public sealed class GovernancePagesTests(Chromium chromium)
         await page.GetByRole(AriaRole.Button, new() { Name = "Validate" }).ClickAsync();
         await Assertions.Expect(page.Locator("#validation")).ToContainTextAsync("Not valid");
         await Assertions.Expect(page.Locator("#validation")).ToContainTextAsync(new Regex(@"pasted\.cedar:2:\d+:"));
+        await page.GetByLabel("Bundle or Cedar text").FillAsync(string.Empty);
+        await page.GetByLabel("Or a file").SetInputFilesAsync(new FilePayload { Name = "uploaded.cedar", MimeType = "text/plain", Buffer = "permit (principal, action, resource);\nforbid (principal action, resource);"u8.ToArray() });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Validate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#validation")).ToContainTextAsync(new Regex(@"uploaded\.cedar:2:\d+:"));
         await page.GetByLabel("Bundle or Cedar text").FillAsync(JsonSerializer.Serialize(new { policies = new Dictionary<string, string> { ["ok.cedar"] = "permit (principal, action, resource);" } }));
         await page.GetByRole(AriaRole.Button, new() { Name = "Validate" }).ClickAsync();
         await Assertions.Expect(page.Locator("#validation")).ToContainTextAsync("Valid: it would be version");
@@ -79,7 +83,7 @@ public sealed class GovernancePagesTests(Chromium chromium)
 
         var events = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/audit/events?type=policy.rolled_back&limit=100", UriKind.Relative), Ct)).RootElement.GetProperty("events");
         Assert.Equal(2, events.EnumerateArray().Count(e => e.GetProperty("actor").GetString() == "operator:console-policy"));
-        OnlyRefusals(browser, 400);
+        OnlyRefusals(browser, 400, 2);
     }
 
     [Fact]
@@ -109,7 +113,7 @@ public sealed class GovernancePagesTests(Chromium chromium)
             Assert.Equal(403, refused.Status);
             await Assertions.Expect(page.Locator(".error")).ToContainTextAsync("other than its requester");
             await Assertions.Expect(page.Locator("#grant-status")).ToHaveTextAsync("pending");
-            OnlyRefusals(browser, 403);
+            OnlyRefusals(browser, 403, 1);
         }
 
         Assert.False(await DecideAsync(admin, Billing, "read", "Ticket", "T-1001"));
@@ -269,7 +273,7 @@ public sealed class GovernancePagesTests(Chromium chromium)
         {
             ["_handler"] = "activate",
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(SignInTests.AntiforgeryField().Match(html).Groups[1].Value),
-            ["kind"] = "rollback",
+            ["version"] = before,
         });
         using var refused = await client.PostAsync(new Uri("/console/policies", UriKind.Relative), form, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
@@ -278,10 +282,13 @@ public sealed class GovernancePagesTests(Chromium chromium)
 
     /// <summary>
     /// No script error: chromium logs a page answered with an error status (the refusal the test provoked) as a
-    /// console error, and that is the only kind of message allowed, once, with <paramref name="status"/>.
+    /// console error, and that is the only kind of message allowed: <paramref name="count"/> of them, with <paramref name="status"/>.
     /// </summary>
-    private static void OnlyRefusals(ConsoleBrowser browser, int status) =>
-        Assert.Collection(browser.Errors, e => Assert.StartsWith("console: Failed to load resource: the server responded with a status of " + status + " (", e, StringComparison.Ordinal));
+    private static void OnlyRefusals(ConsoleBrowser browser, int status, int count)
+    {
+        Assert.Equal(count, browser.Errors.Count);
+        Assert.All(browser.Errors, e => Assert.StartsWith("console: Failed to load resource: the server responded with a status of " + status + " (", e, StringComparison.Ordinal));
+    }
 
     private static async Task<string> ActiveVersionAsync(HttpClient admin) =>
         JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/policies", UriKind.Relative), Ct)).RootElement.GetProperty("version").GetString()!;
