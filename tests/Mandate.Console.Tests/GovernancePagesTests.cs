@@ -52,6 +52,7 @@ public sealed class GovernancePagesTests(Chromium chromium)
         await Assertions.Expect(page.Locator("#diff h3", new() { HasText = "billing-invoices" })).ToContainTextAsync("changed");
         await Assertions.Expect(page.Locator("pre.diff[aria-label='Line diff of billing-invoices'] .del")).ToContainTextAsync("Action::\"read\"");
         await Assertions.Expect(page.Locator("pre.diff[aria-label='Line diff of billing-invoices'] .add")).ToContainTextAsync("Action::\"write\"");
+        await ConsolePagesTests.CheckPageAsync(browser, page.Url);
 
         // Validation: the API's validator, errors with file, line and column; nothing stored.
         await page.GetByLabel("Bundle or Cedar text").FillAsync("permit (principal, action, resource)\nwhen { 1 + };");
