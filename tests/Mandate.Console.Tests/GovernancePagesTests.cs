@@ -118,6 +118,8 @@ public sealed class GovernancePagesTests(Chromium chromium)
         }
 
         Assert.False(await DecideAsync(admin, Billing, "read", "Ticket", "T-1001"));
+        var forbidden = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/v1/audit/events?type=access.forbidden&limit=100", UriKind.Relative), Ct)).RootElement.GetProperty("events");
+        Assert.Contains(forbidden.EnumerateArray(), e => e.GetProperty("actor").GetString() == "operator:console-requester");
 
         // A second operator approves: the grant is active and the decision point permits at once; revoking ends it.
         await using (var browser = await ConsoleBrowser.OpenAsync(chromium, server))
