@@ -136,6 +136,17 @@ internal sealed partial class PolicyService(
         return snapshot;
     }
 
+    /// <summary>
+    /// The version a rollback without a named version returns to: the latest activated one that is not the current
+    /// one; null when no other version was ever activated.
+    /// </summary>
+    public async Task<string?> PreviousVersionAsync(CancellationToken cancellationToken)
+    {
+        var current = active.Current.Version;
+        var history = await ListActivationsAsync(1000, cancellationToken).ConfigureAwait(false);
+        return history.SkipWhile(a => a.Version == current).FirstOrDefault()?.Version;
+    }
+
     /// <summary>The activation history, newest first.</summary>
     public async Task<IReadOnlyList<PolicyActivationRecord>> ListActivationsAsync(int limit, CancellationToken cancellationToken)
     {

@@ -59,6 +59,7 @@ internal static class ConsoleEndpoints
         app.MapPost(ConsolePaths.Root + "/sign-out", SignOutAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/export", ExportAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/proof", ProofAsync).AllowAnonymous();
+        app.MapGet(ConsolePaths.Root + "/compliance/report", ComplianceReportAsync).AllowAnonymous();
         return app;
     }
 
@@ -90,6 +91,23 @@ internal static class ConsoleEndpoints
 
         context.Response.Headers.ContentDisposition = "attachment; filename=\"mandate-audit.jsonl\"";
         await AuditEndpoints.ExportAsync(context, store, time);
+    }
+
+    /// <summary>The compliance report download: <c>GET /v1/compliance/report</c>'s code and formats, for the cookie (auditor role).</summary>
+    private static async Task<IResult> ComplianceReportAsync(HttpContext context, ConsoleSession session, Core.Governance.Compliance.ComplianceService compliance)
+    {
+        if (await session.CurrentAsync(context) is not { } acting || !acting.Holds(OperatorRole.Auditor))
+        {
+            return Results.Redirect(ConsolePaths.Root);
+        }
+
+        var extension = context.Request.Query["format"].ToString() is { Length: > 0 } format ? format : "json";
+        if (extension is "json" or "md" or "html")
+        {
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"mandate-compliance.{extension}\"";
+        }
+
+        return await Governance.ComplianceEndpoints.ReportAsync(context, compliance, context.RequestAborted);
     }
 
     private static async Task<IResult> ProofAsync(HttpContext context, ConsoleSession session, IMandateStore store, string? seq)

@@ -15,7 +15,8 @@ internal static class ComplianceEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReportAsync(HttpContext context, ComplianceService compliance, CancellationToken cancellationToken)
+    /// <summary>The report in the format the query names; the console's download serves it through here too.</summary>
+    internal static async Task<IResult> ReportAsync(HttpContext context, ComplianceService compliance, CancellationToken cancellationToken)
     {
         var format = context.Request.Query["format"].ToString();
         if (format is not ("" or "json" or "md" or "html"))

@@ -115,12 +115,10 @@ internal static class PolicyEndpoints
             var version = body?.Version;
             if (string.IsNullOrEmpty(version))
             {
-                var current = policies.Active.Current.Version;
-                var history = await policies.ListActivationsAsync(1000, cancellationToken);
-                version = history.SkipWhile(a => a.Version == current).FirstOrDefault()?.Version;
+                version = await policies.PreviousVersionAsync(cancellationToken);
                 if (version is null)
                 {
-                    return Problem.Conflict($"There is no earlier policy version to roll back to: {current} is the only one ever activated.");
+                    return Problem.Conflict($"There is no earlier policy version to roll back to: {policies.Active.Current.Version} is the only one ever activated.");
                 }
             }
 
@@ -153,18 +151,22 @@ internal static class PolicyEndpoints
         }
     }
 
-    private static IResult? ToBundle(BundleView body, out PolicyBundle bundle)
+    private static IResult? ToBundle(BundleView body, out PolicyBundle bundle) =>
+        ReadBundle(body, out bundle) is { } problem ? Problem.BadRequest(problem) : null;
+
+    /// <summary>The API's bundle body as a bundle, or what is wrong with it (the console's validation form reads the same shape).</summary>
+    internal static string? ReadBundle(BundleView body, out PolicyBundle bundle)
     {
         bundle = new PolicyBundle([], null, null);
         if (body.Policies is null)
         {
-            return Problem.BadRequest("'policies' is required: an object mapping file names (ending in .cedar) to Cedar text.");
+            return "'policies' is required: an object mapping file names (ending in .cedar) to Cedar text.";
         }
 
         var badName = body.Policies.Keys.FirstOrDefault(n => !n.EndsWith(".cedar", StringComparison.Ordinal) || n.Contains('/', StringComparison.Ordinal) || n.Contains('\\', StringComparison.Ordinal));
         if (badName is not null)
         {
-            return Problem.BadRequest($"Policy file name '{badName}' must be a plain file name ending in .cedar.");
+            return $"Policy file name '{badName}' must be a plain file name ending in .cedar.";
         }
 
         string? entities = null;
@@ -179,7 +181,7 @@ internal static class PolicyEndpoints
             };
             if (entities == "\u0000")
             {
-                return Problem.BadRequest("'entities' must be Cedar entity JSON: an array, or a string holding one.");
+                return "'entities' must be Cedar entity JSON: an array, or a string holding one.";
             }
         }
 
