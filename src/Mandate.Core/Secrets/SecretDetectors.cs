@@ -27,8 +27,9 @@ internal static partial class SecretDetectors
         "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "glft-", "glcbt-", "glagent-", "glimt-", "glsoat-", "GR1348941",
         "xox", "hooks.slack.com", "_live_", "AccountKey=", "SharedAccessKey=", "-----BEGIN", "eyJ",
         "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
-        "secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "access_key", "accesskey",
-        "private_key", "privatekey", "auth_key", "authkey", "credential",
+        "secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey",
+        "access-key", "access.key", "private_key", "privatekey", "private-key", "private.key", "auth_key", "authkey", "auth-key",
+        "auth.key", "credential",
     ],
         StringComparison.OrdinalIgnoreCase);
 
@@ -46,6 +47,16 @@ internal static partial class SecretDetectors
         "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
     ],
         StringComparison.OrdinalIgnoreCase);
+
+    // Single words searched case-insensitively: Contains(word, OrdinalIgnoreCase) is a character-by-character loop under
+    // invariant globalization (this project's setting), a SearchValues search is vectorised.
+    private static readonly SearchValues<string> SecretWord = SearchValues.Create(["secret"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> PublicWord = SearchValues.Create(["public"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> AccountKeyWord = SearchValues.Create(["AccountKey="], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> SharedAccessKeyWord = SearchValues.Create(["SharedAccessKey="], StringComparison.OrdinalIgnoreCase);
+
+    // The longest vendor anchor's length: a vendor anchor starting at a position lies within this many characters.
+    private const int LongestVendorAnchor = 16;
 
     private static readonly SearchValues<string> NameAnchors = SearchValues.Create(
         ["secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey", "access-key", "access.key",
@@ -71,6 +82,15 @@ internal static partial class SecretDetectors
             }
 
             var at = position + found;
+
+            // Most anchors are a secret-like word with nothing assigned to it (a CancellationToken parameter, a
+            // comment about tokens): settled here, at the word, without finding its line or running an expression.
+            if (!IsVendorAnchorAt(text, at) && !IsAssignedNameAt(text, at))
+            {
+                position = at + 1;
+                continue;
+            }
+
             var start = text[..at].LastIndexOf('\n') + 1;
             var newline = text[at..].IndexOf('\n');
             var end = newline < 0 ? text.Length : at + newline;
@@ -103,8 +123,9 @@ internal static partial class SecretDetectors
         if (line0.IndexOfAny(VendorAnchors) < 0)
         {
             if (!AnyAssignedName(line0)
+                || !AnyAssignedSecretName(line0)
                 || !(QuotedAssignmentAnywhere(line0) || GenericAssigned().IsMatch(line0)
-                     || (line0.Contains("secret", StringComparison.OrdinalIgnoreCase) && AwsSecret().IsMatch(line0))))
+                     || (line0.IndexOfAny(SecretWord) >= 0 && AwsSecret().IsMatch(line0))))
             {
                 return to;
             }
@@ -168,12 +189,12 @@ internal static partial class SecretDetectors
             Each(Stripe(), segment, SecretKinds.StripeLiveKey, line, claimed, sink);
         }
 
-        if (span.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(AccountKeyWord) >= 0)
         {
             Each(AzureStorage(), segment, SecretKinds.AzureStorageKey, line, claimed, sink);
         }
 
-        if (span.Contains("SharedAccessKey=", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(SharedAccessKeyWord) >= 0)
         {
             Each(AzureSharedAccess(), segment, SecretKinds.AzureSharedAccessKey, line, claimed, sink);
         }
@@ -190,7 +211,7 @@ internal static partial class SecretDetectors
         }
 
         var named = span.IndexOfAny(NameAnchors) >= 0;
-        if (named && span.Contains("secret", StringComparison.OrdinalIgnoreCase))
+        if (named && span.IndexOfAny(SecretWord) >= 0)
         {
             foreach (Match m in AwsSecret().Matches(segment))
             {
@@ -263,24 +284,7 @@ internal static partial class SecretDetectors
                 return false;
             }
 
-            var i = offset + found;
-            var limit = Math.Min(line.Length, i + 96);
-            while (i < limit && (char.IsAsciiLetterOrDigit(line[i]) || line[i] is '_' or '.' or '-'))
-            {
-                i++;
-            }
-
-            if (i < limit && line[i] is '"' or '\'')
-            {
-                i++;
-            }
-
-            while (i < limit && line[i] is ' ' or '\t')
-            {
-                i++;
-            }
-
-            if (i < limit && line[i] is ':' or '=')
+            if (IsAssignedNameAt(line, offset + found))
             {
                 return true;
             }
@@ -290,6 +294,90 @@ internal static partial class SecretDetectors
 
         return false;
     }
+
+    /// <summary>
+    /// Whether the secret-like word at <paramref name="at"/> is followed, after the rest of its identifier, an optional
+    /// quote and spaces, by ':' or '=' (what <see cref="AnyAssignedName"/> asks of a line, asked of one word).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool IsAssignedNameAt(ReadOnlySpan<char> text, int at)
+    {
+        var i = at;
+        var limit = Math.Min(text.Length, at + 96);
+        while (i < limit && IsIdentifierChar(text[i]))
+        {
+            i++;
+        }
+
+        if (i < limit && text[i] is '"' or '\'')
+        {
+            i++;
+        }
+
+        while (i < limit && text[i] is ' ' or '\t')
+        {
+            i++;
+        }
+
+        return i < limit && text[i] is ':' or '=';
+    }
+
+    /// <summary>Whether a vendor anchor (a prefix, a scheme, a PEM header: not a secret-like name) starts at <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool IsVendorAnchorAt(ReadOnlySpan<char> text, int at) =>
+        text.Slice(at, Math.Min(text.Length - at, LongestVendorAnchor)).IndexOfAny(VendorAnchors) == 0;
+
+    /// <summary>
+    /// Whether the line has an assigned name the generic and AWS-secret detectors could report: one whose identifier
+    /// holds "secret" (the AWS-secret expression applies no name test) or that <see cref="NotASecretName"/> does not
+    /// reject. A line whose every assigned name is a location or an id (<c>password_file: /run/secrets/db</c>) can
+    /// give no detection, so it is settled without running the expressions. The test is a superset of the
+    /// expressions' own: the whitespace before the ':' or '=' is any (\s), of any length.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyAssignedSecretName(ReadOnlySpan<char> line)
+    {
+        for (var offset = 0; offset < line.Length;)
+        {
+            var found = line[offset..].IndexOfAny(NameAnchors);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            var at = offset + found;
+            var i = at;
+            var limit = Math.Min(line.Length, at + 96);
+            while (i < limit && IsIdentifierChar(line[i]))
+            {
+                i++;
+            }
+
+            // From the word to the end of its identifier: a name's end decides NotASecretName (its pattern is a suffix).
+            var identifier = line[at..i];
+            if (i < line.Length && line[i] is '"' or '\'')
+            {
+                i++;
+            }
+
+            while (i < line.Length && char.IsWhiteSpace(line[i]))
+            {
+                i++;
+            }
+
+            if (i < line.Length && line[i] is ':' or '='
+                && (identifier.IndexOfAny(SecretWord) >= 0 || !NotASecretName().IsMatch(identifier)))
+            {
+                return true;
+            }
+
+            offset = at + 1;
+        }
+
+        return false;
+    }
+
+    private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool QuotedAssignmentAnywhere(ReadOnlySpan<char> line)
@@ -352,7 +440,7 @@ internal static partial class SecretDetectors
 
             var name = segment.AsSpan(first, m.Groups["s"].Index + m.Groups["s"].Length - first);
             var value = m.Groups["v"];
-            if (name.Contains("public", StringComparison.OrdinalIgnoreCase) || NotASecretName().IsMatch(name) || !HasDigitAndLetter(value.ValueSpan)
+            if (name.IndexOfAny(PublicWord) >= 0 || NotASecretName().IsMatch(name) || !HasDigitAndLetter(value.ValueSpan)
                 || SecretDecoys.Entropy(value.ValueSpan) < 3.0 || LooksLikeCode(value.ValueSpan))
             {
                 continue;
