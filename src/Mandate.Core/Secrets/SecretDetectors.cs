@@ -85,7 +85,7 @@ internal static partial class SecretDetectors
 
             // Most anchors are a secret-like word with nothing assigned to it (a CancellationToken parameter, a
             // comment about tokens): settled here, at the word, without finding its line or running an expression.
-            if (!IsVendorAnchorAt(text, at) && !IsAssignedNameAt(text, at))
+            if (!IsAssignedNameAt(text, at) && !IsVendorAnchorAt(text, at))
             {
                 position = at + 1;
                 continue;
@@ -325,7 +325,8 @@ internal static partial class SecretDetectors
     /// <summary>Whether a vendor anchor (a prefix, a scheme, a PEM header: not a secret-like name) starts at <paramref name="at"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsVendorAnchorAt(ReadOnlySpan<char> text, int at) =>
-        text.Slice(at, Math.Min(text.Length - at, LongestVendorAnchor)).IndexOfAny(VendorAnchors) == 0;
+        // No vendor anchor starts with a 't': the commonest anchor by far, "token", needs no search.
+        (text[at] | 0x20) != 't' && text.Slice(at, Math.Min(text.Length - at, LongestVendorAnchor)).IndexOfAny(VendorAnchors) == 0;
 
     /// <summary>
     /// Whether the line has an assigned name the generic and AWS-secret detectors could report: one whose identifier
@@ -377,6 +378,7 @@ internal static partial class SecretDetectors
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
