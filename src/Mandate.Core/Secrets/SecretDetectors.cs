@@ -20,18 +20,24 @@ internal static partial class SecretDetectors
     // The furthest a PEM block's END line may be from its BEGIN line.
     private const int MaxPemLength = 64 * 1024;
 
-    // Case-insensitive: a name like PASSWORD or Token matches as password does.
-    internal static readonly SearchValues<string> Anchors = SearchValues.Create(
+    // Case-insensitive: a name like PASSWORD or Token matches as password does. "token" is searched on its own (see
+    // AnchorCursor).
+    private static readonly string[] AnchorWordsButToken =
     [
         "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
         "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "glft-", "glcbt-", "glagent-", "glimt-", "glsoat-", "GR1348941",
         "xox", "hooks.slack.com", "_live_", "AccountKey=", "SharedAccessKey=", "-----BEGIN", "eyJ",
         "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
-        "secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey",
+        "secret", "passwd", "password", "pwd", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey",
         "access-key", "access.key", "private_key", "privatekey", "private-key", "private.key", "auth_key", "authkey", "auth-key",
         "auth.key", "credential",
-    ],
-        StringComparison.OrdinalIgnoreCase);
+    ];
+
+    /// <summary>Every anchor: a line holding none of them holds no secret.</summary>
+    internal static readonly SearchValues<string> Anchors = SearchValues.Create([.. AnchorWordsButToken, "token"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> AnchorsButToken = SearchValues.Create(AnchorWordsButToken, StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> TokenWord = SearchValues.Create(["token"], StringComparison.OrdinalIgnoreCase);
 
     // Per family, the literals its expression cannot match without: a line runs only the expressions whose literal it
     // holds (most lines the prefilter lands on hold only a secret-like name).
@@ -73,15 +79,14 @@ internal static partial class SecretDetectors
         var position = 0;
         var line = 1;
         var counted = 0;
+        var anchors = new AnchorCursor();
         while (position < text.Length)
         {
-            var found = text[position..].IndexOfAny(Anchors);
-            if (found < 0)
+            var at = anchors.Next(text, position);
+            if (at < 0)
             {
                 return;
             }
-
-            var at = position + found;
 
             // Most anchors are a secret-like word with nothing assigned to it (a CancellationToken parameter, a
             // comment about tokens): settled here, at the word, without finding its line or running an expression.
@@ -110,6 +115,43 @@ internal static partial class SecretDetectors
 
             var resume = ScanLine(text, from, to, line, sink);
             position = Math.Max(resume, to == end ? end + 1 : to);
+        }
+    }
+
+    /// <summary>
+    /// The next anchor at or after a position. "token" is as common in code as all the other anchors together (every
+    /// CancellationToken parameter) and a candidate the many-word search finds costs a comparison with each word of its
+    /// bucket, so "token" has its own single-word search; each search's next match is kept until the scan passes it.
+    /// </summary>
+    internal struct AnchorCursor
+    {
+        private int nextToken;
+        private int nextOther;
+
+        public AnchorCursor()
+        {
+            nextToken = -1;
+            nextOther = -1;
+        }
+
+        /// <summary>The position of the first anchor at or after <paramref name="position"/>, or -1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public int Next(ReadOnlySpan<char> text, int position)
+        {
+            if (nextToken < position)
+            {
+                var found = text[position..].IndexOfAny(TokenWord);
+                nextToken = found < 0 ? int.MaxValue : position + found;
+            }
+
+            if (nextOther < position)
+            {
+                var found = text[position..].IndexOfAny(AnchorsButToken);
+                nextOther = found < 0 ? int.MaxValue : position + found;
+            }
+
+            var at = Math.Min(nextToken, nextOther);
+            return at == int.MaxValue ? -1 : at;
         }
     }
 
