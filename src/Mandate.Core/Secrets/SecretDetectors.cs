@@ -6,9 +6,10 @@ using System.Text.RegularExpressions;
 namespace Mandate.Core.Secrets;
 
 /// <summary>
-/// Finds secrets in a text. Speed comes from a prefilter: one vectorised search for every anchor (a vendor prefix, a
-/// secret-like name, <c>-----BEGIN</c>, a database scheme) runs over the whole text, and only the lines it lands on are
-/// handed to the (source-generated, bounded) regular expressions. A line longer than <see cref="MaxWindow"/> (minified
+/// Finds secrets in a text. Speed comes from a prefilter: vectorised searches for the anchors (a vendor prefix, a
+/// secret-like name, <c>-----BEGIN</c>, a database scheme; see <see cref="AnchorCursor"/>) run over the whole text; a
+/// secret-like name with no ':' or '=' after it is settled at the word, and only the lines left are handed to the
+/// (source-generated, bounded) regular expressions. A line longer than <see cref="MaxWindow"/> (minified
 /// code) is matched in a window around the anchor. Detections on a line claim their span in priority order, so a value
 /// a vendor detector reports is not reported again by the generic one.
 /// </summary>
@@ -20,23 +21,27 @@ internal static partial class SecretDetectors
     // The furthest a PEM block's END line may be from its BEGIN line.
     private const int MaxPemLength = 64 * 1024;
 
-    // Case-insensitive: a name like PASSWORD or Token matches as password does. "token" is searched on its own (see
-    // AnchorCursor).
-    private static readonly string[] AnchorWordsButToken =
+    // The anchors, in three searches (see AnchorCursor). Vendor prefixes as written: every expression they start is
+    // case-sensitive, and a case-sensitive search verifies a candidate with a plain comparison.
+    private static readonly SearchValues<string> CaseSensitiveAnchors = SearchValues.Create(
     [
         "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
         "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "glft-", "glcbt-", "glagent-", "glimt-", "glsoat-", "GR1348941",
-        "xox", "hooks.slack.com", "_live_", "AccountKey=", "SharedAccessKey=", "-----BEGIN", "eyJ",
-        "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
+        "xox", "hooks.slack.com", "_live_", "-----BEGIN", "eyJ",
+    ],
+        StringComparison.Ordinal);
+
+    // Case-insensitive: a name like PASSWORD matches as password does; connection-string keys and database schemes are
+    // matched so by their expressions too. "token" is searched on its own.
+    private static readonly SearchValues<string> CaseInsensitiveAnchors = SearchValues.Create(
+    [
+        "AccountKey=", "SharedAccessKey=", "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
         "secret", "passwd", "password", "pwd", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey",
         "access-key", "access.key", "private_key", "privatekey", "private-key", "private.key", "auth_key", "authkey", "auth-key",
         "auth.key", "credential",
-    ];
+    ],
+        StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Every anchor: a line holding none of them holds no secret.</summary>
-    internal static readonly SearchValues<string> Anchors = SearchValues.Create([.. AnchorWordsButToken, "token"], StringComparison.OrdinalIgnoreCase);
-
-    private static readonly SearchValues<string> AnchorsButToken = SearchValues.Create(AnchorWordsButToken, StringComparison.OrdinalIgnoreCase);
     private static readonly SearchValues<string> TokenWord = SearchValues.Create(["token"], StringComparison.OrdinalIgnoreCase);
 
     // Per family, the literals its expression cannot match without: a line runs only the expressions whose literal it
@@ -119,19 +124,23 @@ internal static partial class SecretDetectors
     }
 
     /// <summary>
-    /// The next anchor at or after a position. "token" is as common in code as all the other anchors together (every
-    /// CancellationToken parameter) and a candidate the many-word search finds costs a comparison with each word of its
-    /// bucket, so "token" has its own single-word search; each search's next match is kept until the scan passes it.
+    /// The next anchor at or after a position, from three vectorised searches, each one's next match kept until the
+    /// scan passes it. One many-word case-insensitive search verifies each candidate against every word of its bucket,
+    /// character by character; split, the case-sensitive vendor prefixes verify with a plain comparison and "token"
+    /// (as common in code as every other anchor together: each CancellationToken parameter) with one word. Measured
+    /// on the 64 MB benchmark corpus: 0.18-0.23 s of CPU for the three against 0.34 s for one search of them all.
     /// </summary>
     internal struct AnchorCursor
     {
         private int nextToken;
-        private int nextOther;
+        private int nextCaseSensitive;
+        private int nextCaseInsensitive;
 
         public AnchorCursor()
         {
             nextToken = -1;
-            nextOther = -1;
+            nextCaseSensitive = -1;
+            nextCaseInsensitive = -1;
         }
 
         /// <summary>The position of the first anchor at or after <paramref name="position"/>, or -1.</summary>
@@ -140,18 +149,28 @@ internal static partial class SecretDetectors
         {
             if (nextToken < position)
             {
-                var found = text[position..].IndexOfAny(TokenWord);
-                nextToken = found < 0 ? int.MaxValue : position + found;
+                nextToken = Find(text, position, TokenWord);
             }
 
-            if (nextOther < position)
+            if (nextCaseSensitive < position)
             {
-                var found = text[position..].IndexOfAny(AnchorsButToken);
-                nextOther = found < 0 ? int.MaxValue : position + found;
+                nextCaseSensitive = Find(text, position, CaseSensitiveAnchors);
             }
 
-            var at = Math.Min(nextToken, nextOther);
+            if (nextCaseInsensitive < position)
+            {
+                nextCaseInsensitive = Find(text, position, CaseInsensitiveAnchors);
+            }
+
+            var at = Math.Min(nextToken, Math.Min(nextCaseSensitive, nextCaseInsensitive));
             return at == int.MaxValue ? -1 : at;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Find(ReadOnlySpan<char> text, int position, SearchValues<string> anchors)
+        {
+            var found = text[position..].IndexOfAny(anchors);
+            return found < 0 ? int.MaxValue : position + found;
         }
     }
 
