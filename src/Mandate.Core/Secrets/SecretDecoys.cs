@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Mandate.Core.Secrets;
 
 /// <summary>
@@ -26,6 +28,10 @@ internal static class SecretDecoys
         "notreal", "not_real", "not-real", "not-a-", "not_a_", "-test-", "_test_", "_test-", "-test_", "0000000000", "1234567890", "abcdefghij",
     ];
 
+    // One vectorised search for all the words: Contains(word, OrdinalIgnoreCase) per word is a character-by-character
+    // loop under invariant globalization, and it ran for every candidate value.
+    private static readonly SearchValues<string> PlaceholderWordSearch = SearchValues.Create(PlaceholderWords, StringComparison.OrdinalIgnoreCase);
+
     private static readonly HashSet<string> PlaceholderValues = new(StringComparer.OrdinalIgnoreCase)
     {
         "password", "passwd", "secret", "token", "changeit", "admin", "root", "test", "none", "null", "nil", "undefined",
@@ -53,15 +59,7 @@ internal static class SecretDecoys
             return true;
         }
 
-        foreach (var word in PlaceholderWords)
-        {
-            if (value.Contains(word, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return TooUniform(value);
+        return value.IndexOfAny(PlaceholderWordSearch) >= 0 || TooUniform(value);
     }
 
     /// <summary>Fewer distinct characters than a random value of that length would all but surely have.</summary>

@@ -6,9 +6,10 @@ using System.Text.RegularExpressions;
 namespace Mandate.Core.Secrets;
 
 /// <summary>
-/// Finds secrets in a text. Speed comes from a prefilter: one vectorised search for every anchor (a vendor prefix, a
-/// secret-like name, <c>-----BEGIN</c>, a database scheme) runs over the whole text, and only the lines it lands on are
-/// handed to the (source-generated, bounded) regular expressions. A line longer than <see cref="MaxWindow"/> (minified
+/// Finds secrets in a text. Speed comes from a prefilter: vectorised searches for the anchors (a vendor prefix, a
+/// secret-like name, <c>-----BEGIN</c>, a database scheme; see <see cref="AnchorCursor"/>) run over the whole text; a
+/// secret-like name with no ':' or '=' after it is settled at the word, and only the lines left are handed to the
+/// (source-generated, bounded) regular expressions. A line longer than <see cref="MaxWindow"/> (minified
 /// code) is matched in a window around the anchor. Detections on a line claim their span in priority order, so a value
 /// a vendor detector reports is not reported again by the generic one.
 /// </summary>
@@ -20,17 +21,28 @@ internal static partial class SecretDetectors
     // The furthest a PEM block's END line may be from its BEGIN line.
     private const int MaxPemLength = 64 * 1024;
 
-    // Case-insensitive: a name like PASSWORD or Token matches as password does.
-    internal static readonly SearchValues<string> Anchors = SearchValues.Create(
+    // The anchors, in three searches (see AnchorCursor). Vendor prefixes as written: every expression they start is
+    // case-sensitive, and a case-sensitive search verifies a candidate with a plain comparison.
+    private static readonly SearchValues<string> CaseSensitiveAnchors = SearchValues.Create(
     [
         "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
         "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "glft-", "glcbt-", "glagent-", "glimt-", "glsoat-", "GR1348941",
-        "xox", "hooks.slack.com", "_live_", "AccountKey=", "SharedAccessKey=", "-----BEGIN", "eyJ",
-        "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
-        "secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "access_key", "accesskey",
-        "private_key", "privatekey", "auth_key", "authkey", "credential",
+        "xox", "hooks.slack.com", "_live_", "-----BEGIN", "eyJ",
+    ],
+        StringComparison.Ordinal);
+
+    // Case-insensitive: a name like PASSWORD matches as password does; connection-string keys and database schemes are
+    // matched so by their expressions too. "token" is searched on its own.
+    private static readonly SearchValues<string> CaseInsensitiveAnchors = SearchValues.Create(
+    [
+        "AccountKey=", "SharedAccessKey=", "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
+        "secret", "passwd", "password", "pwd", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey",
+        "access-key", "access.key", "private_key", "privatekey", "private-key", "private.key", "auth_key", "authkey", "auth-key",
+        "auth.key", "credential",
     ],
         StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> TokenWord = SearchValues.Create(["token"], StringComparison.OrdinalIgnoreCase);
 
     // Per family, the literals its expression cannot match without: a line runs only the expressions whose literal it
     // holds (most lines the prefilter lands on hold only a secret-like name).
@@ -47,6 +59,16 @@ internal static partial class SecretDetectors
     ],
         StringComparison.OrdinalIgnoreCase);
 
+    // Single words searched case-insensitively: Contains(word, OrdinalIgnoreCase) is a character-by-character loop under
+    // invariant globalization (this project's setting), a SearchValues search is vectorised.
+    private static readonly SearchValues<string> SecretWord = SearchValues.Create(["secret"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> PublicWord = SearchValues.Create(["public"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> AccountKeyWord = SearchValues.Create(["AccountKey="], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> SharedAccessKeyWord = SearchValues.Create(["SharedAccessKey="], StringComparison.OrdinalIgnoreCase);
+
+    // The longest vendor anchor's length: a vendor anchor starting at a position lies within this many characters.
+    private const int LongestVendorAnchor = 16;
+
     private static readonly SearchValues<string> NameAnchors = SearchValues.Create(
         ["secret", "passwd", "password", "pwd", "token", "apikey", "api_key", "api-key", "api.key", "access_key", "accesskey", "access-key", "access.key",
          "private_key", "privatekey", "private-key", "private.key", "auth_key", "authkey", "auth-key", "auth.key", "credential"],
@@ -62,15 +84,23 @@ internal static partial class SecretDetectors
         var position = 0;
         var line = 1;
         var counted = 0;
+        var anchors = new AnchorCursor();
         while (position < text.Length)
         {
-            var found = text[position..].IndexOfAny(Anchors);
-            if (found < 0)
+            var at = anchors.Next(text, position);
+            if (at < 0)
             {
                 return;
             }
 
-            var at = position + found;
+            // Most anchors are a secret-like word with nothing assigned to it (a CancellationToken parameter, a
+            // comment about tokens): settled here, at the word, without finding its line or running an expression.
+            if (!IsAssignedNameAt(text, at) && !IsVendorAnchorAt(text, at))
+            {
+                position = at + 1;
+                continue;
+            }
+
             var start = text[..at].LastIndexOf('\n') + 1;
             var newline = text[at..].IndexOf('\n');
             var end = newline < 0 ? text.Length : at + newline;
@@ -93,6 +123,57 @@ internal static partial class SecretDetectors
         }
     }
 
+    /// <summary>
+    /// The next anchor at or after a position, from three vectorised searches, each one's next match kept until the
+    /// scan passes it. One many-word case-insensitive search verifies each candidate against every word of its bucket,
+    /// character by character; split, the case-sensitive vendor prefixes verify with a plain comparison and "token"
+    /// (as common in code as every other anchor together: each CancellationToken parameter) with one word. Measured
+    /// on the 64 MB benchmark corpus: 0.18-0.23 s of CPU for the three against 0.34 s for one search of them all.
+    /// </summary>
+    internal struct AnchorCursor
+    {
+        private int nextToken;
+        private int nextCaseSensitive;
+        private int nextCaseInsensitive;
+
+        public AnchorCursor()
+        {
+            nextToken = -1;
+            nextCaseSensitive = -1;
+            nextCaseInsensitive = -1;
+        }
+
+        /// <summary>The position of the first anchor at or after <paramref name="position"/>, or -1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public int Next(ReadOnlySpan<char> text, int position)
+        {
+            if (nextToken < position)
+            {
+                nextToken = Find(text, position, TokenWord);
+            }
+
+            if (nextCaseSensitive < position)
+            {
+                nextCaseSensitive = Find(text, position, CaseSensitiveAnchors);
+            }
+
+            if (nextCaseInsensitive < position)
+            {
+                nextCaseInsensitive = Find(text, position, CaseInsensitiveAnchors);
+            }
+
+            var at = Math.Min(nextToken, Math.Min(nextCaseSensitive, nextCaseInsensitive));
+            return at == int.MaxValue ? -1 : at;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Find(ReadOnlySpan<char> text, int position, SearchValues<string> anchors)
+        {
+            var found = text[position..].IndexOfAny(anchors);
+            return found < 0 ? int.MaxValue : position + found;
+        }
+    }
+
     /// <summary>Runs the expressions over text[from..to) (one line or a window of one); returns where scanning resumes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ScanLine(ReadOnlySpan<char> text, int from, int to, int line, ISecretSink sink)
@@ -103,8 +184,9 @@ internal static partial class SecretDetectors
         if (line0.IndexOfAny(VendorAnchors) < 0)
         {
             if (!AnyAssignedName(line0)
+                || !AnyAssignedSecretName(line0)
                 || !(QuotedAssignmentAnywhere(line0) || GenericAssigned().IsMatch(line0)
-                     || (line0.Contains("secret", StringComparison.OrdinalIgnoreCase) && AwsSecret().IsMatch(line0))))
+                     || (line0.IndexOfAny(SecretWord) >= 0 && AwsSecret().IsMatch(line0))))
             {
                 return to;
             }
@@ -168,12 +250,12 @@ internal static partial class SecretDetectors
             Each(Stripe(), segment, SecretKinds.StripeLiveKey, line, claimed, sink);
         }
 
-        if (span.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(AccountKeyWord) >= 0)
         {
             Each(AzureStorage(), segment, SecretKinds.AzureStorageKey, line, claimed, sink);
         }
 
-        if (span.Contains("SharedAccessKey=", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(SharedAccessKeyWord) >= 0)
         {
             Each(AzureSharedAccess(), segment, SecretKinds.AzureSharedAccessKey, line, claimed, sink);
         }
@@ -190,7 +272,7 @@ internal static partial class SecretDetectors
         }
 
         var named = span.IndexOfAny(NameAnchors) >= 0;
-        if (named && span.Contains("secret", StringComparison.OrdinalIgnoreCase))
+        if (named && span.IndexOfAny(SecretWord) >= 0)
         {
             foreach (Match m in AwsSecret().Matches(segment))
             {
@@ -263,24 +345,7 @@ internal static partial class SecretDetectors
                 return false;
             }
 
-            var i = offset + found;
-            var limit = Math.Min(line.Length, i + 96);
-            while (i < limit && (char.IsAsciiLetterOrDigit(line[i]) || line[i] is '_' or '.' or '-'))
-            {
-                i++;
-            }
-
-            if (i < limit && line[i] is '"' or '\'')
-            {
-                i++;
-            }
-
-            while (i < limit && line[i] is ' ' or '\t')
-            {
-                i++;
-            }
-
-            if (i < limit && line[i] is ':' or '=')
+            if (IsAssignedNameAt(line, offset + found))
             {
                 return true;
             }
@@ -290,6 +355,92 @@ internal static partial class SecretDetectors
 
         return false;
     }
+
+    /// <summary>
+    /// Whether the secret-like word at <paramref name="at"/> is followed, after the rest of its identifier, an optional
+    /// quote and spaces, by ':' or '=' (what <see cref="AnyAssignedName"/> asks of a line, asked of one word).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool IsAssignedNameAt(ReadOnlySpan<char> text, int at)
+    {
+        var i = at;
+        var limit = Math.Min(text.Length, at + 96);
+        while (i < limit && IsIdentifierChar(text[i]))
+        {
+            i++;
+        }
+
+        if (i < limit && text[i] is '"' or '\'')
+        {
+            i++;
+        }
+
+        while (i < limit && text[i] is ' ' or '\t')
+        {
+            i++;
+        }
+
+        return i < limit && text[i] is ':' or '=';
+    }
+
+    /// <summary>Whether a vendor anchor (a prefix, a scheme, a PEM header: not a secret-like name) starts at <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool IsVendorAnchorAt(ReadOnlySpan<char> text, int at) =>
+        // No vendor anchor starts with a 't': the commonest anchor by far, "token", needs no search.
+        (text[at] | 0x20) != 't' && text.Slice(at, Math.Min(text.Length - at, LongestVendorAnchor)).IndexOfAny(VendorAnchors) == 0;
+
+    /// <summary>
+    /// Whether the line has an assigned name the generic and AWS-secret detectors could report: one whose identifier
+    /// holds "secret" (the AWS-secret expression applies no name test) or that <see cref="NotASecretName"/> does not
+    /// reject. A line whose every assigned name is a location or an id (<c>password_file: /run/secrets/db</c>) can
+    /// give no detection, so it is settled without running the expressions. The test is a superset of the
+    /// expressions' own: the whitespace before the ':' or '=' is any (\s), of any length.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyAssignedSecretName(ReadOnlySpan<char> line)
+    {
+        for (var offset = 0; offset < line.Length;)
+        {
+            var found = line[offset..].IndexOfAny(NameAnchors);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            var at = offset + found;
+            var i = at;
+            var limit = Math.Min(line.Length, at + 96);
+            while (i < limit && IsIdentifierChar(line[i]))
+            {
+                i++;
+            }
+
+            // From the word to the end of its identifier: a name's end decides NotASecretName (its pattern is a suffix).
+            var identifier = line[at..i];
+            if (i < line.Length && line[i] is '"' or '\'')
+            {
+                i++;
+            }
+
+            while (i < line.Length && char.IsWhiteSpace(line[i]))
+            {
+                i++;
+            }
+
+            if (i < line.Length && line[i] is ':' or '='
+                && (identifier.IndexOfAny(SecretWord) >= 0 || !NotASecretName().IsMatch(identifier)))
+            {
+                return true;
+            }
+
+            offset = at + 1;
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool QuotedAssignmentAnywhere(ReadOnlySpan<char> line)
@@ -352,7 +503,7 @@ internal static partial class SecretDetectors
 
             var name = segment.AsSpan(first, m.Groups["s"].Index + m.Groups["s"].Length - first);
             var value = m.Groups["v"];
-            if (name.Contains("public", StringComparison.OrdinalIgnoreCase) || NotASecretName().IsMatch(name) || !HasDigitAndLetter(value.ValueSpan)
+            if (name.IndexOfAny(PublicWord) >= 0 || NotASecretName().IsMatch(name) || !HasDigitAndLetter(value.ValueSpan)
                 || SecretDecoys.Entropy(value.ValueSpan) < 3.0 || LooksLikeCode(value.ValueSpan))
             {
                 continue;

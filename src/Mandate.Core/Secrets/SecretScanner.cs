@@ -84,9 +84,9 @@ internal sealed class SecretScanner(SecretFingerprinter fingerprinter, SecretSca
                 }
 
                 var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
+                var read = 0;
                 try
                 {
-                    var read = 0;
                     while (read < length)
                     {
                         var n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read);
@@ -111,7 +111,10 @@ internal sealed class SecretScanner(SecretFingerprinter fingerprinter, SecretSca
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+                    // Only what was read can hold a secret: clearing the rest of the pooled array (a power of two
+                    // long) doubled the memory written per file.
+                    buffer.AsSpan(0, read).Clear();
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -150,7 +153,9 @@ internal sealed class SecretScanner(SecretFingerprinter fingerprinter, SecretSca
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(chars, clearArray: true);
+            // The part the file was widened into; the rest of the pooled array never held it.
+            chars.AsSpan(0, content.Length).Clear();
+            ArrayPool<char>.Shared.Return(chars);
         }
     }
 

@@ -92,6 +92,26 @@ public sealed class SecretsScanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_ShouldFindAnAssignedSecretBesideUnassignedSecretWords_AndNoSecretUnderALocationName()
+    {
+        // The scanner settles an anchor with nothing assigned to it (CancellationToken token) at the word: an assigned
+        // name later on the same line must still be found; every spelling of a name is an anchor (access-key);
+        // a line whose only assigned name is a location (password_file) runs no expression and reports nothing.
+        var text = string.Join('\n',
+            "// The token is refreshed before it expires.",
+            "Task RunAsync(CancellationToken token) { var api_key = \"Zq8vN3xK9pL2mW7r\"; }",
+            "password_file: /run/secrets/db7Kq2",
+            "access-key: \"Hv4Rt9Lm2Qx7Wp3Z\"",
+            "string Token(CancellationToken token) => token.ToString();",
+            string.Empty);
+        await File.WriteAllTextAsync(Path.Combine(directory, "mixed.cs"), text, TestContext.Current.CancellationToken);
+
+        var (code, _, error, json) = await ScanJson(directory);
+        Assert.True(code == 1, error);
+        Assert.Equal([("generic_secret", "mixed.cs", 2), ("generic_secret", "mixed.cs", 4)], Locations(json).Order().ToList());
+    }
+
+    [Fact]
     public async Task Scan_ShouldReportTwoCopiesOfOneSecretAsOneEntryWithTwoLocations()
     {
         var token = SecretCorpus.Value("stripe_live_key");
