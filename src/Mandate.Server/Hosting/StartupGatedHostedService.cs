@@ -18,10 +18,17 @@ internal sealed class StartupGatedHostedService(IHostedService inner, bool ownsI
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await stopping.CancelAsync();
         if (starting is null)
         {
             return;
+        }
+
+        // The token handed to the inner StartAsync means "abandon the start": cancelled only while the start is still
+        // under way. A service that has started may keep callbacks on it (linked sources, wait handles) that must not
+        // run as a second stop signal while it is stopping or being disposed.
+        if (!starting.IsCompleted)
+        {
+            await stopping.CancelAsync();
         }
 
         var started = await starting;
