@@ -59,6 +59,7 @@ internal static class ConsoleEndpoints
         app.MapPost(ConsolePaths.Root + "/sign-out", SignOutAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/export", ExportAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/proof", ProofAsync).AllowAnonymous();
+        ConsoleOidc.Map(app);
         return app;
     }
 
