@@ -23,6 +23,7 @@ public static class ConsoleServerServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<ConsoleSession>();
         services.TryAddSingleton<ConsoleOidc>();
+        ConsoleKeyRing.Add(services);
         services.TryAddSingleton<ConsoleOverviewReader>();
         services.AddRazorComponents();
         services.AddAuthentication().AddCookie(ConsoleSession.SchemeName, o =>
