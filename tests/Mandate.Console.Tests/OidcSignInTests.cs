@@ -216,11 +216,43 @@ public sealed class OidcSignInTests(Chromium chromium, OidcSignInTests.Fixture f
         Assert.DoesNotContain(reasons, r => r.Contains("<script>", StringComparison.Ordinal) || r.Contains(Provider.ClientSecret, StringComparison.Ordinal));
     }
 
-    private void AssertRefused(HttpResponseMessage callback, CookieContainer jar)
+    [Fact]
+    public async Task RefusedOidcSignIns_ShouldUseUpTheSameFailureLimit_AsRefusedTokens()
+    {
+        Provider.Issue = null;
+        Provider.NextSubject = "mallory@example.org";
+        await using var server = await ConsoleTestServer.StartAsync(b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mandate:Operators:Oidc:Issuer"] = Provider.Issuer,
+            ["Mandate:Operators:Oidc:Audience"] = Provider.ClientId,
+            ["Mandate:Operators:Oidc:Claim"] = "email",
+            ["Mandate:Operators:Oidc:ClientSecret"] = Provider.ClientSecret,
+            ["Mandate:RateLimits:AuthenticationFailures:PermitLimit"] = "2",
+            ["Mandate:RateLimits:AuthenticationFailures:Window"] = "00:10:00",
+        }));
+        for (var i = 0; i < 2; i++)
+        {
+            var refused = await Flow.RunAsync(server);
+            AssertRefused(refused.Callback, refused.Jar, server);
+        }
+
+        // The network has used up the window: the next OIDC attempt is not even started, and a typed token is refused too.
+        using var client = Flow.NewClient(server, new CookieContainer());
+        using (var start = await client.GetAsync(new Uri("/console/oidc/start", UriKind.Relative), Ct))
+        {
+            Assert.Equal("/console?oidc=limited", start.Headers.Location!.OriginalString);
+        }
+
+        Assert.Contains("Too many failed sign-ins", await client.GetStringAsync(new Uri("/console?oidc=limited", UriKind.Relative), Ct), StringComparison.Ordinal);
+        using var typed = await SignInTests.SignInOverHttpAsync(client, server.AdminToken);
+        Assert.Equal(HttpStatusCode.TooManyRequests, typed.StatusCode);
+    }
+
+    private void AssertRefused(HttpResponseMessage callback, CookieContainer jar, ConsoleTestServer? server = null)
     {
         Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
         Assert.Equal("/console?oidc=refused", callback.Headers.Location!.OriginalString);
-        Assert.DoesNotContain(jar.GetCookies(new Uri(Server.Address, "/console")), c => c.Name == "mandate_console");
+        Assert.DoesNotContain(jar.GetCookies(new Uri((server ?? Server).Address, "/console")), c => c.Name == "mandate_console");
     }
 
     /// <summary>The reasons of the ledger's <c>operator.authentication_failed</c> events.</summary>

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Mandate.Server.Tests.Infrastructure;
 using Mandate.Server.Tests.Operators;
 using Mandate.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Mandate.Server.Tests.Cluster;
@@ -24,9 +25,9 @@ public sealed partial class ConsoleKeyRingTests
         Directory.CreateDirectory(state);
 
         var a = await StartAsync(connection, state, "node-a");
+        string cookie;
         try
         {
-            string cookie;
             await using (var b = await StartAsync(ClusterNodes.As(connection, "node-b"), state, "node-b"))
             {
                 var (admin, token, _) = await OperatorTestData.AddWithTokenAsync(b, "console-reader", "auditor");
@@ -57,6 +58,11 @@ public sealed partial class ConsoleKeyRingTests
         {
             rows++;
             var xml = reader.GetString(1);
+
+            // The cookie was protected with this stored key (a protected payload is a 4-byte magic header, then the
+            // key's id), not with a key ring the nodes happened to share some other way (a home directory).
+            var keyId = Guid.Parse(System.Xml.Linq.XElement.Parse(xml).Attribute("id")!.Value);
+            Assert.Equal(keyId, new Guid(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(cookie).AsSpan(4, 16)));
             Assert.StartsWith("key-", reader.GetString(0), StringComparison.Ordinal);
             Assert.Contains("decryptorType=\"Mandate.Server.Console.KeyRingDecryptor,", xml, StringComparison.Ordinal);
             Assert.Contains("<mandateKeyEncryption version=\"1\"", xml, StringComparison.Ordinal);
@@ -65,6 +71,34 @@ public sealed partial class ConsoleKeyRingTests
         }
 
         Assert.Equal(1, rows);
+    }
+
+    [Fact]
+    public async Task ConsoleCookie_ShouldSurviveARestart_OnSqlite()
+    {
+        var state = Path.Combine(Path.GetTempPath(), "mandate-tests", "keyring-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(state);
+        var server = await MandateTestServer.StartAsync(o => o.StateDirectory = state);
+        try
+        {
+            var (admin, token, _) = await OperatorTestData.AddWithTokenAsync(server, "console-reader", "auditor");
+            admin.Dispose();
+            var cookie = await SignInAsync(server, token);
+            Assert.True(await SignedInAsync(server, cookie));
+            await server.DisposeAsync();
+            server = await MandateTestServer.StartAsync(o => o.StateDirectory = state);
+            Assert.True(await SignedInAsync(server, cookie), "the restarted node reads the cookie issued before the restart");
+
+            // It was read with a key from the SQLite store, not from a key ring the process kept elsewhere.
+            await using var session = await server.Services.GetRequiredService<Mandate.Core.Storage.IMandateStore>().BeginAsync(Mandate.Core.Storage.StoreIntent.Read, Ct);
+            var stored = await session.Get<Mandate.Core.Storage.IDataProtectionKeyRepository>().ListAsync(Ct);
+            var keyId = new Guid(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(cookie).AsSpan(4, 16));
+            Assert.Contains(stored, row => Guid.Parse(System.Xml.Linq.XElement.Parse(row.Value).Attribute("id")!.Value) == keyId && !row.Value.Contains("masterKey", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
     }
 
     private static Task<MandateTestServer> StartAsync(string connection, string state, string node) =>
