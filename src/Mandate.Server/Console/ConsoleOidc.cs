@@ -164,10 +164,10 @@ internal sealed class ConsoleOidc(
         }
 
         var result = await signIn.SignInAsync(idToken, context.TraceIdentifier, attempt.Nonce, context.RequestAborted);
-        if (result.Error is { } error2)
+        if (result.Error is { } refusal)
         {
-            return error2.Code == OperatorErrorCodes.SignInRefused
-                ? await RefuseAsync(context, "oidc console sign-in: " + error2.Message)
+            return refusal.Code == OperatorErrorCodes.SignInRefused
+                ? await RefuseAsync(context, "oidc console sign-in: " + refusal.Message)
                 : Back("unavailable");
         }
 
