@@ -17,7 +17,8 @@ namespace Mandate.Benchmarks.ConsoleScreens;
 /// <summary>
 /// <c>benchmarks/bench console-screenshots DIR</c>: starts a demo server on loopback (its own temporary state), signs in
 /// to the console with its admin token in Debian's chromium (<c>MANDATE_TEST_CHROMIUM</c> or <c>/usr/bin/chromium</c>,
-/// driven by Playwright; nothing is downloaded), and writes a 1280x800 PNG of each page to DIR. So that the task and
+/// driven by Playwright; nothing is downloaded), and writes a 1280x800 PNG to DIR of the sign-in page, the overview and
+/// every page the navigation bar links. So that the task and
 /// decision pages have something to show, the demo's support assistant first opens a task with its own SVID and
 /// the task's credential is decided on twice (allowed, and denied for a ticket outside the task). The task and
 /// decision pages are the first ones their lists link to; a list with none is said and skipped.
@@ -74,8 +75,20 @@ internal static class ConsoleScreenshotsCommand
             await page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 }).WaitForAsync();
             await ShootAsync(page, directory, "overview", output);
 
-            foreach (var (path, name) in new[] { ("/console/identities", "identities"), ("/console/tasks", "tasks"), ("/console/decisions", "decisions"), ("/console/policies", "policies"), ("/console/audit", "audit") })
+            // Every page the navigation bar links (so a page added to the console is shot without changing this),
+            // named after its address: /console/identities -> identities.png.
+            var pages = new List<string>();
+            foreach (var href in await page.Locator("header.bar nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))
             {
+                if (href.StartsWith("/console/", StringComparison.Ordinal) && !pages.Contains(href))
+                {
+                    pages.Add(href);
+                }
+            }
+
+            foreach (var path in pages)
+            {
+                var name = path["/console/".Length..].Replace('/', '-');
                 await page.GotoAsync(path);
                 await ShootAsync(page, directory, name, output);
                 if (name is "identities" or "tasks" or "decisions")
