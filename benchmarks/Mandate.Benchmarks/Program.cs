@@ -62,6 +62,11 @@ internal static class Program
             return Secrets.SecretScanBenchCommand.Throughput(args[1..], Console.Out);
         }
 
+        if (args.Length > 0 && args[0] == "console-screenshots")
+        {
+            return ConsoleScreens.ConsoleScreenshotsCommand.RunAsync(args[1..], Console.Out, Console.Error).GetAwaiter().GetResult();
+        }
+
         if (args.Length > 0 && args[0] == "detection")
         {
             return Detection.DetectionBenchCommand.RunAsync(args[1..], Console.Out).GetAwaiter().GetResult();

@@ -54,6 +54,23 @@ public abstract class StoreContractTests : MigratedStoreTests
     }
 
     [Fact]
+    public async Task DataProtectionKeys_ShouldListInTheOrderAdded_AndKeepTheFirstValueOfAName()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var session = await Store.BeginAsync(StoreIntent.Write, ct))
+        {
+            var keys = session.Get<IDataProtectionKeyRepository>();
+            await keys.AddAsync("key-b", "<key id=\"b\" />", DateTimeOffset.UnixEpoch.AddSeconds(1), ct);
+            await keys.AddAsync("key-a", "<key id=\"a\" />", DateTimeOffset.UnixEpoch.AddSeconds(2), ct);
+            await keys.AddAsync("key-b", "<key id=\"other\" />", DateTimeOffset.UnixEpoch.AddSeconds(3), ct);
+            await session.CommitAsync(ct);
+        }
+
+        await using var read = await Store.BeginAsync(StoreIntent.Read, ct);
+        Assert.Equal([("key-b", "<key id=\"b\" />"), ("key-a", "<key id=\"a\" />")], await read.Get<IDataProtectionKeyRepository>().ListAsync(ct));
+    }
+
+    [Fact]
     public async Task Session_ShouldRollBack_WhenDisposedWithoutCommit()
     {
         var ct = TestContext.Current.CancellationToken;

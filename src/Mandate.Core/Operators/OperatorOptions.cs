@@ -55,6 +55,35 @@ internal sealed class OperatorOidcOptions
 
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The console's sign-in button says "Sign in with {DisplayName}".</summary>
+    public string DisplayName { get; set; } = "OIDC";
+
+    /// <summary>The client id the console sends to the provider (authorization code flow); default <see cref="Audience"/>.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>A confidential client's secret (sent to the token endpoint with HTTP Basic); prefer <see cref="ClientSecretFile"/>.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>A file holding the client secret (its first line), read when the console exchanges a code.</summary>
+    public string? ClientSecretFile { get; set; }
+
+    /// <summary>The provider's authorization endpoint; default from discovery.</summary>
+    public string? AuthorizationEndpoint { get; set; }
+
+    /// <summary>The provider's token endpoint; default from discovery.</summary>
+    public string? TokenEndpoint { get; set; }
+
+    /// <summary>
+    /// The console's callback address registered with the provider (<c>https://mandate.example.org/console/oidc/callback</c>);
+    /// default built from the request's scheme and host, which is wrong behind a proxy that rewrites them.
+    /// </summary>
+    public string? RedirectUri { get; set; }
+
+    /// <summary>Scopes the console asks for; <c>openid</c> is always sent.</summary>
+    public string Scope { get; set; } = "openid profile email";
+
+    public string EffectiveClientId => string.IsNullOrWhiteSpace(ClientId) ? Audience : ClientId;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Issuer);
 
     public IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Count > 0 ? [.. Algorithms] : ["RS256", "ES256"];

@@ -57,6 +57,24 @@ internal sealed class OperatorOptionsValidator : IValidateOptions<OperatorOption
                 builder.AddError("Mandate:Operators:Oidc:Claim must name a claim.");
             }
 
+            foreach (var (setting, value) in new[] { ("AuthorizationEndpoint", oidc.AuthorizationEndpoint), ("TokenEndpoint", oidc.TokenEndpoint), ("RedirectUri", oidc.RedirectUri) })
+            {
+                if (value is { Length: > 0 } && (!Uri.TryCreate(value, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)))
+                {
+                    builder.AddError($"Mandate:Operators:Oidc:{setting} must be an absolute http(s) URL.");
+                }
+            }
+
+            if (!string.IsNullOrWhiteSpace(oidc.ClientSecret) && !string.IsNullOrWhiteSpace(oidc.ClientSecretFile))
+            {
+                builder.AddError("Mandate:Operators:Oidc: set ClientSecret or ClientSecretFile, not both.");
+            }
+
+            if (oidc.ClientSecretFile is { Length: > 0 } secretFile && !File.Exists(secretFile))
+            {
+                builder.AddError("Mandate:Operators:Oidc:ClientSecretFile names no file.");
+            }
+
             if (oidc.MaxTokenAge <= TimeSpan.Zero || oidc.ClockSkew < TimeSpan.Zero || oidc.FetchTimeout <= TimeSpan.Zero)
             {
                 builder.AddError("Mandate:Operators:Oidc: MaxTokenAge and FetchTimeout must be positive, ClockSkew not negative.");

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Mandate.Core.Identity;
 using Mandate.Core.Identity.Attestation;
@@ -24,6 +26,7 @@ internal sealed class OperatorSignIn
     private readonly SemaphoreSlim discoveryLock = new(1, 1);
     private OidcJwksCache? keys;
     private DateTimeOffset? lastDiscovery;
+    private OidcProviderMetadata? metadata;
 
     public OperatorSignIn(IOptions<OperatorOptions> options, OperatorDirectory directory, TimeProvider time, OidcHttpClient http)
     {
@@ -42,7 +45,14 @@ internal sealed class OperatorSignIn
     public bool Enabled => settings.Enabled;
 
     /// <summary>Verifies the ID token and opens a session; the error says why not (without echoing the token).</summary>
-    public async Task<OperatorResult<IssuedOperatorToken>> SignInAsync(string? idToken, string? requestId, CancellationToken cancellationToken)
+    public Task<OperatorResult<IssuedOperatorToken>> SignInAsync(string? idToken, string? requestId, CancellationToken cancellationToken) =>
+        SignInAsync(idToken, requestId, expectedNonce: null, cancellationToken);
+
+    /// <summary>
+    /// Verifies the ID token and opens a session; with <paramref name="expectedNonce"/> (the console's authorization
+    /// code flow) the token's <c>nonce</c> must equal it, so a token issued for another sign-in attempt is refused.
+    /// </summary>
+    public async Task<OperatorResult<IssuedOperatorToken>> SignInAsync(string? idToken, string? requestId, string? expectedNonce, CancellationToken cancellationToken)
     {
         static OperatorResult<IssuedOperatorToken> Refuse(string message) => OperatorResult<IssuedOperatorToken>.Fail(OperatorErrorCodes.SignInRefused, message);
 
@@ -116,9 +126,17 @@ internal sealed class OperatorSignIn
         }
 
         string? subject;
+        string? nonce;
         using (var document = JsonDocument.Parse(jws.Payload))
         {
             subject = document.RootElement.TryGetProperty(settings.Claim, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            nonce = document.RootElement.TryGetProperty("nonce", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        }
+
+        if (expectedNonce is not null
+            && (nonce is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(nonce), Encoding.UTF8.GetBytes(expectedNonce))))
+        {
+            return Refuse("The ID token's nonce is not the one this sign-in sent.");
         }
 
         if (string.IsNullOrEmpty(subject))
@@ -191,6 +209,12 @@ internal sealed class OperatorSignIn
                 return (found, null);
             }
 
+            if (metadata?.JwksUri is { } knownJwks)
+            {
+                keys = new OidcJwksCache(IssuerOptions(knownJwks), http, time);
+                return (keys, null);
+            }
+
             var now = time.GetUtcNow();
             if (lastDiscovery is { } last && now - last < settings.JwksMinRefreshInterval)
             {
@@ -198,10 +222,10 @@ internal sealed class OperatorSignIn
             }
 
             lastDiscovery = now;
-            var (jwksUri, problem) = await DiscoverAsync().ConfigureAwait(false);
-            if (jwksUri is null)
+            var (fetched, problem) = await DiscoverAsync().ConfigureAwait(false);
+            if (fetched?.JwksUri is not { } jwksUri)
             {
-                return (null, problem);
+                return (null, problem ?? "the discovery document has no http(s) jwks_uri");
             }
 
             keys = new OidcJwksCache(IssuerOptions(jwksUri), http, time);
@@ -213,7 +237,52 @@ internal sealed class OperatorSignIn
         }
     }
 
-    private async Task<(string? JwksUri, string? Problem)> DiscoverAsync()
+    /// <summary>
+    /// The provider's authorization and token endpoints for the console's authorization code flow: the configured ones,
+    /// else discovery's (fetched once, then kept; a failure is retried at most every refresh interval).
+    /// </summary>
+    public async Task<(OidcProviderMetadata? Endpoints, string? Problem)> EndpointsAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.AuthorizationEndpoint) && !string.IsNullOrWhiteSpace(settings.TokenEndpoint))
+        {
+            return (new OidcProviderMetadata(settings.JwksUri, settings.AuthorizationEndpoint, settings.TokenEndpoint), null);
+        }
+
+        await discoveryLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var found = metadata;
+            if (found is null)
+            {
+                var now = time.GetUtcNow();
+                if (lastDiscovery is { } last && now - last < settings.JwksMinRefreshInterval)
+                {
+                    return (null, "discovery failed recently; retrying later");
+                }
+
+                lastDiscovery = now;
+                (found, var problem) = await DiscoverAsync().ConfigureAwait(false);
+                if (found is null)
+                {
+                    return (null, problem);
+                }
+            }
+
+            var endpoints = new OidcProviderMetadata(
+                found.JwksUri,
+                string.IsNullOrWhiteSpace(settings.AuthorizationEndpoint) ? found.AuthorizationEndpoint : settings.AuthorizationEndpoint,
+                string.IsNullOrWhiteSpace(settings.TokenEndpoint) ? found.TokenEndpoint : settings.TokenEndpoint);
+            return endpoints.AuthorizationEndpoint is null || endpoints.TokenEndpoint is null
+                ? (null, "the discovery document names no http(s) authorization_endpoint and token_endpoint")
+                : (endpoints, null);
+        }
+        finally
+        {
+            discoveryLock.Release();
+        }
+    }
+
+    private async Task<(OidcProviderMetadata? Metadata, string? Problem)> DiscoverAsync()
     {
         var url = settings.Issuer.TrimEnd('/') + "/.well-known/openid-configuration";
         using var deadline = new CancellationTokenSource(settings.FetchTimeout);
@@ -245,10 +314,14 @@ internal sealed class OperatorSignIn
                 return (null, "the discovery document names another issuer");
             }
 
-            return root.TryGetProperty("jwks_uri", out var jwks) && jwks.ValueKind == JsonValueKind.String
-                && Uri.TryCreate(jwks.GetString(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-                ? (uri.AbsoluteUri, null)
-                : (null, "the discovery document has no http(s) jwks_uri");
+            static string? Url(JsonElement root, string name) =>
+                root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+                    ? uri.AbsoluteUri
+                    : null;
+
+            metadata = new OidcProviderMetadata(Url(root, "jwks_uri"), Url(root, "authorization_endpoint"), Url(root, "token_endpoint"));
+            return (metadata, null);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or IOException)
         {

@@ -60,6 +60,7 @@ internal static class ConsoleEndpoints
         app.MapGet(ConsolePaths.Root + "/audit/export", ExportAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/audit/proof", ProofAsync).AllowAnonymous();
         app.MapGet(ConsolePaths.Root + "/compliance/report", ComplianceReportAsync).AllowAnonymous();
+        ConsoleOidc.Map(app);
         return app;
     }
 

@@ -22,6 +22,8 @@ public static class ConsoleServerServiceCollectionExtensions
             .Validate(o => o.SessionLifetime >= TimeSpan.FromMinutes(1) && o.SessionLifetime <= TimeSpan.FromDays(7), ConsoleOptions.SectionName + ":SessionLifetime must be between 00:01:00 and 7.00:00:00.")
             .ValidateOnStart();
         services.TryAddSingleton<ConsoleSession>();
+        services.TryAddSingleton<ConsoleOidc>();
+        ConsoleKeyRing.Add(services);
         services.TryAddSingleton<ConsoleOverviewReader>();
         services.AddRazorComponents();
         services.AddAuthentication().AddCookie(ConsoleSession.SchemeName, o =>

@@ -27,6 +27,9 @@ internal sealed class ConsoleSession(
     public const string CookieName = "mandate_console";
     private const string BootstrapClaim = "mandate:console_bootstrap";
 
+    /// <summary>Marks a ticket opened through the OIDC provider: its token is that sign-in's session token.</summary>
+    public const string OidcClaim = "mandate:console_oidc";
+
     /// <summary>Signs the person in with <paramref name="token"/>; returns the message to show when that fails.</summary>
     public async Task<string?> SignInAsync(HttpContext context, string? token)
     {
@@ -80,6 +83,30 @@ internal sealed class ConsoleSession(
             AllowRefresh = false,
         });
         return null;
+    }
+
+    /// <summary>
+    /// Opens a console session for an OIDC sign-in (<see cref="ConsoleOidc"/>): the ticket names the operator and the
+    /// session token the sign-in opened, and says it came from OIDC; every request checks that operator and token
+    /// again, as for a typed token. It lasts until the session token expires, or the console's lifetime if shorter.
+    /// </summary>
+    public Task SignInWithOidcAsync(HttpContext context, IssuedOperatorToken issued)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(issued);
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.SessionLifetime;
+        if (issued.Token.ExpiresAt < expires)
+        {
+            expires = issued.Token.ExpiresAt;
+        }
+
+        context.Items[CurrentKey] = null;
+        return context.SignInAsync(SchemeName, Ticket([
+            new Claim(ActingOperator.NameClaim, issued.Operator.Name),
+            new Claim(ActingOperator.TokenIdClaim, issued.Token.Id),
+            new Claim(OidcClaim, "true"),
+        ]), new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = expires, IsPersistent = false, AllowRefresh = false });
     }
 
     private static readonly object CurrentKey = new();

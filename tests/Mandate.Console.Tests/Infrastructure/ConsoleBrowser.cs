@@ -11,6 +11,7 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
 {
     private readonly List<string> requests = [];
     private readonly List<string> errors = [];
+    private readonly List<Uri> allowed = [];
 
     private ConsoleBrowser(IBrowserContext context, IPage page, Uri origin)
     {
@@ -65,7 +66,7 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
                 session.requests.Add(url);
             }
 
-            if (session.IsSameOrigin(url))
+            if (session.IsSameOrigin(url) || session.IsAllowed(url))
             {
                 await route.ContinueAsync();
             }
@@ -92,6 +93,23 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
             }
         };
         return session;
+    }
+
+    /// <summary>Lets the browser reach <paramref name="origin"/> too (an identity provider the test runs).</summary>
+    public void Allow(Uri origin)
+    {
+        lock (allowed)
+        {
+            allowed.Add(origin);
+        }
+    }
+
+    private bool IsAllowed(string url)
+    {
+        lock (allowed)
+        {
+            return Uri.TryCreate(url, UriKind.Absolute, out var uri) && allowed.Any(o => o.Scheme == uri.Scheme && o.Host == uri.Host && o.Port == uri.Port);
+        }
     }
 
     public bool IsSameOrigin(string url) =>
