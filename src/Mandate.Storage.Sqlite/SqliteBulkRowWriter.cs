@@ -19,21 +19,35 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
     private readonly SqlDialect dialect;
     private readonly sqlite3 database;
     private readonly sqlite3_stmt statement;
+    private readonly string sql;
+    private readonly SqliteStatementCache? cache;
     private byte[] scratch = ArrayPool<byte>.Shared.Rent(1024);
 
-    private SqliteBulkRowWriter(SqlDialect dialect, sqlite3 database, sqlite3_stmt statement)
+    private SqliteBulkRowWriter(SqlDialect dialect, sqlite3 database, sqlite3_stmt statement, string sql, SqliteStatementCache? cache)
     {
         this.dialect = dialect;
         this.database = database;
         this.statement = statement;
+        this.sql = sql;
+        this.cache = cache;
     }
 
-    public static SqliteBulkRowWriter Open(SqlDialect dialect, SqliteConnection connection, string table, string columns, int columnCount, string onConflict)
+    /// <summary>
+    /// A writer on the connection's statement for this shape: taken from <paramref name="cache"/> (the connection's own,
+    /// see <see cref="SqliteStatementCache"/>) when an earlier writer left it there, else prepared; given back to the
+    /// cache when this writer is disposed.
+    /// </summary>
+    public static SqliteBulkRowWriter Open(SqlDialect dialect, SqliteConnection connection, string table, string columns, int columnCount, string onConflict, SqliteStatementCache? cache = null)
     {
         var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        var rc = raw.sqlite3_prepare_v2(database, Sql(table, columns, columnCount, onConflict), out var statement);
-        Check(dialect, database, rc);
-        return new SqliteBulkRowWriter(dialect, database, statement);
+        var sql = Sql(table, columns, columnCount, onConflict);
+        if (cache?.Take(sql) is not { } statement)
+        {
+            var rc = raw.sqlite3_prepare_v2(database, sql, out statement);
+            Check(dialect, database, rc);
+        }
+
+        return new SqliteBulkRowWriter(dialect, database, statement, sql, cache);
     }
 
     // The ledger opens a writer per group-commit batch: the statement's text is made once per shape, not per batch.
@@ -97,7 +111,13 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
 
     public override ValueTask DisposeAsync()
     {
-        statement.Dispose();
+        // Reset after every step (EndRowAsync); the bindings are cleared so the cached statement holds no row's values.
+        raw.sqlite3_clear_bindings(statement);
+        if (cache is null || !cache.Return(sql, statement))
+        {
+            statement.Dispose();
+        }
+
         ArrayPool<byte>.Shared.Return(scratch);
         scratch = [];
         return ValueTask.CompletedTask;

@@ -55,7 +55,9 @@ internal sealed class SqliteDialect : SqlDialect
     public override ValueTask<BulkRowWriter> OpenBulkRowWriterAsync(RelationalSession session, string table, string columns, int columnCount, string onConflict, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return ValueTask.FromResult<BulkRowWriter>(SqliteBulkRowWriter.Open(this, (SqliteConnection)session.Connection, table, columns, columnCount, onConflict));
+        var connection = (SqliteConnection)session.Connection;
+        var statements = configured.GetOrCreateValue(connection.Handle!).Statements;
+        return ValueTask.FromResult<BulkRowWriter>(SqliteBulkRowWriter.Open(this, connection, table, columns, columnCount, onConflict, statements));
     }
 
     public override Task<Mandate.Core.Audit.IAuditRowCursor> OpenAuditRowCursorAsync(RelationalSession session, Relational.Repositories.AuditRepository repository, long fromSequence, CancellationToken cancellationToken)
@@ -213,9 +215,27 @@ internal sealed class SqliteDialect : SqlDialect
         message.Contains("no such table", StringComparison.OrdinalIgnoreCase)
         || message.Contains("no such column", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>What a native connection's pragmas are now (only the synchronous mode changes after it is opened).</summary>
+    /// <summary>
+    /// Finalizes the statements kept on this store's connections (<see cref="SqliteStatementCache"/>), so that closing
+    /// the pool closes their files at once (a connection closed with a statement still prepared stays open until it is
+    /// finalized). Called when the store is disposed, when no session is running.
+    /// </summary>
+    internal void ReleaseStatements()
+    {
+        foreach (var (_, state) in configured)
+        {
+            state.Statements.Clear();
+        }
+    }
+
+    /// <summary>
+    /// What a native connection's pragmas are now (only the synchronous mode changes after it is opened), and the
+    /// statements its bulk writers keep prepared.
+    /// </summary>
     private sealed class ConnectionState
     {
         public bool Unflushed { get; set; }
+
+        public SqliteStatementCache Statements { get; } = new();
     }
 }

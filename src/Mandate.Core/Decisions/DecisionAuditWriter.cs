@@ -114,7 +114,7 @@ internal sealed partial class DecisionAuditWriter(
                 // Decisions waiting for the commit (AuditDurability.Committed): the batch closes only when the queue is
                 // drained, so every record that joined it is in this transaction or in one already committed.
                 var closed = queue.CloseDrainedBatch();
-                if (await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false))
+                if (await WriteWithRetryAsync(batch, closed, stoppingToken).ConfigureAwait(false))
                 {
                     closed?.Succeed();
                 }
@@ -136,7 +136,7 @@ internal sealed partial class DecisionAuditWriter(
 
             // The queue is closed (shutdown): what was counted since the last report is written last.
             batch.AddRange(queue.Losses.TakeReport());
-            await WriteWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
+            await WriteWithRetryAsync(batch, null, stoppingToken).ConfigureAwait(false);
             await flushing.ConfigureAwait(false);
             await FlushIfNeededAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -152,7 +152,7 @@ internal sealed partial class DecisionAuditWriter(
     }
 
     /// <summary>True once the batch is committed (an empty one at once); false when shutdown made the writer give it up.</summary>
-    private async Task<bool> WriteWithRetryAsync(List<AuditEvent> batch, CancellationToken stoppingToken)
+    private async Task<bool> WriteWithRetryAsync(List<AuditEvent> batch, AuditBatchCommit? closed, CancellationToken stoppingToken)
     {
         if (batch.Count == 0)
         {
@@ -167,7 +167,7 @@ internal sealed partial class DecisionAuditWriter(
         {
             // A batch is one transaction: a failed or refused attempt (the head moved) leaves none of it in the chain, and
             // its waiting decisions are completed only after the attempt that commits.
-            if (await loop.RunRoundAsync(_ => WriteAsync(batch), backoff, CancellationToken.None).ConfigureAwait(false))
+            if (await loop.RunRoundAsync(_ => WriteAsync(batch, closed), backoff, CancellationToken.None).ConfigureAwait(false))
             {
                 return true;
             }
@@ -189,15 +189,16 @@ internal sealed partial class DecisionAuditWriter(
         }
     }
 
-    private async Task WriteAsync(List<AuditEvent> batch)
+    private async Task WriteAsync(List<AuditEvent> batch, AuditBatchCommit? closed)
     {
         try
         {
-            var records = await WriteOnRememberedHeadAsync(batch).ConfigureAwait(false);
+            var records = await WriteOnRememberedHeadAsync(batch, closed).ConfigureAwait(false);
             if (records is null)
             {
                 var session = await store.BeginAsync(WriteIntent, CancellationToken.None).ConfigureAwait(false);
                 await using var sessionDisposal = session.ConfigureAwait(false);
+                AnswerFirst(session, closed);
 
                 // One head read and batched inserts for the whole batch, one commit.
                 records = await audit.RecordManyAsync(session, batch, CancellationToken.None).ConfigureAwait(false);
@@ -223,7 +224,7 @@ internal sealed partial class DecisionAuditWriter(
     /// none to use, or when another writer appended meanwhile (the store refuses the taken sequence number and nothing
     /// is written): the caller then reads the head, and so do the next <see cref="ReadHeadAfterCollision"/> batches.
     /// </summary>
-    private async Task<IReadOnlyList<AuditRecord>?> WriteOnRememberedHeadAsync(List<AuditEvent> batch)
+    private async Task<IReadOnlyList<AuditRecord>?> WriteOnRememberedHeadAsync(List<AuditEvent> batch, AuditBatchCommit? closed)
     {
         if (readHeadBatches > 0)
         {
@@ -240,6 +241,7 @@ internal sealed partial class DecisionAuditWriter(
         var session = await store.BeginAsync(WriteIntent, CancellationToken.None).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
+            AnswerFirst(session, closed);
             var records = await audit.TryRecordManyOnHeadAsync(session, batch, head, CancellationToken.None).ConfigureAwait(false);
             if (records is not null)
             {
@@ -251,6 +253,20 @@ internal sealed partial class DecisionAuditWriter(
         // Another writer on this node (a state change's own record) or on another node appended since our last batch.
         readHeadBatches = ReadHeadAfterCollision;
         return null;
+    }
+
+    /// <summary>
+    /// Completes the batch's waiting decisions as the transaction's first commit callback, before the ledger announces the
+    /// records (the detection and signal loops' wake-ups, queued to the same thread pool): a waiting decision's
+    /// continuation is queued ahead of the work the commit sets off, not behind it. Registered before anything is
+    /// written, so it runs only if this session commits; a session that rolls back (a refused head, a failure) runs none.
+    /// </summary>
+    private static void AnswerFirst(IStoreSession session, AuditBatchCommit? closed)
+    {
+        if (closed is not null)
+        {
+            session.OnCommitted(closed.Succeed);
+        }
     }
 
     /// <summary>Syncs the store every <see cref="DecisionOptions.AuditFlushInterval"/> when a batch committed without a sync since.</summary>
