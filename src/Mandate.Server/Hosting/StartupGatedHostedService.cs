@@ -48,15 +48,15 @@ internal sealed class StartupGatedHostedService(IHostedService inner, bool ownsI
     }
 
     /// <summary>
-    /// Replaces every hosted service Mandate registered (by type, factory or instance) with its gated form; the
-    /// framework's own (Kestrel's web host, telemetry) start as they always do.
+    /// Replaces every hosted service Mandate registered (by type, factory or instance) with its gated form, and the
+    /// data-protection key ring's loader; the framework's others (Kestrel's web host, telemetry) start as they always do.
     /// </summary>
     public static void GateMandateServices(IServiceCollection services)
     {
         for (var i = 0; i < services.Count; i++)
         {
             var descriptor = services[i];
-            if (descriptor.ServiceType != typeof(IHostedService) || descriptor.IsKeyedService || !IsMandate(descriptor))
+            if (descriptor.ServiceType != typeof(IHostedService) || descriptor.IsKeyedService || !(IsMandate(descriptor) || IsKeyRingLoader(descriptor)))
             {
                 continue;
             }
@@ -76,6 +76,13 @@ internal sealed class StartupGatedHostedService(IHostedService inner, bool ownsI
             });
         }
     }
+
+    /// <summary>
+    /// ASP.NET Core's data-protection warm-up, which reads the key ring at host start: the console keeps that ring in
+    /// the store, which is not migrated until the gate opens (and never is when start-up fails).
+    /// </summary>
+    private static bool IsKeyRingLoader(ServiceDescriptor descriptor) =>
+        descriptor.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
     private static bool IsMandate(ServiceDescriptor descriptor)
     {
