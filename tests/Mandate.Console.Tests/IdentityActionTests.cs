@@ -157,14 +157,14 @@ public sealed class IdentityActionTests(Chromium chromium, DemoServer demo) : IC
         return (root.GetProperty("task").GetProperty("id").GetString()!, root.GetProperty("credential").GetProperty("access_token").GetString()!);
     }
 
-    internal static async Task<bool> DecideAsync(HttpClient admin, string credential)
+    internal static async Task<bool> DecideAsync(HttpClient admin, string credential, string? channel = null)
     {
         using var response = await admin.PostAsJsonAsync("/access/v1/evaluation", new
         {
             subject = new { type = "Workload", id = Assistant },
             action = new { name = "read" },
             resource = new { type = "Ticket", id = "T-1001" },
-            context = new { credential },
+            context = channel is null ? (object)new { credential } : new { credential, channel },
         }, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.IsSuccessStatusCode, text);

@@ -83,7 +83,7 @@ public sealed class LiveConsoleTests(Chromium chromium, DemoServer demo) : IClas
     {
         var (taskId, credential) = await IdentityActionTests.OpenTaskAsync(demo.Server);
         using var admin = demo.Server.CreateAdminClient();
-        Assert.True(await IdentityActionTests.DecideAsync(admin, credential));
+        Assert.True(await IdentityActionTests.DecideAsync(admin, credential, channel: "support-chat"));
         var events = await DecisionEventsAsync(admin, taskId);
         var recorded = events[^1];
         var seq = recorded.GetProperty("seq").GetInt64();
@@ -111,6 +111,11 @@ public sealed class LiveConsoleTests(Chromium chromium, DemoServer demo) : IClas
         await Assertions.Expect(page.Locator("#decision-context")).ToContainTextAsync(recorded.GetProperty("actor").GetString()!);
         await Assertions.Expect(page.Locator("#decision-credential")).ToHaveTextAsync(recorded.GetProperty("jti").GetString()!);
         await Assertions.Expect(page.Locator("#decision-context")).ToContainTextAsync(taskId);
+
+        // The context members the caller sent, as the ledger keeps them (never the credential itself).
+        await Assertions.Expect(page.Locator("#decision-context")).ToContainTextAsync("context members");
+        await Assertions.Expect(page.Locator("#decision-context")).ToContainTextAsync("\"channel\":\"support-chat\"");
+        await Assertions.Expect(page.Locator("#decision-context")).Not.ToContainTextAsync(credential);
         Assert.Equal("/console/audit/proof?seq=" + seq.ToString(CultureInfo.InvariantCulture), await page.Locator("#decision-proof").GetAttributeAsync("href"));
 
         // The decisions page and the identity timeline link to the same page.

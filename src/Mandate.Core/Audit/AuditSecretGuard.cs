@@ -95,6 +95,9 @@ internal static partial class AuditSecretGuard
         return redacted.Count == 0 ? auditEvent : sanitized;
     }
 
+    /// <summary>Whether a member or details key of this name holds a secret (its value is kept as a fingerprint).</summary>
+    public static bool IsSecretName(string name) => SecretKeys.Contains(name);
+
     /// <summary>Whether a text holds something shaped like a JWT/JWE or a bearer credential.</summary>
     public static bool ContainsToken(string value) => TokenPattern().IsMatch(value ?? string.Empty);
 

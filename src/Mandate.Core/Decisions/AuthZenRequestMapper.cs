@@ -70,6 +70,7 @@ internal sealed partial class AuthZenRequestMapper(CredentialContextBuilder cred
                 TaskId = mappedContext.TaskId,
                 Chain = mappedContext.Chain,
                 IgnoredProperties = ignored,
+                RecordedContext = mappedContext.Recorded,
             },
             mappedContext.Denied);
     }

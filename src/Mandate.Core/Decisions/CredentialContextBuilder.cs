@@ -25,9 +25,13 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
             // The common request carries no context: the shared context when the principal's risk is low (no dictionary
             // per decision), a context of its own only when a risk source has something to say.
             var risk = CurrentRisk(principal);
-            return new MappedContext(ReferenceEquals(risk, LowRisk)
-                ? DefaultContext
-                : new Dictionary<string, CedarValue>(1, StringComparer.Ordinal) { ["risk"] = risk });
+            if (ReferenceEquals(risk, LowRisk))
+            {
+                return new MappedContext(DefaultContext);
+            }
+
+            var risky = new Dictionary<string, CedarValue>(1, StringComparer.Ordinal) { ["risk"] = risk };
+            return new MappedContext(risky) { Recorded = risky };
         }
 
         var members = context!.Value;
@@ -41,11 +45,19 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
             throw new AuthZenRequestException("context: " + e.Message, e);
         }
 
-        attributes["risk"] = CurrentRisk(principal);
+        var currentRisk = CurrentRisk(principal);
+        attributes["risk"] = currentRisk;
+
+        // What the audit record keeps: the caller's members as sent (risk too when it is not low), before the verified
+        // credential adds the task and chain the record names anyway. A caller's own "risk" member is overwritten
+        // above, so the record shows the risk the policies saw.
+        var recorded = attributes.Count > 1 || !ReferenceEquals(currentRisk, LowRisk)
+            ? ReferenceEquals(currentRisk, LowRisk) ? Without(attributes, "risk") : new Dictionary<string, CedarValue>(attributes, StringComparer.Ordinal)
+            : null;
         if (!members.TryGetProperty("credential", out var credential)
             || credential.ValueKind is JsonValueKind.Null)
         {
-            return new MappedContext(attributes);
+            return new MappedContext(attributes) { Recorded = recorded };
         }
 
         if (credential.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(credential.GetString()))
@@ -59,7 +71,8 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
         if (!verified.Valid)
         {
             return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain, new AuthZenDecision(
-                false, null, null, [], [], DenyCode: verified.Error ?? "invalid_credential", DenyDescription: verified.Description));
+                false, null, null, [], [], DenyCode: verified.Error ?? "invalid_credential", DenyDescription: verified.Description))
+            { Recorded = recorded };
         }
 
         foreach (var (name, value) in verified.ContextMembers)
@@ -67,7 +80,14 @@ internal sealed class CredentialContextBuilder(IEnumerable<IRiskSource> riskSour
             attributes[name] = value;
         }
 
-        return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain);
+        return new MappedContext(attributes, verified.CredentialId, verified.TaskId, verified.Chain) { Recorded = recorded };
+    }
+
+    private static Dictionary<string, CedarValue> Without(Dictionary<string, CedarValue> attributes, string name)
+    {
+        var copy = new Dictionary<string, CedarValue>(attributes, StringComparer.Ordinal);
+        copy.Remove(name);
+        return copy;
     }
 
     /// <summary>

@@ -35,4 +35,10 @@ internal sealed record DecisionRequest(
 
     /// <summary>The client network the request came from (for folding repeated denies), when known.</summary>
     public string? Client { get; init; }
+
+    /// <summary>
+    /// The part of <see cref="Context"/> the audit record keeps (<see cref="DecisionContextRecord"/>): the caller's
+    /// members and a risk that is not low; null when there is neither.
+    /// </summary>
+    public IReadOnlyDictionary<string, CedarValue>? RecordedContext { get; init; }
 }

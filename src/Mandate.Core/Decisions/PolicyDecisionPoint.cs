@@ -111,8 +111,10 @@ internal sealed class PolicyDecisionPoint(
         return decision;
     }
 
+    // Two denies that differ only in their context are not repetitions of one another: the context is in the key.
     private static string RepeatKey(AuditEvent record, DecisionRequest request) =>
-        string.Join('\n', "decision", request.Client, record.Actor, record.Subject, record.Action, record.Resource, record.Reason, record.CredentialId, record.PolicyVersion);
+        string.Join('\n', "decision", request.Client, record.Actor, record.Subject, record.Action, record.Resource, record.Reason, record.CredentialId, record.PolicyVersion,
+            record.Details?.TryGetValue(DecisionAuditDetails.ContextKey, out var context) == true ? context : null);
 
     private static AuditEvent ToAuditEvent(PolicyDecision decision, DecisionRequest request, string? denyReason = null)
     {
@@ -152,13 +154,25 @@ internal sealed class PolicyDecisionPoint(
     /// The decision id, the properties the request could not override, and the client network that asked (so that
     /// detection can tell one credential used from two places apart).
     /// </summary>
-    private static DecisionAuditDetails Details(PolicyDecision decision, DecisionRequest request) =>
-        new(
+    private static DecisionAuditDetails Details(PolicyDecision decision, DecisionRequest request)
+    {
+        string? context = null;
+        string? omitted = null;
+        if (request.RecordedContext is { Count: > 0 } recorded)
+        {
+            context = DecisionContextRecord.ToJson(recorded, out var omittedBytes);
+            omitted = context is null ? omittedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes" : null;
+        }
+
+        return new(
             decision.DecisionId,
             request.IgnoredProperties is { Count: > 0 } ignored ? string.Join(",", ignored) : null,
             request.Client is { Length: > 0 } client ? client : null,
             decision.Allowed ? decision.ExceptionId : null,
-            decision.Allowed ? decision.ExceptionKind : null);
+            decision.Allowed ? decision.ExceptionKind : null,
+            context,
+            omitted);
+    }
 
     private static IReadOnlyList<string> DisplayReasons(PolicySnapshot snapshot, IReadOnlyList<string> reasons)
     {

@@ -95,4 +95,18 @@ public sealed class DecisionAuditDetailsTests
         Assert.Null(AuditCanonicalForm.TryWrite(row, buffer));
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    [Fact]
+    public void Details_ShouldEndWithTheContext_OrItsSizeWhenItWasNotKept()
+    {
+        var kept = new DecisionAuditDetails("dec_01J", null, "192.0.2.7", null, null, "{\"sensitivity\":\"high\"}", "9999 bytes");
+        Assert.Equal(["decision_id", "client", "context"], kept.Keys);
+        Assert.Equal(3, kept.Count);
+        Assert.Equal("{\"sensitivity\":\"high\"}", kept["context"]);
+        Assert.False(kept.ContainsKey("context_omitted"));
+
+        var omitted = new DecisionAuditDetails("dec_01J", null, null, null, null, null, "5011 bytes");
+        Assert.Equal(["decision_id", "context_omitted"], omitted.Keys);
+        Assert.Equal("5011 bytes", omitted["context_omitted"]);
+    }
 }
