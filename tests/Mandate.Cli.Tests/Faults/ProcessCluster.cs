@@ -200,13 +200,21 @@ internal sealed class ProcessCluster : IAsyncDisposable
         },
     };
 
-    /// <summary>The generation of the policy set active at <paramref name="node"/>, from its <c>GET /v1/policies</c>.</summary>
+    /// <summary>
+    /// The generation of the policy set active at <paramref name="node"/>, from its <c>GET /v1/policies</c>; -1 while it
+    /// still enforces a set that is none of this test's (the empty set it started with, before the first activation
+    /// reaches it): callers wait for a generation, so that is "not yet", not a failure.
+    /// </summary>
     public async Task<(int Generation, string Version)> ActivePolicyAsync(int node, CancellationToken cancellationToken)
     {
         using var client = Client(node);
         var body = await client.GetFromJsonAsync<JsonElement>(new Uri("/v1/policies", UriKind.Relative), cancellationToken);
         var text = string.Concat(body.GetProperty("bundle").GetProperty("policies").EnumerateObject().Select(p => p.Value.GetString()));
-        Assert.True(text.Contains("allow-invoices-", StringComparison.Ordinal), $"node {node} enforces no policy of this test: {body}");
+        if (!text.Contains("allow-invoices-", StringComparison.Ordinal))
+        {
+            return (-1, body.GetProperty("version").GetString()!);
+        }
+
         var start = text.IndexOf("allow-invoices-", StringComparison.Ordinal) + "allow-invoices-".Length;
         return (int.Parse(text[start..text.IndexOf('"', start)], System.Globalization.CultureInfo.InvariantCulture), body.GetProperty("version").GetString()!);
     }
