@@ -46,15 +46,20 @@ internal sealed class AuthenticationFailureLimit : IMiddleware, IDisposable
     }
 
     /// <summary>Refuses requests with credentials from a network that used up its failures.</summary>
-    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    /// <remarks>
+    /// Not an async method: the request's own task is handed back as it is, so a request that waits (a decision waiting
+    /// for its audit record's commit) does not also suspend and resume a frame here that has nothing left to do.
+    /// </remarks>
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
         if (context.Request.Headers.Authorization.Count > 0 && Exhausted(context) is { } refused)
         {
-            await refused.ExecuteAsync(context);
-            return;
+            return refused.ExecuteAsync(context);
         }
 
-        await next(context);
+        return next(context);
     }
 
     /// <summary>

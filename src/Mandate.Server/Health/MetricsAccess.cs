@@ -15,9 +15,14 @@ internal sealed class MetricsAccess(RequestDelegate next, IConfiguration configu
     public const string Path = "/metrics";
     public const string SettingName = "Mandate:Metrics:Access";
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not an async method for every other path: their task is handed back as it is, so a request that waits (a decision
+    // waiting for its audit record's commit) does not also suspend and resume a frame here.
+    public Task InvokeAsync(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase) ? GuardAsync(context) : next(context);
+
+    private async Task GuardAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase) || await AllowedAsync(context))
+        if (await AllowedAsync(context))
         {
             await next(context);
             return;
