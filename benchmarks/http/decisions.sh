@@ -114,7 +114,7 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The load generators' requests/s count every answer: a run with any answer other than 2xx (a 429 from a rate limit,
 # a 503) measured something else than allowed decisions, so it is refused rather than reported.
 if (( h1_errors > 0 || h2_ok < h2_total || warm_errors > 0 || warm_ok < warm_h2_total )); then
-  echo "decisions.sh: answers other than 2xx (HTTP/1.1: $h1_errors of $h1_total; h2c: $(( h2_total - h2_ok )) of $h2_total): the figures would not be allowed decisions" >&2
+  echo "decisions.sh: answers other than 2xx (HTTP/1.1: $h1_errors of $h1_total; h2c: $(( h2_total - h2_ok )) of $h2_total; warm-up: $warm_errors of $warm_total and $(( warm_h2_total - warm_ok )) of $warm_h2_total): the figures would not be allowed decisions" >&2
   exit 1
 fi
 

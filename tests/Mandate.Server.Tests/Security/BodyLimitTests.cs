@@ -14,10 +14,10 @@ namespace Mandate.Server.Tests.Security;
 public sealed class BodyLimitTests
 {
     private const int OverSmallLimit = 1024 * 1024;
-    // Just past the policy limit (16 MiB): the server stops reading at the limit, answers 413 and closes the connection,
-    // and a client still writing a megabyte more could meet the closed socket (a broken pipe) before it reads the answer.
-    // 64 KiB more than the limit fits in the loopback socket buffers, so the client's write ends before the close.
-    private const int OverPolicyLimit = 16 * 1024 * 1024 + 64 * 1024;
+    // Just past the policy limit: the server stops reading at the limit, answers 413 and closes the connection, and a
+    // client still writing a megabyte more could meet the closed socket (a broken pipe) before it read the answer. 64 KiB
+    // more than the limit fits in the loopback socket buffers, so the client's write has ended by the close.
+    private const int OverPolicyLimit = (int)Mandate.Server.Http.BodyLimits.PolicyBundle + 64 * 1024;
     private const string Probe = "spiffe://demo.mandate.local/svc/body-limit-probe";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
