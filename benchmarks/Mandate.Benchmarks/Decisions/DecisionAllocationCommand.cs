@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Mandate.Benchmarks.Decisions;
 
 /// <summary>
-/// <c>decision-alloc [--requests N] [--concurrency C] [--no-audit] [--types]</c>: bytes allocated per request (the whole
+/// <c>decision-alloc [--requests N] [--concurrency C] [--no-audit] [--types [--top N]]</c>: bytes allocated per request (the whole
 /// process: server and the loopback client in it) for N allowed evaluations over HTTP/1.1 with every allow audited,
 /// against the comparator in the same run: N requests to <c>/healthz</c> with the same client. The difference is what
 /// the decision path allocates on the server above the cheapest endpoint (the target: at most 4 KB per
@@ -47,6 +47,7 @@ internal static class DecisionAllocationCommand
         }
 
         var noAudit = args.Contains("--no-audit");
+        var top = Option(args, "--top") ?? 25;
 
         // --types: also the types the runtime's allocation samples name during the evaluations (a sampling, not a count).
         using var sampler = args.Contains("--types") ? new AllocationSampler() : null;
@@ -104,7 +105,7 @@ internal static class DecisionAllocationCommand
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | POST /access/v1/evaluation (allowed) | {evaluation:N0} |"));
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | difference: the decision path above /healthz | {evaluation - health:N0} |"));
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {who} | difference: the decision path above the bare POST (the client's POST not counted) | {evaluation - bare:N0} |"));
-                types.AddRange(sampler?.Top(25).Select(p => string.Create(CultureInfo.InvariantCulture, $"| {who} | {p.Key} | {p.Value / (double)requests:N0} |")) ?? []);
+                types.AddRange(sampler?.Top(top).Select(p => string.Create(CultureInfo.InvariantCulture, $"| {who} | {p.Key} | {p.Value / (double)requests:N0} |")) ?? []);
             }
 
             if (types.Count > 0)

@@ -51,7 +51,11 @@ internal sealed class AuthZenDecisionService
     public DecisionOptions Options => settings;
 
     /// <summary>One evaluation; throws <see cref="AuthZenRequestException"/> when the request is not valid.</summary>
-    public async ValueTask<AuthZenDecision> EvaluateAsync(EvaluationRequest request, AuthZenCall call, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Not an async method: an audited allow waits for its record's commit, and each async frame between the caller and
+    /// that wait would be an object per decision. The decision is made synchronously and at most one frame waits.
+    /// </remarks>
+    public ValueTask<AuthZenDecision> EvaluateAsync(EvaluationRequest request, AuthZenCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(call);
@@ -60,10 +64,21 @@ internal sealed class AuthZenDecisionService
         {
             AuthZenLimits.Check(settings, request.Subject, request.Action, request.Resource, request.Context);
             var snapshot = active.Current;
-            var mapped = await mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken).ConfigureAwait(false);
-            var decision = await DecideAsync(snapshot, mapped, cancellationToken).ConfigureAwait(false);
+            var mapping = mapper.MapAsync(snapshot, request.Subject, request.Action, request.Resource, request.Context, call, cancellationToken);
+            if (!mapping.IsCompletedSuccessfully)
+            {
+                return EvaluateWhenMappedAsync(snapshot, mapping, start, cancellationToken);
+            }
+
+            var decision = Decide(snapshot, mapping.Result, cancellationToken, out var recorded);
+            if (!recorded.IsCompletedSuccessfully)
+            {
+                return AnswerWhenRecordedAsync(recorded, decision, start);
+            }
+
+            recorded.GetAwaiter().GetResult();
             metrics?.Decided(Outcome(decision), start);
-            return decision;
+            return ValueTask.FromResult(decision);
         }
         catch (AuthZenRequestException)
         {
@@ -369,19 +384,52 @@ internal sealed class AuthZenDecisionService
         return new AuthZenSearchResult<T>(page, pageResponse, snapshot.Version);
     }
 
+    private async ValueTask<AuthZenDecision> EvaluateWhenMappedAsync(
+        PolicySnapshot snapshot, ValueTask<AuthZenRequestMapper.MapOutcome> mapping, long start, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var decision = await DecideAsync(snapshot, await mapping.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            metrics?.Decided(Outcome(decision), start);
+            return decision;
+        }
+        catch (AuthZenRequestException)
+        {
+            metrics?.Decided(MandateMetrics.DecisionOutcomes.Error, start);
+            throw;
+        }
+    }
+
+    // Pooled: with AuditDurability.Committed every audited allow waits here for its batch's commit.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AuthZenDecision> AnswerWhenRecordedAsync(ValueTask recorded, AuthZenDecision decision, long start)
+    {
+        await recorded.ConfigureAwait(false);
+        metrics?.Decided(Outcome(decision), start);
+        return decision;
+    }
+
     private async ValueTask<AuthZenDecision> DecideAsync(PolicySnapshot snapshot, AuthZenRequestMapper.MapOutcome mapped, CancellationToken cancellationToken)
+    {
+        var decision = Decide(snapshot, mapped, cancellationToken, out var recorded);
+        await recorded.ConfigureAwait(false);
+        return decision;
+    }
+
+    /// <summary>The decision, and its record's queueing (<see cref="PolicyDecisionPoint.RecordAsync"/>) in <paramref name="recorded"/>: answer only once that completes.</summary>
+    private AuthZenDecision Decide(PolicySnapshot snapshot, AuthZenRequestMapper.MapOutcome mapped, CancellationToken cancellationToken, out ValueTask recorded)
     {
         if (mapped.Denied is { } early)
         {
             // Decided before any policy ran (the credential did not verify or does not cover the request): still a
             // decision with an id, and audited like every deny.
             var denied = new PolicyDecision(false, DecisionIds.Next(), snapshot.Version, [], []);
-            await decisionPoint.AuditAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription).ConfigureAwait(false);
+            recorded = decisionPoint.RecordAsync(denied, mapped.Request, cancellationToken, early.DenyCode + ": " + early.DenyDescription);
             return early with { DecisionId = denied.DecisionId, PolicyVersion = denied.PolicyVersion, IgnoredProperties = mapped.Request.IgnoredProperties };
         }
 
         var decision = decisionPoint.Decide(snapshot, mapped.Request);
-        await decisionPoint.AuditAsync(decision, mapped.Request, cancellationToken).ConfigureAwait(false);
+        recorded = decisionPoint.RecordAsync(decision, mapped.Request, cancellationToken);
         return AuthZenDecision.From(decision, mapped.Request.IgnoredProperties);
     }
 

@@ -30,9 +30,9 @@ internal sealed class PolicyDecisionPoint(
         var start = Stopwatch.GetTimestamp();
         var snapshot = active.Current;
         var decision = Decide(snapshot, request);
-        var audited = AuditAsync(decision, request, cancellationToken);
+        var recorded = RecordAsync(decision, request, cancellationToken);
         metrics?.Decided(MandateMetrics.DecisionOutcomes.Of(decision.Allowed, decision.Errors.Count > 0), start);
-        return audited;
+        return recorded.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(recorded, decision);
     }
 
     /// <summary>The pure part: no audit, no I/O (search evaluates many candidates and audits once).</summary>
@@ -70,14 +70,18 @@ internal sealed class PolicyDecisionPoint(
             grant?.Kind);
     }
 
-    internal ValueTask<PolicyDecision> AuditAsync(PolicyDecision decision, DecisionRequest request, CancellationToken cancellationToken, string? denyReason = null)
+    /// <summary>
+    /// Queues the decision's record: every deny (identical ones folded per window), allows as sampled. Completes when the
+    /// decision may be answered: at once, or once its record is committed or queued (<see cref="AuditDurability"/>).
+    /// </summary>
+    internal ValueTask RecordAsync(PolicyDecision decision, DecisionRequest request, CancellationToken cancellationToken, string? denyReason = null)
     {
         if (!decision.Allowed)
         {
             // Identical denies for the same client fold into one counted record per window (a flood is not a ledger).
             var record = ToAuditEvent(decision, request, denyReason);
             var pending = repetitions.RecordAsync(RepeatKey(record, request), record, cancellationToken);
-            return pending.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(pending, decision);
+            return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitAsync(pending);
         }
 
         // An allow an exception or break-glass grant gave is always recorded, whatever the sampling: every use of a
@@ -87,23 +91,19 @@ internal sealed class PolicyDecisionPoint(
         {
             // Sampled out by the operator's setting: counted, and the count is written to the chain.
             auditQueue.SampledOut();
-            return ValueTask.FromResult(decision);
+            return ValueTask.CompletedTask;
         }
 
         // An allow is answered only once its record is committed (AuditDurability.Committed, the default) or queued
         // (Queued), or, if the operator chose so, counted as dropped.
-        var queued = auditQueue.EnqueueAllowAsync(ToAuditEvent(decision, request, denyReason), cancellationToken);
-        return queued.IsCompletedSuccessfully ? ValueTask.FromResult(decision) : AwaitAsync(queued, decision);
+        return auditQueue.EnqueueAllowAsync(ToAuditEvent(decision, request, denyReason), cancellationToken);
     }
 
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask<bool> pending, PolicyDecision decision)
-    {
-        await pending.ConfigureAwait(false);
-        return decision;
-    }
+    // A deny's record waits only when the queue is full (the folded repeats are counted without waiting).
+    private static async ValueTask AwaitAsync(ValueTask<bool> pending) => await pending.ConfigureAwait(false);
 
-    // Pooled: with AuditDurability.Committed every audited allow waits here for its batch's commit.
+    // Pooled: with AuditDurability.Committed every audited allow decided through DecideAsync waits here for its batch's
+    // commit.
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<PolicyDecision> AwaitAsync(ValueTask pending, PolicyDecision decision)
     {

@@ -21,9 +21,7 @@ internal static class AuthZenEndpoints
     {
         var group = app.MapGroup(string.Empty).AllowAnonymous();
 
-        group.MapPost(AuthZenPaths.Evaluation, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
-            HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest, static async (http, service, request, call) =>
-                AuthZenResults.Decision(await service.EvaluateAsync(request, call, http.RequestAborted), call)));
+        group.MapPost(AuthZenPaths.Evaluation, (RequestDelegate)EvaluateAsync);
 
         group.MapPost(AuthZenPaths.Evaluations, (HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures) =>
             HandleAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationsRequest, static async (http, service, request, call) =>
@@ -91,6 +89,36 @@ internal static class AuthZenEndpoints
         HttpContext http, AuthZenDecisionService service, AuthenticationFailureAudit failures, Func<HttpContext, AuthZenDecisionService, SearchRequest, AuthZenCall, Task<IResult>> search) =>
         HandleAsync(http, service, failures, AuthZenJsonContext.Default.SearchRequest, search, stampPolicyVersion: true);
 
+    /// <summary>
+    /// The single evaluation, the hot path: one async frame from the request to the answer. An audited allow waits for
+    /// its record's commit, and every frame between the request and that wait (a handler, a lambda, the request delegate
+    /// factory's result wrapper) would be an object per decision.
+    /// </summary>
+    private static async Task EvaluateAsync(HttpContext http)
+    {
+        var service = http.RequestServices.GetRequiredService<AuthZenDecisionService>();
+        var failures = http.RequestServices.GetRequiredService<AuthenticationFailureAudit>();
+        var (request, call, refusal) = await AdmitAsync(http, service, failures, AuthZenJsonContext.Default.EvaluationRequest);
+        IResult answer;
+        if (refusal is not null)
+        {
+            answer = refusal;
+        }
+        else
+        {
+            try
+            {
+                answer = AuthZenResults.Decision(await service.EvaluateAsync(request!, call!, http.RequestAborted), call!);
+            }
+            catch (AuthZenRequestException e)
+            {
+                answer = BadRequest(e);
+            }
+        }
+
+        await answer.ExecuteAsync(http);
+    }
+
     /// <summary>Reads the AuthZEN request body, then answers it; a body or request the service refuses is a problem (400, 413).</summary>
     /// <remarks>The answer gets the context and the service as arguments: a static lambda is one cached delegate, not a closure per call.</remarks>
     private static async Task<IResult> HandleAsync<TRequest>(
@@ -102,30 +130,12 @@ internal static class AuthZenEndpoints
         bool stampPolicyVersion = false)
         where TRequest : class
     {
-        // What RequireFreshState does for other endpoints, first thing, without an endpoint filter's allocations on the
-        // hot path: a node that cannot vouch for its views of a shared store decides nothing.
-        if (FreshStateFilter.Refusal(http) is { } stale)
+        var (request, call, refusal) = await AdmitAsync(http, service, failures, body);
+        if (refusal is not null)
         {
-            return stale;
+            return refusal;
         }
 
-        // Authenticate before reading the body: a refused caller costs no parsing.
-        var (call, refused) = await PepAuthentication.AuthenticateAsync(http, service.Options, failures);
-        if (refused is not null)
-        {
-            return Echo(http, refused);
-        }
-
-        var (request, problem) = await JsonBody.ReadAsync(http, body, service.Options.MaxRequestBodyBytes, JsonBodyProblems.AuthZen);
-        if (problem is not null)
-        {
-            return Echo(http, problem);
-        }
-
-        EchoRequestId(http);
-
-        // Read before deciding: a revocation that lands while this call is decided makes its answer stale for caches.
-        http.Response.Headers[AuthZenPaths.CredentialEpochHeader] = service.CredentialEpoch;
         try
         {
             if (stampPolicyVersion)
@@ -139,6 +149,44 @@ internal static class AuthZenEndpoints
         {
             return BadRequest(e);
         }
+    }
+
+    /// <summary>
+    /// The authenticated caller and its parsed request, or the answer to give instead (a stale node's refusal, 401, 429,
+    /// a body problem). Completes synchronously when the credential checks and the body has arrived, allocating no frame.
+    /// </summary>
+    private static async ValueTask<(TRequest? Request, AuthZenCall? Call, IResult? Refusal)> AdmitAsync<TRequest>(
+        HttpContext http,
+        AuthZenDecisionService service,
+        AuthenticationFailureAudit failures,
+        JsonTypeInfo<TRequest> body)
+        where TRequest : class
+    {
+        // What RequireFreshState does for other endpoints, first thing, without an endpoint filter's allocations on the
+        // hot path: a node that cannot vouch for its views of a shared store decides nothing.
+        if (FreshStateFilter.Refusal(http) is { } stale)
+        {
+            return (null, null, stale);
+        }
+
+        // Authenticate before reading the body: a refused caller costs no parsing.
+        var (call, refused) = await PepAuthentication.AuthenticateAsync(http, service.Options, failures);
+        if (refused is not null)
+        {
+            return (null, null, Echo(http, refused));
+        }
+
+        var (request, problem) = await JsonBody.ReadAsync(http, body, service.Options.MaxRequestBodyBytes, JsonBodyProblems.AuthZen);
+        if (problem is not null)
+        {
+            return (null, null, Echo(http, problem));
+        }
+
+        EchoRequestId(http);
+
+        // Read before deciding: a revocation that lands while this call is decided makes its answer stale for caches.
+        http.Response.Headers[AuthZenPaths.CredentialEpochHeader] = service.CredentialEpoch;
+        return (request, call, null);
     }
 
     private static IResult BadRequest(AuthZenRequestException e) =>
