@@ -32,41 +32,57 @@ internal sealed class AdminAuthenticationHandler(
     private const string FailureKey = "mandate.admin.failure";
     private const string FailureTypeKey = "mandate.admin.failure_type";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    // A request without an admin credential (a PEP credential, a JWT-SVID, none) is answered with one shared task:
+    // the handler runs on every request, and most decisions carry no admin credential. The result carries no principal
+    // and no properties, so nothing per request can change it.
+    private static readonly Task<AuthenticateResult> NoAdminCredential = Task.FromResult(AuthenticateResult.NoResult());
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var presented = BearerToken.Read(Request);
-        if (presented is null)
+        // The token is read as a slice of the header: it is copied into a string only for an operator token's lookup.
+        var presented = BearerToken.Find(Request);
+        if (presented.IsEmpty)
         {
-            return AuthenticateResult.NoResult();
+            return NoAdminCredential;
         }
 
-        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal))
+        if (presented.Span.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal))
         {
             // An issued PEP credential opens only the decision point, which checks it itself: not hashed here, on every
             // decision, only to fail. An admin endpoint still refuses it (the challenge below).
-            return AuthenticateResult.NoResult();
+            return NoAdminCredential;
         }
 
-        if (presented.StartsWith(OperatorDirectory.TokenPrefix, StringComparison.Ordinal))
+        if (presented.Span.StartsWith(OperatorDirectory.TokenPrefix, StringComparison.Ordinal))
         {
-            var result = await operators.AuthenticateAsync(presented, Context.RequestAborted);
-            if (!result.Succeeded)
-            {
-                Context.Items[FailureKey] = result.Failure;
-                Context.Items[FailureTypeKey] = "operator.authentication_failed";
-                return AuthenticateResult.Fail("invalid operator token");
-            }
-
-            return AuthenticateResult.Success(new AuthenticationTicket(ActingOperator.Principal(result.Operator!, result.Token!), SchemeName));
+            return OperatorAsync(presented.ToString());
         }
 
-        if (!AdminTokens.IsAdminTokenShaped(presented))
+        if (!AdminTokens.IsAdminTokenShaped(presented.Span))
         {
             // Neither an operator token nor the bootstrap token (a PEP credential, a JWT-SVID, a guess): refused without
             // a hash or a failure object per request; an admin endpoint's challenge says why (NotAdminReason).
-            return AuthenticateResult.NoResult();
+            return NoAdminCredential;
         }
 
+        return BootstrapAsync(presented);
+    }
+
+    private async Task<AuthenticateResult> OperatorAsync(string presented)
+    {
+        var result = await operators.AuthenticateAsync(presented, Context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            Context.Items[FailureKey] = result.Failure;
+            Context.Items[FailureTypeKey] = "operator.authentication_failed";
+            return AuthenticateResult.Fail("invalid operator token");
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(ActingOperator.Principal(result.Operator!, result.Token!), SchemeName));
+    }
+
+    private async Task<AuthenticateResult> BootstrapAsync(ReadOnlyMemory<char> presented)
+    {
         if (!await adminTokens.ValidateAsync(presented, Context.RequestAborted))
         {
             Context.Items[FailureKey] = adminTokens.Enabled

@@ -61,8 +61,10 @@ internal static class PepAuthentication
     {
         var requestId = RequestId(http);
         var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, 64);
-        var presented = BearerToken.Read(http.Request);
-        if (presented is null)
+        // A slice of the header: the admin token, checked already by the authentication middleware, and a configured PEP
+        // credential, hashed on the stack, need no copy of it; an issued one's lookup takes it as a string.
+        var presented = BearerToken.Find(http.Request);
+        if (presented.IsEmpty)
         {
             if (http.Request.Headers.Authorization.Count == 0 && AnonymousAllowed(http, settings))
             {
@@ -78,13 +80,13 @@ internal static class PepAuthentication
             return (new AuthZenCall(requestId, true, admin.Principal.Identity?.Name ?? "admin", client), null);
         }
 
-        if (PepName(presented, settings) is { } name)
+        if (PepName(presented.Span, settings) is { } name)
         {
             return (new AuthZenCall(requestId, false, "pep:" + name, client), null);
         }
 
-        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal)
-            && await issued.AuthenticateAsync(presented, http.RequestAborted) is { } issuedName)
+        if (presented.Span.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal)
+            && await issued.AuthenticateAsync(presented.ToString(), http.RequestAborted) is { } issuedName)
         {
             return (new AuthZenCall(requestId, false, "pep:" + issuedName, client), null);
         }
@@ -104,7 +106,7 @@ internal static class PepAuthentication
     /// accepts only operator tokens and the bootstrap token, each minted with its own prefix, so a token without either
     /// (a PEP credential, a JWT-SVID) is not offered to it again.
     /// </summary>
-    private static async ValueTask<AuthenticateResult?> AdminAsync(HttpContext http, string presented)
+    private static async ValueTask<AuthenticateResult?> AdminAsync(HttpContext http, ReadOnlyMemory<char> presented)
     {
         if (http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true, Ticket.AuthenticationScheme: AdminAuthenticationHandler.SchemeName } known)
         {
@@ -113,7 +115,7 @@ internal static class PepAuthentication
 
         // Only an operator token or the bootstrap token can be an admin credential; the handler refuses anything else
         // without looking (a PEP credential, configured or issued, a JWT-SVID), so it is not asked again.
-        if (!presented.StartsWith(Core.Operators.OperatorDirectory.TokenPrefix, StringComparison.Ordinal) && !Core.Admin.AdminTokens.IsAdminTokenShaped(presented))
+        if (!presented.Span.StartsWith(Core.Operators.OperatorDirectory.TokenPrefix, StringComparison.Ordinal) && !Core.Admin.AdminTokens.IsAdminTokenShaped(presented.Span))
         {
             return null;
         }
@@ -144,7 +146,7 @@ internal static class PepAuthentication
     }
 
     /// <summary>The name of the configured PEP credential the token is, by constant-time comparison of SHA-256 hashes.</summary>
-    private static string? PepName(string presented, DecisionOptions settings)
+    private static string? PepName(ReadOnlySpan<char> presented, DecisionOptions settings)
     {
         if (settings.PepCredentials.Count == 0 || presented.Length is < 32 or > 512)
         {
