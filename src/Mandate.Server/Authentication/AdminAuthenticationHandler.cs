@@ -91,10 +91,8 @@ internal sealed class AdminAuthenticationHandler(
             return AuthenticateResult.Fail("invalid admin token");
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, OperatorActors.BootstrapAdmin), new Claim(ClaimTypes.Role, Role)],
-            SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        // The token verified: the caller is the bootstrap admin, whose principal is the same for every such request.
+        return AuthenticateResult.Success(new AuthenticationTicket(BootstrapAdminPrincipal.Instance, SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
