@@ -61,8 +61,8 @@ internal static class PepAuthentication
     {
         var requestId = RequestId(http);
         var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, 64);
-        // A slice of the header: the admin token, checked already by the authentication middleware, and a configured PEP
-        // credential, hashed on the stack, need no copy of it; an issued one's lookup takes it as a string.
+        // A slice of the header, never copied: the admin token was checked already by the authentication middleware, and
+        // PEP credentials, configured or issued, are only hashed.
         var presented = BearerToken.Find(http.Request);
         if (presented.IsEmpty)
         {
@@ -80,13 +80,13 @@ internal static class PepAuthentication
             return (new AuthZenCall(requestId, true, admin.Principal.Identity?.Name ?? "admin", client), null);
         }
 
-        if (PepName(presented.Span, settings) is { } name)
+        if (ConfiguredCaller(presented.Span, settings) is { } configured)
         {
-            return (new AuthZenCall(requestId, false, "pep:" + name, client), null);
+            return (new AuthZenCall(requestId, false, configured, client), null);
         }
 
         if (presented.Span.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal)
-            && await issued.AuthenticateAsync(presented.ToString(), http.RequestAborted) is { } issuedName)
+            && await issued.AuthenticateAsync(presented, http.RequestAborted) is { } issuedName)
         {
             return (new AuthZenCall(requestId, false, "pep:" + issuedName, client), null);
         }
@@ -145,8 +145,11 @@ internal static class PepAuthentication
         return ClientNetwork.IsLoopback(http.Connection.RemoteIpAddress);
     }
 
-    /// <summary>The name of the configured PEP credential the token is, by constant-time comparison of SHA-256 hashes.</summary>
-    private static string? PepName(ReadOnlySpan<char> presented, DecisionOptions settings)
+    /// <summary>
+    /// The caller (<c>pep:&lt;name&gt;</c>) of the configured PEP credential the token is, by constant-time comparison of
+    /// SHA-256 hashes.
+    /// </summary>
+    private static string? ConfiguredCaller(ReadOnlySpan<char> presented, DecisionOptions settings)
     {
         if (settings.PepCredentials.Count == 0 || presented.Length is < 32 or > 512)
         {
@@ -157,22 +160,25 @@ internal static class PepAuthentication
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
         string? match = null;
-        foreach (var (name, expected) in ConfiguredHashes.GetValue(settings, Decode))
+        foreach (var (caller, expected) in ConfiguredHashes.GetValue(settings, Decode))
         {
             if (CryptographicOperations.FixedTimeEquals(hash, expected))
             {
-                match ??= name;
+                match ??= caller;
             }
         }
 
         return match;
     }
 
-    /// <summary>The configured credentials' hashes, decoded once per settings object rather than on every call.</summary>
-    private static readonly ConditionalWeakTable<DecisionOptions, (string Name, byte[] Hash)[]> ConfiguredHashes = new();
+    /// <summary>
+    /// The configured credentials' callers and hashes, made once per settings object rather than on every call (the
+    /// caller's name too: it is the same string for every call of that credential).
+    /// </summary>
+    private static readonly ConditionalWeakTable<DecisionOptions, (string Caller, byte[] Hash)[]> ConfiguredHashes = new();
 
-    private static (string Name, byte[] Hash)[] Decode(DecisionOptions settings) =>
-        [.. settings.PepCredentials.Select(p => (p.Name, Convert.FromHexString(p.TokenSha256)))];
+    private static (string Caller, byte[] Hash)[] Decode(DecisionOptions settings) =>
+        [.. settings.PepCredentials.Select(p => ("pep:" + p.Name, Convert.FromHexString(p.TokenSha256)))];
 
     private static async Task<IResult> RefuseAsync(HttpContext http, AuthenticationFailureAudit failures, string reason, string kind)
     {
