@@ -1,12 +1,10 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Mandate.Core.Admin;
 using Mandate.Core.Decisions;
 using Mandate.Core.Operators;
 using Mandate.Server.Operators;
 using Mandate.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace Mandate.Server.Authentication;
 
@@ -16,28 +14,57 @@ namespace Mandate.Server.Authentication;
 /// admin token's stored hash (refused outright while <c>Mandate:Admin:BootstrapToken</c> is <c>Disabled</c>). Every
 /// refusal is audited and counted against the client's failure limit (<see cref="AuthenticationFailureAudit"/>).
 /// </summary>
+/// <remarks>
+/// The server's default scheme, so it runs on every request that carries a bearer. It implements
+/// <see cref="IAuthenticationHandler"/> itself rather than deriving from <see cref="AuthenticationHandler{TOptions}"/>:
+/// the base class made an events object and its task on every request (this scheme has no events) and wrapped every
+/// result in one more task, and it has no options, forwarding or events for the base to resolve.
+/// </remarks>
 internal sealed class AdminAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory loggerFactory,
-    UrlEncoder encoder,
+    ILogger<AdminAuthenticationHandler> logger,
     AdminTokens adminTokens,
     OperatorDirectory operators,
     AuthenticationFailureAudit failures,
     Mandate.Core.Identity.Svid.JwtSvidValidator svids,
     Mandate.Core.Identity.Keys.IKeyRing keyRing)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    : IAuthenticationHandler
 {
     public const string SchemeName = "MandateAdmin";
     public const string Role = "mandate-admin";
     private const string FailureKey = "mandate.admin.failure";
     private const string FailureTypeKey = "mandate.admin.failure_type";
 
+    private HttpContext? context;
+
+    // The first answer for this request: asking again (the decision point, a policy naming the scheme) neither checks
+    // the token a second time nor records a second refusal, as AuthenticationHandler's HandleAuthenticateOnceAsync.
+    private Task<AuthenticateResult>? authenticated;
+
+    private HttpContext Context => context ?? throw new InvalidOperationException("The handler is used before InitializeAsync.");
+
+    private HttpRequest Request => Context.Request;
+
+    private HttpResponse Response => Context.Response;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        this.context = context;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticateResult> AuthenticateAsync() => authenticated ??= HandleAuthenticateAsync();
+
+    public Task ChallengeAsync(AuthenticationProperties? properties) => HandleChallengeAsync();
+
+    public Task ForbidAsync(AuthenticationProperties? properties) => HandleForbiddenAsync();
+
     // A request without an admin credential (a PEP credential, a JWT-SVID, none) is answered with one shared task:
     // the handler runs on every request, and most decisions carry no admin credential. The result carries no principal
     // and no properties, so nothing per request can change it.
     private static readonly Task<AuthenticateResult> NoAdminCredential = Task.FromResult(AuthenticateResult.NoResult());
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    private Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         // The token is read as a slice of the header: it is copied into a string only for an operator token's lookup.
         var presented = BearerToken.Find(Request);
@@ -95,19 +122,19 @@ internal sealed class AdminAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(BootstrapAdminPrincipal.Instance, SchemeName));
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    private async Task HandleChallengeAsync()
     {
         var reason = Context.Items.TryGetValue(FailureKey, out var value) && value is string text
             ? text
             : NotAdminReason(BearerToken.Read(Request));
         var type = Context.Items.TryGetValue(FailureTypeKey, out var kind) && kind is string t ? t : "admin.authentication_failed";
-        Log.AdminAuthenticationFailed(Logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
+        Log.AdminAuthenticationFailed(logger, Context.Connection.RemoteIpAddress?.ToString(), Request.Path, reason);
         await RecordFailureAsync(type, reason);
         Response.Headers.WWWAuthenticate = BearerChallenge.Unauthorized(Context, "mandate-admin");
         await Problem.WriteAsync(Context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, $"This endpoint needs an operator token or the admin token as 'Authorization: Bearer <token>': {reason}.");
     }
 
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    private async Task HandleForbiddenAsync()
     {
         Response.Headers.WWWAuthenticate = BearerChallenge.Forbidden(Context, "mandate-admin");
         const string Reason = "The credential is valid but does not grant this access.";
