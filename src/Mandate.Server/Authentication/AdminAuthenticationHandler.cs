@@ -105,7 +105,7 @@ internal sealed class AdminAuthenticationHandler(
             return AuthenticateResult.Fail("invalid operator token");
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(ActingOperator.Principal(result.Operator!, result.Token!), SchemeName));
+        return AuthenticateResult.Success(Ticket(ActingOperator.Principal(result.Operator!, result.Token!)));
     }
 
     private async Task<AuthenticateResult> BootstrapAsync(ReadOnlyMemory<char> presented)
@@ -119,8 +119,16 @@ internal sealed class AdminAuthenticationHandler(
         }
 
         // The token verified: the caller is the bootstrap admin, whose principal is the same for every such request.
-        return AuthenticateResult.Success(new AuthenticationTicket(BootstrapAdminPrincipal.Instance, SchemeName));
+        return AuthenticateResult.Success(Ticket(BootstrapAdminPrincipal.Instance));
     }
+
+    // A ticket of this scheme carries no properties: it signs nobody in, persists nothing and redirects nowhere. The
+    // default AuthenticationProperties would be two empty dictionaries per request; these are empty, shared and
+    // read-only (a write throws rather than reaching other requests).
+    private static readonly IDictionary<string, string?> NoItems = new System.Collections.ObjectModel.ReadOnlyDictionary<string, string?>(new Dictionary<string, string?>());
+    private static readonly IDictionary<string, object?> NoParameters = new System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>(new Dictionary<string, object?>());
+
+    private static AuthenticationTicket Ticket(ClaimsPrincipal principal) => new(principal, new AuthenticationProperties(NoItems, NoParameters), SchemeName);
 
     private async Task HandleChallengeAsync()
     {
