@@ -269,6 +269,7 @@ internal static class MandateServer
             o.AddScheme<AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, displayName: null);
         });
         services.TryAddTransient<AdminAuthenticationHandler>();
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, CachedAuthenticationSchemeProvider>());
 
         // Domain metrics (docs/operations.md, "Metrics"): the instruments come with AddMandate; the gauges start with the host.
         services.AddOptions<Core.Telemetry.MetricsOptions>()
