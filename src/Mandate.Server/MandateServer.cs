@@ -270,6 +270,7 @@ internal static class MandateServer
         });
         services.TryAddTransient<AdminAuthenticationHandler>();
         services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, CachedAuthenticationSchemeProvider>());
+        services.Replace(ServiceDescriptor.Scoped<IAuthenticationHandlerProvider, RequestAuthenticationHandlers>());
 
         // Domain metrics (docs/operations.md, "Metrics"): the instruments come with AddMandate; the gauges start with the host.
         services.AddOptions<Core.Telemetry.MetricsOptions>()
