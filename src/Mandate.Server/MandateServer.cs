@@ -261,8 +261,16 @@ internal static class MandateServer
             .Validate(o => o.Window > TimeSpan.Zero, AuthenticationFailureLimit.SectionName + ":Window must be greater than 0.")
             .ValidateOnStart();
         services.TryAddSingleton<AuthenticationFailureLimit>();
-        services.AddAuthentication(AdminAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
+        // The admin handler implements IAuthenticationHandler itself (see its remarks), so it is added to the options
+        // rather than with AddScheme, and registered for the handler provider to resolve per request.
+        services.AddAuthentication(o =>
+        {
+            o.DefaultScheme = AdminAuthenticationHandler.SchemeName;
+            o.AddScheme<AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, displayName: null);
+        });
+        services.TryAddTransient<AdminAuthenticationHandler>();
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, CachedAuthenticationSchemeProvider>());
+        services.Replace(ServiceDescriptor.Scoped<IAuthenticationHandlerProvider, RequestAuthenticationHandlers>());
 
         // Domain metrics (docs/operations.md, "Metrics"): the instruments come with AddMandate; the gauges start with the host.
         services.AddOptions<Core.Telemetry.MetricsOptions>()

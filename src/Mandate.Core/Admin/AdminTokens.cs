@@ -105,10 +105,17 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
     }
 
     /// <summary>Constant-time check of a presented admin token; always false while the bootstrap token is disabled.</summary>
-    public async ValueTask<bool> ValidateAsync(string? presented, CancellationToken cancellationToken)
+    public ValueTask<bool> ValidateAsync(string? presented, CancellationToken cancellationToken) =>
+        ValidateAsync(presented.AsMemory(), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ValidateAsync(string?, CancellationToken)"/> for a token still inside the header that carried it: the
+    /// admin handler runs on every request with a bearer, and checks it without copying it into a string.
+    /// </summary>
+    public async ValueTask<bool> ValidateAsync(ReadOnlyMemory<char> presented, CancellationToken cancellationToken)
     {
         // Every bootstrap token is minted with the prefix: anything else is not one, and costs no hash to refuse.
-        if (!Enabled || string.IsNullOrEmpty(presented) || presented.Length > 512 || !IsAdminTokenShaped(presented))
+        if (!Enabled || presented.IsEmpty || presented.Length > MaxTokenLength || !IsAdminTokenShaped(presented.Span))
         {
             return false;
         }
@@ -128,11 +135,26 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
             cachedHash = expected;
         }
 
-        return CryptographicOperations.FixedTimeEquals(Hash(presented), expected);
+        return Matches(presented.Span, expected);
     }
 
     /// <summary>Whether <paramref name="presented"/> could be the bootstrap token (it has the prefix every one is minted with).</summary>
-    public static bool IsAdminTokenShaped(string presented) => presented.StartsWith(Prefix, StringComparison.Ordinal);
+    public static bool IsAdminTokenShaped(string presented) => IsAdminTokenShaped(presented.AsSpan());
+
+    /// <inheritdoc cref="IsAdminTokenShaped(string)"/>
+    public static bool IsAdminTokenShaped(ReadOnlySpan<char> presented) => presented.StartsWith(Prefix, StringComparison.Ordinal);
+
+    // Longer than any minted token; bounds the stack buffer the check hashes in.
+    private const int MaxTokenLength = 512;
+
+    /// <summary>Constant-time comparison of the token's SHA-256 with the stored one, hashed on the stack (no arrays per check).</summary>
+    private static bool Matches(ReadOnlySpan<char> presented, byte[] expected)
+    {
+        Span<byte> utf8 = stackalloc byte[MaxTokenLength * 3];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
+        return CryptographicOperations.FixedTimeEquals(hash, expected);
+    }
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 

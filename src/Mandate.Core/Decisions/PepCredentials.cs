@@ -131,14 +131,18 @@ internal sealed partial class PepCredentials(IMandateStore store, IAuditTrail au
     }
 
     /// <summary>The name of the usable issued credential <paramref name="presented"/> is, or null.</summary>
-    public async ValueTask<string?> AuthenticateAsync(string presented, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The token may be a slice of the header that carried it: it is only hashed, never kept, so a decision need not copy
+    /// it into a string.
+    /// </remarks>
+    public async ValueTask<string?> AuthenticateAsync(ReadOnlyMemory<char> presented, CancellationToken cancellationToken)
     {
-        if (!presented.StartsWith(TokenPrefix, StringComparison.Ordinal) || presented.Length is < 32 or > 200)
+        if (!presented.Span.StartsWith(TokenPrefix, StringComparison.Ordinal) || presented.Length is < 32 or > 200)
         {
             return null;
         }
 
-        var digest = TokenDigest.Of(presented);
+        var digest = TokenDigest.Of(presented.Span);
         var now = time.GetUtcNow();
         var remember = !freshness.Applies;
         if (remember && remembered.TryGetValue(digest, out var known))
@@ -189,7 +193,7 @@ internal sealed partial class PepCredentials(IMandateStore store, IAuditTrail au
     /// <summary>The SHA-256 of a token as a value (a dictionary key that costs no allocation to compute).</summary>
     private readonly record struct TokenDigest(UInt128 High, UInt128 Low)
     {
-        public static TokenDigest Of(string token)
+        public static TokenDigest Of(ReadOnlySpan<char> token)
         {
             // Tokens are at most 200 characters (checked by the caller): their UTF-8 fits the stack.
             Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(token.Length)];

@@ -61,8 +61,10 @@ internal static class PepAuthentication
     {
         var requestId = RequestId(http);
         var client = ClientNetwork.Of(http.Connection.RemoteIpAddress, 64);
-        var presented = BearerToken.Read(http.Request);
-        if (presented is null)
+        // A slice of the header, never copied: the admin token was checked already by the authentication middleware, and
+        // PEP credentials, configured or issued, are only hashed.
+        var presented = BearerToken.Find(http.Request);
+        if (presented.IsEmpty)
         {
             if (http.Request.Headers.Authorization.Count == 0 && AnonymousAllowed(http, settings))
             {
@@ -78,12 +80,12 @@ internal static class PepAuthentication
             return (new AuthZenCall(requestId, true, admin.Principal.Identity?.Name ?? "admin", client), null);
         }
 
-        if (PepName(presented, settings) is { } name)
+        if (ConfiguredCaller(presented.Span, settings) is { } configured)
         {
-            return (new AuthZenCall(requestId, false, "pep:" + name, client), null);
+            return (new AuthZenCall(requestId, false, configured, client), null);
         }
 
-        if (presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal)
+        if (presented.Span.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal)
             && await issued.AuthenticateAsync(presented, http.RequestAborted) is { } issuedName)
         {
             return (new AuthZenCall(requestId, false, "pep:" + issuedName, client), null);
@@ -104,7 +106,7 @@ internal static class PepAuthentication
     /// accepts only operator tokens and the bootstrap token, each minted with its own prefix, so a token without either
     /// (a PEP credential, a JWT-SVID) is not offered to it again.
     /// </summary>
-    private static async ValueTask<AuthenticateResult?> AdminAsync(HttpContext http, string presented)
+    private static async ValueTask<AuthenticateResult?> AdminAsync(HttpContext http, ReadOnlyMemory<char> presented)
     {
         if (http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true, Ticket.AuthenticationScheme: AdminAuthenticationHandler.SchemeName } known)
         {
@@ -113,7 +115,7 @@ internal static class PepAuthentication
 
         // Only an operator token or the bootstrap token can be an admin credential; the handler refuses anything else
         // without looking (a PEP credential, configured or issued, a JWT-SVID), so it is not asked again.
-        if (!presented.StartsWith(Core.Operators.OperatorDirectory.TokenPrefix, StringComparison.Ordinal) && !Core.Admin.AdminTokens.IsAdminTokenShaped(presented))
+        if (!presented.Span.StartsWith(Core.Operators.OperatorDirectory.TokenPrefix, StringComparison.Ordinal) && !Core.Admin.AdminTokens.IsAdminTokenShaped(presented.Span))
         {
             return null;
         }
@@ -143,8 +145,11 @@ internal static class PepAuthentication
         return ClientNetwork.IsLoopback(http.Connection.RemoteIpAddress);
     }
 
-    /// <summary>The name of the configured PEP credential the token is, by constant-time comparison of SHA-256 hashes.</summary>
-    private static string? PepName(string presented, DecisionOptions settings)
+    /// <summary>
+    /// The caller (<c>pep:&lt;name&gt;</c>) of the configured PEP credential the token is, by constant-time comparison of
+    /// SHA-256 hashes.
+    /// </summary>
+    private static string? ConfiguredCaller(ReadOnlySpan<char> presented, DecisionOptions settings)
     {
         if (settings.PepCredentials.Count == 0 || presented.Length is < 32 or > 512)
         {
@@ -155,22 +160,25 @@ internal static class PepAuthentication
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
         string? match = null;
-        foreach (var (name, expected) in ConfiguredHashes.GetValue(settings, Decode))
+        foreach (var (caller, expected) in ConfiguredHashes.GetValue(settings, Decode))
         {
             if (CryptographicOperations.FixedTimeEquals(hash, expected))
             {
-                match ??= name;
+                match ??= caller;
             }
         }
 
         return match;
     }
 
-    /// <summary>The configured credentials' hashes, decoded once per settings object rather than on every call.</summary>
-    private static readonly ConditionalWeakTable<DecisionOptions, (string Name, byte[] Hash)[]> ConfiguredHashes = new();
+    /// <summary>
+    /// The configured credentials' callers and hashes, made once per settings object rather than on every call (the
+    /// caller's name too: it is the same string for every call of that credential).
+    /// </summary>
+    private static readonly ConditionalWeakTable<DecisionOptions, (string Caller, byte[] Hash)[]> ConfiguredHashes = new();
 
-    private static (string Name, byte[] Hash)[] Decode(DecisionOptions settings) =>
-        [.. settings.PepCredentials.Select(p => (p.Name, Convert.FromHexString(p.TokenSha256)))];
+    private static (string Caller, byte[] Hash)[] Decode(DecisionOptions settings) =>
+        [.. settings.PepCredentials.Select(p => ("pep:" + p.Name, Convert.FromHexString(p.TokenSha256)))];
 
     private static async Task<IResult> RefuseAsync(HttpContext http, AuthenticationFailureAudit failures, string reason, string kind)
     {
