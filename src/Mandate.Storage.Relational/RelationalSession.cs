@@ -42,7 +42,7 @@ internal sealed class RelationalSession : IStoreSession
     public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         var command = new StoreCommand(Dialect, Connection.CreateCommand());
-        command.Transaction = Transaction;
+        Dialect.Enlist(command, Transaction);
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
