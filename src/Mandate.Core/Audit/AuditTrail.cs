@@ -112,7 +112,8 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         return records;
     }
 
-    public async Task<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
+    // A ValueTask: on the in-process store the append completes synchronously, once per group-commit batch.
+    public async ValueTask<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(auditEvents);
