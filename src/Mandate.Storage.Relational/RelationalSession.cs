@@ -6,7 +6,11 @@ namespace Mandate.Storage.Relational;
 /// <summary>One connection and its transaction; repositories created from it share both.</summary>
 internal sealed class RelationalSession : IStoreSession
 {
-    private readonly Dictionary<Type, object> repositories = [];
+    // Most sessions use one repository (the decision ledger's writer: one session per group-commit batch), which is kept
+    // in a field; a table is made only for a second one.
+    private Type? firstType;
+    private object? firstRepository;
+    private Dictionary<Type, object>? repositories;
     private List<Action>? committed;
     private bool completed;
 
@@ -26,10 +30,24 @@ internal sealed class RelationalSession : IStoreSession
     public TRepository Get<TRepository>()
         where TRepository : class
     {
-        if (!repositories.TryGetValue(typeof(TRepository), out var repository))
+        if (firstType == typeof(TRepository))
         {
-            repository = RepositoryRegistry.Create(typeof(TRepository), this);
-            repositories[typeof(TRepository)] = repository;
+            return (TRepository)firstRepository!;
+        }
+
+        if (repositories is not null && repositories.TryGetValue(typeof(TRepository), out var repository))
+        {
+            return (TRepository)repository;
+        }
+
+        repository = RepositoryRegistry.Create(typeof(TRepository), this);
+        if (firstType is null)
+        {
+            (firstType, firstRepository) = (typeof(TRepository), repository);
+        }
+        else
+        {
+            (repositories ??= [])[typeof(TRepository)] = repository;
         }
 
         return (TRepository)repository;
@@ -42,7 +60,7 @@ internal sealed class RelationalSession : IStoreSession
     public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         var command = new StoreCommand(Dialect, Connection.CreateCommand());
-        command.Transaction = Transaction;
+        Dialect.Enlist(command, Transaction);
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {

@@ -57,6 +57,18 @@ internal abstract class SqlDialect
     /// </summary>
     public abstract ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, Mandate.Core.Storage.StoreIntent intent, CancellationToken cancellationToken);
 
+    /// <summary>Binds a session's command to the session's transaction (what <see cref="BeginTransactionAsync"/> returned).</summary>
+    public virtual void Enlist(DbCommand command, DbTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Transaction = transaction;
+    }
+
+    /// <summary>Throws when a command on <paramref name="connection"/> must not run now (its transaction ended under it).</summary>
+    public virtual void EnsureUsable(DbConnection? connection)
+    {
+    }
+
     /// <summary>
     /// Forces what <see cref="Mandate.Core.Storage.StoreIntent.WriteWithoutFlush"/> transactions committed to stable
     /// storage. Nothing to do where every commit is durable (the default).

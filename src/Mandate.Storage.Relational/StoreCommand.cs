@@ -61,6 +61,7 @@ internal sealed class StoreCommand(SqlDialect dialect, DbCommand inner) : DbComm
     {
         try
         {
+            dialect.EnsureUsable(inner.Connection);
             return inner.ExecuteNonQuery();
         }
         catch (Exception ex) when (StoreFaults.Translate(dialect, ex) is { } store)
@@ -73,6 +74,7 @@ internal sealed class StoreCommand(SqlDialect dialect, DbCommand inner) : DbComm
     {
         try
         {
+            dialect.EnsureUsable(inner.Connection);
             return inner.ExecuteScalar();
         }
         catch (Exception ex) when (StoreFaults.Translate(dialect, ex) is { } store)
@@ -85,6 +87,7 @@ internal sealed class StoreCommand(SqlDialect dialect, DbCommand inner) : DbComm
     {
         try
         {
+            dialect.EnsureUsable(inner.Connection);
             return await inner.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
@@ -97,6 +100,7 @@ internal sealed class StoreCommand(SqlDialect dialect, DbCommand inner) : DbComm
     {
         try
         {
+            dialect.EnsureUsable(inner.Connection);
             return await inner.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)
@@ -113,6 +117,7 @@ internal sealed class StoreCommand(SqlDialect dialect, DbCommand inner) : DbComm
     {
         try
         {
+            dialect.EnsureUsable(inner.Connection);
             return new StoreDataReader(dialect, inner.ExecuteReader(behavior));
         }
         catch (Exception ex) when (StoreFaults.Translate(dialect, ex) is { } store)
@@ -125,6 +130,7 @@ internal sealed class StoreCommand(SqlDialect dialect, DbCommand inner) : DbComm
     {
         try
         {
+            dialect.EnsureUsable(inner.Connection);
             return new StoreDataReader(dialect, await inner.ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (StoreFaults.Translate(dialect, ex, cancellationToken) is { } store)

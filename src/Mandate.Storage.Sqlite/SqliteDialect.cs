@@ -57,6 +57,7 @@ internal sealed class SqliteDialect : SqlDialect
         ArgumentNullException.ThrowIfNull(session);
         var connection = (SqliteConnection)session.Connection;
         var statements = configured.GetOrCreateValue(connection.Handle!).Statements;
+        SqliteStatementTransaction.EnsureUsable(statements);
         return ValueTask.FromResult<BulkRowWriter>(SqliteBulkRowWriter.Open(this, connection, table, columns, columnCount, onConflict, statements));
     }
 
@@ -116,8 +117,21 @@ internal sealed class SqliteDialect : SqlDialect
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var handle = connection.Handle!;
-        if (configured.TryGetValue(handle, out _))
+        if (configured.TryGetValue(handle, out var known))
         {
+            // A session whose ROLLBACK failed gave its connection back inside the transaction: it ends here, as closing a
+            // SqliteTransaction's connection would have ended it.
+            if (SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+            {
+                known.Statements.OpenTransaction = null;
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    command.CommandText = "ROLLBACK;";
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             return connection;
         }
 
@@ -153,7 +167,32 @@ internal sealed class SqliteDialect : SqlDialect
             }
         }
 
-        return sqlite.BeginTransaction(deferred: intent == StoreIntent.Read);
+        // Deferred: BEGIN; a write: BEGIN IMMEDIATE, as SqliteConnection.BeginTransaction(deferred) runs them.
+        return SqliteStatementTransaction.Start(this, sqlite, configured.GetOrCreateValue(sqlite.Handle!).Statements, deferred: intent == StoreIntent.Read);
+    }
+
+    /// <summary>
+    /// Session commands run on the connection unenlisted (a <see cref="SqliteStatementTransaction"/> is not a
+    /// <see cref="SqliteTransaction"/>, and the connection has none); a transaction SQLite ended by itself is refused.
+    /// </summary>
+    public override void Enlist(DbCommand command, DbTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (transaction is SqliteStatementTransaction)
+        {
+            EnsureUsable(transaction.Connection);
+            return;
+        }
+
+        command.Transaction = transaction;
+    }
+
+    public override void EnsureUsable(DbConnection? connection)
+    {
+        if (connection is SqliteConnection { Handle: { } handle } && configured.TryGetValue(handle, out var state))
+        {
+            SqliteStatementTransaction.EnsureUsable(state.Statements);
+        }
     }
 
     public override async ValueTask FlushAsync(DbConnection connection, CancellationToken cancellationToken)

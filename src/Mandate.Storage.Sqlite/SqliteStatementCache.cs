@@ -12,11 +12,15 @@ namespace Mandate.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteStatementCache
 {
-    // A few shapes are bulk-written (the ledger, findings); past this many a statement is finalized rather than kept.
-    private const int MaxStatements = 8;
+    // A few shapes are bulk-written (the ledger, findings), and the four transaction statements
+    // (SqliteStatementTransaction); past this many a statement is finalized rather than kept.
+    private const int MaxStatements = 12;
 
     private readonly Dictionary<string, sqlite3_stmt> statements = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+
+    /// <summary>The transaction a session has begun on this connection and not completed yet, if any.</summary>
+    public SqliteStatementTransaction? OpenTransaction { get; set; }
 
     /// <summary>The kept statement for <paramref name="sql"/>, now the caller's; null when none is kept.</summary>
     public sqlite3_stmt? Take(string sql)

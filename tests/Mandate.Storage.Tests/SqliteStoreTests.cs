@@ -106,6 +106,62 @@ public sealed class SqliteStoreTests : StoreContractTests
         Assert.Equal("a-value-to-find-in-the-file", await command.ExecuteScalarAsync(ct));
     }
 
+    [Fact]
+    public async Task Sessions_ShouldRollBack_WhenDisposedUncommitted_AndLeaveThePooledConnectionOutsideATransaction()
+    {
+        // Sessions begin and end their transactions through statements kept on the native connection
+        // (SqliteStatementTransaction), not SqliteTransaction: what is not committed must still be undone.
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = new SqliteStore(TempPaths.NewFile("rollback", ".db"));
+        await store.MigrateAsync(ct);
+        for (var i = 0; i < 4; i++)
+        {
+            var session = (RelationalSession)await store.BeginAsync(StoreIntent.Write, ct);
+            await using (session)
+            {
+                await session.ExecuteAsync($"INSERT INTO settings (key, value, updated_at) VALUES ('undone-{i}', 'x', 0)", ct);
+            }
+        }
+
+        var reader = (RelationalSession)await store.BeginAsync(StoreIntent.Read, ct);
+        await using (reader)
+        {
+            Assert.Equal(0L, Convert.ToInt64(await reader.ScalarAsync("SELECT COUNT(*) FROM settings WHERE key LIKE 'undone-%'", ct), CultureInfo.InvariantCulture));
+        }
+
+        var writer = (RelationalSession)await store.BeginAsync(StoreIntent.Write, ct);
+        await using (writer)
+        {
+            await writer.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('kept', 'x', 0)", ct);
+            await writer.CommitAsync(ct);
+            Assert.NotEqual(0, SQLitePCL.raw.sqlite3_get_autocommit(((SqliteConnection)writer.Connection).Handle!));
+        }
+    }
+
+    [Fact]
+    public async Task Sessions_ShouldRefuseFurtherStatementsAndTheCommit_AfterSqliteEndedTheTransactionByItself()
+    {
+        // SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error); a statement run after
+        // that would commit on its own, so the session refuses it, as Microsoft.Data.Sqlite's transaction does.
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = new SqliteStore(TempPaths.NewFile("ended", ".db"));
+        await store.MigrateAsync(ct);
+        var session = (RelationalSession)await store.BeginAsync(StoreIntent.Write, ct);
+        await using (session)
+        {
+            await session.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('first', 'x', 0)", ct);
+            Assert.Equal(SQLitePCL.raw.SQLITE_OK, SQLitePCL.raw.sqlite3_exec(((SqliteConnection)session.Connection).Handle!, "ROLLBACK"));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => session.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('second', 'x', 0)", ct));
+            await Assert.ThrowsAnyAsync<Exception>(() => session.CommitAsync(ct));
+        }
+
+        var reader = (RelationalSession)await store.BeginAsync(StoreIntent.Read, ct);
+        await using (reader)
+        {
+            Assert.Equal(0L, Convert.ToInt64(await reader.ScalarAsync("SELECT COUNT(*) FROM settings WHERE key IN ('first', 'second')", ct), CultureInfo.InvariantCulture));
+        }
+    }
+
     private static async Task<long> PragmaAsync(RelationalSession session, string name) =>
         Convert.ToInt64(await session.ScalarAsync("PRAGMA " + name, TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
 }

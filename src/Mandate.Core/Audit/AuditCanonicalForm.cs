@@ -187,28 +187,45 @@ internal static class AuditCanonicalForm
     /// <summary>The details object as the body holds it: keys sorted by UTF-16 code units.</summary>
     internal static void WriteDetails(IReadOnlyDictionary<string, string> details, IBufferWriter<byte> buffer)
     {
-        var keys = new string[details.Count];
+        // Once per audited record: the pairs are taken in one enumeration into a pooled array and sorted there with a
+        // cached comparison (not the key view's iterators, a key array and a comparer's delegate per record).
+        var count = details.Count;
+        var pairs = ArrayPool<KeyValuePair<string, string>>.Shared.Rent(count);
         var n = 0;
-        foreach (var key in details.Keys)
+        try
         {
-            keys[n++] = key;
-        }
-
-        Array.Sort(keys, StringComparer.Ordinal);
-        buffer.Write("{"u8);
-        for (var i = 0; i < keys.Length; i++)
-        {
-            if (i > 0)
+            foreach (var pair in details)
             {
-                buffer.Write(","u8);
+                if (n == count)
+                {
+                    throw new InvalidOperationException("The details changed while they were written.");
+                }
+
+                pairs[n++] = pair;
             }
 
-            JsonCanonicalizer.WriteString(keys[i], buffer);
-            buffer.Write(":"u8);
-            JsonCanonicalizer.WriteString(details[keys[i]], buffer);
-        }
+            var sorted = pairs.AsSpan(0, n);
+            sorted.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            buffer.Write("{"u8);
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                if (i > 0)
+                {
+                    buffer.Write(","u8);
+                }
 
-        buffer.Write("}"u8);
+                JsonCanonicalizer.WriteString(sorted[i].Key, buffer);
+                buffer.Write(":"u8);
+                JsonCanonicalizer.WriteString(sorted[i].Value, buffer);
+            }
+
+            buffer.Write("}"u8);
+        }
+        finally
+        {
+            pairs.AsSpan(0, n).Clear();
+            ArrayPool<KeyValuePair<string, string>>.Shared.Return(pairs);
+        }
     }
 
     /// <summary>The time as <see cref="TimeFormat"/>, quoted, without a string in between.</summary>

@@ -103,7 +103,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
             return [];
         }
 
-        var sanitized = auditEvents.Select(Prepare).ToList();
+        var sanitized = PrepareAll(auditEvents);
         Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
         var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
@@ -112,7 +112,8 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         return records;
     }
 
-    public async Task<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
+    // A ValueTask: on the in-process store the append completes synchronously, once per group-commit batch.
+    public async ValueTask<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(auditEvents);
@@ -122,7 +123,7 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
             return [];
         }
 
-        var sanitized = auditEvents.Select(Prepare).ToList();
+        var sanitized = PrepareAll(auditEvents);
         Interlocked.Increment(ref sessionAppends);
         var repository = session.Get<IAuditRepository>();
         var records = ChainAll(head.Sequence, head.Hash, sanitized);
@@ -170,6 +171,19 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
         return records;
     }
 
+    // A loop rather than Select(Prepare).ToList(): once per group-commit batch, and with one caller deciding at a time
+    // once per audited decision.
+    private List<AuditEvent> PrepareAll(IReadOnlyList<AuditEvent> auditEvents)
+    {
+        var sanitized = new List<AuditEvent>(auditEvents.Count);
+        for (var i = 0; i < auditEvents.Count; i++)
+        {
+            sanitized.Add(Prepare(auditEvents[i]));
+        }
+
+        return sanitized;
+    }
+
     private List<AuditRecord> ChainAll(AuditRecord? head, List<AuditEvent> sanitized) =>
         ChainAll(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
 
@@ -196,14 +210,14 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     private void Announce(IStoreSession session, List<AuditRecord> records)
     {
         signal?.Appended(records.Count);
-        if (feed is { } announce)
+        if (feed is not null || metrics is not null)
         {
-            session.OnCommitted(() => announce.Committed(records));
-        }
-
-        if (metrics is { } counted)
-        {
-            session.OnCommitted(() => counted.AuditAppended(records.Count));
+            // One callback for both (a delegate and its closure per batch): the feed first, then the count.
+            session.OnCommitted(() =>
+            {
+                feed?.Committed(records);
+                metrics?.AuditAppended(records.Count);
+            });
         }
     }
 

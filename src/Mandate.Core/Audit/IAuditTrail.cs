@@ -24,7 +24,7 @@ internal interface IAuditTrail
     /// (another writer appended: the first sequence number is taken); the session is then unusable: dispose it (roll
     /// it back) and append with <see cref="RecordManyAsync"/> in a new one.
     /// </summary>
-    Task<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken);
 
     /// <summary>
     /// Like <see cref="RecordManyAsync"/> for a large change written by the caller in the same session: the head is

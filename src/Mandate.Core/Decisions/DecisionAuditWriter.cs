@@ -44,6 +44,12 @@ internal sealed partial class DecisionAuditWriter(
     private (long Sequence, string Hash)? rememberedHead;
     private int readHeadBatches;
 
+    // The batch the writer loop is writing, for the one round delegate it reuses (a closure and a delegate per batch
+    // before; only the writer loop uses them).
+    private List<AuditEvent>? roundBatch;
+    private AuditBatchCommit? roundCommit;
+    private Func<CancellationToken, Task>? writeRound;
+
     // 1 once a batch committed without a sync and until the flusher has synced the store after it.
     private int unflushed;
 
@@ -167,7 +173,9 @@ internal sealed partial class DecisionAuditWriter(
         {
             // A batch is one transaction: a failed or refused attempt (the head moved) leaves none of it in the chain, and
             // its waiting decisions are completed only after the attempt that commits.
-            if (await loop.RunRoundAsync(_ => WriteAsync(batch, closed), backoff, CancellationToken.None).ConfigureAwait(false))
+            roundBatch = batch;
+            roundCommit = closed;
+            if (await loop.RunRoundAsync(writeRound ??= _ => WriteAsync(roundBatch!, roundCommit), backoff, CancellationToken.None).ConfigureAwait(false))
             {
                 return true;
             }
@@ -224,7 +232,7 @@ internal sealed partial class DecisionAuditWriter(
     /// none to use, or when another writer appended meanwhile (the store refuses the taken sequence number and nothing
     /// is written): the caller then reads the head, and so do the next <see cref="ReadHeadAfterCollision"/> batches.
     /// </summary>
-    private async Task<IReadOnlyList<AuditRecord>?> WriteOnRememberedHeadAsync(List<AuditEvent> batch, AuditBatchCommit? closed)
+    private async ValueTask<IReadOnlyList<AuditRecord>?> WriteOnRememberedHeadAsync(List<AuditEvent> batch, AuditBatchCommit? closed)
     {
         if (readHeadBatches > 0)
         {

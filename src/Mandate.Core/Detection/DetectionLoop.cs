@@ -50,9 +50,10 @@ internal sealed partial class DetectionLoop : BackgroundService
         {
             subscription = appends.Subscribe(records =>
             {
-                foreach (var record in records)
+                // By index: foreach over the interface boxes an enumerator per committed batch.
+                for (var i = 0; i < records.Count; i++)
                 {
-                    feed.Writer.TryWrite(record);
+                    feed.Writer.TryWrite(records[i]);
                 }
             });
         }

@@ -15,7 +15,14 @@ internal sealed class BackgroundHealth(TimeProvider time)
     /// <summary>Registers a loop as running (so it is listed before its first round ends).</summary>
     public void Started(string loop) => states.TryAdd(loop, BackgroundLoopState.Running(loop));
 
-    public void Succeeded(string loop) => states[loop] = BackgroundLoopState.Running(loop);
+    public void Succeeded(string loop)
+    {
+        // Busy loops report every round (the decision audit writer every batch): a running state is kept, not renewed.
+        if (!states.TryGetValue(loop, out var state) || state.IsFailing)
+        {
+            states[loop] = BackgroundLoopState.Running(loop);
+        }
+    }
 
     /// <summary>Records a failed round; the first failure of a streak fixes <see cref="BackgroundLoopState.FailingSince"/>.</summary>
     public BackgroundLoopState Failed(string loop, Exception exception)

@@ -110,12 +110,16 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
 
         // The chain lock (a server store's) comes before anything is written; it rides with the first INSERT unless new
         // lookup strings have to be added first.
-        var ids = await StringIdsAsync(rows, () => firstStatement is null ? Task.CompletedTask : TakeFirstAsync(), cancellationToken).ConfigureAwait(false);
-        async Task TakeFirstAsync()
+        var ids = CachedStringIds(rows, out var missing);
+        if (missing is not null)
         {
-            var statement = firstStatement;
-            firstStatement = null;
-            await session.ExecuteAsync(statement!, cancellationToken).ConfigureAwait(false);
+            if (firstStatement is not null)
+            {
+                await session.ExecuteAsync(firstStatement, cancellationToken).ConfigureAwait(false);
+                firstStatement = null;
+            }
+
+            await AddStringIdsAsync(rows, ids, missing, cancellationToken).ConfigureAwait(false);
         }
 
         var rowsPerInsert = session.Dialect.RowsPerBulkInsert;
@@ -123,7 +127,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         {
             if (firstStatement is not null)
             {
-                await TakeFirstAsync().ConfigureAwait(false);
+                await session.ExecuteAsync(firstStatement, cancellationToken).ConfigureAwait(false);
             }
 
             await InsertEachAsync(records, rows, ids, cancellationToken).ConfigureAwait(false);
@@ -144,7 +148,7 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             var parameters = new (string Name, object? Value)[count * ColumnCount];
             for (var row = 0; row < count; row++)
             {
-                var values = Values(rows[offset + row], Convert.FromHexString(records[offset + row].Hash), ids);
+                var values = Values(rows[offset + row], Convert.FromHexString(records[offset + row].Hash), ids, offset + row);
                 var prefix = "@r" + row.ToString(CultureInfo.InvariantCulture) + "_";
                 sql.Append(row == 0 ? "(" : ",(");
                 for (var column = 0; column < ColumnCount; column++)
@@ -165,34 +169,34 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
     /// One prepared single-row statement bound by position and stepped per record (the in-process store's cheapest bulk
     /// write, <see cref="BulkRowWriter"/>): this loop runs once per audited decision, so a row allocates nothing here.
     /// </summary>
-    private async Task InsertEachAsync(IReadOnlyList<AuditRecord> records, AuditRow[] rows, Dictionary<string, long> ids, CancellationToken cancellationToken)
+    private async Task InsertEachAsync(IReadOnlyList<AuditRecord> records, AuditRow[] rows, long[] ids, CancellationToken cancellationToken)
     {
         var writer = await session.Dialect.OpenBulkRowWriterAsync(session, "audit_log", Columns, ColumnCount, string.Empty, cancellationToken).ConfigureAwait(false);
         await using var writerDisposal = writer.ConfigureAwait(false);
         for (var i = 0; i < rows.Length; i++)
         {
-            Bind(writer, rows[i], records[i].Hash, ids);
+            Bind(writer, rows[i], records[i].Hash, ids, i * StringColumns);
             await writer.EndRowAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Bind(BulkRowWriter writer, AuditRow r, string hash, Dictionary<string, long> ids)
+    private static void Bind(BulkRowWriter writer, AuditRow r, string hash, long[] ids, int at)
     {
         writer.Integer(0, r.Sequence);
         writer.Integer(1, r.TimeMilliseconds);
-        writer.Integer(2, ids[r.Type]);
-        writer.Integer(3, IdOrNull(ids, r.Actor));
-        writer.Integer(4, IdOrNull(ids, r.Subject));
-        writer.Integer(5, IdOrNull(ids, r.Action));
+        writer.Integer(2, ids[at + TypeId]);
+        writer.Integer(3, IdOrNull(ids, at + ActorId, r.Actor));
+        writer.Integer(4, IdOrNull(ids, at + SubjectId, r.Subject));
+        writer.Integer(5, IdOrNull(ids, at + ActionId, r.Action));
         writer.Text(6, r.Resource);
         writer.Text(7, r.Decision);
         writer.Text(8, r.CredentialId);
         writer.Text(9, r.TaskId);
         writer.Text(10, r.RequestId);
-        writer.Integer(11, IdOrNull(ids, r.Chain));
-        writer.Integer(12, IdOrNull(ids, r.PolicyVersion));
+        writer.Integer(11, IdOrNull(ids, at + ChainId, r.Chain));
+        writer.Integer(12, IdOrNull(ids, at + PolicyVersionId, r.PolicyVersion));
         writer.Text(13, r.Reason);
         writer.Text(14, r.Details);
 
@@ -208,58 +212,83 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
         }
     }
 
-    private static long? IdOrNull(Dictionary<string, long> ids, string? value) => value is null ? null : ids[value];
+    private static long? IdOrNull(long[] ids, int slot, string? value) => value is null ? null : ids[slot];
 
-    private static object?[] Values(AuditRow r, byte[] hash, Dictionary<string, long> ids) =>
-    [
-        r.Sequence, r.TimeMilliseconds, ids[r.Type], Id(ids, r.Actor), Id(ids, r.Subject), Id(ids, r.Action), r.Resource,
-        r.Decision, r.CredentialId, r.TaskId, r.RequestId, Id(ids, r.Chain), Id(ids, r.PolicyVersion), r.Reason, r.Details, hash,
-    ];
+    private static object?[] Values(AuditRow r, byte[] hash, long[] ids, int row)
+    {
+        var at = row * StringColumns;
+        return
+        [
+            r.Sequence, r.TimeMilliseconds, ids[at + TypeId], Id(ids, at + ActorId, r.Actor), Id(ids, at + SubjectId, r.Subject),
+            Id(ids, at + ActionId, r.Action), r.Resource, r.Decision, r.CredentialId, r.TaskId, r.RequestId,
+            Id(ids, at + ChainId, r.Chain), Id(ids, at + PolicyVersionId, r.PolicyVersion), r.Reason, r.Details, hash,
+        ];
+    }
 
-    private static object Id(Dictionary<string, long> ids, string? value) => value is null ? DBNull.Value : ids[value];
+    private static object Id(long[] ids, int slot, string? value) => value is null ? DBNull.Value : ids[slot];
+
+    // A row's looked-up strings, in the order of their slots in the ids array (StringColumns slots per row).
+    private const int StringColumns = 6;
+    private const int TypeId = 0;
+    private const int ActorId = 1;
+    private const int SubjectId = 2;
+    private const int ActionId = 3;
+    private const int ChainId = 4;
+    private const int PolicyVersionId = 5;
+
+    private static string? StringAt(AuditRow r, int column) => column switch
+    {
+        TypeId => r.Type,
+        ActorId => r.Actor,
+        SubjectId => r.Subject,
+        ActionId => r.Action,
+        ChainId => r.Chain,
+        _ => r.PolicyVersion,
+    };
 
     /// <summary>
-    /// The dictionary ids of every repeated string in <paramref name="rows"/>, adding the new ones. Strings this store has
-    /// seen committed come from <see cref="AuditStringIds"/>; the others are added and read inside the append's own
-    /// transaction (a batch holds few new strings: two small statements), and remembered only once it commits, so an
-    /// id from a transaction that rolled back is never reused.
+    /// The dictionary ids of the repeated strings in <paramref name="rows"/>, <see cref="StringColumns"/> slots per row (a
+    /// null string's slot is unused), as far as this store has seen them committed (<see cref="AuditStringIds"/>); the
+    /// others are returned in <paramref name="missing"/> (null when there are none, as for nearly every batch). A flat
+    /// array rather than a table by string: this runs once per group-commit batch, with one caller deciding at a time
+    /// once per audited decision.
     /// </summary>
-    private async Task<Dictionary<string, long>> StringIdsAsync(AuditRow[] rows, Func<Task> beforeWriting, CancellationToken cancellationToken)
+    private long[] CachedStringIds(AuditRow[] rows, out HashSet<string>? missing)
     {
         var cache = session.Dialect.AuditStrings;
-        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
-        var missing = new HashSet<string>(StringComparer.Ordinal);
-        void Need(string? value)
+        var ids = new long[rows.Length * StringColumns];
+        missing = null;
+        for (var row = 0; row < rows.Length; row++)
         {
-            if (value is not null && !ids.ContainsKey(value))
+            for (var column = 0; column < StringColumns; column++)
             {
+                if (StringAt(rows[row], column) is not { } value)
+                {
+                    continue;
+                }
+
                 if (cache.TryGet(value, out var id))
                 {
-                    ids[value] = id;
+                    ids[(row * StringColumns) + column] = id;
                 }
                 else
                 {
-                    missing.Add(value);
+                    (missing ??= new HashSet<string>(StringComparer.Ordinal)).Add(value);
                 }
             }
         }
 
-        foreach (var r in rows)
-        {
-            Need(r.Type);
-            Need(r.Actor);
-            Need(r.Subject);
-            Need(r.Action);
-            Need(r.Chain);
-            Need(r.PolicyVersion);
-        }
+        return ids;
+    }
 
-        if (missing.Count == 0)
-        {
-            return ids;
-        }
-
-        await beforeWriting().ConfigureAwait(false);
+    /// <summary>
+    /// Adds the <paramref name="missing"/> strings and fills in their ids: they are added and read inside the append's
+    /// own transaction (a batch holds few new strings: two small statements), and remembered only once it commits, so
+    /// an id from a transaction that rolled back is never reused.
+    /// </summary>
+    private async Task AddStringIdsAsync(AuditRow[] rows, long[] ids, HashSet<string> missing, CancellationToken cancellationToken)
+    {
+        var cache = session.Dialect.AuditStrings;
         var values = missing.ToArray();
         Array.Sort(values, StringComparer.Ordinal); // one order for every writer, so concurrent inserts never deadlock
         var found = new Dictionary<string, long>(values.Length, StringComparer.Ordinal);
@@ -288,13 +317,23 @@ internal sealed class AuditRepository(RelationalSession session) : IAuditReposit
             }
         }
 
-        foreach (var (value, id) in found)
+        if (found.Count < values.Length)
         {
-            ids[value] = id;
+            throw new InvalidOperationException("A ledger string was neither added nor found in audit_strings.");
+        }
+
+        for (var row = 0; row < rows.Length; row++)
+        {
+            for (var column = 0; column < StringColumns; column++)
+            {
+                if (StringAt(rows[row], column) is { } value && found.TryGetValue(value, out var id))
+                {
+                    ids[(row * StringColumns) + column] = id;
+                }
+            }
         }
 
         session.OnCommitted(() => cache.AddCommitted(found));
-        return ids;
     }
 
     public IAsyncEnumerable<StoredAuditRecord> ReadAsync(long fromSequence, CancellationToken cancellationToken) =>

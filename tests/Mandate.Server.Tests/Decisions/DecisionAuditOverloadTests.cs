@@ -407,7 +407,7 @@ public sealed class DecisionAuditOverloadTests
             return await inner.RecordManyAsync(session, auditEvents, cancellationToken);
         }
 
-        public async Task<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<AuditRecord>?> TryRecordManyOnHeadAsync(IStoreSession session, IReadOnlyList<AuditEvent> auditEvents, (long Sequence, string Hash) head, CancellationToken cancellationToken)
         {
             await slow.BeforeAsync(auditEvents);
             return await inner.TryRecordManyOnHeadAsync(session, auditEvents, head, cancellationToken);
