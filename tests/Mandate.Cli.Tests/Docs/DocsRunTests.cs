@@ -62,7 +62,7 @@ public sealed partial class DocsRunTests
         {
             var port = FreePort();
             using var server = StartServer(work, port);
-            await WaitForHealthAsync(server.Process, port, server.Log, ct);
+            await WaitForHealthAsync(server, port, ct);
 
             // The script: bash line N is document line map[N] (0 for the harness's own lines).
             var script = new List<(string Text, int DocumentLine)>
@@ -89,7 +89,7 @@ public sealed partial class DocsRunTests
                 var block = LastBlock().Matches(error) is { Count: > 0 } started ? started[^1].Groups[1].Value : "?";
                 Assert.Fail(
                     $"{document}:{(line > 0 ? line.ToString(CultureInfo.InvariantCulture) : block)}: the shell block starting at line {block} failed (exit {exit})" +
-                    $"{(line > 0 ? ": " + script.First(s => s.DocumentLine == line).Text.Trim() : string.Empty)}\n--- stdout (end)\n{Tail(output)}\n--- stderr (end)\n{Tail(error)}\n--- server log (end)\n{Tail(server.Log.ToString())}");
+                    $"{(line > 0 ? ": " + script.First(s => s.DocumentLine == line).Text.Trim() : string.Empty)}\n--- stdout (end)\n{Tail(output)}\n--- stderr (end)\n{Tail(error)}\n--- server log (end)\n{Tail(server.Output())}");
             }
         }
         finally
@@ -220,13 +220,17 @@ public sealed partial class DocsRunTests
         return server;
     }
 
-    private static async Task WaitForHealthAsync(Process process, int port, StringBuilder log, CancellationToken ct)
+    private static async Task WaitForHealthAsync(RunningServer server, int port, CancellationToken ct)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
-            Assert.False(process.HasExited, "mandate serve --demo exited:\n" + log);
+            if (server.Process.HasExited)
+            {
+                Assert.Fail("mandate serve --demo exited:\n" + server.Output());
+            }
+
             try
             {
                 // /healthz answers as soon as the server listens; requests are served once start-up is over,
@@ -249,7 +253,7 @@ public sealed partial class DocsRunTests
             await Task.Delay(100, ct);
         }
 
-        Assert.Fail("mandate serve --demo did not finish starting (/readyz) within 60 s:\n" + log);
+        Assert.Fail("mandate serve --demo did not finish starting (/readyz) within 60 s:\n" + server.Output());
     }
 
     private static async Task<(int Exit, string Output, string Error)> RunBashAsync(string script, string work, int port, CancellationToken ct)
@@ -296,18 +300,27 @@ public sealed partial class DocsRunTests
 
     private sealed class RunningServer(Process process) : IDisposable
     {
-        public Process Process { get; } = process;
+        // Written by the process's reader threads while the test reads it: every access holds the lock.
+        private readonly StringBuilder log = new();
 
-        public StringBuilder Log { get; } = new();
+        public Process Process { get; } = process;
 
         public void Append(string? line)
         {
             if (line is not null)
             {
-                lock (Log)
+                lock (log)
                 {
-                    Log.AppendLine(line);
+                    log.AppendLine(line);
                 }
+            }
+        }
+
+        public string Output()
+        {
+            lock (log)
+            {
+                return log.ToString();
             }
         }
 
