@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using Mandate.Core.Audit;
+using Mandate.Core.Credentials;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -144,19 +144,23 @@ internal sealed class AdminTokens(IMandateStore store, IAuditTrail audit, TimePr
     /// <inheritdoc cref="IsAdminTokenShaped(string)"/>
     public static bool IsAdminTokenShaped(ReadOnlySpan<char> presented) => presented.StartsWith(Prefix, StringComparison.Ordinal);
 
-    // Longer than any minted token; bounds the stack buffer the check hashes in.
+    // Longer than any minted token: refused without being hashed.
     private const int MaxTokenLength = 512;
 
-    /// <summary>Constant-time comparison of the token's SHA-256 with the stored one, hashed on the stack (no arrays per check).</summary>
+    /// <summary>Constant-time comparison of the token's SHA-256 with the stored one (no arrays per check).</summary>
     private static bool Matches(ReadOnlySpan<char> presented, byte[] expected)
     {
-        Span<byte> utf8 = stackalloc byte[MaxTokenLength * 3];
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
+        TokenHashing.Sha256Utf8(presented, hash);
         return CryptographicOperations.FixedTimeEquals(hash, expected);
     }
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    private static byte[] Hash(string token)
+    {
+        var hash = new byte[SHA256.HashSizeInBytes];
+        TokenHashing.Sha256Utf8(token, hash);
+        return hash;
+    }
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 
 namespace Mandate.Core.Credentials;
 
@@ -26,12 +24,8 @@ internal sealed class VerifiedTokenCache<TEntry>(int capacity, Func<TEntry, Date
     /// <summary>Whether the cache remembers anything at all (a capacity of 0 turns it off).</summary>
     public bool Enabled => capacity > 0;
 
-    public static TokenDigest Digest(string token)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(token.AsSpan()), hash);
-        return new TokenDigest(MemoryMarshal.Read<UInt128>(hash), MemoryMarshal.Read<UInt128>(hash[16..]));
-    }
+    /// <summary>The key <paramref name="token"/> is remembered under: the SHA-256 of its exact UTF-16 text.</summary>
+    public static TokenDigest Digest(string token) => TokenDigest.OfUtf16(token);
 
     public bool TryGet(TokenDigest digest, out TEntry? entry)
     {
@@ -103,6 +97,3 @@ internal sealed class VerifiedTokenCache<TEntry>(int capacity, Func<TEntry, Date
         }
     }
 }
-
-/// <summary>The SHA-256 of a token's UTF-16 text as two 128-bit halves (cheap to hash and compare).</summary>
-internal readonly record struct TokenDigest(UInt128 Low, UInt128 High);

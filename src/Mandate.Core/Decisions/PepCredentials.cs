@@ -1,10 +1,8 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using Mandate.Core.Audit;
+using Mandate.Core.Credentials;
 using Mandate.Core.Operators;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -142,7 +140,7 @@ internal sealed partial class PepCredentials(IMandateStore store, IAuditTrail au
             return null;
         }
 
-        var digest = TokenDigest.Of(presented.Span);
+        var digest = TokenDigest.OfUtf8(presented.Span);
         var now = time.GetUtcNow();
         var remember = !freshness.Applies;
         if (remember && remembered.TryGetValue(digest, out var known))
@@ -187,29 +185,6 @@ internal sealed partial class PepCredentials(IMandateStore store, IAuditTrail au
         {
             revocations++;
             remembered.Clear();
-        }
-    }
-
-    /// <summary>The SHA-256 of a token as a value (a dictionary key that costs no allocation to compute).</summary>
-    private readonly record struct TokenDigest(UInt128 High, UInt128 Low)
-    {
-        public static TokenDigest Of(ReadOnlySpan<char> token)
-        {
-            // Tokens are at most 200 characters (checked by the caller): their UTF-8 fits the stack.
-            Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(token.Length)];
-            var length = Encoding.UTF8.GetBytes(token, utf8);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(utf8[..length], hash);
-            return new TokenDigest(BinaryPrimitives.ReadUInt128BigEndian(hash), BinaryPrimitives.ReadUInt128BigEndian(hash[16..]));
-        }
-
-        /// <summary>Lower-case hex, as stored (<see cref="OperatorDirectory.Hash"/>).</summary>
-        public string ToHex()
-        {
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            BinaryPrimitives.WriteUInt128BigEndian(hash, High);
-            BinaryPrimitives.WriteUInt128BigEndian(hash[16..], Low);
-            return Convert.ToHexStringLower(hash);
         }
     }
 

@@ -112,9 +112,7 @@ internal sealed class AdminAuthenticationHandler(
     {
         if (!await adminTokens.ValidateAsync(presented, Context.RequestAborted))
         {
-            Context.Items[FailureKey] = adminTokens.Enabled
-                ? "the bearer token is neither an operator token nor the admin token"
-                : "the bearer token is not an operator token, and the bootstrap admin token is disabled (Mandate:Admin:BootstrapToken)";
+            Context.Items[FailureKey] = NotAdminTokenReason();
             return AuthenticateResult.Fail("invalid admin token");
         }
 
@@ -155,9 +153,16 @@ internal sealed class AdminAuthenticationHandler(
     {
         null => "no bearer token was presented",
         _ when presented.StartsWith(PepCredentials.TokenPrefix, StringComparison.Ordinal) => "a PEP credential opens only the decision point",
-        _ when adminTokens.Enabled => "the bearer token is neither an operator token nor the admin token",
-        _ => "the bearer token is not an operator token, and the bootstrap admin token is disabled (Mandate:Admin:BootstrapToken)",
+        _ => NotAdminTokenReason(),
     };
+
+    /// <summary>
+    /// Why a bearer that is not an operator token is refused as the bootstrap token, whether it was checked and failed
+    /// or not even shaped like one: the same words both ways, which only say whether the bootstrap token is accepted.
+    /// </summary>
+    private string NotAdminTokenReason() => adminTokens.Enabled
+        ? "the bearer token is neither an operator token nor the admin token"
+        : "the bearer token is not an operator token, and the bootstrap admin token is disabled (Mandate:Admin:BootstrapToken)";
 
     /// <summary>
     /// A workload presenting its own valid SVID to an admin API is named as the subject of the refusal: it is a workload

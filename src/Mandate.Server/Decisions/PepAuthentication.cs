@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text;
+using Mandate.Core.Credentials;
 using Mandate.Core.Decisions;
 using Mandate.Protocol.AuthZen;
 using Mandate.Server.Authentication;
@@ -156,9 +156,8 @@ internal static class PepAuthentication
             return null;
         }
 
-        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(presented.Length)];
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
+        TokenHashing.Sha256Utf8(presented, hash);
         string? match = null;
         foreach (var (caller, expected) in ConfiguredHashes.GetValue(settings, Decode))
         {
