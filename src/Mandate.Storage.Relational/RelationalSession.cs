@@ -11,7 +11,11 @@ internal sealed class RelationalSession : IStoreSession
     private Type? firstType;
     private object? firstRepository;
     private Dictionary<Type, object>? repositories;
-    private List<Action>? committed;
+    // The commit callbacks in the order given. The ledger's writer gives two per batch (its answers, then the records'
+    // announcement): they are kept in fields, and a list is made only for a third.
+    private Action? firstCommitted;
+    private Action? secondCommitted;
+    private List<Action>? moreCommitted;
     private bool completed;
 
     internal RelationalSession(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
@@ -111,18 +115,34 @@ internal sealed class RelationalSession : IStoreSession
         }
 
         completed = true;
-        foreach (var callback in committed ?? [])
+        var (first, second, more) = (firstCommitted, secondCommitted, moreCommitted);
+        (firstCommitted, secondCommitted, moreCommitted) = (null, null, null);
+        first?.Invoke();
+        second?.Invoke();
+        if (more is not null)
         {
-            callback();
+            foreach (var callback in more)
+            {
+                callback();
+            }
         }
-
-        committed = null;
     }
 
     public void OnCommitted(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        (committed ??= []).Add(callback);
+        if (firstCommitted is null)
+        {
+            firstCommitted = callback;
+        }
+        else if (secondCommitted is null)
+        {
+            secondCommitted = callback;
+        }
+        else
+        {
+            (moreCommitted ??= []).Add(callback);
+        }
     }
 
     public async ValueTask DisposeAsync()

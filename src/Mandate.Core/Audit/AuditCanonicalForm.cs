@@ -194,14 +194,25 @@ internal static class AuditCanonicalForm
         var n = 0;
         try
         {
-            foreach (var pair in details)
+            if (details is IReadOnlyList<KeyValuePair<string, string>> indexed)
             {
-                if (n == count)
+                // A decision's details (DecisionAuditDetails) are indexed: no enumerator object per audited decision.
+                for (; n < count; n++)
                 {
-                    throw new InvalidOperationException("The details changed while they were written.");
+                    pairs[n] = indexed[n];
                 }
+            }
+            else
+            {
+                foreach (var pair in details)
+                {
+                    if (n == count)
+                    {
+                        throw new InvalidOperationException("The details changed while they were written.");
+                    }
 
-                pairs[n++] = pair;
+                    pairs[n++] = pair;
+                }
             }
 
             var sorted = pairs.AsSpan(0, n);

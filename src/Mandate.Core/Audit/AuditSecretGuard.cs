@@ -127,11 +127,22 @@ internal static partial class AuditSecretGuard
             }
         }
 
-        if (e.Details is { } details)
+        if (e.Details is IReadOnlyList<KeyValuePair<string, string>> pairs)
         {
-            foreach (var (key, value) in details)
+            // A decision's details (DecisionAuditDetails) are indexed: no enumerator object per audited decision.
+            for (var i = 0; i < pairs.Count; i++)
             {
-                if ((SecretKeys.Contains(key) && !IsFingerprint(value)) || MayHoldToken(value))
+                if (IsSecret(pairs[i]))
+                {
+                    return true;
+                }
+            }
+        }
+        else if (e.Details is { } details)
+        {
+            foreach (var pair in details)
+            {
+                if (IsSecret(pair))
                 {
                     return true;
                 }
@@ -140,6 +151,9 @@ internal static partial class AuditSecretGuard
 
         return false;
     }
+
+    private static bool IsSecret(KeyValuePair<string, string> detail) =>
+        (SecretKeys.Contains(detail.Key) && !IsFingerprint(detail.Value)) || MayHoldToken(detail.Value);
 
     /// <summary>
     /// Cheap pre-check: every pattern needs "eyJ", "bearer", "basic", "t_" (mdt_, mjt_, mpt_, mot_) or "whsec_" and at

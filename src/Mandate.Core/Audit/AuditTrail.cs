@@ -172,27 +172,38 @@ internal sealed class AuditTrail : IAuditTrail, IAsyncDisposable
     }
 
     // A loop rather than Select(Prepare).ToList(): once per group-commit batch, and with one caller deciding at a time
-    // once per audited decision.
-    private List<AuditEvent> PrepareAll(IReadOnlyList<AuditEvent> auditEvents)
+    // once per audited decision. Nearly always nothing is redacted, and the caller's own list is then chained (its
+    // caller awaits the append, so it does not change meanwhile): a list is made only when an event was replaced.
+    private IReadOnlyList<AuditEvent> PrepareAll(IReadOnlyList<AuditEvent> auditEvents)
     {
-        var sanitized = new List<AuditEvent>(auditEvents.Count);
+        List<AuditEvent>? sanitized = null;
         for (var i = 0; i < auditEvents.Count; i++)
         {
-            sanitized.Add(Prepare(auditEvents[i]));
+            var prepared = Prepare(auditEvents[i]);
+            if (sanitized is null && !ReferenceEquals(prepared, auditEvents[i]))
+            {
+                sanitized = new List<AuditEvent>(auditEvents.Count);
+                for (var before = 0; before < i; before++)
+                {
+                    sanitized.Add(auditEvents[before]);
+                }
+            }
+
+            sanitized?.Add(prepared);
         }
 
-        return sanitized;
+        return sanitized ?? auditEvents;
     }
 
-    private List<AuditRecord> ChainAll(AuditRecord? head, List<AuditEvent> sanitized) =>
+    private List<AuditRecord> ChainAll(AuditRecord? head, IReadOnlyList<AuditEvent> sanitized) =>
         ChainAll(head?.Sequence ?? 0, head?.Hash ?? GenesisHash, sanitized);
 
-    private List<AuditRecord> ChainAll(long sequence, string hash, List<AuditEvent> sanitized)
+    private List<AuditRecord> ChainAll(long sequence, string hash, IReadOnlyList<AuditEvent> sanitized)
     {
         var records = new List<AuditRecord>(sanitized.Count);
-        foreach (var auditEvent in sanitized)
+        for (var i = 0; i < sanitized.Count; i++)
         {
-            var record = Chain(sequence, hash, auditEvent);
+            var record = Chain(sequence, hash, sanitized[i]);
             records.Add(record);
             (sequence, hash) = (record.Sequence, record.Hash);
         }

@@ -8,9 +8,11 @@ namespace Mandate.Core.Decisions;
 /// <c>exception_id</c>, <c>exception_kind</c>, <c>context</c> and <c>context_omitted</c> when there are any), in that
 /// order, as a read-only dictionary of at most seven fixed keys: one small object per audited
 /// decision instead of a hash table. Readers see exactly what a <see cref="Dictionary{TKey, TValue}"/> filled in the
-/// same order would show them (enumeration order, lookups by ordinal key).
+/// same order would show them (enumeration order, lookups by ordinal key). Also a list of its pairs in that order: the
+/// ledger's two passes over every record's details (the secret check, the canonical body) index it rather than take an
+/// enumerator object each (<see cref="IReadOnlyList{T}"/> is what they test for, so they need not know this type).
 /// </summary>
-internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
+internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>, IReadOnlyList<KeyValuePair<string, string>>
 {
     public const string DecisionIdKey = "decision_id";
     public const string IgnoredPropertiesKey = "ignored_properties";
@@ -56,6 +58,52 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
     public IEnumerable<string> Values => this.Select(p => p.Value);
 
     public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"The given key '{key}' was not present in the dictionary.");
+
+    /// <summary>The pair at <paramref name="index"/> in enumeration order.</summary>
+    public KeyValuePair<string, string> this[int index]
+    {
+        get
+        {
+            // The fields in enumeration order; the index counts only those that are set.
+            var remaining = index;
+            if (remaining == 0)
+            {
+                return new(DecisionIdKey, decisionId);
+            }
+
+            if (Take(IgnoredPropertiesKey, ignoredProperties, ref remaining) is { } ignored)
+            {
+                return ignored;
+            }
+
+            if (Take(ClientKey, client, ref remaining) is { } clientPair)
+            {
+                return clientPair;
+            }
+
+            if (Take(ExceptionIdKey, exceptionId, ref remaining) is { } exception)
+            {
+                return exception;
+            }
+
+            if (Take(ExceptionKindKey, exceptionKind, ref remaining) is { } kind)
+            {
+                return kind;
+            }
+
+            if (Take(ContextKey, context, ref remaining) is { } contextPair)
+            {
+                return contextPair;
+            }
+
+            if (Take(ContextOmittedKey, contextOmitted, ref remaining) is { } omitted)
+            {
+                return omitted;
+            }
+
+            throw new ArgumentOutOfRangeException(nameof(index), index, "There are fewer details.");
+        }
+    }
 
     public bool ContainsKey(string key) => TryGetValue(key, out _);
 
@@ -111,4 +159,15 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The pair when <paramref name="value"/> is set and is the one <paramref name="remaining"/> counts down to.</summary>
+    private static KeyValuePair<string, string>? Take(string key, string? value, ref int remaining)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        return --remaining == 0 ? new(key, value) : null;
+    }
 }

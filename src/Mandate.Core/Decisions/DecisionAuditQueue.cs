@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Mandate.Core.Audit;
 using Mandate.Core.Telemetry;
@@ -32,6 +33,12 @@ internal sealed class DecisionAuditQueue
     private readonly Lock gate = new();
     private AuditBatchCommit open = new();
 
+    // The deadlines of the joined batches, on one timer rather than one per batch (an object per write). Under the gate:
+    // the batches not yet seen completed, in the order their first records joined, which is the order their deadlines
+    // fall in (one timeout for all); the timer is armed for the oldest whenever there is one.
+    private readonly Queue<AuditBatchCommit> deadlines = new();
+    private readonly ITimer deadlineTimer;
+
     public DecisionAuditQueue(IOptions<DecisionOptions> options, TimeProvider? time = null, MandateMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,6 +53,10 @@ internal sealed class DecisionAuditQueue
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+
+        // Real time, as the wait for room (CancelAfter): the deadline bounds what a caller waits, whatever clock the
+        // server's logic runs on. Armed only while a batch waits for its commit.
+        deadlineTimer = TimeProvider.System.CreateTimer(static state => ((DecisionAuditQueue)state!).ExpireOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Allows answered without their record (sampled out, or dropped by <see cref="AuditOverflow.DropAllows"/>).</summary>
@@ -165,23 +176,53 @@ internal sealed class DecisionAuditQueue
     }
 
     /// <summary>
-    /// A batch's deadline passed before it committed: its decisions are refused, and later records join a new batch
-    /// (theirs must not inherit a refusal). The writer may still commit the expired batch's records: the ledger may then
-    /// hold a decision its caller was refused, never the reverse.
+    /// The deadline timer: the batches whose deadline passed before they committed are refused, and later records join a
+    /// new batch (theirs must not inherit a refusal); the timer is armed again for the oldest batch still waiting. The
+    /// writer may still commit an expired batch's records: the ledger may then hold a decision its caller was refused,
+    /// never the reverse.
     /// </summary>
-    internal void Expired(AuditBatchCommit commit)
+    private void ExpireOverdue()
     {
+        List<AuditBatchCommit>? expired = null;
         lock (gate)
         {
-            if (ReferenceEquals(open, commit))
+            // A late run (the timer re-armed meanwhile) finds nothing overdue and only arms the timer again.
+            while (deadlines.TryPeek(out var oldest))
             {
-                open = new AuditBatchCommit();
+                if (oldest.Committed.IsCompleted)
+                {
+                    deadlines.Dequeue();
+                    continue;
+                }
+
+                var left = waitTimeout - Stopwatch.GetElapsedTime(oldest.JoinedAt);
+                if (left > TimeSpan.Zero)
+                {
+                    deadlineTimer.Change(left, Timeout.InfiniteTimeSpan);
+                    break;
+                }
+
+                deadlines.Dequeue();
+                if (ReferenceEquals(open, oldest))
+                {
+                    open = new AuditBatchCommit();
+                }
+
+                (expired ??= []).Add(oldest);
             }
         }
 
-        if (commit.Fail("The audit ledger did not commit the record in time; the decision was not answered."))
+        if (expired is null)
         {
-            metrics?.AuditRefused();
+            return;
+        }
+
+        foreach (var commit in expired)
+        {
+            if (commit.Fail("The audit ledger did not commit the record in time; the decision was not answered."))
+            {
+                metrics?.AuditRefused();
+            }
         }
     }
 
@@ -194,9 +235,21 @@ internal sealed class DecisionAuditQueue
                 return null;
             }
 
-            // Real time, as the wait for room (CancelAfter): the deadline bounds what a caller waits, whatever clock the
-            // server's logic runs on.
-            open.Join(this, TimeProvider.System, waitTimeout);
+            if (open.Join())
+            {
+                // The batches already committed leave the deadlines here too, so that they do not pile up until a tick.
+                while (deadlines.TryPeek(out var oldest) && oldest.Committed.IsCompleted)
+                {
+                    deadlines.Dequeue();
+                }
+
+                deadlines.Enqueue(open);
+                if (deadlines.Count == 1)
+                {
+                    deadlineTimer.Change(waitTimeout, Timeout.InfiniteTimeSpan);
+                }
+            }
+
             return open;
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mandate.Core.Audit;
 using Mandate.Core.Hosting;
 using Mandate.Core.Storage;
@@ -49,6 +50,11 @@ internal sealed partial class DecisionAuditWriter(
     private List<AuditEvent>? roundBatch;
     private AuditBatchCommit? roundCommit;
     private Func<CancellationToken, Task>? writeRound;
+
+    // Also reused across batches by the writer loop alone: the commit callback that answers the round's batch (it runs
+    // inside the round's commit, while roundCommit is that batch's), and the retry backoff, reset for every batch.
+    private Action? answerRound;
+    private readonly RetryBackoff backoff = new(RetryBackoff.DefaultInitial, TimeSpan.FromSeconds(5));
 
     // 1 once a batch committed without a sync and until the flusher has synced the store after it.
     private int unflushed;
@@ -167,8 +173,9 @@ internal sealed partial class DecisionAuditWriter(
 
         // A queued decision is never dropped for a store error: the batch is retried (capped, jittered backoff) until it
         // is written. Only the host's shutdown deadline ends the retries; what is then unwritten is logged as lost.
-        // Capped low: a backlog of decisions waits on this writer, so it retries often once the store is back.
-        var backoff = new RetryBackoff(RetryBackoff.DefaultInitial, TimeSpan.FromSeconds(5));
+        // Capped low: a backlog of decisions waits on this writer, so it retries often once the store is back. Every
+        // batch starts from the first step (a batch given up at shutdown leaves its failures counted).
+        backoff.Reset();
         while (true)
         {
             // A batch is one transaction: a failed or refused attempt (the head moved) leaves none of it in the chain, and
@@ -269,11 +276,13 @@ internal sealed partial class DecisionAuditWriter(
     /// continuation is queued ahead of the work the commit sets off, not behind it. Registered before anything is
     /// written, so it runs only if this session commits; a session that rolls back (a refused head, a failure) runs none.
     /// </summary>
-    private static void AnswerFirst(IStoreSession session, AuditBatchCommit? closed)
+    private void AnswerFirst(IStoreSession session, AuditBatchCommit? closed)
     {
         if (closed is not null)
         {
-            session.OnCommitted(closed.Succeed);
+            // Only ever the round's own batch (WriteAsync is called with roundCommit): one delegate for every round.
+            Debug.Assert(ReferenceEquals(closed, roundCommit), "A round answers the batch it writes.");
+            session.OnCommitted(answerRound ??= () => roundCommit?.Succeed());
         }
     }
 
