@@ -26,6 +26,12 @@ internal sealed class SqliteDialect : SqlDialect
 
     private readonly TimeSpan busyTimeout;
 
+    // The write lock, taken by this process's sessions in turn before SQLite's: a session that found another one of this
+    // process writing waited in SQLite's busy handler, a pool thread asleep for 1, 2, 5, 10... ms per retry (the decision
+    // writer behind the checkpoint signer or the detection loop), and resumed only when its sleep ended. Here it waits
+    // without a thread and resumes as the lock is released. Other processes on the file still meet the busy handler.
+    private readonly SemaphoreSlim writeLock = new(1, 1);
+
     // Set once on each SQLite connection the pool opens (they last for the connection): the text is made once.
     private readonly string connectionPragmas;
 
@@ -147,7 +153,18 @@ internal sealed class SqliteDialect : SqlDialect
     {
         // Deferred read transactions see a snapshot; write transactions lock at BEGIN so they never fail on upgrade.
         var sqlite = (SqliteConnection)connection;
-        if (intent != StoreIntent.Read)
+        if (intent == StoreIntent.Read)
+        {
+            return SqliteStatementTransaction.Start(this, sqlite, configured.GetOrCreateValue(sqlite.Handle!).Statements, writeLock: null);
+        }
+
+        // As long as SQLite's busy handler would have waited for the lock, and failing the same way.
+        if (!await writeLock.WaitAsync(busyTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new StoreException(StoreFault.Busy, $"The SQLite database {path} is locked by another session of this process (waited {busyTimeout.TotalSeconds:0.###} s).");
+        }
+
+        try
         {
             // The mode is read at commit; it is set before BEGIN, only when this pooled connection is in the other one.
             var unflushed = intent == StoreIntent.WriteWithoutFlush;
@@ -165,10 +182,16 @@ internal sealed class SqliteDialect : SqlDialect
 
                 state.Unflushed = unflushed;
             }
-        }
 
-        // Deferred: BEGIN; a write: BEGIN IMMEDIATE, as SqliteConnection.BeginTransaction(deferred) runs them.
-        return SqliteStatementTransaction.Start(this, sqlite, configured.GetOrCreateValue(sqlite.Handle!).Statements, deferred: intent == StoreIntent.Read);
+            // BEGIN IMMEDIATE, as SqliteConnection.BeginTransaction(deferred: false) runs it; the transaction releases the
+            // lock when it ends.
+            return SqliteStatementTransaction.Start(this, sqlite, state.Statements, writeLock);
+        }
+        catch
+        {
+            writeLock.Release();
+            throw;
+        }
     }
 
     /// <summary>

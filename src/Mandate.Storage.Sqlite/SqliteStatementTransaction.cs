@@ -33,6 +33,9 @@ internal sealed class SqliteStatementTransaction : DbTransaction
     private readonly int timeoutSeconds;
     private bool completed;
 
+    // The dialect's in-process write lock, held from BEGIN IMMEDIATE until the transaction ends (null for a read).
+    private SemaphoreSlim? writeLock;
+
     private SqliteStatementTransaction(SqliteDialect dialect, SqliteConnection connection, SqliteStatementCache statements)
     {
         this.dialect = dialect;
@@ -41,11 +44,16 @@ internal sealed class SqliteStatementTransaction : DbTransaction
         timeoutSeconds = connection.DefaultTimeout;
     }
 
-    /// <summary>Begins a transaction on <paramref name="connection"/>: deferred, or taking the write lock at once.</summary>
-    public static SqliteStatementTransaction Start(SqliteDialect dialect, SqliteConnection connection, SqliteStatementCache statements, bool deferred)
+    /// <summary>
+    /// Begins a transaction on <paramref name="connection"/>: deferred without <paramref name="writeLock"/>, or taking
+    /// SQLite's write lock at once with it (held by the caller, released by this transaction when it ends; not when BEGIN
+    /// fails, which the caller handles).
+    /// </summary>
+    public static SqliteStatementTransaction Start(SqliteDialect dialect, SqliteConnection connection, SqliteStatementCache statements, SemaphoreSlim? writeLock)
     {
         var transaction = new SqliteStatementTransaction(dialect, connection, statements);
-        transaction.Run(deferred ? BeginSql : BeginImmediateSql);
+        transaction.Run(writeLock is null ? BeginSql : BeginImmediateSql);
+        transaction.writeLock = writeLock;
         return transaction;
     }
 
@@ -81,6 +89,7 @@ internal sealed class SqliteStatementTransaction : DbTransaction
         Run(CommitSql);
         completed = true;
         statements.OpenTransaction = null;
+        ReleaseWriteLock();
     }
 
     public override void Rollback()
@@ -100,19 +109,35 @@ internal sealed class SqliteStatementTransaction : DbTransaction
             RollbackInternal();
         }
 
+        if (disposing)
+        {
+            // Also when the connection was closed first: the lock of this process must not outlive the session.
+            ReleaseWriteLock();
+        }
+
         base.Dispose(disposing);
     }
 
     private void RollbackInternal()
     {
-        // Completed first: a failed ROLLBACK leaves the transaction to the connection's next opening (SqliteDialect).
+        // Completed first: a failed ROLLBACK leaves the transaction to the connection's next opening (SqliteDialect), and
+        // the next writer of this process to SQLite's busy handler, as before the in-process lock.
         completed = true;
         statements.OpenTransaction = null;
-        if (Active)
+        try
         {
-            Run(RollbackSql);
+            if (Active)
+            {
+                Run(RollbackSql);
+            }
+        }
+        finally
+        {
+            ReleaseWriteLock();
         }
     }
+
+    private void ReleaseWriteLock() => Interlocked.Exchange(ref writeLock, null)?.Release();
 
     /// <summary>Steps one of the transaction statements; a BEGIN makes this the connection's open transaction (<see cref="EnsureUsable"/>).</summary>
     private void Run(string sql)

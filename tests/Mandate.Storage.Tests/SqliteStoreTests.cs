@@ -162,6 +162,71 @@ public sealed class SqliteStoreTests : StoreContractTests
         }
     }
 
+    [Fact]
+    public async Task WriteSessions_ShouldQueueInProcess_AndTheNextShouldBeginOnlyOnceTheWriterBeforeItEnded()
+    {
+        // Writers of one process take turns on an in-process lock instead of SQLite's busy handler (which sleeps a thread
+        // between retries): the next one begins only when the one before commits, rolls back or is disposed, and reads are
+        // never held up by it.
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = new SqliteStore(TempPaths.NewFile("turns", ".db"));
+        await store.MigrateAsync(ct);
+        var first = (RelationalSession)await store.BeginAsync(StoreIntent.Write, ct);
+        await first.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('first', 'x', 0)", ct);
+        var second = store.BeginAsync(StoreIntent.WriteWithoutFlush, ct);
+        var third = store.BeginAsync(StoreIntent.Write, ct);
+        var reader = (RelationalSession)await store.BeginAsync(StoreIntent.Read, ct);
+        await using (reader)
+        {
+            Assert.Equal(0L, Convert.ToInt64(await reader.ScalarAsync("SELECT COUNT(*) FROM settings WHERE key = 'first'", ct), CultureInfo.InvariantCulture));
+        }
+
+        Assert.False(second.IsCompleted);
+        await first.CommitAsync(ct);
+        Assert.False(second.IsCompleted && third.IsCompleted);
+        await first.DisposeAsync();
+
+        // Committed, then rolled back by disposal: each hands the lock on.
+        var next = (RelationalSession)await second.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        await next.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('second', 'x', 0)", ct);
+        Assert.False(third.IsCompleted);
+        await next.DisposeAsync();
+        var last = (RelationalSession)await third.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        await using (last)
+        {
+            Assert.Equal(1L, Convert.ToInt64(await last.ScalarAsync("SELECT COUNT(*) FROM settings WHERE key IN ('first', 'second')", ct), CultureInfo.InvariantCulture));
+            await last.CommitAsync(ct);
+        }
+    }
+
+    [Fact]
+    public async Task AWriteSession_ShouldFailAsBusy_AfterTheBusyTimeout_AndACancelledWaitShouldNotTakeTheLock()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = new SqliteStore(TempPaths.NewFile("busy", ".db"), TimeSpan.FromMilliseconds(300));
+        await store.MigrateAsync(ct);
+        var holder = await store.BeginAsync(StoreIntent.Write, ct);
+        await using (holder)
+        {
+            var busy = await Assert.ThrowsAsync<StoreException>(() => store.BeginAsync(StoreIntent.Write, ct));
+            Assert.Equal(StoreFault.Busy, busy.Fault);
+            Assert.Contains("locked by another session of this process", busy.Message, StringComparison.Ordinal);
+
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var cancelled = store.BeginAsync(StoreIntent.Write, cancel.Token);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        }
+
+        // Neither the refused nor the cancelled wait kept the lock.
+        var after = (RelationalSession)await store.BeginAsync(StoreIntent.Write, ct);
+        await using (after)
+        {
+            await after.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES ('after', 'x', 0)", ct);
+            await after.CommitAsync(ct);
+        }
+    }
+
     private static async Task<long> PragmaAsync(RelationalSession session, string name) =>
         Convert.ToInt64(await session.ScalarAsync("PRAGMA " + name, TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
 }

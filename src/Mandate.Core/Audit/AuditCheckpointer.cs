@@ -11,24 +11,67 @@ namespace Mandate.Core.Audit;
 /// </summary>
 internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys keys, TimeProvider time, AuditCheckpointSignal signal)
 {
-    /// <summary>The new checkpoint, or null when every event is already covered.</summary>
+    /// <summary>The new checkpoint, or null when every event is already covered (or another signer covered them meanwhile).</summary>
     public async Task<AuditCheckpoint?> CheckpointAsync(CancellationToken cancellationToken)
     {
         var (publicKey, privateKey) = await keys.CurrentAsync(cancellationToken).ConfigureAwait(false);
-        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
-        await using var sessionDisposal = session.ConfigureAwait(false);
-        var repository = session.Get<IAuditRepository>();
-        var head = await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
-        var last = await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false);
-        var from = (last?.ToSequence ?? 0) + 1;
-        if (head is null || head.Sequence < from)
+
+        // The range is verified in a read transaction, not under the write lock: on SQLite every writer (the decision
+        // ledger's among them) waited while a thousand events were read and hashed. Committed events are a prefix of the
+        // chain (appends take the chain lock and commit in order) and never change unless tampered with; what is signed
+        // is what was verified, so a later change is exposed by the signature, not blessed by it.
+        AuditCheckpoint? last;
+        (long Sequence, string Hash) head;
+        long from;
+        string root;
+        var read = await store.BeginAsync(StoreIntent.Read, cancellationToken).ConfigureAwait(false);
+        await using (read.ConfigureAwait(false))
         {
-            return null;
+            var repository = read.Get<IAuditRepository>();
+            last = await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false);
+            from = (last?.ToSequence ?? 0) + 1;
+            if (await repository.GetHeadAsync(cancellationToken).ConfigureAwait(false) is not { } current || current.Sequence < from)
+            {
+                return null;
+            }
+
+            head = current;
+            root = await VerifyRangeAsync(repository, from, head.Sequence, last?.ChainHash, cancellationToken).ConfigureAwait(false);
         }
 
+        var checkpointTime = time.GetUtcNow();
+        checkpointTime = DateTimeOffset.FromUnixTimeMilliseconds(checkpointTime.ToUnixTimeMilliseconds());
+        var input = AuditCheckpoint.SigningInput(from, head.Sequence, root, head.Hash, checkpointTime, publicKey.KeyId, publicKey.Algorithm);
+        var signature = Base64UrlEncoder.Encode(privateKey.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        var checkpoint = new AuditCheckpoint(from, head.Sequence, root, head.Hash, checkpointTime, publicKey.KeyId, publicKey.Algorithm, signature);
+        var session = await store.BeginAsync(StoreIntent.Write, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var repository = session.Get<IAuditRepository>();
+
+            // Checkpoints follow one another without overlap: one signed meanwhile (by a node that led before this one)
+            // covers the range already, and the next round starts after it.
+            if ((await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false))?.ToSequence != last?.ToSequence)
+            {
+                return null;
+            }
+
+            await repository.AddCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        signal.Reset(checkpoint.TreeSize);
+        return checkpoint;
+    }
+
+    /// <summary>
+    /// The Merkle root over events <paramref name="from"/> to <paramref name="to"/>, each checked against the chain first
+    /// (its position, the hash before it, its own hash); a broken or incomplete range throws.
+    /// </summary>
+    private async Task<string> VerifyRangeAsync(IAuditRepository repository, long from, long to, string? previousHash, CancellationToken cancellationToken)
+    {
         var tree = new MerkleTreeBuilder();
         var expected = from;
-        string? previousHash = last?.ChainHash;
 
         // The range is read as verification reads (AuditRowBatch: no record, string or array per event); a row the
         // batch check cannot vouch for is checked the one-record way, which decides exactly as before.
@@ -38,10 +81,10 @@ internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys ke
             var cursor = await repository.OpenRowCursorAsync(from, cancellationToken).ConfigureAwait(false);
             await using (cursor.ConfigureAwait(false))
             {
-                while (expected <= head.Sequence && await cursor.ReadAsync(batch, cancellationToken).ConfigureAwait(false))
+                while (expected <= to && await cursor.ReadAsync(batch, cancellationToken).ConfigureAwait(false))
                 {
                     batch.Check();
-                    for (var row = 0; row < batch.Count && expected <= head.Sequence; row++)
+                    for (var row = 0; row < batch.Count && expected <= to; row++)
                     {
                         if (!batch.Vouched(row))
                         {
@@ -73,21 +116,12 @@ internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys ke
             spareBatch = batch;
         }
 
-        if (expected != head.Sequence + 1)
+        if (expected != to + 1)
         {
-            throw new AuditChainBrokenException($"The audit chain has a gap before event {head.Sequence}; no checkpoint was signed.");
+            throw new AuditChainBrokenException($"The audit chain has a gap before event {to}; no checkpoint was signed.");
         }
 
-        var checkpointTime = time.GetUtcNow();
-        checkpointTime = DateTimeOffset.FromUnixTimeMilliseconds(checkpointTime.ToUnixTimeMilliseconds());
-        var root = Convert.ToHexStringLower(tree.RootHash());
-        var input = AuditCheckpoint.SigningInput(from, head.Sequence, root, head.Hash, checkpointTime, publicKey.KeyId, publicKey.Algorithm);
-        var signature = Base64UrlEncoder.Encode(privateKey.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
-        var checkpoint = new AuditCheckpoint(from, head.Sequence, root, head.Hash, checkpointTime, publicKey.KeyId, publicKey.Algorithm, signature);
-        await repository.AddCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
-        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        signal.Reset(checkpoint.TreeSize);
-        return checkpoint;
+        return Convert.ToHexStringLower(tree.RootHash());
     }
 
     /// <summary>Rows read at a time; one batch is kept for the next checkpoint (a checkpoint runs every thousand events).</summary>
