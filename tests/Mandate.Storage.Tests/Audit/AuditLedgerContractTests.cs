@@ -354,6 +354,34 @@ public abstract class AuditLedgerContractTests : MigratedStoreTests
         Assert.Equal(2, result.UnsignedEvents);
     }
 
+    [Fact]
+    public async Task Checkpoints_ShouldFollowOneAnotherWithoutOverlap_WhenTwoSignersRaceWithAppends()
+    {
+        // The signer verifies its range in a read transaction and takes the write lock only to add the checkpoint: one
+        // that another signer added meanwhile must make it stand down, not sign an overlapping range.
+        var other = ActivatorUtilities.CreateInstance<AuditCheckpointer>(services);
+        for (var round = 0; round < 8; round++)
+        {
+            var appending = Task.Run(() => AppendAsync(6), Ct);
+            await Task.WhenAll(appending, Checkpointer.CheckpointAsync(Ct), other.CheckpointAsync(Ct));
+        }
+
+        await Checkpointer.CheckpointAsync(Ct);
+        await using var session = await Store.BeginAsync(StoreIntent.Read, Ct);
+        var checkpoints = await session.Get<IAuditRepository>().ReadCheckpointsAsync(Ct);
+        var next = 1L;
+        foreach (var checkpoint in checkpoints.OrderBy(c => c.FromSequence))
+        {
+            Assert.Equal(next, checkpoint.FromSequence);
+            next = checkpoint.ToSequence + 1;
+        }
+
+        Assert.Equal(49, next);
+        var result = await AuditStoreVerifier.VerifyAsync(Store, null, Ct);
+        Assert.True(result.Verified, result.Failure?.ToString());
+        Assert.Equal(0, result.UnsignedEvents);
+    }
+
     [Theory]
     [InlineData("modify-body", "event 3", "the event was modified")]
     [InlineData("modify-column", "event 3", "the event was modified")]
