@@ -38,6 +38,9 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
     private readonly string? context;
     private readonly string? contextOmitted;
 
+    // The keys in enumeration order: the indexer, the enumerator and the count walk them (Slot gives each one's value).
+    private static readonly string[] SlotKeys = [DecisionIdKey, IgnoredPropertiesKey, ClientKey, ExceptionIdKey, ExceptionKindKey, ContextKey, ContextOmittedKey];
+
     public DecisionAuditDetails(string decisionId, string? ignoredProperties, string? client, string? exceptionId = null, string? exceptionKind = null, string? context = null, string? contextOmitted = null)
     {
         ArgumentNullException.ThrowIfNull(decisionId);
@@ -50,8 +53,19 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
         this.contextOmitted = context is null ? contextOmitted : null;
     }
 
-    public int Count => 1 + (ignoredProperties is null ? 0 : 1) + (client is null ? 0 : 1) + (exceptionId is null ? 0 : 1) + (exceptionKind is null ? 0 : 1)
-        + (context is null ? 0 : 1) + (contextOmitted is null ? 0 : 1);
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            for (var slot = 0; slot < SlotKeys.Length; slot++)
+            {
+                count += Slot(slot) is null ? 0 : 1;
+            }
+
+            return count;
+        }
+    }
 
     public IEnumerable<string> Keys => this.Select(p => p.Key);
 
@@ -59,46 +73,18 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
 
     public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"The given key '{key}' was not present in the dictionary.");
 
-    /// <summary>The pair at <paramref name="index"/> in enumeration order.</summary>
+    /// <summary>The pair at <paramref name="index"/> in enumeration order (which counts only the details that are set).</summary>
     public KeyValuePair<string, string> this[int index]
     {
         get
         {
-            // The fields in enumeration order; the index counts only those that are set.
             var remaining = index;
-            if (remaining == 0)
+            for (var slot = 0; slot < SlotKeys.Length; slot++)
             {
-                return new(DecisionIdKey, decisionId);
-            }
-
-            if (Take(IgnoredPropertiesKey, ignoredProperties, ref remaining) is { } ignored)
-            {
-                return ignored;
-            }
-
-            if (Take(ClientKey, client, ref remaining) is { } clientPair)
-            {
-                return clientPair;
-            }
-
-            if (Take(ExceptionIdKey, exceptionId, ref remaining) is { } exception)
-            {
-                return exception;
-            }
-
-            if (Take(ExceptionKindKey, exceptionKind, ref remaining) is { } kind)
-            {
-                return kind;
-            }
-
-            if (Take(ContextKey, context, ref remaining) is { } contextPair)
-            {
-                return contextPair;
-            }
-
-            if (Take(ContextOmittedKey, contextOmitted, ref remaining) is { } omitted)
-            {
-                return omitted;
+                if (Slot(slot) is { } value && remaining-- == 0)
+                {
+                    return new(SlotKeys[slot], value);
+                }
             }
 
             throw new ArgumentOutOfRangeException(nameof(index), index, "There are fewer details.");
@@ -126,48 +112,27 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
 
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
     {
-        yield return new(DecisionIdKey, decisionId);
-        if (ignoredProperties is not null)
+        for (var slot = 0; slot < SlotKeys.Length; slot++)
         {
-            yield return new(IgnoredPropertiesKey, ignoredProperties);
-        }
-
-        if (client is not null)
-        {
-            yield return new(ClientKey, client);
-        }
-
-        if (exceptionId is not null)
-        {
-            yield return new(ExceptionIdKey, exceptionId);
-        }
-
-        if (exceptionKind is not null)
-        {
-            yield return new(ExceptionKindKey, exceptionKind);
-        }
-
-        if (context is not null)
-        {
-            yield return new(ContextKey, context);
-        }
-
-        if (contextOmitted is not null)
-        {
-            yield return new(ContextOmittedKey, contextOmitted);
+            if (Slot(slot) is { } value)
+            {
+                yield return new(SlotKeys[slot], value);
+            }
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The pair when <paramref name="value"/> is set and is the one <paramref name="remaining"/> counts down to.</summary>
-    private static KeyValuePair<string, string>? Take(string key, string? value, ref int remaining)
+    /// <summary>The value under <see cref="SlotKeys"/>[<paramref name="slot"/>], null when it is not set.</summary>
+    private string? Slot(int slot) => slot switch
     {
-        if (value is null)
-        {
-            return null;
-        }
-
-        return --remaining == 0 ? new(key, value) : null;
-    }
+        0 => decisionId,
+        1 => ignoredProperties,
+        2 => client,
+        3 => exceptionId,
+        4 => exceptionKind,
+        5 => context,
+        6 => contextOmitted,
+        _ => null,
+    };
 }

@@ -45,6 +45,12 @@ public sealed class DecisionAuditDetailsTests
 
         Assert.Equal(expected.ToList(), details.ToList());
         Assert.Equal(expected.Count, details.Count);
+
+        // Read by index (the secret check and the canonical body do): the same pairs in the same order, and no more.
+        IReadOnlyList<KeyValuePair<string, string>> indexed = details;
+        Assert.Equal(expected.ToList(), Enumerable.Range(0, indexed.Count).Select(i => indexed[i]).ToList());
+        Assert.Throws<ArgumentOutOfRangeException>(() => indexed[indexed.Count]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => indexed[-1]);
         Assert.Equal(expected.Keys, details.Keys);
         Assert.Equal(expected.Values, details.Values);
         foreach (var key in new[] { "decision_id", "ignored_properties", "client", "exception_id", "exception_kind", "Client", "other", string.Empty })
@@ -102,6 +108,7 @@ public sealed class DecisionAuditDetailsTests
         var kept = new DecisionAuditDetails("dec_01J", null, "192.0.2.7", null, null, "{\"sensitivity\":\"high\"}", "9999 bytes");
         Assert.Equal(["decision_id", "client", "context"], kept.Keys);
         Assert.Equal(3, kept.Count);
+        Assert.Equal(new KeyValuePair<string, string>("context", "{\"sensitivity\":\"high\"}"), ((IReadOnlyList<KeyValuePair<string, string>>)kept)[2]);
         Assert.Equal("{\"sensitivity\":\"high\"}", kept["context"]);
         Assert.False(kept.ContainsKey("context_omitted"));
 
