@@ -50,7 +50,10 @@ internal sealed class AuditCheckpointer(IMandateStore store, AuditSigningKeys ke
             var repository = session.Get<IAuditRepository>();
 
             // Checkpoints follow one another without overlap: one signed meanwhile (by a node that led before this one)
-            // covers the range already, and the next round starts after it.
+            // covers the range already, and the next round starts after it. The chain lock makes the check and the insert
+            // one step for concurrent signers (on PostgreSQL; SQLite has one writer at a time), held only for these two
+            // statements and the commit, where it was held for the whole verification before.
+            await repository.GetHeadForAppendAsync(cancellationToken).ConfigureAwait(false);
             if ((await repository.GetLastCheckpointAsync(cancellationToken).ConfigureAwait(false))?.ToSequence != last?.ToSequence)
             {
                 return null;
