@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Mandate.Core.Admin;
 using Mandate.Core.Audit;
+using Mandate.Core.Credentials;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -375,7 +376,7 @@ internal sealed partial class OperatorDirectory(
             : $"roles: at least one of {string.Join(", ", OperatorRoles.All.Select(OperatorRoles.Name))}.";
 
     /// <summary>Lower-case hex SHA-256 of a token, as stored.</summary>
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => TokenDigest.OfUtf8(token).ToHex();
 
     /// <summary>A new secret with the given prefix: 256 random bits, base64url.</summary>
     public static string NewSecret(string prefix) => prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -97,7 +97,7 @@ internal static class OAuthClientAuthentication
         var clientId = Uri.UnescapeDataString(decoded[..colon].Replace('+', ' '));
         var secret = Uri.UnescapeDataString(decoded[(colon + 1)..].Replace('+', ' '));
         var client = settings.Clients.FirstOrDefault(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
-        var presented = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+        var presented = TokenDigest.OfUtf8(secret).ToHex();
         var expected = client?.SecretSha256.ToLowerInvariant() ?? new string('0', 64);
         var matches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presented), Encoding.ASCII.GetBytes(expected.PadRight(64)[..64]));
         return client is not null && matches

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Mandate.Core.Audit;
+using Mandate.Core.Credentials;
 using Mandate.Core.Identity.Inventory;
 using Mandate.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -112,5 +113,5 @@ internal sealed class JoinTokens(
         return (SpiffeId.Parse(spiffeId), null);
     }
 
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    private static string Hash(string token) => TokenDigest.OfUtf8(token).ToHex();
 }

@@ -95,5 +95,5 @@ internal sealed class PlatformTokenReplayGuard(IMandateStore store, IAuditTrail 
     public static string CredentialId(string jti) => "oidc:" + Hash(jti)[..16];
 
     /// <summary>Lower-case hex SHA-256 of the jti: a fixed-length key whatever the issuer's jti looks like.</summary>
-    public static string Hash(string jti) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(jti)));
+    public static string Hash(string jti) => TokenDigest.OfUtf8(jti).ToHex();
 }
