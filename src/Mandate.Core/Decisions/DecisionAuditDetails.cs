@@ -38,7 +38,8 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
     private readonly string? context;
     private readonly string? contextOmitted;
 
-    // The keys in enumeration order: the indexer, the enumerator and the count walk them (Slot gives each one's value).
+    // The keys in enumeration order: the indexer, the enumerator and the constructor's count walk them (Slot gives each
+    // one's value).
     private static readonly string[] SlotKeys = [DecisionIdKey, IgnoredPropertiesKey, ClientKey, ExceptionIdKey, ExceptionKindKey, ContextKey, ContextOmittedKey];
 
     public DecisionAuditDetails(string decisionId, string? ignoredProperties, string? client, string? exceptionId = null, string? exceptionKind = null, string? context = null, string? contextOmitted = null)
@@ -51,21 +52,14 @@ internal sealed class DecisionAuditDetails : IReadOnlyDictionary<string, string>
         this.exceptionKind = exceptionId is null ? null : exceptionKind;
         this.context = context;
         this.contextOmitted = context is null ? contextOmitted : null;
-    }
-
-    public int Count
-    {
-        get
+        for (var slot = 0; slot < SlotKeys.Length; slot++)
         {
-            var count = 0;
-            for (var slot = 0; slot < SlotKeys.Length; slot++)
-            {
-                count += Slot(slot) is null ? 0 : 1;
-            }
-
-            return count;
+            Count += Slot(slot) is null ? 0 : 1;
         }
     }
+
+    // Counted once (the fields never change): the indexed readers ask for it on every step.
+    public int Count { get; }
 
     public IEnumerable<string> Keys => this.Select(p => p.Key);
 

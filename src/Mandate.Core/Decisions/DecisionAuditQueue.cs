@@ -187,14 +187,8 @@ internal sealed class DecisionAuditQueue
         lock (gate)
         {
             // A late run (the timer re-armed meanwhile) finds nothing overdue and only arms the timer again.
-            while (deadlines.TryPeek(out var oldest))
+            while (DropCompletedDeadlines() is { } oldest)
             {
-                if (oldest.Committed.IsCompleted)
-                {
-                    deadlines.Dequeue();
-                    continue;
-                }
-
                 var left = waitTimeout - Stopwatch.GetElapsedTime(oldest.JoinedAt);
                 if (left > TimeSpan.Zero)
                 {
@@ -226,6 +220,22 @@ internal sealed class DecisionAuditQueue
         }
     }
 
+    /// <summary>Drops the completed batches at the front of the deadlines (under the gate); the oldest still waiting, if any.</summary>
+    private AuditBatchCommit? DropCompletedDeadlines()
+    {
+        while (deadlines.TryPeek(out var oldest))
+        {
+            if (!oldest.Committed.IsCompleted)
+            {
+                return oldest;
+            }
+
+            deadlines.Dequeue();
+        }
+
+        return null;
+    }
+
     private AuditBatchCommit? TryJoin(AuditEvent auditEvent)
     {
         lock (gate)
@@ -238,11 +248,7 @@ internal sealed class DecisionAuditQueue
             if (open.Join())
             {
                 // The batches already committed leave the deadlines here too, so that they do not pile up until a tick.
-                while (deadlines.TryPeek(out var oldest) && oldest.Committed.IsCompleted)
-                {
-                    deadlines.Dequeue();
-                }
-
+                DropCompletedDeadlines();
                 deadlines.Enqueue(open);
                 if (deadlines.Count == 1)
                 {
